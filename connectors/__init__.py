@@ -1,0 +1,28 @@
+"""The registry: one line per channel, keyed by the channel's slug.
+
+The slug is the folder name, the URL segment (/webhooks/<slug>), the fixture folder and the
+`channel` column of a channel account. Nothing is registered anywhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from connectors.base import Connector
+from connectors.fake import FakeConnector
+
+REGISTRY: dict[str, type[Connector]] = {
+    "fake": FakeConnector,
+}
+
+# The channels a customer can reach us on; the fake connector stands in for any of them.
+CHANNEL_SLUGS: tuple[str, ...] = ("facebook", "instagram", "x", "email", "webchat")
+
+
+def connector_for(slug: str, settings: Mapping[str, str]) -> Connector:
+    """Build the connector registered under `slug`; KeyError names the unknown slug."""
+    try:
+        factory = REGISTRY[slug]
+    except KeyError:
+        raise KeyError(f"no connector registered for {slug!r}") from None
+    return factory(settings)  # type: ignore[call-arg]

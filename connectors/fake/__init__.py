@@ -1,0 +1,3 @@
+from connectors.fake.connector import FakeConnector
+
+__all__ = ["FakeConnector"]

@@ -1,0 +1,183 @@
+"""An in-memory connector that implements the whole contract.
+
+It is the example to copy when adding a channel, the stand-in for channels whose real
+connector is not configured (the embedded demo), and the connector the core tests drive.
+Deliveries are JSON signed with HMAC-SHA256 like Meta's; sends land in an in-process outbox
+that dedupes on the message uuid, as a provider with idempotency keys would.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+
+from connectors.base import (
+    AccountConfig,
+    Attachment,
+    Capability,
+    ConversationKind,
+    EventKind,
+    Headers,
+    InboundEvent,
+    InvalidSignature,
+    OutboundReply,
+    OutsideReplyWindow,
+    Participant,
+    PermanentSendError,
+    PollResult,
+    ReauthRequired,
+    ReplyWindow,
+    RetryableSendError,
+    SendResult,
+    UnsupportedEvent,
+)
+
+SIGNATURE_HEADER = "X-Fake-Signature"
+PAGE_SIZE = 50
+
+
+def sign(secret: str, body: bytes) -> str:
+    """Return the signature header value a delivery of `body` must carry."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+class FakeConnector:
+    slug: ClassVar[str] = "fake"
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {
+            Capability.WEBHOOK,
+            Capability.POLLING,
+            Capability.REPLY_WINDOW,
+            Capability.IDEMPOTENT_SEND,
+        }
+    )
+    streams: ClassVar[tuple[str, ...]] = ("messages",)
+
+    # Process-wide state, like a provider's servers; tests reset it with `reset()`.
+    outbox: ClassVar[dict[str, OutboundReply]] = {}
+    feeds: ClassVar[dict[str, list[InboundEvent]]] = {}
+    _lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, settings: Mapping[str, str]) -> None:
+        self.secret = settings.get("FAKE_WEBHOOK_SECRET", "fake-secret")
+
+    @classmethod
+    def reset(cls) -> None:
+        with cls._lock:
+            cls.outbox.clear()
+            cls.feeds.clear()
+
+    def verify(self, headers: Headers, body: bytes) -> None:
+        given = _header(headers, SIGNATURE_HEADER)
+        if given is None or not hmac.compare_digest(given, sign(self.secret, body)):
+            raise InvalidSignature("missing or wrong X-Fake-Signature")
+
+    def parse(self, headers: Headers, body: bytes) -> Sequence[InboundEvent]:
+        try:
+            doc = json.loads(body)
+            account = str(doc["account"])
+            return [_to_event(account, item) for item in doc["events"]]
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise UnsupportedEvent(f"malformed fake delivery: {exc!r}") from exc
+
+    def send(self, account: AccountConfig, reply: OutboundReply) -> SendResult:
+        text = reply.text
+        if "[reauth]" in text:
+            raise ReauthRequired("token revoked (simulated)")
+        if "[permanent]" in text:
+            raise PermanentSendError("recipient unavailable (simulated)")
+        transient_failures = _marker_count(text, "[transient:")
+        if reply.attempt <= transient_failures:
+            raise RetryableSendError("provider busy (simulated)", retry_after=0.2)
+        window = self.reply_window(
+            account, reply.conversation_kind, reply.last_customer_message_at, datetime.now(UTC)
+        )
+        if not window.open:
+            raise OutsideReplyWindow(window.reason or "reply window closed")
+        with self._lock:
+            self.outbox.setdefault(reply.message_uuid, reply)
+        return SendResult(external_id=f"fake-out-{reply.message_uuid}")
+
+    def reply_window(
+        self,
+        account: AccountConfig,
+        kind: ConversationKind,
+        last_customer_message_at: datetime | None,
+        now: datetime,
+    ) -> ReplyWindow:
+        hours = account.options.get("window_hours")
+        if hours is None or last_customer_message_at is None:
+            return ReplyWindow(open=True)
+        closes_at = last_customer_message_at + timedelta(hours=float(hours))
+        if now < closes_at:
+            return ReplyWindow(open=True, closes_at=closes_at)
+        return ReplyWindow(open=False, reason=f"no customer message in the last {hours} hours")
+
+    def poll(self, account: AccountConfig, stream: str, cursor: str | None) -> PollResult:
+        start = int(cursor or 0)
+        with self._lock:
+            feed = list(self.feeds.get(account.external_id, []))
+        page = feed[start : start + PAGE_SIZE]
+        end = start + len(page)
+        return PollResult(events=tuple(page), cursor=str(end), more=end < len(feed))
+
+
+def _header(headers: Headers, name: str) -> str | None:
+    for key, value in headers.items():
+        if key.lower() == name.lower():
+            return value
+    return None
+
+
+def _marker_count(text: str, marker: str) -> int:
+    at = text.find(marker)
+    if at < 0:
+        return 0
+    digits = text[at + len(marker) :].split("]", 1)[0]
+    return int(digits) if digits.isdigit() else 0
+
+
+def _to_event(account: str, item: Mapping[str, Any]) -> InboundEvent:
+    who = item.get("from") or {}
+    customer = (
+        Participant(
+            external_id=str(who["id"]),
+            handle=who.get("handle"),
+            name=who.get("name"),
+            email=who.get("email"),
+        )
+        if who
+        else None
+    )
+    return InboundEvent(
+        kind=EventKind(item.get("type", "message")),
+        account_external_id=account,
+        external_id=str(item["id"]),
+        thread_key=str(item.get("thread") or (customer.external_id if customer else item["id"])),
+        conversation_kind=ConversationKind(item.get("kind", "dm")),
+        sent_at=datetime.fromisoformat(item["at"]).astimezone(UTC),
+        customer=customer,
+        text=item.get("text", ""),
+        html=item.get("html"),
+        subject=item.get("subject"),
+        attachments=tuple(
+            Attachment(
+                kind=a.get("kind", "file"),
+                url=a.get("url"),
+                filename=a.get("filename"),
+                content_type=a.get("content_type"),
+                data=a["text_data"].encode() if "text_data" in a else None,
+            )
+            for a in item.get("attachments", ())
+        ),
+        outbound_ref=item.get("ref"),
+        targets=tuple(str(t) for t in item.get("targets", ())),
+        references=tuple(item.get("references", ())),
+        context=item.get("context", {}),
+        auto_generated=bool(item.get("auto", False)),
+    )

@@ -1,0 +1,1 @@
+"""Switchboard: the process-level glue (settings, CLI) shared by web/, workers/ and the demo."""

@@ -1,0 +1,90 @@
+"""Settings from the environment (and `.env`), read once per process.
+
+Every setting is listed with a comment in `.env.example`. Connectors receive the plain
+mapping (`Settings.env`) so they stay free of our types; the rest of the code reads the
+typed fields.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULTS: dict[str, str] = {
+    "DATABASE_URL": "sqlite:///instance/switchboard.db",
+    "REDIS_URL": "",
+    "SECRET_KEY": "",
+    "SWITCHBOARD_ENCRYPTION_KEY": "",
+    "SWITCHBOARD_INSTANCE": "instance",
+    "ATTACHMENT_MAX_BYTES": str(25 * 1024 * 1024),
+    "MESSAGE_MAX_CHARS": "20000",
+    "SEND_MAX_ATTEMPTS": "6",
+    "SWEEP_INTERVAL_SECONDS": "30",
+    "SWEEP_STALE_SECONDS": "60",
+    "WEB_WORKERS": "2",
+    "LOGIN_RATE_LIMIT": "10/5min",
+    "FAKE_WEBHOOK_SECRET": "fake-secret",
+    "META_GRAPH_URL": "https://graph.facebook.com",
+    "META_GRAPH_VERSION": "v23.0",
+    "META_APP_ID": "",
+    "META_APP_SECRET": "",
+    "META_VERIFY_TOKEN": "",
+    "X_API_URL": "https://api.x.com",
+    "X_CONSUMER_KEY": "",
+    "X_CONSUMER_SECRET": "",
+    "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, overrides: Mapping[str, str] | None = None) -> Settings:
+        """Read DEFAULTS < .env < process environment < overrides."""
+        values = dict(DEFAULTS)
+        values.update(_read_dotenv(Path(os.environ.get("SWITCHBOARD_DOTENV", ".env"))))
+        values.update({k: v for k, v in os.environ.items() if k in DEFAULTS or _is_ours(k)})
+        values.update(overrides or {})
+        return cls(env=values)
+
+    def get(self, name: str, default: str = "") -> str:
+        return self.env.get(name, default)
+
+    def replace(self, **overrides: str) -> Settings:
+        return Settings(env={**self.env, **overrides})
+
+    @property
+    def database_url(self) -> str:
+        return self.env["DATABASE_URL"]
+
+    @property
+    def redis_url(self) -> str:
+        return self.env.get("REDIS_URL", "")
+
+    @property
+    def embedded(self) -> bool:
+        """No Redis configured: jobs and live events run inside this process."""
+        return not self.redis_url
+
+    @property
+    def instance_path(self) -> Path:
+        return Path(self.env["SWITCHBOARD_INSTANCE"]).resolve()
+
+    def int(self, name: str) -> int:
+        return int(self.env[name])
+
+
+def _is_ours(key: str) -> bool:
+    return key.startswith(("SWITCHBOARD_", "META_", "X_", "IMAP_", "SMTP_", "WEBCHAT_", "FAKE_"))
+
+
+def _read_dotenv(path: Path) -> dict[str, str]:
+    if not path.is_file():
+        return {}
+    from dotenv import dotenv_values
+
+    return {k: v for k, v in dotenv_values(path).items() if v is not None}
