@@ -1,0 +1,118 @@
+"""Engine, sessions and the few dialect-aware helpers the domain needs.
+
+SQLite (embedded mode) and PostgreSQL (production) run the same code; where they differ
+(upserts, pragmas) the difference lives here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from inbox.models import Base
+
+EventSink = Callable[[list[dict[str, Any]]], None]
+
+
+def normalize_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever spelling the operator used."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+    url = normalize_url(url)
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin_immediate)
+        return engine
+    return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets the web process read while a job writes; foreign keys are off by default.
+    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, see below
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin_immediate(connection: Any) -> None:
+    # Take the write lock at BEGIN so two writers queue on busy_timeout instead of one failing
+    # with "database is locked" when it upgrades a read transaction.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Database:
+    """A session factory whose committed sessions hand their domain events to a sink."""
+
+    def __init__(self, url: str, *, on_events: EventSink | None = None) -> None:
+        self.url = normalize_url(url)
+        self.engine = make_engine(self.url)
+        self.factory = sessionmaker(self.engine, expire_on_commit=False)
+        self.on_events = on_events
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """Commit on success, roll back on error; publish events only after a commit."""
+        session = self.factory()
+        try:
+            yield session
+            session.commit()
+            events = session.info.pop("events", [])
+            if events and self.on_events is not None:
+                self.on_events(events)
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def create_all(self) -> None:
+        """For throwaway databases only; real ones are migrated (see inbox/migrate.py)."""
+        Base.metadata.create_all(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def insert_ignore(
+    session: Session,
+    table: Any,
+    values: Mapping[str, Any],
+    conflict_columns: Sequence[str],
+) -> bool:
+    """INSERT unless a row with the same unique key exists; return True if inserted.
+
+    The database constraint decides, so two workers racing on the same key both succeed and
+    exactly one row exists afterwards.
+    """
+    dialect = session.get_bind().dialect.name
+    insert_fn: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert_fn(table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=list(conflict_columns))
+    )
+    result = session.execute(statement)
+    return bool(getattr(result, "rowcount", 0))

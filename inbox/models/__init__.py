@@ -1,0 +1,51 @@
+"""Every model, importable from one place; feature modules register by one import line here."""
+
+from inbox.models.base import Base, UTCDateTime, utcnow
+from inbox.models.channels import ChannelAccount, InboundDelivery, SyncCursor
+from inbox.models.conversations import (
+    DELIVERY_STATUSES,
+    PRIORITIES,
+    STATUSES,
+    Attachment,
+    AuditLog,
+    Conversation,
+    Label,
+    Message,
+    conversation_label,
+)
+from inbox.models.people import (
+    ROLES,
+    ApiToken,
+    Contact,
+    ContactIdentity,
+    Team,
+    User,
+    inbox_member,
+    team_member,
+)
+
+__all__ = [
+    "DELIVERY_STATUSES",
+    "PRIORITIES",
+    "ROLES",
+    "STATUSES",
+    "ApiToken",
+    "Attachment",
+    "AuditLog",
+    "Base",
+    "ChannelAccount",
+    "Contact",
+    "ContactIdentity",
+    "Conversation",
+    "InboundDelivery",
+    "Label",
+    "Message",
+    "SyncCursor",
+    "Team",
+    "UTCDateTime",
+    "User",
+    "conversation_label",
+    "inbox_member",
+    "team_member",
+    "utcnow",
+]
