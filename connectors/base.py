@@ -156,6 +156,10 @@ class PollResult:
     events: tuple[InboundEvent, ...]
     cursor: str | None
     more: bool = False  # another page is waiting: poll again right away
+    # Items that could not be read (undecodable mail, ...): (reason, raw bytes). They are
+    # stored as rejected deliveries for admins, and the cursor still moves past them.
+    rejected: tuple[tuple[str, bytes], ...] = ()
+    next_poll_in: float | None = None  # seconds; None: the account's usual interval
 
 
 @dataclass(frozen=True, slots=True)

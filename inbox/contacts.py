@@ -1,0 +1,117 @@
+"""Who a customer is: identities per channel, resolved to one contact, mergeable."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from connectors.base import Participant
+from inbox.audit import record
+from inbox.events import emit
+from inbox.models import Contact, ContactIdentity, Conversation
+
+
+def resolve_contact(session: Session, channel: str, who: Participant) -> Contact:
+    """Find or create the contact behind (channel, provider user id); safe under races.
+
+    A new identity whose email matches an existing contact joins that contact, so one
+    customer's email and chat history meet without an agent merging them by hand.
+    """
+    identity = _identity(session, channel, who.external_id)
+    if identity is not None:
+        _refresh_identity(identity, who)
+        return _live_contact(session, identity.contact)
+    contact = _contact_by_email(session, who.email) if who.email else None
+    try:
+        with session.begin_nested():
+            if contact is None:
+                contact = Contact(name=who.name or who.handle, email=who.email)
+                session.add(contact)
+                session.flush()
+            session.add(
+                ContactIdentity(
+                    contact_id=contact.id,
+                    channel=channel,
+                    external_user_id=who.external_id,
+                    handle=who.handle,
+                    display_name=who.name,
+                )
+            )
+            session.flush()
+    except IntegrityError:
+        # Another worker created the same identity first; use theirs.
+        identity = _identity(session, channel, who.external_id)
+        if identity is None:
+            raise
+        return _live_contact(session, identity.contact)
+    return contact
+
+
+def merge_contacts(
+    session: Session, *, source_id: int, target_id: int, actor_id: int | None
+) -> None:
+    """Fold `source` into `target`; the source stays as a tombstone pointing at the target."""
+    if source_id == target_id:
+        raise ValueError("cannot merge a contact into itself")
+    source = session.get(Contact, source_id)
+    target = session.get(Contact, target_id)
+    if source is None or target is None:
+        raise LookupError("contact not found")
+    if source.merged_into_id is not None or target.merged_into_id is not None:
+        raise ValueError("contact was already merged")
+    session.execute(
+        update(ContactIdentity)
+        .where(ContactIdentity.contact_id == source_id)
+        .values(contact_id=target_id)
+    )
+    session.execute(
+        update(Conversation)
+        .where(Conversation.contact_id == source_id)
+        .values(contact_id=target_id)
+    )
+    for attr in ("name", "email", "phone"):
+        if getattr(target, attr) is None and getattr(source, attr) is not None:
+            setattr(target, attr, getattr(source, attr))
+    if source.notes:
+        target.notes = "\n\n".join(n for n in (target.notes, source.notes) if n)
+    source.merged_into_id = target_id
+    record(session, actor_id, "contact.merge", "contact", target_id, {"merged": source_id})
+    emit(session, "contact.merged", contact_id=target_id, merged_id=source_id)
+
+
+def _identity(session: Session, channel: str, external_user_id: str) -> ContactIdentity | None:
+    return session.scalars(
+        select(ContactIdentity).where(
+            ContactIdentity.channel == channel,
+            ContactIdentity.external_user_id == external_user_id,
+        )
+    ).first()
+
+
+def _contact_by_email(session: Session, email: str) -> Contact | None:
+    return session.scalars(
+        select(Contact)
+        .where(func.lower(Contact.email) == email.lower(), Contact.merged_into_id.is_(None))
+        .order_by(Contact.id)
+    ).first()
+
+
+def _live_contact(session: Session, contact: Contact) -> Contact:
+    """Follow merge tombstones to the surviving contact."""
+    seen = 0
+    while contact.merged_into_id is not None and seen < 20:
+        nxt = session.get(Contact, contact.merged_into_id)
+        if nxt is None:
+            break
+        contact, seen = nxt, seen + 1
+    return contact
+
+
+def _refresh_identity(identity: ContactIdentity, who: Participant) -> None:
+    if who.handle and identity.handle != who.handle:
+        identity.handle = who.handle
+    if who.name and identity.display_name != who.name:
+        identity.display_name = who.name
+    if who.name and not identity.contact.name:
+        identity.contact.name = who.name

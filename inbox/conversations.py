@@ -1,0 +1,171 @@
+"""Agent actions on a conversation; each one is written into the thread as a system event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from inbox.audit import record
+from inbox.events import emit
+from inbox.models import PRIORITIES, STATUSES, Conversation, Label, Message, Team, User, utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A requested change; None fields are left alone. `assignee_id=0` unassigns."""
+
+    status: str | None = None
+    snoozed_until: datetime | None = None
+    assignee_id: int | None = None
+    team_id: int | None = None
+    priority: str | None = None
+    category: str | None = None
+    labels: tuple[str, ...] | None = None
+    resolution_summary: str | None = None
+
+
+def apply_change(
+    session: Session, conversation: Conversation, change: Change, *, actor: User | None
+) -> list[str]:
+    """Apply `change`, record an event per field that really changed, return their texts."""
+    notes: list[str] = []
+    actor_id = actor.id if actor else None
+    who = actor.name if actor else "system"
+    if change.status is not None and change.status != conversation.status:
+        notes.append(_set_status(conversation, change, who))
+    if change.assignee_id is not None:
+        note = _set_assignee(session, conversation, change.assignee_id, who)
+        if note:
+            notes.append(note)
+    if change.team_id is not None and change.team_id != conversation.team_id:
+        team = session.get(Team, change.team_id) if change.team_id else None
+        if change.team_id and team is None:
+            raise LookupError(f"team {change.team_id} not found")
+        conversation.team_id = team.id if team else None
+        notes.append(f"{who} assigned team {team.name if team else '(none)'}")
+    if change.priority is not None and change.priority != conversation.priority:
+        if change.priority not in PRIORITIES:
+            raise ValueError(f"priority must be one of {', '.join(PRIORITIES)}")
+        conversation.priority = change.priority
+        notes.append(f"{who} set priority {change.priority}")
+    if change.category is not None and change.category != conversation.category:
+        conversation.category = change.category or None
+        notes.append(f"{who} set category {change.category or '(none)'}")
+    if change.labels is not None:
+        note = _set_labels(session, conversation, change.labels, who)
+        if note:
+            notes.append(note)
+    if change.resolution_summary is not None:
+        conversation.resolution_summary = change.resolution_summary
+    for text in notes:
+        system_event(session, conversation, text, author_id=actor_id)
+    if notes:
+        record(
+            session,
+            actor_id,
+            "conversation.update",
+            "conversation",
+            conversation.id,
+            {"changes": notes},
+        )
+        emit(
+            session,
+            "conversation.updated",
+            conversation_id=conversation.id,
+            channel_account_id=conversation.channel_account_id,
+        )
+    return notes
+
+
+def _set_status(conversation: Conversation, change: Change, who: str) -> str:
+    status = change.status
+    if status not in STATUSES:
+        raise ValueError(f"status must be one of {', '.join(STATUSES)}")
+    if status == "snoozed":
+        if change.snoozed_until is None or change.snoozed_until <= utcnow():
+            raise ValueError("snoozing needs a time in the future (snoozed_until)")
+        conversation.snoozed_until = change.snoozed_until
+    else:
+        conversation.snoozed_until = None
+    conversation.resolved_at = utcnow() if status == "resolved" else None
+    previous, conversation.status = conversation.status, status
+    suffix = (
+        f" until {change.snoozed_until.isoformat()}"
+        if status == "snoozed" and change.snoozed_until
+        else ""
+    )
+    return f"{who} changed status {previous} → {status}{suffix}"
+
+
+def _set_assignee(
+    session: Session, conversation: Conversation, assignee_id: int, who: str
+) -> str | None:
+    new_id = assignee_id or None
+    if new_id == conversation.assignee_id:
+        return None
+    assignee = session.get(User, new_id) if new_id else None
+    if new_id and (assignee is None or not assignee.is_active):
+        raise LookupError(f"user {assignee_id} not found")
+    conversation.assignee_id = new_id
+    return f"{who} assigned {assignee.name}" if assignee else f"{who} unassigned"
+
+
+def _set_labels(
+    session: Session, conversation: Conversation, names: tuple[str, ...], who: str
+) -> str | None:
+    wanted = {n.strip() for n in names if n.strip()}
+    current = {label.name for label in conversation.labels}
+    if wanted == current:
+        return None
+    existing = {lb.name: lb for lb in session.scalars(select(Label).where(Label.name.in_(wanted)))}
+    for name in wanted - existing.keys():
+        label = Label(name=name)
+        session.add(label)
+        existing[name] = label
+    conversation.labels = [existing[n] for n in sorted(wanted)]
+    return f"{who} set labels {', '.join(sorted(wanted)) or '(none)'}"
+
+
+def system_event(
+    session: Session,
+    conversation: Conversation,
+    text: str,
+    *,
+    author_id: int | None = None,
+    at: datetime | None = None,
+) -> Message:
+    """Write a line like "Mina assigned Joon" into the thread (kind=event)."""
+    event = Message(
+        conversation_id=conversation.id,
+        channel_account_id=conversation.channel_account_id,
+        direction="internal",
+        kind="event",
+        author_user_id=author_id,
+        text=text,
+        created_at=at or utcnow(),
+    )
+    session.add(event)
+    return event
+
+
+def wake_snoozed(session: Session, now: datetime) -> int:
+    """Reopen conversations whose snooze time has passed; return how many."""
+    due = session.scalars(
+        select(Conversation).where(
+            Conversation.status == "snoozed", Conversation.snoozed_until <= now
+        )
+    ).all()
+    for conversation in due:
+        conversation.status = "open"
+        conversation.snoozed_until = None
+        system_event(session, conversation, "snooze ended → open", at=now)
+        emit(
+            session,
+            "conversation.updated",
+            conversation_id=conversation.id,
+            channel_account_id=conversation.channel_account_id,
+        )
+    return len(due)

@@ -1,0 +1,363 @@
+"""Turn normalized events into stored messages, idempotently.
+
+The database decides what is new: messages are unique on (channel account, external id),
+conversations on their thread key, identities on (channel, provider user id). Two workers
+racing on the same delivery therefore end with one row each, and a redelivered event is a
+no-op. Everything here runs inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from connectors.base import EventKind, InboundEvent
+from inbox.attachments import AttachmentStore, attach
+from inbox.contacts import resolve_contact
+from inbox.conversations import system_event
+from inbox.events import emit
+from inbox.models import ChannelAccount, Conversation, Message
+from inbox.sanitize import sanitize_html
+from inbox.threading import find_conversation
+
+EXTERNAL_AUTHOR = "sent outside Switchboard"
+
+
+@dataclass(frozen=True, slots=True)
+class IngestOutcome:
+    action: str  # created | duplicate | echo_matched | echo_stored | updated | ignored
+    message_id: int | None = None
+    conversation_id: int | None = None
+    detail: str | None = None
+
+
+def find_account(
+    session: Session, *, channel: str | None, connector: str, external_id: str
+) -> ChannelAccount | None:
+    """Route an event: by channel when the delivery names it, else by the parsing connector."""
+    query = select(ChannelAccount).where(
+        ChannelAccount.external_id == external_id, ChannelAccount.enabled.is_(True)
+    )
+    if channel is not None:
+        query = query.where(ChannelAccount.channel == channel)
+    else:
+        query = query.where(ChannelAccount.connector == connector)
+    return session.scalars(query).first()
+
+
+def record_event(
+    session: Session,
+    account: ChannelAccount,
+    event: InboundEvent,
+    *,
+    store: AttachmentStore | None = None,
+    max_chars: int = 20_000,
+) -> IngestOutcome:
+    handler = _HANDLERS[event.kind]
+    return handler(session, account, event, store, max_chars)
+
+
+def _record_message(
+    session: Session,
+    account: ChannelAccount,
+    event: InboundEvent,
+    store: AttachmentStore | None,
+    max_chars: int,
+) -> IngestOutcome:
+    existing = _message_by_external_id(session, account.id, event.external_id)
+    if existing is not None:
+        return IngestOutcome("duplicate", existing.id, existing.conversation_id)
+    if event.customer is None:
+        return IngestOutcome("ignored", detail="message without an author")
+    text = event.text
+    if text is not None and len(text) > max_chars:
+        return IngestOutcome(
+            "ignored", detail=f"text of {len(text)} characters is over the {max_chars} limit"
+        )
+    conversation = _conversation_for(session, account, event)
+    message = Message(
+        conversation_id=conversation.id,
+        channel_account_id=account.id,
+        external_id=event.external_id,
+        direction="inbound",
+        kind="comment" if event.conversation_kind.value in ("comment", "mention") else "message",
+        text=text,
+        html=sanitize_html(event.html) if event.html else None,
+        subject=event.subject,
+        created_at=event.sent_at,
+        meta=_meta_of(event),
+    )
+    if not _insert_once(session, message):
+        existing = _message_by_external_id(session, account.id, event.external_id)
+        return IngestOutcome("duplicate", existing.id if existing else None, conversation.id)
+    for incoming in event.attachments:
+        attach(session, message, incoming, store)
+    _touch_for_customer(session, conversation, event)
+    emit(
+        session,
+        "message.created",
+        conversation_id=conversation.id,
+        message_id=message.id,
+        channel_account_id=account.id,
+        direction="inbound",
+    )
+    return IngestOutcome("created", message.id, conversation.id)
+
+
+def _record_echo(
+    session: Session,
+    account: ChannelAccount,
+    event: InboundEvent,
+    store: AttachmentStore | None,
+    max_chars: int,
+) -> IngestOutcome:
+    """Our own send coming back: link it; a send from elsewhere is stored once as outbound."""
+    ours = None
+    if event.outbound_ref:
+        ours = session.scalars(select(Message).where(Message.uuid == event.outbound_ref)).first()
+    if ours is None:
+        ours = _message_by_external_id(session, account.id, event.external_id)
+    if ours is not None:
+        if ours.external_id is None:
+            ours.external_id = event.external_id
+        if ours.status in ("pending", "sending"):
+            ours.status = "sent"
+            ours.sent_at = ours.sent_at or event.sent_at
+        emit(session, "message.updated", conversation_id=ours.conversation_id, message_id=ours.id)
+        return IngestOutcome("echo_matched", ours.id, ours.conversation_id)
+    if event.customer is None:
+        return IngestOutcome("ignored", detail="echo without a recipient")
+    conversation = _conversation_for(session, account, event)
+    message = Message(
+        conversation_id=conversation.id,
+        channel_account_id=account.id,
+        external_id=event.external_id,
+        direction="outbound",
+        kind="comment" if event.conversation_kind.value in ("comment", "mention") else "message",
+        author_label=EXTERNAL_AUTHOR,
+        text=event.text,
+        status="sent",
+        sent_at=event.sent_at,
+        created_at=event.sent_at,
+        meta=_meta_of(event),
+    )
+    if not _insert_once(session, message):
+        return IngestOutcome("duplicate", None, conversation.id)
+    for incoming in event.attachments:
+        attach(session, message, incoming, store)
+    conversation.last_activity_at = max(conversation.last_activity_at, event.sent_at)
+    emit(
+        session,
+        "message.created",
+        conversation_id=conversation.id,
+        message_id=message.id,
+        channel_account_id=account.id,
+        direction="outbound",
+    )
+    return IngestOutcome("echo_stored", message.id, conversation.id)
+
+
+_STATUS_RANK = {"pending": 0, "sending": 1, "sent": 2, "delivered": 3, "read": 4}
+
+
+def _record_receipt(
+    session: Session,
+    account: ChannelAccount,
+    event: InboundEvent,
+    store: AttachmentStore | None,
+    max_chars: int,
+) -> IngestOutcome:
+    """Delivered/read receipts only move a status forward, never back (they arrive unordered)."""
+    new_status = "delivered" if event.kind is EventKind.DELIVERED else "read"
+    query = select(Message).where(
+        Message.channel_account_id == account.id,
+        Message.direction == "outbound",
+        Message.status.in_(("sent", "delivered", "read")),
+    )
+    if event.targets:
+        query = query.where(Message.external_id.in_(event.targets))
+    elif event.customer is not None:
+        query = query.join(Conversation).where(
+            Conversation.participant_key == event.customer.external_id,
+            Message.sent_at <= event.sent_at,
+        )
+    else:
+        return IngestOutcome("ignored", detail="receipt names no message and no customer")
+    changed = 0
+    for message in session.scalars(query):
+        if _STATUS_RANK.get(message.status or "", 0) < _STATUS_RANK[new_status]:
+            message.status = new_status
+            changed += 1
+            emit(
+                session,
+                "message.updated",
+                conversation_id=message.conversation_id,
+                message_id=message.id,
+            )
+    return IngestOutcome(
+        "updated" if changed else "ignored", detail=f"{changed} marked {new_status}"
+    )
+
+
+def _record_edit(
+    session: Session,
+    account: ChannelAccount,
+    event: InboundEvent,
+    store: AttachmentStore | None,
+    max_chars: int,
+) -> IngestOutcome:
+    target = _message_by_external_id(
+        session, account.id, event.targets[0] if event.targets else event.external_id
+    )
+    if target is None:
+        return IngestOutcome("ignored", detail="edit of a message we never saw")
+    if event.kind is EventKind.DELETED:
+        if target.deleted_at is None:
+            # The customer withdrew it: keep the row (threading, receipts), drop the content.
+            target.deleted_at = event.sent_at
+            target.text = None
+            target.html = None
+    else:
+        if target.text == event.text:
+            return IngestOutcome("duplicate", target.id, target.conversation_id)
+        history = list(target.meta.get("edits", []))
+        history.append({"text": target.text, "replaced_at": event.sent_at.isoformat()})
+        target.meta = {**target.meta, "edits": history}
+        target.text = event.text
+        target.edited_at = event.sent_at
+    emit(session, "message.updated", conversation_id=target.conversation_id, message_id=target.id)
+    return IngestOutcome("updated", target.id, target.conversation_id)
+
+
+def _record_bounce(
+    session: Session,
+    account: ChannelAccount,
+    event: InboundEvent,
+    store: AttachmentStore | None,
+    max_chars: int,
+) -> IngestOutcome:
+    refs = event.targets or event.references
+    target = None
+    for ref in refs:
+        target = _message_by_external_id(session, account.id, ref)
+        if target is not None and target.direction == "outbound":
+            break
+        target = None
+    if target is None:
+        return IngestOutcome("ignored", detail="bounce for a message we did not send")
+    target.status = "failed"
+    target.failure_reason = event.text or "bounced"
+    emit(session, "message.updated", conversation_id=target.conversation_id, message_id=target.id)
+    return IngestOutcome("updated", target.id, target.conversation_id)
+
+
+_HANDLERS = {
+    EventKind.MESSAGE: _record_message,
+    EventKind.ECHO: _record_echo,
+    EventKind.DELIVERED: _record_receipt,
+    EventKind.READ: _record_receipt,
+    EventKind.EDITED: _record_edit,
+    EventKind.DELETED: _record_edit,
+    EventKind.BOUNCED: _record_bounce,
+}
+
+
+def _message_by_external_id(session: Session, account_id: int, external_id: str) -> Message | None:
+    return session.scalars(
+        select(Message).where(
+            Message.channel_account_id == account_id, Message.external_id == external_id
+        )
+    ).first()
+
+
+def _insert_once(session: Session, row: Message) -> bool:
+    """Add `row` in a savepoint; False if the unique key already exists (a racing worker won)."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+def _conversation_for(
+    session: Session, account: ChannelAccount, event: InboundEvent
+) -> Conversation:
+    assert event.customer is not None
+    participant_key = event.customer.external_id
+    found = find_conversation(session, account, event, participant_key)
+    if found is not None:
+        return found
+    contact = resolve_contact(session, account.channel, event.customer)
+    conversation = Conversation(
+        channel_account_id=account.id,
+        contact_id=contact.id,
+        kind=event.conversation_kind.value,
+        thread_key=event.thread_key,
+        participant_key=participant_key,
+        subject=event.subject,
+        context=dict(event.context),
+        last_activity_at=event.sent_at,
+    )
+    try:
+        with session.begin_nested():
+            session.add(conversation)
+            session.flush()
+    except IntegrityError:
+        found = find_conversation(session, account, event, participant_key)
+        if found is None:
+            raise
+        return found
+    emit(
+        session,
+        "conversation.created",
+        conversation_id=conversation.id,
+        channel_account_id=account.id,
+    )
+    return conversation
+
+
+def _touch_for_customer(session: Session, conversation: Conversation, event: InboundEvent) -> None:
+    """A customer wrote: activity moves, the SLA clock starts, a closed case may reopen."""
+    conversation.last_activity_at = max(conversation.last_activity_at, event.sent_at)
+    if event.auto_generated:
+        return  # out-of-office and bulk mail never reopen or start a clock
+    last = conversation.last_customer_message_at
+    conversation.last_customer_message_at = (
+        event.sent_at if last is None else max(last, event.sent_at)
+    )
+    if conversation.waiting_since is None:
+        conversation.waiting_since = event.sent_at
+    if conversation.status in ("resolved", "snoozed", "pending"):
+        previous = conversation.status
+        conversation.status = "open"
+        conversation.snoozed_until = None
+        system_event(
+            session,
+            conversation,
+            f"reopened ({previous} → open) by a new message",
+            at=event.sent_at,
+        )
+        emit(session, "conversation.updated", conversation_id=conversation.id, status="open")
+
+
+def _meta_of(event: InboundEvent) -> dict[str, object]:
+    meta: dict[str, object] = dict(event.extra)
+    if event.references:
+        meta["references"] = list(event.references)
+    if event.auto_generated:
+        meta["auto_generated"] = True
+    if event.needs_fetch:
+        meta["needs_fetch"] = True
+    return meta
+
+
+def mark_conversation_seen(session: Session, conversation_id: int, at: datetime) -> None:
+    session.execute(
+        update(Conversation).where(Conversation.id == conversation_id).values(agent_last_seen_at=at)
+    )

@@ -1,0 +1,208 @@
+"""Agent replies and notes: stored first, sent by a job, outcome recorded here.
+
+A reply is committed as `pending` with an idempotency key before any provider call, so a
+crash never loses it, and a retried API request never creates it twice. The send job claims
+it (`pending` → `sending`) in its own committed transaction before calling the provider, so
+two workers never send the same message.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from connectors.base import Attachment as AttachmentIn
+from inbox.attachments import AttachmentStore, attach
+from inbox.audit import record
+from inbox.events import emit
+from inbox.models import ChannelAccount, Conversation, Message, User, utcnow
+
+
+class ReplyRefused(ValueError):
+    """The reply cannot be accepted (empty, too long, closed window...); `reason` says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    text: str
+    private: bool = False
+    idempotency_key: str | None = None
+    subject: str | None = None
+    cc: tuple[str, ...] = ()
+    private_reply: bool = False  # answer a public comment by DM
+    attachments: tuple[AttachmentIn, ...] = ()
+
+
+def create_reply(
+    session: Session,
+    conversation: Conversation,
+    author: User | None,
+    draft: Draft,
+    *,
+    store: AttachmentStore | None = None,
+    max_chars: int = 20_000,
+) -> tuple[Message, bool]:
+    """Store a reply (pending) or a private note; return (message, created)."""
+    text = draft.text.strip("\n")
+    if not text.strip() and not draft.attachments:
+        raise ReplyRefused("the message is empty")
+    if len(text) > max_chars:
+        raise ReplyRefused(f"the message has {len(text)} characters; the limit is {max_chars}")
+    key = draft.idempotency_key or str(uuid.uuid4())
+    existing = session.scalars(select(Message).where(Message.idempotency_key == key)).first()
+    if existing is not None:
+        if existing.conversation_id != conversation.id:
+            raise ReplyRefused("idempotency key already used for another conversation")
+        return existing, False
+    outbound_kind = "comment" if conversation.kind in ("comment", "mention") else "message"
+    message = Message(
+        conversation_id=conversation.id,
+        channel_account_id=conversation.channel_account_id,
+        direction="internal" if draft.private else "outbound",
+        kind="note" if draft.private else outbound_kind,
+        author_user_id=author.id if author else None,
+        text=text,
+        subject=draft.subject,
+        status=None if draft.private else "pending",
+        idempotency_key=key,
+        meta={"cc": list(draft.cc), "private_reply": draft.private_reply}
+        if not draft.private
+        else {},
+    )
+    session.add(message)
+    session.flush()
+    for incoming in draft.attachments:
+        attach(session, message, incoming, store)
+    conversation.last_activity_at = utcnow()
+    record(
+        session,
+        author.id if author else None,
+        "note.create" if draft.private else "reply.create",
+        "message",
+        message.id,
+    )
+    emit(
+        session,
+        "message.created",
+        conversation_id=conversation.id,
+        message_id=message.id,
+        channel_account_id=conversation.channel_account_id,
+        direction=message.direction,
+    )
+    return message, True
+
+
+def claim_for_sending(session: Session, message_id: int, now: datetime) -> Message | None:
+    """Move pending → sending if nobody else did; the caller commits before the provider call."""
+    result = session.execute(
+        update(Message)
+        .where(Message.id == message_id, Message.status == "pending")
+        .values(status="sending", sending_started_at=now, attempts=Message.attempts + 1)
+    )
+    if not getattr(result, "rowcount", 0):
+        return None
+    return session.get(Message, message_id, populate_existing=True)
+
+
+def mark_sent(session: Session, message: Message, external_id: str, at: datetime) -> None:
+    clash = session.scalars(
+        select(Message).where(
+            Message.channel_account_id == message.channel_account_id,
+            Message.external_id == external_id,
+            Message.id != message.id,
+        )
+    ).first()
+    if clash is not None and clash.author_label is not None:
+        # Its echo arrived (without our metadata) before this commit and was stored as a
+        # message sent from elsewhere: it is this message, so drop the stand-in.
+        session.delete(clash)
+        session.flush()
+    message.status = "sent"
+    message.external_id = external_id
+    message.sent_at = at
+    message.failure_reason = None
+    message.next_attempt_at = None
+    conversation = message.conversation
+    if conversation.first_response_at is None:
+        conversation.first_response_at = at
+    conversation.waiting_since = None
+    emit(
+        session,
+        "message.updated",
+        conversation_id=conversation.id,
+        message_id=message.id,
+        status="sent",
+    )
+
+
+def mark_retry(session: Session, message: Message, reason: str, at: datetime) -> None:
+    message.status = "pending"
+    message.failure_reason = f"retrying: {reason}"
+    message.next_attempt_at = at
+    emit(
+        session,
+        "message.updated",
+        conversation_id=message.conversation_id,
+        message_id=message.id,
+        status="pending",
+    )
+
+
+def mark_failed(session: Session, message: Message, reason: str) -> None:
+    message.status = "failed"
+    message.failure_reason = reason
+    message.next_attempt_at = None
+    emit(
+        session,
+        "message.updated",
+        conversation_id=message.conversation_id,
+        message_id=message.id,
+        status="failed",
+    )
+
+
+def retry_failed(session: Session, message: Message, actor: User | None) -> None:
+    """An agent pressed "retry": the same message goes back to pending, same idempotency key."""
+    if message.status != "failed" or message.direction != "outbound":
+        raise ReplyRefused("only failed outbound messages can be retried")
+    message.status = "pending"
+    message.failure_reason = None
+    message.attempts = 0
+    message.next_attempt_at = None
+    record(session, actor.id if actor else None, "reply.retry", "message", message.id)
+    emit(
+        session,
+        "message.updated",
+        conversation_id=message.conversation_id,
+        message_id=message.id,
+        status="pending",
+    )
+
+
+def flag_reauth(session: Session, account: ChannelAccount, reason: str) -> None:
+    """The provider rejected our token: show "reconnect needed" and stop using the account."""
+    if account.health != "reconnect_needed":
+        account.health = "reconnect_needed"
+        account.health_changed_at = utcnow()
+    account.health_detail = reason
+    record(
+        session, None, "channel.reauth_required", "channel_account", account.id, {"reason": reason}
+    )
+    emit(session, "channel.updated", channel_account_id=account.id, health=account.health)
+
+
+def mark_healthy(session: Session, account: ChannelAccount) -> None:
+    if account.health != "ok":
+        account.health = "ok"
+        account.health_detail = None
+        account.health_changed_at = utcnow()
+        emit(session, "channel.updated", channel_account_id=account.id, health="ok")
+
+
+def backoff(attempt: int) -> timedelta:
+    """2, 4, 8 ... seconds, capped at ten minutes."""
+    return timedelta(seconds=min(600, 2 ** max(1, attempt)))

@@ -1,0 +1,132 @@
+"""Ingest jobs: turn a stored raw delivery into messages (webhooks), or a poll page (pulls)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
+
+from connectors.base import Attachment as AttachmentIn
+from connectors.base import Connector, ConnectorError, InboundEvent, UnsupportedEvent
+from inbox.ingest import IngestOutcome, find_account, record_event
+from inbox.models import InboundDelivery, Message
+from switchboard.metrics import INGESTED, REJECTED
+from workers.context import runtime
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+
+
+def process_delivery(delivery_id: int) -> None:
+    """Parse and record one webhook delivery; safe to run twice or concurrently."""
+    rt = runtime()
+    with rt.db.session() as session:
+        delivery = session.get(InboundDelivery, delivery_id)
+        if delivery is None or delivery.status != "received":
+            return
+        delivery.attempts += 1
+        attempt = delivery.attempts
+    try:
+        with rt.db.session() as session:
+            delivery = session.get(InboundDelivery, delivery_id)
+            if delivery is None or delivery.status != "received":
+                return
+            _process(session, delivery)
+    except Exception as exc:
+        log.exception("delivery %s failed (attempt %s)", delivery_id, attempt)
+        with rt.db.session() as session:
+            delivery = session.get(InboundDelivery, delivery_id)
+            if delivery is not None and delivery.status == "received":
+                delivery.reason = f"attempt {attempt} failed: {exc!r}"[:2000]
+                if attempt >= MAX_ATTEMPTS:
+                    delivery.status = "rejected"
+                    delivery.processed_at = datetime.now(UTC)
+                    REJECTED.labels(delivery.connector).inc()
+        if attempt < MAX_ATTEMPTS:
+            raise
+
+
+def _process(session: Session, delivery: InboundDelivery) -> None:
+    rt = runtime()
+    connector = rt.connector_by_slug(delivery.connector)
+    try:
+        events = connector.parse(delivery.headers, delivery.body)
+    except UnsupportedEvent as exc:
+        delivery.status = "rejected"
+        delivery.reason = exc.reason
+        delivery.processed_at = datetime.now(UTC)
+        REJECTED.labels(delivery.connector).inc()
+        return
+    notes = record_events(session, connector, delivery.connector, events)
+    delivery.status = "processed"
+    delivery.reason = "; ".join(notes)[:4000] or None
+    delivery.processed_at = datetime.now(UTC)
+
+
+def record_events(
+    session: Session, connector: Connector, slug: str, events: Sequence[InboundEvent]
+) -> list[str]:
+    """Record each event in its own savepoint: one bad event never loses the others."""
+    rt = runtime()
+    notes: list[str] = []
+    max_chars = rt.settings.int("MESSAGE_MAX_CHARS")
+    for event in events:
+        account = find_account(
+            session, channel=event.channel, connector=slug, external_id=event.account_external_id
+        )
+        if account is None:
+            notes.append(f"{event.external_id}: no connected account {event.account_external_id}")
+            continue
+        try:
+            if event.needs_fetch and hasattr(connector, "enrich"):
+                event = connector.enrich(rt.account_config(account), event)
+            with session.begin_nested():
+                outcome = record_event(session, account, event, store=rt.store, max_chars=max_chars)
+        except ConnectorError as exc:
+            notes.append(f"{event.external_id}: {exc.reason}")
+            continue
+        _count(account.channel, outcome)
+        if outcome.detail and outcome.action == "ignored":
+            notes.append(f"{event.external_id}: {outcome.detail}")
+        if (
+            outcome.action == "created"
+            and outcome.message_id
+            and hasattr(connector, "fetch_attachment")
+        ):
+            rt.jobs.enqueue("workers.ingest.fetch_attachments", outcome.message_id, queue="ingest")
+    return notes
+
+
+def _count(channel: str, outcome: IngestOutcome) -> None:
+    INGESTED.labels(channel, outcome.action).inc()
+
+
+def fetch_attachments(message_id: int) -> None:
+    """Download attachments that came as URLs (Meta's CDN links expire within hours)."""
+    rt = runtime()
+    with rt.db.session() as session:
+        message = session.get(Message, message_id)
+        if message is None:
+            return
+        account = message.conversation.account
+        connector = rt.connector(account)
+        config = rt.account_config(account)
+        for row in message.attachments:
+            if row.sha256 is not None or not row.source_url:
+                continue
+            incoming = AttachmentIn(
+                kind=row.kind,
+                url=row.source_url,
+                filename=row.filename,
+                content_type=row.content_type,
+            )
+            try:
+                data: bytes = connector.fetch_attachment(config, incoming)  # type: ignore[attr-defined]
+                row.sha256 = rt.store.put(data)
+                row.size = len(data)
+                row.problem = None
+            except Exception as exc:  # recorded for the agent, never fatal
+                row.problem = f"could not fetch: {exc}"[:500]

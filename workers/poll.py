@@ -1,0 +1,154 @@
+"""The poll job: fetch what a pull channel has after our cursor, page by page.
+
+The cursor moves in the same transaction as the messages it covers, and only if nobody moved
+it meanwhile, so overlapping polls can repeat a page (deduped by constraint) but never skip one.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from connectors.base import (
+    Capability,
+    ConnectorError,
+    PollingConnector,
+    PollResult,
+    ReauthRequired,
+    RetryableSendError,
+)
+from inbox.db import insert_ignore
+from inbox.models import ChannelAccount, InboundDelivery, SyncCursor
+from inbox.replies import flag_reauth, mark_healthy
+from switchboard.metrics import POLLS
+from workers.context import runtime
+from workers.ingest import record_events
+
+log = logging.getLogger(__name__)
+
+MAX_PAGES_PER_RUN = 50
+DEFAULT_INTERVAL = 60.0
+
+
+def poll_account(account_id: int) -> int:
+    """Poll every stream of the account; return how many events were seen."""
+    rt = runtime()
+    with rt.db.session() as session:
+        account = session.get(ChannelAccount, account_id)
+        if account is None or not account.enabled or account.health == "reconnect_needed":
+            return 0
+        connector = rt.connector(account)
+        if Capability.POLLING not in connector.capabilities or not isinstance(
+            connector, PollingConnector
+        ):
+            return 0
+        config = rt.account_config(account)
+        slug = account.connector
+        interval = float(account.options.get("poll_interval", DEFAULT_INTERVAL))
+    seen = 0
+    for stream in connector.streams:
+        for _ in range(MAX_PAGES_PER_RUN):
+            cursor = _read_cursor(account_id, stream)
+            try:
+                result = connector.poll(config, stream, cursor)
+            except ReauthRequired as exc:
+                with rt.db.session() as session:
+                    flag_reauth(session, _account(session, account_id), exc.reason)
+                POLLS.labels(slug, "reauth").inc()
+                return seen
+            except RetryableSendError as exc:
+                _schedule(account_id, stream, exc.retry_after or interval)
+                POLLS.labels(slug, "retry").inc()
+                break
+            except ConnectorError as exc:
+                log.warning("poll %s/%s failed: %s", account_id, stream, exc.reason)
+                _schedule(account_id, stream, interval)
+                POLLS.labels(slug, "error").inc()
+                break
+            seen += len(result.events)
+            moved = _store_page(account_id, slug, stream, cursor, result, interval)
+            POLLS.labels(slug, "ok" if moved else "overlap").inc()
+            if not (moved and result.more):
+                break
+    return seen
+
+
+def _account(session: Session, account_id: int) -> ChannelAccount:
+    account = session.get(ChannelAccount, account_id)
+    assert account is not None
+    return account
+
+
+def _read_cursor(account_id: int, stream: str) -> str | None:
+    with runtime().db.session() as session:
+        return session.scalar(
+            select(SyncCursor.value).where(
+                SyncCursor.channel_account_id == account_id, SyncCursor.stream == stream
+            )
+        )
+
+
+def _store_page(
+    account_id: int, slug: str, stream: str, old: str | None, result: PollResult, interval: float
+) -> bool:
+    rt = runtime()
+    with rt.db.session() as session:
+        row = _cursor_row(session, account_id, stream)
+        if row.value != old:
+            return False  # another poll advanced it; its page covered ours
+        record_events(session, rt.connector_by_slug(slug), slug, result.events)
+        for reason, raw in result.rejected:
+            session.add(
+                InboundDelivery(
+                    endpoint=f"poll:{stream}",
+                    connector=slug,
+                    headers={"channel_account_id": str(account_id)},
+                    body=raw,
+                    status="rejected",
+                    reason=reason,
+                    processed_at=datetime.now(UTC),
+                )
+            )
+        row.value = result.cursor
+        delay = result.next_poll_in if result.next_poll_in is not None else interval
+        row.next_poll_at = datetime.now(UTC) + timedelta(seconds=delay)
+        mark_healthy(session, _account(session, account_id))
+    return True
+
+
+def _cursor_row(session: Session, account_id: int, stream: str) -> SyncCursor:
+    """The cursor row, created if missing and locked (PostgreSQL) for this transaction."""
+    insert_ignore(
+        session,
+        SyncCursor.__table__,
+        {"channel_account_id": account_id, "stream": stream},
+        ["channel_account_id", "stream"],
+    )
+    row = session.scalars(
+        select(SyncCursor)
+        .where(SyncCursor.channel_account_id == account_id, SyncCursor.stream == stream)
+        .with_for_update()
+    ).one()
+    return row
+
+
+def _schedule(account_id: int, stream: str, seconds: float) -> None:
+    rt = runtime()
+    at = datetime.now(UTC) + timedelta(seconds=seconds)
+    with rt.db.session() as session:
+        _cursor_row(session, account_id, stream)
+        session.execute(
+            update(SyncCursor)
+            .where(SyncCursor.channel_account_id == account_id, SyncCursor.stream == stream)
+            .values(next_poll_at=at)
+        )
+    rt.jobs.enqueue(
+        "workers.poll.poll_account",
+        account_id,
+        queue="poll",
+        at=at,
+        job_id=f"poll:{account_id}:{int(at.timestamp())}",
+    )

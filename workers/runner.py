@@ -1,0 +1,179 @@
+"""One job-runner interface, two backends: threads in this process, or rq on Redis."""
+
+from __future__ import annotations
+
+import heapq
+import importlib
+import itertools
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+log = logging.getLogger(__name__)
+
+QUEUES = ("ingest", "send", "poll", "publish", "maintenance")
+
+
+class JobRunner(Protocol):
+    def enqueue(
+        self,
+        func: str,
+        *args: Any,
+        queue: str,
+        at: datetime | None = None,
+        job_id: str | None = None,
+    ) -> None:
+        """Run `func(*args)` (a dotted path) on `queue`, now or at `at` (aware UTC)."""
+        ...
+
+
+def resolve(path: str) -> Callable[..., Any]:
+    module, _, name = path.rpartition(".")
+    if not module.startswith("workers."):
+        raise ValueError(f"jobs live in workers/: {path!r}")
+    func: Callable[..., Any] = getattr(importlib.import_module(module), name)
+    return func
+
+
+class EmbeddedRunner:
+    """Threads plus a timer heap: the demo and the tests need no Redis.
+
+    Jobs with the same `job_id` that are still waiting are coalesced, like rq's job ids.
+    """
+
+    def __init__(self, threads: int = 2) -> None:
+        self._heap: list[tuple[float, int, str, tuple[Any, ...], str | None]] = []
+        self._waiting: set[str] = set()
+        self._seq = itertools.count()
+        self._cond = threading.Condition()
+        self._running = 0
+        self._stopped = False
+        self._periodic: list[tuple[float, str]] = []
+        self._workers = [
+            threading.Thread(target=self._work, name=f"job-{i}", daemon=True)
+            for i in range(threads)
+        ]
+        self.failures: list[tuple[str, str]] = []  # (func, error) for tests and logs
+        for worker in self._workers:
+            worker.start()
+
+    def enqueue(
+        self,
+        func: str,
+        *args: Any,
+        queue: str,
+        at: datetime | None = None,
+        job_id: str | None = None,
+    ) -> None:
+        when = time.time() if at is None else at.timestamp()
+        with self._cond:
+            if job_id is not None:
+                if job_id in self._waiting:
+                    return
+                self._waiting.add(job_id)
+            heapq.heappush(self._heap, (when, next(self._seq), func, args, job_id))
+            self._cond.notify()
+
+    def every(self, seconds: float, func: str) -> None:
+        """Run `func()` now and every `seconds` until stopped."""
+        self._periodic.append((seconds, func))
+        self.enqueue("workers.runner._periodic_tick", func, seconds, queue="maintenance")
+
+    def _work(self) -> None:
+        while True:
+            with self._cond:
+                while True:
+                    if self._stopped:
+                        return
+                    now = time.time()
+                    if self._heap and self._heap[0][0] <= now:
+                        _, _, func, args, job_id = heapq.heappop(self._heap)
+                        if job_id is not None:
+                            self._waiting.discard(job_id)
+                        self._running += 1
+                        break
+                    timeout = self._heap[0][0] - now if self._heap else None
+                    self._cond.wait(timeout)
+            try:
+                if func == "workers.runner._periodic_tick":
+                    self._tick(*args)
+                else:
+                    resolve(func)(*args)
+            except Exception as exc:
+                log.exception("job %s%r failed", func, args)
+                self.failures.append((func, repr(exc)))
+            finally:
+                with self._cond:
+                    self._running -= 1
+                    self._cond.notify_all()
+
+    def _tick(self, func: str, seconds: float) -> None:
+        try:
+            resolve(func)()
+        finally:
+            at = datetime.fromtimestamp(time.time() + seconds, UTC)
+            self.enqueue("workers.runner._periodic_tick", func, seconds, queue="maintenance", at=at)
+
+    def drain(self, timeout: float = 30.0, *, include_periodic: bool = False) -> bool:
+        """Wait until no job is due or running (future-dated jobs are ignored); True if idle."""
+        deadline = time.time() + timeout
+        with self._cond:
+            while True:
+                now = time.time()
+                due = [
+                    item
+                    for item in self._heap
+                    if item[0] <= now
+                    and (include_periodic or item[2] != "workers.runner._periodic_tick")
+                ]
+                if not due and self._running == 0:
+                    return True
+                if now >= deadline:
+                    return False
+                self._cond.wait(min(0.05, deadline - now))
+
+    def pending(self) -> list[tuple[datetime, str, tuple[Any, ...]]]:
+        with self._cond:
+            return [
+                (datetime.fromtimestamp(w, UTC), f, a)
+                for w, _, f, a, _ in sorted(self._heap)
+                if f != "workers.runner._periodic_tick"
+            ]
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopped = True
+            self._cond.notify_all()
+        for worker in self._workers:
+            worker.join(timeout=5)
+
+
+class RqRunner:
+    """rq on Redis: `switchboard worker` processes run the jobs; rq's scheduler runs `at` jobs."""
+
+    def __init__(self, redis_url: str) -> None:
+        import redis
+        from rq import Queue
+
+        self.connection = redis.Redis.from_url(redis_url)
+        self.queues = {name: Queue(name, connection=self.connection) for name in QUEUES}
+
+    def enqueue(
+        self,
+        func: str,
+        *args: Any,
+        queue: str,
+        at: datetime | None = None,
+        job_id: str | None = None,
+    ) -> None:
+        q = self.queues[queue]
+        options: dict[str, Any] = {"job_timeout": 600, "result_ttl": 300, "failure_ttl": 86400}
+        if job_id is not None:
+            options["job_id"] = job_id
+        if at is not None and at > datetime.now(UTC):
+            q.enqueue_at(at, func, *args, **options)
+        else:
+            q.enqueue(func, *args, **options)

@@ -1,0 +1,104 @@
+"""The sweeper: finishes what a dead worker or a lost Redis left behind, and starts polls.
+
+The database is the source of truth for pending work (deliveries `received`, messages
+`pending`), so re-enqueueing from it is always safe: the jobs are idempotent.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import or_, select
+
+from connectors.base import Capability
+from inbox.conversations import wake_snoozed
+from inbox.models import ChannelAccount, InboundDelivery, Message, SyncCursor
+from inbox.replies import mark_failed
+from workers.context import runtime
+
+
+def sweep() -> dict[str, int]:
+    rt = runtime()
+    now = datetime.now(UTC)
+    stale = now - timedelta(seconds=rt.settings.int("SWEEP_STALE_SECONDS"))
+    counts = {"deliveries": 0, "sends": 0, "unknown": 0, "woken": 0, "polls": 0}
+    with rt.db.session() as session:
+        deliveries = session.scalars(
+            select(InboundDelivery.id)
+            .where(InboundDelivery.status == "received", InboundDelivery.received_at <= stale)
+            .order_by(InboundDelivery.id)
+            .limit(5000)
+        ).all()
+        sends = session.scalars(
+            select(Message.id)
+            .where(
+                Message.status == "pending",
+                or_(
+                    Message.next_attempt_at.is_(None) & (Message.stored_at <= stale),
+                    Message.next_attempt_at <= stale,
+                ),
+            )
+            .limit(5000)
+        ).all()
+        stuck = session.scalars(
+            select(Message).where(Message.status == "sending", Message.sending_started_at <= stale)
+        ).all()
+        for message in stuck:
+            connector = rt.connector(message.conversation.account)
+            if Capability.IDEMPOTENT_SEND in connector.capabilities:
+                message.status = "pending"
+                sends = [*sends, message.id]
+            else:
+                # The provider may or may not have it; sending again could double-post.
+                mark_failed(
+                    session,
+                    message,
+                    "outcome unknown: the worker stopped while sending; check the channel "
+                    "before retrying",
+                )
+                counts["unknown"] += 1
+        counts["woken"] = wake_snoozed(session, now)
+        due_polls = _due_polls(now)
+    for delivery_id in deliveries:
+        rt.jobs.enqueue(
+            "workers.ingest.process_delivery",
+            delivery_id,
+            queue="ingest",
+            job_id=f"ingest:{delivery_id}",
+        )
+    for message_id in sends:
+        rt.jobs.enqueue(
+            "workers.send.send_message", message_id, queue="send", job_id=f"send:{message_id}"
+        )
+    for account_id in due_polls:
+        rt.jobs.enqueue(
+            "workers.poll.poll_account", account_id, queue="poll", job_id=f"poll:{account_id}"
+        )
+    counts.update(deliveries=len(deliveries), sends=len(sends), polls=len(due_polls))
+    return counts
+
+
+def _due_polls(now: datetime) -> list[int]:
+    rt = runtime()
+    due: list[int] = []
+    with rt.db.session() as session:
+        accounts = session.scalars(
+            select(ChannelAccount).where(
+                ChannelAccount.enabled.is_(True), ChannelAccount.health != "reconnect_needed"
+            )
+        ).all()
+        for account in accounts:
+            try:
+                connector = rt.connector(account)
+            except KeyError:
+                continue
+            if Capability.POLLING not in connector.capabilities:
+                continue
+            if account.options.get("poll", True) is False:
+                continue
+            next_times = session.scalars(
+                select(SyncCursor.next_poll_at).where(SyncCursor.channel_account_id == account.id)
+            ).all()
+            if not next_times or any(t is None or t <= now for t in next_times):
+                due.append(account.id)
+    return due
