@@ -9,11 +9,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from connectors.base import Connector
+from connectors.email import EmailConnector
 from connectors.fake import FakeConnector
 
 REGISTRY: dict[str, type[Connector]] = {
+    "email": EmailConnector,
     "fake": FakeConnector,
 }
+
+# Webhook endpoints served by another slug's connector (/webhooks/<endpoint>). An endpoint not
+# listed here is the slug itself.
+WEBHOOK_ENDPOINTS: dict[str, str] = {}
 
 # The channels a customer can reach us on; the fake connector stands in for any of them.
 CHANNEL_SLUGS: tuple[str, ...] = ("facebook", "instagram", "x", "email", "webchat")

@@ -1,0 +1,286 @@
+"""Fetch new mail over IMAP: UID-based pages, one cursor per mailbox, IDLE to wake up early.
+
+Cursor: `v1:<UIDVALIDITY>:<last UID>`. The server renumbers a mailbox when it changes its
+UIDVALIDITY, so a changed value restarts at UID 1; ingest dedupes the refetched mail on
+`external_id` (the Message-ID, or the `sha256:` of a message without one).
+
+A message that cannot be read (too large, missing from the FETCH answer, or failing to parse)
+goes to `PollResult.rejected` as (reason, raw bytes; only the header for oversized mail), which
+the poll job stores as a rejected delivery; the cursor still moves past it, so one bad message
+never stalls the mailbox.
+"""
+
+from __future__ import annotations
+
+import ssl
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError, LoginError
+
+from connectors.base import (
+    AccountConfig,
+    ConnectorError,
+    InboundEvent,
+    PollResult,
+    ReauthRequired,
+    RetryableSendError,
+)
+from connectors.email.parse import parse_message
+
+PAGE_SIZE = 50
+MAX_MESSAGE_BYTES = 25 * 1024 * 1024
+DEFAULT_TIMEOUT = 30.0
+IDLE_RENEW_SECONDS = 29 * 60  # servers drop an IDLE after about 30 minutes (RFC 2177)
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    uidvalidity: int | None
+    last_uid: int
+
+    def encode(self) -> str:
+        return f"v1:{self.uidvalidity or 0}:{self.last_uid}"
+
+    @classmethod
+    def decode(cls, value: str | None) -> Cursor:
+        """Read a stored cursor; anything unreadable starts over (ingest dedupes)."""
+        if value:
+            parts = value.split(":")
+            if len(parts) == 3 and parts[0] == "v1" and parts[1].isdigit() and parts[2].isdigit():
+                return cls(int(parts[1]) or None, int(parts[2]))
+        return cls(None, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    uid: int
+    raw: bytes | None
+    received_at: datetime | None
+    size: int
+    rejected: str | None = None
+
+
+@contextmanager
+def connect(options: Mapping[str, Any], credentials: Mapping[str, str]) -> Iterator[IMAPClient]:
+    """Open a logged-in IMAP connection (TLS, STARTTLS or plain, per `imap_tls`)."""
+    mode = str(options.get("imap_tls") or "ssl").lower()
+    host = str(options.get("imap_host") or "localhost")
+    port = int(options.get("imap_port") or (993 if mode == "ssl" else 143))
+    timeout = float(options.get("timeout") or DEFAULT_TIMEOUT)
+    context = _ssl_context(options)
+    try:
+        client = IMAPClient(
+            host, port=port, ssl=mode == "ssl", ssl_context=context, timeout=timeout
+        )
+        if mode == "starttls":
+            client.starttls(context)
+        client.login(str(options.get("imap_user") or ""), credentials.get("imap_password", ""))
+    except LoginError as exc:
+        raise ReauthRequired(f"IMAP login refused: {exc}") from exc
+    except (IMAPClientError, OSError) as exc:
+        raise RetryableSendError(f"IMAP connection to {host}:{port} failed: {exc}") from exc
+    client.normalise_times = False
+    try:
+        yield client
+    finally:
+        with suppress(Exception):
+            client.logout()
+
+
+def _ssl_context(options: Mapping[str, Any]) -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    if str(options.get("tls_verify", "true")).lower() in ("false", "0", "no"):
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def poll_mailbox(
+    account: AccountConfig,
+    mailbox: str,
+    cursor: str | None,
+    *,
+    page_size: int = PAGE_SIZE,
+    max_bytes: int = MAX_MESSAGE_BYTES,
+) -> PollResult:
+    """Fetch one page of mail that arrived in `mailbox` after `cursor`."""
+    try:
+        with connect(account.options, account.credentials) as client:
+            return _poll(client, account, mailbox, Cursor.decode(cursor), page_size, max_bytes)
+    except ConnectorError:
+        raise
+    except (IMAPClientError, OSError) as exc:
+        raise RetryableSendError(f"IMAP fetch from {mailbox!r} failed: {exc}") from exc
+
+
+def _poll(
+    client: IMAPClient,
+    account: AccountConfig,
+    mailbox: str,
+    cursor: Cursor,
+    page_size: int,
+    max_bytes: int,
+) -> PollResult:
+    writable = _flag(account.options, "mark_seen") or bool(account.options.get("move_to"))
+    info = client.select_folder(mailbox, readonly=not writable)
+    uidvalidity = int(info[b"UIDVALIDITY"])
+    after = cursor.last_uid if cursor.uidvalidity == uidvalidity else 0
+    uids = sorted(uid for uid in client.search(["UID", f"{after + 1}:*"]) if uid > after)
+    page = uids[:page_size]
+    events: list[InboundEvent] = []
+    rejected: list[tuple[str, bytes]] = []
+    for item in fetch(client, page, max_bytes=max_bytes):
+        outcome = to_event(account, mailbox, uidvalidity, item)
+        if isinstance(outcome, InboundEvent):
+            events.append(outcome)
+        else:
+            rejected.append(outcome)
+    if page:
+        _after_fetch(client, account.options, page)
+    last = page[-1] if page else after
+    return PollResult(
+        events=tuple(events),
+        cursor=Cursor(uidvalidity, last).encode(),
+        more=len(uids) > len(page),
+        rejected=tuple(rejected),
+    )
+
+
+def fetch(client: IMAPClient, uids: Sequence[int], *, max_bytes: int) -> list[Fetched]:
+    """Fetch `uids` with BODY.PEEK[] (leaves \\Seen alone); oversized mail is not downloaded."""
+    if not uids:
+        return []
+    meta = client.fetch(list(uids), ["RFC822.SIZE", "INTERNALDATE"])
+    wanted = [uid for uid in uids if int(meta.get(uid, {}).get(b"RFC822.SIZE", 0)) <= max_bytes]
+    bodies = client.fetch(wanted, ["BODY.PEEK[]"]) if wanted else {}
+    oversized = [uid for uid in uids if uid in meta and uid not in wanted]
+    headers = client.fetch(oversized, ["BODY.PEEK[HEADER]"]) if oversized else {}
+    out: list[Fetched] = []
+    for uid in uids:
+        info = meta.get(uid, {})
+        size = int(info.get(b"RFC822.SIZE", 0))
+        received = info.get(b"INTERNALDATE")
+        received_at = received if isinstance(received, datetime) else None
+        raw = bodies.get(uid, {}).get(b"BODY[]")
+        reason = None
+        if size > max_bytes:
+            reason = f"message of {size} bytes exceeds the {max_bytes}-byte limit"
+            header = headers.get(uid, {}).get(b"BODY[HEADER]")
+            raw = header if isinstance(header, bytes) else None
+        elif not isinstance(raw, bytes):
+            reason = "the server returned no body for this message"
+            raw = None
+        out.append(Fetched(uid, raw, received_at, size, reason))
+    return out
+
+
+def to_event(
+    account: AccountConfig, mailbox: str, uidvalidity: int, item: Fetched
+) -> InboundEvent | tuple[str, bytes]:
+    """Parse one fetched message, or return (reason, raw bytes) when it must be rejected."""
+    where = f"{mailbox} UID {item.uid} (UIDVALIDITY {uidvalidity})"
+    if item.rejected is not None or item.raw is None:
+        return f"{where}: {item.rejected or 'unreadable message'}", item.raw or b""
+    try:
+        event = parse_message(item.raw, account.external_id, received_at=item.received_at)
+    except Exception as exc:  # any bug or bad byte in one message must not stop the page
+        return f"{where}: unparseable message: {exc!r}", item.raw
+    location = {"mailbox": mailbox, "uid": item.uid, "uidvalidity": uidvalidity}
+    return replace(event, extra={**event.extra, "imap": location})
+
+
+def _after_fetch(client: IMAPClient, options: Mapping[str, Any], uids: list[int]) -> None:
+    """Apply the account's `mark_seen` / `move_to` options to the fetched messages."""
+    if _flag(options, "mark_seen"):
+        client.add_flags(uids, [b"\\Seen"])
+    target = str(options.get("move_to") or "")
+    if target:
+        if not client.folder_exists(target):
+            client.create_folder(target)
+        if client.has_capability("MOVE"):
+            client.move(uids, target)
+        else:
+            client.copy(uids, target)
+            client.delete_messages(uids)
+            client.uid_expunge(uids) if client.has_capability("UIDPLUS") else client.expunge()
+
+
+def _flag(options: Mapping[str, Any], name: str) -> bool:
+    return str(options.get(name, "")).lower() in ("1", "true", "yes", "on")
+
+
+class MailboxWatcher:
+    """Hold one connection on a mailbox and wait for new mail, for a poll loop to wake early.
+
+    Uses IDLE (RFC 2177) when the server offers it, renewed before the server's 30-minute
+    limit, and otherwise a NOOP every `poll_interval` seconds. `wait()` returning True means
+    "poll now"; it may also return True for other mailbox changes, which costs one empty poll.
+    """
+
+    def __init__(
+        self,
+        account: AccountConfig,
+        mailbox: str = "INBOX",
+        *,
+        poll_interval: float = 60.0,
+        use_idle: bool = True,
+    ) -> None:
+        self.account = account
+        self.mailbox = mailbox
+        self.poll_interval = poll_interval
+        self.use_idle = use_idle
+        self._connection: Any = None
+        self._client: IMAPClient | None = None
+        self._uidnext = 0
+
+    def __enter__(self) -> MailboxWatcher:
+        self._connection = connect(self.account.options, self.account.credentials)
+        self._client = self._connection.__enter__()
+        info = self._client.select_folder(self.mailbox, readonly=True)
+        self._uidnext = int(info.get(b"UIDNEXT", 0))
+        self.use_idle = self.use_idle and self._client.has_capability("IDLE")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._connection is not None:
+            self._connection.__exit__(None, None, None)
+        self._client = None
+
+    def wait(self, timeout: float) -> bool:
+        """Block until new mail arrives (True) or `timeout` seconds pass (False)."""
+        if self._client is None:
+            raise RuntimeError("MailboxWatcher used outside its with-block")
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            if self.use_idle:
+                if self._idle_once(min(left, IDLE_RENEW_SECONDS)):
+                    return True
+            else:
+                time.sleep(min(left, self.poll_interval))
+                if self._grew():
+                    return True
+        return False
+
+    def _idle_once(self, seconds: float) -> bool:
+        assert self._client is not None
+        self._client.idle()
+        try:
+            responses = self._client.idle_check(timeout=seconds)
+        finally:
+            self._client.idle_done()
+        return any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses)
+
+    def _grew(self) -> bool:
+        assert self._client is not None
+        self._client.noop()
+        status = self._client.folder_status(self.mailbox, [b"UIDNEXT"])
+        uidnext = int(status.get(b"UIDNEXT", 0))
+        grew = uidnext > self._uidnext
+        self._uidnext = max(uidnext, self._uidnext)
+        return grew
