@@ -1,0 +1,165 @@
+"""Read models for the inbox list and the API: filtering, search hook and cursor paging."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from inbox.access import restrict
+from inbox.models import (
+    ChannelAccount,
+    Contact,
+    ContactIdentity,
+    Conversation,
+    Label,
+    Message,
+    User,
+    conversation_label,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationFilter:
+    status: str | None = None
+    channel: str | None = None
+    assignee: str | None = None  # "me" | "none" | user id
+    team_id: int | None = None
+    label: str | None = None
+    q: str | None = None
+    channel_account_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: list[Conversation]
+    next_cursor: str | None
+
+
+def encode_cursor(at: datetime, row_id: int) -> str:
+    raw = json.dumps([at.isoformat(), row_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        at, row_id = json.loads(base64.urlsafe_b64decode(padded))
+        return datetime.fromisoformat(at), int(row_id)
+    except (ValueError, TypeError) as exc:
+        raise ValueError("invalid cursor") from exc
+
+
+def conversation_query(
+    session: Session, user: User, flt: ConversationFilter
+) -> Select[tuple[Conversation]]:
+    query = restrict(select(Conversation), session, user)
+    if flt.status:
+        query = query.where(Conversation.status == flt.status)
+    if flt.channel:
+        query = query.join(ChannelAccount).where(ChannelAccount.channel == flt.channel)
+    if flt.channel_account_id:
+        query = query.where(Conversation.channel_account_id == flt.channel_account_id)
+    if flt.assignee == "me":
+        query = query.where(Conversation.assignee_id == user.id)
+    elif flt.assignee == "none":
+        query = query.where(Conversation.assignee_id.is_(None))
+    elif flt.assignee:
+        query = query.where(Conversation.assignee_id == int(flt.assignee))
+    if flt.team_id:
+        query = query.where(Conversation.team_id == flt.team_id)
+    if flt.label:
+        query = query.where(
+            exists()
+            .where(conversation_label.c.conversation_id == Conversation.id)
+            .where(conversation_label.c.label_id == Label.id)
+            .where(Label.name == flt.label)
+        )
+    if flt.q:
+        query = query.where(text_match(flt.q))
+    return query
+
+
+def text_match(q: str):  # type: ignore[no-untyped-def]
+    """Conversations whose messages, contact name or handles contain `q` (substring)."""
+    like = f"%{_escape_like(q.strip())}%"
+    in_messages = (
+        select(Message.id)
+        .where(Message.conversation_id == Conversation.id, Message.text.ilike(like, escape="\\"))
+        .exists()
+    )
+    in_contact = (
+        select(Contact.id)
+        .where(Contact.id == Conversation.contact_id)
+        .where(or_(Contact.name.ilike(like, escape="\\"), Contact.email.ilike(like, escape="\\")))
+        .exists()
+    )
+    in_identity = (
+        select(ContactIdentity.id)
+        .where(ContactIdentity.contact_id == Conversation.contact_id)
+        .where(
+            or_(
+                ContactIdentity.handle.ilike(like, escape="\\"),
+                ContactIdentity.display_name.ilike(like, escape="\\"),
+            )
+        )
+        .exists()
+    )
+    return or_(in_messages, in_contact, in_identity, Conversation.subject.ilike(like, escape="\\"))
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def list_conversations(
+    session: Session, user: User, flt: ConversationFilter, *, cursor: str | None, limit: int
+) -> Page:
+    """Newest activity first; the cursor is (last_activity_at, id) of the last row shown."""
+    query = conversation_query(session, user, flt)
+    if cursor:
+        at, row_id = decode_cursor(cursor)
+        query = query.where(
+            or_(
+                Conversation.last_activity_at < at,
+                and_(Conversation.last_activity_at == at, Conversation.id < row_id),
+            )
+        )
+    rows = list(
+        session.scalars(
+            query.options(
+                selectinload(Conversation.labels),
+                selectinload(Conversation.contact),
+                selectinload(Conversation.account),
+            )
+            .order_by(Conversation.last_activity_at.desc(), Conversation.id.desc())
+            .limit(limit + 1)
+        )
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor(rows[-1].last_activity_at, rows[-1].id) if more and rows else None
+    return Page(rows, next_cursor)
+
+
+def thread_messages(
+    session: Session, conversation_id: int, *, after_id: int | None, limit: int
+) -> tuple[list[Message], int | None]:
+    """Oldest first; page forward with the id of the last message seen."""
+    query = select(Message).where(Message.conversation_id == conversation_id)
+    if after_id is not None:
+        query = query.where(Message.id > after_id)
+    rows = list(
+        session.scalars(
+            query.options(selectinload(Message.attachments), selectinload(Message.author))
+            .order_by(Message.id)
+            .limit(limit + 1)
+        )
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1].id if more and rows else None)

@@ -1,0 +1,73 @@
+"""Agent accounts: creation, passwords, inbox membership."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from inbox.audit import record
+from inbox.models import ROLES, ChannelAccount, User, inbox_member
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    role: str,
+    name: str | None = None,
+    password: str | None = None,
+    locale: str = "ko",
+) -> tuple[User, str]:
+    """Create a user; return it with its password (generated when none is given)."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    email = email.strip().lower()
+    if "@" not in email:
+        raise ValueError(f"{email!r} is not an email address")
+    if session.scalar(select(func.count()).where(User.email == email)):
+        raise ValueError(f"a user with email {email} already exists")
+    password = password or secrets.token_urlsafe(12)
+    user = User(
+        email=email,
+        name=name or email.split("@")[0],
+        role=role,
+        password_hash=generate_password_hash(password),
+        locale=locale,
+    )
+    session.add(user)
+    session.flush()
+    record(session, None, "user.create", "user", user.id, {"role": role})
+    return user, password
+
+
+def check_password(user: User, password: str) -> bool:
+    return bool(user.password_hash) and check_password_hash(user.password_hash or "", password)
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    user.password_hash = generate_password_hash(password)
+    record(session, user.id, "user.password", "user", user.id)
+
+
+def user_by_email(session: Session, email: str) -> User | None:
+    return session.scalars(select(User).where(User.email == email.strip().lower())).first()
+
+
+def set_inboxes(session: Session, user: User, account_ids: set[int]) -> None:
+    """Make `account_ids` exactly the inboxes `user` belongs to."""
+    known = set(
+        session.scalars(select(ChannelAccount.id).where(ChannelAccount.id.in_(account_ids)))
+    )
+    missing = account_ids - known
+    if missing:
+        raise LookupError(f"unknown channel accounts: {sorted(missing)}")
+    session.execute(delete(inbox_member).where(inbox_member.c.user_id == user.id))
+    if account_ids:
+        session.execute(
+            insert(inbox_member),
+            [{"user_id": user.id, "channel_account_id": i} for i in sorted(account_ids)],
+        )
+    record(session, None, "user.inboxes", "user", user.id, {"inboxes": sorted(account_ids)})

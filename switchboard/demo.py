@@ -1,0 +1,113 @@
+"""`switchboard demo`: a working inbox on a fresh machine with nothing but Python.
+
+SQLite under instance/, jobs in this process, channels backed by the fake connector (or the
+sandbox emulators once their connectors are registered), and seeded Korean sample data.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from inbox.channels import add_account
+from inbox.migrate import upgrade
+from inbox.models import ChannelAccount
+from inbox.users import create_user, user_by_email
+from switchboard.runtime import Runtime, build_runtime
+from switchboard.seed import DEMO_ACCOUNTS, seed_demo
+from switchboard.settings import Settings
+from workers.context import set_runtime
+
+ADMIN_EMAIL = "admin@seoulsupps.example"
+
+
+def prepare(
+    *, host: str = "127.0.0.1", port: int = 5000, settings: Settings | None = None
+) -> dict[str, Any]:
+    settings = settings or Settings.load({"PUBLIC_BASE_URL": f"http://{host}:{port}"})
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.database_url)
+    rt = build_runtime(settings)
+    set_runtime(rt)
+    with rt.db.session() as session:
+        password = _demo_admin(session, rt)
+        accounts = _demo_accounts(session, rt)
+        created = seed_demo(session, accounts=accounts, now=datetime.now(UTC))
+    from web.api.auth import issue_token
+
+    with rt.db.session() as session:
+        admin = user_by_email(session, ADMIN_EMAIL)
+        assert admin is not None
+        token = issue_token(session, admin, "demo")
+    from sqlalchemy import func
+
+    from inbox.models import Conversation
+
+    with rt.db.session() as session:
+        count = session.scalar(select(func.count()).select_from(Conversation))
+    return {
+        "runtime": rt,
+        "email": ADMIN_EMAIL,
+        "password": password,
+        "token": token,
+        "database": settings.database_url,
+        "conversations": count,
+        "seeded": created,
+    }
+
+
+def _demo_admin(session: Any, rt: Runtime) -> str:
+    """The demo admin's password is kept in instance/demo-login.json so restarts can print it."""
+    path = rt.settings.instance_path / "demo-login.json"
+    if user_by_email(session, ADMIN_EMAIL) is not None and path.is_file():
+        stored: str = json.loads(path.read_text())["password"]
+        return stored
+    password = secrets.token_urlsafe(9)
+    existing = user_by_email(session, ADMIN_EMAIL)
+    if existing is None:
+        create_user(session, email=ADMIN_EMAIL, role="admin", name="관리자", password=password)
+    else:
+        from inbox.users import set_password
+
+        set_password(session, existing, password)
+    path.write_text(json.dumps({"email": ADMIN_EMAIL, "password": password}))
+    path.chmod(0o600)
+    return password
+
+
+def _demo_accounts(session: Any, rt: Runtime) -> dict[str, ChannelAccount]:
+    accounts: dict[str, ChannelAccount] = {}
+    for channel, name, external_id, _kind in DEMO_ACCOUNTS:
+        found = session.scalars(
+            select(ChannelAccount).where(
+                ChannelAccount.channel == channel, ChannelAccount.external_id == external_id
+            )
+        ).first()
+        if found is None:
+            found = add_account(
+                session,
+                channel=channel,
+                connector="fake",
+                name=name,
+                external_id=external_id,
+                sealed_credentials=rt.seal({}),
+                options={"demo": True},
+            )
+        accounts[channel] = found
+    return accounts
+
+
+def serve(rt: Runtime, *, host: str, port: int) -> None:
+    from werkzeug.serving import run_simple
+
+    from web import create_app
+
+    app = create_app(rt)
+    every = getattr(rt.jobs, "every", None)
+    if every is not None:
+        every(rt.settings.int("SWEEP_INTERVAL_SECONDS"), "workers.sweep.sweep")
+    run_simple(host, port, app, threaded=True, use_reloader=False)

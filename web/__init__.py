@@ -1,0 +1,55 @@
+"""The Flask application factory: one app serves the inbox UI, the REST API and webhooks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+from switchboard.runtime import Runtime, build_runtime
+from switchboard.settings import Settings
+from web.security import install_security_headers
+from workers.context import set_runtime
+
+csrf = CSRFProtect()
+
+
+def create_app(runtime: Runtime | None = None, *, settings: Settings | None = None) -> Flask:
+    if runtime is None:
+        runtime = build_runtime(settings or Settings.load())
+    set_runtime(runtime)  # embedded jobs run in this process and share it
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=runtime.settings.get("SECRET_KEY"),
+        MAX_CONTENT_LENGTH=runtime.settings.int("ATTACHMENT_MAX_BYTES") + 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+        JSON_SORT_KEYS=False,
+    )
+    app.extensions["switchboard"] = runtime
+    csrf.init_app(app)
+    install_security_headers(app)
+    _register_blueprints(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from web.api import bp as api_bp
+    from web.health import bp as health_bp
+    from web.webhooks import bp as webhooks_bp
+
+    for blueprint in (health_bp, webhooks_bp, api_bp):
+        app.register_blueprint(blueprint)
+    # Machine clients authenticate by signature or Bearer token, never by cookie.
+    csrf.exempt(webhooks_bp)
+    csrf.exempt(api_bp)
+
+
+def current_runtime() -> Runtime:
+    from flask import current_app
+
+    runtime: Any = current_app.extensions["switchboard"]
+    assert isinstance(runtime, Runtime)
+    return runtime

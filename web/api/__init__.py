@@ -1,0 +1,15 @@
+"""REST API v1: Bearer tokens, JSON, problem+json errors, cursor paging (DESIGN §5)."""
+
+from __future__ import annotations
+
+import importlib
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+# Each module registers its routes on `bp` when imported; one line per resource.
+ROUTE_MODULES = ("errors", "conversations", "contacts", "openapi")
+
+for _name in ROUTE_MODULES:
+    importlib.import_module(f"web.api.{_name}")

@@ -1,0 +1,272 @@
+"""The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json.
+
+Feature modules add their paths with `add_paths` at import time, next to their views.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify
+
+from web.api import bp
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _problem_responses(*codes: int) -> dict[str, Any]:
+    names = {
+        400: "Bad request",
+        401: "No or unknown token",
+        403: "Role not allowed",
+        404: "Not found (or not in your inboxes)",
+        409: "Conflict",
+        422: "Refused (reason given)",
+    }
+    return {
+        str(code): {
+            "description": names[code],
+            "content": {"application/problem+json": {"schema": _ref("Problem")}},
+        }
+        for code in codes
+    }
+
+
+def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_PAGE = [
+    {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+]
+
+SPEC: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "Switchboard API",
+        "version": "1",
+        "description": "Conversations, messages and contacts of the unified inbox. "
+        "Authenticate with `Authorization: Bearer <token>` (`switchboard token create EMAIL`).",
+    },
+    "servers": [{"url": "/api/v1"}],
+    "security": [{"bearer": []}],
+    "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "schemas": {
+            "Problem": {
+                "type": "object",
+                "required": ["title", "status"],
+                "properties": {
+                    "type": {"type": "string"},
+                    "title": {"type": "string"},
+                    "status": {"type": "integer"},
+                    "detail": {"type": "string"},
+                    "reason": {"type": "string"},
+                },
+            },
+            "Conversation": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "integer"},
+                    "channel": {
+                        "type": "string",
+                        "enum": ["facebook", "instagram", "x", "email", "webchat"],
+                    },
+                    "kind": {
+                        "type": "string",
+                        "enum": ["dm", "comment", "mention", "email", "chat"],
+                    },
+                    "status": {
+                        "type": "string",
+                        "enum": ["open", "pending", "snoozed", "resolved"],
+                    },
+                    "assignee_id": {"type": ["integer", "null"]},
+                    "team_id": {"type": ["integer", "null"]},
+                    "priority": {"type": "string"},
+                    "category": {"type": ["string", "null"]},
+                    "labels": {"type": "array", "items": {"type": "string"}},
+                    "last_activity_at": {"type": "string", "format": "date-time"},
+                    "reply_window": {"type": "object"},
+                },
+            },
+            "ConversationChange": {
+                "type": "object",
+                "properties": {
+                    "status": {
+                        "type": "string",
+                        "enum": ["open", "pending", "snoozed", "resolved"],
+                    },
+                    "snoozed_until": {"type": "string", "format": "date-time"},
+                    "assignee_id": {"type": ["integer", "null"]},
+                    "team_id": {"type": ["integer", "null"]},
+                    "priority": {
+                        "type": "string",
+                        "enum": ["none", "low", "medium", "high", "urgent"],
+                    },
+                    "labels": {"type": "array", "items": {"type": "string"}},
+                    "category": {"type": "string"},
+                    "resolution_summary": {"type": "string"},
+                },
+                "additionalProperties": False,
+            },
+            "Message": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "integer"},
+                    "uuid": {"type": "string"},
+                    "direction": {"type": "string", "enum": ["inbound", "outbound", "internal"]},
+                    "kind": {"type": "string", "enum": ["message", "comment", "note", "event"]},
+                    "text": {"type": ["string", "null"]},
+                    "status": {
+                        "type": ["string", "null"],
+                        "enum": ["pending", "sending", "sent", "delivered", "read", "failed", None],
+                    },
+                    "failure_reason": {"type": ["string", "null"]},
+                },
+            },
+            "NewMessage": {
+                "type": "object",
+                "required": ["text"],
+                "properties": {
+                    "text": {"type": "string", "maxLength": 20000},
+                    "private": {
+                        "type": "boolean",
+                        "default": False,
+                        "description": "true: an internal note, never sent",
+                    },
+                    "idempotency_key": {
+                        "type": "string",
+                        "description": "or the Idempotency-Key header",
+                    },
+                    "subject": {"type": "string"},
+                    "cc": {"type": "array", "items": {"type": "string"}},
+                    "private_reply": {
+                        "type": "boolean",
+                        "description": "answer a public comment by DM",
+                    },
+                },
+            },
+            "Contact": {"type": "object"},
+        },
+    },
+    "paths": {
+        "/conversations": {
+            "get": {
+                "summary": "List conversations, newest activity first",
+                "parameters": [
+                    *[
+                        {"name": n, "in": "query", "schema": {"type": "string"}}
+                        for n in ("status", "channel", "assignee", "label", "q", "team")
+                    ],
+                    *_PAGE,
+                ],
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "data": {"type": "array", "items": _ref("Conversation")},
+                                "next_cursor": {"type": ["string", "null"]},
+                            },
+                        }
+                    ),
+                    **_problem_responses(400, 401, 403),
+                },
+            }
+        },
+        "/conversations/{id}": {
+            "parameters": [_ID],
+            "get": {
+                "summary": "One conversation with its reply window",
+                "responses": {
+                    "200": _json(_ref("Conversation")),
+                    **_problem_responses(401, 403, 404),
+                },
+            },
+            "patch": {
+                "summary": "Change status, assignee, team, labels, priority, category",
+                "requestBody": {
+                    "content": {"application/json": {"schema": _ref("ConversationChange")}}
+                },
+                "responses": {
+                    "200": _json(_ref("Conversation")),
+                    **_problem_responses(400, 401, 403, 404, 422),
+                },
+            },
+        },
+        "/conversations/{id}/messages": {
+            "parameters": [_ID],
+            "get": {
+                "summary": "Messages, oldest first",
+                "parameters": _PAGE,
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "data": {"type": "array", "items": _ref("Message")},
+                                "next_cursor": {"type": ["string", "null"]},
+                            },
+                        }
+                    ),
+                    **_problem_responses(401, 403, 404),
+                },
+            },
+            "post": {
+                "summary": "Reply through the conversation's channel, or add a private note",
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref("NewMessage")}},
+                },
+                "responses": {
+                    "201": _json(_ref("Message"), "Stored; sending is asynchronous"),
+                    "200": _json(_ref("Message"), "Same idempotency key: existing"),
+                    **_problem_responses(400, 401, 403, 404, 422),
+                },
+            },
+        },
+        "/contacts/{id}": {
+            "parameters": [_ID],
+            "get": {
+                "summary": "A contact with identities and conversations",
+                "responses": {"200": _json(_ref("Contact")), **_problem_responses(401, 403, 404)},
+            },
+        },
+        "/contacts/{id}/merge": {
+            "parameters": [_ID],
+            "post": {
+                "summary": "Merge contact `source_id` into this contact",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["source_id"],
+                                "properties": {"source_id": {"type": "integer"}},
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": _json(_ref("Contact")),
+                    **_problem_responses(400, 401, 403, 404, 409),
+                },
+            },
+        },
+    },
+}
+
+
+def add_paths(paths: dict[str, Any], schemas: dict[str, Any] | None = None) -> None:
+    SPEC["paths"].update(paths)
+    SPEC["components"]["schemas"].update(schemas or {})
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(SPEC)

@@ -1,0 +1,44 @@
+"""What the connector says about replying in a conversation, asked before anything is stored.
+
+Shared by the API and the composer: the same window and length rules are shown before the
+agent types and enforced when they press send.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from connectors.base import ConversationKind, ReplyWindow
+from inbox.models import Conversation
+from switchboard.runtime import Runtime
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyCheck:
+    window: ReplyWindow
+    problem: str | None  # why this text cannot be sent, if it cannot
+
+
+def reply_window(rt: Runtime, conversation: Conversation) -> ReplyWindow:
+    account = conversation.account
+    if account.health == "reconnect_needed":
+        return ReplyWindow(
+            open=False, reason=f"channel needs reconnecting: {account.health_detail}"
+        )
+    connector = rt.connector(account)
+    return connector.reply_window(
+        rt.account_config(account),
+        ConversationKind(conversation.kind),
+        conversation.last_customer_message_at,
+        datetime.now(UTC),
+    )
+
+
+def check_reply(rt: Runtime, conversation: Conversation, text: str) -> ReplyCheck:
+    window = reply_window(rt, conversation)
+    if not window.open:
+        return ReplyCheck(window, window.reason or "the channel does not allow a reply now")
+    validate = getattr(rt.connector(conversation.account), "validate_text", None)
+    problem = validate(ConversationKind(conversation.kind), text) if validate else None
+    return ReplyCheck(window, problem)

@@ -1,0 +1,82 @@
+"""Webhook endpoints: verify → store the raw delivery → enqueue → 200. Nothing else.
+
+The delivery is committed before we answer, so a crash after the 200 loses nothing: the
+sweeper re-enqueues anything still `received`. Verification failures store nothing (they may
+be forged floods) and only count in /metrics.
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, Response, abort, request
+
+from connectors import REGISTRY, WEBHOOK_ENDPOINTS
+from connectors.base import Capability, InvalidSignature
+from inbox.models import InboundDelivery
+from switchboard.metrics import WEBHOOK_LATENCY, WEBHOOKS
+
+bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
+
+_DROP_HEADERS = {"cookie", "authorization"}
+
+
+def _connector_slug(endpoint: str) -> str:
+    slug = WEBHOOK_ENDPOINTS.get(endpoint, endpoint)
+    if slug not in REGISTRY:
+        abort(404)
+    return slug
+
+
+@bp.get("/<endpoint>")
+def handshake(endpoint: str) -> Response:
+    """Subscription checks (Meta's hub.challenge, X's CRC) answered by the connector."""
+    from web import current_runtime
+
+    connector = current_runtime().connector_by_slug(_connector_slug(endpoint))
+    answer_fn = getattr(connector, "handshake", None)
+    if answer_fn is None:
+        abort(405)
+    answer = answer_fn(request.args.to_dict())
+    if answer is None:
+        WEBHOOKS.labels(endpoint, "handshake_refused").inc()
+        return Response("forbidden", status=403, mimetype="text/plain")
+    mimetype = "application/json" if answer.startswith("{") else "text/plain"
+    return Response(answer, status=200, mimetype=mimetype)
+
+
+@bp.post("/<endpoint>")
+def receive(endpoint: str) -> Response:
+    from web import current_runtime
+
+    started = time.perf_counter()
+    rt = current_runtime()
+    slug = _connector_slug(endpoint)
+    connector = rt.connector_by_slug(slug)
+    if Capability.WEBHOOK not in connector.capabilities:
+        abort(404)
+    body = request.get_data(cache=False)
+    headers = {k: v for k, v in request.headers.items() if k.lower() not in _DROP_HEADERS}
+    try:
+        connector.verify(headers, body)
+    except InvalidSignature:
+        WEBHOOKS.labels(endpoint, "bad_signature").inc()
+        return Response("invalid signature", status=403, mimetype="text/plain")
+    with rt.db.session() as session:
+        delivery = InboundDelivery(endpoint=endpoint, connector=slug, headers=headers, body=body)
+        session.add(delivery)
+        session.flush()
+        delivery_id = delivery.id
+    # If this enqueue is lost (Redis down), the sweeper finds the row and enqueues it.
+    try:
+        rt.jobs.enqueue(
+            "workers.ingest.process_delivery",
+            delivery_id,
+            queue="ingest",
+            job_id=f"ingest:{delivery_id}",
+        )
+    except Exception:
+        WEBHOOKS.labels(endpoint, "enqueue_failed").inc()
+    WEBHOOKS.labels(endpoint, "stored").inc()
+    WEBHOOK_LATENCY.labels(endpoint).observe(time.perf_counter() - started)
+    return Response("ok", status=200, mimetype="text/plain")
