@@ -1,0 +1,1 @@
+"""FAQ knowledge base: articles (Korean first, English second), search, versioned storage."""

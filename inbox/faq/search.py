@@ -1,0 +1,286 @@
+"""Rank FAQ articles for a customer's question: pure functions and one in-memory index, no DB.
+
+Customers write "배송언제와요", "환불 어케 해요" or "tracking number 어디서 봄": unspaced,
+colloquial, misspelled, half English. Word matching fails on all of these, so Hangul is indexed
+as character n-grams of the text with its spaces removed (spacing variants and particles then
+share most n-grams with the keyword), plus skip-bigrams and n-grams of each syllable's
+consonant skeleton (초성+종성), which survive one-syllable typos (배숑비, 비빌번호). Question
+scaffolding every article shares ("어떻게 하나요", "싶어요") is dropped first. English words are
+indexed whole (lightly stemmed) and as character trigrams. An article's score is BM25F over its
+keywords, title and answer in both locales, plus a bonus for how completely the question
+covers its best-matching keyword. BENCHMARKS.md ("FAQ search") has the measurements behind
+each of these choices, including the kiwipiepy morpheme analyzer that did not earn its memory.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from inbox.faq.articles import Article
+
+Analyzer = Callable[[str], list[str]]
+
+_HANGUL_RUN = re.compile(r"[가-힣]+(?:\s+[가-힣]+)*")
+_LATIN_WORD = re.compile(r"[a-z0-9]+")
+# Lone jamo (ㅠㅠ, ㅋㅋ, ㅎㅎ) carry feeling, not content; NFKC turns them into conjoining jamo.
+_LONE_JAMO = re.compile(r"[\u1100-\u11ff\u3130-\u318f]+")
+_SPACES = re.compile(r"\s+")
+
+# Initial and final consonants of a syllable (Unicode order), for the consonant skeleton.
+_CHO = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
+_JONG = " ㄱㄲㄳㄴㄵㄶㄷㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅄㅅㅆㅇㅈㅊㅋㅌㅍㅎ"
+
+# Question scaffolding every article shares ("어떻게 하나요", "싶어요", "어디서"); left in, these
+# n-grams outscore the one content word of a short question. Removed as substrings because
+# customers do not space them.
+KO_STOP_PHRASES: tuple[str, ...] = (
+    "어떻게",
+    "어케",
+    "어떡",
+    "어디서",
+    "어디에",
+    "어딨",
+    "지금",
+    "혹시",
+    "그냥",
+    "싶어요",
+    "싶은데요",
+    "싶은데",
+    "싶어",
+    "싶음",
+    "하나요",
+    "되나요",
+    "될까요",
+    "있나요",
+    "있어요",
+    "있을까요",
+    "해주세요",
+    "주세요",
+    "해요",
+    "돼요",
+    "되요",
+    "인가요",
+    "에요",
+    "예요",
+)
+
+_EN_STOPWORD_TEXT = (
+    "a an the i me my we our you your is are was were be been do does did to of in on at for "
+    "it this that and or how what when where why can could would will with from there here "
+    "please get got have has"
+)
+_EN_STOPWORDS = frozenset(_EN_STOPWORD_TEXT.split())
+
+
+def normalize(text: str) -> str:
+    """NFKC, lower case, emoticon jamo dropped, whitespace collapsed."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = _LONE_JAMO.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def _stem(word: str) -> str:
+    # Deliberately crude: enough to meet "orders"/"order", "tracking"/"track".
+    for suffix, repl in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: len(word) - len(suffix)] + repl
+    return word
+
+
+def _skeleton(syllable: str) -> str:
+    index = ord(syllable) - 0xAC00
+    return _CHO[index // 588] + _JONG[index % 28].strip()
+
+
+def _idf(df: int, n: int) -> float:
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+def _ngrams(seq: Sequence[str], n: int) -> Iterable[str]:
+    return ("".join(seq[i : i + n]) for i in range(len(seq) - n + 1))
+
+
+@dataclass(frozen=True, slots=True)
+class NgramAnalyzer:
+    """Hangul syllable n-grams (spaces removed), consonant-skeleton n-grams, English words."""
+
+    hangul_orders: tuple[int, ...] = (1, 2, 3)
+    skeleton_orders: tuple[int, ...] = (2,)
+    skip_bigrams: bool = True
+    latin_trigrams: bool = True
+    stop_phrases: tuple[str, ...] = KO_STOP_PHRASES
+
+    def __call__(self, text: str) -> list[str]:
+        text = normalize(text)
+        terms: list[str] = []
+        for run in _HANGUL_RUN.findall(text):
+            for phrase in self.stop_phrases:
+                run = run.replace(phrase, " ")
+            syllables = run.replace(" ", "")
+            for n in self.hangul_orders:
+                terms.extend(f"h{n}:{g}" for g in _ngrams(syllables, n))
+            skeleton = [_skeleton(s) for s in syllables]
+            for n in self.skeleton_orders:
+                terms.extend(f"k{n}:{g}" for g in _ngrams(skeleton, n))
+            if self.skip_bigrams:
+                pairs = zip(syllables, syllables[2:], strict=False)
+                terms.extend(f"s2:{a}{b}" for a, b in pairs)
+        for word in _LATIN_WORD.findall(text):
+            if word in _EN_STOPWORDS:
+                continue
+            stem = _stem(word)
+            terms.append(f"w:{stem}")
+            if self.latin_trigrams and len(stem) > 3:
+                terms.extend(f"c:{g}" for g in _ngrams(f"#{stem}#", 3))
+        return terms
+
+
+# How much one matching query term of each kind counts; single syllables and skeletons are
+# weak evidence on their own but rescue typos.
+DEFAULT_TERM_WEIGHTS: Mapping[str, float] = {
+    "h1": 0.2,
+    "h2": 1.0,
+    "h3": 1.0,
+    "k1": 0.2,
+    "k2": 0.4,
+    "k3": 0.4,
+    "s2": 0.3,
+    "w": 1.5,
+    "c": 0.3,
+    "m": 1.0,
+}
+
+
+MAX_QUERY_CHARS = 500
+
+
+@dataclass(frozen=True, slots=True)
+class FieldWeights:
+    keywords: float = 2.0
+    title: float = 1.5
+    answer: float = 0.4
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    slug: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class SearchConfig:
+    fields: FieldWeights = FieldWeights()
+    term_weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_TERM_WEIGHTS))
+    k1: float = 1.2
+    b: float = 0.5
+    # Bonus for the keyword or title the question covers best (share of that phrase's weighted
+    # terms found in the question): "주문 상태" inside a long rambling question still wins.
+    coverage_weight: float = 10.0
+
+
+def _article_terms(article: Article, analyzer: Analyzer, weights: FieldWeights) -> dict[str, float]:
+    """Weighted term frequencies of one article over every locale (BM25F's pseudo-document)."""
+    tf: dict[str, float] = defaultdict(float)
+    for text in article.texts.values():
+        parts = (
+            (weights.title, [text.title]),
+            (weights.keywords, list(text.keywords)),
+            (weights.answer, [text.answer]),
+        )
+        for weight, strings in parts:
+            for string in strings:  # analyzed one by one: no n-grams across two keywords
+                for term in analyzer(string):
+                    tf[term] += weight
+    return tf
+
+
+class FaqIndex:
+    """BM25F over a fixed set of articles; build once per article set, query many times."""
+
+    def __init__(
+        self,
+        articles: Sequence[Article],
+        *,
+        analyzer: Analyzer | None = None,
+        config: SearchConfig | None = None,
+    ) -> None:
+        self.analyzer: Analyzer = analyzer if analyzer is not None else NgramAnalyzer()
+        self.config = config if config is not None else SearchConfig()
+        self.slugs = tuple(a.slug for a in articles)
+        docs = [_article_terms(a, self.analyzer, self.config.fields) for a in articles]
+        self._postings = self._build_postings(docs)
+        self._phrases = self._build_phrases(articles, docs)
+
+    def _build_phrases(
+        self, articles: Sequence[Article], docs: list[dict[str, float]]
+    ) -> dict[str, list[tuple[int, int, float]]]:
+        """term -> (article, phrase, share of the phrase's weight) for every title and keyword."""
+        n = len(docs)
+        df: Counter[str] = Counter(term for doc in docs for term in doc)
+        phrases: dict[str, list[tuple[int, int, float]]] = {}
+        phrase_id = 0
+        for i, article in enumerate(articles):
+            for text in article.texts.values():
+                for phrase in (text.title, *text.keywords):
+                    terms = set(self.analyzer(phrase))
+                    mass = {t: self._weight(t) * _idf(df[t], n) for t in terms}
+                    total = sum(mass.values())
+                    if total <= 0:
+                        continue
+                    for term, value in mass.items():
+                        phrases.setdefault(term, []).append((i, phrase_id, value / total))
+                    phrase_id += 1
+        return phrases
+
+    def _build_postings(self, docs: list[dict[str, float]]) -> dict[str, list[tuple[int, float]]]:
+        """Precompute idf * saturated tf for every (term, article): a query is then a sum."""
+        k1, b = self.config.k1, self.config.b
+        lengths = [sum(doc.values()) for doc in docs]
+        avg = (sum(lengths) / len(lengths)) if lengths else 1.0
+        df: Counter[str] = Counter(term for doc in docs for term in doc)
+        n = len(docs)
+        postings: dict[str, list[tuple[int, float]]] = {}
+        for i, doc in enumerate(docs):
+            norm = k1 * (1 - b + b * lengths[i] / avg)
+            for term, tf in doc.items():
+                value = _idf(df[term], n) * tf * (k1 + 1) / (tf + norm)
+                postings.setdefault(term, []).append((i, value))
+        return postings
+
+    def _weight(self, term: str) -> float:
+        return self.config.term_weights.get(term.split(":", 1)[0], 1.0)
+
+    def search(self, query: str, *, limit: int = 3) -> list[Hit]:
+        """Articles for `query`, best first; only articles sharing at least one term.
+
+        Only the first MAX_QUERY_CHARS characters count: a question is short, and a pasted
+        20,000-character message must not cost more than one.
+        """
+        scores = [0.0] * len(self.slugs)
+        covered: dict[tuple[int, int], float] = {}
+        for term in set(self.analyzer(query[:MAX_QUERY_CHARS])):
+            weight = self._weight(term)
+            for i, value in self._postings.get(term, ()):
+                scores[i] += weight * value
+            for i, phrase, share in self._phrases.get(term, ()):
+                covered[i, phrase] = covered.get((i, phrase), 0.0) + share
+        best: dict[int, float] = {}
+        for (i, _phrase), share in covered.items():
+            best[i] = max(best.get(i, 0.0), share)
+        for i, share in best.items():
+            scores[i] += self.config.coverage_weight * share
+        ranked = sorted(
+            (Hit(slug=self.slugs[i], score=round(s, 4)) for i, s in enumerate(scores) if s > 0),
+            key=lambda hit: (-hit.score, hit.slug),
+        )
+        return ranked[:limit]
+
+
+def rank(articles: Sequence[Article], query: str, *, limit: int = 3) -> list[Hit]:
+    """One-shot convenience for callers without a cached index (tests, scripts)."""
+    return FaqIndex(articles).search(query, limit=limit)
