@@ -1,0 +1,139 @@
+"""Shared fixtures: real databases (SQLite file and PostgreSQL), the runtime, the app.
+
+- `rt` is a Runtime on SQLite by default; parametrize `backend` (indirect) to get PostgreSQL:
+  `@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)`.
+- PostgreSQL: one throwaway database per test session, migrated once, truncated per test.
+- SQLite: a migrated template file copied per test.
+- Jobs run on a real EmbeddedRunner; `rt.jobs.drain()` waits until they are done.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from sqlalchemy import text
+
+from connectors.fake import FakeConnector
+from inbox.migrate import upgrade
+from inbox.models import Base
+from switchboard.runtime import Runtime, build_runtime
+from switchboard.settings import Settings
+from workers.context import set_runtime
+from workers.runner import EmbeddedRunner
+
+PG_ADMIN = os.environ.get("SWITCHBOARD_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_TEST_URL = os.environ.get("SWITCHBOARD_TEST_REDIS", "redis://127.0.0.1:6379/13")
+ENCRYPTION_KEY = "test-encryption-key"
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for this test session."""
+    name = f"sb_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    upgrade(url)
+    yield url
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
+        )
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if backend == "postgresql":
+        url: str = request.getfixturevalue("pg_url")
+        yield url
+        _truncate_all(url)
+    else:
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "switchboard.db"
+        shutil.copy(template, path)
+        yield f"sqlite:///{path}"
+
+
+def _truncate_all(url: str) -> None:
+    from inbox.db import make_engine
+
+    engine = make_engine(url, pool_size=1)
+    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+def make_settings(database_url: str, instance: Path, **extra: str) -> Settings:
+    return Settings.load(
+        {
+            "DATABASE_URL": database_url,
+            "REDIS_URL": "",
+            "SECRET_KEY": "test-secret-key",
+            "SWITCHBOARD_ENCRYPTION_KEY": ENCRYPTION_KEY,
+            "SWITCHBOARD_INSTANCE": str(instance),
+            "SWEEP_STALE_SECONDS": "0",
+            **extra,
+        }
+    )
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, str]:
+    """Override in a test module to change settings (e.g. META_GRAPH_URL)."""
+    return {}
+
+
+@pytest.fixture
+def rt(database_url: str, tmp_path: Path, settings_overrides: dict[str, str]) -> Iterator[Runtime]:
+    FakeConnector.reset()
+    runner = EmbeddedRunner(threads=2)
+    runtime = build_runtime(
+        make_settings(database_url, tmp_path / "instance", **settings_overrides), jobs=runner
+    )
+    set_runtime(runtime)
+    yield runtime
+    runner.stop()
+    runtime.db.dispose()
+    set_runtime(None)
+
+
+@pytest.fixture
+def app(rt: Runtime) -> Any:
+    from web import create_app
+
+    flask_app = create_app(rt)
+    flask_app.config["TESTING"] = True
+    return flask_app
+
+
+@pytest.fixture
+def client(app: Any) -> Any:
+    return app.test_client()
+
+
+@pytest.fixture
+def factory(rt: Runtime) -> Any:
+    from tests.support.factory import Factory
+
+    return Factory(rt)
