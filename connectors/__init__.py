@@ -10,16 +10,22 @@ from collections.abc import Mapping
 
 from connectors.base import Connector
 from connectors.email import EmailConnector
+from connectors.facebook import FacebookConnector
 from connectors.fake import FakeConnector
+from connectors.instagram import InstagramConnector
 
 REGISTRY: dict[str, type[Connector]] = {
     "email": EmailConnector,
+    "facebook": FacebookConnector,
     "fake": FakeConnector,
+    "instagram": InstagramConnector,
 }
 
 # Webhook endpoints served by another slug's connector (/webhooks/<endpoint>). An endpoint not
 # listed here is the slug itself.
-WEBHOOK_ENDPOINTS: dict[str, str] = {}
+WEBHOOK_ENDPOINTS: dict[str, str] = {
+    "meta": "facebook",  # object=page and object=instagram; events carry their channel
+}
 
 # The channels a customer can reach us on; the fake connector stands in for any of them.
 CHANNEL_SLUGS: tuple[str, ...] = ("facebook", "instagram", "x", "email", "webchat")

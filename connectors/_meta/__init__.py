@@ -1,0 +1,1 @@
+"""Shared Graph API plumbing for the facebook and instagram connectors (not a channel itself)."""

@@ -1,0 +1,320 @@
+"""What the facebook and instagram connectors share: webhook, Send API, window, DM polling.
+
+Both channels arrive on the one Meta webhook (object `page` or `instagram`), both answer DMs
+through the same Send API, and both read conversations with the same cursor paging, so that
+code lives here once. The subclasses add comments, moderation, publishing and mentions, which
+differ in path and field names between Facebook and Instagram.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+
+from connectors._meta import mentions, messaging, polling
+from connectors._meta.graph import DEFAULT_GRAPH_URL, DEFAULT_GRAPH_VERSION, GraphClient
+from connectors._meta.messaging import EntryContext, messaging_event
+from connectors._meta.webhook import from_graph_time, handshake, load_envelope, verify_signature
+from connectors.base import (
+    AccountConfig,
+    Attachment,
+    Capability,
+    ConversationKind,
+    Headers,
+    InboundEvent,
+    OutboundReply,
+    OutsideReplyWindow,
+    PermanentSendError,
+    PollResult,
+    ReauthRequired,
+    ReplyWindow,
+    RetryableSendError,
+    SendResult,
+    UnsupportedEvent,
+)
+
+ChangeMapper = Callable[[str, Any, Mapping[str, Any]], InboundEvent]
+OBJECT_CHANNELS = {"page": "facebook", "instagram": "instagram"}
+PRIVATE_REPLY_WINDOW = timedelta(days=7)
+MESSAGE_FIELDS = "id,created_time,from,to,message,attachments"
+MALFORMED = (KeyError, TypeError, ValueError, AttributeError, OverflowError)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class MetaConnector:
+    """Base of FacebookConnector and InstagramConnector; not registered itself."""
+
+    slug: ClassVar[str]
+    capabilities: ClassVar[frozenset[Capability]]
+    streams: ClassVar[tuple[str, ...]]
+    change_mappers: ClassVar[Mapping[str, ChangeMapper]]  # webhook object -> change mapper
+    platform: ClassVar[str]  # `platform=` of GET /{page-id}/conversations
+    text_limit: ClassVar[int]
+    _limit_unit: ClassVar[str] = "characters"
+
+    def __init__(self, settings: Mapping[str, str]) -> None:
+        self.app_secret = settings.get("META_APP_SECRET", "")
+        self.verify_token = settings.get("META_VERIFY_TOKEN", "")
+        self.app_id = settings.get("META_APP_ID", "")
+        self.graph = GraphClient(
+            base_url=settings.get("META_GRAPH_URL") or DEFAULT_GRAPH_URL,
+            version=settings.get("META_GRAPH_VERSION") or DEFAULT_GRAPH_VERSION,
+            app_secret=self.app_secret,
+            timeout=float(settings.get("META_HTTP_TIMEOUT") or 20),
+        )
+        self.now: Callable[[], datetime] = _utcnow
+
+    # -- webhook ---------------------------------------------------------------------------
+
+    def verify(self, headers: Headers, body: bytes) -> None:
+        verify_signature(self.app_secret, headers, body)
+
+    def handshake(self, query: Mapping[str, str]) -> str | None:
+        return handshake(self.verify_token, query)
+
+    def parse(self, headers: Headers, body: bytes) -> Sequence[InboundEvent]:
+        """Map every entry × messaging/standby/changes item, across both objects.
+
+        Items we do not ingest inside an otherwise readable delivery are skipped so that one
+        reaction cannot cost a batch its messages; a delivery with nothing ingestible raises
+        UnsupportedEvent naming what it held, and is recorded as rejected.
+        """
+        kind, entries = load_envelope(body)
+        channel = OBJECT_CHANNELS.get(kind)
+        mapper = self.change_mappers.get(kind)
+        if channel is None or mapper is None:
+            raise UnsupportedEvent(f"Meta object {kind!r} is not ingested by Switchboard")
+        events: list[InboundEvent] = []
+        skipped: list[str] = []
+        for entry in entries:
+            account_id = str(entry.get("id") or "")
+            entry_time = entry.get("time")
+            for key in ("messaging", "standby"):
+                ctx = EntryContext(channel, account_id, entry_time, self.app_id, key == "standby")
+                for item in entry.get(key) or ():
+                    try:
+                        events.append(messaging_event(ctx, item))
+                    except (UnsupportedEvent, *MALFORMED) as exc:
+                        skipped.append(_reason(exc))
+            for change in entry.get("changes") or ():
+                try:
+                    events.append(mapper(account_id, entry_time, change))
+                except (UnsupportedEvent, *MALFORMED) as exc:
+                    skipped.append(_reason(exc))
+        if skipped and not events:
+            raise UnsupportedEvent("; ".join(dict.fromkeys(skipped)))
+        return events
+
+    # -- sending ---------------------------------------------------------------------------
+
+    def reply_window(
+        self,
+        account: AccountConfig,
+        kind: ConversationKind,
+        last_customer_message_at: datetime | None,
+        now: datetime,
+    ) -> ReplyWindow:
+        if kind != ConversationKind.DM:
+            return ReplyWindow(open=True)
+        return messaging.dm_window(
+            last_customer_message_at, now, human_agent_enabled=_human_agent(account)
+        )
+
+    def send(self, account: AccountConfig, reply: OutboundReply) -> SendResult:
+        """Deliver one reply; the window is checked before any call is made."""
+        paused = self.graph.paused(account.external_id)
+        if paused > 0:
+            raise RetryableSendError("Graph API usage limit reached; pausing", retry_after=paused)
+        if reply.conversation_kind == ConversationKind.DM:
+            result = self._send_dm(account, reply)
+        elif reply.conversation_kind in (ConversationKind.COMMENT, ConversationKind.MENTION):
+            result = (
+                self._private_reply(account, reply)
+                if reply.private
+                else self._comment_reply(account, reply)
+            )
+        else:
+            raise PermanentSendError(f"{self.slug} cannot send a {reply.conversation_kind} reply")
+        slow_down = self.throttle(account)
+        return SendResult(result.external_id, {**result.extra, "slow_down_s": slow_down})
+
+    def validate_text(self, kind: ConversationKind, text: str) -> str | None:
+        """Return why `text` cannot be sent as a DM here, or None."""
+        if kind == ConversationKind.DM and self._too_long(text):
+            return f"{self.slug} messages are limited to {self.text_limit} {self._limit_unit}"
+        return None
+
+    def throttle(self, account: AccountConfig) -> float:
+        """Seconds to wait before the next Graph call for this account (usage > 80 %: > 0)."""
+        return self.graph.throttle(account.external_id)
+
+    def _send_dm(self, account: AccountConfig, reply: OutboundReply) -> SendResult:
+        fields = messaging.messaging_type(
+            reply, self.now(), human_agent_enabled=_human_agent(account)
+        )
+        problem = self.validate_text(ConversationKind.DM, reply.text)
+        if problem is not None:
+            raise PermanentSendError(problem)
+        recipient = {"id": reply.recipient.external_id}
+        return self._send_messages(account, reply, recipient, fields)
+
+    def _private_reply(self, account: AccountConfig, reply: OutboundReply) -> SendResult:
+        """Answer a public comment by DM: recipient.comment_id, once per comment, for 7 days."""
+        if not reply.in_reply_to:
+            raise PermanentSendError("a private reply needs the comment it answers")
+        last = reply.last_customer_message_at
+        if last is not None and self.now() - last > PRIVATE_REPLY_WINDOW:
+            raise OutsideReplyWindow("private replies are possible for 7 days after the comment")
+        recipient = {"comment_id": reply.in_reply_to}
+        return self._send_messages(account, reply, recipient, {"messaging_type": "RESPONSE"})
+
+    def _send_messages(
+        self,
+        account: AccountConfig,
+        reply: OutboundReply,
+        recipient: Mapping[str, str],
+        fields: Mapping[str, str],
+    ) -> SendResult:
+        """One Send API call per attachment, then one for the text; all carry our metadata."""
+        metadata = messaging.metadata_for(reply)
+        contents: list[dict[str, Any]] = [
+            {"attachment": _attachment_payload(a), "metadata": metadata} for a in reply.attachments
+        ]
+        if reply.text or not contents:
+            contents.append({"text": reply.text, "metadata": metadata})
+        ids: list[str] = []
+        for content in contents:
+            body = {"recipient": dict(recipient), **fields, "message": content}
+            data = self.graph.call(
+                "POST",
+                f"{self._messages_owner(account)}/messages",
+                token=page_token(account),
+                json=body,
+                usage_key=account.external_id,
+            ).data
+            ids.append(str(data.get("message_id") or ""))
+        return SendResult(external_id=ids[-1], extra={"message_ids": ids, **fields})
+
+    def _comment_reply(self, account: AccountConfig, reply: OutboundReply) -> SendResult:
+        raise NotImplementedError
+
+    def _messages_owner(self, account: AccountConfig) -> str:
+        raise NotImplementedError
+
+    def _too_long(self, text: str) -> bool:
+        return len(text) > self.text_limit
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def enrich(self, account: AccountConfig, event: InboundEvent) -> InboundEvent:
+        """Fetch a mention's text and author (its webhook carries only ids)."""
+        return mentions.enrich(
+            lambda path, params: self._get(account, path, params), account, event
+        )
+
+    def fetch_attachment(self, account: AccountConfig, attachment: Attachment) -> bytes:
+        """Download an inbound attachment now: Meta's CDN URLs expire."""
+        if attachment.data is not None:
+            return attachment.data
+        if not attachment.url:
+            raise PermanentSendError("attachment has neither bytes nor URL")
+        return self.graph.download(attachment.url)
+
+    def _poll_conversations(self, account: AccountConfig, cursor: str | None) -> PollResult:
+        """One page of conversations updated since the cursor, with their new messages."""
+        state = self._cursor(account, cursor)
+        params: dict[str, Any] = {
+            "platform": self.platform,
+            "fields": "id,updated_time,participants",
+            "limit": polling.PAGE_SIZE,
+        }
+        if state.after:
+            params["after"] = state.after
+        page = self._get(account, f"{self._messages_owner(account)}/conversations", params)
+        events: list[InboundEvent] = []
+        done = False
+        for conversation in polling.items(page):
+            updated = from_graph_time(str(conversation["updated_time"]))
+            if updated < state.since:
+                done = True
+                break
+            state = state.seen(updated)
+            events.extend(
+                self._conversation_messages(account, str(conversation["id"]), state.since)
+            )
+        after = None if done else polling.next_after(page)
+        return state.result(events, after, slow_down=self.throttle(account))
+
+    def _conversation_messages(
+        self, account: AccountConfig, conversation_id: str, since: datetime
+    ) -> list[InboundEvent]:
+        params: dict[str, Any] = {"fields": MESSAGE_FIELDS, "limit": polling.PAGE_SIZE}
+        events: list[InboundEvent] = []
+        while True:
+            page = self._get(account, f"{conversation_id}/messages", params)
+            for message in polling.items(page):
+                event = messaging.graph_message_event(
+                    channel=self.slug,
+                    account_id=account.external_id,
+                    self_ids=self._self_ids(account),
+                    message=message,
+                )
+                if event.sent_at < since:
+                    return events
+                events.append(event)
+            after = polling.next_after(page)
+            if after is None:
+                return events
+            params["after"] = after
+
+    def _cursor(self, account: AccountConfig, cursor: str | None) -> polling.PollCursor:
+        paused = self.graph.paused(account.external_id)
+        if paused > 0:
+            raise RetryableSendError("Graph API usage limit reached; pausing", retry_after=paused)
+        days = float(account.options.get("poll_backfill_days") or 7)
+        return polling.PollCursor.load(cursor, now=self.now(), backfill=timedelta(days=days))
+
+    def _get(self, account: AccountConfig, path: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        return self.graph.get(
+            path, token=page_token(account), params=params, usage_key=account.external_id
+        )
+
+    def _self_ids(self, account: AccountConfig) -> Collection[str]:
+        return {
+            str(v)
+            for v in (
+                account.external_id,
+                account.options.get("page_id"),
+                account.options.get("ig_user_id"),
+            )
+            if v
+        }
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, UnsupportedEvent):
+        return exc.reason
+    return f"malformed item ({exc.__class__.__name__}: {exc})"
+
+
+def page_token(account: AccountConfig) -> str:
+    """The page access token from the account's decrypted credentials."""
+    token = account.credentials.get("page_token")
+    if not token:
+        raise ReauthRequired("no page access token stored for this account")
+    return token
+
+
+def _human_agent(account: AccountConfig) -> bool:
+    return bool(account.options.get("human_agent_enabled"))
+
+
+def _attachment_payload(attachment: Attachment) -> dict[str, Any]:
+    if not attachment.url:
+        raise PermanentSendError("outbound Meta attachments need a public URL")
+    kind = attachment.kind if attachment.kind in ("image", "video", "audio", "file") else "file"
+    return {"type": kind, "payload": {"url": attachment.url, "is_reusable": True}}
