@@ -13,12 +13,14 @@ from connectors.email import EmailConnector
 from connectors.facebook import FacebookConnector
 from connectors.fake import FakeConnector
 from connectors.instagram import InstagramConnector
+from connectors.x import XConnector
 
 REGISTRY: dict[str, type[Connector]] = {
     "email": EmailConnector,
     "facebook": FacebookConnector,
     "fake": FakeConnector,
     "instagram": InstagramConnector,
+    "x": XConnector,
 }
 
 # Webhook endpoints served by another slug's connector (/webhooks/<endpoint>). An endpoint not

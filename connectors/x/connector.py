@@ -1,0 +1,219 @@
+"""X (Twitter): mentions and DMs in by polling (or Account Activity webhooks), replies out.
+
+Calls go through `XClient` (our base URL, tweepy's signing); payload mapping is in
+`payloads.py` and `activity.py`, cursor paging in `polling.py`, tweet length in
+`weighted_length.py`. README.md in this folder explains the choices.
+"""
+
+from __future__ import annotations
+
+import hmac
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any, ClassVar
+
+import requests
+
+from connectors.base import (
+    AccountConfig,
+    Capability,
+    ConversationKind,
+    Headers,
+    InboundEvent,
+    InvalidSignature,
+    OutboundReply,
+    Participant,
+    PermanentSendError,
+    PollResult,
+    ReplyWindow,
+    SendResult,
+)
+from connectors.x import activity, polling
+from connectors.x.client import RateLimit, XClient
+from connectors.x.weighted_length import (
+    MAX_WEIGHTED_LENGTH,
+    has_invalid_characters,
+    weighted_length,
+)
+
+DEFAULT_API_URL = "https://api.x.com"
+DEFAULT_POLL_INTERVAL = 60.0
+DEFAULT_PAGE_SIZE = 100
+DM_MAX_CHARS = 10_000
+
+
+class XConnector:
+    slug: ClassVar[str] = "x"
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {Capability.POLLING, Capability.WEBHOOK, Capability.LENGTH_LIMIT}
+    )
+    streams: ClassVar[tuple[str, ...]] = ("mentions", "dms")
+
+    # Last rate-limit headers seen per (X user id, stream), for next_poll_delay(); per process.
+    budgets: ClassVar[dict[tuple[str, str], RateLimit]] = {}
+    _lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, settings: Mapping[str, str]) -> None:
+        self.api_url = (settings.get("X_API_URL") or DEFAULT_API_URL).rstrip("/")
+        self.consumer_key = settings.get("X_CONSUMER_KEY", "")
+        self.consumer_secret = settings.get("X_CONSUMER_SECRET", "")
+        self.session = requests.Session()
+
+    def client(self, account: AccountConfig) -> XClient:
+        """Build the API client for one account (OAuth 1.0a or OAuth 2.0 user token)."""
+        return XClient(
+            self.api_url,
+            consumer_key=self.consumer_key,
+            consumer_secret=self.consumer_secret,
+            credentials=account.credentials,
+            session=self.session,
+        )
+
+    # Inbound, push (optional Account Activity webhook).
+
+    def handshake(self, query: Mapping[str, str]) -> str | None:
+        """Answer X's CRC check (`GET ?crc_token=`) with the JSON body it expects."""
+        token = query.get("crc_token")
+        return None if token is None else activity.crc_response(self.consumer_secret, token)
+
+    def verify(self, headers: Headers, body: bytes) -> None:
+        given = _header(headers, activity.SIGNATURE_HEADER)
+        if not self.consumer_secret or given is None:
+            raise InvalidSignature("missing x-twitter-webhooks-signature")
+        expected = activity.signature(self.consumer_secret, body)
+        if not _constant_time_equal(given, expected):
+            raise InvalidSignature("wrong x-twitter-webhooks-signature")
+
+    def parse(self, headers: Headers, body: bytes) -> Sequence[InboundEvent]:
+        return activity.activity_events(body)
+
+    # Inbound, pull.
+
+    def poll(self, account: AccountConfig, stream: str, cursor: str | None) -> PollResult:
+        """Fetch one page of `stream`; on 429 raise RetryableSendError(retry_after=reset)."""
+        page_size = int(account.options.get("page_size", DEFAULT_PAGE_SIZE))
+        client = self.client(account)
+        try:
+            if stream == "mentions":
+                result = polling.poll_mentions(client, account.external_id, cursor, page_size)
+            elif stream == "dms":
+                result = polling.poll_dms(client, account.external_id, cursor, page_size)
+            else:
+                raise PermanentSendError(f"X has no stream {stream!r}")
+        finally:
+            if client.last_rate is not None:
+                with self._lock:
+                    self.budgets[(account.external_id, stream)] = client.last_rate
+        return replace(result, next_poll_in=self.next_poll_delay(account))
+
+    def next_poll_delay(self, account: AccountConfig, now: float | None = None) -> float:
+        """Seconds until the next poll of this account, spreading what is left of each budget.
+
+        At least `options["poll_interval"]` (default 60); when a stream's window has
+        `remaining` calls left until `reset`, polls are spaced (reset - now) / remaining apart;
+        an exhausted window waits for its reset.
+        """
+        now = time.time() if now is None else now
+        delay = float(account.options.get("poll_interval", DEFAULT_POLL_INTERVAL))
+        for stream in self.streams:
+            rate = self.budgets.get((account.external_id, stream))
+            if rate is None or rate.reset is None or rate.remaining is None:
+                continue
+            window = max(0.0, rate.reset - now)
+            spacing = window + 1.0 if rate.remaining <= 0 else window / rate.remaining
+            delay = max(delay, spacing)
+        return delay
+
+    # Outbound.
+
+    def validate_text(self, kind: ConversationKind, text: str) -> str | None:
+        """Say why X would refuse `text`, with the count (e.g. "300/280"), or None if it fits."""
+        if not text.strip():
+            return "the reply is empty"
+        if kind == ConversationKind.DM:
+            if len(text) > DM_MAX_CHARS:
+                return f"too long for an X DM: {len(text)}/{DM_MAX_CHARS} characters"
+            return None
+        if has_invalid_characters(text):
+            return "contains a character X refuses (U+FEFF, U+FFFE or U+FFFF)"
+        length = weighted_length(text)
+        if length > MAX_WEIGHTED_LENGTH:
+            return (
+                f"too long for X: {length}/{MAX_WEIGHTED_LENGTH} "
+                "(Korean, CJK and emoji count 2, each link 23)"
+            )
+        return None
+
+    def send(self, account: AccountConfig, reply: OutboundReply) -> SendResult:
+        problem = self.validate_text(reply.conversation_kind, reply.text)
+        if problem is not None:
+            raise PermanentSendError(problem)
+        if reply.attachments:
+            raise PermanentSendError("attachments are not supported on X yet")
+        if reply.conversation_kind == ConversationKind.MENTION:
+            return self._reply_publicly(account, reply)
+        if reply.conversation_kind == ConversationKind.DM:
+            return self._send_dm(account, reply)
+        raise PermanentSendError(f"X cannot answer a {reply.conversation_kind} conversation")
+
+    def reply_window(
+        self,
+        account: AccountConfig,
+        kind: ConversationKind,
+        last_customer_message_at: datetime | None,
+        now: datetime,
+    ) -> ReplyWindow:
+        return ReplyWindow(open=True)
+
+    def like(self, account: AccountConfig, tweet_id: str) -> None:
+        """Like a customer's tweet as the account."""
+        self.client(account).post(f"/2/users/{account.external_id}/likes", {"tweet_id": tweet_id})
+
+    def me(self, account: AccountConfig) -> Participant:
+        """Return the account's own X user (id, @username, name), e.g. when connecting it."""
+        data: Mapping[str, Any] = self.client(account).get("/2/users/me", {}).body.get("data", {})
+        return Participant(
+            external_id=str(data["id"]), handle=data.get("username"), name=data.get("name")
+        )
+
+    def _reply_publicly(self, account: AccountConfig, reply: OutboundReply) -> SendResult:
+        target = reply.in_reply_to or reply.thread_key
+        body = {"text": reply.text, "reply": {"in_reply_to_tweet_id": target}}
+        data = self.client(account).post("/2/tweets", body).body.get("data") or {}
+        if "id" not in data:
+            raise PermanentSendError("X accepted the reply but returned no tweet id")
+        return SendResult(external_id=str(data["id"]), extra={"in_reply_to_tweet_id": target})
+
+    def _send_dm(self, account: AccountConfig, reply: OutboundReply) -> SendResult:
+        participant = reply.recipient.external_id or _other_side(
+            reply.thread_key, account.external_id
+        )
+        path = f"/2/dm_conversations/with/{participant}/messages"
+        data = self.client(account).post(path, {"text": reply.text}).body.get("data") or {}
+        if "dm_event_id" not in data:
+            raise PermanentSendError("X accepted the DM but returned no dm_event_id")
+        return SendResult(
+            external_id=str(data["dm_event_id"]),
+            extra={"dm_conversation_id": data.get("dm_conversation_id")},
+        )
+
+
+def _other_side(conversation_id: str, ours: str) -> str:
+    others = [part for part in conversation_id.split("-") if part and part != ours]
+    if not others:
+        raise PermanentSendError(f"cannot tell the recipient of DM thread {conversation_id}")
+    return others[0]
+
+
+def _header(headers: Headers, name: str) -> str | None:
+    for key, value in headers.items():
+        if key.lower() == name.lower():
+            return value
+    return None
+
+
+def _constant_time_equal(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())

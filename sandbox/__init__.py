@@ -1,0 +1,1 @@
+"""Local emulators of the providers Switchboard talks to (tests and `switchboard demo` only)."""

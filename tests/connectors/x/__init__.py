@@ -1,0 +1,1 @@
+"""Tests of the X connector: corpus fixtures, weighted length, and calls to the sandbox."""
