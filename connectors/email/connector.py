@@ -43,8 +43,8 @@ class EmailConnector:
     streams: ClassVar[tuple[str, ...]] = ("INBOX",)
 
     def __init__(self, settings: Mapping[str, str]) -> None:
-        self.page_size = int(settings.get("EMAIL_POLL_PAGE_SIZE") or imap.PAGE_SIZE)
-        self.max_bytes = int(settings.get("EMAIL_MAX_MESSAGE_BYTES") or imap.MAX_MESSAGE_BYTES)
+        self.page_size = int(settings.get("IMAP_POLL_PAGE_SIZE") or imap.PAGE_SIZE)
+        self.max_bytes = int(settings.get("IMAP_MAX_MESSAGE_BYTES") or imap.MAX_MESSAGE_BYTES)
 
     def verify(self, headers: Headers, body: bytes) -> None:
         raise InvalidSignature("the email channel has no webhook; mail is fetched over IMAP")

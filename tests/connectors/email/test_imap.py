@@ -65,7 +65,7 @@ def test_every_corpus_mail_through_dovecot_matches_parse(
     dovecot: Dovecot, account: AccountConfig
 ) -> None:
     deliver(dovecot, *(p.read_bytes() for p in CORPUS))
-    connector = EmailConnector({"EMAIL_POLL_PAGE_SIZE": "5"})
+    connector = EmailConnector({"IMAP_POLL_PAGE_SIZE": "5"})
     events, pages, _ = poll_everything(connector, account)
     assert len(pages) == 4  # 16 messages in pages of 5
     assert len(events) == len(CORPUS)
@@ -128,7 +128,7 @@ def test_broken_and_oversized_mail_is_rejected_without_stalling(
 ) -> None:
     big = b"From: big@example.com\r\nSubject: big\r\nMessage-ID: <big@x>\r\n\r\n" + b"x" * 5000
     deliver(dovecot, CORPUS[0].read_bytes(), b"no header here\r\n", big, CORPUS[1].read_bytes())
-    connector = EmailConnector({"EMAIL_MAX_MESSAGE_BYTES": "4096"})
+    connector = EmailConnector({"IMAP_MAX_MESSAGE_BYTES": "4096"})
     page = connector.poll(account, "INBOX", None)
     assert len(page.events) == 2
     assert Cursor.decode(page.cursor).last_uid == 4
