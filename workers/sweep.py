@@ -58,7 +58,7 @@ def sweep() -> dict[str, int]:
                 )
                 counts["unknown"] += 1
         counts["woken"] = wake_snoozed(session, now)
-        due_polls = _due_polls(now)
+    due_polls = _due_polls(now)  # its own session: SQLite allows one writer per thread at a time
     for delivery_id in deliveries:
         rt.jobs.enqueue(
             "workers.ingest.process_delivery",
