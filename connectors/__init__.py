@@ -13,6 +13,7 @@ from connectors.email import EmailConnector
 from connectors.facebook import FacebookConnector
 from connectors.fake import FakeConnector
 from connectors.instagram import InstagramConnector
+from connectors.webchat import WebchatConnector
 from connectors.x import XConnector
 
 REGISTRY: dict[str, type[Connector]] = {
@@ -20,6 +21,7 @@ REGISTRY: dict[str, type[Connector]] = {
     "facebook": FacebookConnector,
     "fake": FakeConnector,
     "instagram": InstagramConnector,
+    "webchat": WebchatConnector,
     "x": XConnector,
 }
 
