@@ -36,7 +36,11 @@ def mention_events(account_external_id: str, body: Json) -> list[InboundEvent]:
 
 
 def tweet_event(account_external_id: str, tweet: Json, includes: _Includes) -> InboundEvent:
-    """Map one v2 tweet; our own tweets are ECHO, everyone else's a MESSAGE in a MENTION thread."""
+    """Map one v2 tweet; our own tweets are ECHO, everyone else's a MESSAGE in a MENTION thread.
+
+    An ECHO's customer is the user it replies to, so ingest can file a reply sent from X's own
+    apps (not through us) in the right conversation.
+    """
     try:
         tweet_id = str(tweet["id"])
         author_id = str(tweet["author_id"])
@@ -48,6 +52,12 @@ def tweet_event(account_external_id: str, tweet: Json, includes: _Includes) -> I
     if replied_to is not None:
         context["in_reply_to_tweet_id"] = replied_to
     ours = author_id == account_external_id
+    # Our own tweet: the customer of its thread is whoever it answers (if not ourselves).
+    answered = str(tweet.get("in_reply_to_user_id") or "")
+    if ours:
+        customer = includes.user(answered) if answered and answered != author_id else None
+    else:
+        customer = author
     return InboundEvent(
         kind=EventKind.ECHO if ours else EventKind.MESSAGE,
         account_external_id=account_external_id,
@@ -55,7 +65,7 @@ def tweet_event(account_external_id: str, tweet: Json, includes: _Includes) -> I
         thread_key=context["conversation_id"],
         conversation_kind=ConversationKind.MENTION,
         sent_at=_sent_at(tweet.get("created_at"), tweet_id),
-        customer=None if ours else author,
+        customer=customer,
         text=tweet_text(tweet),
         attachments=includes.media_for(tweet),
         context=context,
@@ -144,6 +154,12 @@ def snowflake_time(snowflake: str) -> datetime:
     """Read the creation time X encodes in every id (milliseconds since 2010-11-04)."""
     ms = (int(snowflake) >> 22) + TWITTER_EPOCH_MS
     return datetime.fromtimestamp(ms / 1000, tz=UTC)
+
+
+def snowflake_at(epoch_seconds: float) -> str:
+    """Return the smallest id X could give an item created at `epoch_seconds`."""
+    ms = max(0, int(epoch_seconds * 1000) - TWITTER_EPOCH_MS)
+    return str(ms << 22)
 
 
 class _Includes:

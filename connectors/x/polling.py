@@ -16,14 +16,16 @@ read exactly once. Nothing here sleeps: errors propagate for the job runner to r
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from connectors.base import InboundEvent, PollResult
 from connectors.x.client import XClient, XRequestRefused, XResponse
-from connectors.x.payloads import dm_events, mention_events
+from connectors.x.payloads import dm_events, mention_events, snowflake_at
 
+FIRST_LOOK_MARGIN = 600.0  # seconds; covers clock skew between us and X
 TWEET_FIELDS = (
     "created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,entities,"
     "attachments,lang"
@@ -130,8 +132,12 @@ def _advance(
     if next_token and not stop and not first_ever:
         following = Cursor(since=cursor.since, top=top, next=str(next_token))
         return PollResult(events=tuple(events), cursor=following.dump(), more=True)
-    done = Cursor(since=_newest(top, cursor.since))
-    return PollResult(events=tuple(events), cursor=done.dump(), more=False)
+    since = _newest(top, cursor.since)
+    if since is None:
+        # Nothing yet: start from "a little before now", so whatever arrives before the next
+        # poll is paged in full rather than taken as another first look.
+        since = snowflake_at(time.time() - FIRST_LOOK_MARGIN)
+    return PollResult(events=tuple(events), cursor=Cursor(since=since).dump(), more=False)
 
 
 def _newest(*ids: Any) -> str | None:

@@ -266,3 +266,22 @@ def test_poll_interval_adapts_to_the_remaining_budget(
     assert connector.next_poll_delay(account) == pytest.approx(result.next_poll_in, abs=2)
     relaxed = XConnector({"X_API_URL": sandbox.url})
     assert relaxed.next_poll_delay(AccountConfig(id=9, external_id="1")) == 60.0
+
+
+def test_empty_first_look_still_pages_everything_that_follows(
+    sandbox: Sandbox, connector: XConnector, account: AccountConfig
+) -> None:
+    cursors: dict[str, str | None] = {}
+    for stream in ("mentions", "dms"):
+        first = connector.poll(account, stream, None)
+        assert first.events == ()
+        assert Cursor.load(first.cursor).since is not None
+        cursors[stream] = first.cursor
+    ids = _mentions(sandbox, 12)
+    dm_ids = [
+        sandbox.emu("dms", **{"from": "yuna_jj", "text": f"DM {i}"})["data"]["id"] for i in range(7)
+    ]
+    mentions, _, _ = _drain(connector, account, "mentions", cursors["mentions"])
+    dms, _, _ = _drain(connector, account, "dms", cursors["dms"])
+    assert sorted(e.external_id for e in mentions) == sorted(ids)
+    assert sorted(e.external_id for e in dms) == sorted(dm_ids)
