@@ -6,6 +6,7 @@ import heapq
 import importlib
 import itertools
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from typing import Any, Protocol
 log = logging.getLogger(__name__)
 
 QUEUES = ("ingest", "send", "poll", "publish", "maintenance")
+_RQ_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
 class JobRunner(Protocol):
@@ -172,7 +174,7 @@ class RqRunner:
         q = self.queues[queue]
         options: dict[str, Any] = {"job_timeout": 600, "result_ttl": 300, "failure_ttl": 86400}
         if job_id is not None:
-            options["job_id"] = job_id
+            options["job_id"] = _RQ_ID_UNSAFE.sub("-", job_id)  # rq allows [A-Za-z0-9_-]
         if at is not None and at > datetime.now(UTC):
             q.enqueue_at(at, func, *args, **options)
         else:

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -80,6 +81,8 @@ class FakeConnector:
     def parse(self, headers: Headers, body: bytes) -> Sequence[InboundEvent]:
         try:
             doc = json.loads(body)
+            # A slow provider payload, so tests can kill a worker in the middle of a job.
+            time.sleep(float(doc.get("parse_delay", 0)))
             account = str(doc["account"])
             return [_to_event(account, item) for item in doc["events"]]
         except (ValueError, KeyError, TypeError, AttributeError) as exc:

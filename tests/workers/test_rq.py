@@ -1,0 +1,169 @@
+"""Production mode: real Redis, real `switchboard worker` processes, PostgreSQL.
+
+These tests kill workers and flush Redis on purpose: the database is the source of truth, so
+the sweeper finishes whatever was lost, and nothing is stored twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from sqlalchemy import func, select
+
+from connectors.fake.connector import sign
+from inbox.models import InboundDelivery, Message
+from switchboard.runtime import Runtime, build_runtime
+from tests.conftest import ENCRYPTION_KEY, REDIS_TEST_URL, make_settings
+from tests.support.factory import Factory, fake_message
+from workers.context import set_runtime
+from workers.runner import RqRunner
+
+pytestmark = [pytest.mark.redis, pytest.mark.postgres]
+SWITCHBOARD = str(Path(sys.executable).parent / "switchboard")
+
+
+@pytest.fixture
+def prod(pg_url: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
+    from tests.conftest import _truncate_all
+
+    connection = redis.Redis.from_url(REDIS_TEST_URL)
+    connection.flushdb()
+    overrides = {
+        "REDIS_URL": REDIS_TEST_URL,
+        "SWEEP_INTERVAL_SECONDS": "1",
+        "SWEEP_STALE_SECONDS": "1",
+    }
+    settings = make_settings(pg_url, tmp_path / "instance", **overrides)
+    settings = settings.replace(REDIS_URL=REDIS_TEST_URL)
+    runtime = build_runtime(settings, jobs=RqRunner(REDIS_TEST_URL))
+    set_runtime(runtime)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_"))},
+        **dict(settings.env),
+        "SWITCHBOARD_ENCRYPTION_KEY": ENCRYPTION_KEY,
+        "SWITCHBOARD_DOTENV": str(tmp_path / "no.env"),
+    }
+    workers: list[subprocess.Popen[bytes]] = []
+
+    def start_worker() -> subprocess.Popen[bytes]:
+        log = open(tmp_path / f"worker{len(workers)}.log", "wb")  # noqa: SIM115
+        proc = subprocess.Popen([SWITCHBOARD, "worker"], env=env, stdout=log, stderr=log)
+        workers.append(proc)
+        return proc
+
+    yield {"rt": runtime, "start_worker": start_worker, "redis": connection, "tmp": tmp_path}
+    for proc in workers:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    runtime.db.dispose()
+    set_runtime(None)
+    connection.flushdb()
+    _truncate_all(pg_url)
+
+
+def post_delivery(rt: Runtime, *events: dict[str, Any], delay: float = 0) -> None:
+    from web import create_app
+
+    body = json.dumps({"account": "page-1", "events": list(events), "parse_delay": delay}).encode()
+    client = create_app(rt).test_client()
+    response = client.post(
+        "/webhooks/fake", data=body, headers={"X-Fake-Signature": sign("fake-secret", body)}
+    )
+    assert response.status_code == 200
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 60.0, what: str = "") -> None:
+    deadline = time.time() + timeout
+    while not predicate():
+        if time.time() > deadline:
+            raise AssertionError(f"gave up waiting for {what}")
+        time.sleep(0.1)
+
+
+def message_count(rt: Runtime) -> int:
+    with rt.db.session() as s:
+        return int(
+            s.scalar(
+                select(func.count()).select_from(Message).where(Message.direction == "inbound")
+            )
+            or 0
+        )
+
+
+def statuses(rt: Runtime) -> list[str]:
+    with rt.db.session() as s:
+        return list(s.scalars(select(InboundDelivery.status).order_by(InboundDelivery.id)))
+
+
+def test_worker_killed_mid_job_loses_nothing(prod):
+    rt = prod["rt"]
+    Factory(rt).account("facebook", external_id="page-1")
+    worker = prod["start_worker"]()
+    post_delivery(rt, fake_message("m-slow", "처리 중에 워커가 죽어도"), delay=3)
+
+    def started() -> bool:
+        with rt.db.session() as s:
+            return bool(s.scalar(select(InboundDelivery.attempts)))
+
+    wait_for(started, what="the worker to pick up the job")
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.wait(timeout=10)
+    assert statuses(rt) == ["received"]
+    assert message_count(rt) == 0
+    prod["start_worker"]()  # its sweeper re-enqueues the orphaned delivery
+    wait_for(lambda: statuses(rt) == ["processed"], what="the sweeper to finish the delivery")
+    assert message_count(rt) == 1
+
+
+def test_redis_flushed_with_jobs_queued_loses_nothing(prod):
+    rt = prod["rt"]
+    Factory(rt).account("facebook", external_id="page-1")
+    for i in range(5):
+        post_delivery(rt, fake_message(f"m-{i}", f"레디스가 날아가도 {i}"))
+    assert prod["redis"].llen("rq:queue:ingest") == 5
+    prod["redis"].flushdb()
+    prod["start_worker"]()
+    wait_for(lambda: statuses(rt) == ["processed"] * 5, what="all deliveries to be processed")
+    assert message_count(rt) == 5
+
+
+def test_reply_retried_through_the_rq_scheduler_is_sent_once(prod):
+    rt = prod["rt"]
+    factory = Factory(rt)
+    account = factory.account("facebook", external_id="page-1")
+    conversation = factory.inbound(account)
+    admin = factory.user("admin")
+    from web import create_app
+
+    client = create_app(rt).test_client()
+    response = client.post(
+        f"/api/v1/conversations/{conversation.id}/messages",
+        json={"text": "재시도 후 한 번만 [transient:1]"},
+        headers={"Authorization": f"Bearer {factory.token(admin)}"},
+    )
+    assert response.status_code == 201
+    message_id = response.get_json()["id"]
+    prod["start_worker"]()
+
+    def sent() -> bool:
+        with rt.db.session() as s:
+            return s.get(Message, message_id).status == "sent"
+
+    wait_for(sent, what="the retried send")
+    with rt.db.session() as s:
+        message = s.get(Message, message_id)
+        assert message.attempts == 2 and message.external_id == f"fake-out-{message.uuid}"
