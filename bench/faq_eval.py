@@ -3,6 +3,7 @@
     .venv/bin/python bench/faq_eval.py            # print the table
     .venv/bin/python bench/faq_eval.py --write    # also rewrite "## FAQ search" in BENCHMARKS.md
     .venv/bin/python bench/faq_eval.py --misses dev   # list the dev-split misses (for tuning)
+    .venv/bin/python bench/faq_eval.py --database-url postgresql://.../empty_db  # time PG too
 
 Every analyzer variant runs on the same articles and questions. Tuning looks at the dev split
 only (`--misses dev`); the test split is the number we report. See BENCHMARKS.md.
@@ -20,6 +21,7 @@ import re
 import resource
 import statistics
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable, Sequence
@@ -44,11 +46,21 @@ BENCHMARKS = ROOT / "BENCHMARKS.md"
 HEADING = "## FAQ search"
 
 
+KIWI_COST: dict[str, float] = {}
+
+
 @functools.cache
 def _kiwi() -> Any:
+    """Load kiwipiepy once, recording what loading (and the first analysis) costs."""
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
     from kiwipiepy import Kiwi
 
-    return Kiwi()
+    kiwi = Kiwi()
+    kiwi.tokenize("배송 언제 와요")  # the model is lazily initialised on first use
+    KIWI_COST["load_s"] = time.perf_counter() - start
+    KIWI_COST["rss_mib"] = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    return kiwi
 
 
 _KIWI_KEEP = ("NNG", "NNP", "NR", "VV", "VA", "XR", "SL", "SN", "MAG")
@@ -176,11 +188,61 @@ def run_variant(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ServiceTiming:
+    backend: str
+    cold_ms: float
+    p50_ms: float
+    p95_ms: float
+    top3: float
+
+
+def measure_service(cases: Sequence[Case], database_url: str | None) -> ServiceTiming:
+    """`inbox.faq.service.suggest` as the API calls it: a fresh session per question."""
+    from inbox.db import Database
+    from inbox.faq import service
+    from inbox.migrate import upgrade
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = database_url or f"sqlite:///{tmp}/faq-bench.db"
+        upgrade(url)
+        db = Database(url)
+        with db.session() as session:
+            service.seed_default_articles(session)
+        service.invalidate_cache()
+        start = time.perf_counter()
+        with db.session() as session:
+            service.suggest(session, "배송 언제 와요")
+        cold_ms = (time.perf_counter() - start) * 1000
+        timings: list[float] = []
+        hits3 = 0
+        for case in cases:
+            for _ in range(5):
+                t0 = time.perf_counter()
+                with db.session() as session:
+                    found = service.suggest(session, case.q, locale="ko", limit=3)
+                timings.append((time.perf_counter() - t0) * 1000)
+            hits3 += case.slug in [s.slug for s in found]
+        db.dispose()
+    return ServiceTiming(
+        backend=db.dialect,
+        cold_ms=cold_ms,
+        p50_ms=statistics.median(timings),
+        p95_ms=statistics.quantiles(timings, n=100)[94],
+        top3=hits3 / len(cases),
+    )
+
+
 def _pct(value: float) -> str:
     return f"{value * 100:.1f}"
 
 
-def render(results: Sequence[Result], cases: Sequence[Case], articles: Sequence[Article]) -> str:
+def render(
+    results: Sequence[Result],
+    cases: Sequence[Case],
+    articles: Sequence[Article],
+    services: Sequence[ServiceTiming],
+) -> str:
     langs = {lang: sum(c.lang == lang for c in cases) for lang in ("ko", "en", "mixed")}
     splits = {s: sum(c.split == s for c in cases) for s in ("dev", "test")}
     versions = ", ".join(
@@ -193,7 +255,8 @@ def render(results: Sequence[Result], cases: Sequence[Case], articles: Sequence[
         "",
         f"- Machine: {platform.machine()}, {_cpu()} ({os.cpu_count()} CPUs), "
         f"Python {platform.python_version()}, "
-        f"{platform.system()} {platform.release()}; {versions}.",
+        f"{platform.system()} {platform.release()}; {versions}; 1-minute load average "
+        f"{os.getloadavg()[0]:.2f} at the end (the machine is shared: p95 is noisy).",
         f"- Data: {len(articles)} articles (ko + en), {len(cases)} labelled questions in "
         f"`bench/faq_eval.jsonl` ({langs['ko']} Korean, {langs['en']} English, "
         f"{langs['mixed']} mixed; dev {splits['dev']} / test {splits['test']}).",
@@ -213,6 +276,27 @@ def render(results: Sequence[Result], cases: Sequence[Case], articles: Sequence[
             f"| {_pct(r.typo_top1)} | {r.p50_ms:.3f} | {r.p95_ms:.3f} "
             f"| {r.build_ms:.0f} | {r.index_kib:.0f} |"
         )
+    if KIWI_COST:
+        lines += [
+            "",
+            f"Loading kiwipiepy (model + first analysis) took {KIWI_COST['load_s']:.1f} s and "
+            f"raised peak RSS by {KIWI_COST['rss_mib']:.0f} MiB; the default analyzer needs "
+            "no model.",
+        ]
+    if services:
+        lines += [
+            "",
+            "`suggest()` through the database, as `GET /api/v1/faq/suggest` calls it (fresh "
+            "session per question: fingerprint query + cached index + answers; cold = first "
+            "call, which builds the index from the database):",
+            "",
+            "| database | cold ms | p50 ms | p95 ms | top-3 all |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {t.backend} | {t.cold_ms:.1f} | {t.p50_ms:.3f} | {t.p95_ms:.3f} | {_pct(t.top3)} |"
+            for t in services
+        ]
     lines += ["", *PROSE, ""]
     return "\n".join(lines)
 
@@ -221,13 +305,15 @@ PROSE = """\
 Columns: accuracy in % (top-1 = the expected article ranked first, top-3 = among the first
 three); "typo probe" = every Korean keyword of 3+ syllables with one vowel shifted (seeded,
 e.g. 배송비 -> 배숑비) plus " 문의", top-1 over those probes (synthetic, not the eval set).
+The PostgreSQL row needs `--database-url` pointing at an empty throwaway database.
 
 **Choice: the default row** (hand-written BM25F over Hangul character 1-3-grams with spaces
 removed, consonant-skeleton bigrams, skip-bigrams, English stems and trigrams, question
 scaffolding stripped, plus a keyword-coverage bonus). kiwipiepy + default is one question
 better on the test split and on the dev split and rescues more typos, but the kiwipiepy 0.24
-model (`cong`, the only one kiwipiepy_model 0.24 ships) costs about 500 MB of RSS per process
-and about 2 s to load, and makes queries 2-3 times slower. For 15 articles that is not worth
+model (`cong`, the only one kiwipiepy_model 0.24 ships) adds about 490 MB of RSS to every
+process that searches and 2-4 s of start-up (measured above), and makes queries 2-3
+times slower. For 15 articles that is not worth
 it; revisit when the knowledge base reaches hundreds of articles or real logs show typo
 misses. kiwipiepy alone loses to character n-grams (typos and unspaced slang break its
 segmentation). bm25s was not used: with 15 documents BM25 is a few lines, and bm25s computes
@@ -278,6 +364,12 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
     parser.add_argument("--misses", choices=("dev", "test", "all"), help="list top-1 misses")
     parser.add_argument("--only", help="run only variants whose name contains this")
+    parser.add_argument(
+        "--database-url",
+        action="append",
+        default=[],
+        help="also time suggest() on this (empty, throwaway) database; SQLite is always timed",
+    )
     args = parser.parse_args()
     articles = default_articles()
     cases = load_cases()
@@ -286,7 +378,10 @@ def main() -> None:
         if args.only and args.only not in name:
             continue
         results.append(run_variant(name, make, articles, cases))
-    print(render(results, cases, articles))
+    services = [measure_service(cases, None)]
+    services += [measure_service(cases, url) for url in args.database_url]
+    section = render(results, cases, articles, services)
+    print(section)
     if args.misses:
         for r in results:
             print(f"\n### misses: {r.name}")
@@ -296,7 +391,7 @@ def main() -> None:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak RSS of this process: {rss:.0f} MiB")
     if args.write:
-        write_section(render(results, cases, articles))
+        write_section(section)
 
 
 if __name__ == "__main__":
