@@ -12,7 +12,6 @@ never stalls the mailbox.
 
 from __future__ import annotations
 
-import ssl
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -32,6 +31,7 @@ from connectors.base import (
     RetryableSendError,
 )
 from connectors.email.parse import parse_message
+from connectors.email.tls import context_for
 
 PAGE_SIZE = 50
 MAX_MESSAGE_BYTES = 25 * 1024 * 1024
@@ -73,7 +73,7 @@ def connect(options: Mapping[str, Any], credentials: Mapping[str, str]) -> Itera
     host = str(options.get("imap_host") or "localhost")
     port = int(options.get("imap_port") or (993 if mode == "ssl" else 143))
     timeout = float(options.get("timeout") or DEFAULT_TIMEOUT)
-    context = _ssl_context(options)
+    context = context_for(options)
     try:
         client = IMAPClient(
             host, port=port, ssl=mode == "ssl", ssl_context=context, timeout=timeout
@@ -91,14 +91,6 @@ def connect(options: Mapping[str, Any], credentials: Mapping[str, str]) -> Itera
     finally:
         with suppress(Exception):
             client.logout()
-
-
-def _ssl_context(options: Mapping[str, Any]) -> ssl.SSLContext:
-    context = ssl.create_default_context()
-    if str(options.get("tls_verify", "true")).lower() in ("false", "0", "no"):
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    return context
 
 
 def poll_mailbox(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import smtplib
 import socket
-import ssl
 from collections.abc import Mapping
 from email import policy
 from email.message import EmailMessage
@@ -27,6 +26,7 @@ from connectors.base import (
 )
 from connectors.email.parse import UUID_HEADER
 from connectors.email.subjects import normalize_subject, reply_subject
+from connectors.email.tls import context_for
 
 # Keep References bounded (RFC 5322 has no limit, but some MTAs reject lines over 998 octets).
 MAX_REFERENCES = 20
@@ -141,7 +141,7 @@ def open_smtp(options: Mapping[str, Any], credentials: Mapping[str, str]) -> smt
     mode = str(options.get("smtp_tls") or "starttls").lower()
     port = int(options.get("smtp_port") or {"ssl": 465, "starttls": 587}.get(mode, 25))
     timeout = float(options.get("timeout") or DEFAULT_TIMEOUT)
-    context = ssl.create_default_context()
+    context = context_for(options)
     client: smtplib.SMTP
     if mode == "ssl":
         client = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)

@@ -31,12 +31,14 @@ DOVEADM = shutil.which("doveadm") or "/usr/bin/doveadm"
 @dataclass(frozen=True)
 class Dovecot:
     host: str
-    port: int
+    port: int  # plain IMAP, STARTTLS offered when started with tls=True
     user: str
     password: str
     address: str
     root: Path
     config: Path
+    tls_port: int | None = None  # implicit TLS (imaps), only with tls=True
+    ca_file: Path | None = None  # the self-signed certificate to trust, only with tls=True
 
     def options(self, **extra: object) -> dict[str, object]:
         """AccountConfig options pointing at this server (plain IMAP on loopback)."""
@@ -77,15 +79,76 @@ def _accounts() -> tuple[str, str, int, int]:
     return internal.pw_name, login.pw_name, internal.pw_uid, internal.pw_gid
 
 
-def _config(root: Path, port: int) -> str:
+def make_certificate(directory: Path) -> tuple[Path, Path]:
+    """Write a self-signed certificate for 127.0.0.1 and localhost; return (cert, key) paths.
+
+    It is its own CA, so clients verify it with `tls_ca_file` pointing at the cert.
+    """
+    from datetime import UTC, datetime, timedelta
+    from ipaddress import IPv4Address
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.now(UTC)
+    ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(hours=1))
+        .not_valid_after(now + timedelta(days=2))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(IPv4Address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(ski, critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical=False
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    key_path.chmod(0o600)
+    return cert_path, key_path
+
+
+def _ssl_settings(root: Path, tls_port: int | None) -> tuple[str, str]:
+    """Return (global ssl settings, imaps listener) for the config."""
+    if tls_port is None:
+        return "ssl = no", "port = 0"
+    cert, key = make_certificate(root)
+    settings = f"ssl = yes\nssl_cert = <{cert}\nssl_key = <{key}\nssl_min_protocol = TLSv1.2"
+    return settings, f"address = 127.0.0.1\n    port = {tls_port}\n    ssl = yes"
+
+
+def _config(root: Path, port: int, tls_port: int | None) -> str:
     internal, login, uid, gid = _accounts()
+    ssl_settings, imaps = _ssl_settings(root, tls_port)
     return f"""
 base_dir = {root}/run
 state_dir = {root}/state
 log_path = {root}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+{ssl_settings}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_internal_user = {internal}
@@ -112,7 +175,7 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    {imaps}
   }}
 }}
 """
@@ -120,17 +183,22 @@ service imap-login {{
 
 @contextmanager
 def running_dovecot(
-    user: str = "help@seoulsupps.example", password: str = "imap-secret"
+    user: str = "help@seoulsupps.example", password: str = "imap-secret", *, tls: bool = False
 ) -> Iterator[Dovecot]:
-    """Start dovecot with one passwd-file user; stop it and delete everything afterwards."""
+    """Start dovecot with one passwd-file user; stop it and delete everything afterwards.
+
+    With `tls`, a self-signed certificate is made, STARTTLS is offered on `port` and implicit
+    TLS listens on `tls_port`.
+    """
     root = Path(tempfile.mkdtemp(prefix="sb-dovecot-"))
     os.chmod(root, 0o755)
     port = free_port()
+    tls_port = free_port() if tls else None
     for sub in ("run", "state", "mail", "home"):
         (root / sub).mkdir()
     (root / "passwd").write_text(f"{user}:{{PLAIN}}{password}::::::\n")
     config = root / "dovecot.conf"
-    config.write_text(_config(root, port))
+    config.write_text(_config(root, port, tls_port))
     _internal, _login, uid, gid = _accounts()
     for sub in ("mail", "home"):
         os.chown(root / sub, uid, gid)
@@ -140,7 +208,8 @@ def running_dovecot(
     )
     try:
         _wait_for_port(port, proc, root)
-        yield Dovecot("127.0.0.1", port, user, password, user, root, config)
+        ca_file = root / "cert.pem" if tls else None
+        yield Dovecot("127.0.0.1", port, user, password, user, root, config, tls_port, ca_file)
     finally:
         proc.send_signal(signal.SIGTERM)
         try:

@@ -6,6 +6,9 @@ Recipients can steer the answer, so error mapping is tested against real SMTP re
 
 from __future__ import annotations
 
+import shutil
+import ssl
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,11 +16,13 @@ from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from tests.support.dovecot import make_certificate
 from tests.support.servers import free_port
 
 
@@ -40,6 +45,8 @@ class SmtpServer:
     port: int
     user: str
     password: str
+    tls: str = "none"  # none | starttls | ssl
+    ca_file: Path | None = None
     received: list[Received] = field(default_factory=list)
     arrived: threading.Condition = field(default_factory=threading.Condition)
 
@@ -48,7 +55,8 @@ class SmtpServer:
         return {
             "smtp_host": self.host,
             "smtp_port": self.port,
-            "smtp_tls": "none",
+            "smtp_tls": self.tls,
+            **({"tls_ca_file": str(self.ca_file)} if self.ca_file else {}),
             "smtp_user": self.user,
             **extra,
         }
@@ -85,10 +93,21 @@ class _Handler:
 
 @contextmanager
 def running_smtp(
-    user: str = "help@seoulsupps.example", password: str = "smtp-secret"
+    user: str = "help@seoulsupps.example", password: str = "smtp-secret", *, tls: str = "none"
 ) -> Iterator[SmtpServer]:
-    """Start aiosmtpd on 127.0.0.1 with AUTH PLAIN/LOGIN over plain text (loopback only)."""
-    server = SmtpServer("127.0.0.1", free_port(), user, password)
+    """Start aiosmtpd on 127.0.0.1 with AUTH PLAIN/LOGIN; `tls` = none, starttls or ssl.
+
+    With TLS a self-signed certificate is made; `options()` points `tls_ca_file` at it.
+    """
+    workdir = Path(tempfile.mkdtemp(prefix="sb-smtp-"))
+    server = SmtpServer("127.0.0.1", free_port(), user, password, tls)
+    tls_kwargs: dict[str, Any] = {}
+    if tls != "none":
+        cert, key = make_certificate(workdir)
+        server.ca_file = cert
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(cert, key)
+        tls_kwargs = {"tls_context": context} if tls == "starttls" else {"ssl_context": context}
 
     def authenticator(
         smtp: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
@@ -107,9 +126,11 @@ def running_smtp(
         authenticator=authenticator,
         auth_require_tls=False,
         decode_data=False,
+        **tls_kwargs,
     )
     controller.start()
     try:
         yield server
     finally:
         controller.stop()
+        shutil.rmtree(workdir, ignore_errors=True)

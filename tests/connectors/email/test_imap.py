@@ -197,3 +197,30 @@ def test_bad_password_and_dead_server(dovecot: Dovecot, account: AccountConfig) 
     dead = replace(account, options={**account.options, "imap_port": free_port()})
     with pytest.raises(RetryableSendError):
         connector.poll(dead, "INBOX", None)
+
+
+@pytest.mark.parametrize("mode", ["starttls", "ssl"])
+def test_poll_over_tls_verifying_the_server(mode: str) -> None:
+    from tests.support.dovecot import running_dovecot
+
+    with running_dovecot(user="help@seoulsupps.example", tls=True) as server:
+        deliver(server, CORPUS[0].read_bytes())
+        port = server.port if mode == "starttls" else server.tls_port
+        account = AccountConfig(
+            id=1,
+            external_id="help@seoulsupps.example",
+            credentials={"imap_password": server.password},
+            options={
+                **server.options(),
+                "imap_tls": mode,
+                "imap_port": port,
+                "tls_ca_file": str(server.ca_file),
+            },
+        )
+        page = EmailConnector({}).poll(account, "INBOX", None)
+        assert [e.external_id for e in page.events] == [
+            "<CAF7x2k9Qm1Zt8Ys0Wv3Lp5Rn4Hd6Jc@mail.example.com>"
+        ]
+        untrusted = replace(account, options={**account.options, "tls_ca_file": ""})
+        with pytest.raises(RetryableSendError):
+            EmailConnector({}).poll(untrusted, "INBOX", None)

@@ -198,3 +198,24 @@ def test_test_connection_reports_problems(
     assert problems[0].startswith("IMAP:") and problems[1].startswith("SMTP:")
     missing = replace(both, options={**both.options, "mailboxes": "INBOX,Nope"})
     assert connector.test_connection(missing) == ["IMAP: mailbox 'Nope' does not exist"]
+
+
+@pytest.mark.parametrize("mode", ["starttls", "ssl"])
+def test_send_over_tls_verifying_the_server(mode: str) -> None:
+    from tests.support.smtp import running_smtp
+
+    with running_smtp(user=ADDRESS, tls=mode) as server:
+        account = AccountConfig(
+            id=1,
+            external_id=ADDRESS,
+            credentials={"smtp_password": server.password},
+            options=server.options(),
+        )
+        EmailConnector({}).send(account, a_reply(cc=()))
+        (got,) = server.wait_for(1)
+        assert got.message["Message-ID"].startswith("<7b3e9c1a")
+        untrusted = replace(
+            account, options={**account.options, "tls_ca_file": "", "smtp_port": server.port}
+        )
+        with pytest.raises(RetryableSendError):
+            EmailConnector({}).send(untrusted, a_reply(cc=()))
