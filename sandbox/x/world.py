@@ -28,6 +28,7 @@ DEFAULT_LIMITS = {
     "dm_send": 200,
     "tweets_create": 200,
     "tweets_lookup": 900,
+    "user_tweets": 900,
     "users_me": 75,
     "users_lookup": 900,
     "likes": 50,

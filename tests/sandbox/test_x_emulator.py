@@ -241,3 +241,46 @@ def test_simulator_page_mentions_and_dms_and_escapes(x: Emu) -> None:
     page = requests.get(f"{x.url}/_emu/simulator", params={"as": "yuna_jj"}, timeout=10)
     assert "&lt;script&gt;" in page.text and "<script>alert" not in page.text
     assert "답변드립니다" in page.text and "DM 문의" in page.text
+
+
+def test_user_timeline_excludes_replies_on_request(x: Emu) -> None:
+    parent = x.mention("문의")
+    x.post("/2/tweets", {"text": "11월 신제품 출시!"})
+    x.post("/2/tweets", {"text": "답변입니다", "reply": {"in_reply_to_tweet_id": parent}})
+    everything = x.get(f"/2/users/{BRAND_ID}/tweets").json()
+    assert [t["text"] for t in everything["data"]] == ["답변입니다", "11월 신제품 출시!"]
+    own = x.get(f"/2/users/{BRAND_ID}/tweets", exclude="replies,retweets").json()
+    assert [t["text"] for t in own["data"]] == ["11월 신제품 출시!"]
+    later = x.get(f"/2/users/{BRAND_ID}/tweets", start_time="2999-01-01T00:00:00Z").json()
+    assert later == {"meta": {"result_count": 0}}
+
+
+def test_mounted_under_a_prefix_oauth1_still_verifies() -> None:
+    """The demo can serve the emulator beside the web app, e.g. under /_sandbox/x."""
+    from flask import Flask
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+    from connectors.base import AccountConfig
+    from connectors.x import XConnector
+
+    host = Flask("host")
+    host.wsgi_app = DispatcherMiddleware(host.wsgi_app, {"/_sandbox/x": create_app(World())})  # type: ignore[method-assign]
+    with serve_wsgi(host) as url:
+        connector = XConnector(
+            {
+                "X_API_URL": f"{url}/_sandbox/x",
+                "X_CONSUMER_KEY": "sandbox-consumer-key",
+                "X_CONSUMER_SECRET": "sandbox-consumer-secret",
+            }
+        )
+        account = AccountConfig(
+            id=1,
+            external_id=BRAND_ID,
+            credentials={
+                "access_token": "brand-access-token",
+                "access_token_secret": "brand-access-secret",
+            },
+        )
+        assert connector.me(account).handle == "seoulsupps_kr"
+        page = requests.get(f"{url}/_sandbox/x/_emu/simulator", timeout=10)
+        assert page.status_code == 200
