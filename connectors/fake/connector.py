@@ -31,6 +31,8 @@ from connectors.base import (
     Participant,
     PermanentSendError,
     PollResult,
+    PublishRequest,
+    PublishResult,
     ReauthRequired,
     ReplyWindow,
     RetryableSendError,
@@ -55,6 +57,7 @@ class FakeConnector:
             Capability.POLLING,
             Capability.REPLY_WINDOW,
             Capability.IDEMPOTENT_SEND,
+            Capability.PUBLISH,
         }
     )
     streams: ClassVar[tuple[str, ...]] = ("messages",)
@@ -62,6 +65,8 @@ class FakeConnector:
     # Process-wide state, like a provider's servers; tests reset it with `reset()`.
     outbox: ClassVar[dict[str, OutboundReply]] = {}
     feeds: ClassVar[dict[str, list[InboundEvent]]] = {}
+    posts: ClassVar[dict[str, list[dict[str, Any]]]] = {}  # account external id -> its posts
+    _publish_calls: ClassVar[dict[tuple[str, str], int]] = {}
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(self, settings: Mapping[str, str]) -> None:
@@ -72,6 +77,8 @@ class FakeConnector:
         with cls._lock:
             cls.outbox.clear()
             cls.feeds.clear()
+            cls.posts.clear()
+            cls._publish_calls.clear()
 
     def verify(self, headers: Headers, body: bytes) -> None:
         given = _header(headers, SIGNATURE_HEADER)
@@ -105,6 +112,32 @@ class FakeConnector:
         with self._lock:
             self.outbox.setdefault(reply.message_uuid, reply)
         return SendResult(external_id=f"fake-out-{reply.message_uuid}")
+
+    def publish(self, account: AccountConfig, request: PublishRequest) -> PublishResult:
+        """Post to the account's in-memory feed; markers in the text simulate failures."""
+        key = (account.external_id, request.announcement_uuid)
+        with self._lock:
+            self._publish_calls[key] = calls = self._publish_calls.get(key, 0) + 1
+        if "[publish-permanent]" in request.text:
+            raise PermanentSendError("the platform refused the post (simulated)")
+        if calls <= _marker_count(request.text, "[publish-transient:"):
+            raise RetryableSendError("platform busy (simulated)", retry_after=0.1)
+        with self._lock:
+            feed = self.posts.setdefault(account.external_id, [])
+            post_id = f"fake-post-{account.external_id}-{len(feed) + 1}"
+            feed.append({"id": post_id, "request": request, "at": datetime.now(UTC)})
+        return PublishResult(external_id=post_id, permalink=f"https://fake.test/{post_id}")
+
+    def find_published(
+        self, account: AccountConfig, request: PublishRequest, since: datetime
+    ) -> PublishResult | None:
+        """Find a post with the same text made since `since` (as Meta's feed lookups do)."""
+        with self._lock:
+            feed = list(self.posts.get(account.external_id, []))
+        for post in feed:
+            if post["at"] >= since and post["request"].text == request.text:
+                return PublishResult(post["id"], permalink=f"https://fake.test/{post['id']}")
+        return None
 
     def reply_window(
         self,

@@ -1,0 +1,228 @@
+"""The publish job: post one announcement target, exactly once (design: inbox/announcements.py).
+
+One job per target on the "publish" queue, enqueued with `at=` for scheduled announcements, so
+targets never wait on each other and one failing leaves the rest alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from connectors.base import (
+    AccountConfig,
+    Connector,
+    PermanentSendError,
+    PublishRequest,
+    PublishResult,
+    ReauthRequired,
+    RetryableSendError,
+)
+from inbox import announcements
+from inbox.announcements import Claim, Early, PublishJob
+from inbox.models import ChannelAccount
+from inbox.replies import backoff, flag_reauth
+from switchboard.runtime import Runtime
+from workers.context import runtime
+
+log = logging.getLogger(__name__)
+
+JOB = "workers.publish.publish_target"
+DEFAULT_MAX_ATTEMPTS = 5
+# Longer than a publish can take (IG container wait, timeouts): only then is a target that is
+# still "publishing" presumed orphaned by a dead worker.
+DEFAULT_STALE_SECONDS = 900
+CRASH_ENV = "SWITCHBOARD_CRASH_AT"  # tests: SIGKILL this process at a named point
+
+
+class CannotCheck(Exception):
+    """The platform cannot tell us whether an interrupted attempt posted."""
+
+
+Publisher = Callable[[AccountConfig, PublishRequest], PublishResult]
+Finder = Callable[[AccountConfig, PublishRequest, datetime], PublishResult | None]
+
+
+def enqueue(rt: Runtime, jobs: list[PublishJob]) -> None:
+    """Hand jobs returned by inbox.announcements to the runner (after the commit)."""
+    for job in jobs:
+        rt.jobs.enqueue(
+            JOB,
+            job.target_id,
+            job.version,
+            queue="publish",
+            at=job.at,
+            job_id=f"publish:{job.target_id}:{job.version}:{_stamp(job.at)}",
+        )
+
+
+def publish_target(target_id: int, version: int) -> None:
+    """Claim the target, call the platform outside any transaction, record the outcome."""
+    rt = runtime()
+    with rt.db.session() as session:
+        claimed = announcements.claim(
+            session, target_id, version, now=datetime.now(UTC), public_base_url=_base(rt)
+        )
+        if claimed is None:
+            return  # published, cancelled, deleted, re-timed or taken by another worker
+        if isinstance(claimed, Early):
+            enqueue(rt, [PublishJob(target_id, version, claimed.at)])
+            return
+    _attempt(rt, claimed)
+
+
+def recover_target(target_id: int) -> None:
+    """Take over a target left `publishing` by a dead worker; look before posting again."""
+    rt = runtime()
+    now = datetime.now(UTC)
+    with rt.db.session() as session:
+        claimed = announcements.reclaim_stale(
+            session,
+            target_id,
+            stale_before=now - timedelta(seconds=_stale_seconds(rt)),
+            now=now,
+            public_base_url=_base(rt),
+        )
+    if claimed is not None:
+        _attempt(rt, claimed)
+
+
+def sweep_publishing() -> dict[str, int]:
+    """For workers/sweep.py: re-run orphaned targets and re-enqueue jobs Redis lost.
+
+    Safe to call as often as you like: claims are conditional, so extra jobs exit at once.
+    """
+    rt = runtime()
+    now = datetime.now(UTC)
+    grace = timedelta(seconds=rt.settings.int("SWEEP_STALE_SECONDS"))
+    with rt.db.session() as session:
+        stale = announcements.stale_publishing(session, now - timedelta(seconds=_stale_seconds(rt)))
+        lost = announcements.overdue(session, now - grace)
+    for target_id in stale:
+        rt.jobs.enqueue(
+            "workers.publish.recover_target",
+            target_id,
+            queue="publish",
+            job_id=f"publish-recover:{target_id}",
+        )
+    enqueue(rt, lost)
+    return {"publish_stale": len(stale), "publish_lost": len(lost)}
+
+
+def _attempt(rt: Runtime, claim: Claim) -> None:
+    with rt.db.session() as session:
+        account = session.get(ChannelAccount, claim.account_id)
+        assert account is not None
+        connector = rt.connector(account)
+        config = rt.account_config(account)
+    try:
+        result = _find(connector, config, claim) if claim.recheck else None
+        if result is None:
+            result = _publisher(connector)(config, claim.request)
+            crash_point("publish.after_call")
+    except CannotCheck as exc:
+        _fail(rt, claim, f"outcome unknown: {exc}; check the account before retrying")
+    except ReauthRequired as exc:
+        with rt.db.session() as session:
+            account = session.get(ChannelAccount, claim.account_id)
+            assert account is not None
+            flag_reauth(session, account, exc.reason)
+            announcements.mark_failed(session, claim.target_id, f"reconnect needed: {exc.reason}")
+    except PermanentSendError as exc:
+        _fail(rt, claim, exc.reason)
+    except RetryableSendError as exc:
+        _retry(rt, claim, exc.reason, exc.retry_after)
+    except Exception as exc:
+        log.exception("publishing target %s raised", claim.target_id)
+        _retry(rt, claim, f"unexpected error: {exc!r}", None)
+    else:
+        with rt.db.session() as session:
+            announcements.mark_published(
+                session,
+                claim.target_id,
+                external_id=result.external_id,
+                permalink=result.permalink,
+                now=datetime.now(UTC),
+            )
+
+
+def _find(connector: Connector, config: AccountConfig, claim: Claim) -> PublishResult | None:
+    finder = _finder(connector)
+    if finder is None:
+        raise CannotCheck(f"{connector.slug} cannot look up earlier posts")
+    try:
+        return finder(config, claim.request, claim.since)
+    except (PermanentSendError, RetryableSendError) as exc:
+        raise CannotCheck(f"looking for the earlier post failed ({exc.reason})") from exc
+
+
+def _publisher(connector: Connector) -> Publisher:
+    method: Any = getattr(connector, "publish", None)
+    if method is not None:
+        publisher: Publisher = method
+        return publisher
+    if connector.slug == "x":
+        from connectors.x import publishing
+
+        client = connector.client  # type: ignore[attr-defined]
+        return lambda config, request: publishing.publish(client(config), config, request)
+    raise PermanentSendError(f"{connector.slug} accounts cannot publish posts")
+
+
+def _finder(connector: Connector) -> Finder | None:
+    method: Any = getattr(connector, "find_published", None)
+    if method is not None:
+        finder: Finder = method
+        return finder
+    if connector.slug == "x":
+        from connectors.x import publishing
+
+        client = connector.client  # type: ignore[attr-defined]
+        return lambda config, request, since: publishing.find_published(
+            client(config), config, request, since
+        )
+    return None
+
+
+def _fail(rt: Runtime, claim: Claim, reason: str) -> None:
+    with rt.db.session() as session:
+        announcements.mark_failed(session, claim.target_id, reason)
+
+
+def _retry(rt: Runtime, claim: Claim, reason: str, retry_after: float | None) -> None:
+    with rt.db.session() as session:
+        from inbox.models.announcements import AnnouncementTarget
+
+        target = session.get(AnnouncementTarget, claim.target_id)
+        assert target is not None
+        limit = int(rt.settings.get("PUBLISH_MAX_ATTEMPTS") or DEFAULT_MAX_ATTEMPTS)
+        if target.attempts >= limit:
+            announcements.mark_failed(
+                session, claim.target_id, f"gave up after {target.attempts} attempts: {reason}"
+            )
+            return
+        delay = timedelta(seconds=retry_after) if retry_after else backoff(target.attempts)
+        job = announcements.mark_retry(session, claim.target_id, reason, datetime.now(UTC) + delay)
+    enqueue(rt, [job])
+
+
+def crash_point(name: str) -> None:
+    """Die here, as `kill -9` would, when the tests ask for it (SWITCHBOARD_CRASH_AT=name)."""
+    if os.environ.get(CRASH_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _base(rt: Runtime) -> str:
+    return rt.settings.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
+
+
+def _stale_seconds(rt: Runtime) -> int:
+    return int(rt.settings.get("PUBLISH_STALE_SECONDS") or DEFAULT_STALE_SECONDS)
+
+
+def _stamp(at: datetime | None) -> str:
+    return "now" if at is None else str(int(at.timestamp()))
