@@ -114,8 +114,14 @@ def get_article(session: Session, slug: str) -> Article:
 
 
 def list_articles(session: Session) -> list[Article]:
-    """Every article's current content, in creation order (the seed file's order)."""
-    rows = session.scalars(select(FaqArticle).order_by(FaqArticle.id))
+    """Every article's current content, in creation order (the seed file's order).
+
+    An article without a current version (its row written by hand, or its versions deleted
+    in SQL) is skipped rather than breaking the help page and every suggestion.
+    """
+    rows = session.scalars(
+        select(FaqArticle).where(FaqArticle.current_version_id.is_not(None)).order_by(FaqArticle.id)
+    )
     return [_article_from(row) for row in rows]
 
 

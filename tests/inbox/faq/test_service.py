@@ -173,3 +173,11 @@ def test_suggest_sees_an_edit_committed_elsewhere(seeded: Runtime) -> None:
 def test_suggest_on_an_empty_knowledge_base(rt: Runtime) -> None:
     with rt.db.session() as session:
         assert service.suggest(session, "환불") == []
+
+
+def test_an_article_without_a_version_is_skipped(seeded: Runtime) -> None:
+    with seeded.db.session() as session:
+        session.add(FaqArticle(slug="half-written"))
+    with seeded.db.session() as session:
+        assert "half-written" not in {a.slug for a in service.list_articles(session)}
+        assert service.suggest(session, "환불", limit=1)[0].slug == "refund-return"
