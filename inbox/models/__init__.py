@@ -3,6 +3,7 @@
 import inbox.faq.models  # noqa: F401  (registers faq_article, faq_article_version)
 import inbox.models.announcements  # noqa: F401  (registers announcement, _image, _target)
 from inbox.models.base import Base, UTCDateTime, utcnow
+from inbox.models.canned import CannedResponse, LoginFailure
 from inbox.models.channels import ChannelAccount, InboundDelivery, SyncCursor
 from inbox.models.conversations import (
     DELIVERY_STATUSES,
@@ -35,12 +36,14 @@ __all__ = [
     "Attachment",
     "AuditLog",
     "Base",
+    "CannedResponse",
     "ChannelAccount",
     "Contact",
     "ContactIdentity",
     "Conversation",
     "InboundDelivery",
     "Label",
+    "LoginFailure",
     "Message",
     "SyncCursor",
     "Team",
