@@ -1,0 +1,5 @@
+"""Meta Graph API emulator (Send API, comments, conversations, publishing, signed webhooks)."""
+
+from sandbox.meta.app import create_app
+
+__all__ = ["create_app"]
