@@ -54,7 +54,12 @@ class EmailConnector:
         account = _header(headers, ACCOUNT_HEADER)
         if account is None:
             raise UnsupportedEvent(f"raw mail needs the {ACCOUNT_HEADER} header")
-        return [parse_message(body, account.strip().lower())]
+        try:
+            return [parse_message(body, account.strip().lower())]
+        except UnsupportedEvent:
+            raise
+        except Exception as exc:  # recursion bombs and parser bugs: rejected, never a crash
+            raise UnsupportedEvent(f"unreadable message: {exc!r}") from exc
 
     def send(self, account: AccountConfig, reply: OutboundReply) -> SendResult:
         message = smtp.build_reply(account, reply, sent_at=datetime.now(UTC))

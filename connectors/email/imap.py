@@ -35,6 +35,7 @@ from connectors.email.tls import context_for
 
 PAGE_SIZE = 50
 MAX_MESSAGE_BYTES = 25 * 1024 * 1024
+PAGE_BYTES = 64 * 1024 * 1024  # a page stops growing here, so memory stays bounded
 DEFAULT_TIMEOUT = 30.0
 IDLE_RENEW_SECONDS = 29 * 60  # servers drop an IDLE after about 30 minutes (RFC 2177)
 
@@ -124,31 +125,37 @@ def _poll(
     uidvalidity = int(info[b"UIDVALIDITY"])
     after = cursor.last_uid if cursor.uidvalidity == uidvalidity else 0
     uids = sorted(uid for uid in client.search(["UID", f"{after + 1}:*"]) if uid > after)
-    page = uids[:page_size]
+    fetched = fetch(client, uids[:page_size], max_bytes=max_bytes)
     events: list[InboundEvent] = []
     rejected: list[tuple[str, bytes]] = []
-    for item in fetch(client, page, max_bytes=max_bytes):
+    for item in fetched:
         outcome = to_event(account, mailbox, uidvalidity, item)
         if isinstance(outcome, InboundEvent):
             events.append(outcome)
         else:
             rejected.append(outcome)
+    page = [item.uid for item in fetched]
     if page:
         _after_fetch(client, account.options, page)
     last = page[-1] if page else after
     return PollResult(
         events=tuple(events),
         cursor=Cursor(uidvalidity, last).encode(),
-        more=len(uids) > len(page),
+        more=bool(uids) and uids[-1] > last,
         rejected=tuple(rejected),
     )
 
 
 def fetch(client: IMAPClient, uids: Sequence[int], *, max_bytes: int) -> list[Fetched]:
-    """Fetch `uids` with BODY.PEEK[] (leaves \\Seen alone); oversized mail is not downloaded."""
+    """Fetch `uids` with BODY.PEEK[] (leaves \\Seen alone), in order, up to PAGE_BYTES.
+
+    Oversized mail is not downloaded (only its header); the list may be cut short when the
+    page's bytes reach PAGE_BYTES, the caller's cursor then stops at the last one returned.
+    """
     if not uids:
         return []
     meta = client.fetch(list(uids), ["RFC822.SIZE", "INTERNALDATE"])
+    uids = _within_budget([uid for uid in uids if uid in meta], meta, max_bytes)  # expunged: gone
     wanted = [uid for uid in uids if int(meta.get(uid, {}).get(b"RFC822.SIZE", 0)) <= max_bytes]
     bodies = client.fetch(wanted, ["BODY.PEEK[]"]) if wanted else {}
     oversized = [uid for uid in uids if uid in meta and uid not in wanted]
@@ -170,6 +177,19 @@ def fetch(client: IMAPClient, uids: Sequence[int], *, max_bytes: int) -> list[Fe
             raw = None
         out.append(Fetched(uid, raw, received_at, size, reason))
     return out
+
+
+def _within_budget(uids: Sequence[int], meta: Mapping[int, Any], max_bytes: int) -> list[int]:
+    kept: list[int] = []
+    total = 0
+    for uid in uids:
+        size = int(meta.get(uid, {}).get(b"RFC822.SIZE", 0))
+        size = size if size <= max_bytes else 0  # oversized mail is not downloaded
+        if kept and total + size > PAGE_BYTES:
+            break
+        kept.append(uid)
+        total += size
+    return kept
 
 
 def to_event(

@@ -224,3 +224,16 @@ def test_poll_over_tls_verifying_the_server(mode: str) -> None:
         untrusted = replace(account, options={**account.options, "tls_ca_file": ""})
         with pytest.raises(RetryableSendError):
             EmailConnector({}).poll(untrusted, "INBOX", None)
+
+
+def test_pages_stop_at_the_byte_budget(
+    dovecot: Dovecot, account: AccountConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from connectors.email import imap as imap_module
+
+    monkeypatch.setattr(imap_module, "PAGE_BYTES", 1000)
+    deliver(dovecot, *(p.read_bytes() for p in CORPUS[:3]))  # each 600-1200 bytes
+    events, pages, _ = poll_everything(EmailConnector({}), account)
+    assert [len(p.events) for p in pages] == [1, 1, 1]
+    assert [p.more for p in pages] == [True, True, False]
+    assert len(events) == 3
