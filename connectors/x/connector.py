@@ -60,7 +60,15 @@ class XConnector:
         self.api_url = (settings.get("X_API_URL") or DEFAULT_API_URL).rstrip("/")
         self.consumer_key = settings.get("X_CONSUMER_KEY", "")
         self.consumer_secret = settings.get("X_CONSUMER_SECRET", "")
-        self.session = requests.Session()
+        self._local = threading.local()
+
+    @property
+    def session(self) -> requests.Session:
+        """One HTTP session per thread: the runtime shares this connector between workers."""
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+        return session
 
     def client(self, account: AccountConfig) -> XClient:
         """Build the API client for one account (OAuth 1.0a or OAuth 2.0 user token)."""
@@ -77,7 +85,9 @@ class XConnector:
     def handshake(self, query: Mapping[str, str]) -> str | None:
         """Answer X's CRC check (`GET ?crc_token=`) with the JSON body it expects."""
         token = query.get("crc_token")
-        return None if token is None else activity.crc_response(self.consumer_secret, token)
+        if token is None or not self.consumer_secret:
+            return None
+        return activity.crc_response(self.consumer_secret, token)
 
     def verify(self, headers: Headers, body: bytes) -> None:
         given = _header(headers, activity.SIGNATURE_HEADER)
@@ -94,7 +104,7 @@ class XConnector:
 
     def poll(self, account: AccountConfig, stream: str, cursor: str | None) -> PollResult:
         """Fetch one page of `stream`; on 429 raise RetryableSendError(retry_after=reset)."""
-        page_size = int(account.options.get("page_size", DEFAULT_PAGE_SIZE))
+        page_size = min(100, max(5, int(account.options.get("page_size", DEFAULT_PAGE_SIZE))))
         client = self.client(account)
         try:
             if stream == "mentions":

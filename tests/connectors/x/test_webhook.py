@@ -39,6 +39,7 @@ def test_crc_answer_is_the_base64_hmac_of_the_token() -> None:
     digest = hmac.new(SECRET.encode(), b"abc123", hashlib.sha256).digest()
     assert json.loads(answer) == {"response_token": "sha256=" + base64.b64encode(digest).decode()}
     assert _connector().handshake({}) is None
+    assert XConnector({}).handshake({"crc_token": "abc123"}) is None  # no secret, no answer
 
 
 def test_signature_is_checked_over_the_exact_body() -> None:
