@@ -114,6 +114,22 @@ def test_mail_conversation_reply_answer_bounce_and_auto_reply(
     poll_account(mailbox.id)
     assert len(messages_of(rt, conversation_id)) == 2
 
+    # 3b. An agent answering from an outside mail client still threads, stored as outbound.
+    outside = (
+        f"From: Seoul Supps <{ADDRESS}>\r\nTo: minho.kim@example.com\r\n"
+        "Subject: Re: 주문번호 2026112400317 배송 문의\r\n"
+        "Date: Wed, 25 Nov 2026 18:00:00 +0900\r\n"
+        f"Message-ID: <outside-1@seoulsupps.example>\r\nIn-Reply-To: {FIRST_ID}\r\n"
+        f"References: {FIRST_ID}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        "휴대폰 메일 앱에서 보낸 답장입니다.\r\n"
+    ).encode()
+    deliver(dovecot, outside)
+    poll_account(mailbox.id)
+    thread = messages_of(rt, conversation_id)
+    assert [m.direction for m in thread] == ["inbound", "outbound", "outbound"]
+    assert thread[-1].external_id == "<outside-1@seoulsupps.example>"
+    assert thread[-1].text == "휴대폰 메일 앱에서 보낸 답장입니다."
+
     # 4. The customer's answer threads into the same conversation, quote stripped.
     answer = (
         "From: =?utf-8?b?6rmA66+87Zi4?= <minho.kim@example.com>\r\n"
@@ -127,7 +143,7 @@ def test_mail_conversation_reply_answer_bounce_and_auto_reply(
     deliver(dovecot, answer)
     assert poll_account(mailbox.id) == 1
     thread = messages_of(rt, conversation_id)
-    assert [m.direction for m in thread] == ["inbound", "outbound", "inbound"]
+    assert [m.direction for m in thread] == ["inbound", "outbound", "outbound", "inbound"]
     assert thread[-1].text == "네 감사합니다!"
     assert "예전 내용" in str(thread[-1].meta["full_text"])
 
