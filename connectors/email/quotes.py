@@ -17,7 +17,7 @@ _SEPARATORS = re.compile(
     r"^\s*(?:"
     r"-{2,}\s*(?:original message|원본 메시지|원본 메일|forwarded message|전달된 메시지"
     r"|전달된 메일|reply message)\s*-{2,}"
-    r"|_{10,}"  # Outlook on the web draws a rule before the header block
+    r"|_{10,}"  # Outlook on the web draws a rule before the header block (checked below)
     r"|\*?(?:from|보낸 사람|보낸사람)\s*:.*"  # only counted when a header block follows
     r")\s*$",
     re.IGNORECASE,
@@ -49,6 +49,8 @@ def _first_marker(lines: list[str]) -> int | None:
         if _SEPARATORS.match(line):
             if _FROM_LINE.match(line) and not _is_header_block(lines, i):
                 continue
+            if line.strip().startswith("_") and not _next_is_from(lines, i):
+                continue
             return i
         if _ATTRIBUTION_END.search(line):
             if _ATTRIBUTION_START.match(line):
@@ -63,6 +65,11 @@ def _first_marker(lines: list[str]) -> int | None:
 def _is_header_block(lines: list[str], at: int) -> bool:
     following = [line for line in lines[at + 1 : at + 5] if line.strip()]
     return bool(following) and _HEADER_BLOCK_NEXT.match(following[0]) is not None
+
+
+def _next_is_from(lines: list[str], at: int) -> bool:
+    following = [line for line in lines[at + 1 : at + 3] if line.strip()]
+    return bool(following) and _FROM_LINE.match(following[0]) is not None
 
 
 def _next_is_quote(lines: list[str], at: int) -> bool:

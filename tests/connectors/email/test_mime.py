@@ -142,6 +142,7 @@ inner body\r
         "2026년 11월 19일 (목) 오후 3:12, 고객센터 <help@seoulsupps.example>님이 작성:\n> 이전",
         "---------- Forwarded message ---------\nFrom: x",
         "> 이전 답변입니다\n>\n> 감사합니다",
+        "________________________________\nFrom: Help <help@seoulsupps.example>\nSent: x",
     ],
 )
 def test_quote_markers(quoted: str) -> None:
@@ -151,6 +152,8 @@ def test_quote_markers(quoted: str) -> None:
 def test_interleaved_quotes_are_kept_and_from_lines_alone_do_not_cut() -> None:
     text = "> 주문번호가 뭔가요?\n2026112400317 입니다.\nFrom: 서울 to 부산"
     assert split_reply(text) == text
+    signed = "배송 문의입니다.\n____________\n김민호 | 010-0000-1234"
+    assert split_reply(signed) == signed
 
 
 def test_gmail_html_quote_is_cut_when_there_is_no_text_part() -> None:
