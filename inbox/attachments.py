@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from connectors.base import Attachment as AttachmentIn
-from inbox.models import Attachment, Message
+from inbox.models import Attachment
 
 
 class AttachmentTooLarge(ValueError):
@@ -46,11 +46,11 @@ class AttachmentStore:
 
 
 def attach(
-    session: Session, message: Message, incoming: AttachmentIn, store: AttachmentStore | None
+    session: Session, message_id: int, incoming: AttachmentIn, store: AttachmentStore | None
 ) -> Attachment:
     """Record one attachment; bytes are stored now, URL-only ones are fetched by the job."""
     row = Attachment(
-        message_id=message.id,
+        message_id=message_id,
         kind=incoming.kind,
         filename=incoming.filename,
         content_type=incoming.content_type,

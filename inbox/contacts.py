@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from connectors.base import Participant
 from inbox.audit import record
+from inbox.db import insert_returning_id
 from inbox.events import emit
-from inbox.models import Contact, ContactIdentity, Conversation
+from inbox.models import Contact, ContactIdentity, Conversation, utcnow
 
 
 def resolve_contact(session: Session, channel: str, who: Participant) -> Contact:
@@ -23,27 +23,31 @@ def resolve_contact(session: Session, channel: str, who: Participant) -> Contact
         _refresh_identity(identity, who)
         return _live_contact(session, identity.contact)
     contact = _contact_by_email(session, who.email) if who.email else None
-    try:
-        with session.begin_nested():
-            if contact is None:
-                contact = Contact(name=who.name or who.handle, email=who.email)
-                session.add(contact)
-                session.flush()
-            session.add(
-                ContactIdentity(
-                    contact_id=contact.id,
-                    channel=channel,
-                    external_user_id=who.external_id,
-                    handle=who.handle,
-                    display_name=who.name,
-                )
-            )
-            session.flush()
-    except IntegrityError:
-        # Another worker created the same identity first; use theirs.
+    created = contact is None
+    if contact is None:
+        contact = Contact(name=who.name or who.handle, email=who.email)
+        session.add(contact)
+        session.flush()
+    identity_id = insert_returning_id(
+        session,
+        ContactIdentity.__table__,
+        {
+            "contact_id": contact.id,
+            "channel": channel,
+            "external_user_id": who.external_id,
+            "handle": who.handle,
+            "display_name": who.name,
+            "created_at": utcnow(),
+        },
+        ["channel", "external_user_id"],
+    )
+    if identity_id is None:
+        # Another worker created the same identity first; use theirs, drop our contact.
+        if created:
+            session.delete(contact)
         identity = _identity(session, channel, who.external_id)
         if identity is None:
-            raise
+            raise RuntimeError("identity vanished after a conflicting insert")
         return _live_contact(session, identity.contact)
     return contact
 
@@ -115,3 +119,29 @@ def _refresh_identity(identity: ContactIdentity, who: Participant) -> None:
         identity.display_name = who.name
     if who.name and not identity.contact.name:
         identity.contact.name = who.name
+
+
+CONTACT_FIELDS = ("name", "email", "phone", "notes")
+
+
+def update_contact(
+    session: Session, contact: Contact, changes: dict[str, str | None], *, actor_id: int | None
+) -> list[str]:
+    """Edit name/email/phone/notes (blank clears); return the names of the fields changed."""
+    unknown = set(changes) - set(CONTACT_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown contact fields: {', '.join(sorted(unknown))}")
+    if contact.merged_into_id is not None:
+        raise ValueError("this contact was merged; edit the contact it was merged into")
+    changed: list[str] = []
+    for name, raw in changes.items():
+        value = (raw or "").strip() or None
+        if name == "email" and value is not None and "@" not in value:
+            raise ValueError(f"{value!r} is not an email address")
+        if getattr(contact, name) != value:
+            setattr(contact, name, value)
+            changed.append(name)
+    if changed:
+        record(session, actor_id, "contact.update", "contact", contact.id, {"fields": changed})
+        emit(session, "contact.updated", contact_id=contact.id)
+    return changed

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import bindparam, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -116,3 +116,55 @@ def insert_ignore(
     )
     result = session.execute(statement)
     return bool(getattr(result, "rowcount", 0))
+
+
+def insert_returning_id(
+    session: Session,
+    table: Any,
+    values: Mapping[str, Any],
+    conflict_columns: Sequence[str],
+) -> int | None:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id: the new id, or None if the key existed.
+
+    One round trip and no savepoint, which is what keeps ingest fast; the unique constraint
+    still decides races. SQLAlchemy cannot cache the compiled form of an ON CONFLICT insert,
+    so the statement is built once per table and column set as typed text (SQLite ≥ 3.35 and
+    PostgreSQL share this syntax).
+    """
+    row = _with_defaults(table, values)
+    statement = _upsert_statement(table, tuple(row), tuple(conflict_columns))
+    new_id = session.execute(statement, row).scalar()
+    return None if new_id is None else int(new_id)
+
+
+def _with_defaults(table: Any, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Apply the Python-side column defaults that plain SQL text would skip."""
+    row = dict(values)
+    for column in table.columns:
+        default = column.default
+        if column.name in row or default is None or column.primary_key:
+            continue
+        if default.is_scalar:
+            row[column.name] = default.arg
+        elif default.is_callable:
+            row[column.name] = default.arg(None)
+    return row
+
+
+_UPSERTS: dict[tuple[str, tuple[str, ...], tuple[str, ...]], Any] = {}
+
+
+def _upsert_statement(table: Any, columns: tuple[str, ...], conflict: tuple[str, ...]) -> Any:
+    key = (table.name, columns, conflict)
+    statement = _UPSERTS.get(key)
+    if statement is None:
+        names = ", ".join(columns)
+        params = ", ".join(f":{c}" for c in columns)
+        # Names come from our own table metadata; every value is a bound parameter.
+        sql = (
+            f"INSERT INTO {table.name} ({names}) VALUES ({params}) "  # noqa: S608
+            f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING RETURNING id"
+        )
+        statement = text(sql).bindparams(*(bindparam(c, type_=table.c[c].type) for c in columns))
+        _UPSERTS[key] = statement
+    return statement

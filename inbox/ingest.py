@@ -8,6 +8,7 @@ no-op. Everything here runs inside the caller's transaction.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,8 +20,9 @@ from connectors.base import EventKind, InboundEvent
 from inbox.attachments import AttachmentStore, attach
 from inbox.contacts import resolve_contact
 from inbox.conversations import system_event
+from inbox.db import insert_returning_id
 from inbox.events import emit
-from inbox.models import ChannelAccount, Conversation, Message
+from inbox.models import ChannelAccount, Conversation, Message, utcnow
 from inbox.sanitize import sanitize_html
 from inbox.threading import find_conversation
 
@@ -68,9 +70,6 @@ def _record_message(
     store: AttachmentStore | None,
     max_chars: int,
 ) -> IngestOutcome:
-    existing = _message_by_external_id(session, account.id, event.external_id)
-    if existing is not None:
-        return IngestOutcome("duplicate", existing.id, existing.conversation_id)
     if event.customer is None:
         return IngestOutcome("ignored", detail="message without an author")
     text = event.text
@@ -79,33 +78,41 @@ def _record_message(
             "ignored", detail=f"text of {len(text)} characters is over the {max_chars} limit"
         )
     conversation = _conversation_for(session, account, event)
-    message = Message(
-        conversation_id=conversation.id,
-        channel_account_id=account.id,
-        external_id=event.external_id,
-        direction="inbound",
-        kind="comment" if event.conversation_kind.value in ("comment", "mention") else "message",
-        text=text,
-        html=sanitize_html(event.html) if event.html else None,
-        subject=event.subject,
-        created_at=event.sent_at,
-        meta=_meta_of(event),
+    message_id = insert_returning_id(
+        session,
+        Message.__table__,
+        {
+            "uuid": str(uuid.uuid4()),
+            "conversation_id": conversation.id,
+            "channel_account_id": account.id,
+            "external_id": event.external_id,
+            "direction": "inbound",
+            "kind": "comment"
+            if event.conversation_kind.value in ("comment", "mention")
+            else "message",
+            "text": text,
+            "html": sanitize_html(event.html) if event.html else None,
+            "subject": event.subject,
+            "created_at": event.sent_at,
+            "meta": _meta_of(event),
+        },
+        ["channel_account_id", "external_id"],
     )
-    if not _insert_once(session, message):
+    if message_id is None:
         existing = _message_by_external_id(session, account.id, event.external_id)
         return IngestOutcome("duplicate", existing.id if existing else None, conversation.id)
     for incoming in event.attachments:
-        attach(session, message, incoming, store)
+        attach(session, message_id, incoming, store)
     _touch_for_customer(session, conversation, event)
     emit(
         session,
         "message.created",
         conversation_id=conversation.id,
-        message_id=message.id,
+        message_id=message_id,
         channel_account_id=account.id,
         direction="inbound",
     )
-    return IngestOutcome("created", message.id, conversation.id)
+    return IngestOutcome("created", message_id, conversation.id)
 
 
 def _record_echo(
@@ -148,7 +155,7 @@ def _record_echo(
     if not _insert_once(session, message):
         return IngestOutcome("duplicate", None, conversation.id)
     for incoming in event.attachments:
-        attach(session, message, incoming, store)
+        attach(session, message.id, incoming, store)
     conversation.last_activity_at = max(conversation.last_activity_at, event.sent_at)
     emit(
         session,
@@ -294,25 +301,31 @@ def _conversation_for(
     if found is not None:
         return found
     contact = resolve_contact(session, account.channel, event.customer)
-    conversation = Conversation(
-        channel_account_id=account.id,
-        contact_id=contact.id,
-        kind=event.conversation_kind.value,
-        thread_key=event.thread_key,
-        participant_key=participant_key,
-        subject=event.subject,
-        context=dict(event.context),
-        last_activity_at=event.sent_at,
+    new_id = insert_returning_id(
+        session,
+        Conversation.__table__,
+        {
+            "channel_account_id": account.id,
+            "contact_id": contact.id,
+            "kind": event.conversation_kind.value,
+            "thread_key": event.thread_key,
+            "participant_key": participant_key,
+            "subject": event.subject,
+            "context": dict(event.context),
+            "last_activity_at": event.sent_at,
+            "status": "open",
+            "priority": "none",
+            "created_at": utcnow(),
+        },
+        ["channel_account_id", "kind", "thread_key", "participant_key"],
     )
-    try:
-        with session.begin_nested():
-            session.add(conversation)
-            session.flush()
-    except IntegrityError:
+    if new_id is None:  # a racing worker created it first
         found = find_conversation(session, account, event, participant_key)
         if found is None:
-            raise
+            raise RuntimeError("conversation vanished after a conflicting insert")
         return found
+    conversation = session.get(Conversation, new_id)
+    assert conversation is not None
     emit(
         session,
         "conversation.created",

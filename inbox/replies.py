@@ -76,7 +76,7 @@ def create_reply(
     session.add(message)
     session.flush()
     for incoming in draft.attachments:
-        attach(session, message, incoming, store)
+        attach(session, message.id, incoming, store)
     conversation.last_activity_at = utcnow()
     record(
         session,
