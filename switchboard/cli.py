@@ -105,7 +105,12 @@ def db_upgrade() -> None:
 
     settings = Settings.load()
     upgrade(settings.database_url)
-    click.echo("database is up to date")
+    rt = _runtime()
+    with rt.db.session() as session:
+        from inbox.faq.service import seed_default_articles
+
+        seeded = seed_default_articles(session)
+    click.echo("database is up to date" + (f"; {len(seeded)} FAQ articles added" if seeded else ""))
 
 
 @main.group()
@@ -250,6 +255,42 @@ def channel_remove(account_id: int) -> None:
         assert account is not None
         remove_account(session, account, None)
         click.echo(f"removed channel account {account_id}")
+
+
+@main.group()
+def faq() -> None:
+    """The FAQ knowledge base (JSON documents; see inbox/faq/articles.json for the format)."""
+
+
+@faq.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+def faq_import(file: Any) -> None:
+    """Create or update articles from FILE; articles not in FILE are left alone."""
+    from inbox.faq.articles import ArticleFormatError
+    from inbox.faq.service import import_json
+
+    rt = _runtime()
+    try:
+        with rt.db.session() as session:
+            result = import_json(session, file.read())
+    except (ArticleFormatError, ValueError) as exc:
+        _fail(f"{file.name}: {exc}")
+        return
+    click.echo(
+        f"created {len(result.created)}, updated {len(result.updated)}, "
+        f"unchanged {len(result.unchanged)}"
+    )
+
+
+@faq.command("export")
+@click.argument("file", type=click.File("w", encoding="utf-8"), default="-")
+def faq_export(file: Any) -> None:
+    """Write every article's current version to FILE (default: standard output)."""
+    from inbox.faq.service import export_json
+
+    rt = _runtime()
+    with rt.db.session() as session:
+        file.write(export_json(session))
 
 
 @main.command()

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from inbox.channels import add_account
+from inbox.faq.service import seed_default_articles
 from inbox.migrate import upgrade
 from inbox.models import ChannelAccount
 from inbox.users import create_user, user_by_email
@@ -37,6 +38,7 @@ def prepare(
         password = _demo_admin(session, rt)
         accounts = _demo_accounts(session, rt)
         created = seed_demo(session, accounts=accounts, now=datetime.now(UTC))
+        seed_default_articles(session)
     from web.api.auth import issue_token
 
     with rt.db.session() as session:
