@@ -37,14 +37,16 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
 
 def _register_blueprints(app: Flask) -> None:
     from web.api import bp as api_bp
+    from web.chat import bp as chat_bp
     from web.health import bp as health_bp
     from web.webhooks import bp as webhooks_bp
 
-    for blueprint in (health_bp, webhooks_bp, api_bp):
+    for blueprint in (health_bp, webhooks_bp, api_bp, chat_bp):
         app.register_blueprint(blueprint)
     # Machine clients authenticate by signature or Bearer token, never by cookie.
     csrf.exempt(webhooks_bp)
     csrf.exempt(api_bp)
+    csrf.exempt(chat_bp)  # the widget runs on other sites: signed session token, no cookie
 
 
 def current_runtime() -> Runtime:

@@ -1,0 +1,513 @@
+"""Chat API routes: session, config, messages (send and long-poll), images, self-service.
+
+Sending goes through the durable inbound path of every channel: the visitor's event is
+written as a raw `inbound_delivery` row (endpoint "chat") and committed, then the ingest job
+function runs on it right away in this request, so the answer can say whether the message
+was stored and carry the FAQ answers for it. If that inline run fails, the job is enqueued
+(and the sweeper would find the row anyway): the visitor's message is never lost, and a
+retry with the same `client_msg_id` is deduplicated by ingest.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import io
+import json
+import logging
+import re
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Response, jsonify, render_template, request, send_file
+from sqlalchemy import select
+
+from connectors.webchat import WIDGET_HEADER, SessionClaims, issue_token
+from connectors.webchat.tokens import new_session_id
+from inbox import selfservice
+from inbox.faq.service import Suggestion
+from inbox.models import Attachment, InboundDelivery, Message
+from switchboard.runtime import Runtime
+from web.chat import bp
+from web.chat.context import (
+    ChatError,
+    Widget,
+    bearer_token,
+    connector,
+    fail,
+    now_ts,
+    read_claims,
+    runtime,
+    visitor,
+    widget,
+)
+from web.chat.hours import is_open
+from web.chat.strings import pick_locale
+from web.chat.transcript import (
+    conversation_state,
+    conversations_of,
+    file_signature,
+    message_for_visitor,
+    visible_messages,
+)
+
+log = logging.getLogger(__name__)
+
+IMAGE_TYPES = {
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/gif": (b"GIF87a", b"GIF89a"),
+    "image/webp": (b"RIFF",),
+}
+DEFAULT_IMAGE_MAX_BYTES = 5 * 1024 * 1024
+MAX_WAIT_SECONDS = 25.0
+_CLIENT_MSG_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,120}$")
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,}$")
+# Below this score an FAQ hit is noise ("안녕하세요" matches something weakly): skip self-service.
+MIN_SUGGESTION_SCORE = 4.0
+
+
+@bp.get("/demo")
+def demo() -> str:
+    """A pretend shop page embedding the widget with its one script tag (`switchboard demo`)."""
+    widget_id = request.args.get("widget", "widget-main")
+    return render_template("chat/demo.html", widget_id=widget_id)
+
+
+@bp.get("/<widget_id>/config")
+def config(widget_id: str) -> Response:
+    found = widget(widget_id)
+    rt = runtime()
+    return jsonify(
+        widget=found.external_id,
+        name=found.options.get("title") or found.name,
+        online=is_open(found.options.get("hours"), datetime.now(UTC)),
+        self_service=_self_service_enabled(found),
+        max_chars=_max_chars(rt),
+        image_max_bytes=_image_max_bytes(rt),
+        image_types=sorted(IMAGE_TYPES),
+        locale=found.options.get("locale"),
+    )
+
+
+@bp.post("/<widget_id>/session")
+def start_session(widget_id: str) -> Response:
+    """Start a session, or update the visitor's name/email/locale and keep the session."""
+    found = widget(widget_id)
+    payload = _json()
+    token = bearer_token()
+    previous = read_claims(token, found) if token else None
+    claims = SessionClaims(
+        widget=found.external_id,
+        session_id=previous.session_id if previous else new_session_id(),
+        name=_field(payload, "name", 200) or (previous.name if previous else None),
+        email=_email(payload.get("email")) or (previous.email if previous else None),
+        locale=pick_locale(payload.get("locale"), previous.locale if previous else None),
+    )
+    return jsonify(_session_json(found, claims))
+
+
+@bp.get("/<widget_id>/session")
+def show_session(widget_id: str) -> Response:
+    found, claims, _token = visitor(widget_id)
+    with runtime().db.session() as session:
+        state = conversation_state(conversations_of(session, found.id, claims.session_id))
+    return jsonify(
+        session_id=claims.session_id,
+        visitor={"name": claims.name, "email": claims.email},
+        locale=claims.locale,
+        conversation=state,
+    )
+
+
+@bp.post("/<widget_id>/messages")
+def send_message(widget_id: str) -> Response:
+    found, claims, token = visitor(widget_id)
+    rt = runtime()
+    payload = _json()
+    client_msg_id = _client_msg_id(payload)
+    text = payload.get("text")
+    if not isinstance(text, str):
+        fail(400, "bad_request", detail="text must be a string")
+    _check_length(rt, text)
+    line = {"v": 1, "type": "message", "client_msg_id": client_msg_id, "text": text}
+    prior = _prior_state(rt, found, claims)
+    outcome = _deliver(rt, found, claims, token, line, page_url=payload.get("page_url"))
+    return jsonify(_after_delivery(rt, found, claims, client_msg_id, outcome, prior))
+
+
+@bp.post("/<widget_id>/attachments")
+def send_attachment(widget_id: str) -> Response:
+    """One image (multipart `file`, optional `caption`), checked by its bytes, not its name."""
+    found, claims, token = visitor(widget_id)
+    rt = runtime()
+    client_msg_id = _client_msg_id(request.form)
+    upload = request.files.get("file")
+    if upload is None:
+        fail(400, "bad_request", detail="no file")
+    data = upload.read(_image_max_bytes(rt) + 1)
+    if len(data) > _image_max_bytes(rt):
+        fail(413, "file_too_large", limit_mb=_image_max_bytes(rt) // (1024 * 1024))
+    content_type = _image_type(data)
+    if content_type is None:
+        fail(415, "file_type")
+    caption = request.form.get("caption", "")
+    _check_length(rt, caption)
+    line = {
+        "v": 1,
+        "type": "attachment",
+        "client_msg_id": client_msg_id,
+        "caption": caption,
+        "attachment": {
+            # A form field keeps the name exact: browsers escape quotes in multipart headers.
+            "filename": (request.form.get("filename") or upload.filename or "image")[:300],
+            "content_type": content_type,
+            "size": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "data_b64": base64.b64encode(data).decode(),
+        },
+    }
+    prior = _prior_state(rt, found, claims)
+    outcome = _deliver(rt, found, claims, token, line, page_url=request.form.get("page_url"))
+    result = _after_delivery(rt, found, claims, client_msg_id, outcome, prior, offer=False)
+    return jsonify(result)
+
+
+@bp.post("/<widget_id>/offline")
+def leave_message(widget_id: str) -> Response:
+    """Outside opening hours: name, email and a message; agents answer when they are back."""
+    found, claims, token = visitor(widget_id)
+    rt = runtime()
+    payload = _json()
+    email = _email(payload.get("email"))
+    if email is None:
+        fail(400, "email_required")
+    text = payload.get("text")
+    if not isinstance(text, str) or not text.strip():
+        fail(400, "empty")
+    _check_length(rt, text)
+    claims = SessionClaims(
+        widget=claims.widget,
+        session_id=claims.session_id,
+        name=_field(payload, "name", 200) or claims.name,
+        email=email,
+        locale=claims.locale,
+    )
+    token = issue_token(connector(rt).secret, claims)
+    client_msg_id = _client_msg_id(payload)
+    line = {
+        "v": 1,
+        "type": "message",
+        "client_msg_id": client_msg_id,
+        "text": text,
+        "offline": True,
+    }
+    prior = _prior_state(rt, found, claims)
+    outcome = _deliver(rt, found, claims, token, line, page_url=payload.get("page_url"))
+    result = _after_delivery(rt, found, claims, client_msg_id, outcome, prior, offer=False)
+    result.update(_session_json(found, claims, token))
+    return jsonify(result)
+
+
+@bp.get("/<widget_id>/messages")
+def poll_messages(widget_id: str) -> Response:
+    """Messages after `after` (an id); waits up to `wait` seconds (≤ 25) for a new one."""
+    found, claims, _token = visitor(widget_id)
+    rt = runtime()
+    after = request.args.get("after", "0")
+    if not after.isdigit():
+        fail(400, "bad_request", detail="after must be a message id")
+    try:
+        wait = min(MAX_WAIT_SECONDS, max(0.0, float(request.args.get("wait", "0"))))
+    except ValueError:
+        fail(400, "bad_request", detail="wait must be a number of seconds")
+    messages, state = _wait_for_messages(rt, found, claims, int(after), wait)
+    return jsonify(messages=messages, conversation=state)
+
+
+@bp.post("/<widget_id>/selfservice")
+def self_service(widget_id: str) -> Response:
+    """The visitor's answer to the FAQ suggestions: `resolved` (with the slug) or `handed_off`."""
+    found, claims, _token = visitor(widget_id)
+    payload = _json()
+    outcome = payload.get("outcome")
+    if outcome not in (selfservice.RESOLVED, selfservice.HANDED_OFF):
+        fail(400, "bad_request", detail="outcome must be resolved or handed_off")
+    slug = payload.get("slug") if isinstance(payload.get("slug"), str) else None
+    with runtime().db.session() as session:
+        conversations = conversations_of(session, found.id, claims.session_id)
+        if not conversations:
+            fail(404, "no_conversation")
+        conversation = conversations[-1]
+        try:
+            if outcome == selfservice.RESOLVED:
+                selfservice.resolve(session, conversation, slug=slug)
+            else:
+                selfservice.hand_off(session, conversation, reason="the visitor asked for a person")
+        except selfservice.SelfServiceError as exc:
+            fail(409, "bad_request", detail=str(exc))
+        session.flush()
+        state = conversation_state([conversation])
+    return jsonify(conversation=state)
+
+
+@bp.post("/<widget_id>/typing")
+def typing(widget_id: str) -> Response:
+    """A live-only signal for the agents' view; nothing is stored."""
+    found, claims, _token = visitor(widget_id)
+    rt = runtime()
+    with rt.db.session() as session:
+        ids = [c.id for c in conversations_of(session, found.id, claims.session_id)]
+    if ids:
+        rt.bus.publish(
+            [{"topic": "conversation.typing", "conversation_id": ids[-1], "who": "visitor"}]
+        )
+    return jsonify(ok=True)
+
+
+@bp.get("/<widget_id>/files/<int:attachment_id>")
+def file(widget_id: str, attachment_id: int) -> Response:
+    """An image of the conversation, by a signed, expiring link (an <img> sends no token)."""
+    found = widget(widget_id)
+    rt = runtime()
+    expires, signature = request.args.get("exp", ""), request.args.get("sig", "")
+    secret = connector(rt).secret
+    if not expires.isdigit() or int(expires) < time.time():
+        return Response("link expired", status=403, mimetype="text/plain")
+    expected = file_signature(found.external_id, attachment_id, int(expires), secret)
+    if not hmac.compare_digest(signature, expected):
+        return Response("bad signature", status=403, mimetype="text/plain")
+    with rt.db.session() as session:
+        row = session.get(Attachment, attachment_id)
+        if row is None or row.sha256 is None or row.message.channel_account_id != found.id:
+            return Response("not found", status=404, mimetype="text/plain")
+        digest, filename, content_type = row.sha256, row.filename, row.content_type
+    inline = content_type in IMAGE_TYPES
+    response = send_file(
+        io.BytesIO(rt.store.read(digest)),
+        mimetype=content_type if inline else "application/octet-stream",
+        as_attachment=not inline,
+        download_name=_safe_filename(filename),
+        max_age=3600,
+    )
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _deliver(
+    rt: Runtime,
+    found: Widget,
+    claims: SessionClaims,
+    token: str,
+    line: dict[str, Any],
+    *,
+    page_url: object,
+) -> str:
+    """Store the event as a raw delivery, then ingest it now; "stored" or "queued"."""
+    start: dict[str, Any] = {
+        "v": 1,
+        "type": "session.start",
+        "session_id": claims.session_id,
+        "visitor": {"name": claims.name, "email": claims.email},
+        "locale": claims.locale,
+        "ts": now_ts(),
+    }
+    if isinstance(page_url, str) and page_url:
+        start["page_url"] = page_url[:2000]
+    event = {**line, "session_id": claims.session_id, "ts": now_ts()}
+    body = "\n".join(json.dumps(item, ensure_ascii=False) for item in (start, event)).encode()
+    headers = {WIDGET_HEADER: found.external_id, "Content-Type": "application/x-ndjson"}
+    # The same check a stored delivery must pass: every line belongs to the token's session.
+    connector(rt).verify({**headers, "Authorization": f"Bearer {token}"}, body)
+    with rt.db.session() as session:
+        delivery = InboundDelivery(endpoint="chat", connector="webchat", headers=headers, body=body)
+        session.add(delivery)
+        session.flush()
+        delivery_id = delivery.id
+    from workers.ingest import process_delivery
+
+    try:
+        process_delivery(delivery_id)
+    except Exception:
+        log.exception("inline ingest of chat delivery %s failed; queued", delivery_id)
+        rt.jobs.enqueue(
+            "workers.ingest.process_delivery",
+            delivery_id,
+            queue="ingest",
+            job_id=f"ingest:{delivery_id}",
+        )
+        return "queued"
+    return "stored"
+
+
+def _prior_state(
+    rt: Runtime, found: Widget, claims: SessionClaims
+) -> tuple[str, str | None] | None:
+    with rt.db.session() as session:
+        conversations = conversations_of(session, found.id, claims.session_id)
+        if not conversations:
+            return None
+        return conversations[-1].status, conversations[-1].self_service
+
+
+def _after_delivery(
+    rt: Runtime,
+    found: Widget,
+    claims: SessionClaims,
+    client_msg_id: str,
+    outcome: str,
+    prior: tuple[str, str | None] | None,
+    *,
+    offer: bool = True,
+) -> dict[str, Any]:
+    """The visitor's answer: their stored message, and FAQ answers when self-service applies."""
+    result: dict[str, Any] = {"status": outcome, "client_msg_id": client_msg_id}
+    if outcome != "stored":
+        return result
+    secret = connector(rt).secret
+    with rt.db.session() as session:
+        message = session.scalars(
+            select(Message).where(
+                Message.channel_account_id == found.id, Message.external_id == client_msg_id
+            )
+        ).first()
+        if message is None:
+            result["status"] = "ignored"  # e.g. whitespace only
+            return result
+        conversation = message.conversation
+        if prior is not None and prior[1] == selfservice.OFFERED:
+            if conversation.self_service == selfservice.OFFERED:
+                reason = "the visitor wrote again instead of choosing an answer"
+                selfservice.hand_off(session, conversation, reason=reason)
+        elif offer and _self_service_enabled(found) and (prior is None or prior[0] == "resolved"):
+            answers = _good_answers(selfservice.answers_for(session, message.text or ""))
+            if answers:
+                selfservice.offer(session, conversation, answers)
+                result["suggestions"] = [_suggestion_json(a) for a in answers]
+        session.flush()
+        result["message"] = message_for_visitor(message, found.external_id, secret)
+        result["conversation"] = conversation_state([conversation])
+    return result
+
+
+def _good_answers(answers: list[Suggestion]) -> list[Suggestion]:
+    if not answers or answers[0].score < MIN_SUGGESTION_SCORE:
+        return []
+    floor = answers[0].score * 0.25
+    return [a for a in answers if a.score >= floor]
+
+
+def _suggestion_json(answer: Suggestion) -> dict[str, Any]:
+    return {
+        "slug": answer.slug,
+        "title": answer.title,
+        "answer": answer.answer,
+        "score": answer.score,
+        "locale": answer.locale,
+    }
+
+
+def _wait_for_messages(
+    rt: Runtime, found: Widget, claims: SessionClaims, after: int, wait: float
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """Query, and while nothing is new, wake on this conversation's bus events (or each second)."""
+    secret = connector(rt).secret
+    deadline = time.monotonic() + wait
+    listener = rt.bus.listen(timeout=1.0) if wait > 0 else None
+    try:
+        while True:
+            with rt.db.session() as session:
+                conversations = conversations_of(session, found.id, claims.session_id)
+                ids = [c.id for c in conversations]
+                rows = visible_messages(session, ids, after_id=after)
+                if rows or listener is None or time.monotonic() >= deadline:
+                    messages = [message_for_visitor(m, found.external_id, secret) for m in rows]
+                    return messages, conversation_state(conversations)
+            while time.monotonic() < deadline:
+                event = next(listener)
+                if event is None or not ids or event.get("conversation_id") in ids:
+                    break
+    finally:
+        if listener is not None:
+            listener.close()  # type: ignore[attr-defined]
+
+
+def _session_json(found: Widget, claims: SessionClaims, token: str | None = None) -> dict[str, Any]:
+    return {
+        "token": token or issue_token(connector(runtime()).secret, claims),
+        "session_id": claims.session_id,
+        "visitor": {"name": claims.name, "email": claims.email},
+        "locale": claims.locale,
+    }
+
+
+def _json() -> dict[str, Any]:
+    payload = request.get_json(silent=True)
+    if payload is None and not request.data:
+        return {}
+    if not isinstance(payload, dict):
+        fail(400, "bad_request", detail="the body must be a JSON object")
+    return payload
+
+
+def _client_msg_id(source: Any) -> str:
+    value = source.get("client_msg_id")
+    if not isinstance(value, str) or not _CLIENT_MSG_ID.match(value):
+        fail(400, "bad_request", detail="client_msg_id must be 1-120 of A-Z a-z 0-9 _ . : -")
+    return value
+
+
+def _field(payload: dict[str, Any], key: str, limit: int) -> str | None:
+    value = payload.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > limit:
+        fail(400, "bad_request", detail=f"{key} must be a string of at most {limit} characters")
+    return value.strip() or None
+
+
+def _email(value: object) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    email = value.strip()
+    if len(email) > 254 or not _EMAIL.match(email):
+        fail(400, "email_required")
+    return email
+
+
+def _check_length(rt: Runtime, text: str) -> None:
+    limit = _max_chars(rt)
+    if len(text) > limit:
+        raise ChatError(413, "too_long", limit=limit, length=len(text))
+
+
+def _max_chars(rt: Runtime) -> int:
+    return rt.settings.int("MESSAGE_MAX_CHARS")
+
+
+def _image_max_bytes(rt: Runtime) -> int:
+    return int(rt.settings.get("WEBCHAT_IMAGE_MAX_BYTES") or DEFAULT_IMAGE_MAX_BYTES)
+
+
+def _image_type(data: bytes) -> str | None:
+    for content_type, magics in IMAGE_TYPES.items():
+        if any(data.startswith(m) for m in magics):
+            if content_type == "image/webp" and data[8:12] != b"WEBP":
+                continue
+            return content_type
+    return None
+
+
+def _self_service_enabled(found: Widget) -> bool:
+    return bool(found.options.get("self_service", True))
+
+
+def _safe_filename(name: str | None) -> str:
+    """Printable, no quotes or angle brackets: a header value, never markup."""
+    cleaned = "".join(c if c.isprintable() and c not in '"\\<>;\r\n' else "_" for c in name or "")
+    return cleaned.strip() or "image"
