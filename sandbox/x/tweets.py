@@ -269,7 +269,8 @@ def create_tweet() -> tuple[Response, int]:
         )
     spend("tweets_create", token)
     if weighted_length(text) > MAX_WEIGHTED_LENGTH:
-        raise Problem(403, "Forbidden", "Your Tweet text is too long.")
+        # API v2 refuses over-long text as an invalid request (400; exact message unverified).
+        raise invalid_request("text", text[:40], "Your Tweet text is too long.")
     author = str(token.user_id)
     if any(t.author_id == author and t.raw_text == text for t in world.tweets.values()):
         raise Problem(

@@ -182,7 +182,7 @@ def test_create_tweet_reply_length_and_duplicates(x: Emu) -> None:
     assert x.world.tweets[data["id"]].conversation_id == parent
     duplicate = x.post("/2/tweets", {"text": "확인했습니다"})
     assert duplicate.status_code == 403 and "duplicate" in duplicate.json()["detail"]
-    assert x.post("/2/tweets", {"text": "가" * 141}).status_code == 403
+    assert x.post("/2/tweets", {"text": "가" * 141}).status_code == 400
     assert x.post("/2/tweets", {"text": "가" * 140}).status_code == 201
     missing = x.post("/2/tweets", {"text": "x", "reply": {"in_reply_to_tweet_id": "1"}})
     assert missing.status_code == 400

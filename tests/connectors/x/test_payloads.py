@@ -13,12 +13,23 @@ from connectors.base import (
     ReauthRequired,
     RetryableSendError,
 )
+from connectors.x import XConnector
 from connectors.x.client import RateLimit, raise_for_status
 from connectors.x.payloads import dm_events, mention_events, partial_errors, tweet_text
 from connectors.x.polling import Cursor
 from tests.connectors.x.conftest import BRAND_ID, FIXTURES, load
 
 THREAD = "1402233445566778899-1580012345678901248"
+
+
+def test_registered_and_implements_the_polling_contract() -> None:
+    from connectors import REGISTRY, connector_for
+    from connectors.base import PollingConnector
+
+    assert REGISTRY["x"] is XConnector
+    connector = connector_for("x", {"X_API_URL": "http://127.0.0.1:9"})
+    assert isinstance(connector, PollingConnector)
+    assert connector.streams == ("mentions", "dms")
 
 
 def test_every_corpus_file_has_a_test() -> None:
