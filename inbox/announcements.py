@@ -125,23 +125,43 @@ def check(
 ) -> Problems:
     """Validate every target of `draft` against its platform; nothing is written."""
     images = _image_infos(draft, existing)
-    general: list[str] = []
-    if not draft.targets:
-        general.append("choose at least one account to publish to")
     flags = _new_flags(draft, existing)
     bad = [i.filename or "an image" for i, d in zip(images, flags, strict=True) if d]
-    general.extend(f"{name} is not a JPEG, PNG, GIF or WebP image" for name in bad)
+    verdict = check_parts(
+        session,
+        text=draft.text,
+        link=draft.link,
+        targets=draft.targets,
+        images=images,
+        general=tuple(f"{name} is not a JPEG, PNG, GIF or WebP image" for name in bad),
+    )
+    return Problems(verdict, images=tuple(images))
+
+
+def check_parts(
+    session: Session,
+    *,
+    text: str,
+    link: str | None,
+    targets: Mapping[int, str | None],
+    images: Sequence[ImageInfo],
+    general: Sequence[str] = (),
+) -> Verdict:
+    """The checks behind `check`, from image sizes and types alone (the live preview)."""
+    problems = list(general)
+    if not targets:
+        problems.insert(0, "choose at least one account to publish to")
     checks = {}
-    for account_id, override in draft.targets.items():
+    for account_id, override in targets.items():
         account = session.get(ChannelAccount, account_id)
         if account is None or not account.enabled:
-            general.append(f"channel account {account_id} is not connected")
+            problems.append(f"channel account {account_id} is not connected")
             continue
-        text = override if override is not None and override.strip() else draft.text
+        body = override if override is not None and override.strip() else text
         checks[account_id] = check_target(
-            account.channel, text, draft.link, images, dict(account.options or {})
+            account.channel, body, link or None, images, dict(account.options or {})
         )
-    return Problems(Verdict(general=tuple(general), targets=checks), images=tuple(images))
+    return Verdict(general=tuple(problems), targets=checks)
 
 
 def create(

@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from switchboard.runtime import Runtime, build_runtime
 from switchboard.settings import Settings
+from web.announcements import register as register_announcements
 from web.security import install_security_headers
 from workers.context import set_runtime
 
@@ -31,6 +32,7 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     app.extensions["switchboard"] = runtime
     csrf.init_app(app)
     install_security_headers(app)
+    register_announcements(app)  # marketer pages (issue 9), public announcement images
     _register_blueprints(app)
     return app
 
