@@ -5,9 +5,9 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from inbox.access import restrict
@@ -163,3 +163,54 @@ def thread_messages(
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, (rows[-1].id if more and rows else None)
+
+
+def count_conversations(session: Session, user: User, flt: ConversationFilter) -> int:
+    """How many conversations `flt` matches for `user` (the counts beside the inbox views)."""
+    inner = conversation_query(session, user, flt).with_only_columns(Conversation.id)
+    return int(session.scalar(select(func.count()).select_from(inner.subquery())) or 0)
+
+
+def list_by_sla(
+    session: Session, user: User, flt: ConversationFilter, *, cursor: str | None, limit: int
+) -> Page:
+    """Longest-waiting customer first (SLA due); conversations nobody waits on come last."""
+    due = func.coalesce(Conversation.waiting_since, _NEVER)
+    query = conversation_query(session, user, flt)
+    if cursor:
+        at, row_id = decode_cursor(cursor)
+        query = query.where(or_(due > at, and_(due == at, Conversation.id > row_id)))
+    rows = list(
+        session.scalars(
+            query.options(
+                selectinload(Conversation.labels),
+                selectinload(Conversation.contact),
+                selectinload(Conversation.account),
+            )
+            .order_by(due, Conversation.id)
+            .limit(limit + 1)
+        )
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    last = rows[-1] if rows else None
+    next_cursor = (
+        encode_cursor(last.waiting_since or _NEVER, last.id) if more and last is not None else None
+    )
+    return Page(rows, next_cursor)
+
+
+_NEVER = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def last_messages(session: Session, conversation_ids: list[int]) -> dict[int, Message]:
+    """The newest message or note (not system event) of each conversation, for list previews."""
+    if not conversation_ids:
+        return {}
+    newest = (
+        select(func.max(Message.id))
+        .where(Message.conversation_id.in_(conversation_ids), Message.kind != "event")
+        .group_by(Message.conversation_id)
+    )
+    rows = session.scalars(select(Message).where(Message.id.in_(newest)))
+    return {m.conversation_id: m for m in rows}

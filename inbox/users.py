@@ -71,3 +71,47 @@ def set_inboxes(session: Session, user: User, account_ids: set[int]) -> None:
             [{"user_id": user.id, "channel_account_id": i} for i in sorted(account_ids)],
         )
     record(session, None, "user.inboxes", "user", user.id, {"inboxes": sorted(account_ids)})
+
+
+def update_user(
+    session: Session,
+    user: User,
+    *,
+    actor_id: int | None,
+    name: str | None = None,
+    role: str | None = None,
+    is_active: bool | None = None,
+    available: bool | None = None,
+    locale: str | None = None,
+    timezone: str | None = None,
+) -> None:
+    """Change a user's profile or access; None leaves a field alone."""
+    if role is not None and role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    if locale is not None and locale not in LOCALES:
+        raise ValueError(f"locale must be one of {', '.join(LOCALES)}")
+    if timezone is not None:
+        _check_timezone(timezone)
+    for field, value in (
+        ("name", name.strip() if name else None),
+        ("role", role),
+        ("is_active", is_active),
+        ("available", available),
+        ("locale", locale),
+        ("timezone", timezone),
+    ):
+        if value is not None:
+            setattr(user, field, value)
+    record(session, actor_id, "user.update", "user", user.id)
+
+
+LOCALES = ("ko", "en")
+
+
+def _check_timezone(name: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {name!r}") from exc

@@ -11,6 +11,7 @@ from switchboard.runtime import Runtime, build_runtime
 from switchboard.settings import Settings
 from web.announcements import register as register_announcements
 from web.security import install_security_headers
+from web.ui import init_ui
 from workers.context import set_runtime
 
 csrf = CSRFProtect()
@@ -34,6 +35,7 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     install_security_headers(app)
     register_announcements(app)  # marketer pages (issue 9), public announcement images
     _register_blueprints(app)
+    init_ui(app)  # agent UI: Flask-Login, Flask-Babel, inbox/admin/live blueprints
     return app
 
 

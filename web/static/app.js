@@ -1,0 +1,264 @@
+// Switchboard inbox: keyboard, live updates (SSE), composer helpers. No framework, no inline
+// handlers (the CSP allows only this file). The server renders every fragment it returns.
+"use strict";
+
+(function () {
+  const $ = (sel, root) => (root || document).querySelector(sel);
+  const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
+  const csrf = () => ($('meta[name="csrf-token"]') || {}).content || "";
+  const myId = () => Number(($('meta[name="me"]') || {}).content || 0);
+  const inbox = () => $(".inbox");
+
+  // ---- X's weighted length (mirror of connectors/x/weighted_length.py; the server decides) --
+  const LIGHT = [[0x0000, 0x10ff], [0x2000, 0x200d], [0x2010, 0x201f], [0x2032, 0x2037]];
+  const URL_RE = /(?:https?:\/\/[^\s]+|(?:[a-z0-9][a-z0-9-]*\.)+(?:com|net|org|kr|co|io|me|ly|gl|app|dev|shop|store|info|biz|tv|xyz|jp|us|uk)(?:[\/?#][^\s]*)?)/gi;
+  const EMOJI_RE = /\p{Extended_Pictographic}|\p{Regional_Indicator}/u;
+  function weight(cp) {
+    for (const [lo, hi] of LIGHT) if (cp >= lo && cp <= hi) return 100;
+    return 200;
+  }
+  function weightedLength(text) {
+    let total = 0;
+    const rest = text.normalize("NFC").replace(URL_RE, () => { total += 2300; return "\u0000"; });
+    const graphemes = typeof Intl.Segmenter === "function"
+      ? Array.from(new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(rest), (s) => s.segment)
+      : Array.from(rest);
+    for (const g of graphemes) {
+      if (g === "\u0000") continue;
+      if (EMOJI_RE.test(g)) { total += 200; continue; }
+      for (const ch of g) total += weight(ch.codePointAt(0));
+    }
+    return Math.floor(total / 100);
+  }
+  window.switchboardWeightedLength = weightedLength;
+
+  // ---- small helpers ---------------------------------------------------------------------
+  function post(url, data) {
+    const body = new URLSearchParams(data || {});
+    return fetch(url, {
+      method: "POST", body, credentials: "same-origin",
+      headers: { "X-CSRFToken": csrf(), "X-Requested-With": "fetch" },
+    });
+  }
+  async function fetchHtml(url) {
+    const res = await fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } });
+    if (!res.ok) throw new Error(String(res.status));
+    return new DOMParser().parseFromString(await res.text(), "text/html");
+  }
+  function typingTarget(el) {
+    return el && (el.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName));
+  }
+
+  // ---- auto-submitting selects and confirmations -----------------------------------------
+  document.addEventListener("change", (ev) => {
+    const el = ev.target;
+    if (el.matches && el.matches("select[data-autosubmit]")) el.form.requestSubmit();
+  });
+  document.addEventListener("submit", (ev) => {
+    const form = ev.target;
+    const question = form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) ev.preventDefault();
+  });
+
+  // ---- list: keyboard cursor -------------------------------------------------------------
+  let cursorId = null;
+  function rows() { return $$(".conv-row[data-id]"); }
+  function placeCursor(row) {
+    rows().forEach((r) => r.classList.remove("cursor"));
+    if (!row) return;
+    row.classList.add("cursor");
+    cursorId = row.dataset.id;
+    row.scrollIntoView({ block: "nearest" });
+  }
+  function moveCursor(step) {
+    const all = rows();
+    if (!all.length) return;
+    let at = all.findIndex((r) => r.dataset.id === cursorId);
+    if (at < 0) at = all.findIndex((r) => r.classList.contains("selected"));
+    placeCursor(all[Math.max(0, Math.min(all.length - 1, at + step))] || all[0]);
+  }
+
+  // ---- composer ----------------------------------------------------------------------------
+  function composerMode(mode) {
+    const form = $("#composer-form");
+    if (!form) return;
+    const radio = $(`input[name="mode"][value="${mode}"]`, form);
+    if (radio) radio.checked = true;
+    syncComposer();
+    $("#composer").focus();
+  }
+  function syncComposer() {
+    const form = $("#composer-form");
+    if (!form) return;
+    const note = ($('input[name="mode"]:checked', form) || {}).value === "note";
+    form.classList.toggle("note-mode", note);
+    const send = $("#send-button");
+    const blocked = form.dataset.windowOpen === "false" && !note;
+    if (send) send.disabled = blocked;
+    const text = $("#composer");
+    const counter = $("#x-counter");
+    if (counter && text) {
+      const used = weightedLength(text.value);
+      const limit = Number(text.dataset.limit || 280);
+      counter.textContent = `${used} / ${limit}`;
+      counter.classList.toggle("over", used > limit);
+      if (send && !note && used > limit) send.disabled = true;
+    }
+  }
+  function insertCanned(body) {
+    const text = $("#composer");
+    if (!text || !body) return;
+    const start = text.selectionStart;
+    const before = text.value.slice(0, start).replace(/(^|\s)\/[^\s\/]*$/, "$1");
+    text.value = before + body + text.value.slice(text.selectionEnd);
+    const at = before.length + body.length;
+    text.setSelectionRange(at, at);
+    text.focus();
+    syncComposer();
+  }
+  function cannedByShortcut(shortcut) {
+    const option = $$("#canned-select option").find((o) => o.value === shortcut);
+    return option ? option.dataset.body : null;
+  }
+  let lastPing = 0;
+  function pingTyping() {
+    const box = inbox();
+    if (!box || !box.dataset.typingUrl || Date.now() - lastPing < 4000) return;
+    lastPing = Date.now();
+    const mode = ($('input[name="mode"]:checked') || {}).value || "reply";
+    post(box.dataset.typingUrl, { mode }).catch(() => {});
+  }
+  function wireComposer() {
+    const form = $("#composer-form");
+    if (!form) return;
+    const text = $("#composer");
+    form.addEventListener("change", syncComposer);
+    text.addEventListener("input", () => { syncComposer(); pingTyping(); });
+    text.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) {
+        ev.preventDefault();
+        if (!$("#send-button").disabled) form.requestSubmit();
+      } else if (ev.key === "Tab") {
+        const word = text.value.slice(0, text.selectionStart).match(/(?:^|\s)\/([^\s\/]+)$/);
+        const body = word && cannedByShortcut(word[1]);
+        if (body) { ev.preventDefault(); insertCanned(body); }
+      }
+    });
+    const canned = $("#canned-select");
+    if (canned) canned.addEventListener("change", () => {
+      const option = canned.selectedOptions[0];
+      if (option && option.dataset.body) insertCanned(option.dataset.body);
+      canned.value = "";
+    });
+    form.addEventListener("submit", () => { const b = $("#send-button"); if (b) b.disabled = true; });
+    syncComposer();
+  }
+
+  // ---- live updates --------------------------------------------------------------------------
+  let listTimer = null, threadTimer = null;
+  function refreshList() {
+    const box = inbox();
+    if (!box || !box.dataset.listUrl) return;
+    const url = new URL(box.dataset.listUrl, location.href);
+    const params = new URLSearchParams(location.search);
+    if (params.get("cursor")) url.searchParams.set("cursor", params.get("cursor"));
+    if (box.dataset.conversation) url.searchParams.set("selected", box.dataset.conversation);
+    fetchHtml(url).then((doc) => {
+      const fresh = $("#conv-list", doc), old = $("#conv-list");
+      if (fresh && old) old.replaceWith(document.importNode(fresh, true));
+      if (cursorId) placeCursor($(`.conv-row[data-id="${cursorId}"]`));
+    }).catch(() => {});
+  }
+  function refreshThread() {
+    const box = inbox();
+    if (!box || !box.dataset.partsUrl) return;
+    const messages = $("#messages");
+    const atBottom = !messages || messages.scrollHeight - messages.scrollTop - messages.clientHeight < 80;
+    fetchHtml(box.dataset.partsUrl + location.search).then((doc) => {
+      for (const id of ["thread-head", "messages"]) {
+        const fresh = doc.getElementById(id), old = document.getElementById(id);
+        // Keep the header while the agent is using one of its controls.
+        if (id === "thread-head" && old && old.contains(document.activeElement)) continue;
+        if (fresh && old) old.replaceWith(document.importNode(fresh, true));
+      }
+      const now = $("#messages");
+      if (now && atBottom) now.scrollTop = now.scrollHeight;
+    }).catch(() => {});
+  }
+  const typingTimers = {};
+  function showTyping(ev) {
+    const box = $("#typing");
+    if (!box || ev.user_id === myId()) return;
+    typingTimers[ev.user_id] = { name: ev.user_name, mode: ev.mode, until: Date.now() + 6000 };
+    renderTyping();
+    setTimeout(renderTyping, 6100);
+  }
+  function renderTyping() {
+    const box = $("#typing");
+    if (!box) return;
+    const names = Object.values(typingTimers).filter((t) => t.until > Date.now()).map((t) => t.name);
+    box.hidden = !names.length;
+    box.textContent = names.length ? `${names.join(", ")} ${box.dataset.label || "✎"}` : "";
+  }
+  function connectLive() {
+    if (!inbox() || typeof EventSource !== "function") return;
+    const state = $("#live-state");
+    const source = new EventSource("/live/stream");
+    source.onopen = () => { if (state) state.className = "live-state on"; };
+    source.onerror = () => { if (state) state.className = "live-state off"; };
+    source.onmessage = (msg) => {
+      let ev;
+      try { ev = JSON.parse(msg.data); } catch (e) { return; }
+      const open = Number((inbox() || {}).dataset.conversation || 0);
+      if (ev.topic === "conversation.typing") {
+        if (ev.conversation_id === open) showTyping(ev);
+        return;
+      }
+      clearTimeout(listTimer);
+      listTimer = setTimeout(refreshList, 120);
+      if (open && ev.conversation_id === open) {
+        clearTimeout(threadTimer);
+        threadTimer = setTimeout(refreshThread, 80);
+      }
+    };
+    window.addEventListener("beforeunload", () => source.close());
+  }
+
+  // ---- global keys -------------------------------------------------------------------------
+  document.addEventListener("keydown", (ev) => {
+    const help = $("#help");
+    if (ev.key === "Escape") {
+      if (help && help.open) help.close();
+      if (typingTarget(document.activeElement)) document.activeElement.blur();
+      return;
+    }
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || typingTarget(ev.target)) return;
+    const resolve = $("#resolve-form button[data-resolve]");
+    const actions = {
+      j: () => moveCursor(1),
+      k: () => moveCursor(-1),
+      Enter: () => { const row = $(".conv-row.cursor a"); if (row) location.href = row.href; },
+      r: () => composerMode("reply"),
+      n: () => composerMode("note"),
+      e: () => { if (resolve) resolve.form.requestSubmit(); },
+      a: () => { const sel = $("#assign-select"); if (sel) sel.focus(); },
+      "/": () => { const s = $("#search"); if (s) { s.focus(); s.select(); } },
+      "?": () => { if (help) (help.open ? help.close() : help.showModal()); },
+    };
+    const act = actions[ev.key];
+    if (act) { ev.preventDefault(); act(); }
+  });
+  document.addEventListener("click", (ev) => {
+    const btn = ev.target.closest && ev.target.closest('[data-action="help"]');
+    if (btn) { const help = $("#help"); if (help) help.showModal(); }
+  });
+
+  document.addEventListener("DOMContentLoaded", () => {
+    wireComposer();
+    const messages = $("#messages");
+    if (messages) messages.scrollTop = messages.scrollHeight;
+    const selected = $(".conv-row.selected");
+    if (selected) cursorId = selected.dataset.id;
+    connectLive();
+  });
+})();

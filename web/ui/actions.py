@@ -1,0 +1,271 @@
+"""What agents do in a thread: reply, note, change, retry, contact edits, attachments.
+
+Every change goes through an inbox/ function; views only parse the form, check access and
+redirect back (POST → redirect → GET), so a reload never repeats an action.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Response, abort, flash, redirect, request, send_file, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response as BaseResponse
+
+from connectors.base import Attachment as AttachmentIn
+from inbox.access import can_see, restrict
+from inbox.contacts import merge_contacts, update_contact
+from inbox.conversations import Change, apply_change
+from inbox.models import Attachment, Contact, Conversation, Message, User
+from inbox.presence import typing
+from inbox.replies import Draft, ReplyRefused, create_reply, retry_failed
+from web.replying import check_reply
+from web.ui.common import me, roles, user_row, visible_conversation
+from web.ui.inbox import AGENTS, bp
+
+# Raster formats a browser shows without running anything; everything else is downloaded.
+INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+
+
+def _back(conversation_id: int) -> BaseResponse:
+    target = request.form.get("back") or ""
+    if not target.startswith("/inbox/c/") or target.startswith("//"):
+        target = url_for("inbox.thread", conversation_id=conversation_id)
+    return redirect(target)
+
+
+@bp.post("/c/<int:conversation_id>/reply")
+@roles(*AGENTS)
+def reply(conversation_id: int) -> BaseResponse:
+    from web import current_runtime
+
+    rt = current_runtime()
+    form = request.form
+    private = form.get("mode") == "note"
+    text = form.get("text", "")
+    with rt.db.session() as db:
+        user = user_row(db)
+        conversation = visible_conversation(db, user, conversation_id)
+        if not private:
+            check = check_reply(rt, conversation, text)
+            if check.problem:
+                flash(_("Not sent: %(reason)s", reason=check.problem), "error")
+                return _back(conversation_id)
+        draft = Draft(
+            text=text,
+            private=private,
+            idempotency_key=form.get("idempotency_key") or None,
+            subject=(form.get("subject") or None) if not private else None,
+            cc=tuple(a.strip() for a in form.get("cc", "").split(",") if a.strip()),
+            attachments=_uploads() if not private else (),
+        )
+        try:
+            message, created = create_reply(
+                db,
+                conversation,
+                user,
+                draft,
+                store=rt.store,
+                max_chars=rt.settings.int("MESSAGE_MAX_CHARS"),
+            )
+        except ReplyRefused as exc:
+            db.rollback()
+            flash(_("Not sent: %(reason)s", reason=str(exc)), "error")
+            return _back(conversation_id)
+        message_id = message.id
+    if created and not private:
+        rt.jobs.enqueue(
+            "workers.send.send_message", message_id, queue="send", job_id=f"send:{message_id}"
+        )
+    return _back(conversation_id)
+
+
+def _uploads() -> tuple[AttachmentIn, ...]:
+    files = []
+    for upload in request.files.getlist("attachments"):
+        if not upload.filename:
+            continue
+        data = upload.read()
+        files.append(
+            AttachmentIn(
+                kind="image" if (upload.mimetype or "").startswith("image/") else "file",
+                filename=upload.filename,
+                content_type=upload.mimetype,
+                data=data,
+                size=len(data),
+            )
+        )
+    return tuple(files)
+
+
+@bp.post("/c/<int:conversation_id>/update")
+@roles(*AGENTS)
+def update(conversation_id: int) -> BaseResponse:
+    from web import current_runtime
+
+    with current_runtime().db.session() as db:
+        user = user_row(db)
+        conversation = visible_conversation(db, user, conversation_id)
+        try:
+            apply_change(db, conversation, _change(user.id), actor=user)
+        except (ValueError, LookupError) as exc:
+            db.rollback()
+            flash(str(exc), "error")
+    return _back(conversation_id)
+
+
+def _change(my_id: int) -> Change:
+    """Read one action form: each form carries only the fields it changes."""
+    form = request.form
+    assignee = form.get("assignee")
+    team = form.get("team")
+    status = form.get("status") or None
+    return Change(
+        status=status,
+        snoozed_until=_local_time(form.get("until")) if status == "snoozed" else None,
+        assignee_id=(my_id if assignee == "me" else int(assignee or 0))
+        if assignee is not None
+        else None,
+        team_id=int(team or 0) if team is not None else None,
+        priority=form.get("priority") or None,
+        category=form.get("category") if "category" in form else None,
+        labels=tuple(x.strip() for x in form.get("labels", "").split(",") if x.strip())
+        if "labels" in form
+        else None,
+    )
+
+
+def _local_time(value: str | None) -> datetime | None:
+    """A datetime-local value typed in the agent's own zone, as aware UTC."""
+    if not value:
+        raise ValueError(_("Choose until when to snooze."))
+    naive = datetime.fromisoformat(value)
+    return naive.replace(tzinfo=ZoneInfo(me().timezone))
+
+
+@bp.post("/c/<int:conversation_id>/typing")
+@roles(*AGENTS)
+def typing_ping(conversation_id: int) -> tuple[str, int]:
+    from web import current_runtime
+
+    with current_runtime().db.session() as db:
+        user = user_row(db)
+        conversation = visible_conversation(db, user, conversation_id)
+        typing(db, conversation, user, mode=request.form.get("mode", "reply"))
+    return "", 204
+
+
+@bp.post("/m/<int:message_id>/retry")
+@roles(*AGENTS)
+def retry(message_id: int) -> BaseResponse:
+    from web import current_runtime
+
+    rt = current_runtime()
+    with rt.db.session() as db:
+        user = user_row(db)
+        message = db.get(Message, message_id)
+        if message is None or not can_see(db, user, message.conversation):
+            abort(404)
+        conversation_id = message.conversation_id
+        try:
+            retry_failed(db, message, user)
+        except ReplyRefused as exc:
+            db.rollback()
+            flash(str(exc), "error")
+            return _back(conversation_id)
+    rt.jobs.enqueue(
+        "workers.send.send_message",
+        message_id,
+        queue="send",
+        job_id=f"send:{message_id}:retry:{datetime.now().timestamp()}",
+    )
+    return _back(conversation_id)
+
+
+@bp.get("/attachments/<int:attachment_id>")
+@roles(*AGENTS)
+def attachment(attachment_id: int) -> Response:
+    from web import current_runtime
+
+    rt = current_runtime()
+    with rt.db.session() as db:
+        user = user_row(db)
+        row = db.get(Attachment, attachment_id)
+        if row is None or row.sha256 is None or not can_see(db, user, row.message.conversation):
+            abort(404)
+        digest, filename, ctype = row.sha256, row.filename, row.content_type
+    path = rt.store.path(digest)
+    if not path.is_file():
+        abort(404)
+    inline = request.args.get("inline") == "1" and ctype in INLINE_TYPES
+    response = send_file(
+        path,
+        mimetype=ctype if inline else "application/octet-stream",
+        as_attachment=not inline,
+        download_name=_safe_name(filename or f"attachment-{attachment_id}"),
+        max_age=0,
+    )
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _safe_name(name: str) -> str:
+    """No path parts, control or quote characters in a download name (werkzeug RFC 5987s it)."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(c for c in name if c.isprintable() and c not in '"<>:;|?*')
+    return cleaned.strip(". ")[:150] or "attachment"
+
+
+@bp.post("/contacts/<int:contact_id>")
+@roles(*AGENTS)
+def edit_contact(contact_id: int) -> BaseResponse:
+    from web import current_runtime
+
+    conversation_id = request.form.get("conversation_id", type=int) or 0
+    with current_runtime().db.session() as db:
+        user = user_row(db)
+        conversation = visible_conversation(db, user, conversation_id)
+        contact = db.get(Contact, contact_id)
+        if contact is None or conversation.contact_id != contact.id:
+            abort(404)
+        fields = ("name", "email", "phone", "notes")
+        try:
+            update_contact(db, contact, {f: request.form.get(f) for f in fields}, actor_id=user.id)
+        except ValueError as exc:
+            db.rollback()
+            flash(str(exc), "error")
+    return _back(conversation_id)
+
+
+@bp.post("/contacts/<int:contact_id>/merge")
+@roles(*AGENTS)
+def merge_contact(contact_id: int) -> BaseResponse:
+    """Merge another contact into this one; both must be reachable from the agent's inboxes."""
+    from web import current_runtime
+
+    conversation_id = request.form.get("conversation_id", type=int) or 0
+    other_id = request.form.get("other_id", type=int) or 0
+    with current_runtime().db.session() as db:
+        user = user_row(db)
+        conversation = visible_conversation(db, user, conversation_id)
+        if conversation.contact_id != contact_id or not _reachable(db, user, other_id):
+            abort(404)
+        try:
+            merge_contacts(db, source_id=other_id, target_id=contact_id, actor_id=user.id)
+        except (ValueError, LookupError) as exc:
+            db.rollback()
+            flash(str(exc), "error")
+        else:
+            flash(_("Contacts merged."), "ok")
+    return _back(conversation_id)
+
+
+def _reachable(db: Session, user: User, contact_id: int) -> bool:
+    if user.role == "admin":
+        return db.get(Contact, contact_id) is not None
+    query = restrict(select(Conversation).where(Conversation.contact_id == contact_id), db, user)
+    return db.scalars(query.limit(1)).first() is not None

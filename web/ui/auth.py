@@ -1,0 +1,101 @@
+"""Sign in (throttled per IP and email), sign out, and the agent's own profile."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from inbox.logins import clear_failures, is_throttled, record_failure, throttle_key
+from inbox.users import LOCALES, check_password, set_password, update_user, user_by_email
+from web.ui.common import agent_of, me, user_row
+
+bp = Blueprint("auth", __name__)
+
+TIMEZONES = ("Asia/Seoul", "UTC", "Asia/Tokyo", "America/Los_Angeles", "Europe/London")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response | tuple[str, int]:
+    if request.method == "GET":
+        return render_template("ui/login.html")
+    from web import current_runtime
+
+    rt = current_runtime()
+    email = request.form.get("email", "").strip().lower()
+    password = request.form.get("password", "")
+    key = throttle_key(request.remote_addr or "?", email)
+    rate = rt.settings.get("LOGIN_RATE_LIMIT", "10/5min")
+    now = datetime.now(UTC)
+    with rt.db.session() as db:
+        if is_throttled(db, key, now=now, rate=rate):
+            flash(_("Too many failed sign-ins. Wait a few minutes and try again."), "error")
+            return render_template("ui/login.html", email=email), 429
+        user = user_by_email(db, email) if email else None
+        if user is None or not user.is_active or not check_password(user, password):
+            record_failure(db, key, now=now, rate=rate)
+            flash(_("Wrong email or password."), "error")
+            return render_template("ui/login.html", email=email), 401
+        clear_failures(db, key)
+        agent = agent_of(user)
+    session.clear()  # a fresh session on sign-in: no fixation
+    login_user(agent)
+    return redirect(_safe_next(request.args.get("next")))
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: `next` must never send the agent to another host."""
+    if not target:
+        return url_for("inbox.index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("inbox.index")
+    return target
+
+
+@bp.post("/logout")
+@login_required  # type: ignore[untyped-decorator]
+def logout() -> Response:
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required  # type: ignore[untyped-decorator]
+def profile() -> str | Response:
+    from web import current_runtime
+
+    if request.method == "POST":
+        form = request.form
+        with current_runtime().db.session() as db:
+            user = user_row(db)
+            try:
+                update_user(
+                    db,
+                    user,
+                    actor_id=user.id,
+                    name=form.get("name") or None,
+                    locale=form.get("locale") or None,
+                    timezone=form.get("timezone") or None,
+                    available=form.get("available") == "1",
+                )
+                if form.get("password"):
+                    if len(form["password"]) < 10:
+                        raise ValueError(_("The new password needs at least 10 characters."))
+                    set_password(db, user, form["password"])
+            except ValueError as exc:
+                db.rollback()
+                flash(str(exc), "error")
+                return redirect(url_for("auth.profile"))
+        flash(_("Profile saved."), "ok")
+        return redirect(url_for("auth.profile"))
+    with current_runtime().db.session() as db:
+        user = user_row(db)
+        return render_template(
+            "ui/profile.html", user=user, locales=LOCALES, timezones=TIMEZONES, agent=me()
+        )

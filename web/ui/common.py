@@ -1,0 +1,116 @@
+"""Helpers shared by the UI blueprints: the signed-in agent, sessions, access checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort, request
+from flask_login import current_user, login_required
+from sqlalchemy.orm import Session
+
+from inbox.access import can_see
+from inbox.models import Conversation, User
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Agent:
+    """The signed-in user as Flask-Login sees it: a snapshot, never a live ORM row."""
+
+    id: int
+    email: str
+    name: str
+    role: str
+    locale: str
+    timezone: str
+    active: bool
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def works_queue(self) -> bool:
+        return self.role in ("admin", "agent")
+
+
+def agent_of(user: User) -> Agent:
+    return Agent(
+        id=user.id,
+        email=user.email,
+        name=user.name,
+        role=user.role,
+        locale=user.locale,
+        timezone=user.timezone,
+        active=user.is_active,
+    )
+
+
+def load_agent(user_id: str) -> Agent | None:
+    from web import current_runtime
+
+    if not user_id.isdigit():
+        return None
+    with current_runtime().db.session() as session:
+        user = session.get(User, int(user_id))
+        return agent_of(user) if user is not None and user.is_active else None
+
+
+def me() -> Agent:
+    agent: Any = current_user
+    assert isinstance(agent, Agent)
+    return agent
+
+
+def user_row(session: Session) -> User:
+    user = session.get(User, me().id)
+    if user is None:
+        abort(403)
+    return user
+
+
+def roles(*allowed: str) -> Callable[[F], F]:
+    """Signed in with one of `allowed` roles, else 403."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if me().role not in allowed:
+                abort(403)
+            return view(*args, **kwargs)
+
+        guarded: F = login_required(wrapper)
+        return guarded
+
+    return decorate
+
+
+def visible_conversation(session: Session, user: User, conversation_id: int) -> Conversation:
+    """The conversation if `user` may see it; otherwise 404, exactly as for a missing id."""
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None or not can_see(session, user, conversation):
+        abort(404)
+    return conversation
+
+
+def wants_fragment() -> bool:
+    return request.headers.get("X-Requested-With") == "fetch"

@@ -1,0 +1,275 @@
+"""The inbox: conversation list (views, filters, search, paging) and the thread view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, abort, render_template, request
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from inbox.access import restrict, visible_account_ids
+from inbox.canned import list_canned, render, variables_for
+from inbox.faq.articles import default_articles
+from inbox.ingest import mark_conversation_seen
+from inbox.models import (
+    PRIORITIES,
+    STATUSES,
+    ChannelAccount,
+    Contact,
+    Conversation,
+    Label,
+    Team,
+    User,
+    inbox_member,
+)
+from inbox.queries import (
+    ConversationFilter,
+    Page,
+    count_conversations,
+    last_messages,
+    list_by_sla,
+    list_conversations,
+    thread_messages,
+)
+from web.replying import reply_window
+from web.ui.common import roles, user_row, visible_conversation
+
+bp = Blueprint("inbox", __name__, url_prefix="/inbox")
+AGENTS = ("admin", "agent")
+PAGE_SIZE = 25
+THREAD_LIMIT = 300
+
+
+@dataclass(frozen=True)
+class ListArgs:
+    """The list's state, all in the query string so every view is a shareable URL."""
+
+    view: str
+    status: str
+    channel: str
+    label: str
+    assignee: str
+    q: str
+    sort: str
+    cursor: str
+
+    @classmethod
+    def from_request(cls) -> ListArgs:
+        a = request.args
+        view = a.get("view", "all")
+        if view not in ("mine", "unassigned", "all") and not _is_team_view(view):
+            view = "all"
+        status = a.get("status", "open")
+        return cls(
+            view=view,
+            status=status if status in (*STATUSES, "any") else "open",
+            channel=a.get("channel", ""),
+            label=a.get("label", ""),
+            assignee=a.get("assignee", "") if a.get("assignee", "").isdigit() else "",
+            q=a.get("q", "").strip()[:200],
+            sort="sla" if a.get("sort") == "sla" else "activity",
+            cursor=a.get("cursor", ""),
+        )
+
+    def filter(self, view: str | None = None) -> ConversationFilter:
+        view = view or self.view
+        assignee = {"mine": "me", "unassigned": "none"}.get(view) or self.assignee or None
+        return ConversationFilter(
+            status=None if self.status == "any" else self.status,
+            channel=self.channel or None,
+            label=self.label or None,
+            assignee=assignee,
+            team_id=int(view[5:]) if _is_team_view(view) else None,
+            q=self.q or None,
+        )
+
+    def query(self, **overrides: str) -> dict[str, str]:
+        """Query-string values for links, without defaults and without the cursor."""
+        values = {
+            "view": self.view,
+            "status": self.status,
+            "channel": self.channel,
+            "label": self.label,
+            "assignee": self.assignee,
+            "q": self.q,
+            "sort": self.sort,
+            **overrides,
+        }
+        defaults = {"view": "all", "status": "open", "sort": "activity"}
+        return {k: v for k, v in values.items() if v and defaults.get(k) != v}
+
+
+def _is_team_view(view: str) -> bool:
+    return view.startswith("team:") and view[5:].isdigit()
+
+
+@bp.get("/")
+@roles(*AGENTS)
+def index() -> str:
+    return _page(None)
+
+
+@bp.get("/c/<int:conversation_id>")
+@roles(*AGENTS)
+def thread(conversation_id: int) -> str:
+    return _page(conversation_id)
+
+
+@bp.get("/_list")
+@roles(*AGENTS)
+def list_fragment() -> str:
+    from web import current_runtime
+
+    args = ListArgs.from_request()
+    selected = request.args.get("selected", type=int)
+    with current_runtime().db.session() as db:
+        user = user_row(db)
+        return render_template("ui/_list.html", **_list_context(db, user, args), selected=selected)
+
+
+@bp.get("/c/<int:conversation_id>/_parts")
+@roles(*AGENTS)
+def thread_fragment(conversation_id: int) -> str:
+    from web import current_runtime
+
+    with current_runtime().db.session() as db:
+        user = user_row(db)
+        conversation = visible_conversation(db, user, conversation_id)
+        mark_conversation_seen(db, conversation.id, datetime.now(UTC))
+        return render_template(
+            "ui/_thread_parts.html",
+            args=ListArgs.from_request(),
+            **_thread_context(db, user, conversation),
+        )
+
+
+def _page(conversation_id: int | None) -> str:
+    from web import current_runtime
+
+    args = ListArgs.from_request()
+    with current_runtime().db.session() as db:
+        user = user_row(db)
+        conversation = None
+        if conversation_id is not None:
+            conversation = visible_conversation(db, user, conversation_id)
+            mark_conversation_seen(db, conversation.id, datetime.now(UTC))
+            db.expire(conversation, ["agent_last_seen_at"])
+        context: dict[str, Any] = _list_context(db, user, args)
+        context["counts"] = _counts(db, user, args, context["teams"])
+        context["selected"] = conversation_id
+        if conversation is not None:
+            context.update(_thread_context(db, user, conversation))
+        return render_template("ui/inbox.html", **context)
+
+
+def _list_context(db: Session, user: User, args: ListArgs) -> dict[str, Any]:
+    lister = list_by_sla if args.sort == "sla" else list_conversations
+    try:
+        page = lister(db, user, args.filter(), cursor=args.cursor or None, limit=PAGE_SIZE)
+    except ValueError:
+        page = Page([], None)
+    allowed = visible_account_ids(db, user)
+    accounts_q = select(ChannelAccount).order_by(ChannelAccount.name)
+    if allowed is not None:
+        accounts_q = accounts_q.where(ChannelAccount.id.in_(allowed or {-1}))
+    accounts = list(db.scalars(accounts_q))
+    return {
+        "args": args,
+        "page": page,
+        "previews": last_messages(db, [c.id for c in page.items]),
+        "channels": sorted({a.channel for a in accounts}),
+        "labels": list(db.scalars(select(Label).order_by(Label.name))),
+        "teams": list(db.scalars(select(Team).order_by(Team.name))),
+        "agents": _assignable(db, allowed),
+        "me_id": user.id,
+        "now": datetime.now(UTC),
+    }
+
+
+def _counts(db: Session, user: User, args: ListArgs, teams: list[Team]) -> dict[str, int]:
+    views = ["mine", "unassigned", "all", *(f"team:{t.id}" for t in teams)]
+    return {view: count_conversations(db, user, args.filter(view)) for view in views}
+
+
+def _assignable(db: Session, allowed: set[int] | None, account_id: int | None = None) -> list[User]:
+    """Active admins and agents; for one inbox, only those who can see it."""
+    query = select(User).where(User.is_active.is_(True), User.role.in_(AGENTS))
+    if account_id is not None:
+        members = select(inbox_member.c.user_id).where(
+            inbox_member.c.channel_account_id == account_id
+        )
+        query = query.where(or_(User.role == "admin", User.id.in_(members)))
+    return list(db.scalars(query.order_by(User.name)))
+
+
+def _thread_context(db: Session, user: User, conversation: Conversation) -> dict[str, Any]:
+    from web import current_runtime
+
+    rt = current_runtime()
+    messages, more = thread_messages(db, conversation.id, after_id=None, limit=THREAD_LIMIT)
+    contact = conversation.contact
+    values = variables_for(db, conversation)
+    canned = [(c, render(c.body, values)) for c in list_canned(db)]
+    return {
+        "conversation": conversation,
+        "messages": messages,
+        "more_messages": more,
+        "window": reply_window(rt, conversation),
+        "contact": contact,
+        "identities": list(contact.identities),
+        "other_conversations": _other_conversations(db, user, conversation),
+        "merge_candidates": _merge_candidates(db, contact),
+        "canned": canned,
+        "assignable": _assignable(db, None, conversation.channel_account_id),
+        "statuses": STATUSES,
+        "priorities": PRIORITIES,
+        "categories": [a.slug for a in default_articles()],
+        "label_names": sorted(label.name for label in conversation.labels),
+        "teams": list(db.scalars(select(Team).order_by(Team.name))),
+        "labels": list(db.scalars(select(Label).order_by(Label.name))),
+    }
+
+
+def _other_conversations(db: Session, user: User, conversation: Conversation) -> list[Conversation]:
+    query = restrict(
+        select(Conversation)
+        .where(
+            Conversation.contact_id == conversation.contact_id,
+            Conversation.id != conversation.id,
+        )
+        .options(selectinload(Conversation.account)),
+        db,
+        user,
+    )
+    return list(db.scalars(query.order_by(Conversation.last_activity_at.desc()).limit(20)))
+
+
+def _merge_candidates(db: Session, contact: Contact) -> list[Contact]:
+    """Contacts that look like the same person: same email, phone or name."""
+    same = [
+        column == value
+        for column, value in (
+            (Contact.email, contact.email),
+            (Contact.phone, contact.phone),
+            (Contact.name, contact.name),
+        )
+        if value
+    ]
+    if not same:
+        return []
+    query = select(Contact).where(
+        or_(*same), Contact.id != contact.id, Contact.merged_into_id.is_(None)
+    )
+    return list(db.scalars(query.limit(5)))
+
+
+def forbid_unless(condition: bool) -> None:
+    if not condition:
+        abort(403)
+
+
+# Action routes live in their own modules and register on `bp`.
+from web.ui import actions as _actions  # noqa: E402, F401

@@ -1,0 +1,96 @@
+"""Server-Sent Events: the bus's domain events, filtered to the agent's inboxes.
+
+An event reaches an agent only if it names a conversation or channel account the agent can
+see (admins see all). Events that name only a conversation are resolved to its account once
+and remembered. The page refetches what changed, so events carry ids, never content.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Blueprint, Response, stream_with_context
+from sqlalchemy import select
+
+from inbox.access import visible_account_ids
+from inbox.models import Conversation, User
+from switchboard.runtime import Runtime
+from web.ui.common import me, roles
+
+bp = Blueprint("live", __name__, url_prefix="/live")
+
+FORWARDED = ("conversation_id", "channel_account_id", "message_id", "status", "user_id")
+
+
+@bp.get("/stream")
+@roles("admin", "agent")
+def stream() -> Response:
+    from web import current_runtime
+
+    rt = current_runtime()
+    user_id = me().id
+    response = Response(
+        stream_with_context(_events(rt, user_id)),
+        mimetype="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+    return response
+
+
+def _events(rt: Runtime, user_id: int) -> Iterator[str]:
+    keepalive = float(rt.settings.get("UI_SSE_KEEPALIVE_SECONDS", "15"))
+    # Streams end after a while; EventSource reconnects, re-reading the agent's access.
+    lifetime = float(rt.settings.get("UI_SSE_LIFETIME_SECONDS", "300"))
+    found = _allowed(rt, user_id)
+    if found is False:
+        return
+    allowed = None if found is None or found is True else found
+    accounts: dict[int, int] = {}
+    ends = time.monotonic() + lifetime
+    yield "retry: 2000\n\n"
+    for event in rt.bus.listen(timeout=keepalive):
+        if time.monotonic() > ends:
+            return
+        if event is None:
+            yield ": keep-alive\n\n"
+            continue
+        account_id = _account_of(rt, event, accounts)
+        if account_id is None or (allowed is not None and account_id not in allowed):
+            continue
+        data = {"topic": event.get("topic")}
+        data.update({k: event[k] for k in FORWARDED if k in event})
+        data["channel_account_id"] = account_id
+        if event.get("topic") == "conversation.typing":
+            data["user_name"] = str(event.get("user_name", ""))[:100]
+            data["mode"] = event.get("mode")
+        yield f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def _allowed(rt: Runtime, user_id: int) -> set[int] | bool | None:
+    """The agent's inbox ids, None for every inbox, False if the agent may not listen."""
+    with rt.db.session() as db:
+        user = db.get(User, user_id)
+        if user is None or not user.is_active:
+            return False
+        return visible_account_ids(db, user)
+
+
+def _account_of(rt: Runtime, event: dict[str, Any], known: dict[int, int]) -> int | None:
+    account_id = event.get("channel_account_id")
+    if isinstance(account_id, int):
+        return account_id
+    conversation_id = event.get("conversation_id")
+    if not isinstance(conversation_id, int):
+        return None  # e.g. contact merges: nothing to show in a list or thread
+    if conversation_id not in known:
+        with rt.db.session() as db:
+            found = db.scalar(
+                select(Conversation.channel_account_id).where(Conversation.id == conversation_id)
+            )
+        if found is None:
+            return None
+        known[conversation_id] = found
+    return known[conversation_id]
