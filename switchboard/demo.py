@@ -89,16 +89,21 @@ def _demo_accounts(session: Any, rt: Runtime) -> dict[str, ChannelAccount]:
                 ChannelAccount.channel == channel, ChannelAccount.external_id == external_id
             )
         ).first()
+        # The chat widget has a real connector with nothing to configure; the other channels
+        # stand in with the fake one.
+        connector = "webchat" if channel == "webchat" else "fake"
         if found is None:
             found = add_account(
                 session,
                 channel=channel,
-                connector="fake",
+                connector=connector,
                 name=name,
                 external_id=external_id,
                 sealed_credentials=rt.seal({}),
                 options={"demo": True},
             )
+        elif channel == "webchat" and found.connector != connector:
+            found.connector = connector  # a demo database made before the widget existed
         accounts[channel] = found
     return accounts
 
@@ -112,4 +117,5 @@ def serve(rt: Runtime, *, host: str, port: int) -> None:
     every = getattr(rt.jobs, "every", None)
     if every is not None:
         every(rt.settings.int("SWEEP_INTERVAL_SECONDS"), "workers.sweep.sweep")
+    print(f"  chat widget:  http://{host}:{port}/chat/demo  (a shop page embedding the widget)")
     run_simple(host, port, app, threaded=True, use_reloader=False)
