@@ -115,6 +115,7 @@ def customer_mention() -> Response:
         )
         text = str(body.get("text") or f"@{w.page.ig_username} 안녕하세요!")
         comment = w.add_comment(post, author_id=customer, author_name=username, text=text)
+        _reuse_ids(w, post, comment, body)
         item = events.mention(w, comment, post)
     deliveries = _emit([item], body)
     return jsonify(
@@ -345,7 +346,7 @@ def threads() -> Response:
     )
 
 
-@bp.get("/_emu/media/<name>")
+@bp.get("/_emu/media/<path:name>")
 def media(name: str) -> Response:
     return Response(PIXEL, mimetype="image/png")
 
@@ -354,6 +355,16 @@ def media(name: str) -> Response:
 def simulator() -> str:
     w = world()
     return render_template("meta_simulator.html", page=w.page)
+
+
+def _reuse_ids(w: World, post: Any, comment: Any, body: dict[str, Any]) -> None:
+    """Replaying a captured delivery: give the media and comment the ids it names."""
+    if body.get("media_id"):
+        w.posts[str(body["media_id"])] = w.posts.pop(post.id)
+        post.id = comment.object_id = str(body["media_id"])
+    if body.get("comment_id"):
+        w.comments[str(body["comment_id"])] = w.comments.pop(comment.id)
+        comment.id = str(body["comment_id"])
 
 
 def _transcript(w: World, thread: Thread) -> dict[str, Any]:

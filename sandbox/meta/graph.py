@@ -84,13 +84,14 @@ def graph(version: str, path: str) -> Response:
     params = _params()
     with w.lock:
         _log(w, version, path, params)
-        regain = 0.0
+        throttled: float | None = None  # regain minutes when a forced throttling error fired
         try:
             if not VERSION.match(version):
                 raise GraphError(2500, f"Unknown path components: /{version}/{path}")
             forced = _take_forced(w, path)
             if forced is not None:
-                regain = forced.regain_minutes
+                if _throttling(forced.error.code):
+                    throttled = forced.regain_minutes
                 raise forced.error
             page = _authenticate(w, params)
             call = Call(w, page, params, version, path.strip("/"))
@@ -100,7 +101,7 @@ def graph(version: str, path: str) -> Response:
     response = Response(
         json.dumps(body, ensure_ascii=False), status=status, mimetype="application/json"
     )
-    _usage_headers(w, response, forced=regain if status != 200 or regain else None)
+    _usage_headers(w, response, forced=throttled)
     return response
 
 
@@ -175,6 +176,10 @@ def _authenticate(w: World, params: dict[str, Any]) -> Page:
             kind="GraphMethodException",
         )
     return w.page
+
+
+def _throttling(code: int) -> bool:
+    return code in (4, 17, 32, 613) or 80000 <= code <= 80099
 
 
 def _usage_headers(w: World, response: Response, *, forced: float | None) -> None:
