@@ -41,6 +41,13 @@ CUSTOMERS = (
 )
 CONSUMER_KEY = "sandbox-consumer-key"
 CONSUMER_SECRET = "sandbox-consumer-secret"
+# The brand's tokens in a fresh world: what `switchboard demo` stores for its sandbox X account.
+DEMO_CREDENTIALS = {
+    "access_token": "brand-access-token",
+    "access_token_secret": "brand-access-secret",
+}
+OAUTH2_USER_TOKEN = "brand-user-bearer"
+APP_ONLY_TOKEN = "app-only-bearer"
 
 
 class Clock:
@@ -140,9 +147,13 @@ class World:
             self.brand_id = BRAND[0]
             for uid, username, name in (BRAND, *CUSTOMERS):
                 self.users[uid] = User(uid, username, name)
-            self.add_token(Token("brand-access-token", "oauth1", BRAND[0], "brand-access-secret"))
-            self.add_token(Token("brand-user-bearer", "oauth2_user", BRAND[0]))
-            self.add_token(Token("app-only-bearer", "app", None))
+            token, secret = (
+                DEMO_CREDENTIALS["access_token"],
+                DEMO_CREDENTIALS["access_token_secret"],
+            )
+            self.add_token(Token(token, "oauth1", BRAND[0], secret))
+            self.add_token(Token(OAUTH2_USER_TOKEN, "oauth2_user", BRAND[0]))
+            self.add_token(Token(APP_ONLY_TOKEN, "app", None))
 
     # Identity.
 
