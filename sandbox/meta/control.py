@@ -403,5 +403,5 @@ def _attachment(raw: Any) -> dict[str, Any]:
     url = raw.get("url") if isinstance(raw, dict) else None
     return {
         "type": kind,
-        "payload": {"url": url or f"{request.host_url.rstrip('/')}/_emu/media/{kind}.png"},
+        "payload": {"url": url or f"{request.url_root.rstrip('/')}/_emu/media/{kind}.png"},
     }

@@ -255,7 +255,7 @@ def paged(call: Call, items: list[dict[str, Any]]) -> dict[str, Any]:
         return result
     end = start + len(chunk)
     paging: dict[str, Any] = {"cursors": {"before": _cursor(start), "after": _cursor(end)}}
-    base = f"{request.host_url.rstrip('/')}/{call.version}/{call.path}"
+    base = f"{request.url_root.rstrip('/')}/{call.version}/{call.path}"
     query = {
         k: v for k, v in request.args.items() if k not in ("after", "before", "appsecret_proof")
     }
@@ -790,7 +790,7 @@ def _missing(node: str) -> GraphError:
 
 
 def _cdn(w: World, name: str) -> str:
-    return f"{str(w.config.get('PUBLIC_URL') or request.host_url).rstrip('/')}/_emu/media/{name}"
+    return f"{str(w.config.get('PUBLIC_URL') or request.url_root).rstrip('/')}/_emu/media/{name}"
 
 
 Handler = Callable[[Call, str], dict[str, Any]]
