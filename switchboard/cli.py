@@ -65,6 +65,8 @@ def web(host: str, port: int, processes: int | None) -> None:
     settings = Settings.load()
     count = processes or settings.int("WEB_WORKERS")
     args = [
+        sys.executable,
+        "-m",
         "gunicorn",
         "--bind",
         f"{host}:{port}",
