@@ -28,10 +28,12 @@ from connectors.base import (
     Participant,
     PermanentSendError,
     PollResult,
+    PublishRequest,
+    PublishResult,
     ReplyWindow,
     SendResult,
 )
-from connectors.x import activity, polling
+from connectors.x import activity, polling, publishing
 from connectors.x.client import RateLimit, XClient
 from connectors.x.weighted_length import (
     MAX_WEIGHTED_LENGTH,
@@ -48,7 +50,7 @@ DM_MAX_CHARS = 10_000
 class XConnector:
     slug: ClassVar[str] = "x"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.POLLING, Capability.WEBHOOK, Capability.LENGTH_LIMIT}
+        {Capability.POLLING, Capability.WEBHOOK, Capability.LENGTH_LIMIT, Capability.PUBLISH}
     )
     streams: ClassVar[tuple[str, ...]] = ("mentions", "dms")
 
@@ -177,6 +179,16 @@ class XConnector:
         now: datetime,
     ) -> ReplyWindow:
         return ReplyWindow(open=True)
+
+    def publish(self, account: AccountConfig, request: PublishRequest) -> PublishResult:
+        """Post an announcement as a new tweet (see publishing.py)."""
+        return publishing.publish(self.client(account), account, request)
+
+    def find_published(
+        self, account: AccountConfig, request: PublishRequest, since: datetime
+    ) -> PublishResult | None:
+        """Find the tweet an interrupted earlier publish may have posted."""
+        return publishing.find_published(self.client(account), account, request, since)
 
     def like(self, account: AccountConfig, tweet_id: str) -> None:
         """Like a customer's tweet as the account."""
