@@ -14,7 +14,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, render_template, request
 
 from sandbox.meta import events
-from sandbox.meta.graph import deliverer, world
+from sandbox.meta.calls import deliverer, world
 from sandbox.meta.webhooks import PendingEvent
 from sandbox.meta.world import Forced, GraphError, Message, Thread, World, graph_time
 
