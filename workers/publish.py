@@ -75,16 +75,19 @@ def publish_target(target_id: int, version: int) -> None:
     _attempt(rt, claimed)
 
 
-def recover_target(target_id: int) -> None:
-    """Take over a target left `publishing` by a dead worker; look before posting again."""
+def recover_target(target_id: int, stale_before: float) -> None:
+    """Take over a target left `publishing` by a dead worker; look before posting again.
+
+    The sweeper decided the lease was stale (`stale_before`, epoch seconds); the conditional
+    re-claim makes sure only one recovery runs, and none for a target re-claimed since.
+    """
     rt = runtime()
-    now = datetime.now(UTC)
     with rt.db.session() as session:
         claimed = announcements.reclaim_stale(
             session,
             target_id,
-            stale_before=now - timedelta(seconds=_stale_seconds(rt)),
-            now=now,
+            stale_before=datetime.fromtimestamp(stale_before, UTC),
+            now=datetime.now(UTC),
             public_base_url=_base(rt),
         )
     if claimed is not None:
@@ -99,15 +102,17 @@ def sweep_publishing() -> dict[str, int]:
     rt = runtime()
     now = datetime.now(UTC)
     grace = timedelta(seconds=rt.settings.int("SWEEP_STALE_SECONDS"))
+    stale_before = now - timedelta(seconds=_stale_seconds(rt))
     with rt.db.session() as session:
-        stale = announcements.stale_publishing(session, now - timedelta(seconds=_stale_seconds(rt)))
+        stale = announcements.stale_publishing(session, stale_before)
         lost = announcements.overdue(session, now - grace)
     for target_id in stale:
         rt.jobs.enqueue(
             "workers.publish.recover_target",
             target_id,
+            stale_before.timestamp(),
             queue="publish",
-            job_id=f"publish-recover:{target_id}",
+            job_id=f"publish-recover:{target_id}:{int(stale_before.timestamp())}",
         )
     enqueue(rt, lost)
     return {"publish_stale": len(stale), "publish_lost": len(lost)}
