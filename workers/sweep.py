@@ -75,6 +75,9 @@ def sweep() -> dict[str, int]:
             "workers.poll.poll_account", account_id, queue="poll", job_id=f"poll:{account_id}"
         )
     counts.update(deliveries=len(deliveries), sends=len(sends), polls=len(due_polls))
+    from workers.publish import sweep_publishing
+
+    counts.update({f"publish_{k}": v for k, v in sweep_publishing().items()})
     return counts
 
 
