@@ -290,3 +290,42 @@ def test_reconnecting_after_expiry_backfills_by_polling(world: World) -> None:
     with world.rt.db.session() as s:
         ids = list(s.scalars(select(Message.external_id)))
     assert ids == [missed["mid"]]
+
+
+def test_announcement_published_to_page_and_instagram_once(world: World) -> None:
+    from datetime import UTC, datetime
+
+    from inbox import announcements
+    from inbox.announcements import Draft, NewImage
+    from inbox.models.announcements import Announcement
+    from workers.publish import enqueue
+
+    rt, sandbox = world.rt, world.sandbox
+    jpeg = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+    with rt.db.session() as session:
+        ann = announcements.create(
+            session,
+            None,
+            Draft(
+                "겨울 신상품 출시! #서울서플",
+                {world.page.id: None, world.ig.id: None},
+                new_images=(NewImage(jpeg, "winter.jpg"),),
+            ),
+            store=rt.store,
+        )
+        jobs = announcements.schedule(session, ann, None, None, now=datetime.now(UTC))
+        ann_id = ann.id
+    enqueue(rt, jobs)
+    world.settle()
+    with rt.db.session() as session:
+        found = session.get(Announcement, ann_id)
+        assert found is not None
+        targets = {
+            t.channel_account_id: (t.status, t.external_id, t.permalink) for t in found.targets
+        }
+    assert targets[world.page.id][0] == "published"
+    assert targets[world.ig.id][0] == "published"
+    assert all(permalink for _, _, permalink in targets.values())
+    posts = [(c["method"], c["path"]) for c in sandbox.requests(method="POST")]
+    assert posts.count(("POST", f"/{PAGE}/photos")) == 1
+    assert posts.count(("POST", f"/{IG}/media_publish")) == 1
