@@ -16,6 +16,7 @@ read exactly once. Nothing here sleeps: errors propagate for the job runner to r
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
@@ -23,7 +24,9 @@ from typing import Any
 
 from connectors.base import InboundEvent, PollResult
 from connectors.x.client import XClient, XRequestRefused, XResponse
-from connectors.x.payloads import dm_events, mention_events, snowflake_at
+from connectors.x.payloads import dm_events, mention_events, partial_errors, snowflake_at
+
+log = logging.getLogger(__name__)
 
 FIRST_LOOK_MARGIN = 600.0  # seconds; covers clock skew between us and X
 TWEET_FIELDS = (
@@ -75,6 +78,8 @@ def poll_mentions(client: XClient, account_id: str, raw: str | None, page_size: 
     if response is None:
         return PollResult(events=(), cursor=Cursor(since=cursor.since).dump(), more=True)
     events = mention_events(account_id, response.body)
+    for problem in partial_errors(response.body):
+        log.info("X mentions for %s: partial error %s", account_id, problem)
     meta: Mapping[str, Any] = response.body.get("meta") or {}
     newest = _newest(meta.get("newest_id"), *(e.external_id for e in events))
     return _advance(cursor, events, newest, meta.get("next_token"), stop=False)
