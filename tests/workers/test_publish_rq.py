@@ -1,0 +1,177 @@
+"""Announcements in production mode: rq on a real Redis, `switchboard worker` processes with
+rq's scheduler, PostgreSQL, and the Meta and X emulators on loopback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from sqlalchemy import select
+
+from inbox import announcements
+from inbox.announcements import Draft
+from inbox.models.announcements import AnnouncementTarget
+from sandbox.x.world import BRAND, CONSUMER_KEY, CONSUMER_SECRET
+from switchboard.runtime import Runtime, build_runtime
+from tests.conftest import ENCRYPTION_KEY, make_settings
+from tests.connectors.facebook.sandbox_support import PAGE, TOKEN, Sandbox, sandbox
+from tests.support.factory import Factory
+from tests.workers.test_publish_sandbox import XSandbox, xsandbox
+from workers.context import set_runtime
+from workers.publish import CRASH_ENV, enqueue, sweep_publishing
+from workers.runner import RqRunner
+
+__all__ = ["sandbox", "xsandbox"]
+pytestmark = [pytest.mark.redis, pytest.mark.postgres]
+REDIS_URL = os.environ.get("SWITCHBOARD_TEST_REDIS_PUBLISH", "redis://127.0.0.1:6379/14")
+SWITCHBOARD = str(Path(sys.executable).parent / "switchboard")
+
+
+@pytest.fixture
+def sandbox_config() -> dict[str, Any]:
+    return {}
+
+
+@pytest.fixture
+def prod(
+    pg_url: str, tmp_path: Path, sandbox: Sandbox, xsandbox: XSandbox
+) -> Iterator[dict[str, Any]]:
+    from tests.conftest import _truncate_all
+
+    connection = redis.Redis.from_url(REDIS_URL)
+    connection.flushdb()
+    overrides = sandbox.settings(
+        REDIS_URL=REDIS_URL,
+        X_API_URL=xsandbox.url,
+        X_CONSUMER_KEY=CONSUMER_KEY,
+        X_CONSUMER_SECRET=CONSUMER_SECRET,
+        SWEEP_INTERVAL_SECONDS="3600",  # the test calls the sweep itself
+        PUBLISH_STALE_SECONDS="0",
+    )
+    settings = make_settings(pg_url, tmp_path / "instance", **overrides)
+    settings = settings.replace(REDIS_URL=REDIS_URL)
+    rt = build_runtime(settings, jobs=RqRunner(REDIS_URL))
+    set_runtime(rt)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_"))},
+        **dict(settings.env),
+        "SWITCHBOARD_ENCRYPTION_KEY": ENCRYPTION_KEY,
+        "SWITCHBOARD_DOTENV": str(tmp_path / "no.env"),
+    }
+    workers: list[subprocess.Popen[bytes]] = []
+
+    def start_worker(**extra: str) -> subprocess.Popen[bytes]:
+        log = open(tmp_path / f"worker{len(workers)}.log", "wb")  # noqa: SIM115
+        proc = subprocess.Popen(
+            [SWITCHBOARD, "worker", "publish"], env={**env, **extra}, stdout=log, stderr=log
+        )
+        workers.append(proc)
+        return proc
+
+    factory = Factory(rt)
+    fb = factory.account(
+        "facebook", connector="facebook", external_id=PAGE, credentials={"page_token": TOKEN}
+    )
+    x = factory.account(
+        "x",
+        connector="x",
+        external_id=BRAND[0],
+        credentials={
+            "access_token": "brand-access-token",
+            "access_token_secret": "brand-access-secret",
+        },
+    )
+    yield {"rt": rt, "start_worker": start_worker, "fb": fb, "x": x, "tmp": tmp_path}
+    for proc in workers:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    rt.db.dispose()
+    set_runtime(None)
+    connection.flushdb()
+    _truncate_all(pg_url)
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 60.0, what: str = "") -> None:
+    """Wait for an outcome, not a duration; fails only if it never comes."""
+    deadline = time.time() + timeout
+    while not predicate():
+        if time.time() > deadline:
+            raise AssertionError(f"gave up waiting for {what}")
+        time.sleep(0.1)
+
+
+def targets(rt: Runtime) -> list[AnnouncementTarget]:
+    with rt.db.session() as s:
+        rows = list(s.scalars(select(AnnouncementTarget).order_by(AnnouncementTarget.id)))
+        s.expunge_all()
+        return rows
+
+
+def test_scheduled_and_retimed_announcement_goes_out_once_at_the_new_time(
+    prod: dict[str, Any], xsandbox: XSandbox
+) -> None:
+    rt, x = prod["rt"], prod["x"]
+    prod["start_worker"]()
+    first = datetime.now(UTC) + timedelta(seconds=2)
+    with rt.db.session() as s:
+        ann = announcements.create(s, None, Draft("rq 예약 게시", {x.id: None}), store=rt.store)
+        jobs = announcements.schedule(s, ann, None, first, now=datetime.now(UTC))
+    enqueue(rt, jobs)
+    later = first + timedelta(seconds=3)
+    with rt.db.session() as s:
+        found = s.get(type(ann), ann.id)
+        assert found is not None
+        jobs = announcements.schedule(s, found, None, later, now=datetime.now(UTC))
+    enqueue(rt, jobs)
+    assert targets(rt)[0].status == "scheduled"
+    wait_for(lambda: targets(rt)[0].status == "published", what="the scheduled post")
+    (target,) = targets(rt)
+    assert target.published_at is not None and target.published_at >= later
+    assert len(xsandbox.received("POST", "/2/tweets")) == 1
+
+
+def test_worker_killed_mid_publish_then_restarted_posts_once(
+    prod: dict[str, Any], sandbox: Sandbox, xsandbox: XSandbox
+) -> None:
+    rt, fb, x = prod["rt"], prod["fb"], prod["x"]
+    crashing = prod["start_worker"](**{CRASH_ENV: "publish.after_call"})
+    with rt.db.session() as s:
+        ann = announcements.create(
+            s, None, Draft("워커가 죽어도 한 번만", {fb.id: None, x.id: None}), store=rt.store
+        )
+        jobs = announcements.schedule(s, ann, None, None, now=datetime.now(UTC))
+    enqueue(rt, jobs)
+    wait_for(
+        lambda: (
+            len(sandbox.requests(method="POST")) == 1
+            and len(xsandbox.received("POST", "/2/tweets")) == 1
+            and rt.jobs.queues["publish"].count == 0  # type: ignore[attr-defined]
+            and len(rt.jobs.queues["publish"].failed_job_registry) == 2
+        ),  # type: ignore[attr-defined]
+        what="both work horses to die after posting",
+    )
+    assert {t.status for t in targets(rt)} == {"publishing"}
+    crashing.terminate()
+    crashing.wait(timeout=30)
+
+    prod["start_worker"]()  # the restarted worker
+    assert sweep_publishing()["publish_stale"] == 2
+    wait_for(
+        lambda: {t.status for t in targets(rt)} == {"published"},
+        what="recovery of both targets",
+    )
+    assert len(sandbox.requests(method="POST")) == 1
+    assert len(xsandbox.received("POST", "/2/tweets")) == 1
+    assert {t.attempts for t in targets(rt)} == {2}
