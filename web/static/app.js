@@ -204,7 +204,13 @@
     if (!inbox() || typeof EventSource !== "function") return;
     const state = $("#live-state");
     const source = new EventSource("/live/stream");
-    source.onopen = () => { if (state) state.className = "live-state on"; };
+    // On every (re)connect, catch up on whatever happened while no stream was listening
+    // (between a form's redirect and this page's stream, or during a reconnect).
+    source.onopen = () => {
+      if (state) state.className = "live-state on";
+      refreshList();
+      refreshThread();
+    };
     source.onerror = () => { if (state) state.className = "live-state off"; };
     source.onmessage = (msg) => {
       let ev;

@@ -133,6 +133,8 @@ def event_text(text: str | None) -> str:
         if match is None:
             continue
         g = match.groupdict()
+        if g.get("who") == "system":
+            g["who"] = _("System")
         if kind == "status":
             return _(
                 "%(who)s changed the status: %(a)s → %(b)s%(rest)s",

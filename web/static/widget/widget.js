@@ -244,7 +244,6 @@
     if (msg.id) {
       state.seen[msg.id] = true;
       item.setAttribute("data-id", String(msg.id));
-      if (msg.id > state.after) { state.after = msg.id; }
     }
     show(log, true);
     log.scrollTop = log.scrollHeight;
@@ -270,9 +269,12 @@
   function poll() {
     if (state.polling || !state.token) { return; }
     state.polling = true;
-    call("GET", "/messages?after=" + state.after + "&wait=25").then(function (data) {
+    var seen = Object.keys(state.seen).filter(function (id) { return +id > state.after; });
+    var query = "?after=" + state.after + "&seen=" + seen.join(",") + "&wait=25";
+    call("GET", "/messages" + query).then(function (data) {
       state.polling = false;
       (data.messages || []).forEach(render);
+      if (typeof data.cursor === "number") { state.after = data.cursor; }
       poll();
     }).catch(function (err) {
       state.polling = false;

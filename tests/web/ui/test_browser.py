@@ -1,0 +1,270 @@
+"""The inbox in headless Chromium against the real app on PostgreSQL (issue 4's checks).
+
+One browser per test session; each test gets a fresh context (cookies) on a fresh app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from inbox.conversations import Change, apply_change
+from inbox.models import Conversation
+from switchboard.runtime import Runtime
+from tests.support.factory import fake_delivery, fake_message
+from tests.support.servers import serve_wsgi
+from tests.web.ui.conftest import PASSWORD, inbound
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.parametrize("backend", ["postgresql"], indirect=True),
+]
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def base_url(app: Any) -> Iterator[str]:
+    with serve_wsgi(app) as url:
+        yield url
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(locale="ko-KR", viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def sign_in(page: Any, base_url: str, email: str) -> None:
+    page.goto(f"{base_url}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base_url}/inbox/")
+
+
+def test_agent_filters_searches_replies_notes_assigns_resolves(
+    page: Any, base_url: str, rt: Runtime, team_setup: dict[str, Any]
+) -> None:
+    a = team_setup["a"]
+    refund = inbound(rt, a, "환불해주세요. 포장이 파손됐어요", customer="c1", name="이서연")
+    inbound(rt, a, "배송 언제 오나요?", customer="c2", name="박지훈")
+    sign_in(page, base_url, "mina@example.test")
+    assert page.locator(".conv-row").count() == 2
+    page.keyboard.press("/")
+    page.keyboard.type("환불")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**q=%ED%99%98%EB%B6%88**")
+    assert page.locator(".conv-row").count() == 1
+    page.select_option("select[name=channel]", "facebook")  # auto-submits
+    page.wait_for_url("**channel=facebook**")
+    assert page.locator(".conv-row .who").inner_text() == "이서연"
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/inbox/c/{refund.id}?**")
+    assert "파손" in page.locator("#messages").inner_text()
+
+    page.keyboard.press("r")
+    page.keyboard.type("불편을 드려 죄송합니다. 바로 환불 접수해 드릴게요.")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("article.msg-outbound [data-delivery=sent]")  # live, no reload
+
+    page.keyboard.press("n")
+    page.keyboard.type("사진 확인 완료")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("article.kind-note >> text=사진 확인 완료")
+
+    page.keyboard.press("a")
+    page.select_option("#assign-select", "me")
+    page.wait_for_selector(
+        f"#assign-select option[value='{team_setup['agent'].id}'][selected]", state="attached"
+    )
+
+    page.keyboard.press("e")
+    page.wait_for_selector("#conv-status.status-resolved")
+    events = page.locator(".event").all_inner_texts()
+    assert any("민아 님에게 배정" in text for text in events)
+    assert any("해결됨" in text for text in events)
+
+
+def test_webhook_delivery_shows_up_live(
+    page: Any, base_url: str, rt: Runtime, factory: Any, team_setup: dict[str, Any]
+) -> None:
+    account = factory.account("facebook", external_id="page-live")
+    admin_conv = inbound(rt, account, "첫 문의입니다", customer="cust-1")
+    sign_in(page, base_url, "admin@example.test")
+    page.goto(f"{base_url}/inbox/c/{admin_conv.id}")
+    page.wait_for_selector("#live-state.on")
+    body, headers = fake_delivery(
+        "page-live",
+        fake_message("live-1", "추가 질문: 영수증도 받을 수 있나요?", customer="cust-1"),
+        fake_message("live-2", "새 고객의 문의예요", customer="cust-9", name="최유진"),
+    )
+    assert requests.post(f"{base_url}/webhooks/fake", data=body, headers=headers).ok
+    page.wait_for_selector("#messages >> text=영수증도 받을 수 있나요")
+    page.wait_for_selector(".conv-row .who >> text=최유진")
+
+
+def test_agent_of_another_inbox_gets_nothing(
+    page: Any, base_url: str, rt: Runtime, factory: Any, team_setup: dict[str, Any]
+) -> None:
+    secret = inbound(rt, team_setup["a"], "A 인박스의 문의", customer="c1")
+    token = factory.token(team_setup["outsider"])
+    api = requests.get(
+        f"{base_url}/api/v1/conversations/{secret.id}",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert api.status_code == 404
+    sign_in(page, base_url, "joon@example.test")
+    assert page.locator(".conv-row").count() == 0
+    assert page.goto(f"{base_url}/inbox/c/{secret.id}").status == 404
+    assert page.goto(f"{base_url}/inbox/c/{secret.id}/_parts").status == 404
+    page.goto(f"{base_url}/inbox/")
+    # Listen as the outsider; a message for inbox A, then one for their own inbox B.
+    page.evaluate(
+        """() => { window.seen = []; const s = new EventSource('/live/stream');
+        s.onmessage = (m) => window.seen.push(JSON.parse(m.data));
+        return new Promise((ok) => { s.onopen = ok; }); }"""
+    )
+    inbound(rt, team_setup["a"], "A 인박스 두 번째", customer="c1")
+    theirs = inbound(rt, team_setup["b"], "B 인박스 문의", customer="c7")
+    page.wait_for_function(
+        "(id) => window.seen.some((e) => e.conversation_id === id)", arg=theirs.id
+    )
+    seen = page.evaluate("window.seen")
+    assert all(e["channel_account_id"] == team_setup["b"].id for e in seen)
+    assert not any(e.get("conversation_id") == secret.id for e in seen)
+
+
+def test_form_without_csrf_token_is_refused(
+    page: Any, base_url: str, rt: Runtime, team_setup: dict[str, Any]
+) -> None:
+    conv = inbound(rt, team_setup["a"], "문의", customer="c1")
+    sign_in(page, base_url, "mina@example.test")
+    url = f"{base_url}/inbox/c/{conv.id}/update"
+    refused = page.request.post(url, form={"status": "resolved"}, max_redirects=0)
+    assert refused.status == 400
+    token = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    accepted = page.request.post(
+        url, form={"status": "resolved", "csrf_token": token}, max_redirects=0
+    )
+    assert accepted.status == 302
+    with rt.db.session() as session:
+        fresh = session.get(Conversation, conv.id)
+        assert fresh is not None and fresh.status == "resolved"
+
+
+def test_xss_payloads_render_inert_under_a_strict_csp(
+    page: Any, base_url: str, rt: Runtime, factory: Any, team_setup: dict[str, Any]
+) -> None:
+    from pathlib import Path
+
+    payloads = [
+        line
+        for line in (Path(__file__).parents[2] / "fixtures/xss/payloads.txt")
+        .read_text(encoding="utf-8")
+        .splitlines()
+        if line.strip()
+    ]
+    a = team_setup["a"]
+    mailbox = factory.account("email")
+    texts = dm = mail = None
+    for i, payload in enumerate(payloads):
+        dm = inbound(rt, a, payload, customer="xss-dm", external_id=f"dm-{i}")
+        mail = inbound(
+            rt,
+            mailbox,
+            payload,
+            customer="x@example.com",
+            external_id=f"mail-{i}",
+            html=payload,
+            subject=payload,
+            kind=_email(),
+        )
+        texts = inbound(rt, a, "이름 확인", customer=f"xss-name-{i}", name=payload[:200])
+        with rt.db.session() as session:
+            named = session.get(Conversation, texts.id)
+            assert named is not None
+            apply_change(session, named, Change(labels=(payload[:64],)), actor=None)
+    assert dm is not None and mail is not None and texts is not None
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.add_init_script(
+        """window.__violations = [];
+        document.addEventListener('securitypolicyviolation', (e) => {
+          if (e.effectiveDirective.startsWith('script')) window.__violations.push(e.blockedURI);
+        });"""
+    )
+    sign_in(page, base_url, "admin@example.test")
+    pages = [
+        "/inbox/?status=any",
+        f"/inbox/c/{dm.id}",
+        f"/inbox/c/{mail.id}",
+        f"/inbox/c/{texts.id}",
+        "/admin/labels",
+    ]
+    first = page.goto(f"{base_url}/inbox/?status=any")
+    more = page.locator("a[rel=next]").get_attribute("href")
+    assert more
+    pages.append(more)
+    for path in pages:
+        response = page.goto(f"{base_url}{path}")
+        csp = response.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp, path
+        assert page.evaluate(INJECTED) == [], path
+        assert page.evaluate("window.__violations") == [], path
+    assert first is not None
+    assert dialogs == []
+    shown = page.goto(f"{base_url}/inbox/c/{dm.id}")
+    assert shown is not None
+    assert page.locator("#messages").inner_text().count("<script>alert(1)</script>") >= 1
+
+
+def _email() -> Any:
+    from connectors.base import ConversationKind
+
+    return ConversationKind.EMAIL
+
+
+# Elements or attributes that could run code, anywhere in the page body.
+INJECTED = """() => {
+  const bad = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const tag = el.tagName.toLowerCase();
+    if (['script', 'iframe', 'object', 'embed', 'base', 'frame', 'frameset', 'applet',
+         'meta', 'link', 'style', 'svg', 'math'].includes(tag)) bad.push(tag);
+    for (const attr of el.attributes) {
+      const name = attr.name.toLowerCase();
+      if (name.startsWith('on')) bad.push(tag + '[' + name + ']');
+      if (/^\\s*(javascript|vbscript|data:text\\/html)/i.test(attr.value) &&
+          ['href', 'src', 'action', 'formaction', 'xlink:href', 'srcdoc'].includes(name))
+        bad.push(tag + '[' + name + ']=' + attr.value);
+      if (name === 'srcdoc' || name === 'style') bad.push(tag + '[' + name + ']');
+    }
+  }
+  return bad;
+}"""
