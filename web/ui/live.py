@@ -41,9 +41,9 @@ def stream() -> Response:
 
 
 def _events(rt: Runtime, user_id: int) -> Iterator[str]:
-    keepalive = float(rt.settings.get("UI_SSE_KEEPALIVE_SECONDS", "15"))
+    keepalive = float(rt.settings.get("SWITCHBOARD_SSE_KEEPALIVE_SECONDS", "15"))
     # Streams end after a while; EventSource reconnects, re-reading the agent's access.
-    lifetime = float(rt.settings.get("UI_SSE_LIFETIME_SECONDS", "300"))
+    lifetime = float(rt.settings.get("SWITCHBOARD_SSE_LIFETIME_SECONDS", "300"))
     found = _allowed(rt, user_id)
     if found is False:
         return
