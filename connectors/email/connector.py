@@ -8,7 +8,8 @@ An account is one mailbox: `external_id` is its address; credentials `imap_passw
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -115,6 +116,21 @@ class EmailConnector:
     def watcher(self, account: AccountConfig, mailbox: str = "INBOX") -> imap.MailboxWatcher:
         """Return a context manager whose wait(timeout) returns when new mail arrives."""
         return imap.MailboxWatcher(account, mailbox)
+
+    def watch(
+        self,
+        account: AccountConfig,
+        mailbox: str,
+        on_mail: Callable[[], None],
+        stop: threading.Event,
+        *,
+        slice_seconds: float = 30.0,
+    ) -> None:
+        """Block, calling `on_mail()` when mail arrives (IDLE or NOOP polling) until `stop`.
+
+        `stop` is noticed within `slice_seconds` (the length of one IDLE round).
+        """
+        imap.watch(account, mailbox, on_mail, stop, slice_seconds=slice_seconds)
 
     def test_connection(self, account: AccountConfig) -> list[str]:
         """Log in to IMAP and SMTP and open every mailbox; return the problems found."""

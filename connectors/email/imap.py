@@ -12,8 +12,9 @@ never stalls the mailbox.
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -296,3 +297,33 @@ class MailboxWatcher:
         grew = uidnext > self._uidnext
         self._uidnext = max(uidnext, self._uidnext)
         return grew
+
+
+def watch(
+    account: AccountConfig,
+    mailbox: str,
+    on_mail: Callable[[], None],
+    stop: threading.Event,
+    *,
+    poll_interval: float = 60.0,
+    slice_seconds: float = 30.0,
+    retry_delay: float = 30.0,
+) -> None:
+    """Call `on_mail()` whenever new mail arrives in `mailbox`, until `stop` is set.
+
+    For a worker thread per mailbox: `on_mail` enqueues the poll job. It is also called after
+    every (re)connect, to catch up on mail that arrived while no connection was open. Errors
+    (server restart, network) are retried after `retry_delay`; a refused login ends the loop
+    by raising ReauthRequired, as polling would.
+    """
+    while not stop.is_set():
+        try:
+            with MailboxWatcher(account, mailbox, poll_interval=poll_interval) as watcher:
+                on_mail()
+                while not stop.is_set():
+                    if watcher.wait(timeout=slice_seconds):
+                        on_mail()
+        except ReauthRequired:
+            raise
+        except (ConnectorError, IMAPClientError, OSError):
+            stop.wait(retry_delay)

@@ -237,3 +237,29 @@ def test_pages_stop_at_the_byte_budget(
     assert [len(p.events) for p in pages] == [1, 1, 1]
     assert [p.more for p in pages] == [True, True, False]
     assert len(events) == 3
+
+
+def test_watch_loop_calls_back_on_connect_and_on_new_mail(
+    dovecot: Dovecot, account: AccountConfig
+) -> None:
+    calls: list[int] = []
+    connected, second, stop = threading.Event(), threading.Event(), threading.Event()
+
+    def on_mail() -> None:
+        calls.append(1)
+        (connected if len(calls) == 1 else second).set()
+
+    thread = threading.Thread(
+        target=EmailConnector({}).watch,
+        args=(account, "INBOX", on_mail, stop),
+        kwargs={"slice_seconds": 1.0},
+    )
+    thread.start()
+    try:
+        assert connected.wait(timeout=60)  # the catch-up call after connecting
+        deliver(dovecot, CORPUS[0].read_bytes())
+        assert second.wait(timeout=60)
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+    assert not thread.is_alive()
