@@ -73,19 +73,7 @@ def parse_message(
     subject = mime.header(msg, "Subject") or None
     full_text = _full_text(body)
     text = _display_text(body, full_text)
-    extra: dict[str, Any] = {
-        "message_id": message_id,
-        "to": [addr for _name, addr in _addresses(msg, "To")],
-        "cc": [addr for _name, addr in _addresses(msg, "Cc")],
-    }
-    reply_to = _first_address(mime.raw_header(msg, "Reply-To"))[1]
-    if reply_to:
-        extra["reply_to"] = reply_to
-    if text != full_text:
-        extra["full_text"] = full_text
-    auto_reasons = auto_reply_reasons(msg, subject)
-    if auto_reasons:
-        extra["auto_reasons"] = auto_reasons
+    extra = _extra(msg, message_id, text, full_text, subject)
     kind, customer, targets, outbound_ref = _classify(
         msg, body, account_address, sender, sender_name, extra
     )
@@ -106,9 +94,29 @@ def parse_message(
         outbound_ref=outbound_ref,
         targets=targets,
         references=tuple(references),
-        auto_generated=bool(auto_reasons) or kind is EventKind.BOUNCED,
+        auto_generated=bool(extra.get("auto_reasons")) or kind is EventKind.BOUNCED,
         extra=extra,
     )
+
+
+def _extra(
+    msg: Message, message_id: str, text: str, full_text: str, subject: str | None
+) -> dict[str, Any]:
+    """Metadata shown to agents: recipients, Reply-To, the uncut body, why it looks automatic."""
+    extra: dict[str, Any] = {
+        "message_id": message_id,
+        "to": [addr for _name, addr in _addresses(msg, "To")],
+        "cc": [addr for _name, addr in _addresses(msg, "Cc")],
+    }
+    reply_to = _first_address(mime.raw_header(msg, "Reply-To"))[1]
+    if reply_to:
+        extra["reply_to"] = reply_to
+    if text != full_text:
+        extra["full_text"] = full_text
+    auto_reasons = auto_reply_reasons(msg, subject)
+    if auto_reasons:
+        extra["auto_reasons"] = auto_reasons
+    return extra
 
 
 def synthesized_id(raw: bytes) -> str:

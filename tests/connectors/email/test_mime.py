@@ -181,7 +181,7 @@ def test_our_own_mail_is_an_echo_naming_our_outbound_message() -> None:
 
 def test_delayed_dsn_is_a_note_not_a_failure() -> None:
     raw = mail(
-        "From: MAILER-DAEMON@mx.example\nReturn-Path: <>\nMessage-ID: <dsn2@x>\n"
+        "From: MAILER-DAEMON@mx.example\nMessage-ID: <dsn2@x>\n"
         'Content-Type: multipart/report; report-type=delivery-status; boundary="B"',
         b"--B\r\nContent-Type: text/plain\r\n\r\nstill trying\r\n"
         b"--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx\r\n\r\n"
@@ -194,6 +194,7 @@ def test_delayed_dsn_is_a_note_not_a_failure() -> None:
     assert event.auto_generated
     assert event.extra["dsn"]["permanent"] is False
     assert event.extra["dsn"]["status"] == "4.4.1"
+    assert event.extra["auto_reasons"] == ["delivery report"]
 
 
 @pytest.mark.parametrize(
