@@ -18,6 +18,7 @@ from typing import Any
 
 from connectors.base import (
     AccountConfig,
+    Attachment,
     ConnectorError,
     OutboundReply,
     PermanentSendError,
@@ -78,20 +79,22 @@ def build_reply(account: AccountConfig, reply: OutboundReply, *, sent_at: Any) -
     msg.set_content(_text_body(reply.text, signature), charset="utf-8")
     msg.add_alternative(_html_body(reply.text, signature), subtype="html", charset="utf-8")
     for attachment in reply.attachments:
-        if attachment.data is None:
-            raise PermanentSendError(
-                f"attachment {attachment.filename or attachment.url!r} has no data to send"
-            )
-        maintype, _, subtype = (attachment.content_type or "application/octet-stream").partition(
-            "/"
-        )
-        msg.add_attachment(
-            attachment.data,
-            maintype=maintype,
-            subtype=subtype or "octet-stream",
-            filename=attachment.filename or "attachment",
-        )
+        _attach(msg, attachment)
     return msg
+
+
+def _attach(msg: EmailMessage, attachment: Attachment) -> None:
+    if attachment.data is None:
+        raise PermanentSendError(
+            f"attachment {attachment.filename or attachment.url!r} has no data to send"
+        )
+    maintype, _, subtype = (attachment.content_type or "application/octet-stream").partition("/")
+    msg.add_attachment(
+        attachment.data,
+        maintype=maintype,
+        subtype=subtype or "octet-stream",
+        filename=attachment.filename or "attachment",
+    )
 
 
 def _text_body(text: str, signature: str) -> str:
