@@ -21,6 +21,7 @@ from inbox.models import (
     Contact,
     Conversation,
     Label,
+    Message,
     Team,
     User,
     inbox_member,
@@ -32,7 +33,6 @@ from inbox.queries import (
     last_messages,
     list_by_sla,
     list_conversations,
-    thread_messages,
 )
 from web.replying import reply_window
 from web.ui.common import roles, user_row, visible_conversation
@@ -171,6 +171,10 @@ def _list_context(db: Session, user: User, args: ListArgs) -> dict[str, Any]:
         page = lister(db, user, args.filter(), cursor=args.cursor or None, limit=PAGE_SIZE)
     except ValueError:
         page = Page([], None)
+    # Load the rows' assignees in one query; `c.assignee` then resolves from the session.
+    assignee_ids = {c.assignee_id for c in page.items if c.assignee_id}
+    if assignee_ids:
+        list(db.scalars(select(User).where(User.id.in_(assignee_ids))))
     allowed = visible_account_ids(db, user)
     accounts_q = select(ChannelAccount).order_by(ChannelAccount.name)
     if allowed is not None:
@@ -209,7 +213,7 @@ def _thread_context(db: Session, user: User, conversation: Conversation) -> dict
     from web import current_runtime
 
     rt = current_runtime()
-    messages, more = thread_messages(db, conversation.id, after_id=None, limit=THREAD_LIMIT)
+    messages, more = _recent_messages(db, conversation.id)
     contact = conversation.contact
     values = variables_for(db, conversation)
     canned = [(c, render(c.body, values)) for c in list_canned(db)]
@@ -231,6 +235,20 @@ def _thread_context(db: Session, user: User, conversation: Conversation) -> dict
         "teams": list(db.scalars(select(Team).order_by(Team.name))),
         "labels": list(db.scalars(select(Label).order_by(Label.name))),
     }
+
+
+def _recent_messages(db: Session, conversation_id: int) -> tuple[list[Message], bool]:
+    """The newest THREAD_LIMIT messages, oldest first; True if older ones are not shown."""
+    rows = list(
+        db.scalars(
+            select(Message)
+            .where(Message.conversation_id == conversation_id)
+            .options(selectinload(Message.attachments), selectinload(Message.author))
+            .order_by(Message.id.desc())
+            .limit(THREAD_LIMIT + 1)
+        )
+    )
+    return rows[:THREAD_LIMIT][::-1], len(rows) > THREAD_LIMIT
 
 
 def _other_conversations(db: Session, user: User, conversation: Conversation) -> list[Conversation]:

@@ -268,3 +268,22 @@ INJECTED = """() => {
   }
   return bad;
 }"""
+
+
+def test_someone_else_is_replying(
+    browser: Any, page: Any, base_url: str, rt: Runtime, team_setup: dict[str, Any]
+) -> None:
+    conv = inbound(rt, team_setup["a"], "문의", customer="c1")
+    sign_in(page, base_url, "mina@example.test")
+    page.goto(f"{base_url}/inbox/c/{conv.id}")
+    page.wait_for_selector("#live-state.on")
+    other = browser.new_context(locale="ko-KR")
+    try:
+        admin = other.new_page()
+        sign_in(admin, base_url, "admin@example.test")
+        admin.goto(f"{base_url}/inbox/c/{conv.id}")
+        admin.keyboard.press("r")
+        admin.keyboard.type("답장 작성 중")
+        page.wait_for_selector("#typing:not([hidden]) >> text=관리자")
+    finally:
+        other.close()

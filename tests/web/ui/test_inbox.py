@@ -267,3 +267,43 @@ def test_typing_ping_needs_access(client: Any, rt: Runtime, team_setup: dict[str
     headers = {"X-CSRFToken": token}
     assert client.post(f"/inbox/c/{mine.id}/typing", headers=headers).status_code == 204
     assert client.post(f"/inbox/c/{theirs.id}/typing", headers=headers).status_code == 404
+
+
+def test_email_reply_with_subject_cc_and_attachment(
+    client: Any, rt: Runtime, factory: Any, team_setup: dict[str, Any]
+) -> None:
+    import io
+
+    mailbox = factory.account("email")
+    conv = inbound(
+        rt,
+        mailbox,
+        "문의",
+        customer="kim@example.com",
+        kind=ConversationKind.EMAIL,
+        subject="교환 문의",
+    )
+    login(client, "admin@example.test")
+    path = f"/inbox/c/{conv.id}"
+    token = form_token(client, path)
+    response = client.post(
+        f"{path}/reply",
+        data={
+            "csrf_token": token,
+            "text": "교환 접수했습니다",
+            "subject": "Re: 교환 문의",
+            "cc": "lead@example.com, ",
+            "attachments": (io.BytesIO(b"label"), "반송라벨.txt"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    rt.jobs.drain()
+    with rt.db.session() as session:
+        reply = (
+            session.query(Message).filter_by(conversation_id=conv.id, direction="outbound").one()
+        )
+        assert reply.subject == "Re: 교환 문의"
+        assert reply.meta["cc"] == ["lead@example.com"]
+        assert [a.filename for a in reply.attachments] == ["반송라벨.txt"]
+        assert reply.attachments[0].sha256 is not None
