@@ -7,20 +7,19 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from inbox.access import restrict
 from inbox.models import (
     ChannelAccount,
-    Contact,
-    ContactIdentity,
     Conversation,
     Label,
     Message,
     User,
     conversation_label,
 )
+from inbox.search import conversation_match
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,40 +79,13 @@ def conversation_query(
             .where(Label.name == flt.label)
         )
     if flt.q:
-        query = query.where(text_match(flt.q))
+        query = query.where(text_match(session, flt.q))
     return query
 
 
-def text_match(q: str):  # type: ignore[no-untyped-def]
-    """Conversations whose messages, contact name or handles contain `q` (substring)."""
-    like = f"%{_escape_like(q.strip())}%"
-    in_messages = (
-        select(Message.id)
-        .where(Message.conversation_id == Conversation.id, Message.text.ilike(like, escape="\\"))
-        .exists()
-    )
-    in_contact = (
-        select(Contact.id)
-        .where(Contact.id == Conversation.contact_id)
-        .where(or_(Contact.name.ilike(like, escape="\\"), Contact.email.ilike(like, escape="\\")))
-        .exists()
-    )
-    in_identity = (
-        select(ContactIdentity.id)
-        .where(ContactIdentity.contact_id == Conversation.contact_id)
-        .where(
-            or_(
-                ContactIdentity.handle.ilike(like, escape="\\"),
-                ContactIdentity.display_name.ilike(like, escape="\\"),
-            )
-        )
-        .exists()
-    )
-    return or_(in_messages, in_contact, in_identity, Conversation.subject.ilike(like, escape="\\"))
-
-
-def _escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def text_match(session: Session, q: str) -> ColumnElement[bool]:
+    """Conversations containing every term of `q` (substring): see inbox/search.py."""
+    return conversation_match(session, q)
 
 
 def list_conversations(

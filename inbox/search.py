@@ -1,0 +1,256 @@
+"""Conversation search: Korean and English substrings in messages, subjects, contacts, handles.
+
+What a query means
+    The query is split on whitespace into terms ("quoted phrases" stay one term, a leading
+    "@" is dropped so "@minho" finds the handle "minho_82"). A conversation matches when
+    EVERY term occurs, as a case-insensitive substring, somewhere in it: the text of one of its
+    messages (notes included; deleted messages have no text), its subject, its contact's name
+    or email, or a handle / display name of one of its contact's identities. Substring, not
+    word, semantics is what Korean needs: particles and endings are glued to the noun, so 환불
+    must find 환불해주세요, 환불이, 전액환불. Ranking is the list's own order (last activity).
+
+How it is served
+    PostgreSQL (migration 0005): per searched column a pg_trgm GIN index (gin_trgm_ops, for
+    terms of 3+ characters) and a GIN index over sb_bigrams(column), the array of the
+    lower-cased text's character pairs (for 2-character terms, which have no trigram; 환불,
+    배송, 교환 and most Korean given names are two syllables). Each term is first probed
+    through those indexes with a LIMIT of PROBE_LIMIT rows per source:
+    - rare term (fewer hits): the hits become lists of conversation ids and contact ids, and
+      the list query fetches those conversations by primary key and sorts them;
+    - common term: the list query walks conversations newest first (ix_conversation_activity
+      or the filter's own index) and checks each one with a correlated EXISTS on its messages,
+      stopping at the page size. Hashing the full match set of a common term would cost
+      0.3-1 s at a million messages; walking costs about a millisecond.
+    ILIKE always rechecks, so the index choice never changes the result.
+
+    SQLite (embedded mode, migration 0005): FTS5 tables with the trigram tokenizer (SQLite
+    >= 3.34) as external content over message.text, conversation.subject, contact.name/email
+    and contact_identity.handle/display_name, kept in sync by triggers. Terms of three or more
+    characters use MATCH with a quoted phrase (case-insensitive, Unicode case-folded); the
+    2-character terms fall back to LIKE on the base columns (FTS5 trigram cannot match them;
+    embedded installs are small).
+
+    BENCHMARKS.md ("Inbox list and search") has the measured figures.
+
+Both paths return a boolean clause on Conversation, so filters, access restriction and
+keyset paging in inbox/queries.py stay exactly as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Integer,
+    Select,
+    Text,
+    and_,
+    any_,
+    cast,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    union,
+)
+from sqlalchemy.dialects.postgresql import array as pg_array
+from sqlalchemy.orm import QueryableAttribute, Session, aliased
+
+from inbox.models import Contact, ContactIdentity, Conversation, Message
+
+MIN_TERM = 2  # one-character terms are dropped: no index can serve them (see module doc)
+MIN_TRIGRAM = 3  # shorter terms cannot use a trigram index (pg_trgm or FTS5)
+MAX_TERMS = 8
+PROBE_LIMIT = 5000  # matching rows above which a PostgreSQL term walks instead of listing ids
+MAX_TERM_CHARS = 100
+
+_TERM = re.compile(r'"([^"]*)"|(\S+)')
+
+
+def parse_terms(q: str) -> list[str]:
+    """Whitespace-separated terms, "quoted phrases" kept whole; duplicates and terms shorter
+    than MIN_TERM dropped."""
+    terms: list[str] = []
+    for match in _TERM.finditer(q):
+        term = (match.group(1) if match.group(1) is not None else match.group(2)).strip()
+        if term.startswith("@"):
+            term = term[1:]
+        term = term[:MAX_TERM_CHARS]
+        if len(term) >= MIN_TERM and term.casefold() not in {t.casefold() for t in terms}:
+            terms.append(term)
+    return terms[:MAX_TERMS]
+
+
+def conversation_match(session: Session, q: str) -> ColumnElement[bool]:
+    """A WHERE clause on Conversation: every term of `q` occurs somewhere in the conversation.
+
+    A query with no term of MIN_TERM characters or more matches nothing (rather than
+    everything): the UI asks for two characters.
+    """
+    terms = parse_terms(q)
+    if not terms:
+        return false()
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return and_(*(_postgresql_term(session, term) for term in terms))
+    build = _sqlite_term if dialect == "sqlite" else _generic_term
+    return and_(*(build(term) for term in terms))
+
+
+def _like(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _generic_term(term: str) -> ColumnElement[bool]:
+    """PostgreSQL (and any other dialect): ILIKE, served by pg_trgm GIN indexes when len >= 3."""
+    like = _like(term)
+    other = aliased(Conversation)
+    by_contact = aliased(Conversation)
+    in_messages = select(Message.conversation_id).where(Message.text.ilike(like, escape="\\"))
+    in_subject = select(other.id).where(other.subject.ilike(like, escape="\\"))
+    contacts = union(
+        select(Contact.id).where(
+            or_(Contact.name.ilike(like, escape="\\"), Contact.email.ilike(like, escape="\\"))
+        ),
+        select(ContactIdentity.contact_id).where(
+            or_(
+                ContactIdentity.handle.ilike(like, escape="\\"),
+                ContactIdentity.display_name.ilike(like, escape="\\"),
+            )
+        ),
+    )
+    in_contact = select(by_contact.id).where(by_contact.contact_id.in_(contacts))
+    return Conversation.id.in_(union(in_messages, in_subject, in_contact))
+
+
+def _pg_indexed(column: QueryableAttribute[Any], term: str) -> ColumnElement[bool]:
+    """`column` contains `term`, spelled so a pg_trgm (3+) or sb_bigrams (2) index can serve it."""
+    like = column.ilike(_like(term), escape="\\")
+    if len(term) == 2:
+        bigram = cast(pg_array([term.lower()]), ARRAY(Text))
+        return and_(func.sb_bigrams(column).op("@>")(bigram), like)
+    return like
+
+
+def _probe_union(session: Session, *queries: Select[tuple[int]]) -> list[int] | None:
+    """The distinct ids the queries yield, or None as soon as one yields PROBE_LIMIT rows.
+
+    Each query runs on its own with a LIMIT and no DISTINCT, so a common term costs at most
+    PROBE_LIMIT index hits per query instead of its whole match set.
+    """
+    ids: set[int] = set()
+    for query in queries:
+        rows = session.scalars(query.limit(PROBE_LIMIT)).all()
+        if len(rows) >= PROBE_LIMIT:
+            return None
+        ids.update(rows)
+    return sorted(ids)
+
+
+def _ids(column: QueryableAttribute[Any], ids: list[int]) -> ColumnElement[bool]:
+    return column == any_(cast(pg_array(ids), ARRAY(Integer))) if ids else false()
+
+
+def _postgresql_term(session: Session, term: str) -> ColumnElement[bool]:
+    """Probe the indexes first, then pick the plan (see "How it is served" above).
+
+    A term with fewer than PROBE_LIMIT matching rows becomes a list of conversation / contact
+    ids (the planner then fetches those conversations by primary key and sorts them); a
+    commoner term becomes a per-conversation EXISTS that PostgreSQL evaluates while walking
+    the newest conversations, stopping at the page size.
+    """
+    like = _like(term)
+    conversation_ids = _probe_union(
+        session,
+        select(Message.conversation_id).where(_pg_indexed(Message.text, term)),
+        select(Conversation.id).where(_pg_indexed(Conversation.subject, term)),
+    )
+    contact_ids = _probe_union(
+        session,
+        select(Contact.id).where(
+            or_(_pg_indexed(Contact.name, term), _pg_indexed(Contact.email, term))
+        ),
+        select(ContactIdentity.contact_id).where(
+            or_(
+                _pg_indexed(ContactIdentity.handle, term),
+                _pg_indexed(ContactIdentity.display_name, term),
+            )
+        ),
+    )
+    if conversation_ids is not None:
+        in_conversation = _ids(Conversation.id, conversation_ids)
+    else:
+        # OFFSET 0 keeps the EXISTS correlated (PostgreSQL would otherwise hash the whole
+        # match set first, which is what we are avoiding for common terms).
+        in_conversation = or_(
+            Conversation.subject.ilike(like, escape="\\"),
+            select(Message.id)
+            .where(
+                Message.conversation_id == Conversation.id,
+                Message.text.ilike(like, escape="\\"),
+            )
+            .offset(0)
+            .exists(),
+        )
+    if contact_ids is not None:
+        in_contact = _ids(Conversation.contact_id, contact_ids)
+    else:
+        in_contact = or_(
+            select(Contact.id)
+            .where(
+                Contact.id == Conversation.contact_id,
+                or_(Contact.name.ilike(like, escape="\\"), Contact.email.ilike(like, escape="\\")),
+            )
+            .offset(0)
+            .exists(),
+            select(ContactIdentity.id)
+            .where(
+                ContactIdentity.contact_id == Conversation.contact_id,
+                or_(
+                    ContactIdentity.handle.ilike(like, escape="\\"),
+                    ContactIdentity.display_name.ilike(like, escape="\\"),
+                ),
+            )
+            .offset(0)
+            .exists(),
+        )
+    return or_(in_conversation, in_contact)
+
+
+def _fts_phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _fts_rowids(fts_table: str, term: str) -> Select[tuple[int]]:
+    """Rowids (= base ids) of an FTS5 table whose any column contains `term` as a phrase."""
+    phrase = _fts_phrase(term)
+    return (
+        select(literal_column("rowid", Integer))
+        .select_from(table(fts_table))
+        .where(literal_column(fts_table).op("MATCH")(phrase))
+    )
+
+
+def _sqlite_term(term: str) -> ColumnElement[bool]:
+    """SQLite: FTS5 trigram MATCH for terms of 3+ characters, LIKE on the base rows otherwise."""
+    if len(term) < MIN_TRIGRAM:
+        return _generic_term(term)
+    other = aliased(Conversation)
+    in_messages = select(Message.conversation_id).where(
+        Message.id.in_(_fts_rowids("message_fts", term))
+    )
+    in_subject = _fts_rowids("conversation_fts", term)
+    contacts = union(
+        _fts_rowids("contact_fts", term),
+        select(ContactIdentity.contact_id).where(
+            ContactIdentity.id.in_(_fts_rowids("contact_identity_fts", term))
+        ),
+    )
+    in_contact = select(other.id).where(other.contact_id.in_(contacts))
+    return Conversation.id.in_(union(in_messages, in_subject, in_contact))

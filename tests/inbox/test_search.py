@@ -1,0 +1,229 @@
+"""Conversation search on both backends: Korean substrings, English case, contacts, access, sync.
+
+Everything goes through the real ingest (tests/support/factory.py) and the real list query, so
+the FTS5 triggers (SQLite) and the pg_trgm / bigram indexes (PostgreSQL) are what is tested.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+import inbox.search
+from connectors.base import ConversationKind, EventKind, InboundEvent
+from inbox.contacts import merge_contacts
+from inbox.ingest import record_event
+from inbox.models import ChannelAccount, Conversation, User
+from inbox.queries import ConversationFilter, list_conversations
+from inbox.search import parse_terms
+
+BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+
+
+def found(rt: Any, user: User, q: str, **filters: Any) -> set[int]:
+    with rt.db.session() as session:
+        fresh = session.get(User, user.id)
+        assert fresh is not None
+        page = list_conversations(
+            session, fresh, ConversationFilter(q=q, **filters), cursor=None, limit=100
+        )
+        return {c.id for c in page.items}
+
+
+def change(
+    rt: Any, account: ChannelAccount, kind: EventKind, target: str, text: str | None
+) -> None:
+    with rt.db.session() as session:
+        fresh = session.get(ChannelAccount, account.id)
+        assert fresh is not None
+        outcome = record_event(
+            session,
+            fresh,
+            InboundEvent(
+                kind=kind,
+                account_external_id=fresh.external_id,
+                external_id=f"{kind}-{target}",
+                thread_key="unused",
+                conversation_kind=ConversationKind.DM,
+                sent_at=datetime.now(UTC),
+                text=text,
+                targets=(target,),
+            ),
+        )
+        assert outcome.action == "updated"
+
+
+@pytest.fixture
+def world(rt: Any, factory: Any) -> dict[str, Any]:
+    """Two inboxes, a handful of Korean and English conversations, an admin and an agent."""
+    fb = factory.account("facebook")
+    ig = factory.account("instagram")
+    convs = {
+        "refund_please": factory.inbound(
+            fb,
+            "환불해주세요. 주문번호 2026112400317",
+            customer="c1",
+            name="박지현",
+            external_id="m-refund-please",
+        ),
+        "refund_particle": factory.inbound(
+            fb, "환불이 아직 안 들어왔어요 ㅠㅠ", customer="c2", name="이수진"
+        ),
+        "shipping": factory.inbound(
+            fb, "배송 언제 오나요? 환 불 아니고 배송 문의예요", customer="c3", name="최영호"
+        ),
+        "exchange": factory.inbound(fb, "교환 가능할까요?", customer="c4", name="정하은"),
+        "english": factory.inbound(
+            fb, "Where is my REFUND? Order 88231", customer="c5", name="Sarah Miller"
+        ),
+        "minho": factory.inbound(fb, "주문 취소하고 싶어요", customer="minho_82", name="김민호"),
+        "percent": factory.inbound(fb, "쿠폰 1000원 할인 안 돼요", customer="c7", name="한도윤"),
+        "other_inbox": factory.inbound(
+            ig, "환불 요청합니다 (인스타)", customer="ig-1", name="오서연"
+        ),
+    }
+    return {
+        "fb": fb,
+        "ig": ig,
+        "ids": {key: conv.id for key, conv in convs.items()},
+        "admin": factory.user("admin"),
+        "agent": factory.user("agent", inboxes=[fb.id]),
+    }
+
+
+def ids(world: dict[str, Any], *keys: str) -> set[int]:
+    return {world["ids"][key] for key in keys}
+
+
+@BOTH
+def test_korean_substring_finds_particles_and_endings(rt: Any, world: dict[str, Any]) -> None:
+    admin = world["admin"]
+    assert found(rt, admin, "환불") == ids(world, "refund_please", "refund_particle", "other_inbox")
+    assert found(rt, admin, "환불해") == ids(world, "refund_please")
+    assert found(rt, admin, "불이 아직") == ids(world, "refund_particle")
+    assert found(rt, admin, '"불이 아직"') == ids(world, "refund_particle")
+    assert found(rt, admin, "아직 불이") == ids(world, "refund_particle")  # terms, any order
+    assert found(rt, admin, '"아직 불이"') == set()  # a quoted phrase keeps its order
+    assert found(rt, admin, "주문번호 2026112400317") == ids(world, "refund_please")
+
+
+@BOTH
+def test_two_character_query_and_no_false_positives(rt: Any, world: dict[str, Any]) -> None:
+    admin = world["admin"]
+    assert found(rt, admin, "교환") == ids(world, "exchange")
+    assert found(rt, admin, "배송") == ids(world, "shipping")
+    # "환 불" (with a space) and the two syllables reversed are not 환불.
+    assert world["ids"]["shipping"] not in found(rt, admin, "환불")
+    assert found(rt, admin, "불환") == set()
+    assert found(rt, admin, "뷁뷁") == set()
+    # LIKE wildcards in the query are literal characters.
+    assert found(rt, admin, "100%") == set()
+    assert found(rt, admin, "1000원") == ids(world, "percent")
+    assert found(rt, admin, "1_00") == set()
+    # One character is not a search: it matches nothing rather than everything.
+    assert found(rt, admin, "환") == set()
+
+
+@BOTH
+def test_english_is_case_insensitive(rt: Any, world: dict[str, Any]) -> None:
+    admin = world["admin"]
+    for q in ("refund", "Refund", "REFUND", "fund"):
+        assert found(rt, admin, q) == ids(world, "english"), q
+    assert found(rt, admin, "sarah miller") == ids(world, "english")
+    assert found(rt, admin, "refunds") == set()
+
+
+@BOTH
+def test_contact_name_and_handle(rt: Any, world: dict[str, Any]) -> None:
+    admin = world["admin"]
+    assert found(rt, admin, "김민호") == ids(world, "minho")
+    assert found(rt, admin, "민호") == ids(world, "minho")  # two-character given name
+    assert found(rt, admin, "@minho_82") == ids(world, "minho")
+    assert found(rt, admin, "MINHO") == ids(world, "minho")
+    # Terms combine across fields: the contact's name and a word of a message.
+    assert found(rt, admin, "김민호 취소") == ids(world, "minho")
+    assert found(rt, admin, "김민호 환불") == set()
+
+
+@BOTH
+def test_contact_merge_carries_search(rt: Any, world: dict[str, Any], factory: Any) -> None:
+    """After a merge the conversation belongs to the surviving contact and its identities."""
+    admin = world["admin"]
+    with rt.db.session() as session:
+        minho = session.get(Conversation, world["ids"]["minho"])
+        refund = session.get(Conversation, world["ids"]["refund_please"])
+        assert minho is not None and refund is not None
+        merge_contacts(
+            session, source_id=refund.contact_id, target_id=minho.contact_id, actor_id=None
+        )
+    assert found(rt, admin, "@minho_82") == ids(world, "minho", "refund_please")
+
+
+@BOTH
+def test_agent_sees_only_their_inboxes(
+    rt: Any, world: dict[str, Any], factory: Any, client: Any
+) -> None:
+    agent = world["agent"]
+    assert found(rt, agent, "환불") == ids(world, "refund_please", "refund_particle")
+    assert found(rt, agent, "인스타") == set()
+    token = factory.token(agent)
+    response = client.get(
+        "/api/v1/conversations",
+        query_string={"q": "환불"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 200
+    assert {c["id"] for c in response.get_json()["data"]} == ids(
+        world, "refund_please", "refund_particle"
+    )
+
+
+@BOTH
+def test_search_follows_edits_and_deletes(rt: Any, world: dict[str, Any]) -> None:
+    admin = world["admin"]
+    change(rt, world["fb"], EventKind.EDITED, "m-refund-please", "배송지 변경 부탁드려요")
+    assert world["ids"]["refund_please"] not in found(rt, admin, "환불해")
+    assert found(rt, admin, "배송지") == ids(world, "refund_please")
+    change(rt, world["fb"], EventKind.DELETED, "m-refund-please", None)
+    assert found(rt, admin, "배송지") == set()
+    assert found(rt, admin, "2026112400317") == set()
+
+
+@BOTH
+def test_search_combines_with_filters_and_paging(rt: Any, world: dict[str, Any]) -> None:
+    admin = world["admin"]
+    assert found(rt, admin, "환불", channel="instagram") == ids(world, "other_inbox")
+    with rt.db.session() as session:
+        user = session.get(User, admin.id)
+        assert user is not None
+        flt = ConversationFilter(q="환불")
+        first = list_conversations(session, user, flt, cursor=None, limit=2)
+        assert first.next_cursor is not None
+        second = list_conversations(session, user, flt, cursor=first.next_cursor, limit=2)
+    seen = [c.id for c in first.items + second.items]
+    assert len(seen) == len(set(seen)) == 3
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_postgresql_walk_plan_gives_the_same_answers(
+    rt: Any, world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a probe limit of 1 every term counts as common and takes the EXISTS walk."""
+    admin = world["admin"]
+    queries = ["환불", "환불해", "교환", "refund", "민호", "@minho_82", "김민호 취소", "뷁뷁"]
+    by_ids = {q: found(rt, admin, q) for q in queries}
+    monkeypatch.setattr(inbox.search, "PROBE_LIMIT", 1)
+    assert {q: found(rt, admin, q) for q in queries} == by_ids
+
+
+def test_parse_terms() -> None:
+    assert parse_terms('  환불  "배송 지연"  @minho REFUND refund 환 ') == [
+        "환불",
+        "배송 지연",
+        "minho",
+        "REFUND",
+    ]
+    assert parse_terms("") == []
+    assert len(parse_terms(" ".join(f"t{i}" for i in range(20)))) == inbox.search.MAX_TERMS
