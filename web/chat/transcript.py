@@ -13,7 +13,7 @@ import time
 from typing import Any
 
 from flask import url_for
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from inbox.models import Conversation, Message
@@ -61,6 +61,35 @@ def visible_messages(
             .limit(limit)
         )
     )
+
+
+UNSETTLED_STATUSES = ("pending", "sending", "failed")
+
+
+def settled_cursor(
+    session: Session, conversation_ids: list[int], *, after_id: int, rows: list[Message]
+) -> int:
+    """The highest id below which nothing can still become visible.
+
+    Replies become visible when their send finishes, and two sends can finish out of order:
+    a cursor at the newest visible id would skip an older reply that is still being sent (or
+    failed and may be retried). The visitor polls from this cursor and drops ids it has seen.
+    """
+    newest = max([after_id, *(m.id for m in rows)])
+    if not conversation_ids:
+        return newest
+    oldest_unsettled = session.scalar(
+        select(func.min(Message.id)).where(
+            Message.conversation_id.in_(conversation_ids),
+            Message.id > after_id,
+            Message.direction == "outbound",
+            Message.kind == "message",
+            Message.status.in_(UNSETTLED_STATUSES),
+        )
+    )
+    if oldest_unsettled is None:
+        return newest
+    return min(newest, int(oldest_unsettled) - 1)
 
 
 def message_for_visitor(message: Message, widget_id: str, secret: str) -> dict[str, Any]:

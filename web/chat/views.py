@@ -50,6 +50,7 @@ from web.chat.transcript import (
     conversations_of,
     file_signature,
     message_for_visitor,
+    settled_cursor,
     visible_messages,
 )
 
@@ -213,18 +214,23 @@ def leave_message(widget_id: str) -> Response:
 
 @bp.get("/<widget_id>/messages")
 def poll_messages(widget_id: str) -> Response:
-    """Messages after `after` (an id); waits up to `wait` seconds (≤ 25) for a new one."""
+    """Messages after the cursor `after`; waits up to `wait` s (≤ 25) for one not in `seen`.
+
+    `seen`: the ids above `after` the widget already shows (comma-separated). Answer:
+    `messages` (may repeat seen ids: drop them), `cursor` (the next `after`), `conversation`.
+    """
     found, claims, _token = visitor(widget_id)
     rt = runtime()
     after = request.args.get("after", "0")
-    if not after.isdigit():
-        fail(400, "bad_request", detail="after must be a message id")
+    seen_ids = [x for x in request.args.get("seen", "").split(",") if x]
+    if not after.isdigit() or not all(x.isdigit() for x in seen_ids) or len(seen_ids) > 500:
+        fail(400, "bad_request", detail="after is a message id, seen a list of message ids")
     try:
         wait = min(MAX_WAIT_SECONDS, max(0.0, float(request.args.get("wait", "0"))))
     except ValueError:
         fail(400, "bad_request", detail="wait must be a number of seconds")
-    messages, state = _wait_for_messages(rt, found, claims, int(after), wait)
-    return jsonify(messages=messages, conversation=state)
+    seen = {int(x) for x in seen_ids}
+    return jsonify(_wait_for_messages(rt, found, claims, int(after), seen, wait))
 
 
 @bp.post("/<widget_id>/selfservice")
@@ -413,8 +419,8 @@ def _suggestion_json(answer: Suggestion) -> dict[str, Any]:
 
 
 def _wait_for_messages(
-    rt: Runtime, found: Widget, claims: SessionClaims, after: int, wait: float
-) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    rt: Runtime, found: Widget, claims: SessionClaims, after: int, seen: set[int], wait: float
+) -> dict[str, Any]:
     """Query, and while nothing is new, wake on this conversation's bus events (or each second)."""
     secret = connector(rt).secret
     deadline = time.monotonic() + wait
@@ -425,9 +431,15 @@ def _wait_for_messages(
                 conversations = conversations_of(session, found.id, claims.session_id)
                 ids = [c.id for c in conversations]
                 rows = visible_messages(session, ids, after_id=after)
-                if rows or listener is None or time.monotonic() >= deadline:
-                    messages = [message_for_visitor(m, found.external_id, secret) for m in rows]
-                    return messages, conversation_state(conversations)
+                fresh = any(m.id not in seen for m in rows)
+                if fresh or listener is None or time.monotonic() >= deadline:
+                    return {
+                        "messages": [
+                            message_for_visitor(m, found.external_id, secret) for m in rows
+                        ],
+                        "cursor": settled_cursor(session, ids, after_id=after, rows=rows),
+                        "conversation": conversation_state(conversations),
+                    }
             while time.monotonic() < deadline:
                 event = next(listener)
                 if event is None or not ids or event.get("conversation_id") in ids:

@@ -242,3 +242,36 @@ def test_demo_page_embeds_the_widget_with_one_script_tag(client, factory):
 def _conversation_id(rt) -> int:
     with rt.db.session() as s:
         return s.scalars(select(Conversation.id)).one()
+
+
+def test_a_reply_sent_out_of_order_is_not_skipped_by_the_poll_cursor(rt, client, factory):
+    from datetime import UTC, datetime
+
+    from inbox.replies import Draft, create_reply, mark_sent
+
+    widget_account(factory, self_service=False)
+    visitor = Visitor(client)
+    visitor.start()
+    first_id = visitor.send("주문 취소 가능한가요?").get_json()["message"]["id"]
+    with rt.db.session() as s:
+        conversation = s.scalars(select(Conversation)).one()
+        older, _ = create_reply(s, conversation, None, Draft(text="확인해 볼게요"))
+        newer, _ = create_reply(s, conversation, None, Draft(text="취소해 드렸습니다"))
+        mark_sent(s, newer, newer.uuid, datetime.now(UTC))
+        older_id, newer_id = older.id, newer.id
+    body = client.get(
+        visitor.url(f"/messages?after={first_id}&seen="), headers=visitor.headers()
+    ).get_json()
+    assert [m["id"] for m in body["messages"]] == [newer_id]
+    assert body["cursor"] == older_id - 1  # the older reply may still become visible
+    with rt.db.session() as s:
+        from inbox.models import Message as Row
+
+        row = s.get(Row, older_id)
+        mark_sent(s, row, row.uuid, datetime.now(UTC))
+    later = client.get(
+        visitor.url(f"/messages?after={body['cursor']}&seen={newer_id}&wait=5"),
+        headers=visitor.headers(),
+    ).get_json()
+    assert [m["text"] for m in later["messages"]] == ["확인해 볼게요", "취소해 드렸습니다"]
+    assert later["cursor"] == newer_id

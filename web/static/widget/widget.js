@@ -236,18 +236,30 @@
     if (msg.id && state.seen[msg.id]) { return null; }
     var key = msg.client_msg_id ? "c:" + msg.client_msg_id : null;
     var item = key ? state.pending[key] : null;
-    if (item) { delete state.pending[key]; } else {
-      item = el("li");
-      log.appendChild(item);
-    }
+    if (item) { delete state.pending[key]; } else { item = el("li"); }
     fill(item, msg);
     if (msg.id) {
       state.seen[msg.id] = true;
       item.setAttribute("data-id", String(msg.id));
+      place(item, msg.id);
+    } else if (!item.parentNode) {
+      log.appendChild(item);
     }
     show(log, true);
     log.scrollTop = log.scrollHeight;
     return item;
+  }
+
+  // Thread order is id order: a reply whose send finished late still goes where it belongs.
+  function place(item, id) {
+    var nodes = log.children;
+    for (var i = 0; i < nodes.length; i++) {
+      var other = nodes[i];
+      if (other === item) { continue; }
+      var otherId = +(other.getAttribute("data-id") || 0);
+      if (!otherId || otherId > id) { log.insertBefore(item, other); return; }
+    }
+    log.appendChild(item);
   }
 
   function optimistic(clientId, text) {
