@@ -1,0 +1,257 @@
+"""The widget in headless Chromium: chat both ways live, FAQ hand-off, XSS inert, long text.
+
+One browser per module; each test gets a fresh app (its own database) served on loopback
+and a fresh browser context (empty localStorage).
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from inbox.models import Conversation, Message
+from tests.support.servers import serve_wsgi
+from tests.web.chat.support import seed_faq, widget_account
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PAYLOADS = Path(__file__).parents[2] / "fixtures" / "xss" / "payloads.txt"
+TIMEOUT = 15_000  # ms; Playwright waits for a condition, no assertion is about speed
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed")
+    with playwright_api.sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def server(app: Any) -> Iterator[str]:
+    with serve_wsgi(app) as base:
+        yield base
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(locale="ko-KR")
+    context.set_default_timeout(TIMEOUT)
+    tab = context.new_page()
+    dialogs: list[str] = []
+    tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    errors: list[str] = []
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    tab.page_errors = errors
+    tab.dialogs = dialogs
+    yield tab
+    context.close()
+
+
+def open_widget(page: Any, base: str, *, name: str = "", email: str = "", lang: str = "ko"):
+    page.goto(f"{base}/chat/demo?lang={lang}")
+    page.wait_for_selector("#switchboard-chat[data-ready='1']", state="attached")
+    page.click(".sb-launcher")
+    if page.locator(".sb-intro").is_visible():
+        page.fill(".sb-name", name)
+        page.fill(".sb-email", email)
+        page.click(".sb-start")
+    page.wait_for_selector(".sb-input")
+
+
+def send(page: Any, text: str) -> None:
+    page.fill(".sb-input", text)
+    page.press(".sb-input", "Enter")
+
+
+def api(base: str, method: str, path: str, token: str, body: Any = None) -> Any:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(
+        base + path,
+        data=data,
+        method=method,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def agent_token(factory: Any, account_id: int, name: str = "김상담") -> str:
+    token: str = factory.token(factory.user("agent", name=name, inboxes=[account_id]))
+    return token
+
+
+def only_conversation(rt: Any) -> Conversation:
+    with rt.db.session() as s:
+        conversation = s.scalars(select(Conversation)).one()
+        s.expunge(conversation)
+        return conversation
+
+
+def test_visitor_chats_agent_answers_visitor_sees_it_live_and_after_reload(
+    rt, factory, server, page
+):
+    account = widget_account(factory, self_service=False)
+    token = agent_token(factory, account.id)
+    open_widget(page, server, name="최예린", email="yerin.choi@example.org")
+    send(page, "주문번호 2026112500042 주소를 잘못 입력했어요. 변경 가능한가요?")
+    page.wait_for_selector(".sb-visitor[data-id]")
+    conversation = only_conversation(rt)
+    api(
+        server,
+        "POST",
+        f"/api/v1/conversations/{conversation.id}/messages",
+        token,
+        {"text": "네, 변경 가능합니다. 새 주소를 알려주세요."},
+    )
+    agent = page.wait_for_selector(".sb-agent")
+    assert agent.query_selector(".sb-author").text_content() == "김상담"
+    reply = agent.query_selector(".sb-text").text_content()
+    assert reply == "네, 변경 가능합니다. 새 주소를 알려주세요."
+    # The session survives a reload (token in localStorage): same conversation, same thread.
+    page.reload()
+    page.wait_for_selector("#switchboard-chat[data-ready='1']", state="attached")
+    page.click(".sb-launcher")
+    page.wait_for_selector(".sb-agent")
+    assert page.locator(".sb-intro").is_hidden()
+    send(page, "서울 마포구 월드컵로 000으로 바꿔주세요")
+    page.wait_for_selector(".sb-visitor[data-id] >> nth=1")
+    with rt.db.session() as s:
+        assert s.scalars(select(Conversation.id)).all() == [conversation.id]
+        texts = s.scalars(
+            select(Message.text).where(Message.direction == "inbound").order_by(Message.id)
+        ).all()
+        assert texts[-1] == "서울 마포구 월드컵로 000으로 바꿔주세요"
+        assert s.scalars(select(Conversation)).one().contact.name == "최예린"
+    assert page.dialogs == [] and page.page_errors == []
+
+
+def test_faq_answers_appear_and_talk_to_a_person_hands_off(rt, factory, server, page):
+    account = widget_account(factory)
+    seed_faq(rt)
+    token = agent_token(factory, account.id)
+    open_widget(page, server)
+    send(page, "배송 언제와요?")
+    page.wait_for_selector(".sb-answer")
+    assert page.locator(".sb-answer").first.get_attribute("data-slug") == "shipping-time"
+    assert page.locator(".sb-answer-text").first.text_content()
+    assert only_conversation(rt).status == "pending"
+    page.click(".sb-human")
+    page.wait_for_selector(".sb-notice:has-text('상담원을 연결해 드릴게요')")
+    assert page.locator(".sb-faq").is_hidden()
+    conversation = only_conversation(rt)
+    assert (conversation.status, conversation.self_service) == ("open", "handed_off")
+    api(
+        server,
+        "POST",
+        f"/api/v1/conversations/{conversation.id}/messages",
+        token,
+        {"text": "안녕하세요, 주문번호를 알려주시면 확인해 드릴게요."},
+    )
+    page.wait_for_selector(".sb-agent:has-text('주문번호를 알려주시면')")
+
+
+def test_this_solved_it_resolves_by_self_service(rt, factory, server, page):
+    widget_account(factory)
+    seed_faq(rt)
+    open_widget(page, server, lang="en")
+    send(page, "How do I reset my password?")
+    page.wait_for_selector(".sb-answer[data-slug='account-password-reset']")
+    page.click(".sb-answer[data-slug='account-password-reset'] .sb-solved")
+    page.wait_for_selector(".sb-notice:has-text('Glad that helped')")
+    conversation = only_conversation(rt)
+    assert (conversation.status, conversation.self_service) == ("resolved", "resolved")
+
+
+def test_xss_payloads_are_inert_on_the_visitor_side(rt, factory, server, page):
+    account = widget_account(factory, self_service=False)
+    token = agent_token(factory, account.id, name="<img src=x onerror=alert('agent')>")
+    payloads = [p for p in PAYLOADS.read_text(encoding="utf-8").split("\n") if p.strip()]
+    open_widget(page, server, name="<img src=x onerror=alert('name')>")
+    send(page, payloads[0])  # one through the composer itself
+    page.wait_for_selector(".sb-visitor[data-id]")
+    visitor_token = page.evaluate("localStorage.getItem('switchboard-chat:widget-main')")
+    for i, payload in enumerate(payloads[1:], start=1):
+        api(
+            server,
+            "POST",
+            "/chat/widget-main/messages",
+            visitor_token,
+            {"client_msg_id": f"c_xss-{i}", "text": payload},
+        )
+    conversation = only_conversation(rt)
+    for payload in payloads:
+        api(
+            server,
+            "POST",
+            f"/api/v1/conversations/{conversation.id}/messages",
+            token,
+            {"text": payload},
+        )
+    page.wait_for_function(
+        "n => document.querySelector('#switchboard-chat').shadowRoot"
+        ".querySelectorAll('.sb-agent').length >= n",
+        arg=len(payloads),
+    )
+    shown = page.evaluate(
+        """() => {
+          const root = document.querySelector('#switchboard-chat').shadowRoot;
+          const texts = sel => [...root.querySelectorAll(sel + ' .sb-text')]
+            .map(e => e.textContent);
+          const log = root.querySelector('.sb-log');
+          return {
+            visitor: texts('.sb-visitor'), agent: texts('.sb-agent'),
+            authors: [...root.querySelectorAll('.sb-agent .sb-author')].map(e => e.textContent),
+            elements: [...log.querySelectorAll('*')].map(e => e.tagName.toLowerCase()),
+            pageImages: document.querySelectorAll('img, iframe, svg, object, embed').length,
+            xss: window.__xss || null,
+            logWidth: log.scrollWidth <= log.clientWidth + 1,
+          };
+        }"""
+    )
+    assert shown["visitor"] == payloads
+    assert shown["agent"] == payloads
+    assert set(shown["authors"]) == {"<img src=x onerror=alert('agent')>"}
+    # Only the widget's own structure: list items, author spans and text divs.
+    assert set(shown["elements"]) == {"li", "span", "div"}
+    assert shown["pageImages"] == 0 and shown["xss"] is None
+    assert shown["logWidth"], "a long payload widened the message list"
+    assert page.dialogs == [] and page.page_errors == []
+
+
+def test_a_20000_plus_character_message_gets_a_clear_error_and_nothing_breaks(
+    rt, factory, server, page
+):
+    widget_account(factory, self_service=False)
+    open_widget(page, server)
+    send(page, "가" * 20_001)
+    error = page.wait_for_selector(".sb-error")
+    assert "최대 20,000자" in error.text_content() and "20,001자" in error.text_content()
+    assert page.input_value(".sb-input") == "가" * 20_001  # kept, so the visitor can shorten it
+    assert page.locator(".sb-msg").count() == 0
+    send(page, "나" * 20_000)
+    page.wait_for_selector(".sb-visitor[data-id]")
+    assert page.locator(".sb-error").is_hidden()
+    send(page, "짧은 질문도 잘 가요")
+    page.wait_for_selector(".sb-visitor[data-id] >> nth=1")
+    with rt.db.session() as s:
+        lengths = [len(t) for t in s.scalars(select(Message.text).order_by(Message.id))]
+    assert lengths == [20_000, len("짧은 질문도 잘 가요")]
