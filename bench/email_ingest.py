@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import os
 import platform
 import random
 import re
@@ -446,8 +447,6 @@ def _cpu() -> str:
 
 
 def _count_cpus() -> int:
-    import os
-
     return len(os.sched_getaffinity(0))
 
 
