@@ -177,6 +177,14 @@ def test_mail_conversation_reply_answer_bounce_and_auto_reply(
         assert auto.meta.get("auto_generated") is True
         assert s.scalar(select(func.count()).select_from(Conversation)) == 1
 
+    # 7. A real answer from the customer reopens it.
+    again = answer.replace(b"<answer-1@mail.example.com>", b"<answer-2@mail.example.com>")
+    deliver(dovecot, again.replace("네 감사합니다!".encode(), "아직 안 왔어요.".encode()))
+    assert poll_account(mailbox.id) == 1
+    with rt.db.session() as s:
+        conversation = s.get(Conversation, conversation_id)
+        assert conversation is not None and conversation.status == "open"
+
 
 def test_whole_corpus_through_the_poll_job_and_uidvalidity_reset(
     rt: Any, dovecot: Dovecot, mailbox: Any
