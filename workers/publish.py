@@ -161,7 +161,9 @@ def _find(connector: Connector, config: AccountConfig, claim: Claim) -> PublishR
         raise CannotCheck(f"{connector.slug} cannot look up earlier posts")
     try:
         return finder(config, claim.request, claim.since)
-    except (PermanentSendError, RetryableSendError) as exc:
+    except ReauthRequired:
+        raise
+    except PermanentSendError as exc:  # a busy platform (RetryableSendError) is asked again
         raise CannotCheck(f"looking for the earlier post failed ({exc.reason})") from exc
 
 

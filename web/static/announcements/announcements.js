@@ -62,8 +62,10 @@
         box.classList.toggle("invalid", Boolean(result && result.errors.length));
         $('[data-role="count"]', box).textContent = result ? result.count : "";
         $('[data-role="preview"]', box).textContent = result ? result.preview : "";
-        const media = body.images.length && result && result.with_images ? `🖼 × ${body.images.length}` : "";
-        $('[data-role="media"]', box).textContent = media;
+        const extras = [];
+        if (body.images.length && result && result.with_images) extras.push(`🖼 × ${body.images.length}`);
+        if (result && result.link) extras.push(`🔗 ${result.link}`);
+        $('[data-role="media"]', box).textContent = extras.join("  ");
         fillList($('[data-role="errors"]', box), result ? result.errors : []);
         fillList($('[data-role="warnings"]', box), result ? result.warnings : []);
       });
