@@ -37,14 +37,32 @@ def find_conversation(
         )
         if found is not None:
             return found
-    return session.scalars(
+    key = (account.id, event.conversation_kind.value, event.thread_key, participant_key)
+    known: dict[tuple[int, str, str, str], int] = session.info.setdefault("conversation_ids", {})
+    if key in known:  # seen earlier in this transaction: the identity map has it, no query
+        cached = session.get(Conversation, known[key])
+        if (
+            cached is not None
+            and (
+                cached.channel_account_id,
+                cached.kind,
+                cached.thread_key,
+                cached.participant_key,
+            )
+            == key
+        ):
+            return cached
+    found = session.scalars(
         select(Conversation).where(
-            Conversation.channel_account_id == account.id,
-            Conversation.kind == event.conversation_kind.value,
-            Conversation.thread_key == event.thread_key,
-            Conversation.participant_key == participant_key,
+            Conversation.channel_account_id == key[0],
+            Conversation.kind == key[1],
+            Conversation.thread_key == key[2],
+            Conversation.participant_key == key[3],
         )
     ).first()
+    if found is not None:
+        known[key] = found.id
+    return found
 
 
 def _by_references(
