@@ -2,7 +2,7 @@
 
 Generates N messages (default 2,000): Korean and English bodies in UTF-8 (8bit, base64,
 quoted-printable), EUC-KR, ks_c_5601-1987 (CP949 bytes with CP949-only syllables), ISO-2022-KR
-and us-ascii; a quarter are replies threading onto an earlier message, a tenth carry a JPEG or
+and us-ascii; about a third reply to the sender's earlier mail (a thread), a tenth carry a JPEG or
 PDF attachment, some are multipart/alternative with HTML. They are APPENDed to dovecot, then:
 
 1. connector only: `EmailConnector.poll` page by page (IMAP fetch + MIME parse);
@@ -11,7 +11,9 @@ PDF attachment, some are multipart/alternative with HTML. They are APPENDed to d
 Correctness: every stored text equals the text it was generated from, no U+FFFD, the expected
 number of conversations and attachments. Figures go to BENCHMARKS.md, "Email ingest" section.
 
-    .venv/bin/python bench/email_ingest.py [--count 2000] [--database-url URL] [--write]
+    .venv/bin/python bench/email_ingest.py [--count 2000] [--postgres] [--write]
+
+--postgres uses the server in BENCH_PG (default postgresql://postgres@127.0.0.1:5432/postgres).
 """
 
 from __future__ import annotations
@@ -19,16 +21,12 @@ from __future__ import annotations
 import argparse
 import base64
 import os
-import platform
 import random
-import re
 import resource
 import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.header import Header
@@ -42,12 +40,13 @@ sys.path.insert(0, str(ROOT))
 from imapclient import IMAPClient  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
+from bench._common import fresh_pg_database, machine, write_section  # noqa: E402
 from connectors.base import AccountConfig  # noqa: E402
 from connectors.email import EmailConnector  # noqa: E402
 from tests.support.dovecot import Dovecot, running_dovecot  # noqa: E402
 
 ADDRESS = "help@seoulsupps.example"
-SECTION = "## Email ingest"
+HEADING = "Email ingest"
 KO_LINES = [
     "주문번호 {order} 배송이 아직 안 왔어요.",
     "똠양꿍 맛 비타민이 있나요? 햏 궁금해서요.",  # CP949-only syllables: 똠, 햏
@@ -327,9 +326,8 @@ def main() -> None:
     parser.add_argument("--page-size", type=int, default=100)
     parser.add_argument(
         "--postgres",
-        metavar="ADMIN_URL",
-        default=None,
-        help="also ingest into a throwaway PostgreSQL database created through ADMIN_URL",
+        action="store_true",
+        help="also ingest into a fresh PostgreSQL database (server from BENCH_PG)",
     )
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
     args = parser.parse_args()
@@ -344,8 +342,8 @@ def main() -> None:
         fetch = connector_only(server, args.count, args.page_size)
         runs.append(end_to_end(server, mails, None, args.page_size))
         if args.postgres:
-            with throwaway_postgres(args.postgres) as url:
-                runs.append(end_to_end(server, mails, url, args.page_size))
+            url = fresh_pg_database("sb_bench_email_ingest")
+            runs.append(end_to_end(server, mails, url, args.page_size))
     problems = check(mails, fetch["texts"])
     for run in runs:
         problems += check(mails, run["stored"])
@@ -354,30 +352,12 @@ def main() -> None:
         if run["attachments"] != with_files:
             problems.append(f"{run['attachments']} attachments, expected {with_files}")
     report = render(args, mails, roots, with_files, append_s, fetch, runs, problems)
-    print(report)
+    print(f"## {HEADING}\n\n{report}")
     if args.write:
-        write_section(report)
+        write_section(HEADING, report)
     if problems:
         print("\n".join(problems[:20]), file=sys.stderr)
         sys.exit(1)
-
-
-@contextmanager
-def throwaway_postgres(admin_url: str) -> Iterator[str]:
-    import psycopg
-
-    name = f"sb_bench_{int(time.time())}"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
-                (name,),
-            )
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
 def render(
@@ -406,60 +386,29 @@ def render(
         if not problems
         else f"{len(problems)} PROBLEMS (printed on stderr)."
     )
-    return "\n".join(
-        [
-            SECTION,
-            "",
-            "Written by `bench/email_ingest.py --write`; edit the prose in that script, not here.",
-            "",
-            f"- Machine: {platform.machine()}, {_cpu()}, Python {platform.python_version()}; "
-            "dovecot on 127.0.0.1 (plain IMAP, maildir on local disk).",
-            f"- Data: {len(mails)} generated mails from {len({m.customer for m in mails})}"
-            f" senders, {roots} threads (the others reply with In-Reply-To/References), "
-            f"{with_files} with a JPEG or PDF attachment; charsets: "
-            + ", ".join(f"{k} {v}" for k, v in mix.items())
-            + ".",
-            f"- APPEND of all mails into dovecot took {append_s:.1f} s (not part of the figures).",
-            "",
-            "| stage | messages | seconds | messages/s | process peak RSS MiB |",
-            "|---|---|---|---|---|",
-            *rows,
-            "",
-            f"Correctness: {verdict} Peak Python heap of the connector alone (tracemalloc, "
-            f"second pass): {fetch['peak_mib']:.1f} MiB; pages are parsed and handed on, "
-            "never accumulated.",
-            "The poll job's time is mostly the database work of ingest (one savepoint per message,",
-            "threading lookups, contact resolution), not IMAP or MIME parsing.",
-            "",
-        ]
-    )
-
-
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                name = line.split(":", 1)[1].strip()
-                return f"{name} ({_count_cpus()} CPUs)"
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
-
-
-def _count_cpus() -> int:
-    return len(os.sched_getaffinity(0))
-
-
-def write_section(report: str) -> None:
-    """Replace (or append) only the "Email ingest" section of BENCHMARKS.md."""
-    path = ROOT / "BENCHMARKS.md"
-    current = path.read_text() if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.DOTALL | re.MULTILINE)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _m: report + "\n", current)
-    else:
-        updated = current.rstrip("\n") + "\n\n" + report
-    path.write_text(updated.rstrip("\n") + "\n")
+    senders = len({m.customer for m in mails})
+    charsets = ", ".join(f"{k} {v}" for k, v in mix.items())
+    lines = [
+        "Written by `bench/email_ingest.py --write`; edit the prose in that script, not here.",
+        "",
+        f"- Machine: {machine()}; dovecot on 127.0.0.1 (plain IMAP, maildir on local disk); "
+        f"1-minute load average {os.getloadavg()[0]:.1f} at the end (a shared machine: the "
+        "rates move with it).",
+        f"- Data: {len(mails)} generated mails from {senders} senders, {roots} threads (the "
+        f"others reply with In-Reply-To/References), {with_files} with a JPEG or PDF "
+        f"attachment; charsets: {charsets}.",
+        f"- APPEND of all mails into dovecot took {append_s:.1f} s (not part of the figures).",
+        "",
+        "| stage | messages | seconds | messages/s | process peak RSS MiB |",
+        "|---|---|---|---|---|",
+        *rows,
+        "",
+        f"Correctness: {verdict} Peak Python heap of the connector alone (tracemalloc, "
+        f"second pass): {fetch['peak_mib']:.1f} MiB; pages are parsed and handed on, "
+        "never accumulated. The gap between the two stages is the database work of ingest "
+        "(threading lookups, contacts, inserts), not IMAP or MIME parsing.",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
