@@ -103,7 +103,7 @@ def prod(
     _truncate_all(pg_url)
 
 
-def wait_for(predicate: Callable[[], bool], timeout: float = 60.0, what: str = "") -> None:
+def wait_for(predicate: Callable[[], bool], timeout: float = 120.0, what: str = "") -> None:
     """Wait for an outcome, not a duration; fails only if it never comes."""
     deadline = time.time() + timeout
     while not predicate():
