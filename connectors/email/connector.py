@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from connectors.base import (
     AccountConfig,
@@ -68,9 +68,7 @@ class EmailConnector:
         refused = smtp.deliver(account, message, [recipient, *reply.cc])
         if recipient.lower() in {addr.lower() for addr in refused}:
             raise PermanentSendError(f"recipient refused: {refused}")
-        extra: dict[str, Any] = {"message_id": str(message["Message-ID"])}
-        if refused:
-            extra["refused"] = refused
+        extra = {"refused": refused} if refused else {}
         return SendResult(external_id=str(message["Message-ID"]), extra=extra)
 
     def reply_window(
