@@ -60,6 +60,7 @@ def reply(conversation_id: int) -> BaseResponse:
             idempotency_key=form.get("idempotency_key") or None,
             subject=(form.get("subject") or None) if not private else None,
             cc=tuple(a.strip() for a in form.get("cc", "").split(",") if a.strip()),
+            private_reply=form.get("private_reply") == "1" and not private,
             attachments=_uploads() if not private else (),
         )
         try:

@@ -107,7 +107,7 @@ def test_agent_filters_searches_replies_notes_assigns_resolves(
     page.keyboard.press("e")
     page.wait_for_selector("#conv-status.status-resolved")
     events = page.locator(".event").all_inner_texts()
-    assert any("민아 님에게 배정" in text for text in events)
+    assert any("담당자 지정: 민아" in text for text in events)
     assert any("해결됨" in text for text in events)
 
 

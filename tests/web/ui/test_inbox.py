@@ -91,7 +91,7 @@ def test_reply_note_assign_resolve(client: Any, rt: Runtime, team_setup: dict[st
     html = client.get(path).get_data(as_text=True)
     assert 'data-delivery="sent"' in html
     assert "kind-note" in html
-    assert "민아 님이 상태를 변경했습니다" in html  # the event, in Korean
+    assert "상태 열림 → 해결됨 · 민아" in html  # the event, in Korean
 
 
 def test_snooze_uses_the_agents_time_zone(
@@ -109,6 +109,8 @@ def test_snooze_uses_the_agents_time_zone(
         assert fresh is not None and fresh.snoozed_until is not None
         assert fresh.status == "snoozed"
         assert fresh.snoozed_until.isoformat() == "2099-01-02T00:00:00+00:00"  # 09:00 KST
+    html = client.get(f"/inbox/c/{conv.id}").get_data(as_text=True)
+    assert "상태 열림 → 미룸 (2099-01-02 09:00까지) · 민아" in html
 
 
 def test_failed_reply_shows_reason_and_retries(
