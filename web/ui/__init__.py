@@ -42,6 +42,7 @@ def init_ui(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.add_url_rule("/", "home", lambda: redirect(url_for("inbox.index")))
     app.jinja_env.filters.update(when=when, ago=ago, nl2br=nl2br, event_text=event_text)
+    app.jinja_env.globals.update(url_endpoints=lambda: app.view_functions.keys())
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES, get_locale=get_locale, idempotency_key=lambda: str(uuid.uuid4())
     )

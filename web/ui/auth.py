@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -44,16 +53,19 @@ def login() -> str | Response | tuple[str, int]:
         agent = agent_of(user)
     session.clear()  # a fresh session on sign-in: no fixation
     login_user(agent)
-    return redirect(_safe_next(request.args.get("next")))
+    return redirect(_safe_next(request.args.get("next"), agent.role))
 
 
-def _safe_next(target: str | None) -> str:
-    """Only same-site paths: `next` must never send the agent to another host."""
+def _safe_next(target: str | None, role: str) -> str:
+    """Only same-site paths: `next` must never send the user to another host."""
+    home = url_for("inbox.index")
+    if role == "marketer" and "announcements.index" in current_app.view_functions:
+        home = url_for("announcements.index")  # marketers do not work the queue
     if not target:
-        return url_for("inbox.index")
+        return home
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("inbox.index")
+        return home
     return target
 
 

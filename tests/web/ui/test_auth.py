@@ -78,3 +78,9 @@ def test_agent_cannot_open_admin_pages(client: Any, team_setup: dict[str, Any]) 
         assert client.get(path).status_code == 403
     for path in ("/admin/channels", "/admin/deliveries"):
         assert client.get(path).status_code == 403
+
+
+def test_marketer_lands_on_announcements(client: Any, factory: Any) -> None:
+    factory.user("marketer", email="ads2@example.test")
+    response = login(client, "ads2@example.test")
+    assert response.headers["Location"].endswith("/announcements/")
