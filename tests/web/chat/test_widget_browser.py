@@ -255,3 +255,88 @@ def test_a_20000_plus_character_message_gets_a_clear_error_and_nothing_breaks(
     with rt.db.session() as s:
         lengths = [len(t) for t in s.scalars(select(Message.text).order_by(Message.id))]
     assert lengths == [20_000, len("짧은 질문도 잘 가요")]
+
+
+PNG_1X1 = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000a49444154789c6300010000050001"
+    "0d0a2db40000000049454e44ae426082"
+)
+
+
+def host_page(widget_base: str) -> Any:
+    """A shop on another origin that embeds the widget with the one documented tag."""
+    html = (
+        "<!doctype html><html lang='ko'><head><meta charset='utf-8'><title>Shop</title></head>"
+        "<body><h1>다른 사이트의 쇼핑몰</h1>"
+        f"<script src='{widget_base}/static/widget/widget.js' data-widget='widget-main' async>"
+        "</script></body></html>"
+    ).encode()
+
+    def app(environ: Any, start_response: Any) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        return [html]
+
+    return app
+
+
+def test_embedded_on_an_allowed_site_chats_across_origins_and_sends_an_image(
+    rt, factory, server, page
+):
+    with serve_wsgi(host_page(server)) as shop:
+        account = widget_account(factory, self_service=False, allowed_origins=[shop])
+        token = agent_token(factory, account.id)
+        page.goto(shop + "/")
+        page.wait_for_selector("#switchboard-chat[data-ready='1']", state="attached")
+        page.click(".sb-launcher")
+        page.fill(".sb-name", "Guest Alex")
+        page.click(".sb-start")
+        send(page, "Do you ship to Canada?")
+        page.wait_for_selector(".sb-visitor[data-id]")
+        page.set_input_files(
+            ".sb-file", files=[{"name": "label.png", "mimeType": "image/png", "buffer": PNG_1X1}]
+        )
+        image = page.wait_for_selector(".sb-visitor img.sb-image")
+        page.wait_for_function("img => img.complete && img.naturalWidth === 1", arg=image)
+        assert image.get_attribute("alt") == "label.png"
+        conversation = only_conversation(rt)
+        api(
+            server,
+            "POST",
+            f"/api/v1/conversations/{conversation.id}/messages",
+            token,
+            {"text": "Yes, we ship to Canada in 7-14 days."},
+        )
+        page.wait_for_selector(".sb-agent:has-text('7-14 days')")
+        assert page.page_errors == []
+
+
+def test_a_site_that_is_not_allowed_gets_no_chat(rt, factory, server, page):
+    with serve_wsgi(host_page(server)) as shop:
+        widget_account(factory, allowed_origins=["https://shop.seoulsupps.example"])
+        page.goto(shop + "/")
+        page.wait_for_selector("#switchboard-chat[data-ready='1']", state="attached")
+        page.click(".sb-launcher")
+        page.wait_for_selector(".sb-error")
+        assert page.locator(".sb-input").is_hidden()
+    with rt.db.session() as s:
+        assert s.scalars(select(Conversation)).all() == []
+
+
+def test_offline_hours_show_the_email_form(rt, factory, server, page):
+    widget_account(factory, hours={"timezone": "Asia/Seoul", "days": {}})
+    open_offline = page.goto(f"{server}/chat/demo?lang=ko")
+    assert open_offline is not None
+    page.wait_for_selector("#switchboard-chat[data-ready='1']", state="attached")
+    page.click(".sb-launcher")
+    page.wait_for_selector(".sb-offline")
+    assert page.locator(".sb-input").is_hidden()
+    page.fill(".sb-off-name", "이수진")
+    page.fill(".sb-off-email", "sujin.lee@example.net")
+    page.fill(".sb-off-text", "환불 문의드립니다. 주문번호 2026111900221")
+    page.click(".sb-off-send")
+    page.wait_for_selector(".sb-notice:has-text('문의가 접수되었어요')")
+    with rt.db.session() as s:
+        message = s.scalars(select(Message)).one()
+        assert message.meta["offline"] is True
+        assert message.conversation.contact.email == "sujin.lee@example.net"
