@@ -150,7 +150,15 @@
       if (option && option.dataset.body) insertCanned(option.dataset.body);
       canned.value = "";
     });
-    form.addEventListener("submit", () => { const b = $("#send-button"); if (b) b.disabled = true; });
+    // Keep an unsent draft across the page loads that actions (assign, labels...) cause.
+    const key = `draft:${(inbox() || {}).dataset.conversation}`;
+    if (!text.value && sessionStorage.getItem(key)) text.value = sessionStorage.getItem(key);
+    text.addEventListener("input", () => sessionStorage.setItem(key, text.value));
+    form.addEventListener("submit", () => {
+      sessionStorage.removeItem(key);
+      const b = $("#send-button");
+      if (b) b.disabled = true;
+    });
     syncComposer();
   }
 

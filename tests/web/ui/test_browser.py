@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import requests
 
+from inbox.canned import save_canned
 from inbox.conversations import Change, apply_change
 from inbox.models import Conversation
 from switchboard.runtime import Runtime
@@ -71,6 +72,13 @@ def test_agent_filters_searches_replies_notes_assigns_resolves(
     page: Any, base_url: str, rt: Runtime, team_setup: dict[str, Any]
 ) -> None:
     a = team_setup["a"]
+    with rt.db.session() as session:
+        save_canned(
+            session,
+            shortcut="사과",
+            title="사과",
+            body="{{contact_name}}님, 불편을 드려 죄송합니다.",
+        )
     refund = inbound(rt, a, "환불해주세요. 포장이 파손됐어요", customer="c1", name="이서연")
     inbound(rt, a, "배송 언제 오나요?", customer="c2", name="박지훈")
     sign_in(page, base_url, "mina@example.test")
@@ -88,8 +96,16 @@ def test_agent_filters_searches_replies_notes_assigns_resolves(
     page.wait_for_url(f"**/inbox/c/{refund.id}?**")
     assert "파손" in page.locator("#messages").inner_text()
 
+    page.keyboard.press("?")
+    page.wait_for_selector("#help[open]")
+    page.keyboard.press("Escape")
+    page.wait_for_selector("#help:not([open])", state="attached")
+
     page.keyboard.press("r")
-    page.keyboard.type("불편을 드려 죄송합니다. 바로 환불 접수해 드릴게요.")
+    page.keyboard.type("/사과")
+    page.keyboard.press("Tab")  # the canned response, variables filled in
+    assert page.input_value("#composer") == "이서연님, 불편을 드려 죄송합니다."
+    page.keyboard.type(" 바로 환불 접수해 드릴게요.")
     page.keyboard.press("Control+Enter")
     page.wait_for_selector("article.msg-outbound [data-delivery=sent]")  # live, no reload
 
@@ -287,3 +303,46 @@ def test_someone_else_is_replying(
         page.wait_for_selector("#typing:not([hidden]) >> text=관리자")
     finally:
         other.close()
+
+
+def test_x_counter_matches_the_server_and_the_server_refuses_long_posts(
+    page: Any, base_url: str, rt: Runtime, factory: Any, team_setup: dict[str, Any]
+) -> None:
+    from connectors.base import ConversationKind
+    from connectors.x.weighted_length import weighted_length
+
+    samples = [
+        "배송 문의 답변드립니다",
+        "Order 2026112400317 ships today: https://shop.example.com/orders/2026112400317?x=1",
+        "감사합니다 🙏🏽 👨‍👩‍👧 🇰🇷",
+        "mixed 한글 and English, shop.co.kr/faq 참고",
+        "가" * 141,
+    ]
+    x = factory.account("x", connector="x", external_id="x-acct")
+    with rt.db.session() as session:
+        from inbox.models import User
+        from inbox.users import set_inboxes
+
+        agent = session.get(User, team_setup["agent"].id)
+        assert agent is not None
+        set_inboxes(session, agent, {team_setup["a"].id, x.id})
+    mention = inbound(
+        rt, x, "@seoulsupps 배송 언제?", customer="x-user", kind=ConversationKind.MENTION
+    )
+    sign_in(page, base_url, "mina@example.test")
+    for sample in samples:
+        ours = page.evaluate("(s) => window.switchboardWeightedLength(s)", sample)
+        assert ours == weighted_length(sample), sample
+    page.goto(f"{base_url}/inbox/c/{mention.id}")
+    page.fill("#composer", "가" * 141)
+    page.wait_for_selector("#x-counter.over >> text=282 / 280")
+    assert page.is_disabled("#send-button")
+    # The server refuses it too (the counter is only a courtesy).
+    token = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    page.request.post(
+        f"{base_url}/inbox/c/{mention.id}/reply", form={"csrf_token": token, "text": "가" * 141}
+    )
+    with rt.db.session() as session:
+        from inbox.models import Message
+
+        assert session.query(Message).filter_by(direction="outbound").count() == 0
