@@ -42,6 +42,7 @@ class FacebookConnector(MetaConnector):
             Capability.PRIVATE_REPLY,
             Capability.COMMENT_MODERATION,
             Capability.PUBLISH,
+            Capability.LENGTH_LIMIT,
         }
     )
     streams: ClassVar[tuple[str, ...]] = ("conversations", "feed")

@@ -49,6 +49,7 @@ class InstagramConnector(MetaConnector):
             Capability.PRIVATE_REPLY,
             Capability.COMMENT_MODERATION,
             Capability.PUBLISH,
+            Capability.LENGTH_LIMIT,
         }
     )
     streams: ClassVar[tuple[str, ...]] = ("conversations", "comments")
