@@ -340,3 +340,36 @@ def test_offline_hours_show_the_email_form(rt, factory, server, page):
         message = s.scalars(select(Message)).one()
         assert message.meta["offline"] is True
         assert message.conversation.contact.email == "sujin.lee@example.net"
+
+
+def test_agent_answers_in_the_inbox_ui_and_the_visitor_sees_it_live(
+    rt, factory, server, page, browser
+):
+    account = widget_account(factory, self_service=False)
+    factory.user("agent", name="김상담", email="agent@example.test", inboxes=[account.id])
+    hostile = "<img src=x onerror=alert('chat')>배송 문의드려요"
+    open_widget(page, server, name="<svg onload=alert('name')>")
+    send(page, hostile)
+    page.wait_for_selector(".sb-visitor[data-id]")
+    conversation = only_conversation(rt)
+
+    agent_context = browser.new_context(locale="ko-KR")
+    agent_context.set_default_timeout(TIMEOUT)
+    agent = agent_context.new_page()
+    agent_dialogs: list[str] = []
+    agent.on("dialog", lambda d: (agent_dialogs.append(d.message), d.dismiss()))
+    try:
+        agent.goto(f"{server}/login")
+        agent.fill("input[name=email]", "agent@example.test")
+        agent.fill("input[name=password]", "correct horse battery")
+        agent.click("button[type=submit]")
+        agent.wait_for_url("**/inbox/**")
+        agent.goto(f"{server}/inbox/c/{conversation.id}")
+        assert hostile in agent.locator("#messages").inner_text()
+        agent.fill("#composer", "고객님, 주문번호를 알려주시면 바로 확인해 드릴게요.")
+        agent.click("#send-button")
+        reply = page.wait_for_selector(".sb-agent:has-text('바로 확인해 드릴게요')")
+        assert reply.query_selector(".sb-author").text_content() == "김상담"
+        assert agent_dialogs == [] and page.dialogs == []
+    finally:
+        agent_context.close()
