@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -194,8 +194,14 @@ def _list_context(db: Session, user: User, args: ListArgs) -> dict[str, Any]:
 
 
 def _counts(db: Session, user: User, args: ListArgs, teams: list[Team]) -> dict[str, int]:
+    """Queue sizes per view under the current status/channel/label filters.
+
+    The search text is left out: counts say how big each queue is, and a text search per view
+    would multiply the cost of every keystroke-driven search by the number of views.
+    """
     views = ["mine", "unassigned", "all", *(f"team:{t.id}" for t in teams)]
-    return {view: count_conversations(db, user, args.filter(view)) for view in views}
+    plain = replace(args, q="")
+    return {view: count_conversations(db, user, plain.filter(view)) for view in views}
 
 
 def _assignable(db: Session, allowed: set[int] | None, account_id: int | None = None) -> list[User]:
