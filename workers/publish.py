@@ -169,30 +169,17 @@ def _find(connector: Connector, config: AccountConfig, claim: Claim) -> PublishR
 
 def _publisher(connector: Connector) -> Publisher:
     method: Any = getattr(connector, "publish", None)
-    if method is not None:
-        publisher: Publisher = method
-        return publisher
-    if connector.slug == "x":
-        from connectors.x import publishing
-
-        client = connector.client  # type: ignore[attr-defined]
-        return lambda config, request: publishing.publish(client(config), config, request)
-    raise PermanentSendError(f"{connector.slug} accounts cannot publish posts")
+    if method is None:
+        raise PermanentSendError(f"{connector.slug} accounts cannot publish posts")
+    publisher: Publisher = method
+    return publisher
 
 
 def _finder(connector: Connector) -> Finder | None:
+    """`find_published(account, request, since)`, where the connector can look for a post."""
     method: Any = getattr(connector, "find_published", None)
-    if method is not None:
-        finder: Finder = method
-        return finder
-    if connector.slug == "x":
-        from connectors.x import publishing
-
-        client = connector.client  # type: ignore[attr-defined]
-        return lambda config, request, since: publishing.find_published(
-            client(config), config, request, since
-        )
-    return None
+    finder: Finder | None = method
+    return finder
 
 
 def _fail(rt: Runtime, claim: Claim, reason: str) -> None:

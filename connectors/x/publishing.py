@@ -1,10 +1,8 @@
 """Announcements on X: post a tweet, and find one posted by an interrupted earlier attempt.
 
-Written for issue 9 beside the X connector rather than inside it; hook it up with
-`def publish(self, account, request): return publishing.publish(self.client(account), account,
-request)` (and the same for `find_published`) on XConnector. Images are not attached yet: X
-needs a media upload first (`POST /2/media/upload`), which neither the connector nor the sandbox
-offers; announcements warn the marketer and post the text.
+XConnector.publish / find_published call these with the account's client. Images are not
+attached yet: X needs a media upload first (`POST /2/media/upload`), which neither the connector
+nor the sandbox offers; announcements warn the marketer and post the text.
 
 X has no idempotency key for `POST /2/tweets`. Two things keep a retried announcement single:
 X itself refuses a duplicate text from the same account (403), and before any retry we read
