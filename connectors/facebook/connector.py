@@ -125,6 +125,16 @@ class FacebookConnector(MetaConnector):
         """Check the token and return the Page's id and name (admin connect and health)."""
         return self._get(account, "me", {"fields": "id,name"})
 
+    def post_context(self, account: AccountConfig, post_id: str) -> dict[str, Any]:
+        """The post a comment thread is about (text, link, picture), for the thread header."""
+        data = self._get(account, post_id, {"fields": "id,message,permalink_url,full_picture"})
+        return {
+            "post_id": post_id,
+            "post_text": data.get("message"),
+            "permalink_url": data.get("permalink_url"),
+            "picture_url": data.get("full_picture"),
+        }
+
     def poll(self, account: AccountConfig, stream: str, cursor: str | None) -> PollResult:
         if stream == "conversations":
             return self._poll_conversations(account, cursor)

@@ -145,6 +145,16 @@ class InstagramConnector(MetaConnector):
         """Check the token and return the IG account's id and username."""
         return self._get(account, account.external_id, {"fields": "id,username"})
 
+    def post_context(self, account: AccountConfig, post_id: str) -> dict[str, Any]:
+        """The media a comment thread is about (caption, link, picture), for the thread header."""
+        data = self._get(account, post_id, {"fields": "id,caption,permalink,media_url"})
+        return {
+            "post_id": post_id,
+            "post_text": data.get("caption"),
+            "permalink_url": data.get("permalink"),
+            "picture_url": data.get("media_url"),
+        }
+
     def poll(self, account: AccountConfig, stream: str, cursor: str | None) -> PollResult:
         if stream == "conversations":
             return self._poll_conversations(account, cursor)

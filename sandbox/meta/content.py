@@ -80,6 +80,7 @@ def _post_json(post: Post) -> dict[str, Any]:
             "timestamp": graph_time(post.created),
             "permalink": post.permalink,
             "media_type": "IMAGE",
+            "media_url": post.image_urls[0] if post.image_urls else None,
         }
     return {
         "id": post.id,
@@ -87,6 +88,7 @@ def _post_json(post: Post) -> dict[str, Any]:
         "created_time": graph_time(post.created),
         "updated_time": graph_time(post.updated),
         "permalink_url": post.permalink,
+        "full_picture": post.image_urls[0] if post.image_urls else None,
     }
 
 

@@ -349,3 +349,11 @@ def test_fetch_attachment_from_the_cdn(sandbox: Sandbox, fb: FacebookConnector) 
     assert data.startswith(b"\x89PNG")
     with pytest.raises(PermanentSendError):
         fb.fetch_attachment(PAGE_ACCOUNT, Attachment(kind="image", url=f"{sandbox.url}/nope"))
+
+
+def test_post_context_for_comment_threads(sandbox: Sandbox, fb: FacebookConnector) -> None:
+    made = sandbox.emu("customers/comment", platform="facebook", text="질문", deliver="none")
+    context = fb.post_context(PAGE_ACCOUNT, made["post_id"])
+    assert context["post_id"] == made["post_id"]
+    assert context["post_text"] is not None and "오메가3" in context["post_text"]
+    assert str(context["permalink_url"]).startswith("https://www.facebook.com/")

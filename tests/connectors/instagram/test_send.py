@@ -271,3 +271,10 @@ def test_reply_window_matches_messenger(ig: InstagramConnector) -> None:
     account = replace(IG_ACCOUNT, options={**IG_ACCOUNT.options, "human_agent_enabled": True})
     window = ig.reply_window(account, ConversationKind.DM, now - timedelta(hours=30), now)
     assert window.open and window.tag == "HUMAN_AGENT"
+
+
+def test_post_context_for_comment_threads(sandbox: Sandbox, ig: InstagramConnector) -> None:
+    made = sandbox.emu("customers/comment", platform="instagram", text="질문", deliver="none")
+    context = ig.post_context(IG_ACCOUNT, made["post_id"])
+    assert context["post_text"] == "오메가3 프리미엄 🐟 #서울서플 #오메가3"
+    assert str(context["permalink_url"]).startswith("https://www.instagram.com/p/")
