@@ -115,7 +115,7 @@ def sweep_publishing() -> dict[str, int]:
             job_id=f"publish-recover:{target_id}:{int(stale_before.timestamp())}",
         )
     enqueue(rt, lost)
-    return {"publish_stale": len(stale), "publish_lost": len(lost)}
+    return {"stale": len(stale), "lost": len(lost)}
 
 
 def _attempt(rt: Runtime, claim: Claim) -> None:

@@ -167,7 +167,7 @@ def test_worker_dying_after_the_post_is_recovered_without_a_second_post(
     config = rt.account_config(fb)
     posted = FakeConnector({}).publish(config, claim.request)  # the platform call; then "death"
     counts = sweep_publishing()
-    assert counts["publish_stale"] == 1
+    assert counts["stale"] == 1
     assert rt.jobs.drain()  # type: ignore[attr-defined]
     with rt.db.session() as session:
         target = session.get(AnnouncementTarget, job.target_id)
@@ -185,7 +185,7 @@ def test_lost_jobs_are_reenqueued_by_the_sweeper(rt: Runtime, factory: Any) -> N
         )
         announcements.schedule(session, ann, None, None, now=datetime.now(UTC))
     # The jobs were never enqueued (as if Redis lost them).
-    assert sweep_publishing()["publish_lost"] == 1
+    assert sweep_publishing()["lost"] == 1
     assert rt.jobs.drain()  # type: ignore[attr-defined]
     assert statuses(rt, ann.id) == {fb.id: "published"}
-    assert sweep_publishing() == {"publish_stale": 0, "publish_lost": 0}
+    assert sweep_publishing() == {"stale": 0, "lost": 0}

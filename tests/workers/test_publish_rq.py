@@ -167,7 +167,7 @@ def test_worker_killed_mid_publish_then_restarted_posts_once(
     crashing.wait(timeout=30)
 
     prod["start_worker"]()  # the restarted worker
-    assert sweep_publishing()["publish_stale"] == 2
+    assert sweep_publishing()["stale"] == 2
     wait_for(
         lambda: {t.status for t in targets(rt)} == {"published"},
         what="recovery of both targets",

@@ -238,7 +238,7 @@ def test_worker_killed_after_the_platform_call_posts_exactly_once(
     assert len(scene.x.received("POST", "/2/tweets")) == 1
 
     counts = sweep_publishing()  # what the sweeper does after its stale interval
-    assert counts["publish_stale"] == len(target_ids)
+    assert counts["stale"] == len(target_ids)
     scene.settle()
     targets = scene.targets()
     assert {t.status for t in targets.values()} == {"published"}, [
