@@ -1,12 +1,4 @@
-"""Chat API routes: session, config, messages (send and long-poll), images, self-service.
-
-Sending goes through the durable inbound path of every channel: the visitor's event is
-written as a raw `inbound_delivery` row (endpoint "chat") and committed, then the ingest job
-function runs on it right away in this request, so the answer can say whether the message
-was stored and carry the FAQ answers for it. If that inline run fails, the job is enqueued
-(and the sweeper would find the row anyway): the visitor's message is never lost, and a
-retry with the same `client_msg_id` is deduplicated by ingest.
-"""
+"""Chat API routes: session, config, messages (send and long-poll), images, self-service."""
 
 from __future__ import annotations
 
@@ -14,21 +6,17 @@ import base64
 import hashlib
 import hmac
 import io
-import json
-import logging
 import re
 import time
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Response, jsonify, render_template, request, send_file
-from sqlalchemy import select
 
-from connectors.webchat import WIDGET_HEADER, SessionClaims, issue_token
+from connectors.webchat import SessionClaims, issue_token
 from connectors.webchat.tokens import new_session_id
 from inbox import selfservice
-from inbox.faq.service import Suggestion
-from inbox.models import Attachment, InboundDelivery, Message
+from inbox.models import Attachment
 from switchboard.runtime import Runtime
 from web.chat import bp
 from web.chat.context import (
@@ -37,11 +25,17 @@ from web.chat.context import (
     bearer_token,
     connector,
     fail,
-    now_ts,
     read_claims,
     runtime,
     visitor,
     widget,
+)
+from web.chat.delivery import (
+    after_delivery,
+    deliver,
+    prior_state,
+    self_service_enabled,
+    wait_for_messages,
 )
 from web.chat.hours import is_open
 from web.chat.strings import pick_locale
@@ -49,12 +43,7 @@ from web.chat.transcript import (
     conversation_state,
     conversations_of,
     file_signature,
-    message_for_visitor,
-    settled_cursor,
-    visible_messages,
 )
-
-log = logging.getLogger(__name__)
 
 IMAGE_TYPES = {
     "image/jpeg": (b"\xff\xd8\xff",),
@@ -66,8 +55,6 @@ DEFAULT_IMAGE_MAX_BYTES = 5 * 1024 * 1024
 MAX_WAIT_SECONDS = 25.0
 _CLIENT_MSG_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,120}$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,}$")
-# Below this score an FAQ hit is noise ("안녕하세요" matches something weakly): skip self-service.
-MIN_SUGGESTION_SCORE = 4.0
 
 
 @bp.get("/demo")
@@ -85,7 +72,7 @@ def config(widget_id: str) -> Response:
         widget=found.external_id,
         name=found.options.get("title") or found.name,
         online=is_open(found.options.get("hours"), datetime.now(UTC)),
-        self_service=_self_service_enabled(found),
+        self_service=self_service_enabled(found),
         max_chars=_max_chars(rt),
         image_max_bytes=_image_max_bytes(rt),
         image_types=sorted(IMAGE_TYPES),
@@ -134,9 +121,9 @@ def send_message(widget_id: str) -> Response:
         fail(400, "bad_request", detail="text must be a string")
     _check_length(rt, text)
     line = {"v": 1, "type": "message", "client_msg_id": client_msg_id, "text": text}
-    prior = _prior_state(rt, found, claims)
-    outcome = _deliver(rt, found, claims, token, line, page_url=payload.get("page_url"))
-    return jsonify(_after_delivery(rt, found, claims, client_msg_id, outcome, prior))
+    prior = prior_state(rt, found, claims)
+    outcome = deliver(rt, found, claims, token, line, page_url=payload.get("page_url"))
+    return jsonify(after_delivery(rt, found, claims, client_msg_id, outcome, prior))
 
 
 @bp.post("/<widget_id>/attachments")
@@ -170,9 +157,9 @@ def send_attachment(widget_id: str) -> Response:
             "data_b64": base64.b64encode(data).decode(),
         },
     }
-    prior = _prior_state(rt, found, claims)
-    outcome = _deliver(rt, found, claims, token, line, page_url=request.form.get("page_url"))
-    result = _after_delivery(rt, found, claims, client_msg_id, outcome, prior, offer=False)
+    prior = prior_state(rt, found, claims)
+    outcome = deliver(rt, found, claims, token, line, page_url=request.form.get("page_url"))
+    result = after_delivery(rt, found, claims, client_msg_id, outcome, prior, offer=False)
     return jsonify(result)
 
 
@@ -205,9 +192,9 @@ def leave_message(widget_id: str) -> Response:
         "text": text,
         "offline": True,
     }
-    prior = _prior_state(rt, found, claims)
-    outcome = _deliver(rt, found, claims, token, line, page_url=payload.get("page_url"))
-    result = _after_delivery(rt, found, claims, client_msg_id, outcome, prior, offer=False)
+    prior = prior_state(rt, found, claims)
+    outcome = deliver(rt, found, claims, token, line, page_url=payload.get("page_url"))
+    result = after_delivery(rt, found, claims, client_msg_id, outcome, prior, offer=False)
     result.update(_session_json(found, claims, token))
     return jsonify(result)
 
@@ -230,7 +217,7 @@ def poll_messages(widget_id: str) -> Response:
     except ValueError:
         fail(400, "bad_request", detail="wait must be a number of seconds")
     seen = {int(x) for x in seen_ids}
-    return jsonify(_wait_for_messages(rt, found, claims, int(after), seen, wait))
+    return jsonify(wait_for_messages(rt, found, claims, int(after), seen, wait))
 
 
 @bp.post("/<widget_id>/selfservice")
@@ -305,150 +292,6 @@ def file(widget_id: str, attachment_id: int) -> Response:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _deliver(
-    rt: Runtime,
-    found: Widget,
-    claims: SessionClaims,
-    token: str,
-    line: dict[str, Any],
-    *,
-    page_url: object,
-) -> str:
-    """Store the event as a raw delivery, then ingest it now; "stored" or "queued"."""
-    start: dict[str, Any] = {
-        "v": 1,
-        "type": "session.start",
-        "session_id": claims.session_id,
-        "visitor": {"name": claims.name, "email": claims.email},
-        "locale": claims.locale,
-        "ts": now_ts(),
-    }
-    if isinstance(page_url, str) and page_url:
-        start["page_url"] = page_url[:2000]
-    event = {**line, "session_id": claims.session_id, "ts": now_ts()}
-    body = "\n".join(json.dumps(item, ensure_ascii=False) for item in (start, event)).encode()
-    headers = {WIDGET_HEADER: found.external_id, "Content-Type": "application/x-ndjson"}
-    # The same check a stored delivery must pass: every line belongs to the token's session.
-    connector(rt).verify({**headers, "Authorization": f"Bearer {token}"}, body)
-    with rt.db.session() as session:
-        delivery = InboundDelivery(endpoint="chat", connector="webchat", headers=headers, body=body)
-        session.add(delivery)
-        session.flush()
-        delivery_id = delivery.id
-    from workers.ingest import process_delivery
-
-    try:
-        process_delivery(delivery_id)
-    except Exception:
-        log.exception("inline ingest of chat delivery %s failed; queued", delivery_id)
-        rt.jobs.enqueue(
-            "workers.ingest.process_delivery",
-            delivery_id,
-            queue="ingest",
-            job_id=f"ingest:{delivery_id}",
-        )
-        return "queued"
-    return "stored"
-
-
-def _prior_state(
-    rt: Runtime, found: Widget, claims: SessionClaims
-) -> tuple[str, str | None] | None:
-    with rt.db.session() as session:
-        conversations = conversations_of(session, found.id, claims.session_id)
-        if not conversations:
-            return None
-        return conversations[-1].status, conversations[-1].self_service
-
-
-def _after_delivery(
-    rt: Runtime,
-    found: Widget,
-    claims: SessionClaims,
-    client_msg_id: str,
-    outcome: str,
-    prior: tuple[str, str | None] | None,
-    *,
-    offer: bool = True,
-) -> dict[str, Any]:
-    """The visitor's answer: their stored message, and FAQ answers when self-service applies."""
-    result: dict[str, Any] = {"status": outcome, "client_msg_id": client_msg_id}
-    if outcome != "stored":
-        return result
-    secret = connector(rt).secret
-    with rt.db.session() as session:
-        message = session.scalars(
-            select(Message).where(
-                Message.channel_account_id == found.id, Message.external_id == client_msg_id
-            )
-        ).first()
-        if message is None:
-            result["status"] = "ignored"  # e.g. whitespace only
-            return result
-        conversation = message.conversation
-        if prior is not None and prior[1] == selfservice.OFFERED:
-            if conversation.self_service == selfservice.OFFERED:
-                reason = "the visitor wrote again instead of choosing an answer"
-                selfservice.hand_off(session, conversation, reason=reason)
-        elif offer and _self_service_enabled(found) and (prior is None or prior[0] == "resolved"):
-            answers = _good_answers(selfservice.answers_for(session, message.text or ""))
-            if answers:
-                selfservice.offer(session, conversation, answers)
-                result["suggestions"] = [_suggestion_json(a) for a in answers]
-        session.flush()
-        result["message"] = message_for_visitor(message, found.external_id, secret)
-        result["conversation"] = conversation_state([conversation])
-    return result
-
-
-def _good_answers(answers: list[Suggestion]) -> list[Suggestion]:
-    if not answers or answers[0].score < MIN_SUGGESTION_SCORE:
-        return []
-    floor = answers[0].score * 0.25
-    return [a for a in answers if a.score >= floor]
-
-
-def _suggestion_json(answer: Suggestion) -> dict[str, Any]:
-    return {
-        "slug": answer.slug,
-        "title": answer.title,
-        "answer": answer.answer,
-        "score": answer.score,
-        "locale": answer.locale,
-    }
-
-
-def _wait_for_messages(
-    rt: Runtime, found: Widget, claims: SessionClaims, after: int, seen: set[int], wait: float
-) -> dict[str, Any]:
-    """Query, and while nothing is new, wake on this conversation's bus events (or each second)."""
-    secret = connector(rt).secret
-    deadline = time.monotonic() + wait
-    listener = rt.bus.listen(timeout=1.0) if wait > 0 else None
-    try:
-        while True:
-            with rt.db.session() as session:
-                conversations = conversations_of(session, found.id, claims.session_id)
-                ids = [c.id for c in conversations]
-                rows = visible_messages(session, ids, after_id=after)
-                fresh = any(m.id not in seen for m in rows)
-                if fresh or listener is None or time.monotonic() >= deadline:
-                    return {
-                        "messages": [
-                            message_for_visitor(m, found.external_id, secret) for m in rows
-                        ],
-                        "cursor": settled_cursor(session, ids, after_id=after, rows=rows),
-                        "conversation": conversation_state(conversations),
-                    }
-            while time.monotonic() < deadline:
-                event = next(listener)
-                if event is None or not ids or event.get("conversation_id") in ids:
-                    break
-    finally:
-        if listener is not None:
-            listener.close()  # type: ignore[attr-defined]
-
-
 def _session_json(found: Widget, claims: SessionClaims, token: str | None = None) -> dict[str, Any]:
     return {
         "token": token or issue_token(connector(runtime()).secret, claims),
@@ -513,10 +356,6 @@ def _image_type(data: bytes) -> str | None:
                 continue
             return content_type
     return None
-
-
-def _self_service_enabled(found: Widget) -> bool:
-    return bool(found.options.get("self_service", True))
 
 
 def _safe_filename(name: str | None) -> str:
