@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -96,7 +97,18 @@ class GraphClient:
         self.version = version.strip("/")
         self.app_secret = app_secret
         self.timeout = timeout
-        self.session = session or requests.Session()
+        self._shared = session
+        self._local = threading.local()
+
+    @property
+    def session(self) -> requests.Session:
+        """One Session per thread: the runtime shares a connector between worker threads."""
+        if self._shared is not None:
+            return self._shared
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+        return session
 
     def url(self, path: str) -> str:
         return f"{self.base_url}/{self.version}/{path.lstrip('/')}"
