@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from connectors.base import InboundEvent, PollResult, UnsupportedEvent
+from connectors.base import InboundEvent, PollResult
 
 OVERLAP = timedelta(minutes=5)
 DEFAULT_BACKFILL = timedelta(days=7)
@@ -30,7 +30,11 @@ class PollCursor:
 
     @classmethod
     def load(cls, raw: str | None, *, now: datetime, backfill: timedelta) -> PollCursor:
-        """Read a stored cursor; None (first poll) starts `backfill` before now."""
+        """Read a stored cursor; None (first poll) starts `backfill` before now.
+
+        An unreadable cursor (hand-edited, or from an older format) also restarts the backfill:
+        re-reading is deduped by ingest, while refusing would stop the stream for good.
+        """
         if not raw:
             return cls(since=now - backfill)
         try:
@@ -41,8 +45,8 @@ class PollCursor:
                 after=doc.get("after"),
                 top=datetime.fromisoformat(top).astimezone(UTC) if top else None,
             )
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise UnsupportedEvent(f"unreadable Graph poll cursor {raw!r}") from exc
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return cls(since=now - backfill)
 
     def dump(self) -> str:
         doc: dict[str, Any] = {"since": self.since.isoformat()}

@@ -127,3 +127,9 @@ def test_poll_after_revocation_requires_reauth(sandbox: Sandbox, fb: FacebookCon
     sandbox.emu("tokens/revoke")
     with pytest.raises(ReauthRequired):
         fb.poll(PAGE_ACCOUNT, "conversations", None)
+
+
+def test_unreadable_cursor_restarts_the_backfill(sandbox: Sandbox, fb: FacebookConnector) -> None:
+    made = sandbox.emu("customers/dm", text="커서가 깨져도", deliver="none")
+    events, _, _ = sweep(fb, "conversations", "not-json")
+    assert [e.external_id for e in events] == [made["mid"]]
