@@ -8,6 +8,7 @@ differ in path and field names between Facebook and Instagram.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -181,23 +182,54 @@ class MetaConnector:
     ) -> SendResult:
         """One Send API call per attachment, then one for the text; all carry our metadata."""
         metadata = messaging.metadata_for(reply)
-        contents: list[dict[str, Any]] = [
-            {"attachment": _attachment_payload(a), "metadata": metadata} for a in reply.attachments
+        ids = [
+            self._send_one(account, recipient, fields, {"metadata": metadata}, attachment)
+            for attachment in reply.attachments
         ]
-        if reply.text or not contents:
-            contents.append({"text": reply.text, "metadata": metadata})
-        ids: list[str] = []
-        for content in contents:
-            body = {"recipient": dict(recipient), **fields, "message": content}
-            data = self.graph.call(
-                "POST",
-                f"{self._messages_owner(account)}/messages",
-                token=page_token(account),
-                json=body,
-                usage_key=account.external_id,
-            ).data
-            ids.append(str(data.get("message_id") or ""))
+        if reply.text or not ids:
+            content = {"text": reply.text, "metadata": metadata}
+            ids.append(self._send_one(account, recipient, fields, content, None))
         return SendResult(external_id=ids[-1], extra={"message_ids": ids, **fields})
+
+    def _send_one(
+        self,
+        account: AccountConfig,
+        recipient: Mapping[str, str],
+        fields: Mapping[str, str],
+        content: dict[str, Any],
+        attachment: Attachment | None,
+    ) -> str:
+        """JSON for text and URL attachments; multipart `filedata` when we hold the bytes."""
+        path = f"{self._messages_owner(account)}/messages"
+        token = page_token(account)
+        if attachment is not None:
+            content = {"attachment": _attachment_payload(attachment), **content}
+        if attachment is None or attachment.url:
+            body = {"recipient": dict(recipient), **fields, "message": content}
+            result = self.graph.call(
+                "POST", path, token=token, json=body, usage_key=account.external_id
+            )
+        else:
+            assert attachment.data is not None
+            form = {
+                "recipient": json.dumps(dict(recipient)),
+                **fields,
+                "message": json.dumps(content, ensure_ascii=False),
+            }
+            upload = (
+                attachment.filename or "attachment",
+                attachment.data,
+                attachment.content_type or "application/octet-stream",
+            )
+            result = self.graph.call(
+                "POST",
+                path,
+                token=token,
+                form=form,
+                files={"filedata": upload},
+                usage_key=account.external_id,
+            )
+        return str(result.data.get("message_id") or "")
 
     def _comment_reply(self, account: AccountConfig, reply: OutboundReply) -> SendResult:
         raise NotImplementedError
@@ -314,7 +346,10 @@ def _human_agent(account: AccountConfig) -> bool:
 
 
 def _attachment_payload(attachment: Attachment) -> dict[str, Any]:
-    if not attachment.url:
-        raise PermanentSendError("outbound Meta attachments need a public URL")
+    if not attachment.url and attachment.data is None:
+        raise PermanentSendError("outbound attachment has neither a public URL nor bytes")
     kind = attachment.kind if attachment.kind in ("image", "video", "audio", "file") else "file"
-    return {"type": kind, "payload": {"url": attachment.url, "is_reusable": True}}
+    payload: dict[str, Any] = {"is_reusable": True}
+    if attachment.url:
+        payload["url"] = attachment.url
+    return {"type": kind, "payload": payload}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -357,3 +358,23 @@ def test_post_context_for_comment_threads(sandbox: Sandbox, fb: FacebookConnecto
     assert context["post_id"] == made["post_id"]
     assert context["post_text"] is not None and "오메가3" in context["post_text"]
     assert str(context["permalink_url"]).startswith("https://www.facebook.com/")
+
+
+def test_attachment_bytes_are_uploaded_as_multipart(
+    sandbox: Sandbox, fb: FacebookConnector
+) -> None:
+    customer = customer_dm(sandbox)["customer_id"]
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+    image = Attachment(kind="image", data=png, filename="송장.png", content_type="image/png")
+    reply = dm_reply(customer, age=timedelta(hours=1), text="", attachments=(image,))
+    result = fb.send(PAGE_ACCOUNT, reply)
+    (call,) = sandbox.requests(method="POST")
+    assert call["content_type"].startswith("multipart/form-data")
+    assert call["params"]["_files"] == ["filedata"]
+    assert call["form"]["messaging_type"] == "RESPONSE"
+    assert json.loads(call["form"]["recipient"]) == {"id": customer}
+    assert json.loads(call["form"]["message"]) == {
+        "attachment": {"type": "image", "payload": {"is_reusable": True}},
+        "metadata": f"inbox:outbound:{reply.message_uuid}",
+    }
+    assert result.extra["message_ids"] == [result.external_id]
