@@ -35,6 +35,8 @@ DEFAULTS: dict[str, str] = {
     "X_CONSUMER_KEY": "",
     "X_CONSUMER_SECRET": "",
     "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    "PUBLISH_STALE_SECONDS": "900",
+    "PUBLISH_MAX_ATTEMPTS": "5",
 }
 
 

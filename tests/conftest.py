@@ -29,7 +29,29 @@ from workers.context import set_runtime
 from workers.runner import EmbeddedRunner
 
 PG_ADMIN = os.environ.get("SWITCHBOARD_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-REDIS_TEST_URL = os.environ.get("SWITCHBOARD_TEST_REDIS", "redis://127.0.0.1:6379/13")
+
+
+def _claim_redis_db() -> str:
+    """A Redis database number of our own, so test runs side by side never flush each other."""
+    if os.environ.get("SWITCHBOARD_TEST_REDIS"):
+        return os.environ["SWITCHBOARD_TEST_REDIS"]
+    import atexit
+
+    import redis
+
+    try:
+        client = redis.Redis(host="127.0.0.1", port=6379, db=0, socket_timeout=2)
+        for n in range(1, 16):
+            key = f"switchboard:test-db:{n}"
+            if client.set(key, os.getpid(), nx=True, ex=4 * 3600):
+                atexit.register(client.delete, key)
+                return f"redis://127.0.0.1:6379/{n}"
+    except redis.RedisError:
+        pass
+    return "redis://127.0.0.1:6379/13"
+
+
+REDIS_TEST_URL = _claim_redis_db()
 ENCRYPTION_KEY = "test-encryption-key"
 
 

@@ -21,7 +21,7 @@ from inbox.announcements import Draft
 from inbox.models.announcements import AnnouncementTarget
 from sandbox.x.world import BRAND, CONSUMER_KEY, CONSUMER_SECRET
 from switchboard.runtime import Runtime, build_runtime
-from tests.conftest import ENCRYPTION_KEY, make_settings
+from tests.conftest import ENCRYPTION_KEY, REDIS_TEST_URL, make_settings
 from tests.connectors.facebook.sandbox_support import PAGE, TOKEN, Sandbox, sandbox
 from tests.support.factory import Factory
 from tests.workers.test_publish_sandbox import XSandbox, xsandbox
@@ -31,7 +31,7 @@ from workers.runner import RqRunner
 
 __all__ = ["sandbox", "xsandbox"]
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
-REDIS_URL = os.environ.get("SWITCHBOARD_TEST_REDIS_PUBLISH", "redis://127.0.0.1:6379/14")
+REDIS_URL = os.environ.get("SWITCHBOARD_TEST_REDIS_PUBLISH", REDIS_TEST_URL)
 SWITCHBOARD = str(Path(sys.executable).parent / "switchboard")
 
 
