@@ -116,12 +116,15 @@ def mark_sent(session: Session, message: Message, external_id: str, at: datetime
             Message.id != message.id,
         )
     ).first()
+    status = message.status
     if clash is not None and clash.author_label is not None:
         # Its echo arrived (without our metadata) before this commit and was stored as a
         # message sent from elsewhere: it is this message, so drop the stand-in.
+        status = clash.status if _ahead(clash.status, status) else status
         session.delete(clash)
         session.flush()
-    message.status = "sent"
+    # A receipt may have been recorded (via the echo) before this commit: never move back.
+    message.status = status if _ahead(status, "sent") else "sent"
     message.external_id = external_id
     message.sent_at = at
     message.failure_reason = None
@@ -137,6 +140,14 @@ def mark_sent(session: Session, message: Message, external_id: str, at: datetime
         message_id=message.id,
         status="sent",
     )
+
+
+_PROGRESS = ("pending", "sending", "sent", "delivered", "read")
+
+
+def _ahead(status: str | None, than: str | None) -> bool:
+    rank = {name: i for i, name in enumerate(_PROGRESS)}
+    return rank.get(status or "", -1) > rank.get(than or "", -1)
 
 
 def mark_retry(session: Session, message: Message, reason: str, at: datetime) -> None:

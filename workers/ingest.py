@@ -9,7 +9,13 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from connectors.base import Attachment as AttachmentIn
-from connectors.base import Connector, ConnectorError, InboundEvent, UnsupportedEvent
+from connectors.base import (
+    Connector,
+    ConnectorError,
+    InboundEvent,
+    RetryableSendError,
+    UnsupportedEvent,
+)
 from inbox.ingest import IngestOutcome, find_account, record_event
 from inbox.models import ChannelAccount, InboundDelivery, Message
 from switchboard.metrics import INGESTED, REJECTED
@@ -77,6 +83,8 @@ def record_events(
     try:
         with session.begin_nested(), session.no_autoflush:
             return _record_all(session, connector, slug, events, isolate=False)
+    except RetryableSendError:
+        raise
     except Exception:
         log.exception("batch of %d events failed; recording them one by one", len(events))
         session.expire_all()
@@ -119,11 +127,13 @@ def _record_all(
                     )
             else:
                 outcome = record_event(session, account, event, store=rt.store, max_chars=max_chars)
+        except RetryableSendError:
+            raise  # e.g. a mention's text could not be fetched yet: retry the whole delivery
         except ConnectorError as exc:
             notes.append(f"{event.external_id}: {exc.reason}")
             continue
         except Exception as exc:
-            if not isolate:
+            if not isolate or isinstance(exc, RetryableSendError):
                 raise
             notes.append(f"{event.external_id}: failed: {exc!r}"[:500])
             continue

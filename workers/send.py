@@ -6,8 +6,10 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from connectors.base import Attachment as AttachmentOut
 from connectors.base import (
     ConversationKind,
     OutboundReply,
@@ -17,7 +19,7 @@ from connectors.base import (
     RetryableSendError,
     SendResult,
 )
-from inbox.models import ContactIdentity, Message
+from inbox.models import Attachment, ContactIdentity, Message
 from inbox.replies import (
     backoff,
     claim_for_sending,
@@ -61,13 +63,25 @@ def send_message(message_id: int) -> None:
         log.exception("send of message %s raised", message_id)
         _finish(message_id, "retry", f"unexpected error: {exc!r}")
     else:
-        with rt.db.session() as session:
-            sent = session.get(Message, message_id)
-            assert sent is not None
-            mark_sent(session, sent, result.external_id, datetime.now(UTC))
-            if result.extra:
-                sent.meta = {**sent.meta, **dict(result.extra)}
+        _record_sent(message_id, result)
         SENDS.labels(channel, "sent").inc()
+
+
+def _record_sent(message_id: int, result: SendResult) -> None:
+    """Record the provider id; a second try absorbs an echo stand-in committed meanwhile."""
+    rt = runtime()
+    for attempt in (1, 2):
+        try:
+            with rt.db.session() as session:
+                sent = session.get(Message, message_id)
+                assert sent is not None
+                mark_sent(session, sent, result.external_id, datetime.now(UTC))
+                if result.extra:
+                    sent.meta = {**sent.meta, **dict(result.extra)}
+            return
+        except IntegrityError:
+            if attempt == 2:
+                raise
 
 
 def _finish(message_id: int, outcome: str, reason: str, retry_after: float | None = None) -> None:
@@ -134,4 +148,17 @@ def build_reply(session: Session, message: Message) -> OutboundReply:
         private=bool(message.meta.get("private_reply")),
         human_agent=message.author_user_id is not None,
         last_customer_message_at=conversation.last_customer_message_at,
+        attachments=tuple(_outgoing(a) for a in message.attachments if a.sha256),
+    )
+
+
+def _outgoing(row: Attachment) -> AttachmentOut:
+    """Hand the connector the stored bytes; it uploads them or serves them by URL."""
+    assert row.sha256 is not None
+    return AttachmentOut(
+        kind=row.kind,
+        filename=row.filename,
+        content_type=row.content_type,
+        data=runtime().store.read(row.sha256),
+        size=row.size,
     )
