@@ -15,7 +15,16 @@ from flask_login import LoginManager, current_user
 from werkzeug.wrappers import Response
 
 from web.ui.common import Agent, load_agent
-from web.ui.text import ago, event_text, nl2br, when
+from web.ui.text import (
+    ago,
+    channel_name,
+    delivery_name,
+    event_text,
+    nl2br,
+    priority_name,
+    status_name,
+    when,
+)
 
 login_manager = LoginManager()
 babel = Babel()
@@ -43,6 +52,12 @@ def init_ui(app: Flask) -> None:
     app.add_url_rule("/", "home", lambda: redirect(url_for("inbox.index")))
     app.jinja_env.filters.update(when=when, ago=ago, nl2br=nl2br, event_text=event_text)
     app.jinja_env.globals.update(url_endpoints=lambda: app.view_functions.keys())
+    app.jinja_env.globals.update(
+        channel_label=channel_name,
+        status_label=status_name,
+        priority_label=priority_name,
+        delivery_label=delivery_name,
+    )
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES, get_locale=get_locale, idempotency_key=lambda: str(uuid.uuid4())
     )

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from inbox.access import restrict, visible_account_ids
@@ -29,7 +29,7 @@ from inbox.models import (
 from inbox.queries import (
     ConversationFilter,
     Page,
-    count_conversations,
+    conversation_query,
     last_messages,
     list_by_sla,
     list_conversations,
@@ -194,14 +194,31 @@ def _list_context(db: Session, user: User, args: ListArgs) -> dict[str, Any]:
 
 
 def _counts(db: Session, user: User, args: ListArgs, teams: list[Team]) -> dict[str, int]:
-    """Queue sizes per view under the current status/channel/label filters.
+    """Queue sizes per view under the current status/channel/label filters, in two queries.
 
-    The search text is left out: counts say how big each queue is, and a text search per view
-    would multiply the cost of every keystroke-driven search by the number of views.
+    The search text and the assignee filter are left out: counts say how big each queue is,
+    and a text search per view would multiply the cost of every search.
     """
-    views = ["mine", "unassigned", "all", *(f"team:{t.id}" for t in teams)]
-    plain = replace(args, q="")
-    return {view: count_conversations(db, user, plain.filter(view)) for view in views}
+    plain = replace(args, q="", assignee="")
+    base = conversation_query(db, user, plain.filter("all")).subquery()
+    total, mine, unassigned = db.execute(
+        select(
+            func.count(),
+            func.count().filter(base.c.assignee_id == user.id),
+            func.count().filter(base.c.assignee_id.is_(None)),
+        ).select_from(base)
+    ).one()
+    counts = {"all": total, "mine": mine, "unassigned": unassigned}
+    per_team: dict[int, int] = {
+        team_id: n
+        for team_id, n in db.execute(
+            select(base.c.team_id, func.count())
+            .where(base.c.team_id.is_not(None))
+            .group_by(base.c.team_id)
+        ).tuples()
+    }
+    counts.update({f"team:{t.id}": per_team.get(t.id, 0) for t in teams})
+    return counts
 
 
 def _assignable(db: Session, allowed: set[int] | None, account_id: int | None = None) -> list[User]:

@@ -38,24 +38,11 @@ def nl2br(value: str | None) -> Markup:
 
 
 def _status(name: str) -> str:
-    names = {
-        "open": _("Open"),
-        "pending": _("Pending"),
-        "snoozed": _("Snoozed"),
-        "resolved": _("Resolved"),
-    }
-    return names.get(name, name)
+    return status_name(name)
 
 
 def _priority(name: str) -> str:
-    names = {
-        "none": _("No priority"),
-        "low": _("Low"),
-        "medium": _("Medium"),
-        "high": _("High"),
-        "urgent": _("Urgent"),
-    }
-    return names.get(name, name)
+    return priority_name(name)
 
 
 def _until(rest: str) -> str:
@@ -126,3 +113,58 @@ def event_text(text: str | None) -> str:
                 found["who"] = _("System")
             return render(found)
     return text
+
+
+def N_(text: str) -> str:
+    """Mark a message id for extraction; it is translated when shown."""
+    return text
+
+
+CHANNELS = {
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+    "x": "X",
+    "email": N_("Email"),
+    "webchat": N_("Web chat"),
+    "fake": N_("Test channel"),
+}
+STATUSES = {
+    "open": N_("Open"),
+    "pending": N_("Pending"),
+    "snoozed": N_("Snoozed"),
+    "resolved": N_("Resolved"),
+    "any": N_("Any status"),
+}
+PRIORITY_NAMES = {
+    "none": N_("No priority"),
+    "low": N_("Low"),
+    "medium": N_("Medium"),
+    "high": N_("High"),
+    "urgent": N_("Urgent"),
+}
+DELIVERY = {
+    "pending": N_("Queued"),
+    "sending": N_("Sending"),
+    "sent": N_("Sent"),
+    "delivered": N_("Delivered"),
+    "read": N_("Read"),
+    "failed": N_("Failed"),
+}
+
+
+def _named(table: dict[str, str]) -> Callable[[str | None], str]:
+    """A lookup that translates only the one name asked for (lists call these per row)."""
+
+    def name(key: str | None) -> str:
+        text = table.get(key or "")
+        if text is None:
+            return key or ""
+        return _(text) if text not in ("Facebook", "Instagram", "X") else text
+
+    return name
+
+
+channel_name = _named(CHANNELS)
+status_name = _named(STATUSES)
+priority_name = _named(PRIORITY_NAMES)
+delivery_name = _named(DELIVERY)
