@@ -13,14 +13,18 @@ from __future__ import annotations
 import json
 import logging
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from connectors.base import ConversationKind, EventKind, InboundEvent
 from connectors.webchat import WIDGET_HEADER, SessionClaims
 from inbox import selfservice
 from inbox.faq.service import Suggestion
-from inbox.models import InboundDelivery, Message
+from inbox.ingest import record_event
+from inbox.models import ChannelAccount, InboundDelivery, Message
 from switchboard.runtime import Runtime
 from web.chat.context import Widget, connector, now_ts
 from web.chat.transcript import (
@@ -167,6 +171,7 @@ def wait_for_messages(
                 rows = visible_messages(session, ids, after_id=after)
                 fresh = any(m.id not in seen for m in rows)
                 if fresh or listener is None or time.monotonic() >= deadline:
+                    _mark_delivered(session, found, claims, [m for m in rows if m.id not in seen])
                     return {
                         "messages": [
                             message_for_visitor(m, found.external_id, secret) for m in rows
@@ -181,3 +186,31 @@ def wait_for_messages(
     finally:
         if listener is not None:
             listener.close()  # type: ignore[attr-defined]
+
+
+def _mark_delivered(
+    session: Session, found: Widget, claims: SessionClaims, handed_over: list[Message]
+) -> None:
+    """Replies handed to the visitor's widget are delivered: the agent sees it in the thread."""
+    targets = tuple(
+        m.external_id
+        for m in handed_over
+        if m.direction == "outbound" and m.status == "sent" and m.external_id
+    )
+    account = session.get(ChannelAccount, found.id)
+    if not targets or account is None:
+        return
+    now = datetime.now(UTC)
+    record_event(
+        session,
+        account,
+        InboundEvent(
+            kind=EventKind.DELIVERED,
+            account_external_id=found.external_id,
+            external_id=f"delivered:{targets[-1]}",
+            thread_key=claims.session_id,
+            conversation_kind=ConversationKind.CHAT,
+            sent_at=now,
+            targets=targets,
+        ),
+    )

@@ -31,7 +31,7 @@ ARGS = [
     "--no-first-run",
 ]
 PAYLOADS = Path(__file__).parents[2] / "fixtures" / "xss" / "payloads.txt"
-TIMEOUT = 15_000  # ms; Playwright waits for a condition, no assertion is about speed
+TIMEOUT = 30_000  # ms; Playwright waits for a condition, no assertion is about speed
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,7 @@
       launcher: "채팅 상담", title: "서울서플 고객센터", close: "닫기",
       intro: "무엇을 도와드릴까요? 이름과 이메일은 선택 사항이에요.",
       name: "이름 (선택)", email: "이메일 (선택)", start: "채팅 시작",
-      placeholder: "메시지를 입력하세요", send: "보내기", attach: "사진 보내기",
+      placeholder: "메시지를 입력하세요", send: "보내기", attach: "사진 보내기", photo: "사진",
       you: "나", agent: "상담원",
       faqIntro: "이런 답변을 찾았어요. 도움이 되었나요?",
       solved: "이 답변으로 해결됐어요", human: "상담원과 이야기할래요",
@@ -46,7 +46,7 @@
       launcher: "Chat with us", title: "Seoul Supps customer center", close: "Close",
       intro: "How can we help? Name and email are optional.",
       name: "Name (optional)", email: "Email (optional)", start: "Start chat",
-      placeholder: "Type a message", send: "Send", attach: "Send a photo",
+      placeholder: "Type a message", send: "Send", attach: "Send a photo", photo: "Photo",
       you: "You", agent: "Agent",
       faqIntro: "We found these answers. Do they help?",
       solved: "This solved it", human: "Talk to a person",
@@ -149,7 +149,7 @@
   var file = el("input", "sb-file");
   file.type = "file"; file.accept = "image/jpeg,image/png,image/gif,image/webp";
   file.setAttribute("aria-label", T.attach);
-  var attachBtn = el("button", "sb-attach", "📷");
+  var attachBtn = el("button", "sb-attach", T.photo);
   attachBtn.type = "button"; attachBtn.title = T.attach;
   attachBtn.setAttribute("aria-label", T.attach);
   var sendBtn = el("button", "sb-send", T.send);
