@@ -16,7 +16,7 @@ from sqlalchemy import select
 from inbox.channels import add_account
 from inbox.faq.service import seed_default_articles
 from inbox.migrate import upgrade
-from inbox.models import ChannelAccount
+from inbox.models import ChannelAccount, User, inbox_member
 from inbox.users import create_user, user_by_email
 from switchboard.runtime import Runtime, build_runtime
 from switchboard.seed import DEMO_ACCOUNTS, seed_demo
@@ -29,7 +29,9 @@ ADMIN_EMAIL = "admin@seoulsupps.example"
 def prepare(
     *, host: str = "127.0.0.1", port: int = 5000, settings: Settings | None = None
 ) -> dict[str, Any]:
-    settings = settings or Settings.load({"PUBLIC_BASE_URL": f"http://{host}:{port}"})
+    base = f"http://{host}:{port}"
+    settings = settings or Settings.load({"PUBLIC_BASE_URL": base})
+    settings = settings.replace(PUBLIC_BASE_URL=base, **sandbox_settings(base))
     settings.instance_path.mkdir(parents=True, exist_ok=True)
     upgrade(settings.database_url)
     rt = build_runtime(settings)
@@ -37,6 +39,7 @@ def prepare(
     with rt.db.session() as session:
         password = _demo_admin(session, rt)
         accounts = _demo_accounts(session, rt)
+        _live_accounts(session, rt)
         created = seed_demo(session, accounts=accounts, now=datetime.now(UTC))
         seed_default_articles(session)
     from web.api.auth import issue_token
@@ -108,14 +111,91 @@ def _demo_accounts(session: Any, rt: Runtime) -> dict[str, ChannelAccount]:
     return accounts
 
 
+X_PREFIX = "/sandbox/x"
+
+
+def sandbox_settings(base: str) -> dict[str, str]:
+    """Point the Meta and X connectors at the emulators mounted inside the demo's own server."""
+    from sandbox.meta import demo as meta_demo
+    from sandbox.x import CONSUMER_KEY, CONSUMER_SECRET
+
+    return {
+        **meta_demo.settings(base),
+        "X_API_URL": base + X_PREFIX,
+        "X_CONSUMER_KEY": CONSUMER_KEY,
+        "X_CONSUMER_SECRET": CONSUMER_SECRET,
+    }
+
+
+def _live_accounts(session: Any, rt: Runtime) -> None:
+    """Facebook, Instagram and X accounts on the real connectors, talking to the sandboxes."""
+    from sandbox.meta import demo as meta_demo
+    from sandbox.x import BRAND, DEMO_CREDENTIALS
+
+    live = {
+        **{channel: dict(spec) for channel, spec in meta_demo.ACCOUNTS.items()},
+        "x": {
+            "connector": "x",
+            "external_id": BRAND[0],
+            "credentials": dict(DEMO_CREDENTIALS),
+            "options": {"poll_interval": 5},
+        },
+    }
+    names = {
+        "facebook": "서울서플 고객센터 (Facebook 샌드박스)",
+        "instagram": "@seoul_supps_official (Instagram 샌드박스)",
+        "x": "@seoulsupps_kr (X 샌드박스)",
+    }
+    for channel, spec in live.items():
+        exists = session.scalars(
+            select(ChannelAccount).where(
+                ChannelAccount.channel == channel,
+                ChannelAccount.external_id == spec["external_id"],
+            )
+        ).first()
+        if exists is None:
+            account = add_account(
+                session,
+                channel=channel,
+                connector=spec["connector"],
+                name=names[channel],
+                external_id=spec["external_id"],
+                sealed_credentials=rt.seal(spec["credentials"]),
+                options=dict(spec.get("options") or {}),
+            )
+            for member in session.scalars(select(User).where(User.role == "agent")):
+                session.execute(
+                    inbox_member.insert().values(user_id=member.id, channel_account_id=account.id)
+                )
+
+
+def demo_app(rt: Runtime) -> Any:
+    """The inbox with the Meta and X emulators mounted under /sandbox/ (one process, one port)."""
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+    import sandbox.x
+    from sandbox.meta import demo as meta_demo
+    from web import create_app
+
+    base = rt.settings.get("PUBLIC_BASE_URL").rstrip("/")
+    app = create_app(rt)
+    with_meta = meta_demo.mount(app, base)
+    return DispatcherMiddleware(with_meta, {X_PREFIX: sandbox.x.create_app(sandbox.x.World())})
+
+
 def serve(rt: Runtime, *, host: str, port: int) -> None:
     from werkzeug.serving import run_simple
 
-    from web import create_app
-
-    app = create_app(rt)
+    app = demo_app(rt)
     every = getattr(rt.jobs, "every", None)
     if every is not None:
         every(rt.settings.int("SWEEP_INTERVAL_SECONDS"), "workers.sweep.sweep")
-    print(f"  chat widget:  http://{host}:{port}/chat/demo  (a shop page embedding the widget)")
+    base = f"http://{host}:{port}"
+    print(f"  chat widget:  {base}/chat/demo  (a shop page embedding the widget)")
+    print(
+        f"  Meta customer simulator: {base}/sandbox/meta/simulator  (DM or comment as a customer)"
+    )
+    print(
+        f"  X customer simulator:    {base}{X_PREFIX}/_emu/simulator  (mention or DM the account)"
+    )
     run_simple(host, port, app, threaded=True, use_reloader=False)

@@ -20,11 +20,13 @@ from inbox.ingest import record_event
 from inbox.models import ChannelAccount, Conversation, Message, Team, User
 from inbox.users import set_inboxes
 
-# (channel, display name, external id, conversation kind)
+# (channel, display name, external id, conversation kind). The sample history lives on accounts
+# of its own, backed by the fake connector, because the platforms' sandboxes never saw these
+# customers; the live sandbox-backed accounts are connected next to them (switchboard/demo.py).
 DEMO_ACCOUNTS: tuple[tuple[str, str, str, ConversationKind], ...] = (
-    ("facebook", "서울서플 Facebook 페이지", "104857600012345", ConversationKind.DM),
-    ("instagram", "@seoul_supps_official", "17841400000012345", ConversationKind.DM),
-    ("x", "@seoulsupps_kr", "1580012345678901248", ConversationKind.MENTION),
+    ("facebook", "서울서플 Facebook (샘플 기록)", "104857600054321", ConversationKind.DM),
+    ("instagram", "@seoul_supps_archive (샘플 기록)", "17841400000054321", ConversationKind.DM),
+    ("x", "@seoulsupps_help (샘플 기록)", "1580012345678900001", ConversationKind.MENTION),
     ("email", "help@seoulsupps.example", "help@seoulsupps.example", ConversationKind.EMAIL),
     ("webchat", "웹사이트 채팅", "widget-main", ConversationKind.CHAT),
 )
@@ -282,7 +284,7 @@ def _customer(rng: random.Random, channel: str, index: int, english: bool) -> Pa
 
 def _thread_key(channel: str, kind: ConversationKind, index: int, who: Participant) -> str:
     if kind is ConversationKind.COMMENT:
-        return f"104857600012345_12214567890{index % 4}"
+        return f"104857600054321_12214567890{index % 4}"
     if kind is ConversationKind.MENTION:
         return str(1993400000000000000 + index)
     if kind is ConversationKind.EMAIL:
@@ -298,7 +300,7 @@ def _context(kind: ConversationKind, index: int) -> dict[str, str]:
     if kind is not ConversationKind.COMMENT:
         return {}
     return {
-        "post_id": f"104857600012345_12214567890{index % 4}",
+        "post_id": f"104857600054321_12214567890{index % 4}",
         "post_text": "🎉 11월 블랙프라이데이: 오메가3·비타민D 전 품목 20% 할인!",
     }
 

@@ -1,0 +1,105 @@
+"""`switchboard demo` end to end: the inbox with the Meta and X emulators mounted in one
+server, driven as a customer and as an agent would, over loopback HTTP."""
+
+from __future__ import annotations
+
+import time
+
+import requests
+from sqlalchemy import select
+
+from inbox.models import ChannelAccount, Conversation, Message
+from switchboard.demo import demo_app, prepare
+from switchboard.settings import Settings
+from tests.support.servers import free_port, serve_wsgi
+from workers.poll import poll_account
+
+
+def wait_for(check, timeout: float = 30.0):
+    deadline = time.time() + timeout
+    while True:
+        value = check()
+        if value or time.time() > deadline:
+            return value
+        time.sleep(0.1)
+
+
+def test_customer_dm_and_mention_reach_the_inbox_and_replies_go_back(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    port = free_port()
+    settings = Settings.load(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path}/demo.db",
+            "REDIS_URL": "",
+            "SWITCHBOARD_INSTANCE": str(tmp_path / "instance"),
+            "SECRET_KEY": "",
+            "SWITCHBOARD_ENCRYPTION_KEY": "",
+        }
+    )
+    info = prepare(host="127.0.0.1", port=port, settings=settings)
+    rt = info["runtime"]
+    headers = {"Authorization": f"Bearer {info['token']}"}
+    try:
+        with serve_wsgi(demo_app(rt), port=port) as base:
+            dm = requests.post(
+                f"{base}/sandbox/meta/_emu/customers/dm",
+                json={"text": "데모에서 보낸 문의: 배송 언제 와요?", "name": "김데모"},
+                timeout=30,
+            )
+            assert dm.status_code == 200, dm.text
+
+            def conversation_of(text: str):
+                with rt.db.session() as s:
+                    return s.scalars(
+                        select(Message.conversation_id).where(Message.text == text)
+                    ).first()
+
+            cid = wait_for(
+                lambda: rt.jobs.drain(1) and conversation_of("데모에서 보낸 문의: 배송 언제 와요?")
+            )
+            assert cid, "the customer's DM never reached the inbox"
+            with rt.db.session() as s:
+                assert s.get(Conversation, cid).account.connector == "facebook"
+            reply = requests.post(
+                f"{base}/api/v1/conversations/{cid}/messages",
+                json={"text": "내일 출고 예정입니다."},
+                headers=headers,
+                timeout=30,
+            )
+            assert reply.status_code == 201, reply.text
+            assert wait_for(
+                lambda: (
+                    rt.jobs.drain(1)
+                    and _status(rt, reply.json()["id"]) in ("sent", "delivered", "read")
+                )
+            )
+            calls = requests.get(
+                f"{base}/sandbox/meta/_emu/requests",
+                params={"path": "/messages", "method": "POST"},
+                timeout=30,
+            ).json()
+            assert any("내일 출고 예정입니다." in str(c) for c in calls)
+
+            mention = requests.post(
+                f"{base}/sandbox/x/_emu/mentions",
+                json={"text": "데모 멘션: 환불 어떻게 해요?", "from": "1402233445566778899"},
+                timeout=30,
+            )
+            assert mention.status_code == 200, mention.text
+            with rt.db.session() as s:
+                x_id = s.scalars(
+                    select(ChannelAccount.id).where(ChannelAccount.connector == "x")
+                ).one()
+            poll_account(x_id)
+            with rt.db.session() as s:
+                texts = list(
+                    s.scalars(select(Message.text).where(Message.text.like("%데모 멘션%")))
+                )
+            assert texts and "환불 어떻게 해요?" in texts[0]
+    finally:
+        rt.close()
+
+
+def _status(rt, message_id: int) -> str | None:
+    with rt.db.session() as s:
+        return s.get(Message, message_id).status
