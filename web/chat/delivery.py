@@ -159,10 +159,15 @@ def _suggestion_json(answer: Suggestion) -> dict[str, Any]:
 def wait_for_messages(
     rt: Runtime, found: Widget, claims: SessionClaims, after: int, seen: set[int], wait: float
 ) -> dict[str, Any]:
-    """Query, and while nothing is new, wake on this conversation's bus events (or each second)."""
+    """Query, and while nothing is new, wake on this conversation's bus events (or each second).
+
+    An agent starting a reply (not a note) ends the wait too, with `typing` set, so the widget
+    can show "… is typing".
+    """
     secret = connector(rt).secret
     deadline = time.monotonic() + wait
     listener = rt.bus.listen(timeout=1.0) if wait > 0 else None
+    typing: dict[str, Any] | None = None
     try:
         while True:
             with rt.db.session() as session:
@@ -170,7 +175,7 @@ def wait_for_messages(
                 ids = [c.id for c in conversations]
                 rows = visible_messages(session, ids, after_id=after)
                 fresh = any(m.id not in seen for m in rows)
-                if fresh or listener is None or time.monotonic() >= deadline:
+                if fresh or typing or listener is None or time.monotonic() >= deadline:
                     _mark_delivered(session, found, claims, [m for m in rows if m.id not in seen])
                     return {
                         "messages": [
@@ -178,14 +183,25 @@ def wait_for_messages(
                         ],
                         "cursor": settled_cursor(session, ids, after_id=after, rows=rows),
                         "conversation": conversation_state(conversations),
+                        "typing": typing,
                     }
             while time.monotonic() < deadline:
                 event = next(listener)
-                if event is None or not ids or event.get("conversation_id") in ids:
-                    break
+                if event is not None and event.get("conversation_id") not in ids and ids:
+                    continue
+                typing = _agent_typing(event)
+                break
     finally:
         if listener is not None:
             listener.close()  # type: ignore[attr-defined]
+
+
+def _agent_typing(event: dict[str, Any] | None) -> dict[str, Any] | None:
+    if event is None or event.get("topic") != "conversation.typing":
+        return None
+    if event.get("mode") != "reply" or not isinstance(event.get("user_id"), int):
+        return None  # a private note being written, or the visitor's own ping
+    return {"name": str(event.get("user_name") or "")[:100]}
 
 
 def _mark_delivered(

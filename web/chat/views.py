@@ -248,14 +248,23 @@ def self_service(widget_id: str) -> Response:
 
 @bp.post("/<widget_id>/typing")
 def typing(widget_id: str) -> Response:
-    """A live-only signal for the agents' view; nothing is stored."""
+    """A live-only signal for the agents' view (same shape as their own pings); not stored."""
     found, claims, _token = visitor(widget_id)
     rt = runtime()
     with rt.db.session() as session:
         ids = [c.id for c in conversations_of(session, found.id, claims.session_id)]
     if ids:
         rt.bus.publish(
-            [{"topic": "conversation.typing", "conversation_id": ids[-1], "who": "visitor"}]
+            [
+                {
+                    "topic": "conversation.typing",
+                    "conversation_id": ids[-1],
+                    "channel_account_id": found.id,
+                    "user_id": "visitor",
+                    "user_name": claims.name or ("Visitor" if claims.locale == "en" else "방문자"),
+                    "mode": "reply",
+                }
+            ]
         )
     return jsonify(ok=True)
 

@@ -276,3 +276,43 @@ def test_a_reply_sent_out_of_order_is_not_skipped_by_the_poll_cursor(rt, client,
     ).get_json()
     assert [m["text"] for m in later["messages"]] == ["확인해 볼게요", "취소해 드렸습니다"]
     assert later["cursor"] == newer_id
+
+
+def test_an_agent_starting_a_reply_shows_typing_to_the_visitor(rt, client, factory):
+    import threading
+
+    from inbox.presence import typing
+
+    account = widget_account(factory, self_service=False)
+    visitor = Visitor(client)
+    visitor.start()
+    sent = visitor.send("문의드려요").get_json()["message"]["id"]
+    agent = factory.user("agent", name="김상담", inboxes=[account.id])
+    result: dict = {}
+
+    def wait_for_news() -> None:
+        result["body"] = client.get(
+            visitor.url(f"/messages?after={sent}&seen=&wait=20"), headers=visitor.headers()
+        ).get_json()
+
+    poller = threading.Thread(target=wait_for_news)
+    poller.start()
+    # The ping is live-only: repeat it until the waiting poll has heard one.
+    while poller.is_alive():
+        with rt.db.session() as s:
+            conversation = s.scalars(select(Conversation)).one()
+            typing(s, conversation, s.get(type(agent), agent.id), mode="reply")
+        poller.join(0.1)
+    assert result["body"]["typing"] == {"name": "김상담"}
+    assert result["body"]["messages"] == []
+
+
+def test_typing_pings_that_are_not_an_agents_reply_stay_hidden():
+    from web.chat.delivery import _agent_typing
+
+    note = {"topic": "conversation.typing", "user_id": 3, "user_name": "김상담", "mode": "note"}
+    own = {"topic": "conversation.typing", "user_id": "visitor", "mode": "reply"}
+    reply = {**note, "mode": "reply"}
+    assert _agent_typing(note) is None and _agent_typing(own) is None
+    assert _agent_typing(reply) == {"name": "김상담"}
+    assert _agent_typing({"topic": "message.created", "conversation_id": 1}) is None

@@ -367,9 +367,11 @@ def test_agent_answers_in_the_inbox_ui_and_the_visitor_sees_it_live(
         agent.goto(f"{server}/inbox/c/{conversation.id}")
         assert hostile in agent.locator("#messages").inner_text()
         agent.fill("#composer", "고객님, 주문번호를 알려주시면 바로 확인해 드릴게요.")
+        page.wait_for_selector(".sb-typing:has-text('김상담님이 입력 중이에요')")
         agent.click("#send-button")
         reply = page.wait_for_selector(".sb-agent:has-text('바로 확인해 드릴게요')")
         assert reply.query_selector(".sb-author").text_content() == "김상담"
+        assert page.locator(".sb-typing").is_hidden()  # the reply replaced "is typing"
         assert agent_dialogs == [] and page.dialogs == []
     finally:
         agent_context.close()

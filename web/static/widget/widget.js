@@ -26,6 +26,7 @@
       name: "이름 (선택)", email: "이메일 (선택)", start: "채팅 시작",
       placeholder: "메시지를 입력하세요", send: "보내기", attach: "사진 보내기", photo: "사진",
       you: "나", agent: "상담원",
+      typing: function (name) { return (name || "상담원") + "님이 입력 중이에요…"; },
       faqIntro: "이런 답변을 찾았어요. 도움이 되었나요?",
       solved: "이 답변으로 해결됐어요", human: "상담원과 이야기할래요",
       solvedThanks: "해결되었다니 다행이에요! 더 궁금한 점이 있으면 언제든 물어보세요.",
@@ -48,6 +49,7 @@
       name: "Name (optional)", email: "Email (optional)", start: "Start chat",
       placeholder: "Type a message", send: "Send", attach: "Send a photo", photo: "Photo",
       you: "You", agent: "Agent",
+      typing: function (name) { return (name || "An agent") + " is typing…"; },
       faqIntro: "We found these answers. Do they help?",
       solved: "This solved it", human: "Talk to a person",
       solvedThanks: "Glad that helped! Ask any time if anything else comes up.",
@@ -136,6 +138,8 @@
   var log = el("ol", "sb-log sb-hidden");
   log.setAttribute("role", "log");
   log.setAttribute("aria-live", "polite");
+  var typingNode = el("p", "sb-typing sb-hidden");
+  typingNode.setAttribute("aria-live", "polite");
   var faq = el("div", "sb-faq sb-hidden");
   var notice = el("p", "sb-notice sb-hidden");
   notice.setAttribute("role", "status");
@@ -157,7 +161,7 @@
   composer.appendChild(input); composer.appendChild(file);
   composer.appendChild(attachBtn); composer.appendChild(sendBtn);
 
-  [header, intro, offline, log, faq, notice, error, composer].forEach(function (n) {
+  [header, intro, offline, log, typingNode, faq, notice, error, composer].forEach(function (n) {
     panel.appendChild(n);
   });
   root.appendChild(launcher);
@@ -278,6 +282,18 @@
     if (item) { item.remove(); delete state.pending["c:" + clientId]; }
   }
 
+  var typingTimer = null;
+  function showTyping(who, replied) {
+    if (replied || !who) {
+      if (replied) { clearTimeout(typingTimer); show(typingNode, false); }
+      return;
+    }
+    typingNode.textContent = T.typing(who.name);
+    show(typingNode, true);
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(function () { show(typingNode, false); }, 6000);
+  }
+
   function poll() {
     if (state.polling || !state.token) { return; }
     state.polling = true;
@@ -287,6 +303,7 @@
       state.polling = false;
       (data.messages || []).forEach(render);
       if (typeof data.cursor === "number") { state.after = data.cursor; }
+      showTyping(data.typing, (data.messages || []).some(function (m) { return m.from === "agent"; }));
       poll();
     }).catch(function (err) {
       state.polling = false;
