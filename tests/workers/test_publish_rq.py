@@ -6,28 +6,25 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 from sqlalchemy import select
 
 from inbox import announcements
 from inbox.announcements import Draft
 from inbox.models.announcements import AnnouncementTarget
 from sandbox.x.world import BRAND, CONSUMER_KEY, CONSUMER_SECRET
-from switchboard.runtime import Runtime, build_runtime
-from tests.conftest import ENCRYPTION_KEY, REDIS_TEST_URL, make_settings
+from switchboard.runtime import Runtime
+from tests.conftest import REDIS_TEST_URL
 from tests.connectors.facebook.sandbox_support import PAGE, TOKEN, Sandbox, sandbox
 from tests.support.factory import Factory
+from tests.support.production import production, wait_for
 from tests.workers.test_publish_sandbox import XSandbox, xsandbox
-from workers.context import set_runtime
 from workers.publish import CRASH_ENV, enqueue, sweep_publishing
-from workers.runner import RqRunner
 
 __all__ = ["sandbox", "xsandbox"]
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
@@ -44,38 +41,24 @@ def sandbox_config() -> dict[str, Any]:
 def prod(
     pg_url: str, tmp_path: Path, sandbox: Sandbox, xsandbox: XSandbox
 ) -> Iterator[dict[str, Any]]:
-    from tests.conftest import _truncate_all
 
-    connection = redis.Redis.from_url(REDIS_URL)
-    connection.flushdb()
     overrides = sandbox.settings(
-        REDIS_URL=REDIS_URL,
         X_API_URL=xsandbox.url,
         X_CONSUMER_KEY=CONSUMER_KEY,
         X_CONSUMER_SECRET=CONSUMER_SECRET,
         SWEEP_INTERVAL_SECONDS="3600",  # the test calls the sweep itself
         PUBLISH_STALE_SECONDS="0",
     )
-    settings = make_settings(pg_url, tmp_path / "instance", **overrides)
-    settings = settings.replace(REDIS_URL=REDIS_URL)
-    rt = build_runtime(settings, jobs=RqRunner(REDIS_URL))
-    set_runtime(rt)
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_"))},
-        **dict(settings.env),
-        "SWITCHBOARD_ENCRYPTION_KEY": ENCRYPTION_KEY,
-        "SWITCHBOARD_DOTENV": str(tmp_path / "no.env"),
-    }
-    workers: list[subprocess.Popen[bytes]] = []
+    with production(pg_url, tmp_path, REDIS_URL, **overrides) as harness:
+        rt = harness.rt
 
-    def start_worker(**extra: str) -> subprocess.Popen[bytes]:
-        log = open(tmp_path / f"worker{len(workers)}.log", "wb")  # noqa: SIM115
-        proc = subprocess.Popen(
-            [SWITCHBOARD, "worker", "publish"], env={**env, **extra}, stdout=log, stderr=log
-        )
-        workers.append(proc)
-        return proc
+        def start_worker(**extra: str) -> subprocess.Popen[bytes]:
+            return harness.start_worker("publish", **extra)
 
+        yield {"rt": rt, "start_worker": start_worker, **_accounts(rt), "tmp": tmp_path}
+
+
+def _accounts(rt: Runtime) -> dict[str, Any]:
     factory = Factory(rt)
     fb = factory.account(
         "facebook", connector="facebook", external_id=PAGE, credentials={"page_token": TOKEN}
@@ -89,27 +72,7 @@ def prod(
             "access_token_secret": "brand-access-secret",
         },
     )
-    yield {"rt": rt, "start_worker": start_worker, "fb": fb, "x": x, "tmp": tmp_path}
-    for proc in workers:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-    rt.db.dispose()
-    set_runtime(None)
-    connection.flushdb()
-    _truncate_all(pg_url)
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float = 120.0, what: str = "") -> None:
-    """Wait for an outcome, not a duration; fails only if it never comes."""
-    deadline = time.time() + timeout
-    while not predicate():
-        if time.time() > deadline:
-            raise AssertionError(f"gave up waiting for {what}")
-        time.sleep(0.1)
+    return {"fb": fb, "x": x}
 
 
 def targets(rt: Runtime) -> list[AnnouncementTarget]:

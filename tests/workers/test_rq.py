@@ -9,24 +9,20 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 from sqlalchemy import func, select
 
 from connectors.fake.connector import sign
 from inbox.models import InboundDelivery, Message
-from switchboard.runtime import Runtime, build_runtime
-from tests.conftest import ENCRYPTION_KEY, REDIS_TEST_URL, make_settings
+from switchboard.runtime import Runtime
+from tests.conftest import REDIS_TEST_URL
 from tests.support.factory import Factory, fake_message
-from workers.context import set_runtime
-from workers.runner import RqRunner
+from tests.support.production import production, wait_for
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 SWITCHBOARD = str(Path(sys.executable).parent / "switchboard")
@@ -34,45 +30,10 @@ SWITCHBOARD = str(Path(sys.executable).parent / "switchboard")
 
 @pytest.fixture
 def prod(pg_url: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
-    from tests.conftest import _truncate_all
-
-    connection = redis.Redis.from_url(REDIS_TEST_URL)
-    connection.flushdb()
-    overrides = {
-        "REDIS_URL": REDIS_TEST_URL,
-        "SWEEP_INTERVAL_SECONDS": "1",
-        "SWEEP_STALE_SECONDS": "1",
-    }
-    settings = make_settings(pg_url, tmp_path / "instance", **overrides)
-    settings = settings.replace(REDIS_URL=REDIS_TEST_URL)
-    runtime = build_runtime(settings, jobs=RqRunner(REDIS_TEST_URL))
-    set_runtime(runtime)
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_"))},
-        **dict(settings.env),
-        "SWITCHBOARD_ENCRYPTION_KEY": ENCRYPTION_KEY,
-        "SWITCHBOARD_DOTENV": str(tmp_path / "no.env"),
-    }
-    workers: list[subprocess.Popen[bytes]] = []
-
-    def start_worker() -> subprocess.Popen[bytes]:
-        log = open(tmp_path / f"worker{len(workers)}.log", "wb")  # noqa: SIM115
-        proc = subprocess.Popen([SWITCHBOARD, "worker"], env=env, stdout=log, stderr=log)
-        workers.append(proc)
-        return proc
-
-    yield {"rt": runtime, "start_worker": start_worker, "redis": connection, "tmp": tmp_path}
-    for proc in workers:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-    runtime.db.dispose()
-    set_runtime(None)
-    connection.flushdb()
-    _truncate_all(pg_url)
+    with production(
+        pg_url, tmp_path, REDIS_TEST_URL, SWEEP_INTERVAL_SECONDS="1", SWEEP_STALE_SECONDS="1"
+    ) as harness:
+        yield {"rt": harness.rt, "start_worker": harness.start_worker, "redis": harness.redis}
 
 
 def post_delivery(rt: Runtime, *events: dict[str, Any], delay: float = 0) -> None:
@@ -84,14 +45,6 @@ def post_delivery(rt: Runtime, *events: dict[str, Any], delay: float = 0) -> Non
         "/webhooks/fake", data=body, headers={"X-Fake-Signature": sign("fake-secret", body)}
     )
     assert response.status_code == 200
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float = 60.0, what: str = "") -> None:
-    deadline = time.time() + timeout
-    while not predicate():
-        if time.time() > deadline:
-            raise AssertionError(f"gave up waiting for {what}")
-        time.sleep(0.1)
 
 
 def message_count(rt: Runtime) -> int:
