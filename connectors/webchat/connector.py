@@ -143,7 +143,46 @@ def _message(
         raise UnsupportedEvent("webchat message without a text string")
     if not text.strip():
         return None  # whitespace-only: the widget should not send it; nothing to show
+    mailbox = item.get("reply_by_email")
+    if isinstance(mailbox, str) and mailbox:
+        return _offline_email(widget, mailbox, visitor, item, text)
     return _event(widget, session_id, visitor, item, text=text, attachments=())
+
+
+def _offline_email(
+    widget: str, mailbox: str, visitor: _Visitor, item: Mapping[str, Any], text: str
+) -> InboundEvent:
+    """The offline form, routed to a mailbox: an email conversation answered by email.
+
+    The visitor left their address because nobody was there to chat; the answer must reach
+    them by email, so the message opens a thread on the mailbox's channel account (the same
+    way one endpoint carries two channels for Meta) with a Message-ID of our own as its root.
+    """
+    if not visitor.email:
+        raise UnsupportedEvent("offline message to be answered by email has no visitor email")
+    client_msg_id = _text(item, "client_msg_id")
+    message_id = f"<webchat-offline.{client_msg_id}@{widget}>"
+    extra: dict[str, Any] = {"via": "webchat offline form", "widget": widget}
+    if visitor.page_url:
+        extra["page_url"] = visitor.page_url
+    return InboundEvent(
+        kind=EventKind.MESSAGE,
+        account_external_id=mailbox,
+        external_id=message_id,
+        thread_key=message_id,
+        conversation_kind=ConversationKind.EMAIL,
+        sent_at=_time(item.get("ts")),
+        customer=Participant(
+            external_id=visitor.email.lower(),
+            handle=visitor.email,
+            name=visitor.name,
+            email=visitor.email,
+        ),
+        text=text,
+        subject=_opt_text(item, "subject"),
+        extra=extra,
+        channel="email",
+    )
 
 
 def _attachment(

@@ -41,6 +41,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "답변을 받을 이메일 주소를 입력해 주세요.",
         "en": "Please enter the email address we should answer to.",
     },
+    "offline_subject": {
+        "ko": "웹사이트 채팅 문의 (상담 시간 외)",
+        "en": "Website chat message (outside opening hours)",
+    },
     "no_conversation": {
         "ko": "아직 대화가 없어요.",
         "en": "There is no conversation yet.",

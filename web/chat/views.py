@@ -12,11 +12,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Response, jsonify, render_template, request, send_file
+from sqlalchemy import select
 
 from connectors.webchat import SessionClaims, issue_token
 from connectors.webchat.tokens import new_session_id
 from inbox import selfservice
-from inbox.models import Attachment
+from inbox.models import Attachment, ChannelAccount
 from switchboard.runtime import Runtime
 from web.chat import bp
 from web.chat.context import (
@@ -38,7 +39,7 @@ from web.chat.delivery import (
     wait_for_messages,
 )
 from web.chat.hours import is_open
-from web.chat.strings import pick_locale
+from web.chat.strings import message, pick_locale
 from web.chat.transcript import (
     conversation_state,
     conversations_of,
@@ -185,18 +186,42 @@ def leave_message(widget_id: str) -> Response:
     )
     token = issue_token(connector(rt).secret, claims)
     client_msg_id = _client_msg_id(payload)
-    line = {
+    line: dict[str, Any] = {
         "v": 1,
         "type": "message",
         "client_msg_id": client_msg_id,
         "text": text,
         "offline": True,
     }
+    mailbox = _offline_mailbox(rt, found)
+    if mailbox is not None:
+        # Answered by email from that mailbox: the visitor is not waiting in the widget.
+        line["reply_by_email"] = mailbox
+        line["subject"] = message("offline_subject", claims.locale or "ko")
     prior = prior_state(rt, found, claims)
     outcome = deliver(rt, found, claims, token, line, page_url=payload.get("page_url"))
-    result = after_delivery(rt, found, claims, client_msg_id, outcome, prior, offer=False)
+    if mailbox is None:
+        result = after_delivery(rt, found, claims, client_msg_id, outcome, prior, offer=False)
+    else:
+        result = {"status": outcome, "client_msg_id": client_msg_id, "reply_by": "email"}
     result.update(_session_json(found, claims, token))
     return jsonify(result)
+
+
+def _offline_mailbox(rt: Runtime, found: Widget) -> str | None:
+    """The connected mailbox that answers offline messages (option offline_email_account)."""
+    mailbox = found.options.get("offline_email_account")
+    if not isinstance(mailbox, str) or not mailbox:
+        return None
+    with rt.db.session() as session:
+        account = session.scalars(
+            select(ChannelAccount).where(
+                ChannelAccount.channel == "email",
+                ChannelAccount.external_id == mailbox,
+                ChannelAccount.enabled.is_(True),
+            )
+        ).first()
+    return mailbox if account is not None else None  # else kept in the chat, never dropped
 
 
 @bp.get("/<widget_id>/messages")

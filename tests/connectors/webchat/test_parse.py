@@ -188,3 +188,38 @@ def test_send_acknowledges_with_our_uuid_and_refuses_over_the_limit():
 
 def _fields(reply):
     return {name: getattr(reply, name) for name in reply.__slots__}
+
+
+def test_offline_message_for_a_mailbox_becomes_an_email_event():
+    start = {
+        "v": 1,
+        "type": "session.start",
+        "session_id": "ws_X",
+        "visitor": {"name": "이수진", "email": "Sujin.Lee@example.net"},
+        "ts": "2026-11-25T15:00:00Z",
+    }
+    line = {
+        "v": 1,
+        "type": "message",
+        "session_id": "ws_X",
+        "client_msg_id": "c_off-1",
+        "text": "환불 문의",
+        "offline": True,
+        "reply_by_email": "help@seoulsupps.example",
+        "subject": "웹사이트 채팅 문의 (상담 시간 외)",
+        "ts": "2026-11-25T15:00:01Z",
+    }
+    body = (json.dumps(start) + "\n" + json.dumps(line)).encode()
+    (event,) = WebchatConnector({}).parse(HEADERS, body)
+    assert (event.channel, event.account_external_id) == ("email", "help@seoulsupps.example")
+    assert event.conversation_kind is ConversationKind.EMAIL
+    assert event.external_id == event.thread_key == "<webchat-offline.c_off-1@widget-main>"
+    assert event.customer is not None
+    assert (event.customer.external_id, event.customer.email) == (
+        "sujin.lee@example.net",
+        "Sujin.Lee@example.net",
+    )
+    assert event.subject == "웹사이트 채팅 문의 (상담 시간 외)"
+    no_email = json.dumps({**start, "visitor": {"name": "x"}}) + "\n" + json.dumps(line)
+    with pytest.raises(UnsupportedEvent):
+        WebchatConnector({}).parse(HEADERS, no_email.encode())

@@ -316,3 +316,53 @@ def test_typing_pings_that_are_not_an_agents_reply_stay_hidden():
     assert _agent_typing(note) is None and _agent_typing(own) is None
     assert _agent_typing(reply) == {"name": "김상담"}
     assert _agent_typing({"topic": "message.created", "conversation_id": 1}) is None
+
+
+@BOTH
+def test_offline_message_routed_to_a_mailbox_is_answered_by_email(rt, client, factory):
+    from connectors.fake import FakeConnector
+
+    mailbox = factory.account("email", connector="fake", external_id="help@seoulsupps.example")
+    widget_account(factory, hours=CLOSED, offline_email_account="help@seoulsupps.example")
+    visitor = Visitor(client)
+    visitor.start(locale="ko")
+    left = client.post(
+        visitor.url("/offline"),
+        json={
+            "client_msg_id": "c_off-9",
+            "name": "이수진",
+            "email": "Sujin.Lee@example.net",
+            "text": "환불 문의드립니다. 주문번호 2026111900221",
+        },
+        headers=visitor.headers(),
+    )
+    assert left.get_json()["status"] == "stored" and left.get_json()["reply_by"] == "email"
+    with rt.db.session() as s:
+        conversation = s.scalars(select(Conversation)).one()
+        assert (conversation.channel_account_id, conversation.kind) == (mailbox.id, "email")
+        assert conversation.subject == "웹사이트 채팅 문의 (상담 시간 외)"
+        assert conversation.contact.email == "Sujin.Lee@example.net"
+        conversation_id = conversation.id
+    agent = factory.user("agent", inboxes=[mailbox.id])
+    answer = client.post(
+        f"/api/v1/conversations/{conversation_id}/messages",
+        json={"text": "환불 접수해 드렸습니다."},
+        headers={"Authorization": f"Bearer {factory.token(agent)}"},
+    )
+    assert answer.status_code == 201
+    assert rt.jobs.drain()
+    (sent,) = FakeConnector.outbox.values()
+    assert sent.recipient.email == "Sujin.Lee@example.net"
+    assert sent.in_reply_to == "<webchat-offline.c_off-9@widget-main>"
+
+
+def test_offline_mailbox_that_is_not_connected_keeps_the_message_in_the_chat(rt, client, factory):
+    widget_account(factory, hours=CLOSED, offline_email_account="nobody@seoulsupps.example")
+    visitor = Visitor(client)
+    visitor.start()
+    left = client.post(
+        visitor.url("/offline"),
+        json={"client_msg_id": "c_off-2", "email": "a@example.com", "text": "문의"},
+        headers=visitor.headers(),
+    ).get_json()
+    assert left["status"] == "stored" and left["conversation"]["status"] == "open"
