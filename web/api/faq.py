@@ -2,12 +2,14 @@
 
 The composer of every channel asks the second one for the customer's latest message, in the
 conversation's language (Hangul in the message → Korean, else English), so an agent can insert
-an answer with one key.
+an answer with one key. Both take a Bearer token or, for the inbox UI, the agent's session.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
 
 from flask import Response, jsonify, request
 from sqlalchemy.orm import Session
@@ -17,11 +19,12 @@ from inbox.faq.service import Suggestion
 from inbox.models import Conversation, User
 from inbox.selfservice import answers_for, detect_locale, latest_customer_text
 from web.api import bp
-from web.api.auth import require_roles
+from web.api.auth import authenticate
 from web.api.errors import Problem
 from web.api.openapi import add_paths
 
 AGENTS = ("admin", "agent")
+F = TypeVar("F", bound=Callable[..., Any])
 MAX_QUERY_CHARS = 500
 
 
@@ -50,8 +53,43 @@ def suggestion_json(s: Suggestion) -> dict[str, Any]:
     }
 
 
+def agent_or_token(view: F) -> F:
+    """Bearer token (API clients) or the signed-in agent's session (the inbox composer).
+
+    Only for reads: a GET changes nothing, so the cookie needs no CSRF token, and another
+    site's page cannot read the answer (no CORS on /api/v1).
+    """
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from web import current_runtime
+
+        with current_runtime().db.session() as session:
+            user = authenticate(session) if "Authorization" in request.headers else None
+            if user is None:
+                user = _signed_in(session)
+            if user.role not in AGENTS:
+                raise Problem(403, "Forbidden", f"role {user.role!r} may not do this")
+            return view(session, user, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _signed_in(session: Session) -> User:
+    try:
+        from flask_login import current_user
+
+        user_id = current_user.get_id() if current_user.is_authenticated else None
+    except AttributeError:  # an app without the inbox UI (no login manager)
+        user_id = None
+    user = session.get(User, int(user_id)) if user_id is not None else None
+    if user is None or not user.is_active:
+        raise Problem(401, "Unauthorized", "send Authorization: Bearer <token> or sign in")
+    return user
+
+
 @bp.get("/faq/suggest")
-@require_roles(*AGENTS)
+@agent_or_token
 def suggest_view(session: Session, user: User) -> Response:
     query = request.args.get("q", "")
     if not query.strip():
@@ -62,7 +100,7 @@ def suggest_view(session: Session, user: User) -> Response:
 
 
 @bp.get("/conversations/<int:conversation_id>/faq-suggestions")
-@require_roles(*AGENTS)
+@agent_or_token
 def conversation_suggestions(session: Session, user: User, conversation_id: int) -> Response:
     conversation = session.get(Conversation, conversation_id)
     if conversation is None or not can_see(session, user, conversation):

@@ -65,3 +65,21 @@ def _conversation_id(rt) -> int:
 
     with rt.db.session() as s:
         return s.scalars(select(Conversation.id)).one()
+
+
+def test_the_inbox_composer_can_ask_with_the_agents_session(rt, client, factory):
+    from tests.web.ui.conftest import login
+
+    account = widget_account(factory, self_service=False)
+    seed_faq(rt)
+    factory.user("agent", email="mina@example.test", inboxes=[account.id])
+    visitor = Visitor(client)
+    visitor.start()
+    visitor.send("비밀번호를 잊어버렸어요")
+    conversation_id = _conversation_id(rt)
+    url = f"/api/v1/conversations/{conversation_id}/faq-suggestions"
+    assert client.get(url).status_code == 401
+    login(client, "mina@example.test")
+    body = client.get(url).get_json()
+    assert body["locale"] == "ko"
+    assert body["data"][0]["slug"] == "account-password-reset"
