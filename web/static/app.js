@@ -151,11 +151,17 @@
       canned.value = "";
     });
     // Keep an unsent draft across the page loads that actions (assign, labels...) cause.
+    // A sent draft is forgotten on the next page unless the server said it was refused.
     const key = `draft:${(inbox() || {}).dataset.conversation}`;
+    if (sessionStorage.getItem(`${key}:sent`)) {
+      sessionStorage.removeItem(`${key}:sent`);
+      if (!$(".flash-error")) sessionStorage.removeItem(key);
+    }
     if (!text.value && sessionStorage.getItem(key)) text.value = sessionStorage.getItem(key);
     text.addEventListener("input", () => sessionStorage.setItem(key, text.value));
     form.addEventListener("submit", () => {
-      sessionStorage.removeItem(key);
+      sessionStorage.setItem(key, text.value);
+      sessionStorage.setItem(`${key}:sent`, "1");
       const b = $("#send-button");
       if (b) b.disabled = true;
     });

@@ -43,9 +43,8 @@ def reply(conversation_id: int) -> BaseResponse:
     from web import current_runtime
 
     rt = current_runtime()
-    form = request.form
-    private = form.get("mode") == "note"
-    text = form.get("text", "")
+    private = request.form.get("mode") == "note"
+    text = request.form.get("text", "")
     with rt.db.session() as db:
         user = user_row(db)
         conversation = visible_conversation(db, user, conversation_id)
@@ -54,21 +53,12 @@ def reply(conversation_id: int) -> BaseResponse:
             if check.problem:
                 flash(_("Not sent: %(reason)s", reason=check.problem), "error")
                 return _back(conversation_id)
-        draft = Draft(
-            text=text,
-            private=private,
-            idempotency_key=form.get("idempotency_key") or None,
-            subject=(form.get("subject") or None) if not private else None,
-            cc=tuple(a.strip() for a in form.get("cc", "").split(",") if a.strip()),
-            private_reply=form.get("private_reply") == "1" and not private,
-            attachments=_uploads() if not private else (),
-        )
         try:
             message, created = create_reply(
                 db,
                 conversation,
                 user,
-                draft,
+                _draft(text, private=private),
                 store=rt.store,
                 max_chars=rt.settings.int("MESSAGE_MAX_CHARS"),
             )
@@ -82,6 +72,20 @@ def reply(conversation_id: int) -> BaseResponse:
             "workers.send.send_message", message_id, queue="send", job_id=f"send:{message_id}"
         )
     return _back(conversation_id)
+
+
+def _draft(text: str, *, private: bool) -> Draft:
+    form = request.form
+    if private:
+        return Draft(text=text, private=True, idempotency_key=form.get("idempotency_key") or None)
+    return Draft(
+        text=text,
+        idempotency_key=form.get("idempotency_key") or None,
+        subject=form.get("subject") or None,
+        cc=tuple(a.strip() for a in form.get("cc", "").split(",") if a.strip()),
+        private_reply=form.get("private_reply") == "1",
+        attachments=_uploads(),
+    )
 
 
 def _uploads() -> tuple[AttachmentIn, ...]:
