@@ -375,3 +375,46 @@ def test_agent_answers_in_the_inbox_ui_and_the_visitor_sees_it_live(
         assert agent_dialogs == [] and page.dialogs == []
     finally:
         agent_context.close()
+
+
+def test_xss_payloads_from_the_widget_are_inert_in_the_agents_inbox(rt, factory, server, page):
+    account = widget_account(factory, self_service=False)
+    factory.user("agent", name="김상담", email="agent@example.test", inboxes=[account.id])
+    payloads = [p for p in PAYLOADS.read_text(encoding="utf-8").split("\n") if p.strip()]
+    open_widget(page, server, name="<img src=x onerror=alert('name')>")
+    send(page, payloads[0])
+    page.wait_for_selector(".sb-visitor[data-id]")
+    visitor_token = page.evaluate("localStorage.getItem('switchboard-chat:widget-main')")
+    for i, payload in enumerate(payloads[1:], start=1):
+        api(
+            server,
+            "POST",
+            "/chat/widget-main/messages",
+            visitor_token,
+            {"client_msg_id": f"c_xss-{i}", "text": payload},
+        )
+    conversation = only_conversation(rt)
+    page.goto(f"{server}/login")
+    page.fill("input[name=email]", "agent@example.test")
+    page.fill("input[name=password]", "correct horse battery")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/inbox/**")
+    page.goto(f"{server}/inbox/c/{conversation.id}")
+    page.wait_for_selector("#messages")
+    found = page.evaluate(
+        """() => {
+          const box = document.querySelector('#messages');
+          const all = [...box.querySelectorAll('*')];
+          return {
+            dangerous: all.filter(e => ['script', 'iframe', 'svg', 'object', 'embed', 'base',
+              'form', 'meta', 'link', 'style'].includes(e.tagName.toLowerCase())).length,
+            handlers: all.filter(e => [...e.attributes].some(a => a.name.startsWith('on'))).length,
+            xImages: box.querySelectorAll('img[src="x"]').length,
+            text: box.textContent,
+          };
+        }"""
+    )
+    assert found["dangerous"] == 0 and found["handlers"] == 0 and found["xImages"] == 0
+    for payload in payloads:
+        assert payload in found["text"]
+    assert page.dialogs == [] and page.page_errors == []
