@@ -129,24 +129,24 @@ def after_delivery(
                 reason = "the visitor wrote again instead of choosing an answer"
                 selfservice.hand_off(session, conversation, reason=reason)
         elif offer and self_service_enabled(found) and (prior is None or prior[0] == "resolved"):
-            answers = _good_answers(selfservice.answers_for(session, message.text or ""))
+            answers = good_answers(selfservice.answers_for(session, message.text or ""))
             if answers:
                 selfservice.offer(session, conversation, answers)
-                result["suggestions"] = [_suggestion_json(a) for a in answers]
+                result["suggestions"] = [suggestion_json(a) for a in answers]
         session.flush()
         result["message"] = message_for_visitor(message, found.external_id, secret)
         result["conversation"] = conversation_state([conversation])
     return result
 
 
-def _good_answers(answers: list[Suggestion]) -> list[Suggestion]:
+def good_answers(answers: list[Suggestion]) -> list[Suggestion]:
     if not answers or answers[0].score < MIN_SUGGESTION_SCORE:
         return []
     floor = answers[0].score * 0.25
     return [a for a in answers if a.score >= floor]
 
 
-def _suggestion_json(answer: Suggestion) -> dict[str, Any]:
+def suggestion_json(answer: Suggestion) -> dict[str, Any]:
     return {
         "slug": answer.slug,
         "title": answer.title,

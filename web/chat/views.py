@@ -34,8 +34,10 @@ from web.chat.context import (
 from web.chat.delivery import (
     after_delivery,
     deliver,
+    good_answers,
     prior_state,
     self_service_enabled,
+    suggestion_json,
     wait_for_messages,
 )
 from web.chat.hours import is_open
@@ -100,14 +102,22 @@ def start_session(widget_id: str) -> Response:
 
 @bp.get("/<widget_id>/session")
 def show_session(widget_id: str) -> Response:
+    """Resume after a reload: the visitor, the conversation state and any answers still open."""
     found, claims, _token = visitor(widget_id)
+    suggestions: list[dict[str, Any]] = []
     with runtime().db.session() as session:
-        state = conversation_state(conversations_of(session, found.id, claims.session_id))
+        conversations = conversations_of(session, found.id, claims.session_id)
+        state = conversation_state(conversations)
+        if conversations and conversations[-1].self_service == selfservice.OFFERED:
+            text = selfservice.latest_customer_text(session, conversations[-1].id) or ""
+            answers = good_answers(selfservice.answers_for(session, text))
+            suggestions = [suggestion_json(a) for a in answers]
     return jsonify(
         session_id=claims.session_id,
         visitor={"name": claims.name, "email": claims.email},
         locale=claims.locale,
         conversation=state,
+        suggestions=suggestions,
     )
 
 

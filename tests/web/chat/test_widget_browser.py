@@ -154,6 +154,11 @@ def test_faq_answers_appear_and_talk_to_a_person_hands_off(rt, factory, server, 
     assert page.locator(".sb-answer").first.get_attribute("data-slug") == "shipping-time"
     assert page.locator(".sb-answer-text").first.text_content()
     assert only_conversation(rt).status == "pending"
+    # Still waiting for the visitor's choice after a reload: the answers come back.
+    page.reload()
+    page.wait_for_selector("#switchboard-chat[data-ready='1']", state="attached")
+    page.click(".sb-launcher")
+    page.wait_for_selector(".sb-answer[data-slug='shipping-time']")
     page.click(".sb-human")
     page.wait_for_selector(".sb-notice:has-text('상담원을 연결해 드릴게요')")
     assert page.locator(".sb-faq").is_hidden()

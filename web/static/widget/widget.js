@@ -480,7 +480,10 @@
       state.config = cfg;
       if (cfg.name) { titleNode.textContent = cfg.name; }
       if (!state.token) { return; }
-      return call("GET", "/session").then(function () { poll(); }).catch(function (err) {
+      return call("GET", "/session").then(function (data) {
+        if (data.suggestions && data.suggestions.length) { showSuggestions(data.suggestions); }
+        poll();
+      }).catch(function (err) {
         if (err.status === 401) { forgetToken(); }
       });
     }).catch(function () { setError(T.failed); }).then(function () {
