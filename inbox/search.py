@@ -56,6 +56,7 @@ from sqlalchemy import (
     or_,
     select,
     table,
+    text,
     union,
 )
 from sqlalchemy.dialects.postgresql import array as pg_array
@@ -97,6 +98,11 @@ def conversation_match(session: Session, q: str) -> ColumnElement[bool]:
         return false()
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
+        # psycopg prepares a statement after 5 executions and PostgreSQL may then switch to a
+        # generic plan, which cannot see the pattern: it picks a sequential scan (seconds at a
+        # million messages) even for a term no message contains. Plan with the real values
+        # for the rest of this transaction (the search probes and the list query).
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
         return and_(*(_postgresql_term(session, term) for term in terms))
     build = _sqlite_term if dialect == "sqlite" else _generic_term
     return and_(*(build(term) for term in terms))
