@@ -13,4 +13,5 @@ from flask import Blueprint
 bp = Blueprint("chat", __name__, url_prefix="/chat")
 
 import web.chat.context  # noqa: E402  (registers the error handler and CORS on bp)
+import web.chat.files  # noqa: E402  (registers the image route on bp)
 import web.chat.views  # noqa: E402,F401  (registers the routes on bp)

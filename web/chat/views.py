@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
-import io
 import re
-import time
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Response, jsonify, render_template, request, send_file
+from flask import Response, jsonify, render_template, request
 from sqlalchemy import select
 
 from connectors.webchat import SessionClaims, issue_token
 from connectors.webchat.tokens import new_session_id
 from inbox import selfservice
-from inbox.models import Attachment, ChannelAccount
+from inbox.models import ChannelAccount
 from switchboard.runtime import Runtime
 from web.chat import bp
 from web.chat.context import (
@@ -40,20 +37,14 @@ from web.chat.delivery import (
     suggestion_json,
     wait_for_messages,
 )
+from web.chat.files import IMAGE_TYPES
 from web.chat.hours import is_open
 from web.chat.strings import message, pick_locale
 from web.chat.transcript import (
     conversation_state,
     conversations_of,
-    file_signature,
 )
 
-IMAGE_TYPES = {
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/gif": (b"GIF87a", b"GIF89a"),
-    "image/webp": (b"RIFF",),
-}
 DEFAULT_IMAGE_MAX_BYTES = 5 * 1024 * 1024
 MAX_WAIT_SECONDS = 25.0
 _CLIENT_MSG_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,120}$")
@@ -304,35 +295,6 @@ def typing(widget_id: str) -> Response:
     return jsonify(ok=True)
 
 
-@bp.get("/<widget_id>/files/<int:attachment_id>")
-def file(widget_id: str, attachment_id: int) -> Response:
-    """An image of the conversation, by a signed, expiring link (an <img> sends no token)."""
-    found = widget(widget_id)
-    rt = runtime()
-    expires, signature = request.args.get("exp", ""), request.args.get("sig", "")
-    secret = connector(rt).secret
-    if not expires.isdigit() or int(expires) < time.time():
-        return Response("link expired", status=403, mimetype="text/plain")
-    expected = file_signature(found.external_id, attachment_id, int(expires), secret)
-    if not hmac.compare_digest(signature, expected):
-        return Response("bad signature", status=403, mimetype="text/plain")
-    with rt.db.session() as session:
-        row = session.get(Attachment, attachment_id)
-        if row is None or row.sha256 is None or row.message.channel_account_id != found.id:
-            return Response("not found", status=404, mimetype="text/plain")
-        digest, filename, content_type = row.sha256, row.filename, row.content_type
-    inline = content_type in IMAGE_TYPES
-    response = send_file(
-        io.BytesIO(rt.store.read(digest)),
-        mimetype=content_type if inline else "application/octet-stream",
-        as_attachment=not inline,
-        download_name=_safe_filename(filename),
-        max_age=3600,
-    )
-    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
-    return response
-
-
 # --- helpers ---------------------------------------------------------------------------------
 
 
@@ -400,9 +362,3 @@ def _image_type(data: bytes) -> str | None:
                 continue
             return content_type
     return None
-
-
-def _safe_filename(name: str | None) -> str:
-    """Printable, no quotes or angle brackets: a header value, never markup."""
-    cleaned = "".join(c if c.isprintable() and c not in '"\\<>;\r\n' else "_" for c in name or "")
-    return cleaned.strip() or "image"
