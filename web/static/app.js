@@ -280,5 +280,6 @@
     const selected = $(".conv-row.selected");
     if (selected) cursorId = selected.dataset.id;
     connectLive();
+    document.documentElement.dataset.ready = "1";  // keyboard and composer are wired
   });
 })();

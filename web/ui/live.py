@@ -50,23 +50,42 @@ def _events(rt: Runtime, user_id: int) -> Iterator[str]:
     allowed = None if found is None or found is True else found
     accounts: dict[int, int] = {}
     ends = time.monotonic() + lifetime
-    yield "retry: 2000\n\n"
-    for event in rt.bus.listen(timeout=keepalive):
+    # The bus subscribes on the first wake-up, so the stream opens (first line) only once
+    # it is listening: nothing published after the browser's "open" can be missed.
+    tick = min(1.0, keepalive)
+    quiet = 0.0
+    opened = False
+    for event in rt.bus.listen(timeout=tick):
+        if not opened:
+            opened = True
+            yield "retry: 2000\n\n"
         if time.monotonic() > ends:
             return
         if event is None:
-            yield ": keep-alive\n\n"
+            quiet += tick
+            if quiet >= keepalive:
+                quiet = 0.0
+                yield ": keep-alive\n\n"
             continue
-        account_id = _account_of(rt, event, accounts)
-        if account_id is None or (allowed is not None and account_id not in allowed):
-            continue
-        data = {"topic": event.get("topic")}
-        data.update({k: event[k] for k in FORWARDED if k in event})
-        data["channel_account_id"] = account_id
-        if event.get("topic") == "conversation.typing":
-            data["user_name"] = str(event.get("user_name", ""))[:100]
-            data["mode"] = event.get("mode")
-        yield f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
+        line = _line(rt, event, accounts, allowed)
+        if line is not None:
+            yield line
+
+
+def _line(
+    rt: Runtime, event: dict[str, Any], accounts: dict[int, int], allowed: set[int] | None
+) -> str | None:
+    """The SSE line for `event`, or None if this agent must not hear of it."""
+    account_id = _account_of(rt, event, accounts)
+    if account_id is None or (allowed is not None and account_id not in allowed):
+        return None
+    data = {"topic": event.get("topic")}
+    data.update({k: event[k] for k in FORWARDED if k in event})
+    data["channel_account_id"] = account_id
+    if event.get("topic") == "conversation.typing":
+        data["user_name"] = str(event.get("user_name", ""))[:100]
+        data["mode"] = event.get("mode")
+    return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
 def _allowed(rt: Runtime, user_id: int) -> set[int] | bool | None:

@@ -60,12 +60,18 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
+def ready(page: Any) -> None:
+    """Wait until this page's script has wired the keyboard (after every navigation)."""
+    page.wait_for_selector("html[data-ready]", state="attached")
+
+
 def sign_in(page: Any, base_url: str, email: str) -> None:
     page.goto(f"{base_url}/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{base_url}/inbox/")
+    ready(page)
 
 
 def test_agent_filters_searches_replies_notes_assigns_resolves(
@@ -87,13 +93,16 @@ def test_agent_filters_searches_replies_notes_assigns_resolves(
     page.keyboard.type("환불")
     page.keyboard.press("Enter")
     page.wait_for_url("**q=%ED%99%98%EB%B6%88**")
+    ready(page)
     assert page.locator(".conv-row").count() == 1
     page.select_option("select[name=channel]", "facebook")  # auto-submits
     page.wait_for_url("**channel=facebook**")
+    ready(page)
     assert page.locator(".conv-row .who").inner_text() == "이서연"
     page.keyboard.press("j")
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/inbox/c/{refund.id}?**")
+    ready(page)
     assert "파손" in page.locator("#messages").inner_text()
 
     page.keyboard.press("?")
@@ -108,17 +117,20 @@ def test_agent_filters_searches_replies_notes_assigns_resolves(
     page.keyboard.type(" 바로 환불 접수해 드릴게요.")
     page.keyboard.press("Control+Enter")
     page.wait_for_selector("article.msg-outbound [data-delivery=sent]")  # live, no reload
+    ready(page)
 
     page.keyboard.press("n")
     page.keyboard.type("사진 확인 완료")
     page.keyboard.press("Control+Enter")
     page.wait_for_selector("article.kind-note >> text=사진 확인 완료")
+    ready(page)
 
     page.keyboard.press("a")
     page.select_option("#assign-select", "me")
     page.wait_for_selector(
         f"#assign-select option[value='{team_setup['agent'].id}'][selected]", state="attached"
     )
+    ready(page)
 
     page.keyboard.press("e")
     page.wait_for_selector("#conv-status.status-resolved")

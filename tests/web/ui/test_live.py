@@ -1,0 +1,74 @@
+"""/live/stream over a real server: per-inbox filtering, in-process and over Redis pub/sub."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from switchboard.runtime import Runtime
+from tests.conftest import REDIS_TEST_URL
+from tests.support.servers import serve_wsgi
+from tests.web.ui.conftest import PASSWORD, csrf_of, inbound
+
+
+@pytest.fixture(params=["local", pytest.param("redis", marks=pytest.mark.redis)])
+def settings_overrides(request: pytest.FixtureRequest) -> dict[str, str]:
+    extra = {"SWITCHBOARD_SSE_KEEPALIVE_SECONDS": "1"}
+    if request.param == "redis":
+        extra["REDIS_URL"] = REDIS_TEST_URL  # the bus only; jobs stay embedded
+    return extra
+
+
+@pytest.fixture
+def base_url(app: Any) -> Iterator[str]:
+    with serve_wsgi(app) as url:
+        yield url
+
+
+def signed_in(base_url: str, email: str) -> requests.Session:
+    session = requests.Session()
+    token = csrf_of(session.get(f"{base_url}/login").text)
+    response = session.post(
+        f"{base_url}/login",
+        data={"email": email, "password": PASSWORD, "csrf_token": token},
+        allow_redirects=False,
+    )
+    assert response.status_code == 302
+    return session
+
+
+def events_until(lines: Iterator[str], conversation_id: int) -> list[dict[str, Any]]:
+    seen: list[dict[str, Any]] = []
+    for line in lines:
+        if line.startswith("data: "):
+            seen.append(json.loads(line[6:]))
+            if seen[-1].get("conversation_id") == conversation_id:
+                return seen
+    raise AssertionError("stream ended early")
+
+
+def test_stream_carries_only_the_agents_inboxes(
+    base_url: str, rt: Runtime, team_setup: dict[str, Any], settings_overrides: dict[str, str]
+) -> None:
+    secret = inbound(rt, team_setup["a"], "A 인박스", customer="c1")
+    outsider = signed_in(base_url, "joon@example.test")
+    with outsider.get(f"{base_url}/live/stream", stream=True, timeout=(5, 15)) as response:
+        assert response.headers["Content-Type"].startswith("text/event-stream")
+        lines = response.iter_lines(decode_unicode=True)
+        assert next(lines) == "retry: 2000"  # listening from here on
+        inbound(rt, team_setup["a"], "A 인박스 두 번째", customer="c1")
+        theirs = inbound(rt, team_setup["b"], "B 인박스", customer="c2")
+        seen = events_until(lines, theirs.id)
+    assert seen[-1]["topic"].startswith(("conversation.", "message."))
+    if "REDIS_URL" not in settings_overrides:  # Redis pub/sub is shared with other test runs
+        assert all(e["channel_account_id"] == team_setup["b"].id for e in seen)
+        assert not any(e.get("conversation_id") == secret.id for e in seen)
+
+
+def test_stream_needs_a_signed_in_agent(base_url: str, team_setup: dict[str, Any]) -> None:
+    anonymous = requests.get(f"{base_url}/live/stream", allow_redirects=False, timeout=5)
+    assert anonymous.status_code == 401
