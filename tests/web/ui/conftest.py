@@ -44,6 +44,7 @@ def inbound(
     subject: str | None = None,
     attachments: tuple[Attachment, ...] = (),
     external_id: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Conversation:
     """One inbound message through the real ingest (any conversation kind, html, files)."""
     with rt.db.session() as session:
@@ -64,6 +65,7 @@ def inbound(
                 html=html,
                 subject=subject,
                 attachments=attachments,
+                extra=extra or {},
             ),
             store=rt.store,
         )

@@ -174,6 +174,7 @@ def test_email_thread_renders_html_quotes_and_attachments(
         customer="kim@example.com",
         kind=ConversationKind.EMAIL,
         html="<p>사진 <b>첨부</b>합니다</p><script>alert(1)</script>",
+        extra={"full_text": "사진 첨부합니다\n\n> 2026-11-20 고객센터 wrote:\n> 이전 안내"},
         subject="파손 문의",
         attachments=(
             Attachment(
@@ -187,6 +188,7 @@ def test_email_thread_renders_html_quotes_and_attachments(
     login(client, "admin@example.test")
     html = client.get(f"/inbox/c/{conv.id}").get_data(as_text=True)
     assert "<b>첨부</b>" in html and "alert(1)" not in html
+    assert '<details class="quoted">' in html and "&gt; 이전 안내" in html
     assert 'name="subject" value="Re: 파손 문의"' in html
     link = re.search(r'href="(/inbox/attachments/\d+)" download', html)
     assert link
