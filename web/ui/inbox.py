@@ -248,7 +248,7 @@ def _thread_context(db: Session, user: User, conversation: Conversation) -> dict
         "contact": contact,
         "identities": list(contact.identities),
         "other_conversations": _other_conversations(db, user, conversation),
-        "merge_candidates": _merge_candidates(db, contact),
+        "merge_candidates": _merge_candidates(db, user, contact),
         "canned": canned,
         "assignable": _assignable(db, None, conversation.channel_account_id),
         "statuses": STATUSES,
@@ -288,8 +288,9 @@ def _other_conversations(db: Session, user: User, conversation: Conversation) ->
     return list(db.scalars(query.order_by(Conversation.last_activity_at.desc()).limit(20)))
 
 
-def _merge_candidates(db: Session, contact: Contact) -> list[Contact]:
-    """Contacts that look like the same person: same email, phone or name."""
+def _merge_candidates(db: Session, user: User, contact: Contact) -> list[Contact]:
+    """Contacts that look like the same person (same email, phone or name) and that the
+    agent can reach through their own inboxes: suggestions never reveal other inboxes."""
     same = [
         column == value
         for column, value in (
@@ -304,6 +305,12 @@ def _merge_candidates(db: Session, contact: Contact) -> list[Contact]:
     query = select(Contact).where(
         or_(*same), Contact.id != contact.id, Contact.merged_into_id.is_(None)
     )
+    allowed = visible_account_ids(db, user)
+    if allowed is not None:
+        reachable = select(Conversation.contact_id).where(
+            Conversation.channel_account_id.in_(allowed or {-1})
+        )
+        query = query.where(Contact.id.in_(reachable))
     return list(db.scalars(query.limit(5)))
 
 

@@ -211,10 +211,18 @@ def test_email_thread_renders_html_quotes_and_attachments(
 def test_contact_edit_and_merge(client: Any, rt: Runtime, team_setup: dict[str, Any]) -> None:
     one = inbound(rt, team_setup["a"], "문의", customer="c1", name="김민호")
     two = inbound(rt, team_setup["a"], "추가 문의", customer="c2", name="김민호")
+    elsewhere = inbound(rt, team_setup["b"], "다른 인박스", customer="c3", name="김민호")
     login(client, "mina@example.test")
     path = f"/inbox/c/{one.id}"
     html = client.get(path).get_data(as_text=True)
     assert f"#{two.contact_id} 김민호" in html  # suggested as the same person
+    assert f"#{elsewhere.contact_id} " not in html  # not from an inbox they cannot see
+    token = form_token(client, path)
+    refused = client.post(
+        f"/inbox/contacts/{one.contact_id}/merge",
+        data={"csrf_token": token, "conversation_id": one.id, "other_id": elsewhere.contact_id},
+    )
+    assert refused.status_code == 404
     token = form_token(client, path)
     client.post(
         f"/inbox/contacts/{one.contact_id}",
