@@ -1,6 +1,6 @@
 """Every model, importable from one place; feature modules register by one import line here."""
 
-import inbox.faq.models  # noqa: F401  (registers faq_article, faq_article_version)
+import inbox.faq.models
 import inbox.models.announcements  # noqa: F401  (registers announcement, _image, _target)
 from inbox.models.base import Base, UTCDateTime, utcnow
 from inbox.models.canned import CannedResponse, LoginFailure
