@@ -43,11 +43,10 @@ def is_throttled(session: Session, key: str, *, now: datetime, rate: str) -> boo
 
 
 def record_failure(session: Session, key: str, *, now: datetime, rate: str) -> None:
-    """Remember one failure and forget this key's failures older than the window."""
+    """Remember one failure; forget every failure older than the window (the table stays as
+    small as the last few minutes of failures, even under a spray of different emails)."""
     _, window = parse_rate(rate)
-    session.execute(
-        delete(LoginFailure).where(LoginFailure.key == key, LoginFailure.at <= now - window)
-    )
+    session.execute(delete(LoginFailure).where(LoginFailure.at <= now - window))
     session.add(LoginFailure(key=key, at=now))
 
 
