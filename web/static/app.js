@@ -168,6 +168,39 @@
     syncComposer();
   }
 
+  // ---- FAQ suggestions beside the composer (fetched after the page is shown) ---------------
+  function loadFaq() {
+    const box = $("#faq-suggestions");
+    if (!box) return;
+    fetch(box.dataset.url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+      .then((res) => (res.ok ? res.json() : { data: [] }))
+      .then((body) => {
+        const list = $(".faq-list", box);
+        list.replaceChildren();
+        for (const item of body.data || []) {
+          const li = document.createElement("li");
+          const title = document.createElement("strong");
+          title.textContent = item.title;
+          const answer = document.createElement("p");
+          answer.textContent = item.answer;
+          const use = document.createElement("button");
+          use.type = "button";
+          use.className = "small";
+          use.textContent = box.dataset.insert;
+          use.addEventListener("click", () => { composerMode("reply"); insertCanned(item.answer); });
+          li.append(title, " ", use, answer);
+          list.append(li);
+        }
+        if (!list.children.length) {
+          const li = document.createElement("li");
+          li.className = "muted";
+          li.textContent = box.dataset.none;
+          list.append(li);
+        }
+      })
+      .catch(() => {});
+  }
+
   // ---- live updates --------------------------------------------------------------------------
   let listTimer = null, threadTimer = null;
   function refreshList() {
@@ -280,6 +313,7 @@
     const selected = $(".conv-row.selected");
     if (selected) cursorId = selected.dataset.id;
     connectLive();
+    loadFaq();
     document.documentElement.dataset.ready = "1";  // keyboard and composer are wired
   });
 })();

@@ -13,6 +13,7 @@ import requests
 
 from inbox.canned import save_canned
 from inbox.conversations import Change, apply_change
+from inbox.faq.service import seed_default_articles
 from inbox.models import Conversation
 from switchboard.runtime import Runtime
 from tests.support.factory import fake_delivery, fake_message
@@ -85,6 +86,7 @@ def test_agent_filters_searches_replies_notes_assigns_resolves(
             title="사과",
             body="{{contact_name}}님, 불편을 드려 죄송합니다.",
         )
+        seed_default_articles(session)
     refund = inbound(rt, a, "환불해주세요. 포장이 파손됐어요", customer="c1", name="이서연")
     inbound(rt, a, "배송 언제 오나요?", customer="c2", name="박지훈")
     sign_in(page, base_url, "mina@example.test")
@@ -104,6 +106,9 @@ def test_agent_filters_searches_replies_notes_assigns_resolves(
     page.wait_for_url(f"**/inbox/c/{refund.id}?**")
     ready(page)
     assert "파손" in page.locator("#messages").inner_text()
+    page.click("#faq-suggestions summary")  # answers for the customer's latest message
+    page.wait_for_selector("#faq-suggestions .faq-list li button")
+    assert "환불" in page.locator("#faq-suggestions .faq-list").inner_text()
 
     page.keyboard.press("?")
     page.wait_for_selector("#help[open]")
