@@ -236,7 +236,8 @@ def _thread_context(db: Session, user: User, conversation: Conversation) -> dict
     from web import current_runtime
 
     rt = current_runtime()
-    messages, more = _recent_messages(db, conversation.id)
+    before = request.args.get("before", type=int)
+    messages, more = _recent_messages(db, conversation.id, before)
     contact = conversation.contact
     values = variables_for(db, conversation)
     canned = [(c, render(c.body, values)) for c in list_canned(db)]
@@ -244,6 +245,7 @@ def _thread_context(db: Session, user: User, conversation: Conversation) -> dict
         "conversation": conversation,
         "messages": messages,
         "more_messages": more,
+        "older_than": before,
         "window": reply_window(rt, conversation),
         "contact": contact,
         "identities": list(contact.identities),
@@ -260,13 +262,17 @@ def _thread_context(db: Session, user: User, conversation: Conversation) -> dict
     }
 
 
-def _recent_messages(db: Session, conversation_id: int) -> tuple[list[Message], bool]:
-    """The newest THREAD_LIMIT messages, oldest first; True if older ones are not shown."""
+def _recent_messages(
+    db: Session, conversation_id: int, before: int | None
+) -> tuple[list[Message], bool]:
+    """The newest THREAD_LIMIT messages (before message `before`), oldest first; True if
+    there are older ones."""
+    query = select(Message).where(Message.conversation_id == conversation_id)
+    if before is not None:
+        query = query.where(Message.id < before)
     rows = list(
         db.scalars(
-            select(Message)
-            .where(Message.conversation_id == conversation_id)
-            .options(selectinload(Message.attachments), selectinload(Message.author))
+            query.options(selectinload(Message.attachments), selectinload(Message.author))
             .order_by(Message.id.desc())
             .limit(THREAD_LIMIT + 1)
         )

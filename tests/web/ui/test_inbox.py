@@ -319,3 +319,21 @@ def test_email_reply_with_subject_cc_and_attachment(
         assert reply.meta["cc"] == ["lead@example.com"]
         assert [a.filename for a in reply.attachments] == ["반송라벨.txt"]
         assert reply.attachments[0].sha256 is not None
+
+
+def test_long_threads_show_the_newest_and_page_back(
+    client: Any, rt: Runtime, team_setup: dict[str, Any], monkeypatch: Any
+) -> None:
+    import web.ui.inbox
+
+    monkeypatch.setattr(web.ui.inbox, "THREAD_LIMIT", 3)
+    for i in range(5):
+        conv = inbound(rt, team_setup["a"], f"메시지 {i}", customer="c1", external_id=f"m{i}")
+    login(client, "mina@example.test")
+    html = client.get(f"/inbox/c/{conv.id}").get_data(as_text=True)
+    assert "메시지 4" in html and "메시지 2" in html and "메시지 1" not in html
+    older = re.search(r'<p class="older"><a href="([^"]+)"', html)
+    assert older and "before=" in older.group(1)
+    html = client.get(older.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert "메시지 0" in html and "메시지 1" in html and "메시지 2" not in html
+    assert "최신 메시지로" in html
