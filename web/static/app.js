@@ -277,6 +277,14 @@
     window.addEventListener("beforeunload", () => source.close());
   }
 
+  // Letter shortcuts follow the physical key when the key does not type a Latin letter, so
+  // they work while the Korean IME is in Hangul mode (where "j" types "ㅓ").
+  const CODES = { KeyJ: "j", KeyK: "k", KeyR: "r", KeyN: "n", KeyE: "e", KeyA: "a" };
+  function shortcutKey(ev) {
+    if (!ev.shiftKey && CODES[ev.code] && !/^[a-z]$/.test(ev.key)) return CODES[ev.code];
+    return ev.key;  // "/", "?" and Enter are the same keys in both input modes
+  }
+
   // ---- global keys -------------------------------------------------------------------------
   document.addEventListener("keydown", (ev) => {
     const help = $("#help");
@@ -298,7 +306,7 @@
       "/": () => { const s = $("#search"); if (s) { s.focus(); s.select(); } },
       "?": () => { if (help) (help.open ? help.close() : help.showModal()); },
     };
-    const act = actions[ev.key];
+    const act = actions[shortcutKey(ev)];
     if (act) { ev.preventDefault(); act(); }
   });
   document.addEventListener("click", (ev) => {

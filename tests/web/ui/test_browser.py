@@ -363,3 +363,16 @@ def test_x_counter_matches_the_server_and_the_server_refuses_long_posts(
         from inbox.models import Message
 
         assert session.query(Message).filter_by(direction="outbound").count() == 0
+
+
+def test_shortcuts_work_with_the_korean_ime_in_hangul_mode(
+    page: Any, base_url: str, rt: Runtime, team_setup: dict[str, Any]
+) -> None:
+    inbound(rt, team_setup["a"], "문의", customer="c1")
+    sign_in(page, base_url, "mina@example.test")
+    # In Hangul mode the J key reports key "ㅓ" with code "KeyJ".
+    page.evaluate(
+        """() => document.dispatchEvent(new KeyboardEvent('keydown',
+             {key: 'ㅓ', code: 'KeyJ', bubbles: true}))"""
+    )
+    page.wait_for_selector(".conv-row.cursor")
