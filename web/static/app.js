@@ -137,7 +137,10 @@
     text.addEventListener("keydown", (ev) => {
       if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) {
         ev.preventDefault();
-        if (!$("#send-button").disabled) form.requestSubmit();
+        // A Hangul syllable still being composed is committed first, then sent with the rest.
+        const send = () => { syncComposer(); if (!$("#send-button").disabled) form.requestSubmit(); };
+        if (ev.isComposing) text.addEventListener("compositionend", send, { once: true });
+        else send();
       } else if (ev.key === "Tab") {
         const word = text.value.slice(0, text.selectionStart).match(/(?:^|\s)\/([^\s\/]+)$/);
         const body = word && cannedByShortcut(word[1]);
