@@ -67,7 +67,7 @@ from inbox.models import Contact, ContactIdentity, Conversation, Message
 MIN_TERM = 2  # one-character terms are dropped: no index can serve them (see module doc)
 MIN_TRIGRAM = 3  # shorter terms cannot use a trigram index (pg_trgm or FTS5)
 MAX_TERMS = 8
-PROBE_LIMIT = 5000  # matching rows above which a PostgreSQL term walks instead of listing ids
+PROBE_LIMIT = 1000  # matching rows above which a PostgreSQL term walks instead of listing ids
 MAX_TERM_CHARS = 100
 
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
