@@ -131,13 +131,13 @@ def insert_returning_id(
     so the statement is built once per table and column set as typed text (SQLite ≥ 3.35 and
     PostgreSQL share this syntax).
     """
-    row = _with_defaults(table, values)
+    row = with_defaults(table, values)
     statement = _upsert_statement(table, tuple(row), tuple(conflict_columns))
     new_id = session.execute(statement, row).scalar()
     return None if new_id is None else int(new_id)
 
 
-def _with_defaults(table: Any, values: Mapping[str, Any]) -> dict[str, Any]:
+def with_defaults(table: Any, values: Mapping[str, Any]) -> dict[str, Any]:
     """Apply the Python-side column defaults that plain SQL text would skip."""
     row = dict(values)
     for column in table.columns:

@@ -77,7 +77,7 @@ def _record_message(
         return IngestOutcome(
             "ignored", detail=f"text of {len(text)} characters is over the {max_chars} limit"
         )
-    conversation = _conversation_for(session, account, event)
+    conversation = conversation_for(session, account, event)
     message_id = insert_returning_id(
         session,
         Message.__table__,
@@ -87,14 +87,12 @@ def _record_message(
             "channel_account_id": account.id,
             "external_id": event.external_id,
             "direction": "inbound",
-            "kind": "comment"
-            if event.conversation_kind.value in ("comment", "mention")
-            else "message",
+            "kind": message_kind(event),
             "text": text,
             "html": sanitize_html(event.html) if event.html else None,
             "subject": event.subject,
             "created_at": event.sent_at,
-            "meta": _meta_of(event),
+            "meta": meta_of(event),
         },
         ["channel_account_id", "external_id"],
     )
@@ -103,7 +101,7 @@ def _record_message(
         return IngestOutcome("duplicate", existing.id if existing else None, conversation.id)
     for incoming in event.attachments:
         attach(session, message_id, incoming, store)
-    _touch_for_customer(session, conversation, event)
+    touch_for_customer(session, conversation, event)
     emit(
         session,
         "message.created",
@@ -113,6 +111,11 @@ def _record_message(
         direction="inbound",
     )
     return IngestOutcome("created", message_id, conversation.id)
+
+
+def message_kind(event: InboundEvent) -> str:
+    """Comments and mentions are public replies on a post; everything else is a message."""
+    return "comment" if event.conversation_kind.value in ("comment", "mention") else "message"
 
 
 def _record_echo(
@@ -138,7 +141,7 @@ def _record_echo(
         return IngestOutcome("echo_matched", ours.id, ours.conversation_id)
     if event.customer is None:
         return IngestOutcome("ignored", detail="echo without a recipient")
-    conversation = _conversation_for(session, account, event)
+    conversation = conversation_for(session, account, event)
     message = Message(
         conversation_id=conversation.id,
         channel_account_id=account.id,
@@ -150,7 +153,7 @@ def _record_echo(
         status="sent",
         sent_at=event.sent_at,
         created_at=event.sent_at,
-        meta=_meta_of(event),
+        meta=meta_of(event),
     )
     if not _insert_once(session, message):
         return IngestOutcome("duplicate", None, conversation.id)
@@ -292,7 +295,7 @@ def _insert_once(session: Session, row: Message) -> bool:
     return True
 
 
-def _conversation_for(
+def conversation_for(
     session: Session, account: ChannelAccount, event: InboundEvent
 ) -> Conversation:
     assert event.customer is not None
@@ -335,7 +338,7 @@ def _conversation_for(
     return conversation
 
 
-def _touch_for_customer(session: Session, conversation: Conversation, event: InboundEvent) -> None:
+def touch_for_customer(session: Session, conversation: Conversation, event: InboundEvent) -> None:
     """A customer wrote: activity moves, the SLA clock starts, a closed case may reopen."""
     conversation.last_activity_at = max(conversation.last_activity_at, event.sent_at)
     if event.auto_generated:
@@ -359,7 +362,7 @@ def _touch_for_customer(session: Session, conversation: Conversation, event: Inb
         emit(session, "conversation.updated", conversation_id=conversation.id, status="open")
 
 
-def _meta_of(event: InboundEvent) -> dict[str, object]:
+def meta_of(event: InboundEvent) -> dict[str, object]:
     meta: dict[str, object] = dict(event.extra)
     if event.references:
         meta["references"] = list(event.references)

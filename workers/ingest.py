@@ -17,6 +17,7 @@ from connectors.base import (
     UnsupportedEvent,
 )
 from inbox.ingest import IngestOutcome, find_account, record_event
+from inbox.ingest_batch import record_batch
 from inbox.models import ChannelAccount, InboundDelivery, Message
 from switchboard.metrics import INGESTED, REJECTED
 from workers.context import runtime
@@ -77,8 +78,9 @@ def record_events(
 ) -> list[str]:
     """Record a batch in one savepoint; if anything in it fails, redo it event by event.
 
-    The fast path costs two round trips per message; the slow path isolates a bad event in
-    its own savepoint so it never loses the others.
+    The fast path stores a run of plain messages with a few round trips in all
+    (inbox/ingest_batch.py); the slow path isolates a bad event in its own savepoint so it
+    never loses the others.
     """
     try:
         with session.begin_nested(), session.no_autoflush:
@@ -103,52 +105,91 @@ def _record_all(
     rt = runtime()
     notes: list[str] = []
     max_chars = rt.settings.int("MESSAGE_MAX_CHARS")
+    for account, group in _by_account(session, slug, events, notes):
+        try:
+            group = [_enriched(connector, account, event) for event in group]
+        except RetryableSendError:
+            raise  # e.g. a mention's text could not be fetched yet: retry the whole delivery
+        outcomes: Sequence[IngestOutcome | None]
+        if isolate:
+            outcomes = [_one(session, account, event, max_chars, notes) for event in group]
+        else:
+            outcomes = record_batch(session, account, group, store=rt.store, max_chars=max_chars)
+        for event, outcome in zip(group, outcomes, strict=True):
+            if outcome is not None:
+                _after(connector, account, event, outcome, notes)
+    return notes
+
+
+def _by_account(
+    session: Session, slug: str, events: Sequence[InboundEvent], notes: list[str]
+) -> list[tuple[ChannelAccount, list[InboundEvent]]]:
+    """Consecutive events of one account, in delivery order; unknown accounts are noted."""
     accounts: dict[tuple[str | None, str], ChannelAccount | None] = {}
+    runs: list[tuple[ChannelAccount, list[InboundEvent]]] = []
     for event in events:
         key = (event.channel, event.account_external_id)
         if key not in accounts:
             accounts[key] = find_account(
-                session,
-                channel=event.channel,
-                connector=slug,
-                external_id=event.account_external_id,
+                session, channel=event.channel, connector=slug, external_id=key[1]
             )
         account = accounts[key]
         if account is None:
             notes.append(f"{event.external_id}: no connected account {event.account_external_id}")
-            continue
+        elif runs and runs[-1][0] is account:
+            runs[-1][1].append(event)
+        else:
+            runs.append((account, [event]))
+    return runs
+
+
+def _enriched(connector: Connector, account: ChannelAccount, event: InboundEvent) -> InboundEvent:
+    if event.needs_fetch and hasattr(connector, "enrich"):
         try:
-            if event.needs_fetch and hasattr(connector, "enrich"):
-                event = connector.enrich(rt.account_config(account), event)
-            if isolate:
-                with session.begin_nested():
-                    outcome = record_event(
-                        session, account, event, store=rt.store, max_chars=max_chars
-                    )
-            else:
-                outcome = record_event(session, account, event, store=rt.store, max_chars=max_chars)
+            enriched: InboundEvent = connector.enrich(runtime().account_config(account), event)
+            return enriched
         except RetryableSendError:
-            raise  # e.g. a mention's text could not be fetched yet: retry the whole delivery
-        except ConnectorError as exc:
-            notes.append(f"{event.external_id}: {exc.reason}")
-            continue
-        except Exception as exc:
-            if not isolate or isinstance(exc, RetryableSendError):
-                raise
-            notes.append(f"{event.external_id}: failed: {exc!r}"[:500])
-            continue
-        _count(account.channel, outcome)
-        if outcome.detail and outcome.action == "ignored":
-            notes.append(f"{event.external_id}: {outcome.detail}")
-        if (
-            outcome.action == "created"
-            and outcome.message_id
-            and event.attachments
-            and any(a.url and a.data is None for a in event.attachments)
-            and hasattr(connector, "fetch_attachment")
-        ):
-            rt.jobs.enqueue("workers.ingest.fetch_attachments", outcome.message_id, queue="ingest")
-    return notes
+            raise
+        except ConnectorError:
+            return event  # stored as it is: the lookup is impossible, not late
+    return event
+
+
+def _one(
+    session: Session,
+    account: ChannelAccount,
+    event: InboundEvent,
+    max_chars: int,
+    notes: list[str],
+) -> IngestOutcome | None:
+    rt = runtime()
+    try:
+        with session.begin_nested():
+            return record_event(session, account, event, store=rt.store, max_chars=max_chars)
+    except Exception as exc:
+        notes.append(f"{event.external_id}: failed: {exc!r}"[:500])
+        return None
+
+
+def _after(
+    connector: Connector,
+    account: ChannelAccount,
+    event: InboundEvent,
+    outcome: IngestOutcome,
+    notes: list[str],
+) -> None:
+    _count(account.channel, outcome)
+    if outcome.detail and outcome.action == "ignored":
+        notes.append(f"{event.external_id}: {outcome.detail}")
+    if (
+        outcome.action == "created"
+        and outcome.message_id
+        and any(a.url and a.data is None for a in event.attachments)
+        and hasattr(connector, "fetch_attachment")
+    ):
+        runtime().jobs.enqueue(
+            "workers.ingest.fetch_attachments", outcome.message_id, queue="ingest"
+        )
 
 
 def _count(channel: str, outcome: IngestOutcome) -> None:
