@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from connectors.base import EventKind, InboundEvent
+from connectors.base import ConversationKind, EventKind, InboundEvent
 from inbox.attachments import AttachmentStore, attach
 from inbox.contacts import resolve_contact
 from inbox.conversations import system_event
@@ -73,7 +73,9 @@ def _record_message(
     if event.customer is None:
         return IngestOutcome("ignored", detail="message without an author")
     text = event.text
-    if text is not None and len(text) > max_chars:
+    # Mail is bounded by the IMAP size limit instead: a long email is stored whole.
+    limited = event.conversation_kind is not ConversationKind.EMAIL
+    if limited and text is not None and len(text) > max_chars:
         return IngestOutcome(
             "ignored", detail=f"text of {len(text)} characters is over the {max_chars} limit"
         )

@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors.base import ConversationKind, InboundEvent
+from connectors.email import subjects as email_subjects
 from inbox.models import ChannelAccount, Conversation, Message
 
 EMAIL_SUBJECT_WINDOW = timedelta(days=14)
-_PREFIX = re.compile(
-    r"^\s*(?:(?:re|fwd?|aw|sv|답장|회신|전달|자동\s*회신)\s*(?:\[\d+\])?\s*[:：]\s*)+",
-    re.IGNORECASE,
-)
 
 
 def normalize_subject(subject: str | None) -> str:
-    """Strip reply/forward prefixes (Re:, RE:, Fwd:, 회신:, 답장:, 전달:) and fold spaces."""
-    text = " ".join((subject or "").split())
-    previous = None
-    while previous != text:
-        previous, text = text, _PREFIX.sub("", text).strip()
-    return text.casefold()
+    """Subjects compare without Re:/Fwd:/회신:/전달: stacks, spacing or case.
+
+    The grammar of mail subjects belongs to the email connector, which also writes our
+    "Re:" lines; threading only folds case on top of it.
+    """
+    return email_subjects.normalize_subject(subject).casefold()
 
 
 def find_conversation(
@@ -32,7 +28,7 @@ def find_conversation(
 ) -> Conversation | None:
     """Return the conversation `event` continues, or None for a new one."""
     if event.conversation_kind is ConversationKind.EMAIL:
-        found = _by_references(session, account, event) or _by_subject(
+        found = _by_references(session, account, event, participant_key) or _by_subject(
             session, account, event, participant_key
         )
         if found is not None:
@@ -66,17 +62,25 @@ def find_conversation(
 
 
 def _by_references(
-    session: Session, account: ChannelAccount, event: InboundEvent
+    session: Session, account: ChannelAccount, event: InboundEvent, participant_key: str
 ) -> Conversation | None:
-    """Email: the nearest referenced message we know (ours or theirs) decides the thread."""
+    """Email: the nearest referenced message we know decides the thread, for this sender.
+
+    Replies from several people to one outbound mail (a bulk notice) each get their own
+    conversation: a reference only threads into a conversation with the same participant.
+    """
     for ref in reversed(event.references):
-        conversation_id = session.scalar(
-            select(Message.conversation_id).where(
-                Message.channel_account_id == account.id, Message.external_id == ref
+        conversation = session.scalars(
+            select(Conversation)
+            .join(Message, Message.conversation_id == Conversation.id)
+            .where(
+                Message.channel_account_id == account.id,
+                Message.external_id == ref,
+                Conversation.participant_key == participant_key,
             )
-        )
-        if conversation_id is not None:
-            return session.get(Conversation, conversation_id)
+        ).first()
+        if conversation is not None:
+            return conversation
     return None
 
 

@@ -49,7 +49,9 @@ def poll_account(account_id: int) -> int:
         slug = account.connector
         interval = float(account.options.get("poll_interval", DEFAULT_INTERVAL))
     seen = 0
-    for stream in connector.streams:
+    streams_for = getattr(connector, "streams_for", None)  # e.g. a mailbox's extra folders
+    streams = tuple(streams_for(config)) if streams_for else connector.streams
+    for stream in streams:
         for _ in range(MAX_PAGES_PER_RUN):
             cursor = _read_cursor(account_id, stream)
             try:

@@ -330,3 +330,73 @@ def test_overlong_text_is_recorded_as_ignored_with_the_limit(rt, factory):
     account = factory.account(external_id="page-1")
     outcome = record(rt, account.id, event("big", "가" * 20_001))
     assert outcome.action == "ignored" and "20000" in (outcome.detail or "")
+
+
+@BOTH
+def test_replies_from_several_people_to_one_mail_are_one_conversation_each(rt, factory):
+    account = factory.account("email", external_id="page-1")
+    mail = dict(kind=ConversationKind.EMAIL)
+    first = record(
+        rt,
+        account.id,
+        event(
+            "<r1@x>",
+            "참여할게요",
+            thread="<r1@x>",
+            customer="a@example.com",
+            subject="Re: 11월 이벤트 안내",
+            references=("<notice@shop>",),
+            **mail,
+        ),
+    )
+    with rt.db.session() as s:  # our bulk notice is in the first customer's thread
+        s.add(
+            Message(
+                conversation_id=first.conversation_id,
+                channel_account_id=account.id,
+                external_id="<notice@shop>",
+                direction="outbound",
+                text="이벤트 안내",
+                status="sent",
+            )
+        )
+    second = record(
+        rt,
+        account.id,
+        event(
+            "<r2@x>",
+            "저도요",
+            thread="<r2@x>",
+            customer="b@example.com",
+            subject="Re: 11월 이벤트 안내",
+            references=("<notice@shop>",),
+            **mail,
+        ),
+    )
+    again = record(
+        rt,
+        account.id,
+        event(
+            "<r3@x>",
+            "추가 질문",
+            thread="<r3@x>",
+            customer="b@example.com",
+            subject="Re: 11월 이벤트 안내",
+            references=("<notice@shop>", "<r2@x>"),
+            at=T0 + timedelta(hours=1),
+            **mail,
+        ),
+    )
+    assert second.conversation_id != first.conversation_id
+    assert again.conversation_id == second.conversation_id
+
+
+def test_a_long_email_is_stored_whole(rt, factory):
+    account = factory.account("email", external_id="page-1")
+    body = "가" * 30_000
+    outcome = record(
+        rt, account.id, event("<long@x>", body, thread="<long@x>", kind=ConversationKind.EMAIL)
+    )
+    assert outcome.action == "created"
+    with rt.db.session() as s:
+        assert len(s.get(Message, outcome.message_id).text) == 30_000
