@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +23,7 @@ from switchboard.runtime import Runtime, build_runtime
 from switchboard.seed import DEMO_ACCOUNTS, seed_demo
 from switchboard.settings import Settings
 from workers.context import set_runtime
+from workers.watch import Watchers
 
 ADMIN_EMAIL = "admin@seoulsupps.example"
 
@@ -190,6 +192,8 @@ def serve(rt: Runtime, *, host: str, port: int) -> None:
     every = getattr(rt.jobs, "every", None)
     if every is not None:
         every(rt.settings.int("SWEEP_INTERVAL_SECONDS"), "workers.sweep.sweep")
+    watchers = Watchers(rt)  # IMAP IDLE for any mailbox an admin connects
+    threading.Thread(target=watchers.run_forever, args=(60.0,), daemon=True).start()
     base = f"http://{host}:{port}"
     print(f"  chat widget:  {base}/chat/demo  (a shop page embedding the widget)")
     print(

@@ -17,6 +17,7 @@ from switchboard.runtime import build_runtime
 from switchboard.settings import Settings
 from workers.context import set_runtime
 from workers.runner import QUEUES, RqRunner
+from workers.watch import Watchers
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,8 @@ def run_worker(settings: Settings, queues: tuple[str, ...] = ()) -> None:
     connection = redis.Redis.from_url(settings.redis_url)
     interval = settings.int("SWEEP_INTERVAL_SECONDS")
     threading.Thread(target=_beat, args=(connection, runtime.jobs, interval), daemon=True).start()
+    watchers = Watchers(runtime, connection)
+    threading.Thread(target=watchers.run_forever, args=(interval,), daemon=True).start()
     worker = Worker([Queue(n, connection=connection) for n in names], connection=connection)
     worker.work(with_scheduler=True)
 
