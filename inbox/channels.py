@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from inbox.audit import record
 from inbox.events import emit
-from inbox.models import ChannelAccount, Conversation
+from inbox.models import ChannelAccount, Conversation, SyncCursor, utcnow
+from inbox.models.announcements import AnnouncementTarget
 
 
 def add_account(
@@ -66,20 +67,55 @@ def update_credentials(
 ) -> None:
     """Reconnect: new token in, health back to ok; polls resume and backfill the gap."""
     account.credentials = sealed
+    if account.health != "ok":
+        account.health_changed_at = utcnow()
     account.health = "ok"
     account.health_detail = None
     record(session, actor_id, "channel.reconnect", "channel_account", account.id)
     emit(session, "channel.updated", channel_account_id=account.id, health="ok")
 
 
+def update_options(
+    session: Session,
+    account: ChannelAccount,
+    *,
+    name: str,
+    options: dict[str, Any],
+    actor_id: int | None,
+) -> None:
+    """The admin edited the account's name or non-secret settings (the audit keeps the keys)."""
+    changed = sorted(
+        k
+        for k in set(options) | set(account.options or {})
+        if options.get(k) != (account.options or {}).get(k)
+    )
+    if name == account.name and not changed:
+        return
+    account.name = name
+    account.options = dict(options)
+    record(
+        session,
+        actor_id,
+        "channel.update",
+        "channel_account",
+        account.id,
+        {"options_changed": changed},
+    )
+    emit(session, "channel.updated", channel_account_id=account.id, health=account.health)
+
+
 def remove_account(session: Session, account: ChannelAccount, actor_id: int | None) -> None:
     """Disconnect. With history it is disabled (conversations stay readable), else deleted."""
     has_history = session.scalar(
         select(func.count()).where(Conversation.channel_account_id == account.id)
+    ) or session.scalar(
+        select(func.count()).where(AnnouncementTarget.channel_account_id == account.id)
     )
     if has_history:
         account.enabled = False
         account.credentials = None
     else:
+        # Cursors of an account that never brought a conversation are worth nothing.
+        session.execute(delete(SyncCursor).where(SyncCursor.channel_account_id == account.id))
         session.delete(account)
     record(session, actor_id, "channel.remove", "channel_account", account.id)

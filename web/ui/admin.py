@@ -221,3 +221,6 @@ def deliveries() -> str:
             deliveries=[(d, d.body[:2000].decode("utf-8", "replace")) for d in rows],
             next_before=rows[-1].id if more and rows else None,
         )
+
+
+from web.ui import admin_channels  # noqa: E402, F401  (connect/test/reconnect/disconnect routes on bp)
