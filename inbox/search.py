@@ -91,7 +91,7 @@ def conversation_match(session: Session, q: str) -> ColumnElement[bool]:
     """A WHERE clause on Conversation: every term of `q` occurs somewhere in the conversation.
 
     A query with no term of MIN_TERM characters or more matches nothing (rather than
-    everything): the UI asks for two characters.
+    everything); a search box should ask for at least two characters.
     """
     terms = parse_terms(q)
     if not terms:
@@ -114,7 +114,7 @@ def _like(term: str) -> str:
 
 
 def _generic_term(term: str) -> ColumnElement[bool]:
-    """PostgreSQL (and any other dialect): ILIKE, served by pg_trgm GIN indexes when len >= 3."""
+    """Plain ILIKE on every searched column: SQLite's 2-character terms, other dialects."""
     like = _like(term)
     other = aliased(Conversation)
     by_contact = aliased(Conversation)
