@@ -24,7 +24,7 @@ from inbox.db import insert_returning_id
 from inbox.events import emit
 from inbox.models import ChannelAccount, Conversation, Message, utcnow
 from inbox.sanitize import sanitize_html
-from inbox.threading import find_conversation
+from inbox.threading import find_conversation, remember
 
 EXTERNAL_AUTHOR = "sent outside Switchboard"
 
@@ -331,6 +331,7 @@ def conversation_for(
         return found
     conversation = session.get(Conversation, new_id)
     assert conversation is not None
+    remember(session, conversation)
     emit(
         session,
         "conversation.created",

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from connectors.base import ConversationKind, EventKind, InboundEvent
@@ -30,6 +30,9 @@ from inbox.ingest import (
     touch_for_customer,
 )
 from inbox.models import ChannelAccount, Conversation, Message
+from inbox.threading import known_conversations, remember
+
+MAX_RUN = 500  # rows per INSERT: well inside SQLite's and PostgreSQL's bind-parameter limits
 
 
 def record_batch(
@@ -43,12 +46,14 @@ def record_batch(
     outcomes: list[IngestOutcome] = []
     run: list[InboundEvent] = []
     for event in events:
-        if _plain(event, max_chars):
+        plain = _plain(event, max_chars)
+        if run and (not plain or len(run) == MAX_RUN):
+            outcomes += _record_run(session, account, run)
+            run = []
+        if plain:
             run.append(event)
-            continue
-        outcomes += _record_run(session, account, run)
-        run = []
-        outcomes.append(record_event(session, account, event, store=store, max_chars=max_chars))
+        else:
+            outcomes.append(record_event(session, account, event, store=store, max_chars=max_chars))
     outcomes += _record_run(session, account, run)
     return outcomes
 
@@ -124,7 +129,7 @@ def _prefetch_conversations(
         for e in run
         if e.customer is not None
     }
-    known: dict[tuple[int, str, str, str], int] = session.info.setdefault("conversation_ids", {})
+    known = known_conversations(session)
     wanted = [k for k in keys if (account.id, *k) not in known]
     if not wanted:
         return
@@ -137,21 +142,28 @@ def _prefetch_conversations(
         )
     )
     for row in rows:
-        known[(account.id, row.kind, row.thread_key, row.participant_key)] = row.id
+        remember(session, row)
 
 
 def _insert_messages(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
     """One multi-row INSERT … ON CONFLICT DO NOTHING; external id → id of the rows it added."""
+    columns = tuple(rows[0])
+    statement = _multi_insert(len(rows), columns)
+    params = {f"{c}_{i}": row[c] for i, row in enumerate(rows) for c in columns}
+    return {str(ext): int(row_id) for row_id, ext in session.execute(statement, params)}
+
+
+@lru_cache(maxsize=64)
+def _multi_insert(count: int, columns: tuple[str, ...]) -> Any:
+    """The statement for `count` rows, built once: SQLAlchemy cannot cache ON CONFLICT inserts."""
     table = Message.__table__
-    dialect = session.get_bind().dialect.name
-    insert_fn: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert_fn(table)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["channel_account_id", "external_id"])
-        .returning(table.c.id, table.c.external_id)
+    values = ", ".join("(" + ", ".join(f":{c}_{i}" for c in columns) + ")" for i in range(count))
+    sql = (
+        f"INSERT INTO message ({', '.join(columns)}) VALUES {values} "  # noqa: S608
+        "ON CONFLICT (channel_account_id, external_id) DO NOTHING RETURNING id, external_id"
     )
-    return {external_id: int(row_id) for row_id, external_id in session.execute(statement)}
+    binds = [bindparam(f"{c}_{i}", type_=table.c[c].type) for i in range(count) for c in columns]
+    return text(sql).bindparams(*binds)
 
 
 def _existing_ids(

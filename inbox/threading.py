@@ -34,20 +34,9 @@ def find_conversation(
         if found is not None:
             return found
     key = (account.id, event.conversation_kind.value, event.thread_key, participant_key)
-    known: dict[tuple[int, str, str, str], int] = session.info.setdefault("conversation_ids", {})
-    if key in known:  # seen earlier in this transaction: the identity map has it, no query
-        cached = session.get(Conversation, known[key])
-        if (
-            cached is not None
-            and (
-                cached.channel_account_id,
-                cached.kind,
-                cached.thread_key,
-                cached.participant_key,
-            )
-            == key
-        ):
-            return cached
+    cached = known_conversations(session).get(key)
+    if cached is not None:  # seen earlier in this transaction: no query
+        return cached
     found = session.scalars(
         select(Conversation).where(
             Conversation.channel_account_id == key[0],
@@ -57,8 +46,31 @@ def find_conversation(
         )
     ).first()
     if found is not None:
-        known[key] = found.id
+        remember(session, found)
     return found
+
+
+ConversationKey = tuple[int, str, str, str]
+
+
+def known_conversations(session: Session) -> dict[ConversationKey, Conversation]:
+    """Conversations this transaction already loaded, by thread key.
+
+    Held strongly here because the session's identity map only holds weak references; the
+    cache is dropped with the session, and by the ingest job when it rolls a batch back.
+    """
+    cache: dict[ConversationKey, Conversation] = session.info.setdefault("conversations", {})
+    return cache
+
+
+def remember(session: Session, conversation: Conversation) -> None:
+    key = (
+        conversation.channel_account_id,
+        conversation.kind,
+        conversation.thread_key,
+        conversation.participant_key,
+    )
+    known_conversations(session)[key] = conversation
 
 
 def _by_references(

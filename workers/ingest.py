@@ -90,7 +90,7 @@ def record_events(
     except Exception:
         log.exception("batch of %d events failed; recording them one by one", len(events))
         session.expire_all()
-        session.info.pop("conversation_ids", None)  # ids from the rolled-back batch
+        session.info.pop("conversations", None)  # rows of the rolled-back batch
         return _record_all(session, connector, slug, events, isolate=True)
 
 

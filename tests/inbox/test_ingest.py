@@ -400,3 +400,40 @@ def test_a_long_email_is_stored_whole(rt, factory):
     assert outcome.action == "created"
     with rt.db.session() as s:
         assert len(s.get(Message, outcome.message_id).text) == 30_000
+
+
+@BOTH
+def test_a_mixed_batch_keeps_order_and_dedupes_within_itself(rt, factory, monkeypatch):
+    import inbox.ingest_batch as batch
+
+    monkeypatch.setattr(batch, "MAX_RUN", 2)  # several runs inside one batch
+    account = factory.account(external_id="page-1")
+    events = [
+        event("b1", "첫 메시지", customer="a"),
+        event("b1", "첫 메시지", customer="a"),  # the same mid twice in one POST
+        event("b2", "두 번째", customer="b"),
+        event("b3", "세 번째", customer="a", at=T0 + timedelta(seconds=5)),
+        event("e1", "고친 첫 메시지", event_kind=EventKind.EDITED, targets=("b1",)),
+        event("b4", "네 번째", customer="c"),
+    ]
+    with rt.db.session() as s:
+        outcomes = batch.record_batch(s, s.get(ChannelAccount, account.id), events)
+    assert [o.action for o in outcomes] == [
+        "created",
+        "duplicate",
+        "created",
+        "created",
+        "updated",
+        "created",
+    ]
+    assert outcomes[0].message_id == outcomes[1].message_id
+    assert outcomes[0].conversation_id == outcomes[3].conversation_id != outcomes[2].conversation_id
+    with rt.db.session() as s:
+        texts = dict(
+            s.execute(
+                select(Message.external_id, Message.text).where(Message.direction == "inbound")
+            ).all()
+        )
+        assert texts == {"b1": "고친 첫 메시지", "b2": "두 번째", "b3": "세 번째", "b4": "네 번째"}
+        conversation = s.get(Conversation, outcomes[0].conversation_id)
+        assert conversation.last_customer_message_at == T0 + timedelta(seconds=5)
