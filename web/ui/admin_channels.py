@@ -208,6 +208,14 @@ def connect_channel(slug: str) -> Any:
     return redirect(url_for("admin.channel_account", account_id=account_id))
 
 
+def _stored(rt: Runtime, account: ChannelAccount) -> dict[str, str]:
+    """The stored secrets; none when they cannot be decrypted (the admin types new ones)."""
+    try:
+        return rt.vault.open(account.credentials)
+    except ValueError:
+        return {}
+
+
 def _raw_options(spec: ChannelSpec) -> dict[str, Any]:
     """What the admin typed (non-secret), so a form with errors is shown as it was sent."""
     out: dict[str, Any] = {}
@@ -239,7 +247,7 @@ def channel_account(account_id: int) -> Any:
                 name=account.name,
                 external_id=account.external_id,
             )
-        stored = rt.vault.open(account.credentials) if account.enabled else {}
+        stored = _stored(rt, account) if account.enabled else {}
         form = request.form.copy()
         form["external_id"] = account.external_id  # the account's identity does not change
         parsed = parse(spec, form, stored=stored, translate=_)
@@ -280,7 +288,7 @@ def channel_account(account_id: int) -> Any:
             )
         else:
             update_options(db, account, name=parsed.name, options=parsed.options, actor_id=actor.id)
-            if sealed is not None and rt.vault.open(account.credentials) != parsed.credentials:
+            if sealed is not None and _stored(rt, account) != parsed.credentials:
                 update_credentials(db, account, sealed, actor.id)
             elif check.ok:
                 mark_healthy(db, account)
@@ -300,7 +308,10 @@ def check_channel(account_id: int) -> Response:
         if account is None:
             abort(404)
         spec = _spec(account.channel)
-        check = run_check(rt, account.connector, spec, rt.account_config(account))
+        config = AccountConfig(
+            account.id, account.external_id, _stored(rt, account), dict(account.options or {})
+        )
+        check = run_check(rt, account.connector, spec, config)
         if check.ok:
             mark_healthy(db, account)
     if not check.ran:

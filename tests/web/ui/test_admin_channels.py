@@ -515,3 +515,31 @@ def test_disconnect_without_history_deletes_the_account_and_its_cursors(
         session.add(SyncCursor(channel_account_id=account.id, stream="s", value="1"))
     assert _post(client, f"/admin/channels/{account.id}/disconnect", admin).status_code == 302
     assert _account(rt, "webchat", "widget-x") is None
+
+
+def test_connecting_an_account_twice_is_refused(client: Any, rt: Runtime, admin: str) -> None:
+    form = {"name": "위젯", "external_id": "widget-main"}
+    assert _post(client, "/admin/channels/new/webchat", admin, **form).status_code == 302
+    again = _post(client, "/admin/channels/new/webchat", admin, **form)
+    assert again.status_code == 422 and "already connected" in again.get_data(as_text=True)
+
+
+def test_unreadable_stored_credentials_can_be_replaced(
+    client: Any, rt: Runtime, admin: str, factory: Any
+) -> None:
+    """Secrets sealed with another encryption key: the page still opens and takes new ones."""
+    account = factory.account("facebook", connector="facebook", external_id=PAGE)
+    with rt.db.session() as session:
+        fresh = session.get(ChannelAccount, account.id)
+        assert fresh is not None
+        fresh.credentials = b"gAAAAA-sealed-with-another-key"
+    assert client.get(f"/admin/channels/{account.id}").status_code == 200
+    checked = client.post(
+        f"/admin/channels/{account.id}/check", data={"csrf_token": admin}, follow_redirects=True
+    )
+    assert checked.status_code == 200
+    saved = _post(client, f"/admin/channels/{account.id}", admin, name="p", page_token=PAGE_TOKEN)
+    assert saved.status_code == 302
+    fresh_account = _account(rt, "facebook", PAGE)
+    assert fresh_account is not None
+    assert rt.vault.open(fresh_account.credentials) == {"page_token": PAGE_TOKEN}
