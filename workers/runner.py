@@ -10,7 +10,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
@@ -176,6 +176,9 @@ class RqRunner:
         if job_id is not None:
             options["job_id"] = _RQ_ID_UNSAFE.sub("-", job_id)  # rq allows [A-Za-z0-9_-]
         if at is not None and at > datetime.now(UTC):
+            # rq keeps whole seconds (it truncates), which would run a job up to 1 s early.
+            if at.microsecond:
+                at = at.replace(microsecond=0) + timedelta(seconds=1)
             q.enqueue_at(at, func, *args, **options)
         else:
             q.enqueue(func, *args, **options)
