@@ -6,6 +6,7 @@ SQLite (embedded mode) and PostgreSQL (production) run the same code; where they
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -67,6 +68,12 @@ class Database:
         self.engine = make_engine(self.url)
         self.factory = sessionmaker(self.engine, expire_on_commit=False)
         self.on_events = on_events
+        # rq forks a work horse per job: the child must not reuse the parent's pooled
+        # connections (the parent's threads may be using them). SQLAlchemy's recipe.
+        os.register_at_fork(after_in_child=self._forget_pool)
+
+    def _forget_pool(self) -> None:
+        self.engine.dispose(close=False)
 
     @property
     def dialect(self) -> str:
