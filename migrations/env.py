@@ -8,6 +8,7 @@ from sqlalchemy import engine_from_config, pool
 import inbox.models  # noqa: F401  (registers every table on Base.metadata)
 from inbox.db import normalize_url
 from inbox.models import Base
+from migrations.env_filters import include_object
 from switchboard.settings import Settings
 
 config = context.config
@@ -21,6 +22,7 @@ def run_migrations_offline() -> None:
         target_metadata=Base.metadata,
         literal_binds=True,
         render_as_batch=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -41,7 +43,12 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
-    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=True,
+        include_object=include_object,
+    )
     with context.begin_transaction():
         context.run_migrations()
 
