@@ -1,14 +1,16 @@
 """Ingest throughput of one worker process: fake-connector deliveries into PostgreSQL.
 
-Stores N webhook deliveries (each a batch of messages from many customers, as Meta batches),
-then runs the real `process_delivery` job on them in this one process and reports messages/s.
-Usage: python bench/ingest_throughput.py [--deliveries 500] [--per 10] [--write]
+For each batch size, stores N webhook deliveries (each a batch of messages from many
+customers, as Meta batches under load), then runs the real `process_delivery` job on them in
+this one process and reports messages/s. Usage:
+  python bench/ingest_throughput.py [--messages 5000] [--per 1,10,100] [--customers 500] [--write]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import time
@@ -36,13 +38,8 @@ TEXTS = [
 ]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--deliveries", type=int, default=500)
-    parser.add_argument("--per", type=int, default=10, help="messages per delivery")
-    parser.add_argument("--customers", type=int, default=500)
-    parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
-    args = parser.parse_args()
+def measure(messages: int, per: int, customers: int) -> tuple[float, float]:
+    """Return (messages/s, seconds) for `messages` split into deliveries of `per`."""
     url = fresh_pg_database("bench_ingest")
     settings = Settings.load(
         {
@@ -57,6 +54,7 @@ def main() -> None:
     set_runtime(rt)
     rng = random.Random(1)
     start = datetime(2026, 11, 25, tzinfo=UTC)
+    deliveries = messages // per
     with rt.db.session() as s:
         add_account(
             s,
@@ -67,16 +65,16 @@ def main() -> None:
             sealed_credentials=None,
         )
         ids = []
-        for d in range(args.deliveries):
+        for d in range(deliveries):
             events = [
                 {
                     "type": "message",
                     "id": f"m-{d}-{i}",
                     "text": rng.choice(TEXTS),
-                    "from": {"id": f"c{rng.randrange(args.customers)}", "name": "고객"},
-                    "at": (start + timedelta(seconds=d * args.per + i)).isoformat(),
+                    "from": {"id": f"c{rng.randrange(customers)}", "name": "고객"},
+                    "at": (start + timedelta(seconds=d * per + i)).isoformat(),
                 }
-                for i in range(args.per)
+                for i in range(per)
             ]
             body = json.dumps({"account": "page-1", "events": events}).encode()
             row = InboundDelivery(
@@ -88,31 +86,54 @@ def main() -> None:
             s.add(row)
             s.flush()
             ids.append(row.id)
-    total = args.deliveries * args.per
     began = time.perf_counter()
     for delivery_id in ids:
         process_delivery(delivery_id)
     elapsed = time.perf_counter() - began
-    rate = total / elapsed
-    print(f"{total} messages in {elapsed:.2f} s: {rate:,.0f} messages/s (one process)")
+    rt.close()
+    return deliveries * per / elapsed, elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--messages", type=int, default=5000)
+    parser.add_argument("--per", default="1,10,100", help="messages per delivery, comma list")
+    parser.add_argument("--customers", type=int, default=500)
+    parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
+    args = parser.parse_args()
+    rows = []
+    for per in (int(p) for p in args.per.split(",")):
+        rate, elapsed = measure(args.messages, per, args.customers)
+        print(f"{per:>4} per delivery: {rate:,.0f} messages/s ({elapsed:.2f} s)")
+        rows.append(f"| {per} | {args.messages // per:,} | {rate:,.0f} | {elapsed:.2f} s |")
     if args.write:
+        load = os.getloadavg()[0]
+        table = "\n".join(rows)
         write_section(
             "Ingest throughput",
             f"""
-`bench/ingest_throughput.py --deliveries {args.deliveries} --per {args.per} --customers
-{args.customers}`: {args.deliveries} stored fake-connector deliveries of {args.per} messages
-each ({total:,} messages from {args.customers:,} customers) processed by the real
-`workers.ingest.process_delivery` job, one after another, in **one process**, into a fresh
-PostgreSQL database on loopback. Each delivery is one transaction with one savepoint; every
-message is deduplicated by the unique constraint (INSERT ... ON CONFLICT DO NOTHING); contact,
-identity and conversation lookups and creation are included.
+`bench/ingest_throughput.py --messages {args.messages} --per {args.per} --customers
+{args.customers}`: {args.messages:,} messages from {args.customers:,} customers, stored as
+fake-connector deliveries of N messages, then processed by the real
+`workers.ingest.process_delivery` job one after another in **one process** into a fresh
+PostgreSQL database on loopback. Per delivery: one committed retry-counter bump, then one
+transaction that parses, routes, loads the batch's known conversations in one query, creates
+missing contacts/identities/conversations, and inserts the run of messages with one
+multi-row `INSERT … ON CONFLICT DO NOTHING`; conversations are updated at commit.
 
-- Machine: {machine()}
-- Result: **{rate:,.0f} messages/s** per worker process ({elapsed:.2f} s for {total:,} messages).
-- Aim: ≥ 2,000 messages/s per worker process.
+- Machine: {machine()}; load average {load:.2f} when the run ended.
+
+| messages per delivery | deliveries | messages/s | time |
+|---|---|---|---|
+{table}
+
+- Aim: ≥ 2,000 messages/s per worker process. Met when deliveries carry about 100
+  messages (Meta batches up to 1,000 under load); with small deliveries the fixed cost per
+  delivery (two transactions, two commits, about 8 round trips) dominates, and more worker
+  processes (`switchboard worker ingest`) scale it: the work is idempotent and races are
+  settled by the unique constraints.
 """,
         )
-    rt.close()
 
 
 if __name__ == "__main__":
