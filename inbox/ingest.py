@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -83,19 +84,7 @@ def _record_message(
     message_id = insert_returning_id(
         session,
         Message.__table__,
-        {
-            "uuid": str(uuid.uuid4()),
-            "conversation_id": conversation.id,
-            "channel_account_id": account.id,
-            "external_id": event.external_id,
-            "direction": "inbound",
-            "kind": message_kind(event),
-            "text": text,
-            "html": sanitize_html(event.html) if event.html else None,
-            "subject": event.subject,
-            "created_at": event.sent_at,
-            "meta": meta_of(event),
-        },
+        inbound_row(account, conversation, event),
         ["channel_account_id", "external_id"],
     )
     if message_id is None:
@@ -113,6 +102,25 @@ def _record_message(
         direction="inbound",
     )
     return IngestOutcome("created", message_id, conversation.id)
+
+
+def inbound_row(
+    account: ChannelAccount, conversation: Conversation, event: InboundEvent
+) -> dict[str, Any]:
+    """The message row a customer's message becomes (HTML sanitized here, before storing)."""
+    return {
+        "uuid": str(uuid.uuid4()),
+        "conversation_id": conversation.id,
+        "channel_account_id": account.id,
+        "external_id": event.external_id,
+        "direction": "inbound",
+        "kind": message_kind(event),
+        "text": event.text,
+        "html": sanitize_html(event.html) if event.html else None,
+        "subject": event.subject,
+        "created_at": event.sent_at,
+        "meta": meta_of(event),
+    }
 
 
 def message_kind(event: InboundEvent) -> str:

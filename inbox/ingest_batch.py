@@ -9,7 +9,6 @@ the next event that is not one. The outcome for each event is what `record_event
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
@@ -24,8 +23,7 @@ from inbox.events import emit
 from inbox.ingest import (
     IngestOutcome,
     conversation_for,
-    message_kind,
-    meta_of,
+    inbound_row,
     record_event,
     touch_for_customer,
 )
@@ -79,21 +77,7 @@ def _record_run(
     _prefetch_conversations(session, account, run)
     conversations = [conversation_for(session, account, event) for event in run]
     rows = [
-        with_defaults(
-            Message.__table__,
-            {
-                "uuid": str(uuid.uuid4()),
-                "conversation_id": conversation.id,
-                "channel_account_id": account.id,
-                "external_id": event.external_id,
-                "direction": "inbound",
-                "kind": message_kind(event),
-                "text": event.text,
-                "subject": event.subject,
-                "created_at": event.sent_at,
-                "meta": meta_of(event),
-            },
-        )
+        with_defaults(Message.__table__, inbound_row(account, conversation, event))
         for event, conversation in zip(run, conversations, strict=True)
     ]
     created = _insert_messages(session, rows)
