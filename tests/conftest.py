@@ -159,3 +159,12 @@ def factory(rt: Runtime) -> Any:
     from tests.support.factory import Factory
 
     return Factory(rt)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the whole run; tests open their own contexts and pages."""
+    from tests.support.browser import chromium
+
+    with chromium() as instance:
+        yield instance
