@@ -43,9 +43,10 @@ def _register_blueprints(app: Flask) -> None:
     from web.api import bp as api_bp
     from web.chat import bp as chat_bp
     from web.health import bp as health_bp
+    from web.help import bp as help_bp
     from web.webhooks import bp as webhooks_bp
 
-    for blueprint in (health_bp, webhooks_bp, api_bp, chat_bp):
+    for blueprint in (health_bp, help_bp, webhooks_bp, api_bp, chat_bp):
         app.register_blueprint(blueprint)
     # Machine clients authenticate by signature or Bearer token, never by cookie.
     csrf.exempt(webhooks_bp)

@@ -223,4 +223,8 @@ def deliveries() -> str:
         )
 
 
-from web.ui import admin_channels  # noqa: E402, F401  (connect/test/reconnect/disconnect routes on bp)
+# Route modules that add pages to bp; imported last because they import bp from here.
+from web.ui import (  # noqa: E402
+    admin_channels,  # noqa: F401  (connect/test/reconnect/disconnect routes on bp)
+    admin_faq,  # noqa: F401  (FAQ editor: list, edit, history, restore on bp)
+)
