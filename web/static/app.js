@@ -225,7 +225,7 @@
     const messages = $("#messages");
     const atBottom = !messages || messages.scrollHeight - messages.scrollTop - messages.clientHeight < 80;
     fetchHtml(box.dataset.partsUrl + location.search).then((doc) => {
-      for (const id of ["thread-head", "messages"]) {
+      for (const id of ["thread-head", "intake-panel", "messages"]) {
         const fresh = doc.getElementById(id), old = document.getElementById(id);
         // Keep the header while the agent is using one of its controls.
         if (id === "thread-head" && old && old.contains(document.activeElement)) continue;
@@ -315,6 +315,12 @@
   document.addEventListener("click", (ev) => {
     const btn = ev.target.closest && ev.target.closest('[data-action="help"]');
     if (btn) { const help = $("#help"); if (help) help.showModal(); }
+  });
+  // The intake checklist's request for the missing items (web/templates/ui/_intake.html);
+  // delegated because the live refresh replaces the panel.
+  document.addEventListener("click", (ev) => {
+    const btn = ev.target.closest && ev.target.closest("[data-intake-request]");
+    if (btn) { ev.preventDefault(); composerMode("reply"); insertCanned(btn.dataset.intakeRequest); }
   });
 
   document.addEventListener("DOMContentLoaded", () => {

@@ -36,6 +36,7 @@ from inbox.queries import (
 )
 from web.replying import reply_window
 from web.ui.common import roles, user_row, visible_conversation
+from web.ui.intake_panel import intake_panel
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 AGENTS = ("admin", "agent")
@@ -259,6 +260,7 @@ def _thread_context(db: Session, user: User, conversation: Conversation) -> dict
         "label_names": sorted(label.name for label in conversation.labels),
         "teams": list(db.scalars(select(Team).order_by(Team.name))),
         "labels": list(db.scalars(select(Label).order_by(Label.name))),
+        "intake": intake_panel(db, conversation),
     }
 
 
