@@ -95,6 +95,17 @@ def worker(queues: tuple[str, ...]) -> None:
     run_worker(settings, queues)
 
 
+@main.command()
+def watch() -> None:
+    """Run IMAP IDLE watchers: new mail is polled within seconds instead of at the next poll."""
+    from workers.rq_worker import run_watchers
+
+    settings = Settings.load()
+    if settings.embedded:
+        _fail("REDIS_URL is not set: the embedded mode watches mailboxes inside `switchboard demo`")
+    run_watchers(settings)
+
+
 @main.group()
 def db() -> None:
     """Database schema."""

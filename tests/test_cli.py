@@ -148,9 +148,10 @@ def test_faq_export_and_import_round_trip(cli, tmp_path):
     assert cli("faq", "import", str(path), ok=False).exit_code == 1
 
 
-def test_worker_needs_redis(cli):
-    result = cli("worker", ok=False)
-    assert result.exit_code == 1 and "REDIS_URL is not set" in result.output
+def test_worker_and_watch_need_redis(cli):
+    for command in ("worker", "watch"):
+        result = cli(command, ok=False)
+        assert result.exit_code == 1 and "REDIS_URL is not set" in result.output
 
 
 def test_demo_seeds_forty_conversations_on_every_channel_and_a_reply_is_sent(tmp_path, monkeypatch):

@@ -34,8 +34,6 @@ def run_worker(settings: Settings, queues: tuple[str, ...] = ()) -> None:
     connection = redis.Redis.from_url(settings.redis_url)
     interval = settings.int("SWEEP_INTERVAL_SECONDS")
     threading.Thread(target=_beat, args=(connection, runtime.jobs, interval), daemon=True).start()
-    watchers = Watchers(runtime, connection)
-    threading.Thread(target=watchers.run_forever, args=(interval,), daemon=True).start()
     worker = Worker([Queue(n, connection=connection) for n in names], connection=connection)
     worker.work(with_scheduler=True)
 
@@ -49,3 +47,16 @@ def _beat(connection: redis.Redis[bytes], jobs: RqRunner, interval: int) -> None
         except redis.RedisError:
             log.warning("beat: Redis unavailable; retrying")
         time.sleep(max(1.0, interval / 3))
+
+
+def run_watchers(settings: Settings) -> None:
+    """`switchboard watch`: IMAP IDLE watchers in a process of their own.
+
+    Not threads in `switchboard worker`: rq forks a work horse per job, and forking while
+    another thread holds a lock (a connection pool's, a socket's) can hang the child.
+    """
+    runtime = build_runtime(settings, jobs=RqRunner(settings.redis_url))
+    set_runtime(runtime)
+    Watchers(runtime, redis.Redis.from_url(settings.redis_url)).run_forever(
+        settings.int("SWEEP_INTERVAL_SECONDS")
+    )

@@ -1,7 +1,7 @@
 """Mail within seconds: IMAP IDLE watchers that enqueue a poll the moment mail arrives.
 
-One thread per (email account, mailbox) in a long-lived process (`switchboard worker`, or the
-demo's own process). With several workers a Redis lease per mailbox keeps it to one watcher;
+One thread per (email account, mailbox) in a long-lived process (`switchboard watch`, or the
+demo's own process). With several watch processes a Redis lease per mailbox keeps it to one;
 the poll job stays the only code that reads and stores mail, so a watcher that dies loses
 nothing (the scheduled polls still run).
 """
