@@ -13,6 +13,17 @@ from inbox.models import ChannelAccount, Conversation, SyncCursor, utcnow
 from inbox.models.announcements import AnnouncementTarget
 
 
+def account_by_external_id(
+    session: Session, channel: str, external_id: str
+) -> ChannelAccount | None:
+    """The account (enabled or not) a channel knows by this page / user / mailbox id."""
+    return session.scalars(
+        select(ChannelAccount).where(
+            ChannelAccount.channel == channel, ChannelAccount.external_id == external_id
+        )
+    ).first()
+
+
 def add_account(
     session: Session,
     *,
@@ -24,11 +35,7 @@ def add_account(
     options: dict[str, Any] | None = None,
     actor_id: int | None = None,
 ) -> ChannelAccount:
-    existing = session.scalars(
-        select(ChannelAccount).where(
-            ChannelAccount.channel == channel, ChannelAccount.external_id == external_id
-        )
-    ).first()
+    existing = account_by_external_id(session, channel, external_id)
     if existing is not None and not existing.enabled:
         # Reconnecting a disconnected account keeps its history and cursors.
         existing.enabled = True

@@ -14,11 +14,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from inbox.channels import add_account
+from inbox.access import visible_account_ids
+from inbox.channels import account_by_external_id, add_account
 from inbox.faq.service import seed_default_articles
 from inbox.migrate import upgrade
-from inbox.models import ChannelAccount, User, inbox_member
-from inbox.users import create_user, user_by_email
+from inbox.models import ChannelAccount, User
+from inbox.users import create_user, set_inboxes, user_by_email
 from switchboard.runtime import Runtime, build_runtime
 from switchboard.seed import DEMO_ACCOUNTS, seed_demo
 from switchboard.settings import Settings
@@ -89,11 +90,7 @@ def _demo_admin(session: Any, rt: Runtime) -> str:
 def _demo_accounts(session: Any, rt: Runtime) -> dict[str, ChannelAccount]:
     accounts: dict[str, ChannelAccount] = {}
     for channel, name, external_id, _kind in DEMO_ACCOUNTS:
-        found = session.scalars(
-            select(ChannelAccount).where(
-                ChannelAccount.channel == channel, ChannelAccount.external_id == external_id
-            )
-        ).first()
+        found = account_by_external_id(session, channel, external_id)
         # The chat widget has a real connector with nothing to configure; the other channels
         # stand in with the fake one.
         connector = "webchat" if channel == "webchat" else "fake"
@@ -149,13 +146,7 @@ def _live_accounts(session: Any, rt: Runtime) -> None:
         "x": "@seoulsupps_kr (X 샌드박스)",
     }
     for channel, spec in live.items():
-        exists = session.scalars(
-            select(ChannelAccount).where(
-                ChannelAccount.channel == channel,
-                ChannelAccount.external_id == spec["external_id"],
-            )
-        ).first()
-        if exists is None:
+        if account_by_external_id(session, channel, spec["external_id"]) is None:
             account = add_account(
                 session,
                 channel=channel,
@@ -165,9 +156,9 @@ def _live_accounts(session: Any, rt: Runtime) -> None:
                 sealed_credentials=rt.seal(spec["credentials"]),
                 options=dict(spec.get("options") or {}),
             )
-            for member in session.scalars(select(User).where(User.role == "agent")):
-                session.execute(
-                    inbox_member.insert().values(user_id=member.id, channel_account_id=account.id)
+            for agent in session.scalars(select(User).where(User.role == "agent")).all():
+                set_inboxes(
+                    session, agent, (visible_account_ids(session, agent) or set()) | {account.id}
                 )
 
 

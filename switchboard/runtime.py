@@ -31,10 +31,7 @@ class Runtime:
 
     def connector(self, account: ChannelAccount) -> Connector:
         """The connector translating for `account`; one per slug and process, stateless."""
-        slug = account.connector
-        if slug not in self._connectors:
-            self._connectors[slug] = connector_for(slug, self.settings.env)
-        return self._connectors[slug]
+        return self.connector_by_slug(account.connector)
 
     def connector_by_slug(self, slug: str) -> Connector:
         if slug not in self._connectors:

@@ -8,7 +8,8 @@ import time
 import requests
 from sqlalchemy import select
 
-from inbox.models import ChannelAccount, Conversation, Message
+from inbox.access import visible_account_ids
+from inbox.models import ChannelAccount, Conversation, Message, User
 from switchboard.demo import demo_app, prepare
 from switchboard.settings import Settings
 from tests.support.servers import free_port, serve_wsgi
@@ -59,7 +60,10 @@ def test_customer_dm_and_mention_reach_the_inbox_and_replies_go_back(tmp_path, m
             )
             assert cid, "the customer's DM never reached the inbox"
             with rt.db.session() as s:
-                assert s.get(Conversation, cid).account.connector == "facebook"
+                account = s.get(Conversation, cid).account
+                assert account.connector == "facebook"
+                mina = s.scalars(select(User).where(User.email == "mina@seoulsupps.example")).one()
+                assert account.id in visible_account_ids(s, mina)  # the demo agents can work it
             reply = requests.post(
                 f"{base}/api/v1/conversations/{cid}/messages",
                 json={"text": "내일 출고 예정입니다."},
