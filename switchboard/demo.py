@@ -42,8 +42,8 @@ def prepare(
     with rt.db.session() as session:
         password = _demo_admin(session, rt)
         accounts = _demo_accounts(session, rt)
-        _live_accounts(session, rt)
         created = seed_demo(session, accounts=accounts, now=datetime.now(UTC))
+        _live_accounts(session, rt)  # after the seeded agents exist: they become members
         seed_default_articles(session)
     from web.api.auth import issue_token
 
