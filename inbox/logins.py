@@ -76,8 +76,13 @@ def password_matches(user: User | None, password: str) -> bool:
 
 @cache
 def _dummy_hash() -> str:
-    # The same method and cost as real password hashes (werkzeug's default, scrypt).
+    # The same method and cost as real password hashes (werkzeug's default, scrypt). Made
+    # when the web app starts (warm_up), so the first stranger's sign-in is not the slow one.
     return generate_password_hash(secrets.token_urlsafe(16))
+
+
+def warm_up() -> None:
+    _dummy_hash()
 
 
 def clear_failures(session: Session, key: str) -> None:

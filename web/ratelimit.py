@@ -30,7 +30,10 @@ def install_rate_limits(app: Flask, settings: Settings) -> Limiter:
     limiter = Limiter(
         key_func=client_ip,
         storage_uri=settings.redis_url or "memory://",
-        key_prefix=f"{settings.redis_prefix}limits",
+        # Redis keys: <REDIS_PREFIX>limits:LIMITER/<key>/<endpoint>/<rate>
+        storage_options={"key_prefix": f"{settings.redis_prefix}limits"}
+        if settings.redis_url
+        else {},
         strategy="moving-window",
         headers_enabled=True,
         swallow_errors=True,

@@ -19,12 +19,19 @@ from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from inbox.logins import claim_attempt, clear_failures, password_matches, throttle_key
+from inbox.logins import (
+    claim_attempt,
+    clear_failures,
+    password_matches,
+    throttle_key,
+    warm_up,
+)
 from inbox.users import LOCALES, set_password, update_user, user_by_email
 from web.security import client_ip
 from web.ui.common import agent_of, me, user_row
 
 bp = Blueprint("auth", __name__)
+bp.record_once(lambda _state: warm_up())  # the dummy password hash, made once per process
 
 TIMEZONES = ("Asia/Seoul", "UTC", "Asia/Tokyo", "America/Los_Angeles", "Europe/London")
 
