@@ -6,7 +6,7 @@ back to process memory rather than failing requests: a limit is a brake, not a d
 
 Keys: a chat session's messages are counted per session (a new token for the same session
 does not reset the count), new sessions per client address, sign-ins per address (the
-per-account failure throttle is inbox/logins.py), webhooks per address and endpoint.
+per-account failure throttle is inbox/logins.py), webhooks per address.
 Addresses come from `client_ip()`, so set TRUSTED_PROXIES behind a proxy.
 """
 
