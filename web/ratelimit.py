@@ -48,6 +48,9 @@ def install_rate_limits(app: Flask, settings: Settings) -> Limiter:
         shared = limiter.shared_limit(chat_messages, scope="chat-messages", key_func=_chat_session)
         for endpoint in CHAT_MESSAGE_ENDPOINTS:
             _wrap(app, endpoint, shared)
+    typing = settings.get("RATE_LIMIT_CHAT_TYPING")
+    if typing:  # each ping is a bus event every agent's live view receives
+        _wrap(app, "chat.typing", limiter.limit(typing, key_func=_chat_session))
     login = settings.get("RATE_LIMIT_LOGIN")
     if login:
         _wrap(app, "auth.login", limiter.limit(login, methods=["POST"]))

@@ -20,6 +20,7 @@ from tests.web.ui.conftest import PASSWORD, csrf_of
 def settings_overrides():
     return {
         "RATE_LIMIT_CHAT_MESSAGES": "3/2second",
+        "RATE_LIMIT_CHAT_TYPING": "2/minute",
         "RATE_LIMIT_CHAT_SESSIONS": "3/minute",
         "RATE_LIMIT_LOGIN": "3/minute",
         "RATE_LIMIT_WEBHOOKS": "3/minute",
@@ -45,6 +46,17 @@ def test_chat_messages_are_limited_per_session_and_the_limit_resets(client, fact
     assert other.send("다른 방문자").status_code == 200
     # The window moves on: the session may write again (waiting for the outcome, not a time).
     wait_for(lambda: visitor.send(f"다시 {uuid.uuid4()}").status_code == 200, 30, "reset")
+
+
+def test_typing_pings_are_limited_per_session(client, factory):
+    widget_account(factory, self_service=False)
+    visitor = Visitor(client)
+    visitor.start()
+    assert visitor.send("안녕하세요").status_code == 200
+    codes = [
+        client.post(visitor.url("/typing"), headers=visitor.headers()).status_code for _ in range(3)
+    ]
+    assert codes == [200, 200, 429]
 
 
 def test_new_chat_sessions_are_limited_per_address(client, factory):
