@@ -19,6 +19,7 @@ from typing import Any, cast
 from flask import Blueprint, Flask, Response, flash, render_template, request
 from flask_limiter import Limiter, RateLimitExceeded
 
+from switchboard.metrics import RATE_LIMITED
 from switchboard.settings import Settings
 from web.security import client_ip
 
@@ -81,6 +82,7 @@ def _chat_session() -> str:
 
 def _too_many(limiter: Limiter) -> Callable[[RateLimitExceeded], Response | tuple[Any, int]]:
     def handle(exc: RateLimitExceeded) -> Response | tuple[Any, int]:
+        RATE_LIMITED.labels(request.endpoint or "?").inc()
         current = limiter.current_limit
         wait = max(1, int(current.reset_at - time.time())) if current is not None else 60
         if request.blueprint == "chat":

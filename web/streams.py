@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from flask import Flask
 
+from switchboard.metrics import WAITING, WAITING_REFUSED
 from switchboard.settings import Settings
 
 
@@ -28,6 +29,7 @@ from switchboard.settings import Settings
 class Pool:
     """At most `slots` waiting requests, `per_client` per client and `per_ip` per address."""
 
+    name: str
     slots: int
     per_client: int
     per_ip: int | None = None
@@ -39,16 +41,29 @@ class Pool:
     def enter(self, client: str, ip: str) -> Slot | None:
         """A slot to hold while waiting, or None: answer now, the caller must not wait."""
         with self._lock:
-            if self._busy >= self.slots or self._clients[client] >= self.per_client:
-                return None
-            if self.per_ip is not None and self._ips[ip] >= self.per_ip:
-                return None
-            self._busy += 1
-            self._clients[client] += 1
-            self._ips[ip] += 1
+            cap = self._full(client, ip)
+            if cap is None:
+                self._busy += 1
+                self._clients[client] += 1
+                self._ips[ip] += 1
+        if cap is not None:
+            WAITING_REFUSED.labels(self.name, cap).inc()
+            return None
+        WAITING.labels(self.name).inc()
         return Slot(self, client, ip)
 
+    def _full(self, client: str, ip: str) -> str | None:
+        """Which cap a new waiting request would break, if any."""
+        if self._busy >= self.slots:
+            return "pool"
+        if self._clients[client] >= self.per_client:
+            return "client"
+        if self.per_ip is not None and self._ips[ip] >= self.per_ip:
+            return "address"
+        return None
+
     def _leave(self, client: str, ip: str) -> None:
+        WAITING.labels(self.name).dec()
         with self._lock:
             self._busy -= 1
             for counter, key in ((self._clients, client), (self._ips, ip)):
@@ -90,11 +105,13 @@ class Streams:
 def pools_for(settings: Settings) -> Streams:
     return Streams(
         chat_polls=Pool(
+            name="chat_polls",
             slots=settings.int("CHAT_POLL_SLOTS"),
             per_client=settings.int("CHAT_POLLS_PER_SESSION"),
             per_ip=settings.int("CHAT_POLLS_PER_IP"),
         ),
         live=Pool(
+            name="live",
             slots=settings.int("LIVE_STREAM_SLOTS"),
             per_client=settings.int("LIVE_STREAMS_PER_AGENT"),
         ),

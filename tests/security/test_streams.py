@@ -12,6 +12,7 @@ import uuid
 
 import pytest
 import requests
+from prometheus_client import REGISTRY
 
 from tests.support.production import wait_for
 from tests.support.servers import serve_wsgi
@@ -67,21 +68,30 @@ def _in_background(call, out: list) -> threading.Thread:
     return thread
 
 
+def _waiting() -> float:
+    return REGISTRY.get_sample_value("switchboard_waiting_requests", {"pool": "chat_polls"}) or 0
+
+
 def test_long_polls_are_capped_per_session_and_per_address(app, server, factory):
     widget_account(factory, self_service=False)
     pool = app.extensions["switchboard.streams"].chat_polls
     one, two, three = _session(server), _session(server), _session(server)
+    waiting_before = _waiting()
     done: list[requests.Response] = []
     _in_background(lambda: _poll(server, one), done)
     wait_for(lambda: pool.busy == 1, 30, "the first long-poll waiting")
 
+    refused = {"pool": "chat_polls", "cap": "client"}
+    before = REGISTRY.get_sample_value("switchboard_waiting_refused_total", refused) or 0
     second_tab = _poll(server, one)  # the same session again: over its cap of 1
     assert second_tab.status_code == 429
+    assert REGISTRY.get_sample_value("switchboard_waiting_refused_total", refused) == before + 1
     assert second_tab.json()["error"] == "busy"
     assert int(second_tab.headers["Retry-After"]) > 0
 
     _in_background(lambda: _poll(server, two), done)
     wait_for(lambda: pool.busy == 2, 30, "the second session waiting")
+    assert _waiting() == waiting_before + 2  # /metrics shows the pool's use
     third = _poll(server, three)  # a third session from the same address: over its cap of 2
     assert third.status_code == 429 and third.json()["error"] == "busy"
     assert _poll(server, three, wait=0).status_code == 200  # a poll that does not wait is fine
