@@ -36,7 +36,7 @@ DEFAULTS: dict[str, str] = {
     "RATE_LIMIT_CHAT_SESSIONS": "30/minute;300/hour",
     "RATE_LIMIT_CHAT_MESSAGES": "30/minute;300/hour",
     "RATE_LIMIT_CHAT_TYPING": "30/minute",
-    "RATE_LIMIT_WEBHOOKS": "6000/minute",
+    "RATE_LIMIT_WEBHOOKS": "60/minute",
     "REDIS_PREFIX": "",
     "SESSION_COOKIE_SECURE": "",
     "TRUSTED_PROXIES": "0",

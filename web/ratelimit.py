@@ -6,7 +6,7 @@ back to process memory rather than failing requests: a limit is a brake, not a d
 
 Keys: a chat session's messages are counted per session (a new token for the same session
 does not reset the count), new sessions per client address, sign-ins per address (the
-per-account failure throttle is inbox/logins.py), webhooks per address.
+per-account failure throttle is inbox/logins.py), refused webhooks (forgeries) per address.
 Addresses come from `client_ip()`, so set TRUSTED_PROXIES behind a proxy.
 """
 
@@ -57,7 +57,10 @@ def install_rate_limits(app: Flask, settings: Settings) -> Limiter:
         _wrap(app, "auth.login", limiter.limit(login, methods=["POST"]))
     webhooks = settings.get("RATE_LIMIT_WEBHOOKS")
     if webhooks and "webhooks" in app.blueprints:
-        limiter.limit(webhooks, per_method=True)(cast(Blueprint, app.blueprints["webhooks"]))
+        # Only refused requests (bad signature, wrong verify token) count: a platform's burst
+        # is never slowed, while an address sending forgeries is shut out for the window.
+        refused = limiter.limit(webhooks, per_method=True, deduct_when=_refused)
+        refused(cast(Blueprint, app.blueprints["webhooks"]))
     app.register_error_handler(RateLimitExceeded, _too_many(limiter))
     return limiter
 
@@ -65,6 +68,10 @@ def install_rate_limits(app: Flask, settings: Settings) -> Limiter:
 def _wrap(app: Flask, endpoint: str, limit: Callable[[Any], Any]) -> None:
     if endpoint in app.view_functions:
         app.view_functions[endpoint] = limit(app.view_functions[endpoint])
+
+
+def _refused(response: Response) -> bool:
+    return response.status_code in (401, 403)
 
 
 def _chat_session() -> str:

@@ -89,15 +89,23 @@ def test_sign_in_posts_are_limited_per_address(client, factory):
     assert "csrf_token" in refused.get_data(as_text=True)  # the form again, with a message
 
 
-def test_webhooks_are_limited_per_address_with_problem_json(client):
+def test_forged_webhooks_shut_their_address_out_but_signed_bursts_pass(client):
     body = json.dumps({"object": "page", "entry": []}).encode()
-    headers = {"X-Hub-Signature-256": sign("meta-app-secret", body)}
+    signed = {"X-Hub-Signature-256": sign("meta-app-secret", body)}
+    forged = {"X-Hub-Signature-256": sign("guessed-secret", body)}
+    # A platform's burst: far more than the limit, never limited (only refusals count).
+    for _ in range(10):
+        assert client.post("/webhooks/meta", data=body, headers=signed).status_code == 200
     for _ in range(3):
-        assert client.post("/webhooks/meta", data=body, headers=headers).status_code == 200
-    refused = client.post("/webhooks/meta", data=body, headers=headers)
-    assert refused.status_code == 429
+        assert client.post("/webhooks/meta", data=body, headers=forged).status_code == 403
+    refused = client.post("/webhooks/meta", data=body, headers=signed)
+    assert refused.status_code == 429  # the address that sent forgeries waits out the window
     assert refused.content_type == "application/problem+json"
     assert refused.get_json()["status"] == 429
+    other = client.post(
+        "/webhooks/meta", data=body, headers=signed, environ_base={"REMOTE_ADDR": "192.0.2.8"}
+    )
+    assert other.status_code == 200
 
 
 @pytest.mark.postgres
