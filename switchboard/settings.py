@@ -32,7 +32,7 @@ DEFAULTS: dict[str, str] = {
     "LIVE_STREAM_SLOTS": "12",
     "LIVE_STREAMS_PER_AGENT": "4",
     "LOGIN_RATE_LIMIT": "10/5min",
-    "RATE_LIMIT_LOGIN": "30/minute",
+    "RATE_LIMIT_LOGIN": "60/minute",
     "RATE_LIMIT_CHAT_SESSIONS": "30/minute;300/hour",
     "RATE_LIMIT_CHAT_MESSAGES": "30/minute;300/hour",
     "RATE_LIMIT_CHAT_TYPING": "30/minute",
