@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from inbox.audit import record
+from inbox.events import emit
 from inbox.models import ROLES, ChannelAccount, User, inbox_member
 
 
@@ -92,6 +93,9 @@ def update_user(
         raise ValueError(f"locale must be one of {', '.join(LOCALES)}")
     if timezone is not None:
         _check_timezone(timezone)
+    if available is not None and available != user.available:
+        # Going on or off shift moves the assignment queue (see workers/reactions.py).
+        emit(session, "user.shift", user_id=user.id, available=available)
     for field, value in (
         ("name", name.strip() if name else None),
         ("role", role),

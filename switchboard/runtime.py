@@ -16,6 +16,7 @@ from inbox.db import Database
 from inbox.models import ChannelAccount
 from switchboard.bus import Bus, LocalBus, RedisBus
 from switchboard.settings import Settings
+from workers.reactions import reacting
 from workers.runner import EmbeddedRunner, JobRunner, RqRunner
 
 
@@ -61,9 +62,9 @@ def build_runtime(settings: Settings, *, jobs: JobRunner | None = None) -> Runti
     bus: Bus = (
         LocalBus() if settings.embedded else RedisBus(settings.redis_url, settings.redis_prefix)
     )
-    db = Database(settings.database_url, on_events=bus.publish)
     if jobs is None:
         jobs = EmbeddedRunner() if settings.embedded else RqRunner(settings.redis_url)
+    db = Database(settings.database_url, on_events=reacting(bus.publish, jobs))
     store = AttachmentStore(
         settings.instance_path / "attachments", settings.int("ATTACHMENT_MAX_BYTES")
     )

@@ -82,6 +82,9 @@ def sweep() -> dict[str, int]:
     from workers.publish import sweep_publishing
 
     counts.update({f"publish_{k}": v for k, v in sweep_publishing().items()})
+    from workers.automation import assign_everywhere
+
+    counts["assigned"] = assign_everywhere()
     return counts
 
 

@@ -1,7 +1,10 @@
 """Every model, importable from one place; feature modules register by one import line here."""
 
 import inbox.faq.models
-import inbox.models.announcements  # noqa: F401  (registers announcement, _image, _target)
+import inbox.models.announcements  # registers announcement, _image, _target
+import inbox.models.assignment  # assignment_policy, assignment_turn
+import inbox.models.rules  # automation_rule, rule_firing
+import inbox.models.sla  # noqa: F401  (business_hours, sla_policy, conversation_sla)
 from inbox.models.base import Base, UTCDateTime, utcnow
 from inbox.models.canned import CannedResponse, LoginFailure
 from inbox.models.channels import ChannelAccount, InboundDelivery, SyncCursor
