@@ -1,9 +1,9 @@
-"""Turn committed domain events into follow-up jobs (assignment, SLA, rules).
+"""Turn committed domain events into follow-up jobs (rules, SLA clocks, assignment).
 
 `Database.session()` hands every committed batch of events to the sink built here: the live
-UI hears them on the bus, and the events that can change who should work a conversation
-enqueue a coalesced job per inbox. Events emitted by those jobs themselves carry an `origin`
-and start nothing, so a decision never triggers itself.
+UI hears them on the bus, and the events that can matter to automation enqueue one
+`after_commit` job with a compact copy of them. Events emitted by automation itself carry an
+`origin` and start nothing, so a rule's or an assignment's own changes never retrigger it.
 """
 
 from __future__ import annotations
@@ -18,8 +18,11 @@ log = logging.getLogger(__name__)
 
 Events = list[dict[str, Any]]
 
-# Topics after which an inbox's waiting queue may move: new work, reopened work, freed capacity.
-_ASSIGNMENT_TOPICS = {"conversation.created", "conversation.updated", "message.created"}
+# Topics after which a conversation's rules, SLA clock or assignment may change.
+WATCHED = {"conversation.created", "conversation.updated", "message.created", "message.updated"}
+# Events of the SLA sweeper that are rule triggers of their own.
+SLA_TOPICS = {"sla.warning", "sla.breached"}
+_KEPT = ("topic", "conversation_id", "channel_account_id", "message_id", "direction", "status")
 
 
 def reacting(publish: Callable[[Events], None], jobs: JobRunner) -> Callable[[Events], None]:
@@ -34,27 +37,19 @@ def reacting(publish: Callable[[Events], None], jobs: JobRunner) -> Callable[[Ev
 
 
 def react(jobs: JobRunner, events: Events) -> None:
-    inboxes: set[int] = set()
+    watched: Events = []
     everywhere = False
     for event in events:
+        topic = event.get("topic")
         if event.get("origin"):
             continue
-        topic = event.get("topic")
-        if topic in _ASSIGNMENT_TOPICS and event.get("channel_account_id"):
-            if topic == "message.created" and event.get("direction") != "inbound":
-                continue
-            inboxes.add(int(event["channel_account_id"]))
+        if (topic in WATCHED or topic in SLA_TOPICS) and event.get("conversation_id"):
+            watched.append({k: event[k] for k in _KEPT if event.get(k) is not None})
         elif topic in ("user.shift", "assignment.policy_changed"):
             everywhere = True
+    if watched:
+        jobs.enqueue("workers.automation.after_commit", watched, queue="maintenance")
     if everywhere:
         jobs.enqueue(
             "workers.automation.assign_everywhere", queue="maintenance", job_id="assign:all"
-        )
-        return
-    for account_id in sorted(inboxes):
-        jobs.enqueue(
-            "workers.automation.assign_inbox",
-            account_id,
-            queue="maintenance",
-            job_id=f"assign:{account_id}",
         )

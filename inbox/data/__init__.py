@@ -1,0 +1,1 @@
+"""Data files shipped with the domain (Korean public holidays for business hours)."""
