@@ -146,30 +146,37 @@ def count_conversations(session: Session, user: User, flt: ConversationFilter) -
 def list_by_sla(
     session: Session, user: User, flt: ConversationFilter, *, cursor: str | None, limit: int
 ) -> Page:
-    """Longest-waiting customer first (SLA due); conversations nobody waits on come last."""
-    due = func.coalesce(Conversation.waiting_since, _NEVER)
-    query = conversation_query(session, user, flt)
+    """Nearest SLA breach first (the clock's due time, see inbox/sla.py); without a clock,
+    the longest-waiting customer; conversations nobody waits on come last."""
+    from inbox.models.sla import ConversationSla
+
+    due = func.coalesce(ConversationSla.due_at, Conversation.waiting_since, _NEVER)
+    query = conversation_query(session, user, flt).outerjoin(
+        ConversationSla, ConversationSla.conversation_id == Conversation.id
+    )
     if cursor:
         at, row_id = decode_cursor(cursor)
         query = query.where(or_(due > at, and_(due == at, Conversation.id > row_id)))
     rows = list(
-        session.scalars(
-            query.options(
+        session.execute(
+            query.add_columns(due.label("due"))
+            .options(
                 selectinload(Conversation.labels),
                 selectinload(Conversation.contact),
                 selectinload(Conversation.account),
             )
             .order_by(due, Conversation.id)
             .limit(limit + 1)
-        )
+        ).tuples()
     )
     more = len(rows) > limit
     rows = rows[:limit]
     last = rows[-1] if rows else None
-    next_cursor = (
-        encode_cursor(last.waiting_since or _NEVER, last.id) if more and last is not None else None
-    )
-    return Page(rows, next_cursor)
+    next_cursor = None
+    if more and last is not None:
+        last_due = last[1] if last[1].tzinfo else last[1].replace(tzinfo=UTC)
+        next_cursor = encode_cursor(last_due, last[0].id)
+    return Page([row[0] for row in rows], next_cursor)
 
 
 _NEVER = datetime(9999, 1, 1, tzinfo=UTC)

@@ -20,8 +20,10 @@ from web.ui.text import (
     channel_name,
     delivery_name,
     event_text,
+    left,
     nl2br,
     priority_name,
+    sla_target_name,
     status_name,
     when,
 )
@@ -50,13 +52,14 @@ def init_ui(app: Flask) -> None:
     for blueprint in (auth_bp, inbox_bp, admin_bp, live_bp):
         app.register_blueprint(blueprint)
     app.add_url_rule("/", "home", lambda: redirect(url_for("inbox.index")))
-    app.jinja_env.filters.update(when=when, ago=ago, nl2br=nl2br, event_text=event_text)
+    app.jinja_env.filters.update(when=when, ago=ago, nl2br=nl2br, event_text=event_text, left=left)
     app.jinja_env.globals.update(url_endpoints=lambda: app.view_functions.keys())
     app.jinja_env.globals.update(
         channel_label=channel_name,
         status_label=status_name,
         priority_label=priority_name,
         delivery_label=delivery_name,
+        sla_target_label=sla_target_name,
     )
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES, get_locale=get_locale, idempotency_key=lambda: str(uuid.uuid4())

@@ -4,13 +4,25 @@ hours, automation rules. Routes live on the admin blueprint (see the end of web/
 from __future__ import annotations
 
 from flask import render_template, request
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from inbox.assignment import policy_for, queue_position, save_policy
-from inbox.models import ChannelAccount, Conversation, User, inbox_member
+from inbox.business_hours import (
+    DAYS,
+    korean_holidays,
+    parse_holidays,
+    parse_weekly_text,
+    save_hours,
+)
+from inbox.models import PRIORITIES, ChannelAccount, Conversation, User, inbox_member
+from inbox.models.sla import BusinessHours, SlaPolicy
+from inbox.sla import delete_policy as delete_sla_policy
+from inbox.sla import save_policy as save_sla
 from web.ui.admin import _save, bp
+from web.ui.auth import TIMEZONES
 from web.ui.common import roles
 
 
@@ -80,3 +92,92 @@ def save_assignment(account_id: int) -> Response:
         )
 
     return _save(action, "admin.assignment")
+
+
+def _minutes(name: str) -> int | None:
+    value = request.form.get(name, "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise ValueError(_("Targets are whole minutes."))
+    return int(value)
+
+
+@bp.get("/sla")
+@roles("admin")
+def sla() -> str:
+    from web import current_runtime
+
+    with current_runtime().db.session() as db:
+        accounts = list(db.scalars(select(ChannelAccount).order_by(ChannelAccount.name)))
+        policies = list(db.scalars(select(SlaPolicy).order_by(SlaPolicy.priority, SlaPolicy.id)))
+        hours = list(db.scalars(select(BusinessHours).order_by(BusinessHours.id)))
+        return render_template(
+            "ui/admin/sla.html",
+            accounts=accounts,
+            policies=policies,
+            hours=hours,
+            priorities=("any", *PRIORITIES),
+            days=DAYS,
+            weekly_text=weekly_text,
+            timezones=TIMEZONES,
+        )
+
+
+@bp.post("/sla/policy")
+@roles("admin")
+def save_sla_policy() -> Response:
+    form = request.form
+    policy_id = form.get("policy_id", type=int)
+    if form.get("delete") and policy_id:
+        return _save(lambda db, a: delete_sla_policy(db, policy_id, actor_id=a.id), "admin.sla")
+
+    def action(db: Session, actor: User) -> None:
+        save_sla(
+            db,
+            name=form.get("name", ""),
+            priority=form.get("priority", "any"),
+            account_id=form.get("account_id", type=int) or None,
+            first_response_minutes=_minutes("first_response_minutes"),
+            next_response_minutes=_minutes("next_response_minutes"),
+            resolution_minutes=_minutes("resolution_minutes"),
+            warn_minutes=_minutes("warn_minutes") or 0,
+            enabled=form.get("enabled") == "1",
+            policy_id=policy_id,
+            actor_id=actor.id,
+        )
+
+    return _save(action, "admin.sla")
+
+
+@bp.post("/sla/hours")
+@roles("admin")
+def save_business_hours() -> Response:
+    form = request.form
+
+    def action(db: Session, actor: User) -> None:
+        holidays = parse_holidays(form.get("holidays", ""))
+        if form.get("import_kr"):
+            holidays = sorted(set(holidays) | {h["date"] for h in korean_holidays()})
+        save_hours(
+            db,
+            name=form.get("name", ""),
+            timezone=form.get("timezone", "Asia/Seoul"),
+            always_open=form.get("always_open") == "1",
+            weekly=parse_weekly_text(form.get("weekly", "")),
+            holidays=holidays,
+            account_id=form.get("account_id", type=int) or None,
+            hours_id=form.get("hours_id", type=int),
+            actor_id=actor.id,
+        )
+
+    return _save(action, "admin.sla")
+
+
+def weekly_text(weekly: dict[str, list[list[str]]] | None) -> str:
+    """The stored weekly mapping as the form's lines ("mon 09:00-18:00")."""
+    return "\n".join(
+        f"{day} " + ", ".join(f"{a}-{b}" for a, b in (weekly or {}).get(day, []))
+        for day in DAYS
+        if (weekly or {}).get(day)
+    )

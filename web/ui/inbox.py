@@ -34,6 +34,7 @@ from inbox.queries import (
     list_by_sla,
     list_conversations,
 )
+from inbox.sla import clocks_for
 from web.replying import reply_window
 from web.ui.common import roles, user_row, visible_conversation
 from web.ui.intake_panel import intake_panel
@@ -185,6 +186,7 @@ def _list_context(db: Session, user: User, args: ListArgs) -> dict[str, Any]:
         "args": args,
         "page": page,
         "previews": last_messages(db, [c.id for c in page.items]),
+        "slas": clocks_for(db, [c.id for c in page.items], datetime.now(UTC)),
         "channels": sorted({a.channel for a in accounts}),
         "labels": list(db.scalars(select(Label).order_by(Label.name))),
         "teams": list(db.scalars(select(Team).order_by(Team.name))),

@@ -32,6 +32,13 @@ def ago(value: datetime | None) -> str:
     return str(format_timedelta(delta, granularity="minute", threshold=0.9))
 
 
+def left(seconds: float | None) -> str:
+    """How long until an SLA target, e.g. "25 minutes"."""
+    if seconds is None:
+        return ""
+    return str(format_timedelta(timedelta(seconds=max(seconds, 0)), granularity="minute"))
+
+
 def nl2br(value: str | None) -> Markup:
     """Escape, then keep line breaks (untrusted text never reaches the page unescaped)."""
     return Markup("<br>").join(escape(value or "").split("\n"))
@@ -100,7 +107,37 @@ _EVENTS: list[tuple[re.Pattern[str], Render]] = [
         lambda g: _("Reopened by a new customer message (was %(a)s)", a=_status(g["a"])),
     ),
     (re.compile(r"^snooze ended → open$"), lambda g: _("Snooze ended; open again")),
+    (
+        re.compile(
+            r"^Auto-assigned to (?P<whom>.+) \((?P<why>[^;]+); (?P<n>\d+) of (?P<m>\d+) open.*\)$"
+        ),
+        lambda g: _(
+            "Auto-assigned to %(whom)s (%(why)s; %(n)s of %(m)s open)",
+            whom=g["whom"],
+            why=_(ASSIGN_REASONS.get(g["why"], g["why"])),
+            n=g["n"],
+            m=g["m"],
+        ),
+    ),
+    (
+        re.compile(r"^SLA (?P<kind>breached|about to breach): (?P<t>[a-z ]+) due (?P<at>.+) UTC$"),
+        lambda g: _sla_event(g["kind"], g["t"], g["at"]),
+    ),
 ]
+
+
+def _sla_event(kind: str, target: str, at: str) -> str:
+    name = sla_target_name(target.replace(" ", "_"))
+    if kind == "breached":
+        return _("SLA breached: %(target)s was due %(at)s", target=name, at=_utc_text(at))
+    return _("SLA about to breach: %(target)s due %(at)s", target=name, at=_utc_text(at))
+
+
+def _utc_text(at: str) -> str:
+    try:
+        return when(datetime.strptime(at, "%Y-%m-%d %H:%M").replace(tzinfo=UTC), "full")
+    except ValueError:
+        return at
 
 
 def event_text(text: str | None) -> str:
@@ -118,6 +155,13 @@ def event_text(text: str | None) -> str:
 def N_(text: str) -> str:
     """Mark a message id for extraction; it is translated when shown."""
     return text
+
+
+ASSIGN_REASONS = {
+    "round-robin": N_("round-robin"),
+    "least open": N_("fewest open"),
+    "previous assignee off shift": N_("previous assignee off shift"),
+}
 
 
 CHANNELS = {
@@ -164,7 +208,14 @@ def _named(table: dict[str, str]) -> Callable[[str | None], str]:
     return name
 
 
+SLA_TARGETS = {
+    "first_response": N_("first response"),
+    "next_response": N_("next response"),
+    "resolution": N_("resolution"),
+}
+
 channel_name = _named(CHANNELS)
+sla_target_name = _named(SLA_TARGETS)
 status_name = _named(STATUSES)
 priority_name = _named(PRIORITY_NAMES)
 delivery_name = _named(DELIVERY)
