@@ -157,7 +157,7 @@ def N_(text: str) -> str:
     return text
 
 
-ASSIGN_REASONS = {
+ASSIGN_REASONS: dict[str, str] = {
     "round-robin": N_("round-robin"),
     "least open": N_("fewest open"),
     "previous assignee off shift": N_("previous assignee off shift"),
