@@ -22,6 +22,7 @@ from inbox.models import ChannelAccount, User
 from inbox.users import create_user, set_inboxes, user_by_email
 from switchboard.runtime import Runtime, build_runtime
 from switchboard.seed import DEMO_ACCOUNTS, seed_demo
+from switchboard.seed_workflow import seed_workflow
 from switchboard.settings import Settings
 from workers.context import set_runtime
 from workers.watch import Watchers
@@ -44,6 +45,7 @@ def prepare(
         accounts = _demo_accounts(session, rt)
         created = seed_demo(session, accounts=accounts, now=datetime.now(UTC))
         _live_accounts(session, rt)  # after the seeded agents exist: they become members
+        seed_workflow(session)  # after every inbox exists: round-robin on in each
         seed_default_articles(session)
     from web.api.auth import issue_token
 

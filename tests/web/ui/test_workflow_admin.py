@@ -100,7 +100,7 @@ def test_admin_creates_sla_policy_and_business_hours_with_korean_holidays(
 def test_list_shows_time_left_and_breached_rows_in_red_sorted_by_breach(
     client: Any, rt: Runtime, team_setup: dict[str, Any]
 ) -> None:
-    from inbox.sla import save_policy
+    from inbox.sla import refresh, save_policy
 
     a = team_setup["a"]
     with rt.db.session() as s:
@@ -117,9 +117,11 @@ def test_list_shows_time_left_and_breached_rows_in_red_sorted_by_breach(
     later = inbound(rt, a, "나중", customer="later")
     late = inbound(rt, a, "늦음", customer="late")
     rt.jobs.drain()
-    with rt.db.session() as s:
-        clock = s.get(ConversationSla, late.id)
-        clock.due_at = clock.due_at - timedelta(hours=2)  # as if it came in two hours ago
+    with rt.db.session() as s:  # as if it came in two hours ago
+        conversation = s.get(Conversation, late.id)
+        conversation.created_at -= timedelta(hours=2)
+        refresh(s, [conversation])
+        assert s.get(ConversationSla, late.id).due_at < conversation.created_at + timedelta(hours=2)
     login(client, "mina@example.test")
     page = client.get("/inbox/?sort=sla").get_data(as_text=True)
     assert 'data-sla="breached"' in page and 'data-sla="ok"' in page

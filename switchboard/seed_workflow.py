@@ -1,0 +1,62 @@
+"""The demo's team-workflow defaults, so a newcomer sees them working: round-robin on in every
+inbox, business hours 24/7 (the center runs all day), an SLA policy, and two example rules."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from inbox.assignment import save_policy
+from inbox.business_hours import save_hours
+from inbox.models import ChannelAccount
+from inbox.models.assignment import AssignmentPolicy
+from inbox.sla import save_policy as save_sla_policy
+
+
+def seed_workflow(session: Session) -> bool:
+    """Create the defaults once (the first demo start); False if they exist already."""
+    if session.scalar(select(AssignmentPolicy.id).limit(1)) is not None:
+        return False
+    for account_id in session.scalars(select(ChannelAccount.id).order_by(ChannelAccount.id)):
+        save_policy(
+            session,
+            account_id,
+            enabled=True,
+            mode="round_robin",
+            capacity=20,
+            reassign_off_shift=False,
+            actor_id=None,
+        )
+    save_hours(
+        session,
+        name="24/7",
+        timezone="Asia/Seoul",
+        always_open=True,
+        weekly={},
+        holidays=[],
+        account_id=None,
+        actor_id=None,
+    )
+    save_sla_policy(
+        session,
+        name="표준 (Standard)",
+        priority="any",
+        account_id=None,
+        first_response_minutes=60,
+        next_response_minutes=120,
+        resolution_minutes=24 * 60,
+        warn_minutes=15,
+        actor_id=None,
+    )
+    save_sla_policy(
+        session,
+        name="긴급 (Urgent)",
+        priority="urgent",
+        account_id=None,
+        first_response_minutes=15,
+        next_response_minutes=30,
+        resolution_minutes=4 * 60,
+        warn_minutes=5,
+        actor_id=None,
+    )
+    return True

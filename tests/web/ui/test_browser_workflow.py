@@ -1,0 +1,219 @@
+"""Team workflow in headless Chromium on PostgreSQL: auto-assignment of live sandbox DMs by the
+admin's policy and the agents' "On shift" box, and SLA breaches turning rows red.
+
+The inbox runs with the Meta sandbox mounted (as `switchboard demo` does): a customer DM goes
+emulator → signed webhook → ingest job → after-commit automation job → an agent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from inbox.channels import add_account
+from inbox.models import ChannelAccount, Conversation, Message
+from inbox.models.sla import ConversationSla
+from inbox.sla import refresh
+from inbox.sla import save_policy as save_sla_policy
+from inbox.users import set_inboxes
+from sandbox.meta import demo as meta_demo
+from switchboard.runtime import Runtime
+from tests.support.servers import free_port, serve_wsgi
+from tests.web.ui.conftest import PASSWORD, inbound
+from workers.automation import sla_tick
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.parametrize("backend", ["postgresql"], indirect=True),
+]
+
+TIMEOUT_MS = 20_000
+PORT = free_port()
+BASE = f"http://127.0.0.1:{PORT}"
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, str]:
+    return meta_demo.settings(BASE)
+
+
+@pytest.fixture
+def base_url(app: Any) -> Iterator[str]:
+    with serve_wsgi(meta_demo.mount(app, BASE), port=PORT) as url:
+        yield url
+
+
+@pytest.fixture
+def browser_page(browser: Any) -> Iterator[Any]:
+    contexts: list[Any] = []
+
+    def open_page() -> Any:
+        context = browser.new_context(locale="ko-KR", viewport={"width": 1400, "height": 900})
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def ready(page: Any) -> None:
+    page.wait_for_selector("html[data-ready]", state="attached")
+
+
+def sign_in(page: Any, base_url: str, email: str) -> None:
+    page.goto(f"{base_url}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base_url}/inbox/")
+    ready(page)
+
+
+def _messenger_inbox(rt: Runtime, member_ids: list[int]) -> int:
+    spec = meta_demo.ACCOUNTS["facebook"]
+    with rt.db.session() as s:
+        account = add_account(
+            s,
+            channel="facebook",
+            connector="facebook",
+            name="서울서플 Messenger",
+            external_id=spec["external_id"],
+            sealed_credentials=rt.seal(spec["credentials"]),
+            options=dict(spec["options"]),
+        )
+        for user_id in member_ids:
+            from inbox.models import User
+
+            user = s.get(User, user_id)
+            assert user is not None
+            set_inboxes(s, user, {account.id})
+        return account.id
+
+
+def _customer_dm(base_url: str, text: str, name: str) -> None:
+    sent = requests.post(
+        f"{base_url}{meta_demo.PREFIX}/_emu/customers/dm",
+        json={"text": text, "name": name},
+        timeout=30,
+    )
+    assert sent.status_code == 200, sent.text
+
+
+def _conversation_with(rt: Runtime, text: str) -> int | None:
+    with rt.db.session() as s:
+        return s.scalars(select(Message.conversation_id).where(Message.text == text)).first()
+
+
+def test_live_sandbox_dms_go_to_the_on_shift_agent_with_capacity_and_then_wait(
+    browser_page: Any, base_url: str, rt: Runtime, factory: Any
+) -> None:
+    admin = factory.user("admin", email="admin@example.test", name="관리자")
+    mina = factory.user("agent", email="mina@example.test", name="민아")
+    joon = factory.user("agent", email="joon@example.test", name="준")
+    outsider = factory.user("agent", email="sora@example.test", name="소라")  # not a member
+    account_id = _messenger_inbox(rt, [mina.id, joon.id])
+    from inbox.models import User
+    from inbox.users import update_user
+
+    with rt.db.session() as s:
+        update_user(s, s.get(User, joon.id), actor_id=None, available=False)
+    assert admin and outsider
+
+    # The admin turns on round-robin with a capacity of one open conversation per agent.
+    boss = browser_page()
+    sign_in(boss, base_url, "admin@example.test")
+    boss.goto(f"{base_url}/admin/assignment")
+    form = boss.locator(f"section[data-inbox='{account_id}'] form")
+    form.locator("input[name=enabled]").check()
+    form.locator("input[name=capacity]").fill("1")
+    form.locator("button[type=submit]").click()
+    boss.wait_for_selector(".flash-ok")
+
+    # A customer writes on Messenger (the sandbox): it reaches Mina, the only one on shift.
+    _customer_dm(base_url, "환불 문의드려요. 주문번호 2026120500123", "이서연")
+    agent = browser_page()
+    sign_in(agent, base_url, "mina@example.test")
+    agent.wait_for_selector(".conv-row .assignee >> text=민아")
+    agent.click(".conv-row >> nth=0")
+    agent.wait_for_selector(".event >> text=자동 배정")
+    assert "순환 배정" in agent.locator(".event").all_inner_texts()[-1]
+
+    # A second customer: Mina is at capacity and Joon is off shift, so it waits in the queue.
+    _customer_dm(base_url, "배송 언제 와요?", "박지훈")
+    agent.goto(f"{base_url}/inbox/?assignee=none")
+    agent.wait_for_selector(".conv-row .assignee.none")
+    boss.goto(f"{base_url}/admin/assignment")
+    assert boss.locator(f"section[data-inbox='{account_id}'] .queue-count").inner_text() == "1"
+    second = _conversation_with(rt, "배송 언제 와요?")
+    assert second is not None
+
+    # Joon ticks "On shift" on his profile: the waiting conversation is his at once.
+    joon_page = browser_page()
+    sign_in(joon_page, base_url, "joon@example.test")
+    joon_page.goto(f"{base_url}/profile")
+    joon_page.check("input[name=available]")
+    joon_page.click("main form.stack button[type=submit]")
+    joon_page.wait_for_selector(".flash-ok")
+    joon_page.goto(f"{base_url}/inbox/c/{second}")
+    joon_page.wait_for_selector(".event >> text=자동 배정")
+    with rt.db.session() as s:
+        assert s.get(Conversation, second).assignee_id == joon.id
+        assigned = set(
+            s.scalars(
+                select(Conversation.assignee_id).where(
+                    Conversation.channel_account_id == account_id
+                )
+            )
+        )
+        assert outsider.id not in assigned
+        assert s.get(ChannelAccount, account_id) is not None
+
+
+def test_sla_breach_turns_the_row_red_and_is_written_into_the_thread(
+    browser_page: Any, base_url: str, rt: Runtime, team_setup: dict[str, Any]
+) -> None:
+    with rt.db.session() as s:
+        save_sla_policy(
+            s,
+            name="표준",
+            priority="any",
+            account_id=None,
+            first_response_minutes=60,
+            next_response_minutes=None,
+            resolution_minutes=None,
+            actor_id=None,
+        )
+    calm = inbound(rt, team_setup["a"], "여유 있는 문의", customer="calm")
+    late = inbound(rt, team_setup["a"], "오래 기다린 문의", customer="late", name="최유진")
+    rt.jobs.drain()
+    page = browser_page()
+    sign_in(page, base_url, "mina@example.test")
+    page.goto(f"{base_url}/inbox/?sort=sla")
+    ready(page)
+    assert page.locator(f".conv-row[data-id='{late.id}'] .sla-ok").count() == 1
+    assert page.locator(".conv-row.sla-breached").count() == 0
+    with rt.db.session() as s:  # as if the customer had written two hours earlier
+        conversation = s.get(Conversation, late.id)
+        assert conversation is not None and s.get(ConversationSla, late.id) is not None
+        conversation.created_at -= timedelta(hours=2)
+        refresh(s, [conversation])
+    assert sla_tick()["breaches"] == 1  # what the sweeper does every pass
+    page.reload()
+    ready(page)
+    row = page.locator(f".conv-row[data-id='{late.id}']")
+    assert "sla-breached" in (row.get_attribute("class") or "")
+    assert "SLA 위반" in row.inner_text()
+    colour = row.locator(".sla").evaluate("e => getComputedStyle(e).color")
+    assert colour.replace(" ", "") == "rgb(198,40,40)"  # --danger
+    first_row = page.locator(".conv-row").first
+    assert first_row.get_attribute("data-id") == str(late.id)  # nearest breach first
+    assert page.locator(f".conv-row[data-id='{calm.id}'].sla-breached").count() == 0
+    page.click(f".conv-row[data-id='{late.id}'] a")
+    page.wait_for_selector(".event >> text=SLA 위반: 첫 응답")
