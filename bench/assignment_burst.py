@@ -225,6 +225,7 @@ def main() -> None:
         and result["decisions"] == args.agents * args.capacity
     )
     print(result, "load", load, "PASS" if ok else "FAIL")
+    loads = result["open_loads_after_refill"]
     if args.write:
         write_section(
             "Auto-assignment burst",
@@ -239,13 +240,14 @@ capacity {args.capacity}, round-robin. Then every agent resolves 8 and the decid
 
 | figure | value |
 |---|---|
-| assignment decisions during the burst | {result["decisions"]} (= {args.agents} × {args.capacity}) |
-| worst max − min assigned, replayed in commit order while capacity lasts | {result["worst_spread"]} |
+| decisions during the burst (agents × capacity) | {result["decisions"]} |
+| worst max − min, replayed in commit order, while capacity lasts | {result["worst_spread"]} |
 | highest load / capacity | {result["max_load"]} / {args.capacity} |
 | conversations assigned twice | {result["assigned_twice"]} |
 | waiting in the queue after the burst | {result["waiting_after_burst"]} |
 | burst: all ingested / all decided (s) | {result["ingest_s"]:.1f} / {result["burst_s"]:.1f} |
-| after 40 resolved: refill time (s), open loads, still waiting | {result["refill_s"]:.2f}, {result["open_loads_after_refill"]}, {result["waiting_after_refill"]} |
+| after 40 resolved: refill (s) | {result["refill_s"]:.2f} |
+| after the refill: open loads, still waiting | {loads}, {result["waiting_after_refill"]} |
 | verdict | {"PASS" if ok else "FAIL"} |
 """,
         )

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -28,6 +28,7 @@ from inbox.models.sla import ConversationSla
 
 ORIGIN = "assignment"  # events this module emits carry it, so reactions do not re-run it
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_TICK = timedelta(microseconds=1)
 _PRIORITY_RANK = {"urgent": 0, "high": 1, "medium": 2, "low": 3, "none": 4}
 
 
@@ -112,6 +113,10 @@ def assign_waiting(
     if policy is None or not policy.enabled:
         return []
     agents = _agents(session, policy)
+    # Turns must order decisions, not clocks: a decider that read the time before waiting for
+    # the lock would otherwise stamp an older turn than the decision before it.
+    latest = max((a.last_turn for a in agents.values()), default=now)
+    now = max(now, latest + _TICK)
     decisions = _move_from_off_shift(session, policy, agents, now)
     free = sum(max(a.limit - a.load, 0) for a in agents.values())
     if free == 0:

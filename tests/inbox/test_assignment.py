@@ -218,3 +218,52 @@ def test_concurrent_deciders_never_exceed_capacity_on_postgresql(rt, factory):
     assert sum(results) == 12
     loads = _loads(rt, account.id)
     assert sorted(loads[u.id] for u in users) == [4, 4, 4]
+
+
+@BOTH
+def test_a_decider_that_read_the_clock_before_the_lock_keeps_the_rotation(rt, factory):
+    """Found by bench/assignment_burst.py: turns stamped with a stale clock broke round-robin."""
+    from datetime import timedelta
+
+    from inbox.models import utcnow
+
+    account, users = _setup(rt, factory, agents=2, capacity=10)
+    with rt.db.session() as s:
+        save_policy(
+            s,
+            account.id,
+            enabled=False,
+            mode="round_robin",
+            capacity=10,
+            reassign_off_shift=False,
+            actor_id=None,
+        )
+    for i in range(4):
+        factory.inbound(account, f"m{i}", customer=f"s{i}")
+    with rt.db.session() as s:
+        save_policy(
+            s,
+            account.id,
+            enabled=True,
+            mode="round_robin",
+            capacity=10,
+            reassign_off_shift=False,
+            actor_id=None,
+        )
+    rt.jobs.drain()
+    with rt.db.session() as s:
+        s.execute(Conversation.__table__.update().values(assignee_id=None))
+    stale = utcnow() - timedelta(hours=1)
+    picked = []
+    for _ in range(4):
+        with rt.db.session() as s:
+            ids = queue_position(s, account.id)
+            # one conversation per pass, each pass with a clock older than the last turn
+            for other in ids[1:]:
+                s.get(Conversation, other).status = "pending"
+            decision = assign_waiting(s, account.id, now=stale)
+            picked.append(decision[0].user_id)
+            for other in ids[1:]:
+                s.get(Conversation, other).status = "open"
+    assert sorted(picked) == sorted([users[0].id, users[1].id] * 2)
+    assert picked[0] != picked[1] and picked[2] != picked[3]
