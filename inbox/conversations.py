@@ -34,7 +34,8 @@ def apply_change(
     notes: list[str] = []
     actor_id = actor.id if actor else None
     who = actor.name if actor else "system"
-    if change.status is not None and change.status != conversation.status:
+    status_changed = change.status is not None and change.status != conversation.status
+    if status_changed:
         notes.append(_set_status(conversation, change, who))
     if change.assignee_id is not None:
         note = _set_assignee(session, conversation, change.assignee_id, who)
@@ -76,6 +77,11 @@ def apply_change(
             "conversation.updated",
             conversation_id=conversation.id,
             channel_account_id=conversation.channel_account_id,
+            **(
+                {"status": conversation.status, "at": utcnow().isoformat()}
+                if status_changed
+                else {}
+            ),
         )
     return notes
 

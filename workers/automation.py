@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import select
 
 from inbox.assignment import assign_waiting, enabled_inboxes
-from inbox.models import Conversation
+from inbox.models import Conversation, utcnow
+from inbox.rules import list_rules, run_for_events, run_occasions, silent_occasions
 from inbox.sla import check_clocks, refresh
 from workers.context import runtime
 
@@ -22,10 +23,9 @@ from workers.context import runtime
 def after_commit(events: list[dict[str, Any]]) -> None:
     rt = runtime()
     conversation_ids = sorted({int(e["conversation_id"]) for e in events})
-    from inbox.rules import run_for_events
-
     with rt.db.session() as session:
-        run_for_events(session, events)
+        outcome = run_for_events(session, events)
+    _send(outcome.replies)
     with rt.db.session() as session:
         conversations = session.scalars(
             select(Conversation).where(Conversation.id.in_(conversation_ids))
@@ -50,6 +50,25 @@ def assign_everywhere() -> int:
     with runtime().db.session() as session:
         inboxes = enabled_inboxes(session)
     return sum(assign_inbox(account_id) for account_id in inboxes)
+
+
+def _send(message_ids: list[int]) -> None:
+    for message_id in message_ids:
+        runtime().jobs.enqueue(
+            "workers.send.send_message", message_id, queue="send", job_id=f"send:{message_id}"
+        )
+
+
+def silence_tick() -> int:
+    """Fire customer_silent rules whose time has come (the sweeper calls this every pass)."""
+    with runtime().db.session() as session:
+        rules = [r for r in list_rules(session) if r.enabled and r.trigger == "customer_silent"]
+        if not rules:
+            return 0
+        occasions = silent_occasions(session, rules, utcnow())
+        outcome = run_occasions(session, rules, occasions)
+    _send(outcome.replies)
+    return len(outcome.fired)
 
 
 def sla_tick() -> dict[str, int]:

@@ -22,7 +22,17 @@ Events = list[dict[str, Any]]
 WATCHED = {"conversation.created", "conversation.updated", "message.created", "message.updated"}
 # Events of the SLA sweeper that are rule triggers of their own.
 SLA_TOPICS = {"sla.warning", "sla.breached"}
-_KEPT = ("topic", "conversation_id", "channel_account_id", "message_id", "direction", "status")
+_KEPT = (
+    "topic",
+    "conversation_id",
+    "channel_account_id",
+    "message_id",
+    "direction",
+    "status",
+    "at",
+    "target",
+    "due_at",
+)
 
 
 def reacting(publish: Callable[[Events], None], jobs: JobRunner) -> Callable[[Events], None]:

@@ -82,9 +82,10 @@ def sweep() -> dict[str, int]:
     from workers.publish import sweep_publishing
 
     counts.update({f"publish_{k}": v for k, v in sweep_publishing().items()})
-    from workers.automation import assign_everywhere, sla_tick
+    from workers.automation import assign_everywhere, silence_tick, sla_tick
 
     counts.update({f"sla_{k}": v for k, v in sla_tick().items()})
+    counts["rules_silent"] = silence_tick()
     counts["assigned"] = assign_everywhere()
     return counts
 
