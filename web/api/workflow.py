@@ -1,4 +1,4 @@
-"""/inboxes/{id}/assignment, /sla/policies, /business-hours, /conversations/{id}/sla.
+"""/inboxes/{id}/assignment, /sla/policies, /business-hours, /rules, /conversations/{id}/sla.
 
 Admins configure; agents may read the queue and a conversation's SLA clock in their inboxes.
 """
@@ -16,7 +16,9 @@ from inbox.assignment import policy_for, queue_position, save_policy
 from inbox.business_hours import korean_holidays, save_hours
 from inbox.models import ChannelAccount, Conversation, User, utcnow
 from inbox.models.assignment import AssignmentPolicy
+from inbox.models.rules import TRIGGERS, AutomationRule
 from inbox.models.sla import BusinessHours, ConversationSla, SlaPolicy
+from inbox.rules import ACTIONS, CONDITIONS, delete_rule, list_rules, save_rule
 from inbox.sla import clock_of, delete_policy
 from inbox.sla import save_policy as save_sla_policy
 from web.api import bp
@@ -255,6 +257,76 @@ def conversation_sla(session: Session, user: User, conversation_id: int) -> Resp
     )
 
 
+def rule_json(r: AutomationRule) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "name": r.name,
+        "position": r.position,
+        "enabled": r.enabled,
+        "trigger": r.trigger,
+        "conditions": r.conditions,
+        "actions": r.actions,
+        "stop_processing": r.stop_processing,
+    }
+
+
+@bp.get("/rules")
+@require_roles("admin")
+def rules_list(session: Session, user: User) -> Response:
+    return jsonify({"items": [rule_json(r) for r in list_rules(session)]})
+
+
+def _save_rule(session: Session, user: User, rule_id: int | None) -> AutomationRule:
+    payload = _body()
+    existing = session.get(AutomationRule, rule_id) if rule_id else None
+    merged = {"enabled": True, "stop_processing": False, "conditions": [], "actions": []}
+    merged.update(rule_json(existing) if existing else {})
+    merged.update(payload)
+    if not isinstance(merged["conditions"], list) or not isinstance(merged["actions"], list):
+        raise Problem(400, "Bad Request", "conditions and actions are lists of objects")
+    if not all(isinstance(x, dict) for x in merged["conditions"] + merged["actions"]):
+        raise Problem(400, "Bad Request", "conditions and actions are lists of objects")
+    try:
+        return save_rule(
+            session,
+            name=str(merged.get("name") or ""),
+            trigger=str(merged.get("trigger") or ""),
+            conditions=merged["conditions"],
+            actions=merged["actions"],
+            stop_processing=bool(merged["stop_processing"]),
+            enabled=bool(merged["enabled"]),
+            position=_int_or_none(merged, "position"),
+            rule_id=rule_id,
+            actor_id=user.id,
+        )
+    except (ValueError, TypeError) as exc:
+        raise _refused(exc) from exc
+
+
+@bp.post("/rules")
+@require_roles("admin")
+def rule_create(session: Session, user: User) -> tuple[Response, int]:
+    return jsonify(rule_json(_save_rule(session, user, None))), 201
+
+
+@bp.put("/rules/<int:rule_id>")
+@require_roles("admin")
+def rule_update(session: Session, user: User, rule_id: int) -> Response:
+    if session.get(AutomationRule, rule_id) is None:
+        raise Problem(404, "Not Found", f"rule {rule_id} not found")
+    return jsonify(rule_json(_save_rule(session, user, rule_id)))
+
+
+@bp.delete("/rules/<int:rule_id>")
+@require_roles("admin")
+def rule_delete(session: Session, user: User, rule_id: int) -> tuple[str, int]:
+    try:
+        delete_rule(session, rule_id, actor_id=user.id)
+    except LookupError as exc:
+        raise Problem(404, "Not Found", str(exc)) from exc
+    return "", 204
+
+
 _OBJ = {"type": "object"}
 
 
@@ -365,6 +437,46 @@ add_paths(
                 "responses": {"200": _json(_OBJ), **_problem_responses(401, 403)},
             },
         },
+        "/rules": {
+            "get": {
+                "summary": "Automation rules in the order they run (admins)",
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {"items": {"type": "array", "items": _ref("Rule")}},
+                        }
+                    ),
+                    **_problem_responses(401, 403),
+                },
+            },
+            "post": {
+                "summary": "Create an automation rule (admins)",
+                "requestBody": _body_of(_ref("Rule")),
+                "responses": {
+                    "201": _json(_ref("Rule"), "Created"),
+                    **_problem_responses(400, 401, 403, 422),
+                },
+            },
+        },
+        "/rules/{id}": {
+            "parameters": [_INBOX],
+            "put": {
+                "summary": "Change an automation rule (admins); omitted fields are kept",
+                "requestBody": _body_of(_ref("Rule")),
+                "responses": {
+                    "200": _json(_ref("Rule")),
+                    **_problem_responses(400, 401, 403, 404, 422),
+                },
+            },
+            "delete": {
+                "summary": "Delete an automation rule (admins)",
+                "responses": {
+                    "204": {"description": "Deleted"},
+                    **_problem_responses(401, 403, 404),
+                },
+            },
+        },
         "/conversations/{id}/sla": {
             "parameters": [_INBOX],
             "get": {
@@ -426,6 +538,41 @@ add_paths(
                 },
                 "holidays": {"type": "array", "items": {"type": "string", "format": "date"}},
                 "import_kr_holidays": {"type": "boolean", "writeOnly": True},
+            },
+        },
+        "Rule": {
+            "type": "object",
+            "required": ["name", "trigger", "actions"],
+            "properties": {
+                "id": {"type": "integer", "readOnly": True},
+                "name": {"type": "string"},
+                "position": {"type": "integer", "description": "rules run in ascending order"},
+                "enabled": {"type": "boolean"},
+                "trigger": {"enum": list(TRIGGERS)},
+                "conditions": {
+                    "type": "array",
+                    "description": "all must hold",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "field": {"enum": list(CONDITIONS)},
+                            "op": {
+                                "type": "string",
+                                "description": "per field: "
+                                + "; ".join(f"{k}: {', '.join(v)}" for k, v in CONDITIONS.items()),
+                            },
+                            "value": {},
+                        },
+                    },
+                },
+                "actions": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {"type": {"enum": list(ACTIONS)}, "value": {}},
+                    },
+                },
+                "stop_processing": {"type": "boolean"},
             },
         },
         "SlaClock": {

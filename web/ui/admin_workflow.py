@@ -3,6 +3,8 @@ hours, automation rules. Routes live on the admin blueprint (see the end of web/
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -17,8 +19,10 @@ from inbox.business_hours import (
     parse_weekly_text,
     save_hours,
 )
-from inbox.models import PRIORITIES, ChannelAccount, Conversation, User, inbox_member
+from inbox.models import PRIORITIES, ChannelAccount, Conversation, Team, User, inbox_member
+from inbox.models.rules import TRIGGERS
 from inbox.models.sla import BusinessHours, SlaPolicy
+from inbox.rules import ACTIONS, CONDITIONS, delete_rule, list_rules, save_rule
 from inbox.sla import delete_policy as delete_sla_policy
 from inbox.sla import save_policy as save_sla
 from web.ui.admin import _save, bp
@@ -181,3 +185,79 @@ def weekly_text(weekly: dict[str, list[list[str]]] | None) -> str:
         for day in DAYS
         if (weekly or {}).get(day)
     )
+
+
+RULE_ROWS = 4  # condition and action rows on the form; blank rows are ignored
+
+
+@bp.get("/rules")
+@roles("admin")
+def rules() -> str:
+    from web import current_runtime
+
+    with current_runtime().db.session() as db:
+        return render_template(
+            "ui/admin/rules.html",
+            rules=list_rules(db),
+            triggers=TRIGGERS,
+            conditions=CONDITIONS,
+            actions=ACTIONS,
+            rows=RULE_ROWS,
+            teams=list(db.scalars(select(Team).order_by(Team.name))),
+            users=list(
+                db.scalars(select(User).where(User.is_active.is_(True)).order_by(User.name))
+            ),
+        )
+
+
+def _rule_parts() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    form = request.form
+    conditions: list[dict[str, Any]] = []
+    for i in range(RULE_ROWS):
+        field_name = form.get(f"c{i}_field", "")
+        if not field_name:
+            continue
+        op = form.get(f"c{i}_op", "")
+        raw = form.get(f"c{i}_value", "").strip()
+        value: Any = (
+            [v.strip() for v in raw.split(",") if v.strip()]
+            if op
+            in (
+                "in",
+                "not_in",
+            )
+            else raw
+        )
+        conditions.append({"field": field_name, "op": op, "value": value})
+    actions = [
+        {"type": form.get(f"a{i}_type"), "value": form.get(f"a{i}_value", "").strip() or None}
+        for i in range(RULE_ROWS)
+        if form.get(f"a{i}_type")
+    ]
+    return conditions, actions
+
+
+@bp.post("/rules")
+@roles("admin")
+def save_rule_form() -> Response:
+    form = request.form
+    rule_id = form.get("rule_id", type=int)
+    if form.get("delete") and rule_id:
+        return _save(lambda db, a: delete_rule(db, rule_id, actor_id=a.id), "admin.rules")
+
+    def action(db: Session, actor: User) -> None:
+        conditions, actions = _rule_parts()
+        save_rule(
+            db,
+            name=form.get("name", ""),
+            trigger=form.get("trigger", ""),
+            conditions=conditions,
+            actions=actions,
+            stop_processing=form.get("stop_processing") == "1",
+            enabled=form.get("enabled") == "1",
+            position=form.get("position", type=int),
+            rule_id=rule_id,
+            actor_id=actor.id,
+        )
+
+    return _save(action, "admin.rules")

@@ -123,6 +123,10 @@ _EVENTS: list[tuple[re.Pattern[str], Render]] = [
         re.compile(r"^SLA (?P<kind>breached|about to breach): (?P<t>[a-z ]+) due (?P<at>.+) UTC$"),
         lambda g: _sla_event(g["kind"], g["t"], g["at"]),
     ),
+    (
+        re.compile(r"^Rule “(?P<rule>.+)” ran: (?P<done>.*)$"),
+        lambda g: _("Rule “%(rule)s” ran: %(done)s", rule=g["rule"], done=g["done"]),
+    ),
 ]
 
 

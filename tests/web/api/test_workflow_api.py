@@ -92,6 +92,49 @@ def test_openapi_lists_the_workflow_paths(client):
         "/sla/policies/{id}",
         "/business-hours",
         "/conversations/{id}/sla",
+        "/rules",
+        "/rules/{id}",
     ):
         assert path in spec["paths"], path
     assert "AssignmentPolicy" in spec["components"]["schemas"]
+
+
+@BOTH
+def test_rules_api_creates_orders_and_refuses_bad_rules(client, rt, factory, setup):
+    admin = auth(setup["admin"])
+    assert_problem(client.get("/api/v1/rules", headers=auth(setup["agent"])), 403)
+    assert_problem(
+        client.post(
+            "/api/v1/rules",
+            json={"name": "x", "trigger": "customer_message", "actions": [{"type": "explode"}]},
+            headers=admin,
+        ),
+        422,
+    )
+    assert_problem(
+        client.post("/api/v1/rules", json={"name": "x", "conditions": "nope"}, headers=admin), 400
+    )
+    created = client.post(
+        "/api/v1/rules",
+        json={
+            "name": "환불 라벨",
+            "trigger": "customer_message",
+            "conditions": [{"field": "text", "op": "contains", "value": "환불"}],
+            "actions": [{"type": "add_label", "value": "환불"}],
+        },
+        headers=admin,
+    )
+    assert created.status_code == 201, created.get_json()
+    rule = created.get_json()
+    assert rule["position"] == 1 and rule["enabled"]
+    moved = client.put(
+        f"/api/v1/rules/{rule['id']}", json={"position": 5, "stop_processing": True}, headers=admin
+    ).get_json()
+    assert moved["position"] == 5 and moved["stop_processing"] and moved["name"] == "환불 라벨"
+    conversation = factory.inbound(setup["account"], "환불 부탁드립니다", customer="z")
+    rt.jobs.drain()
+    shown = client.get(f"/api/v1/conversations/{conversation.id}", headers=admin).get_json()
+    assert shown["labels"] == ["환불"]
+    listed = client.get("/api/v1/rules", headers=admin).get_json()["items"]
+    assert [r["id"] for r in listed] == [rule["id"]]
+    assert client.delete(f"/api/v1/rules/{rule['id']}", headers=admin).status_code == 204

@@ -128,3 +128,55 @@ def test_list_shows_time_left_and_breached_rows_in_red_sorted_by_breach(
     assert "sla-breached" in page
     assert page.index(f'data-id="{late.id}"') < page.index(f'data-id="{later.id}"')
     assert "SLA 위반" in page and "남음" in page
+
+
+def test_admin_creates_a_rule_in_the_form_and_it_fires(
+    client: Any, rt: Runtime, team_setup: dict[str, Any]
+) -> None:
+    from inbox.models.rules import AutomationRule
+    from inbox.teams import save_team
+
+    with rt.db.session() as s:
+        team_id = save_team(s, name="환불팀", member_ids=set(), actor_id=None).id
+    login(client, "admin@example.test")
+    page = client.get("/admin/rules").get_data(as_text=True)
+    assert "자동화 규칙" in page and "고객 메시지" in page
+    token = form_token(client, "/admin/rules")
+    response = client.post(
+        "/admin/rules",
+        data={
+            "csrf_token": token,
+            "name": "환불 분류",
+            "trigger": "customer_message",
+            "enabled": "1",
+            "c0_field": "text",
+            "c0_op": "contains",
+            "c0_value": "환불|반품",
+            "c1_field": "kind",
+            "c1_op": "in",
+            "c1_value": "dm, chat",
+            "a0_type": "add_label",
+            "a0_value": "환불",
+            "a1_type": "assign_team",
+            "a1_value": str(team_id),
+        },
+    )
+    assert response.status_code == 302
+    with rt.db.session() as s:
+        rule = s.scalars(select(AutomationRule)).one()
+        assert rule.conditions[1] == {"field": "kind", "op": "in", "value": ["dm", "chat"]}
+    conversation = inbound(rt, team_setup["a"], "반품하고 싶어요", customer="r")
+    rt.jobs.drain()
+    login(client, "mina@example.test")
+    thread = client.get(f"/inbox/c/{conversation.id}").get_data(as_text=True)
+    assert "규칙 “환불 분류” 실행" in thread
+    with rt.db.session() as s:
+        assert s.get(Conversation, conversation.id).team_id == team_id
+    login(client, "admin@example.test")
+    token = form_token(client, "/admin/rules")
+    refused = client.post(
+        "/admin/rules",
+        data={"csrf_token": token, "name": "bad", "trigger": "customer_message"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "at least one action" in refused
