@@ -68,6 +68,11 @@ Render = Callable[[dict[str, str]], str]
 # System events are stored as English sentences by inbox/conversations.py and inbox/ingest.py;
 # they are shown in the agent's language. Unknown shapes are shown as stored.
 _EVENTS: list[tuple[re.Pattern[str], Render]] = [
+    # First: a rule's summary may contain the words other patterns look for ("assigned").
+    (
+        re.compile(r"^Rule “(?P<rule>.+)” ran: (?P<done>.*)$"),
+        lambda g: _("Rule “%(rule)s” ran: %(done)s", rule=g["rule"], done=g["done"]),
+    ),
     (
         re.compile(r"^(?P<who>.+) changed status (?P<a>\w+) → (?P<b>\w+)(?P<rest>.*)$"),
         lambda g: _(
@@ -122,10 +127,6 @@ _EVENTS: list[tuple[re.Pattern[str], Render]] = [
     (
         re.compile(r"^SLA (?P<kind>breached|about to breach): (?P<t>[a-z ]+) due (?P<at>.+) UTC$"),
         lambda g: _sla_event(g["kind"], g["t"], g["at"]),
-    ),
-    (
-        re.compile(r"^Rule “(?P<rule>.+)” ran: (?P<done>.*)$"),
-        lambda g: _("Rule “%(rule)s” ran: %(done)s", rule=g["rule"], done=g["done"]),
     ),
 ]
 

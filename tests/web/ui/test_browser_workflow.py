@@ -217,3 +217,55 @@ def test_sla_breach_turns_the_row_red_and_is_written_into_the_thread(
     assert page.locator(f".conv-row[data-id='{calm.id}'].sla-breached").count() == 0
     page.click(f".conv-row[data-id='{late.id}'] a")
     page.wait_for_selector(".event >> text=SLA 위반: 첫 응답")
+
+
+def test_admin_builds_a_rule_that_labels_and_assigns_a_korean_refund_dm(
+    browser_page: Any, base_url: str, rt: Runtime, factory: Any
+) -> None:
+    from inbox.teams import save_team
+
+    factory.user("admin", email="admin@example.test", name="관리자")
+    refunds = factory.user("agent", email="refund@example.test", name="환불담당 지수")
+    other = factory.user("agent", email="mina@example.test", name="민아")
+    _messenger_inbox(rt, [refunds.id, other.id])
+    with rt.db.session() as s:
+        team_id = save_team(s, name="환불팀", member_ids={refunds.id}, actor_id=None).id
+
+    boss = browser_page()
+    sign_in(boss, base_url, "admin@example.test")
+    boss.goto(f"{base_url}/admin/rules")
+    form = boss.locator("form[data-rule='new']")
+    form.locator("input[name=name]").fill("한국어 환불 문의")
+    form.locator("select[name=trigger]").select_option("customer_message")
+    form.locator("select[name=c0_field]").select_option("text")
+    form.locator("select[name=c0_op]").select_option("contains")
+    form.locator("input[name=c0_value]").fill("환불|반품")
+    form.locator("select[name=c1_field]").select_option("language")
+    form.locator("select[name=c1_op]").select_option("in")
+    form.locator("input[name=c1_value]").fill("ko")
+    form.locator("select[name=a0_type]").select_option("add_label")
+    form.locator("input[name=a0_value]").fill("환불")
+    form.locator("select[name=a1_type]").select_option("assign_team")
+    form.locator("input[name=a1_value]").fill(str(team_id))
+    form.locator("select[name=a2_type]").select_option("assign_agent")
+    form.locator("input[name=a2_value]").fill(str(refunds.id))
+    form.locator("button.primary").click()
+    boss.wait_for_selector(".flash-ok")
+    assert boss.locator("form.rule-form h2 >> text=한국어 환불 문의").count() == 1
+
+    _customer_dm(base_url, "환불하고 싶어요. 상품이 파손돼서 왔어요", "이서연")
+    _customer_dm(base_url, "Can I get a refund?", "Alex")
+    agent = browser_page()
+    sign_in(agent, base_url, "refund@example.test")
+    row = agent.locator(".conv-row", has_text="파손")
+    row.locator(".assignee >> text=환불담당 지수").wait_for()
+    assert "환불" in row.locator(".row3").inner_text()
+    row.locator("a").click()
+    fired = agent.locator(".event", has_text="한국어 환불 문의").first
+    fired.wait_for(state="attached")
+    assert "규칙 “한국어 환불 문의” 실행" in fired.inner_text()
+    english = _conversation_with(rt, "Can I get a refund?")
+    with rt.db.session() as s:
+        assert english is not None
+        untouched = s.get(Conversation, english)
+        assert untouched is not None and untouched.labels == [] and untouched.team_id is None
