@@ -161,15 +161,13 @@ def _agents(session: Session, policy: AssignmentPolicy) -> dict[int, _Agent]:
         .tuples()
         .all()
     )
-    turns = dict(
-        session.execute(
-            select(AssignmentTurn.user_id, AssignmentTurn.last_assigned_at).where(
-                AssignmentTurn.policy_id == policy.id
-            )
+    # Loaded as objects: _assign then finds them in the session without a query each.
+    turns = {
+        t.user_id: t.last_assigned_at
+        for t in session.scalars(
+            select(AssignmentTurn).where(AssignmentTurn.policy_id == policy.id)
         )
-        .tuples()
-        .all()
-    )
+    }
     teams: dict[int, set[int]] = {}
     for user_id, team_id in session.execute(
         select(team_member.c.user_id, team_member.c.team_id).where(

@@ -258,16 +258,37 @@ def run_occasions(
     session: Session, rules: list[AutomationRule], occasions: list[Occasion]
 ) -> Outcome:
     outcome = Outcome()
+    triggers = {r.trigger for r in rules}
+    occasions = [o for o in occasions if o.trigger in triggers]
+    if not occasions:
+        return outcome
+    # One query each for the conversations and the triggering messages' texts.
+    conversations = {
+        c.id: c
+        for c in session.scalars(
+            select(Conversation).where(Conversation.id.in_({o.conversation_id for o in occasions}))
+        )
+    }
+    message_ids = {o.message_id for o in occasions if o.message_id}
+    texts = (
+        dict(
+            session.execute(select(Message.id, Message.text).where(Message.id.in_(message_ids)))
+            .tuples()
+            .all()
+        )
+        if message_ids
+        else {}
+    )
     session.info["origin"] = ORIGIN
     try:
         for occasion in occasions:
             matching = [r for r in rules if r.trigger == occasion.trigger]
-            if not matching:
-                continue
-            conversation = session.get(Conversation, occasion.conversation_id)
+            conversation = conversations.get(occasion.conversation_id)
             if conversation is None:
                 continue
             context = _Context(session, conversation, occasion)
+            if occasion.message_id in texts:
+                context._text = texts[occasion.message_id]
             for rule in matching:
                 if not all(_holds(c, context) for c in rule.conditions or []):
                     continue

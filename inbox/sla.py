@@ -87,14 +87,20 @@ def delete_policy(session: Session, policy_id: int, *, actor_id: int | None) -> 
 
 def policy_for(session: Session, conversation: Conversation) -> SlaPolicy | None:
     """The most specific enabled policy: own inbox beats any inbox, own priority beats any."""
-    candidates = session.scalars(
-        select(SlaPolicy).where(
-            SlaPolicy.enabled.is_(True),
-            SlaPolicy.priority.in_((conversation.priority, "any")),
-            (SlaPolicy.channel_account_id == conversation.channel_account_id)
-            | SlaPolicy.channel_account_id.is_(None),
-        )
-    ).all()
+    return _most_specific(_enabled_policies(session), conversation)
+
+
+def _enabled_policies(session: Session) -> list[SlaPolicy]:
+    return list(session.scalars(select(SlaPolicy).where(SlaPolicy.enabled.is_(True))))
+
+
+def _most_specific(policies: list[SlaPolicy], conversation: Conversation) -> SlaPolicy | None:
+    candidates = [
+        p
+        for p in policies
+        if p.priority in (conversation.priority, "any")
+        and p.channel_account_id in (conversation.channel_account_id, None)
+    ]
     if not candidates:
         return None
     return max(
@@ -108,15 +114,42 @@ def refresh(
 ) -> None:
     """Recompute the clocks of `conversations` from their current state."""
     now = now or utcnow()
-    if session.scalar(select(SlaPolicy.id).where(SlaPolicy.enabled.is_(True)).limit(1)) is None:
+    policies = _enabled_policies(session)
+    if not policies:
         return  # no policy at all: nothing to time (and nothing to slow anybody down)
+    conversations = list(conversations)
+    clocks = {
+        c.conversation_id: c
+        for c in session.scalars(
+            select(ConversationSla).where(
+                ConversationSla.conversation_id.in_([c.id for c in conversations])
+            )
+        )
+    }
+    schedules: dict[int, Schedule] = {}
     for conversation in conversations:
-        _refresh_one(session, conversation, now)
+        account_id = conversation.channel_account_id
+        if account_id not in schedules:
+            schedules[account_id] = Schedule.of(hours_for(session, account_id))
+        _refresh_one(
+            session,
+            conversation,
+            now,
+            policy=_most_specific(policies, conversation),
+            clock=clocks.get(conversation.id),
+            schedule=schedules[account_id],
+        )
 
 
-def _refresh_one(session: Session, conversation: Conversation, now: datetime) -> None:
-    clock = session.get(ConversationSla, conversation.id)
-    policy = policy_for(session, conversation)
+def _refresh_one(
+    session: Session,
+    conversation: Conversation,
+    now: datetime,
+    *,
+    policy: SlaPolicy | None,
+    clock: ConversationSla | None,
+    schedule: Schedule,
+) -> None:
     if policy is None:
         if clock is not None:
             clock.policy_id, clock.target, clock.due_at = None, None, None
@@ -124,7 +157,6 @@ def _refresh_one(session: Session, conversation: Conversation, now: datetime) ->
     if clock is None:
         clock = ConversationSla(conversation_id=conversation.id, paused_seconds=0)
         session.add(clock)
-    schedule = Schedule.of(hours_for(session, conversation.channel_account_id))
     clock.policy_id = policy.id
     clock.updated_at = now
     if conversation.status in PAUSED_STATUSES:

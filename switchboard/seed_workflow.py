@@ -3,13 +3,16 @@ inbox, business hours 24/7 (the center runs all day), an SLA policy, and two exa
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inbox.assignment import save_policy
 from inbox.business_hours import save_hours
-from inbox.models import ChannelAccount
+from inbox.models import ChannelAccount, Team
 from inbox.models.assignment import AssignmentPolicy
+from inbox.rules import save_rule
 from inbox.sla import save_policy as save_sla_policy
 
 
@@ -59,4 +62,38 @@ def seed_workflow(session: Session) -> bool:
         warn_minutes=5,
         actor_id=None,
     )
+    _example_rules(session)
     return True
+
+
+def _example_rules(session: Session) -> None:
+    """A Korean refund message is labelled and sent to the CS team; "급해요" makes it urgent."""
+    team = session.scalars(select(Team).order_by(Team.id)).first()
+    refund_actions: list[dict[str, Any]] = [
+        {"type": "add_label", "value": "환불"},
+        {"type": "set_priority", "value": "high"},
+    ]
+    if team is not None:
+        refund_actions.append({"type": "assign_team", "value": team.id})
+    save_rule(
+        session,
+        name="환불·반품 문의 분류",
+        trigger="customer_message",
+        conditions=[
+            {"field": "text", "op": "contains", "value": "환불|반품"},
+            {"field": "language", "op": "in", "value": ["ko"]},
+        ],
+        actions=refund_actions,
+        actor_id=None,
+    )
+    save_rule(
+        session,
+        name="긴급 표현 → 긴급 우선순위",
+        trigger="customer_message",
+        conditions=[{"field": "text", "op": "contains", "value": "급해요|긴급|urgent|ASAP"}],
+        actions=[
+            {"type": "set_priority", "value": "urgent"},
+            {"type": "add_label", "value": "긴급"},
+        ],
+        actor_id=None,
+    )
