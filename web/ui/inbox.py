@@ -263,6 +263,7 @@ def _thread_context(db: Session, user: User, conversation: Conversation) -> dict
         "teams": list(db.scalars(select(Team).order_by(Team.name))),
         "labels": list(db.scalars(select(Label).order_by(Label.name))),
         "intake": intake_panel(db, conversation),
+        "sla": clocks_for(db, [conversation.id], datetime.now(UTC)).get(conversation.id),
     }
 
 

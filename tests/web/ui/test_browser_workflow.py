@@ -217,6 +217,7 @@ def test_sla_breach_turns_the_row_red_and_is_written_into_the_thread(
     assert page.locator(f".conv-row[data-id='{calm.id}'].sla-breached").count() == 0
     page.click(f".conv-row[data-id='{late.id}'] a")
     page.wait_for_selector(".event >> text=SLA 위반: 첫 응답")
+    assert "첫 응답" in page.locator("#conv-sla[data-sla=breached]").inner_text()
 
 
 def test_admin_builds_a_rule_that_labels_and_assigns_a_korean_refund_dm(
