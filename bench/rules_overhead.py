@@ -43,6 +43,7 @@ from tests.support.servers import free_port
 from workers.automation import after_commit
 from workers.context import set_runtime
 from workers.ingest import process_delivery
+from workers.reactions import react
 from workers.runner import EmbeddedRunner, RqRunner
 
 TEXTS = [
@@ -174,13 +175,24 @@ def ingest(
     set_runtime(rt)
     ids = _setup(rt, rules, messages, per)
     jobs.queues["maintenance"].empty()
+    spent = [0.0]
     if not automation:
         rt.db.on_events = rt.bus.publish  # the bus only: what ingest paid before automation
+    else:
+
+        def timed(events: list[dict[str, object]]) -> None:
+            """The real sink, with the automation part (enqueueing) timed on its own."""
+            rt.bus.publish(events)
+            began = time.perf_counter()
+            react(jobs, events)
+            spent[0] += time.perf_counter() - began
+
+        rt.db.on_events = timed
     began = time.perf_counter()
     for delivery_id in ids:
         process_delivery(delivery_id)
     ingest_s = time.perf_counter() - began
-    result = {"ingest_s": ingest_s, "rate": messages / ingest_s}
+    result = {"ingest_s": ingest_s, "rate": messages / ingest_s, "sink_s": spent[0]}
     if automation:
         queued = jobs.queues["maintenance"].jobs
         rt.jobs = EmbeddedRunner(threads=1)  # sends the rules would queue stay in this process
@@ -191,6 +203,10 @@ def ingest(
         result["jobs"] = len(queued)
     rt.close()
     return result
+
+
+def r_jobs(runs: list[dict[str, float]]) -> float:
+    return statistics.median(r["jobs"] for r in runs)
 
 
 def main() -> None:
@@ -218,7 +234,7 @@ def main() -> None:
         proc.wait(timeout=10)
         shutil.rmtree(workdir, ignore_errors=True)
     off = statistics.median(off_rates)
-    table = [f"| off (bus only) | {off:,.0f} | — | — |"]
+    table = [f"| off (bus only) | {off:,.0f} | — | — | — |"]
     for n in counts:
         rate = statistics.median(r["rate"] for r in on[n])
         per_msg = statistics.median(r["eval_s"] for r in on[n]) / args.messages * 1000
@@ -240,13 +256,14 @@ under about 15 % as noise). Medians of {args.rounds} alternating rounds.
 Ingest = the real `process_delivery` job, one process, fake-connector deliveries of
 {args.per} messages into a fresh PostgreSQL database. "On" adds what automation costs the
 ingest path: the post-commit sink enqueues one `after_commit` rq job per commit (private
-Redis). Rules, SLA clocks and assignment then run in that job, never inside ingest; the last
-column is that job's cost per message, run afterwards in one process (all rules evaluated,
-one matching the refund texts — two in five messages — which adds a label and sets the
-priority; the SLA clock; round-robin over 5 agents).
+Redis), timed on its own in the fourth column: that, not the noisy rate, is the measured
+ingest overhead. Rules, SLA clocks and assignment then run in that job, never inside
+ingest; the last column is that job's cost per message, run afterwards in one process
+(all rules evaluated, one matching the refund texts — two in five messages — which adds a
+label and sets the priority; the SLA clock; round-robin over 5 agents).
 
-| automation | ingest msg/s | vs off | automation job per msg |
-|---|---|---|---|
+| automation | ingest msg/s | vs off | enqueue per commit (share of ingest time) | job per msg |
+|---|---|---|---|---|
 {text}
 """,
         )
