@@ -205,10 +205,6 @@ def ingest(
     return result
 
 
-def r_jobs(runs: list[dict[str, float]]) -> float:
-    return statistics.median(r["jobs"] for r in runs)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=1000)
@@ -238,9 +234,11 @@ def main() -> None:
     for n in counts:
         rate = statistics.median(r["rate"] for r in on[n])
         per_msg = statistics.median(r["eval_s"] for r in on[n]) / args.messages * 1000
+        share = statistics.median(r["sink_s"] / r["ingest_s"] * 100 for r in on[n])
+        sink_ms = statistics.median(r["sink_s"] / r["jobs"] * 1000 for r in on[n])
         table.append(
             f"| on, {n} rules | {rate:,.0f} | {(rate - off) / off * 100:+.1f} % | "
-            f"{per_msg:.2f} ms |"
+            f"{sink_ms:.2f} ms ({share:.1f} %) | {per_msg:.2f} ms |"
         )
     text = "\n".join(table)
     print(text)
