@@ -26,12 +26,32 @@ def reply_window(rt: Runtime, conversation: Conversation) -> ReplyWindow:
         return ReplyWindow(
             open=False, reason=f"channel needs reconnecting: {account.health_detail}"
         )
+    closed = _closed_by_platform(conversation)
+    if closed is not None:
+        return closed
     connector = rt.connector(account)
     return connector.reply_window(
         rt.account_config(account),
         ConversationKind(conversation.kind),
         conversation.last_customer_message_at,
         datetime.now(UTC),
+    )
+
+
+def _closed_by_platform(conversation: Conversation) -> ReplyWindow | None:
+    """The platform refused a send as outside its window (Meta 10/2018278) since the
+    customer last wrote: trust it over our own clock until the customer writes again."""
+    closed = (conversation.context or {}).get("window_closed")
+    if not isinstance(closed, dict):
+        return None
+    at = datetime.fromisoformat(str(closed.get("at")))
+    last = conversation.last_customer_message_at
+    if last is not None and last.replace(tzinfo=last.tzinfo or UTC) > at:
+        return None
+    return ReplyWindow(
+        open=False,
+        reason="the reply window has closed: the platform refused the last reply; "
+        "it reopens when the customer writes again",
     )
 
 

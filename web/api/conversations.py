@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ from web.replying import check_reply, reply_window
 from web.serialize import conversation_json, iso, message_json
 
 AGENTS = ("admin", "agent")
+log = logging.getLogger(__name__)
 
 
 def _limit() -> int:
@@ -167,11 +169,24 @@ def reply(session: Session, user: User, conversation_id: int) -> tuple[Response,
     except ReplyRefused as exc:
         raise Problem(422, "Reply refused", str(exc), reason=str(exc)) from exc
     session.commit()  # durable before the job can look for it
-    if created and not private:
+    body = message_json(message)
+    if created and not private and not _enqueue_send(rt, message.id):
+        return jsonify(body), 202  # stored; the sweeper sends it
+    return jsonify(body), 201 if created else 200
+
+
+def _enqueue_send(rt: Any, message_id: int) -> bool:
+    """Queue the send; a queue that is down is not the client's problem once the reply is
+    stored (the sweeper re-enqueues pending replies), so never answer 500 after the commit:
+    a client retrying without an Idempotency-Key would send it twice."""
+    try:
         rt.jobs.enqueue(
-            "workers.send.send_message", message.id, queue="send", job_id=f"send:{message.id}"
+            "workers.send.send_message", message_id, queue="send", job_id=f"send:{message_id}"
         )
-    return jsonify(message_json(message)), 201 if created else 200
+    except Exception:  # redis.ConnectionError, TimeoutError, ...: anything means "not queued"
+        log.warning("send of message %s not queued; the sweeper will send it", message_id)
+        return False
+    return True
 
 
 def _json_object() -> dict[str, Any]:
