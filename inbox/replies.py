@@ -214,9 +214,15 @@ def close_reply_window(session: Session, conversation: Conversation, reason: str
 
     Kept in `conversation.context` until the customer writes again (which reopens it).
     """
+    last = conversation.last_customer_message_at
     conversation.context = {
         **conversation.context,
-        "window_closed": {"at": utcnow().isoformat(), "reason": reason},
+        "window_closed": {
+            "at": utcnow().isoformat(),
+            "reason": reason,
+            # the customer message the window was counted from; a newer one reopens it
+            "customer_message_at": last.isoformat() if last is not None else None,
+        },
     }
     emit(session, "conversation.updated", conversation_id=conversation.id)
 

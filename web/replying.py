@@ -44,10 +44,10 @@ def _closed_by_platform(conversation: Conversation) -> ReplyWindow | None:
     closed = (conversation.context or {}).get("window_closed")
     if not isinstance(closed, dict):
         return None
-    at = datetime.fromisoformat(str(closed.get("at")))
     last = conversation.last_customer_message_at
-    if last is not None and last.replace(tzinfo=last.tzinfo or UTC) > at:
-        return None
+    counted_from = closed.get("customer_message_at")
+    if last is not None and (last.isoformat() if last else None) != counted_from:
+        return None  # the customer wrote again since the platform closed it
     return ReplyWindow(
         open=False,
         reason="the reply window has closed: the platform refused the last reply; "
