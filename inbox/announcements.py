@@ -404,6 +404,19 @@ def stale_publishing(session: Session, stale_before: datetime) -> list[int]:
     )
 
 
+def missing_permalinks(session: Session, published_after: datetime) -> list[int]:
+    """Recently published targets still without a permalink (its job may be lost)."""
+    return list(
+        session.scalars(
+            select(AnnouncementTarget.id).where(
+                AnnouncementTarget.status == "published",
+                AnnouncementTarget.permalink.is_(None),
+                AnnouncementTarget.published_at >= published_after,
+            )
+        )
+    )
+
+
 def overdue(session: Session, before: datetime) -> list[PublishJob]:
     """Scheduled targets whose time passed before `before`: their job may be lost (Redis)."""
     rows = session.execute(

@@ -42,6 +42,7 @@ DEFAULT_MAX_ATTEMPTS = 5
 # still "publishing" presumed orphaned by a dead worker.
 DEFAULT_STALE_SECONDS = 900
 PERMALINK_TRIES = 3
+PERMALINK_SWEEP_WINDOW = timedelta(minutes=10)  # the sweeper retries lost enrichment this long
 CRASH_ENV = "SWITCHBOARD_CRASH_AT"  # tests: SIGKILL this process at a named point
 
 
@@ -129,6 +130,7 @@ def sweep_publishing() -> dict[str, int]:
         stale = announcements.stale_publishing(session, stale_before)
         lost = announcements.overdue(session, now - grace)
         fixed = announcements.recompute_statuses(session)
+        unlinked = announcements.missing_permalinks(session, now - PERMALINK_SWEEP_WINDOW)
     for target_id in stale:
         rt.jobs.enqueue(
             "workers.publish.recover_target",
@@ -138,6 +140,15 @@ def sweep_publishing() -> dict[str, int]:
             job_id=f"publish-recover:{target_id}:{int(stale_before.timestamp())}",
         )
     enqueue(rt, lost)
+    slot = int(now.timestamp() // max(1, rt.settings.int("SWEEP_INTERVAL_SECONDS")))
+    for target_id in unlinked:  # its job may have been lost with Redis: enrichment only
+        rt.jobs.enqueue(
+            "workers.publish.fetch_permalink",
+            target_id,
+            PERMALINK_TRIES,  # one try per sweep, no further retries of its own
+            queue="publish",
+            job_id=f"permalink:{target_id}:sweep:{slot}",
+        )
     return {"stale": len(stale), "lost": len(lost), "recomputed": fixed}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,6 +16,7 @@ from connectors.base import (
     AccountConfig,
     CannotTell,
     Connector,
+    ConnectorError,
     ConversationKind,
     OutboundReply,
     OutcomeUnknown,
@@ -59,6 +61,28 @@ RECHECK_SKEW = timedelta(minutes=2)  # platform clocks may lag ours
 Finder = Callable[[AccountConfig, SentLookup], SendResult | None]
 
 
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One claimed send: what the connector needs, read before the provider is called."""
+
+    reply: OutboundReply
+    connector: Connector
+    config: AccountConfig
+    channel: str
+    lookup: SentLookup | None  # set when an earlier attempt's outcome is unknown
+
+
+# Most specific first: OutsideReplyWindow and ReauthRequired are PermanentSendErrors.
+OUTCOMES: tuple[tuple[type[ConnectorError], str], ...] = (
+    (OutcomeUnknown, "unknown"),
+    (CannotTell, "cannot_tell"),
+    (ReauthRequired, "reauth"),
+    (OutsideReplyWindow, "window_closed"),
+    (PermanentSendError, "failed"),
+    (RetryableSendError, "retry"),
+)
+
+
 def send_message(message_id: int) -> None:
     """Claim, call the provider outside any transaction, then record the outcome.
 
@@ -69,10 +93,33 @@ def send_message(message_id: int) -> None:
     now = datetime.now(UTC)
     if _paused(rt, message_id, now):
         return
+    attempt = _claim(rt, message_id, now)
+    if attempt is None:
+        return  # already sent, failed, or being sent by another worker
+    try:
+        result = _find(attempt) if attempt.lookup is not None else None
+        if result is None:
+            result = attempt.connector.send(attempt.config, attempt.reply)
+    except ConnectorError as exc:
+        if isinstance(exc, RateLimited):  # tell every process to leave the account alone
+            rt.pauses.pause(exc.scopes, exc.retry_after or 60.0)
+        outcome = next(name for kind, name in OUTCOMES if isinstance(exc, kind))
+        retry_after = exc.retry_after if isinstance(exc, RetryableSendError) else None
+        _finish(message_id, outcome, exc.reason, retry_after=retry_after)
+    except Exception as exc:
+        # A bug or an unmapped client error: retry like a transient one, but log loudly.
+        log.exception("send of message %s raised", message_id)
+        _finish(message_id, "retry", f"unexpected error: {exc!r}")
+    else:
+        _record_sent(message_id, result)
+        SENDS.labels(attempt.channel, "sent").inc()
+
+
+def _claim(rt: Runtime, message_id: int, now: datetime) -> Attempt | None:
     with rt.db.session() as session:
         message = claim_for_sending(session, message_id, now)
         if message is None:
-            return  # already sent, failed, or being sent by another worker
+            return None
         account = message.conversation.account
         refused = None
         if account.health == "reconnect_needed":
@@ -85,41 +132,15 @@ def send_message(message_id: int) -> None:
         assert message is not None
         account = message.conversation.account
         reply = build_reply(session, message)
-        connector = rt.connector(account)
-        config = rt.account_config(account)
-        channel = account.channel
         since = recheck_since(message)
         lookup = (
             SentLookup(reply, since - RECHECK_SKEW, known_external_ids(session, message))
             if since is not None
             else None
         )
-    try:
-        result = _find(connector, config, lookup) if lookup is not None else None
-        if result is None:
-            result = connector.send(config, reply)
-    except OutcomeUnknown as exc:
-        _finish(message_id, "unknown", exc.reason)
-    except CannotTell as exc:
-        _finish(message_id, "cannot_tell", exc.reason)
-    except RateLimited as exc:
-        rt.pauses.pause(exc.scopes, exc.retry_after or 60.0)
-        _finish(message_id, "retry", exc.reason, retry_after=exc.retry_after)
-    except ReauthRequired as exc:
-        _finish(message_id, "reauth", exc.reason)
-    except OutsideReplyWindow as exc:
-        _finish(message_id, "window_closed", exc.reason)
-    except PermanentSendError as exc:
-        _finish(message_id, "failed", exc.reason)
-    except RetryableSendError as exc:
-        _finish(message_id, "retry", exc.reason, retry_after=exc.retry_after)
-    except Exception as exc:
-        # A bug or an unmapped client error: retry like a transient one, but log loudly.
-        log.exception("send of message %s raised", message_id)
-        _finish(message_id, "retry", f"unexpected error: {exc!r}")
-    else:
-        _record_sent(message_id, result)
-        SENDS.labels(channel, "sent").inc()
+        return Attempt(
+            reply, rt.connector(account), rt.account_config(account), account.channel, lookup
+        )
 
 
 def _paused(rt: Runtime, message_id: int, now: datetime) -> bool:
@@ -140,13 +161,14 @@ def _paused(rt: Runtime, message_id: int, now: datetime) -> bool:
     return True
 
 
-def _find(connector: Connector, config: AccountConfig, lookup: SentLookup) -> SendResult | None:
-    method: Any = getattr(connector, "find_sent", None)
+def _find(attempt: Attempt) -> SendResult | None:
+    method: Any = getattr(attempt.connector, "find_sent", None)
     if method is None:
-        raise CannotTell(f"{connector.slug} cannot look up an earlier attempt")
+        raise CannotTell(f"{attempt.connector.slug} cannot look up an earlier attempt")
     finder: Finder = method
+    assert attempt.lookup is not None
     try:
-        return finder(config, lookup)
+        return finder(attempt.config, attempt.lookup)
     except PermanentSendError as exc:
         if isinstance(exc, ReauthRequired):
             raise

@@ -37,7 +37,7 @@ from tests.connectors.facebook.sandbox_support import (
 from tests.support.factory import Factory
 from tests.support.production import production, wait_for
 from tests.support.servers import free_port
-from workers.publish import enqueue, fetch_permalink
+from workers.publish import enqueue, sweep_publishing
 from workers.runner import RqRunner
 
 __all__ = ["_forget_usage", "sandbox", "sandbox_config"]
@@ -218,7 +218,8 @@ def test_a_failing_permalink_lookup_never_fails_a_published_post(
     requests_to_post = sandbox.requests(path=target.external_id, method="GET")
     assert requests_to_post  # the enrichment was tried, and failed
     sandbox.http.delete(f"{sandbox.url}/_emu/fault", timeout=10)
-    fetch_permalink(jobs[0].target_id, 2)  # what its scheduled retry runs
+    sweep_publishing()  # a lost or failed enrichment is re-tried by the sweeper (10 minutes)
+    assert rt.jobs.drain(timeout=30)  # type: ignore[attr-defined]
     with rt.db.session() as s:
         target = s.get(AnnouncementTarget, jobs[0].target_id)
         assert target is not None and (target.permalink or "").startswith("https://")
