@@ -55,6 +55,17 @@ def _threads(self: Sandbox) -> list[dict[str, Any]]:
 Sandbox.app_threads = _threads  # type: ignore[attr-defined]
 
 
+def signed_in(world: World) -> Any:
+    """A browser-like client signed in through the login form, as the thread's agent."""
+    browser = world.rt_app.test_client()  # type: ignore[attr-defined]
+    token = csrf_of(browser.get("/login").get_data(as_text=True))
+    browser.post(
+        "/login",
+        data={"email": world.agent_email, "password": PASSWORD, "csrf_token": token},  # type: ignore[attr-defined]
+    )
+    return browser
+
+
 def settle_reply(world: World, conversation_id: int) -> None:
     """Run jobs until the newest reply is out of pending/sending (retries are scheduled)."""
 
@@ -174,13 +185,7 @@ def test_instagram_mention_reply_that_cannot_be_checked_is_unknown_not_resent(
         f"/api/v1/conversations/{conversation.id}/messages", headers=world.auth
     ).get_json()["data"]
     assert shown[-1]["status"] == "unknown"
-    browser = world.rt_app.test_client()  # the thread as an agent sees it, signed in
-    token = csrf_of(browser.get("/login").get_data(as_text=True))
-    browser.post(
-        "/login",
-        data={"email": world.agent_email, "password": PASSWORD, "csrf_token": token},
-    )
-    html = browser.get(f"/inbox/c/{conversation.id}").get_data(as_text=True)
+    html = signed_in(world).get(f"/inbox/c/{conversation.id}").get_data(as_text=True)
     assert 'data-delivery="unknown"' in html and "Unknown — check" in html
 
 
@@ -205,6 +210,8 @@ def test_window_closed_by_meta_closes_the_reply_window(world: World) -> None:
     assert window["open"] is False and "window has closed" in window["reason"]
     refused = world.reply(conversation.id, "한 번 더")
     assert refused.status_code == 422  # refused before storing, with the reason
+    html = signed_in(world).get(f"/inbox/c/{conversation.id}").get_data(as_text=True)
+    assert 'data-window-open="false"' in html and "window has closed" in html
     world.sandbox.emu("clock", advance_seconds=60)  # the customer writes again, later
     world.sandbox.emu("customers/dm", text="아직 계세요?", customer_id=conversation.participant_key)
     world.settle()
