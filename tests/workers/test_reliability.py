@@ -265,3 +265,26 @@ def test_worker_logs_a_failed_send_as_a_failure(prod: Any, tmp_path: Path) -> No
     text = log.read_text(errors="replace")
     assert f"send of message {message_id} failed" in text
     assert "Job OK" not in text
+
+
+# -- item 6: an announcement is never left `publishing` ----------------------------------------
+
+
+@BOTH
+def test_the_sweeper_recomputes_a_stale_announcement_status(rt: Runtime, factory: Any) -> None:
+    """Belt and braces behind the row lock: a status left stale is derived again."""
+    fb, ig = factory.account("facebook"), factory.account("instagram")
+    with rt.db.session() as session:
+        ann = announcements.create(
+            session, None, Draft("공지", {fb.id: None, ig.id: None}), store=rt.store
+        )
+        announcements.schedule(session, ann, None, None, now=datetime.now(UTC))
+        for target in ann.targets:  # both finished, but the announcement missed it
+            target.status = "published"
+            target.external_id = f"post-{target.id}"
+        ann.status = "publishing"
+        ann_id = ann.id
+    assert sweep_publishing()["recomputed"] == 1
+    with rt.db.session() as session:
+        found = session.get(Announcement, ann_id)
+        assert found is not None and found.status == "done"
