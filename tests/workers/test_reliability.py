@@ -276,7 +276,10 @@ def test_the_sweeper_recomputes_a_stale_announcement_status(rt: Runtime, factory
     fb, ig = factory.account("facebook"), factory.account("instagram")
     with rt.db.session() as session:
         ann = announcements.create(
-            session, None, Draft("공지", {fb.id: None, ig.id: None}), store=rt.store
+            session,
+            None,
+            Draft("공지", {fb.id: None, ig.id: None}, new_images=(NewImage(JPEG, "a.jpg"),)),
+            store=rt.store,
         )
         announcements.schedule(session, ann, None, None, now=datetime.now(UTC))
         for target in ann.targets:  # both finished, but the announcement missed it
