@@ -1,7 +1,7 @@
 """Chaos proving ground (issue 14): production processes under faults; nothing lost or doubled.
 
     .venv/bin/python bench/chaos/run.py [--messages 600] [--replies 80] [--announcements 3]
-                                        [--write]   # also write the figures to BENCHMARKS.md
+        [--no-restart-exited] [--drain-timeout 600] [--keep] [--write (to BENCHMARKS.md)]
 
 Starts a PRIVATE PostgreSQL cluster (initdb + pg_ctl in a temp dir, free port) and a PRIVATE
 Redis (free port, no persistence), the Meta and X emulators (threads of this process, on
@@ -16,9 +16,10 @@ loopback), `switchboard web` (gunicorn) and two `switchboard worker` processes. 
   answering "accept, then time out", 5xx (after accepting, and before), and rate limits.
 
 It acts as the supervisor too: a worker that was killed, or that exited by itself, is started
-again (and counted). After the load it waits until every inbound message, reply and post has
-an outcome, and prints sent / stored / lost / duplicated for inbound, outbound and posts, with
-the drain time. Never touches the shared 5432/6379 servers. Not part of CI.
+again (and counted; `--no-restart-exited` leaves the latter dead). After the load it waits
+until every inbound message, reply and post has an outcome, and prints sent / stored / lost /
+duplicated for inbound, outbound and posts, with the drain time. Never touches the shared
+5432/6379 servers. Not part of CI.
 """
 
 from __future__ import annotations
@@ -234,16 +235,24 @@ class Processes:
             proc.send_signal(signal.SIGKILL)
             self.kills += 1
 
-    def supervise(self, stop: threading.Event) -> None:
-        """Restart any worker that is gone; count those that left without being killed."""
+    def supervise(self, stop: threading.Event, restart_exited: bool) -> None:
+        """Restart killed workers; count (and unless told not to, restart) those that exited.
+
+        `--no-restart-exited` shows whether workers survive Redis/PostgreSQL restarts on
+        their own (issue 14 item 4): a worker that exits then stays gone.
+        """
+        gone: set[int] = set()
         while not stop.is_set():
             with self.lock:
                 for slot, proc in enumerate(self.workers):
-                    if proc.poll() is None:
+                    if proc.poll() is None or proc.pid in gone:
                         continue
                     if proc.pid not in self.killed:
                         self.exits += 1
-                        log(f"worker {slot} exited by itself (code {proc.returncode}); restarting")
+                        log(f"worker {slot} exited by itself (code {proc.returncode})")
+                        if not restart_exited:
+                            gone.add(proc.pid)
+                            continue
                     self.workers[slot] = self.start_worker(slot)
             stop.wait(0.5)
 
@@ -646,6 +655,13 @@ def main() -> None:
     parser.add_argument("--replies", type=int, default=80)
     parser.add_argument("--announcements", type=int, default=3)
     parser.add_argument("--rate", type=float, default=15.0, help="webhook POSTs per second")
+    parser.add_argument(
+        "--no-restart-exited",
+        dest="restart_exited",
+        action="store_false",
+        help="leave a worker that exited by itself dead (shows whether workers recover alone)",
+    )
+    parser.add_argument("--drain-timeout", type=float, default=600.0, help="seconds")
     parser.add_argument("--write", action="store_true", help="write BENCHMARKS.md")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs)")
     args = parser.parse_args()
@@ -717,7 +733,7 @@ def main() -> None:
     ]
     tally = Tally()
     stop = threading.Event()
-    threading.Thread(target=procs.supervise, args=(stop,), daemon=True).start()
+    threading.Thread(target=procs.supervise, args=(stop, args.restart_exited), daemon=True).start()
     done_faults: list[str] = []
     load_start = time.time()
     load_avg_before = os.getloadavg()
@@ -741,7 +757,7 @@ def main() -> None:
     load_end = time.time()
     log(f"load and faults done in {load_end - load_start:.1f} s; draining")
     state = ""
-    while time.time() - load_end < 600:
+    while time.time() - load_end < args.drain_timeout:
         ok, state = settled(engine, tally)
         if ok:
             break
@@ -761,7 +777,12 @@ def main() -> None:
     results["load_seconds"] = round(load_end - load_start, 1)
     results["faults"] = done_faults
     results["faults not triggered (no matching call came)"] = unfired
-    results["workers"] = {"killed": procs.kills, "exited by themselves": procs.exits}
+    results["workers"] = {
+        "killed": procs.kills,
+        "exited by themselves": procs.exits,
+        "exited workers restarted by the harness": args.restart_exited,
+        "alive at the end": sum(1 for p in procs.workers if p.poll() is None),
+    }
     results["retries"] = {"webhook POSTs": tally.webhook_retries, "API calls": tally.api_retries}
     results["load_average"] = [round(v, 2) for v in (*load_avg_before, *os.getloadavg())]
     print(json.dumps(results, ensure_ascii=False, indent=2))
