@@ -25,6 +25,7 @@ duplicated for inbound, outbound and posts, with the drain time. Never touches t
 from __future__ import annotations
 
 import argparse
+import atexit
 import base64
 import contextlib
 import hashlib
@@ -265,9 +266,27 @@ class Processes:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
-        for group in self.groups:  # work horses a SIGKILLed worker left behind
+        for group in self.groups:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(group, signal.SIGKILL)
+        for pid in ours(self.env["REDIS_URL"]):  # work horses (own session) of killed workers
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def ours(redis_url: str) -> list[int]:
+    """Processes started with this run's private REDIS_URL (found through /proc/*/environ)."""
+    marker = f"REDIS_URL={redis_url}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if marker in (entry / "environ").read_bytes().split(b"\0"):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
 
 
 # -- the run ----------------------------------------------------------------------------------
@@ -677,7 +696,9 @@ def main() -> None:
     base = Path(tempfile.mkdtemp(prefix="switchboard-chaos-"))
     log(f"work dir {base}")
     pg = PrivatePostgres(base)
+    atexit.register(pg.stop)  # also when something below fails: never leave a cluster running
     rds = PrivateRedis(base)
+    atexit.register(rds.stop)
     log(f"private PostgreSQL on {pg.port}, private Redis on {rds.port}")
     web_port = free_port()
     web_url = f"http://127.0.0.1:{web_port}"
@@ -720,6 +741,7 @@ def main() -> None:
     subprocess.run([str(BIN / "switchboard"), "db", "upgrade"], env=env, check=True)
     token, accounts = setup(env)
     procs = Processes(env=env, logs=base, web_port=web_port)
+    atexit.register(procs.stop_all)
     procs.start_web()
     procs.workers = [procs.start_worker(0), procs.start_worker(1)]
     engine = sa.create_engine(pg.url, pool_pre_ping=True)
