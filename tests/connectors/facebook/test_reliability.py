@@ -186,7 +186,7 @@ def test_instagram_mention_reply_that_cannot_be_checked_is_unknown_not_resent(
     ).get_json()["data"]
     assert shown[-1]["status"] == "unknown"
     html = signed_in(world).get(f"/inbox/c/{conversation.id}").get_data(as_text=True)
-    assert 'data-delivery="unknown"' in html and "Unknown — check" in html
+    assert 'data-delivery="unknown"' in html and "확인 필요" in html  # the agent reads Korean
 
 
 @BOTH
