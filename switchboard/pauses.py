@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
 
-PREFIX = "switchboard:pause:"
+KEY = "pause:"  # under the deployment's prefix (Settings.redis_prefix)
 # Keep the later of the current and the new end: a short pause never shortens a long one.
 _EXTEND = """
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -67,12 +67,15 @@ class MemoryPauses:
 
 
 class RedisPauses:
-    """Pauses in Redis: `switchboard:pause:<scope>` = epoch seconds the pause ends."""
+    """Pauses in Redis: `<prefix>pause:<scope>` = epoch seconds the pause ends."""
 
-    def __init__(self, redis_url: str, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, redis_url: str, prefix: str = "switchboard:", clock: Callable[[], float] = time.time
+    ) -> None:
         import redis
 
         self.redis = redis.Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2)
+        self.prefix = prefix + KEY
         self.clock = clock
         self.local = MemoryPauses(clock)
         self._errors: tuple[type[BaseException], ...] = (redis.RedisError, OSError)
@@ -84,7 +87,7 @@ class RedisPauses:
         try:
             for scope in scopes:
                 self.redis.eval(  # type: ignore[no-untyped-call]
-                    _EXTEND, 1, PREFIX + scope, f"{until:.3f}", int(seconds * 1000) + 1
+                    _EXTEND, 1, self.prefix + scope, f"{until:.3f}", int(seconds * 1000) + 1
                 )
         except self._errors as exc:
             log.warning("pause %s not shared (Redis unavailable: %s)", scopes, exc)
@@ -93,7 +96,7 @@ class RedisPauses:
         scopes = list(scopes)
         local = self.local.remaining(scopes)
         try:
-            values: list[Any] = self.redis.mget([PREFIX + s for s in scopes]) if scopes else []
+            values: list[Any] = self.redis.mget([self.prefix + s for s in scopes]) if scopes else []
         except self._errors:
             return local
         now = self.clock()
@@ -101,8 +104,8 @@ class RedisPauses:
         return max([local, 0.0, *shared])
 
 
-def build_pauses(redis_url: str | None) -> Pauses:
-    return RedisPauses(redis_url) if redis_url else MemoryPauses()
+def build_pauses(redis_url: str | None, prefix: str = "switchboard:") -> Pauses:
+    return RedisPauses(redis_url, prefix) if redis_url else MemoryPauses()
 
 
 def scopes_for(connector: Any, account: Any, operation: str) -> tuple[str, ...]:
