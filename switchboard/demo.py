@@ -1,7 +1,12 @@
 """`switchboard demo`: a working inbox on a fresh machine with nothing but Python.
 
-SQLite under instance/, jobs in this process, channels backed by the fake connector (or the
-sandbox emulators once their connectors are registered), and seeded Korean sample data.
+SQLite under instance/, jobs in this process, seeded Korean sample data, and live Facebook,
+Instagram and X accounts talking to the sandbox emulators mounted in the same server.
+
+The sample history sits on accounts of its own that no platform knows. They use the `fake`
+slug in its `demo` mode (SWITCHBOARD_FAKE_CONNECTOR=demo, connectors/fake): replies to them
+land in an in-process outbox, and nothing can arrive for them (no webhook, no polling). The
+full test connector, with its signed deliveries, is never registered by the demo.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ def prepare(
     base = f"http://{host}:{port}"
     settings = settings or Settings.load({"PUBLIC_BASE_URL": base})
     settings = settings.replace(PUBLIC_BASE_URL=base, **sandbox_settings(base))
+    if settings.get("SWITCHBOARD_FAKE_CONNECTOR") != "1":  # tests keep the full fake connector
+        settings = settings.replace(SWITCHBOARD_FAKE_CONNECTOR="demo")
     settings.instance_path.mkdir(parents=True, exist_ok=True)
     upgrade(settings.database_url)
     rt = build_runtime(settings)
@@ -91,8 +98,8 @@ def _demo_accounts(session: Any, rt: Runtime) -> dict[str, ChannelAccount]:
     accounts: dict[str, ChannelAccount] = {}
     for channel, name, external_id, _kind in DEMO_ACCOUNTS:
         found = account_by_external_id(session, channel, external_id)
-        # The chat widget has a real connector with nothing to configure; the other channels
-        # stand in with the fake one.
+        # The chat widget has a real connector with nothing to configure; the other channels'
+        # sample history stands on the fake slug's demo mode, which receives nothing.
         connector = "webchat" if channel == "webchat" else "fake"
         if found is None:
             found = add_account(
