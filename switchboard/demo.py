@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import secrets
 import threading
+from urllib.parse import urlsplit
 from datetime import UTC, datetime
 from typing import Any
 
@@ -127,6 +128,8 @@ def sandbox_settings(base: str) -> dict[str, str]:
 
     return {
         **meta_demo.settings(base),
+        # The Meta emulator's "CDN" is this server: attachment fetches may reach it, nothing else.
+        "FETCH_ALLOW_HOSTS": urlsplit(base).netloc,
         "X_API_URL": base + X_PREFIX,
         "X_CONSUMER_KEY": CONSUMER_KEY,
         "X_CONSUMER_SECRET": CONSUMER_SECRET,

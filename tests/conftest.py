@@ -121,6 +121,7 @@ def make_settings(database_url: str, instance: Path, **extra: str) -> Settings:
             "SWITCHBOARD_INSTANCE": str(instance),
             "SWEEP_STALE_SECONDS": "0",
             **FAKE_SETTINGS,
+            "MAIL_ALLOW_HOSTS": "127.0.0.1,localhost",  # dovecot and aiosmtpd on loopback
             **extra,
         }
     )
