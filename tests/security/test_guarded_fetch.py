@@ -84,9 +84,7 @@ def test_a_redirect_from_an_allowed_host_to_an_internal_one_is_not_followed() ->
 
 def test_size_is_capped() -> None:
     with serve_wsgi(Recorder()) as cdn:
-        fetcher = GuardedFetcher(
-            hosts=(), sandbox_hosts=frozenset({netloc(cdn)}), max_bytes=1000
-        )
+        fetcher = GuardedFetcher(hosts=(), sandbox_hosts=frozenset({netloc(cdn)}), max_bytes=1000)
         with pytest.raises(FetchRefused, match="larger than"):
             fetcher.get(f"{cdn}/big")
 

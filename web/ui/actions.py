@@ -20,6 +20,7 @@ from inbox.conversations import Change, apply_change
 from inbox.models import Attachment, Contact, Message
 from inbox.presence import typing
 from inbox.replies import Draft, ReplyRefused, create_reply, retry_failed
+from web.downloads import content_disposition
 from web.replying import check_reply
 from web.ui.common import me, roles, user_row, visible_conversation
 from web.ui.inbox import AGENTS, bp
@@ -204,23 +205,12 @@ def attachment(attachment_id: int) -> Response:
     if not path.is_file():
         abort(404)
     inline = request.args.get("inline") == "1" and ctype in INLINE_TYPES
-    response = send_file(
-        path,
-        mimetype=ctype if inline else "application/octet-stream",
-        as_attachment=not inline,
-        download_name=_safe_name(filename or f"attachment-{attachment_id}"),
-        max_age=0,
-    )
+    response = send_file(path, mimetype=ctype if inline else "application/octet-stream", max_age=0)
+    name = filename or f"attachment-{attachment_id}"
+    response.headers["Content-Disposition"] = content_disposition(name, inline=inline)
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"
     return response
-
-
-def _safe_name(name: str) -> str:
-    """No path parts, control or quote characters in a download name (werkzeug RFC 5987s it)."""
-    name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    cleaned = "".join(c for c in name if c.isprintable() and c not in '"<>:;|?*')
-    return cleaned.strip(". ")[:150] or "attachment"
 
 
 @bp.post("/contacts/<int:contact_id>")
