@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfoNotFoundError
@@ -36,7 +35,7 @@ def announcements_list(session: Session, user: User) -> Response:
         raise Problem(
             400, "Bad Request", f"status must be one of {', '.join(ANNOUNCEMENT_STATUSES)}"
         )
-    cursor = request.args.get("cursor")
+    cursor = request.args.get("cursor") or None
     if cursor is not None and not cursor.isdigit():
         raise Problem(400, "Bad Request", "invalid cursor")
     limit = _limit()
@@ -110,7 +109,7 @@ def _draft(payload: dict[str, Any]) -> Draft:
     for item in payload.get("images") or ():
         try:
             data = base64.b64decode(str(item["data"]), validate=True)
-        except (KeyError, TypeError, binascii.Error) as exc:
+        except (KeyError, TypeError, ValueError) as exc:  # ValueError: non-ASCII "base64"
             raise Problem(400, "Bad Request", "images are objects with base64 data") from exc
         images.append(NewImage(data=data, filename=item.get("filename")))
     link = payload.get("link")

@@ -55,7 +55,8 @@ def list_view(session: Session, user: User) -> Response:
     if flt.assignee not in (None, "me", "none") and not str(flt.assignee).isdigit():
         raise Problem(400, "Bad Request", "assignee must be me, none or a user id")
     try:
-        page = list_conversations(session, user, flt, cursor=args.get("cursor"), limit=_limit())
+        cursor = args.get("cursor") or None  # `cursor=` is the first page, as the schema allows
+        page = list_conversations(session, user, flt, cursor=cursor, limit=_limit())
     except ValueError as exc:
         raise Problem(400, "Bad Request", str(exc)) from exc
     return jsonify(data=[conversation_json(c) for c in page.items], next_cursor=page.next_cursor)
@@ -82,7 +83,7 @@ def show(session: Session, user: User, conversation_id: int) -> Response:
 @require_roles(*AGENTS)
 def update(session: Session, user: User, conversation_id: int) -> Response:
     conversation = _conversation(session, user, conversation_id)
-    payload = _json_object()
+    payload = _json_object() if request.content_length else {}  # no body: nothing to change
     allowed = {
         "status",
         "snoozed_until",
@@ -120,7 +121,7 @@ def update(session: Session, user: User, conversation_id: int) -> Response:
 @require_roles(*AGENTS)
 def messages(session: Session, user: User, conversation_id: int) -> Response:
     _conversation(session, user, conversation_id)
-    cursor = request.args.get("cursor")
+    cursor = request.args.get("cursor") or None
     if cursor is not None and not cursor.isdigit():
         raise Problem(400, "Bad Request", "invalid cursor")
     rows, next_id = thread_messages(

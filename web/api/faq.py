@@ -166,7 +166,13 @@ add_paths(
             "get": {
                 "summary": "FAQ articles ranked for a customer's question",
                 "parameters": [
-                    {"name": "q", "in": "query", "required": True, "schema": {"type": "string"}},
+                    {
+                        "name": "q",
+                        "in": "query",
+                        "required": True,
+                        "schema": {"type": "string", "pattern": "\\S"},
+                        "description": "the question; not blank",
+                    },
                     *_PARAMS,
                 ],
                 "responses": {

@@ -38,7 +38,12 @@ def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_ID = {
+    "name": "id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+}
 _PAGE = [
     {"name": "cursor", "in": "query", "schema": {"type": "string"}},
     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
@@ -267,6 +272,35 @@ def add_paths(paths: dict[str, Any], schemas: dict[str, Any] | None = None) -> N
     SPEC["components"]["schemas"].update(schemas or {})
 
 
+# What every operation can answer besides its own codes: the edge's input checks (400), the
+# token (401) and role (403) checks, ids not found or out of range (404), bodies over the size
+# limit (413).
+_EDGE_CODES = {400: "Bad request", 401: "No or unknown token", 403: "Role not allowed"}
+
+
+def completed() -> dict[str, Any]:
+    """SPEC with the responses every operation shares filled in where a module left them out."""
+    for path, item in SPEC["paths"].items():
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
+            responses = operation.setdefault("responses", {})
+            codes = dict(_EDGE_CODES)
+            if "{" in path:
+                codes[404] = "Not found (or not in your inboxes)"
+            if "requestBody" in operation:
+                codes[413] = "Body too large"
+            for code, description in codes.items():
+                responses.setdefault(
+                    str(code),
+                    {
+                        "description": description,
+                        "content": {"application/problem+json": {"schema": _ref("Problem")}},
+                    },
+                )
+    return SPEC
+
+
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    return jsonify(SPEC)
+    return jsonify(completed())
