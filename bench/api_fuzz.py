@@ -98,7 +98,7 @@ def main() -> int:
     started = time.monotonic()
     result = subprocess.run(command, check=False)
     elapsed = time.monotonic() - started
-    load = Path("/proc/loadavg").read_text().split()[:3]
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     print(f"schemathesis exit code {result.returncode} after {elapsed:.0f} s; load {load}")
     server.shutdown()
     info["runtime"].close()

@@ -119,3 +119,20 @@ def test_the_document_lists_what_the_edge_answers(client: Any, setup: dict[str, 
             assert {"400", "401", "403"} <= codes, (path, method)
             if "{id}" in path:
                 assert "404" in codes, (path, method)
+
+
+def test_digits_that_are_not_ascii_are_refused_not_crashed_on(
+    client: Any, setup: dict[str, Any]
+) -> None:
+    """str.isdigit() is true for "¹"; int() refuses it (found by bench/api_fuzz.py)."""
+    h = setup["admin"]
+    cid = setup["conversation"].id
+    for path in (
+        f"/api/v1/conversations/{cid}/messages?cursor=%C2%B9",
+        "/api/v1/announcements?cursor=%C2%B9",
+        "/api/v1/announcements?limit=%C2%B9",
+        "/api/v1/faq/suggest?q=x&limit=%C2%B9",
+        "/api/v1/conversations?assignee=%C2%B9",
+    ):
+        assert_problem(client.get(path, headers=h), 400)
+    assert client.get("/api/v1/conversations?team=%C2%B9", headers=h).status_code == 200

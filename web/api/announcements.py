@@ -18,6 +18,7 @@ from inbox.models.announcements import ANNOUNCEMENT_STATUSES, Announcement
 from web.announcements.serialize import announcement_json, verdict_json
 from web.api import bp
 from web.api.auth import require_roles
+from web.api.edge import plain_int
 from web.api.errors import Problem
 from web.api.openapi import add_paths
 from workers.publish import enqueue
@@ -36,7 +37,7 @@ def announcements_list(session: Session, user: User) -> Response:
             400, "Bad Request", f"status must be one of {', '.join(ANNOUNCEMENT_STATUSES)}"
         )
     cursor = request.args.get("cursor") or None
-    if cursor is not None and not cursor.isdigit():
+    if cursor is not None and plain_int(cursor) is None:
         raise Problem(400, "Bad Request", "invalid cursor")
     limit = _limit()
     query = select(Announcement).order_by(Announcement.id.desc()).limit(limit + 1)
@@ -135,7 +136,7 @@ def _scheduled_at(payload: dict[str, Any], zone: str) -> datetime:
 
 def _limit() -> int:
     raw = request.args.get("limit", "25")
-    if not raw.isdigit() or not 1 <= int(raw) <= 100:
+    if not 1 <= (plain_int(raw) or 0) <= 100:
         raise Problem(400, "Bad Request", "limit must be between 1 and 100")
     return int(raw)
 

@@ -29,6 +29,15 @@ MAX_ID = 2**31 - 1  # INTEGER primary keys on PostgreSQL
 MAX_DEPTH = 32
 
 
+def plain_int(text: str | None, maximum: int = MAX_ID) -> int | None:
+    """`text` as a non-negative int if it is ASCII digits up to `maximum`, else None.
+    (str.isdigit() is true for "¹" and "٣", which int() then refuses or reads.)"""
+    if not text or not text.isascii() or not text.isdigit() or len(text) > 12:
+        return None
+    value = int(text)
+    return value if value <= maximum else None
+
+
 def bad_text(value: str) -> str | None:
     """Why `value` cannot be stored as text, or None."""
     if "\x00" in value:

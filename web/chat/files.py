@@ -34,7 +34,7 @@ def file(widget_id: str, attachment_id: int) -> Response:
     rt = runtime()
     expires, signature = request.args.get("exp", ""), request.args.get("sig", "")
     secret = connector(rt).secret
-    if not expires.isdigit() or int(expires) < time.time():
+    if not (expires.isascii() and expires.isdigit()) or int(expires) < time.time():
         return Response("link expired", status=403, mimetype="text/plain")
     expected = file_signature(found.external_id, attachment_id, int(expires), secret)
     if not hmac.compare_digest(signature, expected):

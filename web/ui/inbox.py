@@ -70,7 +70,7 @@ class ListArgs:
             status=status if status in (*STATUSES, "any") else "open",
             channel=a.get("channel", ""),
             label=a.get("label", ""),
-            assignee=a.get("assignee", "") if a.get("assignee", "").isdigit() else "",
+            assignee=a.get("assignee", "") if _digits(a.get("assignee", "")) else "",
             q=a.get("q", "").strip()[:200],
             sort="sla" if a.get("sort") == "sla" else "activity",
             cursor=a.get("cursor", ""),
@@ -105,7 +105,7 @@ class ListArgs:
 
 
 def _is_team_view(view: str) -> bool:
-    return view.startswith("team:") and view[5:].isdigit()
+    return view.startswith("team:") and _digits(view[5:])
 
 
 @bp.get("/")
@@ -339,6 +339,11 @@ def _merge_candidates(db: Session, user: User, contact: Contact) -> list[Contact
         )
         query = query.where(Contact.id.in_(reachable))
     return [c for c in db.scalars(query.limit(20)) if can_see_contact(db, user, c.id)][:5]
+
+
+def _digits(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts "¹", which int() refuses."""
+    return text.isascii() and text.isdigit()
 
 
 def forbid_unless(condition: bool) -> None:
