@@ -96,7 +96,7 @@ def main() -> int:
     shown = [p if not p.startswith("Authorization") else "Authorization: Bearer …" for p in command]
     print("$", " ".join(shown), flush=True)
     started = time.monotonic()
-    result = subprocess.run(command, check=False)
+    result = subprocess.run(command, check=False, cwd=instance)  # its .schemathesis/ cache
     elapsed = time.monotonic() - started
     load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     print(f"schemathesis exit code {result.returncode} after {elapsed:.0f} s; load {load}")

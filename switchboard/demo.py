@@ -14,9 +14,9 @@ from __future__ import annotations
 import json
 import secrets
 import threading
-from urllib.parse import urlsplit
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
