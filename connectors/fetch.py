@@ -8,7 +8,8 @@ DNS lookup to rebind). Size and time are capped. Errors say what was refused, ne
 connection failed (refused / timed out / reset would map open ports).
 
 Sandboxes and self-hosted test servers are allowed only by configuration: FETCH_ALLOW_HOSTS
-lists `host` or `host:port` entries that may use http and private addresses.
+lists `host`, `host:port` or `host:port/path-prefix` entries that may use http and private
+addresses.
 """
 
 from __future__ import annotations
@@ -40,9 +41,19 @@ class FetchRefused(PermanentSendError):
 
 
 def allowed_hosts_setting(settings: Mapping[str, str]) -> frozenset[str]:
-    """FETCH_ALLOW_HOSTS: comma-separated `host` or `host:port`, lower-cased."""
+    """FETCH_ALLOW_HOSTS: comma-separated `host`, `host:port` or `host:port/path-prefix`."""
     raw = settings.get("FETCH_ALLOW_HOSTS", "")
     return frozenset(item.strip().lower() for item in raw.split(",") if item.strip())
+
+
+def _sandboxed(entries: frozenset[str], host: str, port: int, path: str) -> bool:
+    """Whether an entry allows this URL: a path prefix, when given, must match too (the demo
+    allows its emulator's files, not the rest of its own server)."""
+    for entry in entries:
+        where, slash, prefix = entry.partition("/")
+        if where in (host, f"{host}:{port}") and (not slash or path.startswith("/" + prefix)):
+            return True
+    return False
 
 
 def is_public_address(address: str) -> bool:
@@ -126,7 +137,7 @@ class GuardedFetcher:
             raise FetchRefused("the attachment URL has a bad port") from exc
         if parts.username or parts.password:
             raise FetchRefused("the attachment URL carries credentials")
-        sandbox = host in self.sandbox_hosts or f"{host}:{port}" in self.sandbox_hosts
+        sandbox = _sandboxed(self.sandbox_hosts, host, port, parts.path or "/")
         if scheme not in (("http", "https") if sandbox else ("https",)):
             raise FetchRefused(f"scheme {scheme!r} is not allowed for attachments")
         if not sandbox and not _host_matches(host, self.hosts):

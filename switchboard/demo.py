@@ -128,8 +128,9 @@ def sandbox_settings(base: str) -> dict[str, str]:
 
     return {
         **meta_demo.settings(base),
-        # The Meta emulator's "CDN" is this server: attachment fetches may reach it, nothing else.
-        "FETCH_ALLOW_HOSTS": urlsplit(base).netloc,
+        # The Meta emulator's "CDN" is in this server: attachment fetches may reach its files,
+        # not the rest of the server (/metrics, the API).
+        "FETCH_ALLOW_HOSTS": urlsplit(base).netloc + "/sandbox/meta/_emu/media/",
         "X_API_URL": base + X_PREFIX,
         "X_CONSUMER_KEY": CONSUMER_KEY,
         "X_CONSUMER_SECRET": CONSUMER_SECRET,

@@ -82,6 +82,16 @@ def test_a_redirect_from_an_allowed_host_to_an_internal_one_is_not_followed() ->
     assert sandbox.hits == ["/photo.jpg", f"/to/{netloc(inside)}/metrics"]
 
 
+def test_a_path_prefix_entry_allows_the_emulator_files_not_the_rest_of_the_server() -> None:
+    server = Recorder()
+    with serve_wsgi(server) as base:
+        fetcher = GuardedFetcher(hosts=(), sandbox_hosts=frozenset({netloc(base) + "/media/"}))
+        assert fetcher.get(f"{base}/media/x.png") == SECRET_PAGE
+        with pytest.raises(FetchRefused):
+            fetcher.get(f"{base}/metrics")
+    assert server.hits == ["/media/x.png"]
+
+
 def test_size_is_capped() -> None:
     with serve_wsgi(Recorder()) as cdn:
         fetcher = GuardedFetcher(hosts=(), sandbox_hosts=frozenset({netloc(cdn)}), max_bytes=1000)
