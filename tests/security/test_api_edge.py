@@ -136,3 +136,12 @@ def test_digits_that_are_not_ascii_are_refused_not_crashed_on(
     ):
         assert_problem(client.get(path, headers=h), 400)
     assert client.get("/api/v1/conversations?team=%C2%B9", headers=h).status_code == 200
+
+
+def test_staff_pages_refuse_unicode_digits_without_crashing(client: Any, factory: Any) -> None:
+    from tests.web.ui.conftest import login
+
+    factory.user("admin", email="digits@example.test")
+    login(client, "digits@example.test")
+    page = client.get("/announcements/?cursor=%C2%B9")
+    assert page.status_code == 200
