@@ -44,10 +44,19 @@ _ID = {
     "required": True,
     "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
 }
-_PAGE = [
-    {"name": "cursor", "in": "query", "schema": {"type": "string"}},
-    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
-]
+_LIMIT = {
+    "name": "limit",
+    "in": "query",
+    "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+}
+_PAGE = [{"name": "cursor", "in": "query", "schema": {"type": "string"}}, _LIMIT]
+# A thread's cursor is the id of the last message seen.
+_ID_CURSOR = {
+    "name": "cursor",
+    "in": "query",
+    "schema": {"type": "string", "pattern": "^[0-9]{0,9}$"},
+}
+_STATUSES = ["open", "pending", "snoozed", "resolved"]
 
 SPEC: dict[str, Any] = {
     "openapi": "3.1.0",
@@ -137,7 +146,7 @@ SPEC: dict[str, Any] = {
                 "type": "object",
                 "required": ["text"],
                 "properties": {
-                    "text": {"type": "string", "maxLength": 20000},
+                    "text": {"type": "string", "maxLength": 20000, "pattern": "\\S"},
                     "private": {
                         "type": "boolean",
                         "default": False,
@@ -163,10 +172,21 @@ SPEC: dict[str, Any] = {
             "get": {
                 "summary": "List conversations, newest activity first",
                 "parameters": [
-                    *[
-                        {"name": n, "in": "query", "schema": {"type": "string"}}
-                        for n in ("status", "channel", "assignee", "label", "q", "team")
-                    ],
+                    {"name": "status", "in": "query", "schema": {"enum": ["", *_STATUSES]}},
+                    {
+                        "name": "channel",
+                        "in": "query",
+                        "schema": {"enum": ["", "facebook", "instagram", "x", "email", "webchat"]},
+                    },
+                    {
+                        "name": "assignee",
+                        "in": "query",
+                        "schema": {"type": "string", "pattern": "^(|me|none|[0-9]{1,10})$"},
+                        "description": "me, none or a user id",
+                    },
+                    {"name": "label", "in": "query", "schema": {"type": "string"}},
+                    {"name": "q", "in": "query", "schema": {"type": "string"}},
+                    {"name": "team", "in": "query", "schema": {"type": "string"}},
                     *_PAGE,
                 ],
                 "responses": {
@@ -207,7 +227,7 @@ SPEC: dict[str, Any] = {
             "parameters": [_ID],
             "get": {
                 "summary": "Messages, oldest first",
-                "parameters": _PAGE,
+                "parameters": [_ID_CURSOR, _LIMIT],
                 "responses": {
                     "200": _json(
                         {
@@ -252,7 +272,7 @@ SPEC: dict[str, Any] = {
                             "schema": {
                                 "type": "object",
                                 "required": ["source_id"],
-                                "properties": {"source_id": {"type": "integer"}},
+                                "properties": {"source_id": {"type": "integer", "minimum": 1}},
                             }
                         }
                     },
