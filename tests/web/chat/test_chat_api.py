@@ -369,3 +369,18 @@ def test_offline_mailbox_that_is_not_connected_keeps_the_message_in_the_chat(rt,
         headers=visitor.headers(),
     ).get_json()
     assert left["status"] == "stored" and left["conversation"]["status"] == "open"
+
+
+@pytest.mark.parametrize("after", ["¹", "٣", "9" * 40, "-1"])
+def test_a_cursor_that_is_not_a_message_id_is_a_clear_400(client, factory, after):
+    widget_account(factory)
+    visitor = Visitor(client)
+    visitor.start()
+    response = client.get(
+        visitor.url("/messages"), query_string={"after": after}, headers=visitor.headers()
+    )
+    assert response.status_code == 400 and response.get_json()["error"] == "bad_request"
+    seen = client.get(
+        visitor.url("/messages"), query_string={"seen": after}, headers=visitor.headers()
+    )
+    assert seen.status_code == 400
