@@ -3,8 +3,8 @@
 A client that retries a create after a timeout gets the announcement it already made instead
 of a second one (which would post twice). Nullable: the UI and old rows have none.
 
-Revision ID: 0006_rely
-Revises: 0005
+Revision ID: 0007_rely
+Revises: 0006
 Create Date: 2026-12-05 07:40:00
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_rely"
-down_revision = "0005"
+revision = "0007_rely"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
