@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Any
 
@@ -18,11 +17,10 @@ from web.api import bp
 from web.api.auth import require_roles
 from web.api.edge import plain_int
 from web.api.errors import Problem
-from web.replying import check_reply, reply_window
+from web.replying import check_reply, enqueue_send, reply_window
 from web.serialize import conversation_json, iso, message_json
 
 AGENTS = ("admin", "agent")
-log = logging.getLogger(__name__)
 
 
 def _limit() -> int:
@@ -171,23 +169,9 @@ def reply(session: Session, user: User, conversation_id: int) -> tuple[Response,
         raise Problem(422, "Reply refused", str(exc), reason=str(exc)) from exc
     session.commit()  # durable before the job can look for it
     body = message_json(message)
-    if created and not private and not _enqueue_send(rt, message.id):
+    if created and not private and not enqueue_send(rt, message.id):
         return jsonify(body), 202  # stored; the sweeper sends it
     return jsonify(body), 201 if created else 200
-
-
-def _enqueue_send(rt: Any, message_id: int) -> bool:
-    """Queue the send; a queue that is down is not the client's problem once the reply is
-    stored (the sweeper re-enqueues pending replies), so never answer 500 after the commit:
-    a client retrying without an Idempotency-Key would send it twice."""
-    try:
-        rt.jobs.enqueue(
-            "workers.send.send_message", message_id, queue="send", job_id=f"send:{message_id}"
-        )
-    except Exception:  # redis.ConnectionError, TimeoutError, ...: anything means "not queued"
-        log.warning("send of message %s not queued; the sweeper will send it", message_id)
-        return False
-    return True
 
 
 def _json_object() -> dict[str, Any]:
