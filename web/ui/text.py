@@ -198,6 +198,7 @@ DELIVERY = {
     "delivered": N_("Delivered"),
     "read": N_("Read"),
     "failed": N_("Failed"),
+    "unknown": N_("Unknown — check"),
 }
 
 
