@@ -542,7 +542,7 @@ add_paths(
         },
         "Rule": {
             "type": "object",
-            "required": ["name", "trigger", "actions"],
+            "description": "name, trigger and actions are required when creating",
             "properties": {
                 "id": {"type": "integer", "readOnly": True},
                 "name": {"type": "string"},

@@ -29,7 +29,9 @@ def test_admin_sets_assignment_policy_and_agents_see_the_queue(client, rt, facto
     account = setup["account"]
     url = f"/api/v1/inboxes/{account.id}/assignment"
     assert_problem(client.put(url, json={"enabled": True}, headers=auth(setup["agent"])), 403)
-    assert_problem(client.put(url, json={"mode": "chaos"}, headers=auth(setup["admin"])), 422)
+    assert_problem(client.put(url, json={"mode": "chaos"}, headers=auth(setup["admin"])), 400)
+    too_many = {"agent_limits": {str(setup["agent_user"].id): 5000}}
+    assert_problem(client.put(url, json=too_many, headers=auth(setup["admin"])), 422)
     body = client.put(
         url,
         json={"enabled": True, "capacity": 1, "mode": "least_open"},
@@ -107,6 +109,19 @@ def test_rules_api_creates_orders_and_refuses_bad_rules(client, rt, factory, set
         client.post(
             "/api/v1/rules",
             json={"name": "x", "trigger": "customer_message", "actions": [{"type": "explode"}]},
+            headers=admin,
+        ),
+        400,  # the OpenAPI schema (enforced at the edge) lists the action types
+    )
+    assert_problem(
+        client.post(
+            "/api/v1/rules",
+            json={
+                "name": "x",
+                "trigger": "customer_message",
+                "conditions": [{"field": "text", "op": "regex", "value": "("}],
+                "actions": [{"type": "resolve"}],
+            },
             headers=admin,
         ),
         422,
