@@ -2,17 +2,23 @@
 
 The cursor moves in the same transaction as the messages it covers, and only if nobody moved
 it meanwhile, so overlapping polls can repeat a page (deduped by constraint) but never skip one.
+A connector that offers `poll_session(account)` (email) keeps one connection for the whole
+run instead of one per page.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from connectors.base import (
+    AccountConfig,
     Capability,
     ConnectorError,
     PollingConnector,
@@ -51,31 +57,54 @@ def poll_account(account_id: int) -> int:
     seen = 0
     streams_for = getattr(connector, "streams_for", None)  # e.g. a mailbox's extra folders
     streams = tuple(streams_for(config)) if streams_for else connector.streams
-    for stream in streams:
-        for _ in range(MAX_PAGES_PER_RUN):
+    with _session(connector, config) as poller:
+        for stream in streams:
             cursor = _read_cursor(account_id, stream)
-            try:
-                result = connector.poll(config, stream, cursor)
-            except ReauthRequired as exc:
-                with rt.db.session() as session:
-                    flag_reauth(session, _account(session, account_id), exc.reason)
-                POLLS.labels(slug, "reauth").inc()
-                return seen
-            except RetryableSendError as exc:
-                _schedule(account_id, stream, exc.retry_after or interval)
-                POLLS.labels(slug, "retry").inc()
-                break
-            except ConnectorError as exc:
-                log.warning("poll %s/%s failed: %s", account_id, stream, exc.reason)
-                _schedule(account_id, stream, interval)
-                POLLS.labels(slug, "error").inc()
-                break
-            seen += len(result.events)
-            moved = _store_page(account_id, slug, stream, cursor, result, interval)
-            POLLS.labels(slug, "ok" if moved else "overlap").inc()
-            if not (moved and result.more):
-                break
+            for _ in range(MAX_PAGES_PER_RUN):
+                try:
+                    result = poller.poll(stream, cursor)
+                except ReauthRequired as exc:
+                    with rt.db.session() as session:
+                        flag_reauth(session, _account(session, account_id), exc.reason)
+                    POLLS.labels(slug, "reauth").inc()
+                    return seen
+                except RetryableSendError as exc:
+                    _schedule(account_id, stream, exc.retry_after or interval)
+                    POLLS.labels(slug, "retry").inc()
+                    break
+                except ConnectorError as exc:
+                    log.warning("poll %s/%s failed: %s", account_id, stream, exc.reason)
+                    _schedule(account_id, stream, interval)
+                    POLLS.labels(slug, "error").inc()
+                    break
+                seen += len(result.events)
+                moved = _store_page(account_id, slug, stream, cursor, result, interval)
+                POLLS.labels(slug, "ok" if moved else "overlap").inc()
+                if not (moved and result.more):
+                    break
+                cursor = result.cursor  # we just stored it: no need to read it back
     return seen
+
+
+class _Poller(Protocol):
+    def poll(self, stream: str, cursor: str | None) -> PollResult: ...
+
+
+def _session(connector: PollingConnector, config: AccountConfig) -> AbstractContextManager[Any]:
+    """The connector's run-long session if it has one, else one `poll` call per page."""
+    opener = getattr(connector, "poll_session", None)
+    if opener is not None:
+        return opener(config)  # type: ignore[no-any-return]
+    return _per_page(connector, config)
+
+
+@contextmanager
+def _per_page(connector: PollingConnector, config: AccountConfig) -> Iterator[_Poller]:
+    class PerPage:
+        def poll(self, stream: str, cursor: str | None) -> PollResult:
+            return connector.poll(config, stream, cursor)
+
+    yield PerPage()
 
 
 def _account(session: Session, account_id: int) -> ChannelAccount:
