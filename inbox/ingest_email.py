@@ -15,17 +15,17 @@ savepoint back and record it one mail at a time, where each race is settled row 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, literal, select, text, tuple_, update
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from connectors.base import ConversationKind, EventKind, InboundEvent, Participant
 from inbox.attachments import AttachmentStore, AttachmentTooLarge
+from inbox.bulk import MAX_PARAMS, chunks, insert_rows, update_rows
 from inbox.conversations import system_event
 from inbox.db import with_defaults
 from inbox.events import emit
@@ -42,7 +42,6 @@ from inbox.models import (
 from inbox.threading import EMAIL_SUBJECT_WINDOW, normalize_subject, threads_by_subject
 
 MAX_RUN = 500  # mails per set of statements
-MAX_PARAMS = 30_000  # bind parameters per statement: under SQLite's 32,766 and PostgreSQL's 65,535
 EMAIL = ConversationKind.EMAIL.value
 REOPENS = ("resolved", "snoozed", "pending")
 
@@ -206,7 +205,7 @@ class _MailRun:
         table = Conversation.__table__
         columns = [table.c[name] for name in _CONVERSATION_COLUMNS]
         ids = {e.external_id for e in self.run} | {r for e in self.run for r in e.references}
-        for chunk in _chunks(sorted(ids), MAX_PARAMS // 2):
+        for chunk in chunks(sorted(ids), MAX_PARAMS // 2):
             rows = self.session.execute(
                 select(message.c.external_id, message.c.id, *columns)
                 .join(table, table.c.id == message.c.conversation_id)
@@ -219,7 +218,7 @@ class _MailRun:
                 conversation = self._remember(row[2:])
                 self.known[row[0]] = _Known(int(row[1]), conversation)
         keys = {(e.thread_key, _sender(e)) for e in self.run}
-        for chunk in _chunks(sorted(keys), MAX_PARAMS // 4):
+        for chunk in chunks(sorted(keys), MAX_PARAMS // 4):
             for row in self.session.execute(
                 select(*columns).where(
                     table.c.channel_account_id == self.account.id,
@@ -232,7 +231,7 @@ class _MailRun:
         if by_subject:
             since = min(e.sent_at for e in by_subject) - EMAIL_SUBJECT_WINDOW
             senders = sorted({_sender(e) for e in by_subject})
-            for chunk in _chunks(senders, MAX_PARAMS // 2):
+            for chunk in chunks(senders, MAX_PARAMS // 2):
                 for row in self.session.execute(
                     select(*columns).where(
                         table.c.channel_account_id == self.account.id,
@@ -477,7 +476,7 @@ def _contacts_for(session: Session, channel: str, who: dict[str, Participant]) -
     identity_changes: dict[int, dict[str, Any]] = {}
     contact_names: dict[int, dict[str, Any]] = {}
     merged: dict[str, int] = {}
-    for chunk in _chunks(sorted(who), MAX_PARAMS // 2):
+    for chunk in chunks(sorted(who), MAX_PARAMS // 2):
         rows = session.execute(
             select(
                 identity.c.external_user_id,
@@ -529,7 +528,7 @@ def _new_identities(session: Session, channel: str, who: dict[str, Participant])
     contact = Contact.__table__
     emails = {p.email.lower() for p in who.values() if p.email}
     by_email: dict[str, int] = {}
-    for chunk in _chunks(sorted(emails), MAX_PARAMS // 2):
+    for chunk in chunks(sorted(emails), MAX_PARAMS // 2):
         rows = session.execute(
             select(func.lower(contact.c.email), contact.c.id)
             .where(func.lower(contact.c.email).in_(chunk), contact.c.merged_into_id.is_(None))
@@ -584,77 +583,3 @@ def _new_identities(session: Session, channel: str, who: dict[str, Participant])
     if len(inserted) != len(identities):
         raise ConcurrentWriter("an identity of this page was created meanwhile")
     return contact_ids
-
-
-# -- statements ----------------------------------------------------------------------------
-
-
-def insert_rows(
-    session: Session,
-    table: Any,
-    rows: list[dict[str, Any]],
-    *,
-    conflict: tuple[str, ...] = (),
-    returning: tuple[str, ...] = (),
-) -> list[Any]:
-    """Multi-row INSERT [ON CONFLICT (…) DO NOTHING] [RETURNING …]; rows share their keys."""
-    if not rows:
-        return []
-    columns = tuple(rows[0])
-    out: list[Any] = []
-    for chunk in _chunks(rows, max(1, MAX_PARAMS // len(columns))):
-        statement = _insert_statement(table, len(chunk), columns, conflict, returning)
-        params = {f"{c}_{i}": row[c] for i, row in enumerate(chunk) for c in columns}
-        result = session.execute(statement, params)
-        if returning:
-            out += result.all()
-    return out
-
-
-@lru_cache(maxsize=128)
-def _insert_statement(
-    table: Any,
-    count: int,
-    columns: tuple[str, ...],
-    conflict: tuple[str, ...],
-    returning: tuple[str, ...],
-) -> Any:
-    """Built once per shape: SQLAlchemy cannot cache the compiled form of ON CONFLICT inserts.
-
-    Names come from our own table metadata; every value is a typed bound parameter.
-    """
-    values = ", ".join("(" + ", ".join(f":{c}_{i}" for c in columns) + ")" for i in range(count))
-    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES {values}"  # noqa: S608
-    if conflict:
-        sql += f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
-    if returning:
-        sql += f" RETURNING {', '.join(returning)}"
-    binds = [bindparam(f"{c}_{i}", type_=table.c[c].type) for i in range(count) for c in columns]
-    return text(sql).bindparams(*binds)
-
-
-def update_rows(session: Session, table: Any, changes: dict[int, dict[str, Any]]) -> None:
-    """One UPDATE … SET col = CASE id WHEN … END for many rows by primary key.
-
-    Each column keeps its value (ELSE col) in the rows that do not change it; values are bound
-    with the column's type, so times go through UTCDateTime like any ORM write.
-    """
-    items = [(row_id, change) for row_id, change in changes.items() if change]
-    for chunk in _chunks(items, 500):
-        names = sorted({name for _id, change in chunk for name in change})
-        values = {}
-        for name in names:
-            column = table.c[name]
-            whens = {
-                row_id: literal(change[name], column.type)
-                for row_id, change in chunk
-                if name in change
-            }
-            values[name] = case(whens, value=table.c.id, else_=column)
-        ids = [row_id for row_id, _change in chunk]
-        session.execute(update(table).where(table.c.id.in_(ids)).values(values))
-
-
-def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
