@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -57,12 +58,14 @@ def poll_account(account_id: int) -> int:
     seen = 0
     streams_for = getattr(connector, "streams_for", None)  # e.g. a mailbox's extra folders
     streams = tuple(streams_for(config)) if streams_for else connector.streams
-    with _session(connector, config) as poller:
+    with _session(connector, config) as poller, ThreadPoolExecutor(1) as ahead:
+        ahead_ok = bool(getattr(poller, "read_only", False))
         for stream in streams:
             cursor = _read_cursor(account_id, stream)
+            pending = ahead.submit(poller.poll, stream, cursor)
             for _ in range(MAX_PAGES_PER_RUN):
                 try:
-                    result = poller.poll(stream, cursor)
+                    result = pending.result()
                 except ReauthRequired as exc:
                     with rt.db.session() as session:
                         flag_reauth(session, _account(session, account_id), exc.reason)
@@ -77,13 +80,31 @@ def poll_account(account_id: int) -> int:
                     _schedule(account_id, stream, interval)
                     POLLS.labels(slug, "error").inc()
                     break
+                # Fetch and parse the next page while this one is stored: the parse runs
+                # while the database works. Only for a mailbox the fetch leaves untouched
+                # (no move_to): a page fetched ahead and then not stored is simply fetched
+                # again by the next run.
+                nxt = (
+                    ahead.submit(poller.poll, stream, result.cursor)
+                    if ahead_ok and result.more
+                    else None
+                )
                 seen += len(result.events)
                 moved = _store_page(account_id, slug, stream, cursor, result, interval)
                 POLLS.labels(slug, "ok" if moved else "overlap").inc()
                 if not (moved and result.more):
+                    _discard(nxt)
                     break
                 cursor = result.cursor  # we just stored it: no need to read it back
+                pending = nxt or ahead.submit(poller.poll, stream, cursor)
     return seen
+
+
+def _discard(page: Future[PollResult] | None) -> None:
+    """Wait for a page fetched ahead that will not be stored (its errors do not matter)."""
+    if page is not None:
+        with suppress(Exception):
+            page.result()
 
 
 class _Poller(Protocol):
@@ -101,6 +122,8 @@ def _session(connector: PollingConnector, config: AccountConfig) -> AbstractCont
 @contextmanager
 def _per_page(connector: PollingConnector, config: AccountConfig) -> Iterator[_Poller]:
     class PerPage:
+        read_only = False  # unknown: fetch no page ahead
+
         def poll(self, stream: str, cursor: str | None) -> PollResult:
             return connector.poll(config, stream, cursor)
 

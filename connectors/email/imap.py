@@ -34,7 +34,7 @@ from connectors.base import (
 from connectors.email.parse import parse_message
 from connectors.email.tls import context_for
 
-PAGE_SIZE = 50
+PAGE_SIZE = 200  # one page is one transaction; PAGE_BYTES bounds its memory
 MAX_MESSAGE_BYTES = 25 * 1024 * 1024
 PAGE_BYTES = 64 * 1024 * 1024  # a page stops growing here, so memory stays bounded
 DEFAULT_TIMEOUT = 30.0
@@ -131,6 +131,13 @@ class MailboxPoller:
         self.max_bytes = max_bytes
         self._connection: Any = None
         self._client: IMAPClient | None = None
+
+    @property
+    def read_only(self) -> bool:
+        """True when fetching changes nothing on the server (no `move_to`), so a page may be
+        fetched ahead of storing the previous one. `mark_seen` only sets a flag: the cursor
+        is the UID, so a page fetched again is still found."""
+        return not self.account.options.get("move_to")
 
     def __enter__(self) -> MailboxPoller:
         return self
