@@ -346,6 +346,9 @@ def run_cli(account_id: int, env: dict[str, str]) -> dict[str, Any]:
     """`switchboard poll ACCOUNT` as its own process, counting its SQL statements."""
     out = Path(env["SWITCHBOARD_INSTANCE"]) / "figures.json"
     command = [sys.executable, str(ROOT / "bench" / "_counted_cli.py"), str(out)]
+    _wait_for_quiet()
+    load = os.getloadavg()[0]
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.time()
     done = subprocess.run(
         [*command, "poll", str(account_id)],
@@ -355,13 +358,30 @@ def run_cli(account_id: int, env: dict[str, str]) -> dict[str, Any]:
         timeout=900,
     )
     wall = time.time() - began
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise RuntimeError(f"switchboard poll failed: {done.stdout}{done.stderr}")
     figures: dict[str, Any] = json.loads(out.read_text())
     figures["wall"] = wall
     figures["startup"] = figures["poll_started"] - began
     figures["poll"] = figures["poll_finished"] - figures["poll_started"]
+    figures["cpu"] = (cpu_after.ru_utime - cpu_before.ru_utime) + (
+        cpu_after.ru_stime - cpu_before.ru_stime
+    )
+    figures["load"] = load
     return figures
+
+
+QUIET_LOAD = float(os.environ.get("BENCH_QUIET_LOAD", "2.0"))
+QUIET_WAIT = float(os.environ.get("BENCH_QUIET_WAIT", "120"))
+
+
+def _wait_for_quiet() -> None:
+    """On a shared machine, start a run when the 1-minute load is below BENCH_QUIET_LOAD, or
+    after BENCH_QUIET_WAIT seconds anyway; the load at the start is reported per run."""
+    deadline = time.monotonic() + QUIET_WAIT
+    while os.getloadavg()[0] > QUIET_LOAD and time.monotonic() < deadline:
+        time.sleep(2)
 
 
 def stored(url: str) -> dict[str, Any]:
@@ -562,13 +582,13 @@ def render(
     page = args.page_size or DEFAULT_PAGE
     rows = [
         f"| connector only (diagnosis): IMAP fetch + MIME parse, one connection, pages of {page} "
-        f"| {fetch['seconds']:.2f} | {fetch['rate']:.0f} | – | – |"
+        f"| {fetch['seconds']:.2f} | {fetch['rate']:.0f} | – | – | – | – |"
     ]
     for run in runs:
         rows.append(
             f"| `switchboard poll`, {run['label']} | {run['poll']:.2f} | {run['rate']:.0f} | "
-            f"{run['wall']:.2f} s / {run['wall_rate']:.0f} | {run['poll_statements']} "
-            f"({run['per_mail']:.2f}) |"
+            f"{run['wall']:.2f} s / {run['wall_rate']:.0f} | {run['cpu']:.2f} | "
+            f"{run['poll_statements']} ({run['per_mail']:.2f}) | {run['load']:.1f} |"
         )
     empty = _median(runs, "empty")
     large = _median(runs, "large")
@@ -623,16 +643,24 @@ def render(
         "`switchboard poll ACCOUNT` process (bench/_counted_cli.py runs the real CLI and "
         "counts every SQL statement through a SQLAlchemy engine listener, an executemany "
         'counting once per row). "poll" is `poll_account` from start to the last commit: '
-        'IMAP fetch, MIME parse, ingest. "process" is the wall clock of the whole command.',
+        'IMAP fetch, MIME parse, ingest. "process" is the wall clock of the whole command, '
+        '"process CPU" its user + system time. A run starts once the 1-minute load is under '
+        f"{QUIET_LOAD} (BENCH_QUIET_LOAD) or after {QUIET_WAIT:.0f} s (BENCH_QUIET_WAIT).",
         f"- APPEND of all mails into dovecot took {append_s:.1f} s (not part of the figures).",
         "",
-        "| stage | poll s | mails/s | process s / mails/s | SQL statements (per mail) |",
-        "|---|---|---|---|---|",
+        "| stage | poll s | mails/s | process s / mails/s | process CPU s | SQL statements "
+        "(per mail) | load at start |",
+        "|---|---|---|---|---|---|---|",
         *rows,
         "",
         *summary,
         "",
         f"Correctness: {verdict}",
+        "",
+        "History: before issue 12 the same 2,000 mails ran at a median 128 mails/s with 6.6 "
+        "statements per mail (one event at a time, a new IMAP login per 50-mail page, subject "
+        "threading for any subject) and 38 % slower at 50k conversations (two sequential "
+        "scans).",
     ]
     return "\n".join(lines) + "\n"
 
