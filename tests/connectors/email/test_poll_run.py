@@ -217,3 +217,20 @@ def test_only_reply_and_forward_subjects_thread_by_subject_within_and_across_pag
     assert len({c[1], c[2], c[4], c[6], c[8], c[9]}) == 6
     with rt.db.session() as s:
         assert s.scalar(select(func.count()).select_from(Conversation)) == 6
+
+
+def test_plain_imap_builds_no_tls_context(dovecot: Dovecot) -> None:
+    """A CA file that cannot be read breaks any TLS context: plain IMAP must not need one."""
+    from connectors.base import AccountConfig
+    from connectors.email import EmailConnector
+
+    deliver(dovecot, mail(1, subject="문의 1"))
+    account = AccountConfig(
+        id=1,
+        external_id=ADDRESS,
+        credentials={"imap_password": dovecot.password},
+        options={**dovecot.options(), "tls_ca_file": "/nonexistent/ca.pem"},
+    )
+    with EmailConnector({}).poll_session(account) as session:
+        page = session.poll("INBOX", None)
+    assert [e.external_id for e in page.events] == ["<m1@example.com>"]
