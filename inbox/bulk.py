@@ -12,9 +12,10 @@ from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, case, literal, text, update
+from sqlalchemy import ColumnElement, String, any_, bindparam, case, literal, text, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.sqltypes import NullType
 
 MAX_PARAMS = 30_000  # bind parameters per statement: under SQLite's 32,766 and PostgreSQL's 65,535
 MAX_UPDATE_ROWS = 500
@@ -142,6 +143,16 @@ def _case_update(
         values[name] = case(whens, value=table.c.id, else_=column)
     ids = [row_id for row_id, _change in chunk]
     session.execute(update(table).where(table.c.id.in_(ids)).values(values))
+
+
+def one_of(session: Session, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
+    """`column IN (values)`: one array parameter on PostgreSQL (`= ANY(…)`, the same statement
+    for any number of values), a list of parameters on SQLite."""
+    if session.get_bind().dialect.name == "postgresql":
+        item = String() if isinstance(column.type, NullType) else column.type  # e.g. lower(…)
+        array = bindparam(None, list(values), type_=postgresql.ARRAY(item))
+        return column == any_(array)  # type: ignore[no-any-return]
+    return column.in_(values)  # type: ignore[no-any-return]
 
 
 def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:

@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from connectors.base import ConversationKind, EventKind, InboundEvent, Participant
 from inbox.attachments import AttachmentStore, AttachmentTooLarge
-from inbox.bulk import MAX_PARAMS, chunks, insert_rows, update_rows
+from inbox.bulk import MAX_PARAMS, chunks, insert_rows, one_of, update_rows
 from inbox.conversations import system_event
 from inbox.db import with_defaults
 from inbox.events import emit
@@ -149,6 +149,8 @@ _UPDATED_COLUMNS = _CONVERSATION_COLUMNS[4:]
 
 
 class _MailRun:
+    """One run of customer mail: load what it touches, decide in order in memory, write."""
+
     def __init__(
         self,
         session: Session,
@@ -211,7 +213,7 @@ class _MailRun:
                 .join(table, table.c.id == message.c.conversation_id)
                 .where(
                     message.c.channel_account_id == self.account.id,
-                    message.c.external_id.in_(chunk),
+                    one_of(self.session, message.c.external_id, chunk),
                 )
             )
             for row in rows:
@@ -219,14 +221,17 @@ class _MailRun:
                 self.known[row[0]] = _Known(int(row[1]), conversation)
         keys = {(e.thread_key, _sender(e)) for e in self.run}
         for chunk in chunks(sorted(keys), MAX_PARAMS // 4):
+            # Thread keys and senders each in one list: a superset of the pairs, cut below.
             for row in self.session.execute(
                 select(*columns).where(
                     table.c.channel_account_id == self.account.id,
                     table.c.kind == EMAIL,
-                    tuple_(table.c.thread_key, table.c.participant_key).in_(chunk),
+                    one_of(self.session, table.c.thread_key, sorted({k for k, _ in chunk})),
+                    one_of(self.session, table.c.participant_key, sorted({p for _, p in chunk})),
                 )
             ):
-                self._remember(row)
+                if (row[1], row[2]) in keys:
+                    self._remember(row)
         by_subject = [e for e in self.run if threads_by_subject(e.subject)]
         if by_subject:
             since = min(e.sent_at for e in by_subject) - EMAIL_SUBJECT_WINDOW
@@ -235,7 +240,7 @@ class _MailRun:
                 for row in self.session.execute(
                     select(*columns).where(
                         table.c.channel_account_id == self.account.id,
-                        table.c.participant_key.in_(chunk),
+                        one_of(self.session, table.c.participant_key, chunk),
                         table.c.last_activity_at >= since,
                         table.c.kind == EMAIL,
                     )
@@ -488,7 +493,10 @@ def _contacts_for(session: Session, channel: str, who: dict[str, Participant]) -
                 contact.c.merged_into_id,
             )
             .join(contact, contact.c.id == identity.c.contact_id)
-            .where(identity.c.channel == channel, identity.c.external_user_id.in_(chunk))
+            .where(
+                identity.c.channel == channel,
+                one_of(session, identity.c.external_user_id, chunk),
+            )
         )
         for key, identity_id, handle, display_name, contact_id, name, merged_into in rows:
             person = who[key]
@@ -531,7 +539,10 @@ def _new_identities(session: Session, channel: str, who: dict[str, Participant])
     for chunk in chunks(sorted(emails), MAX_PARAMS // 2):
         rows = session.execute(
             select(func.lower(contact.c.email), contact.c.id)
-            .where(func.lower(contact.c.email).in_(chunk), contact.c.merged_into_id.is_(None))
+            .where(
+                one_of(session, func.lower(contact.c.email), chunk),
+                contact.c.merged_into_id.is_(None),
+            )
             .order_by(contact.c.id)
         )
         for email, contact_id in rows:
