@@ -44,9 +44,12 @@ from web.chat.transcript import (
     conversation_state,
     conversations_of,
 )
+from web.security import client_ip
+from web.streams import streams
 
 DEFAULT_IMAGE_MAX_BYTES = 5 * 1024 * 1024
 MAX_WAIT_SECONDS = 25.0
+BUSY_RETRY_SECONDS = 5  # a long-poll that found no free slot: the widget asks again then
 _CLIENT_MSG_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,120}$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,}$")
 
@@ -225,6 +228,11 @@ def _offline_mailbox(rt: Runtime, found: Widget) -> str | None:
     return mailbox if account is not None else None  # else kept in the chat, never dropped
 
 
+def _is_id(text: str) -> bool:
+    """ASCII digits that fit a BIGINT: str.isdigit() also accepts "¹", which int() refuses."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
 @bp.get("/<widget_id>/messages")
 def poll_messages(widget_id: str) -> Response:
     """Messages after the cursor `after`; waits up to `wait` s (≤ 25) for one not in `seen`.
@@ -236,14 +244,21 @@ def poll_messages(widget_id: str) -> Response:
     rt = runtime()
     after = request.args.get("after", "0")
     seen_ids = [x for x in request.args.get("seen", "").split(",") if x]
-    if not after.isdigit() or not all(x.isdigit() for x in seen_ids) or len(seen_ids) > 500:
+    if not _is_id(after) or not all(_is_id(x) for x in seen_ids) or len(seen_ids) > 500:
         fail(400, "bad_request", detail="after is a message id, seen a list of message ids")
     try:
         wait = min(MAX_WAIT_SECONDS, max(0.0, float(request.args.get("wait", "0"))))
     except ValueError:
         fail(400, "bad_request", detail="wait must be a number of seconds")
     seen = {int(x) for x in seen_ids}
-    return jsonify(wait_for_messages(rt, found, claims, int(after), seen, wait))
+    if wait <= 0:
+        return jsonify(wait_for_messages(rt, found, claims, int(after), seen, wait))
+    # Waiting holds a request thread: only inside the bounded pool (web/streams.py).
+    slot = streams().chat_polls.enter(f"{found.id}:{claims.session_id}", client_ip())
+    if slot is None:
+        fail(429, "busy", retry_after=BUSY_RETRY_SECONDS)
+    with slot:
+        return jsonify(wait_for_messages(rt, found, claims, int(after), seen, wait))
 
 
 @bp.post("/<widget_id>/selfservice")

@@ -4,8 +4,8 @@ Both lookups ran as sequential scans, which made ingest 38 % slower at 50k conve
 a new sender's contact is found by `lower(email)`, and subject threading looks at one sender's
 conversations of the last 14 days. Expression indexes work on SQLite and PostgreSQL alike.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0008_mail
+Revises: 0007_rely
 Create Date: 2026-12-05 07:30:00
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0008_mail"
+down_revision = "0007_rely"
 branch_labels = None
 depends_on = None
 
