@@ -120,3 +120,42 @@ def test_read_state_counts_and_email_job(rt: Runtime, factory: Any) -> None:
         assert unread_count(session, me.id) == 1
         assert mark_read(session, me) == 1
         assert list_for(session, me, unread_only=True).items == []
+
+
+def test_email_copies_go_through_real_smtp_once(rt: Runtime, factory: Any) -> None:
+    from urllib.parse import quote
+
+    from tests.support.smtp import running_smtp
+
+    account = factory.account()
+    mina = factory.user(inboxes=[account.id], name="Mina", email="mina@example.test")
+    quiet = factory.user(inboxes=[account.id], name="Quiet", email="quiet@example.test")
+    boss = factory.user("admin", name="Boss")
+    with rt.db.session() as session:
+        me = session.get(User, mina.id)
+        assert me is not None
+        set_email(session, me, True)
+    conversation = factory.inbound(account, "문의", name="이서연")
+    with running_smtp() as smtp:
+        rt.settings = rt.settings.replace(
+            NOTIFY_SMTP_URL=f"smtp://{quote(smtp.user)}:{smtp.password}@127.0.0.1:{smtp.port}",
+            PUBLIC_BASE_URL="https://inbox.example.test",
+        )
+        for assignee in (mina, quiet):
+            with rt.db.session() as session:
+                fresh = session.get(Conversation, conversation.id)
+                actor = session.get(User, boss.id)
+                assert fresh is not None
+                apply_change(session, fresh, Change(assignee_id=assignee.id), actor=actor)
+        rt.jobs.drain()
+        [mail] = smtp.wait_for(1)
+    assert mail.rcpt_tos == ["mina@example.test"]
+    assert mail.message["Subject"] == "[Switchboard] Assigned to you"
+    body = mail.message.get_content()
+    assert "이서연" in body and f"https://inbox.example.test/inbox/c/{conversation.id}" in body
+    with rt.db.session() as session:
+        sent = session.scalars(select(Notification).where(Notification.user_id == mina.id)).one()
+        assert sent.emailed_at is not None
+    from workers.notify import email_notification
+
+    assert email_notification(sent.id) is False  # once only

@@ -449,6 +449,7 @@
     const selected = $(".conv-row.selected");
     if (selected) cursorId = selected.dataset.id;
     connectLive();
+    refreshBell({});
     wireBrowserNotifyButton();
     loadFaq();
     document.documentElement.dataset.ready = "1";  // keyboard and composer are wired

@@ -37,7 +37,6 @@ def init_ui(app: Flask) -> None:
     from web.ui.auth import bp as auth_bp
     from web.ui.inbox import bp as inbox_bp
     from web.ui.live import bp as live_bp
-    from web.ui.notifications import bell_count
     from web.ui.notifications import bp as notifications_bp
 
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "ko")
@@ -54,7 +53,6 @@ def init_ui(app: Flask) -> None:
     app.add_url_rule("/", "home", lambda: redirect(url_for("inbox.index")))
     app.jinja_env.filters.update(when=when, ago=ago, nl2br=nl2br, event_text=event_text)
     app.jinja_env.globals.update(url_endpoints=lambda: app.view_functions.keys())
-    app.jinja_env.globals.update(bell_count=bell_count)
     app.jinja_env.globals.update(
         channel_label=channel_name,
         status_label=status_name,

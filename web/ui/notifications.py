@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from inbox.access import can_see
 from inbox.models import Conversation, User
 from inbox.models.notifications import Notification
-from inbox.notifications import email_enabled, list_for, mark_read, set_email, unread_count
+from inbox.notifications import email_enabled, list_for, mark_read, set_email
 from web.ui.common import me, roles, user_row, visible_conversation
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -147,15 +147,3 @@ def mentionable(conversation_id: int) -> Response:
 
 def _sees(db: Any, user: User, conversation: Conversation) -> bool:
     return can_see(db, user, conversation)
-
-
-def bell_count() -> int | None:
-    """For the top bar: unread notifications of the signed-in agent (None for others)."""
-    from flask_login import current_user
-
-    from web import current_runtime
-
-    if not getattr(current_user, "is_authenticated", False) or not current_user.works_queue:
-        return None
-    with current_runtime().db.session() as db:
-        return unread_count(db, current_user.id)
