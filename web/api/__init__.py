@@ -18,6 +18,7 @@ ROUTE_MODULES = (
     "openapi",
     "notifications",
     "webhooks",
+    "workflow",
 )
 
 for _name in ROUTE_MODULES:

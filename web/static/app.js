@@ -78,6 +78,40 @@
     placeCursor(all[Math.max(0, Math.min(all.length - 1, at + step))] || all[0]);
   }
 
+  // ---- bulk selection: click a row's box or press x on the cursor row ----------------------
+  const picked = new Set();
+  function syncPicks() {
+    $$(".conv-row .pick").forEach((box) => { box.checked = picked.has(box.value); });
+    const bar = $("#bulk-form"), count = $("#bulk-count");
+    if (!bar) return;
+    bar.hidden = picked.size === 0;
+    if (count) count.textContent = `${picked.size} ${count.dataset.label || ""}`;
+  }
+  function togglePick(id, on) {
+    if (!id) return;
+    if (on === undefined ? !picked.has(id) : on) picked.add(id); else picked.delete(id);
+    syncPicks();
+  }
+  document.addEventListener("change", (ev) => {
+    const box = ev.target;
+    if (box.matches && box.matches(".conv-row .pick")) togglePick(box.value, box.checked);
+  });
+  document.addEventListener("click", (ev) => {
+    if (ev.target.id === "bulk-clear") { picked.clear(); syncPicks(); }
+  });
+  document.addEventListener("submit", (ev) => {
+    const form = ev.target;
+    if (form.id !== "bulk-form") return;
+    // Rows picked before a live refresh moved them off this page still count.
+    const present = new Set($$(".conv-row .pick").map((b) => b.value));
+    for (const id of picked) {
+      if (present.has(id)) continue;
+      const input = document.createElement("input");
+      input.type = "hidden"; input.name = "ids"; input.value = id;
+      form.append(input);
+    }
+  });
+
   // ---- composer ----------------------------------------------------------------------------
   function composerMode(mode) {
     const form = $("#composer-form");
@@ -330,6 +364,7 @@
       const fresh = $("#conv-list", doc), old = $("#conv-list");
       if (fresh && old) old.replaceWith(document.importNode(fresh, true));
       if (cursorId) placeCursor($(`.conv-row[data-id="${cursorId}"]`));
+      syncPicks();
     }).catch(() => {});
   }
   function refreshThread() {
@@ -401,7 +436,7 @@
 
   // Letter shortcuts follow the physical key when the key does not type a Latin letter, so
   // they work while the Korean IME is in Hangul mode (where "j" types "ㅓ").
-  const CODES = { KeyJ: "j", KeyK: "k", KeyR: "r", KeyN: "n", KeyE: "e", KeyA: "a" };
+  const CODES = { KeyJ: "j", KeyK: "k", KeyR: "r", KeyN: "n", KeyE: "e", KeyA: "a", KeyX: "x", KeyM: "m" };
   function shortcutKey(ev) {
     if (!ev.shiftKey && CODES[ev.code] && !/^[a-z]$/.test(ev.key)) return CODES[ev.code];
     return ev.key;  // "/", "?" and Enter are the same keys in both input modes
@@ -425,6 +460,11 @@
       n: () => composerMode("note"),
       e: () => { if (resolve) resolve.form.requestSubmit(); },
       a: () => { const sel = $("#assign-select"); if (sel) sel.focus(); },
+      x: () => {
+        const row = $(".conv-row.cursor") || $(".conv-row.selected");
+        if (row) togglePick(row.dataset.id);
+      },
+      m: () => { const sel = $("#macro-select"); if (sel) sel.focus(); },
       "/": () => { const s = $("#search"); if (s) { s.focus(); s.select(); } },
       "?": () => { if (help) (help.open ? help.close() : help.showModal()); },
     };

@@ -143,3 +143,61 @@ def test_openapi_lists_the_new_paths(client: Any) -> None:
         "/webhook-deliveries/{id}/redeliver",
     ):
         assert path in paths
+
+
+@BOTH
+def test_bulk_views_and_macros_over_the_api(client: Any, rt: Runtime, factory: Any) -> None:
+    a, b = factory.account(), factory.account("instagram")
+    mina = factory.user(inboxes=[a.id], name="Mina")
+    token = factory.token(mina)
+    mine = [factory.inbound(a, f"문의 {i}", customer=f"c{i}").id for i in range(2)]
+    hidden = factory.inbound(b, "다른 곳", customer="x").id
+    result = client.post(
+        "/api/v1/conversations/bulk",
+        json={"ids": [*mine, hidden], "assignee_id": mina.id, "add_labels": ["배송"]},
+        headers=auth(token),
+    ).get_json()
+    assert result == {"changed": mine, "unchanged": [], "skipped": [hidden]}
+    listed = client.get("/api/v1/conversations?label=배송", headers=auth(token)).get_json()
+    assert sorted(c["id"] for c in listed["data"]) == mine
+    bad = client.post("/api/v1/conversations/bulk", json={"ids": "1"}, headers=auth(token))
+    assert bad.status_code == 400
+
+    view = client.post(
+        "/api/v1/views", json={"name": "배송", "query": {"label": "배송"}}, headers=auth(token)
+    )
+    assert view.status_code == 201
+    assert [
+        v["name"] for v in client.get("/api/v1/views", headers=auth(token)).get_json()["data"]
+    ] == ["배송"]
+    assert (
+        client.delete(f"/api/v1/views/{view.get_json()['id']}", headers=auth(token)).status_code
+        == 204
+    )
+
+    macro = client.post(
+        "/api/v1/macros",
+        json={
+            "name": "해결",
+            "actions": {"status": "resolved", "remove_labels": ["배송"]},
+            "reply": "{{contact_name}}님 확인했습니다",
+            "reply_private": True,
+        },
+        headers=auth(token),
+    ).get_json()
+    ran = client.post(
+        f"/api/v1/conversations/{mine[0]}/macros/{macro['id']}", headers=auth(token)
+    ).get_json()
+    assert ran["conversation"]["status"] == "resolved"
+    assert ran["conversation"]["labels"] == []
+    assert ran["message"]["private"] is True and ran["message"]["text"].endswith("님 확인했습니다")
+    assert (
+        client.post(
+            f"/api/v1/conversations/{hidden}/macros/{macro['id']}", headers=auth(token)
+        ).status_code
+        == 404
+    )
+    refused = client.post(
+        "/api/v1/macros", json={"name": "x", "actions": {"nope": 1}}, headers=auth(token)
+    )
+    assert refused.status_code == 422

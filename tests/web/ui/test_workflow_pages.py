@@ -76,3 +76,24 @@ def test_webhook_admin_pages_are_for_admins(
         follow_redirects=True,
     )
     assert "http://" in refused.get_data(as_text=True)
+
+
+def test_macros_page_creates_and_lists(
+    client: Any, rt: Runtime, team_setup: dict[str, Any]
+) -> None:
+    login(client, "mina@example.test")
+    token = form_token(client, "/inbox/macros")
+    client.post(
+        "/inbox/macros",
+        data={
+            "name": "보류",
+            "status": "pending",
+            "add_labels": "대기",
+            "reply": "{{contact_name}}님, 확인 중입니다.",
+            "csrf_token": token,
+        },
+    )
+    page = client.get("/inbox/macros").get_data(as_text=True)
+    assert (
+        "보류" in page and "status=pending" in page and "{{contact_name}}님, 확인 중입니다." in page
+    )
