@@ -13,10 +13,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from inbox import notifications, outgoing_webhooks
+from inbox import merge, notifications, outgoing_webhooks
 
 Reaction = Callable[[Session, list[dict[str, Any]]], None]
-REACTIONS: tuple[Reaction, ...] = (notifications.react, outgoing_webhooks.react)
+# merge first: it moves a message written on a merged-away thread before others look at it.
+REACTIONS: tuple[Reaction, ...] = (merge.react, notifications.react, outgoing_webhooks.react)
 
 
 def react(session: Session) -> None:
