@@ -88,7 +88,11 @@ def split_conversation(session: Session, message_id: int, actor: User | None) ->
     moved = list(
         session.scalars(
             select(Message.id)
-            .where(Message.conversation_id == original.id, Message.id >= message.id)
+            .where(
+                Message.conversation_id == original.id,
+                Message.id >= message.id,
+                Message.kind != "event",  # the thread's own history (assignments...) stays
+            )
             .order_by(Message.id)
         )
     )

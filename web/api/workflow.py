@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from inbox.bulk import BulkChange, apply_bulk
 from inbox.conversations import Change
 from inbox.macros import delete_macro, macros_for, run_macro, save_macro, usable_macro
-from inbox.models import User
+from inbox.merge import merge_conversations, split_conversation, undo
+from inbox.models import AuditLog, Message, User
 from inbox.models.workflow import Macro, SavedView
 from inbox.replies import ReplyRefused
 from inbox.views import VIEW_KEYS, delete_view, save_view, views_for
@@ -186,9 +187,115 @@ def macro_apply(session: Session, user: User, conversation_id: int, macro_id: in
     )
 
 
+@bp.post("/conversations/<int:conversation_id>/merge")
+@require_roles(*AGENTS)
+def merge(session: Session, user: User, conversation_id: int) -> Response:
+    other = _body().get("other_id")
+    if not isinstance(other, int):
+        raise Problem(400, "Bad Request", "other_id must be a conversation id")
+    _conversation(session, user, conversation_id)
+    _conversation(session, user, other)
+    try:
+        survivor = merge_conversations(session, conversation_id, other, user)
+    except ValueError as exc:
+        raise Problem(409, "Conflict", str(exc)) from exc
+    session.flush()
+    return jsonify(conversation=conversation_json(survivor), audit_id=_last_audit(session, user))
+
+
+@bp.post("/messages/<int:message_id>/split")
+@require_roles(*AGENTS)
+def split(session: Session, user: User, message_id: int) -> Response:
+    message = session.get(Message, message_id)
+    if message is None:
+        raise Problem(404, "Not Found", f"message {message_id} not found")
+    _conversation(session, user, message.conversation_id)
+    try:
+        new = split_conversation(session, message_id, user)
+    except ValueError as exc:
+        raise Problem(409, "Conflict", str(exc)) from exc
+    session.flush()
+    return jsonify(conversation=conversation_json(new), audit_id=_last_audit(session, user))
+
+
+@bp.post("/audit/<int:audit_id>/undo")
+@require_roles(*AGENTS)
+def undo_entry(session: Session, user: User, audit_id: int) -> Response:
+    entry = session.get(AuditLog, audit_id)
+    if entry is None:
+        raise Problem(404, "Not Found", f"audit entry {audit_id} not found")
+    for key in ("survivor", "absorbed", "original", "split"):
+        if isinstance(entry.detail.get(key), int):
+            _conversation(session, user, entry.detail[key])
+    try:
+        restored = undo(session, audit_id, user)
+    except LookupError as exc:
+        raise Problem(404, "Not Found", str(exc)) from exc
+    except ValueError as exc:
+        raise Problem(409, "Conflict", str(exc)) from exc
+    session.flush()
+    return jsonify(conversation=conversation_json(restored))
+
+
+def _last_audit(session: Session, user: User) -> int | None:
+    from sqlalchemy import select
+
+    return session.scalar(
+        select(AuditLog.id)
+        .where(
+            AuditLog.actor_user_id == user.id,
+            AuditLog.action.in_(("conversation.merge", "conversation.split")),
+        )
+        .order_by(AuditLog.id.desc())
+    )
+
+
 _LIST = {"type": "object", "properties": {"data": {"type": "array"}}}
 add_paths(
     {
+        "/conversations/{id}/merge": {
+            "parameters": [_ID],
+            "post": {
+                "summary": "Merge another conversation of the same contact with this one; the "
+                "one where the customer wrote last survives (replies go to that thread)",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["other_id"],
+                                "properties": {"other_id": {"type": "integer"}},
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": _json({"type": "object", "description": "survivor and audit_id"}),
+                    **_problem_responses(400, 401, 403, 404, 409),
+                },
+            },
+        },
+        "/messages/{id}/split": {
+            "parameters": [_ID],
+            "post": {
+                "summary": "Move this message and every later one into a new conversation",
+                "responses": {
+                    "200": _json({"type": "object", "description": "new conversation, audit_id"}),
+                    **_problem_responses(401, 403, 404, 409),
+                },
+            },
+        },
+        "/audit/{id}/undo": {
+            "parameters": [_ID],
+            "post": {
+                "summary": "Undo a merge or a split by its audit entry",
+                "responses": {
+                    "200": _json({"type": "object"}),
+                    **_problem_responses(401, 403, 404, 409),
+                },
+            },
+        },
         "/conversations/bulk": {
             "post": {
                 "summary": "One change for many conversations (rows outside your inboxes are "

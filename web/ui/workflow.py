@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -16,7 +16,8 @@ from werkzeug.wrappers import Response
 from inbox.bulk import BulkChange, apply_bulk
 from inbox.conversations import Change
 from inbox.macros import delete_macro, macros_for, run_macro, save_macro, usable_macro
-from inbox.models import PRIORITIES, STATUSES, Label, Team, User
+from inbox.merge import merge_conversations, split_conversation, undo
+from inbox.models import PRIORITIES, STATUSES, AuditLog, Label, Message, Team, User
 from inbox.replies import ReplyRefused
 from inbox.views import VIEW_KEYS, delete_view, save_view
 from web.replying import check_reply
@@ -213,3 +214,63 @@ def macro_run(conversation_id: int) -> Response:
         else:
             flash(_("Macro “%(name)s” done.", name=macro.name), "ok")
     return redirect(back)
+
+
+@bp.post("/c/<int:conversation_id>/merge")
+@roles(*AGENTS)
+def merge(conversation_id: int) -> Response:
+    """Merge another conversation of this contact with this one; go to the survivor."""
+    from web import current_runtime
+
+    other = request.form.get("other_id", "")
+    target = conversation_id
+    with current_runtime().db.session() as db:
+        user = user_row(db)
+        visible_conversation(db, user, conversation_id)
+        if not other.isdigit():
+            abort(400)
+        visible_conversation(db, user, int(other))
+        try:
+            target = merge_conversations(db, conversation_id, int(other), user).id
+        except (ValueError, LookupError) as exc:
+            db.rollback()
+            flash(str(exc), "error")
+    return redirect(url_for("inbox.thread", conversation_id=target))
+
+
+@bp.post("/m/<int:message_id>/split")
+@roles(*AGENTS)
+def split(message_id: int) -> Response:
+    from web import current_runtime
+
+    with current_runtime().db.session() as db:
+        user = user_row(db)
+        message = db.get(Message, message_id) or abort(404)
+        target = visible_conversation(db, user, message.conversation_id).id
+        try:
+            target = split_conversation(db, message_id, user).id
+        except (ValueError, LookupError) as exc:
+            db.rollback()
+            flash(str(exc), "error")
+    return redirect(url_for("inbox.thread", conversation_id=target))
+
+
+@bp.post("/undo/<int:audit_id>")
+@roles(*AGENTS)
+def undo_change(audit_id: int) -> Response:
+    """Undo a merge or split from its audit entry (both conversations must be visible)."""
+    from web import current_runtime
+
+    with current_runtime().db.session() as db:
+        user = user_row(db)
+        entry = db.get(AuditLog, audit_id) or abort(404)
+        ids = [entry.detail.get(k) for k in ("survivor", "absorbed", "original", "split")]
+        for conversation_id in (i for i in ids if isinstance(i, int)):
+            visible_conversation(db, user, conversation_id)
+        back = next(i for i in ids if isinstance(i, int))
+        try:
+            back = undo(db, audit_id, user).id
+        except (ValueError, LookupError) as exc:
+            db.rollback()
+            flash(str(exc), "error")
+    return redirect(url_for("inbox.thread", conversation_id=back))

@@ -201,3 +201,48 @@ def test_bulk_views_and_macros_over_the_api(client: Any, rt: Runtime, factory: A
         "/api/v1/macros", json={"name": "x", "actions": {"nope": 1}}, headers=auth(token)
     )
     assert refused.status_code == 422
+
+
+@BOTH
+def test_merge_split_and_undo_over_the_api(client: Any, factory: Any) -> None:
+    a, b = factory.account(), factory.account("instagram")
+    mina = factory.user(inboxes=[a.id], name="Mina")
+    token = factory.token(mina)
+    first = factory.inbound(a, "첫 문의", customer="c1", thread="t1")
+    second = factory.inbound(a, "두 번째", customer="c1", thread="t2")
+    other = factory.inbound(a, "다른 고객", customer="c2")
+    hidden = factory.inbound(b, "다른 인박스", customer="c1")
+    refused = client.post(
+        f"/api/v1/conversations/{first.id}/merge", json={"other_id": other.id}, headers=auth(token)
+    )
+    assert refused.status_code == 409
+    assert (
+        client.post(
+            f"/api/v1/conversations/{first.id}/merge",
+            json={"other_id": hidden.id},
+            headers=auth(token),
+        ).status_code
+        == 404
+    )
+    merged = client.post(
+        f"/api/v1/conversations/{first.id}/merge", json={"other_id": second.id}, headers=auth(token)
+    ).get_json()
+    assert merged["conversation"]["id"] == second.id
+    texts = [
+        m["text"]
+        for m in client.get(
+            f"/api/v1/conversations/{second.id}/messages", headers=auth(token)
+        ).get_json()["data"]
+        if m["kind"] != "event"
+    ]
+    assert texts == ["첫 문의", "두 번째"]
+    undone = client.post(f"/api/v1/audit/{merged['audit_id']}/undo", headers=auth(token))
+    assert undone.get_json()["conversation"]["id"] == first.id
+    again = client.post(f"/api/v1/audit/{merged['audit_id']}/undo", headers=auth(token))
+    assert again.status_code == 409
+    factory.inbound(a, "추가 문의", customer="c1", thread="t2")
+    rows = client.get(f"/api/v1/conversations/{second.id}/messages", headers=auth(token))
+    last = [m for m in rows.get_json()["data"] if m["kind"] != "event"][-1]
+    split = client.post(f"/api/v1/messages/{last['id']}/split", headers=auth(token)).get_json()
+    assert split["conversation"]["id"] not in (first.id, second.id)
+    assert split["conversation"]["status"] == "open"
