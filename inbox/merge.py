@@ -238,11 +238,26 @@ def react(session: Session, events: list[dict[str, Any]]) -> None:
     Runs before the other reactions and rewrites the event's conversation id, so the
     notification and the webhook name the conversation where the case lives.
     """
-    for event in events:
-        if event.get("topic") != "message.created" or event.get("direction") != "inbound":
+    inbound = [
+        e for e in events if e.get("topic") == "message.created" and e.get("direction") == "inbound"
+    ]
+    if not inbound:
+        return
+    # One query per transaction, however many messages a batch ingest stored.
+    shells = {
+        row.id
+        for row in session.execute(
+            select(Conversation.id, Conversation.context).where(
+                Conversation.id.in_({e["conversation_id"] for e in inbound})
+            )
+        )
+        if (row.context or {}).get("merged_into")
+    }
+    for event in inbound:
+        if event["conversation_id"] not in shells:
             continue
-        shell = session.get(Conversation, event.get("conversation_id"))
-        if shell is None or not shell.context.get("merged_into"):
+        shell = session.get(Conversation, event["conversation_id"])
+        if shell is None:
             continue
         survivor = session.get(Conversation, shell.context["merged_into"])
         if survivor is None or survivor.channel_account_id != shell.channel_account_id:
