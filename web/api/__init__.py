@@ -11,6 +11,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Each module registers its routes on `bp` when imported; one line per resource.
 ROUTE_MODULES = (
     "errors",
+    "edge",
     "conversations",
     "contacts",
     "announcements",
