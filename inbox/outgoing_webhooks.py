@@ -49,6 +49,22 @@ class WebhookError(ValueError):
     """A subscription cannot be saved or a delivery cannot be redelivered; says why."""
 
 
+def check_host(url: str, allowed: str) -> None:
+    """Refuse URLs on private, loopback or link-local addresses unless their host is listed
+    in WEBHOOK_ALLOW_HOSTS (`allowed`, comma-separated): a webhook must not become a way to
+    reach the server's own network. Checked on save and again before every attempt (DNS may
+    change in between)."""
+    from connectors.fetch import host_is_public
+
+    host = (urlsplit(url).hostname or "").lower()
+    listed = {h.strip().lower() for h in allowed.split(",") if h.strip()}
+    if host and host not in listed and not host_is_public(host):
+        raise WebhookError(
+            f"{host} is a private or local address; an administrator can allow it "
+            "with WEBHOOK_ALLOW_HOSTS"
+        )
+
+
 # ---- subscriptions ------------------------------------------------------------------------
 
 

@@ -14,6 +14,8 @@ import requests
 from inbox.outgoing_webhooks import (
     Claimed,
     Outcome,
+    WebhookError,
+    check_host,
     claim,
     due_for_sweep,
     parse_schedule,
@@ -32,7 +34,12 @@ def deliver(delivery_id: int) -> str | None:
         claimed = claim(session, delivery_id, datetime.now(UTC))
     if claimed is None:
         return None
-    outcome = post(claimed)
+    try:
+        check_host(claimed.url, rt.settings.get("WEBHOOK_ALLOW_HOSTS", ""))
+    except WebhookError as exc:
+        outcome = Outcome(None, f"refused: {exc}", None, 0)
+    else:
+        outcome = post(claimed)
     schedule = parse_schedule(rt.settings.get("WEBHOOK_RETRY_SCHEDULE", ""))
     with rt.db.session() as session:
         return record_attempt(session, claimed, outcome, datetime.now(UTC), schedule)

@@ -30,7 +30,8 @@ pytestmark = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indire
 
 @pytest.fixture
 def settings_overrides() -> dict[str, str]:
-    return {"WEBHOOK_RETRY_SCHEDULE": "0.05,0.05,0.05"}  # four attempts in all
+    # Four attempts in all; the local receiver is on loopback, allowed by name.
+    return {"WEBHOOK_RETRY_SCHEDULE": "0.05,0.05,0.05", "WEBHOOK_ALLOW_HOSTS": "127.0.0.1"}
 
 
 def settle(rt: Runtime) -> None:
@@ -186,3 +187,28 @@ def test_bad_subscriptions_are_refused(rt: Runtime) -> None:
         ):
             with pytest.raises(WebhookError):
                 create_subscription(session, name="x", url=url, event_types=types, actor=None)
+
+
+def test_private_addresses_are_refused_unless_allowed(rt: Runtime, factory: Any) -> None:
+    from inbox.outgoing_webhooks import check_host
+
+    with pytest.raises(WebhookError, match="WEBHOOK_ALLOW_HOSTS"):
+        check_host("http://10.0.0.5/hook", "127.0.0.1")
+    with pytest.raises(WebhookError):
+        check_host("http://localhost:8080/hook", "")
+    check_host("http://127.0.0.1:9/hook", "127.0.0.1")
+    # At send time too: a host no longer allowed gets a refused attempt, not a request.
+    account = factory.account()
+    conversation = factory.inbound(account, "hello")
+    with receiver() as hook:
+        subscribe(rt, hook.url, "conversation.resolved")
+        rt.settings = rt.settings.replace(WEBHOOK_ALLOW_HOSTS="")
+        resolve(rt, conversation.id)
+        [delivery] = deliveries(rt)
+        deliver(delivery.id)
+    assert hook.requests == []
+    with rt.db.session() as session:
+        tries = session.scalars(
+            select(WebhookAttempt).where(WebhookAttempt.delivery_id == delivery.id)
+        ).all()
+        assert tries and all(t.status_code is None and "refused" in (t.error or "") for t in tries)

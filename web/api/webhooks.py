@@ -13,6 +13,7 @@ from inbox.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscr
 from inbox.outgoing_webhooks import (
     EVENT_TYPES,
     WebhookError,
+    check_host,
     create_subscription,
     delete_subscription,
     disable,
@@ -69,6 +70,12 @@ def delivery_json(d: WebhookDelivery, attempts: list[WebhookAttempt]) -> dict[st
     }
 
 
+def _allowed() -> str:
+    from web import current_runtime
+
+    return current_runtime().settings.get("WEBHOOK_ALLOW_HOSTS", "")
+
+
 def _subscription(session: Session, subscription_id: int) -> WebhookSubscription:
     found = session.get(WebhookSubscription, subscription_id)
     if found is None:
@@ -95,6 +102,7 @@ def webhooks(session: Session, user: User) -> Response:
 def webhook_create(session: Session, user: User) -> tuple[Response, int]:
     payload = _body()
     try:
+        check_host(str(payload.get("url", "")), _allowed())
         subscription = create_subscription(
             session,
             name=str(payload.get("name", "")),
@@ -122,6 +130,8 @@ def webhook_update(session: Session, user: User, subscription_id: int) -> Respon
     if unknown:
         raise Problem(400, "Bad Request", f"unknown fields: {', '.join(sorted(unknown))}")
     try:
+        if payload.get("url") is not None:
+            check_host(str(payload["url"]), _allowed())
         update_subscription(
             session,
             subscription,

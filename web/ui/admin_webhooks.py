@@ -12,6 +12,7 @@ from inbox.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscr
 from inbox.outgoing_webhooks import (
     EVENT_TYPES,
     WebhookError,
+    check_host,
     create_subscription,
     delete_subscription,
     disable,
@@ -25,6 +26,12 @@ from web.ui.admin import bp
 from web.ui.common import roles, user_row
 
 LOG_PAGE = 50
+
+
+def _allowed() -> str:
+    from web import current_runtime
+
+    return current_runtime().settings.get("WEBHOOK_ALLOW_HOSTS", "")
 
 
 @bp.get("/webhooks")
@@ -57,6 +64,7 @@ def webhook_create() -> Response:
 
     with current_runtime().db.session() as db:
         try:
+            check_host(request.form.get("url", ""), _allowed())
             subscription = create_subscription(
                 db,
                 name=request.form.get("name", ""),
@@ -114,6 +122,7 @@ def webhook_action(subscription_id: int) -> Response:
         actor = user_row(db)
         try:
             if action == "save":
+                check_host(request.form.get("url", ""), _allowed())
                 update_subscription(
                     db,
                     subscription,

@@ -15,7 +15,7 @@ BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=Tru
 
 @pytest.fixture
 def settings_overrides() -> dict[str, str]:
-    return {"WEBHOOK_RETRY_SCHEDULE": "0.05,0.05"}
+    return {"WEBHOOK_RETRY_SCHEDULE": "0.05,0.05", "WEBHOOK_ALLOW_HOSTS": "127.0.0.1"}
 
 
 def auth(token: str) -> dict[str, str]:

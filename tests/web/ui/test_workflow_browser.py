@@ -22,7 +22,7 @@ __all__ = ["base_url", "page"]  # fixtures shared with test_browser.py
 
 @pytest.fixture
 def settings_overrides() -> dict[str, str]:
-    return {"WEBHOOK_RETRY_SCHEDULE": "0.3,0.3,0.3"}
+    return {"WEBHOOK_RETRY_SCHEDULE": "0.3,0.3,0.3", "WEBHOOK_ALLOW_HOSTS": "127.0.0.1"}
 
 
 def test_outgoing_webhook_is_retried_until_the_receiver_accepts(

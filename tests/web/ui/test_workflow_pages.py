@@ -63,6 +63,19 @@ def test_webhook_admin_pages_are_for_admins(
         },
     )
     assert created.status_code == 302
+    # Loopback is refused unless WEBHOOK_ALLOW_HOSTS names it.
+    assert created.headers["Location"].endswith("/admin/webhooks")
+    assert "WEBHOOK_ALLOW_HOSTS" in client.get("/admin/webhooks").get_data(as_text=True)
+    rt.settings = rt.settings.replace(WEBHOOK_ALLOW_HOSTS="127.0.0.1")
+    created = client.post(
+        "/admin/webhooks",
+        data={
+            "name": "CRM",
+            "url": "http://127.0.0.1:9/hook",
+            "event_types": ["message.created", "conversation.resolved"],
+            "csrf_token": token,
+        },
+    )
     detail = client.get(created.headers["Location"]).get_data(as_text=True)
     assert "whsec_" in detail and "전송 기록" in detail
     refused = client.post(
