@@ -98,6 +98,7 @@
   });
   document.addEventListener("click", (ev) => {
     if (ev.target.id === "bulk-clear") { picked.clear(); syncPicks(); }
+    if (ev.target.id === "pick-page") { rows().forEach((r) => picked.add(r.dataset.id)); syncPicks(); }
   });
   document.addEventListener("submit", (ev) => {
     const form = ev.target;

@@ -51,6 +51,22 @@ def test_bulk_assign_with_keyboard_and_mouse_then_save_the_view(
     assert all(labels == ["배송"] for i, (_, labels) in assigned.items() if i in picked)
     assert page.locator(".conv-row .assignee >> text=민아").count() == 2
 
+    page.click("#pick-page")  # everything on the page, then one status for all
+    assert page.locator(".conv-row .pick:checked").count() == 3
+    page.select_option("#bulk-status", "pending")
+    page.click("#bulk-apply")
+    page.wait_for_selector("text=3개 대화를 바꿨습니다.")
+    ready(page)
+    with rt.db.session() as session:
+        statuses = set(
+            session.scalars(
+                select(Conversation.status).where(Conversation.id.in_([c.id for c in convs]))
+            )
+        )
+    assert statuses == {"pending"}
+    page.goto(f"{base_url}/inbox/?status=pending")
+    ready(page)
+
     page.select_option("select[name=label]", "배송")
     page.wait_for_url("**label=**")
     ready(page)
