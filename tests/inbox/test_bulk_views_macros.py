@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from inbox.bulk import BulkChange, apply_bulk
+from inbox.bulk_actions import BulkChange, apply_bulk
 from inbox.conversations import Change
 from inbox.macros import delete_macro, macros_for, run_macro, save_macro, usable_macro
 from inbox.models import Conversation, Message, User

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response, jsonify, request
 from sqlalchemy.orm import Session
 
-from inbox.bulk import BulkChange, apply_bulk
+from inbox.bulk_actions import BulkChange, apply_bulk
 from inbox.conversations import Change
 from inbox.macros import delete_macro, macros_for, run_macro, save_macro, usable_macro
 from inbox.merge import merge_conversations, split_conversation, undo

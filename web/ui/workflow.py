@@ -1,6 +1,6 @@
 """List and composer tools: bulk actions on selected rows, saved views, macros.
 
-Routes register on the inbox blueprint; every change goes through inbox/bulk.py,
+Routes register on the inbox blueprint; every change goes through inbox/bulk_actions.py,
 inbox/views.py or inbox/macros.py.
 """
 
@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from inbox.bulk import BulkChange, apply_bulk
+from inbox.bulk_actions import BulkChange, apply_bulk
 from inbox.conversations import Change
 from inbox.macros import delete_macro, macros_for, run_macro, save_macro, usable_macro
 from inbox.merge import merge_conversations, split_conversation, undo

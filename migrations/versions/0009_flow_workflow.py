@@ -1,7 +1,7 @@
 """issue 15 (flow): notifications, outgoing webhooks, saved views, macros
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0009_flow
+Revises: 0008_mail
 Create Date: 2026-12-05 07:54:34.933076
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0009_flow"
+down_revision = "0008_mail"
 branch_labels = None
 depends_on = None
 
