@@ -44,6 +44,7 @@ def apply_change(
     notes: list[str] = []
     actor_id = actor.id if actor else None
     who = actor.name if actor else "system"
+    previous_status = conversation.status
     status_changed = change.status is not None and change.status != conversation.status
     if status_changed:
         notes.append(_set_status(conversation, change, who))
@@ -51,6 +52,14 @@ def apply_change(
         note = _set_assignee(session, conversation, change.assignee_id, who)
         if note:
             notes.append(note)
+            emit(
+                session,
+                "conversation.assigned",
+                conversation_id=conversation.id,
+                channel_account_id=conversation.channel_account_id,
+                assignee_id=conversation.assignee_id,
+                actor_id=actor_id,
+            )
     if change.team_id is not None and change.team_id != conversation.team_id:
         team = session.get(Team, change.team_id) if change.team_id else None
         if change.team_id and team is None:
@@ -87,11 +96,9 @@ def apply_change(
             "conversation.updated",
             conversation_id=conversation.id,
             channel_account_id=conversation.channel_account_id,
-            **(
-                {"status": conversation.status, "at": utcnow().isoformat()}
-                if status_changed
-                else {}
-            ),
+            status=conversation.status,
+            previous_status=previous_status,
+            **({"at": utcnow().isoformat()} if status_changed else {}),
         )
     return notes
 

@@ -225,7 +225,11 @@ def occasions_of(events: list[dict[str, Any]]) -> list[Occasion]:
         elif topic == "message.created" and e.get("direction") == "inbound":
             mid = e.get("message_id")
             found.append(Occasion("customer_message", f"message:{mid}", cid, mid))
-        elif topic == "conversation.updated" and e.get("status"):
+        elif (
+            topic == "conversation.updated"
+            and e.get("status")
+            and e.get("status") != e.get("previous_status")  # absent when ingest reopened it
+        ):
             # Reopened by a customer message (ingest): that message makes the change unique.
             at = e.get("at") or next(
                 (

@@ -29,6 +29,7 @@ _KEPT = (
     "message_id",
     "direction",
     "status",
+    "previous_status",
     "at",
     "target",
     "due_at",

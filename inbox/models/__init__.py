@@ -1,10 +1,13 @@
 """Every model, importable from one place; feature modules register by one import line here."""
 
 import inbox.faq.models
-import inbox.models.announcements  # registers announcement, _image, _target
+import inbox.models.announcements
 import inbox.models.assignment  # assignment_policy, assignment_turn
+import inbox.models.notifications
 import inbox.models.rules  # automation_rule, rule_firing
-import inbox.models.sla  # noqa: F401  (business_hours, sla_policy, conversation_sla)
+import inbox.models.sla  # business_hours, sla_policy, conversation_sla
+import inbox.models.webhooks
+import inbox.models.workflow  # noqa: F401  (saved_view, macro)
 from inbox.models.base import Base, UTCDateTime, utcnow
 from inbox.models.canned import CannedResponse, LoginFailure
 from inbox.models.channels import ChannelAccount, InboundDelivery, SyncCursor

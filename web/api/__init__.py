@@ -16,8 +16,11 @@ ROUTE_MODULES = (
     "contacts",
     "announcements",
     "faq",
-    "workflow",
     "openapi",
+    "notifications",
+    "webhooks",
+    "workflow",
+    "automation",
 )
 
 for _name in ROUTE_MODULES:
