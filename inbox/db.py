@@ -6,6 +6,7 @@ SQLite (embedded mode) and PostgreSQL (production) run the same code; where they
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from inbox.models import Base
 
 EventSink = Callable[[list[dict[str, Any]]], None]
+log = logging.getLogger(__name__)
 
 
 def normalize_url(url: str) -> str:
@@ -89,6 +91,11 @@ class Database:
             events = session.info.pop("events", [])
             if events and self.on_events is not None:
                 self.on_events(events)
+            for action in session.info.pop("after_commit", []):
+                try:
+                    action()
+                except Exception:  # the state is committed; a lost follow-up is swept later
+                    log.exception("after-commit action %r failed", action)
         except BaseException:
             session.rollback()
             raise
@@ -101,6 +108,23 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def after_commit(session: Session, action: Callable[[], None]) -> None:
+    """Run `action` once `Database.session()` has committed (e.g. enqueue a job that reads
+    the new rows); never if it rolls back."""
+    session.info.setdefault("after_commit", []).append(action)
+
+
+def pending_mark(session: Session) -> tuple[int, int]:
+    """How many events and after-commit actions wait now; see `forget_since`."""
+    return len(session.info.get("events", [])), len(session.info.get("after_commit", []))
+
+
+def forget_since(session: Session, mark: tuple[int, int]) -> None:
+    """Drop the events and actions queued after `mark`: their savepoint was rolled back."""
+    del session.info.setdefault("events", [])[mark[0] :]
+    del session.info.setdefault("after_commit", [])[mark[1] :]
 
 
 def insert_ignore(

@@ -23,6 +23,8 @@ DEFAULTS: dict[str, str] = {
     "SEND_MAX_ATTEMPTS": "6",
     "SWEEP_INTERVAL_SECONDS": "30",
     "SWEEP_STALE_SECONDS": "60",
+    "INGEST_BATCH_SIZE": "500",
+    "INGEST_POLL_SECONDS": "2",
     "WEB_WORKERS": "2",
     "LOGIN_RATE_LIMIT": "10/5min",
     "FAKE_WEBHOOK_SECRET": "fake-secret",

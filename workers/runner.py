@@ -16,6 +16,10 @@ from typing import Any, Protocol
 log = logging.getLogger(__name__)
 
 QUEUES = ("ingest", "send", "poll", "publish", "maintenance")
+# Work that is drained in bulk rather than queued one job per item: a wake-up names the
+# queue, and whoever drains it claims everything waiting (workers/ingest.py `drain`).
+DRAINS = {"ingest": "workers.ingest.drain"}
+WAKE_CHANNEL = "switchboard:wake:"
 _RQ_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
@@ -29,6 +33,14 @@ class JobRunner(Protocol):
         job_id: str | None = None,
     ) -> None:
         """Run `func(*args)` (a dotted path) on `queue`, now or at `at` (aware UTC)."""
+        ...
+
+    def wake(self, queue: str) -> None:
+        """Tell the drainers of `queue` (a key of DRAINS) that new rows are waiting.
+
+        Cheap and lossy on purpose: the rows are in the database, and drainers also look
+        on their own every few seconds, so a lost wake-up only delays.
+        """
         ...
 
 
@@ -78,6 +90,10 @@ class EmbeddedRunner:
                 self._waiting.add(job_id)
             heapq.heappush(self._heap, (when, next(self._seq), func, args, job_id))
             self._cond.notify()
+
+    def wake(self, queue: str) -> None:
+        """One drain job, coalesced: a burst of wake-ups while it waits costs nothing."""
+        self.enqueue(DRAINS[queue], queue=queue, job_id=f"drain:{queue}")
 
     def every(self, seconds: float, func: str) -> None:
         """Run `func()` now and every `seconds` until stopped."""
@@ -182,3 +198,9 @@ class RqRunner:
             q.enqueue_at(at, func, *args, **options)
         else:
             q.enqueue(func, *args, **options)
+
+    def wake(self, queue: str) -> None:
+        """A Redis PUBLISH (one round trip), heard by every `switchboard worker` draining it."""
+        if queue not in DRAINS:
+            raise KeyError(queue)
+        self.connection.publish(WAKE_CHANNEL + queue, b"1")
