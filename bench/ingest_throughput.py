@@ -26,7 +26,7 @@ from inbox.models import InboundDelivery
 from switchboard.runtime import build_runtime
 from switchboard.settings import Settings
 from workers.context import set_runtime
-from workers.ingest import process_delivery
+from workers.ingest import drain
 from workers.runner import EmbeddedRunner
 
 TEXTS = [
@@ -38,7 +38,9 @@ TEXTS = [
 ]
 
 
-def measure(messages: int, per: int, customers: int) -> tuple[float, float]:
+def measure(
+    messages: int, per: int, customers: int, profile: str | None = None
+) -> tuple[float, float]:
     """Return (messages/s, seconds) for `messages` split into deliveries of `per`."""
     url = fresh_pg_database("bench_ingest")
     settings = Settings.load(
@@ -86,9 +88,14 @@ def measure(messages: int, per: int, customers: int) -> tuple[float, float]:
             s.add(row)
             s.flush()
             ids.append(row.id)
+    assert len(ids) == deliveries
     began = time.perf_counter()
-    for delivery_id in ids:
-        process_delivery(delivery_id)
+    if profile:
+        import cProfile
+
+        cProfile.runctx("drain()", globals(), {"drain": drain}, profile)
+    else:
+        drain()
     elapsed = time.perf_counter() - began
     rt.close()
     return deliveries * per / elapsed, elapsed
@@ -100,10 +107,11 @@ def main() -> None:
     parser.add_argument("--per", default="1,10,100", help="messages per delivery, comma list")
     parser.add_argument("--customers", type=int, default=500)
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
+    parser.add_argument("--profile", help="write a cProfile of the drain to this file")
     args = parser.parse_args()
     rows = []
     for per in (int(p) for p in args.per.split(",")):
-        rate, elapsed = measure(args.messages, per, args.customers)
+        rate, elapsed = measure(args.messages, per, args.customers, args.profile)
         print(f"{per:>4} per delivery: {rate:,.0f} messages/s ({elapsed:.2f} s)")
         rows.append(f"| {per} | {args.messages // per:,} | {rate:,.0f} | {elapsed:.2f} s |")
     if args.write:

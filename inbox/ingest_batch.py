@@ -1,7 +1,9 @@
-"""Record a whole delivery's events with a few round trips instead of a few per message.
+"""Record a batch's events with a few round trips in all instead of a few per message.
 
-Webhook batches are mostly plain customer messages in conversations we already have. Those
-share one conversation lookup and one multi-row INSERT … ON CONFLICT DO NOTHING; everything
+A batch is one delivery or hundreds of them (workers/ingest.py drains many at once). Its
+plain customer messages share one conversation lookup, one multi-row INSERT for the
+conversations, contacts and identities that do not exist yet, and one multi-row
+INSERT … ON CONFLICT DO NOTHING for the messages; everything
 else (echoes, receipts, edits, email threading, attachments) goes through `record_event` one
 by one. Order is kept: events are taken in runs, and a run of plain messages is stored before
 the next event that is not one. The outcome for each event is what `record_event` would give.
@@ -14,10 +16,13 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import bindparam, select, text, tuple_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from connectors.base import ConversationKind, EventKind, InboundEvent
 from inbox.attachments import AttachmentStore
+from inbox.contacts import resolve_contact_ids
 from inbox.db import with_defaults
 from inbox.events import emit
 from inbox.ingest import (
@@ -27,7 +32,7 @@ from inbox.ingest import (
     record_event,
     touch_for_customer,
 )
-from inbox.models import ChannelAccount, Conversation, Message
+from inbox.models import ChannelAccount, Conversation, Message, utcnow
 from inbox.threading import known_conversations, remember
 
 MAX_RUN = 500  # rows per INSERT: well inside SQLite's and PostgreSQL's bind-parameter limits
@@ -75,6 +80,7 @@ def _record_run(
     if not run:
         return []
     _prefetch_conversations(session, account, run)
+    _create_conversations(session, account, run)
     conversations = [conversation_for(session, account, event) for event in run]
     rows = [
         with_defaults(Message.__table__, inbound_row(account, conversation, event))
@@ -127,6 +133,75 @@ def _prefetch_conversations(
     )
     for row in rows:
         remember(session, row)
+
+
+def _create_conversations(
+    session: Session, account: ChannelAccount, run: list[InboundEvent]
+) -> None:
+    """Create the run's missing conversations (and their contacts) set-based.
+
+    Each new conversation takes the fields of its first event, as `conversation_for` would;
+    a racing worker's conversation wins the unique key and is used instead.
+    """
+    known = known_conversations(session)
+    first: dict[tuple[str, str, str], InboundEvent] = {}
+    for event in run:
+        assert event.customer is not None  # _plain guarantees it
+        key = (event.conversation_kind.value, event.thread_key, event.customer.external_id)
+        if (account.id, *key) not in known and key not in first:
+            first[key] = event
+    if not first:
+        return
+    contact_ids = resolve_contact_ids(
+        session, account.channel, [e.customer for e in first.values() if e.customer]
+    )
+    now = utcnow()
+    rows = [
+        with_defaults(
+            Conversation.__table__,
+            {
+                "channel_account_id": account.id,
+                "contact_id": contact_ids[participant],
+                "kind": kind,
+                "thread_key": thread_key,
+                "participant_key": participant,
+                "subject": event.subject,
+                "context": dict(event.context),
+                "last_activity_at": event.sent_at,
+                "status": "open",
+                "priority": "none",
+                "created_at": now,
+            },
+        )
+        for (kind, thread_key, participant), event in first.items()
+    ]
+    table = Conversation.__table__
+    insert_fn: Any = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert_fn(table)
+        .on_conflict_do_nothing(
+            index_elements=["channel_account_id", "kind", "thread_key", "participant_key"]
+        )
+        .returning(table.c.id)
+    )
+    created = set(session.scalars(statement, rows))  # executemany: compiled once, cached
+    found = session.scalars(
+        select(Conversation).where(
+            Conversation.channel_account_id == account.id,
+            tuple_(Conversation.kind, Conversation.thread_key, Conversation.participant_key).in_(
+                list(first)
+            ),
+        )
+    )
+    for conversation in found:
+        remember(session, conversation)
+        if conversation.id in created:
+            emit(
+                session,
+                "conversation.created",
+                conversation_id=conversation.id,
+                channel_account_id=account.id,
+            )
 
 
 def _insert_messages(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]:

@@ -89,7 +89,8 @@ class FakeConnector:
         try:
             doc = json.loads(body)
             # A slow provider payload, so tests can kill a worker in the middle of a job.
-            time.sleep(float(doc.get("parse_delay", 0)))
+            if doc.get("parse_delay"):
+                time.sleep(float(doc["parse_delay"]))
             account = str(doc["account"])
             return [_to_event(account, item) for item in doc["events"]]
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
