@@ -56,6 +56,9 @@ def record_batch(
         if plain:
             run.append(event)
         else:
+            # Echoes, receipts and edits look rows up by their state: earlier events of
+            # the batch (an echo before its read receipt) must be visible to that query.
+            session.flush()
             outcomes.append(record_event(session, account, event, store=store, max_chars=max_chars))
     outcomes += _record_run(session, account, run)
     return outcomes

@@ -66,19 +66,19 @@ def drain(limit: int | None = None) -> int:
     size = limit or runtime().settings.int("INGEST_BATCH_SIZE")
     total = 0
     while True:
-        done = ingest_batch(size)
+        done = len(ingest_batch(size))
         total += done
         if done < size:
             return total
 
 
-def ingest_batch(size: int) -> int:
-    """Claim, record and commit one batch of up to `size` deliveries; how many it claimed."""
+def ingest_batch(size: int) -> list[int]:
+    """Claim, record and commit one batch of up to `size` deliveries; the ids it claimed."""
     with runtime().db.session() as session:
         claimed = _claim(session, limit=size)
         if claimed:
             _ingest(session, claimed)
-    return len(claimed)
+    return [delivery.id for delivery in claimed]
 
 
 def process_delivery(delivery_id: int) -> None:
@@ -161,7 +161,12 @@ def _record_parsed(session: Session, parsed: list[_Parsed], now: datetime) -> li
             _forget(session, mark)
             results.append(_failed(item.delivery, exc, now))
         else:
-            results.append(_processed(item.delivery, notes_of_one, now))
+            failures = [note for note in notes_of_one if ": failed: " in note]
+            if item.events and len(failures) == len(item.events):
+                # Nothing of it could be stored: a poison delivery, kept with its reason.
+                results.append(_rejected(item.delivery, "; ".join(failures), now))
+            else:
+                results.append(_processed(item.delivery, notes_of_one, now))
     return results
 
 
@@ -333,10 +338,13 @@ def _one(
     notes: list[str],
 ) -> IngestOutcome | None:
     rt = runtime()
+    mark = pending_mark(session)
     try:
         with session.begin_nested():
             return record_event(session, account, event, store=rt.store, max_chars=max_chars)
     except Exception as exc:
+        log.exception("event %s failed", event.external_id)
+        _forget(session, mark)
         notes.append(f"{event.external_id}: failed: {exc!r}"[:500])
         return None
 
