@@ -22,12 +22,13 @@ from collections.abc import Callable
 
 import redis
 from rq import Queue, SimpleWorker
+from rq.exceptions import StopRequested
 from rq.scheduler import RQScheduler
 
 from switchboard.runtime import Runtime, build_runtime
 from switchboard.settings import Settings
 from workers.context import set_runtime
-from workers.runner import QUEUES, WAKE_CHANNEL, JobRunner, RqRunner
+from workers.runner import QUEUES, JobRunner, RqRunner, wake_channel
 from workers.watch import Watchers
 
 log = logging.getLogger(__name__)
@@ -93,11 +94,14 @@ def _work(connection: redis.Redis[bytes], names: list[str]) -> None:
     """
     backoff = Backoff()
     while True:
-        worker = SimpleWorker(
-            [Queue(n, connection=connection) for n in names], connection=connection
-        )
         try:
+            worker = SimpleWorker(
+                [Queue(n, connection=connection) for n in names], connection=connection
+            )
+            backoff.reset()
             worker.work(with_scheduler=False)
+        except StopRequested:
+            return  # SIGTERM while we waited to restart it
         except (redis.RedisError, OSError) as exc:
             wait = backoff.failed()
             log.warning("rq worker lost Redis (%s); restarting it in %.1f s", exc, wait)
@@ -144,7 +148,7 @@ class IngestDrainer:
             if self.pubsub is None:
                 client = redis.Redis.from_url(self.redis_url, socket_timeout=self.poll + 5)
                 self.pubsub = client.pubsub(ignore_subscribe_messages=True)
-                self.pubsub.subscribe(WAKE_CHANNEL + "ingest")
+                self.pubsub.subscribe(wake_channel(client, "ingest"))
             if self.pubsub.get_message(timeout=self.poll) is not None:
                 while self.pubsub.get_message(timeout=0) is not None:
                     pass

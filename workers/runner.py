@@ -19,7 +19,13 @@ QUEUES = ("ingest", "send", "poll", "publish", "maintenance")
 # Work that is drained in bulk rather than queued one job per item: a wake-up names the
 # queue, and whoever drains it claims everything waiting (workers/ingest.py `drain`).
 DRAINS = {"ingest": "workers.ingest.drain"}
-WAKE_CHANNEL = "switchboard:wake:"
+
+
+def wake_channel(connection: Any, queue: str) -> str:
+    """The pub/sub channel for `queue`'s wake-ups; pub/sub ignores database numbers, so
+    the number is in the name (deployments sharing one Redis server do not wake each other)."""
+    db = connection.connection_pool.connection_kwargs.get("db", 0)
+    return f"switchboard:{db}:wake:{queue}"
 _RQ_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
@@ -203,4 +209,4 @@ class RqRunner:
         """A Redis PUBLISH (one round trip), heard by every `switchboard worker` draining it."""
         if queue not in DRAINS:
             raise KeyError(queue)
-        self.connection.publish(WAKE_CHANNEL + queue, b"1")
+        self.connection.publish(wake_channel(self.connection, queue), b"1")
