@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from connectors.base import Participant
 from inbox.audit import record
-from inbox.db import insert_returning_id
+from inbox.db import in_values, insert_returning_id
 from inbox.events import emit
 from inbox.models import Contact, ContactIdentity, Conversation, utcnow
 
@@ -73,7 +73,7 @@ def resolve_contact_ids(
         select(ContactIdentity)
         .where(
             ContactIdentity.channel == channel,
-            ContactIdentity.external_user_id.in_(list(wanted)),
+            in_values(session, ContactIdentity.external_user_id, wanted),
         )
         .options(selectinload(ContactIdentity.contact))
     )
@@ -89,9 +89,7 @@ def resolve_contact_ids(
     return found
 
 
-def _create_identities(
-    session: Session, channel: str, people: list[Participant]
-) -> dict[str, int]:
+def _create_identities(session: Session, channel: str, people: list[Participant]) -> dict[str, int]:
     now = utcnow()
     contact_ids = session.scalars(
         insert(Contact).returning(Contact.id, sort_by_parameter_order=True),

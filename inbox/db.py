@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, create_engine, event, text
+from sqlalchemy import any_, bindparam, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -125,6 +125,15 @@ def forget_since(session: Session, mark: tuple[int, int]) -> None:
     """Drop the events and actions queued after `mark`: their savepoint was rolled back."""
     del session.info.setdefault("events", [])[mark[0] :]
     del session.info.setdefault("after_commit", [])[mark[1] :]
+
+
+def in_values(session: Session, column: Any, values: Iterable[Any]) -> Any:
+    """`column IN (values)`; on PostgreSQL `column = ANY(:array)`, one parameter whatever
+    the count, so a batch's statement stays short and psycopg caches its parsing."""
+    listed = list(values)
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, listed, type_=postgresql.ARRAY(column.type)))
+    return column.in_(listed)
 
 
 def insert_ignore(

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, select, text, tuple_
+from sqlalchemy import JSON, bindparam, select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from connectors.base import ConversationKind, EventKind, InboundEvent
 from inbox.attachments import AttachmentStore
 from inbox.contacts import resolve_contact_ids
-from inbox.db import with_defaults
+from inbox.db import in_values, with_defaults
 from inbox.events import emit
 from inbox.ingest import (
     IngestOutcome,
@@ -126,16 +126,43 @@ def _prefetch_conversations(
     wanted = [k for k in keys if (account.id, *k) not in known]
     if not wanted:
         return
-    rows = session.scalars(
+    for row in _conversations_by_key(session, account, wanted):
+        remember(session, row)
+
+
+def _conversations_by_key(
+    session: Session, account: ChannelAccount, keys: list[tuple[str, str, str]]
+) -> Any:
+    """The account's conversations with these (kind, thread key, participant) keys.
+
+    PostgreSQL gets three array parameters joined with unnest: a short statement whatever
+    the batch size; SQLite a tuple IN list.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        kinds, threads, participants = (list(column) for column in zip(*keys, strict=True))
+        return session.scalars(
+            select(Conversation).from_statement(_BY_KEYS),
+            {"account": account.id, "kinds": kinds, "threads": threads, "parts": participants},
+        )
+    return session.scalars(
         select(Conversation).where(
             Conversation.channel_account_id == account.id,
             tuple_(Conversation.kind, Conversation.thread_key, Conversation.participant_key).in_(
-                wanted
+                keys
             ),
         )
     )
-    for row in rows:
-        remember(session, row)
+
+
+_BY_KEYS = text(
+    # One unique-index probe per key: LIMIT 1 keeps the planner from turning this into a
+    # scan of the account's conversations when its statistics are stale (a young table).
+    "SELECT c.* FROM unnest(CAST(:kinds AS TEXT[]), CAST(:threads AS TEXT[]), "
+    "CAST(:parts AS TEXT[])) AS k(kind, thread_key, participant_key) CROSS JOIN LATERAL "
+    "(SELECT * FROM conversation WHERE conversation.channel_account_id = :account "
+    "AND conversation.kind = k.kind AND conversation.thread_key = k.thread_key "
+    "AND conversation.participant_key = k.participant_key LIMIT 1) AS c"
+)
 
 
 def _create_conversations(
@@ -188,15 +215,7 @@ def _create_conversations(
         .returning(table.c.id)
     )
     created = set(session.scalars(statement, rows))  # executemany: compiled once, cached
-    found = session.scalars(
-        select(Conversation).where(
-            Conversation.channel_account_id == account.id,
-            tuple_(Conversation.kind, Conversation.thread_key, Conversation.participant_key).in_(
-                list(first)
-            ),
-        )
-    )
-    for conversation in found:
+    for conversation in _conversations_by_key(session, account, list(first)):
         remember(session, conversation)
         if conversation.id in created:
             emit(
@@ -210,9 +229,40 @@ def _create_conversations(
 def _insert_messages(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
     """One multi-row INSERT … ON CONFLICT DO NOTHING; external id → id of the rows it added."""
     columns = tuple(rows[0])
+    dialect = session.get_bind().dialect
+    if dialect.name == "postgresql":
+        # One array per column: a short statement (psycopg caches its parsing, PostgreSQL
+        # plans it quickly) instead of thousands of placeholders.
+        params = {}
+        for c in columns:
+            process = Message.__table__.c[c].type.bind_processor(dialect)
+            values = [row[c] for row in rows]
+            params[c] = [process(v) for v in values] if process else values
+        result = session.connection().exec_driver_sql(_unnest_insert(columns, dialect), params)
+        return {str(ext): int(row_id) for row_id, ext in result}
     statement = _multi_insert(len(rows), columns)
     params = {f"{c}_{i}": row[c] for i, row in enumerate(rows) for c in columns}
     return {str(ext): int(row_id) for row_id, ext in session.execute(statement, params)}
+
+
+@lru_cache(maxsize=16)
+def _unnest_insert(columns: tuple[str, ...], dialect: Any) -> str:
+    table = Message.__table__
+    arrays, selected = [], []
+    for c in columns:
+        kind = table.c[c].type
+        if isinstance(kind, JSON):
+            arrays.append(f"CAST(%({c})s AS TEXT[])")
+            selected.append(f"CAST({c} AS JSON)")
+        else:
+            arrays.append(f"CAST(%({c})s AS {kind.compile(dialect=dialect)}[])")
+            selected.append(c)
+    names = ", ".join(columns)
+    return (
+        f"INSERT INTO message ({names}) SELECT {', '.join(selected)} "  # noqa: S608
+        f"FROM unnest({', '.join(arrays)}) AS u({names}) "
+        "ON CONFLICT (channel_account_id, external_id) DO NOTHING RETURNING id, external_id"
+    )
 
 
 @lru_cache(maxsize=64)
@@ -236,7 +286,8 @@ def _existing_ids(
         return {}
     rows = session.execute(
         select(Message.external_id, Message.id).where(
-            Message.channel_account_id == account.id, Message.external_id.in_(missing)
+            Message.channel_account_id == account.id,
+            in_values(session, Message.external_id, missing),
         )
     )
     return {str(external_id): int(row_id) for external_id, row_id in rows}

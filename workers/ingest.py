@@ -33,7 +33,7 @@ from connectors.base import (
     RetryableSendError,
     UnsupportedEvent,
 )
-from inbox.db import after_commit, forget_since, pending_mark
+from inbox.db import after_commit, forget_since, in_values, pending_mark
 from inbox.ingest import IngestOutcome, find_account, record_event
 from inbox.ingest_batch import record_batch
 from inbox.models import ChannelAccount, InboundDelivery, Message
@@ -215,7 +215,7 @@ def _store_results(session: Session, results: list[dict[str, Any]]) -> None:
     if plain:
         session.execute(
             update(_DELIVERY)
-            .where(_DELIVERY.c.id.in_([r["b_id"] for r in plain]))
+            .where(in_values(session, _DELIVERY.c.id, [r["b_id"] for r in plain]))
             .values(status="processed", processed_at=plain[0]["processed_at"], reason=None)
         )
     if others:

@@ -127,6 +127,11 @@ class IngestDrainer:
     def run(self) -> None:
         from workers.ingest import drain
 
+        log.info(
+            "ingest drainer started: batches of %s, looking every %s s",
+            self.runtime.settings.int("INGEST_BATCH_SIZE"),
+            self.poll,
+        )
         backoff = Backoff()
         while not self.stop.is_set():
             try:

@@ -26,6 +26,8 @@ def wake_channel(connection: Any, queue: str) -> str:
     the number is in the name (deployments sharing one Redis server do not wake each other)."""
     db = connection.connection_pool.connection_kwargs.get("db", 0)
     return f"switchboard:{db}:wake:{queue}"
+
+
 _RQ_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
