@@ -2,8 +2,8 @@
 
 The delivery is committed before we answer, so a crash after the 200 loses nothing: workers
 claim `received` rows from the database in batches (workers/ingest.py), and the wake-up is
-only a hint that saves them waiting for their next look. Verification failures store nothing (they may
-be forged floods) and only count in /metrics.
+only a hint that saves them waiting for their next look. Verification failures store nothing
+(they may be forged floods) and only count in /metrics.
 """
 
 from __future__ import annotations
