@@ -157,7 +157,7 @@ class IngestDrainer:
             if self.pubsub.get_message(timeout=self.poll) is not None:
                 while self.pubsub.get_message(timeout=0) is not None:
                     pass
-        except (redis.RedisError, OSError) as exc:
+        except Exception as exc:  # Redis down, flushed, restarted: the loop must not die
             # Without Redis we poll: ingest needs only the database.
             log.warning("ingest wake-ups unavailable (%s); polling every %s s", exc, self.poll)
             self._close()
@@ -179,8 +179,8 @@ def _beat(
         try:
             if connection.set(f"switchboard:beat:{slot}", "1", nx=True, ex=interval * 2):
                 jobs.enqueue("workers.sweep.sweep", queue="maintenance", job_id=f"sweep:{slot}")
-        except redis.RedisError:
-            log.warning("beat: Redis unavailable; retrying")
+        except Exception as exc:  # the loop must outlive any Redis failure
+            log.warning("beat: Redis unavailable (%s); retrying", exc)
         stop.wait(max(1.0, interval / 3))
 
 
@@ -198,7 +198,7 @@ def _schedule(connection: redis.Redis[bytes], names: list[str], stop: threading.
             scheduler.enqueue_scheduled_jobs()  # type: ignore[no-untyped-call]
             backoff.reset()
             stop.wait(1.0)
-        except (redis.RedisError, OSError) as exc:
+        except Exception as exc:  # the loop must outlive any Redis failure
             wait = backoff.failed()
             log.warning("scheduler: Redis unavailable (%s); retrying in %.1f s", exc, wait)
             stop.wait(wait)
