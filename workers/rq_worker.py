@@ -59,16 +59,17 @@ def run_worker(settings: Settings, queues: tuple[str, ...] = ()) -> None:
         raise SystemExit(
             f"unknown queues: {', '.join(sorted(unknown))}; known: {', '.join(QUEUES)}"
         )
-    runtime = build_runtime(settings, jobs=RqRunner(settings.redis_url))
+    runtime = build_runtime(settings, jobs=RqRunner(settings.redis_url, settings.redis_prefix))
     set_runtime(runtime)
     connection = redis.Redis.from_url(settings.redis_url)
     stop = threading.Event()
     loops: list[threading.Thread] = []
     if "ingest" in names:
-        drainer = IngestDrainer(runtime, settings.redis_url, stop)
+        drainer = IngestDrainer(runtime, settings.redis_url, settings.redis_prefix, stop)
         loops.append(_thread("ingest-drain", drainer.run))
     interval = settings.int("SWEEP_INTERVAL_SECONDS")
-    loops.append(_thread("beat", lambda: _beat(connection, runtime.jobs, interval, stop)))
+    prefix = settings.redis_prefix
+    loops.append(_thread("beat", lambda: _beat(connection, runtime.jobs, interval, prefix, stop)))
     loops.append(_thread("scheduler", lambda: _schedule(connection, names, stop)))
     try:
         _work(connection, names)
@@ -117,9 +118,12 @@ def _work(connection: redis.Redis[bytes], names: list[str]) -> None:
 class IngestDrainer:
     """Drain `received` deliveries whenever woken, or every INGEST_POLL_SECONDS."""
 
-    def __init__(self, runtime: Runtime, redis_url: str, stop: threading.Event) -> None:
+    def __init__(
+        self, runtime: Runtime, redis_url: str, prefix: str, stop: threading.Event
+    ) -> None:
         self.runtime = runtime
         self.redis_url = redis_url
+        self.channel = wake_channel(prefix, "ingest")
         self.stop = stop
         self.poll = runtime.settings.int("INGEST_POLL_SECONDS")
         self.pubsub: redis.client.PubSub | None = None
@@ -153,7 +157,7 @@ class IngestDrainer:
             if self.pubsub is None:
                 client = redis.Redis.from_url(self.redis_url, socket_timeout=self.poll + 5)
                 self.pubsub = client.pubsub(ignore_subscribe_messages=True)
-                self.pubsub.subscribe(wake_channel(client, "ingest"))
+                self.pubsub.subscribe(self.channel)
             if self.pubsub.get_message(timeout=self.poll) is not None:
                 while self.pubsub.get_message(timeout=0) is not None:
                     pass
@@ -171,13 +175,17 @@ class IngestDrainer:
 
 
 def _beat(
-    connection: redis.Redis[bytes], jobs: JobRunner, interval: int, stop: threading.Event
+    connection: redis.Redis[bytes],
+    jobs: JobRunner,
+    interval: int,
+    prefix: str,
+    stop: threading.Event,
 ) -> None:
     """Enqueue the sweep once per interval across all workers (a Redis lock per slot)."""
     while not stop.is_set():
         slot = int(time.time() // interval)
         try:
-            if connection.set(f"switchboard:beat:{slot}", "1", nx=True, ex=interval * 2):
+            if connection.set(f"{prefix}beat:{slot}", "1", nx=True, ex=interval * 2):
                 jobs.enqueue("workers.sweep.sweep", queue="maintenance", job_id=f"sweep:{slot}")
         except Exception as exc:  # the loop must outlive any Redis failure
             log.warning("beat: Redis unavailable (%s); retrying", exc)
@@ -212,7 +220,7 @@ def run_watchers(settings: Settings) -> None:
     Kept apart from `switchboard worker`: a watcher blocks on IDLE for minutes, and a
     separate process lets it be restarted or scaled without touching ingest.
     """
-    runtime = build_runtime(settings, jobs=RqRunner(settings.redis_url))
+    runtime = build_runtime(settings, jobs=RqRunner(settings.redis_url, settings.redis_prefix))
     set_runtime(runtime)
     Watchers(runtime, redis.Redis.from_url(settings.redis_url)).run_forever(
         settings.int("SWEEP_INTERVAL_SECONDS")

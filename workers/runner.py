@@ -21,11 +21,11 @@ QUEUES = ("ingest", "send", "poll", "publish", "maintenance")
 DRAINS = {"ingest": "workers.ingest.drain"}
 
 
-def wake_channel(connection: Any, queue: str) -> str:
-    """The pub/sub channel for `queue`'s wake-ups; pub/sub ignores database numbers, so
-    the number is in the name (deployments sharing one Redis server do not wake each other)."""
-    db = connection.connection_pool.connection_kwargs.get("db", 0)
-    return f"switchboard:{db}:wake:{queue}"
+def wake_channel(prefix: str, queue: str) -> str:
+    """The pub/sub channel for `queue`'s wake-ups, under the deployment's Redis prefix
+    (Settings.redis_prefix): pub/sub ignores database numbers, and deployments sharing one
+    Redis server must not wake each other."""
+    return f"{prefix}wake:{queue}"
 
 
 _RQ_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
@@ -180,10 +180,11 @@ class EmbeddedRunner:
 class RqRunner:
     """rq on Redis: `switchboard worker` processes run the jobs; rq's scheduler runs `at` jobs."""
 
-    def __init__(self, redis_url: str) -> None:
+    def __init__(self, redis_url: str, prefix: str = "switchboard:") -> None:
         import redis
         from rq import Queue
 
+        self.prefix = prefix  # Settings.redis_prefix: web and workers must agree on it
         self.connection = redis.Redis.from_url(redis_url)
         self.queues = {name: Queue(name, connection=self.connection) for name in QUEUES}
 
@@ -211,4 +212,4 @@ class RqRunner:
         """A Redis PUBLISH (one round trip), heard by every `switchboard worker` draining it."""
         if queue not in DRAINS:
             raise KeyError(queue)
-        self.connection.publish(wake_channel(self.connection, queue), b"1")
+        self.connection.publish(wake_channel(self.prefix, queue), b"1")
