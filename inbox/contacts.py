@@ -83,7 +83,8 @@ def resolve_contact_ids(
     new = [who for key, who in wanted.items() if key not in found]
     for who in (w for w in new if w.email):
         found[who.external_id] = resolve_contact(session, channel, who).id
-    new = [who for who in new if not who.email]
+    # Sorted: concurrent batches then lock the same keys in the same order (no deadlock).
+    new = sorted((who for who in new if not who.email), key=lambda who: who.external_id)
     if new:
         found.update(_create_identities(session, channel, new))
     return found

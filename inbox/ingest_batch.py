@@ -203,7 +203,8 @@ def _create_conversations(
                 "created_at": now,
             },
         )
-        for (kind, thread_key, participant), event in first.items()
+        # Sorted: concurrent batches lock the same keys in the same order (no deadlock).
+        for (kind, thread_key, participant), event in sorted(first.items())
     ]
     table = Conversation.__table__
     insert_fn: Any = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert

@@ -26,6 +26,7 @@ DEFAULTS: dict[str, str] = {
     "SWEEP_STALE_SECONDS": "60",
     "INGEST_BATCH_SIZE": "500",
     "INGEST_POLL_SECONDS": "2",
+    "INGEST_THREADS": "2",
     "WEB_WORKERS": "2",
     "WEB_THREADS": "32",
     "CHAT_POLL_SLOTS": "12",

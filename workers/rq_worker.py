@@ -1,9 +1,9 @@
 """`switchboard worker`: one process that drains ingest in bulk and runs the other rq jobs.
 
 Threads in one process, no forks (issue 12):
-- the ingest drainer claims `received` deliveries in batches (workers/ingest.py); a Redis
-  PUBLISH from the web tier wakes it, and it also looks every INGEST_POLL_SECONDS, so it
-  keeps ingesting while Redis is down or was flushed;
+- INGEST_THREADS ingest drainers claim `received` deliveries in batches (workers/ingest.py);
+  a Redis PUBLISH from the web tier wakes them, and they also look every INGEST_POLL_SECONDS,
+  so they keep ingesting while Redis is down or was flushed;
 - rq's SimpleWorker runs the queued jobs (sends, polls, publishing, sweeps, retries) in the
   main thread, without forking a work horse per job;
 - rq's scheduler (moves `at` jobs to their queue) and the sweep beat are loops in threads,
@@ -65,8 +65,11 @@ def run_worker(settings: Settings, queues: tuple[str, ...] = ()) -> None:
     stop = threading.Event()
     loops: list[threading.Thread] = []
     if "ingest" in names:
-        drainer = IngestDrainer(runtime, settings.redis_url, settings.redis_prefix, stop)
-        loops.append(_thread("ingest-drain", drainer.run))
+        # Several drainers per process: while one waits for PostgreSQL (the GIL is free),
+        # another parses and builds its batch. They claim disjoint batches like workers do.
+        for n in range(settings.int("INGEST_THREADS")):
+            drainer = IngestDrainer(runtime, settings.redis_url, settings.redis_prefix, stop)
+            loops.append(_thread(f"ingest-drain-{n}", drainer.run))
     interval = settings.int("SWEEP_INTERVAL_SECONDS")
     prefix = settings.redis_prefix
     loops.append(_thread("beat", lambda: _beat(connection, runtime.jobs, interval, prefix, stop)))
