@@ -157,7 +157,7 @@ def main() -> None:
         f"""
 `bench/ingest_drain.py --messages {args.messages} --workers {args.workers} --customers
 {args.customers} --during {args.during}`: for each row a fresh PostgreSQL database, a private
-redis-server, `switchboard web` (gunicorn, 2 processes × 8 threads) and a load generator
+redis-server, `switchboard web` (gunicorn, 2 processes × `WEB_THREADS` threads) and a load generator
 (8 Python client threads) that POSTs {args.messages:,} signed **single-message** fake-connector
 deliveries over loopback HTTP from {args.customers:,} customers (every customer new at first)
 while no worker runs. Then K `switchboard worker` processes start; the rate counts from the
@@ -179,7 +179,7 @@ web processes over the drain. Everything (load generator included) shares the sa
   more clients POST {len(acks):,} deliveries: ack p50 {percentile(acks, 50) * 1000:.1f} ms, p99
   {percentile(acks, 99) * 1000:.1f} ms (client-measured); that worker drained the backlog at
   {during_run.get("rate", 0):,.0f} messages/s while the web processes competed for the CPUs.
-- Worker RSS (one process: rq SimpleWorker, ingest drainer, scheduler and beat threads):
+- Worker RSS (one process: rq SimpleWorker, two ingest drainers, scheduler and beat threads):
   idle {one["idle_rss"][0] / 1024:.0f} MiB, after draining {one["busy_rss"][0] / 1024:.0f} MiB.
 """,
     )
