@@ -89,6 +89,8 @@ class Stack:
             "SWITCHBOARD_ENCRYPTION_KEY": "bench",
             "SWITCHBOARD_INSTANCE": str(self.tmp / "instance"),
             "SWITCHBOARD_DOTENV": "/nonexistent",
+            "SWITCHBOARD_FAKE_CONNECTOR": "1",  # the test connector exists only when asked for
+            "FAKE_WEBHOOK_SECRET": "fake-secret",
         }
         self._wait_redis()
         self.account_ids = {}

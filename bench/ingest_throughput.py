@@ -51,6 +51,8 @@ def measure(
             "SECRET_KEY": "x",
             "SWITCHBOARD_ENCRYPTION_KEY": "bench",
             "SWITCHBOARD_INSTANCE": "/tmp/bench-ingest",
+            "SWITCHBOARD_FAKE_CONNECTOR": "1",  # the test connector exists only when asked for
+            "FAKE_WEBHOOK_SECRET": "fake-secret",
         }
     )
     rt = build_runtime(settings, jobs=EmbeddedRunner(threads=1))

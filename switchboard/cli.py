@@ -216,14 +216,15 @@ def channel_add(
     options: tuple[str, ...],
     connector: str | None,
 ) -> None:
-    from connectors import CHANNEL_SLUGS, REGISTRY
+    from connectors import CHANNEL_SLUGS, registered
     from inbox.channels import add_account
 
     if slug not in CHANNEL_SLUGS:
         _fail(f"unknown channel {slug!r}; one of: {', '.join(CHANNEL_SLUGS)}")
     connector = connector or slug
-    if connector not in REGISTRY:
-        _fail(f"no connector {connector!r} registered; registered: {', '.join(sorted(REGISTRY))}")
+    known = registered(Settings.load().env)
+    if connector not in known:
+        _fail(f"no connector {connector!r} registered; registered: {', '.join(sorted(known))}")
     parsed_options = {k: _json_or_text(v) for k, v in _pairs(options, "--option").items()}
     rt = _runtime()
     try:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import base64
-import binascii
+import logging
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfoNotFoundError
 
 from flask import Response, jsonify, request
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from inbox import announcements
@@ -19,11 +20,13 @@ from inbox.models.announcements import ANNOUNCEMENT_STATUSES, Announcement
 from web.announcements.serialize import announcement_json, verdict_json
 from web.api import bp
 from web.api.auth import require_roles
+from web.api.edge import plain_int
 from web.api.errors import Problem
 from web.api.openapi import add_paths
 from workers.publish import enqueue
 
 MARKETERS = ("marketer", "admin")
+log = logging.getLogger(__name__)
 
 
 @bp.get("/announcements")
@@ -36,8 +39,8 @@ def announcements_list(session: Session, user: User) -> Response:
         raise Problem(
             400, "Bad Request", f"status must be one of {', '.join(ANNOUNCEMENT_STATUSES)}"
         )
-    cursor = request.args.get("cursor")
-    if cursor is not None and not cursor.isdigit():
+    cursor = request.args.get("cursor") or None
+    if cursor is not None and plain_int(cursor) is None:
         raise Problem(400, "Bad Request", "invalid cursor")
     limit = _limit()
     query = select(Announcement).order_by(Announcement.id.desc()).limit(limit + 1)
@@ -76,6 +79,11 @@ def announcement_create(session: Session, user: User) -> tuple[Response, int]:
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
         raise Problem(400, "Bad Request", "the body must be a JSON object")
+    key = _idempotency_key(payload)
+    if key is not None:
+        earlier = _earlier(session, user, key)
+        if earlier is not None:
+            return jsonify(announcement_json(earlier, _base(rt))), 200
     draft = _draft(payload)
     mode = payload.get("publish", "draft")
     if mode not in ("draft", "now", "schedule"):
@@ -83,7 +91,9 @@ def announcement_create(session: Session, user: User) -> tuple[Response, int]:
     zone = str(payload.get("timezone") or user.timezone or announcements.DEFAULT_ZONE)
     at = _scheduled_at(payload, zone) if mode == "schedule" else None
     try:
-        announcement = announcements.create(session, user, draft, store=rt.store)
+        announcement = announcements.create(
+            session, user, draft, store=rt.store, idempotency_key=key
+        )
         jobs = []
         if mode != "draft":
             now = datetime.now(UTC)
@@ -91,9 +101,36 @@ def announcement_create(session: Session, user: User) -> tuple[Response, int]:
     except AnnouncementRefused as exc:
         session.rollback()
         raise Problem(422, "Announcement refused", exc.reason, **verdict_json(exc.verdict)) from exc
-    session.commit()  # durable before any job can look for it
-    enqueue(rt, jobs)
+    try:
+        session.commit()  # durable before any job can look for it
+    except IntegrityError:  # the same key, created by a request racing this one
+        session.rollback()
+        earlier = _earlier(session, user, key or "")
+        if earlier is None:
+            raise
+        return jsonify(announcement_json(earlier, _base(rt))), 200
+    try:
+        enqueue(rt, jobs)
+    except Exception:  # the queue is down: the sweeper re-enqueues overdue targets
+        log.warning("announcement %s stored; publish jobs not queued", announcement.id)
+        return jsonify(announcement_json(announcement, _base(rt))), 202
     return jsonify(announcement_json(announcement, _base(rt))), 201
+
+
+def _idempotency_key(payload: dict[str, Any]) -> str | None:
+    key = request.headers.get("Idempotency-Key") or payload.get("idempotency_key")
+    if key is None:
+        return None
+    if not isinstance(key, str) or not 1 <= len(key) <= 100:
+        raise Problem(400, "Bad Request", "Idempotency-Key must be 1 to 100 characters")
+    return key
+
+
+def _earlier(session: Session, user: User, key: str) -> Announcement | None:
+    earlier = announcements.by_idempotency_key(session, key)
+    if earlier is not None and earlier.author_id != user.id:
+        raise Problem(422, "Announcement refused", "this Idempotency-Key was used by another user")
+    return earlier
 
 
 def _draft(payload: dict[str, Any]) -> Draft:
@@ -110,7 +147,7 @@ def _draft(payload: dict[str, Any]) -> Draft:
     for item in payload.get("images") or ():
         try:
             data = base64.b64decode(str(item["data"]), validate=True)
-        except (KeyError, TypeError, binascii.Error) as exc:
+        except (KeyError, TypeError, ValueError) as exc:  # ValueError: non-ASCII "base64"
             raise Problem(400, "Bad Request", "images are objects with base64 data") from exc
         images.append(NewImage(data=data, filename=item.get("filename")))
     link = payload.get("link")
@@ -136,7 +173,7 @@ def _scheduled_at(payload: dict[str, Any], zone: str) -> datetime:
 
 def _limit() -> int:
     raw = request.args.get("limit", "25")
-    if not raw.isdigit() or not 1 <= int(raw) <= 100:
+    if not 1 <= (plain_int(raw) or 0) <= 100:
         raise Problem(400, "Bad Request", "limit must be between 1 and 100")
     return int(raw)
 
@@ -210,6 +247,7 @@ _NEW = {
             },
         },
         "publish": {"type": "string", "enum": ["draft", "now", "schedule"], "default": "draft"},
+        "idempotency_key": {"type": "string", "description": "or the Idempotency-Key header"},
         "scheduled_at": {
             "type": "string",
             "description": "ISO 8601; without an offset it is read in `timezone`",
@@ -239,9 +277,21 @@ add_paths(
             "get": {
                 "summary": "Announcements, newest first (marketer, admin)",
                 "parameters": [
-                    {"name": "status", "in": "query", "schema": {"type": "string"}},
-                    {"name": "cursor", "in": "query", "schema": {"type": "string"}},
-                    {"name": "limit", "in": "query", "schema": {"type": "integer"}},
+                    {
+                        "name": "status",
+                        "in": "query",
+                        "schema": {"type": "string", "enum": list(ANNOUNCEMENT_STATUSES)},
+                    },
+                    {
+                        "name": "cursor",
+                        "in": "query",
+                        "schema": {"type": "string", "pattern": "^[0-9]{0,9}$"},
+                    },
+                    {
+                        "name": "limit",
+                        "in": "query",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+                    },
                 ],
                 "responses": {
                     "200": {
@@ -266,6 +316,16 @@ add_paths(
             },
             "post": {
                 "summary": "Create an announcement; save it as a draft, schedule it or publish now",
+                "parameters": [
+                    {
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "required": False,
+                        "schema": {"type": "string", "maxLength": 100},
+                        "description": "a retried create with the same key returns the "
+                        "announcement the first request made (200) instead of a second one",
+                    }
+                ],
                 "requestBody": {
                     "required": True,
                     "content": {
@@ -277,6 +337,23 @@ add_paths(
                 "responses": {
                     "201": {
                         "description": "Saved; publishing is asynchronous",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/Announcement"}
+                            }
+                        },
+                    },
+                    "200": {
+                        "description": "Same Idempotency-Key: the announcement made before",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/Announcement"}
+                            }
+                        },
+                    },
+                    "202": {
+                        "description": "Saved, but the job queue was unavailable: the "
+                        "sweeper queues its publishing",
                         "content": {
                             "application/json": {
                                 "schema": {"$ref": "#/components/schemas/Announcement"}
