@@ -2,7 +2,7 @@
 
 Starts `switchboard web` (gunicorn, PostgreSQL, Redis) on a free port and `switchboard worker`
 to drain the queue, then POSTs signed fake-connector deliveries from C concurrent clients and
-reports client-side latency p50/p99 (verify → store → enqueue → 200). Also reports the resident
+reports client-side latency p50/p99 (verify → store → wake → 200). Also reports the resident
 memory of an idle worker and of the web processes. Usage:
   python bench/webhook_latency.py [--requests 4000] [--concurrency 8] [--write]
 """
@@ -188,7 +188,7 @@ production setup on loopback — `switchboard web` (gunicorn, {args.web_workers}
 threads), PostgreSQL and Redis, with one `switchboard worker` draining the ingest queue at the
 same time, all on the same 2 CPUs as the load generator (Python threads with `requests`).
 Clients POST signed fake-connector deliveries; latency is measured by the client for
-verify → store (committed) → enqueue (rq) → 200.
+verify → store (committed) → wake the drainers (Redis PUBLISH) → 200.
 
 - Machine: {machine()}
 
@@ -199,9 +199,9 @@ verify → store (committed) → enqueue (rq) → 200.
 - Aim: p99 < 20 ms under load. Met while the machine keeps up (2 clients, about 430
   deliveries/s with ingest running beside it); with 8 clients the 2 CPUs are saturated and
   requests queue, which raises p99 — more web processes or CPUs, not a different path.
-- Memory (RSS): idle `switchboard worker` (rq worker + its scheduler process, IDLE watcher
-  thread) **{idle_worker / 1024:.0f} MiB**; each web process **{max(web_rss) / 1024:.0f} MiB**
-  idle, {max(web_rss_after) / 1024:.0f} MiB after the runs.
+- Memory (RSS): idle `switchboard worker` (one process: rq SimpleWorker, ingest drainer,
+  scheduler and beat threads) **{idle_worker / 1024:.0f} MiB**; each web process
+  **{max(web_rss) / 1024:.0f} MiB** idle, {max(web_rss_after) / 1024:.0f} MiB after the runs.
 """,
         )
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, selectinload
 
 from connectors.base import Participant
 from inbox.audit import record
-from inbox.db import insert_returning_id
+from inbox.db import in_values, insert_returning_id
 from inbox.events import emit
 from inbox.models import Contact, ContactIdentity, Conversation, utcnow
 
@@ -58,6 +63,80 @@ def resolve_contact(session: Session, channel: str, who: Participant) -> Contact
             raise RuntimeError("identity vanished after a conflicting insert")
         return _live_contact(session, identity.contact)
     return contact
+
+
+def resolve_contact_ids(
+    session: Session, channel: str, people: Sequence[Participant]
+) -> dict[str, int]:
+    """`resolve_contact` for a whole ingest batch: provider user id → live contact id.
+
+    Known identities come from one query; new ones without an email become contacts and
+    identities with one multi-row INSERT each. A racing worker's identity wins, as in
+    `resolve_contact`, and our contact for it is deleted. People with an email address go
+    through `resolve_contact` one by one (they may join an existing contact by email).
+    """
+    wanted = {who.external_id: who for who in people}
+    found: dict[str, int] = {}
+    identities = session.scalars(
+        select(ContactIdentity)
+        .where(
+            ContactIdentity.channel == channel,
+            in_values(session, ContactIdentity.external_user_id, wanted),
+        )
+        .options(selectinload(ContactIdentity.contact))
+    )
+    for identity in identities:
+        _refresh_identity(identity, wanted[identity.external_user_id])
+        found[identity.external_user_id] = _live_contact(session, identity.contact).id
+    new = [who for key, who in wanted.items() if key not in found]
+    for who in (w for w in new if w.email):
+        found[who.external_id] = resolve_contact(session, channel, who).id
+    # Sorted: concurrent batches then lock the same keys in the same order (no deadlock).
+    new = sorted((who for who in new if not who.email), key=lambda who: who.external_id)
+    if new:
+        found.update(_create_identities(session, channel, new))
+    return found
+
+
+def _create_identities(session: Session, channel: str, people: list[Participant]) -> dict[str, int]:
+    now = utcnow()
+    contact_ids = session.scalars(
+        insert(Contact).returning(Contact.id, sort_by_parameter_order=True),
+        [{"name": who.name or who.handle, "email": None, "created_at": now} for who in people],
+    ).all()
+    ours = {who.external_id: cid for who, cid in zip(people, contact_ids, strict=True)}
+    rows = [
+        {
+            "contact_id": ours[who.external_id],
+            "channel": channel,
+            "external_user_id": who.external_id,
+            "handle": who.handle,
+            "display_name": who.name,
+            "created_at": now,
+        }
+        for who in people
+    ]
+    dialect = session.get_bind().dialect.name
+    insert_fn: Any = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert_fn(ContactIdentity.__table__)
+        .on_conflict_do_nothing(index_elements=["channel", "external_user_id"])
+        .returning(ContactIdentity.__table__.c.external_user_id)
+    )
+    inserted = set(session.scalars(statement, rows))
+    lost = [key for key in ours if key not in inserted]
+    if not lost:
+        return ours
+    # Racing workers created these identities first: use theirs, drop our contacts.
+    session.execute(delete(Contact).where(Contact.id.in_([ours.pop(key) for key in lost])))
+    theirs = session.scalars(
+        select(ContactIdentity)
+        .where(ContactIdentity.channel == channel, ContactIdentity.external_user_id.in_(lost))
+        .options(selectinload(ContactIdentity.contact))
+    )
+    for identity in theirs:
+        ours[identity.external_user_id] = _live_contact(session, identity.contact).id
+    return ours
 
 
 def merge_contacts(

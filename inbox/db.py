@@ -6,13 +6,14 @@ SQLite (embedded mode) and PostgreSQL (production) run the same code; where they
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, create_engine, event, text
+from sqlalchemy import any_, bindparam, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,6 +22,7 @@ from inbox.models import Base
 
 EventSink = Callable[[list[dict[str, Any]]], None]
 JobSink = Callable[[list[dict[str, Any]]], None]  # see inbox.events.after_commit
+log = logging.getLogger(__name__)
 
 
 def normalize_url(url: str) -> str:
@@ -103,6 +105,11 @@ class Database:
                 self.on_events(events)
             if jobs and self.on_jobs is not None:
                 self.on_jobs(jobs)
+            for action in session.info.pop("after_commit", []):
+                try:
+                    action()
+                except Exception:  # the state is committed; a lost follow-up is swept later
+                    log.exception("after-commit action %r failed", action)
         except BaseException:
             session.rollback()
             raise
@@ -115,6 +122,32 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def after_commit(session: Session, action: Callable[[], None]) -> None:
+    """Run `action` once `Database.session()` has committed (e.g. enqueue a job that reads
+    the new rows); never if it rolls back."""
+    session.info.setdefault("after_commit", []).append(action)
+
+
+def pending_mark(session: Session) -> tuple[int, int]:
+    """How many events and after-commit actions wait now; see `forget_since`."""
+    return len(session.info.get("events", [])), len(session.info.get("after_commit", []))
+
+
+def forget_since(session: Session, mark: tuple[int, int]) -> None:
+    """Drop the events and actions queued after `mark`: their savepoint was rolled back."""
+    del session.info.setdefault("events", [])[mark[0] :]
+    del session.info.setdefault("after_commit", [])[mark[1] :]
+
+
+def in_values(session: Session, column: Any, values: Iterable[Any]) -> Any:
+    """`column IN (values)`; on PostgreSQL `column = ANY(:array)`, one parameter whatever
+    the count, so a batch's statement stays short and psycopg caches its parsing."""
+    listed = list(values)
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, listed, type_=postgresql.ARRAY(column.type)))
+    return column.in_(listed)
 
 
 def insert_ignore(

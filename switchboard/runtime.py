@@ -69,7 +69,11 @@ def build_runtime(settings: Settings, *, jobs: JobRunner | None = None) -> Runti
         LocalBus() if settings.embedded else RedisBus(settings.redis_url, settings.redis_prefix)
     )
     if jobs is None:
-        jobs = EmbeddedRunner() if settings.embedded else RqRunner(settings.redis_url)
+        jobs = (
+            EmbeddedRunner()
+            if settings.embedded
+            else RqRunner(settings.redis_url, settings.redis_prefix)
+        )
     db = Database(
         settings.database_url, on_events=reacting(bus.publish, jobs), on_jobs=_enqueuer(jobs)
     )

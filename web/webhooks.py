@@ -1,8 +1,9 @@
-"""Webhook endpoints: verify → store the raw delivery → enqueue → 200. Nothing else.
+"""Webhook endpoints: verify → store the raw delivery → wake the ingest drainers → 200.
 
-The delivery is committed before we answer, so a crash after the 200 loses nothing: the
-sweeper re-enqueues anything still `received`. Verification failures store nothing (they may
-be forged floods) and only count in /metrics.
+The delivery is committed before we answer, so a crash after the 200 loses nothing: workers
+claim `received` rows from the database in batches (workers/ingest.py), and the wake-up is
+only a hint that saves them waiting for their next look. Verification failures store nothing
+(they may be forged floods) and only count in /metrics.
 """
 
 from __future__ import annotations
@@ -67,16 +68,9 @@ def receive(endpoint: str) -> Response:
     with rt.db.session() as session:
         delivery = InboundDelivery(endpoint=endpoint, connector=slug, headers=headers, body=body)
         session.add(delivery)
-        session.flush()
-        delivery_id = delivery.id
-    # If this enqueue is lost (Redis down), the sweeper finds the row and enqueues it.
+    # If this wake-up is lost (Redis down), the drainers still find the row on their own.
     try:
-        rt.jobs.enqueue(
-            "workers.ingest.process_delivery",
-            delivery_id,
-            queue="ingest",
-            job_id=f"ingest:{delivery_id}",
-        )
+        rt.jobs.wake("ingest")
     except Exception:
         WEBHOOKS.labels(endpoint, "enqueue_failed").inc()
     WEBHOOKS.labels(endpoint, "stored").inc()

@@ -1,11 +1,28 @@
-"""Ingest jobs: turn a stored raw delivery into messages (webhooks), or a poll page (pulls)."""
+"""Ingest: stored raw deliveries become messages, many deliveries per transaction.
+
+`drain` claims up to INGEST_BATCH_SIZE `received` deliveries in one transaction (PostgreSQL:
+`FOR UPDATE SKIP LOCKED`, so concurrent workers on any number of machines take disjoint
+sets; SQLite: `BEGIN IMMEDIATE`, one writer at a time), parses them, records all their events
+set-based, marks them processed and commits once. Until that commit nothing of the batch
+exists: a worker killed mid-batch leaves its rows `received` and unlocked for the next drain,
+and a delivery is processed by exactly one transaction that commits.
+
+A delivery that fails (a parser crash, a fetch that must be retried) is rolled back alone to
+its savepoint and stays `received` with its reason and attempt count; the sweeper retries it
+one by one (`process_delivery`) until MAX_ATTEMPTS, then stores it `rejected`.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any, cast
 
+from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from connectors.base import Attachment as AttachmentIn
@@ -16,6 +33,7 @@ from connectors.base import (
     RetryableSendError,
     UnsupportedEvent,
 )
+from inbox.db import after_commit, forget_since, in_values, pending_mark
 from inbox.ingest import IngestOutcome, find_account, record_event
 from inbox.ingest_batch import record_batch
 from inbox.models import ChannelAccount, InboundDelivery, Message
@@ -25,109 +43,266 @@ from workers.context import runtime
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+_DELIVERY = cast(Table, InboundDelivery.__table__)
+
+
+class DeliveryFailed(Exception):
+    """A delivery could not be recorded this time; it stays `received` for a retry."""
+
+
+@dataclass(slots=True)
+class _Parsed:
+    delivery: Row[Any]
+    connector: Connector
+    events: list[InboundEvent]
+
+
+def drain(limit: int | None = None) -> int:
+    """Ingest `received` deliveries batch after batch until none is left; how many were done.
+
+    Fresh deliveries only (attempts = 0): one that failed waits for the sweeper's retry
+    instead of failing again in every batch.
+    """
+    size = limit or runtime().settings.int("INGEST_BATCH_SIZE")
+    total = 0
+    while True:
+        done = len(ingest_batch(size))
+        total += done
+        if done < size:
+            return total
+
+
+def ingest_batch(size: int) -> list[int]:
+    """Claim, record and commit one batch of up to `size` deliveries; the ids it claimed."""
+    with runtime().db.session() as session:
+        claimed = _claim(session, limit=size)
+        if claimed:
+            _ingest(session, claimed)
+    return [delivery.id for delivery in claimed]
 
 
 def process_delivery(delivery_id: int) -> None:
-    """Parse and record one webhook delivery; safe to run twice or concurrently."""
-    rt = runtime()
-    with rt.db.session() as session:
-        delivery = session.get(InboundDelivery, delivery_id)
-        if delivery is None or delivery.status != "received":
-            return
-        delivery.attempts += 1
-        attempt = delivery.attempts
-    try:
-        with rt.db.session() as session:
-            delivery = session.get(InboundDelivery, delivery_id)
-            if delivery is None or delivery.status != "received":
-                return
-            _process(session, delivery)
-    except Exception as exc:
-        log.exception("delivery %s failed (attempt %s)", delivery_id, attempt)
-        with rt.db.session() as session:
-            delivery = session.get(InboundDelivery, delivery_id)
-            if delivery is not None and delivery.status == "received":
-                delivery.reason = f"attempt {attempt} failed: {exc!r}"[:2000]
-                if attempt >= MAX_ATTEMPTS:
-                    delivery.status = "rejected"
-                    delivery.processed_at = datetime.now(UTC)
-                    REJECTED.labels(delivery.connector).inc()
-        if attempt < MAX_ATTEMPTS:
-            raise
+    """Ingest one delivery now (sweeper retries, the chat endpoint); the batch path for one.
+
+    Safe to run twice or concurrently with a drain: the row is claimed the same way. Raises
+    DeliveryFailed if it failed and will be retried, so a caller can fall back to the queue.
+    """
+    with runtime().db.session() as session:
+        claimed = _claim(session, ids=[delivery_id])
+        results = _ingest(session, claimed) if claimed else []
+    for result in results:
+        if result["status"] == "received":
+            raise DeliveryFailed(result["reason"])
 
 
-def _process(session: Session, delivery: InboundDelivery) -> None:
+def _claim(
+    session: Session, *, limit: int | None = None, ids: Sequence[int] | None = None
+) -> list[Row[Any]]:
+    """Lock and return waiting deliveries; rows another transaction holds are skipped."""
+    query = select(
+        _DELIVERY.c.id,
+        _DELIVERY.c.connector,
+        _DELIVERY.c.headers,
+        _DELIVERY.c.body,
+        _DELIVERY.c.attempts,
+    ).where(_DELIVERY.c.status == "received")
+    if ids is not None:
+        query = query.where(_DELIVERY.c.id.in_(list(ids)))
+    else:
+        query = query.where(_DELIVERY.c.attempts == 0).order_by(_DELIVERY.c.id).limit(limit)
+    return list(session.execute(query.with_for_update(skip_locked=True)))
+
+
+def _ingest(session: Session, claimed: Sequence[Row[Any]]) -> list[dict[str, Any]]:
+    """Parse each delivery, record all their events, store every delivery's outcome."""
     rt = runtime()
-    connector = rt.connector_by_slug(delivery.connector)
+    now = datetime.now(UTC)
+    results: list[dict[str, Any]] = []
+    parsed: list[_Parsed] = []
+    for delivery in claimed:
+        try:
+            connector = rt.connector_by_slug(delivery.connector)
+            events = list(connector.parse(delivery.headers, delivery.body))
+        except UnsupportedEvent as exc:
+            results.append(_rejected(delivery, exc.reason, now))
+            continue
+        except Exception as exc:
+            log.exception("delivery %s could not be parsed", delivery.id)
+            results.append(_failed(delivery, exc, now))
+            continue
+        parsed.append(_Parsed(delivery, connector, events))
+    results += _record_parsed(session, parsed, now)
+    _store_results(session, results)
+    return results
+
+
+def _record_parsed(session: Session, parsed: list[_Parsed], now: datetime) -> list[dict[str, Any]]:
+    """All deliveries' events in one savepoint; if that fails, delivery by delivery."""
+    if not parsed:
+        return []
+    mark = pending_mark(session)
     try:
-        events = connector.parse(delivery.headers, delivery.body)
-    except UnsupportedEvent as exc:
-        delivery.status = "rejected"
-        delivery.reason = exc.reason
-        delivery.processed_at = datetime.now(UTC)
+        with session.begin_nested(), session.no_autoflush:
+            notes = _record_owned(session, _work_of(parsed), isolate=False)
+        return [_processed(p.delivery, notes.get(i, []), now) for i, p in enumerate(parsed)]
+    except Exception:
+        log.exception("batch of %d deliveries failed; recording them one by one", len(parsed))
+        _forget(session, mark)
+    results = []
+    for item in parsed:
+        mark = pending_mark(session)
+        try:
+            with session.begin_nested():
+                notes_of_one = record_events(
+                    session, item.connector, item.delivery.connector, item.events
+                )
+        except Exception as exc:
+            log.exception("delivery %s failed", item.delivery.id)
+            _forget(session, mark)
+            results.append(_failed(item.delivery, exc, now))
+        else:
+            failures = [note for note in notes_of_one if ": failed: " in note]
+            if item.events and len(failures) == len(item.events):
+                # Nothing of it could be stored: a poison delivery, kept with its reason.
+                results.append(_rejected(item.delivery, "; ".join(failures), now))
+            else:
+                results.append(_processed(item.delivery, notes_of_one, now))
+    return results
+
+
+def _forget(session: Session, mark: tuple[int, int]) -> None:
+    """After a rolled-back savepoint: drop its queued events/jobs and its cached rows."""
+    forget_since(session, mark)
+    session.expire_all()
+    session.info.pop("conversations", None)
+
+
+def _processed(delivery: Row[Any], notes: list[str], now: datetime) -> dict[str, Any]:
+    reason = "; ".join(notes)[:4000] or None
+    return _result(delivery, "processed", reason, delivery.attempts, now)
+
+
+def _rejected(delivery: Row[Any], reason: str, now: datetime) -> dict[str, Any]:
+    REJECTED.labels(delivery.connector).inc()
+    return _result(delivery, "rejected", reason[:4000], delivery.attempts, now)
+
+
+def _failed(delivery: Row[Any], exc: BaseException, now: datetime) -> dict[str, Any]:
+    attempt = delivery.attempts + 1
+    reason = f"attempt {attempt} failed: {exc!r}"[:2000]
+    if attempt >= MAX_ATTEMPTS:
         REJECTED.labels(delivery.connector).inc()
-        return
-    notes = record_events(session, connector, delivery.connector, events)
-    delivery.status = "processed"
-    delivery.reason = "; ".join(notes)[:4000] or None
-    delivery.processed_at = datetime.now(UTC)
+        return _result(delivery, "rejected", reason, attempt, now)
+    return _result(delivery, "received", reason, attempt, None)
+
+
+def _result(
+    delivery: Row[Any], status: str, reason: str | None, attempts: int, at: datetime | None
+) -> dict[str, Any]:
+    return {
+        "b_id": delivery.id,
+        "status": status,
+        "reason": reason,
+        "attempts": attempts,
+        "processed_at": at,
+    }
+
+
+def _store_results(session: Session, results: list[dict[str, Any]]) -> None:
+    """Plain successes in one UPDATE; the rest (notes, rejections, retries) in one executemany."""
+    plain = [r for r in results if r["status"] == "processed" and r["reason"] is None]
+    others = [r for r in results if r not in plain]
+    if plain:
+        session.execute(
+            update(_DELIVERY)
+            .where(in_values(session, _DELIVERY.c.id, [r["b_id"] for r in plain]))
+            .values(status="processed", processed_at=plain[0]["processed_at"], reason=None)
+        )
+    if others:
+        session.execute(
+            update(_DELIVERY)
+            .where(_DELIVERY.c.id == bindparam("b_id"))
+            .values(
+                status=bindparam("status"),
+                reason=bindparam("reason"),
+                attempts=bindparam("attempts"),
+                processed_at=bindparam("processed_at"),
+            ),
+            others,
+        )
 
 
 def record_events(
     session: Session, connector: Connector, slug: str, events: Sequence[InboundEvent]
 ) -> list[str]:
-    """Record a batch in one savepoint; if anything in it fails, redo it event by event.
-
-    The fast path stores a run of plain messages with a few round trips in all
-    (inbox/ingest_batch.py); the slow path isolates a bad event in its own savepoint so it
-    never loses the others.
-    """
+    """Record one delivery's or poll page's events in one savepoint; if anything in it
+    fails, redo it event by event, so a bad event never loses the others."""
+    work: _Work = {slug: (connector, [(0, event) for event in events])}
+    mark = pending_mark(session)
     try:
         with session.begin_nested(), session.no_autoflush:
-            return _record_all(session, connector, slug, events, isolate=False)
+            return _record_owned(session, work, isolate=False).get(0, [])
     except RetryableSendError:
         raise
     except Exception:
         log.exception("batch of %d events failed; recording them one by one", len(events))
-        session.expire_all()
-        session.info.pop("conversations", None)  # rows of the rolled-back batch
-        return _record_all(session, connector, slug, events, isolate=True)
+        _forget(session, mark)
+        return _record_owned(session, work, isolate=True).get(0, [])
 
 
-def _record_all(
-    session: Session,
-    connector: Connector,
-    slug: str,
-    events: Sequence[InboundEvent],
-    *,
-    isolate: bool,
-) -> list[str]:
+# Per connector slug: the connector, and every event tagged with the index of its delivery.
+_Work = dict[str, tuple[Connector, list[tuple[int, InboundEvent]]]]
+
+
+def _work_of(parsed: list[_Parsed]) -> _Work:
+    work: _Work = {}
+    for owner, item in enumerate(parsed):
+        entry = work.setdefault(item.delivery.connector, (item.connector, []))
+        entry[1].extend((owner, event) for event in item.events)
+    return work
+
+
+def _record_owned(session: Session, work: _Work, *, isolate: bool) -> dict[int, list[str]]:
+    """Record the events of many deliveries together; notes come back per delivery index.
+
+    Events are grouped by connector, then by account in arrival order, so one account's
+    plain messages from hundreds of deliveries become one set-based run (ingest_batch).
+    """
     rt = runtime()
-    notes: list[str] = []
+    notes: dict[int, list[str]] = defaultdict(list)
     max_chars = rt.settings.int("MESSAGE_MAX_CHARS")
-    for account, group in _by_account(session, slug, events, notes):
-        try:
-            group = [_enriched(connector, account, event) for event in group]
-        except RetryableSendError:
-            raise  # e.g. a mention's text could not be fetched yet: retry the whole delivery
-        outcomes: Sequence[IngestOutcome | None]
-        if isolate:
-            outcomes = [_one(session, account, event, max_chars, notes) for event in group]
-        else:
-            outcomes = record_batch(session, account, group, store=rt.store, max_chars=max_chars)
-        for event, outcome in zip(group, outcomes, strict=True):
-            if outcome is not None:
-                _after(connector, account, event, outcome, notes)
+    for slug, (connector, owned) in work.items():
+        for account, group in _by_account(session, slug, owned, notes):
+            try:
+                group = [(o, _enriched(connector, account, e)) for o, e in group]
+            except RetryableSendError:
+                raise  # e.g. a mention's text could not be fetched yet: retry the delivery
+            events = [event for _, event in group]
+            outcomes: Sequence[IngestOutcome | None]
+            if isolate:
+                outcomes = [
+                    _one(session, account, event, max_chars, notes[owner]) for owner, event in group
+                ]
+            else:
+                outcomes = record_batch(
+                    session, account, events, store=rt.store, max_chars=max_chars
+                )
+            for (owner, event), outcome in zip(group, outcomes, strict=True):
+                if outcome is not None:
+                    _after(session, connector, account, event, outcome, notes[owner])
     return notes
 
 
 def _by_account(
-    session: Session, slug: str, events: Sequence[InboundEvent], notes: list[str]
-) -> list[tuple[ChannelAccount, list[InboundEvent]]]:
-    """Consecutive events of one account, in delivery order; unknown accounts are noted."""
+    session: Session,
+    slug: str,
+    owned: Sequence[tuple[int, InboundEvent]],
+    notes: dict[int, list[str]],
+) -> list[tuple[ChannelAccount, list[tuple[int, InboundEvent]]]]:
+    """Events grouped by account, in arrival order within each; unknown accounts are noted."""
     accounts: dict[tuple[str | None, str], ChannelAccount | None] = {}
-    runs: list[tuple[ChannelAccount, list[InboundEvent]]] = []
-    for event in events:
+    groups: dict[int, tuple[ChannelAccount, list[tuple[int, InboundEvent]]]] = {}
+    for owner, event in owned:
         key = (event.channel, event.account_external_id)
         if key not in accounts:
             accounts[key] = find_account(
@@ -135,12 +310,12 @@ def _by_account(
             )
         account = accounts[key]
         if account is None:
-            notes.append(f"{event.external_id}: no connected account {event.account_external_id}")
-        elif runs and runs[-1][0] is account:
-            runs[-1][1].append(event)
+            notes[owner].append(
+                f"{event.external_id}: no connected account {event.account_external_id}"
+            )
         else:
-            runs.append((account, [event]))
-    return runs
+            groups.setdefault(account.id, (account, []))[1].append((owner, event))
+    return list(groups.values())
 
 
 def _enriched(connector: Connector, account: ChannelAccount, event: InboundEvent) -> InboundEvent:
@@ -163,15 +338,19 @@ def _one(
     notes: list[str],
 ) -> IngestOutcome | None:
     rt = runtime()
+    mark = pending_mark(session)
     try:
         with session.begin_nested():
             return record_event(session, account, event, store=rt.store, max_chars=max_chars)
     except Exception as exc:
+        log.exception("event %s failed", event.external_id)
+        _forget(session, mark)
         notes.append(f"{event.external_id}: failed: {exc!r}"[:500])
         return None
 
 
 def _after(
+    session: Session,
     connector: Connector,
     account: ChannelAccount,
     event: InboundEvent,
@@ -187,8 +366,12 @@ def _after(
         and any(a.url and a.data is None for a in event.attachments)
         and hasattr(connector, "fetch_attachment")
     ):
-        runtime().jobs.enqueue(
-            "workers.ingest.fetch_attachments", outcome.message_id, queue="ingest"
+        message_id = outcome.message_id
+        jobs = runtime().jobs
+        # After the commit: a job that ran first would not find the message.
+        after_commit(
+            session,
+            lambda: jobs.enqueue("workers.ingest.fetch_attachments", message_id, queue="ingest"),
         )
 
 

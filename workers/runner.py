@@ -16,6 +16,18 @@ from typing import Any, Protocol
 log = logging.getLogger(__name__)
 
 QUEUES = ("ingest", "send", "poll", "publish", "maintenance")
+# Work that is drained in bulk rather than queued one job per item: a wake-up names the
+# queue, and whoever drains it claims everything waiting (workers/ingest.py `drain`).
+DRAINS = {"ingest": "workers.ingest.drain"}
+
+
+def wake_channel(prefix: str, queue: str) -> str:
+    """The pub/sub channel for `queue`'s wake-ups, under the deployment's Redis prefix
+    (Settings.redis_prefix): pub/sub ignores database numbers, and deployments sharing one
+    Redis server must not wake each other."""
+    return f"{prefix}wake:{queue}"
+
+
 _RQ_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
@@ -29,6 +41,14 @@ class JobRunner(Protocol):
         job_id: str | None = None,
     ) -> None:
         """Run `func(*args)` (a dotted path) on `queue`, now or at `at` (aware UTC)."""
+        ...
+
+    def wake(self, queue: str) -> None:
+        """Tell the drainers of `queue` (a key of DRAINS) that new rows are waiting.
+
+        Cheap and lossy on purpose: the rows are in the database, and drainers also look
+        on their own every few seconds, so a lost wake-up only delays.
+        """
         ...
 
 
@@ -78,6 +98,10 @@ class EmbeddedRunner:
                 self._waiting.add(job_id)
             heapq.heappush(self._heap, (when, next(self._seq), func, args, job_id))
             self._cond.notify()
+
+    def wake(self, queue: str) -> None:
+        """One drain job, coalesced: a burst of wake-ups while it waits costs nothing."""
+        self.enqueue(DRAINS[queue], queue=queue, job_id=f"drain:{queue}")
 
     def every(self, seconds: float, func: str) -> None:
         """Run `func()` now and every `seconds` until stopped."""
@@ -156,10 +180,11 @@ class EmbeddedRunner:
 class RqRunner:
     """rq on Redis: `switchboard worker` processes run the jobs; rq's scheduler runs `at` jobs."""
 
-    def __init__(self, redis_url: str) -> None:
+    def __init__(self, redis_url: str, prefix: str = "switchboard:") -> None:
         import redis
         from rq import Queue
 
+        self.prefix = prefix  # Settings.redis_prefix: web and workers must agree on it
         self.connection = redis.Redis.from_url(redis_url)
         self.queues = {name: Queue(name, connection=self.connection) for name in QUEUES}
 
@@ -182,3 +207,9 @@ class RqRunner:
             q.enqueue_at(at, func, *args, **options)
         else:
             q.enqueue(func, *args, **options)
+
+    def wake(self, queue: str) -> None:
+        """A Redis PUBLISH (one round trip), heard by every `switchboard worker` draining it."""
+        if queue not in DRAINS:
+            raise KeyError(queue)
+        self.connection.publish(wake_channel(self.prefix, queue), b"1")

@@ -24,12 +24,26 @@ def sweep() -> dict[str, int]:
     stale = now - timedelta(seconds=rt.settings.int("SWEEP_STALE_SECONDS"))
     counts = {"deliveries": 0, "sends": 0, "unknown": 0, "woken": 0, "polls": 0}
     with rt.db.session() as session:
+        # Failed ones are retried one by one; fresh ones still waiting mean a lost wake-up.
         deliveries = session.scalars(
             select(InboundDelivery.id)
-            .where(InboundDelivery.status == "received", InboundDelivery.received_at <= stale)
+            .where(
+                InboundDelivery.status == "received",
+                InboundDelivery.received_at <= stale,
+                InboundDelivery.attempts > 0,
+            )
             .order_by(InboundDelivery.id)
             .limit(5000)
         ).all()
+        unclaimed = session.scalar(
+            select(InboundDelivery.id)
+            .where(
+                InboundDelivery.status == "received",
+                InboundDelivery.received_at <= stale,
+                InboundDelivery.attempts == 0,
+            )
+            .limit(1)
+        )
         sends = session.scalars(
             select(Message.id)
             .where(
@@ -66,6 +80,8 @@ def sweep() -> dict[str, int]:
             session, now=now, keep_days=rt.settings.int("INBOUND_RETENTION_DAYS")
         )
     due_polls = _due_polls(now)  # its own session: SQLite allows one writer per thread at a time
+    if unclaimed is not None:
+        rt.jobs.wake("ingest")
     for delivery_id in deliveries:
         rt.jobs.enqueue(
             "workers.ingest.process_delivery",
@@ -81,7 +97,9 @@ def sweep() -> dict[str, int]:
         rt.jobs.enqueue(
             "workers.poll.poll_account", account_id, queue="poll", job_id=f"poll:{account_id}"
         )
-    counts.update(deliveries=len(deliveries), sends=len(sends), polls=len(due_polls))
+    counts.update(
+        deliveries=len(deliveries) + (unclaimed is not None), sends=len(sends), polls=len(due_polls)
+    )
     from workers.publish import sweep_publishing
 
     counts.update({f"publish_{k}": v for k, v in sweep_publishing().items()})

@@ -53,7 +53,7 @@ def production(
     settings = make_settings(pg_url, tmp_path / "instance", **overrides).replace(
         REDIS_URL=redis_url
     )
-    rt = build_runtime(settings, jobs=RqRunner(redis_url))
+    rt = build_runtime(settings, jobs=RqRunner(redis_url, settings.redis_prefix))
     set_runtime(rt)
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_"))},

@@ -116,25 +116,20 @@ def test_worker_killed_mid_publish_then_restarted_posts_once(
         )
         jobs = announcements.schedule(s, ann, None, None, now=datetime.now(UTC))
     enqueue(rt, jobs)
-    wait_for(
-        lambda: (
-            len(sandbox.requests(method="POST")) == 1
-            and len(xsandbox.received("POST", "/2/tweets")) == 1
-            and rt.jobs.queues["publish"].count == 0  # type: ignore[attr-defined]
-            and len(rt.jobs.queues["publish"].failed_job_registry) == 2
-        ),  # type: ignore[attr-defined]
-        what="both work horses to die after posting",
-    )
-    assert {t.status for t in targets(rt)} == {"publishing"}
-    crashing.terminate()
-    crashing.wait(timeout=30)
+    # `switchboard worker` forks no work horse (issue 12): the crash point kills the whole
+    # worker right after its first post went out; the other job waits in the queue.
+    crashing.wait(timeout=120)
+    posts = len(sandbox.requests(method="POST")) + len(xsandbox.received("POST", "/2/tweets"))
+    assert posts == 1
+    statuses = [t.status for t in targets(rt)]
+    assert statuses.count("publishing") == 1 and "published" not in statuses
 
+    assert sweep_publishing()["stale"] == 1  # the orphaned one
     prod["start_worker"]()  # the restarted worker
-    assert sweep_publishing()["stale"] == 2
     wait_for(
         lambda: {t.status for t in targets(rt)} == {"published"},
-        what="recovery of both targets",
+        what="recovery of the orphaned target and the queued one",
     )
     assert len(sandbox.requests(method="POST")) == 1
     assert len(xsandbox.received("POST", "/2/tweets")) == 1
-    assert {t.attempts for t in targets(rt)} == {2}
+    assert sorted(t.attempts for t in targets(rt)) == [1, 2]
