@@ -24,6 +24,7 @@ DEFAULTS: dict[str, str] = {
     "SWEEP_INTERVAL_SECONDS": "30",
     "SWEEP_STALE_SECONDS": "60",
     "WEB_WORKERS": "2",
+    "LOG_FORMAT": "text",
     "LOGIN_RATE_LIMIT": "10/5min",
     "FAKE_WEBHOOK_SECRET": "fake-secret",
     "META_GRAPH_URL": "https://graph.facebook.com",

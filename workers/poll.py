@@ -7,6 +7,7 @@ it meanwhile, so overlapping polls can repeat a page (deduped by constraint) but
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
@@ -33,8 +34,17 @@ MAX_PAGES_PER_RUN = 50
 DEFAULT_INTERVAL = 60.0
 
 
-def poll_account(account_id: int) -> int:
-    """Poll every stream of the account; return how many events were seen."""
+def poll_account(
+    account_id: int,
+    *,
+    on_page: Callable[[int], bool] | None = None,
+    max_pages: int = MAX_PAGES_PER_RUN,
+) -> int:
+    """Poll every stream of the account; return how many events were seen.
+
+    `on_page(events)` is called after each committed page (`switchboard poll` draws progress
+    with it); returning False stops the run there, e.g. on Ctrl+C.
+    """
     rt = runtime()
     with rt.db.session() as session:
         account = session.get(ChannelAccount, account_id)
@@ -52,7 +62,7 @@ def poll_account(account_id: int) -> int:
     streams_for = getattr(connector, "streams_for", None)  # e.g. a mailbox's extra folders
     streams = tuple(streams_for(config)) if streams_for else connector.streams
     for stream in streams:
-        for _ in range(MAX_PAGES_PER_RUN):
+        for _ in range(max_pages):
             cursor = _read_cursor(account_id, stream)
             try:
                 result = connector.poll(config, stream, cursor)
@@ -73,6 +83,8 @@ def poll_account(account_id: int) -> int:
             seen += len(result.events)
             moved = _store_page(account_id, slug, stream, cursor, result, interval)
             POLLS.labels(slug, "ok" if moved else "overlap").inc()
+            if on_page is not None and not on_page(len(result.events)):
+                return seen
             if not (moved and result.more):
                 break
     return seen
