@@ -18,25 +18,27 @@ from switchboard.settings import Settings
 
 CONNECT_TIMEOUT = 5
 
-# Settings that must be whole numbers of at least 1 (when set).
+# Numeric settings: whole numbers of at least 1, whole numbers of at least 0 (0 = "at once"),
+# and numbers (decimals allowed) of at least 0.
 POSITIVE_INTS = (
     "ATTACHMENT_MAX_BYTES",
     "MESSAGE_MAX_CHARS",
     "SEND_MAX_ATTEMPTS",
     "SWEEP_INTERVAL_SECONDS",
-    "SWEEP_STALE_SECONDS",
     "WEB_WORKERS",
-    "PUBLISH_STALE_SECONDS",
     "PUBLISH_MAX_ATTEMPTS",
+    "META_IG_CONTAINER_CHECKS",
+    "IMAP_POLL_PAGE_SIZE",
+    "IMAP_MAX_MESSAGE_BYTES",
+    "WEBCHAT_IMAGE_MAX_BYTES",
+)
+NON_NEGATIVE_INTS = ("SWEEP_STALE_SECONDS", "PUBLISH_STALE_SECONDS")
+NON_NEGATIVE_NUMBERS = (
     "SWITCHBOARD_SSE_KEEPALIVE_SECONDS",
     "SWITCHBOARD_SSE_LIFETIME_SECONDS",
     "META_HTTP_TIMEOUT",
     "META_IG_CONTAINER_WAIT",
-    "META_IG_CONTAINER_CHECKS",
-    "IMAP_POLL_PAGE_SIZE",
-    "IMAP_MAX_MESSAGE_BYTES",
     "WEBCHAT_SESSION_DAYS",
-    "WEBCHAT_IMAGE_MAX_BYTES",
 )
 HTTP_URLS = ("PUBLIC_BASE_URL", "META_GRAPH_URL", "X_API_URL")
 LOG_FORMATS = ("text", "json")
@@ -85,6 +87,14 @@ def _setting_problems(settings: Settings) -> Iterator[str]:
         value = settings.get(name)
         if value and not (value.strip().isdigit() and int(value) >= 1):
             yield f"{name}={value!r} is not a whole number of at least 1: fix {name} in .env"
+    for name in NON_NEGATIVE_INTS:
+        value = settings.get(name)
+        if value and not value.strip().isdigit():
+            yield f"{name}={value!r} is not a whole number of at least 0: fix {name} in .env"
+    for name in NON_NEGATIVE_NUMBERS:
+        value = settings.get(name)
+        if value and not _non_negative_number(value):
+            yield f"{name}={value!r} is not a number of at least 0: fix {name} in .env"
     for name in HTTP_URLS:
         value = settings.get(name)
         if value and urlsplit(value).scheme not in ("http", "https"):
@@ -108,6 +118,13 @@ def _setting_problems(settings: Settings) -> Iterator[str]:
     log_format = settings.get("LOG_FORMAT", "text")
     if log_format not in LOG_FORMATS:
         yield f"LOG_FORMAT={log_format!r} must be one of {', '.join(LOG_FORMATS)}"
+
+
+def _non_negative_number(value: str) -> bool:
+    try:
+        return float(value) >= 0
+    except ValueError:
+        return False
 
 
 def _setting_warnings(settings: Settings) -> Iterator[str]:

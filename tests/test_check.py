@@ -213,6 +213,8 @@ def test_production_warnings_do_not_fail(run, tmp_path: Path) -> None:
         REDIS_URL=REDIS_TEST_URL,
         SECRET_KEY="",
         PUBLIC_BASE_URL="http://127.0.0.1:5000",
+        SWEEP_STALE_SECONDS="0",  # 0 and decimals are fine where they mean something
+        META_IG_CONTAINER_WAIT="0.5",
     )
     assert checked.exit_code == 0, checked.output
     assert "warn settings: SECRET_KEY is empty: each machine would keep its own" in checked.output
