@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import click
@@ -194,6 +195,11 @@ def db_upgrade() -> None:
     from switchboard.check import database_revision
 
     settings = Settings.load()
+    if settings.database_url.startswith("sqlite:///"):
+        # A fresh checkout has no instance/ yet: the SQLite file and its folder are made here.
+        Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(
+            parents=True, exist_ok=True
+        )
     before = database_revision(settings.database_url)
     upgrade(settings.database_url)
     after = database_revision(settings.database_url)

@@ -145,6 +145,9 @@ def test_sqlite_file_missing(run, tmp_path: Path) -> None:
         f"FAIL database: the SQLite file of DATABASE_URL={url} does not exist: run "
         "`switchboard db upgrade`" in run("check", DATABASE_URL=url).output
     )
+    made = run("db", "upgrade", DATABASE_URL=url)  # a fresh checkout: no instance/ folder yet
+    assert made.output.startswith("migrated from empty to 0006"), made.output
+    assert run("check", DATABASE_URL=url).exit_code == 0
 
 
 def test_not_a_database_url(run) -> None:
