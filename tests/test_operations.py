@@ -111,6 +111,7 @@ def test_production_bring_up_as_documented(empty_database: str, tmp_path: Path) 
         "SWITCHBOARD_ENCRYPTION_KEY": "ops-test-encryption-key",
         "SWITCHBOARD_INSTANCE": str(instance),
         "WEB_WORKERS": "1",
+        "METRICS_TOKEN": "ops-test-metrics-token",
     }
     lines = []
     for line in (DEPLOY / "switchboard.env.example").read_text().splitlines():
@@ -123,6 +124,9 @@ def test_production_bring_up_as_documented(empty_database: str, tmp_path: Path) 
         "HOME": str(tmp_path),
         "SWITCHBOARD_DOTENV": str(tmp_path / "no.env"),
         **environment_file(env_file),
+        # the test stands in for a platform with the fake connector (never on in production)
+        "SWITCHBOARD_FAKE_CONNECTOR": "1",
+        "FAKE_WEBHOOK_SECRET": "fake-secret",
     }
     assert env["LOG_FORMAT"] == "json" and env["PUBLIC_BASE_URL"].startswith("https://")
 
@@ -213,7 +217,9 @@ def test_production_bring_up_as_documented(empty_database: str, tmp_path: Path) 
                 break
             time.sleep(0.2)
         assert len(listed.json()["data"]) == 1
-        metrics = requests.get(base + "/metrics", headers=proxied, timeout=10).text
+        # Prometheus scrapes the web machine directly, with the token (not through nginx).
+        scrape = {"Authorization": "Bearer ops-test-metrics-token"}
+        metrics = requests.get(base + "/metrics", headers=scrape, timeout=10).text
         assert "switchboard_webhook_deliveries_total" in metrics
         assert all(p.poll() is None for p in procs), "a unit's process exited"
     finally:
