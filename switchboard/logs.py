@@ -30,14 +30,23 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(log_format: str = "text", *, level: int = logging.WARNING) -> None:
-    """Replace the root handlers; rq's and gunicorn's loggers propagate to it."""
+    """Install our stderr handler on the root logger (rq's loggers propagate to it).
+
+    Called again (tests invoke the CLI many times), it replaces its own handler and leaves
+    others alone (pytest's log capture).
+    """
     handler = logging.StreamHandler()
+    handler.set_name(HANDLER_NAME)
     if log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter(TEXT_FORMAT))
     root = logging.getLogger()
     for old in list(root.handlers):
-        root.removeHandler(old)
+        if old.get_name() == HANDLER_NAME:
+            root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+
+
+HANDLER_NAME = "switchboard"
