@@ -310,6 +310,15 @@ def test_admin_page_shows_an_account_without_credentials_as_not_connected(tmp_pa
         login(client, "boss@example.com")
         page = client.get("/admin/channels").get_data(as_text=True)
         assert page.count("연결되지 않음") == 1  # Korean UI: "Not connected", for page 111 only
+        with rt.db.session() as s:
+            from inbox.channels import account_by_external_id
+
+            ids = {e: account_by_external_id(s, "facebook", e).id for e in ("111", "222")}
+        bare = client.get(f"/admin/channels/{ids['111']}").get_data(as_text=True)
+        assert "연결되지 않음" in bare
+        assert "연결되지 않음" not in client.get(f"/admin/channels/{ids['222']}").get_data(
+            as_text=True
+        )
     finally:
         rt.close()
 
