@@ -279,3 +279,40 @@ def test_all_good_with_channel_accounts_and_a_bad_mailbox(run, tmp_path: Path) -
     mail = next(line for line in lines if line.startswith("FAIL mail 2 email help@example.com: "))
     assert "IMAP:" in mail and "SMTP:" in mail
     assert one_error_line(checked) == "Error: 1 check failed"
+
+
+def test_a_changed_encryption_key_is_named(run, tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path}/k.db"
+    assert run("db", "upgrade", DATABASE_URL=db).exit_code == 0
+    added = run(
+        "channel", "add", "facebook", "--name", "p", "--external-id", "1234",
+        "--credential", "page_token=t", "--no-check", DATABASE_URL=db,
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    checked = run("check", DATABASE_URL=db, SWITCHBOARD_ENCRYPTION_KEY="another-key")
+    assert (
+        "FAIL channel 1 facebook 1234: stored credentials cannot be decrypted: "
+        "SWITCHBOARD_ENCRYPTION_KEY differs from the one they were saved with" in checked.output
+    )
+
+
+def test_json_log_lines(capsys) -> None:
+    import json
+    import logging
+
+    from switchboard.logs import configure_logging
+
+    configure_logging("json", level=logging.INFO)
+    try:
+        log = logging.getLogger("switchboard.test")
+        log.info("polled %s", "INBOX", extra={"account_id": 7})
+        try:
+            raise RuntimeError("boom")
+        except RuntimeError:
+            log.exception("job failed")
+        lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    finally:
+        configure_logging("text")
+    assert lines[0]["message"] == "polled INBOX" and lines[0]["account_id"] == 7
+    assert lines[0]["level"] == "info" and lines[0]["logger"] == "switchboard.test"
+    assert lines[1]["level"] == "error" and "RuntimeError: boom" in lines[1]["exception"]
