@@ -516,6 +516,7 @@ def poll(account_id: int) -> None:
         if account is None:
             _fail(f"no channel account {account_id}")
         assert account is not None
+        _pollable(rt, account)
         label = f"polling {account.channel} account {account_id}"
     progress = Progress(label, unit="events")
 
@@ -529,6 +530,22 @@ def poll(account_id: int) -> None:
         f"polled account {account_id}: {progress.count} events, "
         f"done at {datetime.now(UTC).isoformat(timespec='seconds')}"
     )
+
+
+def _pollable(rt: Any, account: Any) -> None:
+    """Say why an account will not be polled instead of reporting 0 events."""
+    from connectors.base import Capability
+
+    who = f"channel account {account.id} ({account.channel} {account.external_id})"
+    if not account.enabled:
+        _fail(f"{who} is disconnected: connect it again (Admin > Channels) before polling")
+    if account.health == "reconnect_needed":
+        _fail(
+            f"{who} needs reconnecting ({account.health_detail or 'token expired'}): "
+            "enter new credentials in Admin > Channels, then poll"
+        )
+    if Capability.POLLING not in rt.connector(account).capabilities:
+        _fail(f"{who} is not polled: its {account.connector} connector receives webhooks")
 
 
 UNLIMITED_PAGES = 10**9  # the command goes to the end; scheduled polls stop after a few pages

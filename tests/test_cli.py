@@ -500,3 +500,29 @@ def test_demo_keeps_one_token(tmp_path, monkeypatch):
             assert len([t for t in list_tokens(s) if t.name == "demo"]) == 1
     finally:
         third["runtime"].close()
+
+
+def test_poll_says_why_an_account_is_not_polled(cli, tmp_path):
+    import sqlite3
+
+    cli(
+        "channel", "add", "webchat", "--name", "widget", "--external-id", "shop",
+    )  # fmt: skip
+    assert (
+        "is not polled: its webchat connector receives webhooks"
+        in cli("poll", "1", ok=False).output
+    )
+    cli(
+        "channel", "add", "x", "--name", "X", "--external-id", "42", "--connector", "fake",
+    )  # fmt: skip
+    db = sqlite3.connect(tmp_path / "cli.db")
+    db.execute(
+        "UPDATE channel_account SET health = 'reconnect_needed', health_detail = 'token revoked' "
+        "WHERE id = 2"
+    )
+    db.commit()
+    expired = cli("poll", "2", ok=False).output
+    assert "channel account 2 (x 42) needs reconnecting (token revoked)" in expired
+    db.execute("UPDATE channel_account SET enabled = 0 WHERE id = 2")
+    db.commit()
+    assert "channel account 2 (x 42) is disconnected" in cli("poll", "2", ok=False).output
