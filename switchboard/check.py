@@ -169,7 +169,16 @@ def check_database(settings: Settings) -> Result:
         current = database_revision(url)
     except Exception as exc:
         return Result("database", False, explain_database(exc, settings) or repr(exc))
-    heads = set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+    script = ScriptDirectory.from_config(alembic_config(url))
+    heads = set(script.get_heads())
+    known = {r.revision for r in script.walk_revisions()}
+    if current - known:
+        return Result(
+            "database",
+            False,
+            f"{shown} is at revision {_names(current)}, which this version does not know "
+            f"(it needs {_names(heads)}): a newer release migrated it; run that release",
+        )
     if not current:
         return Result(
             "database",

@@ -316,3 +316,16 @@ def test_json_log_lines(capsys) -> None:
     assert lines[0]["message"] == "polled INBOX" and lines[0]["account_id"] == 7
     assert lines[0]["level"] == "info" and lines[0]["logger"] == "switchboard.test"
     assert lines[1]["level"] == "error" and "RuntimeError: boom" in lines[1]["exception"]
+
+
+def test_database_ahead_of_the_code(run, tmp_path: Path) -> None:
+    import sqlite3
+
+    url = f"sqlite:///{tmp_path}/new.db"
+    upgrade(url)
+    db = sqlite3.connect(tmp_path / "new.db")
+    db.execute("UPDATE alembic_version SET version_num = '0099'")
+    db.commit()
+    line = one_error_line(run("worker", DATABASE_URL=url, REDIS_URL=REDIS_TEST_URL))
+    assert "is at revision 0099, which this version does not know" in line
+    assert "a newer release migrated it; run that release" in line
