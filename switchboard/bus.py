@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 import redis
 
-CHANNEL = "switchboard:events"
+CHANNEL = "events"  # under the deployment's prefix (Settings.redis_prefix)
 
 
 class Bus(Protocol):
@@ -57,14 +57,16 @@ class LocalBus:
 
 
 class RedisBus:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, prefix: str = "switchboard:") -> None:
         self.client = redis.Redis.from_url(url)
+        # Pub/sub ignores database numbers: the prefix keeps deployments sharing a server apart.
+        self.channel = prefix + CHANNEL
 
     def publish(self, events: list[dict[str, Any]]) -> None:
         try:
             pipe = self.client.pipeline(transaction=False)
             for item in events:
-                pipe.publish(CHANNEL, json.dumps(item, default=str))
+                pipe.publish(self.channel, json.dumps(item, default=str))
             pipe.execute()
         except redis.RedisError:
             # Live updates are best effort: the state is committed and a reload shows it.
@@ -72,7 +74,7 @@ class RedisBus:
 
     def listen(self, timeout: float) -> Iterator[dict[str, Any] | None]:
         pubsub = self.client.pubsub(ignore_subscribe_messages=True)
-        pubsub.subscribe(CHANNEL)
+        pubsub.subscribe(self.channel)
         try:
             while True:
                 message = pubsub.get_message(timeout=timeout)

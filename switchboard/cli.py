@@ -136,26 +136,40 @@ def web(host: str, port: int, processes: int | None) -> None:
     """Serve the web app with gunicorn (production)."""
     import os
 
+    from web.streams import free_threads
+
     settings = Settings.load()
+    if free_threads(settings) < 1:
+        _fail(
+            "CHAT_POLL_SLOTS + LIVE_STREAM_SLOTS must be below WEB_THREADS: long-polls and "
+            "live streams would leave no thread for pages, the API and webhooks"
+        )
     _refuse_to_start_unless_ready(settings)
-    count = processes or settings.int("WEB_WORKERS")
-    args = [
+    os.execv(sys.executable, gunicorn_argv(settings, host, port, processes))  # noqa: S606
+
+
+def gunicorn_argv(settings: Settings, host: str, port: int, processes: int | None) -> list[str]:
+    """gthread workers: waiting requests (long-polls, SSE) stay inside bounded pools of each
+    process's threads (web/streams.py), so WEB_THREADS bounds what one process can hold."""
+    return [
         sys.executable,
         "-m",
         "gunicorn",
         "--bind",
         f"{host}:{port}",
         "--workers",
-        str(count),
+        str(processes or settings.int("WEB_WORKERS")),
         "--threads",
-        "8",
+        str(settings.int("WEB_THREADS")),
         "--worker-class",
         "gthread",
         "--timeout",
         "120",
+        # gunicorn's control socket defaults to one path per user (~/.gunicorn/gunicorn.ctl),
+        # shared by every instance: we do not use it, so no instance opens one.
+        "--no-control-socket",
         "web.wsgi:app",
     ]
-    os.execv(sys.executable, args)  # noqa: S606 - fixed argv, no shell
 
 
 @main.command()

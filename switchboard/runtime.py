@@ -58,7 +58,9 @@ class Runtime:
 
 def build_runtime(settings: Settings, *, jobs: JobRunner | None = None) -> Runtime:
     settings = ensure_secrets(settings)
-    bus: Bus = LocalBus() if settings.embedded else RedisBus(settings.redis_url)
+    bus: Bus = (
+        LocalBus() if settings.embedded else RedisBus(settings.redis_url, settings.redis_prefix)
+    )
     db = Database(settings.database_url, on_events=bus.publish)
     if jobs is None:
         jobs = EmbeddedRunner() if settings.embedded else RqRunner(settings.redis_url)

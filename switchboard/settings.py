@@ -7,6 +7,7 @@ typed fields.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,8 +25,25 @@ DEFAULTS: dict[str, str] = {
     "SWEEP_INTERVAL_SECONDS": "30",
     "SWEEP_STALE_SECONDS": "60",
     "WEB_WORKERS": "2",
+    "WEB_THREADS": "32",
+    "CHAT_POLL_SLOTS": "12",
+    "CHAT_POLLS_PER_SESSION": "2",
+    "CHAT_POLLS_PER_IP": "6",
+    "LIVE_STREAM_SLOTS": "12",
+    "LIVE_STREAMS_PER_AGENT": "4",
     "LOG_FORMAT": "text",
     "LOGIN_RATE_LIMIT": "10/5min",
+    "RATE_LIMIT_LOGIN": "60/minute",
+    "RATE_LIMIT_CHAT_SESSIONS": "30/minute;300/hour",
+    "RATE_LIMIT_CHAT_MESSAGES": "30/minute;300/hour",
+    "RATE_LIMIT_CHAT_TYPING": "30/minute",
+    "RATE_LIMIT_WEBHOOKS": "60/minute",
+    "REDIS_PREFIX": "",
+    "SESSION_COOKIE_SECURE": "",
+    "TRUSTED_PROXIES": "0",
+    "METRICS_TOKEN": "",
+    "WEBHOOK_MAX_BYTES": str(4 * 1024 * 1024),
+    "INBOUND_RETENTION_DAYS": "30",
     "FAKE_WEBHOOK_SECRET": "fake-secret",
     "META_GRAPH_URL": "https://graph.facebook.com",
     "META_GRAPH_VERSION": "v23.0",
@@ -74,11 +92,36 @@ class Settings:
         return not self.redis_url
 
     @property
+    def redis_prefix(self) -> str:
+        """Namespace of our Redis keys and pub/sub channels (REDIS_PREFIX, else derived).
+
+        Pub/sub channels ignore Redis database numbers, so two deployments on one server hear
+        each other unless their channels differ. The derived default names the deployment by its
+        database (driver, user, password and query left out), which every process of one
+        deployment shares; set REDIS_PREFIX when processes reach the database by different names.
+        """
+        explicit = self.env.get("REDIS_PREFIX", "").strip()
+        if explicit:
+            return explicit if explicit.endswith(":") else explicit + ":"
+        return f"switchboard:{_deployment_digest(self.database_url)}:"
+
+    @property
     def instance_path(self) -> Path:
         return Path(self.env["SWITCHBOARD_INSTANCE"]).resolve()
 
     def int(self, name: str) -> int:
         return int(self.env[name])
+
+
+def _deployment_digest(database_url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        url = make_url(database_url)
+        name = f"{url.get_backend_name()}|{url.host or ''}|{url.port or ''}|{url.database or ''}"
+    except Exception:  # an unparsable URL still names one deployment
+        name = database_url
+    return hashlib.sha256(name.encode()).hexdigest()[:12]
 
 
 def _is_ours(key: str) -> bool:

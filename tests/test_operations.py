@@ -177,6 +177,14 @@ http {{
     return main_conf
 
 
+def test_the_guide_lists_every_setting() -> None:
+    from switchboard.settings import DEFAULTS
+
+    guide = (ROOT / "docs" / "operations.md").read_text()
+    missing = sorted(name for name in DEFAULTS if f"`{name}`" not in guide)
+    assert missing == [], f"add to the settings tables of docs/operations.md: {missing}"
+
+
 def test_units_agree_with_the_guide() -> None:
     guide = (ROOT / "docs" / "operations.md").read_text()
     for unit in (

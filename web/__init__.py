@@ -10,7 +10,9 @@ from flask_wtf.csrf import CSRFProtect
 from switchboard.runtime import Runtime, build_runtime
 from switchboard.settings import Settings
 from web.announcements import register as register_announcements
-from web.security import install_security_headers
+from web.ratelimit import install_rate_limits
+from web.security import install_security
+from web.streams import install_streams
 from web.ui import init_ui
 from workers.context import set_runtime
 
@@ -24,7 +26,6 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=runtime.settings.get("SECRET_KEY"),
-        MAX_CONTENT_LENGTH=runtime.settings.int("ATTACHMENT_MAX_BYTES") + 1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
@@ -32,10 +33,12 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     )
     app.extensions["switchboard"] = runtime
     csrf.init_app(app)
-    install_security_headers(app)
+    install_security(app, runtime.settings)  # headers, proxies, cookies, body limits
+    install_streams(app, runtime.settings)  # bounded pools for long-polls and SSE
     register_announcements(app)  # marketer pages (issue 9), public announcement images
     _register_blueprints(app)
     init_ui(app)  # agent UI: Flask-Login, Flask-Babel, inbox/admin/live blueprints
+    install_rate_limits(app, runtime.settings)  # wraps the views registered above
     return app
 
 

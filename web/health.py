@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
+import hmac
+
+from flask import Blueprint, Response, jsonify, request
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
@@ -37,4 +39,22 @@ def healthz() -> tuple[Response, int]:
 
 @bp.get("/metrics")
 def metrics() -> Response:
-    return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
+    """Prometheus text: with METRICS_TOKEN set, for `Authorization: Bearer <token>` only;
+    without it, only for scrapers on this machine that no proxy forwarded (docs/security.md)."""
+    from web import current_runtime
+    from web.security import socket_peer_is_loopback
+
+    token = current_runtime().settings.get("METRICS_TOKEN")
+    if token:
+        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip(), token):
+            return Response(
+                "metrics need a bearer token\n",
+                status=401,
+                mimetype="text/plain",
+                headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+            )
+    elif not socket_peer_is_loopback():
+        return Response("metrics are served to this machine only\n", 403, mimetype="text/plain")
+    # content_type, not mimetype: CONTENT_TYPE_LATEST already names its charset.
+    return Response(generate_latest(), content_type=CONTENT_TYPE_LATEST)

@@ -33,16 +33,17 @@ def run_worker(settings: Settings, queues: tuple[str, ...] = ()) -> None:
     set_runtime(runtime)
     connection = redis.Redis.from_url(settings.redis_url)
     interval = settings.int("SWEEP_INTERVAL_SECONDS")
-    threading.Thread(target=_beat, args=(connection, runtime.jobs, interval), daemon=True).start()
+    beat = (connection, runtime.jobs, interval, settings.redis_prefix)
+    threading.Thread(target=_beat, args=beat, daemon=True).start()
     worker = Worker([Queue(n, connection=connection) for n in names], connection=connection)
     worker.work(with_scheduler=True)
 
 
-def _beat(connection: redis.Redis[bytes], jobs: RqRunner, interval: int) -> None:
+def _beat(connection: redis.Redis[bytes], jobs: RqRunner, interval: int, prefix: str) -> None:
     while True:
         slot = int(time.time() // interval)
         try:
-            if connection.set(f"switchboard:beat:{slot}", "1", nx=True, ex=interval * 2):
+            if connection.set(f"{prefix}beat:{slot}", "1", nx=True, ex=interval * 2):
                 jobs.enqueue("workers.sweep.sweep", queue="maintenance", job_id=f"sweep:{slot}")
         except redis.RedisError:
             log.warning("beat: Redis unavailable; retrying")

@@ -14,6 +14,7 @@ from connectors.base import Capability
 from inbox.conversations import wake_snoozed
 from inbox.models import ChannelAccount, InboundDelivery, Message, SyncCursor
 from inbox.replies import mark_failed
+from inbox.retention import prune_processed_deliveries
 from workers.context import runtime
 
 
@@ -58,6 +59,9 @@ def sweep() -> dict[str, int]:
                 )
                 counts["unknown"] += 1
         counts["woken"] = wake_snoozed(session, now)
+        counts["pruned"] = prune_processed_deliveries(
+            session, now=now, keep_days=rt.settings.int("INBOUND_RETENTION_DAYS")
+        )
     due_polls = _due_polls(now)  # its own session: SQLite allows one writer per thread at a time
     for delivery_id in deliveries:
         rt.jobs.enqueue(

@@ -82,7 +82,7 @@ class Watchers:
     def _lease(self, key: tuple[int, str]) -> bool:
         if self.redis is None:
             return True
-        name = f"switchboard:idle:{key[0]}:{key[1]}"
+        name = f"{self.rt.settings.redis_prefix}idle:{key[0]}:{key[1]}"
         token = str(id(self))
         if self.redis.set(name, token, nx=True, ex=LEASE_SECONDS):
             return True

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from inbox.logins import clear_failures, is_throttled, parse_rate, record_failure, throttle_key
+from inbox.logins import claim_attempt, clear_failures, parse_rate, throttle_key
 from inbox.models import LoginFailure
 from switchboard.runtime import Runtime
 
@@ -26,12 +26,14 @@ def test_window_slides_and_success_clears(rt: Runtime) -> None:
     start = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
     with rt.db.session() as session:
         for minute in range(3):
-            record_failure(session, key, now=start + timedelta(minutes=minute), rate="3/5min")
-        assert is_throttled(session, key, now=start + timedelta(minutes=3), rate="3/5min")
-        assert not is_throttled(
+            at = start + timedelta(minutes=minute)
+            assert claim_attempt(session, key, now=at, rate="3/5min")
+        assert not claim_attempt(session, key, now=start + timedelta(minutes=3), rate="3/5min")
+        # The refused attempt took its row back: the lock ends 5 minutes after the first three.
+        assert claim_attempt(
             session, key, now=start + timedelta(minutes=5, seconds=1), rate="3/5min"
         )
-        record_failure(session, "other", now=start + timedelta(minutes=11), rate="3/5min")
+        assert claim_attempt(session, "other", now=start + timedelta(minutes=11), rate="3/5min")
         remaining = session.scalar(select(func.count()).select_from(LoginFailure))
         assert remaining == 1  # everything older than the window is gone
         clear_failures(session, "other")

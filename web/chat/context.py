@@ -47,7 +47,10 @@ def _chat_error(exc: ChatError) -> tuple[Response, int]:
         "message": message(exc.code, locale, **exc.values),
     }
     body.update({k: v for k, v in exc.values.items() if isinstance(v, int | str)})
-    return jsonify(body), exc.status
+    response = jsonify(body)
+    if isinstance(exc.values.get("retry_after"), int):
+        response.headers["Retry-After"] = str(exc.values["retry_after"])
+    return response, exc.status
 
 
 def runtime() -> Runtime:

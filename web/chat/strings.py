@@ -21,6 +21,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "요청을 처리할 수 없어요: {detail}",
         "en": "The request could not be handled: {detail}",
     },
+    "busy": {
+        "ko": "지금 연결이 많아요. {retry_after}초 뒤에 다시 확인할게요.",
+        "en": "Many people are connected right now. Checking again in {retry_after} s.",
+    },
+    "rate_limited": {
+        "ko": "요청이 너무 많아요. {retry_after}초 뒤에 다시 시도해 주세요.",
+        "en": "Too many requests. Please try again in {retry_after} s.",
+    },
     "session": {
         "ko": "채팅 세션이 만료되었어요. 새로 시작해 주세요.",
         "en": "Your chat session has expired. Please start a new one.",

@@ -44,9 +44,12 @@ from web.chat.transcript import (
     conversation_state,
     conversations_of,
 )
+from web.security import client_ip
+from web.streams import streams
 
 DEFAULT_IMAGE_MAX_BYTES = 5 * 1024 * 1024
 MAX_WAIT_SECONDS = 25.0
+BUSY_RETRY_SECONDS = 5  # a long-poll that found no free slot: the widget asks again then
 _CLIENT_MSG_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,120}$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,}$")
 
@@ -243,7 +246,14 @@ def poll_messages(widget_id: str) -> Response:
     except ValueError:
         fail(400, "bad_request", detail="wait must be a number of seconds")
     seen = {int(x) for x in seen_ids}
-    return jsonify(wait_for_messages(rt, found, claims, int(after), seen, wait))
+    if wait <= 0:
+        return jsonify(wait_for_messages(rt, found, claims, int(after), seen, wait))
+    # Waiting holds a request thread: only inside the bounded pool (web/streams.py).
+    slot = streams().chat_polls.enter(f"{found.id}:{claims.session_id}", client_ip())
+    if slot is None:
+        fail(429, "busy", retry_after=BUSY_RETRY_SECONDS)
+    with slot:
+        return jsonify(wait_for_messages(rt, found, claims, int(after), seen, wait))
 
 
 @bp.post("/<widget_id>/selfservice")

@@ -19,11 +19,19 @@ from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from inbox.logins import clear_failures, is_throttled, record_failure, throttle_key
-from inbox.users import LOCALES, check_password, set_password, update_user, user_by_email
+from inbox.logins import (
+    claim_attempt,
+    clear_failures,
+    password_matches,
+    throttle_key,
+    warm_up,
+)
+from inbox.users import LOCALES, set_password, update_user, user_by_email
+from web.security import client_ip
 from web.ui.common import agent_of, me, user_row
 
 bp = Blueprint("auth", __name__)
+bp.record_once(lambda _state: warm_up())  # the dummy password hash, made once per process
 
 TIMEZONES = ("Asia/Seoul", "UTC", "Asia/Tokyo", "America/Los_Angeles", "Europe/London")
 
@@ -37,18 +45,18 @@ def login() -> str | Response | tuple[str, int]:
     rt = current_runtime()
     email = request.form.get("email", "").strip().lower()
     password = request.form.get("password", "")
-    key = throttle_key(request.remote_addr or "?", email)
+    key = throttle_key(client_ip(), email)
     rate = rt.settings.get("LOGIN_RATE_LIMIT", "10/5min")
     now = datetime.now(UTC)
     with rt.db.session() as db:
-        if is_throttled(db, key, now=now, rate=rate):
+        if not claim_attempt(db, key, now=now, rate=rate):
             flash(_("Too many failed sign-ins. Wait a few minutes and try again."), "error")
             return render_template("ui/login.html", email=email), 429
         user = user_by_email(db, email) if email else None
-        if user is None or not user.is_active or not check_password(user, password):
-            record_failure(db, key, now=now, rate=rate)
+        if not password_matches(user, password):
             flash(_("Wrong email or password."), "error")
             return render_template("ui/login.html", email=email), 401
+        assert user is not None
         clear_failures(db, key)
         agent = agent_of(user)
     session.clear()  # a fresh session on sign-in: no fixation

@@ -18,10 +18,13 @@ from sqlalchemy import select
 from inbox.access import visible_account_ids
 from inbox.models import Conversation, User
 from switchboard.runtime import Runtime
+from web.security import client_ip
+from web.streams import Slot, streams
 from web.ui.common import me, roles
 
 bp = Blueprint("live", __name__, url_prefix="/live")
 
+BUSY_RETRY_MS = 10_000
 FORWARDED = ("conversation_id", "channel_account_id", "message_id", "status", "user_id")
 
 
@@ -32,15 +35,32 @@ def stream() -> Response:
 
     rt = current_runtime()
     user_id = me().id
+    slot = streams().live.enter(f"agent:{user_id}", client_ip())
+    # No slot: a stream that only says "come back later". EventSource gives up for good on an
+    # error status, but reconnects after `retry` ms when a 200 stream ends.
+    body = _busy() if slot is None else _events(rt, user_id, slot)
     response = Response(
-        stream_with_context(_events(rt, user_id)),
+        stream_with_context(body),
         mimetype="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
+    if slot is not None:
+        response.call_on_close(slot.leave)  # also when the body was never started
     return response
 
 
-def _events(rt: Runtime, user_id: int) -> Iterator[str]:
+def _busy() -> Iterator[str]:
+    yield f"retry: {BUSY_RETRY_MS}\n\nevent: busy\ndata: {{}}\n\n"
+
+
+def _events(rt: Runtime, user_id: int, slot: Slot) -> Iterator[str]:
+    try:
+        yield from _listen(rt, user_id)
+    finally:
+        slot.leave()  # the client left, the stream ended or the worker is stopping
+
+
+def _listen(rt: Runtime, user_id: int) -> Iterator[str]:
     keepalive = float(rt.settings.get("SWITCHBOARD_SSE_KEEPALIVE_SECONDS", "15"))
     # Streams end after a while; EventSource reconnects, re-reading the agent's access.
     lifetime = float(rt.settings.get("SWITCHBOARD_SSE_LIFETIME_SECONDS", "300"))

@@ -308,7 +308,9 @@
     }).catch(function (err) {
       state.polling = false;
       if (err.status === 401) { forgetToken(); setError(T.sessionLost); showIntro(); return; }
-      setTimeout(poll, 2000);
+      // 429 "busy": the server's waiting slots are full; it says when to ask again.
+      var again = (err.data && +err.data.retry_after) || 2;
+      setTimeout(poll, 1000 * Math.min(again, 60));
     });
   }
 
