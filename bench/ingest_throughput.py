@@ -48,6 +48,8 @@ def measure(messages: int, per: int, customers: int) -> tuple[float, float]:
             "SECRET_KEY": "x",
             "SWITCHBOARD_ENCRYPTION_KEY": "bench",
             "SWITCHBOARD_INSTANCE": "/tmp/bench-ingest",
+            "SWITCHBOARD_FAKE_CONNECTOR": "1",  # the test connector exists only when asked for
+            "FAKE_WEBHOOK_SECRET": "fake-secret",
         }
     )
     rt = build_runtime(settings, jobs=EmbeddedRunner(threads=1))

@@ -105,6 +105,8 @@ def main() -> None:
         "SWITCHBOARD_ENCRYPTION_KEY": "bench",
         "SWITCHBOARD_INSTANCE": str(instance),
         "SWITCHBOARD_DOTENV": "/nonexistent",
+        "SWITCHBOARD_FAKE_CONNECTOR": "1",  # the test connector exists only when asked for
+        "FAKE_WEBHOOK_SECRET": "fake-secret",
     }
     subprocess.run(
         [

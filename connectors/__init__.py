@@ -2,6 +2,10 @@
 
 The slug is the folder name, the URL segment (/webhooks/<slug>), the fixture folder and the
 `channel` column of a channel account. Nothing is registered anywhere else.
+
+The `fake` test connector is not in REGISTRY: it exists only when SWITCHBOARD_FAKE_CONNECTOR
+says so (`1` in tests and benchmarks; `demo` for the demo's sample history, which receives
+nothing), so a production deployment can never be fed signed test deliveries.
 """
 
 from __future__ import annotations
@@ -11,7 +15,6 @@ from collections.abc import Mapping
 from connectors.base import Connector
 from connectors.email import EmailConnector
 from connectors.facebook import FacebookConnector
-from connectors.fake import FakeConnector
 from connectors.instagram import InstagramConnector
 from connectors.webchat import WebchatConnector
 from connectors.x import XConnector
@@ -19,7 +22,6 @@ from connectors.x import XConnector
 REGISTRY: dict[str, type[Connector]] = {
     "email": EmailConnector,
     "facebook": FacebookConnector,
-    "fake": FakeConnector,
     "instagram": InstagramConnector,
     "webchat": WebchatConnector,
     "x": XConnector,
@@ -35,10 +37,24 @@ WEBHOOK_ENDPOINTS: dict[str, str] = {
 CHANNEL_SLUGS: tuple[str, ...] = ("facebook", "instagram", "x", "email", "webchat")
 
 
+FAKE_SWITCH = "SWITCHBOARD_FAKE_CONNECTOR"
+
+
+def registered(settings: Mapping[str, str]) -> dict[str, type[Connector]]:
+    """REGISTRY, plus the fake connector where SWITCHBOARD_FAKE_CONNECTOR enables it."""
+    mode = settings.get(FAKE_SWITCH, "")
+    if mode not in ("1", "demo"):
+        return dict(REGISTRY)
+    from connectors.fake import DemoHistoryConnector, FakeConnector
+
+    fake = FakeConnector if mode == "1" else DemoHistoryConnector
+    return {**REGISTRY, "fake": fake}
+
+
 def connector_for(slug: str, settings: Mapping[str, str]) -> Connector:
     """Build the connector registered under `slug`; KeyError names the unknown slug."""
     try:
-        factory = REGISTRY[slug]
+        factory = registered(settings)[slug]
     except KeyError:
         raise KeyError(f"no connector registered for {slug!r}") from None
     return factory(settings)  # type: ignore[call-arg]

@@ -15,17 +15,25 @@ from inbox.models import Contact, ContactIdentity, Conversation, utcnow
 def resolve_contact(session: Session, channel: str, who: Participant) -> Contact:
     """Find or create the contact behind (channel, provider user id); safe under races.
 
-    A new identity whose email matches an existing contact joins that contact, so one
-    customer's email and chat history meet without an agent merging them by hand.
+    A new identity joins an existing contact by email only when both addresses are vouched
+    for: the email channel's own sender address (the identity *is* the address) meeting a
+    contact whose address is verified. An address typed into the chat widget is stored as
+    unverified and only offered to agents as a merge, so nobody attaches themselves to
+    another customer's history by typing their address.
     """
     identity = _identity(session, channel, who.external_id)
     if identity is not None:
         _refresh_identity(identity, who)
         return _live_contact(session, identity.contact)
-    contact = _contact_by_email(session, who.email) if who.email else None
+    vouched = vouched_email(channel, who)
+    contact = _contact_by_email(session, vouched) if vouched else None
     created = contact is None
     if contact is None:
-        contact = Contact(name=who.name or who.handle, email=who.email)
+        contact = Contact(
+            name=who.name or who.handle,
+            email=who.email,
+            email_verified=who.email is None or vouched is not None,
+        )
         session.add(contact)
         session.flush()
     identity_id = insert_returning_id(
@@ -74,7 +82,9 @@ def merge_contacts(
         .where(Conversation.contact_id == source_id)
         .values(contact_id=target_id)
     )
-    for attr in ("name", "email", "phone"):
+    if target.email is None and source.email is not None:
+        target.email, target.email_verified = source.email, source.email_verified
+    for attr in ("name", "phone"):
         if getattr(target, attr) is None and getattr(source, attr) is not None:
             setattr(target, attr, getattr(source, attr))
     if source.notes:
@@ -82,6 +92,13 @@ def merge_contacts(
     source.merged_into_id = target_id
     record(session, actor_id, "contact.merge", "contact", target_id, {"merged": source_id})
     emit(session, "contact.merged", contact_id=target_id, merged_id=source_id)
+
+
+def vouched_email(channel: str, who: Participant) -> str | None:
+    """The address this identity proves, if any: only an email sender's own address."""
+    if channel != "email" or not who.email:
+        return None
+    return who.email if who.email.lower() == who.external_id.lower() else None
 
 
 def _identity(session: Session, channel: str, external_user_id: str) -> ContactIdentity | None:
@@ -96,7 +113,11 @@ def _identity(session: Session, channel: str, external_user_id: str) -> ContactI
 def _contact_by_email(session: Session, email: str) -> Contact | None:
     return session.scalars(
         select(Contact)
-        .where(func.lower(Contact.email) == email.lower(), Contact.merged_into_id.is_(None))
+        .where(
+            func.lower(Contact.email) == email.lower(),
+            Contact.email_verified.is_(True),
+            Contact.merged_into_id.is_(None),
+        )
         .order_by(Contact.id)
     ).first()
 
@@ -141,6 +162,9 @@ def update_contact(
         if getattr(contact, name) != value:
             setattr(contact, name, value)
             changed.append(name)
+        if name == "email" and value is not None and not contact.email_verified:
+            contact.email_verified = True  # an agent typed or confirmed it
+            changed.append("email_verified")
     if changed:
         record(session, actor_id, "contact.update", "contact", contact.id, {"fields": changed})
         emit(session, "contact.updated", contact_id=contact.id)

@@ -10,7 +10,17 @@ from sqlalchemy.orm import Session
 
 from inbox.audit import record
 from inbox.events import emit
-from inbox.models import PRIORITIES, STATUSES, Conversation, Label, Message, Team, User, utcnow
+from inbox.models import (
+    PRIORITIES,
+    STATUSES,
+    Conversation,
+    Label,
+    Message,
+    Team,
+    User,
+    inbox_member,
+    utcnow,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +110,21 @@ def _set_status(conversation: Conversation, change: Change, who: str) -> str:
     return f"{who} changed status {previous} → {status}{suffix}"
 
 
+def _works_inbox(session: Session, user: User, conversation: Conversation) -> bool:
+    """Admins work every inbox; agents the ones they are members of; marketers none."""
+    if user.role == "admin":
+        return True
+    if user.role != "agent":
+        return False
+    member = session.scalars(
+        select(inbox_member.c.user_id).where(
+            inbox_member.c.user_id == user.id,
+            inbox_member.c.channel_account_id == conversation.channel_account_id,
+        )
+    ).first()
+    return member is not None
+
+
 def _set_assignee(
     session: Session, conversation: Conversation, assignee_id: int, who: str
 ) -> str | None:
@@ -109,6 +134,8 @@ def _set_assignee(
     assignee = session.get(User, new_id) if new_id else None
     if new_id and (assignee is None or not assignee.is_active):
         raise LookupError(f"user {assignee_id} not found")
+    if assignee is not None and not _works_inbox(session, assignee, conversation):
+        raise LookupError(f"user {assignee_id} is not a member of this conversation's inbox")
     conversation.assignee_id = new_id
     return f"{who} assigned {assignee.name}" if assignee else f"{who} unassigned"
 

@@ -59,6 +59,7 @@ def main(ctx: click.Context, verbose: bool, traceback: bool) -> None:
     from switchboard.logs import configure_logging
 
     ctx.meta["switchboard.traceback"] = traceback
+    ctx.meta["switchboard.verbose"] = verbose
     configure_logging(
         Settings.load().get("LOG_FORMAT", "text"),
         level=logging.INFO if verbose else logging.WARNING,
@@ -79,10 +80,19 @@ def check() -> None:
     """Check settings, database (schema revision), Redis, channel accounts and mail servers."""
     from switchboard.check import run_all
 
+    quiet = logging.getLogger("connectors")
+    level = quiet.level
+    if not click.get_current_context().meta.get("switchboard.verbose"):
+        # A connector logs a failed connection test with its traceback for the server log;
+        # here the one line per check says it (`-v` shows the log too).
+        quiet.setLevel(logging.ERROR)
     failed = 0
-    for result in run_all(Settings.load()):
-        click.echo(result.line)
-        failed += not result.ok
+    try:
+        for result in run_all(Settings.load()):
+            click.echo(result.line)
+            failed += not result.ok
+    finally:
+        quiet.setLevel(level)
     if failed:
         _fail(f"{failed} check{'s' if failed > 1 else ''} failed")
 
@@ -377,14 +387,15 @@ def channel_add(
     connector: str | None,
     no_check: bool,
 ) -> None:
-    from connectors import CHANNEL_SLUGS, REGISTRY
+    from connectors import CHANNEL_SLUGS, registered
     from inbox.channels import add_account
 
     if slug not in CHANNEL_SLUGS:
         _fail(f"unknown channel {slug!r}; one of: {', '.join(CHANNEL_SLUGS)}")
     connector = connector or slug
-    if connector not in REGISTRY:
-        _fail(f"no connector {connector!r} registered; registered: {', '.join(sorted(REGISTRY))}")
+    known = registered(Settings.load().env)
+    if connector not in known:
+        _fail(f"no connector {connector!r} registered; registered: {', '.join(sorted(known))}")
     parsed_options = {k: _json_or_text(v) for k, v in _pairs(options, "--option").items()}
     secrets = _pairs(credentials, "--credential")
     rt = _runtime()

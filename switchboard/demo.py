@@ -1,7 +1,12 @@
 """`switchboard demo`: a working inbox on a fresh machine with nothing but Python.
 
-SQLite under instance/, jobs in this process, channels backed by the fake connector (or the
-sandbox emulators once their connectors are registered), and seeded Korean sample data.
+SQLite under instance/, jobs in this process, seeded Korean sample data, and live Facebook,
+Instagram and X accounts talking to the sandbox emulators mounted in the same server.
+
+The sample history sits on accounts of its own that no platform knows. They use the `fake`
+slug in its `demo` mode (SWITCHBOARD_FAKE_CONNECTOR=demo, connectors/fake): replies to them
+land in an in-process outbox, and nothing can arrive for them (no webhook, no polling). The
+full test connector, with its signed deliveries, is never registered by the demo.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import secrets
 import threading
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
@@ -35,6 +41,8 @@ def prepare(
     base = f"http://{host}:{port}"
     settings = settings or Settings.load({"PUBLIC_BASE_URL": base})
     settings = settings.replace(PUBLIC_BASE_URL=base, **sandbox_settings(base))
+    if settings.get("SWITCHBOARD_FAKE_CONNECTOR") != "1":  # tests keep the full fake connector
+        settings = settings.replace(SWITCHBOARD_FAKE_CONNECTOR="demo")
     settings.instance_path.mkdir(parents=True, exist_ok=True)
     upgrade(settings.database_url)
     rt = build_runtime(settings)
@@ -111,8 +119,8 @@ def _demo_accounts(session: Any, rt: Runtime) -> dict[str, ChannelAccount]:
     accounts: dict[str, ChannelAccount] = {}
     for channel, name, external_id, _kind in DEMO_ACCOUNTS:
         found = account_by_external_id(session, channel, external_id)
-        # The chat widget has a real connector with nothing to configure; the other channels
-        # stand in with the fake one.
+        # The chat widget has a real connector with nothing to configure; the other channels'
+        # sample history stands on the fake slug's demo mode, which receives nothing.
         connector = "webchat" if channel == "webchat" else "fake"
         if found is None:
             found = add_account(
@@ -140,6 +148,9 @@ def sandbox_settings(base: str) -> dict[str, str]:
 
     return {
         **meta_demo.settings(base),
+        # The Meta emulator's "CDN" is in this server: attachment fetches may reach its files,
+        # not the rest of the server (/metrics, the API).
+        "FETCH_ALLOW_HOSTS": urlsplit(base).netloc + "/sandbox/meta/_emu/media/",
         "X_API_URL": base + X_PREFIX,
         "X_CONSUMER_KEY": CONSUMER_KEY,
         "X_CONSUMER_SECRET": CONSUMER_SECRET,

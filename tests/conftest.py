@@ -28,6 +28,11 @@ from switchboard.settings import Settings
 from workers.context import set_runtime
 from workers.runner import EmbeddedRunner
 
+# The fake connector exists only where this switch says so (issue 13): the whole suite, and
+# every process it starts (gunicorn, rq workers, the CLI), runs with it on and a known secret.
+FAKE_SETTINGS = {"SWITCHBOARD_FAKE_CONNECTOR": "1", "FAKE_WEBHOOK_SECRET": "fake-secret"}
+os.environ.update(FAKE_SETTINGS)
+
 PG_ADMIN = os.environ.get("SWITCHBOARD_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
@@ -115,6 +120,8 @@ def make_settings(database_url: str, instance: Path, **extra: str) -> Settings:
             "SWITCHBOARD_ENCRYPTION_KEY": ENCRYPTION_KEY,
             "SWITCHBOARD_INSTANCE": str(instance),
             "SWEEP_STALE_SECONDS": "0",
+            **FAKE_SETTINGS,
+            "MAIL_ALLOW_HOSTS": "127.0.0.1,localhost",  # dovecot and aiosmtpd on loopback
             **extra,
         }
     )

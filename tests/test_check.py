@@ -18,6 +18,22 @@ from tests.conftest import PG_ADMIN, REDIS_TEST_URL
 from tests.support.servers import free_port
 
 
+def _revisions() -> tuple[str, str]:
+    """The newest schema revision and the one before it (the lead re-chains at merges)."""
+    from alembic.script import ScriptDirectory
+
+    from inbox.migrate import alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    (head,) = script.get_heads()
+    previous = script.get_revision(head).down_revision
+    assert isinstance(previous, str)
+    return head, previous
+
+
+HEAD, PREVIOUS = _revisions()
+
+
 @pytest.fixture
 def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Invoke `switchboard` with these settings on top of a clean environment."""
@@ -119,24 +135,26 @@ def test_empty_database_then_db_upgrade_says_what_it_did(run, empty_pg: str) -> 
     assert "is not migrated" in line and "run `switchboard db upgrade`" in line
     first = run("db", "upgrade", DATABASE_URL=empty_pg)
     assert first.exit_code == 0, first.output
-    assert first.output.startswith("migrated from empty to 0006; 15 FAQ articles added")
+    assert first.output.startswith(f"migrated from empty to {HEAD}; 15 FAQ articles added")
     again = run("db", "upgrade", DATABASE_URL=empty_pg)
-    assert again.output.strip() == "database is up to date (schema 0006)"
+    assert again.output.strip() == f"database is up to date (schema {HEAD})"
     assert "ok   database:" in run("check", DATABASE_URL=empty_pg).output
 
 
 def test_database_behind_the_code(run, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/old.db"
-    upgrade(url, "0005")
+    upgrade(url, PREVIOUS)
     checked = run("check", DATABASE_URL=url)
     assert (
-        f"FAIL database: {url} is at revision 0005, this version needs 0006: "
+        f"FAIL database: {url} is at revision {PREVIOUS}, this version needs {HEAD}: "
         "run `switchboard db upgrade`" in checked.output
     )
     for command in ("worker", "watch"):
         line = one_error_line(run(command, DATABASE_URL=url, REDIS_URL=REDIS_TEST_URL))
-        assert line.startswith("Error: not starting: database: ") and "needs 0006" in line
-    assert run("db", "upgrade", DATABASE_URL=url).output.startswith("migrated from 0005 to 0006")
+        assert line.startswith("Error: not starting: database: ") and f"needs {HEAD}" in line
+    assert run("db", "upgrade", DATABASE_URL=url).output.startswith(
+        f"migrated from {PREVIOUS} to {HEAD}"
+    )
 
 
 def test_sqlite_file_missing(run, tmp_path: Path) -> None:
@@ -146,7 +164,7 @@ def test_sqlite_file_missing(run, tmp_path: Path) -> None:
         "`switchboard db upgrade`" in run("check", DATABASE_URL=url).output
     )
     made = run("db", "upgrade", DATABASE_URL=url)  # a fresh checkout: no instance/ folder yet
-    assert made.output.startswith("migrated from empty to 0006"), made.output
+    assert made.output.startswith(f"migrated from empty to {HEAD}"), made.output
     assert run("check", DATABASE_URL=url).exit_code == 0
 
 

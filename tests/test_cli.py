@@ -376,9 +376,9 @@ def test_poll_stops_at_a_committed_page_on_ctrl_c_and_resumes(cli, backfill, tmp
     import os
     import signal
 
-    from connectors import REGISTRY
+    import connectors.fake
 
-    fake = REGISTRY["fake"]
+    fake = connectors.fake.FakeConnector
 
     class InterruptedOnSecondPage(fake):  # type: ignore[misc,valid-type]
         """The operator presses Ctrl+C while the second page is being fetched."""
@@ -388,13 +388,14 @@ def test_poll_stops_at_a_committed_page_on_ctrl_c_and_resumes(cli, backfill, tmp
                 os.kill(os.getpid(), signal.SIGINT)
             return super().poll(account, stream, cursor)
 
-    monkeypatch.setitem(REGISTRY, "fake", InterruptedOnSecondPage)
+    # connectors.registered() looks the fake connector up when a runtime builds it
+    monkeypatch.setattr(connectors.fake, "FakeConnector", InterruptedOnSecondPage)
     stopped = cli("poll", "1").output
     assert "stopping after the current batch" in stopped
     assert "polled account 1: 100 events" in stopped
     assert "stopped by Ctrl+C at a committed point, run again to resume" in stopped
     assert _stored_messages(tmp_path) == 100  # the interrupted page was still committed
-    monkeypatch.setitem(REGISTRY, "fake", fake)
+    monkeypatch.setattr(connectors.fake, "FakeConnector", fake)
     resumed = cli("poll", "1").output
     assert "polled account 1: 80 events" in resumed  # from the cursor, not from the start
     assert _stored_messages(tmp_path) == 180

@@ -11,7 +11,7 @@ import time
 
 from flask import Blueprint, Response, abort, request
 
-from connectors import REGISTRY, WEBHOOK_ENDPOINTS
+from connectors import WEBHOOK_ENDPOINTS, registered
 from connectors.base import Capability, InvalidSignature
 from inbox.models import InboundDelivery
 from switchboard.metrics import WEBHOOK_LATENCY, WEBHOOKS
@@ -22,8 +22,10 @@ _DROP_HEADERS = {"cookie", "authorization"}
 
 
 def _connector_slug(endpoint: str) -> str:
+    from web import current_runtime
+
     slug = WEBHOOK_ENDPOINTS.get(endpoint, endpoint)
-    if slug not in REGISTRY:
+    if slug not in registered(current_runtime().settings.env):
         abort(404)
     return slug
 

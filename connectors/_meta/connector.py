@@ -34,6 +34,7 @@ from connectors.base import (
     SendResult,
     UnsupportedEvent,
 )
+from connectors.fetch import META_CDN_HOSTS, GuardedFetcher
 
 ChangeMapper = Callable[[str, Any, Mapping[str, Any]], InboundEvent]
 OBJECT_CHANNELS = {"page": "facebook", "instagram": "instagram"}
@@ -67,6 +68,7 @@ class MetaConnector:
             app_secret=self.app_secret,
             timeout=float(settings.get("META_HTTP_TIMEOUT") or 20),
         )
+        self.fetcher = GuardedFetcher.for_platform(META_CDN_HOSTS, settings)
         self.now: Callable[[], datetime] = _utcnow
 
     # -- webhook ---------------------------------------------------------------------------
@@ -249,12 +251,13 @@ class MetaConnector:
         )
 
     def fetch_attachment(self, account: AccountConfig, attachment: Attachment) -> bytes:
-        """Download an inbound attachment now: Meta's CDN URLs expire."""
+        """Download an inbound attachment now: Meta's CDN URLs expire. The URL comes from a
+        payload, so only through the guarded fetcher (Meta's CDN hosts, public addresses)."""
         if attachment.data is not None:
             return attachment.data
         if not attachment.url:
             raise PermanentSendError("attachment has neither bytes nor URL")
-        return self.graph.download(attachment.url)
+        return self.fetcher.get(attachment.url)
 
     def _poll_conversations(self, account: AccountConfig, cursor: str | None) -> PollResult:
         """One page of conversations updated since the cursor, with their new messages."""

@@ -30,7 +30,6 @@ from connectors.base import (
 DEFAULT_GRAPH_URL = "https://graph.facebook.com"
 DEFAULT_GRAPH_VERSION = "v23.0"
 DEFAULT_TIMEOUT = 20.0
-MAX_DOWNLOAD_BYTES = 25 * 1024 * 1024
 
 # https://developers.facebook.com/docs/graph-api/guides/error-handling
 TOKEN_SUBCODES = frozenset({458, 459, 460, 463, 464, 467})
@@ -171,28 +170,6 @@ class GraphClient:
     def paused(self, usage_key: str) -> float:
         """Return the remaining hard pause (limit reached) for this account, else 0."""
         return USAGE.paused(self._usage_key(usage_key))
-
-    def download(self, url: str) -> bytes:
-        """Fetch an attachment from its signed CDN URL (no token: the URL carries its own)."""
-        try:
-            response = self.session.get(url, timeout=self.timeout, stream=True)
-        except requests.RequestException as exc:
-            raise RetryableSendError(f"attachment unreachable: {exc.__class__.__name__}") from exc
-        with response:
-            if response.status_code >= 500:
-                raise RetryableSendError(f"attachment download HTTP {response.status_code}")
-            if response.status_code >= 400:
-                raise PermanentSendError(
-                    f"attachment download HTTP {response.status_code} (URL expired?)"
-                )
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in response.iter_content(64 * 1024):
-                size += len(chunk)
-                if size > MAX_DOWNLOAD_BYTES:
-                    raise PermanentSendError("attachment larger than 25 MB")
-                chunks.append(chunk)
-        return b"".join(chunks)
 
     def _usage_key(self, account_key: str) -> str:
         return f"{self.base_url}|{account_key}"

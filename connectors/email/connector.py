@@ -8,6 +8,8 @@ An account is one mailbox: `external_id` is its address; credentials `imap_passw
 
 from __future__ import annotations
 
+import logging
+import smtplib
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -25,12 +27,19 @@ from connectors.base import (
     OutboundReply,
     PermanentSendError,
     PollResult,
+    ReauthRequired,
     ReplyWindow,
     SendResult,
     UnsupportedEvent,
 )
 from connectors.email import imap, smtp
 from connectors.email.parse import parse_message
+
+log = logging.getLogger(__name__)
+
+# What the admin's connection test says when a server cannot be reached: one text for refused,
+# timed out and TLS failures alike, so the test cannot map ports (details are logged).
+UNREACHABLE = "could not connect (check the host, port and security settings)"
 
 # parse() callers name the mailbox the raw message was delivered to with this header.
 ACCOUNT_HEADER = "X-Switchboard-Account"
@@ -138,15 +147,19 @@ class EmailConnector:
                 for mailbox in self.streams_for(account):
                     if not client.folder_exists(mailbox):
                         problems.append(f"IMAP: mailbox {mailbox!r} does not exist")
-        except ConnectorError as exc:
+        except ReauthRequired as exc:
             problems.append(f"IMAP: {exc.reason}")
-        except Exception as exc:  # the admin page shows whatever went wrong
-            problems.append(f"IMAP: {exc!r}")
+        except Exception:  # how a connection failed (refused, timed out) stays in the log
+            log.warning("IMAP connection test failed", exc_info=True)
+            problems.append(f"IMAP: {UNREACHABLE}")
         try:
             with smtp.open_smtp(account.options, account.credentials) as client:
                 client.noop()
-        except Exception as exc:
-            problems.append(f"SMTP: {exc!r}")
+        except smtplib.SMTPAuthenticationError:
+            problems.append("SMTP: login refused")
+        except Exception:
+            log.warning("SMTP connection test failed", exc_info=True)
+            problems.append(f"SMTP: {UNREACHABLE}")
         return problems
 
 

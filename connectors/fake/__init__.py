@@ -1,3 +1,3 @@
-from connectors.fake.connector import FakeConnector
+from connectors.fake.connector import DemoHistoryConnector, FakeConnector
 
-__all__ = ["FakeConnector"]
+__all__ = ["DemoHistoryConnector", "FakeConnector"]

@@ -1,9 +1,13 @@
 """An in-memory connector that implements the whole contract.
 
-It is the example to copy when adding a channel, the stand-in for channels whose real
-connector is not configured (the embedded demo), and the connector the core tests drive.
+It is the example to copy when adding a channel and the connector the core tests drive.
 Deliveries are JSON signed with HMAC-SHA256 like Meta's; sends land in an in-process outbox
 that dedupes on the message uuid, as a provider with idempotency keys would.
+
+It is registered only when SWITCHBOARD_FAKE_CONNECTOR=1 (tests, benchmarks), and has no
+default secret: without FAKE_WEBHOOK_SECRET every delivery is refused. The demo's sample
+history uses `DemoHistoryConnector` instead (SWITCHBOARD_FAKE_CONNECTOR=demo), which receives
+nothing at all.
 """
 
 from __future__ import annotations
@@ -70,7 +74,7 @@ class FakeConnector:
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(self, settings: Mapping[str, str]) -> None:
-        self.secret = settings.get("FAKE_WEBHOOK_SECRET", "fake-secret")
+        self.secret = settings.get("FAKE_WEBHOOK_SECRET", "")
 
     @classmethod
     def reset(cls) -> None:
@@ -82,14 +86,17 @@ class FakeConnector:
 
     def verify(self, headers: Headers, body: bytes) -> None:
         given = _header(headers, SIGNATURE_HEADER)
+        if not self.secret:
+            raise InvalidSignature("FAKE_WEBHOOK_SECRET is not set: fake deliveries are refused")
         if given is None or not hmac.compare_digest(given, sign(self.secret, body)):
             raise InvalidSignature("missing or wrong X-Fake-Signature")
 
     def parse(self, headers: Headers, body: bytes) -> Sequence[InboundEvent]:
         try:
             doc = json.loads(body)
-            # A slow provider payload, so tests can kill a worker in the middle of a job.
-            time.sleep(float(doc.get("parse_delay", 0)))
+            # A slow provider payload, so tests can kill a worker in the middle of a job. Only
+            # signed deliveries get here, and only where the switch registers this class.
+            time.sleep(min(float(doc.get("parse_delay", 0)), 60.0))
             account = str(doc["account"])
             return [_to_event(account, item) for item in doc["events"]]
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -161,6 +168,28 @@ class FakeConnector:
         page = feed[start : start + PAGE_SIZE]
         end = start + len(page)
         return PollResult(events=tuple(page), cursor=str(end), more=end < len(feed))
+
+
+class DemoHistoryConnector(FakeConnector):
+    """The demo's sample-history accounts (SWITCHBOARD_FAKE_CONNECTOR=demo).
+
+    The seeded conversations live on accounts no platform knows, so replies to them land in
+    the in-process outbox like the fake connector's, but nothing can arrive: no webhook, no
+    polling, every delivery refused before it is parsed.
+    """
+
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {Capability.REPLY_WINDOW, Capability.IDEMPOTENT_SEND, Capability.PUBLISH}
+    )
+
+    def verify(self, headers: Headers, body: bytes) -> None:
+        raise InvalidSignature("the demo's sample-history accounts receive nothing")
+
+    def parse(self, headers: Headers, body: bytes) -> Sequence[InboundEvent]:
+        raise UnsupportedEvent("the demo's sample-history accounts receive nothing")
+
+    def poll(self, account: AccountConfig, stream: str, cursor: str | None) -> PollResult:
+        return PollResult(events=(), cursor=cursor, more=False)
 
 
 def _header(headers: Headers, name: str) -> str | None:

@@ -57,7 +57,8 @@ def _offline_email(
     if not visitor.email:
         raise UnsupportedEvent("offline message to be answered by email has no visitor email")
     client_msg_id = required_text(item, "client_msg_id")
-    message_id = f"<webchat-offline.{client_msg_id}@{widget}>"
+    session_id = required_text(item, "session_id")
+    message_id = f"<webchat-offline.{session_id}.{client_msg_id}@{widget}>"
     extra: dict[str, Any] = {"via": "webchat offline form", "widget": widget}
     if visitor.page_url:
         extra["page_url"] = visitor.page_url
@@ -107,6 +108,18 @@ def _attachment(
 HANDLERS = {"message": _message, "attachment": _attachment}
 
 
+def message_external_id(session_id: str, client_msg_id: str) -> str:
+    """A chat message's provider id: the widget picks `client_msg_id`, so it is only unique
+    within the visitor's session; two visitors choosing the same one must not meet."""
+    return f"{session_id}/{client_msg_id}"
+
+
+def client_msg_id_of(external_id: str) -> str:
+    """The widget's own id back from a stored provider id (rows from before the session scope
+    hold the bare `client_msg_id`)."""
+    return external_id.rpartition("/")[2]
+
+
 def _event(
     widget: str,
     session_id: str,
@@ -127,7 +140,7 @@ def _event(
     return InboundEvent(
         kind=EventKind.MESSAGE,
         account_external_id=widget,
-        external_id=required_text(item, "client_msg_id"),
+        external_id=message_external_id(session_id, required_text(item, "client_msg_id")),
         thread_key=session_id,
         conversation_kind=ConversationKind.CHAT,
         sent_at=_time(item.get("ts")),

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from connectors import CHANNEL_SLUGS, REGISTRY, WEBHOOK_ENDPOINTS, connector_for
+from connectors import CHANNEL_SLUGS, WEBHOOK_ENDPOINTS, connector_for, registered
 from connectors.base import (
     AccountConfig,
     Capability,
@@ -22,6 +22,7 @@ from connectors.base import (
     ReplyWindow,
 )
 
+REGISTRY = registered({"SWITCHBOARD_FAKE_CONNECTOR": "1"})  # the fake one too
 SLUGS = sorted(REGISTRY)
 FIXTURES = Path(__file__).parent
 
@@ -34,6 +35,7 @@ def build(slug: str) -> Connector:
             "META_VERIFY_TOKEN": "v",
             "X_CONSUMER_SECRET": "s",
             "FAKE_WEBHOOK_SECRET": "fake-secret",
+            "SWITCHBOARD_FAKE_CONNECTOR": "1",
         },
     )
 

@@ -232,7 +232,8 @@ def test_email_threads_by_references_then_by_subject_within_14_days(rt, factory)
 
 
 @BOTH
-def test_same_email_address_joins_one_contact_across_channels(rt, factory):
+def test_an_email_typed_in_the_chat_stays_on_its_own_unverified_contact(rt, factory):
+    """Issue 13 §3: a typed address only suggests a merge (agents see both contacts)."""
     chat = factory.account("webchat", external_id="page-1")
     mail = factory.account("email", external_id="help@shop.example")
     record(rt, chat.id, event("w1", customer="ws_1", email="yerin.choi@example.org", name="최예린"))
@@ -251,7 +252,11 @@ def test_same_email_address_joins_one_contact_across_channels(rt, factory):
         )
         record_event(s, s.get(ChannelAccount, mail.id), ev)
     with rt.db.session() as s:
-        assert s.scalar(select(func.count()).select_from(Contact)) == 1
+        contacts = s.scalars(select(Contact).order_by(Contact.id)).all()
+        assert [(c.email.lower(), c.email_verified) for c in contacts] == [
+            ("yerin.choi@example.org", False),
+            ("yerin.choi@example.org", True),
+        ]
         assert s.scalar(select(func.count()).select_from(ContactIdentity)) == 2
 
 

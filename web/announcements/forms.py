@@ -30,7 +30,7 @@ def read_compose(
 ) -> ComposeForm:
     targets: dict[int, str | None] = {}
     for raw in form.getlist("target"):
-        if raw.isdigit():
+        if raw.isascii() and raw.isdigit():
             override = form.get(f"override_{raw}", "")
             targets[int(raw)] = override if override.strip() else None
     images = tuple(

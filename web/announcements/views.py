@@ -67,7 +67,7 @@ def index() -> str:
         query = select(Announcement).where(
             Announcement.status.in_(("publishing", "done", "cancelled"))
         )
-        if cursor.isdigit():
+        if cursor.isascii() and cursor.isdigit():
             query = query.where(Announcement.id < int(cursor))
         past = list(db.scalars(query.order_by(Announcement.id.desc()).limit(PAGE + 1)))
         days = [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfoNotFoundError
@@ -19,6 +18,7 @@ from inbox.models.announcements import ANNOUNCEMENT_STATUSES, Announcement
 from web.announcements.serialize import announcement_json, verdict_json
 from web.api import bp
 from web.api.auth import require_roles
+from web.api.edge import plain_int
 from web.api.errors import Problem
 from web.api.openapi import add_paths
 from workers.publish import enqueue
@@ -36,8 +36,8 @@ def announcements_list(session: Session, user: User) -> Response:
         raise Problem(
             400, "Bad Request", f"status must be one of {', '.join(ANNOUNCEMENT_STATUSES)}"
         )
-    cursor = request.args.get("cursor")
-    if cursor is not None and not cursor.isdigit():
+    cursor = request.args.get("cursor") or None
+    if cursor is not None and plain_int(cursor) is None:
         raise Problem(400, "Bad Request", "invalid cursor")
     limit = _limit()
     query = select(Announcement).order_by(Announcement.id.desc()).limit(limit + 1)
@@ -110,7 +110,7 @@ def _draft(payload: dict[str, Any]) -> Draft:
     for item in payload.get("images") or ():
         try:
             data = base64.b64decode(str(item["data"]), validate=True)
-        except (KeyError, TypeError, binascii.Error) as exc:
+        except (KeyError, TypeError, ValueError) as exc:  # ValueError: non-ASCII "base64"
             raise Problem(400, "Bad Request", "images are objects with base64 data") from exc
         images.append(NewImage(data=data, filename=item.get("filename")))
     link = payload.get("link")
@@ -136,7 +136,7 @@ def _scheduled_at(payload: dict[str, Any], zone: str) -> datetime:
 
 def _limit() -> int:
     raw = request.args.get("limit", "25")
-    if not raw.isdigit() or not 1 <= int(raw) <= 100:
+    if not 1 <= (plain_int(raw) or 0) <= 100:
         raise Problem(400, "Bad Request", "limit must be between 1 and 100")
     return int(raw)
 
@@ -239,9 +239,21 @@ add_paths(
             "get": {
                 "summary": "Announcements, newest first (marketer, admin)",
                 "parameters": [
-                    {"name": "status", "in": "query", "schema": {"type": "string"}},
-                    {"name": "cursor", "in": "query", "schema": {"type": "string"}},
-                    {"name": "limit", "in": "query", "schema": {"type": "integer"}},
+                    {
+                        "name": "status",
+                        "in": "query",
+                        "schema": {"type": "string", "enum": list(ANNOUNCEMENT_STATUSES)},
+                    },
+                    {
+                        "name": "cursor",
+                        "in": "query",
+                        "schema": {"type": "string", "pattern": "^[0-9]{0,9}$"},
+                    },
+                    {
+                        "name": "limit",
+                        "in": "query",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+                    },
                 ],
                 "responses": {
                     "200": {

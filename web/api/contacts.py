@@ -6,7 +6,7 @@ from flask import Response, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from inbox.access import restrict
+from inbox.access import can_see_contact, restrict
 from inbox.contacts import merge_contacts
 from inbox.models import Contact, Conversation, User
 from web.api import bp
@@ -17,13 +17,9 @@ from web.serialize import contact_json, conversation_json
 
 
 def _contact(session: Session, user: User, contact_id: int) -> Contact:
+    """The contact, if the user sees every inbox it writes to (else 404, as for a missing one)."""
     contact = session.get(Contact, contact_id)
-    if contact is None:
-        raise Problem(404, "Not Found", f"contact {contact_id} not found")
-    visible = session.scalars(
-        restrict(select(Conversation), session, user).where(Conversation.contact_id == contact_id)
-    ).first()
-    if user.role != "admin" and visible is None:
+    if contact is None or not can_see_contact(session, user, contact_id):
         raise Problem(404, "Not Found", f"contact {contact_id} not found")
     return contact
 

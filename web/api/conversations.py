@@ -15,6 +15,7 @@ from inbox.queries import ConversationFilter, list_conversations, thread_message
 from inbox.replies import Draft, ReplyRefused, create_reply
 from web.api import bp
 from web.api.auth import require_roles
+from web.api.edge import plain_int
 from web.api.errors import Problem
 from web.replying import check_reply, reply_window
 from web.serialize import conversation_json, iso, message_json
@@ -50,12 +51,13 @@ def list_view(session: Session, user: User) -> Response:
         assignee=args.get("assignee") or None,
         label=args.get("label") or None,
         q=args.get("q") or None,
-        team_id=int(args["team"]) if args.get("team", "").isdigit() else None,
+        team_id=plain_int(args.get("team")),
     )
-    if flt.assignee not in (None, "me", "none") and not str(flt.assignee).isdigit():
+    if flt.assignee not in (None, "me", "none") and plain_int(flt.assignee) is None:
         raise Problem(400, "Bad Request", "assignee must be me, none or a user id")
     try:
-        page = list_conversations(session, user, flt, cursor=args.get("cursor"), limit=_limit())
+        cursor = args.get("cursor") or None  # `cursor=` is the first page, as the schema allows
+        page = list_conversations(session, user, flt, cursor=cursor, limit=_limit())
     except ValueError as exc:
         raise Problem(400, "Bad Request", str(exc)) from exc
     return jsonify(data=[conversation_json(c) for c in page.items], next_cursor=page.next_cursor)
@@ -82,7 +84,7 @@ def show(session: Session, user: User, conversation_id: int) -> Response:
 @require_roles(*AGENTS)
 def update(session: Session, user: User, conversation_id: int) -> Response:
     conversation = _conversation(session, user, conversation_id)
-    payload = _json_object()
+    payload = _json_object() if request.content_length else {}  # no body: nothing to change
     allowed = {
         "status",
         "snoozed_until",
@@ -120,12 +122,11 @@ def update(session: Session, user: User, conversation_id: int) -> Response:
 @require_roles(*AGENTS)
 def messages(session: Session, user: User, conversation_id: int) -> Response:
     _conversation(session, user, conversation_id)
-    cursor = request.args.get("cursor")
-    if cursor is not None and not cursor.isdigit():
+    cursor = request.args.get("cursor") or None
+    after_id = plain_int(cursor)
+    if cursor is not None and after_id is None:
         raise Problem(400, "Bad Request", "invalid cursor")
-    rows, next_id = thread_messages(
-        session, conversation_id, after_id=int(cursor) if cursor else None, limit=_limit()
-    )
+    rows, next_id = thread_messages(session, conversation_id, after_id=after_id, limit=_limit())
     return jsonify(
         data=[message_json(m) for m in rows], next_cursor=str(next_id) if next_id else None
     )

@@ -20,6 +20,7 @@ from inbox.models import Conversation, User
 from inbox.selfservice import answers_for, detect_locale, latest_customer_text
 from web.api import bp
 from web.api.auth import authenticate
+from web.api.edge import plain_int
 from web.api.errors import Problem
 from web.api.openapi import add_paths
 
@@ -30,7 +31,7 @@ MAX_QUERY_CHARS = 500
 
 def _limit() -> int:
     raw = request.args.get("limit", "3")
-    if not raw.isdigit() or not 1 <= int(raw) <= 15:
+    if not 1 <= (plain_int(raw) or 0) <= 15:
         raise Problem(400, "Bad Request", "limit must be between 1 and 15")
     return int(raw)
 
@@ -166,7 +167,13 @@ add_paths(
             "get": {
                 "summary": "FAQ articles ranked for a customer's question",
                 "parameters": [
-                    {"name": "q", "in": "query", "required": True, "schema": {"type": "string"}},
+                    {
+                        "name": "q",
+                        "in": "query",
+                        "required": True,
+                        "schema": {"type": "string", "pattern": "\\S"},
+                        "description": "the question; not blank",
+                    },
                     *_PARAMS,
                 ],
                 "responses": {

@@ -38,11 +38,25 @@ def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
-_PAGE = [
-    {"name": "cursor", "in": "query", "schema": {"type": "string"}},
-    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
-]
+_ID = {
+    "name": "id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+}
+_LIMIT = {
+    "name": "limit",
+    "in": "query",
+    "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+}
+_PAGE = [{"name": "cursor", "in": "query", "schema": {"type": "string"}}, _LIMIT]
+# A thread's cursor is the id of the last message seen.
+_ID_CURSOR = {
+    "name": "cursor",
+    "in": "query",
+    "schema": {"type": "string", "pattern": "^[0-9]{0,9}$"},
+}
+_STATUSES = ["open", "pending", "snoozed", "resolved"]
 
 SPEC: dict[str, Any] = {
     "openapi": "3.1.0",
@@ -132,7 +146,7 @@ SPEC: dict[str, Any] = {
                 "type": "object",
                 "required": ["text"],
                 "properties": {
-                    "text": {"type": "string", "maxLength": 20000},
+                    "text": {"type": "string", "maxLength": 20000, "pattern": "\\S"},
                     "private": {
                         "type": "boolean",
                         "default": False,
@@ -158,10 +172,21 @@ SPEC: dict[str, Any] = {
             "get": {
                 "summary": "List conversations, newest activity first",
                 "parameters": [
-                    *[
-                        {"name": n, "in": "query", "schema": {"type": "string"}}
-                        for n in ("status", "channel", "assignee", "label", "q", "team")
-                    ],
+                    {"name": "status", "in": "query", "schema": {"enum": ["", *_STATUSES]}},
+                    {
+                        "name": "channel",
+                        "in": "query",
+                        "schema": {"enum": ["", "facebook", "instagram", "x", "email", "webchat"]},
+                    },
+                    {
+                        "name": "assignee",
+                        "in": "query",
+                        "schema": {"type": "string", "pattern": "^(|me|none|[0-9]{1,10})$"},
+                        "description": "me, none or a user id",
+                    },
+                    {"name": "label", "in": "query", "schema": {"type": "string"}},
+                    {"name": "q", "in": "query", "schema": {"type": "string"}},
+                    {"name": "team", "in": "query", "schema": {"type": "string"}},
                     *_PAGE,
                 ],
                 "responses": {
@@ -202,7 +227,7 @@ SPEC: dict[str, Any] = {
             "parameters": [_ID],
             "get": {
                 "summary": "Messages, oldest first",
-                "parameters": _PAGE,
+                "parameters": [_ID_CURSOR, _LIMIT],
                 "responses": {
                     "200": _json(
                         {
@@ -247,7 +272,7 @@ SPEC: dict[str, Any] = {
                             "schema": {
                                 "type": "object",
                                 "required": ["source_id"],
-                                "properties": {"source_id": {"type": "integer"}},
+                                "properties": {"source_id": {"type": "integer", "minimum": 1}},
                             }
                         }
                     },
@@ -267,6 +292,35 @@ def add_paths(paths: dict[str, Any], schemas: dict[str, Any] | None = None) -> N
     SPEC["components"]["schemas"].update(schemas or {})
 
 
+# What every operation can answer besides its own codes: the edge's input checks (400), the
+# token (401) and role (403) checks, ids not found or out of range (404), bodies over the size
+# limit (413).
+_EDGE_CODES = {400: "Bad request", 401: "No or unknown token", 403: "Role not allowed"}
+
+
+def completed() -> dict[str, Any]:
+    """SPEC with the responses every operation shares filled in where a module left them out."""
+    for path, item in SPEC["paths"].items():
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
+            responses = operation.setdefault("responses", {})
+            codes = dict(_EDGE_CODES)
+            if "{" in path:
+                codes[404] = "Not found (or not in your inboxes)"
+            if "requestBody" in operation:
+                codes[413] = "Body too large"
+            for code, description in codes.items():
+                responses.setdefault(
+                    str(code),
+                    {
+                        "description": description,
+                        "content": {"application/problem+json": {"schema": _ref("Problem")}},
+                    },
+                )
+    return SPEC
+
+
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    return jsonify(SPEC)
+    return jsonify(completed())

@@ -5,7 +5,8 @@ Sending goes through the durable inbound path of every channel: the event is wri
 it right away in this request, so the answer can say whether the message was stored and carry
 the FAQ answers for it. If that inline run fails, the job is enqueued (and the sweeper would
 find the row anyway): the visitor's message is never lost, and a retry with the same
-`client_msg_id` is deduplicated by ingest.
+`client_msg_id` from the same session is deduplicated by ingest (a message's identity is the
+session plus `client_msg_id`: another visitor's choice of id never reaches this one).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors.base import ConversationKind, EventKind, InboundEvent
-from connectors.webchat import WIDGET_HEADER, SessionClaims
+from connectors.webchat import WIDGET_HEADER, SessionClaims, message_external_id
 from inbox import selfservice
 from inbox.faq.service import Suggestion
 from inbox.ingest import record_event
@@ -117,7 +118,8 @@ def after_delivery(
     with rt.db.session() as session:
         message = session.scalars(
             select(Message).where(
-                Message.channel_account_id == found.id, Message.external_id == client_msg_id
+                Message.channel_account_id == found.id,
+                Message.external_id == message_external_id(claims.session_id, client_msg_id),
             )
         ).first()
         if message is None:

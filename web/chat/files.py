@@ -17,6 +17,7 @@ from inbox.models import Attachment
 from web.chat import bp
 from web.chat.context import connector, runtime, widget
 from web.chat.transcript import file_signature
+from web.downloads import content_disposition
 
 IMAGE_TYPES = {
     "image/jpeg": (b"\xff\xd8\xff",),
@@ -33,7 +34,7 @@ def file(widget_id: str, attachment_id: int) -> Response:
     rt = runtime()
     expires, signature = request.args.get("exp", ""), request.args.get("sig", "")
     secret = connector(rt).secret
-    if not expires.isdigit() or int(expires) < time.time():
+    if not (expires.isascii() and expires.isdigit()) or int(expires) < time.time():
         return Response("link expired", status=403, mimetype="text/plain")
     expected = file_signature(found.external_id, attachment_id, int(expires), secret)
     if not hmac.compare_digest(signature, expected):
@@ -47,15 +48,10 @@ def file(widget_id: str, attachment_id: int) -> Response:
     response = send_file(
         io.BytesIO(rt.store.read(digest)),
         mimetype=content_type if inline else "application/octet-stream",
-        as_attachment=not inline,
-        download_name=_safe_filename(filename),
         max_age=3600,
+    )
+    response.headers["Content-Disposition"] = content_disposition(
+        filename or "image", inline=inline
     )
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
     return response
-
-
-def _safe_filename(name: str | None) -> str:
-    """Printable, no quotes or angle brackets: a header value, never markup."""
-    cleaned = "".join(c if c.isprintable() and c not in '"\\<>;\r\n' else "_" for c in name or "")
-    return cleaned.strip() or "image"

@@ -16,6 +16,7 @@ from flask import url_for
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from connectors.webchat import client_msg_id_of
 from inbox.models import Conversation, Message
 from web.serialize import iso
 
@@ -99,7 +100,9 @@ def message_for_visitor(message: Message, widget_id: str, secret: str) -> dict[s
         author = message.author.name if message.author is not None else message.author_label
     return {
         "id": message.id,
-        "client_msg_id": None if agent else message.external_id,
+        "client_msg_id": None
+        if agent or not message.external_id
+        else client_msg_id_of(message.external_id),
         "from": "agent" if agent else "visitor",
         "author": author,
         "text": message.text or "",

@@ -228,6 +228,11 @@ def _offline_mailbox(rt: Runtime, found: Widget) -> str | None:
     return mailbox if account is not None else None  # else kept in the chat, never dropped
 
 
+def _is_id(text: str) -> bool:
+    """ASCII digits that fit a BIGINT: str.isdigit() also accepts "¹", which int() refuses."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
 @bp.get("/<widget_id>/messages")
 def poll_messages(widget_id: str) -> Response:
     """Messages after the cursor `after`; waits up to `wait` s (≤ 25) for one not in `seen`.
@@ -239,7 +244,7 @@ def poll_messages(widget_id: str) -> Response:
     rt = runtime()
     after = request.args.get("after", "0")
     seen_ids = [x for x in request.args.get("seen", "").split(",") if x]
-    if not after.isdigit() or not all(x.isdigit() for x in seen_ids) or len(seen_ids) > 500:
+    if not _is_id(after) or not all(_is_id(x) for x in seen_ids) or len(seen_ids) > 500:
         fail(400, "bad_request", detail="after is a message id, seen a list of message ids")
     try:
         wait = min(MAX_WAIT_SECONDS, max(0.0, float(request.args.get("wait", "0"))))

@@ -11,17 +11,16 @@ from zoneinfo import ZoneInfo
 
 from flask import Response, abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from connectors.base import Attachment as AttachmentIn
-from inbox.access import can_see, restrict
+from inbox.access import can_see, can_see_contact
 from inbox.contacts import merge_contacts, update_contact
 from inbox.conversations import Change, apply_change
-from inbox.models import Attachment, Contact, Conversation, Message, User
+from inbox.models import Attachment, Contact, Message
 from inbox.presence import typing
 from inbox.replies import Draft, ReplyRefused, create_reply, retry_failed
+from web.downloads import content_disposition
 from web.replying import check_reply
 from web.ui.common import me, roles, user_row, visible_conversation
 from web.ui.inbox import AGENTS, bp
@@ -206,23 +205,12 @@ def attachment(attachment_id: int) -> Response:
     if not path.is_file():
         abort(404)
     inline = request.args.get("inline") == "1" and ctype in INLINE_TYPES
-    response = send_file(
-        path,
-        mimetype=ctype if inline else "application/octet-stream",
-        as_attachment=not inline,
-        download_name=_safe_name(filename or f"attachment-{attachment_id}"),
-        max_age=0,
-    )
+    response = send_file(path, mimetype=ctype if inline else "application/octet-stream", max_age=0)
+    name = filename or f"attachment-{attachment_id}"
+    response.headers["Content-Disposition"] = content_disposition(name, inline=inline)
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"
     return response
-
-
-def _safe_name(name: str) -> str:
-    """No path parts, control or quote characters in a download name (werkzeug RFC 5987s it)."""
-    name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    cleaned = "".join(c for c in name if c.isprintable() and c not in '"<>:;|?*')
-    return cleaned.strip(". ")[:150] or "attachment"
 
 
 @bp.post("/contacts/<int:contact_id>")
@@ -235,7 +223,11 @@ def edit_contact(contact_id: int) -> BaseResponse:
         user = user_row(db)
         conversation = visible_conversation(db, user, conversation_id)
         contact = db.get(Contact, contact_id)
-        if contact is None or conversation.contact_id != contact.id:
+        if (
+            contact is None
+            or conversation.contact_id != contact.id
+            or not can_see_contact(db, user, contact.id)
+        ):
             abort(404)
         fields = ("name", "email", "phone", "notes")
         try:
@@ -249,7 +241,7 @@ def edit_contact(contact_id: int) -> BaseResponse:
 @bp.post("/contacts/<int:contact_id>/merge")
 @roles(*AGENTS)
 def merge_contact(contact_id: int) -> BaseResponse:
-    """Merge another contact into this one; both must be reachable from the agent's inboxes."""
+    """Merge another contact into this one; the agent must see every inbox of both."""
     from web import current_runtime
 
     conversation_id = request.form.get("conversation_id", type=int) or 0
@@ -257,7 +249,11 @@ def merge_contact(contact_id: int) -> BaseResponse:
     with current_runtime().db.session() as db:
         user = user_row(db)
         conversation = visible_conversation(db, user, conversation_id)
-        if conversation.contact_id != contact_id or not _reachable(db, user, other_id):
+        if (
+            conversation.contact_id != contact_id
+            or not can_see_contact(db, user, contact_id)
+            or not can_see_contact(db, user, other_id)
+        ):
             abort(404)
         try:
             merge_contacts(db, source_id=other_id, target_id=contact_id, actor_id=user.id)
@@ -267,10 +263,3 @@ def merge_contact(contact_id: int) -> BaseResponse:
         else:
             flash(_("Contacts merged."), "ok")
     return _back(conversation_id)
-
-
-def _reachable(db: Session, user: User, contact_id: int) -> bool:
-    if user.role == "admin":
-        return db.get(Contact, contact_id) is not None
-    query = restrict(select(Conversation).where(Conversation.contact_id == contact_id), db, user)
-    return db.scalars(query.limit(1)).first() is not None

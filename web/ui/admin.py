@@ -47,7 +47,7 @@ def _save(action: Callable[[Session, User], Any], back: str) -> Response:
 
 
 def _ids(name: str) -> set[int]:
-    return {int(v) for v in request.form.getlist(name) if v.isdigit()}
+    return {int(v) for v in request.form.getlist(name) if v.isascii() and v.isdigit()}
 
 
 @bp.get("/")

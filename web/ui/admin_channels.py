@@ -9,6 +9,7 @@ stored one.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from connectors.base import AccountConfig, ConnectorError
+from connectors.fetch import host_is_public
 from inbox.channels import add_account, remove_account, update_credentials, update_options
 from inbox.models import ChannelAccount
 from inbox.replies import mark_healthy
@@ -26,6 +28,8 @@ from switchboard.runtime import Runtime
 from web.ui.admin import bp
 from web.ui.channel_fields import CHANNELS, ChannelSpec, Parsed, form_values, parse
 from web.ui.common import roles, user_row
+
+log = logging.getLogger(__name__)
 
 FLASH_LIMIT = 500  # provider reasons go into the session cookie
 
@@ -55,12 +59,16 @@ def run_check(rt: Runtime, connector_slug: str, spec: ChannelSpec, config: Accou
     method = getattr(connector, spec.check, None)
     if method is None:
         return Check(ran=True, problems=[_("This connector has no connection test.")])
+    refused = _private_mail_hosts(spec, dict(config.options))
+    if refused:
+        return Check(ran=True, problems=refused)
     try:
         found = method(config)
     except ConnectorError as exc:
         return Check(ran=True, problems=[exc.reason])
-    except Exception as exc:  # the admin is shown whatever went wrong
-        return Check(ran=True, problems=[repr(exc)])
+    except Exception:  # details go to the log, not to the page (no network probing)
+        log.exception("connection test of a %s account failed", connector_slug)
+        return Check(ran=True, problems=[_("The connection test failed; see the server log.")])
     return _identity(spec, config, found)
 
 
@@ -121,6 +129,37 @@ def _extra_errors(db: Session, spec: ChannelSpec, parsed: Parsed) -> None:
     for origin in parsed.options.get("allowed_origins") or []:
         if origin != "*" and not origin.startswith(("https://", "http://")):
             parsed.errors.append(_("%(origin)s is not a site origin (https://…).", origin=origin))
+    parsed.errors.extend(_private_mail_hosts(spec, parsed.options))
+
+
+MAIL_HOST_FIELDS = ("imap_host", "smtp_host")
+
+
+def _private_mail_hosts(spec: ChannelSpec, options: dict[str, Any]) -> list[str]:
+    """IMAP/SMTP hosts on private, loopback or link-local addresses are refused unless listed
+    in MAIL_ALLOW_HOSTS (a self-hosted mail server): the connection test must not become a
+    way to probe the server's own network."""
+    if spec.check != "test_connection":
+        return []
+    from web import current_runtime
+
+    allowed = {
+        h.strip().lower()
+        for h in current_runtime().settings.get("MAIL_ALLOW_HOSTS").split(",")
+        if h.strip()
+    }
+    errors: list[str] = []
+    for key in MAIL_HOST_FIELDS:
+        host = str(options.get(key) or "").strip().lower()
+        if host and host not in allowed and not host_is_public(host):
+            errors.append(
+                _(
+                    "%(host)s is a private or local address; an administrator can allow it "
+                    "with MAIL_ALLOW_HOSTS.",
+                    host=host,
+                )
+            )
+    return errors
 
 
 def _render_form(

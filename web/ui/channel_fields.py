@@ -250,7 +250,7 @@ def _option(item: Field, form: Mapping[str, Any], out: Parsed, t: Callable[..., 
             out.errors.append(t(_("%(field)s is required."), field=label))
         return
     if item.kind == "number":
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit()):
             out.errors.append(t(_("%(field)s must be a whole number."), field=label))
             return
         value = int(raw)

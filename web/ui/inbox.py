@@ -10,7 +10,7 @@ from flask import Blueprint, abort, render_template, request
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from inbox.access import restrict, visible_account_ids
+from inbox.access import can_see_contact, restrict, visible_account_ids
 from inbox.canned import list_canned, render, variables_for
 from inbox.faq.articles import default_articles
 from inbox.ingest import mark_conversation_seen
@@ -19,6 +19,7 @@ from inbox.models import (
     STATUSES,
     ChannelAccount,
     Contact,
+    ContactIdentity,
     Conversation,
     Label,
     Message,
@@ -69,7 +70,7 @@ class ListArgs:
             status=status if status in (*STATUSES, "any") else "open",
             channel=a.get("channel", ""),
             label=a.get("label", ""),
-            assignee=a.get("assignee", "") if a.get("assignee", "").isdigit() else "",
+            assignee=a.get("assignee", "") if _digits(a.get("assignee", "")) else "",
             q=a.get("q", "").strip()[:200],
             sort="sla" if a.get("sort") == "sla" else "activity",
             cursor=a.get("cursor", ""),
@@ -104,7 +105,7 @@ class ListArgs:
 
 
 def _is_team_view(view: str) -> bool:
-    return view.startswith("team:") and view[5:].isdigit()
+    return view.startswith("team:") and _digits(view[5:])
 
 
 @bp.get("/")
@@ -249,7 +250,8 @@ def _thread_context(db: Session, user: User, conversation: Conversation) -> dict
         "older_than": before,
         "window": reply_window(rt, conversation),
         "contact": contact,
-        "identities": list(contact.identities),
+        "contact_visible": can_see_contact(db, user, contact.id),
+        "identities": _identities(db, user, conversation),
         "other_conversations": _other_conversations(db, user, conversation),
         "merge_candidates": _merge_candidates(db, user, contact),
         "canned": canned,
@@ -296,9 +298,26 @@ def _other_conversations(db: Session, user: User, conversation: Conversation) ->
     return list(db.scalars(query.order_by(Conversation.last_activity_at.desc()).limit(20)))
 
 
+def _identities(db: Session, user: User, conversation: Conversation) -> list[ContactIdentity]:
+    """The contact's identities; only this conversation's own when the contact also writes to
+    an inbox the agent cannot see (its other identities would reveal that inbox's customer)."""
+    identities = list(conversation.contact.identities)
+    if can_see_contact(db, user, conversation.contact_id):
+        return identities
+    channel = conversation.account.channel
+    return [
+        i
+        for i in identities
+        if i.channel == channel and i.external_user_id == conversation.participant_key
+    ]
+
+
 def _merge_candidates(db: Session, user: User, contact: Contact) -> list[Contact]:
-    """Contacts that look like the same person (same email, phone or name) and that the
-    agent can reach through their own inboxes: suggestions never reveal other inboxes."""
+    """Contacts that look like the same person (same email, phone or name; an email the
+    customer only typed into the chat lands here as a suggestion), limited to contacts whose
+    every inbox the agent sees: suggestions never reveal other inboxes."""
+    if not can_see_contact(db, user, contact.id):
+        return []
     same = [
         column == value
         for column, value in (
@@ -319,7 +338,12 @@ def _merge_candidates(db: Session, user: User, contact: Contact) -> list[Contact
             Conversation.channel_account_id.in_(allowed or {-1})
         )
         query = query.where(Contact.id.in_(reachable))
-    return list(db.scalars(query.limit(5)))
+    return [c for c in db.scalars(query.limit(20)) if can_see_contact(db, user, c.id)][:5]
+
+
+def _digits(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts "¹", which int() refuses."""
+    return text.isascii() and text.isdigit()
 
 
 def forbid_unless(condition: bool) -> None:

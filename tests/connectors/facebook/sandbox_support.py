@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -53,6 +54,8 @@ class Sandbox:
             "META_APP_SECRET": SECRET,
             "META_APP_ID": "880011223344556",
             "META_IG_CONTAINER_WAIT": "0",
+            # The emulator serves the "CDN" files on loopback: allowed by configuration only.
+            "FETCH_ALLOW_HOSTS": urlsplit(self.url).netloc,
             **extra,
         }
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from connectors.base import ConversationKind, EventKind, InvalidSignature, UnsupportedEvent
-from connectors.webchat import MESSAGE_MAX_CHARS, WebchatConnector
+from connectors.webchat import MESSAGE_MAX_CHARS, WebchatConnector, client_msg_id_of
 from connectors.webchat.tokens import SessionClaims, TokenError, issue_token, read_token
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -34,7 +34,7 @@ def test_every_fixture_has_a_test():
 def test_ko_session_two_messages_retry_kept_for_ingest_whitespace_typing_end_dropped():
     events = parse("session__ko_order_status.jsonl")
     # The retry of the first message is passed on: ingest dedupes it on the external id.
-    assert [e.external_id for e in events] == [
+    assert [client_msg_id_of(e.external_id) for e in events] == [
         "c_5f1d2a9e-0b1c-4d2e-8f3a-1b2c3d4e5f60",
         "c_6a2e3b0f-1c2d-4e3f-9a4b-2c3d4e5f6071",
         "c_5f1d2a9e-0b1c-4d2e-8f3a-1b2c3d4e5f60",
@@ -61,12 +61,14 @@ def test_ko_session_two_messages_retry_kept_for_ingest_whitespace_typing_end_dro
     )
     assert att.extra["upload_id"] == "up_7Kx2Lm9Np4Qr"
     assert att.data is None
-    assert "c_7b3f4c1a-2d3e-4f4a-8b5c-3d4e5f607182" not in {e.external_id for e in events}
+    assert "c_7b3f4c1a-2d3e-4f4a-8b5c-3d4e5f607182" not in {
+        client_msg_id_of(e.external_id) for e in events
+    }
 
 
 def test_en_session_name_only_and_image_without_caption():
     events = parse("session__en_no_email.jsonl")
-    assert [e.external_id for e in events] == [
+    assert [client_msg_id_of(e.external_id) for e in events] == [
         "c_8c405d2b-3e4f-405b-9c6d-4e5f60718293",
         "c_9d516e3c-4f50-416c-8d7e-5f6071829304",
     ]
@@ -94,7 +96,9 @@ def test_xss_is_kept_verbatim():
 
 def test_20000_character_message_is_whole():
     (event,) = parse("message__20000_chars.jsonl")
-    assert event.external_id == "c_c2849b6f-7283-449f-9a01-829304152637"
+    assert (
+        event.external_id == "ws_01JDQALONG0LONG0LONG0LONG00/c_c2849b6f-7283-449f-9a01-829304152637"
+    )
     assert event.text is not None
     assert len(event.text) == MESSAGE_MAX_CHARS == 20_000
 
@@ -213,7 +217,7 @@ def test_offline_message_for_a_mailbox_becomes_an_email_event():
     (event,) = WebchatConnector({}).parse(HEADERS, body)
     assert (event.channel, event.account_external_id) == ("email", "help@seoulsupps.example")
     assert event.conversation_kind is ConversationKind.EMAIL
-    assert event.external_id == event.thread_key == "<webchat-offline.c_off-1@widget-main>"
+    assert event.external_id == event.thread_key == "<webchat-offline.ws_X.c_off-1@widget-main>"
     assert event.customer is not None
     assert (event.customer.external_id, event.customer.email) == (
         "sujin.lee@example.net",

@@ -353,7 +353,10 @@ def test_offline_message_routed_to_a_mailbox_is_answered_by_email(rt, client, fa
     assert rt.jobs.drain()
     (sent,) = FakeConnector.outbox.values()
     assert sent.recipient.email == "Sujin.Lee@example.net"
-    assert sent.in_reply_to == "<webchat-offline.c_off-9@widget-main>"
+    # Scoped to the visitor's session, like a chat message's id (issue 13 §2).
+    assert sent.in_reply_to is not None
+    assert sent.in_reply_to.startswith("<webchat-offline.ws_")
+    assert sent.in_reply_to.endswith(".c_off-9@widget-main>")
 
 
 def test_offline_mailbox_that_is_not_connected_keeps_the_message_in_the_chat(rt, client, factory):
@@ -366,3 +369,18 @@ def test_offline_mailbox_that_is_not_connected_keeps_the_message_in_the_chat(rt,
         headers=visitor.headers(),
     ).get_json()
     assert left["status"] == "stored" and left["conversation"]["status"] == "open"
+
+
+@pytest.mark.parametrize("after", ["¹", "٣", "9" * 40, "-1"])
+def test_a_cursor_that_is_not_a_message_id_is_a_clear_400(client, factory, after):
+    widget_account(factory)
+    visitor = Visitor(client)
+    visitor.start()
+    response = client.get(
+        visitor.url("/messages"), query_string={"after": after}, headers=visitor.headers()
+    )
+    assert response.status_code == 400 and response.get_json()["error"] == "bad_request"
+    seen = client.get(
+        visitor.url("/messages"), query_string={"seen": after}, headers=visitor.headers()
+    )
+    assert seen.status_code == 400

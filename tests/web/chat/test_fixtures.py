@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from connectors.webchat import WIDGET_HEADER
+from connectors.webchat import WIDGET_HEADER, client_msg_id_of
 from inbox.models import Attachment, Contact, Conversation, InboundDelivery, Message
 from tests.web.chat.support import Visitor, widget_account
 from workers.ingest import process_delivery
@@ -49,7 +49,7 @@ def test_ko_session_file_two_records_retry_deduped_whitespace_ignored(rt, factor
         rows = s.scalars(
             select(Message).where(Message.channel_account_id == account.id).order_by(Message.id)
         ).all()
-        assert [(m.external_id, m.direction) for m in rows] == [
+        assert [(client_msg_id_of(m.external_id), m.direction) for m in rows] == [
             ("c_5f1d2a9e-0b1c-4d2e-8f3a-1b2c3d4e5f60", "inbound"),
             ("c_6a2e3b0f-1c2d-4e3f-9a4b-2c3d4e5f6071", "inbound"),
         ]
@@ -74,7 +74,7 @@ def test_en_file_name_only_and_image_without_caption(rt, factory):
     ingest_file(rt, "session__en_no_email.jsonl")
     with rt.db.session() as s:
         rows = s.scalars(select(Message).order_by(Message.id)).all()
-        assert [m.external_id for m in rows] == [
+        assert [client_msg_id_of(m.external_id) for m in rows] == [
             "c_8c405d2b-3e4f-405b-9c6d-4e5f60718293",
             "c_9d516e3c-4f50-416c-8d7e-5f6071829304",
         ]
@@ -104,7 +104,7 @@ def test_20000_char_file_is_stored_whole(rt, factory):
     ingest_file(rt, "message__20000_chars.jsonl")
     with rt.db.session() as s:
         message = s.scalars(select(Message)).one()
-        assert message.external_id == "c_c2849b6f-7283-449f-9a01-829304152637"
+        assert client_msg_id_of(message.external_id) == "c_c2849b6f-7283-449f-9a01-829304152637"
         assert message.text is not None and len(message.text) == 20_000
         assert message.text == lines("message__20000_chars.jsonl")[1]["text"]
 
