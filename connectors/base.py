@@ -134,6 +134,19 @@ class OutboundReply:
 
 
 @dataclass(frozen=True, slots=True)
+class SentLookup:
+    """Look for a reply an interrupted attempt may have delivered (outcome unknown).
+
+    `since`: when the first attempt started, minus clock skew; `known_ids`: provider ids
+    already recorded for other messages of this conversation, which cannot be this one.
+    """
+
+    reply: OutboundReply
+    since: datetime
+    known_ids: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
 class SendResult:
     external_id: str
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -201,6 +214,31 @@ class RetryableSendError(ConnectorError):
     def __init__(self, reason: str, retry_after: float | None = None) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
+
+
+class RateLimited(RetryableSendError):
+    """The platform throttled us: every process pauses `scopes` (app, page, account...)
+
+    for `retry_after` seconds, so a poller does not keep calling a Page a sender was told
+    to leave alone. Scopes are opaque strings the connector chooses, e.g. `meta:page:123`.
+    """
+
+    def __init__(self, reason: str, retry_after: float, scopes: tuple[str, ...]) -> None:
+        super().__init__(reason, retry_after=retry_after)
+        self.scopes = scopes
+
+
+class OutcomeUnknown(ConnectorError):
+    """The request left us but no answer came back (read timeout, reset, 5xx on a write).
+
+    The platform may have acted on it. Sending again could post twice, so the caller must
+    first look for the result (`find_sent` / `find_published`) and resend only if it is not
+    there.
+    """
+
+
+class CannotTell(ConnectorError):
+    """The platform offers no way to tell whether an earlier attempt went out."""
 
 
 class PermanentSendError(ConnectorError):

@@ -165,7 +165,12 @@ def check_parts(
 
 
 def create(
-    session: Session, author: User | None, draft: Draft, *, store: AttachmentStore
+    session: Session,
+    author: User | None,
+    draft: Draft,
+    *,
+    store: AttachmentStore,
+    idempotency_key: str | None = None,
 ) -> Announcement:
     """Save a new draft after checking it; raise AnnouncementRefused with every problem."""
     problems = check(session, draft)
@@ -177,6 +182,7 @@ def create(
         text=draft.text,
         link=(draft.link or "").strip() or None,
         timezone=(author.timezone if author else None) or DEFAULT_ZONE,
+        idempotency_key=idempotency_key,
     )
     session.add(announcement)
     session.flush()
@@ -292,6 +298,11 @@ def retry(session: Session, target: AnnouncementTarget, actor: User | None) -> P
     return PublishJob(target.id, target.version, None)
 
 
+def by_idempotency_key(session: Session, key: str) -> Announcement | None:
+    """The announcement an earlier request with this `Idempotency-Key` created, if any."""
+    return session.scalars(select(Announcement).where(Announcement.idempotency_key == key)).first()
+
+
 # Publishing (called by workers/publish.py).
 
 
@@ -351,7 +362,14 @@ def mark_published(
     target.published_at = now
     target.failure_reason = None
     target.next_attempt_at = None
-    _refresh(target.announcement)
+    _lock_and_refresh(session, target.announcement)
+    _announce(session, target.announcement, target)
+
+
+def set_permalink(session: Session, target_id: int, permalink: str) -> None:
+    """Enrich a published target with its public URL (never changes its status)."""
+    target = _target(session, target_id)
+    target.permalink = permalink
     _announce(session, target.announcement, target)
 
 
@@ -360,7 +378,7 @@ def mark_failed(session: Session, target_id: int, reason: str) -> None:
     target.status = "failed"
     target.failure_reason = reason
     target.next_attempt_at = None
-    _refresh(target.announcement)
+    _lock_and_refresh(session, target.announcement)
     _announce(session, target.announcement, target)
 
 
@@ -370,7 +388,7 @@ def mark_retry(session: Session, target_id: int, reason: str, at: datetime) -> P
     target.status = "scheduled"
     target.failure_reason = reason
     target.next_attempt_at = at
-    _refresh(target.announcement)
+    _lock_and_refresh(session, target.announcement)
     _announce(session, target.announcement, target)
     return PublishJob(target.id, target.version, at)
 
@@ -381,6 +399,19 @@ def stale_publishing(session: Session, stale_before: datetime) -> list[int]:
             select(AnnouncementTarget.id).where(
                 AnnouncementTarget.status == "publishing",
                 AnnouncementTarget.claimed_at <= stale_before,
+            )
+        )
+    )
+
+
+def missing_permalinks(session: Session, published_after: datetime) -> list[int]:
+    """Recently published targets still without a permalink (its job may be lost)."""
+    return list(
+        session.scalars(
+            select(AnnouncementTarget.id).where(
+                AnnouncementTarget.status == "published",
+                AnnouncementTarget.permalink.is_(None),
+                AnnouncementTarget.published_at >= published_after,
             )
         )
     )
@@ -488,7 +519,7 @@ def _claimed(
     announcement = target.announcement
     if announcement.started_at is None:
         announcement.started_at = now
-    _refresh(announcement)
+    _lock_and_refresh(session, announcement)
     _announce(session, announcement, target)
     return Claim(
         target_id=target.id,
@@ -497,6 +528,41 @@ def _claimed(
         recheck=recheck,
         since=target.first_claimed_at - timedelta(minutes=5),  # platform clock skew
     )
+
+
+def _lock_and_refresh(session: Session, announcement: Announcement) -> None:
+    """Derive the status under a row lock on the announcement, from committed target rows.
+
+    Two targets finishing at once on PostgreSQL (READ COMMITTED) would each see the other
+    still `publishing` and leave the announcement `publishing` forever. The lock makes the
+    second transaction wait for the first to commit; re-reading the targets after it then
+    sees both. SQLite already serializes writers (BEGIN IMMEDIATE); FOR UPDATE is a no-op.
+    """
+    session.flush()
+    session.execute(
+        select(Announcement.id).where(Announcement.id == announcement.id).with_for_update()
+    )
+    session.scalars(  # re-read committed rows into the identity map
+        select(AnnouncementTarget)
+        .where(AnnouncementTarget.announcement_id == announcement.id)
+        .execution_options(populate_existing=True)
+    ).all()
+    session.refresh(announcement, attribute_names=["status", "finished_at", "targets"])
+    _refresh(announcement)
+
+
+def recompute_statuses(session: Session) -> int:
+    """Re-derive announcements left `publishing` although every target is final (sweeper)."""
+    fixed = 0
+    for announcement in session.scalars(
+        select(Announcement).where(Announcement.status.in_(("publishing", "scheduled")))
+    ):
+        before = announcement.status
+        _refresh(announcement)
+        if announcement.status != before:
+            _announce(session, announcement)
+            fixed += 1
+    return fixed
 
 
 def _refresh(announcement: Announcement) -> None:

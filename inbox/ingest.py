@@ -144,7 +144,7 @@ def _record_echo(
     if ours is not None:
         if ours.external_id is None:
             ours.external_id = event.external_id
-        if ours.status in ("pending", "sending"):
+        if ours.status in ("pending", "sending", "unknown"):
             ours.status = "sent"
             ours.sent_at = ours.sent_at or event.sent_at
         emit(session, "message.updated", conversation_id=ours.conversation_id, message_id=ours.id)

@@ -176,10 +176,80 @@ def mark_failed(session: Session, message: Message, reason: str) -> None:
     )
 
 
+RECHECK = "outcome_unknown_since"  # meta key: look on the platform before sending again
+WINDOW_CLOSED = "window_closed"  # failure reason prefix: the platform's reply window closed
+UNKNOWN = "unknown"  # status: it may or may not have gone out; an agent checks ("unknown — check")
+
+
+def mark_outcome_unknown(
+    session: Session, message: Message, reason: str, since: datetime, at: datetime
+) -> None:
+    """The provider may have it: the next attempt looks for it before sending again."""
+    if RECHECK not in message.meta:
+        message.meta = {**message.meta, RECHECK: since.isoformat()}
+    mark_retry(session, message, f"outcome unknown, checking the channel: {reason}", at)
+
+
+def recheck_since(message: Message) -> datetime | None:
+    raw = message.meta.get(RECHECK)
+    return datetime.fromisoformat(raw) if isinstance(raw, str) else None
+
+
+def mark_unknown(session: Session, message: Message, reason: str) -> None:
+    """Nobody can tell whether it went out: never send it again by ourselves; an agent checks."""
+    message.status = UNKNOWN
+    message.failure_reason = f"unknown — check the channel before retrying: {reason}"
+    message.next_attempt_at = None
+    emit(
+        session,
+        "message.updated",
+        conversation_id=message.conversation_id,
+        message_id=message.id,
+        status=UNKNOWN,
+    )
+
+
+def close_reply_window(session: Session, conversation: Conversation, reason: str) -> None:
+    """The platform refused a reply as outside its window: show the window closed.
+
+    Kept in `conversation.context` until the customer writes again (which reopens it).
+    """
+    last = conversation.last_customer_message_at
+    conversation.context = {
+        **conversation.context,
+        "window_closed": {
+            "at": utcnow().isoformat(),
+            "reason": reason,
+            # the customer message the window was counted from; a newer one reopens it
+            "customer_message_at": last.isoformat() if last is not None else None,
+        },
+    }
+    emit(session, "conversation.updated", conversation_id=conversation.id)
+
+
+def known_external_ids(session: Session, message: Message, limit: int = 500) -> frozenset[str]:
+    """Provider ids already recorded in this conversation: a lookup must not claim them."""
+    rows = session.scalars(
+        select(Message.external_id)
+        .where(
+            Message.conversation_id == message.conversation_id,
+            Message.id != message.id,
+            Message.external_id.is_not(None),
+        )
+        .order_by(Message.id.desc())
+        .limit(limit)
+    )
+    return frozenset(r for r in rows if r)
+
+
 def retry_failed(session: Session, message: Message, actor: User | None) -> None:
-    """An agent pressed "retry": the same message goes back to pending, same idempotency key."""
-    if message.status != "failed" or message.direction != "outbound":
+    """An agent pressed "retry": the same message goes back to pending, same idempotency key.
+
+    For an "unknown" message this is the agent saying "I checked: it is not there, send it".
+    """
+    if message.status not in ("failed", UNKNOWN) or message.direction != "outbound":
         raise ReplyRefused("only failed outbound messages can be retried")
+    message.meta = {k: v for k, v in message.meta.items() if k != RECHECK}
     message.status = "pending"
     message.failure_reason = None
     message.attempts = 0

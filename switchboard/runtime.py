@@ -15,6 +15,7 @@ from inbox.crypto import Vault
 from inbox.db import Database
 from inbox.models import ChannelAccount
 from switchboard.bus import Bus, LocalBus, RedisBus
+from switchboard.pauses import MemoryPauses, Pauses, build_pauses
 from switchboard.settings import Settings
 from workers.runner import EmbeddedRunner, JobRunner, RqRunner
 
@@ -27,6 +28,7 @@ class Runtime:
     bus: Bus
     vault: Vault
     store: AttachmentStore
+    pauses: Pauses = field(default_factory=MemoryPauses)  # rate-limit pauses (pauses.py)
     _connectors: dict[str, Connector] = field(default_factory=dict)
 
     def connector(self, account: ChannelAccount) -> Connector:
@@ -68,7 +70,17 @@ def build_runtime(settings: Settings, *, jobs: JobRunner | None = None) -> Runti
         settings.instance_path / "attachments", settings.int("ATTACHMENT_MAX_BYTES")
     )
     vault = Vault(settings.get("SWITCHBOARD_ENCRYPTION_KEY"))
-    return Runtime(settings=settings, db=db, jobs=jobs, bus=bus, vault=vault, store=store)
+    return Runtime(
+        settings=settings,
+        db=db,
+        jobs=jobs,
+        bus=bus,
+        vault=vault,
+        store=store,
+        pauses=build_pauses(
+            None if settings.embedded else settings.redis_url, settings.redis_prefix
+        ),
+    )
 
 
 def ensure_secrets(settings: Settings) -> Settings:

@@ -6,12 +6,15 @@ agent types and enforced when they press send.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from connectors.base import ConversationKind, ReplyWindow
 from inbox.models import Conversation
 from switchboard.runtime import Runtime
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,12 +29,32 @@ def reply_window(rt: Runtime, conversation: Conversation) -> ReplyWindow:
         return ReplyWindow(
             open=False, reason=f"channel needs reconnecting: {account.health_detail}"
         )
+    closed = _closed_by_platform(conversation)
+    if closed is not None:
+        return closed
     connector = rt.connector(account)
     return connector.reply_window(
         rt.account_config(account),
         ConversationKind(conversation.kind),
         conversation.last_customer_message_at,
         datetime.now(UTC),
+    )
+
+
+def _closed_by_platform(conversation: Conversation) -> ReplyWindow | None:
+    """The platform refused a send as outside its window (Meta 10/2018278) since the
+    customer last wrote: trust it over our own clock until the customer writes again."""
+    closed = (conversation.context or {}).get("window_closed")
+    if not isinstance(closed, dict):
+        return None
+    last = conversation.last_customer_message_at
+    counted_from = closed.get("customer_message_at")
+    if last is not None and (last.isoformat() if last else None) != counted_from:
+        return None  # the customer wrote again since the platform closed it
+    return ReplyWindow(
+        open=False,
+        reason="the reply window has closed: the platform refused the last reply; "
+        "it reopens when the customer writes again",
     )
 
 
@@ -42,3 +65,23 @@ def check_reply(rt: Runtime, conversation: Conversation, text: str) -> ReplyChec
     validate = getattr(rt.connector(conversation.account), "validate_text", None)
     problem = validate(ConversationKind(conversation.kind), text) if validate else None
     return ReplyCheck(window, problem)
+
+
+def enqueue_send(rt: Runtime, message_id: int, *, job_id: str | None = None) -> bool:
+    """Queue the send of a stored reply; False when the queue is down.
+
+    Once the reply is committed, a queue that is down is not the agent's or the client's
+    problem: the sweeper re-enqueues pending replies. Answering 500 there would make a client
+    retry, and without an Idempotency-Key send it twice.
+    """
+    try:
+        rt.jobs.enqueue(
+            "workers.send.send_message",
+            message_id,
+            queue="send",
+            job_id=job_id or f"send:{message_id}",
+        )
+    except Exception:  # redis.ConnectionError, TimeoutError, ...: anything means "not queued"
+        log.warning("send of message %s not queued; the sweeper will send it", message_id)
+        return False
+    return True

@@ -18,6 +18,7 @@ from connectors.base import (
     ConnectorError,
     PollingConnector,
     PollResult,
+    RateLimited,
     ReauthRequired,
     RetryableSendError,
 )
@@ -25,6 +26,7 @@ from inbox.db import insert_ignore
 from inbox.models import ChannelAccount, InboundDelivery, SyncCursor
 from inbox.replies import flag_reauth, mark_healthy
 from switchboard.metrics import POLLS
+from switchboard.pauses import scopes_for
 from workers.context import runtime
 from workers.ingest import record_events
 
@@ -62,6 +64,11 @@ def poll_account(
     streams_for = getattr(connector, "streams_for", None)  # e.g. a mailbox's extra folders
     streams = tuple(streams_for(config)) if streams_for else connector.streams
     for stream in streams:
+        paused = rt.pauses.remaining(scopes_for(connector, config, f"poll:{stream}"))
+        if paused > 0:  # a send or another poll was told to leave this account alone
+            _schedule(account_id, stream, paused)
+            POLLS.labels(slug, "paused").inc()
+            continue
         for _ in range(max_pages):
             cursor = _read_cursor(account_id, stream)
             try:
@@ -72,6 +79,8 @@ def poll_account(
                 POLLS.labels(slug, "reauth").inc()
                 return seen
             except RetryableSendError as exc:
+                if isinstance(exc, RateLimited):
+                    rt.pauses.pause(exc.scopes, exc.retry_after or interval)
                 _schedule(account_id, stream, exc.retry_after or interval)
                 POLLS.labels(slug, "retry").inc()
                 break

@@ -16,16 +16,21 @@ from typing import Any
 from connectors.base import (
     AccountConfig,
     Connector,
+    ConnectorError,
+    OutcomeUnknown,
     PermanentSendError,
     PublishRequest,
     PublishResult,
+    RateLimited,
     ReauthRequired,
     RetryableSendError,
 )
 from inbox import announcements
 from inbox.announcements import Claim, Early, PublishJob
 from inbox.models import ChannelAccount
+from inbox.models.announcements import AnnouncementTarget
 from inbox.replies import backoff, flag_reauth
+from switchboard.pauses import scopes_for
 from switchboard.runtime import Runtime
 from workers.context import runtime
 
@@ -36,6 +41,8 @@ DEFAULT_MAX_ATTEMPTS = 5
 # Longer than a publish can take (IG container wait, timeouts): only then is a target that is
 # still "publishing" presumed orphaned by a dead worker.
 DEFAULT_STALE_SECONDS = 900
+PERMALINK_TRIES = 3
+PERMALINK_SWEEP_WINDOW = timedelta(minutes=10)  # the sweeper retries lost enrichment this long
 CRASH_ENV = "SWITCHBOARD_CRASH_AT"  # tests: SIGKILL this process at a named point
 
 
@@ -63,6 +70,11 @@ def enqueue(rt: Runtime, jobs: list[PublishJob]) -> None:
 def publish_target(target_id: int, version: int) -> None:
     """Claim the target, call the platform outside any transaction, record the outcome."""
     rt = runtime()
+    left = _pause_left(rt, target_id)
+    if left > 0:  # another process was told to leave this account alone for a while
+        at = datetime.now(UTC) + timedelta(seconds=left)
+        enqueue(rt, [PublishJob(target_id, version, at)])
+        return
     with rt.db.session() as session:
         claimed = announcements.claim(
             session, target_id, version, now=datetime.now(UTC), public_base_url=_base(rt)
@@ -73,6 +85,17 @@ def publish_target(target_id: int, version: int) -> None:
             enqueue(rt, [PublishJob(target_id, version, claimed.at)])
             return
     _attempt(rt, claimed)
+
+
+def _pause_left(rt: Runtime, target_id: int) -> float:
+    with rt.db.session() as session:
+        target = session.get(AnnouncementTarget, target_id)
+        if target is None:
+            return 0.0
+        account = session.get(ChannelAccount, target.channel_account_id)
+        assert account is not None
+        scopes = scopes_for(rt.connector(account), rt.account_config(account), "publish")
+    return rt.pauses.remaining(scopes)
 
 
 def recover_target(target_id: int, stale_before: float) -> None:
@@ -106,6 +129,8 @@ def sweep_publishing() -> dict[str, int]:
     with rt.db.session() as session:
         stale = announcements.stale_publishing(session, stale_before)
         lost = announcements.overdue(session, now - grace)
+        fixed = announcements.recompute_statuses(session)
+        unlinked = announcements.missing_permalinks(session, now - PERMALINK_SWEEP_WINDOW)
     for target_id in stale:
         rt.jobs.enqueue(
             "workers.publish.recover_target",
@@ -115,7 +140,16 @@ def sweep_publishing() -> dict[str, int]:
             job_id=f"publish-recover:{target_id}:{int(stale_before.timestamp())}",
         )
     enqueue(rt, lost)
-    return {"stale": len(stale), "lost": len(lost)}
+    slot = int(now.timestamp() // max(1, rt.settings.int("SWEEP_INTERVAL_SECONDS")))
+    for target_id in unlinked:  # its job may have been lost with Redis: enrichment only
+        rt.jobs.enqueue(
+            "workers.publish.fetch_permalink",
+            target_id,
+            PERMALINK_TRIES,  # one try per sweep, no further retries of its own
+            queue="publish",
+            job_id=f"permalink:{target_id}:sweep:{slot}",
+        )
+    return {"stale": len(stale), "lost": len(lost), "recomputed": fixed}
 
 
 def _attempt(rt: Runtime, claim: Claim) -> None:
@@ -131,6 +165,12 @@ def _attempt(rt: Runtime, claim: Claim) -> None:
             crash_point("publish.after_call")
     except CannotCheck as exc:
         _fail(rt, claim, f"outcome unknown: {exc}; check the account before retrying")
+    except OutcomeUnknown as exc:
+        # Every attempt after the first looks for the post before posting (claim.recheck).
+        _retry(rt, claim, f"outcome unknown, will check the account: {exc.reason}", None)
+    except RateLimited as exc:
+        rt.pauses.pause(exc.scopes, exc.retry_after or 60.0)
+        _retry(rt, claim, exc.reason, exc.retry_after)
     except ReauthRequired as exc:
         with rt.db.session() as session:
             account = session.get(ChannelAccount, claim.account_id)
@@ -153,6 +193,47 @@ def _attempt(rt: Runtime, claim: Claim) -> None:
                 permalink=result.permalink,
                 now=datetime.now(UTC),
             )
+        if result.permalink is None and getattr(connector, "permalink", None) is not None:
+            _enqueue_permalink(rt, claim.target_id, 1, None)
+
+
+def fetch_permalink(target_id: int, attempt: int = 1) -> None:
+    """Fill in a published target's permalink; failing here never touches its status."""
+    rt = runtime()
+    with rt.db.session() as session:
+        target = session.get(AnnouncementTarget, target_id)
+        if target is None or target.status != "published" or not target.external_id:
+            return
+        account = session.get(ChannelAccount, target.channel_account_id)
+        assert account is not None
+        connector: Any = rt.connector(account)
+        config = rt.account_config(account)
+        external_id = target.external_id
+    try:
+        link = connector.permalink(config, external_id)
+    except ConnectorError as exc:
+        log.warning("permalink of target %s not fetched (try %s): %s", target_id, attempt, exc)
+        if attempt < PERMALINK_TRIES and not isinstance(exc, PermanentSendError):
+            _enqueue_permalink(rt, target_id, attempt + 1, backoff(attempt + 2))
+        return
+    if link:
+        with rt.db.session() as session:
+            announcements.set_permalink(session, target_id, str(link))
+
+
+def _enqueue_permalink(rt: Runtime, target_id: int, attempt: int, delay: timedelta | None) -> None:
+    at = datetime.now(UTC) + delay if delay is not None else None
+    try:
+        rt.jobs.enqueue(
+            "workers.publish.fetch_permalink",
+            target_id,
+            attempt,
+            queue="publish",
+            at=at,
+            job_id=f"permalink:{target_id}:{attempt}",
+        )
+    except Exception:  # enrichment only: a queue that is down costs the link, nothing else
+        log.warning("permalink job for target %s not queued", target_id)
 
 
 def _find(connector: Connector, config: AccountConfig, claim: Claim) -> PublishResult | None:
@@ -189,8 +270,6 @@ def _fail(rt: Runtime, claim: Claim, reason: str) -> None:
 
 def _retry(rt: Runtime, claim: Claim, reason: str, retry_after: float | None) -> None:
     with rt.db.session() as session:
-        from inbox.models.announcements import AnnouncementTarget
-
         target = session.get(AnnouncementTarget, claim.target_id)
         assert target is not None
         limit = int(rt.settings.get("PUBLISH_MAX_ATTEMPTS") or DEFAULT_MAX_ATTEMPTS)

@@ -13,7 +13,7 @@ from sqlalchemy import or_, select
 from connectors.base import Capability
 from inbox.conversations import wake_snoozed
 from inbox.models import ChannelAccount, InboundDelivery, Message, SyncCursor
-from inbox.replies import mark_failed
+from inbox.replies import mark_outcome_unknown, mark_unknown
 from inbox.retention import prune_processed_deliveries
 from workers.context import runtime
 
@@ -49,14 +49,17 @@ def sweep() -> dict[str, int]:
             if Capability.IDEMPOTENT_SEND in connector.capabilities:
                 message.status = "pending"
                 sends = [*sends, message.id]
-            else:
-                # The provider may or may not have it; sending again could double-post.
-                mark_failed(
-                    session,
-                    message,
-                    "outcome unknown: the worker stopped while sending; check the channel "
-                    "before retrying",
+            elif getattr(connector, "find_sent", None) is not None:
+                # The provider may have it: the next attempt looks for it before sending.
+                since = message.sending_started_at or now
+                mark_outcome_unknown(
+                    session, message, "the worker stopped while sending", since, now
                 )
+                sends = [*sends, message.id]
+                counts["unknown"] += 1
+            else:
+                # Nobody can tell whether it went out; sending again could double-post.
+                mark_unknown(session, message, "the worker stopped while sending")
                 counts["unknown"] += 1
         counts["woken"] = wake_snoozed(session, now)
         counts["pruned"] = prune_processed_deliveries(

@@ -13,13 +13,14 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
-from connectors._meta import mentions, messaging, polling
+from connectors._meta import finding, mentions, messaging, polling
 from connectors._meta.graph import DEFAULT_GRAPH_URL, DEFAULT_GRAPH_VERSION, GraphClient
 from connectors._meta.messaging import EntryContext, messaging_event
 from connectors._meta.webhook import from_graph_time, handshake, load_envelope, verify_signature
 from connectors.base import (
     AccountConfig,
     Attachment,
+    CannotTell,
     Capability,
     ConversationKind,
     Headers,
@@ -28,10 +29,11 @@ from connectors.base import (
     OutsideReplyWindow,
     PermanentSendError,
     PollResult,
+    RateLimited,
     ReauthRequired,
     ReplyWindow,
-    RetryableSendError,
     SendResult,
+    SentLookup,
     UnsupportedEvent,
 )
 from connectors.fetch import META_CDN_HOSTS, GuardedFetcher
@@ -66,6 +68,7 @@ class MetaConnector:
             base_url=settings.get("META_GRAPH_URL") or DEFAULT_GRAPH_URL,
             version=settings.get("META_GRAPH_VERSION") or DEFAULT_GRAPH_VERSION,
             app_secret=self.app_secret,
+            app_id=self.app_id,
             timeout=float(settings.get("META_HTTP_TIMEOUT") or 20),
         )
         self.fetcher = GuardedFetcher.for_platform(META_CDN_HOSTS, settings)
@@ -129,9 +132,7 @@ class MetaConnector:
 
     def send(self, account: AccountConfig, reply: OutboundReply) -> SendResult:
         """Deliver one reply; the window is checked before any call is made."""
-        paused = self.graph.paused(account.external_id)
-        if paused > 0:
-            raise RetryableSendError("Graph API usage limit reached; pausing", retry_after=paused)
+        self._raise_if_paused(account)
         if reply.conversation_kind == ConversationKind.DM:
             result = self._send_dm(account, reply)
         elif reply.conversation_kind in (ConversationKind.COMMENT, ConversationKind.MENTION):
@@ -144,6 +145,38 @@ class MetaConnector:
             raise PermanentSendError(f"{self.slug} cannot send a {reply.conversation_kind} reply")
         slow_down = self.throttle(account)
         return SendResult(result.external_id, {**result.extra, "slow_down_s": slow_down})
+
+    def pause_scopes(self, account: AccountConfig, operation: str = "send") -> tuple[str, ...]:
+        """The pauses every call for this account honours: the app's and the account's."""
+        return (
+            f"meta:app:{self.app_id or self.graph.base_url}",
+            f"meta:account:{account.external_id}",
+        )
+
+    def find_sent(self, account: AccountConfig, lookup: SentLookup) -> SendResult | None:
+        """Look on the platform for a reply whose send timed out; None: it is not there.
+
+        DMs: the conversation with the customer, messages from us since the attempt with the
+        same text (Graph's message reads do not return our `metadata`; an echo that carried
+        it has already been matched by ingest before this is asked). Comment replies: the
+        comment's replies. Anything else raises CannotTell.
+        """
+        reply = lookup.reply
+        if reply.conversation_kind == ConversationKind.DM:
+            return finding.find_dm(self, account, lookup)
+        if reply.conversation_kind == ConversationKind.COMMENT and not reply.private:
+            return finding.find_comment_reply(self, account, lookup, self._replies_edge)
+        raise CannotTell(f"{self.slug} cannot look up this kind of reply")
+
+    _replies_edge: ClassVar[str] = "comments"
+
+    def _raise_if_paused(self, account: AccountConfig) -> None:
+        """This process saw the usage headers reach 100 %: tell every process to pause."""
+        paused = self.graph.paused(account.external_id)
+        if paused > 0:
+            raise RateLimited(
+                "Graph API usage limit reached; pausing", paused, self.pause_scopes(account)
+            )
 
     def validate_text(self, kind: ConversationKind, text: str) -> str | None:
         """Return why `text` cannot be sent as a DM here, or None."""
@@ -307,9 +340,7 @@ class MetaConnector:
             params["after"] = after
 
     def _cursor(self, account: AccountConfig, cursor: str | None) -> polling.PollCursor:
-        paused = self.graph.paused(account.external_id)
-        if paused > 0:
-            raise RetryableSendError("Graph API usage limit reached; pausing", retry_after=paused)
+        self._raise_if_paused(account)
         days = float(account.options.get("poll_backfill_days") or 7)
         return polling.PollCursor.load(cursor, now=self.now(), backfill=timedelta(days=days))
 

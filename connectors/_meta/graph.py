@@ -21,8 +21,10 @@ import requests
 from connectors._meta.usage import USAGE, Usage, parse_usage
 from connectors.base import (
     ConnectorError,
+    OutcomeUnknown,
     OutsideReplyWindow,
     PermanentSendError,
+    RateLimited,
     ReauthRequired,
     RetryableSendError,
 )
@@ -56,25 +58,50 @@ def is_rate_limit(code: int) -> bool:
     return code in RATE_LIMIT_CODES or 80000 <= code <= 80099
 
 
-def map_error(status: int, body: Any, usage: Usage) -> ConnectorError:
-    """Turn a failed Graph response into the shared error the jobs understand."""
+def pause_scopes(app_key: str, account_key: str, code: int) -> tuple[str, ...]:
+    """What a throttling code pauses: the whole app (code 4), else the page/IG account."""
+    account = f"meta:account:{account_key}"
+    return (f"meta:app:{app_key}", account) if code == 4 else (account,)
+
+
+def map_error(
+    status: int,
+    body: Any,
+    usage: Usage,
+    *,
+    write: bool = False,
+    app_key: str = "",
+    account_key: str = "",
+) -> ConnectorError:
+    """Turn a failed Graph response into the shared error the jobs understand.
+
+    A 5xx answer to a write is OutcomeUnknown, not transient: Graph has been seen to post
+    and then fail, and sending again would post twice. Only code 2 ("service temporarily
+    unavailable") says nothing was done.
+    """
     error = body.get("error") if isinstance(body, Mapping) else None
     if not isinstance(error, Mapping):
-        if status == 429 or status >= 500:
+        if write and status >= 500:
+            return OutcomeUnknown(f"Graph API HTTP {status} after the request was sent")
+        if status == 429:
+            pause = max(usage.regain_seconds, MIN_RATE_LIMIT_PAUSE)
+            return RateLimited("Graph API HTTP 429", pause, pause_scopes(app_key, account_key, 0))
+        if status >= 500:
             return RetryableSendError(f"Graph API HTTP {status}", retry_after=None)
         return PermanentSendError(f"Graph API HTTP {status} without an error body")
     code = _int(error.get("code"))
     subcode = _int(error.get("error_subcode"))
     message = str(error.get("message") or "Graph API error")
     reason = f"{message} (code {code}" + (f", subcode {subcode})" if subcode else ")")
+    if write and status >= 500 and code != 2:  # code 2: "service unavailable", nothing done
+        return OutcomeUnknown(f"{reason}, HTTP {status} after the request was sent")
     if code == 190 or subcode in TOKEN_SUBCODES:
         return ReauthRequired(reason)
     if subcode in WINDOW_SUBCODES:
         return OutsideReplyWindow(reason)
     if is_rate_limit(code):
-        return RetryableSendError(
-            reason, retry_after=max(usage.regain_seconds, MIN_RATE_LIMIT_PAUSE)
-        )
+        pause = max(usage.regain_seconds, MIN_RATE_LIMIT_PAUSE)
+        return RateLimited(reason, pause, pause_scopes(app_key, account_key, code))
     if error.get("is_transient") is True or code in (1, 2) or status >= 500:
         return RetryableSendError(reason, retry_after=None)
     return PermanentSendError(reason)
@@ -89,12 +116,14 @@ class GraphClient:
         base_url: str = DEFAULT_GRAPH_URL,
         version: str = DEFAULT_GRAPH_VERSION,
         app_secret: str = "",
+        app_id: str = "",
         timeout: float = DEFAULT_TIMEOUT,
         session: requests.Session | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.version = version.strip("/")
         self.app_secret = app_secret
+        self.app_id = app_id
         self.timeout = timeout
         self._shared = session
         self._local = threading.local()
@@ -144,7 +173,7 @@ class GraphClient:
                 timeout=self.timeout,
             )
         except requests.RequestException as exc:
-            raise RetryableSendError(f"Graph API unreachable: {exc.__class__.__name__}") from exc
+            raise _transport_error(exc, write=method != "GET") from exc
         usage = parse_usage(response.headers)
         if usage_key is not None:
             USAGE.record(self._usage_key(usage_key), usage)
@@ -153,7 +182,14 @@ class GraphClient:
         except ValueError:
             body = None
         if response.status_code >= 400 or (isinstance(body, Mapping) and "error" in body):
-            raise map_error(response.status_code, body, usage)
+            raise map_error(
+                response.status_code,
+                body,
+                usage,
+                write=method != "GET",
+                app_key=self.app_id or self.base_url,
+                account_key=usage_key or "",
+            )
         if not isinstance(body, dict):
             raise RetryableSendError(f"Graph API returned a non-JSON {response.status_code}")
         return GraphResponse(data=body, usage=usage)
@@ -173,6 +209,35 @@ class GraphClient:
 
     def _usage_key(self, account_key: str) -> str:
         return f"{self.base_url}|{account_key}"
+
+
+def _transport_error(exc: requests.RequestException, *, write: bool) -> ConnectorError:
+    """No answer: safe to retry if the request never left (connect failed) or was a read."""
+    name = exc.__class__.__name__
+    never_sent = isinstance(exc, requests.ConnectTimeout) or (
+        isinstance(exc, requests.ConnectionError) and _refused(exc)
+    )
+    if never_sent or not write:
+        return RetryableSendError(f"Graph API unreachable: {name}")
+    return OutcomeUnknown(f"no answer from the Graph API after sending ({name})")
+
+
+def _refused(exc: BaseException) -> bool:
+    """Say whether the connection was never established (refused, DNS, unreachable)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        text = f"{seen.__class__.__name__}: {seen}"
+        if "NewConnectionError" in text or "NameResolutionError" in text:
+            return True
+        if isinstance(seen, ConnectionRefusedError):
+            return True
+        seen = seen.__cause__ or seen.__context__ or _reason(seen)
+    return False
+
+
+def _reason(exc: BaseException) -> BaseException | None:
+    reason = getattr(exc, "reason", None)
+    return reason if isinstance(reason, BaseException) else None
 
 
 def _int(value: Any) -> int:

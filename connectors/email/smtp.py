@@ -21,6 +21,7 @@ from connectors.base import (
     Attachment,
     ConnectorError,
     OutboundReply,
+    OutcomeUnknown,
     PermanentSendError,
     ReauthRequired,
     RetryableSendError,
@@ -116,9 +117,13 @@ def deliver(account: AccountConfig, msg: EmailMessage, recipients: list[str]) ->
 
     Returns the recipients the server refused while accepting others.
     """
+    progress = {"data_sent": False, "accepted": False}
+    refused: dict[str, tuple[int, bytes]] = {}
     try:
         with open_smtp(account.options, account.credentials) as client:
+            _watch_end_of_data(client, progress)
             refused = client.send_message(msg, from_addr=account.external_id, to_addrs=recipients)
+            progress["accepted"] = True  # 250 to the end of DATA: the server has it
     except smtplib.SMTPAuthenticationError as exc:
         raise ReauthRequired(f"SMTP login refused: {_reply_text(exc)}") from exc
     except smtplib.SMTPRecipientsRefused as exc:
@@ -134,8 +139,28 @@ def deliver(account: AccountConfig, msg: EmailMessage, recipients: list[str]) ->
     except smtplib.SMTPNotSupportedError as exc:
         raise PermanentSendError(f"SMTP server lacks a required feature: {exc}") from exc
     except (smtplib.SMTPException, OSError) as exc:
-        raise RetryableSendError(f"SMTP connection failed: {exc}") from exc
+        if not progress["accepted"] and progress["data_sent"]:
+            # The whole message went out and no answer came: the server may have queued it,
+            # and our Message-ID does not let us ask. Never resend it blindly (issue 14).
+            reason = f"no answer from the SMTP server after the message: {exc}"
+            raise OutcomeUnknown(reason) from exc
+        if not progress["accepted"]:
+            raise RetryableSendError(f"SMTP connection failed: {exc}") from exc
+        # Accepted, then the connection broke on QUIT: the mail is on its way.
     return {addr: [code, _decode(text)] for addr, (code, text) in refused.items()}
+
+
+def _watch_end_of_data(client: smtplib.SMTP, progress: dict[str, bool]) -> None:
+    """Note when the end of DATA (CRLF.CRLF) has been written to the server."""
+    original = client.send
+
+    def send(data: Any) -> None:
+        original(data)
+        raw = data if isinstance(data, bytes) else str(data).encode()
+        if raw.endswith(b"\r\n.\r\n"):
+            progress["data_sent"] = True
+
+    client.send = send  # type: ignore[method-assign,assignment]
 
 
 def open_smtp(options: Mapping[str, Any], credentials: Mapping[str, str]) -> smtplib.SMTP:

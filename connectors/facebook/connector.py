@@ -105,8 +105,14 @@ class FacebookConnector(MetaConnector):
                     for url in request.image_urls
                 ]
             post_id = str(self._post(account, f"{page}/feed", feed)["id"])
-        info = self._get(account, post_id, {"fields": "id,permalink_url"})
-        return PublishResult(external_id=post_id, permalink=info.get("permalink_url"))
+        # No permalink lookup here: a failing read must not make a published post look
+        # failed (a retry would post it twice). permalink() fills it in later.
+        return PublishResult(external_id=post_id, permalink=None)
+
+    def permalink(self, account: AccountConfig, external_id: str) -> str | None:
+        """The post's public URL: optional enrichment, fetched after the id is recorded."""
+        info = self._get(account, external_id, {"fields": "id,permalink_url"})
+        return info.get("permalink_url")
 
     def find_published(
         self, account: AccountConfig, request: PublishRequest, since: datetime

@@ -58,6 +58,7 @@ class InstagramConnector(MetaConnector):
         "instagram": payloads.change_events,
     }
     platform: ClassVar[str] = "instagram"
+    _replies_edge: ClassVar[str] = "replies"
     text_limit: ClassVar[int] = 1000
     _limit_unit: ClassVar[str] = "bytes (UTF-8)"
 
@@ -125,8 +126,12 @@ class InstagramConnector(MetaConnector):
         media_id = str(
             self._post(account, f"{owner}/media_publish", {"creation_id": container})["id"]
         )
-        info = self._get(account, media_id, {"fields": "id,permalink"})
-        return PublishResult(external_id=media_id, permalink=info.get("permalink"))
+        return PublishResult(external_id=media_id, permalink=None)  # see permalink()
+
+    def permalink(self, account: AccountConfig, external_id: str) -> str | None:
+        """The media's public URL: optional enrichment, fetched after the id is recorded."""
+        info = self._get(account, external_id, {"fields": "id,permalink"})
+        return info.get("permalink")
 
     def find_published(
         self, account: AccountConfig, request: PublishRequest, since: datetime

@@ -18,7 +18,14 @@ from typing import Any
 import requests
 import tweepy
 
-from connectors.base import PermanentSendError, ReauthRequired, RetryableSendError
+from connectors.base import (
+    ConnectorError,
+    OutcomeUnknown,
+    PermanentSendError,
+    RateLimited,
+    ReauthRequired,
+    RetryableSendError,
+)
 
 DEFAULT_TIMEOUT = 15.0
 # 403 problem types that mean "these credentials may not do this", not "this content is refused".
@@ -73,7 +80,11 @@ class XClient:
         credentials: Mapping[str, str],
         session: requests.Session | None = None,
         clock: Callable[[], float] = time.time,
+        scope_prefix: str = "x",
+        timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
+        self.timeout = timeout
+        self.scope_prefix = scope_prefix  # e.g. "x:<user id>": what a 429 pauses
         self.base_url = base_url.rstrip("/")
         self.auth = _auth(consumer_key, consumer_secret, credentials)
         self.session = session or requests.Session()
@@ -102,15 +113,47 @@ class XClient:
                 data=None if body is None else json.dumps(body, ensure_ascii=False).encode(),
                 headers={"Content-Type": "application/json"} if body is not None else None,
                 auth=self.auth,
-                timeout=DEFAULT_TIMEOUT,
+                timeout=self.timeout,
             )
         except requests.RequestException as exc:
-            raise RetryableSendError(f"X API unreachable: {exc.__class__.__name__}") from exc
+            raise _transport_error(exc, write=method != "GET") from exc
         rate = RateLimit.from_headers(response.headers)
         self.last_rate = rate
         doc = _json(response)
-        raise_for_status(response.status_code, rate, doc, now=self.clock())
+        if method != "GET" and response.status_code >= 500:
+            raise OutcomeUnknown(f"X API {response.status_code} after the request was sent")
+        try:
+            raise_for_status(response.status_code, rate, doc, now=self.clock())
+        except RetryableSendError as exc:
+            if response.status_code == 429:
+                scope = f"{self.scope_prefix}:{endpoint_family(method, path)}"
+                raise RateLimited(exc.reason, exc.retry_after or 60.0, (scope,)) from exc
+            raise
         return XResponse(status=response.status_code, body=doc, rate=rate)
+
+
+def endpoint_family(method: str, path: str) -> str:
+    """The rate-limit window a call is charged to (X limits per endpoint, per user)."""
+    if path.endswith("/mentions"):
+        return "mentions"
+    if "dm_events" in path:
+        return "dm_events"
+    if method == "POST" and path.startswith("/2/dm_conversations"):
+        return "dm_send"
+    if method == "POST" and path == "/2/tweets":
+        return "tweets"
+    return path.strip("/").replace("/", "_")
+
+
+def _transport_error(exc: requests.RequestException, *, write: bool) -> ConnectorError:
+    """No answer: a read, or a write that never left (connect failed), can simply be retried."""
+    name = exc.__class__.__name__
+    never_sent = isinstance(exc, requests.ConnectTimeout) or (
+        isinstance(exc, requests.ConnectionError) and "NewConnectionError" in str(exc)
+    )
+    if never_sent or not write:
+        return RetryableSendError(f"X API unreachable: {name}")
+    return OutcomeUnknown(f"no answer from the X API after sending ({name})")
 
 
 def raise_for_status(status: int, rate: RateLimit, body: Mapping[str, Any], *, now: float) -> None:

@@ -32,9 +32,10 @@ from connectors.base import (
     PublishResult,
     ReplyWindow,
     SendResult,
+    SentLookup,
 )
-from connectors.x import activity, polling, publishing
-from connectors.x.client import RateLimit, XClient
+from connectors.x import activity, finding, polling, publishing
+from connectors.x.client import DEFAULT_TIMEOUT, RateLimit, XClient
 from connectors.x.weighted_length import (
     MAX_WEIGHTED_LENGTH,
     has_invalid_characters,
@@ -45,6 +46,13 @@ DEFAULT_API_URL = "https://api.x.com"
 DEFAULT_POLL_INTERVAL = 60.0
 DEFAULT_PAGE_SIZE = 100
 DM_MAX_CHARS = 10_000
+OPERATION_FAMILIES = {
+    "send:dm": "dm_send",
+    "send:mention": "tweets",
+    "publish": "tweets",
+    "poll:mentions": "mentions",
+    "poll:dms": "dm_events",
+}
 
 
 class XConnector:
@@ -62,6 +70,7 @@ class XConnector:
         self.api_url = (settings.get("X_API_URL") or DEFAULT_API_URL).rstrip("/")
         self.consumer_key = settings.get("X_CONSUMER_KEY", "")
         self.consumer_secret = settings.get("X_CONSUMER_SECRET", "")
+        self.timeout = float(settings.get("X_HTTP_TIMEOUT") or DEFAULT_TIMEOUT)
         self._local = threading.local()
 
     @property
@@ -80,6 +89,8 @@ class XConnector:
             consumer_secret=self.consumer_secret,
             credentials=account.credentials,
             session=self.session,
+            scope_prefix=f"x:{account.external_id}",
+            timeout=self.timeout,
         )
 
     # Inbound, push (optional Account Activity webhook).
@@ -170,6 +181,15 @@ class XConnector:
         if reply.conversation_kind == ConversationKind.DM:
             return self._send_dm(account, reply)
         raise PermanentSendError(f"X cannot answer a {reply.conversation_kind} conversation")
+
+    def pause_scopes(self, account: AccountConfig, operation: str) -> tuple[str, ...]:
+        """X limits each endpoint per user: pause only the window this operation uses."""
+        family = OPERATION_FAMILIES.get(operation)
+        return (f"x:{account.external_id}:{family}",) if family else ()
+
+    def find_sent(self, account: AccountConfig, lookup: SentLookup) -> SendResult | None:
+        """Look for a reply whose send timed out: our DM events, or our recent tweets."""
+        return finding.find_sent(self.client(account), account, lookup)
 
     def reply_window(
         self,

@@ -54,9 +54,9 @@ def find_published(
         "exclude": "replies,retweets",
     }
     body = client.get(f"/2/users/{account.external_id}/tweets", params).body
-    wanted = _comparable(request.text)
+    wanted = comparable(request.text)
     for tweet in body.get("data") or ():
-        if _comparable(html.unescape(str(tweet.get("text", "")))) == wanted:
+        if comparable(html.unescape(str(tweet.get("text", "")))) == wanted:
             tweet_id = str(tweet["id"])
             return PublishResult(external_id=tweet_id, permalink=permalink(account, tweet_id))
     return None
@@ -69,7 +69,8 @@ def permalink(account: AccountConfig, tweet_id: str) -> str:
     return f"https://x.com/i/web/status/{tweet_id}"
 
 
-def _comparable(text: str) -> str:
+def comparable(text: str) -> str:
+    """Text as X shows it back, for comparing: NFC, links removed, spaces collapsed."""
     normalized = unicodedata.normalize("NFC", text)
     for start, end in sorted(url_spans(normalized), reverse=True):
         normalized = normalized[:start] + normalized[end:]

@@ -23,10 +23,15 @@ TARGET_STATUSES = ("draft", "scheduled", "publishing", "published", "failed", "c
 
 class Announcement(Base):
     __tablename__ = "announcement"
-    __table_args__ = (Index("ix_announcement_status_scheduled", "status", "scheduled_at"),)
+    __table_args__ = (
+        Index("ix_announcement_status_scheduled", "status", "scheduled_at"),
+        Index("ux_announcement_idempotency_key", "idempotency_key", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
+    # POST /api/v1/announcements `Idempotency-Key`: a retried create returns this row.
+    idempotency_key: Mapped[str | None] = mapped_column(String(100))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     title: Mapped[str | None] = mapped_column(String(200))  # internal label for the list
     text: Mapped[str] = mapped_column(Text, default="")

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, jsonify, render_template, request
 from sandbox.meta import events
 from sandbox.meta.calls import deliverer, world
 from sandbox.meta.webhooks import PendingEvent
-from sandbox.meta.world import Forced, GraphError, Message, Thread, World, graph_time
+from sandbox.meta.world import Fault, Forced, GraphError, Message, Thread, World, graph_time
 
 bp = Blueprint("meta_control", __name__, template_folder="templates")
 
@@ -240,6 +240,41 @@ def fail() -> Response:
     )
     _force(error, body)
     return jsonify(ok=True)
+
+
+@bp.route("/_emu/fault", methods=["POST", "DELETE"])
+def fault() -> Response:
+    """Transport faults for the next `count` matching calls (path_contains, method).
+
+    mode `timeout`: the call takes effect, then the answer is held `hang_seconds` (longer
+    than the client's timeout): "accept, then time out". mode `5xx`: answer `http_status`
+    (500); with `accept` (default false) the call takes effect first. mode `429`: a
+    throttling refusal (code 4, usage headers at 100 %). DELETE clears every fault.
+    """
+    w = world()
+    if request.method == "DELETE":
+        with w.lock:
+            w.faults.clear()
+        return jsonify(ok=True)
+    body = _body()
+    mode = str(body.get("mode", "timeout"))
+    if mode not in ("timeout", "5xx", "429"):
+        refused = jsonify(error="mode must be timeout, 5xx or 429")
+        refused.status_code = 400
+        return refused
+    with w.lock:
+        w.faults.append(
+            Fault(
+                mode=mode,
+                count=int(body.get("count", 1)),
+                path_contains=str(body.get("path_contains", "")),
+                method=str(body.get("method", "POST")).upper(),
+                accept=bool(body.get("accept", mode == "timeout")),
+                hang_seconds=float(body.get("hang_seconds", 3)),
+                status=int(body.get("http_status", 500)),
+            )
+        )
+    return jsonify(ok=True, pending=len(w.faults))
 
 
 def _force(error: GraphError, body: dict[str, Any]) -> None:

@@ -13,6 +13,7 @@ import hmac
 import json
 import re
 import secrets
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -20,7 +21,7 @@ from flask import Blueprint, Response, request
 
 from sandbox.meta import content, messaging
 from sandbox.meta.calls import Call, world
-from sandbox.meta.world import GraphError, Page, World
+from sandbox.meta.world import Fault, GraphError, Page, World
 
 bp = Blueprint("meta_graph", __name__)
 VERSION = re.compile(r"^v\d{1,2}\.\d$")
@@ -30,9 +31,11 @@ VERSION = re.compile(r"^v\d{1,2}\.\d$")
 def graph(version: str, path: str) -> Response:
     w = world()
     params = _params()
+    hang = 0.0
     with w.lock:
         _log(w, version, path, params)
         throttled: float | None = None  # regain minutes when a forced throttling error fired
+        fault = _take_fault(w, path)
         try:
             if not VERSION.match(version):
                 raise GraphError(2500, f"Unknown path components: /{version}/{path}")
@@ -41,16 +44,45 @@ def graph(version: str, path: str) -> Response:
                 if _throttling(forced.error.code):
                     throttled = forced.regain_minutes
                 raise forced.error
+            if fault is not None and fault.mode == "429":
+                throttled = 1.0
+                raise GraphError(4, "(#4) Application request limit reached", transient=True)
+            if fault is not None and fault.mode == "5xx" and not fault.accept:
+                raise _server_error(fault.status)
             page = _authenticate(w, params)
             call = Call(w, page, params, version, path.strip("/"))
             body, status = _dispatch(call, request.method), 200
+            if fault is not None and fault.mode == "5xx":
+                raise _server_error(fault.status)  # it happened, but we say it failed
+            if fault is not None and fault.mode == "timeout":
+                hang = fault.hang_seconds
         except GraphError as exc:
             body, status = exc.body(secrets.token_urlsafe(12)), exc.status
+    if hang:
+        time.sleep(hang)  # the call took effect; the client gives up before this answer
     response = Response(
         json.dumps(body, ensure_ascii=False), status=status, mimetype="application/json"
     )
     _usage_headers(w, response, forced=throttled)
     return response
+
+
+def _take_fault(w: World, path: str) -> Fault | None:
+    for fault in w.faults:
+        if (
+            fault.count > 0
+            and fault.path_contains in path
+            and fault.method in (request.method, "*")
+        ):
+            fault.count -= 1
+            if fault.count == 0:
+                w.faults.remove(fault)
+            return fault
+    return None
+
+
+def _server_error(status: int) -> GraphError:
+    return GraphError(1, "An unknown error has occurred.", status=status, transient=True)
 
 
 def _params() -> dict[str, Any]:

@@ -123,8 +123,13 @@ def list_conversations(call: Call, owner: str) -> dict[str, Any]:
     if owner != w.page.id:
         raise GraphError(100, "(#100) conversations are read on the Page")
     platform = call.text("platform", "messenger")
+    user = call.text("user_id")  # Graph: only the conversation with this PSID / IGSID
     threads = sorted(
-        (t for t in w.threads.values() if t.platform == platform and t.messages),
+        (
+            t
+            for t in w.threads.values()
+            if t.platform == platform and t.messages and (not user or t.customer_id == user)
+        ),
         key=lambda t: t.updated,
         reverse=True,
     )

@@ -127,6 +127,23 @@ class Container:
 
 
 @dataclass
+class Fault:
+    """A transport fault for the next `count` matching calls (see control.fault).
+
+    `accept`: the call takes effect (a post is made, a message sent) before the fault, so
+    the client cannot know it went through: the case that makes blind retries post twice.
+    """
+
+    mode: str  # timeout | 5xx | 429
+    count: int = 1
+    path_contains: str = ""
+    method: str = "POST"
+    accept: bool = True
+    hang_seconds: float = 3.0
+    status: int = 500
+
+
+@dataclass
 class Forced:
     """An error the control API asked the next `count` matching Graph calls to return."""
 
@@ -162,6 +179,7 @@ class World:
             self.blocked: set[str] = set()
             self.requests: list[dict[str, Any]] = []
             self.forced: list[Forced] = []
+            self.faults: list[Fault] = []
             self.usage = {"app": 1.0, "page": 1.0, "buc": 1.0, "regain_minutes": 0.0}
             self.photos: dict[str, str] = {}  # unpublished photo id -> url
             if c.get("SEED", True):

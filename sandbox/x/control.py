@@ -16,7 +16,7 @@ from flask import Flask, Response, current_app, jsonify, request
 from sandbox.x import simulator
 from sandbox.x.delivery import deliver_dm, deliver_tweet, sign
 from sandbox.x.wire import Problem
-from sandbox.x.world import Forced, Token, User, World
+from sandbox.x.world import Fault, Forced, Token, User, World
 
 
 def register(app: Flask) -> None:
@@ -29,6 +29,8 @@ def register(app: Flask) -> None:
     app.post("/_emu/tokens/revoke")(revoke_token)
     app.post("/_emu/rate_limit")(set_rate_limit)
     app.post("/_emu/fail")(set_failure)
+    app.post("/_emu/fault")(set_fault)
+    app.delete("/_emu/fault")(clear_faults)
     app.post("/_emu/clock")(move_clock)
     app.get("/_emu/requests")(list_requests)
     app.delete("/_emu/requests")(clear_requests)
@@ -174,6 +176,53 @@ def set_failure() -> Response:
             times=int(doc.get("times", 1)),
         )
     return jsonify(ok=True)
+
+
+def set_fault() -> Response:
+    """Transport faults on `endpoint` (tweets_create, dm_send, mentions, ...) for `count` calls.
+
+    mode `timeout`: the call takes effect, then the answer is held `hang_seconds` (longer
+    than the client's timeout): "accept, then time out". mode `5xx`: answer `http_status`
+    (503); with `accept` (default false) the tweet or DM is created first. mode `429`: the
+    endpoint's window is exhausted for `reset_in` seconds (as /_emu/rate_limit).
+    """
+    doc = _body()
+    endpoint, mode = str(doc["endpoint"]), str(doc.get("mode", "timeout"))
+    w = world()
+    with w.lock:
+        if mode == "429":
+            w.forced[endpoint] = Forced(
+                status=429, after=0, reset_in=float(doc.get("reset_in", 60))
+            )
+        elif mode in ("timeout", "5xx"):
+            w.faults[endpoint] = Fault(
+                mode=mode,
+                count=int(doc.get("count", 1)),
+                accept=bool(doc.get("accept", mode == "timeout")),
+                hang_seconds=float(doc.get("hang_seconds", 3)),
+                status=int(doc.get("http_status", 503)),
+            )
+        else:
+            raise Problem(400, "Invalid Request", "mode must be timeout, 5xx or 429")
+    return jsonify(ok=True)
+
+
+def clear_faults() -> Response:
+    with world().lock:
+        world().faults.clear()
+        world().forced.clear()
+    return jsonify(ok=True)
+
+
+def take_fault(w: World, endpoint: str) -> Fault | None:
+    """The transport fault to apply to this call, if any (called under the world lock)."""
+    fault = w.faults.get(endpoint)
+    if fault is None:
+        return None
+    fault.count -= 1
+    if fault.count <= 0:
+        del w.faults[endpoint]
+    return fault
 
 
 def due(w: World, endpoint: str, now: float) -> Forced | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from typing import Any
 
 from flask import Response, current_app, g, request
@@ -42,6 +43,11 @@ def log_request() -> None:
 
 
 def finish(response: Response) -> Response:
+    fault = getattr(g, "fault", None)
+    if fault is not None and fault.mode == "5xx":
+        response = Problem(fault.status, "Service Unavailable", "Service Unavailable").response()
+    elif fault is not None and fault.mode == "timeout":
+        time.sleep(fault.hang_seconds)  # it happened; the client gives up before this answer
     for name, value in (getattr(g, "rate_headers", None) or {}).items():
         response.headers[name] = value
     entry = getattr(g, "log_entry", None)
@@ -95,6 +101,10 @@ def spend(endpoint: str, token: Token) -> None:
         reset, used = world.windows.get((token.token, endpoint), (now + WINDOW_SECONDS, 0))
         if now >= reset:
             reset, used = now + WINDOW_SECONDS, 0
+        fault = control.take_fault(world, endpoint)
+        if fault is not None and not fault.accept:
+            raise Problem(fault.status, "Service Unavailable", "Service Unavailable")
+        g.fault = fault
         forced = control.due(world, endpoint, now)
         if forced is not None and forced.status == 429:
             _set_rate(limit, 0, forced.until or reset)

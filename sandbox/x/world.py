@@ -119,6 +119,18 @@ class Forced:
     body: str = "problem"
 
 
+@dataclass
+class Fault:
+    """A transport fault on an endpoint for `count` calls; `accept`: the call takes effect
+    first (a tweet or DM is created), so the client cannot tell it went through."""
+
+    mode: str  # timeout | 5xx
+    count: int = 1
+    accept: bool = True
+    hang_seconds: float = 3.0
+    status: int = 503
+
+
 class World:
     def __init__(
         self, consumer_key: str = CONSUMER_KEY, consumer_secret: str = CONSUMER_SECRET
@@ -141,6 +153,7 @@ class World:
             self.limits = dict(DEFAULT_LIMITS)
             self.windows: dict[tuple[str, str], tuple[float, int]] = {}
             self.forced: dict[str, Forced] = {}
+            self.faults: dict[str, Fault] = {}
             self.webhook_url: str | None = None
             self.deliveries: list[dict[str, Any]] = []
             self._sequence = 0

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from connectors.fake import FakeConnector
 from inbox.models import ChannelAccount, Message
 from inbox.replies import Draft, create_reply
-from workers.send import send_message
+from workers.send import SendFailed, send_message
 from workers.sweep import sweep
 
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
@@ -72,7 +72,8 @@ def test_permanent_failure_is_recorded_with_the_reason(rt, factory):
     account = factory.account(external_id="page-1")
     conversation = factory.inbound(account)
     message_id = reply(rt, conversation.id, "보낼 수 없음 [permanent]")
-    send_message(message_id)
+    with pytest.raises(SendFailed):  # rq logs the job as failed, not "Job OK"
+        send_message(message_id)
     with rt.db.session() as s:
         message = s.get(Message, message_id)
         assert message.status == "failed"
@@ -83,9 +84,11 @@ def test_revoked_token_flags_the_account_and_stops_sending(rt, factory):
     account = factory.account(external_id="page-1")
     conversation = factory.inbound(account)
     first = reply(rt, conversation.id, "[reauth]")
-    send_message(first)
+    with pytest.raises(SendFailed):
+        send_message(first)
     second = reply(rt, conversation.id, "다음 메시지")
-    send_message(second)
+    with pytest.raises(SendFailed):
+        send_message(second)
     with rt.db.session() as s:
         assert s.get(ChannelAccount, account.id).health == "reconnect_needed"
         assert s.get(Message, second).status == "failed"
@@ -97,7 +100,8 @@ def test_outside_the_reply_window_fails_without_sending(rt, factory):
     account = factory.account(external_id="page-1", options={"window_hours": 24})
     conversation = factory.inbound(account, at=datetime.now(UTC) - timedelta(hours=30))
     message_id = reply(rt, conversation.id, "늦은 답변")
-    send_message(message_id)
+    with pytest.raises(SendFailed):
+        send_message(message_id)
     with rt.db.session() as s:
         assert s.get(Message, message_id).status == "failed"
         assert "24 hours" in s.get(Message, message_id).failure_reason

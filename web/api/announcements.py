@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import base64
+import logging
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfoNotFoundError
 
 from flask import Response, jsonify, request
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from inbox import announcements
@@ -24,6 +26,7 @@ from web.api.openapi import add_paths
 from workers.publish import enqueue
 
 MARKETERS = ("marketer", "admin")
+log = logging.getLogger(__name__)
 
 
 @bp.get("/announcements")
@@ -76,6 +79,11 @@ def announcement_create(session: Session, user: User) -> tuple[Response, int]:
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
         raise Problem(400, "Bad Request", "the body must be a JSON object")
+    key = _idempotency_key(payload)
+    if key is not None:
+        earlier = _earlier(session, user, key)
+        if earlier is not None:
+            return jsonify(announcement_json(earlier, _base(rt))), 200
     draft = _draft(payload)
     mode = payload.get("publish", "draft")
     if mode not in ("draft", "now", "schedule"):
@@ -83,7 +91,9 @@ def announcement_create(session: Session, user: User) -> tuple[Response, int]:
     zone = str(payload.get("timezone") or user.timezone or announcements.DEFAULT_ZONE)
     at = _scheduled_at(payload, zone) if mode == "schedule" else None
     try:
-        announcement = announcements.create(session, user, draft, store=rt.store)
+        announcement = announcements.create(
+            session, user, draft, store=rt.store, idempotency_key=key
+        )
         jobs = []
         if mode != "draft":
             now = datetime.now(UTC)
@@ -91,9 +101,36 @@ def announcement_create(session: Session, user: User) -> tuple[Response, int]:
     except AnnouncementRefused as exc:
         session.rollback()
         raise Problem(422, "Announcement refused", exc.reason, **verdict_json(exc.verdict)) from exc
-    session.commit()  # durable before any job can look for it
-    enqueue(rt, jobs)
+    try:
+        session.commit()  # durable before any job can look for it
+    except IntegrityError:  # the same key, created by a request racing this one
+        session.rollback()
+        earlier = _earlier(session, user, key or "")
+        if earlier is None:
+            raise
+        return jsonify(announcement_json(earlier, _base(rt))), 200
+    try:
+        enqueue(rt, jobs)
+    except Exception:  # the queue is down: the sweeper re-enqueues overdue targets
+        log.warning("announcement %s stored; publish jobs not queued", announcement.id)
+        return jsonify(announcement_json(announcement, _base(rt))), 202
     return jsonify(announcement_json(announcement, _base(rt))), 201
+
+
+def _idempotency_key(payload: dict[str, Any]) -> str | None:
+    key = request.headers.get("Idempotency-Key") or payload.get("idempotency_key")
+    if key is None:
+        return None
+    if not isinstance(key, str) or not 1 <= len(key) <= 100:
+        raise Problem(400, "Bad Request", "Idempotency-Key must be 1 to 100 characters")
+    return key
+
+
+def _earlier(session: Session, user: User, key: str) -> Announcement | None:
+    earlier = announcements.by_idempotency_key(session, key)
+    if earlier is not None and earlier.author_id != user.id:
+        raise Problem(422, "Announcement refused", "this Idempotency-Key was used by another user")
+    return earlier
 
 
 def _draft(payload: dict[str, Any]) -> Draft:
@@ -210,6 +247,7 @@ _NEW = {
             },
         },
         "publish": {"type": "string", "enum": ["draft", "now", "schedule"], "default": "draft"},
+        "idempotency_key": {"type": "string", "description": "or the Idempotency-Key header"},
         "scheduled_at": {
             "type": "string",
             "description": "ISO 8601; without an offset it is read in `timezone`",
@@ -278,6 +316,16 @@ add_paths(
             },
             "post": {
                 "summary": "Create an announcement; save it as a draft, schedule it or publish now",
+                "parameters": [
+                    {
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "required": False,
+                        "schema": {"type": "string", "maxLength": 100},
+                        "description": "a retried create with the same key returns the "
+                        "announcement the first request made (200) instead of a second one",
+                    }
+                ],
                 "requestBody": {
                     "required": True,
                     "content": {
@@ -289,6 +337,23 @@ add_paths(
                 "responses": {
                     "201": {
                         "description": "Saved; publishing is asynchronous",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/Announcement"}
+                            }
+                        },
+                    },
+                    "200": {
+                        "description": "Same Idempotency-Key: the announcement made before",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/Announcement"}
+                            }
+                        },
+                    },
+                    "202": {
+                        "description": "Saved, but the job queue was unavailable: the "
+                        "sweeper queues its publishing",
                         "content": {
                             "application/json": {
                                 "schema": {"$ref": "#/components/schemas/Announcement"}

@@ -17,7 +17,7 @@ from web.api import bp
 from web.api.auth import require_roles
 from web.api.edge import plain_int
 from web.api.errors import Problem
-from web.replying import check_reply, reply_window
+from web.replying import check_reply, enqueue_send, reply_window
 from web.serialize import conversation_json, iso, message_json
 
 AGENTS = ("admin", "agent")
@@ -168,11 +168,10 @@ def reply(session: Session, user: User, conversation_id: int) -> tuple[Response,
     except ReplyRefused as exc:
         raise Problem(422, "Reply refused", str(exc), reason=str(exc)) from exc
     session.commit()  # durable before the job can look for it
-    if created and not private:
-        rt.jobs.enqueue(
-            "workers.send.send_message", message.id, queue="send", job_id=f"send:{message.id}"
-        )
-    return jsonify(message_json(message)), 201 if created else 200
+    body = message_json(message)
+    if created and not private and not enqueue_send(rt, message.id):
+        return jsonify(body), 202  # stored; the sweeper sends it
+    return jsonify(body), 201 if created else 200
 
 
 def _json_object() -> dict[str, Any]:

@@ -137,7 +137,19 @@ SPEC: dict[str, Any] = {
                     "text": {"type": ["string", "null"]},
                     "status": {
                         "type": ["string", "null"],
-                        "enum": ["pending", "sending", "sent", "delivered", "read", "failed", None],
+                        "enum": [
+                            "pending",
+                            "sending",
+                            "sent",
+                            "delivered",
+                            "read",
+                            "failed",
+                            "unknown",
+                            None,
+                        ],
+                        "description": "unknown: the platform may or may not have it (a send "
+                        "timed out and the platform cannot be asked); an agent checks the "
+                        "channel, then retries or leaves it. Never resent automatically.",
                     },
                     "failure_reason": {"type": ["string", "null"]},
                 },
@@ -250,6 +262,12 @@ SPEC: dict[str, Any] = {
                 "responses": {
                     "201": _json(_ref("Message"), "Stored; sending is asynchronous"),
                     "200": _json(_ref("Message"), "Same idempotency key: existing"),
+                    "202": _json(
+                        _ref("Message"),
+                        "Stored, but the job queue was unavailable: the sweeper sends it "
+                        "within SWEEP_INTERVAL_SECONDS. Do not post it again (or reuse the "
+                        "Idempotency-Key)",
+                    ),
                     **_problem_responses(400, 401, 403, 404, 422),
                 },
             },

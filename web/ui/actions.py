@@ -21,7 +21,7 @@ from inbox.models import Attachment, Contact, Message
 from inbox.presence import typing
 from inbox.replies import Draft, ReplyRefused, create_reply, retry_failed
 from web.downloads import content_disposition
-from web.replying import check_reply
+from web.replying import check_reply, enqueue_send
 from web.ui.common import me, roles, user_row, visible_conversation
 from web.ui.inbox import AGENTS, bp
 
@@ -66,10 +66,8 @@ def reply(conversation_id: int) -> BaseResponse:
             flash(_("Not sent: %(reason)s", reason=str(exc)), "error")
             return _back(conversation_id)
         message_id = message.id
-    if created and not private:
-        rt.jobs.enqueue(
-            "workers.send.send_message", message_id, queue="send", job_id=f"send:{message_id}"
-        )
+    if created and not private and not enqueue_send(rt, message_id):
+        flash(_("Saved; it will be sent in a moment."), "info")
     return _back(conversation_id)
 
 
@@ -180,12 +178,9 @@ def retry(message_id: int) -> BaseResponse:
             db.rollback()
             flash(str(exc), "error")
             return _back(conversation_id)
-    rt.jobs.enqueue(
-        "workers.send.send_message",
-        message_id,
-        queue="send",
-        job_id=f"send:{message_id}:retry:{datetime.now().timestamp()}",
-    )
+    retry_job = f"send:{message_id}:retry:{datetime.now().timestamp()}"
+    if not enqueue_send(rt, message_id, job_id=retry_job):
+        flash(_("Saved; it will be sent in a moment."), "info")
     return _back(conversation_id)
 
 

@@ -149,6 +149,7 @@ DELIVERY = {
     "delivered": N_("Delivered"),
     "read": N_("Read"),
     "failed": N_("Failed"),
+    "unknown": N_("Unknown — check"),
 }
 
 

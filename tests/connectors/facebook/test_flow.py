@@ -221,6 +221,8 @@ def test_rate_limit_delays_then_sends_once(world: World, monkeypatch: pytest.Mon
     assert delay >= 120 - 1  # estimated_time_to_regain_access: 2 minutes (not the 60 s minimum)
     clock = USAGE.clock
     monkeypatch.setattr(USAGE, "clock", lambda: clock() + 121)  # the pause has passed
+    shared = world.rt.pauses.clock  # type: ignore[attr-defined]
+    monkeypatch.setattr(world.rt.pauses, "clock", lambda: shared() + 121)  # for every process
     send_message(ours.id)  # what the scheduled job runs when its time comes
     world.settle()
     (_, ours) = world.messages(conversation.id)

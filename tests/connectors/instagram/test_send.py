@@ -174,12 +174,12 @@ def test_publish_container_waits_until_finished(sandbox: Sandbox, ig: InstagramC
         "image_url": "https://cdn.example/o.jpg",
         "caption": "신제품 #오메가3",
     }
-    status_checks = [c for c in calls if c[0] == "GET" and c[1] != f"/{result.external_id}"]
+    status_checks = [c for c in calls if c[0] == "GET"]
     assert len(status_checks) == 3  # IN_PROGRESS, IN_PROGRESS, FINISHED
-    assert calls[-2] == ("POST", f"/{IG}/media_publish")
-    assert result.permalink is not None and result.permalink.startswith(
-        "https://www.instagram.com/p/"
-    )
+    assert calls[-1] == ("POST", f"/{IG}/media_publish")  # no permalink read after it
+    assert result.permalink is None
+    link = ig.permalink(IG_ACCOUNT, result.external_id)
+    assert link is not None and link.startswith("https://www.instagram.com/p/")
     found = ig.find_published(IG_ACCOUNT, request, datetime.now(UTC) - timedelta(hours=1))
     assert found is not None and found.external_id == result.external_id
 

@@ -162,7 +162,7 @@ def test_overlapping_polls_never_duplicate(
 
 
 def test_429_mid_catch_up_schedules_the_retry_and_loses_nothing(
-    rt: Runtime, sandbox: Sandbox, x_account: ChannelAccount
+    rt: Runtime, sandbox: Sandbox, x_account: ChannelAccount, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     poll_account(x_account.id)
     ids = [_mention(sandbox, f"밀린 문의 {i}") for i in range(13)]
@@ -178,7 +178,10 @@ def test_429_mid_catch_up_schedules_the_retry_and_loses_nothing(
         assert stored == 5  # the first page, committed with its cursor
         assert cursor.next_poll_at is not None
         assert '"next"' in (cursor.value or "")
+    assert rt.pauses.remaining([f"x:{x_account.external_id}:mentions"]) > 0  # every process
     sandbox.emu("clock", advance=901)
+    shared = rt.pauses.clock  # type: ignore[attr-defined]
+    monkeypatch.setattr(rt.pauses, "clock", lambda: shared() + 903)  # reset + 1 s
     poll_account(x_account.id)
     external = [m.external_id for m in _messages(rt, x_account)]
     assert sorted(external) == sorted(ids)

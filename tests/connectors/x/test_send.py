@@ -8,6 +8,7 @@ from connectors.base import (
     AccountConfig,
     ConversationKind,
     OutboundReply,
+    OutcomeUnknown,
     Participant,
     PermanentSendError,
     ReauthRequired,
@@ -114,15 +115,24 @@ def test_wrong_consumer_secret_fails_the_signature(
         wrong.send(account, _reply(tweet_id, "안녕하세요"))
 
 
-def test_server_error_is_retryable(
+def test_server_error_on_a_write_is_outcome_unknown(
     sandbox: Sandbox, connector: XConnector, account: AccountConfig
 ) -> None:
+    """A 503 to POST /2/tweets may follow a tweet X did create: not blindly retryable."""
     tweet_id = _mention(sandbox)
     sandbox.emu("fail", endpoint="tweets_create", status=503, times=1)
-    with pytest.raises(RetryableSendError) as caught:
+    with pytest.raises(OutcomeUnknown):
         connector.send(account, _reply(tweet_id, "잠시만요"))
-    assert caught.value.retry_after is None
     assert connector.send(account, _reply(tweet_id, "잠시만요")).external_id
+
+
+def test_server_error_on_a_read_is_retryable(
+    sandbox: Sandbox, connector: XConnector, account: AccountConfig
+) -> None:
+    sandbox.emu("fail", endpoint="mentions", status=503, times=1)
+    with pytest.raises(RetryableSendError) as caught:
+        connector.poll(account, "mentions", None)
+    assert caught.value.retry_after is None
 
 
 def test_dm_reply_posts_the_exact_body(

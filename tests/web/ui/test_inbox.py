@@ -337,3 +337,40 @@ def test_long_threads_show_the_newest_and_page_back(
     html = client.get(older.group(1).replace("&amp;", "&")).get_data(as_text=True)
     assert "메시지 0" in html and "메시지 1" in html and "메시지 2" not in html
     assert "최신 메시지로" in html
+
+
+def test_composer_reply_is_saved_and_swept_when_the_queue_is_down(
+    client: Any, rt: Runtime, team_setup: dict[str, Any]
+) -> None:
+    """The reply is committed before the enqueue: a queue that is down must not turn the
+    agent's send into an error page (they would send it again); the sweeper sends it."""
+    from tests.support.servers import free_port
+    from workers.runner import RqRunner
+    from workers.sweep import sweep
+
+    conv = inbound(rt, team_setup["a"], "주문 취소 문의", customer="c9")
+    login(client, "mina@example.test")
+    path = f"/inbox/c/{conv.id}"
+    token = form_token(client, path)
+    working = rt.jobs
+    rt.jobs = RqRunner(f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    try:
+        response = client.post(
+            f"{path}/reply", data={"csrf_token": token, "mode": "reply", "text": "취소해 드릴게요"}
+        )
+    finally:
+        rt.jobs = working
+    assert response.status_code == 302
+    page = client.get(path).get_data(as_text=True)
+    assert "잠시 후 전송됩니다" in page or "it will be sent in a moment" in page
+    with rt.db.session() as session:
+        reply = (
+            session.query(Message).filter_by(conversation_id=conv.id, direction="outbound").one()
+        )
+        assert reply.status == "pending"
+        reply_id = reply.id
+    assert sweep()["sends"] == 1  # SWEEP_STALE_SECONDS is 0 in the tests
+    assert rt.jobs.drain()  # type: ignore[attr-defined]
+    with rt.db.session() as session:
+        sent = session.get(Message, reply_id)
+        assert sent is not None and sent.status == "sent"

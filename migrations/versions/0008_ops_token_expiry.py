@@ -1,7 +1,7 @@
 """API token expiry (`switchboard token create --expires-in`)
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007_rely
 Create Date: 2026-12-05 07:20:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007_rely"
 branch_labels = None
 depends_on = None
 
