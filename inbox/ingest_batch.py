@@ -27,6 +27,7 @@ from inbox.ingest import (
     record_event,
     touch_for_customer,
 )
+from inbox.ingest_email import mail_batchable, record_mail_batch
 from inbox.models import ChannelAccount, Conversation, Message
 from inbox.threading import known_conversations, remember
 
@@ -41,6 +42,8 @@ def record_batch(
     store: AttachmentStore | None = None,
     max_chars: int = 20_000,
 ) -> list[IngestOutcome]:
+    if any(mail_batchable(e) for e in events):  # a poll page of mail: inbox/ingest_email.py
+        return record_mail_batch(session, account, events, store=store, max_chars=max_chars)
     outcomes: list[IngestOutcome] = []
     run: list[InboundEvent] = []
     for event in events:

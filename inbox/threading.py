@@ -14,6 +14,12 @@ from inbox.models import ChannelAccount, Conversation, Message
 EMAIL_SUBJECT_WINDOW = timedelta(days=14)
 
 
+def threads_by_subject(subject: str | None) -> bool:
+    """Only a reply or forward ("Re:", "Fwd:", "회신:", "전달:", an auto-reply …) may join an
+    earlier conversation by its subject; a fresh mail under a reused subject is a new case."""
+    return email_subjects.has_reply_prefix(subject)
+
+
 def normalize_subject(subject: str | None) -> str:
     """Subjects compare without Re:/Fwd:/회신:/전달: stacks, spacing or case.
 
@@ -99,7 +105,10 @@ def _by_references(
 def _by_subject(
     session: Session, account: ChannelAccount, event: InboundEvent, participant_key: str
 ) -> Conversation | None:
-    """Email without usable references: same sender, same normalized subject, within 14 days."""
+    """Email without usable references: a reply/forward subject, same sender, same normalized
+    subject, within 14 days."""
+    if not threads_by_subject(event.subject):
+        return None
     subject = normalize_subject(event.subject)
     if not subject:
         return None

@@ -2,18 +2,24 @@
 
 The cursor moves in the same transaction as the messages it covers, and only if nobody moved
 it meanwhile, so overlapping polls can repeat a page (deduped by constraint) but never skip one.
+A connector that offers `poll_session(account)` (email) keeps one connection for the whole
+run instead of one per page.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from connectors.base import (
+    AccountConfig,
     Capability,
     ConnectorError,
     PollingConnector,
@@ -63,40 +69,86 @@ def poll_account(
     seen = 0
     streams_for = getattr(connector, "streams_for", None)  # e.g. a mailbox's extra folders
     streams = tuple(streams_for(config)) if streams_for else connector.streams
-    for stream in streams:
-        paused = rt.pauses.remaining(scopes_for(connector, config, f"poll:{stream}"))
-        if paused > 0:  # a send or another poll was told to leave this account alone
-            _schedule(account_id, stream, paused)
-            POLLS.labels(slug, "paused").inc()
-            continue
-        for _ in range(max_pages):
+    with _session(connector, config) as poller, ThreadPoolExecutor(1) as ahead:
+        ahead_ok = bool(getattr(poller, "read_only", False))
+        for stream in streams:
+            paused = rt.pauses.remaining(scopes_for(connector, config, f"poll:{stream}"))
+            if paused > 0:  # a send or another poll was told to leave this account alone
+                _schedule(account_id, stream, paused)
+                POLLS.labels(slug, "paused").inc()
+                continue
             cursor = _read_cursor(account_id, stream)
-            try:
-                result = connector.poll(config, stream, cursor)
-            except ReauthRequired as exc:
-                with rt.db.session() as session:
-                    flag_reauth(session, _account(session, account_id), exc.reason)
-                POLLS.labels(slug, "reauth").inc()
-                return seen
-            except RetryableSendError as exc:
-                if isinstance(exc, RateLimited):
-                    rt.pauses.pause(exc.scopes, exc.retry_after or interval)
-                _schedule(account_id, stream, exc.retry_after or interval)
-                POLLS.labels(slug, "retry").inc()
-                break
-            except ConnectorError as exc:
-                log.warning("poll %s/%s failed: %s", account_id, stream, exc.reason)
-                _schedule(account_id, stream, interval)
-                POLLS.labels(slug, "error").inc()
-                break
-            seen += len(result.events)
-            moved = _store_page(account_id, slug, stream, cursor, result, interval)
-            POLLS.labels(slug, "ok" if moved else "overlap").inc()
-            if on_page is not None and not on_page(len(result.events)):
-                return seen
-            if not (moved and result.more):
-                break
+            pending = ahead.submit(poller.poll, stream, cursor)
+            for _ in range(max_pages):
+                try:
+                    result = pending.result()
+                except ReauthRequired as exc:
+                    with rt.db.session() as session:
+                        flag_reauth(session, _account(session, account_id), exc.reason)
+                    POLLS.labels(slug, "reauth").inc()
+                    return seen
+                except RetryableSendError as exc:
+                    if isinstance(exc, RateLimited):
+                        rt.pauses.pause(exc.scopes, exc.retry_after or interval)
+                    _schedule(account_id, stream, exc.retry_after or interval)
+                    POLLS.labels(slug, "retry").inc()
+                    break
+                except ConnectorError as exc:
+                    log.warning("poll %s/%s failed: %s", account_id, stream, exc.reason)
+                    _schedule(account_id, stream, interval)
+                    POLLS.labels(slug, "error").inc()
+                    break
+                # Fetch and parse the next page while this one is stored: the parse runs
+                # while the database works. Only for a mailbox the fetch leaves untouched
+                # (no move_to): a page fetched ahead and then not stored is simply fetched
+                # again by the next run.
+                nxt = (
+                    ahead.submit(poller.poll, stream, result.cursor)
+                    if ahead_ok and result.more
+                    else None
+                )
+                seen += len(result.events)
+                moved = _store_page(account_id, slug, stream, cursor, result, interval)
+                POLLS.labels(slug, "ok" if moved else "overlap").inc()
+                if on_page is not None and not on_page(len(result.events)):
+                    _discard(nxt)
+                    return seen
+                if not (moved and result.more):
+                    _discard(nxt)
+                    break
+                cursor = result.cursor  # we just stored it: no need to read it back
+                pending = nxt or ahead.submit(poller.poll, stream, cursor)
     return seen
+
+
+def _discard(page: Future[PollResult] | None) -> None:
+    """Wait for a page fetched ahead that will not be stored (its errors do not matter)."""
+    if page is not None:
+        with suppress(Exception):
+            page.result()
+
+
+class _Poller(Protocol):
+    def poll(self, stream: str, cursor: str | None) -> PollResult: ...
+
+
+def _session(connector: PollingConnector, config: AccountConfig) -> AbstractContextManager[Any]:
+    """The connector's run-long session if it has one, else one `poll` call per page."""
+    opener = getattr(connector, "poll_session", None)
+    if opener is not None:
+        return opener(config)  # type: ignore[no-any-return]
+    return _per_page(connector, config)
+
+
+@contextmanager
+def _per_page(connector: PollingConnector, config: AccountConfig) -> Iterator[_Poller]:
+    class PerPage:
+        read_only = False  # unknown: fetch no page ahead
+
+        def poll(self, stream: str, cursor: str | None) -> PollResult:
+            return connector.poll(config, stream, cursor)
+
+    yield PerPage()
 
 
 def _account(session: Session, account_id: int) -> ChannelAccount:

@@ -105,6 +105,14 @@ class EmailConnector:
             account, stream, cursor, page_size=self.page_size, max_bytes=self.max_bytes
         )
 
+    def poll_session(self, account: AccountConfig) -> imap.MailboxPoller:
+        """Return a context manager whose `poll(stream, cursor)` reuses one IMAP connection.
+
+        The poll job uses it for a whole run (all pages of all mailboxes); `poll` is the same
+        thing on a connection of its own.
+        """
+        return imap.MailboxPoller(account, page_size=self.page_size, max_bytes=self.max_bytes)
+
     def poll_all(
         self, account: AccountConfig, cursors: Mapping[str, str | None]
     ) -> dict[str, PollResult | ConnectorError]:

@@ -58,6 +58,13 @@ class Conversation(Base):
         Index("ix_conversation_status_activity", "status", "last_activity_at"),
         Index("ix_conversation_account_activity", "channel_account_id", "last_activity_at"),
         Index("ix_conversation_assignee_status", "assignee_id", "status"),
+        # Email subject threading: one sender's recent conversations (inbox/threading.py).
+        Index(
+            "ix_conversation_participant_activity",
+            "channel_account_id",
+            "participant_key",
+            "last_activity_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

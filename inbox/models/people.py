@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint, true
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inbox.models.base import Base, utcnow
@@ -86,6 +96,11 @@ class Contact(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     identities: Mapped[list[ContactIdentity]] = relationship(back_populates="contact")
+
+
+# Ingest joins a new email identity to the contact with the same address, case-insensitively
+# (inbox/contacts.py, inbox/ingest_email.py): without this, a sequential scan per new sender.
+Index("ix_contact_email_lower", func.lower(Contact.email))
 
 
 class ContactIdentity(Base):

@@ -22,10 +22,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from imapclient import IMAPClient
+
 from tests.support.servers import free_port
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 DOVEADM = shutil.which("doveadm") or "/usr/bin/doveadm"
+# A second user whose logins mark how far dovecot's log has been written (settled_logins).
+MARKER_USER = "log-marker"
+MARKER_PASSWORD = "log-marker-secret"
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,26 @@ class Dovecot:
             timeout=60,
         )
         return done.stdout
+
+    def logins(self, user: str | None = None) -> int:
+        """How many IMAP logins of `user` (default: the mailbox's) dovecot has logged so far;
+        its log is written asynchronously, see `settled_logins`."""
+        path = self.root / "dovecot.log"
+        text = path.read_text(errors="replace") if path.exists() else ""
+        mark = f"imap-login: Info: Login: user=<{user or self.user}>"
+        return sum(1 for line in text.splitlines() if mark in line)
+
+    def settled_logins(self) -> int:
+        """The mailbox's logins so far, once dovecot's log has caught up with them: a login
+        as MARKER_USER is logged after them, so wait for that line, then count."""
+        before = self.logins(MARKER_USER)
+        client = IMAPClient(self.host, port=self.port, ssl=False)
+        client.login(MARKER_USER, MARKER_PASSWORD)
+        client.logout()
+        deadline = time.monotonic() + 30
+        while self.logins(MARKER_USER) <= before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.logins()
 
     def set_uidvalidity(self, mailbox: str, value: int) -> None:
         self.doveadm("mailbox", "update", "-u", self.user, "--uid-validity", str(value), mailbox)
@@ -196,7 +221,9 @@ def running_dovecot(
     tls_port = free_port() if tls else None
     for sub in ("run", "state", "mail", "home"):
         (root / sub).mkdir()
-    (root / "passwd").write_text(f"{user}:{{PLAIN}}{password}::::::\n")
+    (root / "passwd").write_text(
+        f"{user}:{{PLAIN}}{password}::::::\n{MARKER_USER}:{{PLAIN}}{MARKER_PASSWORD}::::::\n"
+    )
     config = root / "dovecot.conf"
     config.write_text(_config(root, port, tls_port))
     _internal, _login, uid, gid = _accounts()

@@ -11,7 +11,7 @@ from connectors.email import normalize_subject
 from connectors.email.mime import decode_bytes, decode_header_value
 from connectors.email.parse import parse_message
 from connectors.email.quotes import split_reply
-from connectors.email.subjects import reply_subject
+from connectors.email.subjects import has_reply_prefix, reply_subject
 
 ACCOUNT = "help@seoulsupps.example"
 KOREAN = "똠방각하 햏 쀍 주문 문의"
@@ -242,3 +242,34 @@ def test_normalize_subject(subject: str | None, expected: str) -> None:
 def test_reply_subject_never_stacks() -> None:
     assert reply_subject("RE: Re: 문의") == "Re: 문의"
     assert reply_subject("문의") == "Re: 문의"
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Re: 문의",
+        "RE: 문의",
+        "Fwd: 문의",
+        "FW: 문의",
+        "AW: x",
+        "SV: x",
+        "회신: 배송 문의",
+        "답장: 배송 문의",
+        "전달: 배송 문의",
+        "RE[2]: x",
+        "Re： 전각",
+        "  re : spaced",
+        "자동 회신: 문의",
+        "Automatic reply: hi",
+    ],
+)
+def test_reply_and_forward_subjects_may_thread_by_subject(subject: str) -> None:
+    assert has_reply_prefix(subject)
+
+
+@pytest.mark.parametrize(
+    "subject",
+    ["배송 문의", "[서울서플] 주문 문의", "Report: not a prefix", "Reply needed", "", None],
+)
+def test_other_subjects_never_thread_by_subject(subject: str | None) -> None:
+    assert not has_reply_prefix(subject)

@@ -1,7 +1,7 @@
 """API token expiry (`switchboard token create --expires-in`)
 
-Revision ID: 0008
-Revises: 0007_rely
+Revision ID: 0009
+Revises: 0008_mail
 Create Date: 2026-12-05 07:20:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007_rely"
+revision = "0009"
+down_revision = "0008_mail"
 branch_labels = None
 depends_on = None
 

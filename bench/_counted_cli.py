@@ -1,0 +1,68 @@
+"""Run one `switchboard` command in this process, counting the SQL statements it sends.
+
+    .venv/bin/python bench/_counted_cli.py OUT.json poll 3
+
+The command is the real CLI (switchboard.cli.main); around it this script only listens:
+every statement any engine executes is counted (an executemany as one per parameter set,
+the way the server sees it), and the times at which the process reached the CLI and at which
+`workers.poll.poll_account` started and ended are written to OUT.json with the count.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+FIGURES: dict[str, Any] = {"statements": 0, "poll_statements": 0}
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _count(
+    conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+) -> None:
+    n = len(parameters) if executemany and parameters else 1
+    FIGURES["statements"] += n
+    if "poll_started" in FIGURES and "poll_finished" not in FIGURES:
+        FIGURES["poll_statements"] += n
+
+
+def _timed_poll() -> None:
+    import workers.poll
+
+    poll_account = workers.poll.poll_account
+
+    def timed(account_id: int) -> int:
+        FIGURES["poll_started"] = time.time()
+        try:
+            seen = poll_account(account_id)
+        finally:
+            FIGURES["poll_finished"] = time.time()
+        FIGURES["seen"] = seen
+        return seen
+
+    workers.poll.poll_account = timed  # the CLI imports it when the command runs
+
+
+def main() -> None:
+    out = Path(sys.argv[1])
+    _timed_poll()
+    from switchboard.cli import main as cli
+
+    FIGURES["cli_started"] = time.time()
+    try:
+        cli(sys.argv[2:], standalone_mode=False)
+    finally:
+        FIGURES["cli_finished"] = time.time()
+        out.write_text(json.dumps(FIGURES))
+
+
+if __name__ == "__main__":
+    main()
