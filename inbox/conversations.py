@@ -44,12 +44,21 @@ def apply_change(
     notes: list[str] = []
     actor_id = actor.id if actor else None
     who = actor.name if actor else "system"
+    previous_status = conversation.status
     if change.status is not None and change.status != conversation.status:
         notes.append(_set_status(conversation, change, who))
     if change.assignee_id is not None:
         note = _set_assignee(session, conversation, change.assignee_id, who)
         if note:
             notes.append(note)
+            emit(
+                session,
+                "conversation.assigned",
+                conversation_id=conversation.id,
+                channel_account_id=conversation.channel_account_id,
+                assignee_id=conversation.assignee_id,
+                actor_id=actor_id,
+            )
     if change.team_id is not None and change.team_id != conversation.team_id:
         team = session.get(Team, change.team_id) if change.team_id else None
         if change.team_id and team is None:
@@ -86,6 +95,8 @@ def apply_change(
             "conversation.updated",
             conversation_id=conversation.id,
             channel_account_id=conversation.channel_account_id,
+            status=conversation.status,
+            previous_status=previous_status,
         )
     return notes
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from inbox.models import Base
 
 EventSink = Callable[[list[dict[str, Any]]], None]
+JobSink = Callable[[list[dict[str, Any]]], None]  # see inbox.events.after_commit
 
 
 def normalize_url(url: str) -> str:
@@ -63,11 +64,14 @@ def _sqlite_begin_immediate(connection: Any) -> None:
 class Database:
     """A session factory whose committed sessions hand their domain events to a sink."""
 
-    def __init__(self, url: str, *, on_events: EventSink | None = None) -> None:
+    def __init__(
+        self, url: str, *, on_events: EventSink | None = None, on_jobs: JobSink | None = None
+    ) -> None:
         self.url = normalize_url(url)
         self.engine = make_engine(self.url)
         self.factory = sessionmaker(self.engine, expire_on_commit=False)
         self.on_events = on_events
+        self.on_jobs = on_jobs
         # rq forks a work horse per job: the child must not reuse the parent's pooled
         # connections (the parent's threads may be using them). SQLAlchemy's recipe.
         os.register_at_fork(after_in_child=self._forget_pool)
@@ -81,14 +85,24 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """Commit on success, roll back on error; publish events only after a commit."""
+        """Commit on success, roll back on error; publish events only after a commit.
+
+        Before the commit, reactions (notifications, webhook deliveries) add their rows to
+        the same transaction; after it, the jobs they asked for are enqueued.
+        """
+        from inbox.reactions import react
+
         session = self.factory()
         try:
             yield session
+            react(session)
             session.commit()
             events = session.info.pop("events", [])
+            jobs = session.info.pop("jobs", [])
             if events and self.on_events is not None:
                 self.on_events(events)
+            if jobs and self.on_jobs is not None:
+                self.on_jobs(jobs)
         except BaseException:
             session.rollback()
             raise

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,8 @@ from switchboard.bus import Bus, LocalBus, RedisBus
 from switchboard.pauses import MemoryPauses, Pauses, build_pauses
 from switchboard.settings import Settings
 from workers.runner import EmbeddedRunner, JobRunner, RqRunner
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -63,9 +67,9 @@ def build_runtime(settings: Settings, *, jobs: JobRunner | None = None) -> Runti
     bus: Bus = (
         LocalBus() if settings.embedded else RedisBus(settings.redis_url, settings.redis_prefix)
     )
-    db = Database(settings.database_url, on_events=bus.publish)
     if jobs is None:
         jobs = EmbeddedRunner() if settings.embedded else RqRunner(settings.redis_url)
+    db = Database(settings.database_url, on_events=bus.publish, on_jobs=_enqueuer(jobs))
     store = AttachmentStore(
         settings.instance_path / "attachments", settings.int("ATTACHMENT_MAX_BYTES")
     )
@@ -81,6 +85,25 @@ def build_runtime(settings: Settings, *, jobs: JobRunner | None = None) -> Runti
             None if settings.embedded else settings.redis_url, settings.redis_prefix
         ),
     )
+
+
+def _enqueuer(jobs: JobRunner) -> Callable[[list[dict[str, Any]]], None]:
+    """Enqueue the jobs a committed transaction asked for (see inbox.events.after_commit)."""
+
+    def enqueue(requests: list[dict[str, Any]]) -> None:
+        for job in requests:
+            try:
+                jobs.enqueue(
+                    job["func"],
+                    *job["args"],
+                    queue=job["queue"],
+                    job_id=job["job_id"],
+                    at=job["at"],
+                )
+            except Exception:
+                log.warning("could not enqueue %s%r; the sweeper will", job["func"], job["args"])
+
+    return enqueue
 
 
 def ensure_secrets(settings: Settings) -> Settings:

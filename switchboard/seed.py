@@ -254,7 +254,30 @@ def seed_demo(session: Session, *, accounts: dict[str, ChannelAccount], now: dat
         conversation = session.get(Conversation, conversation_id)
         assert conversation is not None
         _work_on(session, rng, conversation, script, agents, started, index)
+    _demo_workflow(session, agents[0])
     return created
+
+
+def _demo_workflow(session: Session, owner: User) -> None:
+    """A shared macro and a shared saved view, so a newcomer sees both working (issue 15)."""
+    from inbox.macros import save_macro
+    from inbox.views import save_view
+
+    save_macro(
+        session,
+        owner,
+        name="환불 접수 (Refund received)",
+        actions={"assignee": "me", "add_labels": ["환불"], "status": "pending"},
+        reply="{{contact_name}}님, 환불 요청이 접수되었습니다. 1~2 영업일 안에 처리 결과를 안내드리겠습니다.",
+        shared=True,
+    )
+    save_view(
+        session,
+        owner,
+        "긴급·미배정 (urgent, unassigned)",
+        {"view": "unassigned", "sort": "sla"},
+        shared=True,
+    )
 
 
 def _demo_agents(session: Session, accounts: dict[str, ChannelAccount]) -> list[User]:

@@ -60,6 +60,10 @@ DEFAULTS: dict[str, str] = {
     "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
     "PUBLISH_STALE_SECONDS": "900",
     "PUBLISH_MAX_ATTEMPTS": "5",
+    "WEBHOOK_RETRY_SCHEDULE": "60,300,900,3600,7200,14400,28800,43200,86400",
+    "WEBHOOK_ALLOW_HOSTS": "",
+    "NOTIFY_SMTP_URL": "",
+    "NOTIFY_EMAIL_FROM": "switchboard@localhost",
 }
 
 

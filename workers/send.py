@@ -271,7 +271,8 @@ def build_reply(session: Session, message: Message) -> OutboundReply:
     return OutboundReply(
         message_uuid=message.uuid,
         conversation_kind=ConversationKind(conversation.kind),
-        thread_key=conversation.thread_key,
+        # A split-off conversation answers on its original's thread (inbox/merge.py).
+        thread_key=conversation.context.get("reply_thread_key") or conversation.thread_key,
         recipient=Participant(
             external_id=conversation.participant_key,
             handle=identity.handle if identity else None,

@@ -85,6 +85,9 @@ def sweep() -> dict[str, int]:
     from workers.publish import sweep_publishing
 
     counts.update({f"publish_{k}": v for k, v in sweep_publishing().items()})
+    from workers.outgoing import sweep_webhooks
+
+    counts["webhooks"] = sweep_webhooks(now, stale)
     return counts
 
 

@@ -1,7 +1,10 @@
 """Every model, importable from one place; feature modules register by one import line here."""
 
 import inbox.faq.models
-import inbox.models.announcements  # noqa: F401  (registers announcement, _image, _target)
+import inbox.models.announcements
+import inbox.models.notifications
+import inbox.models.webhooks
+import inbox.models.workflow  # noqa: F401  (saved_view, macro)
 from inbox.models.base import Base, UTCDateTime, utcnow
 from inbox.models.canned import CannedResponse, LoginFailure
 from inbox.models.channels import ChannelAccount, InboundDelivery, SyncCursor

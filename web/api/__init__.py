@@ -9,7 +9,18 @@ from flask import Blueprint
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 # Each module registers its routes on `bp` when imported; one line per resource.
-ROUTE_MODULES = ("errors", "edge", "conversations", "contacts", "announcements", "faq", "openapi")
+ROUTE_MODULES = (
+    "errors",
+    "edge",
+    "conversations",
+    "contacts",
+    "announcements",
+    "faq",
+    "openapi",
+    "notifications",
+    "webhooks",
+    "workflow",
+)
 
 for _name in ROUTE_MODULES:
     importlib.import_module(f"web.api.{_name}")

@@ -52,7 +52,7 @@
   // ---- auto-submitting selects and confirmations -----------------------------------------
   document.addEventListener("change", (ev) => {
     const el = ev.target;
-    if (el.matches && el.matches("select[data-autosubmit]")) el.form.requestSubmit();
+    if (el.matches && el.matches("select[data-autosubmit], input[data-autosubmit-check]")) el.form.requestSubmit();
   });
   document.addEventListener("submit", (ev) => {
     const form = ev.target;
@@ -77,6 +77,41 @@
     if (at < 0) at = all.findIndex((r) => r.classList.contains("selected"));
     placeCursor(all[Math.max(0, Math.min(all.length - 1, at + step))] || all[0]);
   }
+
+  // ---- bulk selection: click a row's box or press x on the cursor row ----------------------
+  const picked = new Set();
+  function syncPicks() {
+    $$(".conv-row .pick").forEach((box) => { box.checked = picked.has(box.value); });
+    const bar = $("#bulk-form"), count = $("#bulk-count");
+    if (!bar) return;
+    bar.hidden = picked.size === 0;
+    if (count) count.textContent = `${picked.size} ${count.dataset.label || ""}`;
+  }
+  function togglePick(id, on) {
+    if (!id) return;
+    if (on === undefined ? !picked.has(id) : on) picked.add(id); else picked.delete(id);
+    syncPicks();
+  }
+  document.addEventListener("change", (ev) => {
+    const box = ev.target;
+    if (box.matches && box.matches(".conv-row .pick")) togglePick(box.value, box.checked);
+  });
+  document.addEventListener("click", (ev) => {
+    if (ev.target.id === "bulk-clear") { picked.clear(); syncPicks(); }
+    if (ev.target.id === "pick-page") { rows().forEach((r) => picked.add(r.dataset.id)); syncPicks(); }
+  });
+  document.addEventListener("submit", (ev) => {
+    const form = ev.target;
+    if (form.id !== "bulk-form") return;
+    // Rows picked before a live refresh moved them off this page still count.
+    const present = new Set($$(".conv-row .pick").map((b) => b.value));
+    for (const id of picked) {
+      if (present.has(id)) continue;
+      const input = document.createElement("input");
+      input.type = "hidden"; input.name = "ids"; input.value = id;
+      form.append(input);
+    }
+  });
 
   // ---- composer ----------------------------------------------------------------------------
   function composerMode(mode) {
@@ -133,6 +168,7 @@
     if (!form) return;
     const text = $("#composer");
     form.addEventListener("change", syncComposer);
+    wireMentions(form, text);
     text.addEventListener("input", () => { syncComposer(); pingTyping(); });
     text.addEventListener("keydown", (ev) => {
       if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) {
@@ -169,6 +205,118 @@
       if (b) b.disabled = true;
     });
     syncComposer();
+  }
+
+  // ---- @mentions in notes: type "@" and a few letters, pick with arrows + Enter/Tab or click --
+  function wireMentions(form, text) {
+    const menu = $("#mention-menu");
+    if (!menu || !text.dataset.mentionUrl) return;
+    let people = null, shown = [], at = 0;
+    const isNote = () => ($('input[name="mode"]:checked', form) || {}).value === "note";
+    const query = () => {
+      const m = text.value.slice(0, text.selectionStart).match(/(?:^|\s)@([^\s@]*)$/);
+      return m ? m[1] : null;
+    };
+    const close = () => { menu.hidden = true; shown = []; };
+    function render() {
+      menu.replaceChildren();
+      shown.forEach((p, i) => {
+        const li = document.createElement("li");
+        li.setAttribute("role", "option");
+        li.dataset.id = p.id;
+        li.className = i === at ? "active" : "";
+        li.textContent = `${p.name} · ${p.email}`;
+        li.addEventListener("mousedown", (ev) => { ev.preventDefault(); choose(p); });
+        menu.append(li);
+      });
+      menu.hidden = !shown.length;
+    }
+    function choose(person) {
+      const start = text.selectionStart;
+      const before = text.value.slice(0, start).replace(/@([^\s@]*)$/, `@${person.name} `);
+      text.value = before + text.value.slice(text.selectionEnd);
+      text.setSelectionRange(before.length, before.length);
+      text.dispatchEvent(new Event("input"));
+      close();
+      text.focus();
+    }
+    async function update() {
+      const q = isNote() ? query() : null;
+      if (q === null) { close(); return; }
+      if (people === null) {
+        people = [];
+        try {
+          const res = await fetch(text.dataset.mentionUrl, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } });
+          if (res.ok) people = await res.json();
+        } catch (e) { /* offline: no suggestions */ }
+      }
+      const needle = q.toLowerCase();
+      shown = people.filter((p) => p.name.toLowerCase().includes(needle) || p.email.toLowerCase().startsWith(needle)).slice(0, 6);
+      at = 0;
+      render();
+    }
+    text.addEventListener("input", update);
+    text.addEventListener("blur", () => setTimeout(close, 150));
+    text.addEventListener("keydown", (ev) => {
+      if (menu.hidden || !shown.length || ev.isComposing) return;
+      if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+        at = (at + (ev.key === "ArrowDown" ? 1 : shown.length - 1)) % shown.length;
+        render();
+      } else if ((ev.key === "Enter" && !ev.ctrlKey && !ev.metaKey) || ev.key === "Tab") {
+        choose(shown[at]);
+      } else if (ev.key === "Escape") {
+        close();
+      } else {
+        return;
+      }
+      ev.preventDefault();
+      ev.stopImmediatePropagation();
+    });
+  }
+
+  // ---- notification centre: the bell's count, browser notifications when the tab is hidden --
+  const OPT_IN = "switchboard:browser-notifications";
+  const browserNotifyOn = () => localStorage.getItem(OPT_IN) === "1"
+    && typeof Notification === "function" && Notification.permission === "granted";
+  function refreshBell(ev) {
+    const bell = $("#bell");
+    if (!bell) return;
+    fetch(bell.dataset.summaryUrl, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+      .then((res) => (res.ok ? res.json() : null))
+      .then((body) => {
+        if (!body) return;
+        const count = $("#bell-count");
+        count.textContent = String(body.unread);
+        count.hidden = !body.unread;
+        const newest = body.items.find((item) => item.id === ev.notification_id);
+        if (ev.topic === "notification.created" && newest && document.hidden && browserNotifyOn()) {
+          const shown = new Notification(newest.title, { body: newest.text, tag: `switchboard-${newest.id}` });
+          shown.onclick = () => { window.focus(); location.href = newest.url; };
+        }
+      })
+      .catch(() => {});
+  }
+  function wireBrowserNotifyButton() {
+    const button = $("#browser-notify");
+    if (!button) return;
+    const show = () => {
+      if (typeof Notification !== "function" || Notification.permission === "denied") {
+        button.textContent = button.dataset.denied;
+        button.disabled = true;
+      } else {
+        button.textContent = browserNotifyOn() ? button.dataset.on : button.dataset.off;
+        button.setAttribute("aria-pressed", browserNotifyOn() ? "true" : "false");
+      }
+    };
+    // The permission prompt appears only here, when the agent asks for it.
+    button.addEventListener("click", () => {
+      if (browserNotifyOn()) { localStorage.removeItem(OPT_IN); show(); return; }
+      Notification.requestPermission().then((answer) => {
+        if (answer === "granted") localStorage.setItem(OPT_IN, "1");
+        show();
+      });
+    });
+    show();
   }
 
   // ---- FAQ suggestions beside the composer (fetched after the page is shown) ---------------
@@ -217,6 +365,7 @@
       const fresh = $("#conv-list", doc), old = $("#conv-list");
       if (fresh && old) old.replaceWith(document.importNode(fresh, true));
       if (cursorId) placeCursor($(`.conv-row[data-id="${cursorId}"]`));
+      syncPicks();
     }).catch(() => {});
   }
   function refreshThread() {
@@ -251,7 +400,7 @@
     box.textContent = names.length ? `${names.join(", ")} ${box.dataset.label || "✎"}` : "";
   }
   function connectLive() {
-    if (!inbox() || typeof EventSource !== "function") return;
+    if ((!inbox() && !$("#bell")) || typeof EventSource !== "function") return;
     const state = $("#live-state");
     const source = new EventSource("/live/stream");
     // On every (re)connect, catch up on whatever happened while no stream was listening
@@ -260,12 +409,18 @@
       if (state) state.className = "live-state on";
       refreshList();
       refreshThread();
+      refreshBell({});
     };
     source.onerror = () => { if (state) state.className = "live-state off"; };
     source.onmessage = (msg) => {
       let ev;
       try { ev = JSON.parse(msg.data); } catch (e) { return; }
       const open = Number((inbox() || {}).dataset.conversation || 0);
+      if (String(ev.topic).startsWith("notification.")) {
+        refreshBell(ev);
+        return;
+      }
+      if (!inbox()) return;
       if (ev.topic === "conversation.typing") {
         if (ev.conversation_id === open) showTyping(ev);
         return;
@@ -282,7 +437,7 @@
 
   // Letter shortcuts follow the physical key when the key does not type a Latin letter, so
   // they work while the Korean IME is in Hangul mode (where "j" types "ㅓ").
-  const CODES = { KeyJ: "j", KeyK: "k", KeyR: "r", KeyN: "n", KeyE: "e", KeyA: "a" };
+  const CODES = { KeyJ: "j", KeyK: "k", KeyR: "r", KeyN: "n", KeyE: "e", KeyA: "a", KeyX: "x", KeyM: "m" };
   function shortcutKey(ev) {
     if (!ev.shiftKey && CODES[ev.code] && !/^[a-z]$/.test(ev.key)) return CODES[ev.code];
     return ev.key;  // "/", "?" and Enter are the same keys in both input modes
@@ -306,6 +461,11 @@
       n: () => composerMode("note"),
       e: () => { if (resolve) resolve.form.requestSubmit(); },
       a: () => { const sel = $("#assign-select"); if (sel) sel.focus(); },
+      x: () => {
+        const row = $(".conv-row.cursor") || $(".conv-row.selected");
+        if (row) togglePick(row.dataset.id);
+      },
+      m: () => { const sel = $("#macro-select"); if (sel) sel.focus(); },
       "/": () => { const s = $("#search"); if (s) { s.focus(); s.select(); } },
       "?": () => { if (help) (help.open ? help.close() : help.showModal()); },
     };
@@ -330,6 +490,8 @@
     const selected = $(".conv-row.selected");
     if (selected) cursorId = selected.dataset.id;
     connectLive();
+    refreshBell({});
+    wireBrowserNotifyButton();
     loadFaq();
     document.documentElement.dataset.ready = "1";  // keyboard and composer are wired
   });

@@ -37,6 +37,7 @@ def init_ui(app: Flask) -> None:
     from web.ui.auth import bp as auth_bp
     from web.ui.inbox import bp as inbox_bp
     from web.ui.live import bp as live_bp
+    from web.ui.notifications import bp as notifications_bp
 
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "ko")
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Seoul")
@@ -47,7 +48,7 @@ def init_ui(app: Flask) -> None:
     login_manager.user_loader(load_agent)
     login_manager.unauthorized_handler(_unauthorized)
     babel.init_app(app, locale_selector=_locale, timezone_selector=_timezone)
-    for blueprint in (auth_bp, inbox_bp, admin_bp, live_bp):
+    for blueprint in (auth_bp, inbox_bp, admin_bp, live_bp, notifications_bp):
         app.register_blueprint(blueprint)
     app.add_url_rule("/", "home", lambda: redirect(url_for("inbox.index")))
     app.jinja_env.filters.update(when=when, ago=ago, nl2br=nl2br, event_text=event_text)

@@ -230,4 +230,5 @@ def deliveries() -> str:
 from web.ui import (  # noqa: E402
     admin_channels,  # noqa: F401  (connect/test/reconnect/disconnect routes on bp)
     admin_faq,  # noqa: F401  (FAQ editor: list, edit, history, restore on bp)
+    admin_webhooks,  # noqa: F401  (outgoing webhooks: subscriptions, delivery log)
 )

@@ -14,6 +14,7 @@ from inbox.access import can_see_contact, restrict, visible_account_ids
 from inbox.canned import list_canned, render, variables_for
 from inbox.faq.articles import default_articles
 from inbox.ingest import mark_conversation_seen
+from inbox.macros import macros_for
 from inbox.models import (
     PRIORITIES,
     STATUSES,
@@ -35,6 +36,7 @@ from inbox.queries import (
     list_by_sla,
     list_conversations,
 )
+from inbox.views import views_for
 from web.replying import reply_window
 from web.ui.common import roles, user_row, visible_conversation
 from web.ui.intake_panel import intake_panel
@@ -161,6 +163,7 @@ def _page(conversation_id: int | None) -> str:
             db.expire(conversation, ["agent_last_seen_at"])
         context: dict[str, Any] = _list_context(db, user, args)
         context["counts"] = _counts(db, user, args, context["teams"])
+        context["saved_views"] = views_for(db, user)
         context["selected"] = conversation_id
         if conversation is not None:
             context.update(_thread_context(db, user, conversation))
@@ -263,6 +266,7 @@ def _thread_context(db: Session, user: User, conversation: Conversation) -> dict
         "teams": list(db.scalars(select(Team).order_by(Team.name))),
         "labels": list(db.scalars(select(Label).order_by(Label.name))),
         "intake": intake_panel(db, conversation),
+        "macros": macros_for(db, user),
     }
 
 
@@ -353,3 +357,4 @@ def forbid_unless(condition: bool) -> None:
 
 # Action routes live in their own modules and register on `bp`.
 from web.ui import actions as _actions  # noqa: E402, F401
+from web.ui import workflow as _workflow  # noqa: E402, F401  (bulk, saved views, macros)

@@ -87,15 +87,25 @@ def _listen(rt: Runtime, user_id: int) -> Iterator[str]:
                 quiet = 0.0
                 yield ": keep-alive\n\n"
             continue
-        line = _line(rt, event, accounts, allowed)
+        line = _line(rt, event, accounts, allowed, user_id)
         if line is not None:
             yield line
 
 
 def _line(
-    rt: Runtime, event: dict[str, Any], accounts: dict[int, int], allowed: set[int] | None
+    rt: Runtime,
+    event: dict[str, Any],
+    accounts: dict[int, int],
+    allowed: set[int] | None,
+    user_id: int | None = None,
 ) -> str | None:
     """The SSE line for `event`, or None if this agent must not hear of it."""
+    topic = str(event.get("topic") or "")
+    if topic.startswith("notification."):  # personal: only its addressee hears of it
+        if event.get("user_id") != user_id:
+            return None
+        mine = {"topic": topic, "notification_id": event.get("notification_id")}
+        return f"data: {json.dumps(mine)}\n\n"
     account_id = _account_of(rt, event, accounts)
     if account_id is None or (allowed is not None and account_id not in allowed):
         return None

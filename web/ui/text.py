@@ -169,3 +169,36 @@ channel_name = _named(CHANNELS)
 status_name = _named(STATUSES)
 priority_name = _named(PRIORITY_NAMES)
 delivery_name = _named(DELIVERY)
+
+# Merge and split events (inbox/merge.py); checked before the general patterns above.
+_EVENTS[:0] = [
+    (
+        re.compile(r"^(?P<who>.+) merged #(?P<n>\d+) into this conversation$"),
+        lambda g: _("Conversation #%(n)s merged into this one · %(who)s", n=g["n"], who=g["who"]),
+    ),
+    (
+        re.compile(r"^(?P<who>.+) merged this conversation into #(?P<n>\d+)$"),
+        lambda g: _("Merged into #%(n)s · %(who)s", n=g["n"], who=g["who"]),
+    ),
+    (
+        re.compile(r"^(?P<who>.+) split this off #(?P<n>\d+)$"),
+        lambda g: _("Split off #%(n)s · %(who)s", n=g["n"], who=g["who"]),
+    ),
+    (
+        re.compile(r"^(?P<who>.+) split (?P<count>\d+) messages off into #(?P<n>\d+)$"),
+        lambda g: _(
+            "%(count)s messages split off into #%(n)s · %(who)s",
+            count=g["count"],
+            n=g["n"],
+            who=g["who"],
+        ),
+    ),
+    (
+        re.compile(r"^(?P<who>.+) undid the merge: #(?P<n>\d+) is separate again$"),
+        lambda g: _("Merge undone: #%(n)s is separate again · %(who)s", n=g["n"], who=g["who"]),
+    ),
+    (
+        re.compile(r"^(?P<who>.+) undid the split: the messages are back in #(?P<n>\d+)$"),
+        lambda g: _("Split undone: messages back in #%(n)s · %(who)s", n=g["n"], who=g["who"]),
+    ),
+]

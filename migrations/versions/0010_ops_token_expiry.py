@@ -1,7 +1,7 @@
 """API token expiry (`switchboard token create --expires-in`)
 
-Revision ID: 0009
-Revises: 0008_mail
+Revision ID: 0010
+Revises: 0009_flow
 Create Date: 2026-12-05 07:20:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008_mail"
+revision = "0010"
+down_revision = "0009_flow"
 branch_labels = None
 depends_on = None
 

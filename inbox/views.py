@@ -1,0 +1,46 @@
+"""Saved views: a named list filter, the agent's own or shared with the whole team."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from inbox.audit import record
+from inbox.models import User
+from inbox.models.workflow import SavedView
+
+# The list's query arguments a view may keep (web/ui/inbox.py ListArgs, the API's filters).
+VIEW_KEYS = ("view", "status", "channel", "label", "assignee", "q", "sort", "team")
+
+
+def save_view(
+    session: Session, owner: User, name: str, query: dict[str, str], *, shared: bool = False
+) -> SavedView:
+    name = name.strip()
+    if not name:
+        raise ValueError("a saved view needs a name")
+    kept = {k: str(v)[:200] for k, v in query.items() if k in VIEW_KEYS and v}
+    view = SavedView(name=name[:100], owner_user_id=owner.id, shared=shared, query=kept)
+    session.add(view)
+    session.flush()
+    record(session, owner.id, "view.save", "saved_view", view.id, {"shared": shared})
+    return view
+
+
+def views_for(session: Session, user: User) -> list[SavedView]:
+    """The agent's own views and everyone's shared ones, by name."""
+    return list(
+        session.scalars(
+            select(SavedView)
+            .where(or_(SavedView.owner_user_id == user.id, SavedView.shared.is_(True)))
+            .order_by(SavedView.name, SavedView.id)
+        )
+    )
+
+
+def delete_view(session: Session, user: User, view_id: int) -> None:
+    view = session.get(SavedView, view_id)
+    if view is None or (view.owner_user_id != user.id and user.role != "admin"):
+        raise LookupError(f"saved view {view_id} not found")
+    record(session, user.id, "view.delete", "saved_view", view.id, {"name": view.name})
+    session.delete(view)

@@ -1,0 +1,340 @@
+"""/webhooks: outgoing webhook subscriptions and their delivery log (admins only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify, request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from inbox.models import User
+from inbox.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from inbox.outgoing_webhooks import (
+    EVENT_TYPES,
+    WebhookError,
+    check_host,
+    create_subscription,
+    delete_subscription,
+    disable,
+    enable,
+    redeliver,
+    rotate_secret,
+    send_test,
+    update_subscription,
+)
+from web.api import bp
+from web.api.auth import require_roles
+from web.api.errors import Problem
+from web.api.openapi import _ID, _json, _problem_responses, _ref, add_paths
+from web.serialize import iso
+
+
+def subscription_json(s: WebhookSubscription, *, secret: bool = False) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": s.id,
+        "name": s.name,
+        "url": s.url,
+        "event_types": list(s.event_types),
+        "active": s.active,
+        "disabled_reason": s.disabled_reason,
+        "disabled_at": iso(s.disabled_at),
+        "created_at": iso(s.created_at),
+    }
+    if secret:
+        body["secret"] = s.secret
+    return body
+
+
+def delivery_json(d: WebhookDelivery, attempts: list[WebhookAttempt]) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "event_id": d.event_id,
+        "event_type": d.event_type,
+        "status": d.status,
+        "attempts": [
+            {
+                "number": a.number,
+                "at": iso(a.at),
+                "status_code": a.status_code,
+                "error": a.error,
+                "duration_ms": a.duration_ms,
+            }
+            for a in attempts
+        ],
+        "next_attempt_at": iso(d.next_attempt_at) if d.status == "pending" else None,
+        "redelivery_of": d.redelivery_of,
+        "created_at": iso(d.created_at),
+        "delivered_at": iso(d.delivered_at),
+        "payload": d.payload,
+    }
+
+
+def _allowed() -> str:
+    from web import current_runtime
+
+    return current_runtime().settings.get("WEBHOOK_ALLOW_HOSTS", "")
+
+
+def _subscription(session: Session, subscription_id: int) -> WebhookSubscription:
+    found = session.get(WebhookSubscription, subscription_id)
+    if found is None:
+        raise Problem(404, "Not Found", f"webhook {subscription_id} not found")
+    return found
+
+
+def _body() -> dict[str, Any]:
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        raise Problem(400, "Bad Request", "send a JSON object")
+    return payload
+
+
+@bp.get("/webhooks")
+@require_roles("admin")
+def webhooks(session: Session, user: User) -> Response:
+    rows = session.scalars(select(WebhookSubscription).order_by(WebhookSubscription.id))
+    return jsonify(data=[subscription_json(s) for s in rows], event_types=list(EVENT_TYPES))
+
+
+@bp.post("/webhooks")
+@require_roles("admin")
+def webhook_create(session: Session, user: User) -> tuple[Response, int]:
+    payload = _body()
+    try:
+        check_host(str(payload.get("url", "")), _allowed())
+        subscription = create_subscription(
+            session,
+            name=str(payload.get("name", "")),
+            url=str(payload.get("url", "")),
+            event_types=list(payload.get("event_types") or []),
+            actor=user,
+        )
+    except WebhookError as exc:
+        raise Problem(422, "Unprocessable Content", str(exc)) from exc
+    return jsonify(subscription_json(subscription, secret=True)), 201
+
+
+@bp.get("/webhooks/<int:subscription_id>")
+@require_roles("admin")
+def webhook_show(session: Session, user: User, subscription_id: int) -> Response:
+    return jsonify(subscription_json(_subscription(session, subscription_id), secret=True))
+
+
+@bp.patch("/webhooks/<int:subscription_id>")
+@require_roles("admin")
+def webhook_update(session: Session, user: User, subscription_id: int) -> Response:
+    subscription = _subscription(session, subscription_id)
+    payload = _body()
+    unknown = set(payload) - {"name", "url", "event_types", "active", "rotate_secret"}
+    if unknown:
+        raise Problem(400, "Bad Request", f"unknown fields: {', '.join(sorted(unknown))}")
+    try:
+        if payload.get("url") is not None:
+            check_host(str(payload["url"]), _allowed())
+        update_subscription(
+            session,
+            subscription,
+            actor=user,
+            name=payload.get("name"),
+            url=payload.get("url"),
+            event_types=payload.get("event_types"),
+        )
+        if payload.get("active") is True and not subscription.active:
+            enable(session, subscription, user)
+        elif payload.get("active") is False:
+            disable(session, subscription, f"disabled by {user.name}", user)
+        if payload.get("rotate_secret") is True:
+            rotate_secret(session, subscription, user)
+    except WebhookError as exc:
+        raise Problem(422, "Unprocessable Content", str(exc)) from exc
+    return jsonify(subscription_json(subscription, secret=True))
+
+
+@bp.delete("/webhooks/<int:subscription_id>")
+@require_roles("admin")
+def webhook_delete(session: Session, user: User, subscription_id: int) -> tuple[str, int]:
+    delete_subscription(session, _subscription(session, subscription_id), user)
+    return "", 204
+
+
+@bp.post("/webhooks/<int:subscription_id>/ping")
+@require_roles("admin")
+def webhook_ping(session: Session, user: User, subscription_id: int) -> tuple[Response, int]:
+    delivery_id = send_test(session, _subscription(session, subscription_id), user)
+    return jsonify(delivery_id=delivery_id), 202
+
+
+@bp.get("/webhooks/<int:subscription_id>/deliveries")
+@require_roles("admin")
+def webhook_deliveries(session: Session, user: User, subscription_id: int) -> Response:
+    _subscription(session, subscription_id)
+    cursor = request.args.get("cursor", "")
+    if cursor and not cursor.isdigit():
+        raise Problem(400, "Bad Request", "invalid cursor")
+    query = select(WebhookDelivery).where(WebhookDelivery.subscription_id == subscription_id)
+    if cursor:
+        query = query.where(WebhookDelivery.id < int(cursor))
+    rows = list(session.scalars(query.order_by(WebhookDelivery.id.desc()).limit(51)))
+    more, rows = len(rows) > 50, rows[:50]
+    attempts: dict[int, list[WebhookAttempt]] = {d.id: [] for d in rows}
+    for attempt in session.scalars(
+        select(WebhookAttempt)
+        .where(WebhookAttempt.delivery_id.in_(list(attempts)))
+        .order_by(WebhookAttempt.number)
+    ):
+        attempts[attempt.delivery_id].append(attempt)
+    return jsonify(
+        data=[delivery_json(d, attempts[d.id]) for d in rows],
+        next_cursor=str(rows[-1].id) if more else None,
+    )
+
+
+@bp.post("/webhook-deliveries/<int:delivery_id>/redeliver")
+@require_roles("admin")
+def webhook_redeliver(session: Session, user: User, delivery_id: int) -> tuple[Response, int]:
+    delivery = session.get(WebhookDelivery, delivery_id)
+    if delivery is None:
+        raise Problem(404, "Not Found", f"delivery {delivery_id} not found")
+    try:
+        copy = redeliver(session, delivery, user)
+    except WebhookError as exc:
+        raise Problem(409, "Conflict", str(exc)) from exc
+    return jsonify(delivery_id=copy.id), 202
+
+
+_SUBSCRIPTION_BODY = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string"},
+        "url": {"type": "string", "format": "uri"},
+        "event_types": {"type": "array", "items": {"type": "string", "enum": list(EVENT_TYPES)}},
+        "active": {"type": "boolean"},
+        "rotate_secret": {"type": "boolean"},
+    },
+}
+add_paths(
+    {
+        "/webhooks": {
+            "get": {
+                "summary": "Outgoing webhook subscriptions (admins)",
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "data": {"type": "array", "items": _ref("WebhookSubscription")}
+                            },
+                        }
+                    ),
+                    **_problem_responses(401, 403),
+                },
+            },
+            "post": {
+                "summary": "Subscribe a URL to event types; the answer holds the signing secret",
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _SUBSCRIPTION_BODY}},
+                },
+                "responses": {
+                    "201": _json(_ref("WebhookSubscription")),
+                    **_problem_responses(400, 401, 403, 422),
+                },
+            },
+        },
+        "/webhooks/{id}": {
+            "parameters": [_ID],
+            "get": {
+                "summary": "One subscription with its secret",
+                "responses": {
+                    "200": _json(_ref("WebhookSubscription")),
+                    **_problem_responses(401, 403, 404),
+                },
+            },
+            "patch": {
+                "summary": "Change name, URL, event types; enable/disable; rotate the secret",
+                "requestBody": {"content": {"application/json": {"schema": _SUBSCRIPTION_BODY}}},
+                "responses": {
+                    "200": _json(_ref("WebhookSubscription")),
+                    **_problem_responses(400, 401, 403, 404, 422),
+                },
+            },
+            "delete": {
+                "summary": "Delete the subscription and its log",
+                "responses": {
+                    "204": {"description": "Deleted"},
+                    **_problem_responses(401, 403, 404),
+                },
+            },
+        },
+        "/webhooks/{id}/ping": {
+            "parameters": [_ID],
+            "post": {
+                "summary": "Queue a `ping` delivery to check the endpoint",
+                "responses": {
+                    "202": _json({"type": "object"}),
+                    **_problem_responses(401, 403, 404),
+                },
+            },
+        },
+        "/webhooks/{id}/deliveries": {
+            "parameters": [_ID],
+            "get": {
+                "summary": "The delivery log, newest first, with every attempt's response code",
+                "parameters": [{"name": "cursor", "in": "query", "schema": {"type": "string"}}],
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "data": {"type": "array", "items": _ref("WebhookDelivery")},
+                                "next_cursor": {"type": ["string", "null"]},
+                            },
+                        }
+                    ),
+                    **_problem_responses(400, 401, 403, 404),
+                },
+            },
+        },
+        "/webhook-deliveries/{id}/redeliver": {
+            "parameters": [_ID],
+            "post": {
+                "summary": "Send a delivery again (same event id, fresh retries)",
+                "responses": {
+                    "202": _json({"type": "object"}),
+                    **_problem_responses(401, 403, 404, 409),
+                },
+            },
+        },
+    },
+    {
+        "WebhookSubscription": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "name": {"type": "string"},
+                "url": {"type": "string"},
+                "event_types": {"type": "array", "items": {"type": "string"}},
+                "active": {"type": "boolean"},
+                "disabled_reason": {"type": ["string", "null"]},
+                "secret": {
+                    "type": "string",
+                    "description": "HMAC-SHA256 key: X-Switchboard-Signature is "
+                    "t=<unix time>,v1=<hex HMAC of '<t>.' + raw body>",
+                },
+            },
+        },
+        "WebhookDelivery": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "event_id": {"type": "string", "description": "X-Switchboard-Delivery"},
+                "event_type": {"type": "string"},
+                "status": {"type": "string", "enum": ["pending", "sending", "delivered", "failed"]},
+                "attempts": {"type": "array", "items": {"type": "object"}},
+                "next_attempt_at": {"type": ["string", "null"], "format": "date-time"},
+                "payload": {"type": "object"},
+            },
+        },
+    },
+)
