@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import click
@@ -27,24 +28,85 @@ def _fail(message: str) -> None:
     raise click.ClickException(message)
 
 
-@click.group()
+class _Commands(click.Group):
+    """Turns a wrong URL, an unreachable service or a missing migration into one clear line.
+
+    Anything else (a bug) keeps its traceback; `--traceback` shows it for the known ones too.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if ctx.meta.get("switchboard.traceback"):
+                raise
+            from switchboard.check import explain
+
+            line = explain(exc, Settings.load())
+            if line is None:
+                raise
+            raise click.ClickException(line + " (--traceback for details)") from exc
+
+
+@click.group(cls=_Commands)
 @click.option("-v", "--verbose", is_flag=True, help="Log at INFO level.")
-def main(verbose: bool) -> None:
+@click.option("--traceback", is_flag=True, help="Show the full traceback of a failure.")
+@click.pass_context
+def main(ctx: click.Context, verbose: bool, traceback: bool) -> None:
     """Switchboard: one inbox for Facebook, Instagram, X, email and web chat."""
-    logging.basicConfig(
+    from switchboard.logs import configure_logging
+
+    ctx.meta["switchboard.traceback"] = traceback
+    ctx.meta["switchboard.verbose"] = verbose
+    configure_logging(
+        Settings.load().get("LOG_FORMAT", "text"),
         level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+
+
+def _refuse_to_start_unless_ready(settings: Settings) -> None:
+    """`web`, `worker` and `watch` stop here, with one line, when they could not work."""
+    from switchboard.check import first_failure
+
+    failed = first_failure(settings)
+    if failed is not None:
+        _fail(f"not starting: {failed.name}: {failed.detail}")
+
+
+@main.command()
+def check() -> None:
+    """Check settings, database (schema revision), Redis, channel accounts and mail servers."""
+    from switchboard.check import run_all
+
+    quiet = logging.getLogger("connectors")
+    level = quiet.level
+    if not click.get_current_context().meta.get("switchboard.verbose"):
+        # A connector logs a failed connection test with its traceback for the server log;
+        # here the one line per check says it (`-v` shows the log too).
+        quiet.setLevel(logging.ERROR)
+    failed = 0
+    try:
+        for result in run_all(Settings.load()):
+            click.echo(result.line)
+            failed += not result.ok
+    finally:
+        quiet.setLevel(level)
+    if failed:
+        _fail(f"{failed} check{'s' if failed > 1 else ''} failed")
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--no-serve", is_flag=True, help="Prepare database and data, then exit.")
 def demo(host: str, port: int, no_serve: bool) -> None:
     """Run the embedded demo: SQLite, in-process jobs, sandbox channels, Korean sample data."""
     from switchboard.demo import prepare, serve
 
+    if not no_serve:
+        _can_listen(host, port)
     info = prepare(port=port, host=host)
     click.echo(f"Switchboard demo at http://{host}:{port}/")
     click.echo(f"  admin login: {info['email']}  password: {info['password']}")
@@ -52,6 +114,28 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     click.echo(f"  data:        {info['database']} ({info['conversations']} conversations)")
     if not no_serve:
         serve(info["runtime"], host=host, port=port)
+
+
+def _can_listen(host: str, port: int) -> None:
+    """Fail before the banner and the data are prepared if the port cannot be had."""
+    import errno
+    import socket
+
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        if exc.errno == errno.EACCES:
+            why = "permission denied: ports below 1024 need root"
+        elif exc.errno == errno.EADDRINUSE:
+            why = "the port is in use by another program"
+        elif exc.errno == errno.EADDRNOTAVAIL:
+            why = "this machine has no such address"
+        else:
+            why = exc.strerror or str(exc)
+        _fail(f"cannot listen on {host}:{port} ({why}): choose another --port or --host")
 
 
 @main.command()
@@ -70,6 +154,7 @@ def web(host: str, port: int, processes: int | None) -> None:
             "CHAT_POLL_SLOTS + LIVE_STREAM_SLOTS must be below WEB_THREADS: long-polls and "
             "live streams would leave no thread for pages, the API and webhooks"
         )
+    _refuse_to_start_unless_ready(settings)
     os.execv(sys.executable, gunicorn_argv(settings, host, port, processes))  # noqa: S606
 
 
@@ -106,6 +191,7 @@ def worker(queues: tuple[str, ...]) -> None:
     settings = Settings.load()
     if settings.embedded:
         _fail("REDIS_URL is not set: the embedded mode runs jobs inside `switchboard demo`")
+    _refuse_to_start_unless_ready(settings)
     run_worker(settings, queues)
 
 
@@ -117,6 +203,7 @@ def watch() -> None:
     settings = Settings.load()
     if settings.embedded:
         _fail("REDIS_URL is not set: the embedded mode watches mailboxes inside `switchboard demo`")
+    _refuse_to_start_unless_ready(settings)
     run_watchers(settings)
 
 
@@ -129,15 +216,34 @@ def db() -> None:
 def db_upgrade() -> None:
     """Migrate the database to the newest schema."""
     from inbox.migrate import upgrade
+    from switchboard.check import database_revision
 
     settings = Settings.load()
+    if settings.database_url.startswith("sqlite:///"):
+        # A fresh checkout has no instance/ yet: the SQLite file and its folder are made here.
+        Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(
+            parents=True, exist_ok=True
+        )
+    before = database_revision(settings.database_url)
     upgrade(settings.database_url)
+    after = database_revision(settings.database_url)
     rt = _runtime()
-    with rt.db.session() as session:
-        from inbox.faq.service import seed_default_articles
+    try:
+        with rt.db.session() as session:
+            from inbox.faq.service import seed_default_articles
 
-        seeded = seed_default_articles(session)
-    click.echo("database is up to date" + (f"; {len(seeded)} FAQ articles added" if seeded else ""))
+            seeded = seed_default_articles(session)
+    finally:
+        rt.close()
+    if before == after:
+        done = f"database is up to date (schema {_revisions(after)})"
+    else:
+        done = f"migrated from {_revisions(before) or 'empty'} to {_revisions(after)}"
+    click.echo(done + (f"; {len(seeded)} FAQ articles added" if seeded else ""))
+
+
+def _revisions(revisions: set[str]) -> str:
+    return ", ".join(sorted(revisions))
 
 
 @main.group()
@@ -172,18 +278,81 @@ def token() -> None:
 @token.command("create")
 @click.argument("email")
 @click.option("--name", default="cli")
-def token_create(email: str, name: str) -> None:
+@click.option(
+    "--expires-in",
+    default=None,
+    metavar="DURATION",
+    help="e.g. 90d, 12h, 30m (default: until revoked)",
+)
+def token_create(email: str, name: str, expires_in: str | None) -> None:
     """Print a new API token for EMAIL (shown once)."""
+    from inbox.tokens import issue_token
     from inbox.users import user_by_email
-    from web.api.auth import issue_token
 
+    lifetime = _duration(expires_in) if expires_in else None
     rt = _runtime()
     with rt.db.session() as session:
         found = user_by_email(session, email)
         if found is None:
             _fail(f"no user {email}")
         assert found is not None
-        click.echo(issue_token(session, found, name))
+        click.echo(issue_token(session, found, name, expires_in=lifetime))
+
+
+def _duration(text: str) -> timedelta:
+    import re
+
+    match = re.fullmatch(r"\s*(\d+)\s*([dhm])\s*", text)
+    if match is None or int(match.group(1)) == 0:
+        _fail(f"--expires-in {text!r}: use a number with d, h or m, e.g. 90d, 12h, 30m")
+    assert match is not None
+    unit = {"d": "days", "h": "hours", "m": "minutes"}[match.group(2)]
+    return timedelta(**{unit: int(match.group(1))})
+
+
+@token.command("list")
+@click.option("--user", "email", default=None, help="Only this user's tokens.")
+def token_list(email: str | None) -> None:
+    """Every API token: id, owner, name, created, last used, expiry (never the token itself)."""
+    from inbox.tokens import is_expired, list_tokens
+
+    now = datetime.now(UTC)
+    rt = _runtime()
+    with rt.db.session() as session:
+        rows = list_tokens(session, email)
+        if not rows:
+            click.echo("no API tokens")
+        for row in rows:
+            if row.expires_at is None:
+                expiry = "never expires"
+            elif is_expired(row, now):
+                expiry = f"EXPIRED {_when(row.expires_at)}"
+            else:
+                expiry = f"expires {_when(row.expires_at)}"
+            used = f"last used {_when(row.last_used_at)}" if row.last_used_at else "never used"
+            click.echo(
+                f"{row.id:>4}  {row.user.email:<32} {row.name:<12} "
+                f"created {_when(row.created_at)}  {used}  {expiry}"
+            )
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
+@token.command("revoke")
+@click.argument("token_id", type=int)
+def token_revoke(token_id: int) -> None:
+    """Revoke the token TOKEN_ID (see `token list`); it stops working at once."""
+    from inbox.tokens import revoke_token
+
+    rt = _runtime()
+    try:
+        with rt.db.session() as session:
+            row = revoke_token(session, token_id)
+            click.echo(f"revoked API token {token_id} ({row.name}) of {row.user.email}")
+    except LookupError as exc:
+        _fail(f"{exc.args[0]} (see `switchboard token list`)")
 
 
 @main.group()
@@ -208,6 +377,7 @@ def _pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
 @click.option("--credential", "credentials", multiple=True, help="KEY=VALUE, stored encrypted")
 @click.option("--option", "options", multiple=True, help="KEY=VALUE (JSON values allowed)")
 @click.option("--connector", default=None, help="Registered connector (default: SLUG)")
+@click.option("--no-check", is_flag=True, help="Save without testing the connection.")
 def channel_add(
     slug: str,
     name: str,
@@ -215,6 +385,7 @@ def channel_add(
     credentials: tuple[str, ...],
     options: tuple[str, ...],
     connector: str | None,
+    no_check: bool,
 ) -> None:
     from connectors import CHANNEL_SLUGS, registered
     from inbox.channels import add_account
@@ -226,7 +397,18 @@ def channel_add(
     if connector not in known:
         _fail(f"no connector {connector!r} registered; registered: {', '.join(sorted(known))}")
     parsed_options = {k: _json_or_text(v) for k, v in _pairs(options, "--option").items()}
+    secrets = _pairs(credentials, "--credential")
     rt = _runtime()
+    if not no_check:
+        from switchboard.check import test_account
+
+        who, problems = test_account(rt, slug, connector, external_id, secrets, parsed_options)
+        if problems:
+            _fail(
+                f"connection check failed: {'; '.join(problems)} "
+                "(fix the credentials/options, or add --no-check to save it anyway)"
+            )
+        click.echo(f"connection check: {who}")
     try:
         with rt.db.session() as session:
             account = add_account(
@@ -235,7 +417,7 @@ def channel_add(
                 connector=connector,
                 name=name,
                 external_id=external_id,
-                sealed_credentials=rt.seal(_pairs(credentials, "--credential")),
+                sealed_credentials=rt.seal(secrets),
                 options=parsed_options,
             )
             click.echo(f"added {slug} account {account.id}: {name}")
@@ -255,6 +437,7 @@ def channel_list() -> None:
     from sqlalchemy import select
 
     from inbox.models import ChannelAccount
+    from switchboard.check import account_state
 
     rt = _runtime()
     with rt.db.session() as session:
@@ -262,7 +445,7 @@ def channel_list() -> None:
         if not rows:
             click.echo("no channel accounts")
         for a in rows:
-            state = a.health if a.enabled else "disconnected"
+            state = account_state(rt, a)
             click.echo(
                 f"{a.id:>4}  {a.channel:<10} {a.connector:<10} {a.external_id:<28} "
                 f"{state:<17} {a.name}"
@@ -293,21 +476,40 @@ def faq() -> None:
 @faq.command("import")
 @click.argument("file", type=click.File("r", encoding="utf-8"))
 def faq_import(file: Any) -> None:
-    """Create or update articles from FILE; articles not in FILE are left alone."""
-    from inbox.faq.articles import ArticleFormatError
-    from inbox.faq.service import import_json
+    """Create or update articles from FILE; articles not in FILE are left alone.
 
-    rt = _runtime()
+    The whole file is validated first, then written in batches, each committed: Ctrl+C stops
+    after the current batch and running the same import again picks up where it stopped.
+    """
+    from inbox.faq.articles import ArticleFormatError, loads
+    from inbox.faq.service import import_articles
+    from switchboard.progress import Progress, stop_on_interrupt
+
     try:
-        with rt.db.session() as session:
-            result = import_json(session, file.read())
+        articles = loads(file.read())
     except (ArticleFormatError, ValueError) as exc:
         _fail(f"{file.name}: {exc}")
         return
-    click.echo(
-        f"created {len(result.created)}, updated {len(result.updated)}, "
-        f"unchanged {len(result.unchanged)}"
+    rt = _runtime()
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    progress = Progress(f"importing {file.name}", total=len(articles), unit="articles")
+    with stop_on_interrupt(progress):
+        for start in range(0, len(articles), FAQ_BATCH):
+            if progress.stopping:
+                break
+            batch = articles[start : start + FAQ_BATCH]
+            with rt.db.session() as session:
+                result = import_articles(session, batch)
+            counts["created"] += len(result.created)
+            counts["updated"] += len(result.updated)
+            counts["unchanged"] += len(result.unchanged)
+            progress.advance(len(batch))
+    progress.finish(
+        f"created {counts['created']}, updated {counts['updated']}, unchanged {counts['unchanged']}"
     )
+
+
+FAQ_BATCH = 50
 
 
 @faq.command("export")
@@ -324,16 +526,54 @@ def faq_export(file: Any) -> None:
 @main.command()
 @click.argument("account_id", type=int)
 def poll(account_id: int) -> None:
-    """Fetch what CHANNEL_ACCOUNT_ID has missed (IMAP, X, Graph catch-up) now."""
+    """Fetch what CHANNEL_ACCOUNT_ID has missed (IMAP, X, Graph catch-up) now, to the end.
+
+    Each page is committed with its cursor: Ctrl+C stops after the current page and the next
+    `poll` (or the worker's scheduled one) resumes from there.
+    """
     from inbox.models import ChannelAccount
+    from switchboard.progress import Progress, stop_on_interrupt
     from workers.poll import poll_account
 
     rt = _runtime()
     with rt.db.session() as session:
-        if session.get(ChannelAccount, account_id) is None:
+        account = session.get(ChannelAccount, account_id)
+        if account is None:
             _fail(f"no channel account {account_id}")
-    seen = poll_account(account_id)
-    click.echo(f"polled account {account_id}: {seen} events at {datetime.now(UTC).isoformat()}")
+        assert account is not None
+        _pollable(rt, account)
+        label = f"polling {account.channel} account {account_id}"
+    progress = Progress(label, unit="events")
+
+    def page_done(events: int) -> bool:
+        progress.advance(events)
+        return not progress.stopping
+
+    with stop_on_interrupt(progress):
+        poll_account(account_id, on_page=page_done, max_pages=UNLIMITED_PAGES)
+    progress.finish(
+        f"polled account {account_id}: {progress.count} events, "
+        f"done at {datetime.now(UTC).isoformat(timespec='seconds')}"
+    )
+
+
+def _pollable(rt: Any, account: Any) -> None:
+    """Say why an account will not be polled instead of reporting 0 events."""
+    from connectors.base import Capability
+
+    who = f"channel account {account.id} ({account.channel} {account.external_id})"
+    if not account.enabled:
+        _fail(f"{who} is disconnected: connect it again (Admin > Channels) before polling")
+    if account.health == "reconnect_needed":
+        _fail(
+            f"{who} needs reconnecting ({account.health_detail or 'token expired'}): "
+            "enter new credentials in Admin > Channels, then poll"
+        )
+    if Capability.POLLING not in rt.connector(account).capabilities:
+        _fail(f"{who} is not polled: its {account.connector} connector receives webhooks")
+
+
+UNLIMITED_PAGES = 10**9  # the command goes to the end; scheduled polls stop after a few pages
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -55,12 +55,8 @@ def prepare(
         _live_accounts(session, rt)  # after the seeded agents exist: they become members
         seed_workflow(session)  # after every inbox exists: round-robin on in each
         seed_default_articles(session)
-    from web.api.auth import issue_token
-
     with rt.db.session() as session:
-        admin = user_by_email(session, ADMIN_EMAIL)
-        assert admin is not None
-        token = issue_token(session, admin, "demo")
+        token = _demo_token(session, rt)
     from sqlalchemy import func
 
     from inbox.models import Conversation
@@ -92,9 +88,33 @@ def _demo_admin(session: Any, rt: Runtime) -> str:
         from inbox.users import set_password
 
         set_password(session, existing, password)
-    path.write_text(json.dumps({"email": ADMIN_EMAIL, "password": password}))
+    path.write_text(json.dumps({"email": ADMIN_EMAIL, "password": password}))  # token: below
     path.chmod(0o600)
     return password
+
+
+def _demo_token(session: Any, rt: Runtime) -> str:
+    """One API token for the demo, kept beside the password so every start shows the same one.
+
+    A token that was revoked (`switchboard token revoke`) is replaced, and the replacement is
+    the only token named "demo": starts never pile up live tokens.
+    """
+    from inbox.tokens import issue_token, list_tokens, revoke_token, token_for
+
+    path = rt.settings.instance_path / "demo-login.json"
+    stored = json.loads(path.read_text()) if path.is_file() else {}
+    kept = stored.get("token")
+    if kept and token_for(session, kept) is not None:
+        return str(kept)
+    admin = user_by_email(session, ADMIN_EMAIL)
+    assert admin is not None
+    for old in list_tokens(session, ADMIN_EMAIL):
+        if old.name == "demo":
+            revoke_token(session, old.id)
+    token = issue_token(session, admin, "demo")
+    path.write_text(json.dumps({**stored, "token": token}))
+    path.chmod(0o600)
+    return token
 
 
 def _demo_accounts(session: Any, rt: Runtime) -> dict[str, ChannelAccount]:

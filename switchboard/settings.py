@@ -34,6 +34,7 @@ DEFAULTS: dict[str, str] = {
     "CHAT_POLLS_PER_IP": "6",
     "LIVE_STREAM_SLOTS": "12",
     "LIVE_STREAMS_PER_AGENT": "4",
+    "LOG_FORMAT": "text",
     "LOGIN_RATE_LIMIT": "10/5min",
     "RATE_LIMIT_LOGIN": "60/minute",
     "RATE_LIMIT_CHAT_SESSIONS": "30/minute;300/hour",

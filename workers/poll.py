@@ -9,7 +9,7 @@ run instead of one per page.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import UTC, datetime, timedelta
@@ -42,8 +42,17 @@ MAX_PAGES_PER_RUN = 50
 DEFAULT_INTERVAL = 60.0
 
 
-def poll_account(account_id: int) -> int:
-    """Poll every stream of the account; return how many events were seen."""
+def poll_account(
+    account_id: int,
+    *,
+    on_page: Callable[[int], bool] | None = None,
+    max_pages: int = MAX_PAGES_PER_RUN,
+) -> int:
+    """Poll every stream of the account; return how many events were seen.
+
+    `on_page(events)` is called after each committed page (`switchboard poll` draws progress
+    with it); returning False stops the run there, e.g. on Ctrl+C.
+    """
     rt = runtime()
     with rt.db.session() as session:
         account = session.get(ChannelAccount, account_id)
@@ -70,7 +79,7 @@ def poll_account(account_id: int) -> int:
                 continue
             cursor = _read_cursor(account_id, stream)
             pending = ahead.submit(poller.poll, stream, cursor)
-            for _ in range(MAX_PAGES_PER_RUN):
+            for _ in range(max_pages):
                 try:
                     result = pending.result()
                 except ReauthRequired as exc:
@@ -101,6 +110,9 @@ def poll_account(account_id: int) -> int:
                 seen += len(result.events)
                 moved = _store_page(account_id, slug, stream, cursor, result, interval)
                 POLLS.labels(slug, "ok" if moved else "overlap").inc()
+                if on_page is not None and not on_page(len(result.events)):
+                    _discard(nxt)
+                    return seen
                 if not (moved and result.more):
                     _discard(nxt)
                     break

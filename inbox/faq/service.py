@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -210,7 +210,13 @@ def import_json(session: Session, text: str, *, editor_id: int | None = None) ->
     The whole document is validated before anything is written (ArticleFormatError), and
     articles absent from the file are left alone: import never deletes.
     """
-    incoming = loads(text)
+    return import_articles(session, loads(text), editor_id=editor_id)
+
+
+def import_articles(
+    session: Session, incoming: Sequence[Article], *, editor_id: int | None = None
+) -> ImportResult:
+    """Create or update these (already validated) articles; callers may import in batches."""
     existing = {row.slug: row for row in session.scalars(select(FaqArticle))}
     created, updated, unchanged = [], [], []
     for article in incoming:

@@ -73,7 +73,8 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(100), default="cli")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    last_used_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]  # written at most once a minute (inbox.tokens)
+    expires_at: Mapped[datetime | None]  # None: until revoked
 
     user: Mapped[User] = relationship()
 

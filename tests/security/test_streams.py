@@ -29,6 +29,8 @@ def settings_overrides():
         "LIVE_STREAM_SLOTS": "10",
         "LIVE_STREAMS_PER_AGENT": "1",
         "SWITCHBOARD_SSE_KEEPALIVE_SECONDS": "0.2",
+        # A stream admitted by mistake must end the test quickly, not after the default 300 s.
+        "SWITCHBOARD_SSE_LIFETIME_SECONDS": "20",
     }
 
 
@@ -133,7 +135,10 @@ def test_live_streams_are_capped_per_agent_and_a_full_pool_says_retry(app, serve
 
     second = agent.get(server + "/live/stream", stream=True, timeout=30)
     assert second.status_code == 200  # EventSource would give up for good on an error status
-    assert second.text.split("\n\n")[:2] == ["retry: 10000", "event: busy\ndata: {}"]
+    lines = second.iter_lines(decode_unicode=True)
+    head = [next(lines), next(lines), next(lines), next(lines)]
+    second.close()
+    assert head == ["retry: 10000", "", "event: busy", "data: {}"], (head, pool.busy)
 
     first.close()  # the tab closes: the next keep-alive finds no reader, the slot is freed
     wait_for(lambda: pool.busy == 0, 30, "the closed stream's slot back")

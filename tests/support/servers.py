@@ -27,4 +27,5 @@ def serve_wsgi(app: Any, port: int | None = None) -> Iterator[str]:
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
+        server.server_close()  # or the port stays bound and a later server may share it
         thread.join(timeout=5)

@@ -2,32 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Callable
-from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, TypeVar
 
 from flask import g, request
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from inbox.models import ApiToken, User
+from inbox.models import User
+from inbox.tokens import hash_token, issue_token, note_use, token_for
 from web.api.errors import Problem
 
+__all__ = ["authenticate", "hash_token", "issue_token", "require_roles"]
+
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_token(session: Session, user: User, name: str = "cli") -> str:
-    """Create a token for `user`; the plain value is returned once and never stored."""
-    token = "sb_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), name=name))
-    return token
 
 
 def authenticate(session: Session) -> User:
@@ -35,11 +23,10 @@ def authenticate(session: Session) -> User:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Problem(401, "Unauthorized", "send Authorization: Bearer <token>")
-    row = session.scalars(select(ApiToken).where(ApiToken.token_hash == hash_token(token.strip())))
-    api_token = row.first()
-    if api_token is None or not api_token.user.is_active:
-        raise Problem(401, "Unauthorized", "unknown or revoked token")
-    api_token.last_used_at = datetime.now(UTC)
+    api_token = token_for(session, token.strip())
+    if api_token is None:
+        raise Problem(401, "Unauthorized", "unknown, expired or revoked token")
+    note_use(session, api_token)
     return api_token.user
 
 

@@ -194,11 +194,14 @@ def canned() -> str | Response:
 @bp.get("/channels")
 @roles("admin")
 def channels() -> str:
+    from switchboard.check import account_state
     from web import current_runtime
 
-    with current_runtime().db.session() as db:
+    rt = current_runtime()
+    with rt.db.session() as db:
         rows = list(db.scalars(select(ChannelAccount).order_by(ChannelAccount.name)))
-        return render_template("ui/admin/channels.html", accounts=rows)
+        states = {a.id: account_state(rt, a) for a in rows}
+        return render_template("ui/admin/channels.html", accounts=rows, states=states)
 
 
 @bp.get("/deliveries")

@@ -173,11 +173,15 @@ def _render_form(
     check: Check | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
+    from switchboard.check import account_state
+    from web import current_runtime
+
     return (
         render_template(
             "ui/admin/channel_form.html",
             spec=spec,
             account=account,
+            state=account_state(current_runtime(), account) if account is not None else None,
             values=values,
             name=name,
             external_id=external_id,

@@ -3,8 +3,8 @@
 Only new tables: the conversation table is left alone (a SQLite batch alter would drop the
 search triggers of 0005).
 
-Revision ID: 0010_team
-Revises: 0009_flow
+Revision ID: 0011_team
+Revises: 0010
 Create Date: 2026-12-05 07:55:53.769132
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 import inbox.models.base
 
-revision = "0010_team"
-down_revision = "0009_flow"
+revision = "0011_team"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
