@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from inbox.audit import record
 from inbox.business_hours import Schedule, hours_for
 from inbox.conversations import system_event
+from inbox.db import insert_ignore
 from inbox.events import emit
 from inbox.models import PRIORITIES, Conversation, utcnow
 from inbox.models.sla import ConversationSla, SlaPolicy
@@ -118,14 +119,20 @@ def refresh(
     if not policies:
         return  # no policy at all: nothing to time (and nothing to slow anybody down)
     conversations = list(conversations)
-    clocks = {
-        c.conversation_id: c
-        for c in session.scalars(
-            select(ConversationSla).where(
-                ConversationSla.conversation_id.in_([c.id for c in conversations])
+    clocks = _clocks(session, [c.id for c in conversations])
+    timed = [c.id for c in conversations if _most_specific(policies, c) is not None]
+    missing = [cid for cid in timed if cid not in clocks]
+    if missing:
+        # The automation job and the sweeper may time one conversation at once: the unique
+        # key decides who creates the clock, and both then update the one row.
+        for conversation_id in missing:
+            insert_ignore(
+                session,
+                ConversationSla.__table__,
+                {"conversation_id": conversation_id, "paused_seconds": 0, "updated_at": now},
+                ["conversation_id"],
             )
-        )
-    }
+        clocks.update(_clocks(session, missing))
     schedules: dict[int, Schedule] = {}
     for conversation in conversations:
         account_id = conversation.channel_account_id
@@ -139,6 +146,13 @@ def refresh(
             clock=clocks.get(conversation.id),
             schedule=schedules[account_id],
         )
+
+
+def _clocks(session: Session, conversation_ids: list[int]) -> dict[int, ConversationSla]:
+    rows = session.scalars(
+        select(ConversationSla).where(ConversationSla.conversation_id.in_(conversation_ids))
+    )
+    return {row.conversation_id: row for row in rows}
 
 
 def _refresh_one(
