@@ -22,6 +22,7 @@ from connectors.base import (
     Attachment,
     CannotTell,
     Capability,
+    ConnectionCheck,
     ConversationKind,
     Headers,
     InboundEvent,
@@ -73,6 +74,19 @@ class MetaConnector:
         )
         self.fetcher = GuardedFetcher.for_platform(META_CDN_HOSTS, settings)
         self.now: Callable[[], datetime] = _utcnow
+
+    def streams_for(self, account: AccountConfig) -> tuple[str, ...]:
+        return self.streams
+
+    def whoami(self, account: AccountConfig) -> dict[str, Any]:
+        """The Graph object the token stands for ({id, name} or {id, username})."""
+        raise NotImplementedError
+
+    def check_connection(self, account: AccountConfig) -> ConnectionCheck:
+        """Call "who am I" with the account's token: it must be the account's own id."""
+        found = self.whoami(account)
+        name = found.get("name") or found.get("username") or ""
+        return ConnectionCheck(identity=str(name), account_id=str(found.get("id")))
 
     # -- webhook ---------------------------------------------------------------------------
 

@@ -50,6 +50,14 @@ class InstagramConnector(MetaConnector):
             Capability.COMMENT_MODERATION,
             Capability.PUBLISH,
             Capability.LENGTH_LIMIT,
+            Capability.HANDSHAKE,
+            Capability.ENRICH,
+            Capability.FETCH_ATTACHMENT,
+            Capability.FIND_PUBLISHED,
+            Capability.PERMALINK,
+            Capability.FIND_SENT,
+            Capability.PAUSE_SCOPES,
+            Capability.CHECK_CONNECTION,
         }
     )
     streams: ClassVar[tuple[str, ...]] = ("conversations", "comments")
