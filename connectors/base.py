@@ -448,15 +448,29 @@ ConnectorFactory = Any  # a class taking (settings: Mapping[str, str]); see conn
 # and connectors/__init__.py registers it with one line. Admin forms, display names, badge
 # colours (served as /channels.css), templates, the OpenAPI enums, the settings allow-list and
 # announcement checks all read it from there; tests/connectors/test_contract.py refuses a
-# declaration with a part missing. Labels are English msgids marked with `label()` so pybabel
-# extracts them into the UI catalogue (web/translations); display names carry both languages.
+# declaration with a part missing. Words shown to admins carry both UI languages
+# (`label("Page id", "페이지 ID")`), so a new channel needs no edit of the UI catalogue.
 
 FieldKind = Literal["secret", "text", "textarea", "number", "checkbox", "choice", "lines", "json"]
 
 
-def label(text: str) -> str:
-    """Mark an English label for the UI catalogue; the web layer translates it when shown."""
-    return text
+@dataclass(frozen=True, slots=True)
+class Text:
+    """Words shown in the admin UI, in its two languages (English and Korean)."""
+
+    en: str
+    ko: str
+
+    def __str__(self) -> str:
+        return self.en
+
+    def in_language(self, language: str) -> str:
+        return self.ko if language == "ko" else self.en
+
+
+def label(en: str, ko: str) -> Text:
+    """A form label, help text or name in English and Korean."""
+    return Text(en, ko)
 
 
 @dataclass(frozen=True, slots=True)
@@ -466,21 +480,21 @@ class Field:
     list, `json` as an object, `checkbox` as bool)."""
 
     key: str
-    label: str
+    label: Text
     kind: FieldKind = "text"
     required: bool = False
     choices: tuple[str, ...] = ()
     minimum: int | None = None
     maximum: int | None = None
     default: Any = None  # shown on the connect form (checkbox: checked or not)
-    help: str = ""
+    help: Text | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class AccountForm:
     """What an admin enters to connect an account: its provider id, secrets and options."""
 
-    external_id_label: str
+    external_id_label: Text
     external_id: Literal["text", "digits", "email"] = "text"  # how the id is validated
     credentials: tuple[Field, ...] = ()
     options: tuple[Field, ...] = ()

@@ -6,13 +6,13 @@ from connectors._meta.channel import GIF, JPEG, META_SETTINGS, PNG
 from connectors.base import AccountForm, Badge, Channel, Field, Limits, PostRules, label
 from connectors.facebook.connector import FacebookConnector
 
-# Page posts: docs/platform-apis.md ("Facebook Page posts").
+# Page posts: docs/platform-apis.md §1.14.
 MAX_POST_CHARS = 63_206
 
 # Meta's HUMAN_AGENT message tag; Instagram's form offers it too.
 HUMAN_AGENT = Field(
     "human_agent_enabled",
-    label("Human agent tag (replies up to 7 days)"),
+    label("Human agent tag (replies up to 7 days)", "휴먼 에이전트 태그 (7일까지 답장)"),
     "checkbox",
     default=False,
 )
@@ -23,9 +23,16 @@ CHANNEL = Channel(
     names={"en": "Facebook", "ko": "Facebook"},
     badge=Badge(text="#1b4fc4", background="#e7efff", brand="#1877f2"),
     account=AccountForm(
-        external_id_label=label("Page id"),
+        external_id_label=label("Page id", "페이지 ID"),
         external_id="digits",
-        credentials=(Field("page_token", label("Page access token"), "secret", required=True),),
+        credentials=(
+            Field(
+                "page_token",
+                label("Page access token", "페이지 액세스 토큰"),
+                "secret",
+                required=True,
+            ),
+        ),
         options=(HUMAN_AGENT,),
     ),
     settings=META_SETTINGS,

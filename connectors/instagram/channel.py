@@ -16,7 +16,7 @@ from connectors.instagram.connector import (
 )
 
 MENTION = re.compile(r"(?<![\w@])@\w+")
-MAX_MENTIONS = 20  # docs/platform-apis.md ("Instagram content publishing")
+MAX_MENTIONS = 20  # docs/platform-apis.md §1.14
 
 
 def caption_checks(text: str, options: Mapping[str, object]) -> list[str]:
@@ -41,13 +41,22 @@ CHANNEL = Channel(
     names={"en": "Instagram", "ko": "Instagram"},
     badge=Badge(text="#b0186e", background="#fde8f3", brand="#d62976"),
     account=AccountForm(
-        external_id_label=label("Instagram account id"),
+        external_id_label=label("Instagram account id", "인스타그램 계정 ID"),
         external_id="digits",
         credentials=(
-            Field("page_token", label("Linked Page's access token"), "secret", required=True),
+            Field(
+                "page_token",
+                label("Linked Page's access token", "연결된 페이지의 액세스 토큰"),
+                "secret",
+                required=True,
+            ),
         ),
         options=(
-            Field("page_id", label("Linked Page id"), help=label("DMs go through this Page")),
+            Field(
+                "page_id",
+                label("Linked Page id", "연결된 페이지 ID"),
+                help=label("DMs go through this Page", "DM은 이 페이지를 통해 주고받습니다"),
+            ),
             HUMAN_AGENT,
         ),
     ),

@@ -42,17 +42,27 @@ CHANNEL = Channel(
     names={"en": "X", "ko": "X"},
     badge=Badge(text="#111111", background="#e9e9e9"),
     account=AccountForm(
-        external_id_label=label("X user id"),
+        external_id_label=label("X user id", "X 사용자 ID"),
         external_id="digits",
         credentials=(
-            Field("access_token", label("OAuth 1.0a access token"), "secret"),
-            Field("access_token_secret", label("OAuth 1.0a access token secret"), "secret"),
-            Field("bearer_token", label("or: OAuth 2.0 user token"), "secret"),
+            Field(
+                "access_token", label("OAuth 1.0a access token", "OAuth 1.0a 액세스 토큰"), "secret"
+            ),
+            Field(
+                "access_token_secret",
+                label("OAuth 1.0a access token secret", "OAuth 1.0a 액세스 토큰 시크릿"),
+                "secret",
+            ),
+            Field(
+                "bearer_token",
+                label("or: OAuth 2.0 user token", "또는: OAuth 2.0 사용자 토큰"),
+                "secret",
+            ),
         ),
         options=(
             Field(
                 "poll_interval",
-                label("Poll interval (seconds)"),
+                label("Poll interval (seconds)", "가져오기 간격 (초)"),
                 "number",
                 minimum=10,
                 maximum=3600,

@@ -94,11 +94,13 @@ def test_declares_every_part_of_its_channel(slug):
     assert all(p.endswith("_") and p.isupper() for p in declared.settings.prefixes)
     form = declared.account
     assert form is not None, "how an admin connects an account"
-    assert form.external_id_label.strip()
+    assert form.external_id_label.en.strip() and form.external_id_label.ko.strip()
     fields = (*form.credentials, *form.options)
     keys = [f.key for f in fields]
     assert len(keys) == len(set(keys)), "field keys are unique"
-    assert all(f.label.strip() for f in fields)
+    # Words for admins in both UI languages, so no catalogue edit is needed for a new channel.
+    words = [f.label for f in fields] + [f.help for f in fields if f.help is not None]
+    assert all(w.en.strip() and w.ko.strip() for w in words)
     assert all(f.choices for f in fields if f.kind == "choice")
     for keys_of_set in form.credential_sets:
         assert set(keys_of_set) <= {f.key for f in form.credentials}

@@ -30,6 +30,7 @@ from switchboard.runtime import Runtime
 from web.ui.admin import bp
 from web.ui.channel_fields import ChannelSpec, Parsed, form_values, parse, spec_for
 from web.ui.common import roles, user_row
+from web.ui.text import ui_language
 
 log = logging.getLogger(__name__)
 
@@ -191,7 +192,7 @@ def connect_channel(slug: str) -> Any:
             spec, account=None, values=form_values(spec, None), name="", external_id=""
         )
     rt = current_runtime()
-    parsed = parse(spec, request.form, translate=_)
+    parsed = parse(spec, request.form, translate=_, language=ui_language())
     with rt.db.session() as db:
         _extra_errors(db, spec, parsed)
     values = _raw_options(spec)
@@ -280,7 +281,7 @@ def channel_account(account_id: int) -> Any:
         stored = _stored(rt, account) if account.enabled else {}
         form = request.form.copy()
         form["external_id"] = account.external_id  # the account's identity does not change
-        parsed = parse(spec, form, stored=stored, translate=_)
+        parsed = parse(spec, form, stored=stored, translate=_, language=ui_language())
         _extra_errors(db, spec, parsed)
         # Options the form does not show (tls_ca_file, poll_backfill_days, ...) are kept.
         shown_keys = {f.key for f in spec.options}

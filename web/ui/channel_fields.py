@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connectors import CHANNELS
-from connectors.base import Capability, Field
+from connectors.base import Capability, Field, Text
 
 
 def _(text: str) -> str:
@@ -27,7 +27,7 @@ class ChannelSpec:
     """One channel's connect form as the admin page uses it (from its declaration)."""
 
     slug: str
-    external_id_label: str
+    external_id_label: Text
     credentials: tuple[Field, ...] = ()
     options: tuple[Field, ...] = ()
     credential_sets: tuple[tuple[str, ...], ...] = ()
@@ -73,6 +73,7 @@ def parse(
     *,
     stored: Mapping[str, str] | None = None,
     translate: Callable[..., str] = lambda text, **values: text % values if values else text,
+    language: str = "en",
 ) -> Parsed:
     """Read name, external id, secrets and options from `form`.
 
@@ -88,18 +89,25 @@ def parse(
     if not out.name:
         out.errors.append(t(_("Name is required.")))
     if not out.external_id:
-        out.errors.append(t(_("%(field)s is required."), field=t(spec.external_id_label)))
+        out.errors.append(
+            t(_("%(field)s is required."), field=spec.external_id_label.in_language(language))
+        )
     elif spec.external_id_digits and not out.external_id.isdigit():
-        out.errors.append(t(_("%(field)s must be digits."), field=t(spec.external_id_label)))
+        out.errors.append(
+            t(_("%(field)s must be digits."), field=spec.external_id_label.in_language(language))
+        )
     elif spec.external_id_email:
         out.external_id = out.external_id.lower()
         if "@" not in out.external_id:
             out.errors.append(
-                t(_("%(field)s must be an email address."), field=t(spec.external_id_label))
+                t(
+                    _("%(field)s must be an email address."),
+                    field=spec.external_id_label.in_language(language),
+                )
             )
-    out.credentials = _secrets(spec, form, stored, out.errors, t)
+    out.credentials = _secrets(spec, form, stored, out.errors, t, language)
     for item in spec.options:
-        _option(item, form, out, t)
+        _option(item, form, out, t, language)
     return out
 
 
@@ -109,6 +117,7 @@ def _secrets(
     stored: Mapping[str, str] | None,
     errors: list[str],
     t: Callable[..., str],
+    language: str,
 ) -> dict[str, str]:
     submitted = {
         f.key: str(form.get(f.key) or "").strip()
@@ -125,20 +134,22 @@ def _secrets(
     merged.update(submitted)
     for item in spec.credentials:
         if item.required and not merged.get(item.key):
-            errors.append(t(_("%(field)s is required."), field=t(item.label)))
+            errors.append(t(_("%(field)s is required."), field=item.label.in_language(language)))
     if spec.credential_sets and not any(
         all(merged.get(k) for k in s) for s in spec.credential_sets
     ):
         labels = " / ".join(
-            " + ".join(t(f.label) for f in spec.credentials if f.key in s)
+            " + ".join(f.label.in_language(language) for f in spec.credentials if f.key in s)
             for s in spec.credential_sets
         )
         errors.append(t(_("Credentials are incomplete: %(sets)s."), sets=labels))
     return {k: v for k, v in merged.items() if v}
 
 
-def _option(item: Field, form: Mapping[str, Any], out: Parsed, t: Callable[..., str]) -> None:
-    label = t(item.label)
+def _option(
+    item: Field, form: Mapping[str, Any], out: Parsed, t: Callable[..., str], language: str
+) -> None:
+    label = item.label.in_language(language)
     if item.kind == "checkbox":
         out.options[item.key] = form.get(item.key) in ("1", "on", "true")
         return

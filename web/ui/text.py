@@ -10,7 +10,7 @@ from flask_babel import format_datetime, format_timedelta, get_locale, gettext
 from markupsafe import Markup, escape
 
 from connectors import channel
-from connectors.base import Capability, ConversationKind, TextLimit
+from connectors.base import Capability, ConversationKind, Text, TextLimit
 
 
 def _(text: str, **values: str) -> str:
@@ -230,13 +230,23 @@ def reply_limit(slug: str | None, kind: str) -> TextLimit | None:
     return declared.limits.reply(ConversationKind(kind))
 
 
+def ui_language() -> str:
+    """The page's language ("ko" or "en")."""
+    locale = get_locale()
+    return locale.language if locale is not None else "en"
+
+
 def channel_name(slug: str | None) -> str:
     """The channel's display name in the page's language, from its declaration."""
     declared = channel(slug)
     if declared is None:
         return slug or ""
-    locale = get_locale()
-    return declared.name(locale.language if locale is not None else "en")
+    return declared.name(ui_language())
+
+
+def local(text: Text | None) -> str:
+    """Words a channel declares (form labels, help) in the page's language."""
+    return "" if text is None else text.in_language(ui_language())
 
 
 sla_target_name = _named(SLA_TARGETS)
