@@ -393,7 +393,8 @@ class Watch(Protocol):
 
 class PollSession(Protocol):
     def poll_session(self, account: AccountConfig) -> Any:
-        """A context manager whose `poll(stream, cursor)` reuses one login for all streams."""
+        """A context manager whose `poll(stream, cursor)` reuses one login for all streams;
+        its `read_only` says whether the next page may be fetched while one is stored."""
 
 
 class PauseScopes(Protocol):

@@ -71,7 +71,7 @@ def poll_account(
     seen = 0
     streams = tuple(connector.streams_for(config))  # e.g. a mailbox's extra folders
     with _session(connector, config) as poller, ThreadPoolExecutor(1) as ahead:
-        ahead_ok = bool(getattr(poller, "read_only", False))
+        ahead_ok = bool(poller.read_only)  # every session says whether pages may be read ahead
         for stream in streams:
             paused = rt.pauses.remaining(scopes_for(connector, config, f"poll:{stream}"))
             if paused > 0:  # a send or another poll was told to leave this account alone
