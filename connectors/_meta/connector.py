@@ -46,6 +46,29 @@ MESSAGE_FIELDS = "id,created_time,from,to,message,attachments"
 MALFORMED = (KeyError, TypeError, ValueError, AttributeError, OverflowError)
 
 
+# Facebook and Instagram can do the same things, through different paths and field names.
+META_CAPABILITIES = frozenset(
+    {
+        Capability.WEBHOOK,
+        Capability.POLLING,
+        Capability.ATTACHMENTS,
+        Capability.REPLY_WINDOW,
+        Capability.PRIVATE_REPLY,
+        Capability.COMMENT_MODERATION,
+        Capability.PUBLISH,
+        Capability.LENGTH_LIMIT,
+        Capability.HANDSHAKE,
+        Capability.ENRICH,
+        Capability.FETCH_ATTACHMENT,
+        Capability.FIND_PUBLISHED,
+        Capability.PERMALINK,
+        Capability.FIND_SENT,
+        Capability.PAUSE_SCOPES,
+        Capability.CHECK_CONNECTION,
+    }
+)
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
