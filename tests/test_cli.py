@@ -379,7 +379,8 @@ def test_poll_stops_at_a_committed_page_on_ctrl_c_and_resumes(cli, backfill, tmp
 
     import connectors
 
-    fake = connectors.FAKE.connector
+    original = connectors.FAKE
+    fake = original.connector
 
     class InterruptedOnSecondPage(fake):  # type: ignore[misc,valid-type]
         """The operator presses Ctrl+C while the second page is being fetched."""
@@ -397,7 +398,7 @@ def test_poll_stops_at_a_committed_page_on_ctrl_c_and_resumes(cli, backfill, tmp
     assert "polled account 1: 100 events" in stopped
     assert "stopped by Ctrl+C at a committed point, run again to resume" in stopped
     assert _stored_messages(tmp_path) == 100  # the interrupted page was still committed
-    monkeypatch.setattr(connectors.fake, "FakeConnector", fake)
+    monkeypatch.setattr(connectors, "FAKE", original)
     resumed = cli("poll", "1").output
     assert "polled account 1: 80 events" in resumed  # from the cursor, not from the start
     assert _stored_messages(tmp_path) == 180
