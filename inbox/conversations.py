@@ -115,6 +115,8 @@ def _set_status(conversation: Conversation, change: Change, who: str) -> str:
         conversation.snoozed_until = None
     conversation.resolved_at = utcnow() if status == "resolved" else None
     previous, conversation.status = conversation.status, status
+    if previous == "resolved":
+        conversation.reopen_count += 1  # the reopen rate of the reports
     suffix = (
         f" until {change.snoozed_until.isoformat()}"
         if status == "snoozed" and change.snoozed_until

@@ -364,6 +364,8 @@ def touch_for_customer(session: Session, conversation: Conversation, event: Inbo
         previous = conversation.status
         conversation.status = "open"
         conversation.snoozed_until = None
+        if previous == "resolved":
+            conversation.reopen_count += 1
         system_event(
             session,
             conversation,

@@ -1,0 +1,287 @@
+"""Read the roll-up for a date range in a time zone: the figures every report view shows.
+
+Everything here reads `report_bucket` only. The range is whole local days [start, end]; the
+UTC hours inside it are summed, and local hour of day, weekday, day and week come from
+converting each bucket's UTC hour (exact for whole-hour zones such as Asia/Seoul; a half-hour
+zone is off by that half hour, see docs/decisions.md).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from inbox.models import ChannelAccount, Team, User
+from inbox.models.reports import ReportBucket
+from inbox.reports import histogram
+
+MAX_DAYS = 366
+TOP_CATEGORIES = 8
+SUMMED = (
+    "created", "resolved", "reopened", "ever_resolved", "frt_sum", "nrt_sum", "res_sum",
+    "sla_n", "sla_met", "csat_n", "csat_sum", "self_solved", "self_handed",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    start: date
+    end: date  # inclusive
+    zone: str
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError("the end date is before the start date")
+        if (self.end - self.start).days >= MAX_DAYS:
+            raise ValueError(f"a report covers at most {MAX_DAYS} days")
+        ZoneInfo(self.zone)  # raises for an unknown zone
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.zone)
+
+    def utc_bounds(self) -> tuple[datetime, datetime]:
+        first = datetime.combine(self.start, time(), self.tz).astimezone(UTC)
+        after = datetime.combine(self.end + timedelta(days=1), time(), self.tz).astimezone(UTC)
+        return first, after
+
+
+@dataclass(frozen=True, slots=True)
+class Durations:
+    """Median, p90 and mean seconds of one kind of wait, or None where nothing was timed."""
+
+    count: int
+    median: float | None
+    p90: float | None
+    mean: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Slice:
+    """One row of a breakdown (an inbox, an agent, a category...)."""
+
+    key: str
+    name: str
+    created: int
+    resolved: int
+    frt_mean: float | None
+    res_mean: float | None
+    csat_mean: float | None
+    csat_n: int
+    sla_rate: float | None
+
+
+@dataclass
+class Report:
+    period: Period
+    created: int = 0
+    resolved: int = 0
+    reopened: int = 0
+    ever_resolved: int = 0
+    first_response: Durations = Durations(0, None, None, None)
+    next_response: Durations = Durations(0, None, None, None)
+    resolution: Durations = Durations(0, None, None, None)
+    sla_n: int = 0
+    sla_met: int = 0
+    csat_n: int = 0
+    csat_sum: int = 0
+    csat_dist: dict[int, int] = field(default_factory=dict)
+    self_solved: int = 0
+    self_handed: int = 0
+    by_day: list[tuple[date, int]] = field(default_factory=list)
+    by_hour: list[int] = field(default_factory=lambda: [0] * 24)
+    by_weekday: list[int] = field(default_factory=lambda: [0] * 7)  # Monday first
+    channels: list[Slice] = field(default_factory=list)
+    inboxes: list[Slice] = field(default_factory=list)
+    categories: list[Slice] = field(default_factory=list)
+    agents: list[Slice] = field(default_factory=list)
+    teams: list[Slice] = field(default_factory=list)
+    weeks: list[date] = field(default_factory=list)
+    reasons: list[tuple[str, list[int]]] = field(default_factory=list)  # category × week
+
+    @property
+    def reopen_rate(self) -> float | None:
+        """Of the conversations resolved at least once, the share reopened after a resolve."""
+        return self.reopened / self.ever_resolved if self.ever_resolved else None
+
+    @property
+    def sla_rate(self) -> float | None:
+        return self.sla_met / self.sla_n if self.sla_n else None
+
+    @property
+    def csat_mean(self) -> float | None:
+        return self.csat_sum / self.csat_n if self.csat_n else None
+
+    @property
+    def deflection_rate(self) -> float | None:
+        asked = self.self_solved + self.self_handed
+        return self.self_solved / asked if asked else None
+
+
+def build(session: Session, period: Period) -> Report:
+    report = Report(period=period)
+    first, after = period.utc_bounds()
+    in_range = (ReportBucket.hour >= first) & (ReportBucket.hour < after)
+    _overall(session, report, in_range)
+    names = _names(session)
+    for dimension, target in (
+        ("channel", report.channels),
+        ("account", report.inboxes),
+        ("category", report.categories),
+        ("agent", report.agents),
+        ("team", report.teams),
+    ):
+        target.extend(_slices(session, dimension, in_range, names.get(dimension, {})))
+    _reasons(session, report, in_range)
+    return report
+
+
+def _overall(session: Session, report: Report, in_range: Any) -> None:
+    rows = session.execute(
+        select(ReportBucket).where(ReportBucket.dimension == "all", in_range)
+    ).scalars()
+    tz = report.period.tz
+    days: dict[date, int] = defaultdict(int)
+    frt: list[dict[str, int]] = []
+    nrt: list[dict[str, int]] = []
+    res: list[dict[str, int]] = []
+    sums: dict[str, int] = defaultdict(int)
+    for row in rows:
+        local = row.hour.astimezone(tz)
+        days[local.date()] += row.created
+        report.by_hour[local.hour] += row.created
+        report.by_weekday[local.weekday()] += row.created
+        for name in SUMMED:
+            sums[name] += getattr(row, name)
+        frt.append(row.frt_hist)
+        nrt.append(row.nrt_hist)
+        res.append(row.res_hist)
+        for rating, count in row.csat_dist.items():
+            report.csat_dist[int(rating)] = report.csat_dist.get(int(rating), 0) + int(count)
+    report.created, report.resolved = sums["created"], sums["resolved"]
+    report.reopened, report.ever_resolved = sums["reopened"], sums["ever_resolved"]
+    report.sla_n, report.sla_met = sums["sla_n"], sums["sla_met"]
+    report.csat_n, report.csat_sum = sums["csat_n"], sums["csat_sum"]
+    report.self_solved = sums["self_solved"]
+    report.self_handed = sums["self_handed"]
+    report.first_response = _durations(frt, sums["frt_sum"])
+    report.next_response = _durations(nrt, sums["nrt_sum"])
+    report.resolution = _durations(res, sums["res_sum"])
+    day = report.period.start
+    while day <= report.period.end:
+        report.by_day.append((day, days.get(day, 0)))
+        day += timedelta(days=1)
+
+
+def _durations(hists: Iterable[Mapping[str, int]], total: int) -> Durations:
+    merged = histogram.merge(hists)
+    n = sum(merged.values())
+    return Durations(
+        count=n,
+        median=histogram.percentile(merged, 0.5),
+        p90=histogram.percentile(merged, 0.9),
+        mean=total / n if n else None,
+    )
+
+
+def _names(session: Session) -> dict[str, dict[str, str]]:
+    return {
+        "account": {
+            str(i): name
+            for i, name in session.execute(select(ChannelAccount.id, ChannelAccount.name))
+        },
+        "agent": {str(i): name for i, name in session.execute(select(User.id, User.name))},
+        "team": {str(i): name for i, name in session.execute(select(Team.id, Team.name))},
+    }
+
+
+def _slices(
+    session: Session, dimension: str, in_range: Any, names: Mapping[str, str]
+) -> list[Slice]:
+    b = ReportBucket
+    rows = session.execute(
+        select(
+            b.key,
+            func.sum(b.created),
+            func.sum(b.resolved),
+            func.sum(b.frt_n),
+            func.sum(b.frt_sum),
+            func.sum(b.res_n),
+            func.sum(b.res_sum),
+            func.sum(b.csat_n),
+            func.sum(b.csat_sum),
+            func.sum(b.sla_n),
+            func.sum(b.sla_met),
+        )
+        .where(b.dimension == dimension, in_range)
+        .group_by(b.key)
+    ).all()
+    slices = []
+    for key, created, resolved, *sums in rows:
+        frt_n, frt_sum, res_n, res_sum, csat_n, csat_sum, sla_n, sla_met = map(int, sums)
+        slices.append(
+            Slice(
+                key=key,
+                name=names.get(key, key),
+                created=int(created),
+                resolved=int(resolved),
+                frt_mean=frt_sum / frt_n if frt_n else None,
+                res_mean=res_sum / res_n if res_n else None,
+                csat_mean=csat_sum / csat_n if csat_n else None,
+                csat_n=csat_n,
+                sla_rate=sla_met / sla_n if sla_n else None,
+            )
+        )
+    return sorted(slices, key=lambda s: (-s.created, s.name))
+
+
+def _reasons(session: Session, report: Report, in_range: Any) -> None:
+    """Top categories by week (local Monday): what customers keep contacting us about."""
+    tz = report.period.tz
+    counts: dict[str, dict[date, int]] = defaultdict(lambda: defaultdict(int))
+    rows = session.execute(
+        select(ReportBucket.key, ReportBucket.hour, ReportBucket.created).where(
+            ReportBucket.dimension == "category", ReportBucket.key != "", in_range
+        )
+    )
+    for key, hour, created in rows:
+        local = hour.astimezone(tz).date()
+        counts[key][local - timedelta(days=local.weekday())] += created
+    start = report.period.start
+    week = start - timedelta(days=start.weekday())
+    while week <= report.period.end:
+        report.weeks.append(week)
+        week += timedelta(days=7)
+    top = sorted(counts, key=lambda k: (-sum(counts[k].values()), k))[:TOP_CATEGORIES]
+    report.reasons = [(key, [counts[key].get(w, 0) for w in report.weeks]) for key in top]
+
+
+DEFAULT_DAYS = 28
+
+
+def period_from(
+    start: str | None, end: str | None, zone: str | None, *, default_zone: str, now: datetime
+) -> Period:
+    """A Period from request parameters (ISO dates, IANA zone); the last four weeks by default.
+
+    Raises ValueError with a message fit to show for a malformed date or an unknown zone.
+    """
+    zone = (zone or default_zone).strip()
+    try:
+        tz = ZoneInfo(zone)
+    except (ValueError, KeyError) as exc:  # ZoneInfoNotFoundError is a KeyError
+        raise ValueError(f"unknown time zone {zone!r}") from exc
+    today = now.astimezone(tz).date()
+    try:
+        last = date.fromisoformat(end) if end else today
+        first = date.fromisoformat(start) if start else last - timedelta(days=DEFAULT_DAYS - 1)
+    except ValueError as exc:
+        raise ValueError("dates are YYYY-MM-DD") from exc
+    return Period(first, last, zone)
