@@ -239,7 +239,7 @@ def _facts(session: Session, start: datetime, end: datetime) -> Iterator[tuple[A
                 ).tuples()
             )
         )
-        ratings: dict[int, int] = dict(
+        ratings: dict[int, int | None] = dict(
             iter(
                 session.execute(
                     select(CsatSurvey.conversation_id, CsatSurvey.rating).where(
