@@ -28,6 +28,7 @@ from inbox.models import ChannelAccount, User
 from inbox.users import create_user, set_inboxes, user_by_email
 from switchboard.runtime import Runtime, build_runtime
 from switchboard.seed import DEMO_ACCOUNTS, seed_demo
+from switchboard.seed_history import seed_history
 from switchboard.seed_workflow import seed_workflow
 from switchboard.settings import Settings
 from workers.context import set_runtime
@@ -55,6 +56,9 @@ def prepare(
         _live_accounts(session, rt)  # after the seeded agents exist: they become members
         seed_workflow(session)  # after every inbox exists: round-robin on in each
         seed_default_articles(session)
+    with rt.db.session() as session:  # weeks of history for the reports (issue 20)
+        agents = list(session.scalars(select(User).where(User.role == "agent")))
+        seed_history(session, accounts=accounts, agents=agents, now=datetime.now(UTC))
     with rt.db.session() as session:
         token = _demo_token(session, rt)
     from sqlalchemy import func
