@@ -229,7 +229,7 @@ def _slices(
         slices.append(
             Slice(
                 key=key,
-                name=names.get(key, key),
+                name="" if key in ("", "0") else names.get(key, key),  # "" = unassigned/none
                 created=int(created),
                 resolved=int(resolved),
                 frt_mean=frt_sum / frt_n if frt_n else None,
