@@ -92,6 +92,10 @@ def apply_change(
         note = _set_labels(session, conversation, change.labels, who)
         if note:
             notes.append(note)
+    if status_changed and conversation.status == "resolved" and conversation.id is not None:
+        from inbox import csat  # csat builds on this module's system_event
+
+        csat.schedule(session, conversation, utcnow())
     if change.resolution_summary is not None:
         summary = change.resolution_summary.strip() or None
         if summary != conversation.resolution_summary:

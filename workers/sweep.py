@@ -17,6 +17,7 @@ from inbox.models import ChannelAccount, InboundDelivery, Message, SyncCursor
 from inbox.replies import mark_outcome_unknown, mark_unknown
 from inbox.retention import prune_processed_deliveries
 from workers.context import runtime
+from workers.csat import send_due_surveys
 
 
 def sweep() -> dict[str, int]:
@@ -80,6 +81,7 @@ def sweep() -> dict[str, int]:
         counts["pruned"] = prune_processed_deliveries(
             session, now=now, keep_days=rt.settings.int("INBOUND_RETENTION_DAYS")
         )
+    counts["csat"] = send_due_surveys(now)  # its own session, like the polls below
     due_polls = _due_polls(now)  # its own session: SQLite allows one writer per thread at a time
     if unclaimed is not None:
         rt.jobs.wake("ingest")

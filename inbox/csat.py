@@ -1,0 +1,202 @@
+"""CSAT (issue 20 item 1): one satisfaction survey per resolved conversation, asked on the
+customer's own channel through the ordinary reply path, answered by replying 1-5.
+
+An inbox opts in with `options["csat"]` on its channel account: `enabled`, `delay_minutes`
+(default 60) and quiet hours (`quiet_start`/`quiet_end` "HH:MM" in `timezone`, default
+Asia/Seoul) during which a survey waits for the morning. Resolving schedules the survey
+(the unique key on conversation_id makes a second one impossible, whatever races); the
+sweeper sends due ones where the platform's reply window is open and records why it skipped
+the others. The customer's "1".."5" reply (a quick-reply tap sends the same text) becomes
+the rating and never reopens the conversation; the next message within the hour, if any,
+is the comment.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from inbox.conversations import system_event
+from inbox.db import insert_ignore
+from inbox.events import emit
+from inbox.models import ChannelAccount, Conversation, Message
+from inbox.models.reports import CsatSurvey
+from inbox.replies import Draft, create_reply
+
+QUESTION = (
+    "상담은 만족스러우셨나요? 1(매우 불만족)부터 5(매우 만족) 중 숫자 하나로 답해 주세요.\n"
+    "How satisfied were you? Reply with a number from 1 (very unhappy) to 5 (very happy)."
+)
+RATING = re.compile(r"^\s*([1-5])\s*(점|/\s*5)?\s*[.!]?\s*$")
+COMMENT_WINDOW = timedelta(hours=1)
+ANSWER_WINDOW = timedelta(days=7)
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    enabled: bool = False
+    delay_minutes: int = 60
+    quiet_start: time | None = None
+    quiet_end: time | None = None
+    timezone: str = "Asia/Seoul"
+
+
+def config_of(account: ChannelAccount) -> Config:
+    raw = (account.options or {}).get("csat")
+    if not isinstance(raw, dict):
+        return Config()
+    try:
+        return Config(
+            enabled=bool(raw.get("enabled")),
+            delay_minutes=max(0, int(raw.get("delay_minutes", 60))),
+            quiet_start=time.fromisoformat(raw["quiet_start"]) if raw.get("quiet_start") else None,
+            quiet_end=time.fromisoformat(raw["quiet_end"]) if raw.get("quiet_end") else None,
+            timezone=str(raw.get("timezone") or "Asia/Seoul"),
+        )
+    except (TypeError, ValueError):
+        return Config()  # a malformed setting asks nobody rather than failing every resolve
+
+
+def set_config(account: ChannelAccount, config: Config) -> None:
+    if config.delay_minutes < 0 or config.delay_minutes > 7 * 24 * 60:
+        raise ValueError("the CSAT delay is 0 minutes to 7 days")
+    ZoneInfo(config.timezone)
+    account.options = {
+        **(account.options or {}),
+        "csat": {
+            "enabled": config.enabled,
+            "delay_minutes": config.delay_minutes,
+            "quiet_start": config.quiet_start.isoformat("minutes") if config.quiet_start else "",
+            "quiet_end": config.quiet_end.isoformat("minutes") if config.quiet_end else "",
+            "timezone": config.timezone,
+        },
+    }
+
+
+def due_time(config: Config, resolved_at: datetime) -> datetime:
+    """Resolve time plus the delay, moved to the end of quiet hours if it falls inside them."""
+    due = resolved_at + timedelta(minutes=config.delay_minutes)
+    if config.quiet_start is None or config.quiet_end is None:
+        return due
+    tz = ZoneInfo(config.timezone)
+    local = due.astimezone(tz)
+    start, end, now_t = config.quiet_start, config.quiet_end, local.time()
+    inside = start <= now_t < end if start < end else (now_t >= start or now_t < end)
+    if not inside:
+        return due
+    wake = datetime.combine(local.date(), end, tz)
+    if wake <= local:
+        wake += timedelta(days=1)
+    return wake.astimezone(due.tzinfo)
+
+
+def schedule(session: Session, conversation: Conversation, now: datetime) -> bool:
+    """Plan the survey of a conversation just resolved; False when the inbox asks none or
+    the conversation already had its one survey."""
+    account = session.get(ChannelAccount, conversation.channel_account_id)
+    if account is None:
+        return False
+    config = config_of(account)
+    if not config.enabled:
+        return False
+    return insert_ignore(
+        session,
+        CsatSurvey.__table__,
+        {
+            "conversation_id": conversation.id,
+            "status": "scheduled",
+            "due_at": due_time(config, now),
+            "created_at": now,
+        },
+        ["conversation_id"],
+    )
+
+
+def due(session: Session, now: datetime, limit: int = 200) -> list[CsatSurvey]:
+    return list(
+        session.scalars(
+            select(CsatSurvey)
+            .where(CsatSurvey.status == "scheduled", CsatSurvey.due_at <= now)
+            .order_by(CsatSurvey.due_at)
+            .limit(limit)
+        )
+    )
+
+
+def skip(session: Session, survey: CsatSurvey, reason: str) -> None:
+    survey.status, survey.skip_reason = "skipped", reason
+    conversation = session.get(Conversation, survey.conversation_id)
+    if conversation is not None:
+        system_event(session, conversation, f"CSAT survey not sent: {reason}")
+
+
+def send(session: Session, survey: CsatSurvey, now: datetime) -> Message | None:
+    """Store the question as a pending reply (workers/send.py delivers it); the caller has
+    checked the platform's reply window. None when the conversation no longer qualifies."""
+    conversation = session.get(Conversation, survey.conversation_id)
+    if conversation is None or conversation.status != "resolved":
+        skip(session, survey, "the conversation was reopened before the survey")
+        return None
+    message, _ = create_reply(
+        session, conversation, None, Draft(text=QUESTION, idempotency_key=f"csat:{survey.id}")
+    )
+    message.meta = {**(message.meta or {}), "csat_survey_id": survey.id}
+    survey.status, survey.sent_at, survey.message_id = "sent", now, message.id
+    return message
+
+
+def capture(session: Session, conversation: Conversation, text: str | None, at: datetime) -> bool:
+    """Take a customer's message as the survey answer or its comment; True if it was one
+    (the caller then neither reopens the conversation nor starts a response clock)."""
+    if conversation.status != "resolved" or not text:
+        return False
+    survey = session.scalars(
+        select(CsatSurvey).where(CsatSurvey.conversation_id == conversation.id)
+    ).first()
+    if survey is None or survey.sent_at is None:
+        return False
+    if survey.status == "sent" and at - survey.sent_at <= ANSWER_WINDOW:
+        found = RATING.match(text)
+        if found is None:
+            return False
+        answer(session, conversation, survey, int(found.group(1)), at)
+        return True
+    if (
+        survey.status == "answered"
+        and survey.comment is None
+        and survey.answered_at is not None
+        and at - survey.answered_at <= COMMENT_WINDOW
+    ):
+        survey.comment = text.strip()[:2000]
+        survey.answered_at = at  # the roll-up sees the change
+        system_event(session, conversation, f"CSAT comment: {survey.comment}")
+        return True
+    return False
+
+
+def answer(
+    session: Session,
+    conversation: Conversation,
+    survey: CsatSurvey,
+    rating: int,
+    at: datetime,
+    comment: str | None = None,
+) -> None:
+    if not 1 <= rating <= 5:
+        raise ValueError("a CSAT rating is 1 to 5")
+    survey.rating, survey.answered_at, survey.status = rating, at, "answered"
+    if comment:
+        survey.comment = comment.strip()[:2000]
+    system_event(session, conversation, f"Customer rated the conversation {rating}/5")
+    emit(
+        session,
+        "csat.answered",
+        conversation_id=conversation.id,
+        channel_account_id=conversation.channel_account_id,
+        rating=rating,
+    )
