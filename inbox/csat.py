@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from inbox.audit import record
 from inbox.conversations import system_event
 from inbox.db import insert_ignore
 from inbox.events import emit
@@ -76,6 +77,17 @@ def set_config(account: ChannelAccount, config: Config) -> None:
             "timezone": config.timezone,
         },
     }
+
+
+def configure(session: Session, account_id: int, config: Config, *, actor_id: int | None) -> None:
+    """An admin's change of one inbox's survey settings, audited."""
+    account = session.get(ChannelAccount, account_id)
+    if account is None:
+        raise LookupError(f"channel account {account_id} not found")
+    set_config(account, config)
+    record(
+        session, actor_id, "csat.configure", "channel_account", account_id, account.options["csat"]
+    )
 
 
 def due_time(config: Config, resolved_at: datetime) -> datetime:

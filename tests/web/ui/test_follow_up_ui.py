@@ -81,3 +81,39 @@ def test_follow_up_over_the_api(
         headers=headers,
     )
     assert done.status_code == 200 and done.get_json()["status"] == "snoozed"
+
+
+@BOTH
+def test_admin_sets_csat_per_inbox(client: Any, rt: Runtime, team_setup: dict[str, Any]) -> None:
+    from inbox import csat
+    from inbox.models import ChannelAccount
+
+    login(client, "mina@example.test")
+    assert client.get("/admin/csat").status_code == 403
+    client.post("/logout")
+    login(client, "admin@example.test")
+    token = form_token(client, "/admin/csat")
+    account_id = team_setup["a"].id
+    form = {
+        "csrf_token": token,
+        "enabled": "1",
+        "delay_minutes": "15",
+        "quiet_start": "21:00",
+        "quiet_end": "09:00",
+        "timezone": "Asia/Seoul",
+    }
+    client.post(f"/admin/csat/{account_id}", data=form)
+    with rt.db.session() as session:
+        account = session.get(ChannelAccount, account_id)
+        assert account is not None
+        config = csat.config_of(account)
+        assert (config.enabled, config.delay_minutes, str(config.quiet_start)) == (
+            True,
+            15,
+            "21:00:00",
+        )
+    refused = client.post(
+        f"/admin/csat/{account_id}", data={**form, "timezone": "Mars/Base"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Mars/Base" in refused
+    assert f'id="csat-{account_id}"' in refused
