@@ -17,6 +17,7 @@ from connectors.email import EmailConnector
 from connectors.facebook import FacebookConnector
 from connectors.instagram import InstagramConnector
 from connectors.webchat import WebchatConnector
+from connectors.whatsapp import WhatsAppConnector
 from connectors.x import XConnector
 
 REGISTRY: dict[str, type[Connector]] = {
@@ -24,6 +25,7 @@ REGISTRY: dict[str, type[Connector]] = {
     "facebook": FacebookConnector,
     "instagram": InstagramConnector,
     "webchat": WebchatConnector,
+    "whatsapp": WhatsAppConnector,
     "x": XConnector,
 }
 
@@ -34,7 +36,7 @@ WEBHOOK_ENDPOINTS: dict[str, str] = {
 }
 
 # The channels a customer can reach us on; the fake connector stands in for any of them.
-CHANNEL_SLUGS: tuple[str, ...] = ("facebook", "instagram", "x", "email", "webchat")
+CHANNEL_SLUGS: tuple[str, ...] = ("facebook", "instagram", "x", "email", "webchat", "whatsapp")
 
 
 FAKE_SWITCH = "SWITCHBOARD_FAKE_CONNECTOR"

@@ -131,6 +131,9 @@ class OutboundReply:
     private: bool = False  # answer a public comment by DM
     human_agent: bool = True  # written by a person (Meta HUMAN_AGENT eligibility)
     last_customer_message_at: datetime | None = None
+    # Channel-specific choices made in the composer, stored with the reply and passed
+    # through untouched, e.g. {"template": {"name", "language", "variables"}} on WhatsApp.
+    options: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
