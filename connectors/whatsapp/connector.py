@@ -25,7 +25,6 @@ from connectors._meta.webhook import handshake, load_envelope, verify_signature
 from connectors.base import (
     AccountConfig,
     Attachment,
-    CannotTell,
     Capability,
     ConversationKind,
     Headers,
@@ -36,7 +35,6 @@ from connectors.base import (
     ReauthRequired,
     ReplyWindow,
     SendResult,
-    SentLookup,
     UnsupportedEvent,
 )
 from connectors.fetch import META_CDN_HOSTS, GuardedFetcher
@@ -158,7 +156,8 @@ class WhatsAppConnector:
         """A template (any time), or attachments then text (inside the window only).
 
         Every message carries `biz_opaque_callback_data` naming our reply, which its `sent`
-        status brings back: the echo that settles a send whose answer was lost.
+        status brings back: the echo that settles a send whose answer was lost (the Cloud
+        API cannot list sent messages, so there is no find_sent).
         """
         if reply.conversation_kind != ConversationKind.DM:
             raise PermanentSendError(f"WhatsApp cannot send a {reply.conversation_kind} reply")
@@ -187,10 +186,6 @@ class WhatsAppConnector:
             text = {"type": "text", "text": {"preview_url": False, "body": reply.text}}
             ids.append(self._post_message(account, reply, text))
         return SendResult(ids[-1], {"message_ids": ids})
-
-    def find_sent(self, account: AccountConfig, lookup: SentLookup) -> SendResult | None:
-        """The Cloud API cannot list sent messages; the `sent` status (an echo) settles it."""
-        raise CannotTell("WhatsApp offers no way to look up a sent message")
 
     def _post_message(
         self, account: AccountConfig, reply: OutboundReply, content: Mapping[str, Any]

@@ -108,6 +108,8 @@ class WhatsApp:
     media: dict[str, Media] = field(default_factory=dict)
     templates: list[dict[str, Any]] = field(default_factory=list)
     numbers: int = 0
+    hold_statuses: bool = False  # keep send statuses for /_emu/whatsapp/webhooks/flush
+    held: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for raw in SEED_TEMPLATES:
@@ -278,7 +280,10 @@ def send(call: Call, wa: WhatsApp) -> dict[str, Any]:
         statuses = [_status(message, "sent", now), _status(message, "delivered", now)]
     for item in statuses:
         message.status = item["status"]
-        emit({"statuses": [item]}, wait=False)
+        if wa.hold_statuses:
+            wa.held.append(item)
+        else:
+            emit({"statuses": [item]}, wait=False)
     return {
         "messaging_product": "whatsapp",
         "contacts": [{"input": to, "wa_id": to}],
@@ -410,11 +415,11 @@ def customer_message() -> Response:
             "timestamp": str(int(now.timestamp())),
             "type": kind,
         }
-        message[kind] = _inbound_content(wa, kind, body)
+        if kind != "unsupported":
+            message[kind] = _inbound_content(wa, kind, body)
         if body.get("context_id"):
             message["context"] = {"from": wa.phone_number_id, "id": str(body["context_id"])}
         if kind == "unsupported":
-            message.pop(kind)
             message["errors"] = [
                 {
                     "code": 131051,
@@ -551,10 +556,22 @@ def webhooks() -> Response:
 
 @bp.post("/_emu/whatsapp/webhooks/config")
 def webhooks_config() -> Response:
+    """`url`: the callback URL; `hold_statuses`: keep send statuses until flushed."""
     body = _body()
     if "url" in body:
         deliverer().url = body["url"] or None
-    return jsonify(url=deliverer().url)
+    if "hold_statuses" in body:
+        state().hold_statuses = bool(body["hold_statuses"])
+    return jsonify(url=deliverer().url, hold_statuses=state().hold_statuses)
+
+
+@bp.post("/_emu/whatsapp/webhooks/flush")
+def webhooks_flush() -> Response:
+    """Deliver the held statuses, one webhook each, in the order they happened."""
+    wa = state()
+    with world().lock:
+        held, wa.held = wa.held, []
+    return jsonify(deliveries=[emit({"statuses": [item]}, wait=True) for item in held])
 
 
 @bp.post("/_emu/whatsapp/webhooks/redeliver")

@@ -116,7 +116,11 @@ def test_contacts_keep_the_cards() -> None:
 
 def test_interactive_replies_keep_what_was_chosen() -> None:
     button = message("message__interactive_button_reply")
-    assert button.extra["reply"] == {"type": "button_reply", "id": "btn-yes", "title": "네, 교환할게요"}
+    assert button.extra["reply"] == {
+        "type": "button_reply",
+        "id": "btn-yes",
+        "title": "네, 교환할게요",
+    }
     assert button.context == {"reply_to": "wamid.OURS0002"}
     row = message("message__interactive_list_reply")
     assert row.extra["reply"]["id"] == "row-refund"
