@@ -27,6 +27,7 @@ class Capability(StrEnum):
     PUBLISH = "publish"  # implements publish() for announcements
     IDEMPOTENT_SEND = "idempotent_send"  # the provider dedupes on OutboundReply.message_uuid
     LENGTH_LIMIT = "length_limit"  # implements validate_text()
+    TEMPLATES = "templates"  # offers pre-approved message templates (WhatsApp), see Templates
 
 
 class EventKind(StrEnum):
@@ -291,6 +292,38 @@ class PollingConnector(Connector, Protocol):
 
     def poll(self, account: AccountConfig, stream: str, cursor: str | None) -> PollResult:
         """Fetch what arrived after `cursor`, one page at a time."""
+
+
+@dataclass(frozen=True, slots=True)
+class MessageTemplate:
+    """A message the platform pre-approved, which the agent picks and fills in.
+
+    `key` identifies it in a choice (`{"key", "variables"}`); `body` shows the variables as
+    the platform writes them ({{1}}, {{name}}); `problem` says why it cannot be sent now.
+    """
+
+    key: str
+    name: str
+    language: str
+    body: str
+    variables: tuple[str, ...] = ()
+    category: str = ""
+    problem: str | None = None
+
+
+class Templates(Protocol):
+    """Capability.TEMPLATES: replies the platform allows even when the reply window is closed.
+
+    The composer offers `message_templates`; a reply made from one is stored with the text
+    `render_template` returns and `OutboundReply.options["template"]` set to the choice, which
+    `send` turns into the platform's template call. The window check does not apply to it.
+    """
+
+    def message_templates(self, account: AccountConfig) -> Sequence[MessageTemplate]:
+        """The account's templates, sendable or not (with the reason)."""
+
+    def render_template(self, account: AccountConfig, choice: Mapping[str, Any]) -> str:
+        """Check a choice and return the text the customer will read; ConnectorError if not."""
 
 
 ConnectorFactory = Any  # a class taking (settings: Mapping[str, str]); see connectors/__init__.py

@@ -29,6 +29,7 @@ from connectors.base import (
     ConversationKind,
     Headers,
     InboundEvent,
+    MessageTemplate,
     OutboundReply,
     OutsideReplyWindow,
     PermanentSendError,
@@ -69,6 +70,7 @@ class WhatsAppConnector:
             Capability.ATTACHMENTS,
             Capability.REPLY_WINDOW,
             Capability.LENGTH_LIMIT,
+            Capability.TEMPLATES,
         }
     )
 
@@ -292,6 +294,19 @@ class WhatsAppConnector:
         with self._templates_lock:
             self._templates[waba] = (time.monotonic(), found)
         return list(found)
+
+    def message_templates(self, account: AccountConfig) -> list[MessageTemplate]:
+        """Templates.message_templates: every template, with why it cannot be sent if so."""
+        return [template.offered() for template in self.templates(account)]
+
+    def render_template(self, account: AccountConfig, choice: Mapping[str, Any]) -> str:
+        """Templates.render_template: the text the customer will read, checked like send."""
+        picked = TemplateChoice.parse(choice)
+        template = self.template(account, picked.name, picked.language)
+        problem = check_choice(template, picked)
+        if problem is not None:
+            raise PermanentSendError(problem)
+        return template.render(picked.values)
 
     def template(self, account: AccountConfig, name: str, language: str) -> Template:
         """One template by name and language; the list is fetched again once if it is missing

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from connectors.base import PermanentSendError
+from connectors.base import MessageTemplate, PermanentSendError
 
 VARIABLE = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
 TEMPLATE_FIELDS = "id,name,language,status,category,components,parameter_format"
@@ -49,17 +49,21 @@ class Template:
         body = VARIABLE.sub(lambda m: filled.get(m.group(1), m.group(0)), self.body)
         return "\n\n".join(part for part in (self.header, body, self.footer) if part)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "language": self.language,
-            "status": self.status,
-            "category": self.category,
-            "body": self.body,
-            "variables": list(self.variables),
-            "sendable": self.sendable,
-            "problem": self.problem,
-        }
+    def offered(self) -> MessageTemplate:
+        """As the composer offers it (connectors.base.MessageTemplate)."""
+        problem = self.problem
+        if self.status != "APPROVED":
+            problem = f"it is {self.status.lower() or 'not approved'}"
+        text = "\n\n".join(part for part in (self.header, self.body, self.footer) if part)
+        return MessageTemplate(
+            key=self.key,
+            name=self.name,
+            language=self.language,
+            body=text,
+            variables=self.variables,
+            category=self.category,
+            problem=problem,
+        )
 
 
 def parse_template(raw: Mapping[str, Any]) -> Template:
@@ -109,14 +113,22 @@ class TemplateChoice:
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> TemplateChoice | None:
         raw = options.get("template")
-        if raw is None:
-            return None
-        if not isinstance(raw, Mapping) or not raw.get("name") or not raw.get("language"):
+        return None if raw is None else cls.parse(raw)
+
+    @classmethod
+    def parse(cls, raw: Any) -> TemplateChoice:
+        """`{"name", "language", "variables"}`, or `{"key": "name:language", "variables"}`."""
+        if not isinstance(raw, Mapping):
+            raise PermanentSendError("a template choice must be an object")
+        name, language = raw.get("name"), raw.get("language")
+        if isinstance(raw.get("key"), str) and ":" in raw["key"]:
+            name, language = raw["key"].split(":", 1)
+        if not name or not language:
             raise PermanentSendError("a template needs a name and a language")
         values = raw.get("variables") or ()
         if isinstance(values, str) or not all(isinstance(v, str) for v in values):
             raise PermanentSendError("template variables must be a list of strings")
-        return cls(str(raw["name"]), str(raw["language"]), tuple(values))
+        return cls(str(name), str(language), tuple(values))
 
 
 def check_choice(template: Template, choice: TemplateChoice) -> str | None:

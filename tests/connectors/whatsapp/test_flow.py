@@ -44,7 +44,7 @@ class World:
             credentials={"access_token": DEFAULTS["WA_TOKEN"]},
             options={"waba_id": DEFAULTS["WA_WABA_ID"]},
         )
-        agent = factory.user("agent", inboxes=[self.account.id])
+        agent = factory.user("agent", inboxes=[self.account.id], email="wa-agent@example.test")
         self.auth = {"Authorization": f"Bearer {factory.token(agent)}"}
 
     def write(self, **body: Any) -> dict[str, Any]:
@@ -267,3 +267,93 @@ def test_every_inbound_type_is_stored_or_recorded_as_rejected(world: World) -> N
     assert len(rejected) == 2
     assert any("orders are not ingested" in (r or "") for r in rejected)
     assert any("131051" in (r or "") for r in rejected)
+
+
+@BOTH
+def test_template_outside_the_window_through_the_api(world: World) -> None:
+    world.sandbox.emu("clock", advance_hours=-30)  # the customer wrote 30 hours ago
+    world.write(text="지난번 문의")
+    world.sandbox.clear_requests()
+    choice = {"name": "order_update", "language": "ko", "variables": ["이서준", "A-1001"]}
+    answer = world.client.post(
+        f"/api/v1/conversations/{world.conversation().id}/messages",
+        json={"template": choice},
+        headers=world.auth,
+    )
+    assert answer.status_code == 201, answer.get_json()
+    world.settle()
+    (call,) = world.sandbox.requests(method="POST")
+    assert call["json"]["type"] == "template"
+    assert call["json"]["template"] == {
+        "name": "order_update",
+        "language": {"code": "ko"},
+        "components": [
+            {
+                "type": "body",
+                "parameters": [
+                    {"type": "text", "text": "이서준"},
+                    {"type": "text", "text": "A-1001"},
+                ],
+            }
+        ],
+    }
+    _, ours = world.messages()
+    assert ours.text == "이서준님, 주문 A-1001의 배송이 시작되었습니다.\n\n서울서플"
+    assert ours.meta["options"] == {"template": choice}
+    assert ours.status == "delivered"
+
+
+def test_a_bad_template_choice_is_refused_before_it_is_stored(world: World) -> None:
+    world.write(text="문의")
+    bad = {"name": "order_update", "language": "ko", "variables": ["하나"]}
+    answer = world.client.post(
+        f"/api/v1/conversations/{world.conversation().id}/messages",
+        json={"template": bad},
+        headers=world.auth,
+    )
+    assert answer.status_code == 422
+    assert "takes 2 values" in answer.get_json()["reason"]
+    assert len(world.messages()) == 1
+
+
+def test_composer_shows_the_closed_window_and_sends_a_template(world: World) -> None:
+    import re
+
+    world.sandbox.emu("clock", advance_hours=-30)
+    world.write(text="지난번 문의")
+    client = world.client
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    client.post(
+        "/login",
+        data={
+            "email": "wa-agent@example.test",
+            "password": "correct horse battery",
+            "csrf_token": token,
+        },
+    )
+    conversation = world.conversation()
+    thread = client.get(f"/inbox/c/{conversation.id}").get_data(as_text=True)
+    assert "24-hour customer service window has closed" in thread
+    assert 'data-template="order_update:ko"' in thread
+    assert 'data-template="spring_sale:ko"' in thread  # listed, with why it cannot be sent
+    form = thread[thread.index('data-template="order_update:ko"') :]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
+    world.sandbox.clear_requests()
+    sent = client.post(
+        f"/inbox/c/{conversation.id}/reply",
+        data={
+            "csrf_token": token,
+            "idempotency_key": key,
+            "mode": "reply",
+            "template_key": "order_update:ko",
+            "template_var": ["이서준", "A-2002"],
+        },
+    )
+    assert sent.status_code in (302, 303)
+    world.settle()
+    (call,) = world.sandbox.requests(method="POST")
+    values = [p["text"] for p in call["json"]["template"]["components"][0]["parameters"]]
+    assert values == ["이서준", "A-2002"]
+    assert world.messages()[-1].text.startswith("이서준님, 주문 A-2002")
