@@ -222,33 +222,25 @@ def status_event(account_id: str, status: Mapping[str, Any]) -> InboundEvent:
     wamid = str(status["id"])
     customer = str(status.get("recipient_id") or "")
     at = from_seconds(status["timestamp"])
-    if state == "failed":
-        reason = "; ".join(_error_text(e) for e in status.get("errors") or ()) or "failed"
-        return InboundEvent(
-            kind=EventKind.BOUNCED,
-            account_external_id=account_id,
-            external_id=f"failed:{wamid}",
-            thread_key=customer,
-            conversation_kind=ConversationKind.DM,
-            sent_at=at,
-            customer=Participant(external_id=customer),
-            text=f"WhatsApp could not deliver it: {reason}",
-            targets=(wamid,),
-            channel=CHANNEL,
-        )
     if state == "sent":
         return _sent(account_id, wamid, customer, at, status.get("biz_opaque_callback_data"))
-    kinds = {"delivered": EventKind.DELIVERED, "read": EventKind.READ}
-    if state not in kinds:
+    if state == "failed":
+        reason = "; ".join(_error_text(e) for e in status.get("errors") or ()) or "failed"
+        text: str | None = f"WhatsApp could not deliver it: {reason}"
+        kind = EventKind.BOUNCED
+    elif state in ("delivered", "read"):
+        text, kind = None, EventKind.DELIVERED if state == "delivered" else EventKind.READ
+    else:
         raise UnsupportedEvent(f"WhatsApp status {state!r} is not ingested ({wamid})")
     return InboundEvent(
-        kind=kinds[state],
+        kind=kind,
         account_external_id=account_id,
         external_id=f"{state}:{wamid}",
         thread_key=customer,
         conversation_kind=ConversationKind.DM,
         sent_at=at,
         customer=Participant(external_id=customer),
+        text=text,
         targets=(wamid,),
         channel=CHANNEL,
     )
