@@ -1,4 +1,4 @@
-"""The `switchboard` command: every subcommand of DESIGN §5, and clear errors for bad input."""
+"""The `switchboard` command: every subcommand (docs/design.md §5), clear errors for bad input."""
 
 from __future__ import annotations
 

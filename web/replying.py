@@ -9,12 +9,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
+from connectors import behaviour
 from connectors.base import (
-    Capability,
     ConnectorError,
     ConversationKind,
+    LengthLimit,
     MessageTemplate,
     ReplyWindow,
     Templates,
@@ -77,8 +78,8 @@ def check_reply(
         return _check_template(rt, conversation, window, template)
     if not window.open:
         return ReplyCheck(window, window.reason or "the channel does not allow a reply now")
-    validate = getattr(rt.connector(conversation.account), "validate_text", None)
-    problem = validate(ConversationKind(conversation.kind), text) if validate else None
+    limited = behaviour(rt.connector(conversation.account), LengthLimit)
+    problem = limited.validate_text(ConversationKind(conversation.kind), text) if limited else None
     return ReplyCheck(window, problem)
 
 
@@ -86,12 +87,11 @@ def _check_template(
     rt: Runtime, conversation: Conversation, window: ReplyWindow, template: Any
 ) -> ReplyCheck:
     account = conversation.account
-    connector = rt.connector(account)
-    if Capability.TEMPLATES not in connector.capabilities:
+    templates = behaviour(rt.connector(account), Templates)
+    if templates is None:
         return ReplyCheck(window, "this channel has no message templates")
     if account.health == "reconnect_needed":
         return ReplyCheck(window, window.reason or "the channel needs reconnecting")
-    templates = cast(Templates, connector)
     try:
         rendered = templates.render_template(rt.account_config(account), template)
     except ConnectorError as exc:
@@ -101,13 +101,11 @@ def _check_template(
 
 def templates_for(rt: Runtime, conversation: Conversation) -> tuple[list[MessageTemplate], str]:
     """The templates the composer offers, or why none can be shown (the platform failed)."""
-    connector = rt.connector(conversation.account)
-    if Capability.TEMPLATES not in connector.capabilities:
+    templates = behaviour(rt.connector(conversation.account), Templates)
+    if templates is None:
         return [], ""
     try:
-        found = cast(Templates, connector).message_templates(
-            rt.account_config(conversation.account)
-        )
+        found = templates.message_templates(rt.account_config(conversation.account))
     except ConnectorError as exc:
         return [], exc.reason
     return list(found), ""

@@ -6,7 +6,7 @@ system-user access token with whatsapp_business_messaging, its option the WABA i
 the templates. The app secret and verify token are the Meta app's (META_* settings), so
 signatures and the hub.challenge handshake are the shared Meta code.
 
-Rules decided here before any call (README.md, platform facts in docs/): free-form replies
+Rules decided here before any call (docs/platform-apis.md §5.5): free-form replies
 only within 24 hours of the customer's last message; outside it only an approved template,
 chosen by the agent in `OutboundReply.options["template"]`. The platform's own refusal
 (131047) is mapped to OutsideReplyWindow as well, in case our clock and theirs disagree.
@@ -26,6 +26,8 @@ from connectors.base import (
     AccountConfig,
     Attachment,
     Capability,
+    ConnectionCheck,
+    ConnectorError,
     ConversationKind,
     Headers,
     InboundEvent,
@@ -67,10 +69,14 @@ class WhatsAppConnector:
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
         {
             Capability.WEBHOOK,
+            Capability.HANDSHAKE,
             Capability.ATTACHMENTS,
+            Capability.FETCH_ATTACHMENT,
             Capability.REPLY_WINDOW,
             Capability.LENGTH_LIMIT,
             Capability.TEMPLATES,
+            Capability.PAUSE_SCOPES,
+            Capability.CHECK_CONNECTION,
         }
     )
 
@@ -317,8 +323,9 @@ class WhatsAppConnector:
                     return template
         raise PermanentSendError(f"no template {name} in language {language}")
 
-    def whoami(self, account: AccountConfig) -> dict[str, Any]:
-        """The connection check: the phone number the token reaches, by its display number."""
+    def check_connection(self, account: AccountConfig) -> ConnectionCheck:
+        """The phone number the token reaches, by its verified name and display number; the
+        WABA's template list must be readable too (templates are the only way to write first)."""
         found = self.graph.get(
             account.external_id,
             token=access_token(account),
@@ -327,7 +334,24 @@ class WhatsAppConnector:
         )
         name = found.get("verified_name") or ""
         number = found.get("display_phone_number") or ""
-        return {"id": str(found.get("id") or ""), "name": f"{name} ({number})".strip()}
+        problems: list[str] = []
+        try:
+            self.templates(account, refresh=True)
+        except ConnectorError as exc:
+            problems.append(f"message templates cannot be read: {exc.reason}")
+        return ConnectionCheck(
+            identity=f"{name} ({number})".strip(),
+            account_id=str(found.get("id") or ""),
+            problems=tuple(problems),
+        )
+
+    def pause_scopes(self, account: AccountConfig, operation: str = "send") -> tuple[str, ...]:
+        """The Meta app's pause and this number's: the scopes the Graph client's throttling
+        errors name (connectors/_meta/graph.py)."""
+        return (
+            f"meta:app:{self.graph.app_id or self.graph.base_url}",
+            f"meta:account:{account.external_id}",
+        )
 
 
 def access_token(account: AccountConfig) -> str:

@@ -1,4 +1,4 @@
-"""WhatsApp Cloud API webhook bodies → InboundEvents (wire facts: connectors/whatsapp/README.md).
+"""WhatsApp Cloud API webhook bodies → InboundEvents (docs/platform-apis.md §5.2-§5.4).
 
 A delivery is `{"object": "whatsapp_business_account", "entry": [{"id": WABA id, "changes":
 [{"field": "messages", "value": {...}}]}]}`; one `value` carries `metadata.phone_number_id`

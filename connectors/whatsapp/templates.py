@@ -1,8 +1,8 @@
 """Message templates: the only thing WhatsApp lets a business send outside the 24-hour window.
 
-Templates are written and approved in WhatsApp Manager; we read them from
-`GET /{waba-id}/message_templates` and offer the APPROVED ones whose variables we can fill:
-body variables, positional (`{{1}}`) or named (`{{first_name}}`), and headers without
+Templates are written and approved in WhatsApp Manager (docs/platform-apis.md §5.6); we read
+them from `GET /{waba-id}/message_templates` and offer the APPROVED ones whose variables we can
+fill: body variables, positional (`{{1}}`) or named (`{{first_name}}`), and headers without
 variables. Others (media headers, header variables, buttons that take parameters) are listed
 with the reason they cannot be sent from the inbox, not hidden.
 """

@@ -278,8 +278,15 @@ def test_download_without_the_token_is_refused_by_the_emulator(sandbox: Sandbox)
 
 
 def test_connection_check_names_the_number(sandbox: Sandbox) -> None:
-    found = connector(sandbox).whoami(ACCOUNT)
-    assert found == {"id": PNID, "name": "서울서플 고객센터 (+82 2-555-0100)"}
+    found = connector(sandbox).check_connection(ACCOUNT)
+    assert (found.identity, found.account_id, found.problems) == (
+        "서울서플 고객센터 (+82 2-555-0100)",
+        PNID,
+        (),
+    )
+    no_waba = AccountConfig(id=1, external_id=PNID, credentials={"access_token": TOKEN})
+    (problem,) = connector(sandbox).check_connection(no_waba).problems
+    assert "waba_id" in problem
 
 
 def test_missing_token_asks_for_reconnection(sandbox: Sandbox) -> None:

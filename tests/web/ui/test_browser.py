@@ -334,7 +334,7 @@ def test_x_counter_matches_the_server_and_the_server_refuses_long_posts(
         assert ours == weighted_length(sample), sample
     page.goto(f"{base_url}/inbox/c/{mention.id}")
     page.fill("#composer", "가" * 141)
-    page.wait_for_selector("#x-counter.over >> text=282 / 280")
+    page.wait_for_selector("#reply-counter.over >> text=282 / 280")
     assert page.is_disabled("#send-button")
     # The server refuses it too (the counter is only a courtesy).
     token = page.locator('meta[name="csrf-token"]').get_attribute("content")
