@@ -147,12 +147,28 @@ def skip(session: Session, survey: CsatSurvey, reason: str) -> None:
         system_event(session, conversation, f"CSAT survey not sent: {reason}")
 
 
+def not_asked_here(conversation: Conversation) -> str | None:
+    """Why this kind of thread gets no survey, or None. Public comments and mentions are
+    not the place to ask; email needs signed one-click links, which are not built yet (an
+    emailed "reply 1-5" would come back through the mail ingest, which does not capture
+    answers, and reopen the case)."""
+    if conversation.kind in ("comment", "mention"):
+        return "surveys are not asked in public threads"
+    if conversation.kind == "email":
+        return "email surveys (signed one-click links) are not available yet"
+    return None
+
+
 def send(session: Session, survey: CsatSurvey, now: datetime) -> Message | None:
     """Store the question as a pending reply (workers/send.py delivers it); the caller has
     checked the platform's reply window. None when the conversation no longer qualifies."""
     conversation = session.get(Conversation, survey.conversation_id)
     if conversation is None or conversation.status != "resolved":
         skip(session, survey, "the conversation was reopened before the survey")
+        return None
+    reason = not_asked_here(conversation)
+    if reason is not None:
+        skip(session, survey, reason)
         return None
     message, _ = create_reply(
         session, conversation, None, Draft(text=QUESTION, idempotency_key=f"csat:{survey.id}")

@@ -112,6 +112,16 @@ def test_outside_the_window_or_reopened_it_is_skipped_with_a_reason(
     assert skipped is not None and skipped.status == "skipped"
     assert "24 hours" in (skipped.skip_reason or "")
     assert any("CSAT survey not sent" in t for t in _events(rt, late.id))
+    with rt.db.session() as session:
+        email = session.get(Conversation, reopened.id)
+        assert email is not None
+        email.kind = "email"
+        assert csat.not_asked_here(email) == (
+            "email surveys (signed one-click links) are not available yet"
+        )
+        email.kind = "comment"
+        assert csat.not_asked_here(email) == "surveys are not asked in public threads"
+        session.rollback()
     other = _survey(rt, reopened.id)
     assert (
         other is not None and other.skip_reason == "the conversation was reopened before the survey"
