@@ -15,12 +15,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from inbox.models import ChannelAccount, Team, User
 from inbox.models.reports import ReportBucket
 from inbox.reports import histogram
+from inbox.reports.rollup import day_dimension, day_of
 
 MAX_DAYS = 366
 TOP_CATEGORIES = 8
@@ -128,8 +129,8 @@ class Report:
 def build(session: Session, period: Period) -> Report:
     report = Report(period=period)
     first, after = period.utc_bounds()
-    in_range = (ReportBucket.hour >= first) & (ReportBucket.hour < after)
-    _overall(session, report, in_range)
+    _charts(session, report, first, after)
+    _overall(session, report, _covering("all", first, after))
     names = _names(session)
     for dimension, target in (
         ("channel", report.channels),
@@ -138,32 +139,64 @@ def build(session: Session, period: Period) -> Report:
         ("agent", report.agents),
         ("team", report.teams),
     ):
-        target.extend(_slices(session, dimension, in_range, names.get(dimension, {})))
-    _reasons(session, report, in_range)
+        target.extend(
+            _slices(session, _covering(dimension, first, after), names.get(dimension, {}))
+        )
+    _reasons(session, report, first, after)
     return report
 
 
-def _overall(session: Session, report: Report, in_range: Any) -> None:
-    rows = session.execute(
-        select(ReportBucket).where(ReportBucket.dimension == "all", in_range)
-    ).scalars()
+def _covering(dimension: str, first: datetime, after: datetime) -> Any:
+    """Rows that cover [first, after) exactly once: day rows for the whole UTC days inside,
+    hour rows for the partial days at both edges (rollup.py keeps both)."""
+    b = ReportBucket
+    first_day = day_of(first) + (timedelta(days=1) if first != day_of(first) else timedelta())
+    last_day = day_of(after)
+    if first_day >= last_day:
+        return (b.dimension == dimension) & (b.hour >= first) & (b.hour < after)
+    return or_(
+        (b.dimension == dimension) & (b.hour >= first) & (b.hour < first_day),
+        (b.dimension == day_dimension(dimension)) & (b.hour >= first_day) & (b.hour < last_day),
+        (b.dimension == dimension) & (b.hour >= last_day) & (b.hour < after),
+    )
+
+
+def _charts(session: Session, report: Report, first: datetime, after: datetime) -> None:
+    """Volume by local day, hour of day and weekday: hour rows, two columns each."""
     tz = report.period.tz
     days: dict[date, int] = defaultdict(int)
+    for hour, created in session.execute(
+        select(ReportBucket.hour, ReportBucket.created).where(
+            ReportBucket.dimension == "all", ReportBucket.hour >= first, ReportBucket.hour < after
+        )
+    ):
+        local = hour.astimezone(tz)
+        days[local.date()] += created
+        report.by_hour[local.hour] += created
+        report.by_weekday[local.weekday()] += created
+    day = report.period.start
+    while day <= report.period.end:
+        report.by_day.append((day, days.get(day, 0)))
+        day += timedelta(days=1)
+
+
+def _overall(session: Session, report: Report, covering: Any) -> None:
+    b = ReportBucket
+    columns = [getattr(b, name) for name in SUMMED]
     frt: list[dict[str, int]] = []
     nrt: list[dict[str, int]] = []
     res: list[dict[str, int]] = []
     sums: dict[str, int] = defaultdict(int)
-    for row in rows:
-        local = row.hour.astimezone(tz)
-        days[local.date()] += row.created
-        report.by_hour[local.hour] += row.created
-        report.by_weekday[local.weekday()] += row.created
-        for name in SUMMED:
-            sums[name] += getattr(row, name)
-        frt.append(row.frt_hist)
-        nrt.append(row.nrt_hist)
-        res.append(row.res_hist)
-        for rating, count in row.csat_dist.items():
+    for row in session.execute(
+        select(*columns, b.frt_hist, b.nrt_hist, b.res_hist, b.csat_dist).where(covering)
+    ):
+        for name, value in zip(SUMMED, row, strict=False):
+            sums[name] += value
+        frt_hist, nrt_hist, res_hist, csat_dist = row[len(SUMMED) :]
+        frt.append(frt_hist)
+        nrt.append(nrt_hist)
+        res.append(res_hist)
+        for rating, count in csat_dist.items():
             report.csat_dist[int(rating)] = report.csat_dist.get(int(rating), 0) + int(count)
     report.created, report.resolved = sums["created"], sums["resolved"]
     report.reopened, report.ever_resolved = sums["reopened"], sums["ever_resolved"]
@@ -174,10 +207,6 @@ def _overall(session: Session, report: Report, in_range: Any) -> None:
     report.first_response = _durations(frt, sums["frt_sum"])
     report.next_response = _durations(nrt, sums["nrt_sum"])
     report.resolution = _durations(res, sums["res_sum"])
-    day = report.period.start
-    while day <= report.period.end:
-        report.by_day.append((day, days.get(day, 0)))
-        day += timedelta(days=1)
 
 
 def _durations(hists: Iterable[Mapping[str, int]], total: int) -> Durations:
@@ -202,9 +231,7 @@ def _names(session: Session) -> dict[str, dict[str, str]]:
     }
 
 
-def _slices(
-    session: Session, dimension: str, in_range: Any, names: Mapping[str, str]
-) -> list[Slice]:
+def _slices(session: Session, covering: Any, names: Mapping[str, str]) -> list[Slice]:
     b = ReportBucket
     rows = session.execute(
         select(
@@ -220,7 +247,7 @@ def _slices(
             func.sum(b.sla_n),
             func.sum(b.sla_met),
         )
-        .where(b.dimension == dimension, in_range)
+        .where(covering)
         .group_by(b.key)
     ).all()
     slices = []
@@ -242,25 +269,33 @@ def _slices(
     return sorted(slices, key=lambda s: (-s.created, s.name))
 
 
-def _reasons(session: Session, report: Report, in_range: Any) -> None:
-    """Top categories by week (local Monday): what customers keep contacting us about."""
+def _reasons(session: Session, report: Report, first: datetime, after: datetime) -> None:
+    """Top categories by local week (Monday): what customers keep contacting us about. The
+    week of each hour row is a CASE over the week boundaries, so the database sums."""
     tz = report.period.tz
-    counts: dict[str, dict[date, int]] = defaultdict(lambda: defaultdict(int))
-    rows = session.execute(
-        select(ReportBucket.key, ReportBucket.hour, ReportBucket.created).where(
-            ReportBucket.dimension == "category", ReportBucket.key != "", in_range
-        )
-    )
-    for key, hour, created in rows:
-        local = hour.astimezone(tz).date()
-        counts[key][local - timedelta(days=local.weekday())] += created
     start = report.period.start
     week = start - timedelta(days=start.weekday())
     while week <= report.period.end:
         report.weeks.append(week)
         week += timedelta(days=7)
+    bounds = [datetime.combine(w, time(), tz).astimezone(UTC) for w in report.weeks[1:]]
+    b = ReportBucket
+    index: Any = (
+        case(*[(b.hour < bound, i) for i, bound in enumerate(bounds)], else_=len(bounds))
+        if bounds
+        else literal(0)  # one week: a CASE needs at least one WHEN
+    )
+    counts: dict[str, dict[int, int]] = defaultdict(dict)
+    for key, week_index, created in session.execute(
+        select(b.key, index, func.sum(b.created))
+        .where(b.dimension == "category", b.key != "", b.hour >= first, b.hour < after)
+        .group_by(b.key, index)
+    ):
+        counts[key][int(week_index)] = int(created)
     top = sorted(counts, key=lambda k: (-sum(counts[k].values()), k))[:TOP_CATEGORIES]
-    report.reasons = [(key, [counts[key].get(w, 0) for w in report.weeks]) for key in top]
+    report.reasons = [
+        (key, [counts[key].get(i, 0) for i in range(len(report.weeks))]) for key in top
+    ]
 
 
 DEFAULT_DAYS = 28

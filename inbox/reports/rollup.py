@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,11 +21,12 @@ from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from inbox.models import ChannelAccount, Conversation, Message, utcnow
-from inbox.models.reports import CsatSurvey, ReportBucket, ReportState
+from inbox.models.reports import DIMENSIONS, CsatSurvey, ReportBucket, ReportState
 from inbox.models.sla import ConversationSla
 from inbox.reports import histogram
 
 HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
 LAG = timedelta(minutes=2)
 CHUNK = 500
 NOT_DEFLECTED = ("handed_off", "no_match")  # no_match: no FAQ article fitted (faq branch)
@@ -169,7 +170,9 @@ def rebuild(session: Session, hours: Iterable[datetime]) -> None:
     channels = {i: c for i, c in session.execute(select(ChannelAccount.id, ChannelAccount.channel))}
     for start, end in _ranges(wanted):
         in_range = (ReportBucket.hour >= start) & (ReportBucket.hour < end)
-        session.execute(delete(ReportBucket).where(in_range))
+        session.execute(
+            delete(ReportBucket).where(in_range, ReportBucket.dimension.in_(DIMENSIONS))
+        )
         tallies: dict[tuple[datetime, str, str], Tally] = defaultdict(Tally)
         for row, facts in _facts(session, start, end):
             hour = hour_of(row.created_at)
@@ -190,6 +193,56 @@ def rebuild(session: Session, hours: Iterable[datetime]) -> None:
                     for (hour, dimension, key), tally in tallies.items()
                 ],
             )
+    _rebuild_days(session, {day_of(hour) for hour in wanted})
+
+
+TALLY_FIELDS = tuple(f.name for f in fields(Tally))
+
+
+def day_of(moment: datetime) -> datetime:
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _rebuild_days(session: Session, days: set[datetime]) -> None:
+    """Day rows (`<dimension>@day`, hour = UTC midnight) are the sums of that day's hour rows:
+    a long range reads one row a day in its interior and hour rows only at its two edges."""
+    day_dimensions = [day_dimension(d) for d in DIMENSIONS]
+    for day in sorted(days):
+        session.execute(
+            delete(ReportBucket).where(
+                ReportBucket.hour == day, ReportBucket.dimension.in_(day_dimensions)
+            )
+        )
+        tallies: dict[tuple[str, str], Tally] = defaultdict(Tally)
+        b = ReportBucket
+        for row in session.execute(
+            select(b.dimension, b.key, *[getattr(b, name) for name in TALLY_FIELDS]).where(
+                b.hour >= day, b.hour < day + DAY, b.dimension.in_(DIMENSIONS)
+            )
+        ):
+            _add_row(tallies[(day_dimension(row[0]), row[1])], row[2:])
+        if tallies:
+            session.execute(
+                insert(ReportBucket),
+                [
+                    {"hour": day, "dimension": dimension, "key": key, **vars(tally)}
+                    for (dimension, key), tally in tallies.items()
+                ],
+            )
+
+
+def day_dimension(dimension: str) -> str:
+    return f"{dimension}@day"
+
+
+def _add_row(tally: Tally, values: Any) -> None:
+    for name, incoming in zip(TALLY_FIELDS, values, strict=True):
+        value = getattr(tally, name)
+        if isinstance(value, dict):
+            for key, count in incoming.items():
+                value[key] = value.get(key, 0) + int(count)
+        else:
+            setattr(tally, name, value + incoming)
 
 
 def _ranges(hours: list[datetime]) -> Iterator[tuple[datetime, datetime]]:
