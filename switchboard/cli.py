@@ -211,6 +211,26 @@ def watch() -> None:
 
 
 @main.group()
+def reports() -> None:
+    """The reports roll-up (docs/reports.md)."""
+
+
+@reports.command("refresh")
+@click.option("--full", is_flag=True, help="Rebuild every hour, not only the changed ones.")
+def reports_refresh(full: bool) -> None:
+    """Roll up report figures now; run once after an upgrade so no page view has to."""
+    from inbox.reports.rollup import refresh
+
+    rt = _runtime()
+    try:
+        with rt.db.session() as session:
+            hours = refresh(session, full=full)
+    finally:
+        rt.close()
+    click.echo(f"rolled up {hours} hours")
+
+
+@main.group()
 def db() -> None:
     """Database schema."""
 
