@@ -15,6 +15,7 @@ from flask import Blueprint, Response, abort, request
 from connectors import WEBHOOK_ENDPOINTS, registered
 from connectors.base import Capability, InvalidSignature
 from inbox.models import InboundDelivery
+from inbox.ordering import delivery_route
 from switchboard.metrics import WEBHOOK_LATENCY, WEBHOOKS
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
@@ -65,8 +66,11 @@ def receive(endpoint: str) -> Response:
     except InvalidSignature:
         WEBHOOKS.labels(endpoint, "bad_signature").inc()
         return Response("invalid signature", status=403, mimetype="text/plain")
+    route = delivery_route(connector, headers, body)
     with rt.db.session() as session:
-        delivery = InboundDelivery(endpoint=endpoint, connector=slug, headers=headers, body=body)
+        delivery = InboundDelivery(
+            endpoint=endpoint, connector=slug, headers=headers, body=body, route=route
+        )
         session.add(delivery)
     # If this wake-up is lost (Redis down), the drainers still find the row on their own.
     try:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
@@ -72,10 +72,16 @@ def drain(limit: int | None = None) -> int:
             return total
 
 
-def ingest_batch(size: int) -> list[int]:
-    """Claim, record and commit one batch of up to `size` deliveries; the ids it claimed."""
+def ingest_batch(size: int, fresh: int | None = None) -> list[int]:
+    """Claim, record and commit one batch of up to `size` deliveries; the ids it claimed.
+
+    Up to `fresh` (INGEST_FRESH_SIZE) of them are the newest waiting deliveries that no older
+    waiting one concerns the same customer as; the rest are the oldest.
+    """
+    if fresh is None:
+        fresh = runtime().settings.int("INGEST_FRESH_SIZE")
     with runtime().db.session() as session:
-        claimed = _claim(session, limit=size)
+        claimed = _claim_lanes(session, size, min(fresh, size))
         if claimed:
             _ingest(session, claimed)
     return [delivery.id for delivery in claimed]
@@ -95,21 +101,80 @@ def process_delivery(delivery_id: int) -> None:
             raise DeliveryFailed(result["reason"])
 
 
-def _claim(
-    session: Session, *, limit: int | None = None, ids: Sequence[int] | None = None
-) -> list[Row[Any]]:
-    """Lock and return waiting deliveries; rows another transaction holds are skipped."""
-    query = select(
-        _DELIVERY.c.id,
-        _DELIVERY.c.connector,
-        _DELIVERY.c.headers,
-        _DELIVERY.c.body,
-        _DELIVERY.c.attempts,
-    ).where(_DELIVERY.c.status == "received")
-    if ids is not None:
-        query = query.where(_DELIVERY.c.id.in_(list(ids)))
-    else:
-        query = query.where(_DELIVERY.c.attempts == 0).order_by(_DELIVERY.c.id).limit(limit)
+_COLUMNS = (
+    _DELIVERY.c.id,
+    _DELIVERY.c.connector,
+    _DELIVERY.c.headers,
+    _DELIVERY.c.body,
+    _DELIVERY.c.attempts,
+)
+FRESH_WINDOW = 4  # the fresh lane looks at the newest FRESH_WINDOW × fresh waiting rows
+
+
+def _claim_lanes(session: Session, size: int, fresh: int) -> list[Row[Any]]:
+    """The fresh lane, then the oldest waiting rows to fill the batch; in arrival order.
+
+    Recorded in id order, so within a batch, as across batches of one lane, one customer's
+    deliveries keep their order; the fresh lane's eligibility keeps it between lanes.
+    """
+    newest = _claim_fresh(session, fresh) if fresh > 0 else []
+    taken = [row.id for row in newest]
+    query = select(*_COLUMNS).where(_DELIVERY.c.status == "received", _DELIVERY.c.attempts == 0)
+    if taken:
+        query = query.where(_DELIVERY.c.id.not_in(taken))
+    query = query.order_by(_DELIVERY.c.id).limit(size - len(taken))
+    oldest = list(session.execute(query.with_for_update(skip_locked=True)))
+    return sorted([*oldest, *newest], key=lambda row: row.id)
+
+
+def _claim_fresh(session: Session, fresh: int) -> list[Row[Any]]:
+    """Newest waiting deliveries that may jump the queue (inbox/ordering.py).
+
+    Eligible: a known route, and no older waiting delivery of the same connector with the same
+    route or an unknown one (rows other batches hold count as waiting: they are not committed).
+    Only the newest rows are looked at, so a long backlog of blocked rows costs nothing.
+    """
+    older = _DELIVERY.alias("older")
+    window = (
+        select(_DELIVERY.c.id)
+        .where(
+            _DELIVERY.c.status == "received",
+            _DELIVERY.c.attempts == 0,
+            _DELIVERY.c.route.is_not(None),
+        )
+        .order_by(_DELIVERY.c.id.desc())
+        .limit(fresh * FRESH_WINDOW)
+        .scalar_subquery()
+    )
+    blocked = (
+        select(older.c.id)
+        .where(
+            older.c.status == "received",
+            older.c.attempts == 0,
+            older.c.connector == _DELIVERY.c.connector,
+            older.c.id < _DELIVERY.c.id,
+            or_(older.c.route == _DELIVERY.c.route, older.c.route.is_(None)),
+        )
+        .exists()
+    )
+    query = (
+        select(*_COLUMNS)
+        .where(
+            _DELIVERY.c.id.in_(window),
+            _DELIVERY.c.status == "received",
+            _DELIVERY.c.attempts == 0,
+            or_(_DELIVERY.c.route == "", ~blocked),
+        )
+        .order_by(_DELIVERY.c.id.desc())
+        .limit(fresh)
+    )
+    return list(session.execute(query.with_for_update(of=_DELIVERY, skip_locked=True)))
+
+
+def _claim(session: Session, *, ids: Sequence[int]) -> list[Row[Any]]:
+    """Lock and return these deliveries if they still wait; rows another transaction holds
+    are skipped."""
+    query = select(*_COLUMNS).where(_DELIVERY.c.status == "received", _DELIVERY.c.id.in_(list(ids)))
     return list(session.execute(query.with_for_update(skip_locked=True)))
 
 
