@@ -69,7 +69,14 @@ def message_event(external_id: str, customer: str, text: str) -> dict[str, Any]:
 
 
 class Stack:
-    def __init__(self, name: str, *, web_workers: int = 2, accounts: tuple[str, ...] = ("page-1",)):
+    def __init__(
+        self,
+        name: str,
+        *,
+        web_workers: int = 2,
+        accounts: tuple[str, ...] = ("page-1",),
+        env: dict[str, str] | None = None,
+    ):
         self.name = name
         self.db_url = fresh_pg_database(name)
         self.tmp = Path(tempfile.mkdtemp(prefix=f"{name}-"))
@@ -91,6 +98,7 @@ class Stack:
             "SWITCHBOARD_DOTENV": "/nonexistent",
             "SWITCHBOARD_FAKE_CONNECTOR": "1",  # the test connector exists only when asked for
             "FAKE_WEBHOOK_SECRET": "fake-secret",
+            **(env or {}),
         }
         self._wait_redis()
         self.account_ids = {}

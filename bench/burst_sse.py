@@ -79,8 +79,8 @@ def send_probe(stack: Stack, n: int) -> float:
     return sent
 
 
-def scenario(burst: int, backlog: bool) -> dict[str, object]:
-    stack = Stack("bench_sse", accounts=("page-1", "page-2"))
+def scenario(burst: int, backlog: bool, fresh: str) -> dict[str, object]:
+    stack = Stack("bench_sse", accounts=("page-1", "page-2"), env={"INGEST_FRESH_SIZE": fresh})
     try:
         session = signed_in(stack)
         events: queue.Queue = queue.Queue()
@@ -132,12 +132,23 @@ def scenario(burst: int, backlog: bool) -> dict[str, object]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--burst", type=int, default=5000)
+    parser.add_argument(
+        "--fresh",
+        default="50,0",
+        help="INGEST_FRESH_SIZE values to compare, interleaved (0: strictly oldest first)",
+    )
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     rows = []
-    for name, backlog in (("live burst over HTTP", False), ("burst waiting as a backlog", True)):
-        r = scenario(args.burst, backlog)
+    runs = [
+        (f"{name}, fresh lane {fresh}", backlog, fresh)
+        for name, backlog in (("live burst over HTTP", False), ("burst waiting as a backlog", True))
+        for fresh in args.fresh.split(",")
+    ]
+    for name, backlog, fresh in runs:
+        load = os.getloadavg()[0]
+        r = scenario(args.burst, backlog, fresh)
         lat: list[float] = r["latencies"]  # type: ignore[assignment]
         p50, p95, worst = (
             percentile(lat, 50) * 1000,
@@ -146,12 +157,12 @@ def main() -> None:
         )
         print(
             f"{name}: {len(lat)} probes during {r['drained']:.1f} s, p50 {p50:.0f} ms, "
-            f"p95 {p95:.0f} ms, max {worst:.0f} ms, missed {r['missed']}",
+            f"p95 {p95:.0f} ms, max {worst:.0f} ms, missed {r['missed']} (load {load:.1f})",
             flush=True,
         )
         rows.append(
             f"| {name} | {len(lat)} | {p50:.0f} ms | {p95:.0f} ms | {worst:.0f} ms | "
-            f"{r['missed']} | {r['drained']:.1f} s |"
+            f"{r['missed']} | {r['drained']:.1f} s | {load:.1f} |"
         )
     uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     print(f"load before {load_before}; {uptime}")
@@ -175,8 +186,8 @@ claimed oldest first.
 - Machine: {machine()}.
 - Load: before {load_before}; after: `{uptime}`.
 
-| scenario | probes | p50 | p95 | max | missed | burst drained in |
-|---|---|---|---|---|---|---|
+| scenario | probes | p50 | p95 | max | missed | burst drained in | 1-min load at start |
+|---|---|---|---|---|---|---|---|
 {table}
 """,
         )

@@ -7,6 +7,11 @@ set-based, marks them processed and commits once. Until that commit nothing of t
 exists: a worker killed mid-batch leaves its rows `received` and unlocked for the next drain,
 and a delivery is processed by exactly one transaction that commits.
 
+Two lanes: before each batch of the oldest, a small "fresh lane" transaction takes the newest
+waiting deliveries that may jump the queue (inbox/ordering.py: none of their customer's
+deliveries is older and still waiting), so a new message reaches the screen during a backlog
+while the backlog still drains oldest first.
+
 A delivery that fails (a parser crash, a fetch that must be retried) is rolled back alone to
 its savepoint and stays `received` with its reason and attempt count; the sweeper retries it
 one by one (`process_delivery`) until MAX_ATTEMPTS, then stores it `rejected`.
@@ -15,8 +20,9 @@ one by one (`process_delivery`) until MAX_ATTEMPTS, then stores it `rejected`.
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -61,27 +67,56 @@ def drain(limit: int | None = None) -> int:
     """Ingest `received` deliveries batch after batch until none is left; how many were done.
 
     Fresh deliveries only (attempts = 0): one that failed waits for the sweeper's retry
-    instead of failing again in every batch.
+    instead of failing again in every batch. Each step first commits the fresh lane on its
+    own (a few rows: fast), then one batch of the oldest. The oldest batch shrinks when it
+    took longer than INGEST_BATCH_MS and grows back to `limit` (INGEST_BATCH_SIZE) when it is
+    quick: a fresh delivery waits at most about one batch, however loaded the machine is.
     """
-    size = limit or runtime().settings.int("INGEST_BATCH_SIZE")
-    total = 0
+    settings = runtime().settings
+    most = limit or settings.int("INGEST_BATCH_SIZE")
+    target = settings.int("INGEST_BATCH_MS") / 1000
+    fresh = settings.int("INGEST_FRESH_SIZE")
+    size, total = most, 0
     while True:
-        done = len(ingest_batch(size))
-        total += done
-        if done < size:
+        started = time.monotonic()
+        newest, oldest = _step(size, fresh)
+        total += len(newest) + len(oldest)
+        if len(oldest) < size:
             return total
+        size = next_batch_size(size, time.monotonic() - started, target, most)
+
+
+def next_batch_size(size: int, took: float, target: float, most: int) -> int:
+    """Scale the batch towards `target` seconds, within [MIN_BATCH, most]."""
+    if target <= 0 or took <= 0:
+        return most
+    wanted = int(size * min(2.0, target / took))
+    return max(min(MIN_BATCH, most), min(most, wanted))
 
 
 def ingest_batch(size: int, fresh: int | None = None) -> list[int]:
-    """Claim, record and commit one batch of up to `size` deliveries; the ids it claimed.
+    """One step of `drain`: the fresh lane's commit, then a batch of the oldest; all ids.
 
-    Up to `fresh` (INGEST_FRESH_SIZE) of them are the newest waiting deliveries that no older
-    waiting one concerns the same customer as; the rest are the oldest.
+    The fresh lane is up to `fresh` (INGEST_FRESH_SIZE) of the newest waiting deliveries that
+    no older waiting one concerns the same customer as; the batch is up to `size` of the
+    oldest, each in its own transaction.
     """
     if fresh is None:
         fresh = runtime().settings.int("INGEST_FRESH_SIZE")
+    newest, oldest = _step(size, fresh)
+    return sorted([*newest, *oldest])
+
+
+def _step(size: int, fresh: int) -> tuple[list[int], list[int]]:
+    newest = _ingest_claimed(lambda session: _claim_fresh(session, fresh)) if fresh > 0 else []
+    oldest = _ingest_claimed(lambda session: _claim_oldest(session, size))
+    return newest, oldest
+
+
+def _ingest_claimed(claim: Callable[[Session], list[Row[Any]]]) -> list[int]:
+    """Claim, record and commit one batch; the ids it claimed."""
     with runtime().db.session() as session:
-        claimed = _claim_lanes(session, size, min(fresh, size))
+        claimed = claim(session)
         if claimed:
             _ingest(session, claimed)
     return [delivery.id for delivery in claimed]
@@ -109,22 +144,17 @@ _COLUMNS = (
     _DELIVERY.c.attempts,
 )
 FRESH_WINDOW = 4  # the fresh lane looks at the newest FRESH_WINDOW × fresh waiting rows
+MIN_BATCH = 50  # below this, per-batch round trips would cost more than the rows
 
 
-def _claim_lanes(session: Session, size: int, fresh: int) -> list[Row[Any]]:
-    """The fresh lane, then the oldest waiting rows to fill the batch; in arrival order.
-
-    Recorded in id order, so within a batch, as across batches of one lane, one customer's
-    deliveries keep their order; the fresh lane's eligibility keeps it between lanes.
-    """
-    newest = _claim_fresh(session, fresh) if fresh > 0 else []
-    taken = [row.id for row in newest]
-    query = select(*_COLUMNS).where(_DELIVERY.c.status == "received", _DELIVERY.c.attempts == 0)
-    if taken:
-        query = query.where(_DELIVERY.c.id.not_in(taken))
-    query = query.order_by(_DELIVERY.c.id).limit(size - len(taken))
-    oldest = list(session.execute(query.with_for_update(skip_locked=True)))
-    return sorted([*oldest, *newest], key=lambda row: row.id)
+def _claim_oldest(session: Session, size: int) -> list[Row[Any]]:
+    query = (
+        select(*_COLUMNS)
+        .where(_DELIVERY.c.status == "received", _DELIVERY.c.attempts == 0)
+        .order_by(_DELIVERY.c.id)
+        .limit(size)
+    )
+    return list(session.execute(query.with_for_update(skip_locked=True)))
 
 
 def _claim_fresh(session: Session, fresh: int) -> list[Row[Any]]:

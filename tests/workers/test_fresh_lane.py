@@ -15,7 +15,7 @@ from sqlalchemy import select
 from inbox.models import InboundDelivery, Message
 from inbox.ordering import delivery_route, ordering_key
 from tests.support.factory import fake_delivery, fake_message
-from workers.ingest import drain, ingest_batch
+from workers.ingest import MIN_BATCH, drain, ingest_batch, next_batch_size
 
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 T0 = datetime(2026, 11, 25, 5, 0, tzinfo=UTC)
@@ -84,9 +84,9 @@ def test_a_new_customer_jumps_the_backlog_in_the_next_batch(rt, factory):
     fresh = store(rt, fake_message("new-1", "지금 봐 주세요", customer="new", at=at(100)))
     taken = ingest_batch(10, fresh=2)
     assert fresh in taken  # not behind the 30 waiting ones
-    assert [i for i in taken if i != fresh] == old[:9]  # the rest of the batch: oldest first
+    assert [i for i in taken if i != fresh] == old[:10]  # then a batch of the oldest
     assert status(rt, fresh) == "processed"
-    assert drain() == 30 - 9
+    assert drain() == 30 - 10
     assert {status(rt, i) for i in old} == {"processed"}  # the backlog is not starved
 
 
@@ -186,3 +186,12 @@ def test_racing_drains_with_fresh_lanes_store_each_message_once(rt, factory):
         assert s.scalar(select(Message.id).where(Message.external_id == "f-59")) is not None
         stored = s.scalars(select(Message.external_id)).all()
     assert len(stored) == len(set(stored)) == 200 + 60
+
+
+def test_a_slow_batch_shrinks_the_next_and_a_quick_one_grows_it_back():
+    assert next_batch_size(500, 2.0, 0.4, 500) == 100  # 2 s for 500: aim at 0.4 s
+    assert next_batch_size(100, 0.1, 0.4, 500) == 200  # quick: at most doubles
+    assert next_batch_size(400, 0.1, 0.4, 500) == 500  # never above INGEST_BATCH_SIZE
+    assert next_batch_size(60, 9.0, 0.4, 500) == MIN_BATCH  # never below MIN_BATCH
+    assert next_batch_size(20, 9.0, 0.4, 20) == 20  # unless the limit is smaller
+    assert next_batch_size(100, 9.0, 0, 500) == 500  # INGEST_BATCH_MS=0: fixed size
