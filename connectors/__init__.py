@@ -10,22 +10,47 @@ nothing), so a production deployment can never be fed signed test deliveries.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import importlib
+from collections.abc import Iterator, Mapping
 
 from connectors.base import Connector
-from connectors.email import EmailConnector
-from connectors.facebook import FacebookConnector
-from connectors.instagram import InstagramConnector
-from connectors.webchat import WebchatConnector
-from connectors.x import XConnector
 
-REGISTRY: dict[str, type[Connector]] = {
-    "email": EmailConnector,
-    "facebook": FacebookConnector,
-    "instagram": InstagramConnector,
-    "webchat": WebchatConnector,
-    "x": XConnector,
-}
+
+class _Registry(Mapping[str, type[Connector]]):
+    """Slug → connector class, each module imported the first time its class is asked for.
+
+    A process needs the connectors it uses: `switchboard poll` of a mailbox need not import
+    the Graph and X clients (X's URL grammar alone took a few hundred milliseconds of every
+    start-up); the web and worker processes import each one at its first delivery or job.
+    """
+
+    def __init__(self, paths: Mapping[str, str]) -> None:
+        self._paths = dict(paths)
+
+    def __getitem__(self, slug: str) -> type[Connector]:
+        module, _, name = self._paths[slug].partition(":")
+        found: type[Connector] = getattr(importlib.import_module(module), name)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def with_extra(self, slug: str, path: str) -> _Registry:
+        return _Registry({**self._paths, slug: path})
+
+
+REGISTRY = _Registry(
+    {
+        "email": "connectors.email:EmailConnector",
+        "facebook": "connectors.facebook:FacebookConnector",
+        "instagram": "connectors.instagram:InstagramConnector",
+        "webchat": "connectors.webchat:WebchatConnector",
+        "x": "connectors.x:XConnector",
+    }
+)
 
 # Webhook endpoints served by another slug's connector (/webhooks/<endpoint>). An endpoint not
 # listed here is the slug itself.
@@ -40,15 +65,13 @@ CHANNEL_SLUGS: tuple[str, ...] = ("facebook", "instagram", "x", "email", "webcha
 FAKE_SWITCH = "SWITCHBOARD_FAKE_CONNECTOR"
 
 
-def registered(settings: Mapping[str, str]) -> dict[str, type[Connector]]:
+def registered(settings: Mapping[str, str]) -> Mapping[str, type[Connector]]:
     """REGISTRY, plus the fake connector where SWITCHBOARD_FAKE_CONNECTOR enables it."""
     mode = settings.get(FAKE_SWITCH, "")
     if mode not in ("1", "demo"):
-        return dict(REGISTRY)
-    from connectors.fake import DemoHistoryConnector, FakeConnector
-
-    fake = FakeConnector if mode == "1" else DemoHistoryConnector
-    return {**REGISTRY, "fake": fake}
+        return REGISTRY
+    fake = "FakeConnector" if mode == "1" else "DemoHistoryConnector"
+    return REGISTRY.with_extra("fake", f"connectors.fake:{fake}")
 
 
 def connector_for(slug: str, settings: Mapping[str, str]) -> Connector:
