@@ -8,7 +8,9 @@ one Page while a probe, every 100 ms, POSTs one message to a second Page, whose
 sent → event read by the SSE client (verify, store, wake, claim, ingest, commit, Redis
 pub/sub, web process, SSE). Two scenarios: the burst arriving over HTTP while the worker
 runs (live), and a burst already waiting when the worker starts (backlog: a worker outage).
-Usage: python bench/burst_sse.py [--burst 5000] [--write]
+Each scenario runs with every INGEST_FRESH_SIZE in --fresh (default 50 and 0: the fresh lane
+and strict oldest-first), interleaved. Usage:
+  python bench/burst_sse.py [--burst 5000] [--fresh 50,0] [--scenarios live,backlog] [--write]
 """
 
 from __future__ import annotations
@@ -52,6 +54,13 @@ def signed_in(stack: Stack) -> requests.Session:
 
 def listen(session: requests.Session, stack: Stack, probe_account: int, out: queue.Queue) -> None:
     """Put (time read, event) for every message.created of the probe account."""
+    try:
+        _listen(session, stack, probe_account, out)
+    except requests.RequestException:
+        pass  # the stack was closed under the open stream
+
+
+def _listen(session: requests.Session, stack: Stack, probe_account: int, out: queue.Queue) -> None:
     with session.get(stack.base + "/live/stream", stream=True, timeout=(5, 600)) as response:
         out.put((time.time(), {"topic": "open"}))
         for line in response.iter_lines(decode_unicode=True):
@@ -137,13 +146,18 @@ def main() -> None:
         default="50,0",
         help="INGEST_FRESH_SIZE values to compare, interleaved (0: strictly oldest first)",
     )
+    parser.add_argument(
+        "--scenarios", default="live,backlog", help="which of live,backlog to run"
+    )
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
+    chosen = args.scenarios.split(",")
     load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     rows = []
     runs = [
         (f"{name}, fresh lane {fresh}", backlog, fresh)
         for name, backlog in (("live burst over HTTP", False), ("burst waiting as a backlog", True))
+        if ("backlog" if backlog else "live") in chosen
         for fresh in args.fresh.split(",")
     ]
     for name, backlog, fresh in runs:
@@ -180,8 +194,9 @@ their `message.created` events (matched to their probe by the stored message's i
 Latency = probe POST sent → event read by the SSE client (store, wake, claim, set-based
 ingest, commit, Redis pub/sub, web, SSE). "Live": the
 burst arrives over HTTP while the worker runs; "backlog": the burst was already stored when
-the worker started (a worker outage, or a burst faster than the drain), and deliveries are
-claimed oldest first.
+the worker started (a worker outage, or a burst faster than the drain). "Fresh lane 50": the
+worker's fresh-lane thread claims new deliveries that no older waiting one concerns the same
+customer as (docs/scaling.md); "fresh lane 0": strictly oldest first, as before.
 
 - Machine: {machine()}.
 - Load: before {load_before}; after: `{uptime}`.

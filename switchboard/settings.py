@@ -28,7 +28,6 @@ DEFAULTS: dict[str, str] = {
     "INGEST_POLL_SECONDS": "2",
     "INGEST_THREADS": "2",
     "INGEST_FRESH_SIZE": "50",
-    "INGEST_BATCH_MS": "400",
     "WEB_WORKERS": "2",
     "WEB_THREADS": "32",
     "CHAT_POLL_SLOTS": "12",

@@ -7,10 +7,11 @@ set-based, marks them processed and commits once. Until that commit nothing of t
 exists: a worker killed mid-batch leaves its rows `received` and unlocked for the next drain,
 and a delivery is processed by exactly one transaction that commits.
 
-Two lanes: before each batch of the oldest, a small "fresh lane" transaction takes the newest
+Two lanes: besides batches of the oldest, a small "fresh lane" transaction takes the newest
 waiting deliveries that may jump the queue (inbox/ordering.py: none of their customer's
 deliveries is older and still waiting), so a new message reaches the screen during a backlog
-while the backlog still drains oldest first.
+while the backlog still drains oldest first. `drain` runs both; the worker runs the fresh
+lane in a thread of its own (`drain_fresh`), so it never waits for a batch of the oldest.
 
 A delivery that fails (a parser crash, a fetch that must be retried) is rolled back alone to
 its savepoint and stays `received` with its reason and attempt count; the sweeper retries it
@@ -20,7 +21,6 @@ one by one (`process_delivery`) until MAX_ATTEMPTS, then stores it `rejected`.
 from __future__ import annotations
 
 import logging
-import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -63,35 +63,40 @@ class _Parsed:
     events: list[InboundEvent]
 
 
-def drain(limit: int | None = None) -> int:
+def drain(limit: int | None = None, *, fresh: int | None = None) -> int:
     """Ingest `received` deliveries batch after batch until none is left; how many were done.
 
     Fresh deliveries only (attempts = 0): one that failed waits for the sweeper's retry
-    instead of failing again in every batch. Each step first commits the fresh lane on its
-    own (a few rows: fast), then one batch of the oldest. The oldest batch shrinks when it
-    took longer than INGEST_BATCH_MS and grows back to `limit` (INGEST_BATCH_SIZE) when it is
-    quick: a fresh delivery waits at most about one batch, however loaded the machine is.
+    instead of failing again in every batch. Each step commits the fresh lane on its own (up
+    to `fresh`, INGEST_FRESH_SIZE; 0 for none: the worker gives that lane its own thread),
+    then one batch of up to `limit` (INGEST_BATCH_SIZE) of the oldest.
     """
     settings = runtime().settings
-    most = limit or settings.int("INGEST_BATCH_SIZE")
-    target = settings.int("INGEST_BATCH_MS") / 1000
-    fresh = settings.int("INGEST_FRESH_SIZE")
-    size, total = most, 0
+    size = limit or settings.int("INGEST_BATCH_SIZE")
+    if fresh is None:
+        fresh = settings.int("INGEST_FRESH_SIZE")
+    total = 0
     while True:
-        started = time.monotonic()
         newest, oldest = _step(size, fresh)
         total += len(newest) + len(oldest)
         if len(oldest) < size:
             return total
-        size = next_batch_size(size, time.monotonic() - started, target, most)
 
 
-def next_batch_size(size: int, took: float, target: float, most: int) -> int:
-    """Scale the batch towards `target` seconds, within [MIN_BATCH, most]."""
-    if target <= 0 or took <= 0:
-        return most
-    wanted = int(size * min(2.0, target / took))
-    return max(min(MIN_BATCH, most), min(most, wanted))
+def drain_fresh() -> int:
+    """The fresh lane alone, until it comes back short; how many were done.
+
+    The worker's fresh drainer: however long the oldest batches take, a new message is
+    claimed as soon as it is woken, in a transaction of a few rows.
+    """
+    fresh = runtime().settings.int("INGEST_FRESH_SIZE")
+    total = 0
+    while fresh > 0:
+        done = len(_ingest_claimed(lambda session: _claim_fresh(session, fresh)))
+        total += done
+        if done < fresh:
+            break
+    return total
 
 
 def ingest_batch(size: int, fresh: int | None = None) -> list[int]:
@@ -144,7 +149,6 @@ _COLUMNS = (
     _DELIVERY.c.attempts,
 )
 FRESH_WINDOW = 4  # the fresh lane looks at the newest FRESH_WINDOW × fresh waiting rows
-MIN_BATCH = 50  # below this, per-batch round trips would cost more than the rows
 
 
 def _claim_oldest(session: Session, size: int) -> list[Row[Any]]:

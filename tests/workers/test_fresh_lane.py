@@ -15,7 +15,7 @@ from sqlalchemy import select
 from inbox.models import InboundDelivery, Message
 from inbox.ordering import delivery_route, ordering_key
 from tests.support.factory import fake_delivery, fake_message
-from workers.ingest import MIN_BATCH, drain, ingest_batch, next_batch_size
+from workers.ingest import drain, drain_fresh, ingest_batch
 
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 T0 = datetime(2026, 11, 25, 5, 0, tzinfo=UTC)
@@ -188,10 +188,17 @@ def test_racing_drains_with_fresh_lanes_store_each_message_once(rt, factory):
     assert len(stored) == len(set(stored)) == 200 + 60
 
 
-def test_a_slow_batch_shrinks_the_next_and_a_quick_one_grows_it_back():
-    assert next_batch_size(500, 2.0, 0.4, 500) == 100  # 2 s for 500: aim at 0.4 s
-    assert next_batch_size(100, 0.1, 0.4, 500) == 200  # quick: at most doubles
-    assert next_batch_size(400, 0.1, 0.4, 500) == 500  # never above INGEST_BATCH_SIZE
-    assert next_batch_size(60, 9.0, 0.4, 500) == MIN_BATCH  # never below MIN_BATCH
-    assert next_batch_size(20, 9.0, 0.4, 20) == 20  # unless the limit is smaller
-    assert next_batch_size(100, 9.0, 0, 500) == 500  # INGEST_BATCH_MS=0: fixed size
+@BOTH
+def test_the_fresh_drainer_takes_only_what_may_jump(rt, factory):
+    factory.account(external_id="page-1")
+    old = backlog(rt, 30, customers=5)
+    fresh = [store(rt, fake_message(f"new-{i}", "새 글", customer=f"new{i}")) for i in range(3)]
+    late = store(rt, fake_message("c1-late", "또", customer="c1"))
+    # The worker's fresh thread: the new customers, and each waiting customer's first
+    # delivery (nothing of theirs is older), never a customer's second one.
+    assert drain_fresh() == 3 + 5
+    assert {status(rt, i) for i in [*fresh, *old[:5]]} == {"processed"}
+    assert {status(rt, i) for i in [*old[5:], late]} == {"received"}
+    assert drain(fresh=0) == 26  # the bulk drainers: the rest, oldest first
+    ids = message_ids(rt)
+    assert ids["b-1"] < ids["b-6"] < ids["b-11"] < ids["c1-late"]
