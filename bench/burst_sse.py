@@ -16,6 +16,7 @@ and strict oldest-first), interleaved. Usage:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import queue
@@ -54,10 +55,8 @@ def signed_in(stack: Stack) -> requests.Session:
 
 def listen(session: requests.Session, stack: Stack, probe_account: int, out: queue.Queue) -> None:
     """Put (time read, event) for every message.created of the probe account."""
-    try:
+    with contextlib.suppress(requests.RequestException):  # the stack closed under the stream
         _listen(session, stack, probe_account, out)
-    except requests.RequestException:
-        pass  # the stack was closed under the open stream
 
 
 def _listen(session: requests.Session, stack: Stack, probe_account: int, out: queue.Queue) -> None:
@@ -146,9 +145,7 @@ def main() -> None:
         default="50,0",
         help="INGEST_FRESH_SIZE values to compare, interleaved (0: strictly oldest first)",
     )
-    parser.add_argument(
-        "--scenarios", default="live,backlog", help="which of live,backlog to run"
-    )
+    parser.add_argument("--scenarios", default="live,backlog", help="which of live,backlog to run")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     chosen = args.scenarios.split(",")
