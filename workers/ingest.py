@@ -27,9 +27,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, or_, select, update
+from sqlalchemy import Table, bindparam, literal_column, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import ColumnClause
 
 from connectors.base import Attachment as AttachmentIn
 from connectors.base import (
@@ -149,12 +150,16 @@ _COLUMNS = (
     _DELIVERY.c.attempts,
 )
 FRESH_WINDOW = 4  # the fresh lane looks at the newest FRESH_WINDOW × fresh waiting rows
+# Spelled as SQL, not a bound parameter: PostgreSQL can use the partial indexes of waiting
+# rows (WHERE status = 'received') only when the query says so literally; a parameter stops
+# matching them once psycopg prepares the statement and the server picks a generic plan.
+_WAITING: ColumnClause[str] = literal_column("'received'")
 
 
 def _claim_oldest(session: Session, size: int) -> list[Row[Any]]:
     query = (
         select(*_COLUMNS)
-        .where(_DELIVERY.c.status == "received", _DELIVERY.c.attempts == 0)
+        .where(_DELIVERY.c.status == _WAITING, _DELIVERY.c.attempts == 0)
         .order_by(_DELIVERY.c.id)
         .limit(size)
     )
@@ -172,7 +177,7 @@ def _claim_fresh(session: Session, fresh: int) -> list[Row[Any]]:
     window = (
         select(_DELIVERY.c.id)
         .where(
-            _DELIVERY.c.status == "received",
+            _DELIVERY.c.status == _WAITING,
             _DELIVERY.c.attempts == 0,
             _DELIVERY.c.route.is_not(None),
         )
@@ -183,7 +188,7 @@ def _claim_fresh(session: Session, fresh: int) -> list[Row[Any]]:
     blocked = (
         select(older.c.id)
         .where(
-            older.c.status == "received",
+            older.c.status == _WAITING,
             older.c.attempts == 0,
             older.c.connector == _DELIVERY.c.connector,
             older.c.id < _DELIVERY.c.id,
@@ -195,7 +200,7 @@ def _claim_fresh(session: Session, fresh: int) -> list[Row[Any]]:
         select(*_COLUMNS)
         .where(
             _DELIVERY.c.id.in_(window),
-            _DELIVERY.c.status == "received",
+            _DELIVERY.c.status == _WAITING,
             _DELIVERY.c.attempts == 0,
             or_(_DELIVERY.c.route == "", ~blocked),
         )
