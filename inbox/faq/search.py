@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from inbox.faq.articles import Article
+from inbox.faq.synonyms import fold
 
 Analyzer = Callable[[str], list[str]]
 
@@ -67,6 +68,18 @@ KO_STOP_PHRASES: tuple[str, ...] = (
     "인가요",
     "에요",
     "예요",
+    # Greetings and "I have a question" say nothing about which answer fits.
+    "안녕하세요",
+    "안녕하십니까",
+    "감사합니다",
+    "고맙습니다",
+    "수고하세요",
+    "문의드립니다",
+    "문의드려요",
+    "문의합니다",
+    "문의",
+    "질문",
+    "저기요",
 )
 
 _EN_STOPWORD_TEXT = (
@@ -116,7 +129,7 @@ class NgramAnalyzer:
     stop_phrases: tuple[str, ...] = KO_STOP_PHRASES
 
     def __call__(self, text: str) -> list[str]:
-        text = normalize(text)
+        text = fold(normalize(text))
         terms: list[str] = []
         for run in _HANGUL_RUN.findall(text):
             for phrase in self.stop_phrases:
@@ -181,6 +194,12 @@ class SearchConfig:
     # Bonus for the keyword or title the question covers best (share of that phrase's weighted
     # terms found in the question): "주문 상태" inside a long rambling question still wins.
     coverage_weight: float = 10.0
+    # When to suggest nothing (FaqIndex.answer): a top score under `confident_score` must be
+    # backed by the article covering `min_coverage` of the question, and nothing under
+    # `floor_score` is ever shown. Chosen on the tuning split (BENCHMARKS.md, "FAQ search").
+    confident_score: float = 8.0
+    min_coverage: float = 0.35
+    floor_score: float = 3.0
 
 
 def _article_terms(article: Article, analyzer: Analyzer, weights: FieldWeights) -> dict[str, float]:
@@ -199,6 +218,38 @@ def _article_terms(article: Article, analyzer: Analyzer, weights: FieldWeights) 
     return tf
 
 
+# Where one intent ends and the next begins: sentence punctuation, connective words said
+# between two requests, and the connective endings -는데/-ㄴ데 ("취소했는데 환불은…") and -고
+# ("바꾸고 환불도…"), but not -고 싶- ("반품하고 싶어요" is one intent).
+_CLAUSE_BREAK = re.compile(
+    r"[.?!;\n。？！]+"
+    r"|\s(?:그리고|근데|그런데|그리고요|또한|또|아니면|그래서|and also|and|but|also)\s"
+    r"|(?<=[는은]데)\s|(?<=[는은]데요)\s|(?<=[가-힣]고)\s(?!싶)",
+    re.IGNORECASE,
+)
+_MIN_CLAUSE_CHARS = 4
+_WHOLE_WEIGHT = 0.5
+
+
+def split_clauses(text: str) -> list[str]:
+    """The clauses of a message, each long enough to carry an intent; short ones join the next."""
+    clauses: list[str] = []
+    carry = ""
+    for part in _CLAUSE_BREAK.split(text):
+        part = (carry + " " + part).strip() if carry else part.strip()
+        if len(part.replace(" ", "")) < _MIN_CLAUSE_CHARS:
+            carry = part
+            continue
+        clauses.append(part)
+        carry = ""
+    if carry:
+        if clauses:
+            clauses[-1] = clauses[-1] + " " + carry
+        else:
+            clauses.append(carry)
+    return clauses
+
+
 class FaqIndex:
     """BM25F over a fixed set of articles; build once per article set, query many times."""
 
@@ -213,6 +264,7 @@ class FaqIndex:
         self.config = config if config is not None else SearchConfig()
         self.slugs = tuple(a.slug for a in articles)
         docs = [_article_terms(a, self.analyzer, self.config.fields) for a in articles]
+        self._doc_terms = [frozenset(doc) for doc in docs]
         self._postings = self._build_postings(docs)
         self._phrases = self._build_phrases(articles, docs)
 
@@ -259,11 +311,80 @@ class FaqIndex:
         """Articles for `query`, best first; only articles sharing at least one term.
 
         Only the first MAX_QUERY_CHARS characters count: a question is short, and a pasted
-        20,000-character message must not cost more than one.
+        20,000-character message must not cost more than one. A message of several clauses
+        ("주문 취소했는데 환불은 언제 들어오나요") is also scored clause by clause: an article
+        scores its best clause plus half its whole-message score, so each intent of the message
+        can rank on its own instead of being diluted by the others.
         """
+        query = query[:MAX_QUERY_CHARS]
+        whole = self._scores(query)
+        clauses = split_clauses(query)
+        best = list(whole)
+        if len(clauses) > 1:
+            best = [_WHOLE_WEIGHT * v for v in whole]
+            for clause in clauses:
+                for i, value in enumerate(self._scores(clause)):
+                    if value + _WHOLE_WEIGHT * whole[i] > best[i]:
+                        best[i] = value + _WHOLE_WEIGHT * whole[i]
+        ranked = sorted(
+            (Hit(slug=self.slugs[i], score=round(s, 4)) for i, s in enumerate(best) if s > 0),
+            key=lambda hit: (-hit.score, hit.slug),
+        )
+        return ranked[:limit]
+
+    def answer(self, query: str, *, limit: int = 3) -> list[Hit]:
+        """`search`, or nothing when the best article is not a believable answer.
+
+        Greetings, nonsense and off-topic questions still share a syllable or a word with some
+        article; showing a visitor three unrelated answers is worse than offering a person at
+        once, so a weak best hit must be backed by covering much of the question.
+        """
+        hits = self.search(query, limit=limit)
+        if not hits or not self.confident(query, hits[0]):
+            return []
+        return hits
+
+    def confident(self, query: str, hit: Hit) -> bool:
+        config = self.config
+        if hit.score < config.floor_score:
+            return False
+        if hit.score >= config.confident_score:
+            return True
+        return self.coverage(query, hit.slug) >= config.min_coverage
+
+    def coverage(self, query: str, slug: str) -> float:
+        """Share of the question's content that the article `slug` accounts for.
+
+        Hangul counts per syllable (a syllable is covered when a 2- or 3-gram containing it
+        occurs in the article), English per content word. A real question is mostly about its
+        answer; an off-topic one ("강아지 산책은 하루에 몇 번") shares one phrase with an article
+        and nothing else, however high that phrase scores.
+        """
+        terms = self._doc_terms[self.slugs.index(slug)]
+        text = fold(normalize(query[:MAX_QUERY_CHARS]))
+        total = covered = 0
+        for run in _HANGUL_RUN.findall(text):
+            for phrase in KO_STOP_PHRASES:
+                run = run.replace(phrase, " ")
+            syllables = run.replace(" ", "")
+            hit = [False] * len(syllables)
+            for n in (2, 3):
+                for i in range(len(syllables) - n + 1):
+                    if f"h{n}:{syllables[i : i + n]}" in terms:
+                        hit[i : i + n] = [True] * n
+            total += len(syllables)
+            covered += sum(hit)
+        for word in _LATIN_WORD.findall(text):
+            if word in _EN_STOPWORDS:
+                continue
+            total += 1
+            covered += f"w:{_stem(word)}" in terms
+        return covered / total if total else 0.0
+
+    def _scores(self, query: str) -> list[float]:
         scores = [0.0] * len(self.slugs)
         covered: dict[tuple[int, int], float] = {}
-        for term in set(self.analyzer(query[:MAX_QUERY_CHARS])):
+        for term in set(self.analyzer(query)):
             weight = self._weight(term)
             for i, value in self._postings.get(term, ()):
                 scores[i] += weight * value
@@ -274,11 +395,7 @@ class FaqIndex:
             best[i] = max(best.get(i, 0.0), share)
         for i, share in best.items():
             scores[i] += self.config.coverage_weight * share
-        ranked = sorted(
-            (Hit(slug=self.slugs[i], score=round(s, 4)) for i, s in enumerate(scores) if s > 0),
-            key=lambda hit: (-hit.score, hit.slug),
-        )
-        return ranked[:limit]
+        return scores
 
 
 def rank(articles: Sequence[Article], query: str, *, limit: int = 3) -> list[Hit]:

@@ -296,10 +296,14 @@ def invalidate_cache() -> None:
 def suggest(
     session: Session, query: str, *, locale: str = "ko", limit: int = 3
 ) -> list[Suggestion]:
-    """The best `limit` articles for a customer's question, written in `locale` (else Korean)."""
+    """The best `limit` articles for a customer's question, written in `locale` (else Korean).
+
+    Empty when no article is a believable answer (FaqIndex.answer): greetings, nonsense and
+    off-topic questions get no suggestion, so the chat widget offers a person at once.
+    """
     cached = _cached_index(session)
     out = []
-    for hit in cached.index.search(query, limit=limit):
+    for hit in cached.index.answer(query, limit=limit):
         article = cached.articles[hit.slug]
         text = article.text(locale)
         out.append(

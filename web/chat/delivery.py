@@ -38,9 +38,6 @@ from web.chat.transcript import (
 
 log = logging.getLogger(__name__)
 
-# Below this score an FAQ hit is noise ("안녕하세요" matches something weakly): skip self-service.
-MIN_SUGGESTION_SCORE = 4.0
-
 
 def self_service_enabled(found: Widget) -> bool:
     return bool(found.options.get("self_service", True))
@@ -142,7 +139,9 @@ def after_delivery(
 
 
 def good_answers(answers: list[Suggestion]) -> list[Suggestion]:
-    if not answers or answers[0].score < MIN_SUGGESTION_SCORE:
+    """The answers worth a visitor's time: suggest() already returns none for a weak best hit
+    (greetings, nonsense, off-topic); of the rest, drop those far below the best one."""
+    if not answers:
         return []
     floor = answers[0].score * 0.25
     return [a for a in answers if a.score >= floor]
