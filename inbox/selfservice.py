@@ -6,6 +6,8 @@ and each answer shown is written into the thread as an event, so an agent who ta
 exactly what the visitor read. The visitor's click then records the outcome the issue asks
 for: `resolved` (the answer solved it; the conversation is resolved and counts as deflected)
 or `handed_off` (the conversation opens for agents, its SLA clock starting at the hand-off).
+When no article is a believable answer the visitor is not shown any: the conversation goes
+straight to the agents marked `no_match`, which the FAQ gaps report collects.
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ from sqlalchemy.orm import Session
 
 from inbox.conversations import Change, apply_change, system_event
 from inbox.events import emit
+from inbox.faq import evidence
 from inbox.faq.service import Suggestion, suggest
 from inbox.models import Conversation, Message, utcnow
 
 OFFERED = "offered"
 RESOLVED = "resolved"
 HANDED_OFF = "handed_off"
+NO_MATCH = "no_match"
 
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 
@@ -88,6 +92,16 @@ def resolve(session: Session, conversation: Conversation, *, slug: str | None) -
         conversation,
         f"Visitor: this solved it ({slug})" if slug else "Visitor: this solved it",
     )
+    question = latest_customer_text(session, conversation.id)
+    if slug and question:
+        evidence.record(
+            session,
+            slug,
+            question,
+            locale=detect_locale(question),
+            source=evidence.VISITOR,
+            conversation_id=conversation.id,
+        )
     conversation.self_service = RESOLVED
     conversation.waiting_since = None
     apply_change(
@@ -96,6 +110,15 @@ def resolve(session: Session, conversation: Conversation, *, slug: str | None) -
         Change(status="resolved", category=slug if slug and not conversation.category else None),
         actor=None,
     )
+    _announce(session, conversation)
+
+
+def no_match(session: Session, conversation: Conversation) -> None:
+    """No FAQ answer fits the visitor's question: a person takes it from the start."""
+    if conversation.self_service in (OFFERED, HANDED_OFF, NO_MATCH):
+        return
+    system_event(session, conversation, "No FAQ answer fits; waiting for an agent")
+    conversation.self_service = NO_MATCH
     _announce(session, conversation)
 
 

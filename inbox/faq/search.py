@@ -73,6 +73,8 @@ KO_STOP_PHRASES: tuple[str, ...] = (
     "안녕하십니까",
     "감사합니다",
     "고맙습니다",
+    "알겠습니다",
+    "알겠어요",
     "수고하세요",
     "문의드립니다",
     "문의드려요",
@@ -95,6 +97,19 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower()
     text = _LONE_JAMO.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
+
+
+def content(text: str) -> tuple[list[str], list[str]]:
+    """A question's content: Hangul runs (folded, scaffolding removed, unspaced) and English
+    content words. What coverage and the gaps report compare; the analyzer indexes more."""
+    text = fold(normalize(text))
+    runs = []
+    for run in _HANGUL_RUN.findall(text):
+        for phrase in KO_STOP_PHRASES:
+            run = run.replace(phrase, " ")
+        runs.append(run.replace(" ", ""))
+    words = [w for w in _LATIN_WORD.findall(text) if w not in _EN_STOPWORDS]
+    return runs, words
 
 
 def _stem(word: str) -> str:
@@ -170,6 +185,14 @@ DEFAULT_TERM_WEIGHTS: Mapping[str, float] = {
 
 
 MAX_QUERY_CHARS = 500
+# A question this close to a phrasing agents or visitors taught (share of content n-grams
+# both ways) is answered by that phrasing's article even when the curated text is silent.
+LEARNED_MATCH = 0.6
+
+
+def _content_terms(terms: Iterable[str]) -> frozenset[str]:
+    """The terms that carry meaning on their own: Hangul 2-/3-grams and English words."""
+    return frozenset(t for t in terms if t.startswith(("h2:", "h3:", "w:")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +200,7 @@ class FieldWeights:
     keywords: float = 2.0
     title: float = 1.5
     answer: float = 0.4
+    evidence: float = 0.3  # learned phrasings (inbox.faq.evidence), times their decay weight
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,14 +221,25 @@ class SearchConfig:
     # When to suggest nothing (FaqIndex.answer): a top score under `confident_score` must be
     # backed by the article covering `min_coverage` of the question, and nothing under
     # `floor_score` is ever shown. Chosen on the tuning split (BENCHMARKS.md, "FAQ search").
+    # How much a learned phrasing counts towards the coverage bonus, against 1 for a keyword:
+    # a customer's whole sentence carries filler a keyword does not.
+    evidence_coverage: float = 0.3
     confident_score: float = 8.0
     min_coverage: float = 0.35
     floor_score: float = 3.0
 
 
-def _article_terms(article: Article, analyzer: Analyzer, weights: FieldWeights) -> dict[str, float]:
+def _article_terms(
+    article: Article,
+    analyzer: Analyzer,
+    weights: FieldWeights,
+    learned: Sequence[tuple[str, float]] = (),
+) -> dict[str, float]:
     """Weighted term frequencies of one article over every locale (BM25F's pseudo-document)."""
     tf: dict[str, float] = defaultdict(float)
+    for phrase, weight in learned:
+        for term in analyzer(phrase):
+            tf[term] += weights.evidence * weight
     for text in article.texts.values():
         parts = (
             (weights.title, [text.title]),
@@ -259,11 +294,26 @@ class FaqIndex:
         *,
         analyzer: Analyzer | None = None,
         config: SearchConfig | None = None,
+        evidence: Mapping[str, Sequence[tuple[str, float]]] | None = None,
     ) -> None:
+        """`evidence`: slug -> (customer phrasing, weight 0..1) learned from agents and visitors."""
         self.analyzer: Analyzer = analyzer if analyzer is not None else NgramAnalyzer()
         self.config = config if config is not None else SearchConfig()
         self.slugs = tuple(a.slug for a in articles)
-        docs = [_article_terms(a, self.analyzer, self.config.fields) for a in articles]
+        self._evidence = evidence or {}
+        # Confidence is judged on what the admins wrote, not on what was learned: a learned
+        # sentence carries filler ("번호 알려주세요") that off-topic questions share.
+        self._curated = (
+            FaqIndex(articles, analyzer=self.analyzer, config=config) if evidence else self
+        )
+        self._learned_terms = {
+            slug: [_content_terms(self.analyzer(text)) for text, _w in phrases]
+            for slug, phrases in self._evidence.items()
+        }
+        docs = [
+            _article_terms(a, self.analyzer, self.config.fields, self._evidence.get(a.slug, ()))
+            for a in articles
+        ]
         self._doc_terms = [frozenset(doc) for doc in docs]
         self._postings = self._build_postings(docs)
         self._phrases = self._build_phrases(articles, docs)
@@ -277,16 +327,22 @@ class FaqIndex:
         phrases: dict[str, list[tuple[int, int, float]]] = {}
         phrase_id = 0
         for i, article in enumerate(articles):
-            for text in article.texts.values():
-                for phrase in (text.title, *text.keywords):
-                    terms = set(self.analyzer(phrase))
-                    mass = {t: self._weight(t) * _idf(df[t], n) for t in terms}
-                    total = sum(mass.values())
-                    if total <= 0:
-                        continue
-                    for term, value in mass.items():
-                        phrases.setdefault(term, []).append((i, phrase_id, value / total))
-                    phrase_id += 1
+            weighted = [
+                (phrase, 1.0)
+                for text in article.texts.values()
+                for phrase in (text.title, *text.keywords)
+            ]
+            share = self.config.evidence_coverage
+            weighted.extend((p, w * share) for p, w in self._evidence.get(article.slug, ()))
+            for phrase, weight in weighted:
+                terms = set(self.analyzer(phrase))
+                mass = {t: self._weight(t) * _idf(df[t], n) for t in terms}
+                total = sum(mass.values())
+                if total <= 0:
+                    continue
+                for term, value in mass.items():
+                    phrases.setdefault(term, []).append((i, phrase_id, weight * value / total))
+                phrase_id += 1
         return phrases
 
     def _build_postings(self, docs: list[dict[str, float]]) -> dict[str, list[tuple[int, float]]]:
@@ -345,12 +401,26 @@ class FaqIndex:
         return hits
 
     def confident(self, query: str, hit: Hit) -> bool:
-        config = self.config
-        if hit.score < config.floor_score:
-            return False
-        if hit.score >= config.confident_score:
+        """Is `hit` a believable answer? Judged on the curated article (keywords, title, answer);
+        a learned phrasing vouches only for a near-repeat of itself."""
+        config, curated = self.config, self._curated
+        own = next((h.score for h in curated.search(query, limit=len(self.slugs))
+                    if h.slug == hit.slug), 0.0)  # fmt: skip
+        if own >= config.confident_score:
             return True
-        return self.coverage(query, hit.slug) >= config.min_coverage
+        if own >= config.floor_score and curated.coverage(query, hit.slug) >= config.min_coverage:
+            return True
+        return self.learned_match(query, hit.slug) >= LEARNED_MATCH
+
+    def learned_match(self, query: str, slug: str) -> float:
+        """How close `query` is to the closest learned phrasing of `slug` (0..1, symmetric)."""
+        asked = _content_terms(self.analyzer(query[:MAX_QUERY_CHARS]))
+        best = 0.0
+        for taught in self._learned_terms.get(slug, ()):
+            if asked and taught:
+                common = len(asked & taught)
+                best = max(best, min(common / len(asked), common / len(taught)))
+        return best
 
     def coverage(self, query: str, slug: str) -> float:
         """Share of the question's content that the article `slug` accounts for.
@@ -361,12 +431,9 @@ class FaqIndex:
         and nothing else, however high that phrase scores.
         """
         terms = self._doc_terms[self.slugs.index(slug)]
-        text = fold(normalize(query[:MAX_QUERY_CHARS]))
+        runs, words = content(query[:MAX_QUERY_CHARS])
         total = covered = 0
-        for run in _HANGUL_RUN.findall(text):
-            for phrase in KO_STOP_PHRASES:
-                run = run.replace(phrase, " ")
-            syllables = run.replace(" ", "")
+        for syllables in runs:
             hit = [False] * len(syllables)
             for n in (2, 3):
                 for i in range(len(syllables) - n + 1):
@@ -374,9 +441,7 @@ class FaqIndex:
                         hit[i : i + n] = [True] * n
             total += len(syllables)
             covered += sum(hit)
-        for word in _LATIN_WORD.findall(text):
-            if word in _EN_STOPWORDS:
-                continue
+        for word in words:
             total += 1
             covered += f"w:{_stem(word)}" in terms
         return covered / total if total else 0.0

@@ -132,6 +132,9 @@ def after_delivery(
             if answers:
                 selfservice.offer(session, conversation, answers)
                 result["suggestions"] = [suggestion_json(a) for a in answers]
+            else:
+                selfservice.no_match(session, conversation)
+                result["self_service"] = selfservice.NO_MATCH
         session.flush()
         result["message"] = message_for_visitor(message, found.external_id, secret)
         result["conversation"] = conversation_state([conversation])
