@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from inbox.conversations import Change, apply_change, system_event
 from inbox.events import emit
 from inbox.faq import evidence
+from inbox.faq.search import content
 from inbox.faq.service import Suggestion, suggest
 from inbox.models import Conversation, Message, utcnow
 
@@ -55,6 +56,34 @@ def latest_customer_text(session: Session, conversation_id: int) -> str | None:
         .order_by(Message.created_at.desc(), Message.id.desc())
         .limit(1)
     ).first()
+
+
+def has_question(text: str) -> bool:
+    """Does the text say anything beyond greetings and filler ("안녕하세요", "저기요", "?")?"""
+    runs, words = content(text)
+    return any(len(run) >= 2 for run in runs) or bool(words)
+
+
+def may_offer(
+    session: Session, prior: tuple[str, str | None] | None, conversation: Conversation
+) -> bool:
+    """Offer FAQ answers for this message? On a new conversation (or one after a resolved one),
+    and after a visitor's greeting while no answer and no agent has come yet: "안녕하세요" then
+    "배송 언제 와요" is still a question for self-service."""
+    if prior is None or prior[0] == "resolved":
+        return True
+    if prior[1] is not None:  # offered, handed off, no match: self-service had its turn
+        return False
+    replied = session.scalars(
+        select(Message.id)
+        .where(
+            Message.conversation_id == conversation.id,
+            Message.direction == "outbound",
+            Message.kind != "event",
+        )
+        .limit(1)
+    ).first()
+    return replied is None
 
 
 def answers_for(

@@ -127,12 +127,17 @@ def after_delivery(
             if conversation.self_service == selfservice.OFFERED:
                 reason = "the visitor wrote again instead of choosing an answer"
                 selfservice.hand_off(session, conversation, reason=reason)
-        elif offer and self_service_enabled(found) and (prior is None or prior[0] == "resolved"):
-            answers = good_answers(selfservice.answers_for(session, message.text or ""))
+        elif (
+            offer
+            and self_service_enabled(found)
+            and selfservice.may_offer(session, prior, conversation)
+        ):
+            text = message.text or ""
+            answers = good_answers(selfservice.answers_for(session, text))
             if answers:
                 selfservice.offer(session, conversation, answers)
                 result["suggestions"] = [suggestion_json(a) for a in answers]
-            else:
+            elif selfservice.has_question(text):
                 selfservice.no_match(session, conversation)
                 result["self_service"] = selfservice.NO_MATCH
         session.flush()
