@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Response, jsonify
 
+from connectors import CHANNEL_SLUGS
 from web.api import bp
 
 
@@ -88,7 +89,7 @@ SPEC: dict[str, Any] = {
                     "id": {"type": "integer"},
                     "channel": {
                         "type": "string",
-                        "enum": ["facebook", "instagram", "x", "email", "webchat"],
+                        "enum": list(CHANNEL_SLUGS),
                     },
                     "kind": {
                         "type": "string",
@@ -156,7 +157,7 @@ SPEC: dict[str, Any] = {
             },
             "NewMessage": {
                 "type": "object",
-                "required": ["text"],
+                "anyOf": [{"required": ["text"]}, {"required": ["template"]}],
                 "properties": {
                     "text": {"type": "string", "maxLength": 20000, "pattern": "\\S"},
                     "private": {
@@ -174,6 +175,18 @@ SPEC: dict[str, Any] = {
                         "type": "boolean",
                         "description": "answer a public comment by DM",
                     },
+                    "template": {
+                        "type": "object",
+                        "description": "send a message template instead of text, on channels "
+                        "that have them (WhatsApp); allowed when the reply window is closed. "
+                        "The stored text is the template as the customer reads it.",
+                        "required": ["name", "language"],
+                        "properties": {
+                            "name": {"type": "string"},
+                            "language": {"type": "string"},
+                            "variables": {"type": "array", "items": {"type": "string"}},
+                        },
+                    },
                 },
             },
             "Contact": {"type": "object"},
@@ -188,7 +201,7 @@ SPEC: dict[str, Any] = {
                     {
                         "name": "channel",
                         "in": "query",
-                        "schema": {"enum": ["", "facebook", "instagram", "x", "email", "webchat"]},
+                        "schema": {"enum": ["", *CHANNEL_SLUGS]},
                     },
                     {
                         "name": "assignee",
