@@ -1,7 +1,7 @@
 """inbound_delivery.route and the waiting-row indexes for the fresh claim lane (issue 12)
 
-Revision ID: 0012_thru2
-Revises: 0011_team
+Revision ID: 0013_thru2
+Revises: 0012_faq
 Create Date: 2026-12-05 10:20:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_thru2"
-down_revision = "0011_team"
+revision = "0013_thru2"
+down_revision = "0012_faq"
 branch_labels = None
 depends_on = None
 
