@@ -433,7 +433,7 @@ add_paths(
         },
         "/business-hours/holidays/kr": {
             "get": {
-                "summary": "Korean public holidays 2026–2027 shipped with Switchboard",
+                "summary": "Korean public holidays 2026–2028 shipped with Switchboard",
                 "responses": {"200": _json(_OBJ), **_problem_responses(401, 403)},
             },
         },
