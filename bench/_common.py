@@ -17,6 +17,14 @@ import sqlalchemy
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+# What customers write in the ingest benchmarks (one refund question in five).
+TEXTS = [
+    "주문번호 2026112400317 배송 언제 되나요?",
+    "환불해주세요",
+    "Where is my order?",
+    "비타민D 1000IU랑 2000IU 차이가 뭔가요?",
+    "배송지 변경하고 싶어요. 서울 마포구로요.",
+]
 
 
 def fresh_pg_database(name: str) -> str:

@@ -26,7 +26,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import workers.automation as automation
-from bench._common import in_process_runtime, machine, store_deliveries, write_section
+from bench._common import TEXTS, in_process_runtime, machine, store_deliveries, write_section
 from bench._production import PrivateRedis
 from inbox.assignment import save_policy
 from inbox.models import ChannelAccount
@@ -38,13 +38,8 @@ from workers.ingest import drain
 from workers.reactions import react
 from workers.runner import EmbeddedRunner, RqRunner
 
-TEXTS = [
-    "주문번호 2026112400317 배송 언제 되나요?",
-    "환불해주세요",
-    "Where is my order?",
-    "비타민D 1000IU랑 2000IU 차이가 뭔가요?",
-    "반품하고 싶어요. 상자가 찢어져서 왔어요",
-]
+# Two refund texts in five: the matching rule fires for two messages in five.
+REFUND_TEXTS = [*TEXTS[:4], "반품하고 싶어요. 상자가 찢어져서 왔어요"]
 EVERYTHING = Configured(rules=True, sla=True, assignment=True)
 
 
@@ -102,7 +97,7 @@ def run(case: str, rules: int, messages: int, per: int, redis_url: str) -> dict[
     rt = in_process_runtime("bench_rules", redis_url=redis_url, jobs=jobs)
     if case == "configured":
         _configure(rt, rules)
-    store_deliveries(rt, messages=messages, per=per, customers=1000, texts=TEXTS)
+    store_deliveries(rt, messages=messages, per=per, customers=1000, texts=REFUND_TEXTS)
     jobs.queues["maintenance"].empty()
     spent = [0.0]
 

@@ -4,12 +4,6 @@ PostgreSQL."""
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
-
-import psycopg
 import pytest
 from alembic import command
 from sqlalchemy import create_engine, text
@@ -17,28 +11,19 @@ from sqlalchemy import create_engine, text
 from inbox.crypto import Vault
 from inbox.db import normalize_url
 from inbox.migrate import alembic_config, upgrade
-from tests.conftest import PG_ADMIN
+from tests.test_migrations import pg_empty_url, sqlite_url
 
+__all__ = ["pg_empty_url", "sqlite_url"]  # fixtures shared with tests/test_migrations.py
 REVISION = "0012_flow2"
 BEFORE = "0011_team"
 KEY = "migration-test-key"
 PLAIN = "whsec_plain-secret-from-before"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'secrets.db'}"
-        return
-    name = f"sb_mig_sec_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
-        )
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+@pytest.fixture(params=["sqlite_url", "pg_empty_url"])
+def url(request: pytest.FixtureRequest) -> str:
+    """An empty database of each kind (the fixtures of tests/test_migrations.py)."""
+    return str(request.getfixturevalue(request.param))
 
 
 def _insert_plain(url: str) -> None:
