@@ -569,7 +569,13 @@ add_paths(
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"type": {"enum": list(ACTIONS)}, "value": {}},
+                        "properties": {
+                            "type": {"enum": list(ACTIONS)},
+                            "value": {
+                                "description": "webhook: the outgoing-webhook subscription's "
+                                "name (or id); it receives a signed `rule.fired` delivery"
+                            },
+                        },
                     },
                 },
                 "stop_processing": {"type": "boolean"},
