@@ -58,6 +58,8 @@ def after_commit(events: list[dict[str, Any]]) -> None:
         with rt.db.session() as session:
             outcome = run_for_events(session, events)
         _send(outcome.replies)
+    if not (parts.sla or parts.assignment):
+        return
     with rt.db.session() as session:
         conversations = session.scalars(
             select(Conversation).where(Conversation.id.in_(conversation_ids))

@@ -62,7 +62,10 @@ def bump_generation(jobs: JobRunner) -> None:
     _generation[0] = next(_local_generation)
     connection = getattr(jobs, "connection", None)  # RqRunner's Redis: shared by all processes
     if connection is not None:
-        connection.incr(getattr(jobs, "prefix", "") + GENERATION_KEY)
+        try:
+            connection.incr(getattr(jobs, "prefix", "") + GENERATION_KEY)
+        except Exception:  # other processes see the change within their cache's MAX_AGE
+            log.warning("could not bump the workflow generation in Redis")
 
 
 def generation(jobs: JobRunner) -> tuple[int, int]:
