@@ -1,7 +1,7 @@
 """inbound_delivery.route and the waiting-row indexes for the fresh claim lane (issue 12)
 
-Revision ID: 0013_thru2
-Revises: 0012_faq
+Revision ID: 0014_thru2
+Revises: 0013_flow2
 Create Date: 2026-12-05 10:20:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_thru2"
-down_revision = "0012_faq"
+revision = "0014_thru2"
+down_revision = "0013_flow2"
 branch_labels = None
 depends_on = None
 
