@@ -40,7 +40,7 @@ from switchboard.runtime import build_runtime
 from switchboard.settings import Settings
 from web import create_app
 from web.api.auth import issue_token
-from workers.runner import EmbeddedRunner
+from switchboard.runner import EmbeddedRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADING = "## Inbox list and search"

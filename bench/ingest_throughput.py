@@ -28,7 +28,7 @@ from switchboard.runtime import build_runtime
 from switchboard.settings import Settings
 from workers.context import set_runtime
 from workers.ingest import drain
-from workers.runner import EmbeddedRunner
+from switchboard.runner import EmbeddedRunner
 
 TEXTS = [
     "주문번호 2026112400317 배송 언제 되나요?",

@@ -43,8 +43,8 @@ from tests.support.servers import free_port
 from workers.automation import after_commit
 from workers.context import set_runtime
 from workers.ingest import process_delivery
-from workers.reactions import react
-from workers.runner import EmbeddedRunner, RqRunner
+from switchboard.reactions import react
+from switchboard.runner import EmbeddedRunner, RqRunner
 
 TEXTS = [
     "주문번호 2026112400317 배송 언제 되나요?",

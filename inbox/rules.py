@@ -5,7 +5,7 @@ workers/automation.py), never inside ingest. Each firing is recorded under a uni
 (rule, occasion) key — the message, the status change, the SLA due time — so a replayed or
 duplicated event fires nothing twice, and is written into the thread. Everything a rule
 changes is emitted with origin "rules", so no rule is triggered by a rule's own changes
-(workers/reactions.py drops such events): rules cannot loop.
+(switchboard/reactions.py drops such events): rules cannot loop.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from inbox.audit import record
 from inbox.business_hours import Schedule, hours_for
+from inbox.canned import render, variables_for
 from inbox.conversations import Change, apply_change, system_event
 from inbox.db import insert_returning_id
 from inbox.events import emit
@@ -36,6 +37,7 @@ from inbox.models import (
     utcnow,
 )
 from inbox.models.rules import TRIGGERS, AutomationRule, RuleFiring
+from inbox.replies import Draft, create_reply
 
 ORIGIN = "rules"
 KINDS = ("dm", "comment", "mention", "email", "chat")
@@ -531,9 +533,6 @@ def _set_category(s: Session, c: Conversation, value: Any, ctx: _Context, o: Out
 
 def _reply_canned(s: Session, c: Conversation, value: Any, ctx: _Context, o: Outcome) -> str:
     """`value`: shortcuts separated by commas; the one in the customer's language is sent."""
-    from inbox.canned import render, variables_for
-    from inbox.replies import Draft, create_reply
-
     shortcuts = [v.strip().lstrip("/") for v in str(value).split(",") if v.strip()]
     rows = s.scalars(select(CannedResponse).where(CannedResponse.shortcut.in_(shortcuts))).all()
     if not rows:
@@ -551,8 +550,6 @@ def _reply_canned(s: Session, c: Conversation, value: Any, ctx: _Context, o: Out
 
 
 def _note(s: Session, c: Conversation, value: Any, ctx: _Context, o: Outcome) -> str:
-    from inbox.replies import Draft, create_reply
-
     create_reply(s, c, None, Draft(text=str(value), private=True))
     return "note"
 

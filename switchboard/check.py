@@ -14,6 +14,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from connectors.base import AccountConfig, ConnectorError
+from inbox.db import normalize_url
+from inbox.migrate import alembic_config
+from inbox.models import ChannelAccount
+from switchboard.runtime import build_runtime
 from switchboard.settings import Settings
 
 CONNECT_TIMEOUT = 5
@@ -166,8 +171,6 @@ def check_database(settings: Settings) -> Result:
     """Connect, then compare the schema revision with the newest one the code knows."""
     from alembic.script import ScriptDirectory
 
-    from inbox.migrate import alembic_config
-
     url = settings.database_url
     shown = safe_url(url)
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
@@ -212,8 +215,6 @@ def database_revision(url: str) -> set[str]:
     """The schema revisions the database is at (empty: never migrated)."""
     from alembic.runtime.migration import MigrationContext
     from sqlalchemy import create_engine, pool
-
-    from inbox.db import normalize_url
 
     engine = create_engine(
         normalize_url(url), poolclass=pool.NullPool, connect_args=_connect_args(url)
@@ -422,8 +423,6 @@ def test_account(
     account_id: int = 0,
 ) -> tuple[str, list[str]]:
     """Call the connector's connection check (whoami / me / IMAP+SMTP login). Never raises."""
-    from connectors.base import AccountConfig, ConnectorError
-
     missing = missing_credentials(channel, connector, credentials)
     if missing:
         return "", [
@@ -455,8 +454,6 @@ def test_account(
 
 def check_channels(rt: Any) -> list[Result]:
     from sqlalchemy import select
-
-    from inbox.models import ChannelAccount
 
     with rt.db.session() as session:
         accounts = list(
@@ -505,8 +502,6 @@ def run_all(settings: Settings) -> Iterator[Result]:
     yield check_redis(settings)
     if not database.ok:
         return
-    from switchboard.runtime import build_runtime
-
     rt = build_runtime(settings)
     try:
         yield from check_channels(rt)

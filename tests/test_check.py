@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from inbox.migrate import upgrade
-from switchboard.cli import main
+from cli.commands import main
 from tests.conftest import PG_ADMIN, REDIS_TEST_URL
 from tests.support.servers import free_port
 

@@ -16,6 +16,7 @@ from connectors import WEBHOOK_ENDPOINTS, registered
 from connectors.base import Capability, InvalidSignature
 from inbox.models import InboundDelivery
 from switchboard.metrics import WEBHOOK_LATENCY, WEBHOOKS
+from web.runtime import current_runtime
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 
@@ -23,8 +24,6 @@ _DROP_HEADERS = {"cookie", "authorization"}
 
 
 def _connector_slug(endpoint: str) -> str:
-    from web import current_runtime
-
     slug = WEBHOOK_ENDPOINTS.get(endpoint, endpoint)
     if slug not in registered(current_runtime().settings.env):
         abort(404)
@@ -34,8 +33,6 @@ def _connector_slug(endpoint: str) -> str:
 @bp.get("/<endpoint>")
 def handshake(endpoint: str) -> Response:
     """Subscription checks (Meta's hub.challenge, X's CRC) answered by the connector."""
-    from web import current_runtime
-
     connector = current_runtime().connector_by_slug(_connector_slug(endpoint))
     answer_fn = getattr(connector, "handshake", None)
     if answer_fn is None:
@@ -50,8 +47,6 @@ def handshake(endpoint: str) -> Response:
 
 @bp.post("/<endpoint>")
 def receive(endpoint: str) -> Response:
-    from web import current_runtime
-
     started = time.perf_counter()
     rt = current_runtime()
     slug = _connector_slug(endpoint)

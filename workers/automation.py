@@ -1,6 +1,6 @@
 """Jobs that act on committed domain events: automation rules, SLA clocks, auto-assignment.
 
-They run after the ingest transaction has committed (see workers/reactions.py), never inside
+They run after the ingest transaction has committed (see switchboard/reactions.py), never inside
 it, so ingest stays as fast as it was; the sweeper runs the clocks and the assignment queues
 too, so a lost enqueue only delays a decision. Order matters within one job: rules first
 (they may set a team or priority), then the SLA clock (priority picks the policy), then

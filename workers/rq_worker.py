@@ -25,10 +25,11 @@ from rq import Queue, SimpleWorker
 from rq.exceptions import StopRequested
 from rq.scheduler import RQScheduler
 
+from switchboard.runner import QUEUES, JobRunner, RqRunner, wake_channel
 from switchboard.runtime import Runtime, build_runtime
 from switchboard.settings import Settings
 from workers.context import set_runtime
-from workers.runner import QUEUES, JobRunner, RqRunner, wake_channel
+from workers.ingest import drain
 from workers.watch import Watchers
 
 log = logging.getLogger(__name__)
@@ -132,8 +133,6 @@ class IngestDrainer:
         self.pubsub: redis.client.PubSub | None = None
 
     def run(self) -> None:
-        from workers.ingest import drain
-
         log.info(
             "ingest drainer started: batches of %s, looking every %s s",
             self.runtime.settings.int("INGEST_BATCH_SIZE"),

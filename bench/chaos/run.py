@@ -829,7 +829,7 @@ def setup(env: dict[str, str]) -> tuple[str, list[int]]:
     from switchboard.runtime import build_runtime
     from switchboard.settings import Settings
     from web.api.auth import issue_token
-    from workers.runner import RqRunner
+    from switchboard.runner import RqRunner
 
     rt = build_runtime(Settings.load(env), jobs=RqRunner(env["REDIS_URL"]))
     with rt.db.session() as session:

@@ -16,7 +16,7 @@ import redis
 
 from switchboard.runtime import Runtime, build_runtime
 from workers.context import set_runtime
-from workers.runner import RqRunner
+from switchboard.runner import RqRunner
 
 SWITCHBOARD = str(Path(sys.executable).parent / "switchboard")
 

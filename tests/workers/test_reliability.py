@@ -38,7 +38,7 @@ from tests.support.factory import Factory
 from tests.support.production import production, wait_for
 from tests.support.servers import free_port
 from workers.publish import enqueue, sweep_publishing
-from workers.runner import RqRunner
+from switchboard.runner import RqRunner
 
 __all__ = ["_forget_usage", "sandbox", "sandbox_config"]
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)

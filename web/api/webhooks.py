@@ -27,6 +27,7 @@ from web.api import bp
 from web.api.auth import require_roles
 from web.api.errors import Problem
 from web.api.openapi import _ID, _json, _problem_responses, _ref, add_paths
+from web.runtime import current_runtime
 from web.serialize import iso
 
 
@@ -71,8 +72,6 @@ def delivery_json(d: WebhookDelivery, attempts: list[WebhookAttempt]) -> dict[st
 
 
 def _allowed() -> str:
-    from web import current_runtime
-
     return current_runtime().settings.get("WEBHOOK_ALLOW_HOSTS", "")
 
 

@@ -35,6 +35,7 @@ from web.chat.transcript import (
     settled_cursor,
     visible_messages,
 )
+from workers.ingest import process_delivery
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +77,6 @@ def deliver(
         session.add(delivery)
         session.flush()
         delivery_id = delivery.id
-    from workers.ingest import process_delivery
-
     try:
         process_delivery(delivery_id)
     except Exception:

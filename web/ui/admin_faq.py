@@ -19,6 +19,7 @@ from inbox.faq.articles import LOCALES, LocalizedText
 from inbox.faq.models import FaqArticle, FaqArticleVersion
 from inbox.faq.service import UnknownArticle, get_article, history, restore_version, update_article
 from inbox.models import User
+from web.runtime import current_runtime
 from web.ui.admin import bp
 from web.ui.common import roles, user_row
 
@@ -48,8 +49,6 @@ def _editors(db: Any, versions: list[FaqArticleVersion]) -> dict[int, str]:
 @bp.get("/faq")
 @roles("admin")
 def faq() -> str:
-    from web import current_runtime
-
     with current_runtime().db.session() as db:
         rows = list(
             db.scalars(
@@ -65,8 +64,6 @@ def faq() -> str:
 @bp.get("/faq/<slug>")
 @roles("admin")
 def faq_edit(slug: str) -> str:
-    from web import current_runtime
-
     with current_runtime().db.session() as db:
         try:
             article = get_article(db, slug)
@@ -86,8 +83,6 @@ def faq_edit(slug: str) -> str:
 @bp.post("/faq/<slug>")
 @roles("admin")
 def faq_save(slug: str) -> Response:
-    from web import current_runtime
-
     form = request.form
     category = form.get("category", "").strip()
     texts = {
@@ -129,8 +124,6 @@ def faq_save(slug: str) -> Response:
 @bp.post("/faq/<slug>/restore/<int:number>")
 @roles("admin")
 def faq_restore(slug: str, number: int) -> Response:
-    from web import current_runtime
-
     with current_runtime().db.session() as db:
         actor = user_row(db)
         try:

@@ -22,6 +22,7 @@ from inbox.outgoing_webhooks import (
     send_test,
     update_subscription,
 )
+from web.runtime import current_runtime
 from web.ui.admin import bp
 from web.ui.common import roles, user_row
 
@@ -29,16 +30,12 @@ LOG_PAGE = 50
 
 
 def _allowed() -> str:
-    from web import current_runtime
-
     return current_runtime().settings.get("WEBHOOK_ALLOW_HOSTS", "")
 
 
 @bp.get("/webhooks")
 @roles("admin")
 def webhooks() -> str:
-    from web import current_runtime
-
     with current_runtime().db.session() as db:
         subscriptions = db.scalars(select(WebhookSubscription).order_by(WebhookSubscription.id))
         counts: dict[int, int] = {
@@ -60,8 +57,6 @@ def webhooks() -> str:
 @bp.post("/webhooks")
 @roles("admin")
 def webhook_create() -> Response:
-    from web import current_runtime
-
     with current_runtime().db.session() as db:
         try:
             check_host(request.form.get("url", ""), _allowed())
@@ -83,8 +78,6 @@ def webhook_create() -> Response:
 @bp.get("/webhooks/<int:subscription_id>")
 @roles("admin")
 def webhook(subscription_id: int) -> str:
-    from web import current_runtime
-
     before = request.args.get("before", "")
     with current_runtime().db.session() as db:
         subscription = db.get(WebhookSubscription, subscription_id) or abort(404)
@@ -113,8 +106,6 @@ def webhook(subscription_id: int) -> str:
 @roles("admin")
 def webhook_action(subscription_id: int) -> Response:
     """One form per button: save, ping, enable, disable, new secret, delete."""
-    from web import current_runtime
-
     action = request.form.get("action", "save")
     back = url_for("admin.webhook", subscription_id=subscription_id)
     with current_runtime().db.session() as db:
@@ -159,8 +150,6 @@ def webhook_action(subscription_id: int) -> Response:
 @bp.post("/webhooks/deliveries/<int:delivery_id>/redeliver")
 @roles("admin")
 def webhook_redeliver(delivery_id: int) -> Response:
-    from web import current_runtime
-
     with current_runtime().db.session() as db:
         delivery = db.get(WebhookDelivery, delivery_id) or abort(404)
         subscription_id = delivery.subscription_id

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from workers.runner import JobRunner
+from switchboard.runner import JobRunner
 
 log = logging.getLogger(__name__)
 
