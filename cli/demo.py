@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
+import sandbox.x as x_emulator
 from cli.seed import DEMO_ACCOUNTS, seed_demo
 from cli.seed_workflow import seed_workflow
 from inbox.access import visible_account_ids
@@ -191,12 +192,10 @@ def demo_app(rt: Runtime) -> Any:
     """The inbox with the Meta and X emulators mounted under /sandbox/ (one process, one port)."""
     from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-    import sandbox.x
-
     base = rt.settings.get("PUBLIC_BASE_URL").rstrip("/")
     app = create_app(rt)
     with_meta = meta_demo.mount(app, base)
-    return DispatcherMiddleware(with_meta, {X_PREFIX: sandbox.x.create_app(sandbox.x.World())})
+    return DispatcherMiddleware(with_meta, {X_PREFIX: x_emulator.create_app(x_emulator.World())})
 
 
 def serve(rt: Runtime, *, host: str, port: int) -> None:
