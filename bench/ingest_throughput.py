@@ -24,11 +24,11 @@ from bench._common import fresh_pg_database, machine, write_section
 from connectors.fake.connector import sign
 from inbox.channels import add_account
 from inbox.models import InboundDelivery
+from switchboard.runner import EmbeddedRunner
 from switchboard.runtime import build_runtime
 from switchboard.settings import Settings
 from workers.context import set_runtime
 from workers.ingest import drain
-from switchboard.runner import EmbeddedRunner
 
 TEXTS = [
     "주문번호 2026112400317 배송 언제 되나요?",

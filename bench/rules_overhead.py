@@ -37,14 +37,14 @@ from inbox.models import InboundDelivery
 from inbox.rules import save_rule
 from inbox.sla import save_policy as save_sla
 from inbox.users import create_user, set_inboxes
+from switchboard.reactions import react
+from switchboard.runner import EmbeddedRunner, RqRunner
 from switchboard.runtime import build_runtime
 from switchboard.settings import Settings
 from tests.support.servers import free_port
 from workers.automation import after_commit
 from workers.context import set_runtime
 from workers.ingest import process_delivery
-from switchboard.reactions import react
-from switchboard.runner import EmbeddedRunner, RqRunner
 
 TEXTS = [
     "주문번호 2026112400317 배송 언제 되나요?",

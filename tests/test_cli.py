@@ -156,8 +156,8 @@ def test_worker_and_watch_need_redis(cli):
 
 
 def test_demo_seeds_forty_conversations_on_every_channel_and_a_reply_is_sent(tmp_path, monkeypatch):
-    from inbox.models import ChannelAccount, Conversation, Message
     from cli.demo import prepare
+    from inbox.models import ChannelAccount, Conversation, Message
     from switchboard.settings import Settings
     from web import create_app
 
@@ -468,8 +468,8 @@ def test_demo_fails_early_on_a_port_it_cannot_have(tmp_path, monkeypatch):
 
 
 def test_demo_keeps_one_token(tmp_path, monkeypatch):
-    from inbox.tokens import list_tokens, revoke_token
     from cli.demo import prepare
+    from inbox.tokens import list_tokens, revoke_token
     from switchboard.settings import Settings
 
     monkeypatch.chdir(tmp_path)

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, abort, request
 
 from connectors import WEBHOOK_ENDPOINTS, registered
 from connectors.base import Capability, InvalidSignature
-from inbox.models import InboundDelivery
+from inbox import deliveries
 from switchboard.metrics import WEBHOOK_LATENCY, WEBHOOKS
 from web.runtime import current_runtime
 
@@ -61,8 +61,7 @@ def receive(endpoint: str) -> Response:
         WEBHOOKS.labels(endpoint, "bad_signature").inc()
         return Response("invalid signature", status=403, mimetype="text/plain")
     with rt.db.session() as session:
-        delivery = InboundDelivery(endpoint=endpoint, connector=slug, headers=headers, body=body)
-        session.add(delivery)
+        deliveries.store(session, endpoint=endpoint, connector=slug, headers=headers, body=body)
     # If this wake-up is lost (Redis down), the drainers still find the row on their own.
     try:
         rt.jobs.wake("ingest")

@@ -19,9 +19,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
@@ -33,17 +32,18 @@ from connectors.base import (
     RetryableSendError,
     UnsupportedEvent,
 )
-from inbox.db import after_commit, forget_since, in_values, pending_mark
+from inbox import deliveries
+from inbox.attachments import fetch_failed, fetched
+from inbox.db import after_commit, forget_since, pending_mark
 from inbox.ingest import IngestOutcome, find_account, record_event
 from inbox.ingest_batch import record_batch
-from inbox.models import ChannelAccount, InboundDelivery, Message
+from inbox.models import ChannelAccount, Message
 from switchboard.metrics import INGESTED, REJECTED
 from workers.context import runtime
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-_DELIVERY = cast(Table, InboundDelivery.__table__)
 
 
 class DeliveryFailed(Exception):
@@ -75,7 +75,7 @@ def drain(limit: int | None = None) -> int:
 def ingest_batch(size: int) -> list[int]:
     """Claim, record and commit one batch of up to `size` deliveries; the ids it claimed."""
     with runtime().db.session() as session:
-        claimed = _claim(session, limit=size)
+        claimed = deliveries.claim(session, limit=size)
         if claimed:
             _ingest(session, claimed)
     return [delivery.id for delivery in claimed]
@@ -88,29 +88,11 @@ def process_delivery(delivery_id: int) -> None:
     DeliveryFailed if it failed and will be retried, so a caller can fall back to the queue.
     """
     with runtime().db.session() as session:
-        claimed = _claim(session, ids=[delivery_id])
+        claimed = deliveries.claim(session, ids=[delivery_id])
         results = _ingest(session, claimed) if claimed else []
     for result in results:
         if result["status"] == "received":
             raise DeliveryFailed(result["reason"])
-
-
-def _claim(
-    session: Session, *, limit: int | None = None, ids: Sequence[int] | None = None
-) -> list[Row[Any]]:
-    """Lock and return waiting deliveries; rows another transaction holds are skipped."""
-    query = select(
-        _DELIVERY.c.id,
-        _DELIVERY.c.connector,
-        _DELIVERY.c.headers,
-        _DELIVERY.c.body,
-        _DELIVERY.c.attempts,
-    ).where(_DELIVERY.c.status == "received")
-    if ids is not None:
-        query = query.where(_DELIVERY.c.id.in_(list(ids)))
-    else:
-        query = query.where(_DELIVERY.c.attempts == 0).order_by(_DELIVERY.c.id).limit(limit)
-    return list(session.execute(query.with_for_update(skip_locked=True)))
 
 
 def _ingest(session: Session, claimed: Sequence[Row[Any]]) -> list[dict[str, Any]]:
@@ -132,7 +114,7 @@ def _ingest(session: Session, claimed: Sequence[Row[Any]]) -> list[dict[str, Any
             continue
         parsed.append(_Parsed(delivery, connector, events))
     results += _record_parsed(session, parsed, now)
-    _store_results(session, results)
+    deliveries.settle(session, results)
     return results
 
 
@@ -206,30 +188,6 @@ def _result(
         "attempts": attempts,
         "processed_at": at,
     }
-
-
-def _store_results(session: Session, results: list[dict[str, Any]]) -> None:
-    """Plain successes in one UPDATE; the rest (notes, rejections, retries) in one executemany."""
-    plain = [r for r in results if r["status"] == "processed" and r["reason"] is None]
-    others = [r for r in results if r not in plain]
-    if plain:
-        session.execute(
-            update(_DELIVERY)
-            .where(in_values(session, _DELIVERY.c.id, [r["b_id"] for r in plain]))
-            .values(status="processed", processed_at=plain[0]["processed_at"], reason=None)
-        )
-    if others:
-        session.execute(
-            update(_DELIVERY)
-            .where(_DELIVERY.c.id == bindparam("b_id"))
-            .values(
-                status=bindparam("status"),
-                reason=bindparam("reason"),
-                attempts=bindparam("attempts"),
-                processed_at=bindparam("processed_at"),
-            ),
-            others,
-        )
 
 
 def record_events(
@@ -400,8 +358,6 @@ def fetch_attachments(message_id: int) -> None:
             )
             try:
                 data: bytes = connector.fetch_attachment(config, incoming)  # type: ignore[attr-defined]
-                row.sha256 = rt.store.put(data)
-                row.size = len(data)
-                row.problem = None
+                fetched(row, rt.store.put(data), len(data))
             except Exception as exc:  # recorded for the agent, never fatal
-                row.problem = f"could not fetch: {exc}"[:500]
+                fetch_failed(row, f"could not fetch: {exc}")

@@ -13,7 +13,7 @@ from sqlalchemy import or_, select
 from connectors.base import Capability
 from inbox.conversations import wake_snoozed
 from inbox.models import ChannelAccount, InboundDelivery, Message, SyncCursor
-from inbox.replies import mark_outcome_unknown, mark_unknown
+from inbox.replies import mark_outcome_unknown, mark_unknown, requeue_interrupted
 from inbox.retention import prune_processed_deliveries
 from workers.automation import assign_everywhere, silence_tick, sla_tick
 from workers.context import runtime
@@ -64,7 +64,7 @@ def sweep() -> dict[str, int]:
         for message in stuck:
             connector = rt.connector(message.conversation.account)
             if Capability.IDEMPOTENT_SEND in connector.capabilities:
-                message.status = "pending"
+                requeue_interrupted(session, message)
                 sends = [*sends, message.id]
             elif getattr(connector, "find_sent", None) is not None:
                 # The provider may have it: the next attempt looks for it before sending.

@@ -22,10 +22,10 @@ from sqlalchemy.orm import Session
 
 from connectors.base import ConversationKind, EventKind, InboundEvent
 from connectors.webchat import WIDGET_HEADER, SessionClaims, message_external_id
-from inbox import selfservice
+from inbox import deliveries, selfservice
 from inbox.faq.service import Suggestion
 from inbox.ingest import record_event
-from inbox.models import ChannelAccount, InboundDelivery, Message
+from inbox.models import ChannelAccount, Message
 from switchboard.runtime import Runtime
 from web.chat.context import Widget, connector, now_ts
 from web.chat.transcript import (
@@ -73,10 +73,10 @@ def deliver(
     # The same check a stored delivery must pass: every line belongs to the token's session.
     connector(rt).verify({**headers, "Authorization": f"Bearer {token}"}, body)
     with rt.db.session() as session:
-        delivery = InboundDelivery(endpoint="chat", connector="webchat", headers=headers, body=body)
-        session.add(delivery)
-        session.flush()
-        delivery_id = delivery.id
+        stored = deliveries.store(
+            session, endpoint="chat", connector="webchat", headers=headers, body=body
+        )
+        delivery_id = stored.id
     try:
         process_delivery(delivery_id)
     except Exception:
