@@ -1,4 +1,5 @@
-"""Engine, sessions and the few dialect-aware helpers the domain needs.
+"""The engine and the few dialect-aware helpers the domain needs (the session factory,
+`Database`, is in inbox/database.py).
 
 SQLite (embedded mode) and PostgreSQL (production) run the same code; where they differ
 (upserts, pragmas) the difference lives here and nowhere else.
