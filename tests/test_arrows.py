@@ -30,10 +30,6 @@ LOCAL_IMPORTS_ALLOWED = {
     ("cli/commands.py", "cli.demo"),
     ("cli/commands.py", "web.streams"),
     ("cli/commands.py", "workers.rq_worker"),
-    # The fake connector exists for tests and the demo; production never loads it.
-    ("connectors/__init__.py", "connectors.fake"),
-    # Pending issue 17 items 1-2 (`arch`): channel fields move into the connectors.
-    ("switchboard/check.py", "web.ui.channel_fields"),
 }
 
 
