@@ -147,6 +147,7 @@ def sandbox_settings(base: str) -> dict[str, str]:
     """Point the Meta and X connectors at the emulators mounted inside the demo's own server."""
     from sandbox.meta import demo as meta_demo
     from sandbox.x import CONSUMER_KEY, CONSUMER_SECRET
+    from sandbox.x import oauth as x_oauth
 
     return {
         **meta_demo.settings(base),
@@ -156,6 +157,7 @@ def sandbox_settings(base: str) -> dict[str, str]:
         "X_API_URL": base + X_PREFIX,
         "X_CONSUMER_KEY": CONSUMER_KEY,
         "X_CONSUMER_SECRET": CONSUMER_SECRET,
+        **x_oauth.settings(base + X_PREFIX),
     }
 
 

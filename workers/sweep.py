@@ -100,6 +100,15 @@ def sweep() -> dict[str, int]:
     counts.update(
         deliveries=len(deliveries) + (unclaimed is not None), sends=len(sends), polls=len(due_polls)
     )
+    from workers.tokens import due_refreshes
+
+    for account_id in due_refreshes(rt, now):  # OAuth 2.0 tokens, renewed before they end
+        rt.jobs.enqueue(
+            "workers.tokens.refresh_account",
+            account_id,
+            queue="maintenance",
+            job_id=f"refresh:{account_id}",
+        )
     from workers.publish import sweep_publishing
 
     counts.update({f"publish_{k}": v for k, v in sweep_publishing().items()})
