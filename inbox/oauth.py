@@ -23,7 +23,6 @@ from inbox.models import ChannelAccount, utcnow
 from inbox.models.oauth import OAuthState
 
 STATE_LIFETIME = timedelta(minutes=15)
-EXPIRY_WARNING = timedelta(days=7)
 
 
 class OAuthStateError(Exception):
@@ -143,38 +142,3 @@ def _healthy(session: Session, account: ChannelAccount) -> None:
     account.health = "ok"
     account.health_detail = None
     emit(session, "channel.updated", channel_account_id=account.id, health="ok")
-
-
-def set_enabled(
-    session: Session, account: ChannelAccount, enabled: bool, actor_id: int | None
-) -> bool:
-    """Pause or resume an account without dropping its credentials; False: nothing changed."""
-    if account.enabled == enabled:
-        return False
-    account.enabled = enabled
-    record(
-        session,
-        actor_id,
-        "channel.enable" if enabled else "channel.disable",
-        "channel_account",
-        account.id,
-    )
-    emit(session, "channel.updated", channel_account_id=account.id, health=account.health)
-    return True
-
-
-def expiry_warning(
-    account: ChannelAccount, *, renewable: bool, now: datetime | None = None
-) -> str | None:
-    """ "expires in N days" a week ahead (or "expired"); None for tokens that renew themselves
-    (a refresh job keeps them fresh) while they still have time left."""
-    expires = account.token_expires_at
-    if expires is None:
-        return None
-    left = expires - (now or utcnow())
-    if left <= timedelta(0):
-        return "expired"
-    if renewable or left > EXPIRY_WARNING:
-        return None
-    days = max(1, int(left.total_seconds() // 86400))
-    return f"expires in {days} day{'s' if days > 1 else ''}"

@@ -474,9 +474,28 @@ def check_channels(rt: Any) -> list[Result]:
             results.append(Result(name, False, "; ".join(problems)))
         else:
             results.append(Result(name, True, who))
+        warning = _token_warning(rt, account)
+        if warning:
+            results.append(Result(name, True, warning, warning=True))
     if not accounts:
         results.append(Result("channels", True, "no channel accounts connected yet"))
     return results
+
+
+def _token_warning(rt: Any, account: Any) -> str | None:
+    """A week before an OAuth token expires (unless it renews itself): reconnect it."""
+    from inbox.channels import expiry_warning
+    from workers.tokens import renewable
+
+    warning = expiry_warning(
+        account, renewable=renewable(account.channel, _credentials(rt, account))
+    )
+    if warning is None:
+        return None
+    return (
+        f"token {warning}: run `switchboard channel reconnect {account.id}` or reconnect it in "
+        "Admin > Channels"
+    )
 
 
 # --- together -----------------------------------------------------------------------------

@@ -448,8 +448,92 @@ def channel_list() -> None:
             state = account_state(rt, a)
             click.echo(
                 f"{a.id:>4}  {a.channel:<10} {a.connector:<10} {a.external_id:<28} "
-                f"{state:<17} {a.name}"
+                f"{state:<17} {a.name}{_health_note(rt, a)}"
             )
+
+
+def _health_note(rt: Any, account: Any) -> str:
+    """Why it needs reconnecting, and a token that expires within a week."""
+    from switchboard.accounts import summary
+
+    found = summary(rt, account)
+    notes = []
+    if account.enabled and account.health != "ok" and account.health_detail:
+        notes.append(account.health_detail)
+    if found["token_warning"]:
+        notes.append(f"token {found['token_warning']}")
+    return f"  ({'; '.join(notes)})" if notes else ""
+
+
+def _account_command(account_id: int, call: Any) -> Any:
+    rt = _runtime()
+    try:
+        return rt, call(rt)
+    except LookupError as exc:
+        _fail(f"{exc.args[0]} (see `switchboard channel list`)")
+
+
+@channel.command("check")
+@click.argument("account_id", type=int)
+def channel_check(account_id: int) -> None:
+    """Test ACCOUNT_ID's stored credentials; success clears "reconnect needed"."""
+    from switchboard.accounts import check
+
+    _rt, outcome = _account_command(account_id, lambda rt: check(rt, account_id))
+    if not outcome.ok:
+        _fail(f"channel account {account_id}: {'; '.join(outcome.problems)}")
+    cleared = ' (cleared "reconnect needed")' if outcome.cleared else ""
+    click.echo(f"channel account {account_id}: {outcome.identity}{cleared}")
+
+
+@channel.command("reconnect")
+@click.argument("account_id", type=int)
+@click.option("--credential", "credentials", multiple=True, help="KEY=VALUE: new credentials")
+def channel_reconnect(account_id: int, credentials: tuple[str, ...]) -> None:
+    """Renew ACCOUNT_ID's token without a browser (X refresh token, Meta long-lived user
+    token), or store new --credential values; then check the connection."""
+    from connectors.base import ConnectorError
+    from switchboard.accounts import BrowserNeeded, reconnect
+
+    secrets = _pairs(credentials, "--credential") if credentials else None
+    rt = _runtime()
+    base = rt.settings.get("PUBLIC_BASE_URL").rstrip("/")
+    try:
+        outcome = reconnect(rt, account_id, credentials=secrets, actor_id=None)
+    except LookupError as exc:
+        _fail(f"{exc.args[0]} (see `switchboard channel list`)")
+        return
+    except BrowserNeeded as exc:
+        _fail(f"cannot reconnect without signing in again: {exc.reason}; open {base}{exc.path}")
+        return
+    except ConnectorError as exc:
+        _fail(f"reconnect failed: {exc.reason}")
+        return
+    if not outcome.check.ok:
+        _fail(f"renewed ({outcome.how}) but the check failed: {'; '.join(outcome.check.problems)}")
+    click.echo(
+        f"reconnected channel account {account_id} ({outcome.how}): {outcome.check.identity}"
+    )
+
+
+@channel.command("enable")
+@click.argument("account_id", type=int)
+def channel_enable(account_id: int) -> None:
+    """Resume a disabled account (polls, sends and webhooks for it)."""
+    from switchboard.accounts import set_enabled
+
+    _rt, changed = _account_command(account_id, lambda rt: set_enabled(rt, account_id, True, None))
+    click.echo(f"channel account {account_id} {'enabled' if changed else 'was already enabled'}")
+
+
+@channel.command("disable")
+@click.argument("account_id", type=int)
+def channel_disable(account_id: int) -> None:
+    """Pause an account; its credentials and history are kept (`enable` resumes it)."""
+    from switchboard.accounts import set_enabled
+
+    _rt, changed = _account_command(account_id, lambda rt: set_enabled(rt, account_id, False, None))
+    click.echo(f"channel account {account_id} {'disabled' if changed else 'was already disabled'}")
 
 
 @channel.command("remove")

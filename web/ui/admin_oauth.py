@@ -189,7 +189,8 @@ def _x_oauth1(
 def _connect_x(
     rt: Runtime, credentials: dict[str, str], expires: datetime | None, account_id: int | None
 ) -> Response:
-    me = rt.connector_by_slug("x").me(AccountConfig(0, "", credentials, {}))
+    connector: Any = rt.connector_by_slug("x")
+    me = connector.me(AccountConfig(0, "", credentials, {}))
     with rt.db.session() as db:
         if account_id is not None:
             target = db.get(ChannelAccount, account_id)
@@ -360,7 +361,7 @@ def oauth_info(account: ChannelAccount | None) -> dict[str, Any]:
         credentials = rt.vault.open(account.credentials)
     except ValueError:
         return info
-    from inbox.oauth import expiry_warning
+    from inbox.channels import expiry_warning
 
     info["warning"] = expiry_warning(account, renewable=renewable(account.channel, credentials))
     if account.channel in ("facebook", "instagram") and meta.configured:
