@@ -336,6 +336,41 @@ def oauth_facebook_pages() -> Response:
     return redirect(url_for("admin.channels"))
 
 
+# Pages carrying a Connect / Reconnect button: the browser follows the start form's redirect
+# to the platform's sign-in page, and CSP's form-action also governs where a form's redirects
+# may lead, so these pages (only these) list the sign-in origins.
+BUTTON_PAGES = frozenset({"admin.channels", "admin.channel_account"})
+
+
+@bp.after_request
+def _allow_sign_in_redirects(response: Response) -> Response:
+    if request.endpoint not in BUTTON_PAGES or "Content-Security-Policy" in response.headers:
+        return response
+    from web.security import CSP
+
+    origins = sorted(sign_in_origins(_rt()))
+    if origins:
+        response.headers["Content-Security-Policy"] = CSP.replace(
+            "form-action 'self'", "form-action 'self' " + " ".join(origins)
+        )
+    return response
+
+
+def sign_in_origins(rt: Runtime) -> set[str]:
+    """scheme://host[:port] of every configured sign-in page (Meta dialog, X authorize pages)."""
+    from urllib.parse import urlsplit
+
+    meta, x = MetaLogin(rt.settings.env), XLogin(rt.settings.env)
+    urls = []
+    if meta.configured:
+        urls.append(meta.login_url)
+    if x.oauth2_configured:
+        urls.append(x.authorize_url)
+    if x.oauth1_configured:
+        urls.append(x.api_url)
+    return {f"{p.scheme}://{p.netloc}" for p in map(urlsplit, urls) if p.scheme and p.netloc}
+
+
 @bp.app_context_processor
 def _oauth_helpers() -> dict[str, Any]:
     return {"oauth_info": oauth_info}

@@ -131,7 +131,8 @@ def connect_facebook(client: Any, token: str, meta_url: str) -> Any:
 def test_connect_facebook_page_and_instagram(
     client: Any, admin: str, rt: Runtime, meta_url: str
 ) -> None:
-    assert "Connect with Facebook" in client.get("/admin/channels").get_data(as_text=True)
+    listed = client.get("/admin/channels").get_data(as_text=True)
+    assert 'action="/admin/channels/oauth/facebook/start"' in listed
     done = connect_facebook(client, admin, meta_url)
     assert done.status_code == 302
     page, ig = account(rt, "facebook", PAGE), account(rt, "instagram", IG)
@@ -148,7 +149,7 @@ def test_connect_facebook_page_and_instagram(
 
     shown = client.get(f"/admin/channels/{page.id}").get_data(as_text=True)
     assert "pages_messaging" in shown  # /debug_token's scopes on the channel page
-    assert "Reconnect with Facebook" in shown
+    assert f'name="account_id" value="{page.id}"' in shown  # Reconnect with Facebook
     assert DEFAULTS["PAGE_TOKEN"] not in shown and credentials["user_token"] not in shown
 
 
@@ -167,7 +168,7 @@ def test_connect_x_with_pkce_and_refresh_job(
 
     # The same callback again (a replay) is refused: the state was used.
     replayed = client.get(callback, follow_redirects=True)
-    assert "already used" in replayed.get_data(as_text=True)
+    assert "이미 사용된 로그인 링크" in replayed.get_data(as_text=True)
 
     from workers.sweep import sweep
     from workers.tokens import refresh_account
@@ -209,7 +210,7 @@ def test_state_is_bound_to_the_admin_who_started(
     other = app.test_client()
     login(other, "other@example.test")
     refused = other.get(callback, follow_redirects=True)
-    assert "unknown, expired or was already used" in refused.get_data(as_text=True)
+    assert "이미 사용된 로그인 링크" in refused.get_data(as_text=True)
     assert account(rt, "x", BRAND[0]) is None
     # The one who started it can still finish it.
     assert client.get(callback).status_code == 302
@@ -222,10 +223,11 @@ def test_expired_state_and_cancel(client: Any, admin: str, rt: Runtime) -> None:
         session.execute(
             update(OAuthState).values(created_at=datetime.now(UTC) - timedelta(hours=1))
         )
-    assert "unknown, expired" in client.get(callback, follow_redirects=True).get_data(as_text=True)
+    expired = client.get(callback, follow_redirects=True).get_data(as_text=True)
+    assert "만료되었거나" in expired
     cancelled = consent(start(client, admin, "facebook"), decision="cancel")
     page = client.get(cancelled, follow_redirects=True).get_data(as_text=True)
-    assert "cancelled" in page
+    assert "로그인이 취소되어" in page
     assert account(rt, "facebook", PAGE) is None
 
 
@@ -243,7 +245,7 @@ def test_reconnect_expired_facebook_page_through_the_flow(
         assert row is not None
         flag_reauth(session, row, "Error validating access token (code 190, subcode 460)")
     shown = client.get(f"/admin/channels/{page.id}").get_data(as_text=True)
-    assert "Reconnect with Facebook" in shown
+    assert f'name="account_id" value="{page.id}"' in shown
     callback = consent(start(client, admin, "facebook", account_id=str(page.id)))
     html = client.get(callback).get_data(as_text=True)
     selection = re.search(r'name="selection" value="([^"]+)"', html)
@@ -263,3 +265,14 @@ def test_reconnect_expired_facebook_page_through_the_flow(
             session.scalars(select(AuditLog.action).where(AuditLog.target_id == str(page.id)))
         )
     assert "channel.reconnect" in actions
+
+
+def test_button_pages_let_the_start_form_redirect_to_the_sign_in_origins(
+    client: Any, admin: str, meta_url: str, x_url: str
+) -> None:
+    """CSP form-action also applies to the start form's redirect (to Meta / X in production)."""
+    listed = client.get("/admin/channels").headers["Content-Security-Policy"]
+    form_action = next(p for p in listed.split("; ") if p.startswith("form-action"))
+    assert set(form_action.split()[1:]) == {"'self'", meta_url, x_url}
+    other = client.get("/admin/agents").headers["Content-Security-Policy"]
+    assert "form-action 'self';" in other + ";"
