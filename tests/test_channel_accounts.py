@@ -9,7 +9,6 @@ SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,58 +17,31 @@ import requests
 from click.testing import CliRunner
 
 from connectors._meta.oauth import MetaLogin
-from connectors.x import XConnector
 from connectors.x.oauth import XLogin
 from inbox.channels import add_account
 from inbox.models import ChannelAccount
 from inbox.replies import flag_reauth
-from sandbox.meta import create_app as create_meta
 from sandbox.meta.app import DEFAULTS
 from sandbox.x import World
-from sandbox.x import create_app as create_x
-from sandbox.x import oauth as x_oauth
-from sandbox.x.world import BRAND, CONSUMER_KEY, CONSUMER_SECRET
+from sandbox.x.world import BRAND
 from switchboard.cli import main
 from switchboard.runtime import Runtime
 from tests.conftest import ENCRYPTION_KEY
 from tests.connectors.test_oauth_flows import CALLBACK, consent
-from tests.support.servers import serve_wsgi
+from tests.support import oauth as sign_in
+from tests.support.oauth import sign_in_settings
 from tests.web.api.test_api import assert_problem, auth
 
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 PAGE = str(DEFAULTS["PAGE_ID"])
 
 
-@pytest.fixture
-def x_world() -> World:
-    return World()
+meta_url, x_world, x_url = sign_in.meta_url, sign_in.x_world, sign_in.x_url  # fixtures
 
 
 @pytest.fixture
-def x_url(x_world: World) -> Iterator[str]:
-    XConnector.budgets.clear()
-    with serve_wsgi(create_x(x_world)) as url:
-        yield url
-
-
-@pytest.fixture
-def meta_url() -> Iterator[str]:
-    with serve_wsgi(create_meta({"SEED": False})) as url:
-        yield url
-
-
-@pytest.fixture
-def settings_overrides(x_url: str, meta_url: str) -> dict[str, str]:
-    return {
-        "X_API_URL": x_url,
-        "X_CONSUMER_KEY": CONSUMER_KEY,
-        "X_CONSUMER_SECRET": CONSUMER_SECRET,
-        **x_oauth.settings(x_url),
-        "META_GRAPH_URL": meta_url,
-        "META_LOGIN_URL": meta_url,
-        "META_APP_ID": str(DEFAULTS["APP_ID"]),
-        "META_APP_SECRET": str(DEFAULTS["APP_SECRET"]),
-    }
+def settings_overrides(meta_url: str, x_url: str) -> dict[str, str]:
+    return sign_in_settings(meta_url, x_url)
 
 
 def connect_x(rt: Runtime, *, oauth1: bool = False) -> int:

@@ -213,19 +213,21 @@ add_paths(
                 },
             },
         },
-        "/channel-accounts/{id}/enable": {
-            "parameters": [_ID],
-            "post": {
-                "summary": "Resume polling, sending and receiving for the account",
-                "responses": {"200": _json(_WITH_ACCOUNT), **_problem_responses(401, 403, 404)},
-            },
-        },
-        "/channel-accounts/{id}/disable": {
-            "parameters": [_ID],
-            "post": {
-                "summary": "Pause the account; its credentials and history are kept",
-                "responses": {"200": _json(_WITH_ACCOUNT), **_problem_responses(401, 403, 404)},
-            },
+        **{
+            f"/channel-accounts/{{id}}/{action}": {
+                "parameters": [_ID],
+                "post": {
+                    "summary": summary,
+                    "responses": {
+                        "200": _json(_WITH_ACCOUNT),
+                        **_problem_responses(401, 403, 404),
+                    },
+                },
+            }
+            for action, summary in (
+                ("enable", "Resume polling, sending and receiving for the account"),
+                ("disable", "Pause the account; its credentials and history are kept"),
+            )
         },
     },
     {

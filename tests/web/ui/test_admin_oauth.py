@@ -8,7 +8,6 @@ the test client. Every token exchange is real HTTP over loopback.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,53 +16,26 @@ import pytest
 import requests
 from sqlalchemy import select, update
 
-from connectors.x import XConnector
 from inbox.models import AuditLog, ChannelAccount
 from inbox.models.oauth import OAuthState
-from sandbox.meta import create_app as create_meta
 from sandbox.meta.app import DEFAULTS
 from sandbox.x import World
-from sandbox.x import create_app as create_x
-from sandbox.x import oauth as x_oauth
-from sandbox.x.world import BRAND, CONSUMER_KEY, CONSUMER_SECRET
+from sandbox.x.world import BRAND
 from switchboard.runtime import Runtime
-from tests.support.servers import serve_wsgi
+from tests.support import oauth as sign_in
+from tests.support.oauth import press_consent, sign_in_settings
 from tests.web.ui.conftest import form_token, login
 
 PAGE, IG = str(DEFAULTS["PAGE_ID"]), str(DEFAULTS["IG_USER_ID"])
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 
 
-@pytest.fixture
-def meta_url() -> Iterator[str]:
-    with serve_wsgi(create_meta({"SEED": False})) as url:
-        yield url
-
-
-@pytest.fixture
-def x_world() -> World:
-    return World()
-
-
-@pytest.fixture
-def x_url(x_world: World) -> Iterator[str]:
-    XConnector.budgets.clear()
-    with serve_wsgi(create_x(x_world)) as url:
-        yield url
+meta_url, x_world, x_url = sign_in.meta_url, sign_in.x_world, sign_in.x_url  # fixtures
 
 
 @pytest.fixture
 def settings_overrides(meta_url: str, x_url: str) -> dict[str, str]:
-    return {
-        "META_GRAPH_URL": meta_url,
-        "META_LOGIN_URL": meta_url,
-        "META_APP_ID": str(DEFAULTS["APP_ID"]),
-        "META_APP_SECRET": str(DEFAULTS["APP_SECRET"]),
-        "X_API_URL": x_url,
-        "X_CONSUMER_KEY": CONSUMER_KEY,
-        "X_CONSUMER_SECRET": CONSUMER_SECRET,
-        **x_oauth.settings(x_url),
-    }
+    return sign_in_settings(meta_url, x_url)
 
 
 @pytest.fixture
@@ -84,16 +56,7 @@ def start(client: Any, token: str, provider: str, **extra: Any) -> str:
 
 def consent(url: str, decision: str = "allow") -> str:
     """Press the emulator's consent button; return our callback path + query."""
-    browser = requests.Session()
-    page = browser.get(url, timeout=10)
-    assert page.status_code == 200, page.text
-    fields = {
-        k: v.replace("&amp;", "&")
-        for k, v in re.findall(r'name="([^"]+)" value="([^"]*)"', page.text)
-    }
-    answer = browser.post(page.url, data={**fields, "decision": decision}, allow_redirects=False)
-    assert answer.status_code == 302
-    parts = urlsplit(answer.headers["Location"])
+    parts = urlsplit(press_consent(url, decision))
     return f"{parts.path}?{parts.query}"
 
 
