@@ -11,6 +11,7 @@ legs; nothing here logs a token.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,6 +29,11 @@ DEFAULT_AUTHORIZE_URL = "https://x.com/i/oauth2/authorize"
 # Read and answer mentions and DMs, publish, and `offline.access` for a refresh token.
 SCOPES = ("tweet.read", "tweet.write", "users.read", "dm.read", "dm.write", "offline.access")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+# requests-oauthlib logs token request bodies (code, verifier, refresh token) at DEBUG: never
+# let a debug log level put them in a log file.
+for _name in ("requests_oauthlib", "oauthlib"):
+    logging.getLogger(_name).setLevel(logging.INFO)
 
 
 @dataclass(frozen=True)

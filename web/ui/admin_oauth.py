@@ -10,7 +10,6 @@ straight into the sealed credentials: never into a page, a URL we make, a flash 
 from __future__ import annotations
 
 import json
-import logging
 from datetime import datetime
 from typing import Any
 
@@ -26,8 +25,6 @@ from inbox.oauth import OAuthStateError, begin, connect, consume
 from switchboard.runtime import Runtime
 from web.ui.admin import bp
 from web.ui.common import roles, user_row
-
-log = logging.getLogger(__name__)
 
 # provider in the URL -> (channel it connects, purpose of its state row)
 PROVIDERS = {"facebook": "facebook", "x": "x", "x1": "x_oauth1"}
