@@ -492,10 +492,10 @@ def _token_warning(rt: Any, account: Any) -> str | None:
     )
     if warning is None:
         return None
-    return (
-        f"token {warning}: run `switchboard channel reconnect {account.id}` or reconnect it in "
-        "Admin > Channels"
-    )
+    # A Meta user token cannot be extended without the person signing in again; an X token
+    # that does not refresh itself came from OAuth 1.0a or was typed in.
+    base = str(rt.settings.get("PUBLIC_BASE_URL")).rstrip("/")
+    return f"token {warning}: sign in again with Reconnect at {base}/admin/channels/{account.id}"
 
 
 # --- together -----------------------------------------------------------------------------

@@ -315,4 +315,7 @@ def test_switchboard_check_warns_a_week_before_expiry(cli: Any, rt: Runtime) -> 
         account.token_expires_at = datetime.now(UTC) + timedelta(days=2, hours=1)
     out = cli("check").output
     assert f"warn channel {account_id} x" in out
-    assert f"token expires in 2 days: run `switchboard channel reconnect {account_id}`" in out
+    assert (
+        "token expires in 2 days: sign in again with Reconnect at "
+        f"https://inbox.example.test/admin/channels/{account_id}"
+    ) in out
