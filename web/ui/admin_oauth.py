@@ -17,8 +17,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
+from connectors import behaviour
 from connectors._meta.oauth import MetaLogin
-from connectors.base import AccountConfig, ConnectorError
+from connectors.base import AccountConfig, CheckConnection, ConnectorError
 from connectors.x.oauth import XLogin
 from inbox.models import ChannelAccount
 from inbox.oauth import OAuthStateError, begin, connect, consume
@@ -186,17 +187,22 @@ def _x_oauth1(
 def _connect_x(
     rt: Runtime, credentials: dict[str, str], expires: datetime | None, account_id: int | None
 ) -> Response:
-    connector: Any = rt.connector_by_slug("x")
-    me = connector.me(AccountConfig(0, "", credentials, {}))
+    checker = behaviour(rt.connector_by_slug("x"), CheckConnection)
+    if checker is None:
+        raise ConnectorError("the x connector declares no connection check")
+    found = checker.check_connection(AccountConfig(0, "", credentials, {}))
+    if not found.account_id:
+        raise ConnectorError("X did not say whose token this is")
+    user_id, handle = found.account_id, found.identity.lstrip("@")
     with rt.db.session() as db:
         if account_id is not None:
             target = db.get(ChannelAccount, account_id)
-            if target is not None and target.external_id != me.external_id:
+            if target is not None and target.external_id != user_id:
                 flash(
                     _(
                         "You signed in as @%(handle)s, but this account is X user id %(id)s; "
                         "nothing was changed.",
-                        handle=me.handle,
+                        handle=handle,
                         id=target.external_id,
                     ),
                     "error",
@@ -205,8 +211,8 @@ def _connect_x(
         account, new = connect(
             db,
             channel="x",
-            external_id=me.external_id,
-            name=f"@{me.handle}",
+            external_id=user_id,
+            name=f"@{handle}",
             sealed=rt.seal(credentials),
             options={},
             expires_at=expires,
@@ -214,9 +220,9 @@ def _connect_x(
         )
         connected_id = account.id
     flash(
-        _("Connected @%(handle)s.", handle=me.handle)
+        _("Connected @%(handle)s.", handle=handle)
         if new
-        else _("Reconnected @%(handle)s; its history is kept.", handle=me.handle),
+        else _("Reconnected @%(handle)s; its history is kept.", handle=handle),
         "ok",
     )
     return redirect(url_for("admin.channel_account", account_id=connected_id))
