@@ -6,7 +6,7 @@ exchanging the code (`get_access_token_from_code`), the long-lived user token
 are module constants `FACEBOOK_GRAPH_URL` / `FACEBOOK_WWW_URL`) and it refuses every Graph
 version after 3.1, so `_SDK` is a thin subclass: its requests go through a session that swaps
 the Graph host for META_GRAPH_URL, the dialog URL gets META_LOGIN_URL's host, and the version is
-set after construction (docs/platform-apis.md §5.1). Nothing here stores anything: the
+set after construction (docs/platform-apis.md §6.1). Nothing here stores anything: the
 caller (web/ + inbox/) decides what is kept, sealed.
 """
 

@@ -4,7 +4,7 @@ tweepy's `OAuth2UserHandler` (a requests-oauthlib session) makes the PKCE verifi
 challenge, the authorization URL, checks `state` on the way back and exchanges the code;
 `OAuth1UserHandler` does the request-token / authorize / access-token legs and signs them.
 Both hard-code api.twitter.com / twitter.com, so the subclasses below only swap the URLs for
-X_API_URL and X_AUTHORIZE_URL (docs/platform-apis.md §5.2, §5.3). The verifier, state and
+X_API_URL and X_AUTHORIZE_URL (docs/platform-apis.md §6.2, §6.3). The verifier, state and
 request-token secret are returned to the caller, which keeps them server-side between the two
 legs; nothing here logs a token.
 """

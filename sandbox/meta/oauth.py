@@ -1,4 +1,4 @@
-"""Meta's side of Facebook Login for Business, emulated (docs/platform-apis.md §5.1).
+"""Meta's side of Facebook Login for Business, emulated (docs/platform-apis.md §6.1).
 
 The login dialog (`/vNN.0/dialog/oauth`, a consent page with Continue / Cancel), the code
 exchange and the long-lived token exchange (`/vNN.0/oauth/access_token`), the user's pages

@@ -1,4 +1,4 @@
-"""X's side of connecting an account, emulated (docs/platform-apis.md §5.2, §5.3).
+"""X's side of connecting an account, emulated (docs/platform-apis.md §6.2, §6.3).
 
 OAuth 2.0 authorization code with PKCE: the consent page at `/i/oauth2/authorize` (Authorize
 app / Cancel), `POST /2/oauth2/token` for `authorization_code` (the S256 challenge is checked
