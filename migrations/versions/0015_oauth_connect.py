@@ -1,7 +1,7 @@
 """oauth connect flows: oauth_state (single-use state per attempt), channel token expiry
 
-Revision ID: 0014_oauth
-Revises: 0013_flow2
+Revision ID: 0015_oauth
+Revises: 0014_thru2
 Create Date: 2026-12-05 10:40:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import inbox.models.base
 
-revision = "0014_oauth"
-down_revision = "0013_flow2"
+revision = "0015_oauth"
+down_revision = "0014_thru2"
 branch_labels = None
 depends_on = None
 
