@@ -20,6 +20,7 @@ from workers.automation import assign_everywhere, silence_tick, sla_tick
 from workers.context import runtime
 from workers.outgoing import sweep_webhooks
 from workers.publish import sweep_publishing
+from workers.tokens import due_refreshes
 
 
 def sweep() -> dict[str, int]:
@@ -104,6 +105,13 @@ def sweep() -> dict[str, int]:
     counts.update(
         deliveries=len(deliveries) + (unclaimed is not None), sends=len(sends), polls=len(due_polls)
     )
+    for account_id in due_refreshes(rt, now):  # OAuth 2.0 tokens, renewed before they end
+        rt.jobs.enqueue(
+            "workers.tokens.refresh_account",
+            account_id,
+            queue="maintenance",
+            job_id=f"refresh:{account_id}",
+        )
     counts.update({f"publish_{k}": v for k, v in sweep_publishing().items()})
     counts["webhooks"] = sweep_webhooks(now, stale)
 
