@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from inbox.audit import record
 from inbox.category_rules import summary_required
+from inbox.csat_schedule import schedule as schedule_survey
 from inbox.events import emit
 from inbox.models import (
     PRIORITIES,
@@ -93,9 +94,7 @@ def apply_change(
         if note:
             notes.append(note)
     if status_changed and conversation.status == "resolved" and conversation.id is not None:
-        from inbox import csat  # csat builds on this module's system_event
-
-        csat.schedule(session, conversation, utcnow())
+        schedule_survey(session, conversation, utcnow())
     if change.resolution_summary is not None:
         summary = change.resolution_summary.strip() or None
         if summary != conversation.resolution_summary:

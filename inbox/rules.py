@@ -5,12 +5,13 @@ workers/automation.py), never inside ingest. Each firing is recorded under a uni
 (rule, occasion) key — the message, the status change, the SLA due time — so a replayed or
 duplicated event fires nothing twice, and is written into the thread. Everything a rule
 changes is emitted with origin "rules", so no rule is triggered by a rule's own changes
-(workers/reactions.py drops such events): rules cannot loop.
+(switchboard/reactions.py drops such events): rules cannot loop.
 """
 
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from inbox.audit import record
 from inbox.business_hours import Schedule, hours_for
+from inbox.canned import render, variables_for
 from inbox.conversations import Change, apply_change, system_event
 from inbox.db import insert_returning_id
 from inbox.events import emit
@@ -36,6 +38,11 @@ from inbox.models import (
     utcnow,
 )
 from inbox.models.rules import TRIGGERS, AutomationRule, RuleFiring
+from inbox.models.webhooks import WebhookDelivery, WebhookSubscription
+from inbox.outgoing_webhooks import enqueue_delivery
+from inbox.replies import Draft, create_reply
+from inbox.serialize import conversation_json, message_json
+from inbox.workflow_config import changed
 
 ORIGIN = "rules"
 KINDS = ("dm", "comment", "mention", "email", "chat")
@@ -127,6 +134,12 @@ def save_rule(
     actions = [_checked_action(a) for a in actions]
     if not actions:
         raise ValueError("a rule needs at least one action")
+    for action in actions:
+        if action["type"] == "webhook":
+            try:
+                webhook_target(session, action["value"])  # refuse a name nobody subscribed
+            except LookupError as exc:
+                raise ValueError(str(exc)) from exc
     if trigger == "customer_silent" and not any(
         c["field"] == "minutes_since_customer_message" for c in conditions
     ):
@@ -146,6 +159,7 @@ def save_rule(
     session.add(rule)
     session.flush()
     record(session, actor_id, "rule.save", "automation_rule", rule.id, {"name": name})
+    changed(session)
     return rule
 
 
@@ -155,6 +169,7 @@ def delete_rule(session: Session, rule_id: int, *, actor_id: int | None) -> None
         raise LookupError(f"rule {rule_id} not found")
     session.delete(rule)
     record(session, actor_id, "rule.delete", "automation_rule", rule_id)
+    changed(session)
 
 
 def list_rules(session: Session) -> list[AutomationRule]:
@@ -298,6 +313,7 @@ def run_occasions(
                     continue
                 if not _claim(session, rule, occasion):
                     continue  # already fired for this occasion (replayed event, racing job)
+                context.rule = rule
                 _fire(session, rule, conversation, context, outcome)
                 outcome.fired.append((rule.id, conversation.id))
                 if rule.stop_processing:
@@ -348,6 +364,7 @@ class _Context:
         self.session = session
         self.conversation = conversation
         self.occasion = occasion
+        self.rule: AutomationRule | None = None  # the rule being fired, for its actions
         self._text: str | bool | None = False
 
     @property
@@ -531,9 +548,6 @@ def _set_category(s: Session, c: Conversation, value: Any, ctx: _Context, o: Out
 
 def _reply_canned(s: Session, c: Conversation, value: Any, ctx: _Context, o: Outcome) -> str:
     """`value`: shortcuts separated by commas; the one in the customer's language is sent."""
-    from inbox.canned import render, variables_for
-    from inbox.replies import Draft, create_reply
-
     shortcuts = [v.strip().lstrip("/") for v in str(value).split(",") if v.strip()]
     rows = s.scalars(select(CannedResponse).where(CannedResponse.shortcut.in_(shortcuts))).all()
     if not rows:
@@ -551,8 +565,6 @@ def _reply_canned(s: Session, c: Conversation, value: Any, ctx: _Context, o: Out
 
 
 def _note(s: Session, c: Conversation, value: Any, ctx: _Context, o: Outcome) -> str:
-    from inbox.replies import Draft, create_reply
-
     create_reply(s, c, None, Draft(text=str(value), private=True))
     return "note"
 
@@ -569,16 +581,43 @@ def _resolve(s: Session, c: Conversation, value: Any, ctx: _Context, o: Outcome)
 
 
 def _webhook(s: Session, c: Conversation, value: Any, ctx: _Context, o: Outcome) -> str:
-    """Handed to the outgoing-webhook deliverer (inbox/outgoing_webhooks.py) as an event."""
-    emit(
-        s,
-        "automation.webhook",
-        conversation_id=c.id,
-        channel_account_id=c.channel_account_id,
-        target=str(value),
-        origin=ORIGIN,
-    )
-    return f"webhook {value}"
+    """Store a `rule.fired` delivery for the named subscription, whatever event types it
+    chose (the rule names it): signed, retried, logged and redeliverable like every other
+    delivery (inbox/outgoing_webhooks.py). One per rule, occasion and subscription, so a
+    replayed occasion sends nothing twice."""
+    subscription = webhook_target(s, value)
+    rule = ctx.rule
+    rule_id = rule.id if rule else None
+    event_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"switchboard:rule:{rule_id}:{ctx.occasion.key}"))
+    dedupe_key = f"{subscription.id}:{event_id}"
+    if s.scalar(select(WebhookDelivery.id).where(WebhookDelivery.dedupe_key == dedupe_key)):
+        return f"webhook {subscription.name} (already sent)"
+    data: dict[str, Any] = {
+        "rule": {"id": rule_id, "name": rule.name if rule else None},
+        "trigger": ctx.occasion.trigger,
+        "conversation": conversation_json(c),
+    }
+    if ctx.occasion.message_id:
+        message = s.get(Message, ctx.occasion.message_id)
+        if message is not None:
+            data["message"] = message_json(message)
+    enqueue_delivery(s, subscription, "rule.fired", data, event_id=event_id)
+    return f"webhook {subscription.name}"
+
+
+def webhook_target(session: Session, value: Any) -> WebhookSubscription:
+    """The subscription a webhook action names: by name, or by id when it is a number."""
+    wanted = str(value).strip()
+    found = session.scalars(
+        select(WebhookSubscription)
+        .where(WebhookSubscription.name == wanted)
+        .order_by(WebhookSubscription.id)
+    ).first()
+    if found is None and wanted.isdigit():
+        found = session.get(WebhookSubscription, int(wanted))
+    if found is None:
+        raise LookupError(f"no outgoing webhook named {wanted!r}")
+    return found
 
 
 _ACTIONS: dict[str, Action] = {

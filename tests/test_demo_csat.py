@@ -10,10 +10,10 @@ from typing import Any
 import requests
 from sqlalchemy import select
 
-from inbox import csat
+from cli.demo import demo_app, prepare
+from inbox import csat_schedule
 from inbox.models import ChannelAccount, Conversation, Message
 from inbox.models.reports import CsatSurvey
-from switchboard.demo import demo_app, prepare
 from switchboard.settings import Settings
 from tests.support.servers import free_port, serve_wsgi
 from workers.csat import send_due_surveys
@@ -50,7 +50,9 @@ def test_resolved_dm_gets_a_survey_and_the_answer_lands(tmp_path: Any, monkeypat
                 account = s.scalars(
                     select(ChannelAccount).where(ChannelAccount.connector == "facebook")
                 ).one()
-                csat.set_config(account, csat.Config(enabled=True, delay_minutes=0))
+                csat_schedule.set_config(
+                    account, csat_schedule.Config(enabled=True, delay_minutes=0)
+                )
 
             def customer_says(text: str) -> None:
                 sent = requests.post(

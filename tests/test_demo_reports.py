@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from switchboard.demo import demo_app, prepare
+from cli.demo import demo_app, prepare
 from switchboard.settings import Settings
 from tests.support.servers import serve_wsgi
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from inbox import csat
+from inbox import csat, csat_schedule
 from inbox.conversations import Change, apply_change
 from inbox.models import ChannelAccount, Conversation, Message
 from inbox.models.reports import CsatSurvey
@@ -25,7 +25,7 @@ def _enable(rt: Runtime, account: ChannelAccount, **kw: Any) -> None:
     with rt.db.session() as session:
         row = session.get(ChannelAccount, account.id)
         assert row is not None
-        csat.set_config(row, csat.Config(enabled=True, **kw))
+        csat_schedule.set_config(row, csat_schedule.Config(enabled=True, **kw))
 
 
 def _set(rt: Runtime, conversation_id: int, status: str) -> None:
@@ -154,13 +154,17 @@ def test_answer_and_comment_keep_the_case_resolved_other_text_reopens(
 
 
 def test_quiet_hours_move_the_survey_to_the_morning() -> None:
-    config = csat.Config(enabled=True, delay_minutes=30, quiet_start=time(21), quiet_end=time(9))
+    config = csat_schedule.Config(
+        enabled=True, delay_minutes=30, quiet_start=time(21), quiet_end=time(9)
+    )
     late = datetime(2026, 12, 5, 13, 0, tzinfo=UTC)  # 22:00 in Seoul, +30 min = 22:30
-    assert csat.due_time(config, late) == datetime(2026, 12, 6, 0, 0, tzinfo=UTC)  # 09:00 KST
+    assert csat_schedule.due_time(config, late) == datetime(
+        2026, 12, 6, 0, 0, tzinfo=UTC
+    )  # 09:00 KST
     day = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)  # 12:00 in Seoul
-    assert csat.due_time(config, day) == day + timedelta(minutes=30)
+    assert csat_schedule.due_time(config, day) == day + timedelta(minutes=30)
     early = datetime(2026, 12, 4, 20, 0, tzinfo=UTC)  # 05:00 in Seoul the same morning
-    assert csat.due_time(config, early) == datetime(2026, 12, 5, 0, 0, tzinfo=UTC)
+    assert csat_schedule.due_time(config, early) == datetime(2026, 12, 5, 0, 0, tzinfo=UTC)
 
 
 def test_ratings_are_read_strictly() -> None:
@@ -169,4 +173,6 @@ def test_ratings_are_read_strictly() -> None:
         False
     ] * 5
     with pytest.raises(ValueError, match="delay"):
-        csat.set_config(ChannelAccount(options={}), csat.Config(enabled=True, delay_minutes=-1))
+        csat_schedule.set_config(
+            ChannelAccount(options={}), csat_schedule.Config(enabled=True, delay_minutes=-1)
+        )

@@ -23,6 +23,7 @@ from web.api.auth import authenticate
 from web.api.edge import plain_int
 from web.api.errors import Problem
 from web.api.openapi import add_paths
+from web.runtime import current_runtime
 
 AGENTS = ("admin", "agent")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -63,8 +64,6 @@ def agent_or_token(view: F) -> F:
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from web import current_runtime
-
         with current_runtime().db.session() as session:
             user = authenticate(session) if "Authorization" in request.headers else None
             if user is None:
@@ -97,7 +96,9 @@ def suggest_view(session: Session, user: User) -> Response:
         raise Problem(400, "Bad Request", "q is required")
     locale = _locale() or detect_locale(query)
     found = answers_for(session, query[:MAX_QUERY_CHARS], locale=locale, limit=_limit())
-    return jsonify(query=query, locale=locale, data=[suggestion_json(s) for s in found])
+    return jsonify(
+        query=query, locale=locale, no_match=not found, data=[suggestion_json(s) for s in found]
+    )
 
 
 @bp.get("/conversations/<int:conversation_id>/faq-suggestions")
@@ -113,6 +114,7 @@ def conversation_suggestions(session: Session, user: User, conversation_id: int)
         conversation_id=conversation_id,
         query=text[:MAX_QUERY_CHARS] or None,
         locale=locale,
+        no_match=not found,
         data=[suggestion_json(s) for s in found],
     )
 
@@ -133,6 +135,11 @@ _LIST = {
     "properties": {
         "query": {"type": ["string", "null"]},
         "locale": {"type": "string", "enum": ["ko", "en"]},
+        "no_match": {
+            "type": "boolean",
+            "description": "true when no article is a believable answer (data is then empty): "
+            "greetings, nonsense, off-topic questions",
+        },
         "data": {"type": "array", "items": {"$ref": "#/components/schemas/FaqSuggestion"}},
     },
 }

@@ -19,11 +19,14 @@ from connectors.base import Attachment as AttachmentIn
 from inbox.access import can_see, can_see_contact
 from inbox.contacts import merge_contacts, update_contact
 from inbox.conversations import Change, apply_change
+from inbox.faq import evidence
 from inbox.models import Attachment, Contact, Message
 from inbox.presence import typing
 from inbox.replies import Draft, ReplyRefused, create_reply, retry_failed
+from inbox.selfservice import detect_locale, latest_customer_text
 from web.downloads import content_disposition
 from web.replying import check_reply, enqueue_send
+from web.runtime import current_runtime
 from web.ui.common import me, roles, user_row, visible_conversation
 from web.ui.inbox import AGENTS, bp
 
@@ -41,8 +44,6 @@ def _back(conversation_id: int) -> BaseResponse:
 @bp.post("/c/<int:conversation_id>/reply")
 @roles(*AGENTS)
 def reply(conversation_id: int) -> BaseResponse:
-    from web import current_runtime
-
     rt = current_runtime()
     private = request.form.get("mode") == "note"
     text = request.form.get("text", "")
@@ -72,6 +73,19 @@ def reply(conversation_id: int) -> BaseResponse:
             db.rollback()
             flash(_("Not sent: %(reason)s", reason=str(exc)), "error")
             return _back(conversation_id)
+        faq_slug = request.form.get("faq_slug", "").strip()
+        question = latest_customer_text(db, conversation.id) if faq_slug else None
+        if created and not private and faq_slug and question:
+            # The agent answered this customer's words with that article: learn the phrasing.
+            evidence.record(
+                db,
+                faq_slug,
+                question,
+                locale=detect_locale(question),
+                source=evidence.AGENT,
+                conversation_id=conversation.id,
+                user_id=user.id,
+            )
         message_id = message.id
     if created and not private and not enqueue_send(rt, message_id):
         flash(_("Saved; it will be sent in a moment."), "info")
@@ -121,8 +135,6 @@ def _uploads() -> tuple[AttachmentIn, ...]:
 @bp.post("/c/<int:conversation_id>/update")
 @roles(*AGENTS)
 def update(conversation_id: int) -> BaseResponse:
-    from web import current_runtime
-
     with current_runtime().db.session() as db:
         user = user_row(db)
         conversation = visible_conversation(db, user, conversation_id)
@@ -177,8 +189,6 @@ def _local_time(value: str | None) -> datetime | None:
 @bp.post("/c/<int:conversation_id>/typing")
 @roles(*AGENTS)
 def typing_ping(conversation_id: int) -> tuple[str, int]:
-    from web import current_runtime
-
     with current_runtime().db.session() as db:
         user = user_row(db)
         conversation = visible_conversation(db, user, conversation_id)
@@ -189,8 +199,6 @@ def typing_ping(conversation_id: int) -> tuple[str, int]:
 @bp.post("/m/<int:message_id>/retry")
 @roles(*AGENTS)
 def retry(message_id: int) -> BaseResponse:
-    from web import current_runtime
-
     rt = current_runtime()
     with rt.db.session() as db:
         user = user_row(db)
@@ -213,8 +221,6 @@ def retry(message_id: int) -> BaseResponse:
 @bp.get("/attachments/<int:attachment_id>")
 @roles(*AGENTS)
 def attachment(attachment_id: int) -> Response:
-    from web import current_runtime
-
     rt = current_runtime()
     with rt.db.session() as db:
         user = user_row(db)
@@ -237,8 +243,6 @@ def attachment(attachment_id: int) -> Response:
 @bp.post("/contacts/<int:contact_id>")
 @roles(*AGENTS)
 def edit_contact(contact_id: int) -> BaseResponse:
-    from web import current_runtime
-
     conversation_id = request.form.get("conversation_id", type=int) or 0
     with current_runtime().db.session() as db:
         user = user_row(db)
@@ -263,8 +267,6 @@ def edit_contact(contact_id: int) -> BaseResponse:
 @roles(*AGENTS)
 def merge_contact(contact_id: int) -> BaseResponse:
     """Merge another contact into this one; the agent must see every inbox of both."""
-    from web import current_runtime
-
     conversation_id = request.form.get("conversation_id", type=int) or 0
     other_id = request.form.get("other_id", type=int) or 0
     with current_runtime().db.session() as db:

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from inbox.category_rules import required_categories, set_required
 from inbox.faq.articles import default_articles
+from web.runtime import current_runtime
 from web.ui.admin import bp
 from web.ui.common import roles, user_row
 
@@ -20,8 +21,6 @@ def _known(db: Session) -> list[str]:
 @bp.get("/categories")
 @roles("admin")
 def categories() -> str:
-    from web import current_runtime
-
     with current_runtime().db.session() as db:
         return render_template(
             "ui/admin/categories.html", categories=_known(db), required=required_categories(db)
@@ -31,8 +30,6 @@ def categories() -> str:
 @bp.post("/categories")
 @roles("admin")
 def save_categories() -> Response:
-    from web import current_runtime
-
     with current_runtime().db.session() as db:
         actor = user_row(db)
         set_required(

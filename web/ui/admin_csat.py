@@ -9,8 +9,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from inbox import csat
+from inbox import csat, csat_schedule
 from inbox.models import ChannelAccount
+from web.runtime import current_runtime
 from web.ui.admin import bp
 from web.ui.common import roles, user_row
 
@@ -18,11 +19,9 @@ from web.ui.common import roles, user_row
 @bp.get("/csat")
 @roles("admin")
 def csat_settings() -> str:
-    from web import current_runtime
-
     with current_runtime().db.session() as db:
         accounts = list(db.scalars(select(ChannelAccount).order_by(ChannelAccount.name)))
-        rows = [(a, csat.config_of(a)) for a in accounts]
+        rows = [(a, csat_schedule.config_of(a)) for a in accounts]
         return render_template("ui/admin/csat.html", rows=rows)
 
 
@@ -33,13 +32,11 @@ def _time(value: str | None) -> time | None:
 @bp.post("/csat/<int:account_id>")
 @roles("admin")
 def save_csat(account_id: int) -> Response:
-    from web import current_runtime
-
     form = request.form
     with current_runtime().db.session() as db:
         actor = user_row(db)
         try:
-            config = csat.Config(
+            config = csat_schedule.Config(
                 enabled=form.get("enabled") == "1",
                 delay_minutes=int(form.get("delay_minutes") or 60),
                 quiet_start=_time(form.get("quiet_start")),

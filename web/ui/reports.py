@@ -17,6 +17,7 @@ from inbox.models import utcnow
 from inbox.reports.export import TABLES, table, to_csv
 from inbox.reports.query import Period, build, period_from
 from inbox.reports.rollup import last_refreshed, refresh
+from web.runtime import current_runtime
 from web.ui.charts import bar_chart, heat_level
 from web.ui.common import roles
 
@@ -65,8 +66,6 @@ def _period() -> Period | None:
 @bp.get("/")
 @roles("admin")
 def index() -> str:
-    from web import current_runtime
-
     period = _period() or period_from(
         None, None, None, default_zone=str(get_timezone()), now=utcnow()
     )
@@ -100,8 +99,6 @@ def index() -> str:
 @bp.get("/export.csv")
 @roles("admin")
 def export() -> Response:
-    from web import current_runtime
-
     period = _period()
     name = request.args.get("table", "summary")
     if period is None or name not in TABLES:

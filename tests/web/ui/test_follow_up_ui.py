@@ -85,7 +85,7 @@ def test_follow_up_over_the_api(
 
 @BOTH
 def test_admin_sets_csat_per_inbox(client: Any, rt: Runtime, team_setup: dict[str, Any]) -> None:
-    from inbox import csat
+    from inbox import csat_schedule
     from inbox.models import ChannelAccount
 
     login(client, "mina@example.test")
@@ -106,7 +106,7 @@ def test_admin_sets_csat_per_inbox(client: Any, rt: Runtime, team_setup: dict[st
     with rt.db.session() as session:
         account = session.get(ChannelAccount, account_id)
         assert account is not None
-        config = csat.config_of(account)
+        config = csat_schedule.config_of(account)
         assert (config.enabled, config.delay_minutes, str(config.quiet_start)) == (
             True,
             15,

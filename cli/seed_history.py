@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from cli.seed import DEMO_ACCOUNTS, SCRIPTS
 from connectors.base import ConversationKind, EventKind, InboundEvent, Participant
 from inbox.ingest import record_event
 from inbox.models import ChannelAccount, Conversation, Message, User, team_member
 from inbox.models.reports import CsatSurvey
-from switchboard.seed import DEMO_ACCOUNTS, SCRIPTS
 
 DAYS = 35
 SEOUL = ZoneInfo("Asia/Seoul")

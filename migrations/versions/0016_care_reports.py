@@ -3,8 +3,8 @@
 Columns are added to `conversation` with plain ADD COLUMN (no SQLite batch alter, which would
 drop the search triggers of 0005).
 
-Revision ID: 0012_care
-Revises: 0011_team
+Revision ID: 0016_care
+Revises: 0015_oauth
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from alembic import op
 
 import inbox.models.base
 
-revision = "0012_care"
-down_revision = "0011_team"
+revision = "0016_care"
+down_revision = "0015_oauth"
 branch_labels = None
 depends_on = None
 
