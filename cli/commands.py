@@ -23,6 +23,7 @@ from inbox.faq.articles import ArticleFormatError, loads
 from inbox.faq.service import export_json, import_articles, seed_default_articles
 from inbox.migrate import upgrade
 from inbox.models import ChannelAccount
+from inbox.reports.rollup import refresh as refresh_reports
 from inbox.tokens import is_expired, issue_token, list_tokens, revoke_token
 from inbox.users import create_user, user_by_email
 from switchboard import accounts
@@ -231,12 +232,10 @@ def reports() -> None:
 @click.option("--full", is_flag=True, help="Rebuild every hour, not only the changed ones.")
 def reports_refresh(full: bool) -> None:
     """Roll up report figures now; run once after an upgrade so no page view has to."""
-    from inbox.reports.rollup import refresh
-
     rt = _runtime()
     try:
         with rt.db.session() as session:
-            hours = refresh(session, full=full)
+            hours = refresh_reports(session, full=full)
     finally:
         rt.close()
     click.echo(f"rolled up {hours} hours")
