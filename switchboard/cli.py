@@ -523,6 +523,85 @@ def faq_export(file: Any) -> None:
         file.write(export_json(session))
 
 
+@main.group()
+def contact() -> None:
+    """Privacy requests: export everything about a contact, erase a contact."""
+
+
+@contact.command("export")
+@click.argument("contact_id", type=int)
+@click.option(
+    "-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path)
+)
+def contact_export(contact_id: int, output: Path) -> None:
+    """Write CONTACT_ID's data (contact.json and the attachment files) to a zip file.
+
+    The zip is written to OUTPUT.part and renamed when complete; Ctrl+C leaves no OUTPUT.
+    """
+    from inbox.privacy import PrivacyRefused, count_messages, export_contact
+    from switchboard.progress import Progress
+
+    rt = _runtime()
+    partial = output.with_name(output.name + ".part")
+    try:
+        with rt.db.session() as session:
+            total = count_messages(session, contact_id)
+            progress = Progress(f"exporting contact {contact_id}", total=total, unit="messages")
+            with partial.open("wb") as out:
+                summary = export_contact(
+                    session, contact_id, rt.store, out, actor_id=None, on_message=progress.advance
+                )
+    except (LookupError, PrivacyRefused) as exc:
+        partial.unlink(missing_ok=True)
+        _fail(str(exc.args[0]))
+        return
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(output)
+    missing = (
+        f", {summary.missing_files} files missing from the store" if summary.missing_files else ""
+    )
+    progress.finish(
+        f"exported contact {contact_id} to {output}: {summary.conversations} conversations, "
+        f"{summary.messages} messages, {summary.attachments} attachments{missing}"
+    )
+
+
+@contact.command("erase")
+@click.argument("contact_id", type=int)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def contact_erase(contact_id: int, yes: bool) -> None:
+    """Erase CONTACT_ID now: see docs/privacy.md for what is removed and what is kept."""
+    from inbox.privacy import PrivacyRefused, request_erasure
+    from workers.privacy import erase
+
+    if not yes:
+        click.confirm(
+            f"Erase contact {contact_id}: names, identities, message texts and files? "
+            "This cannot be undone",
+            abort=True,
+        )
+    rt = _runtime()
+    try:
+        with rt.db.session() as session:
+            request = request_erasure(
+                session, [contact_id], source="cli", actor_id=None, queue=False
+            )
+            request_id = request.id
+    except (LookupError, PrivacyRefused) as exc:
+        _fail(str(exc.args[0]))
+        return
+    erase(request_id)
+    with rt.db.session() as session:
+        from inbox.models.privacy import PrivacyRequest
+
+        done = session.get(PrivacyRequest, request_id)
+        assert done is not None
+        counts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in done.summary.items())
+        click.echo(f"erased contact {contact_id} (privacy request {request_id}): {counts}")
+
+
 @main.command()
 @click.argument("account_id", type=int)
 def poll(account_id: int) -> None:

@@ -112,6 +112,9 @@ def sweep() -> dict[str, int]:
     counts.update({f"sla_{k}": v for k, v in sla_tick().items()})
     counts["rules_silent"] = silence_tick()
     counts["assigned"] = assign_everywhere()
+    from workers.privacy import sweep_erasures
+
+    counts["erasures"] = sweep_erasures(stale)
     return counts
 
 

@@ -1,0 +1,67 @@
+"""Public privacy endpoints: Meta's data-deletion callback and the erasure status page.
+
+Meta requires apps to accept a deletion request for a user who removed the app: the callback
+verifies the signed_request, queues the erasure of every contact with a Facebook or Instagram
+identity of that app-scoped id, and answers `{url, confirmation_code}`; the user follows the
+url to the status page. The page shows the status only (no names, no counts of messages), so
+a guessed code reveals nothing about anyone; the code itself is 80 random bits.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, render_template, request
+from werkzeug.wrappers import Response
+
+from connectors._meta.deletion import deletion_user_id
+from connectors.base import InvalidSignature
+from inbox.models.privacy import PrivacyRequest
+from inbox.privacy import request_erasure_by_identity
+
+bp = Blueprint("privacy", __name__)
+
+META_CHANNELS = ("facebook", "instagram")
+
+
+def status_url(code: str) -> str:
+    """Absolute, from PUBLIC_BASE_URL: the callback answers Meta, not a browser behind us."""
+    from web import current_runtime
+
+    base = current_runtime().settings.get("PUBLIC_BASE_URL").rstrip("/")
+    return f"{base}/privacy/deletion/{code}"
+
+
+@bp.post("/privacy/meta/data-deletion")
+def meta_data_deletion() -> tuple[Response, int]:
+    from web import current_runtime
+
+    rt = current_runtime()
+    try:
+        user_id = deletion_user_id(
+            request.form.get("signed_request", ""), rt.settings.get("META_APP_SECRET", "")
+        )
+    except InvalidSignature as exc:
+        return jsonify({"error": str(exc)}), 400
+    with rt.db.session() as session:
+        erasure = request_erasure_by_identity(session, META_CHANNELS, user_id, source="meta")
+        code = erasure.confirmation_code
+    return jsonify({"url": status_url(code), "confirmation_code": code}), 200
+
+
+@bp.get("/privacy/deletion/<code>")
+def status(code: str) -> str:
+    from web import current_runtime
+
+    if not code.isalnum() or len(code) > 40:
+        abort(404)
+    with current_runtime().db.session() as session:
+        erasure = session.query(PrivacyRequest).filter_by(confirmation_code=code).one_or_none()
+        if erasure is None:
+            abort(404)
+        return render_template(
+            "privacy/status.html",
+            code=code,
+            status=erasure.status,
+            requested_at=erasure.requested_at,
+            completed_at=erasure.completed_at,
+            found=bool(erasure.contact_ids),
+        )
