@@ -4,7 +4,6 @@ thread keeps only empty messages (headless Chromium, PostgreSQL)."""
 
 from __future__ import annotations
 
-import io
 import json
 import zipfile
 from typing import Any
@@ -41,7 +40,7 @@ def test_admin_exports_then_erases_a_contact(
 
     with page.expect_download() as download:
         page.click("#export-contact")
-    archive = zipfile.ZipFile(io.BytesIO(open(download.value.path(), "rb").read()))
+    archive = zipfile.ZipFile(download.value.path())
     document = json.loads(archive.read("contact.json"))
     assert document["contact"]["name"] == "지울고객"
 
