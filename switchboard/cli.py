@@ -624,8 +624,8 @@ def poll(account_id: int) -> None:
         label = f"polling {account.channel} account {account_id}"
     progress = Progress(label, unit="events")
 
-    def page_done(events: int) -> bool:
-        progress.advance(events)
+    def page_done(events: int, remaining: int | None) -> bool:
+        progress.advance(events, remaining=remaining)
         return not progress.stopping
 
     with stop_on_interrupt(progress):

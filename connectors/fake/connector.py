@@ -168,7 +168,9 @@ class FakeConnector:
             feed = list(self.feeds.get(account.external_id, []))
         page = feed[start : start + PAGE_SIZE]
         end = start + len(page)
-        return PollResult(events=tuple(page), cursor=str(end), more=end < len(feed))
+        return PollResult(
+            events=tuple(page), cursor=str(end), more=end < len(feed), remaining=len(feed) - end
+        )
 
 
 class DemoHistoryConnector(FakeConnector):
