@@ -146,9 +146,11 @@ def web(host: str, port: int, processes: int | None) -> None:
     """Serve the web app with gunicorn (production)."""
     import os
 
+    settings = Settings.load()
+    _share_metrics(settings)  # before web.* imports prometheus_client
+
     from web.streams import free_threads
 
-    settings = Settings.load()
     if free_threads(settings) < 1:
         _fail(
             "CHAT_POLL_SLOTS + LIVE_STREAM_SLOTS must be below WEB_THREADS: long-polls and "
@@ -186,21 +188,34 @@ def gunicorn_argv(settings: Settings, host: str, port: int, processes: int | Non
 @click.argument("queues", nargs=-1)
 def worker(queues: tuple[str, ...]) -> None:
     """Run an rq worker on QUEUES (default: all) with the scheduler and the sweeper."""
+    settings = Settings.load()
+    _share_metrics(settings)  # before workers.* imports prometheus_client
+
     from workers.rq_worker import run_worker
 
-    settings = Settings.load()
     if settings.embedded:
         _fail("REDIS_URL is not set: the embedded mode runs jobs inside `switchboard demo`")
     _refuse_to_start_unless_ready(settings)
     run_worker(settings, queues)
 
 
+def _share_metrics(settings: Settings) -> None:
+    """web, worker and watch on one machine add up their metrics (switchboard/multiproc.py)."""
+    from switchboard.multiproc import directory_for, prepare
+
+    if settings.embedded:
+        return  # the demo is one process
+    prepare(directory_for(settings.get("PROMETHEUS_MULTIPROC_DIR"), settings.instance_path))
+
+
 @main.command()
 def watch() -> None:
     """Run IMAP IDLE watchers: new mail is polled within seconds instead of at the next poll."""
+    settings = Settings.load()
+    _share_metrics(settings)
+
     from workers.rq_worker import run_watchers
 
-    settings = Settings.load()
     if settings.embedded:
         _fail("REDIS_URL is not set: the embedded mode watches mailboxes inside `switchboard demo`")
     _refuse_to_start_unless_ready(settings)
