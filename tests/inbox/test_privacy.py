@@ -277,3 +277,53 @@ def test_agents_may_not_export_or_erase(rt, client, factory):
     spec = client.get("/api/v1/openapi.json").get_json()
     for path in ("/contacts/{id}/export", "/contacts/{id}/erase", "/privacy-requests/{id}"):
         assert path in spec["paths"]
+
+
+def test_an_erasure_stopped_between_its_steps_is_finished_by_the_sweeper(rt, factory):
+    """The job died after the scrub committed: the sweeper queues it again and the files go."""
+    from inbox.privacy import request_erasure, scrub
+    from workers.sweep import sweep
+
+    account = factory.account("facebook")
+    digest = rt.store.put(b"file of the person who left")
+    conversation = factory.inbound(account, "첨부 보냅니다", customer="psid-sweep")
+    with rt.db.session() as s:
+        message = s.scalars(select(Message).where(Message.conversation_id == conversation.id)).one()
+        s.add(Attachment(message_id=message.id, kind="file", sha256=digest, filename="x.txt"))
+    with rt.db.session() as s:
+        request = request_erasure(
+            s, [conversation.contact_id], source="cli", actor_id=None, queue=False
+        )
+        request_id = request.id
+    with rt.db.session() as s:
+        assert scrub(s, request_id).status == "scrubbed"
+    assert rt.store.path(digest).exists()  # step 2 never ran
+    assert sweep()["erasures"] == 1  # SWEEP_STALE_SECONDS is 0 in the tests
+    assert rt.jobs.drain()
+    with rt.db.session() as s:
+        done = s.get(PrivacyRequest, request_id)
+        assert done is not None and done.status == "done" and done.pending_files == []
+    assert not rt.store.path(digest).exists()
+    assert sweep()["erasures"] == 0
+
+
+def test_a_merged_away_contact_is_refused_and_its_tombstone_is_erased_with_the_survivor(
+    rt, factory
+):
+    from inbox.contacts import merge_contacts
+    from inbox.privacy import PrivacyRefused, contact_family, request_erasure
+
+    account = factory.account("facebook")
+    first = factory.inbound(account, "첫 번째", customer="psid-a", name="병합전이름")
+    second = factory.inbound(account, "두 번째", customer="psid-b", name="남은이름")
+    with rt.db.session() as s:
+        merge_contacts(s, source_id=first.contact_id, target_id=second.contact_id, actor_id=None)
+    with rt.db.session() as s:
+        with pytest.raises(PrivacyRefused, match="merged into"):
+            contact_family(s, first.contact_id)
+        request = request_erasure(s, [second.contact_id], source="api", actor_id=None)
+        assert sorted(request.contact_ids) == sorted([first.contact_id, second.contact_id])
+    assert rt.jobs.drain()
+    with rt.db.session() as s:
+        assert s.scalars(select(Contact.name)).all() == [None, None]
+        assert s.scalars(select(Message.text)).all() == [None, None]
