@@ -19,7 +19,7 @@ from rq import Queue
 from connectors.fake.connector import sign
 from switchboard.multiproc import remove_dead
 from tests.conftest import ENCRYPTION_KEY, REDIS_TEST_URL, _truncate_all
-from tests.support.production import wait_for
+from tests.support.production import serving, wait_for
 from tests.support.servers import free_port
 
 BIN = Path(sys.executable).parent
@@ -68,15 +68,8 @@ def test_a_counter_bumped_in_the_worker_shows_in_the_webs_metrics(pg_url, tmp_pa
         subprocess.Popen([BIN / "switchboard", "worker"], env=env, start_new_session=True),
     ]
     base = f"http://127.0.0.1:{port}"
-
-    def up() -> bool:
-        try:
-            return requests.get(base + "/healthz", timeout=5).status_code == 200
-        except requests.RequestException:
-            return False
-
     try:
-        wait_for(up, 60, "switchboard web")
+        wait_for(lambda: serving(base), 60, "switchboard web")
         assert not (metrics_dir / "counter_999999999.db").exists()  # a dead pid's file
         body = json.dumps(
             {

@@ -9,17 +9,40 @@ a guessed code reveals nothing about anyone; the code itself is 80 random bits.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, render_template, request
-from werkzeug.wrappers import Response
+import tempfile
+
+from flask import Blueprint, Response, abort, jsonify, render_template, request, send_file
+from sqlalchemy.orm import Session
 
 from connectors._meta.deletion import deletion_user_id
 from connectors.base import InvalidSignature
 from inbox.models.privacy import PrivacyRequest
-from inbox.privacy import request_erasure_by_identity
+from inbox.privacy import export_contact, request_erasure_by_identity
 
 bp = Blueprint("privacy", __name__)
 
 META_CHANNELS = ("facebook", "instagram")
+SPOOL_BYTES = 8 * 1024 * 1024  # an export above this is spooled to a temporary file
+
+
+def export_download(session: Session, contact_id: int, actor_id: int) -> Response:
+    """The contact's export as a zip download (admin page and API); raises LookupError or
+    PrivacyRefused like `export_contact`, with nothing sent."""
+    from web import current_runtime
+
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (send_file closes it)
+    try:
+        export_contact(session, contact_id, current_runtime().store, spool, actor_id=actor_id)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return send_file(
+        spool,
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"contact-{contact_id}.zip",
+    )
 
 
 def status_url(code: str) -> str:

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import tempfile
 from typing import Any
 
-from flask import Response, jsonify, request, send_file
+from flask import Response, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inbox.models import User
 from inbox.models.privacy import REQUEST_STATUSES, PrivacyRequest
-from inbox.privacy import PrivacyRefused, export_contact, request_erasure
+from inbox.privacy import PrivacyRefused, request_erasure
 from web.api import bp
 from web.api.auth import require_roles
 from web.api.errors import Problem
 from web.api.openapi import _ID, _json, _problem_responses, _ref, add_paths
-from web.privacy import status_url
+from web.privacy import export_download, status_url
 from web.serialize import iso
-
-SPOOL_BYTES = 8 * 1024 * 1024  # an export above this is spooled to a temporary file
 
 
 def privacy_request_json(r: PrivacyRequest) -> dict[str, Any]:
@@ -42,24 +39,12 @@ def privacy_request_json(r: PrivacyRequest) -> dict[str, Any]:
 @bp.get("/contacts/<int:contact_id>/export")
 @require_roles("admin")
 def contact_export(session: Session, user: User, contact_id: int) -> Response:
-    from web import current_runtime
-
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (send_file closes it)
     try:
-        export_contact(session, contact_id, current_runtime().store, spool, actor_id=user.id)
+        return export_download(session, contact_id, user.id)
     except LookupError as exc:
-        spool.close()
         raise Problem(404, "Not Found", str(exc)) from exc
     except PrivacyRefused as exc:
-        spool.close()
         raise Problem(409, "Conflict", str(exc)) from exc
-    spool.seek(0)
-    return send_file(
-        spool,
-        mimetype="application/zip",
-        as_attachment=True,
-        download_name=f"contact-{contact_id}.zip",
-    )
 
 
 @bp.post("/contacts/<int:contact_id>/erase")

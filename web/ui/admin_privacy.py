@@ -6,10 +6,9 @@ Admins only: an export or an erasure spans every inbox the customer wrote to.
 
 from __future__ import annotations
 
-import tempfile
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
@@ -20,14 +19,12 @@ from inbox.privacy import (
     PrivacyRefused,
     contact_family,
     erasure_of,
-    export_contact,
     request_erasure,
     retry,
 )
+from web.privacy import export_download
 from web.ui.admin import bp
 from web.ui.common import roles, user_row
-
-SPOOL_BYTES = 8 * 1024 * 1024
 
 
 def _(text: str, **values: Any) -> str:
@@ -94,26 +91,15 @@ def contact_privacy(contact_id: int) -> str | Response:
 def export_contact_zip(contact_id: int) -> Response:
     from web import current_runtime
 
-    rt = current_runtime()
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (send_file closes it)
-    with rt.db.session() as db:
+    with current_runtime().db.session() as db:
         try:
-            export_contact(db, contact_id, rt.store, spool, actor_id=user_row(db).id)
+            return export_download(db, contact_id, user_row(db).id)
         except LookupError:
-            spool.close()
             abort(404)
         except PrivacyRefused as exc:
-            spool.close()
             db.rollback()
             flash(str(exc), "error")
             return redirect(url_for("admin.privacy"))
-    spool.seek(0)
-    return send_file(
-        spool,
-        mimetype="application/zip",
-        as_attachment=True,
-        download_name=f"contact-{contact_id}.zip",
-    )
 
 
 @bp.post("/contacts/<int:contact_id>/erase")
