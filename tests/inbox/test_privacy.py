@@ -327,3 +327,35 @@ def test_a_merged_away_contact_is_refused_and_its_tombstone_is_erased_with_the_s
     with rt.db.session() as s:
         assert s.scalars(select(Contact.name)).all() == [None, None]
         assert s.scalars(select(Message.text)).all() == [None, None]
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_the_meta_emulator_removes_the_app_and_the_person_is_erased(rt, app, factory):
+    """Meta's side played by the emulator over loopback HTTP: it signs and posts the
+    signed_request to our callback; our answer's URL shows the finished erasure."""
+    import requests
+
+    from sandbox.meta.app import create_app as meta_emulator
+    from tests.support.servers import serve_wsgi
+
+    factory.account("facebook", external_id="page-emu")
+    factory.inbound(factory.account("instagram", external_id="ig-emu"), "안녕", customer="asid-emu")
+    emulator = meta_emulator({"APP_SECRET": "meta-app-secret-for-tests", "SEED": False})
+    with serve_wsgi(app) as ours, serve_wsgi(emulator) as meta:
+        callback = f"{ours}/privacy/meta/data-deletion"
+        answer = requests.post(
+            f"{meta}/_emu/users/asid-emu/remove_app", json={"callback_url": callback}, timeout=10
+        ).json()
+        assert answer["status"] == 200, answer
+        code = answer["reply"]["confirmation_code"]
+        assert rt.jobs.drain()
+        page = requests.get(f"{ours}/privacy/deletion/{code}", timeout=10)
+        assert 'data-status="done"' in page.text
+        forged = requests.post(
+            f"{meta}/_emu/users/asid-emu/remove_app",
+            json={"callback_url": callback, "app_secret": "another-app"},
+            timeout=10,
+        ).json()
+        assert forged["status"] == 400
+    with rt.db.session() as s:
+        assert s.scalars(select(Message.text)).all() == [None]
