@@ -22,6 +22,7 @@ from connectors.base import (
     Attachment,
     CannotTell,
     Capability,
+    ConnectionCheck,
     ConversationKind,
     Headers,
     InboundEvent,
@@ -43,6 +44,29 @@ OBJECT_CHANNELS = {"page": "facebook", "instagram": "instagram"}
 PRIVATE_REPLY_WINDOW = timedelta(days=7)
 MESSAGE_FIELDS = "id,created_time,from,to,message,attachments"
 MALFORMED = (KeyError, TypeError, ValueError, AttributeError, OverflowError)
+
+
+# Facebook and Instagram can do the same things, through different paths and field names.
+META_CAPABILITIES = frozenset(
+    {
+        Capability.WEBHOOK,
+        Capability.POLLING,
+        Capability.ATTACHMENTS,
+        Capability.REPLY_WINDOW,
+        Capability.PRIVATE_REPLY,
+        Capability.COMMENT_MODERATION,
+        Capability.PUBLISH,
+        Capability.LENGTH_LIMIT,
+        Capability.HANDSHAKE,
+        Capability.ENRICH,
+        Capability.FETCH_ATTACHMENT,
+        Capability.FIND_PUBLISHED,
+        Capability.PERMALINK,
+        Capability.FIND_SENT,
+        Capability.PAUSE_SCOPES,
+        Capability.CHECK_CONNECTION,
+    }
+)
 
 
 def _utcnow() -> datetime:
@@ -73,6 +97,19 @@ class MetaConnector:
         )
         self.fetcher = GuardedFetcher.for_platform(META_CDN_HOSTS, settings)
         self.now: Callable[[], datetime] = _utcnow
+
+    def streams_for(self, account: AccountConfig) -> tuple[str, ...]:
+        return self.streams
+
+    def whoami(self, account: AccountConfig) -> dict[str, Any]:
+        """The Graph object the token stands for ({id, name} or {id, username})."""
+        raise NotImplementedError
+
+    def check_connection(self, account: AccountConfig) -> ConnectionCheck:
+        """Call "who am I" with the account's token: it must be the account's own id."""
+        found = self.whoami(account)
+        name = found.get("name") or found.get("username") or ""
+        return ConnectionCheck(identity=str(name), account_id=str(found.get("id")))
 
     # -- webhook ---------------------------------------------------------------------------
 

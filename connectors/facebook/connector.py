@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from connectors._meta import polling
-from connectors._meta.connector import ChangeMapper, MetaConnector, page_token
+from connectors._meta.connector import META_CAPABILITIES, ChangeMapper, MetaConnector, page_token
 from connectors._meta.webhook import from_graph_time
 from connectors.base import (
     AccountConfig,
@@ -33,18 +33,7 @@ FEED_LOOKBACK_DAYS = 28
 
 class FacebookConnector(MetaConnector):
     slug: ClassVar[str] = "facebook"
-    capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {
-            Capability.WEBHOOK,
-            Capability.POLLING,
-            Capability.ATTACHMENTS,
-            Capability.REPLY_WINDOW,
-            Capability.PRIVATE_REPLY,
-            Capability.COMMENT_MODERATION,
-            Capability.PUBLISH,
-            Capability.LENGTH_LIMIT,
-        }
-    )
+    capabilities: ClassVar[frozenset[Capability]] = META_CAPABILITIES  # the same on both
     streams: ClassVar[tuple[str, ...]] = ("conversations", "feed")
     change_mappers: ClassVar[Mapping[str, ChangeMapper]] = {
         "page": payloads.change_events,
