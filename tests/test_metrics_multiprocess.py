@@ -140,3 +140,24 @@ def test_files_of_dead_processes_are_removed_and_live_ones_kept(tmp_path):
         path.write_bytes(b"x")
     assert remove_dead(tmp_path) == 2
     assert mine.exists() and not dead.exists() and not gauge.exists()
+
+
+def test_an_empty_multiproc_setting_means_per_process_metrics(tmp_path):
+    """Test envs and copied settings files pass PROMETHEUS_MULTIPROC_DIR= (empty): that must
+    not turn multiprocess mode on and scatter metric files into the working directory."""
+    code = (
+        "import switchboard.metrics as m, prometheus_client.values as v;"
+        "m.SENDS.labels('x', 'sent').inc();"
+        "print(v.ValueClass.__name__)"
+    )
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": ""}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip() == "MutexValue"
+    assert list(tmp_path.iterdir()) == []

@@ -21,7 +21,6 @@ from inbox.privacy import export_contact, request_erasure_by_identity
 
 bp = Blueprint("privacy", __name__)
 
-META_CHANNELS = ("facebook", "instagram")
 SPOOL_BYTES = 8 * 1024 * 1024  # an export above this is spooled to a temporary file
 
 
@@ -45,6 +44,14 @@ def export_download(session: Session, contact_id: int, actor_id: int) -> Respons
     )
 
 
+def meta_channels() -> tuple[str, ...]:
+    """The channels Meta's app signs for: their customers are the users its callback names."""
+    from connectors import CHANNELS
+    from connectors._meta.channel import META_SETTINGS
+
+    return tuple(slug for slug, c in CHANNELS.items() if c.settings is META_SETTINGS)
+
+
 def status_url(code: str) -> str:
     """Absolute, from PUBLIC_BASE_URL: the callback answers Meta, not a browser behind us."""
     from web import current_runtime
@@ -65,7 +72,7 @@ def meta_data_deletion() -> tuple[Response, int]:
     except InvalidSignature as exc:
         return jsonify({"error": str(exc)}), 400
     with rt.db.session() as session:
-        erasure = request_erasure_by_identity(session, META_CHANNELS, user_id, source="meta")
+        erasure = request_erasure_by_identity(session, meta_channels(), user_id, source="meta")
         code = erasure.confirmation_code
     return jsonify({"url": status_url(code), "confirmation_code": code}), 200
 
