@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Flask
 
-from sandbox.meta import control, graph
+from sandbox.meta import control, graph, whatsapp
 from sandbox.meta import deletion as data_deletion
 from sandbox.meta.webhooks import Deliverer
 from sandbox.meta.world import World
@@ -54,4 +54,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(data_deletion.bp)  # a user removes the app: the deletion callback
     app.register_blueprint(control.bp)
     app.register_blueprint(graph.bp)
+    whatsapp.install(app, settings)
     return app
