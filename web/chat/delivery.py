@@ -26,6 +26,7 @@ from inbox import selfservice
 from inbox.faq.service import Suggestion
 from inbox.ingest import record_event
 from inbox.models import ChannelAccount, InboundDelivery, Message
+from inbox.ordering import delivery_route
 from switchboard.runtime import Runtime
 from web.chat.context import Widget, connector, now_ts
 from web.chat.transcript import (
@@ -68,8 +69,13 @@ def deliver(
     headers = {WIDGET_HEADER: found.external_id, "Content-Type": "application/x-ndjson"}
     # The same check a stored delivery must pass: every line belongs to the token's session.
     connector(rt).verify({**headers, "Authorization": f"Bearer {token}"}, body)
+    # With who it is about, like a webhook's: if the inline ingest below fails and the row
+    # waits, it holds back only this visitor's later lines, not every chat's (inbox/ordering.py).
+    route = delivery_route(connector(rt), headers, body)
     with rt.db.session() as session:
-        delivery = InboundDelivery(endpoint="chat", connector="webchat", headers=headers, body=body)
+        delivery = InboundDelivery(
+            endpoint="chat", connector="webchat", headers=headers, body=body, route=route
+        )
         session.add(delivery)
         session.flush()
         delivery_id = delivery.id
