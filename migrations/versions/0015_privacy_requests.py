@@ -3,8 +3,8 @@
 Only a new table: contact and message are left alone (a SQLite batch alter would drop the
 search triggers of 0005).
 
-Revision ID: 0014_privacy
-Revises: 0013_flow2
+Revision ID: 0015_privacy
+Revises: 0014_thru2
 Create Date: 2026-12-05 10:20:00
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 import inbox.models.base
 
-revision = "0014_privacy"
-down_revision = "0013_flow2"
+revision = "0015_privacy"
+down_revision = "0014_thru2"
 branch_labels = None
 depends_on = None
 
