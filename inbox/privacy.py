@@ -606,7 +606,7 @@ def _scrub_deliveries(session: Session, external_ids: set[str], request_id: int)
         session.execute(
             update(InboundDelivery)
             .where(InboundDelivery.id.in_(chunk))
-            .values(body=b"", headers={}, reason=reason)
+            .values(body=b"", headers={}, reason=reason, route=None)
             .execution_options(synchronize_session=False)
         )
     return len(found)
