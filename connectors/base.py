@@ -195,6 +195,9 @@ class PollResult:
     # stored as rejected deliveries for admins, and the cursor still moves past them.
     rejected: tuple[tuple[str, bytes], ...] = ()
     next_poll_in: float | None = None  # seconds; None: the account's usual interval
+    # Items still waiting after this page, when the provider can say (IMAP's UID SEARCH
+    # counts them before the fetch): `switchboard poll` turns it into a total and an ETA.
+    remaining: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

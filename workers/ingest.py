@@ -47,7 +47,7 @@ from inbox.db import after_commit, forget_since, pending_mark
 from inbox.ingest import IngestOutcome, find_account, record_event
 from inbox.ingest_batch import record_batch
 from inbox.models import ChannelAccount, Message
-from switchboard.metrics import INGESTED, REJECTED
+from switchboard.metrics import INGEST_LAG, INGESTED, REJECTED
 from workers.context import runtime
 
 log = logging.getLogger(__name__)
@@ -153,6 +153,8 @@ def _ingest(session: Session, claimed: Sequence[Row[Any]]) -> list[dict[str, Any
     results: list[dict[str, Any]] = []
     parsed: list[_Parsed] = []
     for delivery in claimed:
+        if delivery.attempts == 0:  # a retry's age is the sweeper's pace, not drain lag
+            INGEST_LAG.observe(max((now - delivery.received_at).total_seconds(), 0.0))
         try:
             connector = rt.connector_by_slug(delivery.connector)
             events = list(connector.parse(delivery.headers, delivery.body))

@@ -46,13 +46,14 @@ DEFAULT_INTERVAL = 60.0
 def poll_account(
     account_id: int,
     *,
-    on_page: Callable[[int], bool] | None = None,
+    on_page: Callable[[int, int | None], bool] | None = None,
     max_pages: int = MAX_PAGES_PER_RUN,
 ) -> int:
     """Poll every stream of the account; return how many events were seen.
 
-    `on_page(events)` is called after each committed page (`switchboard poll` draws progress
-    with it); returning False stops the run there, e.g. on Ctrl+C.
+    `on_page(events, remaining)` is called after each committed page (`switchboard poll`
+    draws progress with it; `remaining` is what the stream still holds, None when the
+    provider cannot say); returning False stops the run there, e.g. on Ctrl+C.
     """
     rt = runtime()
     with rt.db.session() as session:
@@ -110,7 +111,7 @@ def poll_account(
                 seen += len(result.events)
                 moved = _store_page(account_id, slug, stream, cursor, result, interval)
                 POLLS.labels(slug, "ok" if moved else "overlap").inc()
-                if on_page is not None and not on_page(len(result.events)):
+                if on_page is not None and not on_page(len(result.events), result.remaining):
                     _discard(nxt)
                     return seen
                 if not (moved and result.more):

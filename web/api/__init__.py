@@ -22,6 +22,7 @@ ROUTE_MODULES = (
     "workflow",
     "automation",
     "channels",
+    "privacy",
 )
 
 for _name in ROUTE_MODULES:
