@@ -71,6 +71,19 @@ class Participant:
 
 
 @dataclass(frozen=True, slots=True)
+class UserProfile:
+    """What a platform's profile lookup tells about a customer (Messenger, Instagram).
+
+    Looked up after ingest, never during it; `picture_url` is the platform's (expiring) URL.
+    """
+
+    external_id: str
+    name: str | None = None
+    handle: str | None = None
+    picture_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class InboundEvent:
     """One thing that happened on a channel, already normalized.
 
@@ -173,6 +186,9 @@ class PollResult:
     # stored as rejected deliveries for admins, and the cursor still moves past them.
     rejected: tuple[tuple[str, bytes], ...] = ()
     next_poll_in: float | None = None  # seconds; None: the account's usual interval
+    # Why next_poll_in is longer than the configured interval (a rate budget, a pause);
+    # shown on the channel page next to the effective interval.
+    next_poll_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

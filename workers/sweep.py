@@ -106,6 +106,9 @@ def sweep() -> dict[str, int]:
     from workers.outgoing import sweep_webhooks
 
     counts["webhooks"] = sweep_webhooks(now, stale)
+    from workers.moderation import sweep_moderation
+
+    counts["moderation"] = sweep_moderation(now, stale)
 
     from workers.automation import assign_everywhere, silence_tick, sla_tick
 

@@ -35,6 +35,7 @@ from connectors.base import (
     SendResult,
     SentLookup,
     UnsupportedEvent,
+    UserProfile,
 )
 from connectors.fetch import META_CDN_HOSTS, GuardedFetcher
 
@@ -57,6 +58,8 @@ class MetaConnector:
     streams: ClassVar[tuple[str, ...]]
     change_mappers: ClassVar[Mapping[str, ChangeMapper]]  # webhook object -> change mapper
     platform: ClassVar[str]  # `platform=` of GET /{page-id}/conversations
+    moderation_actions: ClassVar[frozenset[str]] = frozenset({"hide", "unhide", "delete"})
+    profile_fields: ClassVar[str]  # `fields=` of the User Profile API for this channel
     text_limit: ClassVar[int]
     _limit_unit: ClassVar[str] = "characters"
 
@@ -282,6 +285,19 @@ class MetaConnector:
         return mentions.enrich(
             lambda path, params: self._get(account, path, params), account, event
         )
+
+    def user_profile(self, account: AccountConfig, user_id: str) -> UserProfile:
+        """Look a customer up by their page-scoped id (PSID / IGSID): `GET /{id}?fields=`.
+
+        Only people who wrote to the account first may be looked up (Meta's user consent);
+        anyone else answers with a Graph error, raised as PermanentSendError.
+        """
+        self._raise_if_paused(account)
+        data = self._get(account, user_id, {"fields": self.profile_fields})
+        return self._profile(user_id, data)
+
+    def _profile(self, user_id: str, data: Mapping[str, Any]) -> UserProfile:
+        raise NotImplementedError
 
     def fetch_attachment(self, account: AccountConfig, attachment: Attachment) -> bytes:
         """Download an inbound attachment now: Meta's CDN URLs expire. The URL comes from a

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from sandbox.x import control, dms, tweets
+from sandbox.x import control, dms, moderation, tweets
 from sandbox.x.gate import finish, log_request
 from sandbox.x.wire import Problem
 from sandbox.x.world import World
@@ -28,5 +28,6 @@ def create_app(world: World | None = None) -> Flask:
     app.register_error_handler(Problem, lambda exc: exc.response())
     tweets.register(app)
     dms.register(app)
+    moderation.register(app)
     control.register(app)
     return app

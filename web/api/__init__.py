@@ -21,6 +21,7 @@ ROUTE_MODULES = (
     "webhooks",
     "workflow",
     "automation",
+    "moderation",
 )
 
 for _name in ROUTE_MODULES:

@@ -1,0 +1,43 @@
+"""Ask the platforms for a customer's profile again (name, picture), from the contact pane."""
+
+from __future__ import annotations
+
+from flask import abort, flash, request
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response as BaseResponse
+
+from inbox.access import can_see_contact
+from inbox.models import Contact
+from inbox.profiles import request_refresh
+from web.ui.actions import _back
+from web.ui.common import roles, user_row, visible_conversation
+from web.ui.inbox import AGENTS, bp
+
+
+@bp.post("/contacts/<int:contact_id>/refresh-profile")
+@roles(*AGENTS)
+def refresh_profile(contact_id: int) -> BaseResponse:
+    from web import current_runtime
+
+    rt = current_runtime()
+    conversation_id = request.form.get("conversation_id", type=int) or 0
+    with rt.db.session() as db:
+        user = user_row(db)
+        conversation = visible_conversation(db, user, conversation_id)
+        contact = db.get(Contact, contact_id)
+        if (
+            contact is None
+            or conversation.contact_id != contact.id
+            or not can_see_contact(db, user, contact.id)
+        ):
+            abort(404)
+        accounts = request_refresh(db, contact.id)
+    for account_id in accounts:
+        rt.jobs.enqueue(
+            "workers.lookups.look_up_account",
+            account_id,
+            queue="poll",
+            job_id=f"lookups:{account_id}",
+        )
+    flash(_("Asking the platform for the customer's profile again."), "info")
+    return _back(conversation_id)

@@ -1,0 +1,170 @@
+"""Lookups after ingest: customers' profiles (name, picture) and the posts comments are on.
+
+Ingest stays set-based: it records what the webhook carried and asks for this job (one per
+account, coalesced) after commit. The job asks the platform only for what is missing or
+stale (inbox/profiles.py, inbox/post_context.py), a few at a time, and honours the rate
+limits every other job honours: the shared pauses, and the Meta usage headers' slow-down
+(connectors/_meta/usage.py, exposed as `throttle()`), by coming back later instead of calling.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from connectors.base import (
+    AccountConfig,
+    ConnectorError,
+    RateLimited,
+    ReauthRequired,
+    RetryableSendError,
+    UserProfile,
+)
+from inbox.models import ChannelAccount
+from inbox.post_context import apply_post_context, posts_to_fetch
+from inbox.profiles import apply_profile, identities_due, profile_failed
+from inbox.replies import flag_reauth
+from switchboard.pauses import scopes_for
+from workers.context import runtime
+
+log = logging.getLogger(__name__)
+
+JOB = "workers.lookups.look_up_account"
+PER_RUN = 25  # lookups per job run; more waiting: the job runs again at once
+RETRY_SECONDS = 60.0
+
+
+class _Later(Exception):
+    """Stop this run and come back in `seconds` (throttled, paused, platform unavailable)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds
+
+
+def wanted(connector: Any) -> bool:
+    """Whether ingest should ask for this job for the connector's accounts at all."""
+    return callable(getattr(connector, "user_profile", None)) or callable(
+        getattr(connector, "post_context", None)
+    )
+
+
+def look_up_account(account_id: int) -> None:
+    rt = runtime()
+    with rt.db.session() as session:
+        account = session.get(ChannelAccount, account_id)
+        if account is None or not account.enabled or account.health == "reconnect_needed":
+            return
+        connector = rt.connector(account)
+        config = rt.account_config(account)
+        channel = account.channel
+    try:
+        more = False
+        profile: Callable[[AccountConfig, str], UserProfile] | None = getattr(
+            connector, "user_profile", None
+        )
+        if callable(profile):
+            more |= _profiles(connector, config, channel, profile)
+        post: Callable[[AccountConfig, str], dict[str, Any]] | None = getattr(
+            connector, "post_context", None
+        )
+        if callable(post):
+            more |= _posts(connector, config, post)
+    except _Later as later:
+        _again(account_id, later.seconds)
+        return
+    except ReauthRequired as exc:
+        with rt.db.session() as session:
+            found = session.get(ChannelAccount, account_id)
+            if found is not None:
+                flag_reauth(session, found, exc.reason)
+        return
+    if more:
+        rt.jobs.enqueue(JOB, account_id, queue="poll", job_id=f"lookups:{account_id}")
+
+
+def _profiles(
+    connector: Any,
+    config: AccountConfig,
+    channel: str,
+    look_up: Callable[[AccountConfig, str], UserProfile],
+) -> bool:
+    rt = runtime()
+    refresh = timedelta(days=rt.settings.int("PROFILE_REFRESH_DAYS"))
+    with rt.db.session() as session:
+        due = identities_due(
+            session,
+            config.id,
+            channel,
+            now=datetime.now(UTC),
+            refresh_after=refresh,
+            limit=PER_RUN + 1,
+        )
+    for identity_id, user_id in due[:PER_RUN]:
+        _wait_if_asked(connector, config)
+        try:
+            found = look_up(config, user_id)
+        except ReauthRequired:
+            raise
+        except RateLimited as exc:
+            rt.pauses.pause(exc.scopes, exc.retry_after or RETRY_SECONDS)
+            raise _Later(exc.retry_after or RETRY_SECONDS) from exc
+        except RetryableSendError as exc:
+            raise _Later(exc.retry_after or RETRY_SECONDS) from exc
+        except ConnectorError as exc:
+            with rt.db.session() as session:
+                profile_failed(session, identity_id, exc.reason, datetime.now(UTC))
+            continue
+        with rt.db.session() as session:
+            apply_profile(session, identity_id, found, datetime.now(UTC))
+    return len(due) > PER_RUN
+
+
+def _posts(
+    connector: Any,
+    config: AccountConfig,
+    fetch: Callable[[AccountConfig, str], dict[str, Any]],
+) -> bool:
+    rt = runtime()
+    with rt.db.session() as session:
+        posts = posts_to_fetch(session, config.id, limit=PER_RUN + 1)
+    for post_id in posts[:PER_RUN]:
+        _wait_if_asked(connector, config)
+        found: dict[str, Any] | None = None
+        problem: str | None = None
+        try:
+            found = fetch(config, post_id)
+        except ReauthRequired:
+            raise
+        except RateLimited as exc:
+            rt.pauses.pause(exc.scopes, exc.retry_after or RETRY_SECONDS)
+            raise _Later(exc.retry_after or RETRY_SECONDS) from exc
+        except RetryableSendError as exc:
+            raise _Later(exc.retry_after or RETRY_SECONDS) from exc
+        except ConnectorError as exc:
+            problem = exc.reason  # e.g. the post was deleted: remembered, not asked again
+        with rt.db.session() as session:
+            apply_post_context(
+                session, config.id, post_id, found, datetime.now(UTC), problem=problem
+            )
+    return len(posts) > PER_RUN
+
+
+def _wait_if_asked(connector: Any, config: AccountConfig) -> None:
+    """Lookups are optional: they yield to a pause or a usage slow-down instead of calling."""
+    paused = runtime().pauses.remaining(scopes_for(connector, config, "lookup"))
+    if paused > 0:
+        raise _Later(paused)
+    throttle = getattr(connector, "throttle", None)
+    slow_down = float(throttle(config)) if callable(throttle) else 0.0
+    if slow_down > 0:
+        raise _Later(slow_down)
+
+
+def _again(account_id: int, seconds: float) -> None:
+    at = datetime.now(UTC) + timedelta(seconds=max(1.0, seconds))
+    runtime().jobs.enqueue(
+        JOB, account_id, queue="poll", at=at, job_id=f"lookups:{account_id}:{int(at.timestamp())}"
+    )
