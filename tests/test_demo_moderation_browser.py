@@ -15,7 +15,7 @@ from sqlalchemy import select
 from inbox.models import Conversation, Message, User
 from inbox.users import set_password
 from switchboard.demo import demo_app, prepare
-from switchboard.settings import Settings
+from tests.support.demo import demo_settings
 from tests.support.servers import free_port, serve_wsgi
 
 pytestmark = pytest.mark.browser
@@ -37,15 +37,7 @@ def test_name_caption_and_hiding_a_comment_in_the_demo(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     port = free_port()
-    settings = Settings.load(
-        {
-            "DATABASE_URL": f"sqlite:///{tmp_path}/demo.db",
-            "REDIS_URL": "",
-            "SWITCHBOARD_INSTANCE": str(tmp_path / "instance"),
-            "SECRET_KEY": "",
-            "SWITCHBOARD_ENCRYPTION_KEY": "",
-        }
-    )
+    settings = demo_settings(tmp_path)
     info = prepare(host="127.0.0.1", port=port, settings=settings)
     rt = info["runtime"]
     with rt.db.session() as s:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from connectors.base import (
     AccountConfig,
@@ -30,6 +30,7 @@ from switchboard.pauses import scopes_for
 from workers.context import runtime
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 JOB = "workers.lookups.look_up_account"
 PER_RUN = 25  # lookups per job run; more waiting: the job runs again at once
@@ -103,22 +104,12 @@ def _profiles(
             limit=PER_RUN + 1,
         )
     for identity_id, user_id in due[:PER_RUN]:
-        _wait_if_asked(connector, config)
-        try:
-            found = look_up(config, user_id)
-        except ReauthRequired:
-            raise
-        except RateLimited as exc:
-            rt.pauses.pause(exc.scopes, exc.retry_after or RETRY_SECONDS)
-            raise _Later(exc.retry_after or RETRY_SECONDS) from exc
-        except RetryableSendError as exc:
-            raise _Later(exc.retry_after or RETRY_SECONDS) from exc
-        except ConnectorError as exc:
-            with rt.db.session() as session:
-                profile_failed(session, identity_id, exc.reason, datetime.now(UTC))
-            continue
+        found, problem = _ask(connector, config, look_up, user_id)
         with rt.db.session() as session:
-            apply_profile(session, identity_id, found, datetime.now(UTC))
+            if found is not None:
+                apply_profile(session, identity_id, found, datetime.now(UTC))
+            else:
+                profile_failed(session, identity_id, problem or "", datetime.now(UTC))
     return len(due) > PER_RUN
 
 
@@ -131,25 +122,32 @@ def _posts(
     with rt.db.session() as session:
         posts = posts_to_fetch(session, config.id, limit=PER_RUN + 1)
     for post_id in posts[:PER_RUN]:
-        _wait_if_asked(connector, config)
-        found: dict[str, Any] | None = None
-        problem: str | None = None
-        try:
-            found = fetch(config, post_id)
-        except ReauthRequired:
-            raise
-        except RateLimited as exc:
-            rt.pauses.pause(exc.scopes, exc.retry_after or RETRY_SECONDS)
-            raise _Later(exc.retry_after or RETRY_SECONDS) from exc
-        except RetryableSendError as exc:
-            raise _Later(exc.retry_after or RETRY_SECONDS) from exc
-        except ConnectorError as exc:
-            problem = exc.reason  # e.g. the post was deleted: remembered, not asked again
+        # A post that cannot be read (deleted) is remembered with the reason, not asked again.
+        found, problem = _ask(connector, config, fetch, post_id)
         with rt.db.session() as session:
             apply_post_context(
                 session, config.id, post_id, found, datetime.now(UTC), problem=problem
             )
     return len(posts) > PER_RUN
+
+
+def _ask(
+    connector: Any, config: AccountConfig, call: Callable[[AccountConfig, str], T], key: str
+) -> tuple[T | None, str | None]:
+    """One lookup: (answer, None), or (None, why) when the platform will not say. Throttling,
+    transient trouble and a revoked token end the run (_Later / ReauthRequired)."""
+    _wait_if_asked(connector, config)
+    try:
+        return call(config, key), None
+    except ReauthRequired:
+        raise
+    except RateLimited as exc:
+        runtime().pauses.pause(exc.scopes, exc.retry_after or RETRY_SECONDS)
+        raise _Later(exc.retry_after or RETRY_SECONDS) from exc
+    except RetryableSendError as exc:
+        raise _Later(exc.retry_after or RETRY_SECONDS) from exc
+    except ConnectorError as exc:
+        return None, exc.reason
 
 
 def _wait_if_asked(connector: Any, config: AccountConfig) -> None:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, request
+from flask import flash, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
-from inbox.access import can_see_contact
-from inbox.models import Contact
 from inbox.profiles import request_refresh
 from web.ui.actions import _back
-from web.ui.common import roles, user_row, visible_conversation
+from web.ui.common import roles, thread_contact, user_row
 from web.ui.inbox import AGENTS, bp
 
 
@@ -23,14 +21,7 @@ def refresh_profile(contact_id: int) -> BaseResponse:
     conversation_id = request.form.get("conversation_id", type=int) or 0
     with rt.db.session() as db:
         user = user_row(db)
-        conversation = visible_conversation(db, user, conversation_id)
-        contact = db.get(Contact, contact_id)
-        if (
-            contact is None
-            or conversation.contact_id != contact.id
-            or not can_see_contact(db, user, contact.id)
-        ):
-            abort(404)
+        contact = thread_contact(db, user, conversation_id, contact_id)
         accounts = request_refresh(db, contact.id)
     for account_id in accounts:
         rt.jobs.enqueue(

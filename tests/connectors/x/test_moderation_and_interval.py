@@ -11,37 +11,24 @@ from sqlalchemy import select
 
 from inbox.models import ChannelAccount, Message, SyncCursor, User
 from inbox.moderation import ModerationRefused, request_moderation, states
-from sandbox.x.world import CONSUMER_KEY, CONSUMER_SECRET
 from switchboard.runtime import Runtime
-from tests.connectors.x.conftest import BRAND_ID, Sandbox
+from tests.connectors.x.conftest import Sandbox
+from tests.connectors.x.test_end_to_end import settings_overrides, x_account
 from tests.web.ui.conftest import login
 from web.moderating import supported_actions
 from workers.poll import poll_account, poll_if_due
 
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+__all__ = ["settings_overrides", "x_account"]  # the end-to-end tests' fixtures, reused
 
 
-@pytest.fixture
-def settings_overrides(sandbox: Sandbox) -> dict[str, str]:
-    return {
-        "X_API_URL": sandbox.url,
-        "X_CONSUMER_KEY": CONSUMER_KEY,
-        "X_CONSUMER_SECRET": CONSUMER_SECRET,
-    }
-
-
-def _account(factory: Any, **options: Any) -> ChannelAccount:
-    account: ChannelAccount = factory.account(
-        "x",
-        connector="x",
-        external_id=BRAND_ID,
-        credentials={
-            "access_token": "brand-access-token",
-            "access_token_secret": "brand-access-secret",
-        },
-        options={"page_size": 5, **options},
-    )
-    return account
+def _account(rt: Runtime, x_account: ChannelAccount, **options: Any) -> ChannelAccount:
+    """The brand account of test_end_to_end, with these options added."""
+    with rt.db.session() as s:
+        row = s.get(ChannelAccount, x_account.id)
+        assert row is not None
+        row.options = {**row.options, **options}
+    return x_account
 
 
 def _hide(rt: Runtime, tweet_id: str, agent_id: int, action: str = "hide") -> int:
@@ -64,9 +51,9 @@ def _state(rt: Runtime, message_id: int) -> Any:
 
 @BOTH
 def test_hiding_a_reply_in_our_conversation_and_refusals(
-    rt: Runtime, sandbox: Sandbox, factory: Any
+    rt: Runtime, sandbox: Sandbox, factory: Any, x_account: ChannelAccount
 ) -> None:
-    account = _account(factory)
+    account = _account(rt, x_account)
     agent = factory.user("agent", inboxes=[account.id])
     ours = sandbox.emu("tweets", text="11월 신제품 오메가3 출시!")["data"]["id"]
     reply = sandbox.emu(
@@ -101,9 +88,9 @@ def test_hiding_a_reply_in_our_conversation_and_refusals(
 
 @BOTH
 def test_a_short_interval_is_kept_by_a_follow_up_poll(
-    rt: Runtime, sandbox: Sandbox, factory: Any
+    rt: Runtime, sandbox: Sandbox, x_account: ChannelAccount
 ) -> None:
-    account = _account(factory, poll_interval=5)
+    account = _account(rt, x_account, poll_interval=5)
     before = datetime.now(UTC)
     poll_account(account.id)
     follow_ups = [
@@ -132,9 +119,9 @@ def test_a_short_interval_is_kept_by_a_follow_up_poll(
 
 @BOTH
 def test_a_tight_budget_stretches_the_interval_and_says_why(
-    rt: Runtime, sandbox: Sandbox, factory: Any, client: Any
+    rt: Runtime, sandbox: Sandbox, factory: Any, client: Any, x_account: ChannelAccount
 ) -> None:
-    account = _account(factory, poll_interval=5)
+    account = _account(rt, x_account, poll_interval=5)
     sandbox.emu("rate_limit", endpoint="mentions", limit=3)
     poll_account(account.id)
     with rt.db.session() as s:
