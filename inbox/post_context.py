@@ -9,7 +9,7 @@ copy from a sibling conversation, not another call.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -20,16 +20,22 @@ from inbox.models import Conversation
 
 FETCHED = "context_fetched_at"  # set in `context` once the post was asked for (even in vain)
 KINDS = ("comment", "mention")
+ACTIVE_WINDOW = timedelta(days=7)
 COPIED = (FETCHED, "post_text", "permalink_url", "picture_url", "context_problem")
 
 
-def posts_to_fetch(session: Session, account_id: int, *, limit: int) -> list[str]:
-    """Post ids (thread keys) still without a fetched context; copies known ones first."""
+def posts_to_fetch(session: Session, account_id: int, *, now: datetime, limit: int) -> list[str]:
+    """Post ids (thread keys) still without a fetched context; copies known ones first.
+
+    Only conversations active in the last ACTIVE_WINDOW: the account's recent conversations
+    by index, never all of them.
+    """
     unfetched = Conversation.context[FETCHED].as_string().is_(None)
     missing = session.scalars(
         select(Conversation)
         .where(
             Conversation.channel_account_id == account_id,
+            Conversation.last_activity_at >= now - ACTIVE_WINDOW,
             Conversation.kind.in_(KINDS),
             unfetched,
         )

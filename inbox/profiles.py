@@ -18,6 +18,8 @@ from connectors.base import UserProfile
 from inbox.events import emit
 from inbox.models import Contact, ContactIdentity, Conversation
 
+ACTIVE_WINDOW = timedelta(days=7)
+
 
 def identities_due(
     session: Session,
@@ -27,13 +29,17 @@ def identities_due(
     now: datetime,
     refresh_after: timedelta,
     limit: int,
+    contact_id: int | None = None,
 ) -> list[tuple[int, str]]:
-    """(identity id, platform user id) of the account's DM customers to look up, oldest first.
+    """(identity id, platform user id) of the account's DM customers to look up.
 
-    DMs only: the platforms answer profile lookups for people who wrote to the account.
+    DMs only: the platforms answer profile lookups for people who wrote to the account. Only
+    conversations active in the last ACTIVE_WINDOW are looked at, so the query reads an
+    account's recent conversations (ix_conversation_account_activity), never all of them; a
+    refresh an agent asked for names its contact and skips that window.
     """
     stale = now - refresh_after
-    rows = session.execute(
+    query = (
         select(ContactIdentity.id, ContactIdentity.external_user_id)
         .join(
             Conversation,
@@ -48,10 +54,12 @@ def identities_due(
                 ContactIdentity.profile_checked_at < stale,
             ),
         )
-        .distinct()
-        .order_by(ContactIdentity.id)
-        .limit(limit)
     )
+    if contact_id is None:
+        query = query.where(Conversation.last_activity_at >= now - ACTIVE_WINDOW)
+    else:
+        query = query.where(ContactIdentity.contact_id == contact_id)
+    rows = session.execute(query.distinct().order_by(ContactIdentity.id).limit(limit))
     return [(int(row[0]), str(row[1])) for row in rows]
 
 

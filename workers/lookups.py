@@ -52,7 +52,8 @@ def wanted(connector: Any) -> bool:
     )
 
 
-def look_up_account(account_id: int) -> None:
+def look_up_account(account_id: int, contact_id: int | None = None) -> None:
+    """Look up what is missing for the account; `contact_id`: an agent asked for this one."""
     rt = runtime()
     with rt.db.session() as session:
         account = session.get(ChannelAccount, account_id)
@@ -67,14 +68,14 @@ def look_up_account(account_id: int) -> None:
             connector, "user_profile", None
         )
         if callable(profile):
-            more |= _profiles(connector, config, channel, profile)
+            more |= _profiles(connector, config, channel, profile, contact_id)
         post: Callable[[AccountConfig, str], dict[str, Any]] | None = getattr(
             connector, "post_context", None
         )
         if callable(post):
             more |= _posts(connector, config, post)
     except _Later as later:
-        _again(account_id, later.seconds)
+        _again(account_id, later.seconds, contact_id)
         return
     except ReauthRequired as exc:
         with rt.db.session() as session:
@@ -91,6 +92,7 @@ def _profiles(
     config: AccountConfig,
     channel: str,
     look_up: Callable[[AccountConfig, str], UserProfile],
+    contact_id: int | None,
 ) -> bool:
     rt = runtime()
     refresh = timedelta(days=rt.settings.int("PROFILE_REFRESH_DAYS"))
@@ -102,6 +104,7 @@ def _profiles(
             now=datetime.now(UTC),
             refresh_after=refresh,
             limit=PER_RUN + 1,
+            contact_id=contact_id,
         )
     for identity_id, user_id in due[:PER_RUN]:
         found, problem = _ask(connector, config, look_up, user_id)
@@ -120,7 +123,7 @@ def _posts(
 ) -> bool:
     rt = runtime()
     with rt.db.session() as session:
-        posts = posts_to_fetch(session, config.id, limit=PER_RUN + 1)
+        posts = posts_to_fetch(session, config.id, now=datetime.now(UTC), limit=PER_RUN + 1)
     for post_id in posts[:PER_RUN]:
         # A post that cannot be read (deleted) is remembered with the reason, not asked again.
         found, problem = _ask(connector, config, fetch, post_id)
@@ -161,8 +164,9 @@ def _wait_if_asked(connector: Any, config: AccountConfig) -> None:
         raise _Later(slow_down)
 
 
-def _again(account_id: int, seconds: float) -> None:
+def _again(account_id: int, seconds: float, contact_id: int | None = None) -> None:
     at = datetime.now(UTC) + timedelta(seconds=max(1.0, seconds))
+    args = (account_id,) if contact_id is None else (account_id, contact_id)
     runtime().jobs.enqueue(
-        JOB, account_id, queue="poll", at=at, job_id=f"lookups:{account_id}:{int(at.timestamp())}"
+        JOB, *args, queue="poll", at=at, job_id=f"lookups:{args}:{int(at.timestamp())}"
     )

@@ -23,12 +23,14 @@ def refresh_profile(contact_id: int) -> BaseResponse:
         user = user_row(db)
         contact = thread_contact(db, user, conversation_id, contact_id)
         accounts = request_refresh(db, contact.id)
+        contact_id = contact.id
     for account_id in accounts:
         rt.jobs.enqueue(
             "workers.lookups.look_up_account",
             account_id,
+            contact_id,
             queue="poll",
-            job_id=f"lookups:{account_id}",
+            job_id=f"lookups:{account_id}:contact:{contact_id}",
         )
     flash(_("Asking the platform for the customer's profile again."), "info")
     return _back(conversation_id)

@@ -215,10 +215,13 @@ def test_a_second_request_while_one_is_pending_is_the_same_request(world: Modera
         assert s.scalars(select(CommentModeration)).all() == []
 
 
-def _thread_page(world: Moderating, message_id: int) -> str:
-    """The thread as the agent sees it, through the browser session (login form)."""
-    with world.rt.db.session() as s:
-        conversation_id = s.scalar(select(Message.conversation_id).where(Message.id == message_id))
+def _thread_page(world: Moderating, message_id: int, *, by_conversation: bool = False) -> str:
+    """The thread as 민지 sees it, signed in through the login form."""
+    conversation_id: int | None = message_id
+    if not by_conversation:
+        with world.rt.db.session() as s:
+            query = select(Message.conversation_id).where(Message.id == message_id)
+            conversation_id = s.scalar(query)
     login(world.client, "minji@example.test")
     return str(world.client.get(f"/inbox/c/{conversation_id}").get_data(as_text=True))
 
@@ -343,3 +346,32 @@ def test_facebook_post_comment_shows_the_post(world: Moderating) -> None:
     assert conversation.context["post_text"].startswith("11월 신제품")
     assert conversation.context["permalink_url"].startswith("https://www.facebook.com/")
     assert made["post_id"] == conversation.thread_key
+
+
+@BOTH
+def test_an_agent_asks_for_a_fresh_lookup_of_an_old_conversation(world: Moderating) -> None:
+    made = world.sandbox.emu("customers/dm", name="오래된 고객", text="예전 문의")
+    world.settle()
+    psid = made["customer_id"]
+    conversation = world.conversation(world.page, psid)
+    month_ago = datetime.now(UTC) - timedelta(days=30)
+    with world.rt.db.session() as s:
+        s.execute(
+            update(Conversation)
+            .where(Conversation.id == conversation.id)
+            .values(last_activity_at=month_ago)
+        )
+        s.execute(
+            update(ContactIdentity)
+            .where(ContactIdentity.external_user_id == psid)
+            .values(profile_checked_at=month_ago)
+        )
+    page = _thread_page(world, conversation.id, by_conversation=True)
+    assert "data-refresh-profile" in page
+    asked = world.client.post(
+        f"/inbox/contacts/{conversation.contact_id}/refresh-profile",
+        data={"conversation_id": conversation.id, "csrf_token": csrf_of(page)},
+    )
+    assert asked.status_code == 302
+    world.settle()
+    assert len(world.sandbox.requests(path=f"/{psid}", method="GET")) == 2
