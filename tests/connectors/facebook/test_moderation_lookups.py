@@ -144,6 +144,10 @@ def test_instagram_hide_and_admin_only_delete(world: Moderating) -> None:
     assert world.state(message_id)["state"] == "deleted"
     deleted_again = world.moderate(message_id, "hide")
     assert deleted_again.status_code == 422
+    spec = world.client.get("/api/v1/openapi.json").get_json()
+    operations = spec["paths"]["/messages/{id}/moderation"]
+    assert set(operations) >= {"get", "post"}
+    assert {"200", "202", "403", "409", "422"} <= set(operations["post"]["responses"])
 
 
 @BOTH
