@@ -133,7 +133,7 @@ def generate(count: int, seed: int = 7) -> list[Generated]:
     """Mail from count/3 customers; about half follow up on their own previous mail.
 
     New requests often reuse a stock subject ("배송 문의" for different orders): each is a new
-    conversation (DESIGN §3.4). Follow-ups thread by In-Reply-To + References, by References
+    conversation (docs/design.md §3.4). Follow-ups thread by In-Reply-To + References, by References
     alone, or by a reply subject alone ("회신: 배송 문의"), which joins that customer's most
     recently active conversation with the same subject: `root` says which, by that rule.
     """

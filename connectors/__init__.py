@@ -1,9 +1,14 @@
 """The registry: one line per channel, keyed by the channel's slug.
 
 The slug is the folder name, the URL segment (/webhooks/<slug>), the fixture folder and the
-`channel` column of a channel account. Nothing is registered anywhere else.
+`channel` column of a channel account. Each channel is declared once, in
+connectors/<slug>/channel.py (a `Channel`, see connectors/base.py); everything else — admin
+forms, display names, badge colours, templates, OpenAPI, the settings allow-list, announcement
+checks — reads it from here. `register` checks the declaration against the connector's
+Protocols once, at import, so a connector that claims a capability it does not implement (or
+the reverse) never runs.
 
-The `fake` test connector is not in REGISTRY: it exists only when SWITCHBOARD_FAKE_CONNECTOR
+The `fake` test connector is not in CHANNELS: it exists only when SWITCHBOARD_FAKE_CONNECTOR
 says so (`1` in tests and benchmarks; `demo` for the demo's sample history, which receives
 nothing), so a production deployment can never be fed signed test deliveries.
 """
@@ -11,21 +16,74 @@ nothing), so a production deployment can never be fed signed test deliveries.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any, TypeVar, cast
 
-from connectors.base import Connector
-from connectors.email import EmailConnector
-from connectors.facebook import FacebookConnector
-from connectors.instagram import InstagramConnector
-from connectors.webchat import WebchatConnector
-from connectors.x import XConnector
+from connectors.base import (
+    OPTIONAL_BEHAVIOUR,
+    Capability,
+    Channel,
+    Connector,
+    protocol_members,
+)
+from connectors.email.channel import CHANNEL as EMAIL
+from connectors.facebook.channel import CHANNEL as FACEBOOK
+from connectors.fake.channel import CHANNEL as FAKE
+from connectors.fake.channel import DEMO_HISTORY
+from connectors.instagram.channel import CHANNEL as INSTAGRAM
+from connectors.webchat.channel import CHANNEL as WEBCHAT
+from connectors.x.channel import CHANNEL as X
 
-REGISTRY: dict[str, type[Connector]] = {
-    "email": EmailConnector,
-    "facebook": FacebookConnector,
-    "instagram": InstagramConnector,
-    "webchat": WebchatConnector,
-    "x": XConnector,
-}
+
+class RegistrationError(TypeError):
+    """A channel declaration that does not match its connector."""
+
+
+def check_declaration(channel: Channel) -> Channel:
+    """Refuse a declaration whose connector lacks a declared capability's Protocol, has a
+    Protocol's methods without declaring its capability, or is inconsistent otherwise."""
+    cls = channel.connector
+    problems: list[str] = []
+    if getattr(cls, "slug", None) != channel.slug:
+        problems.append(f"connector slug {getattr(cls, 'slug', None)!r} != {channel.slug!r}")
+    caps = getattr(cls, "capabilities", None)
+    if not isinstance(caps, frozenset) or not all(isinstance(c, Capability) for c in caps):
+        problems.append("capabilities must be a frozenset of Capability")
+        caps = frozenset()
+    for capability, protocol in OPTIONAL_BEHAVIOUR.items():
+        members = protocol_members(protocol)
+        present = [m for m in members if getattr(cls, m, None) is not None]
+        if capability in caps and len(present) != len(members):
+            missing = sorted(set(members) - set(present))
+            problems.append(f"declares {capability} but lacks {protocol.__name__}: {missing}")
+        if capability not in caps and set(present) == set(members) and members:
+            problems.append(f"implements {protocol.__name__} without declaring {capability}")
+    if (channel.posts is not None) != (Capability.PUBLISH in caps):
+        problems.append("post rules are declared exactly when the connector can publish")
+    if not {"en", "ko"} <= set(channel.names):
+        problems.append("display names need en and ko")
+    if not channel.settings.prefixes:
+        problems.append("no settings prefixes declared")
+    if problems:
+        raise RegistrationError(f"channel {channel.slug!r}: " + "; ".join(problems))
+    return channel
+
+
+def register(*channels: Channel) -> dict[str, Channel]:
+    """Check each declaration and key it by slug, in the order given (the admin page's)."""
+    found: dict[str, Channel] = {}
+    for channel in channels:
+        if channel.slug in found:
+            raise RegistrationError(f"channel {channel.slug!r} registered twice")
+        found[channel.slug] = check_declaration(channel)
+    return found
+
+
+CHANNELS: dict[str, Channel] = register(FACEBOOK, INSTAGRAM, X, EMAIL, WEBCHAT)
+check_declaration(FAKE)
+check_declaration(DEMO_HISTORY)
+
+# Connector classes by slug, as connector_for builds them.
+REGISTRY: dict[str, type[Connector]] = {slug: c.connector for slug, c in CHANNELS.items()}
 
 # Webhook endpoints served by another slug's connector (/webhooks/<endpoint>). An endpoint not
 # listed here is the slug itself.
@@ -34,21 +92,30 @@ WEBHOOK_ENDPOINTS: dict[str, str] = {
 }
 
 # The channels a customer can reach us on; the fake connector stands in for any of them.
-CHANNEL_SLUGS: tuple[str, ...] = ("facebook", "instagram", "x", "email", "webchat")
+CHANNEL_SLUGS: tuple[str, ...] = tuple(CHANNELS)
 
 
 FAKE_SWITCH = "SWITCHBOARD_FAKE_CONNECTOR"
 
 
+def declarations(settings: Mapping[str, str] | None = None) -> dict[str, Channel]:
+    """CHANNELS, plus the fake channel where SWITCHBOARD_FAKE_CONNECTOR enables it."""
+    mode = (settings or {}).get(FAKE_SWITCH, "")
+    if mode not in ("1", "demo"):
+        return dict(CHANNELS)
+    return {**CHANNELS, "fake": FAKE if mode == "1" else DEMO_HISTORY}
+
+
 def registered(settings: Mapping[str, str]) -> dict[str, type[Connector]]:
     """REGISTRY, plus the fake connector where SWITCHBOARD_FAKE_CONNECTOR enables it."""
-    mode = settings.get(FAKE_SWITCH, "")
-    if mode not in ("1", "demo"):
-        return dict(REGISTRY)
-    from connectors.fake import DemoHistoryConnector, FakeConnector
+    return {slug: c.connector for slug, c in declarations(settings).items()}
 
-    fake = FakeConnector if mode == "1" else DemoHistoryConnector
-    return {**REGISTRY, "fake": fake}
+
+def channel(slug: str | None) -> Channel | None:
+    """The declaration of `slug` (the fake one too: its accounts show like any other)."""
+    if slug == "fake":
+        return FAKE
+    return CHANNELS.get(slug or "")
 
 
 def connector_for(slug: str, settings: Mapping[str, str]) -> Connector:
@@ -58,3 +125,38 @@ def connector_for(slug: str, settings: Mapping[str, str]) -> Connector:
     except KeyError:
         raise KeyError(f"no connector registered for {slug!r}") from None
     return factory(settings)  # type: ignore[call-arg]
+
+
+P = TypeVar("P")
+
+
+def behaviour(connector: Any, protocol: type[P]) -> P | None:
+    """`connector` as `protocol` when it declares the matching capability, else None.
+
+    Registration proved that the capability and the Protocol go together, so this is the one
+    question callers ask about optional behaviour (no getattr probing).
+    """
+    for capability, candidate in OPTIONAL_BEHAVIOUR.items():
+        if candidate is protocol:
+            return cast(P, connector) if capability in connector.capabilities else None
+    raise KeyError(f"{protocol!r} is not an optional behaviour")
+
+
+def with_capability(capability: Capability) -> tuple[str, ...]:
+    """Slugs of the registered channels whose connector has `capability`."""
+    return tuple(slug for slug, c in CHANNELS.items() if capability in c.capabilities)
+
+
+def settings_prefixes() -> tuple[str, ...]:
+    """Environment prefixes the channels read (META_, X_, IMAP_...), fake's included."""
+    return tuple(sorted({p for c in (*CHANNELS.values(), FAKE) for p in c.settings.prefixes}))
+
+
+def settings_defaults() -> dict[str, str]:
+    """The channels' setting defaults, merged (a shared one, like META_*, must agree)."""
+    merged: dict[str, str] = {}
+    for c in (*CHANNELS.values(), FAKE):
+        for name, value in c.settings.defaults.items():
+            if merged.setdefault(name, value) != value:
+                raise RegistrationError(f"channels disagree on the default of {name}")
+    return merged

@@ -8,15 +8,23 @@ crosses the boundary is defined here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
 
 class Capability(StrEnum):
-    """What a connector can do beyond verify/parse/send; the UI and the jobs ask, never guess."""
+    """What a connector can do beyond verify/parse/send; the UI and the jobs ask, never guess.
+
+    A capability named in OPTIONAL_BEHAVIOUR (end of this module) comes with a Protocol: the
+    registry refuses a connector that declares the capability without the Protocol's methods,
+    or has the methods without declaring the capability, so callers ask
+    `connectors.behaviour(connector, Publish)` and never probe with getattr.
+    """
 
     WEBHOOK = "webhook"  # deliveries are pushed to /webhooks/<slug>
     POLLING = "polling"  # implements poll(); `switchboard poll` and the scheduler call it
@@ -27,6 +35,18 @@ class Capability(StrEnum):
     PUBLISH = "publish"  # implements publish() for announcements
     IDEMPOTENT_SEND = "idempotent_send"  # the provider dedupes on OutboundReply.message_uuid
     LENGTH_LIMIT = "length_limit"  # implements validate_text()
+    HANDSHAKE = "handshake"  # answers the provider's GET challenge on /webhooks/<slug>
+    ENRICH = "enrich"  # fills in events delivered with needs_fetch
+    FETCH_ATTACHMENT = "fetch_attachment"  # downloads inbound attachments given by URL
+    FIND_PUBLISHED = "find_published"  # looks for a post an interrupted publish may have made
+    PERMALINK = "permalink"  # fetches a published post's public link afterwards
+    FIND_SENT = "find_sent"  # looks for a reply an interrupted send may have delivered
+    WATCH = "watch"  # holds a push connection (IMAP IDLE) between polls
+    POLL_SESSION = "poll_session"  # one login serves all of an account's streams in a round
+    PAUSE_SCOPES = "pause_scopes"  # names the rate-limit scopes an operation waits on
+    CHECK_CONNECTION = "check_connection"  # the admin's "Test connection" button
+    PROFILE_LOOKUP = "profile_lookup"  # looks a customer up by their platform id (name, picture)
+    POST_CONTEXT = "post_context"  # reads the post a comment thread is on (caption, link)
 
 
 class EventKind(StrEnum):
@@ -300,10 +320,339 @@ class Connector(Protocol):
 
 @runtime_checkable
 class PollingConnector(Connector, Protocol):
+    """Capability.POLLING. `streams` are the defaults; `streams_for` may add an account's own
+    (a mailbox's extra folders)."""
+
     streams: ClassVar[tuple[str, ...]]  # e.g. ("mentions", "dms"); each keeps its own cursor
 
     def poll(self, account: AccountConfig, stream: str, cursor: str | None) -> PollResult:
         """Fetch what arrived after `cursor`, one page at a time."""
 
+    def streams_for(self, account: AccountConfig) -> tuple[str, ...]:
+        """The streams polled for this account (usually `streams`)."""
+
+
+# -- Optional behaviour: one small Protocol per capability ------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionCheck:
+    """What "Test connection" found: who the credentials belong to, and what does not work.
+
+    `identity` is a short name for people (@handle, Page name, mailbox address);
+    `account_id` the provider id the credentials belong to, when the provider says: the admin
+    page and `switchboard check` refuse credentials of another account than the one connected.
+    """
+
+    identity: str
+    account_id: str | None = None
+    problems: tuple[str, ...] = ()
+
+
+class Handshake(Protocol):
+    def handshake(self, query: Mapping[str, str]) -> str | None:
+        """Answer a GET on the webhook (subscription challenge); None: refuse with 403."""
+
+
+class Enrich(Protocol):
+    def enrich(self, account: AccountConfig, event: InboundEvent) -> InboundEvent:
+        """Fetch what a `needs_fetch` event lacks (text, author) from the provider."""
+
+
+class FetchAttachment(Protocol):
+    def fetch_attachment(self, account: AccountConfig, attachment: Attachment) -> bytes:
+        """Download an inbound attachment the provider gave by URL."""
+
+
+class Publish(Protocol):
+    def publish(self, account: AccountConfig, request: PublishRequest) -> PublishResult:
+        """Post one announcement; raise the send errors (OutcomeUnknown when unsure)."""
+
+
+class FindPublished(Protocol):
+    def find_published(
+        self, account: AccountConfig, request: PublishRequest, since: datetime
+    ) -> PublishResult | None:
+        """Find the post an attempt whose outcome is unknown may have made; None: not there."""
+
+
+class Permalink(Protocol):
+    def permalink(self, account: AccountConfig, external_id: str) -> str | None:
+        """The public link of a published post, fetched after publishing."""
+
+
+class Moderate(Protocol):
+    # What this channel can do: hide, unhide, delete (X: hide and unhide replies only).
+    moderation_actions: ClassVar[frozenset[str]]
+
+    def moderate(self, account: AccountConfig, external_id: str, action: str) -> None:
+        """Hide, unhide or delete a public comment (`action`: hide | unhide | delete)."""
+
+
+class ProfileLookup(Protocol):
+    def user_profile(self, account: AccountConfig, user_id: str) -> UserProfile:
+        """The customer's name and picture; an optional lookup, so it raises
+        RetryableSendError rather than call while the platform asks us to slow down."""
+
+
+class PostContext(Protocol):
+    def post_context(self, account: AccountConfig, post_id: str) -> dict[str, Any]:
+        """{post_text, permalink_url, picture_url} of the post a comment is on (optional, as
+        ProfileLookup)."""
+
+
+class LengthLimit(Protocol):
+    def validate_text(self, kind: ConversationKind, text: str) -> str | None:
+        """The reason a reply's text is refused before it is queued; None: it fits."""
+
+
+class FindSent(Protocol):
+    def find_sent(self, account: AccountConfig, lookup: SentLookup) -> SendResult | None:
+        """Find a reply an interrupted attempt may have delivered; CannotTell: no way to know."""
+
+
+class Watch(Protocol):
+    def watch(
+        self,
+        account: AccountConfig,
+        stream: str,
+        on_new: Callable[[], None],
+        stop: threading.Event,
+        *,
+        slice_seconds: float = 30.0,
+    ) -> None:
+        """Block on a push connection, calling `on_new()` when something arrives, until `stop`."""
+
+
+class PollSession(Protocol):
+    def poll_session(self, account: AccountConfig) -> Any:
+        """A context manager whose `poll(stream, cursor)` reuses one login for all streams;
+        its `read_only` says whether the next page may be fetched while one is stored."""
+
+
+class PauseScopes(Protocol):
+    def pause_scopes(self, account: AccountConfig, operation: str) -> tuple[str, ...]:
+        """The rate-limit scopes (see RateLimited) that `operation` on `account` waits on."""
+
+
+class CheckConnection(Protocol):
+    def check_connection(self, account: AccountConfig) -> ConnectionCheck:
+        """Log in / call "who am I" with the account's credentials; raise ConnectorError."""
+
+
+# Capability -> the Protocol a connector declaring it implements (and only then).
+OPTIONAL_BEHAVIOUR: Mapping[Capability, type] = {
+    Capability.POLLING: PollingConnector,
+    Capability.HANDSHAKE: Handshake,
+    Capability.ENRICH: Enrich,
+    Capability.FETCH_ATTACHMENT: FetchAttachment,
+    Capability.PUBLISH: Publish,
+    Capability.FIND_PUBLISHED: FindPublished,
+    Capability.PERMALINK: Permalink,
+    Capability.COMMENT_MODERATION: Moderate,
+    Capability.LENGTH_LIMIT: LengthLimit,
+    Capability.FIND_SENT: FindSent,
+    Capability.WATCH: Watch,
+    Capability.POLL_SESSION: PollSession,
+    Capability.PAUSE_SCOPES: PauseScopes,
+    Capability.CHECK_CONNECTION: CheckConnection,
+    Capability.PROFILE_LOOKUP: ProfileLookup,
+    Capability.POST_CONTEXT: PostContext,
+}
+
+
+def protocol_members(protocol: type) -> tuple[str, ...]:
+    """The attributes a class must have to implement one of the Protocols above."""
+    names = {n for n, v in vars(protocol).items() if callable(v) and not n.startswith("_")}
+    if protocol is PollingConnector:
+        names.add("streams")
+    return tuple(sorted(names))
+
 
 ConnectorFactory = Any  # a class taking (settings: Mapping[str, str]); see connectors/__init__.py
+
+
+# -- The channel declaration -------------------------------------------------------------------
+#
+# Each connector folder declares its channel once, in connectors/<slug>/channel.py:
+#
+#     CHANNEL = Channel(slug="line", connector=LineConnector, names={"en": "LINE", "ko": "라인"},
+#                       badge=Badge(text="#06c755", background="#e6f9ee"), account=AccountForm(...),
+#                       settings=ChannelSettings(prefixes=("LINE_",), defaults={...}),
+#                       limits=Limits(...), posts=None)
+#
+# and connectors/__init__.py registers it with one line. Admin forms, display names, badge
+# colours (served as /channels.css), templates, the OpenAPI enums, the settings allow-list and
+# announcement checks all read it from there; tests/connectors/test_contract.py refuses a
+# declaration with a part missing. Words shown to admins carry both UI languages
+# (`label("Page id", "페이지 ID")`), so a new channel needs no edit of the UI catalogue.
+
+FieldKind = Literal["secret", "text", "textarea", "number", "checkbox", "choice", "lines", "json"]
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """Words shown in the admin UI, in its two languages (English and Korean)."""
+
+    en: str
+    ko: str
+
+    def __str__(self) -> str:
+        return self.en
+
+    def in_language(self, language: str) -> str:
+        return self.ko if language == "ko" else self.en
+
+
+def label(en: str, ko: str) -> Text:
+    """A form label, help text or name in English and Korean."""
+    return Text(en, ko)
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One input of the admin's connect form. `secret` fields are sealed into the account's
+    credentials; every other kind is stored in its JSON options (numbers as int, `lines` as a
+    list, `json` as an object, `checkbox` as bool)."""
+
+    key: str
+    label: Text
+    kind: FieldKind = "text"
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+    default: Any = None  # shown on the connect form (checkbox: checked or not)
+    help: Text | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AccountForm:
+    """What an admin enters to connect an account: its provider id, secrets and options."""
+
+    external_id_label: Text
+    external_id: Literal["text", "digits", "email"] = "text"  # how the id is validated
+    credentials: tuple[Field, ...] = ()
+    options: tuple[Field, ...] = ()
+    # Alternative credential sets (X: an OAuth 1.0a pair or an OAuth 2.0 user token); one set
+    # must be complete. Empty: every required credential field is needed.
+    credential_sets: tuple[tuple[str, ...], ...] = ()
+
+    def __post_init__(self) -> None:
+        if any(f.kind != "secret" for f in self.credentials):
+            raise ValueError("credential fields are secrets; other kinds go into options")
+        if any(f.kind == "secret" for f in self.options):
+            raise ValueError("a secret field belongs in credentials, where it is sealed")
+
+
+_HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+@dataclass(frozen=True, slots=True)
+class Badge:
+    """The channel's colours as #rrggbb: the small badge in conversation lists (`text` on
+    `background`), and `brand` (default: `text`) behind white text on announcement pages.
+    Served as the generated stylesheet /channels.css (no inline styles under the CSP)."""
+
+    text: str
+    background: str
+    brand: str | None = None
+
+    def __post_init__(self) -> None:
+        for colour in (self.text, self.background, self.brand or self.text):
+            if not _HEX_COLOUR.fullmatch(colour):
+                raise ValueError(f"badge colours are #rrggbb, not {colour!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelSettings:
+    """Settings the connector reads: every variable starting with one of `prefixes` is taken
+    from the environment (others are ignored), and `defaults` fill in the ones not set."""
+
+    prefixes: tuple[str, ...]
+    defaults: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        stray = [k for k in self.defaults if not k.startswith(self.prefixes)]
+        if stray:
+            raise ValueError(f"settings outside the declared prefixes: {stray}")
+
+
+@dataclass(frozen=True, slots=True)
+class TextLimit:
+    """A limit on a reply's text that the composer counts while the agent types.
+
+    `counter` picks the browser's counting rule: "chars" (code points) or "weighted" (X's
+    weighted length, web/static/app.js); the server-side check is the connector's
+    validate_text (Capability.LENGTH_LIMIT).
+    """
+
+    maximum: int
+    counter: Literal["chars", "weighted"] = "chars"
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Reply limits: `text_length` measures text as the platform does; `reply` gives the limit
+    the composer shows for a kind of conversation (None: no counter)."""
+
+    text_length: Callable[[str], int] = len
+    reply: Callable[[ConversationKind], TextLimit | None] = lambda kind: None
+
+
+@dataclass(frozen=True, slots=True)
+class PostRules:
+    """What the platform accepts in an announcement post (Capability.PUBLISH).
+
+    `link`: where an announcement's link goes when the text does not contain it — "text"
+    (appended), "preview" (a separate link field, making a preview card, when no images go
+    along; appended otherwise), "drop" (left out: the platform does not make it clickable).
+    `text_length` counts as the platform does; `max_chars_option` is an account option that
+    overrides `max_chars`; `too_long` is the error, with {label} and {count} ("152/280").
+    `text_checks`: the platform's own rules beyond length (hashtag caps...), as error
+    messages, given the text and the account's options.
+    """
+
+    label: str
+    max_chars: int
+    image_types: frozenset[str]
+    max_image_bytes: int
+    max_images: int
+    text_length: Callable[[str], int] = len
+    too_long: str = "{label}: too long, {count} characters"
+    count_thousands: bool = True  # "1,024/2,200" rather than "1024/2200"
+    max_chars_option: str | None = None
+    needs_image: bool = False
+    attaches_images: bool = True  # False: images are left out of the post (warning)
+    link: Literal["text", "preview", "drop"] = "text"
+    link_warning: str | None = None  # shown when the link is dropped
+    text_checks: Callable[[str, Mapping[str, object]], Sequence[str]] = lambda text, opts: ()
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """Everything Switchboard knows about one channel, declared in its connector's folder.
+
+    `connector` is the class (built with the settings mapping); its `capabilities` ClassVar
+    says what it can do, and its Protocols are checked when the channel is registered.
+    `account` is None for a channel whose accounts are not connected from the admin page.
+    `posts` is set exactly when the connector can publish (Capability.PUBLISH).
+    """
+
+    slug: str
+    connector: type
+    names: Mapping[str, str]  # {"en": ..., "ko": ...}
+    badge: Badge
+    account: AccountForm | None
+    settings: ChannelSettings
+    limits: Limits = field(default_factory=Limits)
+    posts: PostRules | None = None
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        caps: frozenset[Capability] = self.connector.capabilities  # type: ignore[attr-defined]
+        return caps
+
+    def name(self, language: str) -> str:
+        """The display name in `language` ("ko", "en"), English when that one is missing."""
+        return self.names.get(language) or self.names["en"]

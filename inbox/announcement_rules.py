@@ -1,26 +1,20 @@
 """What each platform accepts in a post, checked before an announcement is saved.
 
 The same `render` that builds the text sent to a platform feeds the checks, so what the
-marketer sees counted is exactly what is posted. Limits come from ../shared/docs/platform-apis.md
-(§1.14, §2.7); the ones Meta changes (hashtag caps) are read from the account's options.
+marketer sees counted is exactly what is posted. The limits are each channel's declared
+`PostRules` (connectors/<slug>/channel.py; the facts behind them are in docs/platform-apis.md);
+the ones a platform changes (hashtag caps, Facebook's length) can be overridden per account in
+its options.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from connectors.instagram.connector import CAPTION_LIMIT, DEFAULT_MAX_HASHTAGS, HASHTAG
-from connectors.x.weighted_length import (
-    MAX_WEIGHTED_LENGTH,
-    has_invalid_characters,
-    weighted_length,
-)
-
-MENTION = re.compile(r"(?<![\w@])@\w+")
-IG_MAX_MENTIONS = 20
-FACEBOOK_MAX_CHARS = 63_206
+from connectors import CHANNELS
+from connectors import channel as declared_channel
+from connectors.base import PostRules
 
 JPEG, PNG, GIF, WEBP = "image/jpeg", "image/png", "image/gif", "image/webp"
 MAGIC: tuple[tuple[bytes, int, str], ...] = (
@@ -31,42 +25,14 @@ MAGIC: tuple[tuple[bytes, int, str], ...] = (
     (b"WEBP", 8, WEBP),
 )
 
-
-@dataclass(frozen=True, slots=True)
-class ChannelRules:
-    label: str
-    image_types: frozenset[str]
-    max_image_bytes: int
-    max_images: int
-    needs_image: bool = False
-    attaches_images: bool = True  # False: images are left out of the post (warning)
-    link_in_text: bool = True  # append the link to the text (else a separate field or none)
+# The channels announcements can go to, with their rules (the fake one where it is enabled).
+RULES: dict[str, PostRules] = {slug: c.posts for slug, c in CHANNELS.items() if c.posts is not None}
 
 
-RULES: dict[str, ChannelRules] = {
-    "facebook": ChannelRules(
-        label="Facebook",
-        image_types=frozenset({JPEG, PNG, GIF}),
-        max_image_bytes=10 * 1024 * 1024,
-        max_images=10,
-        link_in_text=False,
-    ),
-    "instagram": ChannelRules(
-        label="Instagram",
-        image_types=frozenset({JPEG}),  # the content-publishing API takes JPEG only
-        max_image_bytes=8 * 1024 * 1024,
-        max_images=10,  # a carousel holds at most 10
-        needs_image=True,
-        link_in_text=False,  # captions do not make links clickable
-    ),
-    "x": ChannelRules(
-        label="X",
-        image_types=frozenset({JPEG, PNG, GIF, WEBP}),
-        max_image_bytes=5 * 1024 * 1024,
-        max_images=4,
-        attaches_images=False,  # media upload is not implemented yet (issue 6)
-    ),
-}
+def rules_for(channel: str) -> PostRules | None:
+    """The channel's post rules (the fake channel's too); None: it cannot publish."""
+    declared = declared_channel(channel)
+    return declared.posts if declared is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,15 +84,15 @@ def sniff_image_type(data: bytes) -> str | None:
 
 def render(channel: str, text: str, link: str | None, has_images: bool) -> Rendered:
     """Build the post text for `channel`: where the link goes, whether images go along."""
-    rules = RULES.get(channel)
+    rules = rules_for(channel)
     if rules is None:
         return Rendered(text=text, link=link, with_images=has_images)
     with_images = has_images and rules.attaches_images
     if not link or link in text:
         return Rendered(text=text, link=None, with_images=with_images)
-    if channel == "facebook" and not with_images:
+    if rules.link == "preview" and not with_images:
         return Rendered(text=text, link=link, with_images=False)  # link preview card
-    if channel == "instagram":
+    if rules.link == "drop":
         return Rendered(text=text, link=None, with_images=with_images)
     joined = f"{text.rstrip()}\n\n{link}" if text.strip() else link
     return Rendered(text=joined, link=None, with_images=with_images)
@@ -140,7 +106,7 @@ def check_target(
     options: Mapping[str, object],
 ) -> TargetCheck:
     """Check one target's post; every message names the limit and the count."""
-    rules = RULES.get(channel)
+    rules = rules_for(channel)
     if rules is None:
         return TargetCheck(
             channel=channel,
@@ -153,9 +119,9 @@ def check_target(
     warnings: list[str] = []
     if not rendered.text.strip() and not rendered.with_images and not rendered.link:
         errors.append(f"{rules.label}: the post is empty")
-    count = _check_text(channel, rendered.text, options, errors)
-    if channel == "instagram" and link and link not in text:
-        warnings.append("Instagram: links in captions are not clickable; the link is left out")
+    count = _check_text(rules, rendered.text, options, errors)
+    if rules.link_warning and link and link not in text:
+        warnings.append(rules.link_warning)
     _check_images(rules, images, options, errors, warnings)
     return TargetCheck(
         channel=channel,
@@ -166,38 +132,22 @@ def check_target(
     )
 
 
-def _check_text(channel: str, text: str, options: Mapping[str, object], errors: list[str]) -> str:
-    if channel == "x":
-        length = weighted_length(text)
-        if length > MAX_WEIGHTED_LENGTH:
-            errors.append(
-                f"X: too long, {length}/{MAX_WEIGHTED_LENGTH} "
-                "(Korean, CJK and emoji count 2, each link 23)"
-            )
-        if has_invalid_characters(text):
-            errors.append("X: contains a character X refuses (U+FEFF, U+FFFE or U+FFFF)")
-        return f"{length}/{MAX_WEIGHTED_LENGTH}"
-    if channel == "instagram":
-        if len(text) > CAPTION_LIMIT:
-            errors.append(
-                f"Instagram: caption too long, {len(text):,}/{CAPTION_LIMIT:,} characters"
-            )
-        max_tags = _int_option(options, "max_hashtags", DEFAULT_MAX_HASHTAGS)
-        tags = len(HASHTAG.findall(text))
-        if tags > max_tags:
-            errors.append(f"Instagram: {tags} hashtags; at most {max_tags} are allowed")
-        mentions = len(MENTION.findall(text))
-        if mentions > IG_MAX_MENTIONS:
-            errors.append(f"Instagram: {mentions} @-mentions; at most {IG_MAX_MENTIONS}")
-        return f"{len(text):,}/{CAPTION_LIMIT:,}"
-    limit = _int_option(options, "max_chars", FACEBOOK_MAX_CHARS)
-    if len(text) > limit:
-        errors.append(f"Facebook: too long, {len(text):,}/{limit:,} characters")
-    return f"{len(text):,}/{limit:,}"
+def _check_text(
+    rules: PostRules, text: str, options: Mapping[str, object], errors: list[str]
+) -> str:
+    limit = rules.max_chars
+    if rules.max_chars_option:
+        limit = _int_option(options, rules.max_chars_option, limit)
+    length = rules.text_length(text)
+    count = f"{length:,}/{limit:,}" if rules.count_thousands else f"{length}/{limit}"
+    if length > limit:
+        errors.append(rules.too_long.format(label=rules.label, count=count))
+    errors.extend(rules.text_checks(text, options))
+    return count
 
 
 def _check_images(
-    rules: ChannelRules,
+    rules: PostRules,
     images: Sequence[ImageInfo],
     options: Mapping[str, object],
     errors: list[str],

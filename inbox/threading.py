@@ -1,4 +1,4 @@
-"""Which conversation a new message belongs to (DESIGN §3.4)."""
+"""Which conversation a new message belongs to (docs/design.md §3.4)."""
 
 from __future__ import annotations
 

@@ -345,18 +345,14 @@ def explain(exc: BaseException, settings: Settings) -> str | None:
 
 # --- channel accounts ---------------------------------------------------------------------
 
-# The method each real connector offers to test stored credentials (the admin page's
-# "Test connection" button calls the same ones).
-CHECK_METHODS = {"facebook": "whoami", "instagram": "whoami", "x": "me", "email": "test_connection"}
-
 
 def missing_credentials(channel: str, connector: str, credentials: dict[str, str]) -> list[str]:
     """The credential fields a real connector needs and the account lacks (fake: none)."""
     if connector != channel:
         return []
-    from web.ui.channel_fields import CHANNELS
+    from web.ui.channel_fields import spec_for
 
-    spec = CHANNELS.get(channel)
+    spec = spec_for(channel)
     if spec is None:
         return []
     if spec.credential_sets:
@@ -422,8 +418,9 @@ def test_account(
     *,
     account_id: int = 0,
 ) -> tuple[str, list[str]]:
-    """Call the connector's connection check (whoami / me / IMAP+SMTP login). Never raises."""
-    from connectors.base import AccountConfig, ConnectorError
+    """Call the connector's connection check (CheckConnection). Never raises."""
+    from connectors import behaviour
+    from connectors.base import AccountConfig, CheckConnection, ConnectorError
 
     missing = missing_credentials(channel, connector, credentials)
     if missing:
@@ -431,27 +428,24 @@ def test_account(
             f"not connected: no {' / '.join(missing)} credential; give it with "
             f"--credential {missing[0]}=... (or reconnect in Admin > Channels)"
         ]
-    method_name = CHECK_METHODS.get(connector) if connector == channel else None
-    if method_name is None:
+    checker = behaviour(rt.connector_by_slug(connector), CheckConnection)
+    if checker is None or connector != channel:
         return f"{connector} connector (no connection test)", []
     config = AccountConfig(
         id=account_id, external_id=external_id, credentials=credentials, options=options
     )
     try:
-        found = getattr(rt.connector_by_slug(connector), method_name)(config)
+        found = checker.check_connection(config)
     except ConnectorError as exc:
         return "", [exc.reason]
     except Exception as exc:  # an operator needs to see whatever went wrong
         return "", [f"{type(exc).__name__}: {exc}"]
-    if method_name == "test_connection":
-        return "IMAP and SMTP logins succeeded", list(found)
-    if method_name == "me":
-        who, found_id = f"@{found.handle}", str(found.external_id)
-    else:
-        who, found_id = str(found.get("name") or found.get("username") or ""), str(found.get("id"))
+    who, found_id = found.identity, found.account_id
+    if found_id is None:
+        return f"connection works for {who}", list(found.problems)
     if external_id and found_id != external_id:
         return who, [f"the token belongs to id {found_id}, not {external_id}"]
-    return f"token works for {who} (id {found_id})", []
+    return f"token works for {who} (id {found_id})", list(found.problems)
 
 
 def check_channels(rt: Any) -> list[Result]:

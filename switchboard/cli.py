@@ -1,4 +1,7 @@
-"""The `switchboard` command (DESIGN §5). Every subcommand exits non-zero with a clear message."""
+"""The `switchboard` command (docs/design.md §5).
+
+Every subcommand exits non-zero with a clear message.
+"""
 
 from __future__ import annotations
 

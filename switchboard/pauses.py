@@ -111,10 +111,12 @@ def build_pauses(redis_url: str | None, prefix: str = "switchboard:") -> Pauses:
 def scopes_for(connector: Any, account: Any, operation: str) -> tuple[str, ...]:
     """The scopes a call for `account` must honour; `operation`: send, poll:<stream>, publish.
 
-    Connectors that know better say so with `pause_scopes(account[, operation])`; others
-    pause per account.
+    Connectors that know better say so (Capability.PAUSE_SCOPES); others pause per account.
     """
-    method = getattr(connector, "pause_scopes", None)
-    if method is None:
+    from connectors import behaviour
+    from connectors.base import PauseScopes
+
+    scoped = behaviour(connector, PauseScopes)
+    if scoped is None:
         return (f"{connector.slug}:{account.external_id}",)
-    return tuple(method(account, operation))
+    return tuple(scoped.pause_scopes(account, operation))

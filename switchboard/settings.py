@@ -13,7 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DEFAULTS: dict[str, str] = {
+from connectors import settings_defaults, settings_prefixes
+
+# Switchboard's own settings; each channel declares the ones its connector reads
+# (connectors/<slug>/channel.py), and DEFAULTS holds both.
+CORE_DEFAULTS: dict[str, str] = {
     "DATABASE_URL": "sqlite:///instance/switchboard.db",
     "REDIS_URL": "",
     "SECRET_KEY": "",
@@ -52,15 +56,6 @@ DEFAULTS: dict[str, str] = {
     "FETCH_ALLOW_HOSTS": "",
     "FETCH_TIMEOUT_SECONDS": "20",
     "MAIL_ALLOW_HOSTS": "",
-    "FAKE_WEBHOOK_SECRET": "",
-    "META_GRAPH_URL": "https://graph.facebook.com",
-    "META_GRAPH_VERSION": "v23.0",
-    "META_APP_ID": "",
-    "META_APP_SECRET": "",
-    "META_VERIFY_TOKEN": "",
-    "X_API_URL": "https://api.x.com",
-    "X_CONSUMER_KEY": "",
-    "X_CONSUMER_SECRET": "",
     "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
     "PUBLISH_STALE_SECONDS": "900",
     "PUBLISH_MAX_ATTEMPTS": "5",
@@ -69,6 +64,7 @@ DEFAULTS: dict[str, str] = {
     "NOTIFY_SMTP_URL": "",
     "NOTIFY_EMAIL_FROM": "switchboard@localhost",
 }
+DEFAULTS: dict[str, str] = {**CORE_DEFAULTS, **settings_defaults()}
 
 
 @dataclass(frozen=True)
@@ -136,8 +132,12 @@ def _deployment_digest(database_url: str) -> str:
     return hashlib.sha256(name.encode()).hexdigest()[:12]
 
 
+# Environment variables read beyond DEFAULTS: ours, and every registered channel's prefixes.
+PREFIXES: tuple[str, ...] = ("SWITCHBOARD_", *settings_prefixes())
+
+
 def _is_ours(key: str) -> bool:
-    return key.startswith(("SWITCHBOARD_", "META_", "X_", "IMAP_", "SMTP_", "WEBCHAT_", "FAKE_"))
+    return key.startswith(PREFIXES)
 
 
 def _read_dotenv(path: Path) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""The `switchboard` command: every subcommand of DESIGN §5, and clear errors for bad input."""
+"""The `switchboard` command: every subcommand (docs/design.md §5), clear errors for bad input."""
 
 from __future__ import annotations
 
@@ -373,12 +373,14 @@ def test_poll_prints_one_summary_line_when_not_a_terminal(cli, backfill, tmp_pat
 
 
 def test_poll_stops_at_a_committed_page_on_ctrl_c_and_resumes(cli, backfill, tmp_path, monkeypatch):
+    import dataclasses
     import os
     import signal
 
-    import connectors.fake
+    import connectors
 
-    fake = connectors.fake.FakeConnector
+    original = connectors.FAKE
+    fake = original.connector
 
     class InterruptedOnSecondPage(fake):  # type: ignore[misc,valid-type]
         """The operator presses Ctrl+C while the second page is being fetched."""
@@ -388,14 +390,15 @@ def test_poll_stops_at_a_committed_page_on_ctrl_c_and_resumes(cli, backfill, tmp
                 os.kill(os.getpid(), signal.SIGINT)
             return super().poll(account, stream, cursor)
 
-    # connectors.registered() looks the fake connector up when a runtime builds it
-    monkeypatch.setattr(connectors.fake, "FakeConnector", InterruptedOnSecondPage)
+    # connectors.registered() reads the fake channel's declaration when a runtime builds it
+    interrupted = dataclasses.replace(connectors.FAKE, connector=InterruptedOnSecondPage)
+    monkeypatch.setattr(connectors, "FAKE", interrupted)
     stopped = cli("poll", "1").output
     assert "stopping after the current batch" in stopped
     assert "polled account 1: 100 events" in stopped
     assert "stopped by Ctrl+C at a committed point, run again to resume" in stopped
     assert _stored_messages(tmp_path) == 100  # the interrupted page was still committed
-    monkeypatch.setattr(connectors.fake, "FakeConnector", fake)
+    monkeypatch.setattr(connectors, "FAKE", original)
     resumed = cli("poll", "1").output
     assert "polled account 1: 80 events" in resumed  # from the cursor, not from the start
     assert _stored_messages(tmp_path) == 180

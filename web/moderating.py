@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from connectors.base import Capability
+from connectors import behaviour
+from connectors.base import Moderate
 from inbox.models import ChannelAccount, Message, User
 from inbox.models.moderation import MODERATION_ACTIONS, CommentModeration
 from inbox.moderation import ModerationRefused, may_moderate, request_moderation
@@ -20,12 +21,10 @@ def supported_actions(rt: Runtime, account: ChannelAccount) -> frozenset[str]:
         connector = rt.connector(account)
     except KeyError:
         return frozenset()
-    if Capability.COMMENT_MODERATION not in connector.capabilities:
+    moderator = behaviour(connector, Moderate)
+    if moderator is None:
         return frozenset()
-    if not callable(getattr(connector, "moderate", None)):
-        return frozenset()
-    declared = getattr(connector, "moderation_actions", None)
-    return frozenset(declared) if declared is not None else frozenset(MODERATION_ACTIONS)
+    return frozenset(moderator.moderation_actions) & frozenset(MODERATION_ACTIONS)
 
 
 def actions_for(rt: Runtime, account: ChannelAccount, user: User) -> tuple[str, ...]:

@@ -10,7 +10,8 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from connectors.base import ConversationKind, ReplyWindow
+from connectors import behaviour
+from connectors.base import ConversationKind, LengthLimit, ReplyWindow
 from inbox.models import Conversation
 from switchboard.runtime import Runtime
 
@@ -62,8 +63,8 @@ def check_reply(rt: Runtime, conversation: Conversation, text: str) -> ReplyChec
     window = reply_window(rt, conversation)
     if not window.open:
         return ReplyCheck(window, window.reason or "the channel does not allow a reply now")
-    validate = getattr(rt.connector(conversation.account), "validate_text", None)
-    problem = validate(ConversationKind(conversation.kind), text) if validate else None
+    limited = behaviour(rt.connector(conversation.account), LengthLimit)
+    problem = limited.validate_text(ConversationKind(conversation.kind), text) if limited else None
     return ReplyCheck(window, problem)
 
 

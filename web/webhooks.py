@@ -12,8 +12,8 @@ import time
 
 from flask import Blueprint, Response, abort, request
 
-from connectors import WEBHOOK_ENDPOINTS, registered
-from connectors.base import Capability, InvalidSignature
+from connectors import WEBHOOK_ENDPOINTS, behaviour, registered
+from connectors.base import Capability, Handshake, InvalidSignature
 from inbox.models import InboundDelivery
 from switchboard.metrics import WEBHOOK_LATENCY, WEBHOOKS
 
@@ -37,10 +37,10 @@ def handshake(endpoint: str) -> Response:
     from web import current_runtime
 
     connector = current_runtime().connector_by_slug(_connector_slug(endpoint))
-    answer_fn = getattr(connector, "handshake", None)
-    if answer_fn is None:
+    answerer = behaviour(connector, Handshake)
+    if answerer is None:
         abort(405)
-    answer = answer_fn(request.args.to_dict())
+    answer = answerer.handshake(request.args.to_dict())
     if answer is None:
         WEBHOOKS.labels(endpoint, "handshake_refused").inc()
         return Response("forbidden", status=403, mimetype="text/plain")

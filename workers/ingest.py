@@ -25,10 +25,13 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
+from connectors import behaviour
 from connectors.base import Attachment as AttachmentIn
 from connectors.base import (
     Connector,
     ConnectorError,
+    Enrich,
+    FetchAttachment,
     InboundEvent,
     RetryableSendError,
     UnsupportedEvent,
@@ -346,9 +349,10 @@ def _by_account(
 
 
 def _enriched(connector: Connector, account: ChannelAccount, event: InboundEvent) -> InboundEvent:
-    if event.needs_fetch and hasattr(connector, "enrich"):
+    enricher = behaviour(connector, Enrich)
+    if event.needs_fetch and enricher is not None:
         try:
-            enriched: InboundEvent = connector.enrich(runtime().account_config(account), event)
+            enriched = enricher.enrich(runtime().account_config(account), event)
             return enriched
         except RetryableSendError:
             raise
@@ -391,7 +395,7 @@ def _after(
         outcome.action == "created"
         and outcome.message_id
         and any(a.url and a.data is None for a in event.attachments)
-        and hasattr(connector, "fetch_attachment")
+        and behaviour(connector, FetchAttachment) is not None
     ):
         message_id = outcome.message_id
         jobs = runtime().jobs
@@ -414,7 +418,9 @@ def fetch_attachments(message_id: int) -> None:
         if message is None:
             return
         account = message.conversation.account
-        connector = rt.connector(account)
+        fetcher = behaviour(rt.connector(account), FetchAttachment)
+        if fetcher is None:
+            return
         config = rt.account_config(account)
         for row in message.attachments:
             if row.sha256 is not None or not row.source_url:
@@ -426,7 +432,7 @@ def fetch_attachments(message_id: int) -> None:
                 content_type=row.content_type,
             )
             try:
-                data: bytes = connector.fetch_attachment(config, incoming)  # type: ignore[attr-defined]
+                data = fetcher.fetch_attachment(config, incoming)
                 row.sha256 = rt.store.put(data)
                 row.size = len(data)
                 row.problem = None

@@ -4,7 +4,7 @@ Ingest stays set-based: it records what the webhook carried and asks for this jo
 account, coalesced) after commit. The job asks the platform only for what is missing or
 stale (inbox/profiles.py, inbox/post_context.py), a few at a time, and honours the rate
 limits every other job honours: the shared pauses, and the Meta usage headers' slow-down
-(connectors/_meta/usage.py, exposed as `throttle()`), by coming back later instead of calling.
+(connectors/_meta/usage.py; the connector raises RetryableSendError), by coming back later.
 """
 
 from __future__ import annotations
@@ -14,9 +14,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+from connectors import behaviour
 from connectors.base import (
     AccountConfig,
+    Capability,
     ConnectorError,
+    PostContext,
+    ProfileLookup,
     RateLimited,
     ReauthRequired,
     RetryableSendError,
@@ -47,9 +51,7 @@ class _Later(Exception):
 
 def wanted(connector: Any) -> bool:
     """Whether ingest should ask for this job for the connector's accounts at all."""
-    return callable(getattr(connector, "user_profile", None)) or callable(
-        getattr(connector, "post_context", None)
-    )
+    return bool(connector.capabilities & {Capability.PROFILE_LOOKUP, Capability.POST_CONTEXT})
 
 
 def look_up_account(account_id: int, contact_id: int | None = None) -> None:
@@ -64,16 +66,12 @@ def look_up_account(account_id: int, contact_id: int | None = None) -> None:
         channel = account.channel
     try:
         more = False
-        profile: Callable[[AccountConfig, str], UserProfile] | None = getattr(
-            connector, "user_profile", None
-        )
-        if callable(profile):
-            more |= _profiles(connector, config, channel, profile, contact_id)
-        post: Callable[[AccountConfig, str], dict[str, Any]] | None = getattr(
-            connector, "post_context", None
-        )
-        if callable(post):
-            more |= _posts(connector, config, post)
+        profiles = behaviour(connector, ProfileLookup)
+        if profiles is not None:
+            more |= _profiles(connector, config, channel, profiles.user_profile, contact_id)
+        posts = behaviour(connector, PostContext)
+        if posts is not None:
+            more |= _posts(connector, config, posts.post_context)
     except _Later as later:
         _again(account_id, later.seconds, contact_id)
         return
@@ -154,14 +152,11 @@ def _ask(
 
 
 def _wait_if_asked(connector: Any, config: AccountConfig) -> None:
-    """Lookups are optional: they yield to a pause or a usage slow-down instead of calling."""
+    """Lookups are optional: they yield to a pause instead of calling (and the connector
+    raises RetryableSendError with the wait when the platform's usage is high)."""
     paused = runtime().pauses.remaining(scopes_for(connector, config, "lookup"))
     if paused > 0:
         raise _Later(paused)
-    throttle = getattr(connector, "throttle", None)
-    slow_down = float(throttle(config)) if callable(throttle) else 0.0
-    if slow_down > 0:
-        raise _Later(slow_down)
 
 
 def _again(account_id: int, seconds: float, contact_id: int | None = None) -> None:

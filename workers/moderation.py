@@ -11,8 +11,10 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
+from connectors import behaviour
 from connectors.base import (
     ConnectorError,
+    Moderate,
     OutcomeUnknown,
     RateLimited,
     ReauthRequired,
@@ -39,22 +41,23 @@ def moderate_comment(request_id: int) -> None:
         connector = rt.connector(account)
         config = rt.account_config(account)
         external_id, action = str(message.external_id), row.action
-    moderate = getattr(connector, "moderate", None)
+    moderator = behaviour(connector, Moderate)
     scopes = scopes_for(connector, config, "moderate")
     paused = rt.pauses.remaining(scopes)
     if paused > 0:
         _again(request_id, paused, "the platform asked us to slow down")
         return
     try:
-        if moderate is None:
+        if moderator is None:
             raise ConnectorError(f"{connector.slug} cannot moderate comments")
-        moderate(config, external_id, action)
+        moderator.moderate(config, external_id, action)
     except RateLimited as exc:
         rt.pauses.pause(exc.scopes, exc.retry_after or 60.0)
         _again(request_id, exc.retry_after or 60.0, exc.reason)
     except (RetryableSendError, OutcomeUnknown) as exc:
         # Both are safe to repeat: hiding or deleting twice has the effect of once.
-        _again(request_id, getattr(exc, "retry_after", None), exc.reason)
+        wait = exc.retry_after if isinstance(exc, RetryableSendError) else None
+        _again(request_id, wait, exc.reason)
     except ReauthRequired as exc:
         with rt.db.session() as session:
             row = session.get(CommentModeration, request_id)

@@ -18,12 +18,14 @@ from typing import Any, Protocol
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from connectors import behaviour
 from connectors.base import (
     AccountConfig,
     Capability,
     ConnectorError,
     PollingConnector,
     PollResult,
+    PollSession,
     RateLimited,
     ReauthRequired,
     RetryableSendError,
@@ -68,10 +70,9 @@ def poll_account(
         slug = account.connector
         interval = float(account.options.get("poll_interval", DEFAULT_INTERVAL))
     seen = 0
-    streams_for = getattr(connector, "streams_for", None)  # e.g. a mailbox's extra folders
-    streams = tuple(streams_for(config)) if streams_for else connector.streams
+    streams = tuple(connector.streams_for(config))  # e.g. a mailbox's extra folders
     with _session(connector, config) as poller, ThreadPoolExecutor(1) as ahead:
-        ahead_ok = bool(getattr(poller, "read_only", False))
+        ahead_ok = bool(poller.read_only)  # every session says whether pages may be read ahead
         for stream in streams:
             paused = rt.pauses.remaining(scopes_for(connector, config, f"poll:{stream}"))
             if paused > 0:  # a send or another poll was told to leave this account alone
@@ -182,9 +183,9 @@ class _Poller(Protocol):
 
 def _session(connector: PollingConnector, config: AccountConfig) -> AbstractContextManager[Any]:
     """The connector's run-long session if it has one, else one `poll` call per page."""
-    opener = getattr(connector, "poll_session", None)
+    opener = behaviour(connector, PollSession)
     if opener is not None:
-        return opener(config)  # type: ignore[no-any-return]
+        return opener.poll_session(config)  # type: ignore[no-any-return]
     return _per_page(connector, config)
 
 

@@ -11,14 +11,17 @@ import os
 import signal
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
+from connectors import behaviour
 from connectors.base import (
     AccountConfig,
     Connector,
     ConnectorError,
+    FindPublished,
     OutcomeUnknown,
+    Permalink,
     PermanentSendError,
+    Publish,
     PublishRequest,
     PublishResult,
     RateLimited,
@@ -193,7 +196,7 @@ def _attempt(rt: Runtime, claim: Claim) -> None:
                 permalink=result.permalink,
                 now=datetime.now(UTC),
             )
-        if result.permalink is None and getattr(connector, "permalink", None) is not None:
+        if result.permalink is None and behaviour(connector, Permalink) is not None:
             _enqueue_permalink(rt, claim.target_id, 1, None)
 
 
@@ -206,11 +209,13 @@ def fetch_permalink(target_id: int, attempt: int = 1) -> None:
             return
         account = session.get(ChannelAccount, target.channel_account_id)
         assert account is not None
-        connector: Any = rt.connector(account)
+        linker = behaviour(rt.connector(account), Permalink)
         config = rt.account_config(account)
         external_id = target.external_id
+    if linker is None:
+        return
     try:
-        link = connector.permalink(config, external_id)
+        link = linker.permalink(config, external_id)
     except ConnectorError as exc:
         log.warning("permalink of target %s not fetched (try %s): %s", target_id, attempt, exc)
         if attempt < PERMALINK_TRIES and not isinstance(exc, PermanentSendError):
@@ -249,18 +254,16 @@ def _find(connector: Connector, config: AccountConfig, claim: Claim) -> PublishR
 
 
 def _publisher(connector: Connector) -> Publisher:
-    method: Any = getattr(connector, "publish", None)
-    if method is None:
+    publishing = behaviour(connector, Publish)
+    if publishing is None:
         raise PermanentSendError(f"{connector.slug} accounts cannot publish posts")
-    publisher: Publisher = method
-    return publisher
+    return publishing.publish
 
 
 def _finder(connector: Connector) -> Finder | None:
     """`find_published(account, request, since)`, where the connector can look for a post."""
-    method: Any = getattr(connector, "find_published", None)
-    finder: Finder | None = method
-    return finder
+    finding = behaviour(connector, FindPublished)
+    return finding.find_published if finding is not None else None
 
 
 def _fail(rt: Runtime, claim: Claim, reason: str) -> None:

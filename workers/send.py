@@ -6,18 +6,19 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from connectors import behaviour
 from connectors.base import (
     AccountConfig,
     CannotTell,
     Connector,
     ConnectorError,
     ConversationKind,
+    FindSent,
     OutboundReply,
     OutcomeUnknown,
     OutsideReplyWindow,
@@ -162,10 +163,10 @@ def _paused(rt: Runtime, message_id: int, now: datetime) -> bool:
 
 
 def _find(attempt: Attempt) -> SendResult | None:
-    method: Any = getattr(attempt.connector, "find_sent", None)
-    if method is None:
+    finding = behaviour(attempt.connector, FindSent)
+    if finding is None:
         raise CannotTell(f"{attempt.connector.slug} cannot look up an earlier attempt")
-    finder: Finder = method
+    finder: Finder = finding.find_sent
     assert attempt.lookup is not None
     try:
         return finder(attempt.config, attempt.lookup)
@@ -242,7 +243,7 @@ def _failed(message_id: int, reason: str) -> None:
 
 
 def _can_look(rt: Runtime, account: ChannelAccount) -> bool:
-    return getattr(rt.connector(account), "find_sent", None) is not None
+    return behaviour(rt.connector(account), FindSent) is not None
 
 
 def build_reply(session: Session, message: Message) -> OutboundReply:

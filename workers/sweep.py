@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import or_, select
 
-from connectors.base import Capability
+from connectors import behaviour
+from connectors.base import Capability, FindSent
 from inbox.conversations import wake_snoozed
 from inbox.models import ChannelAccount, InboundDelivery, Message, SyncCursor
 from inbox.replies import mark_outcome_unknown, mark_unknown
@@ -63,7 +64,7 @@ def sweep() -> dict[str, int]:
             if Capability.IDEMPOTENT_SEND in connector.capabilities:
                 message.status = "pending"
                 sends = [*sends, message.id]
-            elif getattr(connector, "find_sent", None) is not None:
+            elif behaviour(connector, FindSent) is not None:
                 # The provider may have it: the next attempt looks for it before sending.
                 since = message.sending_started_at or now
                 mark_outcome_unknown(

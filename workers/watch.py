@@ -14,6 +14,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from connectors import behaviour
+from connectors.base import PollingConnector, Watch
 from inbox.models import ChannelAccount
 from switchboard.runtime import Runtime
 
@@ -69,13 +71,12 @@ class Watchers:
             ).all()
             for account in accounts:
                 connector = self.rt.connector(account)
-                if not hasattr(connector, "watch") or account.options.get("idle") is False:
+                watcher = behaviour(connector, Watch)
+                polling = behaviour(connector, PollingConnector)
+                if watcher is None or account.options.get("idle") is False:
                     continue
                 config = self.rt.account_config(account)
-                streams_for = getattr(connector, "streams_for", None)
-                mailboxes = (
-                    streams_for(config) if streams_for else getattr(connector, "streams", ())
-                )
+                mailboxes = polling.streams_for(config) if polling is not None else ()
                 found += [(account.id, mailbox, connector, config) for mailbox in mailboxes]
         return found
 

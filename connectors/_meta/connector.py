@@ -22,6 +22,7 @@ from connectors.base import (
     Attachment,
     CannotTell,
     Capability,
+    ConnectionCheck,
     ConversationKind,
     Headers,
     InboundEvent,
@@ -32,6 +33,7 @@ from connectors.base import (
     RateLimited,
     ReauthRequired,
     ReplyWindow,
+    RetryableSendError,
     SendResult,
     SentLookup,
     UnsupportedEvent,
@@ -44,6 +46,31 @@ OBJECT_CHANNELS = {"page": "facebook", "instagram": "instagram"}
 PRIVATE_REPLY_WINDOW = timedelta(days=7)
 MESSAGE_FIELDS = "id,created_time,from,to,message,attachments"
 MALFORMED = (KeyError, TypeError, ValueError, AttributeError, OverflowError)
+
+
+# Facebook and Instagram can do the same things, through different paths and field names.
+META_CAPABILITIES = frozenset(
+    {
+        Capability.WEBHOOK,
+        Capability.POLLING,
+        Capability.ATTACHMENTS,
+        Capability.REPLY_WINDOW,
+        Capability.PRIVATE_REPLY,
+        Capability.COMMENT_MODERATION,
+        Capability.PUBLISH,
+        Capability.LENGTH_LIMIT,
+        Capability.HANDSHAKE,
+        Capability.ENRICH,
+        Capability.FETCH_ATTACHMENT,
+        Capability.FIND_PUBLISHED,
+        Capability.PERMALINK,
+        Capability.FIND_SENT,
+        Capability.PAUSE_SCOPES,
+        Capability.CHECK_CONNECTION,
+        Capability.PROFILE_LOOKUP,
+        Capability.POST_CONTEXT,
+    }
+)
 
 
 def _utcnow() -> datetime:
@@ -76,6 +103,19 @@ class MetaConnector:
         )
         self.fetcher = GuardedFetcher.for_platform(META_CDN_HOSTS, settings)
         self.now: Callable[[], datetime] = _utcnow
+
+    def streams_for(self, account: AccountConfig) -> tuple[str, ...]:
+        return self.streams
+
+    def whoami(self, account: AccountConfig) -> dict[str, Any]:
+        """The Graph object the token stands for ({id, name} or {id, username})."""
+        raise NotImplementedError
+
+    def check_connection(self, account: AccountConfig) -> ConnectionCheck:
+        """Call "who am I" with the account's token: it must be the account's own id."""
+        found = self.whoami(account)
+        name = found.get("name") or found.get("username") or ""
+        return ConnectionCheck(identity=str(name), account_id=str(found.get("id")))
 
     # -- webhook ---------------------------------------------------------------------------
 
@@ -292,9 +332,20 @@ class MetaConnector:
         Only people who wrote to the account first may be looked up (Meta's user consent);
         anyone else answers with a Graph error, raised as PermanentSendError.
         """
-        self._raise_if_paused(account)
-        data = self._get(account, user_id, {"fields": self.profile_fields})
+        data = self._lookup(account, user_id, {"fields": self.profile_fields})
         return self._profile(user_id, data)
+
+    def _lookup(
+        self, account: AccountConfig, path: str, params: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """A read nobody waits for (profiles, post captions): it yields to replies and polls
+        when this process saw the usage headers above the slow-down mark, by raising
+        RetryableSendError with the wait instead of calling."""
+        self._raise_if_paused(account)
+        slow_down = self.throttle(account)
+        if slow_down > 0:
+            raise RetryableSendError("Graph API usage is high; optional lookups wait", slow_down)
+        return self._get(account, path, params)
 
     def _profile(self, user_id: str, data: Mapping[str, Any]) -> UserProfile:
         raise NotImplementedError

@@ -1,9 +1,10 @@
 """A thin Graph API client shared by the facebook and instagram connectors.
 
-Why not facebook-sdk 3.1.0 (platform-apis §2.9): it rejects current `vNN.0` versions, form-encodes
-POST bodies (the Send API wants nested JSON), has no `appsecret_proof`, hides the usage headers and
-ignores the HTTP status. This client sends JSON, signs every call with `appsecret_proof`, reads
-the usage headers into `Usage`, and maps Graph's error envelope to the errors in connectors.base.
+Why not facebook-sdk 3.1.0 (docs/platform-apis.md §2.9): it rejects current `vNN.0` versions,
+form-encodes POST bodies (the Send API wants nested JSON), has no `appsecret_proof`, hides the
+usage headers and ignores the HTTP status. This client sends JSON, signs every call with
+`appsecret_proof`, reads the usage headers into `Usage`, and maps Graph's error envelope to the
+errors in connectors.base.
 Production and the sandbox share this one code path; only `META_GRAPH_URL` differs.
 """
 

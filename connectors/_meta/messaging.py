@@ -3,7 +3,7 @@
 Inbound `entry[].messaging[]` items (and `standby[]`, the same items for threads another app
 controls) become InboundEvents; Graph conversation reads used by catch-up polling map onto the
 same events so webhook and poll dedupe to one record by mid. The 24-hour rule and the
-HUMAN_AGENT tag (platform-apis §1.8) are decided here, before any call.
+HUMAN_AGENT tag (docs/platform-apis.md §1.8) are decided here, before any call.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Catch-up polling through Graph's cursor-paged reads (platform-apis §1.12).
+"""Catch-up polling through Graph's cursor-paged reads (docs/platform-apis.md §1.12).
 
 A stream's cursor is a small JSON document: `since` (the high-water mark of the last completed
 sweep), `after` (Graph's paging cursor while a sweep is in progress) and `top` (the newest time

@@ -1,8 +1,8 @@
 """Read Graph's usage headers and decide how much to slow down before the limit is hit.
 
 Meta reports quota use as percentages in `X-App-Usage`, `X-Page-Usage` and
-`X-Business-Use-Case-Usage` (platform-apis §1.11). Page-token and Instagram calls count against
-the business-use-case (BUC) limits, so all three are read and the highest value wins.
+`X-Business-Use-Case-Usage` (docs/platform-apis.md §1.11). Page-token and Instagram calls count
+against the business-use-case (BUC) limits, so all three are read and the highest value wins.
 Policy: above SLOW_DOWN_AT percent, callers wait a delay that grows to SLOW_DOWN_MAX_DELAY at 100 %;
 at 100 % (or after a throttling error) the account pauses for
 max(estimated_time_to_regain_access, 60 s). The book is per process, like a provider's view of

@@ -2,7 +2,7 @@
 
 Meta signs the raw body bytes with the app secret (X-Hub-Signature-256). It escapes non-ASCII
 as \\uXXXX before signing, so only the received bytes can be hashed, never re-encoded JSON
-(platform-apis §1.3).
+(docs/platform-apis.md §1.3).
 """
 
 from __future__ import annotations

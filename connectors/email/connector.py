@@ -19,6 +19,7 @@ from typing import ClassVar
 from connectors.base import (
     AccountConfig,
     Capability,
+    ConnectionCheck,
     ConnectorError,
     ConversationKind,
     Headers,
@@ -48,7 +49,13 @@ ACCOUNT_HEADER = "X-Switchboard-Account"
 class EmailConnector:
     slug: ClassVar[str] = "email"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.POLLING, Capability.ATTACHMENTS}
+        {
+            Capability.POLLING,
+            Capability.ATTACHMENTS,
+            Capability.POLL_SESSION,
+            Capability.WATCH,
+            Capability.CHECK_CONNECTION,
+        }
     )
     streams: ClassVar[tuple[str, ...]] = ("INBOX",)
 
@@ -147,8 +154,13 @@ class EmailConnector:
         """
         imap.watch(account, mailbox, on_mail, stop, slice_seconds=slice_seconds)
 
-    def test_connection(self, account: AccountConfig) -> list[str]:
-        """Log in to IMAP and SMTP and open every mailbox; return the problems found."""
+    def check_connection(self, account: AccountConfig) -> ConnectionCheck:
+        """Log in to IMAP and SMTP and open every mailbox; the problems found are returned."""
+        return ConnectionCheck(
+            identity=account.external_id, problems=tuple(self._problems(account))
+        )
+
+    def _problems(self, account: AccountConfig) -> list[str]:
         problems: list[str] = []
         try:
             with imap.connect(account.options, account.credentials) as client:

@@ -4,7 +4,7 @@ Python's codec registry maps `ks_c_5601-1987` (Outlook's label) and `euc-kr` to 
 the bytes such senders write are CP949 (UHC), a superset; CP949-only syllables such as 똠 then
 come out as U+FFFD. `email.policy.default` decodes headers through the registry too, so we parse
 with `compat32` (raw header strings) and decode bodies, encoded-words and 8-bit headers here.
-See ../shared/docs/platform-apis.md section 3.4.
+See docs/platform-apis.md §3.4.
 """
 
 from __future__ import annotations

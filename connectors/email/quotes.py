@@ -2,7 +2,7 @@
 
 Agents read only what the customer just wrote; the full body stays one click away
 (`extra["full_text"]`). Markers are those of Gmail, Outlook, Naver and Daum in Korean and
-English (../shared/docs/platform-apis.md section 3.6). A marker only cuts when something precedes
+English (docs/platform-apis.md §3.6). A marker only cuts when something precedes
 it: a message that is nothing but a forward keeps its whole text.
 """
 

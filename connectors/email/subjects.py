@@ -35,7 +35,7 @@ def normalize_subject(subject: str | None) -> str:
 def has_reply_prefix(subject: str | None) -> bool:
     """True for a subject that says it answers or forwards something ("Re:", "회신:", "FW:" …).
 
-    Only such subjects may be threaded by subject (DESIGN §3.4): customers reuse "배송 문의"
+    Only such subjects may be threaded by subject (docs/design.md §3.4): customers reuse "배송 문의"
     for different orders, and a fresh mail under an old subject is a new case.
     """
     return subject is not None and _PREFIX.match(_SPACE.sub(" ", subject)) is not None

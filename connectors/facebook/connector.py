@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from connectors._meta import polling
-from connectors._meta.connector import ChangeMapper, MetaConnector, page_token
+from connectors._meta.connector import META_CAPABILITIES, ChangeMapper, MetaConnector, page_token
 from connectors._meta.webhook import from_graph_time
 from connectors.base import (
     AccountConfig,
@@ -34,18 +34,7 @@ FEED_LOOKBACK_DAYS = 28
 
 class FacebookConnector(MetaConnector):
     slug: ClassVar[str] = "facebook"
-    capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {
-            Capability.WEBHOOK,
-            Capability.POLLING,
-            Capability.ATTACHMENTS,
-            Capability.REPLY_WINDOW,
-            Capability.PRIVATE_REPLY,
-            Capability.COMMENT_MODERATION,
-            Capability.PUBLISH,
-            Capability.LENGTH_LIMIT,
-        }
-    )
+    capabilities: ClassVar[frozenset[Capability]] = META_CAPABILITIES  # the same on both
     streams: ClassVar[tuple[str, ...]] = ("conversations", "feed")
     change_mappers: ClassVar[Mapping[str, ChangeMapper]] = {
         "page": payloads.change_events,
@@ -147,7 +136,7 @@ class FacebookConnector(MetaConnector):
 
     def post_context(self, account: AccountConfig, post_id: str) -> dict[str, Any]:
         """The post a comment thread is about (text, link, picture), for the thread header."""
-        data = self._get(account, post_id, {"fields": "id,message,permalink_url,full_picture"})
+        data = self._lookup(account, post_id, {"fields": "id,message,permalink_url,full_picture"})
         return {
             "post_id": post_id,
             "post_text": data.get("message"),

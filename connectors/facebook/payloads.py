@@ -1,6 +1,6 @@
 """Facebook Page `changes`: feed comments (add / edited / remove), visitor posts, mentions.
 
-Feed `created_time` and the entry.time of `changes` are epoch seconds (platform-apis §1.7).
+Feed `created_time` and the entry.time of `changes` are epoch seconds (docs/platform-apis.md §1.7).
 Comments thread per post: thread_key is the post id and the commenter is the customer, so
 ingest can keep one conversation per (post, commenter) with the post as context. Comments the
 Page writes itself come back through `feed` too; they are echoes, never customer messages.

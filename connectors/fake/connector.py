@@ -53,18 +53,11 @@ def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-class FakeConnector:
+class FakePlatform:
+    """What the fake connector and the demo's history share: an in-memory outbox and feed."""
+
     slug: ClassVar[str] = "fake"
-    capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {
-            Capability.WEBHOOK,
-            Capability.POLLING,
-            Capability.REPLY_WINDOW,
-            Capability.IDEMPOTENT_SEND,
-            Capability.PUBLISH,
-        }
-    )
-    streams: ClassVar[tuple[str, ...]] = ("messages",)
+    capabilities: ClassVar[frozenset[Capability]]
 
     # Process-wide state, like a provider's servers; tests reset it with `reset()`.
     outbox: ClassVar[dict[str, OutboundReply]] = {}
@@ -162,6 +155,20 @@ class FakeConnector:
             return ReplyWindow(open=True, closes_at=closes_at)
         return ReplyWindow(open=False, reason=f"no customer message in the last {hours} hours")
 
+
+class FakeConnector(FakePlatform):
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {
+            Capability.WEBHOOK,
+            Capability.POLLING,
+            Capability.REPLY_WINDOW,
+            Capability.IDEMPOTENT_SEND,
+            Capability.PUBLISH,
+            Capability.FIND_PUBLISHED,
+        }
+    )
+    streams: ClassVar[tuple[str, ...]] = ("messages",)
+
     def poll(self, account: AccountConfig, stream: str, cursor: str | None) -> PollResult:
         start = int(cursor or 0)
         with self._lock:
@@ -170,8 +177,11 @@ class FakeConnector:
         end = start + len(page)
         return PollResult(events=tuple(page), cursor=str(end), more=end < len(feed))
 
+    def streams_for(self, account: AccountConfig) -> tuple[str, ...]:
+        return self.streams
 
-class DemoHistoryConnector(FakeConnector):
+
+class DemoHistoryConnector(FakePlatform):
     """The demo's sample-history accounts (SWITCHBOARD_FAKE_CONNECTOR=demo).
 
     The seeded conversations live on accounts no platform knows, so replies to them land in
@@ -180,7 +190,12 @@ class DemoHistoryConnector(FakeConnector):
     """
 
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.REPLY_WINDOW, Capability.IDEMPOTENT_SEND, Capability.PUBLISH}
+        {
+            Capability.REPLY_WINDOW,
+            Capability.IDEMPOTENT_SEND,
+            Capability.PUBLISH,
+            Capability.FIND_PUBLISHED,
+        }
     )
 
     def verify(self, headers: Headers, body: bytes) -> None:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from connectors._meta import polling
-from connectors._meta.connector import ChangeMapper, MetaConnector, page_token
+from connectors._meta.connector import META_CAPABILITIES, ChangeMapper, MetaConnector, page_token
 from connectors._meta.webhook import from_graph_time
 from connectors.base import (
     AccountConfig,
@@ -41,18 +41,7 @@ COMMENT_FIELDS = "id,text,username,timestamp,from,parent_id"
 
 class InstagramConnector(MetaConnector):
     slug: ClassVar[str] = "instagram"
-    capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {
-            Capability.WEBHOOK,
-            Capability.POLLING,
-            Capability.ATTACHMENTS,
-            Capability.REPLY_WINDOW,
-            Capability.PRIVATE_REPLY,
-            Capability.COMMENT_MODERATION,
-            Capability.PUBLISH,
-            Capability.LENGTH_LIMIT,
-        }
-    )
+    capabilities: ClassVar[frozenset[Capability]] = META_CAPABILITIES  # the same on both
     streams: ClassVar[tuple[str, ...]] = ("conversations", "comments")
     change_mappers: ClassVar[Mapping[str, ChangeMapper]] = {
         "page": facebook_payloads.change_events,
@@ -163,7 +152,7 @@ class InstagramConnector(MetaConnector):
 
     def post_context(self, account: AccountConfig, post_id: str) -> dict[str, Any]:
         """The media a comment thread is about (caption, link, picture), for the thread header."""
-        data = self._get(account, post_id, {"fields": "id,caption,permalink,media_url"})
+        data = self._lookup(account, post_id, {"fields": "id,caption,permalink,media_url"})
         return {
             "post_id": post_id,
             "post_text": data.get("caption"),

@@ -20,6 +20,7 @@ import requests
 from connectors.base import (
     AccountConfig,
     Capability,
+    ConnectionCheck,
     ConversationKind,
     Headers,
     InboundEvent,
@@ -63,8 +64,13 @@ class XConnector:
         {
             Capability.POLLING,
             Capability.WEBHOOK,
+            Capability.HANDSHAKE,
             Capability.LENGTH_LIMIT,
             Capability.PUBLISH,
+            Capability.FIND_PUBLISHED,
+            Capability.FIND_SENT,
+            Capability.PAUSE_SCOPES,
+            Capability.CHECK_CONNECTION,
             Capability.COMMENT_MODERATION,
         }
     )
@@ -259,6 +265,17 @@ class XConnector:
         return Participant(
             external_id=str(data["id"]), handle=data.get("username"), name=data.get("name")
         )
+
+    def check_connection(self, account: AccountConfig) -> ConnectionCheck:
+        """The token's own user: it must be the account's X user id."""
+        found = self.me(account)
+        return ConnectionCheck(
+            identity=f"@{found.handle}",
+            account_id=found.external_id,
+        )
+
+    def streams_for(self, account: AccountConfig) -> tuple[str, ...]:
+        return self.streams
 
     def _reply_publicly(self, account: AccountConfig, reply: OutboundReply) -> SendResult:
         target = reply.in_reply_to or reply.thread_key

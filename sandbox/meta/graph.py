@@ -1,4 +1,4 @@
-"""The Graph API surface (platform-apis §4 checklist), served under any `/vNN.0/`.
+"""The Graph API surface (docs/platform-apis.md §4 checklist), served under any `/vNN.0/`.
 
 Parameters are read from the query string, a form body or a JSON body, as Graph does; tokens
 from `access_token` or `Authorization: Bearer`. Every response carries the three usage headers;

@@ -1,6 +1,8 @@
 """Every registered connector honours the contract in connectors/base.py.
 
-Parametrised over the registry, so a new connector is checked the moment it is registered.
+Parametrised over the registry, so a new connector is checked the moment it is registered:
+its channel declaration must be complete, and its optional behaviour must match its
+capabilities (the registry refuses a mismatch at import; the last tests prove it does).
 """
 
 from __future__ import annotations
@@ -11,15 +13,30 @@ from pathlib import Path
 
 import pytest
 
-from connectors import CHANNEL_SLUGS, WEBHOOK_ENDPOINTS, connector_for, registered
+from connectors import (
+    CHANNEL_SLUGS,
+    CHANNELS,
+    WEBHOOK_ENDPOINTS,
+    RegistrationError,
+    behaviour,
+    channel,
+    check_declaration,
+    connector_for,
+    registered,
+)
 from connectors.base import (
+    OPTIONAL_BEHAVIOUR,
     AccountConfig,
     Capability,
+    Channel,
+    ChannelSettings,
     Connector,
     ConversationKind,
     InvalidSignature,
     PollingConnector,
     ReplyWindow,
+    TextLimit,
+    protocol_members,
 )
 
 REGISTRY = registered({"SWITCHBOARD_FAKE_CONNECTOR": "1"})  # the fake one too
@@ -56,12 +73,117 @@ def test_implements_the_protocol_and_its_capabilities(slug):
     assert all(isinstance(c, Capability) for c in connector.capabilities)
     if Capability.POLLING in connector.capabilities:
         assert isinstance(connector, PollingConnector) and connector.streams
-    if Capability.PUBLISH in connector.capabilities:
-        assert callable(getattr(connector, "publish", None))
-    if Capability.COMMENT_MODERATION in connector.capabilities:
-        assert callable(getattr(connector, "moderate", None))
-    if Capability.LENGTH_LIMIT in connector.capabilities:
-        assert callable(getattr(connector, "validate_text", None))
+        assert connector.streams_for(AccountConfig(id=1, external_id="acct"))
+    for capability, protocol in OPTIONAL_BEHAVIOUR.items():
+        found = behaviour(connector, protocol)
+        if capability in connector.capabilities:
+            assert found is connector
+            methods = [m for m in protocol_members(protocol) if m != "streams"]
+            assert all(callable(getattr(connector, m)) for m in methods)
+        else:
+            assert found is None
+
+
+@pytest.mark.parametrize("slug", CHANNEL_SLUGS)
+def test_declares_every_part_of_its_channel(slug):
+    declared = CHANNELS[slug]
+    assert declared.slug == slug and declared.connector is REGISTRY[slug]
+    assert declared.names["en"].strip() and declared.names["ko"].strip()
+    assert declared.badge.text and declared.badge.background
+    assert declared.settings.prefixes, "the settings the connector reads"
+    assert all(p.endswith("_") and p.isupper() for p in declared.settings.prefixes)
+    form = declared.account
+    assert form is not None, "how an admin connects an account"
+    assert form.external_id_label.en.strip() and form.external_id_label.ko.strip()
+    fields = (*form.credentials, *form.options)
+    keys = [f.key for f in fields]
+    assert len(keys) == len(set(keys)), "field keys are unique"
+    # Words for admins in both UI languages, so no catalogue edit is needed for a new channel.
+    words = [f.label for f in fields] + [f.help for f in fields if f.help is not None]
+    assert all(w.en.strip() and w.ko.strip() for w in words)
+    assert all(f.choices for f in fields if f.kind == "choice")
+    for keys_of_set in form.credential_sets:
+        assert set(keys_of_set) <= {f.key for f in form.credentials}
+    # Limits: a length function, and a composer limit (or none) for every kind of thread.
+    assert isinstance(declared.limits.text_length("안녕 hello"), int)
+    for kind in ConversationKind:
+        limit = declared.limits.reply(kind)
+        assert limit is None or (isinstance(limit, TextLimit) and limit.maximum > 0)
+    # Post rules exactly when the connector publishes announcements.
+    publishes = Capability.PUBLISH in declared.capabilities
+    assert (declared.posts is not None) == publishes
+    if declared.posts is not None:
+        rules = declared.posts
+        assert rules.label and rules.max_chars > 0 and rules.max_images >= 0
+        assert rules.image_types and rules.max_image_bytes > 0
+        assert isinstance(rules.text_length("abc"), int)
+        assert list(rules.text_checks("abc", {})) == []
+    # How to check a connection: channels with credentials can be tested.
+    if form.credentials:
+        assert Capability.CHECK_CONNECTION in declared.capabilities
+
+
+def test_channel_slugs_come_from_the_registry():
+    assert tuple(CHANNELS) == CHANNEL_SLUGS
+    assert channel("fake") is not None and channel("nope") is None
+
+
+class _Incomplete:
+    """A connector that claims publishing without a publish method."""
+
+    slug = "incomplete"
+    capabilities = frozenset({Capability.PUBLISH})
+
+    def verify(self, headers, body): ...
+    def parse(self, headers, body): ...
+    def send(self, account, reply): ...
+    def reply_window(self, account, kind, last, now): ...
+
+
+class _Undeclared(_Incomplete):
+    """A connector that moderates comments without declaring it."""
+
+    slug = "undeclared"
+    capabilities = frozenset()
+
+    def moderate(self, account, external_id, action): ...
+
+
+def _declaration(cls: type, **changes) -> Channel:
+    base = CHANNELS["webchat"]
+    return Channel(
+        slug=cls.slug,
+        connector=cls,
+        names=changes.get("names", base.names),
+        badge=base.badge,
+        account=base.account,
+        settings=changes.get("settings", base.settings),
+        posts=changes.get("posts"),
+    )
+
+
+def test_registration_refuses_a_capability_without_its_protocol():
+    with pytest.raises(RegistrationError, match="lacks Publish"):
+        check_declaration(_declaration(_Incomplete, posts=CHANNELS["x"].posts))
+
+
+def test_registration_refuses_a_protocol_without_its_capability():
+    with pytest.raises(RegistrationError, match="implements Moderate without declaring"):
+        check_declaration(_declaration(_Undeclared))
+
+
+def test_registration_refuses_missing_parts_of_the_declaration():
+    class Quiet(_Undeclared):
+        slug = "quiet"
+        moderate = None  # type: ignore[assignment]
+
+    assert check_declaration(_declaration(Quiet)).slug == "quiet"
+    with pytest.raises(RegistrationError, match="post rules"):
+        check_declaration(_declaration(Quiet, posts=CHANNELS["x"].posts))
+    with pytest.raises(RegistrationError, match="display names"):
+        check_declaration(_declaration(Quiet, names={"en": "Quiet"}))
+    with pytest.raises(RegistrationError, match="settings prefixes"):
+        check_declaration(_declaration(Quiet, settings=ChannelSettings(prefixes=())))
 
 
 @pytest.mark.parametrize("slug", SLUGS)

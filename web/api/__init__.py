@@ -1,4 +1,4 @@
-"""REST API v1: Bearer tokens, JSON, problem+json errors, cursor paging (DESIGN §5)."""
+"""REST API v1: Bearer tokens, JSON, problem+json errors, cursor paging (docs/design.md §5)."""
 
 from __future__ import annotations
 

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from inbox import announcements
+from inbox.announcement_rules import RULES
 from inbox.announcements import AnnouncementRefused, Draft, NewImage
 from inbox.models import User
 from inbox.models.announcements import ANNOUNCEMENT_STATUSES, Announcement
@@ -187,7 +188,7 @@ _TARGET = {
     "properties": {
         "id": {"type": "integer"},
         "channel_account_id": {"type": "integer"},
-        "channel": {"type": "string", "enum": ["facebook", "instagram", "x"]},
+        "channel": {"type": "string", "enum": list(RULES)},
         "text": {"type": ["string", "null"], "description": "override of the text"},
         "status": {
             "type": "string",

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Response, jsonify
 
+from connectors import CHANNEL_SLUGS
 from web.api import bp
 
 
@@ -88,7 +89,7 @@ SPEC: dict[str, Any] = {
                     "id": {"type": "integer"},
                     "channel": {
                         "type": "string",
-                        "enum": ["facebook", "instagram", "x", "email", "webchat"],
+                        "enum": list(CHANNEL_SLUGS),
                     },
                     "kind": {
                         "type": "string",
@@ -188,7 +189,7 @@ SPEC: dict[str, Any] = {
                     {
                         "name": "channel",
                         "in": "query",
-                        "schema": {"enum": ["", "facebook", "instagram", "x", "email", "webchat"]},
+                        "schema": {"enum": ["", *CHANNEL_SLUGS]},
                     },
                     {
                         "name": "assignee",

@@ -1,4 +1,4 @@
-"""The chat widget's API under /chat/ (DESIGN §5), the demo host page and the widget's files.
+"""The chat widget's API under /chat/ (docs/design.md §5), the demo host page, the widget's files.
 
 The widget runs on the retailer's own site, so this blueprint is CSRF-exempt and cookie-free:
 a visitor is identified by a signed session token (connectors/webchat/tokens.py) sent as

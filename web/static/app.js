@@ -131,9 +131,10 @@
     const blocked = form.dataset.windowOpen === "false" && !note;
     if (send) send.disabled = blocked;
     const text = $("#composer");
-    const counter = $("#x-counter");
+    const counter = $("#reply-counter");
     if (counter && text) {
-      const used = weightedLength(text.value);
+      const used =
+        text.dataset.counter === "weighted" ? weightedLength(text.value) : [...text.value].length;
       const limit = Number(text.dataset.limit || 280);
       counter.textContent = `${used} / ${limit}`;
       counter.classList.toggle("over", used > limit);

@@ -14,15 +14,20 @@ from flask_babel import Babel, get_locale
 from flask_login import LoginManager, current_user
 from werkzeug.wrappers import Response
 
+from web.ui.channel_fields import CONNECTABLE
+from web.ui.channel_styles import channel_styles
 from web.ui.common import Agent, load_agent
 from web.ui.text import (
     ago,
+    channel_has,
     channel_name,
     delivery_name,
     event_text,
     left,
+    local,
     nl2br,
     priority_name,
+    reply_limit,
     sla_target_name,
     status_name,
     when,
@@ -53,10 +58,16 @@ def init_ui(app: Flask) -> None:
     for blueprint in (auth_bp, inbox_bp, admin_bp, live_bp, notifications_bp):
         app.register_blueprint(blueprint)
     app.add_url_rule("/", "home", lambda: redirect(url_for("inbox.index")))
+    app.add_url_rule("/channels.css", "channel_styles", channel_styles)
     app.jinja_env.filters.update(when=when, ago=ago, nl2br=nl2br, event_text=event_text, left=left)
     app.jinja_env.globals.update(url_endpoints=lambda: app.view_functions.keys())
     app.jinja_env.globals.update(
         channel_label=channel_name,
+        channel_display=channel_name,
+        channel_has=channel_has,
+        local=local,
+        reply_limit=reply_limit,
+        connectable_channels=CONNECTABLE,
         status_label=status_name,
         priority_label=priority_name,
         delivery_label=delivery_name,

@@ -1,6 +1,7 @@
 """Admin: connect, test, reconnect and disconnect channel accounts (issues #5-#7).
 
-Routes on the admin blueprint. The form fields per channel come from web/ui/channel_fields.py;
+Routes on the admin blueprint. The form fields per channel come from its declaration
+(connectors/<slug>/channel.py, read by web/ui/channel_fields.py);
 state changes go through inbox/channels.py (which writes the audit log). Secrets are sealed
 before they reach the database and are never put back into a page: a form shown again after
 a test or an error asks for them again, and on an existing account an empty secret keeps the
@@ -19,15 +20,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 from werkzeug.wrappers import Response
 
-from connectors.base import AccountConfig, ConnectorError
+from connectors import behaviour
+from connectors.base import AccountConfig, CheckConnection, ConnectionCheck, ConnectorError
 from connectors.fetch import host_is_public
 from inbox.channels import add_account, remove_account, update_credentials, update_options
 from inbox.models import ChannelAccount, SyncCursor
 from inbox.replies import mark_healthy
 from switchboard.runtime import Runtime
 from web.ui.admin import bp
-from web.ui.channel_fields import CHANNELS, ChannelSpec, Parsed, form_values, parse
+from web.ui.channel_fields import ChannelSpec, Parsed, form_values, parse, spec_for
 from web.ui.common import roles, user_row
+from web.ui.text import ui_language
 
 log = logging.getLogger(__name__)
 
@@ -52,53 +55,38 @@ class Check:
 
 
 def run_check(rt: Runtime, connector_slug: str, spec: ChannelSpec, config: AccountConfig) -> Check:
-    """Call the connector's check (whoami / me / test_connection); never raises."""
-    if spec.check is None:
+    """Call the connector's connection check (CheckConnection); never raises."""
+    if not spec.check:
         return Check()
-    connector: Any = rt.connector_by_slug(connector_slug)
-    method = getattr(connector, spec.check, None)
-    if method is None:
+    checker = behaviour(rt.connector_by_slug(connector_slug), CheckConnection)
+    if checker is None:
         return Check(ran=True, problems=[_("This connector has no connection test.")])
     refused = _private_mail_hosts(spec, dict(config.options))
     if refused:
         return Check(ran=True, problems=refused)
     try:
-        found = method(config)
+        found = checker.check_connection(config)
     except ConnectorError as exc:
         return Check(ran=True, problems=[exc.reason])
     except Exception:  # details go to the log, not to the page (no network probing)
         log.exception("connection test of a %s account failed", connector_slug)
         return Check(ran=True, problems=[_("The connection test failed; see the server log.")])
-    return _identity(spec, config, found)
+    return _identity(config, found)
 
 
-def _identity(spec: ChannelSpec, config: AccountConfig, found: Any) -> Check:
-    if spec.check == "test_connection":
-        return Check(
-            ran=True,
-            identity=_(
-                "IMAP and SMTP logins succeeded for %(address)s.", address=config.external_id
-            ),
-            problems=list(found),
-        )
-    if spec.check == "me":
-        check = Check(ran=True, identity=f"@{found.handle} ({found.name}, id {found.external_id})")
-        if config.external_id and found.external_id != config.external_id:
-            check.problems.append(
-                _(
-                    "The token belongs to X user id %(found)s, not %(expected)s.",
-                    found=found.external_id,
-                    expected=config.external_id,
-                )
-            )
-        return check
-    name = found.get("name") or found.get("username") or ""
-    check = Check(ran=True, identity=f"{name} (id {found.get('id')})")
-    if config.external_id and str(found.get("id")) != config.external_id:
+def _identity(config: AccountConfig, found: ConnectionCheck) -> Check:
+    if found.account_id is None:
+        return Check(ran=True, identity=found.identity, problems=list(found.problems))
+    check = Check(
+        ran=True,
+        identity=f"{found.identity} (id {found.account_id})",
+        problems=list(found.problems),
+    )
+    if config.external_id and found.account_id != config.external_id:
         check.problems.append(
             _(
                 "The token belongs to id %(found)s, not %(expected)s.",
-                found=found.get("id"),
+                found=found.account_id,
                 expected=config.external_id,
             )
         )
@@ -106,7 +94,7 @@ def _identity(spec: ChannelSpec, config: AccountConfig, found: Any) -> Check:
 
 
 def _spec(slug: str) -> ChannelSpec:
-    spec = CHANNELS.get(slug)
+    spec = spec_for(slug)
     if spec is None:
         abort(404)
     return spec
@@ -114,7 +102,7 @@ def _spec(slug: str) -> ChannelSpec:
 
 def _extra_errors(db: Session, spec: ChannelSpec, parsed: Parsed) -> None:
     mailbox = parsed.options.get("offline_email_account")
-    if spec.slug == "webchat" and mailbox:
+    if mailbox:  # webchat: the mailbox that answers outside the opening hours
         found = db.scalars(
             select(ChannelAccount.id).where(
                 ChannelAccount.channel == "email",
@@ -139,7 +127,7 @@ def _private_mail_hosts(spec: ChannelSpec, options: dict[str, Any]) -> list[str]
     """IMAP/SMTP hosts on private, loopback or link-local addresses are refused unless listed
     in MAIL_ALLOW_HOSTS (a self-hosted mail server): the connection test must not become a
     way to probe the server's own network."""
-    if spec.check != "test_connection":
+    if not any(f.key in MAIL_HOST_FIELDS for f in spec.options):
         return []
     from web import current_runtime
 
@@ -222,7 +210,7 @@ def connect_channel(slug: str) -> Any:
             spec, account=None, values=form_values(spec, None), name="", external_id=""
         )
     rt = current_runtime()
-    parsed = parse(spec, request.form, translate=_)
+    parsed = parse(spec, request.form, translate=_, language=ui_language())
     with rt.db.session() as db:
         _extra_errors(db, spec, parsed)
     values = _raw_options(spec)
@@ -311,7 +299,7 @@ def channel_account(account_id: int) -> Any:
         stored = _stored(rt, account) if account.enabled else {}
         form = request.form.copy()
         form["external_id"] = account.external_id  # the account's identity does not change
-        parsed = parse(spec, form, stored=stored, translate=_)
+        parsed = parse(spec, form, stored=stored, translate=_, language=ui_language())
         _extra_errors(db, spec, parsed)
         # Options the form does not show (tls_ca_file, poll_backfill_days, ...) are kept.
         shown_keys = {f.key for f in spec.options}

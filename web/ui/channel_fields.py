@@ -1,10 +1,9 @@
-"""What the admin's "Connect account" form asks for, per channel slug, in one table.
+"""The admin's "Connect account" form, for any channel: read from its declaration.
 
-Derived from each connector's README and checked against the keys its code reads
-(connectors/_meta/connector.py, connectors/instagram, connectors/x/client.py + connector.py,
-connectors/email/imap.py + smtp.py + tls.py, web/chat/). Secrets go to the sealed credentials,
-everything else to the account's JSON options. `parse` turns a submitted form into both, with
-the errors an admin can fix; nothing here touches the database or Flask.
+Each channel declares its fields in connectors/<slug>/channel.py (an `AccountForm`); this
+module turns a submitted form into the account's sealed credentials and JSON options, with
+the errors an admin can fix. Nothing here touches the database or Flask, and nothing here
+names a channel.
 """
 
 from __future__ import annotations
@@ -12,7 +11,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
+
+from connectors import CHANNELS
+from connectors.base import Capability, Field, Text
 
 
 def _(text: str) -> str:
@@ -20,144 +22,40 @@ def _(text: str) -> str:
     return text
 
 
-Kind = Literal["secret", "text", "textarea", "number", "checkbox", "choice", "lines", "json"]
-
-
-@dataclass(frozen=True)
-class Field:
-    key: str
-    label: str
-    kind: Kind = "text"
-    required: bool = False
-    choices: tuple[str, ...] = ()
-    minimum: int | None = None
-    maximum: int | None = None
-    default: Any = None  # shown on the connect form (checkbox: checked or not)
-    help: str = ""
-
-
 @dataclass(frozen=True)
 class ChannelSpec:
+    """One channel's connect form as the admin page uses it (from its declaration)."""
+
     slug: str
-    external_id_label: str
+    external_id_label: Text
     credentials: tuple[Field, ...] = ()
     options: tuple[Field, ...] = ()
-    # Alternative credential sets (X: an OAuth 1.0a pair or an OAuth 2.0 user token); one set
-    # must be complete. Empty: every required credential field is needed.
     credential_sets: tuple[tuple[str, ...], ...] = ()
     external_id_digits: bool = False
     external_id_email: bool = False
-    check: str | None = None  # the connector method the "Test connection" button calls
+    check: bool = False  # the connector can test a connection (Capability.CHECK_CONNECTION)
 
 
-PORT = {"kind": "number", "minimum": 1, "maximum": 65535}
-HUMAN_AGENT = Field(
-    "human_agent_enabled",
-    _("Human agent tag (replies up to 7 days)"),
-    "checkbox",
-    default=False,
-)
+def spec_for(slug: str | None) -> ChannelSpec | None:
+    """The connect form of a registered channel; None for one not connected from the admin."""
+    channel = CHANNELS.get(slug or "")
+    if channel is None or channel.account is None:
+        return None
+    form = channel.account
+    return ChannelSpec(
+        slug=channel.slug,
+        external_id_label=form.external_id_label,
+        credentials=form.credentials,
+        options=form.options,
+        credential_sets=form.credential_sets,
+        external_id_digits=form.external_id == "digits",
+        external_id_email=form.external_id == "email",
+        check=Capability.CHECK_CONNECTION in channel.capabilities,
+    )
 
-CHANNELS: dict[str, ChannelSpec] = {
-    "facebook": ChannelSpec(
-        "facebook",
-        _("Page id"),
-        credentials=(Field("page_token", _("Page access token"), "secret", required=True),),
-        options=(HUMAN_AGENT,),
-        external_id_digits=True,
-        check="whoami",
-    ),
-    "instagram": ChannelSpec(
-        "instagram",
-        _("Instagram account id"),
-        credentials=(
-            Field("page_token", _("Linked Page's access token"), "secret", required=True),
-        ),
-        options=(
-            Field("page_id", _("Linked Page id"), help=_("DMs go through this Page")),
-            HUMAN_AGENT,
-        ),
-        external_id_digits=True,
-        check="whoami",
-    ),
-    "x": ChannelSpec(
-        "x",
-        _("X user id"),
-        credentials=(
-            Field("access_token", _("OAuth 1.0a access token"), "secret"),
-            Field("access_token_secret", _("OAuth 1.0a access token secret"), "secret"),
-            Field("bearer_token", _("or: OAuth 2.0 user token"), "secret"),
-        ),
-        options=(
-            Field(
-                "poll_interval",
-                _("Poll interval (seconds)"),
-                "number",
-                minimum=10,
-                maximum=3600,
-                default=60,
-            ),
-        ),
-        credential_sets=(("access_token", "access_token_secret"), ("bearer_token",)),
-        external_id_digits=True,
-        check="me",
-    ),
-    "email": ChannelSpec(
-        "email",
-        _("Mailbox address"),
-        credentials=(
-            Field("imap_password", _("IMAP password"), "secret", required=True),
-            Field(
-                "smtp_password",
-                _("SMTP password"),
-                "secret",
-                help=_("Empty: send without logging in"),
-            ),
-        ),
-        options=(
-            Field("imap_host", _("IMAP server"), required=True),
-            Field("imap_port", _("IMAP port"), **PORT),  # type: ignore[arg-type]
-            Field("imap_tls", _("IMAP security"), "choice", choices=("ssl", "starttls", "none")),
-            Field("imap_user", _("IMAP user"), required=True),
-            Field("smtp_host", _("SMTP server"), required=True),
-            Field("smtp_port", _("SMTP port"), **PORT),  # type: ignore[arg-type]
-            Field("smtp_tls", _("SMTP security"), "choice", choices=("starttls", "ssl", "none")),
-            Field("smtp_user", _("SMTP user"), help=_("Empty: the IMAP user")),
-            Field("from_name", _("Sender name")),
-            Field("signature", _("Signature"), "textarea"),
-            Field("mailboxes", _("Mailboxes to poll (one per line)"), "lines", default="INBOX"),
-            Field("mark_seen", _("Mark fetched mail as read"), "checkbox", default=False),
-            Field("move_to", _("Move fetched mail to folder")),
-        ),
-        external_id_email=True,
-        check="test_connection",
-    ),
-    "webchat": ChannelSpec(
-        "webchat",
-        _("Widget id"),
-        options=(
-            Field("title", _("Widget title")),
-            Field(
-                "allowed_origins",
-                _("Sites allowed to embed the widget (one per line)"),
-                "lines",
-                help=_("e.g. https://shop.example.com, or * for any site"),
-            ),
-            Field(
-                "hours",
-                _("Opening hours (JSON)"),
-                "json",
-                help=_('e.g. {"timezone": "Asia/Seoul", "days": {"mon": "09:00-18:00"}}'),
-            ),
-            Field("self_service", _("Offer FAQ answers first"), "checkbox", default=True),
-            Field(
-                "offline_email_account",
-                _("Mailbox that answers messages outside the hours"),
-                help=_("The address of a connected email account"),
-            ),
-        ),
-    ),
-}
+
+# Slugs whose accounts an admin connects and edits on the channels page, in registry order.
+CONNECTABLE: tuple[str, ...] = tuple(s for s, c in CHANNELS.items() if c.account is not None)
 
 
 @dataclass
@@ -175,6 +73,7 @@ def parse(
     *,
     stored: Mapping[str, str] | None = None,
     translate: Callable[..., str] = lambda text, **values: text % values if values else text,
+    language: str = "en",
 ) -> Parsed:
     """Read name, external id, secrets and options from `form`.
 
@@ -190,18 +89,25 @@ def parse(
     if not out.name:
         out.errors.append(t(_("Name is required.")))
     if not out.external_id:
-        out.errors.append(t(_("%(field)s is required."), field=t(spec.external_id_label)))
+        out.errors.append(
+            t(_("%(field)s is required."), field=spec.external_id_label.in_language(language))
+        )
     elif spec.external_id_digits and not out.external_id.isdigit():
-        out.errors.append(t(_("%(field)s must be digits."), field=t(spec.external_id_label)))
+        out.errors.append(
+            t(_("%(field)s must be digits."), field=spec.external_id_label.in_language(language))
+        )
     elif spec.external_id_email:
         out.external_id = out.external_id.lower()
         if "@" not in out.external_id:
             out.errors.append(
-                t(_("%(field)s must be an email address."), field=t(spec.external_id_label))
+                t(
+                    _("%(field)s must be an email address."),
+                    field=spec.external_id_label.in_language(language),
+                )
             )
-    out.credentials = _secrets(spec, form, stored, out.errors, t)
+    out.credentials = _secrets(spec, form, stored, out.errors, t, language)
     for item in spec.options:
-        _option(item, form, out, t)
+        _option(item, form, out, t, language)
     return out
 
 
@@ -211,6 +117,7 @@ def _secrets(
     stored: Mapping[str, str] | None,
     errors: list[str],
     t: Callable[..., str],
+    language: str,
 ) -> dict[str, str]:
     submitted = {
         f.key: str(form.get(f.key) or "").strip()
@@ -227,20 +134,22 @@ def _secrets(
     merged.update(submitted)
     for item in spec.credentials:
         if item.required and not merged.get(item.key):
-            errors.append(t(_("%(field)s is required."), field=t(item.label)))
+            errors.append(t(_("%(field)s is required."), field=item.label.in_language(language)))
     if spec.credential_sets and not any(
         all(merged.get(k) for k in s) for s in spec.credential_sets
     ):
         labels = " / ".join(
-            " + ".join(t(f.label) for f in spec.credentials if f.key in s)
+            " + ".join(f.label.in_language(language) for f in spec.credentials if f.key in s)
             for s in spec.credential_sets
         )
         errors.append(t(_("Credentials are incomplete: %(sets)s."), sets=labels))
     return {k: v for k, v in merged.items() if v}
 
 
-def _option(item: Field, form: Mapping[str, Any], out: Parsed, t: Callable[..., str]) -> None:
-    label = t(item.label)
+def _option(
+    item: Field, form: Mapping[str, Any], out: Parsed, t: Callable[..., str], language: str
+) -> None:
+    label = item.label.in_language(language)
     if item.kind == "checkbox":
         out.options[item.key] = form.get(item.key) in ("1", "on", "true")
         return

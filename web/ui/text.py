@@ -6,8 +6,11 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from flask_babel import format_datetime, format_timedelta, gettext
+from flask_babel import format_datetime, format_timedelta, get_locale, gettext
 from markupsafe import Markup, escape
+
+from connectors import channel
+from connectors.base import Capability, ConversationKind, Text, TextLimit
 
 
 def _(text: str, **values: str) -> str:
@@ -169,14 +172,6 @@ ASSIGN_REASONS: dict[str, str] = {
 }
 
 
-CHANNELS = {
-    "facebook": "Facebook",
-    "instagram": "Instagram",
-    "x": "X",
-    "email": N_("Email"),
-    "webchat": N_("Web chat"),
-    "fake": N_("Test channel"),
-}
 STATUSES = {
     "open": N_("Open"),
     "pending": N_("Pending"),
@@ -209,7 +204,7 @@ def _named(table: dict[str, str]) -> Callable[[str | None], str]:
         text = table.get(key or "")
         if text is None:
             return key or ""
-        return _(text) if text not in ("Facebook", "Instagram", "X") else text
+        return _(text)
 
     return name
 
@@ -220,7 +215,40 @@ SLA_TARGETS = {
     "resolution": N_("resolution"),
 }
 
-channel_name = _named(CHANNELS)
+
+def channel_has(slug: str | None, capability: str) -> bool:
+    """Whether the channel's connector declares `capability` (templates ask, never name slugs)."""
+    declared = channel(slug)
+    return declared is not None and Capability(capability) in declared.capabilities
+
+
+def reply_limit(slug: str | None, kind: str) -> TextLimit | None:
+    """The limit the composer counts for a reply in a `kind` conversation (None: no counter)."""
+    declared = channel(slug)
+    if declared is None or kind not in set(ConversationKind):
+        return None
+    return declared.limits.reply(ConversationKind(kind))
+
+
+def ui_language() -> str:
+    """The page's language ("ko" or "en")."""
+    locale = get_locale()
+    return locale.language if locale is not None else "en"
+
+
+def channel_name(slug: str | None) -> str:
+    """The channel's display name in the page's language, from its declaration."""
+    declared = channel(slug)
+    if declared is None:
+        return slug or ""
+    return declared.name(ui_language())
+
+
+def local(text: Text | None) -> str:
+    """Words a channel declares (form labels, help) in the page's language."""
+    return "" if text is None else text.in_language(ui_language())
+
+
 sla_target_name = _named(SLA_TARGETS)
 status_name = _named(STATUSES)
 priority_name = _named(PRIORITY_NAMES)

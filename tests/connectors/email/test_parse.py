@@ -1,4 +1,4 @@
-"""Every corpus mail parsed into its normalized result (../shared/corpus/README.md, email/)."""
+"""Every corpus mail parsed into its normalized result (tests/connectors/email/fixtures)."""
 
 from __future__ import annotations
 

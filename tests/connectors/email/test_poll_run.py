@@ -2,7 +2,7 @@
 
 One login per run however many pages and mailboxes; the cursor moves in the same transaction
 as the page's messages or not at all; broken mail is stored as rejected without stalling; and
-the DESIGN §3.4 threading rule (subject threading only for reply/forward subjects) holds
+the docs/design.md §3.4 threading rule (subject threading only for reply/forward subjects) holds
 within one page (the batch path decides in memory) and across pages (it reads the database).
 """
 

@@ -187,17 +187,18 @@ def test_test_connection_reports_problems(
         credentials={**account.credentials, **sender.credentials},
         options={**account.options, **sender.options},
     )
-    assert connector.test_connection(both) == []
+    assert connector.check_connection(both).problems == ()
+    assert connector.check_connection(both).identity == ADDRESS
     broken = replace(
         both,
         credentials={"imap_password": "bad", "smtp_password": "bad"},
         options={**both.options, "mailboxes": "INBOX,Nope"},
     )
-    problems = connector.test_connection(broken)
+    problems = connector.check_connection(broken).problems
     assert len(problems) == 2
     assert problems[0].startswith("IMAP:") and problems[1].startswith("SMTP:")
     missing = replace(both, options={**both.options, "mailboxes": "INBOX,Nope"})
-    assert connector.test_connection(missing) == ["IMAP: mailbox 'Nope' does not exist"]
+    assert connector.check_connection(missing).problems == ("IMAP: mailbox 'Nope' does not exist",)
 
 
 @pytest.mark.parametrize("mode", ["starttls", "ssl"])

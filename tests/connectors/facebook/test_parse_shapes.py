@@ -1,4 +1,4 @@
-"""Wire shapes from Meta's reference that the corpus has no capture of (platform-apis §1.5-1.7).
+"""Wire shapes from Meta's reference with no captured fixture (docs/platform-apis.md §1.5-1.7).
 
 Built inline, small on purpose; replace with captured fixtures when real ones are available.
 """

@@ -1,4 +1,4 @@
-"""Every corpus file of x/ mapped to its normalized result (see the corpus README)."""
+"""Every fixture of tests/connectors/x/fixtures (one per wire shape) mapped to its result."""
 
 from __future__ import annotations
 

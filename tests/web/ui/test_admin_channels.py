@@ -213,7 +213,7 @@ def test_connect_email_checks_both_servers(
         client, "/admin/channels/new/email", admin, action="test", **_email_form(imap, smtp)
     )
     body = tested.get_data(as_text=True)
-    assert tested.status_code == 200 and "IMAP·SMTP 로그인에 성공했습니다" in body
+    assert tested.status_code == 200 and f"연결 정상: {ADDRESS}" in body  # IMAP and SMTP logins
     assert imap.password not in body and smtp.password not in body
     assert _account(rt, "email", ADDRESS) is None  # a test saves nothing
     wrong = _post(
@@ -237,7 +237,7 @@ def test_connect_email_checks_both_servers(
     checked = client.post(
         f"/admin/channels/{account.id}/check", data={"csrf_token": admin}, follow_redirects=True
     )
-    assert "IMAP·SMTP 로그인에 성공했습니다" in checked.get_data(as_text=True)
+    assert f"연결 정상: {ADDRESS}" in checked.get_data(as_text=True)
 
 
 def test_validation_errors_store_nothing(client: Any, rt: Runtime, admin: str) -> None:

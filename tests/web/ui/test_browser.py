@@ -333,8 +333,11 @@ def test_x_counter_matches_the_server_and_the_server_refuses_long_posts(
         ours = page.evaluate("(s) => window.switchboardWeightedLength(s)", sample)
         assert ours == weighted_length(sample), sample
     page.goto(f"{base_url}/inbox/c/{mention.id}")
+    # The badge takes the colours the x declaration gives (/channels.css, allowed by the CSP).
+    badge = page.locator("#thread-head .chan-x")
+    assert badge.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(233, 233, 233)"
     page.fill("#composer", "가" * 141)
-    page.wait_for_selector("#x-counter.over >> text=282 / 280")
+    page.wait_for_selector("#reply-counter.over >> text=282 / 280")
     assert page.is_disabled("#send-button")
     # The server refuses it too (the counter is only a courtesy).
     token = page.locator('meta[name="csrf-token"]').get_attribute("content")

@@ -1,0 +1,49 @@
+"""The facebook channel, as the rest of Switchboard sees it (see Channel in connectors/base.py)."""
+
+from __future__ import annotations
+
+from connectors._meta.channel import GIF, JPEG, META_SETTINGS, PNG
+from connectors.base import AccountForm, Badge, Channel, Field, Limits, PostRules, label
+from connectors.facebook.connector import FacebookConnector
+
+# Page posts: docs/platform-apis.md §1.14.
+MAX_POST_CHARS = 63_206
+
+# Meta's HUMAN_AGENT message tag; Instagram's form offers it too.
+HUMAN_AGENT = Field(
+    "human_agent_enabled",
+    label("Human agent tag (replies up to 7 days)", "휴먼 에이전트 태그 (7일까지 답장)"),
+    "checkbox",
+    default=False,
+)
+
+CHANNEL = Channel(
+    slug="facebook",
+    connector=FacebookConnector,
+    names={"en": "Facebook", "ko": "Facebook"},
+    badge=Badge(text="#1b4fc4", background="#e7efff", brand="#1877f2"),
+    account=AccountForm(
+        external_id_label=label("Page id", "페이지 ID"),
+        external_id="digits",
+        credentials=(
+            Field(
+                "page_token",
+                label("Page access token", "페이지 액세스 토큰"),
+                "secret",
+                required=True,
+            ),
+        ),
+        options=(HUMAN_AGENT,),
+    ),
+    settings=META_SETTINGS,
+    limits=Limits(text_length=len),
+    posts=PostRules(
+        label="Facebook",
+        max_chars=MAX_POST_CHARS,
+        max_chars_option="max_chars",
+        image_types=frozenset({JPEG, PNG, GIF}),
+        max_image_bytes=10 * 1024 * 1024,
+        max_images=10,
+        link="preview",  # a link without images becomes the post's preview card
+    ),
+)

@@ -1,0 +1,77 @@
+"""The instagram channel, as the rest of Switchboard sees it (see Channel in connectors/base.py)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from connectors._meta.channel import JPEG, META_SETTINGS
+from connectors.base import AccountForm, Badge, Channel, Field, Limits, PostRules, label
+from connectors.facebook.channel import HUMAN_AGENT
+from connectors.instagram.connector import (
+    CAPTION_LIMIT,
+    DEFAULT_MAX_HASHTAGS,
+    HASHTAG,
+    InstagramConnector,
+)
+
+MENTION = re.compile(r"(?<![\w@])@\w+")
+MAX_MENTIONS = 20  # docs/platform-apis.md §1.14
+
+
+def caption_checks(text: str, options: Mapping[str, object]) -> list[str]:
+    """Hashtag and @-mention caps; the hashtag cap Meta changes is an account option."""
+    errors: list[str] = []
+    raw = options.get("max_hashtags")
+    max_tags = int(raw) if isinstance(raw, int | str) and str(raw).isdigit() else None
+    if max_tags is None:
+        max_tags = DEFAULT_MAX_HASHTAGS
+    tags = len(HASHTAG.findall(text))
+    if tags > max_tags:
+        errors.append(f"Instagram: {tags} hashtags; at most {max_tags} are allowed")
+    mentions = len(MENTION.findall(text))
+    if mentions > MAX_MENTIONS:
+        errors.append(f"Instagram: {mentions} @-mentions; at most {MAX_MENTIONS}")
+    return errors
+
+
+CHANNEL = Channel(
+    slug="instagram",
+    connector=InstagramConnector,
+    names={"en": "Instagram", "ko": "Instagram"},
+    badge=Badge(text="#b0186e", background="#fde8f3", brand="#d62976"),
+    account=AccountForm(
+        external_id_label=label("Instagram account id", "인스타그램 계정 ID"),
+        external_id="digits",
+        credentials=(
+            Field(
+                "page_token",
+                label("Linked Page's access token", "연결된 페이지의 액세스 토큰"),
+                "secret",
+                required=True,
+            ),
+        ),
+        options=(
+            Field(
+                "page_id",
+                label("Linked Page id", "연결된 페이지 ID"),
+                help=label("DMs go through this Page", "DM은 이 페이지를 통해 주고받습니다"),
+            ),
+            HUMAN_AGENT,
+        ),
+    ),
+    settings=META_SETTINGS,
+    limits=Limits(text_length=lambda text: len(text.encode())),  # DMs: UTF-8 bytes
+    posts=PostRules(
+        label="Instagram",
+        max_chars=CAPTION_LIMIT,
+        too_long="{label}: caption too long, {count} characters",
+        image_types=frozenset({JPEG}),  # the content-publishing API takes JPEG only
+        max_image_bytes=8 * 1024 * 1024,
+        max_images=10,  # a carousel holds at most 10
+        needs_image=True,
+        link="drop",  # captions do not make links clickable
+        link_warning="Instagram: links in captions are not clickable; the link is left out",
+        text_checks=caption_checks,
+    ),
+)
