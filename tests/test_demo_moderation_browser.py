@@ -4,8 +4,6 @@ button on it; the Meta emulator's request log shows the exact call."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -17,19 +15,11 @@ from inbox.users import set_password
 from switchboard.demo import demo_app, prepare
 from tests.support.demo import demo_settings
 from tests.support.servers import free_port, serve_wsgi
+from tests.test_demo_sandboxes import wait_for
 
 pytestmark = pytest.mark.browser
 PASSWORD = "demo agent password 16"
 TIMEOUT_MS = 20_000
-
-
-def wait_for(check: Callable[[], Any], timeout: float = 30.0) -> Any:
-    deadline = time.time() + timeout
-    while True:
-        value = check()
-        if value or time.time() > deadline:
-            return value
-        time.sleep(0.2)
 
 
 def test_name_caption_and_hiding_a_comment_in_the_demo(
