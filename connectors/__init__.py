@@ -31,6 +31,7 @@ from connectors.fake.channel import CHANNEL as FAKE
 from connectors.fake.channel import DEMO_HISTORY
 from connectors.instagram.channel import CHANNEL as INSTAGRAM
 from connectors.webchat.channel import CHANNEL as WEBCHAT
+from connectors.whatsapp.channel import CHANNEL as WHATSAPP
 from connectors.x.channel import CHANNEL as X
 
 
@@ -78,7 +79,7 @@ def register(*channels: Channel) -> dict[str, Channel]:
     return found
 
 
-CHANNELS: dict[str, Channel] = register(FACEBOOK, INSTAGRAM, X, EMAIL, WEBCHAT)
+CHANNELS: dict[str, Channel] = register(FACEBOOK, INSTAGRAM, X, EMAIL, WEBCHAT, WHATSAPP)
 check_declaration(FAKE)
 check_declaration(DEMO_HISTORY)
 

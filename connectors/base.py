@@ -35,6 +35,7 @@ class Capability(StrEnum):
     PUBLISH = "publish"  # implements publish() for announcements
     IDEMPOTENT_SEND = "idempotent_send"  # the provider dedupes on OutboundReply.message_uuid
     LENGTH_LIMIT = "length_limit"  # implements validate_text()
+    TEMPLATES = "templates"  # offers pre-approved message templates (WhatsApp), see Templates
     HANDSHAKE = "handshake"  # answers the provider's GET challenge on /webhooks/<slug>
     ENRICH = "enrich"  # fills in events delivered with needs_fetch
     FETCH_ATTACHMENT = "fetch_attachment"  # downloads inbound attachments given by URL
@@ -164,6 +165,9 @@ class OutboundReply:
     private: bool = False  # answer a public comment by DM
     human_agent: bool = True  # written by a person (Meta HUMAN_AGENT eligibility)
     last_customer_message_at: datetime | None = None
+    # Channel-specific choices made in the composer, stored with the reply and passed
+    # through untouched, e.g. {"template": {"name", "language", "variables"}} on WhatsApp.
+    options: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -440,6 +444,38 @@ class CheckConnection(Protocol):
         """Log in / call "who am I" with the account's credentials; raise ConnectorError."""
 
 
+@dataclass(frozen=True, slots=True)
+class MessageTemplate:
+    """A message the platform pre-approved, which the agent picks and fills in.
+
+    `key` identifies it in a choice (`{"key", "variables"}`); `body` shows the variables as
+    the platform writes them ({{1}}, {{name}}); `problem` says why it cannot be sent now.
+    """
+
+    key: str
+    name: str
+    language: str
+    body: str
+    variables: tuple[str, ...] = ()
+    category: str = ""
+    problem: str | None = None
+
+
+class Templates(Protocol):
+    """Capability.TEMPLATES: replies the platform allows even when the reply window is closed.
+
+    The composer offers `message_templates`; a reply made from one is stored with the text
+    `render_template` returns and `OutboundReply.options["template"]` set to the choice, which
+    `send` turns into the platform's template call. The window check does not apply to it.
+    """
+
+    def message_templates(self, account: AccountConfig) -> Sequence[MessageTemplate]:
+        """The account's templates, sendable or not (with the reason)."""
+
+    def render_template(self, account: AccountConfig, choice: Mapping[str, Any]) -> str:
+        """Check a choice and return the text the customer will read; ConnectorError if not."""
+
+
 # Capability -> the Protocol a connector declaring it implements (and only then).
 OPTIONAL_BEHAVIOUR: Mapping[Capability, type] = {
     Capability.POLLING: PollingConnector,
@@ -456,6 +492,7 @@ OPTIONAL_BEHAVIOUR: Mapping[Capability, type] = {
     Capability.POLL_SESSION: PollSession,
     Capability.PAUSE_SCOPES: PauseScopes,
     Capability.CHECK_CONNECTION: CheckConnection,
+    Capability.TEMPLATES: Templates,
     Capability.PROFILE_LOOKUP: ProfileLookup,
     Capability.POST_CONTEXT: PostContext,
 }

@@ -104,11 +104,15 @@ class GuardedFetcher:
             timeout=float(settings.get("FETCH_TIMEOUT_SECONDS") or DEFAULT_TIMEOUT),
         )
 
-    def get(self, url: str) -> bytes:
-        """The body of `url`, following at most MAX_REDIRECTS checked redirects."""
+    def get(self, url: str, *, headers: Mapping[str, str] | None = None) -> bytes:
+        """The body of `url`, following at most MAX_REDIRECTS checked redirects.
+
+        `headers` (e.g. a platform token for authenticated downloads) go to the checked
+        first URL only, never to where it redirects.
+        """
         deadline = time.monotonic() + self.timeout
-        for _hop in range(MAX_REDIRECTS + 1):
-            response = self._request(url, deadline)
+        for hop in range(MAX_REDIRECTS + 1):
+            response = self._request(url, deadline, headers if hop == 0 else None)
             try:
                 if response.status in (301, 302, 303, 307, 308):
                     location = response.headers.get("Location")
@@ -149,7 +153,9 @@ class GuardedFetcher:
             raise FetchRefused(f"host {host!r} resolves to a private address")
         return scheme, host, port, addresses[0]
 
-    def _request(self, url: str, deadline: float) -> urllib3.BaseHTTPResponse:
+    def _request(
+        self, url: str, deadline: float, extra: Mapping[str, str] | None = None
+    ) -> urllib3.BaseHTTPResponse:
         scheme, host, port, address = self.check(url)
         parts = urlsplit(url)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
@@ -172,7 +178,11 @@ class GuardedFetcher:
             return pool.urlopen(
                 "GET",
                 path,
-                headers={"Host": parts.netloc.rsplit("@", 1)[-1], "Accept-Encoding": "identity"},
+                headers={
+                    **dict(extra or {}),
+                    "Host": parts.netloc.rsplit("@", 1)[-1],
+                    "Accept-Encoding": "identity",
+                },
                 redirect=False,
                 preload_content=False,
                 assert_same_host=False,

@@ -9,8 +9,10 @@ two workers never send the same message.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -35,6 +37,9 @@ class Draft:
     cc: tuple[str, ...] = ()
     private_reply: bool = False  # answer a public comment by DM
     attachments: tuple[AttachmentIn, ...] = ()
+    # Channel-specific choices passed to the connector untouched (OutboundReply.options),
+    # e.g. {"template": {...}} for a WhatsApp template.
+    options: Mapping[str, Any] = field(default_factory=dict)
 
 
 def create_reply(
@@ -69,7 +74,11 @@ def create_reply(
         subject=draft.subject,
         status=None if draft.private else "pending",
         idempotency_key=key,
-        meta={"cc": list(draft.cc), "private_reply": draft.private_reply}
+        meta={
+            "cc": list(draft.cc),
+            "private_reply": draft.private_reply,
+            **({"options": dict(draft.options)} if draft.options else {}),
+        }
         if not draft.private
         else {},
     )

@@ -184,7 +184,7 @@ def _live_accounts(session: Any, rt: Runtime) -> None:
                 session,
                 channel=channel,
                 connector=spec["connector"],
-                name=names[channel],
+                name=spec.get("name") or names[channel],
                 external_id=spec["external_id"],
                 sealed_credentials=rt.seal(spec["credentials"]),
                 options=dict(spec.get("options") or {}),
@@ -223,6 +223,7 @@ def serve(rt: Runtime, *, host: str, port: int) -> None:
     print(
         f"  Meta customer simulator: {base}/sandbox/meta/simulator  (DM or comment as a customer)"
     )
+    print(f"  WhatsApp customer simulator: {base}/sandbox/meta/whatsapp/simulator")
     print(
         f"  X customer simulator:    {base}{X_PREFIX}/_emu/simulator  (mention or DM the account)"
     )

@@ -9,9 +9,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from connectors import behaviour
-from connectors.base import ConversationKind, LengthLimit, ReplyWindow
+from connectors.base import (
+    ConnectorError,
+    ConversationKind,
+    LengthLimit,
+    MessageTemplate,
+    ReplyWindow,
+    Templates,
+)
 from inbox.models import Conversation
 from switchboard.runtime import Runtime
 
@@ -22,6 +30,7 @@ log = logging.getLogger(__name__)
 class ReplyCheck:
     window: ReplyWindow
     problem: str | None  # why this text cannot be sent, if it cannot
+    text: str | None = None  # a template's text, as the customer will read it
 
 
 def reply_window(rt: Runtime, conversation: Conversation) -> ReplyWindow:
@@ -59,13 +68,47 @@ def _closed_by_platform(conversation: Conversation) -> ReplyWindow | None:
     )
 
 
-def check_reply(rt: Runtime, conversation: Conversation, text: str) -> ReplyCheck:
+def check_reply(
+    rt: Runtime, conversation: Conversation, text: str, template: Any = None
+) -> ReplyCheck:
+    """A template choice (Capability.TEMPLATES) is checked by the connector instead of the
+    window and the text: the platform allows it when free replies are not allowed."""
     window = reply_window(rt, conversation)
+    if template is not None:
+        return _check_template(rt, conversation, window, template)
     if not window.open:
         return ReplyCheck(window, window.reason or "the channel does not allow a reply now")
     limited = behaviour(rt.connector(conversation.account), LengthLimit)
     problem = limited.validate_text(ConversationKind(conversation.kind), text) if limited else None
     return ReplyCheck(window, problem)
+
+
+def _check_template(
+    rt: Runtime, conversation: Conversation, window: ReplyWindow, template: Any
+) -> ReplyCheck:
+    account = conversation.account
+    templates = behaviour(rt.connector(account), Templates)
+    if templates is None:
+        return ReplyCheck(window, "this channel has no message templates")
+    if account.health == "reconnect_needed":
+        return ReplyCheck(window, window.reason or "the channel needs reconnecting")
+    try:
+        rendered = templates.render_template(rt.account_config(account), template)
+    except ConnectorError as exc:
+        return ReplyCheck(window, exc.reason)
+    return ReplyCheck(window, None, rendered)
+
+
+def templates_for(rt: Runtime, conversation: Conversation) -> tuple[list[MessageTemplate], str]:
+    """The templates the composer offers, or why none can be shown (the platform failed)."""
+    templates = behaviour(rt.connector(conversation.account), Templates)
+    if templates is None:
+        return [], ""
+    try:
+        found = templates.message_templates(rt.account_config(conversation.account))
+    except ConnectorError as exc:
+        return [], exc.reason
+    return list(found), ""
 
 
 def enqueue_send(rt: Runtime, message_id: int, *, job_id: str | None = None) -> bool:

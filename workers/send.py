@@ -290,6 +290,7 @@ def build_reply(session: Session, message: Message) -> OutboundReply:
         human_agent=message.author_user_id is not None,
         last_customer_message_at=conversation.last_customer_message_at,
         attachments=tuple(_outgoing(a) for a in message.attachments if a.sha256),
+        options=dict(message.meta.get("options") or {}),
     )
 
 

@@ -38,6 +38,8 @@ DEFAULT_TIMEOUT = 20.0
 TOKEN_SUBCODES = frozenset({458, 459, 460, 463, 464, 467})
 WINDOW_SUBCODES = frozenset({2018278, 2534022})
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 613})
+# WhatsApp Cloud API: the number's throughput (130429), spam (131048), one customer (131056).
+WHATSAPP_THROTTLES = frozenset({130429, 131048, 131056})
 MIN_RATE_LIMIT_PAUSE = 60.0
 
 
@@ -56,7 +58,7 @@ def appsecret_proof(app_secret: str, token: str) -> str:
 
 def is_rate_limit(code: int) -> bool:
     """Say whether a Graph error code is a throttling code (app, user, page, custom or BUC)."""
-    return code in RATE_LIMIT_CODES or 80000 <= code <= 80099
+    return code in RATE_LIMIT_CODES or 80000 <= code <= 80099 or code in WHATSAPP_THROTTLES
 
 
 def pause_scopes(app_key: str, account_key: str, code: int) -> tuple[str, ...]:

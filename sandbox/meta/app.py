@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Flask
 
-from sandbox.meta import control, graph
+from sandbox.meta import control, graph, whatsapp
 from sandbox.meta.webhooks import Deliverer
 from sandbox.meta.world import World
 
@@ -50,4 +50,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["meta_sandbox_webhooks"] = Deliverer(settings)
     app.register_blueprint(control.bp)
     app.register_blueprint(graph.bp)
+    whatsapp.install(app, settings)
     return app

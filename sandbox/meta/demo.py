@@ -1,8 +1,9 @@
 """Wire the Meta sandbox into `switchboard demo`: one process, one port.
 
 The emulator is mounted under PREFIX inside the demo's WSGI app, the Meta settings point the
-connectors at it, and it delivers its webhooks back to the demo's /webhooks/meta. The customer
-simulator is then at `<base>/sandbox/meta/simulator`.
+connectors at it, and it delivers its webhooks back to the demo's /webhooks/meta (WhatsApp's to
+/webhooks/whatsapp). The customer simulators are then at `<base>/sandbox/meta/simulator` and
+`<base>/sandbox/meta/whatsapp/simulator`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from sandbox.meta.app import DEFAULTS, create_app
+from sandbox.meta.whatsapp import DEFAULTS as WA
 
 PREFIX = "/sandbox/meta"
 
@@ -28,6 +30,13 @@ ACCOUNTS: dict[str, dict[str, Any]] = {
         "external_id": DEFAULTS["IG_USER_ID"],
         "credentials": {"page_token": DEFAULTS["PAGE_TOKEN"]},
         "options": {"page_id": DEFAULTS["PAGE_ID"], "human_agent_enabled": True},
+    },
+    "whatsapp": {
+        "connector": "whatsapp",
+        "name": f"{WA['WA_VERIFIED_NAME']} (WhatsApp 샌드박스)",
+        "external_id": WA["WA_PHONE_NUMBER_ID"],
+        "credentials": {"access_token": WA["WA_TOKEN"]},
+        "options": {"waba_id": WA["WA_WABA_ID"]},
     },
 }
 
@@ -46,5 +55,11 @@ def settings(base_url: str) -> dict[str, str]:
 def mount(app: Any, base_url: str) -> DispatcherMiddleware:
     """Return `app` with the sandbox under PREFIX, delivering webhooks to `app`."""
     base = base_url.rstrip("/")
-    sandbox = create_app({"WEBHOOK_URL": f"{base}/webhooks/meta", "PUBLIC_URL": base + PREFIX})
+    sandbox = create_app(
+        {
+            "WEBHOOK_URL": f"{base}/webhooks/meta",
+            "WHATSAPP_WEBHOOK_URL": f"{base}/webhooks/whatsapp",
+            "PUBLIC_URL": base + PREFIX,
+        }
+    )
     return DispatcherMiddleware(app, {PREFIX: sandbox})

@@ -140,16 +140,21 @@ def reply(session: Session, user: User, conversation_id: int) -> tuple[Response,
     rt = current_runtime()
     conversation = _conversation(session, user, conversation_id)
     payload = _json_object()
-    text = payload.get("text")
+    template = payload.get("template")
+    text = payload.get("text", "" if template is not None else None)
     if not isinstance(text, str):
         raise Problem(400, "Bad Request", "text must be a string")
     private = bool(payload.get("private", False))
+    if template is not None and (private or not isinstance(template, dict)):
+        raise Problem(400, "Bad Request", "template must be an object, on a reply")
     if not private:
-        check = check_reply(rt, conversation, text)
+        check = check_reply(rt, conversation, text, template)
         if check.problem:
             raise Problem(422, "Reply refused", check.problem, reason=check.problem)
+        text = check.text if check.text is not None else text
     draft = Draft(
         text=text,
+        options={"template": template} if template is not None else {},
         private=private,
         idempotency_key=request.headers.get("Idempotency-Key") or payload.get("idempotency_key"),
         subject=payload.get("subject"),

@@ -157,7 +157,7 @@ SPEC: dict[str, Any] = {
             },
             "NewMessage": {
                 "type": "object",
-                "required": ["text"],
+                "anyOf": [{"required": ["text"]}, {"required": ["template"]}],
                 "properties": {
                     "text": {"type": "string", "maxLength": 20000, "pattern": "\\S"},
                     "private": {
@@ -174,6 +174,18 @@ SPEC: dict[str, Any] = {
                     "private_reply": {
                         "type": "boolean",
                         "description": "answer a public comment by DM",
+                    },
+                    "template": {
+                        "type": "object",
+                        "description": "send a message template instead of text, on channels "
+                        "that have them (WhatsApp); allowed when the reply window is closed. "
+                        "The stored text is the template as the customer reads it.",
+                        "required": ["name", "language"],
+                        "properties": {
+                            "name": {"type": "string"},
+                            "language": {"type": "string"},
+                            "variables": {"type": "array", "items": {"type": "string"}},
+                        },
                     },
                 },
             },

@@ -6,7 +6,9 @@ redirect back (POST → redirect → GET), so a reload never repeats an action.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Response, abort, flash, redirect, request, send_file, url_for
@@ -44,20 +46,25 @@ def reply(conversation_id: int) -> BaseResponse:
     rt = current_runtime()
     private = request.form.get("mode") == "note"
     text = request.form.get("text", "")
+    template = _template_choice()
     with rt.db.session() as db:
         user = user_row(db)
         conversation = visible_conversation(db, user, conversation_id)
         if not private:
-            check = check_reply(rt, conversation, text)
+            check = check_reply(rt, conversation, text, template)
             if check.problem:
                 flash(_("Not sent: %(reason)s", reason=check.problem), "error")
                 return _back(conversation_id)
+            text = check.text if check.text is not None else text
+        draft = _draft(text, private=private)
+        if template is not None and not private:
+            draft = replace(draft, options={"template": template})
         try:
             message, created = create_reply(
                 db,
                 conversation,
                 user,
-                _draft(text, private=private),
+                draft,
                 store=rt.store,
                 max_chars=rt.settings.int("MESSAGE_MAX_CHARS"),
             )
@@ -69,6 +76,14 @@ def reply(conversation_id: int) -> BaseResponse:
     if created and not private and not enqueue_send(rt, message_id):
         flash(_("Saved; it will be sent in a moment."), "info")
     return _back(conversation_id)
+
+
+def _template_choice() -> dict[str, Any] | None:
+    """The composer's template form: `template_key` and one `template_var` per variable."""
+    key = request.form.get("template_key")
+    if not key:
+        return None
+    return {"key": key, "variables": request.form.getlist("template_var")}
 
 
 def _draft(text: str, *, private: bool) -> Draft:

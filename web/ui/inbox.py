@@ -40,7 +40,7 @@ from inbox.queries import (
 from inbox.sla import clocks_for
 from inbox.views import views_for
 from web.moderating import actions_for
-from web.replying import reply_window
+from web.replying import reply_window, templates_for
 from web.ui.common import roles, user_row, visible_conversation
 from web.ui.intake_panel import intake_panel
 
@@ -250,12 +250,17 @@ def _thread_context(db: Session, user: User, conversation: Conversation) -> dict
     contact = conversation.contact
     values = variables_for(db, conversation)
     canned = [(c, render(c.body, values)) for c in list_canned(db)]
+    window = reply_window(rt, conversation)
+    # Offered when a free reply is not allowed: what the platform still lets us send.
+    templates, templates_problem = ([], "") if window.open else templates_for(rt, conversation)
     return {
         "conversation": conversation,
         "messages": messages,
         "more_messages": more,
         "older_than": before,
-        "window": reply_window(rt, conversation),
+        "window": window,
+        "templates": templates,
+        "templates_problem": templates_problem,
         "contact": contact,
         "contact_visible": can_see_contact(db, user, contact.id),
         "identities": _identities(db, user, conversation),

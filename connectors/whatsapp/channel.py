@@ -1,0 +1,53 @@
+"""The whatsapp channel, as the rest of Switchboard sees it (see Channel in connectors/base.py)."""
+
+from __future__ import annotations
+
+from connectors._meta.channel import META_SETTINGS
+from connectors.base import (
+    AccountForm,
+    Badge,
+    Channel,
+    ConversationKind,
+    Field,
+    Limits,
+    TextLimit,
+    label,
+)
+from connectors.whatsapp.connector import TEXT_LIMIT, WhatsAppConnector
+
+
+def _reply_limit(kind: ConversationKind) -> TextLimit | None:
+    return TextLimit(TEXT_LIMIT) if kind == ConversationKind.DM else None
+
+
+CHANNEL = Channel(
+    slug="whatsapp",
+    connector=WhatsAppConnector,
+    names={"en": "WhatsApp", "ko": "WhatsApp"},
+    badge=Badge(text="#0b6b3a", background="#e3f7ea", brand="#1da851"),
+    account=AccountForm(
+        external_id_label=label("Phone number id", "전화번호 ID"),
+        external_id="digits",
+        credentials=(
+            Field(
+                "access_token",
+                label("System user access token", "시스템 사용자 액세스 토큰"),
+                "secret",
+                required=True,
+            ),
+        ),
+        options=(
+            Field(
+                "waba_id",
+                label("WhatsApp Business Account id", "WhatsApp 비즈니스 계정 ID"),
+                required=True,
+                help=label(
+                    "The account that owns the message templates",
+                    "메시지 템플릿을 가진 계정",
+                ),
+            ),
+        ),
+    ),
+    settings=META_SETTINGS,  # the Meta app's secret, verify token and Graph URL
+    limits=Limits(text_length=len, reply=_reply_limit),
+)

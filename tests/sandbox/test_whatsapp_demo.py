@@ -1,0 +1,113 @@
+"""`switchboard demo` with WhatsApp: the sandbox number is connected like the Facebook Page, its
+simulator is served, and a customer's message and photo reach the inbox and a reply goes back."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import time
+from collections.abc import Callable
+from typing import Any
+
+import requests
+from sqlalchemy import select
+
+from inbox.models import Attachment, ChannelAccount, Message
+from switchboard.demo import demo_app, prepare
+from switchboard.settings import Settings
+from tests.support.servers import free_port, serve_wsgi
+
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
+
+
+def wait_for(check: Callable[[], Any], timeout: float = 30.0) -> Any:
+    deadline = time.time() + timeout
+    while True:
+        value = check()
+        if value or time.time() > deadline:
+            return value
+        time.sleep(0.1)
+
+
+def test_whatsapp_customer_reaches_the_demo_inbox_and_the_reply_goes_back(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    port = free_port()
+    settings = Settings.load(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path}/demo.db",
+            "REDIS_URL": "",
+            "SWITCHBOARD_INSTANCE": str(tmp_path / "instance"),
+            "SECRET_KEY": "",
+            "SWITCHBOARD_ENCRYPTION_KEY": "",
+        }
+    )
+    info = prepare(host="127.0.0.1", port=port, settings=settings)
+    rt = info["runtime"]
+    headers = {"Authorization": f"Bearer {info['token']}"}
+    emu = f"http://127.0.0.1:{port}/sandbox/meta"
+    try:
+        with serve_wsgi(demo_app(rt), port=port) as base:
+            with rt.db.session() as s:
+                account = s.scalars(
+                    select(ChannelAccount).where(ChannelAccount.channel == "whatsapp")
+                ).one()
+                assert account.connector == "whatsapp"
+            page = requests.get(f"{emu}/whatsapp/simulator", timeout=10)
+            assert page.ok and "_emu/whatsapp/chats" in page.text
+            made = requests.post(
+                f"{emu}/_emu/whatsapp/customers/message",
+                json={
+                    "wa_id": "821055501234",
+                    "name": "데모 고객",
+                    "type": "image",
+                    "text": "상자가 찌그러져 왔어요",
+                    "mime_type": "image/png",
+                    "data_base64": base64.b64encode(PNG).decode(),
+                },
+                timeout=30,
+            )
+            assert made.status_code == 200, made.text
+
+            def stored() -> Message | None:
+                rt.jobs.drain(1)
+                with rt.db.session() as s:
+                    found = s.scalars(
+                        select(Message).where(Message.text == "상자가 찌그러져 왔어요")
+                    ).first()
+                    if found is not None:
+                        s.expunge(found)
+                    return found
+
+            message = wait_for(stored)
+            assert message is not None, "the WhatsApp message never reached the inbox"
+
+            def downloaded() -> str | None:
+                rt.jobs.drain(1)
+                with rt.db.session() as s:
+                    row = s.scalars(
+                        select(Attachment).where(Attachment.message_id == message.id)
+                    ).first()
+                    return row.sha256 if row is not None else None
+
+            assert wait_for(downloaded) == hashlib.sha256(PNG).hexdigest()
+            reply = requests.post(
+                f"{base}/api/v1/conversations/{message.conversation_id}/messages",
+                json={"text": "교환해 드리겠습니다."},
+                headers=headers,
+                timeout=30,
+            )
+            assert reply.status_code == 201, reply.text
+
+            def status() -> str | None:
+                rt.jobs.drain(1)
+                with rt.db.session() as s:
+                    found = s.get(Message, reply.json()["id"])
+                    return found.status if found and found.status == "delivered" else None
+
+            assert wait_for(status) == "delivered"
+            sent = requests.get(f"{emu}/_emu/whatsapp/sent", timeout=10).json()
+            assert [m["body"]["text"]["body"] for m in sent] == ["교환해 드리겠습니다."]
+    finally:
+        rt.close()
