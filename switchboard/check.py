@@ -14,6 +14,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from connectors import CHANNELS, behaviour
+from connectors.base import AccountConfig, CheckConnection, ConnectorError
+from inbox.db import normalize_url
+from inbox.migrate import alembic_config
+from inbox.models import ChannelAccount
+from switchboard.runtime import build_runtime
 from switchboard.settings import Settings
 
 CONNECT_TIMEOUT = 5
@@ -167,8 +173,6 @@ def check_database(settings: Settings) -> Result:
     """Connect, then compare the schema revision with the newest one the code knows."""
     from alembic.script import ScriptDirectory
 
-    from inbox.migrate import alembic_config
-
     url = settings.database_url
     shown = safe_url(url)
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
@@ -213,8 +217,6 @@ def database_revision(url: str) -> set[str]:
     """The schema revisions the database is at (empty: never migrated)."""
     from alembic.runtime.migration import MigrationContext
     from sqlalchemy import create_engine, pool
-
-    from inbox.db import normalize_url
 
     engine = create_engine(
         normalize_url(url), poolclass=pool.NullPool, connect_args=_connect_args(url)
@@ -350,16 +352,15 @@ def missing_credentials(channel: str, connector: str, credentials: dict[str, str
     """The credential fields a real connector needs and the account lacks (fake: none)."""
     if connector != channel:
         return []
-    from web.ui.channel_fields import spec_for
-
-    spec = spec_for(channel)
-    if spec is None:
+    declared = CHANNELS.get(channel)
+    if declared is None or declared.account is None:
         return []
-    if spec.credential_sets:
-        if any(all(credentials.get(k) for k in keys) for keys in spec.credential_sets):
+    form = declared.account
+    if form.credential_sets:
+        if any(all(credentials.get(k) for k in keys) for keys in form.credential_sets):
             return []
-        return list(spec.credential_sets[0])
-    return [f.key for f in spec.credentials if f.required and not credentials.get(f.key)]
+        return list(form.credential_sets[0])
+    return [f.key for f in form.credentials if f.required and not credentials.get(f.key)]
 
 
 def account_state(rt: Any, account: Any) -> str:
@@ -419,9 +420,6 @@ def test_account(
     account_id: int = 0,
 ) -> tuple[str, list[str]]:
     """Call the connector's connection check (CheckConnection). Never raises."""
-    from connectors import behaviour
-    from connectors.base import AccountConfig, CheckConnection, ConnectorError
-
     missing = missing_credentials(channel, connector, credentials)
     if missing:
         return "", [
@@ -450,8 +448,6 @@ def test_account(
 
 def check_channels(rt: Any) -> list[Result]:
     from sqlalchemy import select
-
-    from inbox.models import ChannelAccount
 
     with rt.db.session() as session:
         accounts = list(
@@ -500,8 +496,6 @@ def run_all(settings: Settings) -> Iterator[Result]:
     yield check_redis(settings)
     if not database.ok:
         return
-    from switchboard.runtime import build_runtime
-
     rt = build_runtime(settings)
     try:
         yield from check_channels(rt)

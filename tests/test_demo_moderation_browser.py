@@ -10,9 +10,9 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from cli.demo import demo_app, prepare
 from inbox.models import Conversation, Message, User
 from inbox.users import set_password
-from switchboard.demo import demo_app, prepare
 from tests.support.demo import demo_settings
 from tests.support.servers import free_port, serve_wsgi
 from tests.test_demo_sandboxes import wait_for

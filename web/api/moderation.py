@@ -22,6 +22,7 @@ from web.api.auth import require_roles
 from web.api.errors import Problem
 from web.api.openapi import _ID, _json, _problem_responses, _ref, add_paths
 from web.moderating import moderate, supported_actions
+from web.runtime import current_runtime
 from web.serialize import iso
 
 AGENTS = ("admin", "agent")
@@ -51,8 +52,6 @@ def request_json(row: CommentModeration) -> dict[str, Any]:
 
 
 def _state_json(session: Session, message: Message) -> dict[str, Any]:
-    from web import current_runtime
-
     state = states(session, [message.id])[message.id]
     supported = supported_actions(current_runtime(), message.conversation.account)
     history = session.query(CommentModeration).filter_by(message_id=message.id)
@@ -73,8 +72,6 @@ def moderation_state(session: Session, user: User, message_id: int) -> Response:
 @bp.post("/messages/<int:message_id>/moderation")
 @require_roles(*AGENTS)
 def moderate_comment(session: Session, user: User, message_id: int) -> tuple[Response, int]:
-    from web import current_runtime
-
     message = _message(session, user, message_id)
     payload = request.get_json(silent=True)
     action = payload.get("action") if isinstance(payload, dict) else None

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from inbox.models import Message
 from inbox.moderation import ModerationRefused
 from web.moderating import moderate
+from web.runtime import current_runtime
 from web.ui.actions import _back
 from web.ui.common import roles, user_row, visible_conversation
 from web.ui.inbox import AGENTS, bp
@@ -21,8 +22,6 @@ from web.ui.inbox import AGENTS, bp
 @bp.post("/messages/<int:message_id>/moderate")
 @roles(*AGENTS)
 def moderate_message(message_id: int) -> BaseResponse:
-    from web import current_runtime
-
     rt = current_runtime()
     action = request.form.get("action", "")
     with rt.db.session() as db:

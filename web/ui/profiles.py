@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from inbox.profiles import request_refresh
+from web.runtime import current_runtime
 from web.ui.actions import _back
 from web.ui.common import roles, thread_contact, user_row
 from web.ui.inbox import AGENTS, bp
@@ -15,8 +16,6 @@ from web.ui.inbox import AGENTS, bp
 @bp.post("/contacts/<int:contact_id>/refresh-profile")
 @roles(*AGENTS)
 def refresh_profile(contact_id: int) -> BaseResponse:
-    from web import current_runtime
-
     rt = current_runtime()
     conversation_id = request.form.get("conversation_id", type=int) or 0
     with rt.db.session() as db:
