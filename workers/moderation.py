@@ -21,7 +21,7 @@ from connectors.base import (
     RetryableSendError,
 )
 from inbox.models.moderation import CommentModeration
-from inbox.moderation import complete, fail, retry_later
+from inbox.moderation import complete, fail, pending_due, retry_later
 from inbox.replies import backoff, flag_reauth
 from switchboard.pauses import scopes_for
 from workers.context import runtime
@@ -98,8 +98,6 @@ def _again(request_id: int, seconds: float | None, reason: str) -> None:
 
 def sweep_moderation(now: datetime, stale_before: datetime) -> int:
     """Hand pending requests whose job was lost (or whose retry is due) to the job again."""
-    from inbox.moderation import pending_due
-
     rt = runtime()
     with rt.db.session() as session:
         due = pending_due(session, now, stale_before)
