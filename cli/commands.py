@@ -14,9 +14,10 @@ from typing import Any
 
 import click
 
+from cli.demo import prepare, serve
 from cli.progress import Progress, stop_on_interrupt
 from connectors import CHANNEL_SLUGS, registered
-from connectors.base import Capability
+from connectors.base import Capability, ConnectorError
 from inbox.channels import add_account, remove_account
 from inbox.faq.articles import ArticleFormatError, loads
 from inbox.faq.service import export_json, import_articles, seed_default_articles
@@ -24,6 +25,7 @@ from inbox.migrate import upgrade
 from inbox.models import ChannelAccount
 from inbox.tokens import is_expired, issue_token, list_tokens, revoke_token
 from inbox.users import create_user, user_by_email
+from switchboard import accounts
 from switchboard.check import (
     account_state,
     database_revision,
@@ -35,8 +37,10 @@ from switchboard.check import (
 from switchboard.logs import configure_logging
 from switchboard.runtime import build_runtime
 from switchboard.settings import Settings
+from web.streams import free_threads
 from workers.context import set_runtime
 from workers.poll import poll_account
+from workers.rq_worker import run_watchers, run_worker
 
 
 def _runtime(embedded_jobs: bool = False) -> Any:
@@ -119,7 +123,6 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     """Run the embedded demo: SQLite, in-process jobs, sandbox channels, Korean sample data."""
     # Imported by the subcommands that run them, not at the top: a worker or a `check` must
     # not load the emulators and sample data (cli.demo), the Flask app (web) or rq.
-    from cli.demo import prepare, serve
 
     if not no_serve:
         _can_listen(host, port)
@@ -162,8 +165,6 @@ def web(host: str, port: int, processes: int | None) -> None:
     """Serve the web app with gunicorn (production)."""
     import os
 
-    from web.streams import free_threads  # the Flask app: only this subcommand needs it
-
     settings = Settings.load()
     if free_threads(settings) < 1:
         _fail(
@@ -202,7 +203,6 @@ def gunicorn_argv(settings: Settings, host: str, port: int, processes: int | Non
 @click.argument("queues", nargs=-1)
 def worker(queues: tuple[str, ...]) -> None:
     """Run an rq worker on QUEUES (default: all) with the scheduler and the sweeper."""
-    from workers.rq_worker import run_worker  # rq: only the long-running processes need it
 
     settings = Settings.load()
     if settings.embedded:
@@ -214,7 +214,6 @@ def worker(queues: tuple[str, ...]) -> None:
 @main.command()
 def watch() -> None:
     """Run IMAP IDLE watchers: new mail is polled within seconds instead of at the next poll."""
-    from workers.rq_worker import run_watchers  # rq: only the long-running processes need it
 
     settings = Settings.load()
     if settings.embedded:
@@ -442,8 +441,90 @@ def channel_list() -> None:
             state = account_state(rt, a)
             click.echo(
                 f"{a.id:>4}  {a.channel:<10} {a.connector:<10} {a.external_id:<28} "
-                f"{state:<17} {a.name}"
+                f"{state:<17} {a.name}{_health_note(rt, a)}"
             )
+
+
+def _health_note(rt: Any, account: Any) -> str:
+    """Why it needs reconnecting, and a token that expires within a week."""
+
+    found = accounts.summary(rt, account)
+    notes = []
+    if account.enabled and account.health != "ok" and account.health_detail:
+        notes.append(account.health_detail)
+    if found["token_warning"]:
+        notes.append(f"token {found['token_warning']}")
+    return f"  ({'; '.join(notes)})" if notes else ""
+
+
+def _account_command(account_id: int, call: Any) -> Any:
+    rt = _runtime()
+    try:
+        return rt, call(rt)
+    except LookupError as exc:
+        _fail(f"{exc.args[0]} (see `switchboard channel list`)")
+
+
+@channel.command("check")
+@click.argument("account_id", type=int)
+def channel_check(account_id: int) -> None:
+    """Test ACCOUNT_ID's stored credentials; success clears "reconnect needed"."""
+
+    _rt, outcome = _account_command(account_id, lambda rt: accounts.check(rt, account_id))
+    if not outcome.ok:
+        _fail(f"channel account {account_id}: {'; '.join(outcome.problems)}")
+    cleared = ' (cleared "reconnect needed")' if outcome.cleared else ""
+    click.echo(f"channel account {account_id}: {outcome.identity}{cleared}")
+
+
+@channel.command("reconnect")
+@click.argument("account_id", type=int)
+@click.option("--credential", "credentials", multiple=True, help="KEY=VALUE: new credentials")
+def channel_reconnect(account_id: int, credentials: tuple[str, ...]) -> None:
+    """Renew ACCOUNT_ID's token without a browser (X refresh token, Meta long-lived user
+    token), or store new --credential values; then check the connection."""
+
+    secrets = _pairs(credentials, "--credential") if credentials else None
+    rt = _runtime()
+    base = rt.settings.get("PUBLIC_BASE_URL").rstrip("/")
+    try:
+        outcome = accounts.reconnect(rt, account_id, credentials=secrets, actor_id=None)
+    except LookupError as exc:
+        _fail(f"{exc.args[0]} (see `switchboard channel list`)")
+        return
+    except accounts.BrowserNeeded as exc:
+        _fail(f"cannot reconnect without signing in again: {exc.reason}; open {base}{exc.path}")
+        return
+    except ConnectorError as exc:
+        _fail(f"reconnect failed: {exc.reason}")
+        return
+    if not outcome.check.ok:
+        _fail(f"renewed ({outcome.how}) but the check failed: {'; '.join(outcome.check.problems)}")
+    click.echo(
+        f"reconnected channel account {account_id} ({outcome.how}): {outcome.check.identity}"
+    )
+
+
+@channel.command("enable")
+@click.argument("account_id", type=int)
+def channel_enable(account_id: int) -> None:
+    """Resume a disabled account (polls, sends and webhooks for it)."""
+
+    _rt, changed = _account_command(
+        account_id, lambda rt: accounts.set_enabled(rt, account_id, True, None)
+    )
+    click.echo(f"channel account {account_id} {'enabled' if changed else 'was already enabled'}")
+
+
+@channel.command("disable")
+@click.argument("account_id", type=int)
+def channel_disable(account_id: int) -> None:
+    """Pause an account; its credentials and history are kept (`enable` resumes it)."""
+
+    _rt, changed = _account_command(
+        account_id, lambda rt: accounts.set_enabled(rt, account_id, False, None)
+    )
+    click.echo(f"channel account {account_id} {'disabled' if changed else 'was already disabled'}")
 
 
 @channel.command("remove")

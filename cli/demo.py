@@ -32,6 +32,7 @@ from inbox.tokens import issue_token, list_tokens, revoke_token, token_for
 from inbox.users import create_user, set_inboxes, set_password, user_by_email
 from sandbox.meta import demo as meta_demo
 from sandbox.x import BRAND, CONSUMER_KEY, CONSUMER_SECRET, DEMO_CREDENTIALS
+from sandbox.x import oauth as x_oauth
 from switchboard.runtime import Runtime, build_runtime
 from switchboard.settings import Settings
 from web import create_app
@@ -152,6 +153,7 @@ def sandbox_settings(base: str) -> dict[str, str]:
         "X_API_URL": base + X_PREFIX,
         "X_CONSUMER_KEY": CONSUMER_KEY,
         "X_CONSUMER_SECRET": CONSUMER_SECRET,
+        **x_oauth.settings(base + X_PREFIX),
     }
 
 

@@ -309,11 +309,15 @@ def flag_reauth(session: Session, account: ChannelAccount, reason: str) -> None:
 
 
 def mark_healthy(session: Session, account: ChannelAccount) -> None:
+    """The connection works again: "reconnect needed" and its reason go (a reason left behind
+    on a healthy account is stale too)."""
     if account.health != "ok":
         account.health = "ok"
         account.health_detail = None
         account.health_changed_at = utcnow()
         emit(session, "channel.updated", channel_account_id=account.id, health="ok")
+    elif account.health_detail is not None:
+        account.health_detail = None
 
 
 def backoff(attempt: int) -> timedelta:

@@ -16,11 +16,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 from connectors import CHANNELS, behaviour
 from connectors.base import AccountConfig, CheckConnection, ConnectorError
+from inbox.channels import expiry_warning
 from inbox.db import normalize_url
 from inbox.migrate import alembic_config
 from inbox.models import ChannelAccount
 from switchboard.runtime import build_runtime
 from switchboard.settings import Settings
+from switchboard.tokens import renewable
 
 CONNECT_TIMEOUT = 5
 
@@ -465,9 +467,26 @@ def check_channels(rt: Any) -> list[Result]:
             results.append(Result(name, False, "; ".join(problems)))
         else:
             results.append(Result(name, True, who))
+        warning = _token_warning(rt, account)
+        if warning:
+            results.append(Result(name, True, warning, warning=True))
     if not accounts:
         results.append(Result("channels", True, "no channel accounts connected yet"))
     return results
+
+
+def _token_warning(rt: Any, account: Any) -> str | None:
+    """A week before an OAuth token expires (unless it renews itself): reconnect it."""
+
+    warning = expiry_warning(
+        account, renewable=renewable(account.channel, _credentials(rt, account))
+    )
+    if warning is None:
+        return None
+    # A Meta user token cannot be extended without the person signing in again; an X token
+    # that does not refresh itself came from OAuth 1.0a or was typed in.
+    base = str(rt.settings.get("PUBLIC_BASE_URL")).rstrip("/")
+    return f"token {warning}: sign in again with Reconnect at {base}/admin/channels/{account.id}"
 
 
 # --- together -----------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from workers.context import runtime
 from workers.moderation import sweep_moderation
 from workers.outgoing import sweep_webhooks
 from workers.publish import sweep_publishing
+from workers.tokens import due_refreshes
 
 
 def sweep() -> dict[str, int]:
@@ -105,6 +106,13 @@ def sweep() -> dict[str, int]:
     counts.update(
         deliveries=len(deliveries) + (unclaimed is not None), sends=len(sends), polls=len(due_polls)
     )
+    for account_id in due_refreshes(rt, now):  # OAuth 2.0 tokens, renewed before they end
+        rt.jobs.enqueue(
+            "workers.tokens.refresh_account",
+            account_id,
+            queue="maintenance",
+            job_id=f"refresh:{account_id}",
+        )
     counts.update({f"publish_{k}": v for k, v in sweep_publishing().items()})
     counts["webhooks"] = sweep_webhooks(now, stale)
     counts["moderation"] = sweep_moderation(now, stale)

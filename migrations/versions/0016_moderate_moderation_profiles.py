@@ -3,8 +3,8 @@
 Only new columns (ALTER TABLE ... ADD COLUMN, no batch copy, so SQLite keeps the search
 triggers of 0005 on contact_identity) and one new table.
 
-Revision ID: 0015_moderate
-Revises: 0014_thru2
+Revision ID: 0016_moderate
+Revises: 0015_oauth
 Create Date: 2026-12-05 10:05:00
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 import inbox.models.base
 
-revision = "0015_moderate"
-down_revision = "0014_thru2"
+revision = "0016_moderate"
+down_revision = "0015_oauth"
 branch_labels = None
 depends_on = None
 
