@@ -3,6 +3,7 @@
 import inbox.faq.models
 import inbox.models.announcements
 import inbox.models.assignment  # assignment_policy, assignment_turn
+import inbox.models.moderation  # comment_moderation
 import inbox.models.notifications
 import inbox.models.oauth  # oauth_state
 import inbox.models.privacy  # privacy_request

@@ -23,6 +23,7 @@ ROUTE_MODULES = (
     "automation",
     "channels",
     "privacy",
+    "moderation",
 )
 
 for _name in ROUTE_MODULES:

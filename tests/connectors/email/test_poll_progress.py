@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from cli.progress import Progress
 
+from cli.progress import Progress
 from inbox.models import ChannelAccount, Message
 from tests.connectors.email.test_poll_run import ADDRESS, deliver, mail
 from tests.support.dovecot import Dovecot
