@@ -3,8 +3,8 @@
 Columns are added to `conversation` with plain ADD COLUMN (no SQLite batch alter, which would
 drop the search triggers of 0005).
 
-Revision ID: 0016_care
-Revises: 0015_oauth
+Revision ID: 0018_care
+Revises: 0017_moderate
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from alembic import op
 
 import inbox.models.base
 
-revision = "0016_care"
-down_revision = "0015_oauth"
+revision = "0018_care"
+down_revision = "0017_moderate"
 branch_labels = None
 depends_on = None
 
