@@ -22,6 +22,7 @@ from inbox.attachments import AttachmentStore, attach
 from inbox.audit import record
 from inbox.events import emit
 from inbox.models import ChannelAccount, Conversation, Message, User, utcnow
+from inbox.receipts import ahead, apply_early
 
 
 class ReplyRefused(ValueError):
@@ -118,6 +119,18 @@ def claim_for_sending(session: Session, message_id: int, now: datetime) -> Messa
 
 
 def mark_sent(session: Session, message: Message, external_id: str, at: datetime) -> None:
+    """Record the provider's id for a send; the status never moves backwards.
+
+    The message is read again under its row lock: the webhook may have recorded a newer
+    status meanwhile (an echo matched by our uuid, then `delivered`, or `failed`), and a
+    status that arrived before the id was known is applied now (inbox/receipts.py).
+    """
+    session.execute(
+        select(Message)
+        .where(Message.id == message.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     clash = session.scalars(
         select(Message).where(
             Message.channel_account_id == message.channel_account_id,
@@ -129,34 +142,29 @@ def mark_sent(session: Session, message: Message, external_id: str, at: datetime
     if clash is not None and clash.author_label is not None:
         # Its echo arrived (without our metadata) before this commit and was stored as a
         # message sent from elsewhere: it is this message, so drop the stand-in.
-        status = clash.status if _ahead(clash.status, status) else status
+        status = clash.status if ahead(clash.status, status) else status
         session.delete(clash)
         session.flush()
-    # A receipt may have been recorded (via the echo) before this commit: never move back.
-    message.status = status if _ahead(status, "sent") else "sent"
+    # The platform said this very message failed (its status came before this commit).
+    failed_here = status == "failed" and message.external_id == external_id
+    if not failed_here:
+        message.status = status if ahead(status, "sent") else "sent"
+        message.failure_reason = None
     message.external_id = external_id
     message.sent_at = at
-    message.failure_reason = None
     message.next_attempt_at = None
     conversation = message.conversation
     if conversation.first_response_at is None:
         conversation.first_response_at = at
     conversation.waiting_since = None
+    apply_early(session, message)
     emit(
         session,
         "message.updated",
         conversation_id=conversation.id,
         message_id=message.id,
-        status="sent",
+        status=message.status,
     )
-
-
-_PROGRESS = ("pending", "sending", "sent", "delivered", "read")
-
-
-def _ahead(status: str | None, than: str | None) -> bool:
-    rank = {name: i for i, name in enumerate(_PROGRESS)}
-    return rank.get(status or "", -1) > rank.get(than or "", -1)
 
 
 def mark_retry(session: Session, message: Message, reason: str, at: datetime) -> None:
