@@ -1,5 +1,9 @@
 """Webhook endpoints: verify → store the raw delivery → wake the ingest drainers → 200.
 
+A shared endpoint (/webhooks/meta) hands each delivery to the channel whose declaration
+claims the body's `object` (connectors.webhook_slug); its signature is checked by that
+channel's connector and the row records it.
+
 The delivery is committed before we answer, so a crash after the 200 loses nothing: workers
 claim `received` rows from the database in batches (workers/ingest.py), and the wake-up is
 only a hint that saves them waiting for their next look. Verification failures store nothing
@@ -12,7 +16,7 @@ import time
 
 from flask import Blueprint, Response, abort, request
 
-from connectors import WEBHOOK_ENDPOINTS, behaviour, registered
+from connectors import WEBHOOK_ENDPOINTS, behaviour, registered, webhook_slug
 from connectors.base import Capability, Handshake, InvalidSignature
 from inbox.models import InboundDelivery
 from switchboard.metrics import WEBHOOK_LATENCY, WEBHOOKS
@@ -22,10 +26,11 @@ bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 _DROP_HEADERS = {"cookie", "authorization"}
 
 
-def _connector_slug(endpoint: str) -> str:
+def _connector_slug(endpoint: str, body: bytes = b"") -> str:
+    """The registered channel for this endpoint (a shared one routes by the body's object)."""
     from web import current_runtime
 
-    slug = WEBHOOK_ENDPOINTS.get(endpoint, endpoint)
+    slug = webhook_slug(endpoint, body) if body else WEBHOOK_ENDPOINTS.get(endpoint, endpoint)
     if slug not in registered(current_runtime().settings.env):
         abort(404)
     return slug
@@ -54,11 +59,11 @@ def receive(endpoint: str) -> Response:
 
     started = time.perf_counter()
     rt = current_runtime()
-    slug = _connector_slug(endpoint)
+    body = request.get_data(cache=False)
+    slug = _connector_slug(endpoint, body)
     connector = rt.connector_by_slug(slug)
     if Capability.WEBHOOK not in connector.capabilities:
         abort(404)
-    body = request.get_data(cache=False)
     headers = {k: v for k, v in request.headers.items() if k.lower() not in _DROP_HEADERS}
     try:
         connector.verify(headers, body)
