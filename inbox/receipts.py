@@ -4,7 +4,8 @@ A platform answers a send with the provider's message id, and reports `delivered
 `failed` for that id on its webhook. The webhook can win the race: the status is ingested
 while the send job has not yet committed the id (`mark_sent`), or before the echo of a send
 made elsewhere is stored. Such a status is kept in `early_receipt`, one row per
-(account, provider id), and applied when the id is recorded, so it is never dropped.
+(account, provider id), and applied when the id is recorded, so it is never dropped (rows
+whose id never shows up are pruned by the sweep: inbox/retention.py).
 
 Both sides take the channel account's row lock before they look at the other side's table:
 whichever commits second sees the first (PostgreSQL reads committed rows per statement;
@@ -15,9 +16,8 @@ delivered → read); `failed` reported by the platform for the id stands over al
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inbox.db import insert_returning_id
@@ -26,8 +26,6 @@ from inbox.models import ChannelAccount, EarlyReceipt, Message, utcnow
 
 PROGRESS = ("pending", "sending", "sent", "delivered", "read")
 FAILED = "failed"
-KEEP_DAYS = 7  # an id not recorded within a week was never ours to record
-PRUNE_BATCH = 5000
 
 
 def ahead(status: str | None, than: str | None) -> bool:
@@ -128,17 +126,3 @@ def apply_early(session: Session, message: Message) -> bool:
         status=message.status,
     )
     return True
-
-
-def prune_early(session: Session, *, now: datetime, keep_days: int = KEEP_DAYS) -> int:
-    """Forget up to PRUNE_BATCH statuses older than `keep_days` whose id never showed up."""
-    cutoff = now - timedelta(days=keep_days)
-    ids = session.scalars(
-        select(EarlyReceipt.id)
-        .where(EarlyReceipt.received_at <= cutoff)
-        .order_by(EarlyReceipt.id)
-        .limit(PRUNE_BATCH)
-    ).all()
-    if ids:
-        session.execute(delete(EarlyReceipt).where(EarlyReceipt.id.in_(ids)))
-    return len(ids)

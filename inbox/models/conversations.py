@@ -147,7 +147,7 @@ class EarlyReceipt(Base):
     The provider may report `delivered`/`read`/`failed` before the send job has committed the
     id it got back (or before the echo of a send from elsewhere is stored). The status waits
     here, one row per (account, provider id), and is applied when the id is recorded
-    (inbox/receipts.py); rows nobody claims are pruned after a week.
+    (inbox/receipts.py); rows nobody claims are pruned after a week (inbox/retention.py).
     """
 
     __tablename__ = "early_receipt"
