@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
+import random
 import re
 import subprocess
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import sqlalchemy
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+# What customers write in the ingest benchmarks (one refund question in five).
+TEXTS = [
+    "주문번호 2026112400317 배송 언제 되나요?",
+    "환불해주세요",
+    "Where is my order?",
+    "비타민D 1000IU랑 2000IU 차이가 뭔가요?",
+    "배송지 변경하고 싶어요. 서울 마포구로요.",
+]
 
 
 def fresh_pg_database(name: str) -> str:
@@ -68,3 +80,75 @@ def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
     return ordered[index]
+
+
+def store_deliveries(
+    rt: Any, *, messages: int, per: int, customers: int, texts: list[str], seed: int = 1
+) -> list[int]:
+    """Store `messages` fake-connector messages as signed webhook deliveries of `per` messages
+    each (from `customers` customers, as Meta batches under load), not yet processed: the
+    backlog the ingest drain then works through. The ids, in order."""
+    from connectors.fake.connector import sign
+    from inbox.models import InboundDelivery
+
+    rng = random.Random(seed)
+    start = datetime(2026, 11, 25, tzinfo=UTC)
+    ids = []
+    with rt.db.session() as s:
+        for d in range(messages // per):
+            events = [
+                {
+                    "type": "message",
+                    "id": f"m-{d}-{i}",
+                    "text": rng.choice(texts),
+                    "from": {"id": f"c{rng.randrange(customers)}", "name": "고객"},
+                    "at": (start + timedelta(seconds=d * per + i)).isoformat(),
+                }
+                for i in range(per)
+            ]
+            body = json.dumps({"account": "page-1", "events": events}).encode()
+            row = InboundDelivery(
+                endpoint="fake",
+                connector="fake",
+                body=body,
+                headers={"X-Fake-Signature": sign("fake-secret", body)},
+            )
+            s.add(row)
+            s.flush()
+            ids.append(row.id)
+    return ids
+
+
+def in_process_runtime(name: str, *, redis_url: str = "", jobs: Any = None) -> Any:
+    """A fresh PostgreSQL database `name` with the fake connector's page-1 account, and the
+    runtime of this process on it (set as the workers' runtime): the in-process benchmarks'
+    common stack. Without `redis_url` jobs run embedded in one thread."""
+    from inbox.channels import add_account
+    from switchboard.runtime import build_runtime
+    from switchboard.settings import Settings
+    from workers.context import set_runtime
+    from workers.runner import EmbeddedRunner
+
+    settings = Settings.load(
+        {
+            "DATABASE_URL": fresh_pg_database(name),
+            "REDIS_URL": redis_url,
+            "SECRET_KEY": "x",
+            "SWITCHBOARD_ENCRYPTION_KEY": "bench",
+            "SWITCHBOARD_INSTANCE": f"/tmp/{name}",
+            "SWITCHBOARD_FAKE_CONNECTOR": "1",  # the test connector exists only when asked for
+            "FAKE_WEBHOOK_SECRET": "fake-secret",
+        }
+    )
+    rt = build_runtime(settings, jobs=jobs or EmbeddedRunner(threads=1))
+    set_runtime(rt)
+    with rt.db.session() as s:
+        add_account(
+            s,
+            channel="facebook",
+            connector="fake",
+            name="bench",
+            external_id="page-1",
+            sealed_credentials=None,
+        )
+    return rt

@@ -39,10 +39,10 @@ def _timed_poll() -> None:
 
     poll_account = workers.poll.poll_account
 
-    def timed(account_id: int) -> int:
+    def timed(account_id: int, *args: Any, **kwargs: Any) -> int:
         FIGURES["poll_started"] = time.time()
         try:
-            seen = poll_account(account_id)
+            seen = poll_account(account_id, *args, **kwargs)
         finally:
             FIGURES["poll_finished"] = time.time()
         FIGURES["seen"] = seen

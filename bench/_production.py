@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -68,31 +69,61 @@ def message_event(external_id: str, customer: str, text: str) -> dict[str, Any]:
     }
 
 
-class Stack:
-    def __init__(self, name: str, *, web_workers: int = 2, accounts: tuple[str, ...] = ("page-1",)):
-        self.name = name
-        self.db_url = fresh_pg_database(name)
-        self.tmp = Path(tempfile.mkdtemp(prefix=f"{name}-"))
-        self.redis_port = free_port()
-        self.redis_proc = subprocess.Popen(
+class PrivateRedis:
+    """A redis-server of our own on a free loopback port (never the shared one), no disk."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.workdir = tempfile.mkdtemp(prefix="bench-redis-")
+        self.proc = subprocess.Popen(
             [
-                *("redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1"),
-                *("--save", "", "--appendonly", "no"),
+                *("redis-server", "--port", str(self.port), "--bind", "127.0.0.1"),
+                *("--save", "", "--appendonly", "no", "--dir", self.workdir),
             ],
             stdout=subprocess.DEVNULL,
         )
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        client = redis.Redis(port=self.port)
+        for _ in range(200):
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("private redis-server did not start")
+
+    def close(self) -> None:
+        self.proc.kill()
+        self.proc.wait(timeout=10)
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+class Stack:
+    def __init__(
+        self,
+        name: str,
+        *,
+        web_workers: int = 2,
+        accounts: tuple[str, ...] = ("page-1",),
+        env: dict[str, str] | None = None,
+    ):
+        self.name = name
+        self.db_url = fresh_pg_database(name)
+        self.tmp = Path(tempfile.mkdtemp(prefix=f"{name}-"))
+        self.redis = PrivateRedis()
+        self.redis_port = self.redis.port
         self.env = {
             **os.environ,
             "DATABASE_URL": self.db_url,
-            "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
+            "REDIS_URL": self.redis.url,
             "SECRET_KEY": "bench",
             "SWITCHBOARD_ENCRYPTION_KEY": "bench",
             "SWITCHBOARD_INSTANCE": str(self.tmp / "instance"),
             "SWITCHBOARD_DOTENV": "/nonexistent",
             "SWITCHBOARD_FAKE_CONNECTOR": "1",  # the test connector exists only when asked for
             "FAKE_WEBHOOK_SECRET": "fake-secret",
+            **(env or {}),
         }
-        self._wait_redis()
         self.account_ids = {}
         for external_id in accounts:
             out = self.cli("channel", "add", "facebook", "--name", external_id,
@@ -115,16 +146,6 @@ class Stack:
             [BIN / "switchboard", *args], env=self.env, check=True, capture_output=True, text=True
         )
         return done.stdout
-
-    def _wait_redis(self) -> None:
-        client = redis.Redis(port=self.redis_port)
-        for _ in range(200):
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("private redis-server did not start")
 
     def _wait_web(self) -> None:
         for _ in range(300):
@@ -222,5 +243,4 @@ class Stack:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(timeout=30)
-        self.redis_proc.kill()
-        self.redis_proc.wait(timeout=10)
+        self.redis.close()

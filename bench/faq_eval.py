@@ -351,8 +351,8 @@ points.
 
 **Limits.** One engineer wrote both the articles and the questions, so the set is friendlier
 than real traffic; replace it with labelled customer messages when the center has them.
-There are no "nothing matches" questions: scores are not calibrated as a confidence, so the
-chat widget should always offer "talk to a person".""".splitlines()
+This set has no "nothing matches" questions; "FAQ answers" below measures the no-match
+gate and the harder set (`bench/faq_learning.py`).""".splitlines()
 
 
 def _cpu() -> str:

@@ -22,16 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import machine, percentile, write_section
+from bench._common import TEXTS, machine, percentile, write_section
 from bench._production import Stack, children, cpu_seconds, message_event, rss_kib
-
-TEXTS = [
-    "주문번호 2026112400317 배송 언제 되나요?",
-    "환불해주세요",
-    "Where is my order?",
-    "비타민D 1000IU랑 2000IU 차이가 뭔가요?",
-    "배송지 변경하고 싶어요. 서울 마포구로요.",
-]
 
 
 def run(messages: int, workers: int, customers: int, during: int) -> dict[str, object]:

@@ -10,87 +10,24 @@ Usage:
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import random
 import sys
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import fresh_pg_database, machine, write_section
-from connectors.fake.connector import sign
-from inbox.channels import add_account
-from inbox.models import InboundDelivery
-from switchboard.runtime import build_runtime
-from switchboard.settings import Settings
-from workers.context import set_runtime
+from bench._common import TEXTS, in_process_runtime, machine, store_deliveries, write_section
 from workers.ingest import drain
-from workers.runner import EmbeddedRunner
-
-TEXTS = [
-    "주문번호 2026112400317 배송 언제 되나요?",
-    "환불해주세요",
-    "Where is my order?",
-    "비타민D 1000IU랑 2000IU 차이가 뭔가요?",
-    "배송지 변경하고 싶어요. 서울 마포구로요.",
-]
 
 
 def measure(
     messages: int, per: int, customers: int, profile: str | None = None
 ) -> tuple[float, float]:
     """Return (messages/s, seconds) for `messages` split into deliveries of `per`."""
-    url = fresh_pg_database("bench_ingest")
-    settings = Settings.load(
-        {
-            "DATABASE_URL": url,
-            "REDIS_URL": "",
-            "SECRET_KEY": "x",
-            "SWITCHBOARD_ENCRYPTION_KEY": "bench",
-            "SWITCHBOARD_INSTANCE": "/tmp/bench-ingest",
-            "SWITCHBOARD_FAKE_CONNECTOR": "1",  # the test connector exists only when asked for
-            "FAKE_WEBHOOK_SECRET": "fake-secret",
-        }
-    )
-    rt = build_runtime(settings, jobs=EmbeddedRunner(threads=1))
-    set_runtime(rt)
-    rng = random.Random(1)
-    start = datetime(2026, 11, 25, tzinfo=UTC)
+    rt = in_process_runtime("bench_ingest")
     deliveries = messages // per
-    with rt.db.session() as s:
-        add_account(
-            s,
-            channel="facebook",
-            connector="fake",
-            name="bench",
-            external_id="page-1",
-            sealed_credentials=None,
-        )
-        ids = []
-        for d in range(deliveries):
-            events = [
-                {
-                    "type": "message",
-                    "id": f"m-{d}-{i}",
-                    "text": rng.choice(TEXTS),
-                    "from": {"id": f"c{rng.randrange(customers)}", "name": "고객"},
-                    "at": (start + timedelta(seconds=d * per + i)).isoformat(),
-                }
-                for i in range(per)
-            ]
-            body = json.dumps({"account": "page-1", "events": events}).encode()
-            row = InboundDelivery(
-                endpoint="fake",
-                connector="fake",
-                body=body,
-                headers={"X-Fake-Signature": sign("fake-secret", body)},
-            )
-            s.add(row)
-            s.flush()
-            ids.append(row.id)
+    ids = store_deliveries(rt, messages=messages, per=per, customers=customers, texts=TEXTS)
     assert len(ids) == deliveries
     began = time.perf_counter()
     if profile:

@@ -25,6 +25,7 @@ from inbox.events import emit
 from inbox.models import Conversation, Team, User, inbox_member, team_member, utcnow
 from inbox.models.assignment import ASSIGNMENT_MODES, AssignmentPolicy, AssignmentTurn
 from inbox.models.sla import ConversationSla
+from inbox.workflow_config import changed
 
 ORIGIN = "assignment"  # events this module emits carry it, so reactions do not re-run it
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -83,6 +84,7 @@ def save_policy(
         {"enabled": enabled, "mode": mode, "capacity": capacity},
     )
     emit(session, "assignment.policy_changed", channel_account_id=account_id)
+    changed(session)
     return policy
 
 

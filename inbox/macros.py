@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from inbox.attachments import AttachmentStore
@@ -20,6 +19,7 @@ from inbox.conversations import Change, apply_change
 from inbox.events import after_commit
 from inbox.models import PRIORITIES, STATUSES, Conversation, Message, User, utcnow
 from inbox.models.workflow import Macro
+from inbox.personal_items import delete_owned, usable_by, visible_to
 from inbox.replies import Draft, create_reply
 
 ACTION_KEYS = (
@@ -103,28 +103,15 @@ def save_macro(
 
 
 def macros_for(session: Session, user: User) -> list[Macro]:
-    return list(
-        session.scalars(
-            select(Macro)
-            .where(or_(Macro.owner_user_id == user.id, Macro.shared.is_(True)))
-            .order_by(Macro.name, Macro.id)
-        )
-    )
+    return visible_to(session, Macro, user)
 
 
 def usable_macro(session: Session, user: User, macro_id: int) -> Macro:
-    macro = session.get(Macro, macro_id)
-    if macro is None or not (macro.shared or macro.owner_user_id == user.id):
-        raise LookupError(f"macro {macro_id} not found")
-    return macro
+    return usable_by(session, Macro, user, macro_id, "macro")
 
 
 def delete_macro(session: Session, user: User, macro_id: int) -> None:
-    macro = session.get(Macro, macro_id)
-    if macro is None or (macro.owner_user_id != user.id and user.role != "admin"):
-        raise LookupError(f"macro {macro_id} not found")
-    record(session, user.id, "macro.delete", "macro", macro.id, {"name": macro.name})
-    session.delete(macro)
+    delete_owned(session, Macro, user, macro_id, "macro", "macro.delete")
 
 
 @dataclass(frozen=True, slots=True)

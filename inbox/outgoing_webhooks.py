@@ -7,6 +7,10 @@ signed body outside any transaction, and `record_attempt` writes the outcome exa
 attempt number. Failures are retried on a schedule spanning more than a day; a delivery that
 exhausts it disables its subscription with a notice, and its pending deliveries wait for the
 admin to enable it again.
+
+Signing secrets are sealed with the channel-token vault (inbox/crypto.py): the database alone
+does not let anyone forge our signatures. The plain secret exists only when it is made (shown
+once to the admin) and while a delivery is being signed.
 """
 
 from __future__ import annotations
@@ -25,10 +29,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from inbox.audit import record
+from inbox.crypto import Vault
 from inbox.db import insert_ignore
 from inbox.events import after_commit, emit
 from inbox.models import Conversation, Message, User, utcnow
 from inbox.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from inbox.serialize import conversation_json, iso, message_json
 
 EVENT_TYPES = (
     "conversation.created",
@@ -69,18 +75,26 @@ def check_host(url: str, allowed: str) -> None:
 
 
 def create_subscription(
-    session: Session, *, name: str, url: str, event_types: list[str], actor: User | None
-) -> WebhookSubscription:
+    session: Session,
+    vault: Vault,
+    *,
+    name: str,
+    url: str,
+    event_types: list[str],
+    actor: User | None,
+) -> tuple[WebhookSubscription, str]:
+    """The new subscription and its plain secret, which is never readable again."""
+    secret = new_secret()
     subscription = WebhookSubscription(
         name=_name(name),
         url=_url(url),
         event_types=_types(event_types),
-        secret=new_secret(),
+        secret_sealed=seal_secret(vault, secret),
     )
     session.add(subscription)
     session.flush()
     record(session, actor.id if actor else None, "webhook.create", "webhook", subscription.id)
-    return subscription
+    return subscription, secret
 
 
 def update_subscription(
@@ -101,10 +115,22 @@ def update_subscription(
     record(session, actor.id if actor else None, "webhook.update", "webhook", subscription.id)
 
 
-def rotate_secret(session: Session, subscription: WebhookSubscription, actor: User | None) -> str:
-    subscription.secret = new_secret()
+def rotate_secret(
+    session: Session, vault: Vault, subscription: WebhookSubscription, actor: User | None
+) -> str:
+    """A new secret, returned in plain this once; deliveries signed from now on use it."""
+    secret = new_secret()
+    subscription.secret_sealed = seal_secret(vault, secret)
     record(session, actor.id if actor else None, "webhook.secret", "webhook", subscription.id)
-    return subscription.secret
+    return secret
+
+
+def seal_secret(vault: Vault, secret: str) -> bytes:
+    return vault.seal({"secret": secret})
+
+
+def open_secret(vault: Vault, subscription: WebhookSubscription) -> str:
+    return vault.open(subscription.secret_sealed).get("secret", "")
 
 
 def delete_subscription(
@@ -239,13 +265,13 @@ def snapshot(session: Session, event: dict[str, Any]) -> dict[str, Any] | None:
         conversation = session.get(Conversation, conversation_id)
         if conversation is None:
             return None
-        data["conversation"] = conversation_data(conversation)
+        data["conversation"] = conversation_json(conversation)
     message_id = event.get("message_id")
     if isinstance(message_id, int):
         message = session.get(Message, message_id)
         if message is None:
             return None
-        data["message"] = message_data(message)
+        data["message"] = message_json(message)
     for key, value in event.items():
         if key not in ("topic", "conversation_id", "message_id") and _plain(value):
             data.setdefault(key, value)
@@ -254,43 +280,6 @@ def snapshot(session: Session, event: dict[str, Any]) -> dict[str, Any] | None:
 
 def _plain(value: Any) -> bool:
     return value is None or isinstance(value, str | int | float | bool)
-
-
-def conversation_data(c: Conversation) -> dict[str, Any]:
-    return {
-        "id": c.id,
-        "channel": c.account.channel,
-        "channel_account_id": c.channel_account_id,
-        "kind": c.kind,
-        "status": c.status,
-        "subject": c.subject,
-        "contact": {"id": c.contact_id, "name": c.contact.name if c.contact else None},
-        "assignee_id": c.assignee_id,
-        "team_id": c.team_id,
-        "priority": c.priority,
-        "category": c.category,
-        "labels": sorted(label.name for label in c.labels),
-        "created_at": _iso(c.created_at),
-        "last_activity_at": _iso(c.last_activity_at),
-    }
-
-
-def message_data(m: Message) -> dict[str, Any]:
-    return {
-        "id": m.id,
-        "uuid": m.uuid,
-        "conversation_id": m.conversation_id,
-        "direction": m.direction,
-        "kind": m.kind,
-        "text": None if m.deleted_at else m.text,
-        "subject": m.subject,
-        "author_user_id": m.author_user_id,
-        "created_at": _iso(m.created_at),
-    }
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
 
 
 def enqueue_delivery(
@@ -310,7 +299,7 @@ def enqueue_delivery(
         dedupe_key=dedupe_key or f"{subscription.id}:{event_id}",
         event_id=event_id,
         event_type=event_type,
-        payload={"id": event_id, "type": event_type, "created_at": _iso(now), "data": data},
+        payload={"id": event_id, "type": event_type, "created_at": iso(now), "data": data},
         next_attempt_at=now,
         redelivery_of=redelivery_of,
     )
@@ -381,7 +370,7 @@ class Claimed:
     headers: dict[str, str]
 
 
-def claim(session: Session, delivery_id: int, now: datetime) -> Claimed | None:
+def claim(session: Session, delivery_id: int, now: datetime, vault: Vault) -> Claimed | None:
     """pending and due → sending, one attempt more; None if not due, done or taken."""
     active = select(WebhookSubscription.id).where(WebhookSubscription.active.is_(True))
     result = session.execute(
@@ -404,7 +393,7 @@ def claim(session: Session, delivery_id: int, now: datetime) -> Claimed | None:
         number=delivery.attempts,
         url=delivery.subscription.url,
         body=body,
-        headers=signed_headers(delivery.subscription.secret, body, delivery, now),
+        headers=signed_headers(open_secret(vault, delivery.subscription), body, delivery, now),
     )
 
 
@@ -492,7 +481,7 @@ def record_attempt(
             session,
             delivery.subscription,
             f"delivery {delivery.id} failed {delivery.attempts} times since "
-            f"{_iso(delivery.created_at)}; last: {what}",
+            f"{iso(delivery.created_at)}; last: {what}",
         )
     emit(
         session,

@@ -11,6 +11,7 @@ changes is emitted with origin "rules", so no rule is triggered by a rule's own 
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -36,6 +37,8 @@ from inbox.models import (
     utcnow,
 )
 from inbox.models.rules import TRIGGERS, AutomationRule, RuleFiring
+from inbox.models.webhooks import WebhookDelivery, WebhookSubscription
+from inbox.workflow_config import changed
 
 ORIGIN = "rules"
 KINDS = ("dm", "comment", "mention", "email", "chat")
@@ -127,6 +130,12 @@ def save_rule(
     actions = [_checked_action(a) for a in actions]
     if not actions:
         raise ValueError("a rule needs at least one action")
+    for action in actions:
+        if action["type"] == "webhook":
+            try:
+                webhook_target(session, action["value"])  # refuse a name nobody subscribed
+            except LookupError as exc:
+                raise ValueError(str(exc)) from exc
     if trigger == "customer_silent" and not any(
         c["field"] == "minutes_since_customer_message" for c in conditions
     ):
@@ -146,6 +155,7 @@ def save_rule(
     session.add(rule)
     session.flush()
     record(session, actor_id, "rule.save", "automation_rule", rule.id, {"name": name})
+    changed(session)
     return rule
 
 
@@ -155,6 +165,7 @@ def delete_rule(session: Session, rule_id: int, *, actor_id: int | None) -> None
         raise LookupError(f"rule {rule_id} not found")
     session.delete(rule)
     record(session, actor_id, "rule.delete", "automation_rule", rule_id)
+    changed(session)
 
 
 def list_rules(session: Session) -> list[AutomationRule]:
@@ -298,6 +309,7 @@ def run_occasions(
                     continue
                 if not _claim(session, rule, occasion):
                     continue  # already fired for this occasion (replayed event, racing job)
+                context.rule = rule
                 _fire(session, rule, conversation, context, outcome)
                 outcome.fired.append((rule.id, conversation.id))
                 if rule.stop_processing:
@@ -348,6 +360,7 @@ class _Context:
         self.session = session
         self.conversation = conversation
         self.occasion = occasion
+        self.rule: AutomationRule | None = None  # the rule being fired, for its actions
         self._text: str | bool | None = False
 
     @property
@@ -569,16 +582,46 @@ def _resolve(s: Session, c: Conversation, value: Any, ctx: _Context, o: Outcome)
 
 
 def _webhook(s: Session, c: Conversation, value: Any, ctx: _Context, o: Outcome) -> str:
-    """Handed to the outgoing-webhook deliverer (inbox/outgoing_webhooks.py) as an event."""
-    emit(
-        s,
-        "automation.webhook",
-        conversation_id=c.id,
-        channel_account_id=c.channel_account_id,
-        target=str(value),
-        origin=ORIGIN,
-    )
-    return f"webhook {value}"
+    """Store a `rule.fired` delivery for the named subscription, whatever event types it
+    chose (the rule names it): signed, retried, logged and redeliverable like every other
+    delivery (inbox/outgoing_webhooks.py). One per rule, occasion and subscription, so a
+    replayed occasion sends nothing twice."""
+    from inbox.outgoing_webhooks import enqueue_delivery
+    from inbox.serialize import conversation_json, message_json
+
+    subscription = webhook_target(s, value)
+    rule = ctx.rule
+    rule_id = rule.id if rule else None
+    event_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"switchboard:rule:{rule_id}:{ctx.occasion.key}"))
+    dedupe_key = f"{subscription.id}:{event_id}"
+    if s.scalar(select(WebhookDelivery.id).where(WebhookDelivery.dedupe_key == dedupe_key)):
+        return f"webhook {subscription.name} (already sent)"
+    data: dict[str, Any] = {
+        "rule": {"id": rule_id, "name": rule.name if rule else None},
+        "trigger": ctx.occasion.trigger,
+        "conversation": conversation_json(c),
+    }
+    if ctx.occasion.message_id:
+        message = s.get(Message, ctx.occasion.message_id)
+        if message is not None:
+            data["message"] = message_json(message)
+    enqueue_delivery(s, subscription, "rule.fired", data, event_id=event_id)
+    return f"webhook {subscription.name}"
+
+
+def webhook_target(session: Session, value: Any) -> WebhookSubscription:
+    """The subscription a webhook action names: by name, or by id when it is a number."""
+    wanted = str(value).strip()
+    found = session.scalars(
+        select(WebhookSubscription)
+        .where(WebhookSubscription.name == wanted)
+        .order_by(WebhookSubscription.id)
+    ).first()
+    if found is None and wanted.isdigit():
+        found = session.get(WebhookSubscription, int(wanted))
+    if found is None:
+        raise LookupError(f"no outgoing webhook named {wanted!r}")
+    return found
 
 
 _ACTIONS: dict[str, Action] = {

@@ -6,6 +6,8 @@ and each answer shown is written into the thread as an event, so an agent who ta
 exactly what the visitor read. The visitor's click then records the outcome the issue asks
 for: `resolved` (the answer solved it; the conversation is resolved and counts as deflected)
 or `handed_off` (the conversation opens for agents, its SLA clock starting at the hand-off).
+When no article is a believable answer the visitor is not shown any: the conversation goes
+straight to the agents marked `no_match`, which the FAQ gaps report collects.
 """
 
 from __future__ import annotations
@@ -18,12 +20,15 @@ from sqlalchemy.orm import Session
 
 from inbox.conversations import Change, apply_change, system_event
 from inbox.events import emit
+from inbox.faq import evidence
+from inbox.faq.search import content
 from inbox.faq.service import Suggestion, suggest
 from inbox.models import Conversation, Message, utcnow
 
 OFFERED = "offered"
 RESOLVED = "resolved"
 HANDED_OFF = "handed_off"
+NO_MATCH = "no_match"
 
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 
@@ -51,6 +56,34 @@ def latest_customer_text(session: Session, conversation_id: int) -> str | None:
         .order_by(Message.created_at.desc(), Message.id.desc())
         .limit(1)
     ).first()
+
+
+def has_question(text: str) -> bool:
+    """Does the text say anything beyond greetings and filler ("안녕하세요", "저기요", "?")?"""
+    runs, words = content(text)
+    return any(len(run) >= 2 for run in runs) or bool(words)
+
+
+def may_offer(
+    session: Session, prior: tuple[str, str | None] | None, conversation: Conversation
+) -> bool:
+    """Offer FAQ answers for this message? On a new conversation (or one after a resolved one),
+    and after a visitor's greeting while no answer and no agent has come yet: "안녕하세요" then
+    "배송 언제 와요" is still a question for self-service."""
+    if prior is None or prior[0] == "resolved":
+        return True
+    if prior[1] is not None:  # offered, handed off, no match: self-service had its turn
+        return False
+    replied = session.scalars(
+        select(Message.id)
+        .where(
+            Message.conversation_id == conversation.id,
+            Message.direction == "outbound",
+            Message.kind != "event",
+        )
+        .limit(1)
+    ).first()
+    return replied is None
 
 
 def answers_for(
@@ -88,6 +121,16 @@ def resolve(session: Session, conversation: Conversation, *, slug: str | None) -
         conversation,
         f"Visitor: this solved it ({slug})" if slug else "Visitor: this solved it",
     )
+    question = latest_customer_text(session, conversation.id)
+    if slug and question:
+        evidence.record(
+            session,
+            slug,
+            question,
+            locale=detect_locale(question),
+            source=evidence.VISITOR,
+            conversation_id=conversation.id,
+        )
     conversation.self_service = RESOLVED
     conversation.waiting_since = None
     apply_change(
@@ -96,6 +139,15 @@ def resolve(session: Session, conversation: Conversation, *, slug: str | None) -
         Change(status="resolved", category=slug if slug and not conversation.category else None),
         actor=None,
     )
+    _announce(session, conversation)
+
+
+def no_match(session: Session, conversation: Conversation) -> None:
+    """No FAQ answer fits the visitor's question: a person takes it from the start."""
+    if conversation.self_service in (OFFERED, HANDED_OFF, NO_MATCH):
+        return
+    system_event(session, conversation, "No FAQ answer fits; waiting for an agent")
+    conversation.self_service = NO_MATCH
     _announce(session, conversation)
 
 

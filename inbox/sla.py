@@ -24,6 +24,7 @@ from inbox.db import insert_ignore
 from inbox.events import emit
 from inbox.models import PRIORITIES, Conversation, utcnow
 from inbox.models.sla import ConversationSla, SlaPolicy
+from inbox.workflow_config import changed
 
 ORIGIN = "sla"
 TARGETS = ("first_response", "next_response", "resolution")
@@ -75,6 +76,7 @@ def save_policy(
     session.add(policy)
     session.flush()
     record(session, actor_id, "sla.policy", "sla_policy", policy.id, {"name": name})
+    changed(session)
     return policy
 
 
@@ -84,6 +86,7 @@ def delete_policy(session: Session, policy_id: int, *, actor_id: int | None) -> 
         raise LookupError(f"SLA policy {policy_id} not found")
     session.delete(policy)
     record(session, actor_id, "sla.policy_delete", "sla_policy", policy_id)
+    changed(session)
 
 
 def policy_for(session: Session, conversation: Conversation) -> SlaPolicy | None:
@@ -119,9 +122,9 @@ def refresh(
     if not policies:
         return  # no policy at all: nothing to time (and nothing to slow anybody down)
     conversations = list(conversations)
+    chosen = {c.id: _most_specific(policies, c) for c in conversations}  # once each
     clocks = _clocks(session, [c.id for c in conversations])
-    timed = [c.id for c in conversations if _most_specific(policies, c) is not None]
-    missing = [cid for cid in timed if cid not in clocks]
+    missing = [cid for cid, policy in chosen.items() if policy is not None and cid not in clocks]
     if missing:
         # The automation job and the sweeper may time one conversation at once: the unique
         # key decides who creates the clock, and both then update the one row.
@@ -142,7 +145,7 @@ def refresh(
             session,
             conversation,
             now,
-            policy=_most_specific(policies, conversation),
+            policy=chosen[conversation.id],
             clock=clocks.get(conversation.id),
             schedule=schedules[account_id],
         )

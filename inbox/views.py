@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from inbox.audit import record
 from inbox.models import User
 from inbox.models.workflow import SavedView
+from inbox.personal_items import delete_owned, visible_to
 
 # The list's query arguments a view may keep (web/ui/inbox.py ListArgs, the API's filters).
 VIEW_KEYS = ("view", "status", "channel", "label", "assignee", "q", "sort", "team")
@@ -29,18 +29,8 @@ def save_view(
 
 def views_for(session: Session, user: User) -> list[SavedView]:
     """The agent's own views and everyone's shared ones, by name."""
-    return list(
-        session.scalars(
-            select(SavedView)
-            .where(or_(SavedView.owner_user_id == user.id, SavedView.shared.is_(True)))
-            .order_by(SavedView.name, SavedView.id)
-        )
-    )
+    return visible_to(session, SavedView, user)
 
 
 def delete_view(session: Session, user: User, view_id: int) -> None:
-    view = session.get(SavedView, view_id)
-    if view is None or (view.owner_user_id != user.id and user.role != "admin"):
-        raise LookupError(f"saved view {view_id} not found")
-    record(session, user.id, "view.delete", "saved_view", view.id, {"name": view.name})
-    session.delete(view)
+    delete_owned(session, SavedView, user, view_id, "saved view", "view.delete")

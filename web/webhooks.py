@@ -1,4 +1,4 @@
-"""Webhook endpoints: verify → store the raw delivery → wake the ingest drainers → 200.
+"""Webhook endpoints: verify → store the raw delivery → 200, then wake the ingest drainers.
 
 A shared endpoint (/webhooks/meta) hands each delivery to the channel whose declaration
 claims the body's `object` (connectors.webhook_slug); its signature is checked by that
@@ -18,8 +18,11 @@ from flask import Blueprint, Response, abort, request
 
 from connectors import WEBHOOK_ENDPOINTS, behaviour, registered, webhook_slug
 from connectors.base import Capability, Handshake, InvalidSignature
-from inbox.models import InboundDelivery
+from inbox.deliveries import store_delivery
+from inbox.ordering import delivery_route
 from switchboard.metrics import WEBHOOK_LATENCY, WEBHOOKS
+from web.ratelimit import refused_webhook_limit
+from web.wakeups import WAKER
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 
@@ -69,15 +72,34 @@ def receive(endpoint: str) -> Response:
         connector.verify(headers, body)
     except InvalidSignature:
         WEBHOOKS.labels(endpoint, "bad_signature").inc()
-        return Response("invalid signature", status=403, mimetype="text/plain")
-    with rt.db.session() as session:
-        delivery = InboundDelivery(endpoint=endpoint, connector=slug, headers=headers, body=body)
-        session.add(delivery)
-    # If this wake-up is lost (Redis down), the drainers still find the row on their own.
-    try:
+        return _refused()
+    store_delivery(
+        rt.db,
+        endpoint=endpoint,
+        connector=slug,
+        headers=headers,
+        body=body,
+        route=delivery_route(connector, headers, body),
+    )
+    if rt.settings.embedded:  # an in-process job queue: nothing to wait for
         rt.jobs.wake("ingest")
-    except Exception:
-        WEBHOOKS.labels(endpoint, "enqueue_failed").inc()
+    else:  # a Redis PUBLISH, sent by a background thread after this answer
+        WAKER.wake(rt.jobs, "ingest", endpoint)
     WEBHOOKS.labels(endpoint, "stored").inc()
     WEBHOOK_LATENCY.labels(endpoint).observe(time.perf_counter() - started)
     return Response("ok", status=200, mimetype="text/plain")
+
+
+def _refused() -> Response:
+    """403; 429 once this address has sent more forgeries than RATE_LIMIT_WEBHOOKS allows."""
+    limit = refused_webhook_limit()
+    wait = limit.over() if limit is not None else None
+    if wait is None:
+        return Response("invalid signature", status=403, mimetype="text/plain")
+    from web.api.errors import problem_response
+
+    response = problem_response(
+        429, "Too Many Requests", f"too many refused webhooks; retry in {wait} s"
+    )
+    response.headers["Retry-After"] = str(wait)
+    return response

@@ -7,6 +7,12 @@ set-based, marks them processed and commits once. Until that commit nothing of t
 exists: a worker killed mid-batch leaves its rows `received` and unlocked for the next drain,
 and a delivery is processed by exactly one transaction that commits.
 
+Two lanes: besides batches of the oldest, a small "fresh lane" transaction takes the newest
+waiting deliveries that may jump the queue (inbox/ordering.py: none of their customer's
+deliveries is older and still waiting), so a new message reaches the screen during a backlog
+while the backlog still drains oldest first. `drain` runs both; the worker runs the fresh
+lane in a thread of its own (`drain_fresh`), so it never waits for a batch of the oldest.
+
 A delivery that fails (a parser crash, a fetch that must be retried) is rolled back alone to
 its savepoint and stays `received` with its reason and attempt count; the sweeper retries it
 one by one (`process_delivery`) until MAX_ATTEMPTS, then stores it `rejected`.
@@ -16,14 +22,15 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, literal_column, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import ColumnClause
 
 from connectors import behaviour
 from connectors.base import Attachment as AttachmentIn
@@ -60,25 +67,65 @@ class _Parsed:
     events: list[InboundEvent]
 
 
-def drain(limit: int | None = None) -> int:
+def drain(limit: int | None = None, *, fresh: int | None = None) -> int:
     """Ingest `received` deliveries batch after batch until none is left; how many were done.
 
     Fresh deliveries only (attempts = 0): one that failed waits for the sweeper's retry
-    instead of failing again in every batch.
+    instead of failing again in every batch. Each step commits the fresh lane on its own (up
+    to `fresh`, INGEST_FRESH_SIZE; 0 for none: the worker gives that lane its own thread),
+    then one batch of up to `limit` (INGEST_BATCH_SIZE) of the oldest.
     """
-    size = limit or runtime().settings.int("INGEST_BATCH_SIZE")
+    settings = runtime().settings
+    size = limit or settings.int("INGEST_BATCH_SIZE")
+    if fresh is None:
+        fresh = settings.int("INGEST_FRESH_SIZE")
     total = 0
     while True:
-        done = len(ingest_batch(size))
-        total += done
-        if done < size:
+        newest, oldest = _step(size, fresh)
+        total += len(newest) + len(oldest)
+        if len(oldest) < size:
             return total
 
 
-def ingest_batch(size: int) -> list[int]:
-    """Claim, record and commit one batch of up to `size` deliveries; the ids it claimed."""
+def drain_fresh() -> int:
+    """The fresh lane alone, until it comes back short; how many were done.
+
+    The worker's fresh drainer: however long the oldest batches take, a new message is
+    claimed as soon as it is woken, in a transaction of a few rows.
+    """
+    fresh = runtime().settings.int("INGEST_FRESH_SIZE")
+    total = 0
+    while fresh > 0:
+        done = len(_ingest_claimed(lambda session: _claim_fresh(session, fresh)))
+        total += done
+        if done < fresh:
+            break
+    return total
+
+
+def ingest_batch(size: int, fresh: int | None = None) -> list[int]:
+    """One step of `drain`: the fresh lane's commit, then a batch of the oldest; all ids.
+
+    The fresh lane is up to `fresh` (INGEST_FRESH_SIZE) of the newest waiting deliveries that
+    no older waiting one concerns the same customer as; the batch is up to `size` of the
+    oldest, each in its own transaction.
+    """
+    if fresh is None:
+        fresh = runtime().settings.int("INGEST_FRESH_SIZE")
+    newest, oldest = _step(size, fresh)
+    return sorted([*newest, *oldest])
+
+
+def _step(size: int, fresh: int) -> tuple[list[int], list[int]]:
+    newest = _ingest_claimed(lambda session: _claim_fresh(session, fresh)) if fresh > 0 else []
+    oldest = _ingest_claimed(lambda session: _claim_oldest(session, size))
+    return newest, oldest
+
+
+def _ingest_claimed(claim: Callable[[Session], list[Row[Any]]]) -> list[int]:
+    """Claim, record and commit one batch; the ids it claimed."""
     with runtime().db.session() as session:
-        claimed = _claim(session, limit=size)
+        claimed = claim(session)
         if claimed:
             _ingest(session, claimed)
     return [delivery.id for delivery in claimed]
@@ -98,21 +145,78 @@ def process_delivery(delivery_id: int) -> None:
             raise DeliveryFailed(result["reason"])
 
 
-def _claim(
-    session: Session, *, limit: int | None = None, ids: Sequence[int] | None = None
-) -> list[Row[Any]]:
-    """Lock and return waiting deliveries; rows another transaction holds are skipped."""
-    query = select(
-        _DELIVERY.c.id,
-        _DELIVERY.c.connector,
-        _DELIVERY.c.headers,
-        _DELIVERY.c.body,
-        _DELIVERY.c.attempts,
-    ).where(_DELIVERY.c.status == "received")
-    if ids is not None:
-        query = query.where(_DELIVERY.c.id.in_(list(ids)))
-    else:
-        query = query.where(_DELIVERY.c.attempts == 0).order_by(_DELIVERY.c.id).limit(limit)
+_COLUMNS = (
+    _DELIVERY.c.id,
+    _DELIVERY.c.connector,
+    _DELIVERY.c.headers,
+    _DELIVERY.c.body,
+    _DELIVERY.c.attempts,
+)
+FRESH_WINDOW = 4  # the fresh lane looks at the newest FRESH_WINDOW × fresh waiting rows
+# Spelled as SQL, not a bound parameter: PostgreSQL can use the partial indexes of waiting
+# rows (WHERE status = 'received') only when the query says so literally; a parameter stops
+# matching them once psycopg prepares the statement and the server picks a generic plan.
+_WAITING: ColumnClause[str] = literal_column("'received'")
+
+
+def _claim_oldest(session: Session, size: int) -> list[Row[Any]]:
+    query = (
+        select(*_COLUMNS)
+        .where(_DELIVERY.c.status == _WAITING, _DELIVERY.c.attempts == 0)
+        .order_by(_DELIVERY.c.id)
+        .limit(size)
+    )
+    return list(session.execute(query.with_for_update(skip_locked=True)))
+
+
+def _claim_fresh(session: Session, fresh: int) -> list[Row[Any]]:
+    """Newest waiting deliveries that may jump the queue (inbox/ordering.py).
+
+    Eligible: a known route, and no older waiting delivery of the same connector with the same
+    route or an unknown one (rows other batches hold count as waiting: they are not committed).
+    Only the newest rows are looked at, so a long backlog of blocked rows costs nothing.
+    """
+    older = _DELIVERY.alias("older")
+    window = (
+        select(_DELIVERY.c.id)
+        .where(
+            _DELIVERY.c.status == _WAITING,
+            _DELIVERY.c.attempts == 0,
+            _DELIVERY.c.route.is_not(None),
+        )
+        .order_by(_DELIVERY.c.id.desc())
+        .limit(fresh * FRESH_WINDOW)
+        .scalar_subquery()
+    )
+    blocked = (
+        select(older.c.id)
+        .where(
+            older.c.status == _WAITING,
+            older.c.attempts == 0,
+            older.c.connector == _DELIVERY.c.connector,
+            older.c.id < _DELIVERY.c.id,
+            or_(older.c.route == _DELIVERY.c.route, older.c.route.is_(None)),
+        )
+        .exists()
+    )
+    query = (
+        select(*_COLUMNS)
+        .where(
+            _DELIVERY.c.id.in_(window),
+            _DELIVERY.c.status == _WAITING,
+            _DELIVERY.c.attempts == 0,
+            or_(_DELIVERY.c.route == "", ~blocked),
+        )
+        .order_by(_DELIVERY.c.id.desc())
+        .limit(fresh)
+    )
+    return list(session.execute(query.with_for_update(of=_DELIVERY, skip_locked=True)))
+
+
+def _claim(session: Session, *, ids: Sequence[int]) -> list[Row[Any]]:
+    """Lock and return these deliveries if they still wait; rows another transaction holds
+    are skipped."""
+    query = select(*_COLUMNS).where(_DELIVERY.c.status == "received", _DELIVERY.c.id.in_(list(ids)))
     return list(session.execute(query.with_for_update(skip_locked=True)))
 
 

@@ -31,7 +31,7 @@ def deliver(delivery_id: int) -> str | None:
     """Post delivery `delivery_id` if it is due; return its new status (None: nothing to do)."""
     rt = runtime()
     with rt.db.session() as session:
-        claimed = claim(session, delivery_id, datetime.now(UTC))
+        claimed = claim(session, delivery_id, datetime.now(UTC), rt.vault)
     if claimed is None:
         return None
     try:

@@ -182,11 +182,20 @@ class RqRunner:
 
     def __init__(self, redis_url: str, prefix: str = "switchboard:") -> None:
         import redis
-        from rq import Queue
 
         self.prefix = prefix  # Settings.redis_prefix: web and workers must agree on it
         self.connection = redis.Redis.from_url(redis_url)
-        self.queues = {name: Queue(name, connection=self.connection) for name in QUEUES}
+        self._queues: dict[str, Any] | None = None
+
+    @property
+    def queues(self) -> dict[str, Any]:
+        """rq's queues, built (and rq imported: a few hundred ms) on first use; a web process
+        that only wakes drainers, or a `switchboard poll`, may never need them."""
+        if self._queues is None:
+            from rq import Queue
+
+            self._queues = {name: Queue(name, connection=self.connection) for name in QUEUES}
+        return self._queues
 
     def enqueue(
         self,

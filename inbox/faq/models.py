@@ -59,3 +59,33 @@ class FaqArticleVersion(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     article: Mapped[FaqArticle] = relationship(back_populates="versions", foreign_keys=[article_id])
+
+
+class FaqEvidence(Base):
+    """A customer's own words that an article answered: learned phrasing for the ranking.
+
+    Written when an agent sends a reply with an inserted FAQ answer (source "agent") or a chat
+    visitor says an answer solved it (source "visitor"). One row per article, conversation and
+    source (the constraint makes a double click or a retried request harmless). An admin can
+    remove a row that taught the wrong thing; removed rows stay for the record.
+    """
+
+    __tablename__ = "faq_evidence"
+    __table_args__ = (UniqueConstraint("article_id", "conversation_id", "source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("faq_article.id", ondelete="CASCADE"))
+    phrase: Mapped[str] = mapped_column(Text)
+    locale: Mapped[str] = mapped_column(String(8))
+    source: Mapped[str] = mapped_column(String(16))  # "agent" | "visitor"
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversation.id", ondelete="SET NULL")
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    removed_at: Mapped[datetime | None] = mapped_column(default=None)
+    removed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("app_user.id", ondelete="SET NULL")
+    )
+
+    article: Mapped[FaqArticle] = relationship(foreign_keys=[article_id])

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from inbox.faq.articles import Article
+from inbox.faq.synonyms import fold
 
 Analyzer = Callable[[str], list[str]]
 
@@ -67,6 +68,20 @@ KO_STOP_PHRASES: tuple[str, ...] = (
     "인가요",
     "에요",
     "예요",
+    # Greetings and "I have a question" say nothing about which answer fits.
+    "안녕하세요",
+    "안녕하십니까",
+    "감사합니다",
+    "고맙습니다",
+    "알겠습니다",
+    "알겠어요",
+    "수고하세요",
+    "문의드립니다",
+    "문의드려요",
+    "문의합니다",
+    "문의",
+    "질문",
+    "저기요",
 )
 
 _EN_STOPWORD_TEXT = (
@@ -82,6 +97,19 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower()
     text = _LONE_JAMO.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
+
+
+def content(text: str) -> tuple[list[str], list[str]]:
+    """A question's content: Hangul runs (folded, scaffolding removed, unspaced) and English
+    content words. What coverage and the gaps report compare; the analyzer indexes more."""
+    text = fold(normalize(text))
+    runs = []
+    for run in _HANGUL_RUN.findall(text):
+        for phrase in KO_STOP_PHRASES:
+            run = run.replace(phrase, " ")
+        runs.append(run.replace(" ", ""))
+    words = [w for w in _LATIN_WORD.findall(text) if w not in _EN_STOPWORDS]
+    return runs, words
 
 
 def _stem(word: str) -> str:
@@ -116,7 +144,7 @@ class NgramAnalyzer:
     stop_phrases: tuple[str, ...] = KO_STOP_PHRASES
 
     def __call__(self, text: str) -> list[str]:
-        text = normalize(text)
+        text = fold(normalize(text))
         terms: list[str] = []
         for run in _HANGUL_RUN.findall(text):
             for phrase in self.stop_phrases:
@@ -157,6 +185,14 @@ DEFAULT_TERM_WEIGHTS: Mapping[str, float] = {
 
 
 MAX_QUERY_CHARS = 500
+# A question this close to a phrasing agents or visitors taught (share of content n-grams
+# both ways) is answered by that phrasing's article even when the curated text is silent.
+LEARNED_MATCH = 0.6
+
+
+def _content_terms(terms: Iterable[str]) -> frozenset[str]:
+    """The terms that carry meaning on their own: Hangul 2-/3-grams and English words."""
+    return frozenset(t for t in terms if t.startswith(("h2:", "h3:", "w:")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +200,7 @@ class FieldWeights:
     keywords: float = 2.0
     title: float = 1.5
     answer: float = 0.4
+    evidence: float = 0.3  # learned phrasings (inbox.faq.evidence), times their decay weight
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,11 +218,28 @@ class SearchConfig:
     # Bonus for the keyword or title the question covers best (share of that phrase's weighted
     # terms found in the question): "주문 상태" inside a long rambling question still wins.
     coverage_weight: float = 10.0
+    # When to suggest nothing (FaqIndex.answer): a top score under `confident_score` must be
+    # backed by the article covering `min_coverage` of the question, and nothing under
+    # `floor_score` is ever shown. Chosen on the tuning split (BENCHMARKS.md, "FAQ search").
+    # How much a learned phrasing counts towards the coverage bonus, against 1 for a keyword:
+    # a customer's whole sentence carries filler a keyword does not.
+    evidence_coverage: float = 0.3
+    confident_score: float = 8.0
+    min_coverage: float = 0.35
+    floor_score: float = 3.0
 
 
-def _article_terms(article: Article, analyzer: Analyzer, weights: FieldWeights) -> dict[str, float]:
+def _article_terms(
+    article: Article,
+    analyzer: Analyzer,
+    weights: FieldWeights,
+    learned: Sequence[tuple[str, float]] = (),
+) -> dict[str, float]:
     """Weighted term frequencies of one article over every locale (BM25F's pseudo-document)."""
     tf: dict[str, float] = defaultdict(float)
+    for phrase, weight in learned:
+        for term in analyzer(phrase):
+            tf[term] += weights.evidence * weight
     for text in article.texts.values():
         parts = (
             (weights.title, [text.title]),
@@ -199,6 +253,38 @@ def _article_terms(article: Article, analyzer: Analyzer, weights: FieldWeights) 
     return tf
 
 
+# Where one intent ends and the next begins: sentence punctuation, connective words said
+# between two requests, and the connective endings -는데/-ㄴ데 ("취소했는데 환불은…") and -고
+# ("바꾸고 환불도…"), but not -고 싶- ("반품하고 싶어요" is one intent).
+_CLAUSE_BREAK = re.compile(
+    r"[.?!;\n。？！]+"
+    r"|\s(?:그리고|근데|그런데|그리고요|또한|또|아니면|그래서|and also|and|but|also)\s"
+    r"|(?<=[는은]데)\s|(?<=[는은]데요)\s|(?<=[가-힣]고)\s(?!싶)",
+    re.IGNORECASE,
+)
+_MIN_CLAUSE_CHARS = 4
+_WHOLE_WEIGHT = 0.5
+
+
+def split_clauses(text: str) -> list[str]:
+    """The clauses of a message, each long enough to carry an intent; short ones join the next."""
+    clauses: list[str] = []
+    carry = ""
+    for part in _CLAUSE_BREAK.split(text):
+        part = (carry + " " + part).strip() if carry else part.strip()
+        if len(part.replace(" ", "")) < _MIN_CLAUSE_CHARS:
+            carry = part
+            continue
+        clauses.append(part)
+        carry = ""
+    if carry:
+        if clauses:
+            clauses[-1] = clauses[-1] + " " + carry
+        else:
+            clauses.append(carry)
+    return clauses
+
+
 class FaqIndex:
     """BM25F over a fixed set of articles; build once per article set, query many times."""
 
@@ -208,11 +294,27 @@ class FaqIndex:
         *,
         analyzer: Analyzer | None = None,
         config: SearchConfig | None = None,
+        evidence: Mapping[str, Sequence[tuple[str, float]]] | None = None,
     ) -> None:
+        """`evidence`: slug -> (customer phrasing, weight 0..1) learned from agents and visitors."""
         self.analyzer: Analyzer = analyzer if analyzer is not None else NgramAnalyzer()
         self.config = config if config is not None else SearchConfig()
         self.slugs = tuple(a.slug for a in articles)
-        docs = [_article_terms(a, self.analyzer, self.config.fields) for a in articles]
+        self._evidence = evidence or {}
+        # Confidence is judged on what the admins wrote, not on what was learned: a learned
+        # sentence carries filler ("번호 알려주세요") that off-topic questions share.
+        self._curated = (
+            FaqIndex(articles, analyzer=self.analyzer, config=config) if evidence else self
+        )
+        self._learned_terms = {
+            slug: [_content_terms(self.analyzer(text)) for text, _w in phrases]
+            for slug, phrases in self._evidence.items()
+        }
+        docs = [
+            _article_terms(a, self.analyzer, self.config.fields, self._evidence.get(a.slug, ()))
+            for a in articles
+        ]
+        self._doc_terms = [frozenset(doc) for doc in docs]
         self._postings = self._build_postings(docs)
         self._phrases = self._build_phrases(articles, docs)
 
@@ -225,16 +327,22 @@ class FaqIndex:
         phrases: dict[str, list[tuple[int, int, float]]] = {}
         phrase_id = 0
         for i, article in enumerate(articles):
-            for text in article.texts.values():
-                for phrase in (text.title, *text.keywords):
-                    terms = set(self.analyzer(phrase))
-                    mass = {t: self._weight(t) * _idf(df[t], n) for t in terms}
-                    total = sum(mass.values())
-                    if total <= 0:
-                        continue
-                    for term, value in mass.items():
-                        phrases.setdefault(term, []).append((i, phrase_id, value / total))
-                    phrase_id += 1
+            weighted = [
+                (phrase, 1.0)
+                for text in article.texts.values()
+                for phrase in (text.title, *text.keywords)
+            ]
+            share = self.config.evidence_coverage
+            weighted.extend((p, w * share) for p, w in self._evidence.get(article.slug, ()))
+            for phrase, weight in weighted:
+                terms = set(self.analyzer(phrase))
+                mass = {t: self._weight(t) * _idf(df[t], n) for t in terms}
+                total = sum(mass.values())
+                if total <= 0:
+                    continue
+                for term, value in mass.items():
+                    phrases.setdefault(term, []).append((i, phrase_id, weight * value / total))
+                phrase_id += 1
         return phrases
 
     def _build_postings(self, docs: list[dict[str, float]]) -> dict[str, list[tuple[int, float]]]:
@@ -259,11 +367,89 @@ class FaqIndex:
         """Articles for `query`, best first; only articles sharing at least one term.
 
         Only the first MAX_QUERY_CHARS characters count: a question is short, and a pasted
-        20,000-character message must not cost more than one.
+        20,000-character message must not cost more than one. A message of several clauses
+        ("주문 취소했는데 환불은 언제 들어오나요") is also scored clause by clause: an article
+        scores its best clause plus half its whole-message score, so each intent of the message
+        can rank on its own instead of being diluted by the others.
         """
+        query = query[:MAX_QUERY_CHARS]
+        whole = self._scores(query)
+        clauses = split_clauses(query)
+        best = list(whole)
+        if len(clauses) > 1:
+            best = [_WHOLE_WEIGHT * v for v in whole]
+            for clause in clauses:
+                for i, value in enumerate(self._scores(clause)):
+                    if value + _WHOLE_WEIGHT * whole[i] > best[i]:
+                        best[i] = value + _WHOLE_WEIGHT * whole[i]
+        ranked = sorted(
+            (Hit(slug=self.slugs[i], score=round(s, 4)) for i, s in enumerate(best) if s > 0),
+            key=lambda hit: (-hit.score, hit.slug),
+        )
+        return ranked[:limit]
+
+    def answer(self, query: str, *, limit: int = 3) -> list[Hit]:
+        """`search`, or nothing when the best article is not a believable answer.
+
+        Greetings, nonsense and off-topic questions still share a syllable or a word with some
+        article; showing a visitor three unrelated answers is worse than offering a person at
+        once, so a weak best hit must be backed by covering much of the question.
+        """
+        hits = self.search(query, limit=limit)
+        if not hits or not self.confident(query, hits[0]):
+            return []
+        return hits
+
+    def confident(self, query: str, hit: Hit) -> bool:
+        """Is `hit` a believable answer? Judged on the curated article (keywords, title, answer);
+        a learned phrasing vouches only for a near-repeat of itself."""
+        config, curated = self.config, self._curated
+        own = next((h.score for h in curated.search(query, limit=len(self.slugs))
+                    if h.slug == hit.slug), 0.0)  # fmt: skip
+        if own >= config.confident_score:
+            return True
+        if own >= config.floor_score and curated.coverage(query, hit.slug) >= config.min_coverage:
+            return True
+        return self.learned_match(query, hit.slug) >= LEARNED_MATCH
+
+    def learned_match(self, query: str, slug: str) -> float:
+        """How close `query` is to the closest learned phrasing of `slug` (0..1, symmetric)."""
+        asked = _content_terms(self.analyzer(query[:MAX_QUERY_CHARS]))
+        best = 0.0
+        for taught in self._learned_terms.get(slug, ()):
+            if asked and taught:
+                common = len(asked & taught)
+                best = max(best, min(common / len(asked), common / len(taught)))
+        return best
+
+    def coverage(self, query: str, slug: str) -> float:
+        """Share of the question's content that the article `slug` accounts for.
+
+        Hangul counts per syllable (a syllable is covered when a 2- or 3-gram containing it
+        occurs in the article), English per content word. A real question is mostly about its
+        answer; an off-topic one ("강아지 산책은 하루에 몇 번") shares one phrase with an article
+        and nothing else, however high that phrase scores.
+        """
+        terms = self._doc_terms[self.slugs.index(slug)]
+        runs, words = content(query[:MAX_QUERY_CHARS])
+        total = covered = 0
+        for syllables in runs:
+            hit = [False] * len(syllables)
+            for n in (2, 3):
+                for i in range(len(syllables) - n + 1):
+                    if f"h{n}:{syllables[i : i + n]}" in terms:
+                        hit[i : i + n] = [True] * n
+            total += len(syllables)
+            covered += sum(hit)
+        for word in words:
+            total += 1
+            covered += f"w:{_stem(word)}" in terms
+        return covered / total if total else 0.0
+
+    def _scores(self, query: str) -> list[float]:
         scores = [0.0] * len(self.slugs)
         covered: dict[tuple[int, int], float] = {}
-        for term in set(self.analyzer(query[:MAX_QUERY_CHARS])):
+        for term in set(self.analyzer(query)):
             weight = self._weight(term)
             for i, value in self._postings.get(term, ()):
                 scores[i] += weight * value
@@ -274,11 +460,7 @@ class FaqIndex:
             best[i] = max(best.get(i, 0.0), share)
         for i, share in best.items():
             scores[i] += self.config.coverage_weight * share
-        ranked = sorted(
-            (Hit(slug=self.slugs[i], score=round(s, 4)) for i, s in enumerate(scores) if s > 0),
-            key=lambda hit: (-hit.score, hit.slug),
-        )
-        return ranked[:limit]
+        return scores
 
 
 def rank(articles: Sequence[Article], query: str, *, limit: int = 3) -> list[Hit]:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from inbox import audit
 from inbox.events import emit
+from inbox.faq import evidence as learned
 from inbox.faq.articles import (
     LOCALES,
     Article,
@@ -28,7 +29,7 @@ from inbox.faq.articles import (
     dumps,
     loads,
 )
-from inbox.faq.models import FaqArticle, FaqArticleVersion
+from inbox.faq.models import FaqArticle, FaqArticleVersion, FaqEvidence
 from inbox.faq.search import FaqIndex
 from inbox.models.base import utcnow
 
@@ -253,9 +254,10 @@ _LOCK = threading.Lock()
 
 
 def _fingerprint(session: Session) -> tuple[Any, ...]:
-    """Changes whenever any article's current version does, whichever process changed it.
+    """Changes whenever any article's current version or its evidence does, in any process.
 
     updated_at is included because SQLite may hand a rolled-back version's id to the next one.
+    The day is included because evidence weights decay with age.
     """
     count, top, total, stamp = session.execute(
         select(
@@ -265,7 +267,27 @@ def _fingerprint(session: Session) -> tuple[Any, ...]:
             func.max(FaqArticle.updated_at),
         )
     ).one()
-    return (count, top, total, stamp.isoformat() if isinstance(stamp, datetime) else stamp)
+    learned_count, learned_top, removed = session.execute(
+        select(
+            func.count(FaqEvidence.id),
+            func.max(FaqEvidence.id),
+            func.max(FaqEvidence.removed_at),
+        )
+    ).one()
+    return (
+        count,
+        top,
+        total,
+        _stamp(stamp),
+        learned_count,
+        learned_top,
+        _stamp(removed),
+        utcnow().date().isoformat(),
+    )
+
+
+def _stamp(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
 
 
 def _cache_key(session: Session) -> str:
@@ -279,7 +301,9 @@ def _cached_index(session: Session) -> _Cached:
         return cached
     with _LOCK:
         articles = list_articles(session)
-        cached = _Cached(fingerprint, {a.slug: a for a in articles}, FaqIndex(articles))
+        evidence = learned.as_index_input(learned.phrasings(session))
+        index = FaqIndex(articles, evidence=evidence)
+        cached = _Cached(fingerprint, {a.slug: a for a in articles}, index)
         _CACHE[key] = cached
         _CACHE.move_to_end(key)
         while len(_CACHE) > _CACHE_SIZE:
@@ -296,10 +320,14 @@ def invalidate_cache() -> None:
 def suggest(
     session: Session, query: str, *, locale: str = "ko", limit: int = 3
 ) -> list[Suggestion]:
-    """The best `limit` articles for a customer's question, written in `locale` (else Korean)."""
+    """The best `limit` articles for a customer's question, written in `locale` (else Korean).
+
+    Empty when no article is a believable answer (FaqIndex.answer): greetings, nonsense and
+    off-topic questions get no suggestion, so the chat widget offers a person at once.
+    """
     cached = _cached_index(session)
     out = []
-    for hit in cached.index.search(query, limit=limit):
+    for hit in cached.index.answer(query, limit=limit):
         article = cached.articles[hit.slug]
         text = article.text(locale)
         out.append(

@@ -82,7 +82,8 @@ class Conversation(Base):
     priority: Mapped[str] = mapped_column(String(16), default="none")
     category: Mapped[str | None] = mapped_column(String(64))  # FAQ slug
     resolution_summary: Mapped[str | None] = mapped_column(Text)
-    self_service: Mapped[str | None] = mapped_column(String(16))  # resolved | handed_off
+    # offered | resolved | handed_off | no_match (inbox/selfservice.py)
+    self_service: Mapped[str | None] = mapped_column(String(16))
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_customer_message_at: Mapped[datetime | None]
     agent_last_seen_at: Mapped[datetime | None]

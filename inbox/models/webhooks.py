@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inbox.models.base import Base, utcnow
@@ -14,14 +14,18 @@ DELIVERY_STATES = ("pending", "sending", "delivered", "failed")
 
 
 class WebhookSubscription(Base):
-    """An integrator's endpoint; `secret` signs every body (HMAC-SHA256)."""
+    """An integrator's endpoint; its secret signs every body (HMAC-SHA256).
+
+    The secret is sealed like channel tokens (inbox/crypto.py, inbox/outgoing_webhooks.py
+    `open_secret`): a copy of the database is not enough to forge a delivery.
+    """
 
     __tablename__ = "webhook_subscription"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     url: Mapped[str] = mapped_column(Text)
-    secret: Mapped[str] = mapped_column(String(100))
+    secret_sealed: Mapped[bytes] = mapped_column(LargeBinary)
     event_types: Mapped[list[str]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(default=True)
     disabled_reason: Mapped[str | None] = mapped_column(Text)  # the notice after giving up

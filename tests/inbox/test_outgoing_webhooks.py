@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from inbox.conversations import Change, apply_change
-from inbox.models import Conversation
+from inbox.models import Conversation, Message
 from inbox.models.notifications import Notification
 from inbox.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from inbox.outgoing_webhooks import (
@@ -46,11 +46,14 @@ def settle(rt: Runtime) -> None:
     raise AssertionError("jobs did not settle")
 
 
-def subscribe(rt: Runtime, url: str, *types: str) -> WebhookSubscription:
+def subscribe(rt: Runtime, url: str, *types: str, name: str = "CRM") -> WebhookSubscription:
+    """The subscription, with its plain secret (shown once) kept on `plain_secret`."""
     with rt.db.session() as session:
-        return create_subscription(
-            session, name="CRM", url=url, event_types=list(types), actor=None
+        subscription, secret = create_subscription(
+            session, rt.vault, name=name, url=url, event_types=list(types), actor=None
         )
+    subscription.plain_secret = secret  # type: ignore[attr-defined]
+    return subscription
 
 
 def resolve(rt: Runtime, conversation_id: int) -> None:
@@ -88,7 +91,7 @@ def test_retried_until_the_receiver_accepts_signed_and_logged(rt: Runtime, facto
     assert attempts(rt, delivery.id) == [(1, 500), (2, 503), (3, 200)]
     assert len(hook.requests) == 3
     headers, body = hook.requests[-1]
-    assert verify(sub.secret, headers["X-Switchboard-Signature"], body)
+    assert verify(sub.plain_secret, headers["X-Switchboard-Signature"], body)
     assert not verify("whsec_wrong", headers["X-Switchboard-Signature"], body)
     assert headers["X-Switchboard-Delivery"] == delivery.event_id
     payload = json.loads(body)
@@ -186,7 +189,9 @@ def test_bad_subscriptions_are_refused(rt: Runtime) -> None:
             ("http://127.0.0.1/x", []),
         ):
             with pytest.raises(WebhookError):
-                create_subscription(session, name="x", url=url, event_types=types, actor=None)
+                create_subscription(
+                    session, rt.vault, name="x", url=url, event_types=types, actor=None
+                )
 
 
 def test_private_addresses_are_refused_unless_allowed(rt: Runtime, factory: Any) -> None:
@@ -212,3 +217,94 @@ def test_private_addresses_are_refused_unless_allowed(rt: Runtime, factory: Any)
             select(WebhookAttempt).where(WebhookAttempt.delivery_id == delivery.id)
         ).all()
         assert tries and all(t.status_code is None and "refused" in (t.error or "") for t in tries)
+
+
+def test_a_rules_webhook_action_is_delivered_to_the_named_subscription(
+    rt: Runtime, factory: Any
+) -> None:
+    """The rule names the subscription; it gets a signed `rule.fired` delivery (whatever
+    event types it chose), retried, logged and redeliverable like any other."""
+    from inbox.rules import run_for_events, save_rule
+
+    account = factory.account()
+    with receiver(503) as hook, receiver() as bystander:
+        subscribe(rt, bystander.url, "conversation.resolved", name="Slack")
+        sub = subscribe(rt, hook.url, "conversation.resolved", name="주문 시스템")
+        with rt.db.session() as session:
+            save_rule(
+                session,
+                name="환불 알림",
+                trigger="customer_message",
+                conditions=[{"field": "text", "op": "contains", "value": "환불"}],
+                actions=[{"type": "webhook", "value": "주문 시스템"}],
+                actor_id=None,
+            )
+        refund = factory.inbound(account, "환불해 주세요", customer="w1")
+        factory.inbound(account, "배송 문의", customer="w2")  # matches no rule
+        settle(rt)
+        # The same occasion again (a replayed event) sends nothing more.
+        with rt.db.session() as session:
+            message_id = session.scalars(
+                select(Message.id).where(
+                    Message.conversation_id == refund.id, Message.direction == "inbound"
+                )
+            ).one()
+            replay = {
+                "topic": "message.created",
+                "conversation_id": refund.id,
+                "message_id": message_id,
+                "direction": "inbound",
+            }
+            assert run_for_events(session, [replay]).fired == []
+        settle(rt)
+        [delivery] = deliveries(rt)
+        assert (delivery.subscription_id, delivery.event_type) == (sub.id, "rule.fired")
+        assert delivery.status == "delivered"
+        assert attempts(rt, delivery.id) == [(1, 503), (2, 200)]
+        assert bystander.requests == []
+        headers, body = hook.requests[-1]
+        assert verify(sub.plain_secret, headers["X-Switchboard-Signature"], body)
+        assert headers["X-Switchboard-Event"] == "rule.fired"
+        payload = json.loads(body)["data"]
+        assert payload["rule"]["name"] == "환불 알림"
+        assert payload["trigger"] == "customer_message"
+        assert payload["conversation"]["id"] == refund.id
+        assert payload["message"]["text"] == "환불해 주세요"
+        with rt.db.session() as session:
+            thread = session.scalars(
+                select(Message.text).where(Message.conversation_id == refund.id)
+            ).all()
+            assert "Rule “환불 알림” ran: webhook 주문 시스템" in thread
+            original = session.get(WebhookDelivery, delivery.id)
+            assert original is not None
+            copy_id = redeliver(session, original, None).id
+        settle(rt)
+        assert {d.id: d.status for d in deliveries(rt)}[copy_id] == "delivered"
+        assert len(hook.requests) == 3
+
+
+def test_a_webhook_action_must_name_an_existing_subscription(rt: Runtime) -> None:
+    from inbox.rules import save_rule
+
+    with rt.db.session() as session, pytest.raises(ValueError, match="no outgoing webhook"):
+        save_rule(
+            session,
+            name="x",
+            trigger="customer_message",
+            conditions=[],
+            actions=[{"type": "webhook", "value": "nobody"}],
+            actor_id=None,
+        )
+
+
+def test_secrets_are_sealed_at_rest(rt: Runtime) -> None:
+    from inbox.outgoing_webhooks import open_secret, rotate_secret
+
+    sub = subscribe(rt, "http://127.0.0.1:9/hook", "message.created")
+    with rt.db.session() as session:
+        stored = session.get(WebhookSubscription, sub.id)
+        assert stored is not None
+        assert sub.plain_secret.encode() not in stored.secret_sealed
+        assert open_secret(rt.vault, stored) == sub.plain_secret
+        rotated = rotate_secret(session, rt.vault, stored, None)
+        assert rotated != sub.plain_secret and open_secret(rt.vault, stored) == rotated

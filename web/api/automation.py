@@ -433,7 +433,7 @@ add_paths(
         },
         "/business-hours/holidays/kr": {
             "get": {
-                "summary": "Korean public holidays 2026–2027 shipped with Switchboard",
+                "summary": "Korean public holidays 2026–2028 shipped with Switchboard",
                 "responses": {"200": _json(_OBJ), **_problem_responses(401, 403)},
             },
         },
@@ -569,7 +569,13 @@ add_paths(
                     "type": "array",
                     "items": {
                         "type": "object",
-                        "properties": {"type": {"enum": list(ACTIONS)}, "value": {}},
+                        "properties": {
+                            "type": {"enum": list(ACTIONS)},
+                            "value": {
+                                "description": "webhook: the outgoing-webhook subscription's "
+                                "name (or id); it receives a signed `rule.fired` delivery"
+                            },
+                        },
                     },
                 },
                 "stop_processing": {"type": "boolean"},

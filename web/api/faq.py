@@ -97,7 +97,9 @@ def suggest_view(session: Session, user: User) -> Response:
         raise Problem(400, "Bad Request", "q is required")
     locale = _locale() or detect_locale(query)
     found = answers_for(session, query[:MAX_QUERY_CHARS], locale=locale, limit=_limit())
-    return jsonify(query=query, locale=locale, data=[suggestion_json(s) for s in found])
+    return jsonify(
+        query=query, locale=locale, no_match=not found, data=[suggestion_json(s) for s in found]
+    )
 
 
 @bp.get("/conversations/<int:conversation_id>/faq-suggestions")
@@ -113,6 +115,7 @@ def conversation_suggestions(session: Session, user: User, conversation_id: int)
         conversation_id=conversation_id,
         query=text[:MAX_QUERY_CHARS] or None,
         locale=locale,
+        no_match=not found,
         data=[suggestion_json(s) for s in found],
     )
 
@@ -133,6 +136,11 @@ _LIST = {
     "properties": {
         "query": {"type": ["string", "null"]},
         "locale": {"type": "string", "enum": ["ko", "en"]},
+        "no_match": {
+            "type": "boolean",
+            "description": "true when no article is a believable answer (data is then empty): "
+            "greetings, nonsense, off-topic questions",
+        },
         "data": {"type": "array", "items": {"$ref": "#/components/schemas/FaqSuggestion"}},
     },
 }

@@ -2,78 +2,56 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Response, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inbox.models import User
-from inbox.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from inbox.models.webhooks import WebhookDelivery, WebhookSubscription
 from inbox.outgoing_webhooks import (
     EVENT_TYPES,
     WebhookError,
-    check_host,
-    create_subscription,
     delete_subscription,
-    disable,
-    enable,
     redeliver,
-    rotate_secret,
     send_test,
-    update_subscription,
+)
+from inbox.webhook_admin import (
+    FIELDS,
+    delivery_json,
+    delivery_log,
+    save_subscription,
+    subscription_json,
 )
 from web.api import bp
 from web.api.auth import require_roles
 from web.api.errors import Problem
 from web.api.openapi import _ID, _json, _problem_responses, _ref, add_paths
-from web.serialize import iso
 
 
-def subscription_json(s: WebhookSubscription, *, secret: bool = False) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "id": s.id,
-        "name": s.name,
-        "url": s.url,
-        "event_types": list(s.event_types),
-        "active": s.active,
-        "disabled_reason": s.disabled_reason,
-        "disabled_at": iso(s.disabled_at),
-        "created_at": iso(s.created_at),
-    }
-    if secret:
-        body["secret"] = s.secret
-    return body
-
-
-def delivery_json(d: WebhookDelivery, attempts: list[WebhookAttempt]) -> dict[str, Any]:
-    return {
-        "id": d.id,
-        "event_id": d.event_id,
-        "event_type": d.event_type,
-        "status": d.status,
-        "attempts": [
-            {
-                "number": a.number,
-                "at": iso(a.at),
-                "status_code": a.status_code,
-                "error": a.error,
-                "duration_ms": a.duration_ms,
-            }
-            for a in attempts
-        ],
-        "next_attempt_at": iso(d.next_attempt_at) if d.status == "pending" else None,
-        "redelivery_of": d.redelivery_of,
-        "created_at": iso(d.created_at),
-        "delivered_at": iso(d.delivered_at),
-        "payload": d.payload,
-    }
-
-
-def _allowed() -> str:
+def _save(
+    session: Session, user: User, subscription: WebhookSubscription | None = None
+) -> tuple[WebhookSubscription, str | None]:
     from web import current_runtime
 
-    return current_runtime().settings.get("WEBHOOK_ALLOW_HOSTS", "")
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        raise Problem(400, "Bad Request", "send a JSON object")
+    unknown = set(payload) - set(FIELDS)
+    if unknown:
+        raise Problem(400, "Bad Request", f"unknown fields: {', '.join(sorted(unknown))}")
+    rt = current_runtime()
+    try:
+        saved = save_subscription(
+            session,
+            rt.vault,
+            payload,
+            allowed_hosts=rt.settings.get("WEBHOOK_ALLOW_HOSTS", ""),
+            actor=user,
+            subscription=subscription,
+        )
+    except WebhookError as exc:
+        raise Problem(422, "Unprocessable Content", str(exc)) from exc
+    return saved.subscription, saved.secret
 
 
 def _subscription(session: Session, subscription_id: int) -> WebhookSubscription:
@@ -81,13 +59,6 @@ def _subscription(session: Session, subscription_id: int) -> WebhookSubscription
     if found is None:
         raise Problem(404, "Not Found", f"webhook {subscription_id} not found")
     return found
-
-
-def _body() -> dict[str, Any]:
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict):
-        raise Problem(400, "Bad Request", "send a JSON object")
-    return payload
 
 
 @bp.get("/webhooks")
@@ -100,55 +71,21 @@ def webhooks(session: Session, user: User) -> Response:
 @bp.post("/webhooks")
 @require_roles("admin")
 def webhook_create(session: Session, user: User) -> tuple[Response, int]:
-    payload = _body()
-    try:
-        check_host(str(payload.get("url", "")), _allowed())
-        subscription = create_subscription(
-            session,
-            name=str(payload.get("name", "")),
-            url=str(payload.get("url", "")),
-            event_types=list(payload.get("event_types") or []),
-            actor=user,
-        )
-    except WebhookError as exc:
-        raise Problem(422, "Unprocessable Content", str(exc)) from exc
-    return jsonify(subscription_json(subscription, secret=True)), 201
+    subscription, secret = _save(session, user)
+    return jsonify(subscription_json(subscription, secret=secret)), 201
 
 
 @bp.get("/webhooks/<int:subscription_id>")
 @require_roles("admin")
 def webhook_show(session: Session, user: User, subscription_id: int) -> Response:
-    return jsonify(subscription_json(_subscription(session, subscription_id), secret=True))
+    return jsonify(subscription_json(_subscription(session, subscription_id)))
 
 
 @bp.patch("/webhooks/<int:subscription_id>")
 @require_roles("admin")
 def webhook_update(session: Session, user: User, subscription_id: int) -> Response:
-    subscription = _subscription(session, subscription_id)
-    payload = _body()
-    unknown = set(payload) - {"name", "url", "event_types", "active", "rotate_secret"}
-    if unknown:
-        raise Problem(400, "Bad Request", f"unknown fields: {', '.join(sorted(unknown))}")
-    try:
-        if payload.get("url") is not None:
-            check_host(str(payload["url"]), _allowed())
-        update_subscription(
-            session,
-            subscription,
-            actor=user,
-            name=payload.get("name"),
-            url=payload.get("url"),
-            event_types=payload.get("event_types"),
-        )
-        if payload.get("active") is True and not subscription.active:
-            enable(session, subscription, user)
-        elif payload.get("active") is False:
-            disable(session, subscription, f"disabled by {user.name}", user)
-        if payload.get("rotate_secret") is True:
-            rotate_secret(session, subscription, user)
-    except WebhookError as exc:
-        raise Problem(422, "Unprocessable Content", str(exc)) from exc
-    return jsonify(subscription_json(subscription, secret=True))
+    subscription, secret = _save(session, user, _subscription(session, subscription_id))
+    return jsonify(subscription_json(subscription, secret=secret))
 
 
 @bp.delete("/webhooks/<int:subscription_id>")
@@ -172,21 +109,11 @@ def webhook_deliveries(session: Session, user: User, subscription_id: int) -> Re
     cursor = request.args.get("cursor", "")
     if cursor and not cursor.isdigit():
         raise Problem(400, "Bad Request", "invalid cursor")
-    query = select(WebhookDelivery).where(WebhookDelivery.subscription_id == subscription_id)
-    if cursor:
-        query = query.where(WebhookDelivery.id < int(cursor))
-    rows = list(session.scalars(query.order_by(WebhookDelivery.id.desc()).limit(51)))
+    rows = delivery_log(session, subscription_id, before=int(cursor) if cursor else None, limit=51)
     more, rows = len(rows) > 50, rows[:50]
-    attempts: dict[int, list[WebhookAttempt]] = {d.id: [] for d in rows}
-    for attempt in session.scalars(
-        select(WebhookAttempt)
-        .where(WebhookAttempt.delivery_id.in_(list(attempts)))
-        .order_by(WebhookAttempt.number)
-    ):
-        attempts[attempt.delivery_id].append(attempt)
     return jsonify(
-        data=[delivery_json(d, attempts[d.id]) for d in rows],
-        next_cursor=str(rows[-1].id) if more else None,
+        data=[delivery_json(d, attempts) for d, attempts in rows],
+        next_cursor=str(rows[-1][0].id) if more else None,
     )
 
 
@@ -245,14 +172,15 @@ add_paths(
         "/webhooks/{id}": {
             "parameters": [_ID],
             "get": {
-                "summary": "One subscription with its secret",
+                "summary": "One subscription (its secret is never shown again)",
                 "responses": {
                     "200": _json(_ref("WebhookSubscription")),
                     **_problem_responses(401, 403, 404),
                 },
             },
             "patch": {
-                "summary": "Change name, URL, event types; enable/disable; rotate the secret",
+                "summary": "Change name, URL, event types; enable/disable; rotate the secret "
+                "(the answer holds the new one, shown this once)",
                 "requestBody": {"content": {"application/json": {"schema": _SUBSCRIPTION_BODY}}},
                 "responses": {
                     "200": _json(_ref("WebhookSubscription")),
@@ -319,8 +247,9 @@ add_paths(
                 "disabled_reason": {"type": ["string", "null"]},
                 "secret": {
                     "type": "string",
-                    "description": "HMAC-SHA256 key: X-Switchboard-Signature is "
-                    "t=<unix time>,v1=<hex HMAC of '<t>.' + raw body>",
+                    "description": "HMAC-SHA256 key, present only in the answer that made it "
+                    "(creation or rotate_secret): it is stored encrypted and never shown again. "
+                    "X-Switchboard-Signature is t=<unix time>,v1=<hex HMAC of '<t>.' + raw body>",
                 },
             },
         },

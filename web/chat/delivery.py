@@ -26,6 +26,7 @@ from inbox import selfservice
 from inbox.faq.service import Suggestion
 from inbox.ingest import record_event
 from inbox.models import ChannelAccount, InboundDelivery, Message
+from inbox.ordering import delivery_route
 from switchboard.runtime import Runtime
 from web.chat.context import Widget, connector, now_ts
 from web.chat.transcript import (
@@ -37,9 +38,6 @@ from web.chat.transcript import (
 )
 
 log = logging.getLogger(__name__)
-
-# Below this score an FAQ hit is noise ("안녕하세요" matches something weakly): skip self-service.
-MIN_SUGGESTION_SCORE = 4.0
 
 
 def self_service_enabled(found: Widget) -> bool:
@@ -71,8 +69,13 @@ def deliver(
     headers = {WIDGET_HEADER: found.external_id, "Content-Type": "application/x-ndjson"}
     # The same check a stored delivery must pass: every line belongs to the token's session.
     connector(rt).verify({**headers, "Authorization": f"Bearer {token}"}, body)
+    # With who it is about, like a webhook's: if the inline ingest below fails and the row
+    # waits, it holds back only this visitor's later lines, not every chat's (inbox/ordering.py).
+    route = delivery_route(connector(rt), headers, body)
     with rt.db.session() as session:
-        delivery = InboundDelivery(endpoint="chat", connector="webchat", headers=headers, body=body)
+        delivery = InboundDelivery(
+            endpoint="chat", connector="webchat", headers=headers, body=body, route=route
+        )
         session.add(delivery)
         session.flush()
         delivery_id = delivery.id
@@ -130,11 +133,19 @@ def after_delivery(
             if conversation.self_service == selfservice.OFFERED:
                 reason = "the visitor wrote again instead of choosing an answer"
                 selfservice.hand_off(session, conversation, reason=reason)
-        elif offer and self_service_enabled(found) and (prior is None or prior[0] == "resolved"):
-            answers = good_answers(selfservice.answers_for(session, message.text or ""))
+        elif (
+            offer
+            and self_service_enabled(found)
+            and selfservice.may_offer(session, prior, conversation)
+        ):
+            text = message.text or ""
+            answers = good_answers(selfservice.answers_for(session, text))
             if answers:
                 selfservice.offer(session, conversation, answers)
                 result["suggestions"] = [suggestion_json(a) for a in answers]
+            elif selfservice.has_question(text):
+                selfservice.no_match(session, conversation)
+                result["self_service"] = selfservice.NO_MATCH
         session.flush()
         result["message"] = message_for_visitor(message, found.external_id, secret)
         result["conversation"] = conversation_state([conversation])
@@ -142,7 +153,9 @@ def after_delivery(
 
 
 def good_answers(answers: list[Suggestion]) -> list[Suggestion]:
-    if not answers or answers[0].score < MIN_SUGGESTION_SCORE:
+    """The answers worth a visitor's time: suggest() already returns none for a weak best hit
+    (greetings, nonsense, off-topic); of the rest, drop those far below the best one."""
+    if not answers:
         return []
     floor = answers[0].score * 0.25
     return [a for a in answers if a.score >= floor]

@@ -339,7 +339,13 @@
           use.type = "button";
           use.className = "small";
           use.textContent = box.dataset.insert;
-          use.addEventListener("click", () => { composerMode("reply"); insertCanned(item.answer); });
+          use.addEventListener("click", () => {
+            composerMode("reply");
+            insertCanned(item.answer);
+            // Sent with the reply: the article becomes evidence for the customer's phrasing.
+            const slug = $("#faq-slug");
+            if (slug) slug.value = item.slug;
+          });
           li.append(title, " ", use, answer);
           list.append(li);
         }

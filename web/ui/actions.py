@@ -19,9 +19,11 @@ from connectors.base import Attachment as AttachmentIn
 from inbox.access import can_see, can_see_contact
 from inbox.contacts import merge_contacts, update_contact
 from inbox.conversations import Change, apply_change
+from inbox.faq import evidence
 from inbox.models import Attachment, Contact, Message
 from inbox.presence import typing
 from inbox.replies import Draft, ReplyRefused, create_reply, retry_failed
+from inbox.selfservice import detect_locale, latest_customer_text
 from web.downloads import content_disposition
 from web.replying import check_reply, enqueue_send
 from web.ui.common import me, roles, user_row, visible_conversation
@@ -72,6 +74,19 @@ def reply(conversation_id: int) -> BaseResponse:
             db.rollback()
             flash(_("Not sent: %(reason)s", reason=str(exc)), "error")
             return _back(conversation_id)
+        faq_slug = request.form.get("faq_slug", "").strip()
+        question = latest_customer_text(db, conversation.id) if faq_slug else None
+        if created and not private and faq_slug and question:
+            # The agent answered this customer's words with that article: learn the phrasing.
+            evidence.record(
+                db,
+                faq_slug,
+                question,
+                locale=detect_locale(question),
+                source=evidence.AGENT,
+                conversation_id=conversation.id,
+                user_id=user.id,
+            )
         message_id = message.id
     if created and not private and not enqueue_send(rt, message_id):
         flash(_("Saved; it will be sent in a moment."), "info")

@@ -1,4 +1,5 @@
-"""Admin: the FAQ editor (issue #8): list articles, edit both locales, history and restore.
+"""Admin: the FAQ editor (issue #8): list articles, edit both locales, history and restore;
+the phrasings the ranking learned (review, remove) and the FAQ gaps report (issue #20).
 
 Routes on the admin blueprint. Every save goes through inbox.faq.service, which appends a
 new version (never overwrites) and writes the audit log, so the public /help page and the
@@ -7,6 +8,7 @@ reply suggestions pick the change up on their next request.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -15,14 +17,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
+from inbox.faq import evidence, gaps
 from inbox.faq.articles import LOCALES, LocalizedText
 from inbox.faq.models import FaqArticle, FaqArticleVersion
 from inbox.faq.service import UnknownArticle, get_article, history, restore_version, update_article
 from inbox.models import User
+from inbox.models.base import utcnow
 from web.ui.admin import bp
 from web.ui.common import roles, user_row
 
 KEYWORDS_LIMIT = 50
+GAP_DAYS = (7, 30, 90)
 
 
 def _(text: str, **values: Any) -> str:
@@ -73,6 +78,8 @@ def faq_edit(slug: str) -> str:
             versions = history(db, slug)
         except UnknownArticle:
             abort(404)
+        learned = evidence.for_article(db, slug)
+        people = {u.id: u.name for u in db.scalars(select(User))} if learned else {}
         return render_template(
             "ui/admin/faq_edit.html",
             article=article,
@@ -80,7 +87,43 @@ def faq_edit(slug: str) -> str:
             versions=list(reversed(versions)),
             current=versions[-1].number if versions else None,
             editors=_editors(db, versions),
+            learned=learned,
+            people=people,
+            now=utcnow(),
+            decay=evidence.decay,
         )
+
+
+@bp.post("/faq/<slug>/evidence/<int:evidence_id>/remove")
+@roles("admin")
+def faq_evidence_remove(slug: str, evidence_id: int) -> Response:
+    from web import current_runtime
+
+    with current_runtime().db.session() as db:
+        actor = user_row(db)
+        try:
+            row = evidence.remove(db, evidence_id, user_id=actor.id)
+        except LookupError:
+            abort(404)
+        if row.article.slug != slug:
+            db.rollback()
+            abort(404)
+        flash(_("The phrasing no longer counts for this article."), "ok")
+    return redirect(url_for("admin.faq_edit", slug=slug) + "#learned")
+
+
+@bp.get("/faq-gaps")
+@roles("admin")
+def faq_gaps() -> str:
+    from web import current_runtime
+
+    days = request.args.get("days", type=int) or 30
+    if days not in GAP_DAYS:
+        days = 30
+    until = utcnow()
+    with current_runtime().db.session() as db:
+        groups = gaps.report(db, since=until - timedelta(days=days), until=until)
+    return render_template("ui/admin/faq_gaps.html", groups=groups, days=days, choices=GAP_DAYS)
 
 
 @bp.post("/faq/<slug>")

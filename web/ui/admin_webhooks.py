@@ -3,35 +3,58 @@ attempt's response code, redeliver, test ping, and the notice when one was disab
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from inbox.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from inbox.models.webhooks import WebhookDelivery, WebhookSubscription
 from inbox.outgoing_webhooks import (
     EVENT_TYPES,
     WebhookError,
-    check_host,
-    create_subscription,
     delete_subscription,
-    disable,
-    enable,
     redeliver,
-    rotate_secret,
     send_test,
-    update_subscription,
 )
+from inbox.webhook_admin import Saved, delivery_log, save_subscription
 from web.ui.admin import bp
 from web.ui.common import roles, user_row
 
 LOG_PAGE = 50
 
 
-def _allowed() -> str:
+def _form_data(action: str) -> dict[str, Any]:
+    """The form's fields in the API's shape (inbox/webhook_admin.py takes both)."""
+    if action == "enable":
+        return {"active": True}
+    if action == "disable":
+        return {"active": False}
+    if action == "secret":
+        return {"rotate_secret": True}
+    return {
+        "name": request.form.get("name", ""),
+        "url": request.form.get("url", ""),
+        "event_types": request.form.getlist("event_types"),
+    }
+
+
+def _save(db: Session, action: str, subscription: WebhookSubscription | None = None) -> Saved:
     from web import current_runtime
 
-    return current_runtime().settings.get("WEBHOOK_ALLOW_HOSTS", "")
+    rt = current_runtime()
+    actor = user_row(db)
+    return save_subscription(
+        db,
+        rt.vault,
+        _form_data(action),
+        allowed_hosts=rt.settings.get("WEBHOOK_ALLOW_HOSTS", ""),
+        actor=actor,
+        subscription=subscription,
+        disabled_reason=_("disabled by %(name)s", name=actor.name),
+    )
 
 
 @bp.get("/webhooks")
@@ -59,25 +82,19 @@ def webhooks() -> str:
 
 @bp.post("/webhooks")
 @roles("admin")
-def webhook_create() -> Response:
+def webhook_create() -> Response | str:
+    """Answers with the new webhook's page itself: the only time its secret is shown."""
     from web import current_runtime
 
     with current_runtime().db.session() as db:
         try:
-            check_host(request.form.get("url", ""), _allowed())
-            subscription = create_subscription(
-                db,
-                name=request.form.get("name", ""),
-                url=request.form.get("url", ""),
-                event_types=request.form.getlist("event_types"),
-                actor=user_row(db),
-            )
+            saved = _save(db, "save")
         except WebhookError as exc:
             db.rollback()
             flash(str(exc), "error")
             return redirect(url_for("admin.webhooks"))
-        flash(_("Saved. The signing secret is on this page."), "ok")
-        return redirect(url_for("admin.webhook", subscription_id=subscription.id))
+        flash(_("Saved. Copy the signing secret now: it is shown only this once."), "ok")
+        return _detail(db, saved.subscription, new_secret=saved.secret)
 
 
 @bp.get("/webhooks/<int:subscription_id>")
@@ -85,33 +102,29 @@ def webhook_create() -> Response:
 def webhook(subscription_id: int) -> str:
     from web import current_runtime
 
-    before = request.args.get("before", "")
     with current_runtime().db.session() as db:
-        subscription = db.get(WebhookSubscription, subscription_id) or abort(404)
-        query = select(WebhookDelivery).where(WebhookDelivery.subscription_id == subscription.id)
-        if before.isdigit():
-            query = query.where(WebhookDelivery.id < int(before))
-        deliveries = list(db.scalars(query.order_by(WebhookDelivery.id.desc()).limit(LOG_PAGE)))
-        attempts: dict[int, list[WebhookAttempt]] = {d.id: [] for d in deliveries}
-        for attempt in db.scalars(
-            select(WebhookAttempt)
-            .where(WebhookAttempt.delivery_id.in_(list(attempts)))
-            .order_by(WebhookAttempt.number)
-        ):
-            attempts[attempt.delivery_id].append(attempt)
-        return render_template(
-            "ui/admin/webhook.html",
-            subscription=subscription,
-            deliveries=deliveries,
-            attempts=attempts,
-            event_types=EVENT_TYPES,
-            next_before=deliveries[-1].id if len(deliveries) == LOG_PAGE else None,
-        )
+        return _detail(db, db.get(WebhookSubscription, subscription_id) or abort(404))
+
+
+def _detail(db: Session, subscription: WebhookSubscription, new_secret: str | None = None) -> str:
+    before = request.args.get("before", "")
+    log = delivery_log(
+        db, subscription.id, before=int(before) if before.isdigit() else None, limit=LOG_PAGE
+    )
+    return render_template(
+        "ui/admin/webhook.html",
+        subscription=subscription,
+        deliveries=[d for d, _attempts in log],
+        attempts={d.id: attempts for d, attempts in log},
+        event_types=EVENT_TYPES,
+        next_before=log[-1][0].id if len(log) == LOG_PAGE else None,
+        new_secret=new_secret,
+    )
 
 
 @bp.post("/webhooks/<int:subscription_id>")
 @roles("admin")
-def webhook_action(subscription_id: int) -> Response:
+def webhook_action(subscription_id: int) -> Response | str:
     """One form per button: save, ping, enable, disable, new secret, delete."""
     from web import current_runtime
 
@@ -119,33 +132,22 @@ def webhook_action(subscription_id: int) -> Response:
     back = url_for("admin.webhook", subscription_id=subscription_id)
     with current_runtime().db.session() as db:
         subscription = db.get(WebhookSubscription, subscription_id) or abort(404)
-        actor = user_row(db)
         try:
-            if action == "save":
-                check_host(request.form.get("url", ""), _allowed())
-                update_subscription(
-                    db,
-                    subscription,
-                    actor=actor,
-                    name=request.form.get("name", ""),
-                    url=request.form.get("url", ""),
-                    event_types=request.form.getlist("event_types"),
-                )
-                flash(_("Saved."), "ok")
+            if action in ("save", "enable", "disable", "secret"):
+                saved = _save(db, action, subscription)
+                if action == "secret":
+                    flash(_("New signing secret made; update the receiver."), "ok")
+                    return _detail(db, subscription, new_secret=saved.secret)
+                if action == "enable":
+                    count = saved.enabled
+                    flash(_("Enabled; %(count)s waiting deliveries go out now.", count=count), "ok")
+                else:
+                    flash(_("Saved.") if action == "save" else _("Disabled."), "ok")
             elif action == "ping":
-                send_test(db, subscription, actor)
+                send_test(db, subscription, user_row(db))
                 flash(_("Test event queued; it appears in the log below."), "ok")
-            elif action == "enable":
-                count = enable(db, subscription, actor)
-                flash(_("Enabled; %(count)s waiting deliveries go out now.", count=count), "ok")
-            elif action == "disable":
-                disable(db, subscription, _("disabled by %(name)s", name=actor.name), actor)
-                flash(_("Disabled."), "ok")
-            elif action == "secret":
-                rotate_secret(db, subscription, actor)
-                flash(_("New signing secret made; update the receiver."), "ok")
             elif action == "delete":
-                delete_subscription(db, subscription, actor)
+                delete_subscription(db, subscription, user_row(db))
                 flash(_("Deleted."), "ok")
                 back = url_for("admin.webhooks")
             else:

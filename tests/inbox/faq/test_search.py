@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from inbox.faq.articles import default_articles
-from inbox.faq.search import FaqIndex, NgramAnalyzer, normalize, rank
+from inbox.faq.search import FaqIndex, NgramAnalyzer, normalize, rank, split_clauses
 
 
 @pytest.fixture(scope="module")
@@ -68,3 +68,47 @@ def test_normalize_drops_emoticon_jamo_and_case() -> None:
 def test_analyzer_ignores_spacing_and_question_scaffolding() -> None:
     analyzer = NgramAnalyzer()
     assert analyzer("환불 어떻게 하나요") == analyzer("환불어떻게하나요") == analyzer("환불")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "'; DROP TABLE users; --",
+        "안녕하세요",
+        "문의드립니다",
+        "오늘 서울 날씨 어때요?",
+        "아이폰 최신 모델 가격이 얼마에요",
+        "강아지 산책은 하루에 몇 번 해야 하나요",
+        "what's the capital of France",
+    ],
+)
+def test_no_believable_article_means_no_answer(index: FaqIndex, question: str) -> None:
+    # search() still finds a weak overlap for most of these; answer() must refuse them.
+    assert index.answer(question) == []
+
+
+def test_a_weak_score_is_believed_when_the_article_covers_the_question(index: FaqIndex) -> None:
+    hits = index.answer("탈뢰 방법")  # typo + one word: low score, but all of it is the article
+    assert hits and hits[0].slug == "account-delete"
+    assert hits[0].score < index.config.confident_score
+    assert index.coverage("탈뢰 방법", "account-delete") >= index.config.min_coverage
+
+
+def test_synonyms_meet_the_articles_words(index: FaqIndex) -> None:
+    assert index.answer("구매한 거 환급 받으려면 어떻게 해요")[0].slug == "refund-return"
+    assert index.answer("주문 철회하고 싶어요")[0].slug == "order-change-cancel"
+    assert index.answer("암호를 새로 정하고 싶어요")[0].slug == "account-password-reset"
+
+
+def test_clauses_split_at_connectives_but_not_at_go_sipda() -> None:
+    assert split_clauses("주문 취소했는데 환불은 언제 들어오나요") == [
+        "주문 취소했는데",
+        "환불은 언제 들어오나요",
+    ]
+    assert split_clauses("반품하고 싶어요") == ["반품하고 싶어요"]
+    assert split_clauses("배송지 변경. 그리고 배송비도요?") == ["배송지 변경", "배송비도요"]
+
+
+def test_each_intent_of_a_two_part_message_is_offered(index: FaqIndex) -> None:
+    slugs = [hit.slug for hit in index.answer("반품하고 싶은데 반송 택배비는 누가 내는 건가요")]
+    assert {"refund-return", "shipping-fee"} <= set(slugs)

@@ -98,6 +98,8 @@ def test_webhooks_admin_only_crud_log_and_redeliver(client: Any, rt: Runtime, fa
         assert created.status_code == 201
         sub = created.get_json()
         assert sub["secret"].startswith("whsec_") and sub["active"] is True
+        shown = client.get(f"/api/v1/webhooks/{sub['id']}", headers=auth(admin)).get_json()
+        assert "secret" not in shown  # shown once, on creation only
         client.patch(
             f"/api/v1/conversations/{conv.id}", json={"status": "resolved"}, headers=auth(admin)
         )
@@ -127,6 +129,11 @@ def test_webhooks_admin_only_crud_log_and_redeliver(client: Any, rt: Runtime, fa
         headers=auth(admin),
     ).get_json()
     assert patched["active"] is False and patched["secret"] != sub["secret"]
+    assert patched["secret"].startswith("whsec_")
+    renamed = client.patch(
+        f"/api/v1/webhooks/{sub['id']}", json={"name": "CRM 2"}, headers=auth(admin)
+    ).get_json()
+    assert renamed["name"] == "CRM 2" and "secret" not in renamed
     assert client.delete(f"/api/v1/webhooks/{sub['id']}", headers=auth(admin)).status_code == 204
     assert client.get(f"/api/v1/webhooks/{sub['id']}", headers=auth(admin)).status_code == 404
 

@@ -146,8 +146,32 @@ def test_a_greeting_goes_to_agents_without_faq_noise(rt, client, factory):
     visitor = Visitor(client)
     visitor.start()
     body = visitor.send("안녕하세요").get_json()
-    assert "suggestions" not in body
+    assert "suggestions" not in body and "self_service" not in body
     assert body["conversation"] == {"status": "open", "self_service": None}
+    # The question after the greeting still gets self-service.
+    body = visitor.send("배송 언제 와요?").get_json()
+    assert body["suggestions"][0]["slug"] == "shipping-time"
+    assert body["conversation"]["self_service"] == "offered"
+
+
+def test_no_self_service_once_an_agent_has_answered(rt, client, factory):
+    account = widget_account(factory)
+    seed_faq(rt)
+    visitor = Visitor(client)
+    visitor.start()
+    visitor.send("안녕하세요")
+    agent = factory.user("agent", inboxes=[account.id])
+    with rt.db.session() as s:
+        conversation_id = s.scalars(select(Conversation.id)).one()
+    headers = {"Authorization": f"Bearer {factory.token(agent)}"}
+    sent = client.post(
+        f"/api/v1/conversations/{conversation_id}/messages",
+        json={"text": "네, 무엇을 도와드릴까요?"},
+        headers=headers,
+    )
+    assert sent.status_code in (200, 201, 202)
+    body = visitor.send("배송 언제 와요?").get_json()
+    assert "suggestions" not in body
 
 
 def test_cors_only_for_listed_origins(client, factory):

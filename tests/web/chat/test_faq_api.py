@@ -16,6 +16,7 @@ def test_suggest_ranks_articles_for_a_colloquial_question(rt, client, factory):
     headers = _agent(factory, account.id)
     body = client.get("/api/v1/faq/suggest?q=배송언제와요", headers=headers).get_json()
     assert body["locale"] == "ko"
+    assert body["no_match"] is False
     top = body["data"][0]
     assert top["slug"] == "shipping-time"
     assert set(top) >= {"slug", "title", "answer", "score"}
@@ -24,6 +25,10 @@ def test_suggest_ranks_articles_for_a_colloquial_question(rt, client, factory):
     ).get_json()
     assert english["data"][0]["slug"] == "shipping-time"
     assert english["data"][0]["locale"] == "en"
+    nonsense = client.get(
+        "/api/v1/faq/suggest", query_string={"q": "'; DROP TABLE users; --"}, headers=headers
+    ).get_json()
+    assert nonsense["no_match"] is True and nonsense["data"] == []
     assert client.get("/api/v1/faq/suggest?q=", headers=headers).status_code == 400
     assert client.get("/api/v1/faq/suggest?q=x").status_code == 401
 

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from inbox.faq.models import FaqEvidence
 from inbox.models import Conversation, Message
 from tests.support.servers import serve_wsgi
 from tests.web.chat.support import seed_faq, widget_account
@@ -170,6 +171,23 @@ def test_this_solved_it_resolves_by_self_service(rt, factory, server, page):
     page.wait_for_selector(".sb-notice:has-text('Glad that helped')")
     conversation = only_conversation(rt)
     assert (conversation.status, conversation.self_service) == ("resolved", "resolved")
+    # The visitor's words now count as evidence for that article.
+    with rt.db.session() as s:
+        learned = s.scalars(select(FaqEvidence)).one()
+        assert (learned.phrase, learned.source) == ("How do I reset my password?", "visitor")
+
+
+@pytest.mark.parametrize("question", ["'; DROP TABLE users; --", "오늘 서울 날씨 어때요?"])
+def test_no_fitting_answer_offers_a_person_at_once(rt, factory, server, page, question):
+    widget_account(factory)
+    seed_faq(rt)
+    open_widget(page, server)
+    send(page, question)
+    page.wait_for_selector(".sb-notice:has-text('상담원을 연결해 드릴게요')")
+    page.wait_for_selector(".sb-visitor[data-id]")
+    assert page.locator(".sb-answer").count() == 0
+    conversation = only_conversation(rt)
+    assert (conversation.status, conversation.self_service) == ("open", "no_match")
 
 
 def test_xss_payloads_are_inert_on_the_visitor_side(rt, factory, server, page):

@@ -1,5 +1,6 @@
-"""Team workflow in headless Chromium on PostgreSQL: auto-assignment of live sandbox DMs by the
-admin's policy and the agents' "On shift" box, and SLA breaches turning rows red.
+"""Team workflow in headless Chromium on PostgreSQL, in Korean and English: auto-assignment of
+live sandbox DMs by the admin's policy and the agents' "On shift" box, an SLA breach turning
+the row red and notifying the assignee live, and an admin's rule for Korean refund messages.
 
 The inbox runs with the Meta sandbox mounted (as `switchboard demo` does): a customer DM goes
 emulator → signed webhook → ingest job → after-commit automation job → an agent.
@@ -25,6 +26,7 @@ from sandbox.meta import demo as meta_demo
 from switchboard.runtime import Runtime
 from tests.support.servers import free_port, serve_wsgi
 from tests.web.ui.conftest import PASSWORD, inbound
+from tests.web.ui.locales import BROWSER_LOCALE, LANGS, piece, speak, tr
 from workers.automation import sla_tick
 
 pytestmark = [
@@ -48,12 +50,19 @@ def base_url(app: Any) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(params=LANGS)
+def lang(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture
-def browser_page(browser: Any) -> Iterator[Any]:
+def browser_page(browser: Any, lang: str) -> Iterator[Any]:
     contexts: list[Any] = []
 
     def open_page() -> Any:
-        context = browser.new_context(locale="ko-KR", viewport={"width": 1400, "height": 900})
+        context = browser.new_context(
+            locale=BROWSER_LOCALE[lang], viewport={"width": 1400, "height": 900}
+        )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         return context.new_page()
@@ -112,7 +121,7 @@ def _conversation_with(rt: Runtime, text: str) -> int | None:
 
 
 def test_live_sandbox_dms_go_to_the_on_shift_agent_with_capacity_and_then_wait(
-    browser_page: Any, base_url: str, rt: Runtime, factory: Any
+    browser_page: Any, base_url: str, rt: Runtime, factory: Any, lang: str
 ) -> None:
     admin = factory.user("admin", email="admin@example.test", name="관리자")
     mina = factory.user("agent", email="mina@example.test", name="민아")
@@ -125,6 +134,8 @@ def test_live_sandbox_dms_go_to_the_on_shift_agent_with_capacity_and_then_wait(
     with rt.db.session() as s:
         update_user(s, s.get(User, joon.id), actor_id=None, available=False)
     assert admin and outsider
+    speak(rt, lang)
+    auto = piece(lang, "Auto-assigned to %(whom)s (%(why)s; %(n)s of %(m)s open)")
 
     # The admin turns on round-robin with a capacity of one open conversation per agent.
     boss = browser_page()
@@ -142,8 +153,8 @@ def test_live_sandbox_dms_go_to_the_on_shift_agent_with_capacity_and_then_wait(
     sign_in(agent, base_url, "mina@example.test")
     agent.wait_for_selector(".conv-row .assignee >> text=민아")
     agent.click(".conv-row >> nth=0")
-    agent.wait_for_selector(".event >> text=자동 배정")
-    assert "순환 배정" in agent.locator(".event").all_inner_texts()[-1]
+    agent.wait_for_selector(f".event >> text={auto}")
+    assert tr(lang, "round-robin") in agent.locator(".event").all_inner_texts()[-1]
 
     # A second customer: Mina is at capacity and Joon is off shift, so it waits in the queue.
     _customer_dm(base_url, "배송 언제 와요?", "박지훈")
@@ -162,7 +173,7 @@ def test_live_sandbox_dms_go_to_the_on_shift_agent_with_capacity_and_then_wait(
     joon_page.click("main form.stack button[type=submit]")
     joon_page.wait_for_selector(".flash-ok")
     joon_page.goto(f"{base_url}/inbox/c/{second}")
-    joon_page.wait_for_selector(".event >> text=자동 배정")
+    joon_page.wait_for_selector(f".event >> text={auto}")
     with rt.db.session() as s:
         assert s.get(Conversation, second).assignee_id == joon.id
         assigned = set(
@@ -176,9 +187,12 @@ def test_live_sandbox_dms_go_to_the_on_shift_agent_with_capacity_and_then_wait(
         assert s.get(ChannelAccount, account_id) is not None
 
 
-def test_sla_breach_turns_the_row_red_and_is_written_into_the_thread(
-    browser_page: Any, base_url: str, rt: Runtime, team_setup: dict[str, Any]
+def test_sla_breach_turns_the_row_red_and_notifies_the_assignee_live(
+    browser_page: Any, base_url: str, rt: Runtime, team_setup: dict[str, Any], lang: str
 ) -> None:
+    from inbox.conversations import Change, apply_change
+    from inbox.models import User
+
     with rt.db.session() as s:
         save_sla_policy(
             s,
@@ -192,36 +206,55 @@ def test_sla_breach_turns_the_row_red_and_is_written_into_the_thread(
         )
     calm = inbound(rt, team_setup["a"], "여유 있는 문의", customer="calm")
     late = inbound(rt, team_setup["a"], "오래 기다린 문의", customer="late", name="최유진")
+    with rt.db.session() as s:  # Mina took it herself: the breach is hers to hear about
+        conversation, mina = s.get(Conversation, late.id), s.get(User, team_setup["agent"].id)
+        assert conversation is not None and mina is not None
+        apply_change(s, conversation, Change(assignee_id=mina.id), actor=mina)
     rt.jobs.drain()
+    speak(rt, lang)
     page = browser_page()
     sign_in(page, base_url, "mina@example.test")
     page.goto(f"{base_url}/inbox/?sort=sla")
     ready(page)
+    page.wait_for_selector("#live-state.on")
     assert page.locator(f".conv-row[data-id='{late.id}'] .sla-ok").count() == 1
     assert page.locator(".conv-row.sla-breached").count() == 0
+    assert page.locator("#bell-count").is_hidden()
     with rt.db.session() as s:  # as if the customer had written two hours earlier
         conversation = s.get(Conversation, late.id)
         assert conversation is not None and s.get(ConversationSla, late.id) is not None
         conversation.created_at -= timedelta(hours=2)
         refresh(s, [conversation])
     assert sla_tick()["breaches"] == 1  # what the sweeper does every pass
-    page.reload()
-    ready(page)
-    row = page.locator(f".conv-row[data-id='{late.id}']")
-    assert "sla-breached" in (row.get_attribute("class") or "")
-    assert "SLA 위반" in row.inner_text()
+
+    # Live, without a reload: the row turns red and Mina's bell counts the breach.
+    row = page.locator(f".conv-row.sla-breached[data-id='{late.id}']")
+    row.wait_for()
+    page.wait_for_selector("#bell-count:not([hidden]) >> text=1")
+    assert piece(lang, "SLA breached %(time)s ago") in row.inner_text()
     colour = row.locator(".sla").evaluate("e => getComputedStyle(e).color")
     assert colour.replace(" ", "") == "rgb(198,40,40)"  # --danger
-    first_row = page.locator(".conv-row").first
-    assert first_row.get_attribute("data-id") == str(late.id)  # nearest breach first
+    assert page.locator(".conv-row").first.get_attribute("data-id") == str(late.id)
     assert page.locator(f".conv-row[data-id='{calm.id}'].sla-breached").count() == 0
-    page.click(f".conv-row[data-id='{late.id}'] a")
-    page.wait_for_selector(".event >> text=SLA 위반: 첫 응답")
-    assert "첫 응답" in page.locator("#conv-sla[data-sla=breached]").inner_text()
+
+    # The notification centre names the breach and leads to the conversation.
+    page.click("#bell")
+    item = page.locator(".notification.unread").first
+    item.wait_for()
+    assert tr(lang, "SLA breached") in item.inner_text()
+    assert "최유진" in item.inner_text()
+    item.locator("a").click()
+    page.wait_for_url(f"**/inbox/c/{late.id}")
+    ready(page)
+    due = tr(lang, "SLA breached: %(target)s was due %(at)s", target="\x00", at="")
+    event = due.split("\x00")[0] + tr(lang, "first response")
+    page.wait_for_selector(f".event >> text={event}")
+    assert tr(lang, "first response") in page.locator("#conv-sla[data-sla=breached]").inner_text()
+    assert page.locator("#bell-count").is_hidden()  # read by opening it
 
 
 def test_admin_builds_a_rule_that_labels_and_assigns_a_korean_refund_dm(
-    browser_page: Any, base_url: str, rt: Runtime, factory: Any
+    browser_page: Any, base_url: str, rt: Runtime, factory: Any, lang: str
 ) -> None:
     from inbox.teams import save_team
 
@@ -231,6 +264,7 @@ def test_admin_builds_a_rule_that_labels_and_assigns_a_korean_refund_dm(
     _messenger_inbox(rt, [refunds.id, other.id])
     with rt.db.session() as s:
         team_id = save_team(s, name="환불팀", member_ids={refunds.id}, actor_id=None).id
+    speak(rt, lang)
 
     boss = browser_page()
     sign_in(boss, base_url, "admin@example.test")
@@ -264,7 +298,8 @@ def test_admin_builds_a_rule_that_labels_and_assigns_a_korean_refund_dm(
     row.locator("a").click()
     fired = agent.locator(".event", has_text="한국어 환불 문의").first
     fired.wait_for(state="attached")
-    assert "규칙 “한국어 환불 문의” 실행" in fired.inner_text()
+    ran = tr(lang, "Rule “%(rule)s” ran: %(done)s", rule="한국어 환불 문의", done="")
+    assert ran.rstrip(": ") in fired.inner_text()
     english = _conversation_with(rt, "Can I get a refund?")
     with rt.db.session() as s:
         assert english is not None

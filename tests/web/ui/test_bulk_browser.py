@@ -1,5 +1,5 @@
 """Bulk assign from the list in headless Chromium (keyboard and mouse selection), a saved
-view, and a macro run from the composer, on PostgreSQL."""
+view, and a macro run from the composer, on PostgreSQL, in Korean and English."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from inbox.macros import save_macro
 from inbox.models import Conversation, User
 from switchboard.runtime import Runtime
 from tests.web.ui.conftest import inbound
+from tests.web.ui.locales import LANGS, speak, tr
 from tests.web.ui.test_browser import base_url, page, ready, sign_in
 
 pytestmark = [
@@ -21,11 +22,18 @@ pytestmark = [
 __all__ = ["base_url", "page"]
 
 
+@pytest.fixture(params=LANGS)
+def lang(request: pytest.FixtureRequest, rt: Runtime) -> str:
+    """The language every user reads the UI in (set once the test has made its users)."""
+    return str(request.param)
+
+
 def test_bulk_assign_with_keyboard_and_mouse_then_save_the_view(
-    page: Any, base_url: str, rt: Runtime, team_setup: dict[str, Any]
+    page: Any, base_url: str, rt: Runtime, team_setup: dict[str, Any], lang: str
 ) -> None:
     a = team_setup["a"]
     convs = [inbound(rt, a, f"배송 문의 {i}", customer=f"c{i}", name=f"고객{i}") for i in range(3)]
+    speak(rt, lang)
     sign_in(page, base_url, "admin@example.test")
     page.keyboard.press("j")  # cursor on the first row
     page.keyboard.press("x")  # picked by keyboard
@@ -40,7 +48,7 @@ def test_bulk_assign_with_keyboard_and_mouse_then_save_the_view(
     page.select_option("#bulk-assignee", str(team_setup["agent"].id))
     page.fill("input[name=add_label]", "배송")
     page.click("#bulk-apply")
-    page.wait_for_selector("text=2개 대화를 바꿨습니다.")
+    page.wait_for_selector(f"text={tr(lang, 'Updated %(count)s conversations.', count=2)}")
     ready(page)
     with rt.db.session() as session:
         rows = session.scalars(
@@ -55,7 +63,7 @@ def test_bulk_assign_with_keyboard_and_mouse_then_save_the_view(
     assert page.locator(".conv-row .pick:checked").count() == 3
     page.select_option("#bulk-status", "pending")
     page.click("#bulk-apply")
-    page.wait_for_selector("text=3개 대화를 바꿨습니다.")
+    page.wait_for_selector(f"text={tr(lang, 'Updated %(count)s conversations.', count=3)}")
     ready(page)
     with rt.db.session() as session:
         statuses = set(
@@ -81,7 +89,7 @@ def test_bulk_assign_with_keyboard_and_mouse_then_save_the_view(
 
 
 def test_macro_from_the_composer_with_the_keyboard(
-    page: Any, base_url: str, rt: Runtime, team_setup: dict[str, Any]
+    page: Any, base_url: str, rt: Runtime, team_setup: dict[str, Any], lang: str
 ) -> None:
     conv = inbound(rt, team_setup["a"], "환불해 주세요", customer="c1", name="이서연")
     with rt.db.session() as session:
@@ -95,6 +103,7 @@ def test_macro_from_the_composer_with_the_keyboard(
             reply="{{contact_name}}님, 환불 접수되었습니다.",
             reply_private=True,
         )
+    speak(rt, lang)
     sign_in(page, base_url, "mina@example.test")
     page.goto(f"{base_url}/inbox/c/{conv.id}")
     ready(page)

@@ -1,5 +1,5 @@
 """Merge two conversations of one contact in the browser, then split the merged-in part back
-out, and undo both from the thread (headless Chromium, PostgreSQL)."""
+out, and undo both from the thread (headless Chromium, PostgreSQL, Korean and English)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 
 from switchboard.runtime import Runtime
 from tests.support.factory import Factory
+from tests.web.ui.locales import LANGS, piece, speak
 from tests.web.ui.test_browser import base_url, page, ready, sign_in
 
 pytestmark = [
@@ -18,17 +19,26 @@ pytestmark = [
 __all__ = ["base_url", "page"]
 
 
+@pytest.fixture(params=LANGS)
+def lang(request: pytest.FixtureRequest, rt: Runtime) -> str:
+    """The language every user reads the UI in (set once the test has made its users)."""
+    return str(request.param)
+
+
 def bodies(page: Any) -> list[str]:
     return [t.strip() for t in page.locator("article.msg .body").all_inner_texts()]
 
 
 def test_merge_then_split_back_then_undo(
-    page: Any, base_url: str, rt: Runtime, team_setup: dict[str, Any]
+    page: Any, base_url: str, rt: Runtime, team_setup: dict[str, Any], lang: str
 ) -> None:
     factory = Factory(rt)
     a = team_setup["a"]
     old = factory.inbound(a, "지난주 주문 문의예요", customer="c1", name="이서연", thread="t-old")
     new = factory.inbound(a, "같은 주문 건입니다", customer="c1", name="이서연", thread="t-new")
+    speak(rt, lang)
+    split_off = piece(lang, "Split off #%(n)s · %(who)s")
+    merged = piece(lang, "Conversation #%(n)s merged into this one · %(who)s")
     page.on("dialog", lambda dialog: dialog.accept())
     sign_in(page, base_url, "mina@example.test")
     page.goto(f"{base_url}/inbox/c/{old.id}")
@@ -48,13 +58,13 @@ def test_merge_then_split_back_then_undo(
     assert f"/inbox/c/{new.id}" not in split_url
 
     # Undo the split from its event line: the message is back in the merged conversation.
-    page.locator(".event", has_text="분리").locator("button.undo").first.click()
+    page.locator(".event", has_text=split_off).locator("button.undo").first.click()
     page.wait_for_url(f"**/inbox/c/{new.id}")
     ready(page)
     assert bodies(page) == ["지난주 주문 문의예요", "같은 주문 건입니다"]
 
     # Undo the merge: two conversations again.
-    page.locator(".event", has_text="병합").locator("button.undo").first.click()
+    page.locator(".event", has_text=merged).locator("button.undo").first.click()
     page.wait_for_url(f"**/inbox/c/{old.id}")
     ready(page)
     assert bodies(page) == ["지난주 주문 문의예요"]

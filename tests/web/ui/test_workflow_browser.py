@@ -1,6 +1,6 @@
-"""Issue 15 flows in headless Chromium on PostgreSQL: an outgoing webhook retried until a
-local receiver accepts it, and an @mention that notifies a colleague live (bell, browser
-notification while the tab is hidden)."""
+"""Issue 15 flows in headless Chromium on PostgreSQL, in Korean and English: an outgoing
+webhook retried until a local receiver accepts it, and an @mention that notifies a colleague
+live (bell, browser notification while the tab is hidden)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 from switchboard.runtime import Runtime
 from tests.support.receiver import receiver
 from tests.web.ui.conftest import inbound
+from tests.web.ui.locales import LANGS, speak, tr
 from tests.web.ui.test_browser import base_url, page, ready, sign_in
 
 pytestmark = [
@@ -20,15 +21,22 @@ pytestmark = [
 __all__ = ["base_url", "page"]  # fixtures shared with test_browser.py
 
 
+@pytest.fixture(params=LANGS)
+def lang(request: pytest.FixtureRequest, rt: Runtime) -> str:
+    """The language every user reads the UI in (set once the test has made its users)."""
+    return str(request.param)
+
+
 @pytest.fixture
 def settings_overrides() -> dict[str, str]:
     return {"WEBHOOK_RETRY_SCHEDULE": "0.3,0.3,0.3", "WEBHOOK_ALLOW_HOSTS": "127.0.0.1"}
 
 
 def test_outgoing_webhook_is_retried_until_the_receiver_accepts(
-    page: Any, base_url: str, rt: Runtime, team_setup: dict[str, Any]
+    page: Any, base_url: str, rt: Runtime, team_setup: dict[str, Any], lang: str
 ) -> None:
     conv = inbound(rt, team_setup["a"], "환불 요청합니다", customer="c1", name="이서연")
+    speak(rt, lang)
     with receiver(500, 502) as hook:
         sign_in(page, base_url, "admin@example.test")
         page.goto(f"{base_url}/admin/webhooks")
@@ -36,8 +44,8 @@ def test_outgoing_webhook_is_retried_until_the_receiver_accepts(
         page.fill("#webhook-new input[name=url]", hook.url)
         page.check("#webhook-new input[value='conversation.resolved']")
         page.click("#webhook-new button[type=submit]")
-        page.wait_for_selector("#webhook-secret", state="attached")
-        webhook_url = page.url
+        assert page.locator("#webhook-secret").inner_text().startswith("whsec_")  # once
+        webhook_url = base_url + (page.get_attribute("#webhook-link", "href") or "")
 
         page.goto(f"{base_url}/inbox/c/{conv.id}")
         ready(page)
@@ -56,7 +64,7 @@ def test_outgoing_webhook_is_retried_until_the_receiver_accepts(
         assert len(hook.requests) == 3
 
         row.locator("button.redeliver").click()
-        page.wait_for_selector("text=다시 보내기를 예약했습니다.")
+        page.wait_for_selector(f"text={tr(lang, 'Redelivery queued.')}")
         for _ in range(100):
             if page.locator("tr.delivery[data-status=delivered]").count() == 2:
                 break
@@ -86,9 +94,10 @@ FAKE_NOTIFICATIONS = """
 
 
 def test_mention_with_autocomplete_notifies_the_colleague_live(
-    browser: Any, page: Any, base_url: str, rt: Runtime, team_setup: dict[str, Any]
+    browser: Any, page: Any, base_url: str, rt: Runtime, team_setup: dict[str, Any], lang: str
 ) -> None:
     conv = inbound(rt, team_setup["a"], "배송이 안 와요", customer="c1", name="박지훈")
+    speak(rt, lang)
     page.context.add_init_script(FAKE_NOTIFICATIONS)
     sign_in(page, base_url, "mina@example.test")
     page.goto(f"{base_url}/notifications/")
@@ -122,13 +131,13 @@ def test_mention_with_autocomplete_notifies_the_colleague_live(
     page.wait_for_selector("#bell-count:not([hidden]) >> text=1")
     page.wait_for_function("window.__shown.length === 1")
     shown = page.evaluate("window.__shown[0]")
-    assert shown["title"] == "나를 멘션함"
+    assert shown["title"] == tr(lang, "You were mentioned")
     assert "배송 확인 부탁해요" in shown["body"]
 
     page.evaluate("window.__hidden = false")
     page.click("#bell")
     item = page.locator(".notification.unread").first
-    assert "나를 멘션함" in item.inner_text()
+    assert tr(lang, "You were mentioned") in item.inner_text()
     item.locator("a").click()
     page.wait_for_url(f"**/inbox/c/{conv.id}")
     ready(page)

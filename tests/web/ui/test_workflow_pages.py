@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from inbox.conversations import Change, apply_change
@@ -76,8 +77,16 @@ def test_webhook_admin_pages_are_for_admins(
             "csrf_token": token,
         },
     )
-    detail = client.get(created.headers["Location"]).get_data(as_text=True)
+    # The answer is the new webhook's page, the one time its secret is shown.
+    assert created.status_code == 200
+    detail = created.get_data(as_text=True)
     assert "whsec_" in detail and "전송 기록" in detail
+    link = re.search(r'href="(/admin/webhooks/\d+)" id="webhook-link"', detail)
+    assert link is not None
+    again = client.get(link.group(1)).get_data(as_text=True)
+    assert "whsec_" not in again and "전송 기록" in again
+    rotated = client.post(link.group(1), data={"action": "secret", "csrf_token": token})
+    assert rotated.status_code == 200 and "whsec_" in rotated.get_data(as_text=True)
     refused = client.post(
         "/admin/webhooks",
         data={

@@ -365,6 +365,8 @@
         if (data.status === "ignored") { dropPending(clientId); }
         if (data.suggestions && data.suggestions.length) { showSuggestions(data.suggestions); }
         else if (faq.childNodes.length) { faq.textContent = ""; show(faq, false); }
+        // No FAQ answer fits: say at once that a person will answer instead of showing nothing.
+        if (data.self_service === "no_match") { setNotice(T.handedOff); }
       })
       .catch(function (err) {
         dropPending(clientId);

@@ -1,7 +1,7 @@
 """early receipts: delivery statuses that arrive before the send that they are about is recorded
 
-Revision ID: 0012_wa2
-Revises: 0011_team
+Revision ID: 0015_wa2
+Revises: 0014_thru2
 Create Date: 2026-12-05 11:30:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import inbox.models.base
 
-revision = "0012_wa2"
-down_revision = "0011_team"
+revision = "0015_wa2"
+down_revision = "0014_thru2"
 branch_labels = None
 depends_on = None
 

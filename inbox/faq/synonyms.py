@@ -1,0 +1,84 @@
+"""Words customers use for what the articles call something else, folded before indexing.
+
+Applied to articles and questions alike (inside the analyzer), so "환급 받으려면" meets the
+refund article's "환불" and "주문 철회" meets "주문 취소". Per-article vocabulary belongs in the
+article's keywords (editable in Admin → FAQ); this list is for words that mean the same thing
+in every article. Longest variants are replaced first, as substrings, because customers do not
+space them ("주문철회요").
+"""
+
+from __future__ import annotations
+
+import re
+
+# variant -> the word the articles use
+KO_SYNONYMS: dict[str, str] = {
+    "환급": "환불",
+    "돈 돌려": "환불",
+    "돈돌려": "환불",
+    "되돌려 보내": "반품",
+    "되돌려보내": "반품",
+    "되돌려 보낼": "반품할",
+    "돌려보낼": "반품할",
+    "돌려 보낼": "반품할",
+    "반송": "반품",
+    "오더": "주문",
+    "시켰": "주문했",
+    "시키면": "주문하면",
+    "진척": "진행",
+    "철회": "취소",
+    "없던 걸로": "취소",
+    "없던걸로": "취소",
+    "해지": "탈퇴",
+    "암호": "비밀번호",
+    "패스워드": "비밀번호",
+    "행방": "위치",
+    "운반": "배송",
+    "운송비": "배송비",
+    "택배 요금": "배송비",
+    "택배요금": "배송비",
+    "공짜": "무료",
+    "고치": "수정",
+    "고침": "수정",
+    "고칠": "수정할",
+    "증발": "분실",
+    "감감무소식": "안 와요",
+    "멤버 등록": "회원가입",
+    "멤버등록": "회원가입",
+    "재료": "원료",
+    "담당자": "상담원",
+    "사람이랑": "상담원",
+    "사람하고": "상담원",
+    "직원": "상담원",
+    "두 번 결제": "중복 주문",
+    "두번 결제": "중복 주문",
+    "두번결제": "중복 주문",
+    "동호수": "주소",
+    "수령인": "받는 사람",
+    "변경": "수정",
+}
+
+EN_SYNONYMS: dict[str, str] = {
+    "parcel": "package",
+    "moved": "new address",
+    "reimburse": "refund",
+    "reimbursement": "refund",
+    "charged twice": "duplicate order",
+    "double charged": "duplicate order",
+    "agent": "person",
+    "human": "person",
+    "someone": "person",
+    "soon": "long",
+}
+
+_KO = sorted(KO_SYNONYMS, key=len, reverse=True)
+_KO_PATTERN = re.compile("|".join(re.escape(v) for v in _KO))
+_EN_PATTERN = re.compile(
+    r"\b(" + "|".join(re.escape(v) for v in sorted(EN_SYNONYMS, key=len, reverse=True)) + r")\b"
+)
+
+
+def fold(text: str) -> str:
+    """`text` (already lower-cased) with every known variant replaced by the articles' word."""
+    text = _KO_PATTERN.sub(lambda m: KO_SYNONYMS[m.group(0)], text)
+    return _EN_PATTERN.sub(lambda m: EN_SYNONYMS[m.group(0)], text)
