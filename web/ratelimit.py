@@ -22,6 +22,8 @@ from limits import parse_many
 
 from switchboard.metrics import RATE_LIMITED
 from switchboard.settings import Settings
+from web.api.errors import problem_response
+from web.chat.context import ChatError, _chat_error, bearer_token, read_claims, widget
 from web.security import client_ip
 
 CHAT_MESSAGE_ENDPOINTS = ("chat.send_message", "chat.send_attachment", "chat.leave_message")
@@ -111,8 +113,6 @@ def _refused(response: Response) -> bool:
 
 def _chat_session() -> str:
     """The visitor's chat session (from the signed token), else the address."""
-    from web.chat.context import bearer_token, read_claims, widget
-
     token = bearer_token()
     widget_id = (request.view_args or {}).get("widget_id")
     if token and isinstance(widget_id, str):
@@ -128,8 +128,6 @@ def _too_many(limiter: Limiter) -> Callable[[RateLimitExceeded], Response | tupl
         current = limiter.current_limit
         wait = max(1, int(current.reset_at - time.time())) if current is not None else 60
         if request.blueprint == "chat":
-            from web.chat.context import ChatError, _chat_error
-
             return _chat_error(ChatError(429, "rate_limited", retry_after=wait))
         if request.endpoint == "auth.login":
             from flask_babel import gettext as _
@@ -137,8 +135,6 @@ def _too_many(limiter: Limiter) -> Callable[[RateLimitExceeded], Response | tupl
             flash(_("Too many sign-in attempts. Wait a minute and try again."), "error")
             body = render_template("ui/login.html", email=request.form.get("email", ""))
             return Response(body, status=429, headers={"Retry-After": str(wait)})
-        from web.api.errors import problem_response
-
         response = problem_response(
             429, "Too Many Requests", f"rate limit {exc.description}; retry in {wait} s"
         )

@@ -16,7 +16,7 @@ import os
 import threading
 
 from switchboard.metrics import WEBHOOKS
-from workers.runner import JobRunner
+from switchboard.runner import JobRunner
 
 log = logging.getLogger(__name__)
 

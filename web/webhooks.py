@@ -18,10 +18,12 @@ from flask import Blueprint, Response, abort, request
 
 from connectors import WEBHOOK_ENDPOINTS, behaviour, registered, webhook_slug
 from connectors.base import Capability, Handshake, InvalidSignature
-from inbox.deliveries import store_delivery
+from inbox import deliveries
 from inbox.ordering import delivery_route
 from switchboard.metrics import WEBHOOK_LATENCY, WEBHOOKS
+from web.api.errors import problem_response
 from web.ratelimit import refused_webhook_limit
+from web.runtime import current_runtime
 from web.wakeups import WAKER
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
@@ -31,8 +33,6 @@ _DROP_HEADERS = {"cookie", "authorization"}
 
 def _connector_slug(endpoint: str, body: bytes = b"") -> str:
     """The registered channel for this endpoint (a shared one routes by the body's object)."""
-    from web import current_runtime
-
     slug = webhook_slug(endpoint, body) if body else WEBHOOK_ENDPOINTS.get(endpoint, endpoint)
     if slug not in registered(current_runtime().settings.env):
         abort(404)
@@ -42,8 +42,6 @@ def _connector_slug(endpoint: str, body: bytes = b"") -> str:
 @bp.get("/<endpoint>")
 def handshake(endpoint: str) -> Response:
     """Subscription checks (Meta's hub.challenge, X's CRC) answered by the connector."""
-    from web import current_runtime
-
     connector = current_runtime().connector_by_slug(_connector_slug(endpoint))
     answerer = behaviour(connector, Handshake)
     if answerer is None:
@@ -58,8 +56,6 @@ def handshake(endpoint: str) -> Response:
 
 @bp.post("/<endpoint>")
 def receive(endpoint: str) -> Response:
-    from web import current_runtime
-
     started = time.perf_counter()
     rt = current_runtime()
     body = request.get_data(cache=False)
@@ -73,7 +69,7 @@ def receive(endpoint: str) -> Response:
     except InvalidSignature:
         WEBHOOKS.labels(endpoint, "bad_signature").inc()
         return _refused()
-    store_delivery(
+    deliveries.store_delivery(
         rt.db,
         endpoint=endpoint,
         connector=slug,
@@ -96,8 +92,6 @@ def _refused() -> Response:
     wait = limit.over() if limit is not None else None
     if wait is None:
         return Response("invalid signature", status=403, mimetype="text/plain")
-    from web.api.errors import problem_response
-
     response = problem_response(
         429, "Too Many Requests", f"too many refused webhooks; retry in {wait} s"
     )

@@ -25,12 +25,10 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, literal_column, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import ColumnClause
 
 from connectors import behaviour
 from connectors.base import Attachment as AttachmentIn
@@ -43,17 +41,18 @@ from connectors.base import (
     RetryableSendError,
     UnsupportedEvent,
 )
-from inbox.db import after_commit, forget_since, in_values, pending_mark
+from inbox import deliveries
+from inbox.attachments import fetch_failed, fetched
+from inbox.db import after_commit, forget_since, pending_mark
 from inbox.ingest import IngestOutcome, find_account, record_event
 from inbox.ingest_batch import record_batch
-from inbox.models import ChannelAccount, InboundDelivery, Message
+from inbox.models import ChannelAccount, Message
 from switchboard.metrics import INGESTED, REJECTED
 from workers.context import runtime
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-_DELIVERY = cast(Table, InboundDelivery.__table__)
 
 
 class DeliveryFailed(Exception):
@@ -96,7 +95,7 @@ def drain_fresh() -> int:
     fresh = runtime().settings.int("INGEST_FRESH_SIZE")
     total = 0
     while fresh > 0:
-        done = len(_ingest_claimed(lambda session: _claim_fresh(session, fresh)))
+        done = len(_ingest_claimed(lambda session: deliveries.claim_fresh(session, fresh)))
         total += done
         if done < fresh:
             break
@@ -117,8 +116,10 @@ def ingest_batch(size: int, fresh: int | None = None) -> list[int]:
 
 
 def _step(size: int, fresh: int) -> tuple[list[int], list[int]]:
-    newest = _ingest_claimed(lambda session: _claim_fresh(session, fresh)) if fresh > 0 else []
-    oldest = _ingest_claimed(lambda session: _claim_oldest(session, size))
+    newest: list[int] = []
+    if fresh > 0:
+        newest = _ingest_claimed(lambda session: deliveries.claim_fresh(session, fresh))
+    oldest = _ingest_claimed(lambda session: deliveries.claim_oldest(session, size))
     return newest, oldest
 
 
@@ -138,86 +139,11 @@ def process_delivery(delivery_id: int) -> None:
     DeliveryFailed if it failed and will be retried, so a caller can fall back to the queue.
     """
     with runtime().db.session() as session:
-        claimed = _claim(session, ids=[delivery_id])
+        claimed = deliveries.claim(session, ids=[delivery_id])
         results = _ingest(session, claimed) if claimed else []
     for result in results:
         if result["status"] == "received":
             raise DeliveryFailed(result["reason"])
-
-
-_COLUMNS = (
-    _DELIVERY.c.id,
-    _DELIVERY.c.connector,
-    _DELIVERY.c.headers,
-    _DELIVERY.c.body,
-    _DELIVERY.c.attempts,
-)
-FRESH_WINDOW = 4  # the fresh lane looks at the newest FRESH_WINDOW × fresh waiting rows
-# Spelled as SQL, not a bound parameter: PostgreSQL can use the partial indexes of waiting
-# rows (WHERE status = 'received') only when the query says so literally; a parameter stops
-# matching them once psycopg prepares the statement and the server picks a generic plan.
-_WAITING: ColumnClause[str] = literal_column("'received'")
-
-
-def _claim_oldest(session: Session, size: int) -> list[Row[Any]]:
-    query = (
-        select(*_COLUMNS)
-        .where(_DELIVERY.c.status == _WAITING, _DELIVERY.c.attempts == 0)
-        .order_by(_DELIVERY.c.id)
-        .limit(size)
-    )
-    return list(session.execute(query.with_for_update(skip_locked=True)))
-
-
-def _claim_fresh(session: Session, fresh: int) -> list[Row[Any]]:
-    """Newest waiting deliveries that may jump the queue (inbox/ordering.py).
-
-    Eligible: a known route, and no older waiting delivery of the same connector with the same
-    route or an unknown one (rows other batches hold count as waiting: they are not committed).
-    Only the newest rows are looked at, so a long backlog of blocked rows costs nothing.
-    """
-    older = _DELIVERY.alias("older")
-    window = (
-        select(_DELIVERY.c.id)
-        .where(
-            _DELIVERY.c.status == _WAITING,
-            _DELIVERY.c.attempts == 0,
-            _DELIVERY.c.route.is_not(None),
-        )
-        .order_by(_DELIVERY.c.id.desc())
-        .limit(fresh * FRESH_WINDOW)
-        .scalar_subquery()
-    )
-    blocked = (
-        select(older.c.id)
-        .where(
-            older.c.status == _WAITING,
-            older.c.attempts == 0,
-            older.c.connector == _DELIVERY.c.connector,
-            older.c.id < _DELIVERY.c.id,
-            or_(older.c.route == _DELIVERY.c.route, older.c.route.is_(None)),
-        )
-        .exists()
-    )
-    query = (
-        select(*_COLUMNS)
-        .where(
-            _DELIVERY.c.id.in_(window),
-            _DELIVERY.c.status == _WAITING,
-            _DELIVERY.c.attempts == 0,
-            or_(_DELIVERY.c.route == "", ~blocked),
-        )
-        .order_by(_DELIVERY.c.id.desc())
-        .limit(fresh)
-    )
-    return list(session.execute(query.with_for_update(of=_DELIVERY, skip_locked=True)))
-
-
-def _claim(session: Session, *, ids: Sequence[int]) -> list[Row[Any]]:
-    """Lock and return these deliveries if they still wait; rows another transaction holds
-    are skipped."""
-    query = select(*_COLUMNS).where(_DELIVERY.c.status == "received", _DELIVERY.c.id.in_(list(ids)))
-    return list(session.execute(query.with_for_update(skip_locked=True)))
 
 
 def _ingest(session: Session, claimed: Sequence[Row[Any]]) -> list[dict[str, Any]]:
@@ -239,7 +165,7 @@ def _ingest(session: Session, claimed: Sequence[Row[Any]]) -> list[dict[str, Any
             continue
         parsed.append(_Parsed(delivery, connector, events))
     results += _record_parsed(session, parsed, now)
-    _store_results(session, results)
+    deliveries.settle(session, results)
     return results
 
 
@@ -313,30 +239,6 @@ def _result(
         "attempts": attempts,
         "processed_at": at,
     }
-
-
-def _store_results(session: Session, results: list[dict[str, Any]]) -> None:
-    """Plain successes in one UPDATE; the rest (notes, rejections, retries) in one executemany."""
-    plain = [r for r in results if r["status"] == "processed" and r["reason"] is None]
-    others = [r for r in results if r not in plain]
-    if plain:
-        session.execute(
-            update(_DELIVERY)
-            .where(in_values(session, _DELIVERY.c.id, [r["b_id"] for r in plain]))
-            .values(status="processed", processed_at=plain[0]["processed_at"], reason=None)
-        )
-    if others:
-        session.execute(
-            update(_DELIVERY)
-            .where(_DELIVERY.c.id == bindparam("b_id"))
-            .values(
-                status=bindparam("status"),
-                reason=bindparam("reason"),
-                attempts=bindparam("attempts"),
-                processed_at=bindparam("processed_at"),
-            ),
-            others,
-        )
 
 
 def record_events(
@@ -510,8 +412,6 @@ def fetch_attachments(message_id: int) -> None:
             )
             try:
                 data = fetcher.fetch_attachment(config, incoming)
-                row.sha256 = rt.store.put(data)
-                row.size = len(data)
-                row.problem = None
+                fetched(row, rt.store.put(data), len(data))
             except Exception as exc:  # recorded for the agent, never fatal
-                row.problem = f"could not fetch: {exc}"[:500]
+                fetch_failed(row, f"could not fetch: {exc}")

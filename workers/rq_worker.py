@@ -27,10 +27,11 @@ from rq import Queue, SimpleWorker
 from rq.exceptions import StopRequested
 from rq.scheduler import RQScheduler
 
+from switchboard.runner import QUEUES, JobRunner, RqRunner, wake_channel
 from switchboard.runtime import Runtime, build_runtime
 from switchboard.settings import Settings
 from workers.context import set_runtime
-from workers.runner import QUEUES, JobRunner, RqRunner, wake_channel
+from workers.ingest import drain, drain_fresh
 from workers.watch import Watchers
 
 log = logging.getLogger(__name__)
@@ -147,8 +148,6 @@ class IngestDrainer:
         self.pubsub: redis.client.PubSub | None = None
 
     def run(self) -> None:
-        from workers.ingest import drain, drain_fresh
-
         settings = self.runtime.settings
         if self.lane == "fresh":
             log.info("ingest fresh lane started: up to %s", settings.int("INGEST_FRESH_SIZE"))

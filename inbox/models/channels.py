@@ -29,6 +29,8 @@ class ChannelAccount(Base):
     health: Mapped[str] = mapped_column(String(32), default="ok")  # ok | reconnect_needed | error
     health_detail: Mapped[str | None] = mapped_column(Text)
     health_changed_at: Mapped[datetime | None]
+    # When the stored token stops working unless renewed (OAuth grants; None: unknown/never).
+    token_expires_at: Mapped[datetime | None]
     enabled: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
