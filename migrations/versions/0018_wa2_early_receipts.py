@@ -1,7 +1,7 @@
 """early receipts: delivery statuses that arrive before the send that they are about is recorded
 
-Revision ID: 0016_wa2
-Revises: 0015_oauth
+Revision ID: 0018_wa2
+Revises: 0017_moderate
 Create Date: 2026-12-05 11:30:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import inbox.models.base
 
-revision = "0016_wa2"
-down_revision = "0015_oauth"
+revision = "0018_wa2"
+down_revision = "0017_moderate"
 branch_labels = None
 depends_on = None
 
