@@ -24,6 +24,7 @@ import sandbox.x as x_emulator
 from cli.seed import DEMO_ACCOUNTS, seed_demo
 from cli.seed_history import seed_history
 from cli.seed_workflow import seed_workflow
+from connectors import channel as declaration
 from inbox.access import visible_account_ids
 from inbox.channels import account_by_external_id, add_account
 from inbox.faq.service import seed_default_articles
@@ -162,28 +163,27 @@ def sandbox_settings(base: str) -> dict[str, str]:
 
 
 def _live_accounts(session: Any, rt: Runtime) -> None:
-    """Facebook, Instagram and X accounts on the real connectors, talking to the sandboxes."""
+    """The sandboxes' accounts (Meta's and X's) on the real connectors, talking to them."""
     live = {
-        **{channel: dict(spec) for channel, spec in meta_demo.ACCOUNTS.items()},
+        **{slug: dict(spec) for slug, spec in meta_demo.ACCOUNTS.items()},
         "x": {
             "connector": "x",
+            "handle": f"@{BRAND[1]}",
             "external_id": BRAND[0],
             "credentials": dict(DEMO_CREDENTIALS),
             "options": {"poll_interval": 5},
         },
     }
-    names = {
-        "facebook": "서울서플 고객센터 (Facebook 샌드박스)",
-        "instagram": "@seoul_supps_official (Instagram 샌드박스)",
-        "x": "@seoulsupps_kr (X 샌드박스)",
-    }
-    for channel, spec in live.items():
-        if account_by_external_id(session, channel, spec["external_id"]) is None:
+    for slug, spec in live.items():
+        if account_by_external_id(session, slug, spec["external_id"]) is None:
+            declared = declaration(slug)
+            assert declared is not None, slug
             account = add_account(
                 session,
-                channel=channel,
+                channel=slug,
                 connector=spec["connector"],
-                name=spec.get("name") or names[channel],
+                # the sandbox's own name for the account, and the channel's display name
+                name=f"{spec['handle']} ({declared.names['ko']} 샌드박스)",
                 external_id=spec["external_id"],
                 sealed_credentials=rt.seal(spec["credentials"]),
                 options=dict(spec.get("options") or {}),
@@ -215,10 +215,8 @@ def serve(rt: Runtime, *, host: str, port: int) -> None:
     threading.Thread(target=watchers.run_forever, args=(60.0,), daemon=True).start()
     base = f"http://{host}:{port}"
     print(f"  chat widget:  {base}/chat/demo  (a shop page embedding the widget)")
-    print(
-        f"  Meta customer simulator: {base}/sandbox/meta/simulator  (DM or comment as a customer)"
-    )
-    print(f"  WhatsApp customer simulator: {base}/sandbox/meta/whatsapp/simulator")
+    for label, path in meta_demo.SIMULATORS:
+        print(f"  {label}: {base}{meta_demo.PREFIX}{path}")
     print(
         f"  X customer simulator:    {base}{X_PREFIX}/_emu/simulator  (mention or DM the account)"
     )

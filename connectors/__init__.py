@@ -15,6 +15,7 @@ nothing), so a production deployment can never be fed signed test deliveries.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
@@ -86,11 +87,58 @@ check_declaration(DEMO_HISTORY)
 # Connector classes by slug, as connector_for builds them.
 REGISTRY: dict[str, type[Connector]] = {slug: c.connector for slug, c in CHANNELS.items()}
 
-# Webhook endpoints served by another slug's connector (/webhooks/<endpoint>). An endpoint not
-# listed here is the slug itself.
+
+def webhook_routes(channels: Mapping[str, Channel]) -> dict[str, dict[str, str]]:
+    """Shared webhook endpoints: endpoint -> {body `object` -> slug}, from the declarations."""
+    routes: dict[str, dict[str, str]] = {}
+    for slug, declared in channels.items():
+        shared = declared.shared_webhook
+        if shared is None:
+            continue
+        if shared.endpoint in channels:
+            raise RegistrationError(f"channel {slug!r}: endpoint {shared.endpoint!r} is a slug")
+        claims = routes.setdefault(shared.endpoint, {})
+        if shared.object in claims:
+            raise RegistrationError(
+                f"channels {claims[shared.object]!r} and {slug!r} both claim {shared.object!r}"
+            )
+        claims[shared.object] = slug
+    return routes
+
+
+WEBHOOK_ROUTES: dict[str, dict[str, str]] = webhook_routes(CHANNELS)
+
+# The connector that answers a shared endpoint's handshake and keeps a delivery whose object
+# nobody claims (it is recorded as rejected, naming the object): its first claimant.
 WEBHOOK_ENDPOINTS: dict[str, str] = {
-    "meta": "facebook",  # object=page and object=instagram; events carry their channel
+    endpoint: next(iter(claims.values())) for endpoint, claims in WEBHOOK_ROUTES.items()
 }
+
+
+def webhook_slug(endpoint: str, body: bytes = b"") -> str:
+    """The channel a delivery posted to /webhooks/<endpoint> belongs to.
+
+    A channel's own endpoint is its slug; on a shared endpoint the body's top-level `object`
+    picks the claimant. An unreadable body goes to the endpoint's first claimant, whose parser
+    records why it was refused: it is stored either way.
+    """
+    claims = WEBHOOK_ROUTES.get(endpoint)
+    if claims is None:
+        return endpoint
+    try:
+        found = json.loads(body).get("object")
+    except (ValueError, AttributeError):
+        found = None
+    return claims.get(found if isinstance(found, str) else "", WEBHOOK_ENDPOINTS[endpoint])
+
+
+def object_channel(body_object: str) -> str | None:
+    """The channel that claims webhook `object` on a shared endpoint (events name it)."""
+    for claims in WEBHOOK_ROUTES.values():
+        if body_object in claims:
+            return claims[body_object]
+    return None
+
 
 # The channels a customer can reach us on; the fake connector stands in for any of them.
 CHANNEL_SLUGS: tuple[str, ...] = tuple(CHANNELS)

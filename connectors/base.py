@@ -670,6 +670,20 @@ class PostRules:
 
 
 @dataclass(frozen=True, slots=True)
+class SharedWebhook:
+    """A webhook URL this channel shares with others, told apart by the body's `object`.
+
+    Meta lets an app point all its webhook objects at one callback URL: `page` (Facebook),
+    `instagram`, `whatsapp_business_account` arrive on /webhooks/<endpoint> and a delivery is
+    handed to the channel whose declaration claims its `object` (the registry refuses two
+    claims of one object). The channel's own /webhooks/<slug> keeps working too.
+    """
+
+    endpoint: str
+    object: str
+
+
+@dataclass(frozen=True, slots=True)
 class Channel:
     """Everything Switchboard knows about one channel, declared in its connector's folder.
 
@@ -687,6 +701,7 @@ class Channel:
     settings: ChannelSettings
     limits: Limits = field(default_factory=Limits)
     posts: PostRules | None = None
+    shared_webhook: SharedWebhook | None = None
 
     @property
     def capabilities(self) -> frozenset[Capability]:

@@ -9,6 +9,7 @@ no-op. Everything here runs inside the caller's transaction.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,6 +26,7 @@ from inbox.conversations import system_event
 from inbox.db import insert_returning_id
 from inbox.events import emit
 from inbox.models import ChannelAccount, Conversation, Message, utcnow
+from inbox.receipts import ahead, apply_early, hold_early, unrecorded
 from inbox.sanitize import sanitize_html
 from inbox.threading import find_conversation, remember
 
@@ -33,7 +35,7 @@ EXTERNAL_AUTHOR = "sent outside Switchboard"
 
 @dataclass(frozen=True, slots=True)
 class IngestOutcome:
-    action: str  # created | duplicate | echo_matched | echo_stored | updated | ignored
+    action: str  # created | duplicate | echo_matched | echo_stored | updated | held | ignored
     message_id: int | None = None
     conversation_id: int | None = None
     detail: str | None = None
@@ -148,6 +150,7 @@ def _record_echo(
         if ours.status in ("pending", "sending", "unknown"):
             ours.status = "sent"
             ours.sent_at = ours.sent_at or event.sent_at
+        apply_early(session, ours)
         emit(session, "message.updated", conversation_id=ours.conversation_id, message_id=ours.id)
         return IngestOutcome("echo_matched", ours.id, ours.conversation_id)
     if event.customer is None:
@@ -168,6 +171,7 @@ def _record_echo(
     )
     if not _insert_once(session, message):
         return IngestOutcome("duplicate", None, conversation.id)
+    apply_early(session, message)
     for incoming in event.attachments:
         attach(session, message.id, incoming, store)
     conversation.last_activity_at = max(conversation.last_activity_at, event.sent_at)
@@ -182,9 +186,6 @@ def _record_echo(
     return IngestOutcome("echo_stored", message.id, conversation.id)
 
 
-_STATUS_RANK = {"pending": 0, "sending": 1, "sent": 2, "delivered": 3, "read": 4}
-
-
 def _record_receipt(
     session: Session,
     account: ChannelAccount,
@@ -192,14 +193,21 @@ def _record_receipt(
     store: AttachmentStore | None,
     max_chars: int,
 ) -> IngestOutcome:
-    """Delivered/read receipts only move a status forward, never back (they arrive unordered)."""
+    """Delivered/read receipts only move a status forward, never back (they arrive unordered).
+
+    A receipt naming a provider id we have not recorded yet (the send's commit is still to
+    come) is kept and applied when it is (inbox/receipts.py).
+    """
     new_status = "delivered" if event.kind is EventKind.DELIVERED else "read"
     query = select(Message).where(
         Message.channel_account_id == account.id,
         Message.direction == "outbound",
         Message.status.in_(("sent", "delivered", "read")),
     )
+    held: list[str] = []
     if event.targets:
+        if unrecorded(session, account.id, event.targets):
+            held = hold_early(session, account.id, event.targets, new_status)
         query = query.where(Message.external_id.in_(event.targets))
     elif event.customer is not None:
         query = query.join(Conversation).where(
@@ -210,7 +218,7 @@ def _record_receipt(
         return IngestOutcome("ignored", detail="receipt names no message and no customer")
     changed = 0
     for message in session.scalars(query):
-        if _STATUS_RANK.get(message.status or "", 0) < _STATUS_RANK[new_status]:
+        if ahead(new_status, message.status):
             message.status = new_status
             changed += 1
             emit(
@@ -219,6 +227,8 @@ def _record_receipt(
                 conversation_id=message.conversation_id,
                 message_id=message.id,
             )
+    if held and not changed:
+        return IngestOutcome("held", detail=f"{len(held)} kept as {new_status} until sent")
     return IngestOutcome(
         "updated" if changed else "ignored", detail=f"{changed} marked {new_status}"
     )
@@ -261,15 +271,18 @@ def _record_bounce(
     store: AttachmentStore | None,
     max_chars: int,
 ) -> IngestOutcome:
-    refs = event.targets or event.references
-    target = None
-    for ref in refs:
-        target = _message_by_external_id(session, account.id, ref)
-        if target is not None and target.direction == "outbound":
-            break
-        target = None
+    target = next(
+        _outbound_by_external_ids(session, account.id, event.targets or event.references), None
+    )
     if target is None:
-        return IngestOutcome("ignored", detail="bounce for a message we did not send")
+        reason = event.text or "bounced"
+        if event.targets and hold_early(session, account.id, event.targets[:1], "failed", reason):
+            # A platform status (WhatsApp `failed`) for a send not recorded yet: kept.
+            return IngestOutcome("held", detail="failure kept until the send is recorded")
+        # Recorded meanwhile (the account lock let its send commit first): look once more.
+        target = next(_outbound_by_external_ids(session, account.id, event.targets[:1]), None)
+        if target is None:
+            return IngestOutcome("ignored", detail="bounce for a message we did not send")
     target.status = "failed"
     target.failure_reason = event.text or "bounced"
     emit(session, "message.updated", conversation_id=target.conversation_id, message_id=target.id)
@@ -293,6 +306,16 @@ def _message_by_external_id(session: Session, account_id: int, external_id: str)
             Message.channel_account_id == account_id, Message.external_id == external_id
         )
     ).first()
+
+
+def _outbound_by_external_ids(
+    session: Session, account_id: int, external_ids: Sequence[str]
+) -> Iterator[Message]:
+    """Our outbound messages among `external_ids`, in the order the ids are given."""
+    for external_id in external_ids:
+        found = _message_by_external_id(session, account_id, external_id)
+        if found is not None and found.direction == "outbound":
+            yield found
 
 
 def _insert_once(session: Session, row: Message) -> bool:

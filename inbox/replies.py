@@ -22,6 +22,7 @@ from inbox.attachments import AttachmentStore, attach
 from inbox.audit import record
 from inbox.events import emit
 from inbox.models import ChannelAccount, Conversation, Message, User, utcnow
+from inbox.receipts import ahead, apply_early
 
 
 class ReplyRefused(ValueError):
@@ -124,7 +125,19 @@ def mark_sent(
     at: datetime,
     extra: Mapping[str, Any] | None = None,
 ) -> None:
-    """The provider took it; `extra` is what the send returned beside its id (kept in meta)."""
+    """The provider took it; `extra` is what the send returned beside its id (kept in meta).
+
+    The status never moves backwards. The message is read again under its row lock: the
+    webhook may have recorded a newer status meanwhile (an echo matched by our uuid, then
+    `delivered`, or `failed`), and a status that arrived before the id was known is applied
+    now (inbox/receipts.py).
+    """
+    session.execute(
+        select(Message)
+        .where(Message.id == message.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     clash = session.scalars(
         select(Message).where(
             Message.channel_account_id == message.channel_account_id,
@@ -136,14 +149,16 @@ def mark_sent(
     if clash is not None and clash.author_label is not None:
         # Its echo arrived (without our metadata) before this commit and was stored as a
         # message sent from elsewhere: it is this message, so drop the stand-in.
-        status = clash.status if _ahead(clash.status, status) else status
+        status = clash.status if ahead(clash.status, status) else status
         session.delete(clash)
         session.flush()
-    # A receipt may have been recorded (via the echo) before this commit: never move back.
-    message.status = status if _ahead(status, "sent") else "sent"
+    # The platform said this very message failed (its status came before this commit).
+    failed_here = status == "failed" and message.external_id == external_id
+    if not failed_here:
+        message.status = status if ahead(status, "sent") else "sent"
+        message.failure_reason = None
     message.external_id = external_id
     message.sent_at = at
-    message.failure_reason = None
     message.next_attempt_at = None
     if extra:
         message.meta = {**message.meta, **dict(extra)}
@@ -151,21 +166,14 @@ def mark_sent(
     if conversation.first_response_at is None:
         conversation.first_response_at = at
     conversation.waiting_since = None
+    apply_early(session, message)
     emit(
         session,
         "message.updated",
         conversation_id=conversation.id,
         message_id=message.id,
-        status="sent",
+        status=message.status,
     )
-
-
-_PROGRESS = ("pending", "sending", "sent", "delivered", "read")
-
-
-def _ahead(status: str | None, than: str | None) -> bool:
-    rank = {name: i for i, name in enumerate(_PROGRESS)}
-    return rank.get(status or "", -1) > rank.get(than or "", -1)
 
 
 def mark_retry(session: Session, message: Message, reason: str, at: datetime) -> None:

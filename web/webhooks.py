@@ -1,5 +1,9 @@
 """Webhook endpoints: verify → store the raw delivery → 200, then wake the ingest drainers.
 
+A shared endpoint (/webhooks/meta) hands each delivery to the channel whose declaration
+claims the body's `object` (connectors.webhook_slug); its signature is checked by that
+channel's connector and the row records it.
+
 The delivery is committed before we answer, so a crash after the 200 loses nothing: workers
 claim `received` rows from the database in batches (workers/ingest.py), and the wake-up is
 only a hint that saves them waiting for their next look. Verification failures store nothing
@@ -12,7 +16,7 @@ import time
 
 from flask import Blueprint, Response, abort, request
 
-from connectors import WEBHOOK_ENDPOINTS, behaviour, registered
+from connectors import WEBHOOK_ENDPOINTS, behaviour, registered, webhook_slug
 from connectors.base import Capability, Handshake, InvalidSignature
 from inbox import deliveries
 from inbox.ordering import delivery_route
@@ -27,8 +31,9 @@ bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 _DROP_HEADERS = {"cookie", "authorization"}
 
 
-def _connector_slug(endpoint: str) -> str:
-    slug = WEBHOOK_ENDPOINTS.get(endpoint, endpoint)
+def _connector_slug(endpoint: str, body: bytes = b"") -> str:
+    """The registered channel for this endpoint (a shared one routes by the body's object)."""
+    slug = webhook_slug(endpoint, body) if body else WEBHOOK_ENDPOINTS.get(endpoint, endpoint)
     if slug not in registered(current_runtime().settings.env):
         abort(404)
     return slug
@@ -53,11 +58,11 @@ def handshake(endpoint: str) -> Response:
 def receive(endpoint: str) -> Response:
     started = time.perf_counter()
     rt = current_runtime()
-    slug = _connector_slug(endpoint)
+    body = request.get_data(cache=False)
+    slug = _connector_slug(endpoint, body)
     connector = rt.connector_by_slug(slug)
     if Capability.WEBHOOK not in connector.capabilities:
         abort(404)
-    body = request.get_data(cache=False)
     headers = {k: v for k, v in request.headers.items() if k.lower() not in _DROP_HEADERS}
     try:
         connector.verify(headers, body)

@@ -1,6 +1,7 @@
 """What the facebook and instagram connectors share: webhook, Send API, window, DM polling.
 
-Both channels arrive on the one Meta webhook (object `page` or `instagram`), both answer DMs
+Both channels arrive on the one Meta webhook (object `page` or `instagram`, each claimed in its
+channel's declaration: connectors/<slug>/channel.py `shared_webhook`), both answer DMs
 through the same Send API, and both read conversations with the same cursor paging, so that
 code lives here once. The subclasses add comments, moderation, publishing and mentions, which
 differ in path and field names between Facebook and Instagram.
@@ -13,6 +14,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
+import connectors
 from connectors._meta import finding, mentions, messaging, polling
 from connectors._meta.graph import DEFAULT_GRAPH_URL, DEFAULT_GRAPH_VERSION, GraphClient
 from connectors._meta.messaging import EntryContext, messaging_event
@@ -42,7 +44,6 @@ from connectors.base import (
 from connectors.fetch import META_CDN_HOSTS, GuardedFetcher
 
 ChangeMapper = Callable[[str, Any, Mapping[str, Any]], InboundEvent]
-OBJECT_CHANNELS = {"page": "facebook", "instagram": "instagram"}
 PRIVATE_REPLY_WINDOW = timedelta(days=7)
 MESSAGE_FIELDS = "id,created_time,from,to,message,attachments"
 MALFORMED = (KeyError, TypeError, ValueError, AttributeError, OverflowError)
@@ -133,7 +134,7 @@ class MetaConnector:
         UnsupportedEvent naming what it held, and is recorded as rejected.
         """
         kind, entries = load_envelope(body)
-        channel = OBJECT_CHANNELS.get(kind)
+        channel = connectors.object_channel(kind)  # whose declaration claims the object
         mapper = self.change_mappers.get(kind)
         if channel is None or mapper is None:
             raise UnsupportedEvent(f"Meta object {kind!r} is not ingested by Switchboard")

@@ -38,8 +38,6 @@ DEFAULT_TIMEOUT = 20.0
 TOKEN_SUBCODES = frozenset({458, 459, 460, 463, 464, 467})
 WINDOW_SUBCODES = frozenset({2018278, 2534022})
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 613})
-# WhatsApp Cloud API: the number's throughput (130429), spam (131048), one customer (131056).
-WHATSAPP_THROTTLES = frozenset({130429, 131048, 131056})
 MIN_RATE_LIMIT_PAUSE = 60.0
 
 
@@ -56,9 +54,10 @@ def appsecret_proof(app_secret: str, token: str) -> str:
     return hmac.new(app_secret.encode(), token.encode(), hashlib.sha256).hexdigest()
 
 
-def is_rate_limit(code: int) -> bool:
-    """Say whether a Graph error code is a throttling code (app, user, page, custom or BUC)."""
-    return code in RATE_LIMIT_CODES or 80000 <= code <= 80099 or code in WHATSAPP_THROTTLES
+def is_rate_limit(code: int, extra: frozenset[int] = frozenset()) -> bool:
+    """Say whether a Graph error code is a throttling code (app, user, page, custom or BUC,
+    or one of a product's own, `extra`, which its connector declares: WhatsApp's)."""
+    return code in RATE_LIMIT_CODES or 80000 <= code <= 80099 or code in extra
 
 
 def pause_scopes(app_key: str, account_key: str, code: int) -> tuple[str, ...]:
@@ -75,6 +74,7 @@ def map_error(
     write: bool = False,
     app_key: str = "",
     account_key: str = "",
+    throttles: frozenset[int] = frozenset(),
 ) -> ConnectorError:
     """Turn a failed Graph response into the shared error the jobs understand.
 
@@ -102,7 +102,7 @@ def map_error(
         return ReauthRequired(reason)
     if subcode in WINDOW_SUBCODES:
         return OutsideReplyWindow(reason)
-    if is_rate_limit(code):
+    if is_rate_limit(code, throttles):
         pause = max(usage.regain_seconds, MIN_RATE_LIMIT_PAUSE)
         return RateLimited(reason, pause, pause_scopes(app_key, account_key, code))
     if error.get("is_transient") is True or code in (1, 2) or status >= 500:
@@ -122,8 +122,10 @@ class GraphClient:
         app_id: str = "",
         timeout: float = DEFAULT_TIMEOUT,
         session: requests.Session | None = None,
+        throttles: frozenset[int] = frozenset(),
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.throttles = throttles  # the product's own throttling codes (is_rate_limit)
         self.version = version.strip("/")
         self.app_secret = app_secret
         self.app_id = app_id
@@ -192,6 +194,7 @@ class GraphClient:
                 write=method != "GET",
                 app_key=self.app_id or self.base_url,
                 account_key=usage_key or "",
+                throttles=self.throttles,
             )
         if not isinstance(body, dict):
             raise RetryableSendError(f"Graph API returned a non-JSON {response.status_code}")

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from connectors._meta.channel import GIF, JPEG, META_SETTINGS, PNG
-from connectors.base import AccountForm, Badge, Channel, Field, Limits, PostRules, label
+from connectors.base import (
+    AccountForm,
+    Badge,
+    Channel,
+    Field,
+    Limits,
+    PostRules,
+    SharedWebhook,
+    label,
+)
 from connectors.facebook.connector import FacebookConnector
 
 # Page posts: docs/platform-apis.md §1.14.
@@ -36,6 +45,7 @@ CHANNEL = Channel(
         options=(HUMAN_AGENT,),
     ),
     settings=META_SETTINGS,
+    shared_webhook=SharedWebhook("meta", "page"),  # Meta's one callback URL
     limits=Limits(text_length=len),
     posts=PostRules(
         label="Facebook",

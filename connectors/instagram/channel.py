@@ -6,7 +6,16 @@ import re
 from collections.abc import Mapping
 
 from connectors._meta.channel import JPEG, META_SETTINGS
-from connectors.base import AccountForm, Badge, Channel, Field, Limits, PostRules, label
+from connectors.base import (
+    AccountForm,
+    Badge,
+    Channel,
+    Field,
+    Limits,
+    PostRules,
+    SharedWebhook,
+    label,
+)
 from connectors.facebook.channel import HUMAN_AGENT
 from connectors.instagram.connector import (
     CAPTION_LIMIT,
@@ -61,6 +70,7 @@ CHANNEL = Channel(
         ),
     ),
     settings=META_SETTINGS,
+    shared_webhook=SharedWebhook("meta", "instagram"),  # Meta's one callback URL
     limits=Limits(text_length=lambda text: len(text.encode())),  # DMs: UTF-8 bytes
     posts=PostRules(
         label="Instagram",

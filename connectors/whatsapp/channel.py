@@ -10,6 +10,7 @@ from connectors.base import (
     ConversationKind,
     Field,
     Limits,
+    SharedWebhook,
     TextLimit,
     label,
 )
@@ -49,5 +50,6 @@ CHANNEL = Channel(
         ),
     ),
     settings=META_SETTINGS,  # the Meta app's secret, verify token and Graph URL
+    shared_webhook=SharedWebhook("meta", "whatsapp_business_account"),  # Meta's one callback URL
     limits=Limits(text_length=len, reply=_reply_limit),
 )

@@ -57,6 +57,8 @@ CAPTION_LIMIT = 1024
 TEMPLATE_TTL = 300.0  # seconds a fetched template list is reused before asking again
 # Our Attachment.kind → the WhatsApp message type that carries it.
 SEND_TYPES = {"image": "image", "video": "video", "audio": "audio", "sticker": "sticker"}
+# Cloud API throttling: the number's throughput (130429), spam (131048), one customer (131056).
+THROTTLES = frozenset({130429, 131048, 131056})
 MALFORMED = (KeyError, TypeError, ValueError, AttributeError, OverflowError)
 
 
@@ -89,6 +91,7 @@ class WhatsAppConnector:
             app_secret=self.app_secret,
             app_id=settings.get("META_APP_ID", ""),
             timeout=float(settings.get("META_HTTP_TIMEOUT") or 20),
+            throttles=THROTTLES,
         )
         self.fetcher = GuardedFetcher.for_platform(META_CDN_HOSTS, settings)
         self.now: Callable[[], datetime] = _utcnow

@@ -146,6 +146,28 @@ class Message(Base):
     )
 
 
+class EarlyReceipt(Base):
+    """A delivery status for a provider message id we have not recorded yet.
+
+    The provider may report `delivered`/`read`/`failed` before the send job has committed the
+    id it got back (or before the echo of a send from elsewhere is stored). The status waits
+    here, one row per (account, provider id), and is applied when the id is recorded
+    (inbox/receipts.py); rows nobody claims are pruned after a week (inbox/retention.py).
+    """
+
+    __tablename__ = "early_receipt"
+    __table_args__ = (UniqueConstraint("channel_account_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
+    )
+    channel_account_id: Mapped[int] = mapped_column(ForeignKey("channel_account.id"))
+    external_id: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(16))  # delivered | read | failed
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
 class Attachment(Base):
     """A file on a message, stored once by content hash (see inbox/attachments.py)."""
 

@@ -1,9 +1,9 @@
 """Wire the Meta sandbox into `switchboard demo`: one process, one port.
 
 The emulator is mounted under PREFIX inside the demo's WSGI app, the Meta settings point the
-connectors at it, and it delivers its webhooks back to the demo's /webhooks/meta (WhatsApp's to
-/webhooks/whatsapp). The customer simulators are then at `<base>/sandbox/meta/simulator` and
-`<base>/sandbox/meta/whatsapp/simulator`.
+connectors at it, and it delivers its webhooks back to the demo's /webhooks/meta (WhatsApp's
+too: the endpoint routes each delivery by its `object`). The customer simulators are then at
+`<base>/sandbox/meta/simulator` and `<base>/sandbox/meta/whatsapp/simulator`.
 """
 
 from __future__ import annotations
@@ -17,23 +17,32 @@ from sandbox.meta.whatsapp import DEFAULTS as WA
 
 PREFIX = "/sandbox/meta"
 
-# Channel accounts the demo connects (admin "connect" would store the same values).
+# The customer simulators the demo prints: (label, path under PREFIX).
+SIMULATORS = (
+    ("Meta customer simulator (DM or comment as a customer)", "/simulator"),
+    ("WhatsApp customer simulator", "/whatsapp/simulator"),
+)
+
+# Channel accounts the demo connects (admin "connect" would store the same values). `handle`
+# is the sandbox's own name for the account; the demo adds the channel's display name.
 ACCOUNTS: dict[str, dict[str, Any]] = {
     "facebook": {
         "connector": "facebook",
+        "handle": DEFAULTS["PAGE_NAME"],
         "external_id": DEFAULTS["PAGE_ID"],
         "credentials": {"page_token": DEFAULTS["PAGE_TOKEN"]},
         "options": {"human_agent_enabled": True},
     },
     "instagram": {
         "connector": "instagram",
+        "handle": f"@{DEFAULTS['IG_USERNAME']}",
         "external_id": DEFAULTS["IG_USER_ID"],
         "credentials": {"page_token": DEFAULTS["PAGE_TOKEN"]},
         "options": {"page_id": DEFAULTS["PAGE_ID"], "human_agent_enabled": True},
     },
     "whatsapp": {
         "connector": "whatsapp",
-        "name": f"{WA['WA_VERIFIED_NAME']} (WhatsApp 샌드박스)",
+        "handle": WA["WA_VERIFIED_NAME"],
         "external_id": WA["WA_PHONE_NUMBER_ID"],
         "credentials": {"access_token": WA["WA_TOKEN"]},
         "options": {"waba_id": WA["WA_WABA_ID"]},
@@ -59,7 +68,7 @@ def mount(app: Any, base_url: str) -> DispatcherMiddleware:
     sandbox = create_app(
         {
             "WEBHOOK_URL": f"{base}/webhooks/meta",
-            "WHATSAPP_WEBHOOK_URL": f"{base}/webhooks/whatsapp",
+            "WHATSAPP_WEBHOOK_URL": f"{base}/webhooks/meta",  # one callback URL per Meta app
             "PUBLIC_URL": base + PREFIX,
         }
     )

@@ -567,10 +567,16 @@ def webhooks_config() -> Response:
 
 @bp.post("/_emu/whatsapp/webhooks/flush")
 def webhooks_flush() -> Response:
-    """Deliver the held statuses, one webhook each, in the order they happened."""
+    """Deliver the held statuses, one webhook each, in the order they happened.
+
+    `only` (a list of statuses, e.g. ["delivered"]) delivers just those and keeps the rest
+    held: Meta does not promise the order, so a `delivered` may overtake its `sent`.
+    """
     wa = state()
+    only = _body().get("only")
     with world().lock:
-        held, wa.held = wa.held, []
+        held = [i for i in wa.held if only is None or i["status"] in only]
+        wa.held = [i for i in wa.held if i not in held]
     return jsonify(deliveries=[emit({"statuses": [item]}, wait=True) for item in held])
 
 

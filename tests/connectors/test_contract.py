@@ -17,6 +17,7 @@ from connectors import (
     CHANNEL_SLUGS,
     CHANNELS,
     WEBHOOK_ENDPOINTS,
+    WEBHOOK_ROUTES,
     RegistrationError,
     behaviour,
     channel,
@@ -211,6 +212,10 @@ def test_webhook_endpoints_point_at_registered_connectors():
     for endpoint, slug in WEBHOOK_ENDPOINTS.items():
         assert slug in REGISTRY, endpoint
         assert Capability.WEBHOOK in build(slug).capabilities
+    for endpoint, claims in WEBHOOK_ROUTES.items():
+        assert endpoint not in REGISTRY, endpoint  # a shared URL is nobody's slug
+        for body_object, slug in claims.items():
+            assert Capability.WEBHOOK in build(slug).capabilities, (endpoint, body_object)
 
 
 @pytest.mark.parametrize("slug", [s for s in SLUGS if s != "fake"])

@@ -16,9 +16,12 @@ from inbox.models import (
     Contact,
     ContactIdentity,
     Conversation,
+    EarlyReceipt,
     InboundDelivery,
     Message,
 )
+from inbox.replies import mark_sent
+from inbox.retention import prune_early_receipts
 from tests.support.factory import fake_delivery, fake_message
 from workers.ingest import process_delivery
 
@@ -442,3 +445,82 @@ def test_a_mixed_batch_keeps_order_and_dedupes_within_itself(rt, factory, monkey
         assert texts == {"b1": "고친 첫 메시지", "b2": "두 번째", "b3": "세 번째", "b4": "네 번째"}
         conversation = s.get(Conversation, outcomes[0].conversation_id)
         assert conversation.last_customer_message_at == T0 + timedelta(seconds=5)
+
+
+def _sending(rt, account_id: int, conversation_id: int) -> int:
+    with rt.db.session() as s:
+        ours = Message(
+            conversation_id=conversation_id,
+            channel_account_id=account_id,
+            direction="outbound",
+            kind="message",
+            text="답변",
+            status="sending",
+        )
+        s.add(ours)
+        s.flush()
+        return ours.id
+
+
+def _mark_sent(rt, message_id: int, external_id: str) -> Message:
+    with rt.db.session() as s:
+        message = s.get(Message, message_id)
+        mark_sent(s, message, external_id, T0 + timedelta(minutes=1))
+    with rt.db.session() as s:
+        found = s.get(Message, message_id)
+        s.expunge(found)
+        return found
+
+
+@BOTH
+def test_statuses_before_the_send_is_recorded_are_kept_strongest_first(rt, factory):
+    account = factory.account(external_id="page-1")
+    conv = record(rt, account.id, event("m1"))
+    read_first = _sending(rt, account.id, conv.conversation_id)
+    failed_first = _sending(rt, account.id, conv.conversation_id)
+    held = record(rt, account.id, event("d", event_kind=EventKind.DELIVERED, targets=("w-1",)))
+    record(rt, account.id, event("r", event_kind=EventKind.READ, targets=("w-1",)))
+    record(rt, account.id, event("d2", event_kind=EventKind.DELIVERED, targets=("w-1",)))
+    assert held.action == "held"
+    bounced = record(
+        rt,
+        account.id,
+        event("f", "131047 Re-engagement message", event_kind=EventKind.BOUNCED, targets=("w-2",)),
+    )
+    record(rt, account.id, event("d3", event_kind=EventKind.DELIVERED, targets=("w-2",)))
+    assert bounced.action == "held"
+    assert count(rt, EarlyReceipt) == 2
+    assert _mark_sent(rt, read_first, "w-1").status == "read"
+    failed = _mark_sent(rt, failed_first, "w-2")
+    assert (failed.status, failed.failure_reason) == ("failed", "131047 Re-engagement message")
+    assert count(rt, EarlyReceipt) == 0  # applied, then forgotten
+    # A status for an id that is recorded now goes straight to the message, as before.
+    late = record(rt, account.id, event("r2", event_kind=EventKind.READ, targets=("w-2",)))
+    assert late.action == "ignored"  # failed stays failed
+
+
+@BOTH
+def test_mark_sent_keeps_a_failure_the_platform_reported_for_that_id(rt, factory):
+    account = factory.account(external_id="page-1")
+    conv = record(rt, account.id, event("m1"))
+    ours_id = _sending(rt, account.id, conv.conversation_id)
+    with rt.db.session() as s:
+        ours_uuid = s.get(Message, ours_id).uuid
+    # The platform's `sent` (with our uuid) and then `failed` arrive before the job commits.
+    record(rt, account.id, event("w-9", event_kind=EventKind.ECHO, outbound_ref=ours_uuid))
+    record(
+        rt, account.id, event("f", "undeliverable", event_kind=EventKind.BOUNCED, targets=("w-9",))
+    )
+    assert _mark_sent(rt, ours_id, "w-9").status == "failed"
+    other = _sending(rt, account.id, conv.conversation_id)
+    assert _mark_sent(rt, other, "w-10").status == "sent"
+
+
+@BOTH
+def test_early_statuses_nobody_claims_are_pruned_after_a_week(rt, factory):
+    account = factory.account(external_id="page-1")
+    record(rt, account.id, event("d", event_kind=EventKind.DELIVERED, targets=("never-ours",)))
+    with rt.db.session() as s:
+        assert prune_early_receipts(s, now=datetime.now(UTC)) == 0
+        assert prune_early_receipts(s, now=datetime.now(UTC) + timedelta(days=8)) == 1
+    assert count(rt, EarlyReceipt) == 0

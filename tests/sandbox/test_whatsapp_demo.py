@@ -54,6 +54,8 @@ def test_whatsapp_customer_reaches_the_demo_inbox_and_the_reply_goes_back(tmp_pa
                     select(ChannelAccount).where(ChannelAccount.channel == "whatsapp")
                 ).one()
                 assert account.connector == "whatsapp"
+                # the sandbox's name for the number + the declaration's display name
+                assert account.name == "서울서플 고객센터 (WhatsApp 샌드박스)"
             page = requests.get(f"{emu}/whatsapp/simulator", timeout=10)
             assert page.ok and "_emu/whatsapp/chats" in page.text
             made = requests.post(

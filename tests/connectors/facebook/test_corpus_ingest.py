@@ -186,7 +186,7 @@ def test_feed_comment_add_edit_remove(post: Poster) -> None:
     ("name", "reason"),
     [
         ("malformed__missing_entry.json", "no `entry`"),
-        ("unknown_object__whatsapp_business_account.json", "whatsapp_business_account"),
+        ("unknown_object__user.json", "'user'"),  # an object no channel declaration claims
     ],
 )
 def test_rejected_deliveries_are_recorded_with_the_reason(
@@ -196,6 +196,15 @@ def test_rejected_deliveries_are_recorded_with_the_reason(
     (delivery,) = post.deliveries()
     assert delivery.status == "rejected"
     assert reason in (delivery.reason or "")
+    assert post.messages() == []
+
+
+def test_whatsapp_object_on_the_meta_endpoint_goes_to_the_whatsapp_connector(post: Poster) -> None:
+    assert post("unknown_object__whatsapp_business_account.json") == 200
+    (delivery,) = post.deliveries()
+    assert (delivery.endpoint, delivery.connector) == ("meta", "whatsapp")
+    assert delivery.status == "processed"  # no such number connected here: recorded, not lost
+    assert "no connected account 400022223333444" in (delivery.reason or "")
     assert post.messages() == []
 
 

@@ -223,6 +223,9 @@ def test_malformed_missing_entry_is_rejected_with_a_reason() -> None:
 
 
 def test_unknown_object_is_rejected_not_ingested() -> None:
+    with pytest.raises(UnsupportedEvent, match="'user'"):
+        parse("unknown_object__user.json")
+    # Another channel's object (routed to it by /webhooks/meta) is not Facebook's to parse.
     with pytest.raises(UnsupportedEvent, match="whatsapp_business_account"):
         parse("unknown_object__whatsapp_business_account.json")
 

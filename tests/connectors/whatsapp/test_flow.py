@@ -14,8 +14,10 @@ import pytest
 import requests
 from sqlalchemy import select
 
+import workers.ingest
+import workers.send
 from connectors._meta.webhook import sign
-from inbox.models import Attachment, Conversation, InboundDelivery, Message
+from inbox.models import Attachment, Conversation, EarlyReceipt, InboundDelivery, Message
 from sandbox.meta.whatsapp import DEFAULTS
 from switchboard.runtime import Runtime
 from tests.connectors.facebook.sandbox_support import SECRET, Sandbox
@@ -209,8 +211,8 @@ def test_window_closed_by_the_platform_marks_the_reply_failed_with_the_reason(
 ) -> None:
     world.write(text="문의")
     world.sandbox.emu("clock", advance_hours=25)  # the platform's clock runs ahead of ours
-    # The failed status comes after the send job recorded the send (see the report: a status
-    # overtaking the send job's commit is lost today, for every Meta channel).
+    # The failed status comes after the send job recorded the send (the other order is
+    # test_failed_before_the_send_is_recorded_stays_failed).
     world.sandbox.emu("whatsapp/webhooks/config", hold_statuses=True)
     assert world.reply("답변").status_code == 201
     world.settle()
@@ -220,6 +222,65 @@ def test_window_closed_by_the_platform_marks_the_reply_failed_with_the_reason(
     _, ours = world.messages()
     assert ours.status == "failed"
     assert "131047 Re-engagement message" in (ours.failure_reason or "")
+
+
+def _statuses_overtake_the_send(
+    monkeypatch: pytest.MonkeyPatch, world: World, only: list[str]
+) -> list[int]:
+    """Make the platform's statuses win the race: after the Send API answered, and before
+    the send job records the wamid, deliver the held `only` statuses and ingest them."""
+    real = workers.send._record_sent
+    flushed: list[int] = []
+
+    def record_late(message_id: int, result: Any) -> None:
+        flushed.extend(world.sandbox.emu("whatsapp/webhooks/flush", only=only)["deliveries"])
+        workers.ingest.drain()
+        real(message_id, result)
+
+    monkeypatch.setattr(workers.send, "_record_sent", record_late)
+    return flushed
+
+
+@BOTH
+def test_delivered_before_the_send_is_recorded_is_kept_and_applied(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world.write(text="문의")
+    world.sandbox.emu("whatsapp/webhooks/config", hold_statuses=True)
+    flushed = _statuses_overtake_the_send(monkeypatch, world, ["delivered"])
+    assert world.reply("답변").status_code == 201
+    world.settle()
+    assert len(flushed) == 1
+    delivered = world.deliveries()[-1]
+    assert delivered.status == "processed"
+    _, ours = world.messages()
+    assert ours.status == "delivered"  # not "sent": the early status was kept, then applied
+    with world.rt.db.session() as s:
+        assert s.scalars(select(EarlyReceipt)).all() == []  # applied, so forgotten
+    world.sandbox.emu("whatsapp/webhooks/flush")  # the `sent` echo comes last
+    world.settle()
+    assert world.messages()[1].status == "delivered"
+
+
+@BOTH
+def test_failed_before_the_send_is_recorded_stays_failed(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world.write(text="문의")
+    world.sandbox.emu("clock", advance_hours=25)  # the platform's clock runs ahead of ours
+    # One callback URL for the whole Meta app: the status arrives on /webhooks/meta.
+    world.sandbox.emu(
+        "whatsapp/webhooks/config", url=f"{world.url}/webhooks/meta", hold_statuses=True
+    )
+    _statuses_overtake_the_send(monkeypatch, world, ["failed"])
+    assert world.reply("답변").status_code == 201
+    world.settle()
+    failed = world.deliveries()[-1]
+    assert (failed.endpoint, failed.connector, failed.status) == ("meta", "whatsapp", "processed")
+    _, ours = world.messages()
+    assert ours.status == "failed"  # mark_sent did not move it back to "sent"
+    assert "131047 Re-engagement message" in (ours.failure_reason or "")
+    assert ours.external_id and ours.external_id.startswith("wamid.")
 
 
 def test_free_form_reply_after_24_hours_is_refused_before_it_is_stored(world: World) -> None:

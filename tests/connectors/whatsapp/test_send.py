@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from connectors._meta.graph import map_error
+from connectors._meta.usage import Usage
 from connectors.base import (
     AccountConfig,
     Attachment,
@@ -16,6 +18,7 @@ from connectors.base import (
     OutsideReplyWindow,
     Participant,
     PermanentSendError,
+    RateLimited,
     ReauthRequired,
 )
 from connectors.fetch import FetchRefused
@@ -300,3 +303,14 @@ def test_too_long_text_is_refused_before_the_call(sandbox: Sandbox) -> None:
         connector(sandbox).send(ACCOUNT, reply(sandbox, "가" * 4097))
     assert "4096" in refused.value.reason
     assert sandbox.requests() == []
+
+
+def test_cloud_api_throttles_are_rate_limits_of_this_connector_only() -> None:
+    """131056 (too many messages to one customer) pauses the number; the codes are
+    WhatsApp's own, declared in its folder and passed to the shared Graph client."""
+    body = {"error": {"code": 131056, "message": "(#131056) Pair rate limit hit"}}
+    graph = WhatsAppConnector({}).graph
+    error = map_error(400, body, Usage(), account_key="109876543210987", throttles=graph.throttles)
+    assert isinstance(error, RateLimited)
+    assert error.scopes == ("meta:account:109876543210987",)
+    assert not isinstance(map_error(400, body, Usage()), RateLimited)  # Facebook's client

@@ -3,8 +3,8 @@
 Columns are added to `conversation` with plain ADD COLUMN (no SQLite batch alter, which would
 drop the search triggers of 0005).
 
-Revision ID: 0018_care
-Revises: 0017_moderate
+Revision ID: 0019_care
+Revises: 0018_wa2
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from alembic import op
 
 import inbox.models.base
 
-revision = "0018_care"
-down_revision = "0017_moderate"
+revision = "0019_care"
+down_revision = "0018_wa2"
 branch_labels = None
 depends_on = None
 
