@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 
 from connectors import channel
 from connectors.base import Capability, ConversationKind, Text, TextLimit
+from inbox.search import parse_terms
 
 
 def _(text: str, **values: str) -> str:
@@ -45,6 +46,34 @@ def left(seconds: float | None) -> str:
 def nl2br(value: str | None) -> Markup:
     """Escape, then keep line breaks (untrusted text never reaches the page unescaped)."""
     return Markup("<br>").join(escape(value or "").split("\n"))
+
+
+def highlight(value: str | None, q: str | None, breaks: bool = False) -> Markup:
+    """`value` escaped, with every occurrence of a search term of `q` in <mark>.
+
+    The terms are inbox.search.parse_terms(q), so what is marked is what the search matched:
+    the stem of a Korean term (배송이 marks 배송), a quoted phrase whole, case-insensitively.
+    Overlapping terms mark the longest at each place. Only the text between marks goes
+    through escape(), so user text never reaches the page unescaped; `breaks` keeps line
+    breaks as <br> like nl2br. <mark> needs no style attribute, so the strict CSP is untouched.
+    """
+    text = value or ""
+    terms = sorted(parse_terms(q or ""), key=len, reverse=True)
+    if not terms:
+        return _plain(text, breaks)
+    pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
+    pieces: list[Markup] = []
+    position = 0
+    for match in pattern.finditer(text):
+        pieces.append(_plain(text[position : match.start()], breaks))
+        pieces.append(Markup("<mark>") + _plain(match.group(), breaks) + Markup("</mark>"))
+        position = match.end()
+    pieces.append(_plain(text[position:], breaks))
+    return Markup("").join(pieces)
+
+
+def _plain(text: str, breaks: bool) -> Markup:
+    return nl2br(text) if breaks else escape(text)
 
 
 def _status(name: str) -> str:
