@@ -196,8 +196,10 @@ def main() -> None:
         ).scalar_one()
         handle = session.execute(
             sqlalchemy.text(
+                # LEAST: a smaller seed (--conversations 10000) has fewer than 4,322.
                 "SELECT handle FROM contact_identity WHERE channel = 'instagram' "
-                "ORDER BY id LIMIT 1 OFFSET 4321"
+                "ORDER BY id LIMIT 1 OFFSET LEAST(4321, (SELECT count(*) - 1 "
+                "FROM contact_identity WHERE channel = 'instagram'))"
             )
         ).scalar_one()
 

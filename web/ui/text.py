@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from flask_babel import format_datetime, format_timedelta, get_locale, gettext
 from markupsafe import Markup, escape
@@ -53,27 +54,40 @@ def highlight(value: str | None, q: str | None, breaks: bool = False) -> Markup:
 
     The terms are inbox.search.parse_terms(q), so what is marked is what the search matched:
     the stem of a Korean term (배송이 marks 배송), a quoted phrase whole, case-insensitively.
-    Overlapping terms mark the longest at each place. Only the text between marks goes
-    through escape(), so user text never reaches the page unescaped; `breaks` keeps line
-    breaks as <br> like nl2br. <mark> needs no style attribute, so the strict CSP is untouched.
+    Overlapping terms mark the longest at each place. The terms are found in the raw text and
+    every piece is escaped on its own, so user text never reaches the page unescaped and an
+    escape sequence (&lt;) is never marked; `breaks` keeps line breaks as <br> like nl2br.
+    <mark> needs no style attribute, so the strict CSP is untouched.
     """
     text = value or ""
-    terms = sorted(parse_terms(q or ""), key=len, reverse=True)
-    if not terms:
+    pattern = _highlight_pattern(q or "")
+    if pattern is None:
         return _plain(text, breaks)
-    pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
     pieces: list[Markup] = []
     position = 0
     for match in pattern.finditer(text):
-        pieces.append(_plain(text[position : match.start()], breaks))
-        pieces.append(Markup("<mark>") + _plain(match.group(), breaks) + Markup("</mark>"))
+        pieces += (_plain(text[position : match.start()], breaks), _MARK, _plain(match[0], breaks))
+        pieces.append(_UNMARK)
         position = match.end()
     pieces.append(_plain(text[position:], breaks))
-    return Markup("").join(pieces)
+    return _NOTHING.join(pieces)
+
+
+_MARK, _UNMARK, _NOTHING = Markup("<mark>"), Markup("</mark>"), Markup("")
+
+
+@lru_cache(maxsize=64)
+def _highlight_pattern(q: str) -> re.Pattern[str] | None:
+    """One alternation of the query's terms, longest first; cached because a page marks the
+    same query in every row."""
+    terms = sorted(parse_terms(q), key=len, reverse=True)
+    if not terms:
+        return None
+    return re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
 
 
 def _plain(text: str, breaks: bool) -> Markup:
-    return nl2br(text) if breaks else escape(text)
+    return nl2br(text) if breaks and "\n" in text else escape(text)
 
 
 def _status(name: str) -> str:
