@@ -124,10 +124,10 @@ def in_process_runtime(name: str, *, redis_url: str = "", jobs: Any = None) -> A
     runtime of this process on it (set as the workers' runtime): the in-process benchmarks'
     common stack. Without `redis_url` jobs run embedded in one thread."""
     from inbox.channels import add_account
+    from switchboard.runner import EmbeddedRunner
     from switchboard.runtime import build_runtime
     from switchboard.settings import Settings
     from workers.context import set_runtime
-    from workers.runner import EmbeddedRunner
 
     settings = Settings.load(
         {

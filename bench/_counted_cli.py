@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/_counted_cli.py OUT.json poll 3
 
-The command is the real CLI (switchboard.cli.main); around it this script only listens:
+The command is the real CLI (cli.commands.main); around it this script only listens:
 every statement any engine executes is counted (an executemany as one per parameter set,
 the way the server sees it), and the times at which the process reached the CLI and at which
 `workers.poll.poll_account` started and ended are written to OUT.json with the count.
@@ -39,10 +39,10 @@ def _timed_poll() -> None:
 
     poll_account = workers.poll.poll_account
 
-    def timed(account_id: int) -> int:
+    def timed(account_id: int, *args: Any, **kwargs: Any) -> int:
         FIGURES["poll_started"] = time.time()
         try:
-            seen = poll_account(account_id)
+            seen = poll_account(account_id, *args, **kwargs)
         finally:
             FIGURES["poll_finished"] = time.time()
         FIGURES["seen"] = seen
@@ -54,7 +54,7 @@ def _timed_poll() -> None:
 def main() -> None:
     out = Path(sys.argv[1])
     _timed_poll()
-    from switchboard.cli import main as cli
+    from cli.commands import main as cli
 
     FIGURES["cli_started"] = time.time()
     try:

@@ -99,7 +99,14 @@ class PrivateRedis:
 
 
 class Stack:
-    def __init__(self, name: str, *, web_workers: int = 2, accounts: tuple[str, ...] = ("page-1",)):
+    def __init__(
+        self,
+        name: str,
+        *,
+        web_workers: int = 2,
+        accounts: tuple[str, ...] = ("page-1",),
+        env: dict[str, str] | None = None,
+    ):
         self.name = name
         self.db_url = fresh_pg_database(name)
         self.tmp = Path(tempfile.mkdtemp(prefix=f"{name}-"))
@@ -115,6 +122,7 @@ class Stack:
             "SWITCHBOARD_DOTENV": "/nonexistent",
             "SWITCHBOARD_FAKE_CONNECTOR": "1",  # the test connector exists only when asked for
             "FAKE_WEBHOOK_SECRET": "fake-secret",
+            **(env or {}),
         }
         self.account_ids = {}
         for external_id in accounts:

@@ -50,7 +50,7 @@ def main() -> int:
     parser.add_argument("--checks", default=",".join(CHECKS))
     args = parser.parse_args()
 
-    from switchboard.demo import demo_app, prepare
+    from cli.demo import demo_app, prepare
     from switchboard.settings import Settings
 
     url = fresh_pg_database("bench_api_fuzz")

@@ -30,7 +30,7 @@ from connectors.base import ConversationKind, EventKind, InboundEvent, Participa
 from inbox.assignment import assign_waiting, save_policy
 from inbox.channels import add_account
 from inbox.conversations import Change, apply_change
-from inbox.db import Database
+from inbox.database import Database
 from inbox.ingest import record_event
 from inbox.models import AuditLog, ChannelAccount, Conversation
 from inbox.users import create_user, set_inboxes

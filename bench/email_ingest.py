@@ -386,7 +386,7 @@ def _wait_for_quiet() -> None:
 
 def stored(url: str) -> dict[str, Any]:
     """What the bench's mail became: text and conversation per Message-ID, attachments."""
-    from inbox.db import Database
+    from inbox.database import Database
     from inbox.models import Attachment, Message
 
     db = Database(url)

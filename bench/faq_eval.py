@@ -209,7 +209,7 @@ class ServiceTiming:
 
 def measure_service(cases: Sequence[Case], database_url: str | None) -> ServiceTiming:
     """`inbox.faq.service.suggest` as the API calls it: a fresh session per question."""
-    from inbox.db import Database
+    from inbox.database import Database
     from inbox.faq import service
     from inbox.migrate import upgrade
 

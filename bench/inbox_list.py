@@ -36,11 +36,11 @@ from flask_login.utils import _create_identifier
 import inbox.search
 from inbox.models import User
 from inbox.queries import ConversationFilter, list_conversations
+from switchboard.runner import EmbeddedRunner
 from switchboard.runtime import build_runtime
 from switchboard.settings import Settings
 from web import create_app
 from web.api.auth import issue_token
-from workers.runner import EmbeddedRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADING = "## Inbox list and search"

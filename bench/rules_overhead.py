@@ -34,9 +34,9 @@ from inbox.rules import save_rule
 from inbox.sla import save_policy as save_sla
 from inbox.users import create_user, set_inboxes
 from inbox.workflow_config import Configured
+from switchboard.reactions import react
+from switchboard.runner import EmbeddedRunner, RqRunner
 from workers.ingest import drain
-from workers.reactions import react
-from workers.runner import EmbeddedRunner, RqRunner
 
 # Two refund texts in five: the matching rule fires for two messages in five.
 REFUND_TEXTS = [*TEXTS[:4], "반품하고 싶어요. 상자가 찢어져서 왔어요"]

@@ -69,3 +69,15 @@ def attach(
                 row.problem = str(exc)
     session.add(row)
     return row
+
+
+def fetched(row: Attachment, sha256: str, size: int) -> None:
+    """An attachment that came as a URL is now stored (workers/ingest.py fetches it)."""
+    row.sha256 = sha256
+    row.size = size
+    row.problem = None
+
+
+def fetch_failed(row: Attachment, problem: str) -> None:
+    """Why it could not be fetched, shown to the agent instead of the file."""
+    row.problem = problem[:500]

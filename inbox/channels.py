@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -42,7 +43,10 @@ def add_account(
         existing.credentials = sealed_credentials
         existing.options = options or existing.options
         existing.name = name
+        if existing.health != "ok":
+            existing.health_changed_at = utcnow()
         existing.health = "ok"
+        existing.health_detail = None  # the old reason is stale once new credentials are in
         record(session, actor_id, "channel.reconnect", "channel_account", existing.id)
         return existing
     if existing is not None:
@@ -126,3 +130,41 @@ def remove_account(session: Session, account: ChannelAccount, actor_id: int | No
         session.execute(delete(SyncCursor).where(SyncCursor.channel_account_id == account.id))
         session.delete(account)
     record(session, actor_id, "channel.remove", "channel_account", account.id)
+
+
+EXPIRY_WARNING = timedelta(days=7)
+
+
+def set_enabled(
+    session: Session, account: ChannelAccount, enabled: bool, actor_id: int | None
+) -> bool:
+    """Pause or resume an account without dropping its credentials; False: nothing changed."""
+    if account.enabled == enabled:
+        return False
+    account.enabled = enabled
+    record(
+        session,
+        actor_id,
+        "channel.enable" if enabled else "channel.disable",
+        "channel_account",
+        account.id,
+    )
+    emit(session, "channel.updated", channel_account_id=account.id, health=account.health)
+    return True
+
+
+def expiry_warning(
+    account: ChannelAccount, *, renewable: bool, now: datetime | None = None
+) -> str | None:
+    """ "expires in N days" a week ahead (or "expired"); None for tokens that renew themselves
+    (a refresh job keeps them fresh) while they still have time left."""
+    expires = account.token_expires_at
+    if expires is None:
+        return None
+    left = expires - (now or utcnow())
+    if left <= timedelta(0):
+        return "expired"
+    if renewable or left > EXPIRY_WARNING:
+        return None
+    days = max(1, int(left.total_seconds() // 86400))
+    return f"expires in {days} day{'s' if days > 1 else ''}"

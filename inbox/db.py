@@ -1,4 +1,5 @@
-"""Engine, sessions and the few dialect-aware helpers the domain needs.
+"""The engine and the few dialect-aware helpers the domain needs (the session factory,
+`Database`, is in inbox/database.py).
 
 SQLite (embedded mode) and PostgreSQL (production) run the same code; where they differ
 (upserts, pragmas) the difference lives here and nowhere else.
@@ -7,18 +8,14 @@ SQLite (embedded mode) and PostgreSQL (production) run the same code; where they
 from __future__ import annotations
 
 import logging
-import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import any_, bindparam, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
-
-from inbox.models import Base
+from sqlalchemy.orm import Session
 
 EventSink = Callable[[list[dict[str, Any]]], None]
 JobSink = Callable[[list[dict[str, Any]]], None]  # see inbox.events.after_commit
@@ -61,67 +58,6 @@ def _sqlite_begin_immediate(connection: Any) -> None:
     # Take the write lock at BEGIN so two writers queue on busy_timeout instead of one failing
     # with "database is locked" when it upgrades a read transaction.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-class Database:
-    """A session factory whose committed sessions hand their domain events to a sink."""
-
-    def __init__(
-        self, url: str, *, on_events: EventSink | None = None, on_jobs: JobSink | None = None
-    ) -> None:
-        self.url = normalize_url(url)
-        self.engine = make_engine(self.url)
-        self.factory = sessionmaker(self.engine, expire_on_commit=False)
-        self.on_events = on_events
-        self.on_jobs = on_jobs
-        # rq forks a work horse per job: the child must not reuse the parent's pooled
-        # connections (the parent's threads may be using them). SQLAlchemy's recipe.
-        os.register_at_fork(after_in_child=self._forget_pool)
-
-    def _forget_pool(self) -> None:
-        self.engine.dispose(close=False)
-
-    @property
-    def dialect(self) -> str:
-        return self.engine.dialect.name
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        """Commit on success, roll back on error; publish events only after a commit.
-
-        Before the commit, reactions (notifications, webhook deliveries) add their rows to
-        the same transaction; after it, the jobs they asked for are enqueued.
-        """
-        from inbox.reactions import react
-
-        session = self.factory()
-        try:
-            yield session
-            react(session)
-            session.commit()
-            events = session.info.pop("events", [])
-            jobs = session.info.pop("jobs", [])
-            if events and self.on_events is not None:
-                self.on_events(events)
-            if jobs and self.on_jobs is not None:
-                self.on_jobs(jobs)
-            for action in session.info.pop("after_commit", []):
-                try:
-                    action()
-                except Exception:  # the state is committed; a lost follow-up is swept later
-                    log.exception("after-commit action %r failed", action)
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
-
-    def create_all(self) -> None:
-        """For throwaway databases only; real ones are migrated (see inbox/migrate.py)."""
-        Base.metadata.create_all(self.engine)
-
-    def dispose(self) -> None:
-        self.engine.dispose()
 
 
 def after_commit(session: Session, action: Callable[[], None]) -> None:

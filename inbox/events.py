@@ -16,7 +16,7 @@ def emit(session: Session, topic: str, **data: Any) -> None:
     """Queue `topic` with `data` (JSON-able) for publication after this session commits.
 
     A session acting for automation sets `session.info["origin"]`; its events carry it, so
-    the automation that caused them is not triggered again (see workers/reactions.py).
+    the automation that caused them is not triggered again (see switchboard/reactions.py).
     """
     origin = session.info.get("origin")
     if origin and "origin" not in data:

@@ -288,3 +288,10 @@ def set_email(session: Session, user: User, enabled: bool) -> None:
         session.add(NotificationSetting(user_id=user.id, email=enabled))
     else:
         setting.email = enabled
+
+
+def mark_emailed(session: Session, notification_id: int, at: datetime) -> None:
+    """The e-mail copy went out (workers/notify.py sends it outside any transaction first)."""
+    sent = session.get(Notification, notification_id)
+    if sent is not None:
+        sent.emailed_at = at

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from connectors.fetch import host_is_public
 from inbox.audit import record
 from inbox.crypto import Vault
 from inbox.db import insert_ignore
@@ -60,8 +61,6 @@ def check_host(url: str, allowed: str) -> None:
     in WEBHOOK_ALLOW_HOSTS (`allowed`, comma-separated): a webhook must not become a way to
     reach the server's own network. Checked on save and again before every attempt (DNS may
     change in between)."""
-    from connectors.fetch import host_is_public
-
     host = (urlsplit(url).hostname or "").lower()
     listed = {h.strip().lower() for h in allowed.split(",") if h.strip()}
     if host and host not in listed and not host_is_public(host):

@@ -19,6 +19,7 @@ from inbox.models import (
     User,
     conversation_label,
 )
+from inbox.models.sla import ConversationSla
 from inbox.search import conversation_match
 
 
@@ -148,8 +149,6 @@ def list_by_sla(
 ) -> Page:
     """Nearest SLA breach first (the clock's due time, see inbox/sla.py); without a clock,
     the longest-waiting customer; conversations nobody waits on come last."""
-    from inbox.models.sla import ConversationSla
-
     due = func.coalesce(ConversationSla.due_at, Conversation.waiting_since, _NEVER)
     query = conversation_query(session, user, flt).outerjoin(
         ConversationSla, ConversationSla.conversation_id == Conversation.id

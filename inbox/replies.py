@@ -117,7 +117,14 @@ def claim_for_sending(session: Session, message_id: int, now: datetime) -> Messa
     return session.get(Message, message_id, populate_existing=True)
 
 
-def mark_sent(session: Session, message: Message, external_id: str, at: datetime) -> None:
+def mark_sent(
+    session: Session,
+    message: Message,
+    external_id: str,
+    at: datetime,
+    extra: Mapping[str, Any] | None = None,
+) -> None:
+    """The provider took it; `extra` is what the send returned beside its id (kept in meta)."""
     clash = session.scalars(
         select(Message).where(
             Message.channel_account_id == message.channel_account_id,
@@ -138,6 +145,8 @@ def mark_sent(session: Session, message: Message, external_id: str, at: datetime
     message.sent_at = at
     message.failure_reason = None
     message.next_attempt_at = None
+    if extra:
+        message.meta = {**message.meta, **dict(extra)}
     conversation = message.conversation
     if conversation.first_response_at is None:
         conversation.first_response_at = at
@@ -163,6 +172,20 @@ def mark_retry(session: Session, message: Message, reason: str, at: datetime) ->
     message.status = "pending"
     message.failure_reason = f"retrying: {reason}"
     message.next_attempt_at = at
+    emit(
+        session,
+        "message.updated",
+        conversation_id=message.conversation_id,
+        message_id=message.id,
+        status="pending",
+    )
+
+
+def requeue_interrupted(session: Session, message: Message) -> None:
+    """A send whose worker stopped mid-call, on a channel where sending again is safe
+    (idempotent send): pending again, now. Emitted like every status change, so the
+    thread stops showing it as sending."""
+    message.status = "pending"
     emit(
         session,
         "message.updated",
@@ -286,11 +309,15 @@ def flag_reauth(session: Session, account: ChannelAccount, reason: str) -> None:
 
 
 def mark_healthy(session: Session, account: ChannelAccount) -> None:
+    """The connection works again: "reconnect needed" and its reason go (a reason left behind
+    on a healthy account is stale too)."""
     if account.health != "ok":
         account.health = "ok"
         account.health_detail = None
         account.health_changed_at = utcnow()
         emit(session, "channel.updated", channel_account_id=account.id, health="ok")
+    elif account.health_detail is not None:
+        account.health_detail = None
 
 
 def backoff(attempt: int) -> timedelta:

@@ -5,7 +5,7 @@ workers/automation.py), never inside ingest. Each firing is recorded under a uni
 (rule, occasion) key — the message, the status change, the SLA due time — so a replayed or
 duplicated event fires nothing twice, and is written into the thread. Everything a rule
 changes is emitted with origin "rules", so no rule is triggered by a rule's own changes
-(workers/reactions.py drops such events): rules cannot loop.
+(switchboard/reactions.py drops such events): rules cannot loop.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from inbox.audit import record
 from inbox.business_hours import Schedule, hours_for
+from inbox.canned import render, variables_for
 from inbox.conversations import Change, apply_change, system_event
 from inbox.db import insert_returning_id
 from inbox.events import emit
@@ -38,6 +39,9 @@ from inbox.models import (
 )
 from inbox.models.rules import TRIGGERS, AutomationRule, RuleFiring
 from inbox.models.webhooks import WebhookDelivery, WebhookSubscription
+from inbox.outgoing_webhooks import enqueue_delivery
+from inbox.replies import Draft, create_reply
+from inbox.serialize import conversation_json, message_json
 from inbox.workflow_config import changed
 
 ORIGIN = "rules"
@@ -544,9 +548,6 @@ def _set_category(s: Session, c: Conversation, value: Any, ctx: _Context, o: Out
 
 def _reply_canned(s: Session, c: Conversation, value: Any, ctx: _Context, o: Outcome) -> str:
     """`value`: shortcuts separated by commas; the one in the customer's language is sent."""
-    from inbox.canned import render, variables_for
-    from inbox.replies import Draft, create_reply
-
     shortcuts = [v.strip().lstrip("/") for v in str(value).split(",") if v.strip()]
     rows = s.scalars(select(CannedResponse).where(CannedResponse.shortcut.in_(shortcuts))).all()
     if not rows:
@@ -564,8 +565,6 @@ def _reply_canned(s: Session, c: Conversation, value: Any, ctx: _Context, o: Out
 
 
 def _note(s: Session, c: Conversation, value: Any, ctx: _Context, o: Outcome) -> str:
-    from inbox.replies import Draft, create_reply
-
     create_reply(s, c, None, Draft(text=str(value), private=True))
     return "note"
 
@@ -586,9 +585,6 @@ def _webhook(s: Session, c: Conversation, value: Any, ctx: _Context, o: Outcome)
     chose (the rule names it): signed, retried, logged and redeliverable like every other
     delivery (inbox/outgoing_webhooks.py). One per rule, occasion and subscription, so a
     replayed occasion sends nothing twice."""
-    from inbox.outgoing_webhooks import enqueue_delivery
-    from inbox.serialize import conversation_json, message_json
-
     subscription = webhook_target(s, value)
     rule = ctx.rule
     rule_id = rule.id if rule else None

@@ -94,7 +94,7 @@ def update_user(
     if timezone is not None:
         _check_timezone(timezone)
     if available is not None and available != user.available:
-        # Going on or off shift moves the assignment queue (see workers/reactions.py).
+        # Going on or off shift moves the assignment queue (see switchboard/reactions.py).
         emit(session, "user.shift", user_id=user.id, available=available)
     for field, value in (
         ("name", name.strip() if name else None),

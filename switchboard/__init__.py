@@ -1,1 +1,5 @@
-"""Switchboard: the process-level glue (settings, CLI) shared by web/, workers/ and the demo."""
+"""What every process is built from: settings, the Runtime, the job runner, bus, pauses, metrics.
+
+Below web/ and workers/, above inbox/ (README "Layout"); the `switchboard` command itself is in
+cli/, the one package allowed to import web/ and workers/ together.
+"""

@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from connectors import CHANNELS, behaviour
+from connectors.base import AccountConfig, CheckConnection, ConnectorError
+from inbox.channels import expiry_warning
+from inbox.db import normalize_url
+from inbox.migrate import alembic_config
+from inbox.models import ChannelAccount
+from switchboard.runtime import build_runtime
 from switchboard.settings import Settings
+from switchboard.tokens import renewable
 
 CONNECT_TIMEOUT = 5
 
@@ -166,8 +174,6 @@ def check_database(settings: Settings) -> Result:
     """Connect, then compare the schema revision with the newest one the code knows."""
     from alembic.script import ScriptDirectory
 
-    from inbox.migrate import alembic_config
-
     url = settings.database_url
     shown = safe_url(url)
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
@@ -212,8 +218,6 @@ def database_revision(url: str) -> set[str]:
     """The schema revisions the database is at (empty: never migrated)."""
     from alembic.runtime.migration import MigrationContext
     from sqlalchemy import create_engine, pool
-
-    from inbox.db import normalize_url
 
     engine = create_engine(
         normalize_url(url), poolclass=pool.NullPool, connect_args=_connect_args(url)
@@ -349,16 +353,15 @@ def missing_credentials(channel: str, connector: str, credentials: dict[str, str
     """The credential fields a real connector needs and the account lacks (fake: none)."""
     if connector != channel:
         return []
-    from web.ui.channel_fields import spec_for
-
-    spec = spec_for(channel)
-    if spec is None:
+    declared = CHANNELS.get(channel)
+    if declared is None or declared.account is None:
         return []
-    if spec.credential_sets:
-        if any(all(credentials.get(k) for k in keys) for keys in spec.credential_sets):
+    form = declared.account
+    if form.credential_sets:
+        if any(all(credentials.get(k) for k in keys) for keys in form.credential_sets):
             return []
-        return list(spec.credential_sets[0])
-    return [f.key for f in spec.credentials if f.required and not credentials.get(f.key)]
+        return list(form.credential_sets[0])
+    return [f.key for f in form.credentials if f.required and not credentials.get(f.key)]
 
 
 def account_state(rt: Any, account: Any) -> str:
@@ -418,9 +421,6 @@ def test_account(
     account_id: int = 0,
 ) -> tuple[str, list[str]]:
     """Call the connector's connection check (CheckConnection). Never raises."""
-    from connectors import behaviour
-    from connectors.base import AccountConfig, CheckConnection, ConnectorError
-
     missing = missing_credentials(channel, connector, credentials)
     if missing:
         return "", [
@@ -450,8 +450,6 @@ def test_account(
 def check_channels(rt: Any) -> list[Result]:
     from sqlalchemy import select
 
-    from inbox.models import ChannelAccount
-
     with rt.db.session() as session:
         accounts = list(
             session.scalars(
@@ -468,9 +466,26 @@ def check_channels(rt: Any) -> list[Result]:
             results.append(Result(name, False, "; ".join(problems)))
         else:
             results.append(Result(name, True, who))
+        warning = _token_warning(rt, account)
+        if warning:
+            results.append(Result(name, True, warning, warning=True))
     if not accounts:
         results.append(Result("channels", True, "no channel accounts connected yet"))
     return results
+
+
+def _token_warning(rt: Any, account: Any) -> str | None:
+    """A week before an OAuth token expires (unless it renews itself): reconnect it."""
+
+    warning = expiry_warning(
+        account, renewable=renewable(account.channel, _credentials(rt, account))
+    )
+    if warning is None:
+        return None
+    # A Meta user token cannot be extended without the person signing in again; an X token
+    # that does not refresh itself came from OAuth 1.0a or was typed in.
+    base = str(rt.settings.get("PUBLIC_BASE_URL")).rstrip("/")
+    return f"token {warning}: sign in again with Reconnect at {base}/admin/channels/{account.id}"
 
 
 # --- together -----------------------------------------------------------------------------
@@ -499,8 +514,6 @@ def run_all(settings: Settings) -> Iterator[Result]:
     yield check_redis(settings)
     if not database.ok:
         return
-    from switchboard.runtime import build_runtime
-
     rt = build_runtime(settings)
     try:
         yield from check_channels(rt)

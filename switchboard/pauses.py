@@ -20,6 +20,9 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
+from connectors import behaviour
+from connectors.base import PauseScopes
+
 log = logging.getLogger(__name__)
 
 KEY = "pause:"  # under the deployment's prefix (Settings.redis_prefix)
@@ -113,9 +116,6 @@ def scopes_for(connector: Any, account: Any, operation: str) -> tuple[str, ...]:
 
     Connectors that know better say so (Capability.PAUSE_SCOPES); others pause per account.
     """
-    from connectors import behaviour
-    from connectors.base import PauseScopes
-
     scoped = behaviour(connector, PauseScopes)
     if scoped is None:
         return (f"{connector.slug}:{account.external_id}",)

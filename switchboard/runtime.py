@@ -14,13 +14,13 @@ from connectors import connector_for
 from connectors.base import AccountConfig, Connector
 from inbox.attachments import AttachmentStore
 from inbox.crypto import Vault
-from inbox.db import Database
+from inbox.database import Database
 from inbox.models import ChannelAccount
 from switchboard.bus import Bus, LocalBus, RedisBus
 from switchboard.pauses import MemoryPauses, Pauses, build_pauses
+from switchboard.reactions import reacting
+from switchboard.runner import EmbeddedRunner, JobRunner, RqRunner
 from switchboard.settings import Settings
-from workers.reactions import reacting
-from workers.runner import EmbeddedRunner, JobRunner, RqRunner
 
 log = logging.getLogger(__name__)
 

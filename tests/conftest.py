@@ -23,10 +23,10 @@ from sqlalchemy import text
 from connectors.fake import FakeConnector
 from inbox.migrate import upgrade
 from inbox.models import Base
+from switchboard.runner import EmbeddedRunner
 from switchboard.runtime import Runtime, build_runtime
 from switchboard.settings import Settings
 from workers.context import set_runtime
-from workers.runner import EmbeddedRunner
 
 # The fake connector exists only where this switch says so (issue 13): the whole suite, and
 # every process it starts (gunicorn, rq workers, the CLI), runs with it on and a known secret.

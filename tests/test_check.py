@@ -12,8 +12,8 @@ import psycopg
 import pytest
 from click.testing import CliRunner
 
+from cli.commands import main
 from inbox.migrate import upgrade
-from switchboard.cli import main
 from tests.conftest import PG_ADMIN, REDIS_TEST_URL
 from tests.support.servers import free_port
 

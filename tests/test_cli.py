@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from switchboard.cli import main
+from cli.commands import main
 
 
 @pytest.fixture
@@ -156,8 +156,8 @@ def test_worker_and_watch_need_redis(cli):
 
 
 def test_demo_seeds_forty_conversations_on_every_channel_and_a_reply_is_sent(tmp_path, monkeypatch):
+    from cli.demo import prepare
     from inbox.models import ChannelAccount, Conversation, Message
-    from switchboard.demo import prepare
     from switchboard.settings import Settings
     from web import create_app
 
@@ -407,7 +407,7 @@ def test_poll_stops_at_a_committed_page_on_ctrl_c_and_resumes(cli, backfill, tmp
 def test_progress_bar_on_a_terminal():
     import io
 
-    from switchboard.progress import Progress
+    from cli.progress import Progress
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
@@ -471,8 +471,8 @@ def test_demo_fails_early_on_a_port_it_cannot_have(tmp_path, monkeypatch):
 
 
 def test_demo_keeps_one_token(tmp_path, monkeypatch):
+    from cli.demo import prepare
     from inbox.tokens import list_tokens, revoke_token
-    from switchboard.demo import prepare
     from switchboard.settings import Settings
 
     monkeypatch.chdir(tmp_path)

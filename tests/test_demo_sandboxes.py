@@ -8,9 +8,9 @@ import time
 import requests
 from sqlalchemy import select
 
+from cli.demo import demo_app, prepare
 from inbox.access import visible_account_ids
 from inbox.models import ChannelAccount, Conversation, Message, User
-from switchboard.demo import demo_app, prepare
 from switchboard.settings import Settings
 from tests.support.servers import free_port, serve_wsgi
 from workers.poll import poll_account

@@ -8,11 +8,11 @@ import time
 import requests
 from sqlalchemy import select
 
+from cli.demo import demo_app, prepare
 from inbox.models import Message, User
 from inbox.models.assignment import AssignmentPolicy
 from inbox.models.rules import AutomationRule
 from inbox.models.sla import BusinessHours, ConversationSla, SlaPolicy
-from switchboard.demo import demo_app, prepare
 from switchboard.settings import Settings
 from tests.support.servers import free_port, serve_wsgi
 

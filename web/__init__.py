@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from switchboard.runtime import Runtime, build_runtime
 from switchboard.settings import Settings
 from web.announcements import register as register_announcements
+from web.api import bp as api_bp
+from web.chat import bp as chat_bp
+from web.health import bp as health_bp
+from web.help import bp as help_bp
 from web.ratelimit import install_rate_limits
+from web.runtime import current_runtime
 from web.security import install_security
 from web.streams import install_streams
 from web.ui import init_ui
+from web.webhooks import bp as webhooks_bp
 from workers.context import set_runtime
+
+# current_runtime lives in web/runtime.py (importable at the top of any web module); the name
+# stays importable from here for code written before that module existed.
+__all__ = ["create_app", "csrf", "current_runtime"]
 
 csrf = CSRFProtect()
 
@@ -43,23 +51,9 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
 
 
 def _register_blueprints(app: Flask) -> None:
-    from web.api import bp as api_bp
-    from web.chat import bp as chat_bp
-    from web.health import bp as health_bp
-    from web.help import bp as help_bp
-    from web.webhooks import bp as webhooks_bp
-
     for blueprint in (health_bp, help_bp, webhooks_bp, api_bp, chat_bp):
         app.register_blueprint(blueprint)
     # Machine clients authenticate by signature or Bearer token, never by cookie.
     csrf.exempt(webhooks_bp)
     csrf.exempt(api_bp)
     csrf.exempt(chat_bp)  # the widget runs on other sites: signed session token, no cookie
-
-
-def current_runtime() -> Runtime:
-    from flask import current_app
-
-    runtime: Any = current_app.extensions["switchboard"]
-    assert isinstance(runtime, Runtime)
-    return runtime

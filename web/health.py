@@ -8,13 +8,14 @@ from flask import Blueprint, Response, jsonify, request
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
+from web.runtime import current_runtime
+from web.security import socket_peer_is_loopback
+
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
 def healthz() -> tuple[Response, int]:
-    from web import current_runtime
-
     rt = current_runtime()
     checks: dict[str, str] = {}
     try:
@@ -41,9 +42,6 @@ def healthz() -> tuple[Response, int]:
 def metrics() -> Response:
     """Prometheus text: with METRICS_TOKEN set, for `Authorization: Bearer <token>` only;
     without it, only for scrapers on this machine that no proxy forwarded (docs/security.md)."""
-    from web import current_runtime
-    from web.security import socket_peer_is_loopback
-
     token = current_runtime().settings.get("METRICS_TOKEN")
     if token:
         scheme, _, given = request.headers.get("Authorization", "").partition(" ")

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from inbox.faq.articles import Article
 from inbox.faq.service import list_articles, suggest
+from web.runtime import current_runtime
 
 bp = Blueprint("help", __name__)
 QUERY_LIMIT = 200  # characters of a search we look at; the rest is noise
@@ -43,8 +44,6 @@ def _grouped(articles: list[Article]) -> list[tuple[str, list[Article]]]:
 
 @bp.get("/help")
 def index() -> str:
-    from web import current_runtime
-
     locale = str(get_locale() or "ko")
     query = request.args.get("q", "").strip()[:QUERY_LIMIT]
     with current_runtime().db.session() as db:

@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
-from flask import Blueprint, Flask, Response, flash, render_template, request
+from flask import Flask, Response, flash, render_template, request
 from flask_limiter import Limiter, RateLimitExceeded
+from limits import parse_many
 
 from switchboard.metrics import RATE_LIMITED
 from switchboard.settings import Settings
+from web.api.errors import problem_response
+from web.chat.context import ChatError, _chat_error, bearer_token, read_claims, widget
 from web.security import client_ip
 
 CHAT_MESSAGE_ENDPOINTS = ("chat.send_message", "chat.send_attachment", "chat.leave_message")
@@ -57,12 +60,46 @@ def install_rate_limits(app: Flask, settings: Settings) -> Limiter:
         _wrap(app, "auth.login", limiter.limit(login, methods=["POST"]))
     webhooks = settings.get("RATE_LIMIT_WEBHOOKS")
     if webhooks and "webhooks" in app.blueprints:
-        # Only refused requests (bad signature, wrong verify token) count: a platform's burst
-        # is never slowed, while an address sending forgeries is shut out for the window.
-        refused = limiter.limit(webhooks, per_method=True, deduct_when=_refused)
-        refused(cast(Blueprint, app.blueprints["webhooks"]))
+        # Only refused requests (bad signature, wrong verify token) count. A signed delivery
+        # is never checked: no Redis round trip on the acknowledgement path, and forgeries
+        # from an address a platform shares (a NAT, a misconfigured proxy) cannot shut the
+        # platform out. Past the limit, forgeries get 429 instead of 403.
+        _wrap(
+            app,
+            "webhooks.handshake",
+            limiter.limit(webhooks, per_method=True, deduct_when=_refused),
+        )
+        app.extensions["webhook_refusals"] = RefusalLimit(limiter, webhooks)
     app.register_error_handler(RateLimitExceeded, _too_many(limiter))
     return limiter
+
+
+class RefusalLimit:
+    """Counts refused webhook POSTs per address in the limiter's storage (web/webhooks.py)."""
+
+    def __init__(self, limiter: Limiter, spec: str) -> None:
+        self.limiter = limiter
+        self.items = parse_many(spec)
+
+    def over(self) -> int | None:
+        """Count one refusal from this address; the seconds to wait if it is over the limit."""
+        key = client_ip()
+        try:
+            for item in self.items:
+                if not self.limiter.limiter.hit(item, "webhook-refusals", key):
+                    stats = self.limiter.limiter.get_window_stats(item, "webhook-refusals", key)
+                    RATE_LIMITED.labels(request.endpoint or "?").inc()
+                    return max(1, int(stats.reset_time - time.time()))
+        except Exception:  # storage unreachable: a limit is a brake, not a dependency
+            return None
+        return None
+
+
+def refused_webhook_limit() -> RefusalLimit | None:
+    from flask import current_app
+
+    found = current_app.extensions.get("webhook_refusals")
+    return found if isinstance(found, RefusalLimit) else None
 
 
 def _wrap(app: Flask, endpoint: str, limit: Callable[[Any], Any]) -> None:
@@ -76,8 +113,6 @@ def _refused(response: Response) -> bool:
 
 def _chat_session() -> str:
     """The visitor's chat session (from the signed token), else the address."""
-    from web.chat.context import bearer_token, read_claims, widget
-
     token = bearer_token()
     widget_id = (request.view_args or {}).get("widget_id")
     if token and isinstance(widget_id, str):
@@ -93,8 +128,6 @@ def _too_many(limiter: Limiter) -> Callable[[RateLimitExceeded], Response | tupl
         current = limiter.current_limit
         wait = max(1, int(current.reset_at - time.time())) if current is not None else 60
         if request.blueprint == "chat":
-            from web.chat.context import ChatError, _chat_error
-
             return _chat_error(ChatError(429, "rate_limited", retry_after=wait))
         if request.endpoint == "auth.login":
             from flask_babel import gettext as _
@@ -102,8 +135,6 @@ def _too_many(limiter: Limiter) -> Callable[[RateLimitExceeded], Response | tupl
             flash(_("Too many sign-in attempts. Wait a minute and try again."), "error")
             body = render_template("ui/login.html", email=request.form.get("email", ""))
             return Response(body, status=429, headers={"Retry-After": str(wait)})
-        from web.api.errors import problem_response
-
         response = problem_response(
             429, "Too Many Requests", f"rate limit {exc.description}; retry in {wait} s"
         )

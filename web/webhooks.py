@@ -1,4 +1,4 @@
-"""Webhook endpoints: verify → store the raw delivery → wake the ingest drainers → 200.
+"""Webhook endpoints: verify → store the raw delivery → 200, then wake the ingest drainers.
 
 The delivery is committed before we answer, so a crash after the 200 loses nothing: workers
 claim `received` rows from the database in batches (workers/ingest.py), and the wake-up is
@@ -14,8 +14,13 @@ from flask import Blueprint, Response, abort, request
 
 from connectors import WEBHOOK_ENDPOINTS, behaviour, registered
 from connectors.base import Capability, Handshake, InvalidSignature
-from inbox.models import InboundDelivery
+from inbox import deliveries
+from inbox.ordering import delivery_route
 from switchboard.metrics import WEBHOOK_LATENCY, WEBHOOKS
+from web.api.errors import problem_response
+from web.ratelimit import refused_webhook_limit
+from web.runtime import current_runtime
+from web.wakeups import WAKER
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 
@@ -23,8 +28,6 @@ _DROP_HEADERS = {"cookie", "authorization"}
 
 
 def _connector_slug(endpoint: str) -> str:
-    from web import current_runtime
-
     slug = WEBHOOK_ENDPOINTS.get(endpoint, endpoint)
     if slug not in registered(current_runtime().settings.env):
         abort(404)
@@ -34,8 +37,6 @@ def _connector_slug(endpoint: str) -> str:
 @bp.get("/<endpoint>")
 def handshake(endpoint: str) -> Response:
     """Subscription checks (Meta's hub.challenge, X's CRC) answered by the connector."""
-    from web import current_runtime
-
     connector = current_runtime().connector_by_slug(_connector_slug(endpoint))
     answerer = behaviour(connector, Handshake)
     if answerer is None:
@@ -50,8 +51,6 @@ def handshake(endpoint: str) -> Response:
 
 @bp.post("/<endpoint>")
 def receive(endpoint: str) -> Response:
-    from web import current_runtime
-
     started = time.perf_counter()
     rt = current_runtime()
     slug = _connector_slug(endpoint)
@@ -64,15 +63,32 @@ def receive(endpoint: str) -> Response:
         connector.verify(headers, body)
     except InvalidSignature:
         WEBHOOKS.labels(endpoint, "bad_signature").inc()
-        return Response("invalid signature", status=403, mimetype="text/plain")
-    with rt.db.session() as session:
-        delivery = InboundDelivery(endpoint=endpoint, connector=slug, headers=headers, body=body)
-        session.add(delivery)
-    # If this wake-up is lost (Redis down), the drainers still find the row on their own.
-    try:
+        return _refused()
+    deliveries.store_delivery(
+        rt.db,
+        endpoint=endpoint,
+        connector=slug,
+        headers=headers,
+        body=body,
+        route=delivery_route(connector, headers, body),
+    )
+    if rt.settings.embedded:  # an in-process job queue: nothing to wait for
         rt.jobs.wake("ingest")
-    except Exception:
-        WEBHOOKS.labels(endpoint, "enqueue_failed").inc()
+    else:  # a Redis PUBLISH, sent by a background thread after this answer
+        WAKER.wake(rt.jobs, "ingest", endpoint)
     WEBHOOKS.labels(endpoint, "stored").inc()
     WEBHOOK_LATENCY.labels(endpoint).observe(time.perf_counter() - started)
     return Response("ok", status=200, mimetype="text/plain")
+
+
+def _refused() -> Response:
+    """403; 429 once this address has sent more forgeries than RATE_LIMIT_WEBHOOKS allows."""
+    limit = refused_webhook_limit()
+    wait = limit.over() if limit is not None else None
+    if wait is None:
+        return Response("invalid signature", status=403, mimetype="text/plain")
+    response = problem_response(
+        429, "Too Many Requests", f"too many refused webhooks; retry in {wait} s"
+    )
+    response.headers["Retry-After"] = str(wait)
+    return response

@@ -1,6 +1,6 @@
 """Jobs that act on committed domain events: automation rules, SLA clocks, auto-assignment.
 
-They run after the ingest transaction has committed (see workers/reactions.py), never inside
+They run after the ingest transaction has committed (see switchboard/reactions.py), never inside
 it, so ingest stays as fast as it was; the sweeper runs the clocks and the assignment queues
 too, so a lost enqueue only delays a decision. Order matters within one job: rules first
 (they may set a team or priority), then the SLA clock (priority picks the policy), then
@@ -25,9 +25,9 @@ from inbox.models import Conversation, utcnow
 from inbox.rules import list_rules, run_for_events, run_occasions, silent_occasions
 from inbox.sla import check_clocks, refresh
 from inbox.workflow_config import Configured, configured
+from switchboard.reactions import generation
 from switchboard.runtime import Runtime
 from workers.context import runtime
-from workers.reactions import generation
 
 MAX_AGE = 60.0  # seconds; bounds staleness if a generation bump was lost (Redis flushed)
 _cache: weakref.WeakKeyDictionary[Any, tuple[tuple[int, int], Configured, float]] = (

@@ -7,6 +7,12 @@ set-based, marks them processed and commits once. Until that commit nothing of t
 exists: a worker killed mid-batch leaves its rows `received` and unlocked for the next drain,
 and a delivery is processed by exactly one transaction that commits.
 
+Two lanes: besides batches of the oldest, a small "fresh lane" transaction takes the newest
+waiting deliveries that may jump the queue (inbox/ordering.py: none of their customer's
+deliveries is older and still waiting), so a new message reaches the screen during a backlog
+while the backlog still drains oldest first. `drain` runs both; the worker runs the fresh
+lane in a thread of its own (`drain_fresh`), so it never waits for a batch of the oldest.
+
 A delivery that fails (a parser crash, a fetch that must be retried) is rolled back alone to
 its savepoint and stays `received` with its reason and attempt count; the sweeper retries it
 one by one (`process_delivery`) until MAX_ATTEMPTS, then stores it `rejected`.
@@ -16,12 +22,11 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
@@ -36,17 +41,18 @@ from connectors.base import (
     RetryableSendError,
     UnsupportedEvent,
 )
-from inbox.db import after_commit, forget_since, in_values, pending_mark
+from inbox import deliveries
+from inbox.attachments import fetch_failed, fetched
+from inbox.db import after_commit, forget_since, pending_mark
 from inbox.ingest import IngestOutcome, find_account, record_event
 from inbox.ingest_batch import record_batch
-from inbox.models import ChannelAccount, InboundDelivery, Message
+from inbox.models import ChannelAccount, Message
 from switchboard.metrics import INGESTED, REJECTED
 from workers.context import runtime
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-_DELIVERY = cast(Table, InboundDelivery.__table__)
 
 
 class DeliveryFailed(Exception):
@@ -60,25 +66,67 @@ class _Parsed:
     events: list[InboundEvent]
 
 
-def drain(limit: int | None = None) -> int:
+def drain(limit: int | None = None, *, fresh: int | None = None) -> int:
     """Ingest `received` deliveries batch after batch until none is left; how many were done.
 
     Fresh deliveries only (attempts = 0): one that failed waits for the sweeper's retry
-    instead of failing again in every batch.
+    instead of failing again in every batch. Each step commits the fresh lane on its own (up
+    to `fresh`, INGEST_FRESH_SIZE; 0 for none: the worker gives that lane its own thread),
+    then one batch of up to `limit` (INGEST_BATCH_SIZE) of the oldest.
     """
-    size = limit or runtime().settings.int("INGEST_BATCH_SIZE")
+    settings = runtime().settings
+    size = limit or settings.int("INGEST_BATCH_SIZE")
+    if fresh is None:
+        fresh = settings.int("INGEST_FRESH_SIZE")
     total = 0
     while True:
-        done = len(ingest_batch(size))
-        total += done
-        if done < size:
+        newest, oldest = _step(size, fresh)
+        total += len(newest) + len(oldest)
+        if len(oldest) < size:
             return total
 
 
-def ingest_batch(size: int) -> list[int]:
-    """Claim, record and commit one batch of up to `size` deliveries; the ids it claimed."""
+def drain_fresh() -> int:
+    """The fresh lane alone, until it comes back short; how many were done.
+
+    The worker's fresh drainer: however long the oldest batches take, a new message is
+    claimed as soon as it is woken, in a transaction of a few rows.
+    """
+    fresh = runtime().settings.int("INGEST_FRESH_SIZE")
+    total = 0
+    while fresh > 0:
+        done = len(_ingest_claimed(lambda session: deliveries.claim_fresh(session, fresh)))
+        total += done
+        if done < fresh:
+            break
+    return total
+
+
+def ingest_batch(size: int, fresh: int | None = None) -> list[int]:
+    """One step of `drain`: the fresh lane's commit, then a batch of the oldest; all ids.
+
+    The fresh lane is up to `fresh` (INGEST_FRESH_SIZE) of the newest waiting deliveries that
+    no older waiting one concerns the same customer as; the batch is up to `size` of the
+    oldest, each in its own transaction.
+    """
+    if fresh is None:
+        fresh = runtime().settings.int("INGEST_FRESH_SIZE")
+    newest, oldest = _step(size, fresh)
+    return sorted([*newest, *oldest])
+
+
+def _step(size: int, fresh: int) -> tuple[list[int], list[int]]:
+    newest: list[int] = []
+    if fresh > 0:
+        newest = _ingest_claimed(lambda session: deliveries.claim_fresh(session, fresh))
+    oldest = _ingest_claimed(lambda session: deliveries.claim_oldest(session, size))
+    return newest, oldest
+
+
+def _ingest_claimed(claim: Callable[[Session], list[Row[Any]]]) -> list[int]:
+    """Claim, record and commit one batch; the ids it claimed."""
     with runtime().db.session() as session:
-        claimed = _claim(session, limit=size)
+        claimed = claim(session)
         if claimed:
             _ingest(session, claimed)
     return [delivery.id for delivery in claimed]
@@ -91,29 +139,11 @@ def process_delivery(delivery_id: int) -> None:
     DeliveryFailed if it failed and will be retried, so a caller can fall back to the queue.
     """
     with runtime().db.session() as session:
-        claimed = _claim(session, ids=[delivery_id])
+        claimed = deliveries.claim(session, ids=[delivery_id])
         results = _ingest(session, claimed) if claimed else []
     for result in results:
         if result["status"] == "received":
             raise DeliveryFailed(result["reason"])
-
-
-def _claim(
-    session: Session, *, limit: int | None = None, ids: Sequence[int] | None = None
-) -> list[Row[Any]]:
-    """Lock and return waiting deliveries; rows another transaction holds are skipped."""
-    query = select(
-        _DELIVERY.c.id,
-        _DELIVERY.c.connector,
-        _DELIVERY.c.headers,
-        _DELIVERY.c.body,
-        _DELIVERY.c.attempts,
-    ).where(_DELIVERY.c.status == "received")
-    if ids is not None:
-        query = query.where(_DELIVERY.c.id.in_(list(ids)))
-    else:
-        query = query.where(_DELIVERY.c.attempts == 0).order_by(_DELIVERY.c.id).limit(limit)
-    return list(session.execute(query.with_for_update(skip_locked=True)))
 
 
 def _ingest(session: Session, claimed: Sequence[Row[Any]]) -> list[dict[str, Any]]:
@@ -135,7 +165,7 @@ def _ingest(session: Session, claimed: Sequence[Row[Any]]) -> list[dict[str, Any
             continue
         parsed.append(_Parsed(delivery, connector, events))
     results += _record_parsed(session, parsed, now)
-    _store_results(session, results)
+    deliveries.settle(session, results)
     return results
 
 
@@ -209,30 +239,6 @@ def _result(
         "attempts": attempts,
         "processed_at": at,
     }
-
-
-def _store_results(session: Session, results: list[dict[str, Any]]) -> None:
-    """Plain successes in one UPDATE; the rest (notes, rejections, retries) in one executemany."""
-    plain = [r for r in results if r["status"] == "processed" and r["reason"] is None]
-    others = [r for r in results if r not in plain]
-    if plain:
-        session.execute(
-            update(_DELIVERY)
-            .where(in_values(session, _DELIVERY.c.id, [r["b_id"] for r in plain]))
-            .values(status="processed", processed_at=plain[0]["processed_at"], reason=None)
-        )
-    if others:
-        session.execute(
-            update(_DELIVERY)
-            .where(_DELIVERY.c.id == bindparam("b_id"))
-            .values(
-                status=bindparam("status"),
-                reason=bindparam("reason"),
-                attempts=bindparam("attempts"),
-                processed_at=bindparam("processed_at"),
-            ),
-            others,
-        )
 
 
 def record_events(
@@ -406,8 +412,6 @@ def fetch_attachments(message_id: int) -> None:
             )
             try:
                 data = fetcher.fetch_attachment(config, incoming)
-                row.sha256 = rt.store.put(data)
-                row.size = len(data)
-                row.problem = None
+                fetched(row, rt.store.put(data), len(data))
             except Exception as exc:  # recorded for the agent, never fatal
-                row.problem = f"could not fetch: {exc}"[:500]
+                fetch_failed(row, f"could not fetch: {exc}")

@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 from inbox.models import User
 from inbox.models.notifications import Notification
+from inbox.notifications import mark_emailed
 from workers.context import runtime
 
 SUBJECTS = {
@@ -47,9 +48,7 @@ def email_notification(notification_id: int) -> bool:
     # Outside the transaction: SQLite holds its write lock for a session's whole life.
     _send(url, message)
     with rt.db.session() as session:
-        sent = session.get(Notification, notification_id)
-        if sent is not None:
-            sent.emailed_at = datetime.now(UTC)
+        mark_emailed(session, notification_id, datetime.now(UTC))
     return True
 
 

@@ -15,7 +15,6 @@ from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from connectors import behaviour
@@ -30,8 +29,8 @@ from connectors.base import (
     ReauthRequired,
     RetryableSendError,
 )
-from inbox.db import insert_ignore
-from inbox.models import ChannelAccount, InboundDelivery, SyncCursor
+from inbox import cursors, deliveries
+from inbox.models import ChannelAccount
 from inbox.replies import flag_reauth, mark_healthy
 from switchboard.metrics import POLLS
 from switchboard.pauses import scopes_for
@@ -160,11 +159,7 @@ def _account(session: Session, account_id: int) -> ChannelAccount:
 
 def _read_cursor(account_id: int, stream: str) -> str | None:
     with runtime().db.session() as session:
-        return session.scalar(
-            select(SyncCursor.value).where(
-                SyncCursor.channel_account_id == account_id, SyncCursor.stream == stream
-            )
-        )
+        return cursors.read(session, account_id, stream)
 
 
 def _store_page(
@@ -172,55 +167,32 @@ def _store_page(
 ) -> bool:
     rt = runtime()
     with rt.db.session() as session:
-        row = _cursor_row(session, account_id, stream)
-        if row.value != old:
+        cursor = cursors.lock(session, account_id, stream)
+        if cursor.value != old:
             return False  # another poll advanced it; its page covered ours
         record_events(session, rt.connector_by_slug(slug), slug, result.events)
+        now = datetime.now(UTC)
         for reason, raw in result.rejected:
-            session.add(
-                InboundDelivery(
-                    endpoint=f"poll:{stream}",
-                    connector=slug,
-                    headers={"channel_account_id": str(account_id)},
-                    body=raw,
-                    status="rejected",
-                    reason=reason,
-                    processed_at=datetime.now(UTC),
-                )
+            deliveries.store_rejected(
+                session,
+                endpoint=f"poll:{stream}",
+                connector=slug,
+                headers={"channel_account_id": str(account_id)},
+                body=raw,
+                reason=reason,
+                at=now,
             )
-        row.value = result.cursor
         delay = result.next_poll_in if result.next_poll_in is not None else interval
-        row.next_poll_at = datetime.now(UTC) + timedelta(seconds=delay)
+        cursors.advance(cursor, result.cursor, now + timedelta(seconds=delay))
         mark_healthy(session, _account(session, account_id))
     return True
-
-
-def _cursor_row(session: Session, account_id: int, stream: str) -> SyncCursor:
-    """The cursor row, created if missing and locked (PostgreSQL) for this transaction."""
-    insert_ignore(
-        session,
-        SyncCursor.__table__,
-        {"channel_account_id": account_id, "stream": stream},
-        ["channel_account_id", "stream"],
-    )
-    row = session.scalars(
-        select(SyncCursor)
-        .where(SyncCursor.channel_account_id == account_id, SyncCursor.stream == stream)
-        .with_for_update()
-    ).one()
-    return row
 
 
 def _schedule(account_id: int, stream: str, seconds: float) -> None:
     rt = runtime()
     at = datetime.now(UTC) + timedelta(seconds=seconds)
     with rt.db.session() as session:
-        _cursor_row(session, account_id, stream)
-        session.execute(
-            update(SyncCursor)
-            .where(SyncCursor.channel_account_id == account_id, SyncCursor.stream == stream)
-            .values(next_poll_at=at)
-        )
+        cursors.schedule(session, account_id, stream, at)
     rt.jobs.enqueue(
         "workers.poll.poll_account",
         account_id,

@@ -3,7 +3,9 @@
 Threads in one process, no forks (issue 12):
 - INGEST_THREADS ingest drainers claim `received` deliveries in batches (workers/ingest.py);
   a Redis PUBLISH from the web tier wakes them, and they also look every INGEST_POLL_SECONDS,
-  so they keep ingesting while Redis is down or was flushed;
+  so they keep ingesting while Redis is down or was flushed; one more drainer runs the
+  fresh lane (INGEST_FRESH_SIZE newest deliveries that may jump a backlog, per customer in
+  order), so a new message is claimed when it arrives, not after the batch in progress;
 - rq's SimpleWorker runs the queued jobs (sends, polls, publishing, sweeps, retries) in the
   main thread, without forking a work horse per job;
 - rq's scheduler (moves `at` jobs to their queue) and the sweep beat are loops in threads,
@@ -25,10 +27,11 @@ from rq import Queue, SimpleWorker
 from rq.exceptions import StopRequested
 from rq.scheduler import RQScheduler
 
+from switchboard.runner import QUEUES, JobRunner, RqRunner, wake_channel
 from switchboard.runtime import Runtime, build_runtime
 from switchboard.settings import Settings
 from workers.context import set_runtime
-from workers.runner import QUEUES, JobRunner, RqRunner, wake_channel
+from workers.ingest import drain, drain_fresh
 from workers.watch import Watchers
 
 log = logging.getLogger(__name__)
@@ -70,6 +73,13 @@ def run_worker(settings: Settings, queues: tuple[str, ...] = ()) -> None:
         for n in range(settings.int("INGEST_THREADS")):
             drainer = IngestDrainer(runtime, settings.redis_url, settings.redis_prefix, stop)
             loops.append(_thread(f"ingest-drain-{n}", drainer.run))
+        if settings.int("INGEST_FRESH_SIZE") > 0:
+            # The fresh lane in its own thread: a new message is claimed when it is woken,
+            # not after the batch of the oldest another drainer is in the middle of.
+            fresh = IngestDrainer(
+                runtime, settings.redis_url, settings.redis_prefix, stop, lane="fresh"
+            )
+            loops.append(_thread("ingest-fresh", fresh.run))
     interval = settings.int("SWEEP_INTERVAL_SECONDS")
     prefix = settings.redis_prefix
     loops.append(_thread("beat", lambda: _beat(connection, runtime.jobs, interval, prefix, stop)))
@@ -122,8 +132,14 @@ class IngestDrainer:
     """Drain `received` deliveries whenever woken, or every INGEST_POLL_SECONDS."""
 
     def __init__(
-        self, runtime: Runtime, redis_url: str, prefix: str, stop: threading.Event
+        self,
+        runtime: Runtime,
+        redis_url: str,
+        prefix: str,
+        stop: threading.Event,
+        lane: str = "oldest",
     ) -> None:
+        self.lane = lane
         self.runtime = runtime
         self.redis_url = redis_url
         self.channel = wake_channel(prefix, "ingest")
@@ -132,17 +148,22 @@ class IngestDrainer:
         self.pubsub: redis.client.PubSub | None = None
 
     def run(self) -> None:
-        from workers.ingest import drain
-
-        log.info(
-            "ingest drainer started: batches of %s, looking every %s s",
-            self.runtime.settings.int("INGEST_BATCH_SIZE"),
-            self.poll,
-        )
+        settings = self.runtime.settings
+        if self.lane == "fresh":
+            log.info("ingest fresh lane started: up to %s", settings.int("INGEST_FRESH_SIZE"))
+        else:
+            log.info(
+                "ingest drainer started: batches of %s, looking every %s s",
+                settings.int("INGEST_BATCH_SIZE"),
+                self.poll,
+            )
         backoff = Backoff()
         while not self.stop.is_set():
             try:
-                drain()
+                if self.lane == "fresh":
+                    drain_fresh()
+                else:
+                    drain(fresh=0)
                 backoff.reset()
             except Exception:
                 wait = backoff.failed()

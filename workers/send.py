@@ -184,9 +184,7 @@ def _record_sent(message_id: int, result: SendResult) -> None:
             with rt.db.session() as session:
                 sent = session.get(Message, message_id)
                 assert sent is not None
-                mark_sent(session, sent, result.external_id, datetime.now(UTC))
-                if result.extra:
-                    sent.meta = {**sent.meta, **dict(result.extra)}
+                mark_sent(session, sent, result.external_id, datetime.now(UTC), result.extra)
             return
         except IntegrityError:
             if attempt == 2:

@@ -14,9 +14,13 @@ from connectors import behaviour
 from connectors.base import Capability, FindSent
 from inbox.conversations import wake_snoozed
 from inbox.models import ChannelAccount, InboundDelivery, Message, SyncCursor
-from inbox.replies import mark_outcome_unknown, mark_unknown
+from inbox.replies import mark_outcome_unknown, mark_unknown, requeue_interrupted
 from inbox.retention import prune_processed_deliveries
+from workers.automation import assign_everywhere, silence_tick, sla_tick
 from workers.context import runtime
+from workers.outgoing import sweep_webhooks
+from workers.publish import sweep_publishing
+from workers.tokens import due_refreshes
 
 
 def sweep() -> dict[str, int]:
@@ -62,7 +66,7 @@ def sweep() -> dict[str, int]:
         for message in stuck:
             connector = rt.connector(message.conversation.account)
             if Capability.IDEMPOTENT_SEND in connector.capabilities:
-                message.status = "pending"
+                requeue_interrupted(session, message)
                 sends = [*sends, message.id]
             elif behaviour(connector, FindSent) is not None:
                 # The provider may have it: the next attempt looks for it before sending.
@@ -101,14 +105,15 @@ def sweep() -> dict[str, int]:
     counts.update(
         deliveries=len(deliveries) + (unclaimed is not None), sends=len(sends), polls=len(due_polls)
     )
-    from workers.publish import sweep_publishing
-
+    for account_id in due_refreshes(rt, now):  # OAuth 2.0 tokens, renewed before they end
+        rt.jobs.enqueue(
+            "workers.tokens.refresh_account",
+            account_id,
+            queue="maintenance",
+            job_id=f"refresh:{account_id}",
+        )
     counts.update({f"publish_{k}": v for k, v in sweep_publishing().items()})
-    from workers.outgoing import sweep_webhooks
-
     counts["webhooks"] = sweep_webhooks(now, stale)
-
-    from workers.automation import assign_everywhere, silence_tick, sla_tick
 
     counts.update({f"sla_{k}": v for k, v in sla_tick().items()})
     counts["rules_silent"] = silence_tick()

@@ -826,10 +826,10 @@ def setup(env: dict[str, str]) -> tuple[str, list[int]]:
     from inbox.channels import add_account
     from inbox.users import create_user, set_inboxes
     from sandbox.x.world import BRAND
+    from switchboard.runner import RqRunner
     from switchboard.runtime import build_runtime
     from switchboard.settings import Settings
     from web.api.auth import issue_token
-    from workers.runner import RqRunner
 
     rt = build_runtime(Settings.load(env), jobs=RqRunner(env["REDIS_URL"]))
     with rt.db.session() as session:

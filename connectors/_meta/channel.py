@@ -15,6 +15,8 @@ META_SETTINGS = ChannelSettings(
         "META_APP_ID": "",
         "META_APP_SECRET": "",
         "META_VERIFY_TOKEN": "",
+        "META_LOGIN_URL": "https://www.facebook.com",  # Facebook Login dialog (_meta/oauth.py)
+        "META_LOGIN_CONFIG_ID": "",
     },
 )
 

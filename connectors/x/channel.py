@@ -73,7 +73,15 @@ CHANNEL = Channel(
     ),
     settings=ChannelSettings(
         prefixes=("X_",),
-        defaults={"X_API_URL": "https://api.x.com", "X_CONSUMER_KEY": "", "X_CONSUMER_SECRET": ""},
+        defaults={
+            "X_API_URL": "https://api.x.com",
+            "X_CONSUMER_KEY": "",
+            "X_CONSUMER_SECRET": "",
+            # Connect X with OAuth 2.0 + PKCE (x/oauth.py)
+            "X_AUTHORIZE_URL": "https://x.com/i/oauth2/authorize",
+            "X_CLIENT_ID": "",
+            "X_CLIENT_SECRET": "",
+        },
     ),
     limits=Limits(text_length=weighted_length, reply=reply_limit),
     posts=PostRules(

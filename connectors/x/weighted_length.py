@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import cache
-
-import emoji
 
 from connectors.x.tlds import COUNTRY, GENERIC
 
@@ -63,20 +62,42 @@ _QUERY_CHARS = r"[a-z0-9!?*'@();:&=+$/%#\[\]\-_.,~|]"
 _QUERY_END = r"[a-z0-9\-_&=#/]"
 _PRECEDING = f"(?:[^A-Za-z0-9@＠$#＃{_INVALID}]|[{_DIRECTIONAL}]|^)"
 
-_URL = re.compile(
-    f"(?P<before>{_PRECEDING})"
-    f"(?P<url>(?P<protocol>https?://)?(?P<domain>{_DOMAIN})(?::[0-9]+)?"
-    f"(?P<path>/{_PATH}*)?(?:\\?{_QUERY_CHARS}*{_QUERY_END})?)",
-    re.IGNORECASE,
-)
-_ASCII_DOMAIN = re.compile(
-    f"(?:(?:[\\-a-z0-9{_LATIN_ACCENTS}]+)\\.)+(?:{_GTLD}|{_CCTLD}|{_PUNYCODE})", re.IGNORECASE
-)
-_TCO = re.compile(f"^https?://t\\.co/([a-z0-9]+)(?:\\?{_QUERY_CHARS}*{_QUERY_END})?", re.IGNORECASE)
+
+@dataclass(frozen=True, slots=True)
+class _Patterns:
+    url: re.Pattern[str]
+    ascii_domain: re.Pattern[str]
+    tco: re.Pattern[str]
+    short_cc_domain: re.Pattern[str]
+    special_short_domain: re.Pattern[str]
+
+
+@cache
+def _patterns() -> _Patterns:
+    """Compiled on first use, not at import: with every TLD spelled out they take a few hundred
+    milliseconds, which every process (web, worker, a `switchboard poll` of mail) would pay
+    at start-up whether or not it ever counts a tweet."""
+    return _Patterns(
+        url=re.compile(
+            f"(?P<before>{_PRECEDING})"
+            f"(?P<url>(?P<protocol>https?://)?(?P<domain>{_DOMAIN})(?::[0-9]+)?"
+            f"(?P<path>/{_PATH}*)?(?:\\?{_QUERY_CHARS}*{_QUERY_END})?)",
+            re.IGNORECASE,
+        ),
+        ascii_domain=re.compile(
+            f"(?:(?:[\\-a-z0-9{_LATIN_ACCENTS}]+)\\.)+(?:{_GTLD}|{_CCTLD}|{_PUNYCODE})",
+            re.IGNORECASE,
+        ),
+        tco=re.compile(
+            f"^https?://t\\.co/([a-z0-9]+)(?:\\?{_QUERY_CHARS}*{_QUERY_END})?", re.IGNORECASE
+        ),
+        # A bare "name.cc" (country TLD, no subdomain, no path) is not a link, except .co, .tv.
+        short_cc_domain=re.compile(f"^{_DOMAIN_NAME}{_CCTLD}$", re.IGNORECASE),
+        special_short_domain=re.compile(f"^{_DOMAIN_NAME}(?:co|tv)$", re.IGNORECASE),
+    )
+
+
 _NO_PROTOCOL_BAD_BEFORE = re.compile(r"[-_./]$")
-# A bare "name.cc" (country TLD, no subdomain, no path) is not a link, except .co and .tv.
-_SHORT_CC_DOMAIN = re.compile(f"^{_DOMAIN_NAME}{_CCTLD}$", re.IGNORECASE)
-_SPECIAL_SHORT_DOMAIN = re.compile(f"^{_DOMAIN_NAME}(?:co|tv)$", re.IGNORECASE)
 MAX_URL_LENGTH = 4096
 MAX_TCO_SLUG_LENGTH = 40
 
@@ -111,7 +132,7 @@ def url_spans(text: str) -> list[tuple[int, int]]:
     if "." not in text:
         return []
     spans: list[tuple[int, int]] = []
-    for match in _URL.finditer(text):
+    for match in _patterns().url.finditer(text):
         url, domain = match["url"], match["domain"]
         start, end = match.start("url"), match.end("url")
         if not _fits(url, match["protocol"] or "https://", domain):
@@ -121,7 +142,7 @@ def url_spans(text: str) -> list[tuple[int, int]]:
                 continue
             spans.extend(_bare_domains(start, end, domain, has_path=bool(match["path"])))
             continue
-        tco = _TCO.search(url)
+        tco = _patterns().tco.search(url)
         if tco is not None:
             if len(tco.group(1)) > MAX_TCO_SLUG_LENGTH:
                 continue
@@ -132,12 +153,15 @@ def url_spans(text: str) -> list[tuple[int, int]]:
 
 def _bare_domains(start: int, end: int, domain: str, *, has_path: bool) -> list[tuple[int, int]]:
     """Return the links inside a protocol-less match: its ASCII domains, the last with the path."""
-    found = list(_ASCII_DOMAIN.finditer(domain))
+    patterns = _patterns()
+    found = list(patterns.ascii_domain.finditer(domain))
     spans: list[tuple[int, int]] = []
     for index, match in enumerate(found):
         last = index == len(found) - 1
         name = match.group(0)
-        linkable = _SPECIAL_SHORT_DOMAIN.match(name) or not _SHORT_CC_DOMAIN.match(name)
+        linkable = patterns.special_short_domain.match(name) or not patterns.short_cc_domain.match(
+            name
+        )
         if (last and has_path) or linkable:
             spans.append((start + match.start(), end if last and has_path else start + match.end()))
     return spans
@@ -179,6 +203,8 @@ def _emoji_spans(text: str) -> dict[int, int]:
 @cache
 def _emoji_index() -> dict[str, tuple[str, ...]]:
     """Group every known emoji sequence by its first code point, longest first."""
+    import emoji  # its tables are large: loaded the first time a tweet is counted
+
     grouped: dict[str, list[str]] = {}
     for sequence in emoji.EMOJI_DATA:
         grouped.setdefault(sequence[0], []).append(sequence)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from inbox.models.base import Base, utcnow
@@ -29,6 +29,8 @@ class ChannelAccount(Base):
     health: Mapped[str] = mapped_column(String(32), default="ok")  # ok | reconnect_needed | error
     health_detail: Mapped[str | None] = mapped_column(Text)
     health_changed_at: Mapped[datetime | None]
+    # When the stored token stops working unless renewed (OAuth grants; None: unknown/never).
+    token_expires_at: Mapped[datetime | None]
     enabled: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -51,7 +53,25 @@ class InboundDelivery(Base):
     """A webhook body exactly as received, stored before we answer the provider."""
 
     __tablename__ = "inbound_delivery"
-    __table_args__ = (Index("ix_inbound_delivery_status_received", "status", "received_at"),)
+    __table_args__ = (
+        Index("ix_inbound_delivery_status_received", "status", "received_at"),
+        # Both claim lanes (oldest first, newest first) walk only the waiting rows.
+        Index(
+            "ix_inbound_delivery_waiting",
+            "id",
+            postgresql_where=text("status = 'received'"),
+            sqlite_where=text("status = 'received'"),
+        ),
+        # The fresh lane's check "does an older waiting delivery concern the same customer?"
+        Index(
+            "ix_inbound_delivery_waiting_route",
+            "connector",
+            "route",
+            "id",
+            postgresql_where=text("status = 'received'"),
+            sqlite_where=text("status = 'received'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     endpoint: Mapped[str] = mapped_column(String(32))  # webhook endpoint name, e.g. "meta"
@@ -63,3 +83,5 @@ class InboundDelivery(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     processed_at: Mapped[datetime | None]
+    # Who it is about (inbox/ordering.py); NULL: unknown, so it keeps its place in line.
+    route: Mapped[str | None] = mapped_column(String(255))

@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Flask
 
-from sandbox.meta import control, graph, whatsapp
+from sandbox.meta import control, graph, oauth, whatsapp
 from sandbox.meta.webhooks import Deliverer
 from sandbox.meta.world import World
 
@@ -51,4 +51,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(control.bp)
     app.register_blueprint(graph.bp)
     whatsapp.install(app, settings)
+    app.register_blueprint(oauth.bp)  # login dialog, tokens, /me/accounts, subscribed_apps
     return app

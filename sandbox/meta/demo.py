@@ -45,6 +45,7 @@ def settings(base_url: str) -> dict[str, str]:
     """The META_* settings that make the connectors talk to the mounted sandbox."""
     return {
         "META_GRAPH_URL": base_url.rstrip("/") + PREFIX,
+        "META_LOGIN_URL": base_url.rstrip("/") + PREFIX,  # the login dialog: sandbox/meta/oauth.py
         "META_GRAPH_VERSION": "v23.0",
         "META_APP_SECRET": str(DEFAULTS["APP_SECRET"]),
         "META_VERIFY_TOKEN": str(DEFAULTS["VERIFY_TOKEN"]),

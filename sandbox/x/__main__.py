@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import argparse
 
-from sandbox.x import BRAND, CONSUMER_KEY, CONSUMER_SECRET, DEMO_CREDENTIALS, World, create_app
+from sandbox.x import (
+    BRAND,
+    CONSUMER_KEY,
+    CONSUMER_SECRET,
+    DEMO_CREDENTIALS,
+    World,
+    create_app,
+    oauth,
+)
 
 
 def main() -> None:
@@ -20,7 +28,11 @@ def main() -> None:
     credentials = " ".join(f"--credential {k}={v}" for k, v in DEMO_CREDENTIALS.items())
     print(f"X API emulator at {base} (customer simulator: {base}/_emu/simulator)")
     print(f"  X_API_URL={base} X_CONSUMER_KEY={CONSUMER_KEY} X_CONSUMER_SECRET={CONSUMER_SECRET}")
-    print(f"  switchboard channel add x --name @{BRAND[1]} --external-id {BRAND[0]} {credentials}")
+    sign_in = " ".join(f"{k}={v}" for k, v in oauth.settings(base).items())
+    print(f"  for Admin > Channel accounts > Connect X: {sign_in}")
+    print(
+        f"  or: switchboard channel add x --name @{BRAND[1]} --external-id {BRAND[0]} {credentials}"
+    )
     create_app(World()).run(host=args.host, port=args.port, threaded=True)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from sandbox.x import control, dms, tweets
+from sandbox.x import control, dms, oauth, tweets
 from sandbox.x.gate import finish, log_request
 from sandbox.x.wire import Problem
 from sandbox.x.world import World
@@ -29,4 +29,5 @@ def create_app(world: World | None = None) -> Flask:
     tweets.register(app)
     dms.register(app)
     control.register(app)
+    oauth.register(app)  # OAuth 2.0 PKCE and OAuth 1.0a consent pages and token endpoints
     return app

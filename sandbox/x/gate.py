@@ -69,6 +69,8 @@ def authenticate(*, user_context: bool) -> Token:
         token = None
     if token is None or token.revoked:
         raise unauthorized()
+    if token.expires_at is not None and world.clock.now() >= token.expires_at:
+        raise unauthorized()
     if user_context and token.kind == "app":
         raise unsupported_authentication()
     return token

@@ -79,6 +79,7 @@ class Token:
     user_id: str | None
     secret: str = ""
     revoked: bool = False
+    expires_at: float | None = None  # OAuth 2.0 user tokens from sandbox/x/oauth.py expire
 
 
 @dataclass

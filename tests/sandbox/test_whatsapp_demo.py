@@ -12,8 +12,8 @@ from typing import Any
 import requests
 from sqlalchemy import select
 
+from cli.demo import demo_app, prepare
 from inbox.models import Attachment, ChannelAccount, Message
-from switchboard.demo import demo_app, prepare
 from switchboard.settings import Settings
 from tests.support.servers import free_port, serve_wsgi
 

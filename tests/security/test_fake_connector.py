@@ -67,9 +67,9 @@ def test_the_demo_keeps_its_sample_history_workable_without_the_test_connector(
 ) -> None:
     from sqlalchemy import select
 
+    from cli.demo import prepare
     from connectors.fake import DemoHistoryConnector
     from inbox.models import ChannelAccount, Conversation, Message
-    from switchboard.demo import prepare
     from switchboard.settings import Settings
     from web import create_app
 

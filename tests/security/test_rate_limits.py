@@ -89,7 +89,7 @@ def test_sign_in_posts_are_limited_per_address(client, factory):
     assert "csrf_token" in refused.get_data(as_text=True)  # the form again, with a message
 
 
-def test_forged_webhooks_shut_their_address_out_but_signed_bursts_pass(client):
+def test_forged_webhooks_are_limited_per_address_but_signed_deliveries_never(client):
     body = json.dumps({"object": "page", "entry": []}).encode()
     signed = {"X-Hub-Signature-256": sign("meta-app-secret", body)}
     forged = {"X-Hub-Signature-256": sign("guessed-secret", body)}
@@ -98,14 +98,19 @@ def test_forged_webhooks_shut_their_address_out_but_signed_bursts_pass(client):
         assert client.post("/webhooks/meta", data=body, headers=signed).status_code == 200
     for _ in range(3):
         assert client.post("/webhooks/meta", data=body, headers=forged).status_code == 403
-    refused = client.post("/webhooks/meta", data=body, headers=signed)
-    assert refused.status_code == 429  # the address that sent forgeries waits out the window
+    refused = client.post("/webhooks/meta", data=body, headers=forged)
+    assert refused.status_code == 429  # the address sending forgeries waits out the window
     assert refused.content_type == "application/problem+json"
     assert refused.get_json()["status"] == 429
+    assert int(refused.headers["Retry-After"]) >= 1
+    # A signed delivery from that address is still taken: forgeries from an address the
+    # platform shares (a NAT, a proxy) must not shut the platform out, and checking the
+    # limit for every delivery would cost a Redis round trip on the acknowledgement path.
+    assert client.post("/webhooks/meta", data=body, headers=signed).status_code == 200
     other = client.post(
-        "/webhooks/meta", data=body, headers=signed, environ_base={"REMOTE_ADDR": "192.0.2.8"}
+        "/webhooks/meta", data=body, headers=forged, environ_base={"REMOTE_ADDR": "192.0.2.8"}
     )
-    assert other.status_code == 200
+    assert other.status_code == 403  # another address has its own count
 
 
 @pytest.mark.postgres

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from switchboard.cli import gunicorn_argv, main
+from cli.commands import gunicorn_argv, main
 from switchboard.settings import Settings
 
 

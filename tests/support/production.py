@@ -14,9 +14,9 @@ from pathlib import Path
 
 import redis
 
+from switchboard.runner import RqRunner
 from switchboard.runtime import Runtime, build_runtime
 from workers.context import set_runtime
-from workers.runner import RqRunner
 
 SWITCHBOARD = str(Path(sys.executable).parent / "switchboard")
 

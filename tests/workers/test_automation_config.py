@@ -16,11 +16,11 @@ from inbox.models.rules import RuleFiring
 from inbox.models.sla import ConversationSla
 from inbox.rules import delete_rule, save_rule
 from inbox.sla import save_policy
+from switchboard.runner import RqRunner
 from switchboard.runtime import Runtime, build_runtime
 from tests.conftest import REDIS_TEST_URL, make_settings
 from workers.automation import what_is_configured
 from workers.context import set_runtime
-from workers.runner import RqRunner
 
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,7 +91,7 @@ import sys
 from inbox.sla import save_policy
 from switchboard.runtime import build_runtime
 from tests.conftest import make_settings
-from workers.runner import RqRunner
+from switchboard.runner import RqRunner
 settings = make_settings(sys.argv[1], __import__("pathlib").Path(sys.argv[2]),
                          REDIS_URL=sys.argv[3], REDIS_PREFIX=sys.argv[4])
 rt = build_runtime(settings, jobs=RqRunner(settings.redis_url, settings.redis_prefix))

@@ -24,6 +24,7 @@ from inbox.announcements import Draft, NewImage
 from inbox.models import Message
 from inbox.models.announcements import Announcement, AnnouncementTarget
 from switchboard.pauses import RedisPauses
+from switchboard.runner import RqRunner
 from switchboard.runtime import Runtime
 from tests.conftest import REDIS_TEST_URL
 from tests.connectors.facebook.sandbox_support import (
@@ -38,7 +39,6 @@ from tests.support.factory import Factory
 from tests.support.production import production, wait_for
 from tests.support.servers import free_port
 from workers.publish import enqueue, sweep_publishing
-from workers.runner import RqRunner
 
 __all__ = ["_forget_usage", "sandbox", "sandbox_config"]
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)

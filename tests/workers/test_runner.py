@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
-from workers.runner import EmbeddedRunner, resolve
+from switchboard.runner import EmbeddedRunner, resolve
 
 CALLS: list[tuple[str, float]] = []
 

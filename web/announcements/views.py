@@ -34,6 +34,7 @@ from inbox.models.announcements import Announcement, AnnouncementImage, Announce
 from switchboard.runtime import Runtime
 from web.announcements.forms import ComposeForm, read_check, read_compose, zones
 from web.announcements.serialize import announcement_json, verdict_json
+from web.runtime import current_runtime
 from web.ui.common import me, roles, user_row
 from workers.publish import enqueue
 
@@ -45,8 +46,6 @@ PAGE = 25
 
 
 def _rt() -> Runtime:
-    from web import current_runtime
-
     return current_runtime()
 
 

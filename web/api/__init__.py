@@ -21,6 +21,7 @@ ROUTE_MODULES = (
     "webhooks",
     "workflow",
     "automation",
+    "channels",
 )
 
 for _name in ROUTE_MODULES:

@@ -24,6 +24,7 @@ from web.api.auth import require_roles
 from web.api.edge import plain_int
 from web.api.errors import Problem
 from web.api.openapi import add_paths
+from web.runtime import current_runtime
 from workers.publish import enqueue
 
 MARKETERS = ("marketer", "admin")
@@ -33,8 +34,6 @@ log = logging.getLogger(__name__)
 @bp.get("/announcements")
 @require_roles(*MARKETERS)
 def announcements_list(session: Session, user: User) -> Response:
-    from web import current_runtime
-
     status = request.args.get("status")
     if status is not None and status not in ANNOUNCEMENT_STATUSES:
         raise Problem(
@@ -62,8 +61,6 @@ def announcements_list(session: Session, user: User) -> Response:
 @bp.get("/announcements/<int:announcement_id>")
 @require_roles(*MARKETERS)
 def announcement_show(session: Session, user: User, announcement_id: int) -> Response:
-    from web import current_runtime
-
     announcement = session.get(Announcement, announcement_id)
     if announcement is None:
         raise Problem(404, "Not Found", f"announcement {announcement_id} not found")
@@ -74,8 +71,6 @@ def announcement_show(session: Session, user: User, announcement_id: int) -> Res
 @bp.post("/announcements")
 @require_roles(*MARKETERS)
 def announcement_create(session: Session, user: User) -> tuple[Response, int]:
-    from web import current_runtime
-
     rt = current_runtime()
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):

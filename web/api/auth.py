@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from inbox.models import User
 from inbox.tokens import hash_token, issue_token, note_use, token_for
 from web.api.errors import Problem
+from web.runtime import current_runtime
 
 __all__ = ["authenticate", "hash_token", "issue_token", "require_roles"]
 
@@ -36,8 +37,6 @@ def require_roles(*roles: str) -> Callable[[F], F]:
     def decorate(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            from web import current_runtime
-
             with current_runtime().db.session() as session:
                 user = authenticate(session)
                 if user.role not in roles:

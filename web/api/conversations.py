@@ -18,6 +18,7 @@ from web.api.auth import require_roles
 from web.api.edge import plain_int
 from web.api.errors import Problem
 from web.replying import check_reply, enqueue_send, reply_window
+from web.runtime import current_runtime
 from web.serialize import conversation_json, iso, message_json
 
 AGENTS = ("admin", "agent")
@@ -66,8 +67,6 @@ def list_view(session: Session, user: User) -> Response:
 @bp.get("/conversations/<int:conversation_id>")
 @require_roles(*AGENTS)
 def show(session: Session, user: User, conversation_id: int) -> Response:
-    from web import current_runtime
-
     conversation = _conversation(session, user, conversation_id)
     window = reply_window(current_runtime(), conversation)
     body = conversation_json(conversation)
@@ -135,8 +134,6 @@ def messages(session: Session, user: User, conversation_id: int) -> Response:
 @bp.post("/conversations/<int:conversation_id>/messages")
 @require_roles(*AGENTS)
 def reply(session: Session, user: User, conversation_id: int) -> tuple[Response, int]:
-    from web import current_runtime
-
     rt = current_runtime()
     conversation = _conversation(session, user, conversation_id)
     payload = _json_object()

@@ -23,6 +23,7 @@ from web.api.auth import authenticate
 from web.api.edge import plain_int
 from web.api.errors import Problem
 from web.api.openapi import add_paths
+from web.runtime import current_runtime
 
 AGENTS = ("admin", "agent")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -63,8 +64,6 @@ def agent_or_token(view: F) -> F:
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from web import current_runtime
-
         with current_runtime().db.session() as session:
             user = authenticate(session) if "Authorization" in request.headers else None
             if user is None:

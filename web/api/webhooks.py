@@ -26,13 +26,12 @@ from web.api import bp
 from web.api.auth import require_roles
 from web.api.errors import Problem
 from web.api.openapi import _ID, _json, _problem_responses, _ref, add_paths
+from web.runtime import current_runtime
 
 
 def _save(
     session: Session, user: User, subscription: WebhookSubscription | None = None
 ) -> tuple[WebhookSubscription, str | None]:
-    from web import current_runtime
-
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
         raise Problem(400, "Bad Request", "send a JSON object")

@@ -21,6 +21,7 @@ from web.api.conversations import _conversation
 from web.api.errors import Problem
 from web.api.openapi import _ID, _json, _problem_responses, _ref, add_paths
 from web.replying import check_reply
+from web.runtime import current_runtime
 from web.serialize import conversation_json, message_json
 
 AGENTS = ("admin", "agent")
@@ -155,8 +156,6 @@ def macro_remove(session: Session, user: User, macro_id: int) -> tuple[str, int]
 @bp.post("/conversations/<int:conversation_id>/macros/<int:macro_id>")
 @require_roles(*AGENTS)
 def macro_apply(session: Session, user: User, conversation_id: int, macro_id: int) -> Response:
-    from web import current_runtime
-
     rt = current_runtime()
     conversation = _conversation(session, user, conversation_id)
     try:

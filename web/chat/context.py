@@ -15,6 +15,7 @@ from inbox.models import ChannelAccount
 from switchboard.runtime import Runtime
 from web.chat import bp
 from web.chat.strings import message, pick_locale
+from web.runtime import current_runtime
 
 SLUG = "webchat"
 # Endpoints every origin may load: the demo page itself and signed image links in <img>.
@@ -54,8 +55,6 @@ def _chat_error(exc: ChatError) -> tuple[Response, int]:
 
 
 def runtime() -> Runtime:
-    from web import current_runtime
-
     return current_runtime()
 
 

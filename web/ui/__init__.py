@@ -14,9 +14,14 @@ from flask_babel import Babel, get_locale
 from flask_login import LoginManager, current_user
 from werkzeug.wrappers import Response
 
+from web.ui.admin import bp as admin_bp
+from web.ui.auth import bp as auth_bp
 from web.ui.channel_fields import CONNECTABLE
 from web.ui.channel_styles import channel_styles
 from web.ui.common import Agent, load_agent
+from web.ui.inbox import bp as inbox_bp
+from web.ui.live import bp as live_bp
+from web.ui.notifications import bp as notifications_bp
 from web.ui.text import (
     ago,
     channel_has,
@@ -41,12 +46,6 @@ LANGUAGES = ("ko", "en")
 
 def init_ui(app: Flask) -> None:
     """Bind Flask-Login and Flask-Babel to `app` and register the UI blueprints."""
-    from web.ui.admin import bp as admin_bp
-    from web.ui.auth import bp as auth_bp
-    from web.ui.inbox import bp as inbox_bp
-    from web.ui.live import bp as live_bp
-    from web.ui.notifications import bp as notifications_bp
-
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "ko")
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Seoul")
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")

@@ -26,6 +26,7 @@ from inbox.replies import Draft, ReplyRefused, create_reply, retry_failed
 from inbox.selfservice import detect_locale, latest_customer_text
 from web.downloads import content_disposition
 from web.replying import check_reply, enqueue_send
+from web.runtime import current_runtime
 from web.ui.common import me, roles, user_row, visible_conversation
 from web.ui.inbox import AGENTS, bp
 
@@ -43,8 +44,6 @@ def _back(conversation_id: int) -> BaseResponse:
 @bp.post("/c/<int:conversation_id>/reply")
 @roles(*AGENTS)
 def reply(conversation_id: int) -> BaseResponse:
-    from web import current_runtime
-
     rt = current_runtime()
     private = request.form.get("mode") == "note"
     text = request.form.get("text", "")
@@ -136,8 +135,6 @@ def _uploads() -> tuple[AttachmentIn, ...]:
 @bp.post("/c/<int:conversation_id>/update")
 @roles(*AGENTS)
 def update(conversation_id: int) -> BaseResponse:
-    from web import current_runtime
-
     with current_runtime().db.session() as db:
         user = user_row(db)
         conversation = visible_conversation(db, user, conversation_id)
@@ -181,8 +178,6 @@ def _local_time(value: str | None) -> datetime | None:
 @bp.post("/c/<int:conversation_id>/typing")
 @roles(*AGENTS)
 def typing_ping(conversation_id: int) -> tuple[str, int]:
-    from web import current_runtime
-
     with current_runtime().db.session() as db:
         user = user_row(db)
         conversation = visible_conversation(db, user, conversation_id)
@@ -193,8 +188,6 @@ def typing_ping(conversation_id: int) -> tuple[str, int]:
 @bp.post("/m/<int:message_id>/retry")
 @roles(*AGENTS)
 def retry(message_id: int) -> BaseResponse:
-    from web import current_runtime
-
     rt = current_runtime()
     with rt.db.session() as db:
         user = user_row(db)
@@ -217,8 +210,6 @@ def retry(message_id: int) -> BaseResponse:
 @bp.get("/attachments/<int:attachment_id>")
 @roles(*AGENTS)
 def attachment(attachment_id: int) -> Response:
-    from web import current_runtime
-
     rt = current_runtime()
     with rt.db.session() as db:
         user = user_row(db)
@@ -241,8 +232,6 @@ def attachment(attachment_id: int) -> Response:
 @bp.post("/contacts/<int:contact_id>")
 @roles(*AGENTS)
 def edit_contact(contact_id: int) -> BaseResponse:
-    from web import current_runtime
-
     conversation_id = request.form.get("conversation_id", type=int) or 0
     with current_runtime().db.session() as db:
         user = user_row(db)
@@ -267,8 +256,6 @@ def edit_contact(contact_id: int) -> BaseResponse:
 @roles(*AGENTS)
 def merge_contact(contact_id: int) -> BaseResponse:
     """Merge another contact into this one; the agent must see every inbox of both."""
-    from web import current_runtime
-
     conversation_id = request.form.get("conversation_id", type=int) or 0
     other_id = request.form.get("other_id", type=int) or 0
     with current_runtime().db.session() as db:

@@ -24,6 +24,8 @@ from inbox.models import (
 )
 from inbox.teams import LABEL_COLORS, delete_label, save_label, save_team
 from inbox.users import create_user, set_inboxes, update_user
+from switchboard.check import account_state
+from web.runtime import current_runtime
 from web.ui.common import roles, user_row
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -32,8 +34,6 @@ DELIVERIES_PAGE = 50
 
 def _save(action: Callable[[Session, User], Any], back: str) -> Response:
     """Run one admin change in a session; show its error instead of a 500."""
-    from web import current_runtime
-
     with current_runtime().db.session() as db:
         actor = user_row(db)
         try:
@@ -59,8 +59,6 @@ def index() -> Response:
 @bp.get("/agents")
 @roles("admin")
 def agents() -> str:
-    from web import current_runtime
-
     with current_runtime().db.session() as db:
         users = list(db.scalars(select(User).order_by(User.name)))
         accounts = list(db.scalars(select(ChannelAccount).order_by(ChannelAccount.name)))
@@ -118,8 +116,6 @@ def edit_agent(user_id: int) -> Response:
 @bp.route("/teams", methods=["GET", "POST"])
 @roles("admin")
 def teams() -> str | Response:
-    from web import current_runtime
-
     if request.method == "POST":
         team_id = request.form.get("team_id", type=int)
         return _save(
@@ -143,8 +139,6 @@ def teams() -> str | Response:
 @bp.route("/labels", methods=["GET", "POST"])
 @roles("admin")
 def labels() -> str | Response:
-    from web import current_runtime
-
     form = request.form
     if request.method == "POST":
         label_id = form.get("label_id", type=int)
@@ -168,8 +162,6 @@ def labels() -> str | Response:
 @bp.route("/canned", methods=["GET", "POST"])
 @roles("admin")
 def canned() -> str | Response:
-    from web import current_runtime
-
     form = request.form
     if request.method == "POST":
         canned_id = form.get("canned_id", type=int)
@@ -194,9 +186,6 @@ def canned() -> str | Response:
 @bp.get("/channels")
 @roles("admin")
 def channels() -> str:
-    from switchboard.check import account_state
-    from web import current_runtime
-
     rt = current_runtime()
     with rt.db.session() as db:
         rows = list(db.scalars(select(ChannelAccount).order_by(ChannelAccount.name)))
@@ -207,8 +196,6 @@ def channels() -> str:
 @bp.get("/deliveries")
 @roles("admin")
 def deliveries() -> str:
-    from web import current_runtime
-
     before = request.args.get("before", type=int)
     with current_runtime().db.session() as db:
         query = select(InboundDelivery).where(InboundDelivery.status == "rejected")
@@ -230,6 +217,7 @@ def deliveries() -> str:
 from web.ui import (  # noqa: E402
     admin_channels,  # noqa: F401  (connect/test/reconnect/disconnect routes on bp)
     admin_faq,  # noqa: F401  (FAQ editor: list, edit, history, restore on bp)
+    admin_oauth,  # noqa: F401  (Connect with Facebook / X: OAuth start, callback, page choice)
     admin_webhooks,  # noqa: F401  (outgoing webhooks: subscriptions, delivery log)
     admin_workflow,  # noqa: F401  (auto-assignment, SLA and business hours, rules on bp)
 )

@@ -26,7 +26,9 @@ from connectors.fetch import host_is_public
 from inbox.channels import add_account, remove_account, update_credentials, update_options
 from inbox.models import ChannelAccount
 from inbox.replies import mark_healthy
+from switchboard.check import account_state
 from switchboard.runtime import Runtime
+from web.runtime import current_runtime
 from web.ui.admin import bp
 from web.ui.channel_fields import ChannelSpec, Parsed, form_values, parse, spec_for
 from web.ui.common import roles, user_row
@@ -129,8 +131,6 @@ def _private_mail_hosts(spec: ChannelSpec, options: dict[str, Any]) -> list[str]
     way to probe the server's own network."""
     if not any(f.key in MAIL_HOST_FIELDS for f in spec.options):
         return []
-    from web import current_runtime
-
     allowed = {
         h.strip().lower()
         for h in current_runtime().settings.get("MAIL_ALLOW_HOSTS").split(",")
@@ -161,9 +161,6 @@ def _render_form(
     check: Check | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
-    from switchboard.check import account_state
-    from web import current_runtime
-
     return (
         render_template(
             "ui/admin/channel_form.html",
@@ -184,8 +181,6 @@ def _render_form(
 @roles("admin")
 def connect_channel(slug: str) -> Any:
     """Connect a new account: "Test connection" only checks; "Connect" checks, then saves."""
-    from web import current_runtime
-
     spec = _spec(slug)
     if request.method == "GET":
         return _render_form(
@@ -262,8 +257,6 @@ def _raw_options(spec: ChannelSpec) -> dict[str, Any]:
 @roles("admin")
 def channel_account(account_id: int) -> Any:
     """One account: health, its settings, reconnect with new credentials (empty keeps)."""
-    from web import current_runtime
-
     rt = current_runtime()
     with rt.db.session() as db:
         account = db.get(ChannelAccount, account_id)
@@ -331,8 +324,6 @@ def channel_account(account_id: int) -> Any:
 @roles("admin")
 def check_channel(account_id: int) -> Response:
     """Test the stored credentials; success marks the account healthy again."""
-    from web import current_runtime
-
     rt = current_runtime()
     with rt.db.session() as db:
         account = db.get(ChannelAccount, account_id)
@@ -359,8 +350,6 @@ def check_channel(account_id: int) -> Response:
 @roles("admin")
 def disconnect_channel(account_id: int) -> Any:
     """Disconnect after a confirmation page; conversations stay, credentials are dropped."""
-    from web import current_runtime
-
     with current_runtime().db.session() as db:
         account = db.get(ChannelAccount, account_id)
         if account is None:

@@ -23,6 +23,7 @@ from inbox.faq.models import FaqArticle, FaqArticleVersion
 from inbox.faq.service import UnknownArticle, get_article, history, restore_version, update_article
 from inbox.models import User
 from inbox.models.base import utcnow
+from web.runtime import current_runtime
 from web.ui.admin import bp
 from web.ui.common import roles, user_row
 
@@ -53,8 +54,6 @@ def _editors(db: Any, versions: list[FaqArticleVersion]) -> dict[int, str]:
 @bp.get("/faq")
 @roles("admin")
 def faq() -> str:
-    from web import current_runtime
-
     with current_runtime().db.session() as db:
         rows = list(
             db.scalars(
@@ -70,8 +69,6 @@ def faq() -> str:
 @bp.get("/faq/<slug>")
 @roles("admin")
 def faq_edit(slug: str) -> str:
-    from web import current_runtime
-
     with current_runtime().db.session() as db:
         try:
             article = get_article(db, slug)
@@ -97,8 +94,6 @@ def faq_edit(slug: str) -> str:
 @bp.post("/faq/<slug>/evidence/<int:evidence_id>/remove")
 @roles("admin")
 def faq_evidence_remove(slug: str, evidence_id: int) -> Response:
-    from web import current_runtime
-
     with current_runtime().db.session() as db:
         actor = user_row(db)
         try:
@@ -115,8 +110,6 @@ def faq_evidence_remove(slug: str, evidence_id: int) -> Response:
 @bp.get("/faq-gaps")
 @roles("admin")
 def faq_gaps() -> str:
-    from web import current_runtime
-
     days = request.args.get("days", type=int) or 30
     if days not in GAP_DAYS:
         days = 30
@@ -129,8 +122,6 @@ def faq_gaps() -> str:
 @bp.post("/faq/<slug>")
 @roles("admin")
 def faq_save(slug: str) -> Response:
-    from web import current_runtime
-
     form = request.form
     category = form.get("category", "").strip()
     texts = {
@@ -172,8 +163,6 @@ def faq_save(slug: str) -> Response:
 @bp.post("/faq/<slug>/restore/<int:number>")
 @roles("admin")
 def faq_restore(slug: str, number: int) -> Response:
-    from web import current_runtime
-
     with current_runtime().db.session() as db:
         actor = user_row(db)
         try:

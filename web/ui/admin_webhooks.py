@@ -20,6 +20,7 @@ from inbox.outgoing_webhooks import (
     send_test,
 )
 from inbox.webhook_admin import Saved, delivery_log, save_subscription
+from web.runtime import current_runtime
 from web.ui.admin import bp
 from web.ui.common import roles, user_row
 
@@ -42,8 +43,6 @@ def _form_data(action: str) -> dict[str, Any]:
 
 
 def _save(db: Session, action: str, subscription: WebhookSubscription | None = None) -> Saved:
-    from web import current_runtime
-
     rt = current_runtime()
     actor = user_row(db)
     return save_subscription(
@@ -60,8 +59,6 @@ def _save(db: Session, action: str, subscription: WebhookSubscription | None = N
 @bp.get("/webhooks")
 @roles("admin")
 def webhooks() -> str:
-    from web import current_runtime
-
     with current_runtime().db.session() as db:
         subscriptions = db.scalars(select(WebhookSubscription).order_by(WebhookSubscription.id))
         counts: dict[int, int] = {
@@ -84,8 +81,6 @@ def webhooks() -> str:
 @roles("admin")
 def webhook_create() -> Response | str:
     """Answers with the new webhook's page itself: the only time its secret is shown."""
-    from web import current_runtime
-
     with current_runtime().db.session() as db:
         try:
             saved = _save(db, "save")
@@ -100,8 +95,6 @@ def webhook_create() -> Response | str:
 @bp.get("/webhooks/<int:subscription_id>")
 @roles("admin")
 def webhook(subscription_id: int) -> str:
-    from web import current_runtime
-
     with current_runtime().db.session() as db:
         return _detail(db, db.get(WebhookSubscription, subscription_id) or abort(404))
 
@@ -126,8 +119,6 @@ def _detail(db: Session, subscription: WebhookSubscription, new_secret: str | No
 @roles("admin")
 def webhook_action(subscription_id: int) -> Response | str:
     """One form per button: save, ping, enable, disable, new secret, delete."""
-    from web import current_runtime
-
     action = request.form.get("action", "save")
     back = url_for("admin.webhook", subscription_id=subscription_id)
     with current_runtime().db.session() as db:
@@ -161,8 +152,6 @@ def webhook_action(subscription_id: int) -> Response | str:
 @bp.post("/webhooks/deliveries/<int:delivery_id>/redeliver")
 @roles("admin")
 def webhook_redeliver(delivery_id: int) -> Response:
-    from web import current_runtime
-
     with current_runtime().db.session() as db:
         delivery = db.get(WebhookDelivery, delivery_id) or abort(404)
         subscription_id = delivery.subscription_id

@@ -25,6 +25,7 @@ from inbox.models.sla import BusinessHours, SlaPolicy
 from inbox.rules import ACTIONS, CONDITIONS, delete_rule, list_rules, save_rule
 from inbox.sla import delete_policy as delete_sla_policy
 from inbox.sla import save_policy as save_sla
+from web.runtime import current_runtime
 from web.ui.admin import _save, bp
 from web.ui.auth import TIMEZONES
 from web.ui.common import roles
@@ -33,8 +34,6 @@ from web.ui.common import roles
 @bp.get("/assignment")
 @roles("admin")
 def assignment() -> str:
-    from web import current_runtime
-
     with current_runtime().db.session() as db:
         accounts = list(db.scalars(select(ChannelAccount).order_by(ChannelAccount.name)))
         rows = []
@@ -110,8 +109,6 @@ def _minutes(name: str) -> int | None:
 @bp.get("/sla")
 @roles("admin")
 def sla() -> str:
-    from web import current_runtime
-
     with current_runtime().db.session() as db:
         accounts = list(db.scalars(select(ChannelAccount).order_by(ChannelAccount.name)))
         policies = list(db.scalars(select(SlaPolicy).order_by(SlaPolicy.priority, SlaPolicy.id)))
@@ -193,8 +190,6 @@ RULE_ROWS = 4  # condition and action rows on the form; blank rows are ignored
 @bp.get("/rules")
 @roles("admin")
 def rules() -> str:
-    from web import current_runtime
-
     with current_runtime().db.session() as db:
         return render_template(
             "ui/admin/rules.html",

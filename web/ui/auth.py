@@ -27,6 +27,7 @@ from inbox.logins import (
     warm_up,
 )
 from inbox.users import LOCALES, set_password, update_user, user_by_email
+from web.runtime import current_runtime
 from web.security import client_ip
 from web.ui.common import agent_of, me, user_row
 
@@ -40,8 +41,6 @@ TIMEZONES = ("Asia/Seoul", "UTC", "Asia/Tokyo", "America/Los_Angeles", "Europe/L
 def login() -> str | Response | tuple[str, int]:
     if request.method == "GET":
         return render_template("ui/login.html")
-    from web import current_runtime
-
     rt = current_runtime()
     email = request.form.get("email", "").strip().lower()
     password = request.form.get("password", "")
@@ -88,8 +87,6 @@ def logout() -> Response:
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required  # type: ignore[untyped-decorator]
 def profile() -> str | Response:
-    from web import current_runtime
-
     if request.method == "POST":
         form = request.form
         with current_runtime().db.session() as db:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from inbox.access import can_see
 from inbox.models import Conversation, User
+from web.runtime import current_runtime
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -66,8 +67,6 @@ def agent_of(user: User) -> Agent:
 
 
 def load_agent(user_id: str) -> Agent | None:
-    from web import current_runtime
-
     if not user_id.isdigit():
         return None
     with current_runtime().db.session() as session:

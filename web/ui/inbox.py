@@ -39,6 +39,7 @@ from inbox.queries import (
 from inbox.sla import clocks_for
 from inbox.views import views_for
 from web.replying import reply_window, templates_for
+from web.runtime import current_runtime
 from web.ui.common import roles, user_row, visible_conversation
 from web.ui.intake_panel import intake_panel
 
@@ -126,8 +127,6 @@ def thread(conversation_id: int) -> str:
 @bp.get("/_list")
 @roles(*AGENTS)
 def list_fragment() -> str:
-    from web import current_runtime
-
     args = ListArgs.from_request()
     selected = request.args.get("selected", type=int)
     with current_runtime().db.session() as db:
@@ -138,8 +137,6 @@ def list_fragment() -> str:
 @bp.get("/c/<int:conversation_id>/_parts")
 @roles(*AGENTS)
 def thread_fragment(conversation_id: int) -> str:
-    from web import current_runtime
-
     with current_runtime().db.session() as db:
         user = user_row(db)
         conversation = visible_conversation(db, user, conversation_id)
@@ -152,8 +149,6 @@ def thread_fragment(conversation_id: int) -> str:
 
 
 def _page(conversation_id: int | None) -> str:
-    from web import current_runtime
-
     args = ListArgs.from_request()
     with current_runtime().db.session() as db:
         user = user_row(db)
@@ -240,8 +235,6 @@ def _assignable(db: Session, allowed: set[int] | None, account_id: int | None = 
 
 
 def _thread_context(db: Session, user: User, conversation: Conversation) -> dict[str, Any]:
-    from web import current_runtime
-
     rt = current_runtime()
     before = request.args.get("before", type=int)
     messages, more = _recent_messages(db, conversation.id, before)

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from inbox.access import visible_account_ids
 from inbox.models import Conversation, User
 from switchboard.runtime import Runtime
+from web.runtime import current_runtime
 from web.security import client_ip
 from web.streams import Slot, streams
 from web.ui.common import me, roles
@@ -31,8 +32,6 @@ FORWARDED = ("conversation_id", "channel_account_id", "message_id", "status", "u
 @bp.get("/stream")
 @roles("admin", "agent")
 def stream() -> Response:
-    from web import current_runtime
-
     rt = current_runtime()
     user_id = me().id
     slot = streams().live.enter(f"agent:{user_id}", client_ip())

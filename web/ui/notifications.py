@@ -14,6 +14,7 @@ from inbox.access import can_see
 from inbox.models import Conversation, User
 from inbox.models.notifications import Notification
 from inbox.notifications import email_enabled, list_for, mark_read, set_email
+from web.runtime import current_runtime
 from web.ui.common import me, roles, user_row, visible_conversation
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -33,8 +34,6 @@ def titles() -> dict[str, str]:
 @bp.get("/")
 @roles(*AGENTS)
 def index() -> str:
-    from web import current_runtime
-
     rt = current_runtime()
     unread_only = request.args.get("unread") == "1"
     before = request.args.get("before", "")
@@ -59,8 +58,6 @@ def index() -> str:
 @roles(*AGENTS)
 def summary() -> Response:
     """The bell's count and the newest unread items (the browser notification's text)."""
-    from web import current_runtime
-
     with current_runtime().db.session() as db:
         user = user_row(db)
         page = list_for(db, user, unread_only=True, limit=5)
@@ -84,8 +81,6 @@ def summary() -> Response:
 @roles(*AGENTS)
 def open_one(notification_id: int) -> BaseResponse:
     """Mark read and go to what it is about."""
-    from web import current_runtime
-
     with current_runtime().db.session() as db:
         user = user_row(db)
         note = db.get(Notification, notification_id)
@@ -104,8 +99,6 @@ def open_one(notification_id: int) -> BaseResponse:
 @bp.post("/read")
 @roles(*AGENTS)
 def read() -> BaseResponse:
-    from web import current_runtime
-
     ids = [int(v) for v in request.form.getlist("id") if v.isdigit()]
     with current_runtime().db.session() as db:
         mark_read(db, user_row(db), ids or None)
@@ -115,8 +108,6 @@ def read() -> BaseResponse:
 @bp.post("/settings")
 @roles(*AGENTS)
 def settings() -> BaseResponse:
-    from web import current_runtime
-
     with current_runtime().db.session() as db:
         set_email(db, user_row(db), request.form.get("email") == "1")
     return redirect(url_for("notifications.index"))
@@ -126,8 +117,6 @@ def settings() -> BaseResponse:
 @roles(*AGENTS)
 def mentionable(conversation_id: int) -> Response:
     """Colleagues who can see this conversation: what "@" offers in a note."""
-    from web import current_runtime
-
     with current_runtime().db.session() as db:
         user = user_row(db)
         conversation = visible_conversation(db, user, conversation_id)

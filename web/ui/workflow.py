@@ -21,6 +21,7 @@ from inbox.models import PRIORITIES, STATUSES, AuditLog, Label, Message, Team, U
 from inbox.replies import ReplyRefused
 from inbox.views import VIEW_KEYS, delete_view, save_view
 from web.replying import check_reply
+from web.runtime import current_runtime
 from web.ui.common import roles, user_row, visible_conversation
 from web.ui.inbox import AGENTS, bp
 
@@ -35,8 +36,6 @@ def _back_to_list() -> Response:
 @bp.post("/bulk")
 @roles(*AGENTS)
 def bulk() -> Response:
-    from web import current_runtime
-
     form = request.form
     ids = [int(v) for v in form.getlist("ids") if v.isdigit()]
     assignee = form.get("assignee", "")
@@ -71,8 +70,6 @@ def bulk() -> Response:
 @bp.post("/views")
 @roles(*AGENTS)
 def view_save() -> Response:
-    from web import current_runtime
-
     query = {k: request.form.get(k, "") for k in VIEW_KEYS}
     with current_runtime().db.session() as db:
         try:
@@ -94,8 +91,6 @@ def view_save() -> Response:
 @bp.post("/views/<int:view_id>/delete")
 @roles(*AGENTS)
 def view_delete(view_id: int) -> Response:
-    from web import current_runtime
-
     with current_runtime().db.session() as db:
         try:
             delete_view(db, user_row(db), view_id)
@@ -108,8 +103,6 @@ def view_delete(view_id: int) -> Response:
 @bp.get("/macros")
 @roles(*AGENTS)
 def macros() -> str:
-    from web import current_runtime
-
     with current_runtime().db.session() as db:
         user = user_row(db)
         return render_template(
@@ -133,8 +126,6 @@ def macros() -> str:
 @bp.post("/macros")
 @roles(*AGENTS)
 def macro_save() -> Response:
-    from web import current_runtime
-
     form = request.form
     actions = {
         "status": form.get("status", ""),
@@ -167,8 +158,6 @@ def macro_save() -> Response:
 @bp.post("/macros/<int:macro_id>/delete")
 @roles(*AGENTS)
 def macro_delete(macro_id: int) -> Response:
-    from web import current_runtime
-
     with current_runtime().db.session() as db:
         try:
             delete_macro(db, user_row(db), macro_id)
@@ -181,8 +170,6 @@ def macro_delete(macro_id: int) -> Response:
 @bp.post("/c/<int:conversation_id>/macro")
 @roles(*AGENTS)
 def macro_run(conversation_id: int) -> Response:
-    from web import current_runtime
-
     rt = current_runtime()
     back = request.form.get("back") or url_for("inbox.thread", conversation_id=conversation_id)
     if not back.startswith("/inbox/c/"):
@@ -220,8 +207,6 @@ def macro_run(conversation_id: int) -> Response:
 @roles(*AGENTS)
 def merge(conversation_id: int) -> Response:
     """Merge another conversation of this contact with this one; go to the survivor."""
-    from web import current_runtime
-
     other = request.form.get("other_id", "")
     target = conversation_id
     with current_runtime().db.session() as db:
@@ -241,8 +226,6 @@ def merge(conversation_id: int) -> Response:
 @bp.post("/m/<int:message_id>/split")
 @roles(*AGENTS)
 def split(message_id: int) -> Response:
-    from web import current_runtime
-
     with current_runtime().db.session() as db:
         user = user_row(db)
         message = db.get(Message, message_id) or abort(404)
@@ -259,8 +242,6 @@ def split(message_id: int) -> Response:
 @roles(*AGENTS)
 def undo_change(audit_id: int) -> Response:
     """Undo a merge or split from its audit entry (both conversations must be visible)."""
-    from web import current_runtime
-
     with current_runtime().db.session() as db:
         user = user_row(db)
         entry = db.get(AuditLog, audit_id) or abort(404)

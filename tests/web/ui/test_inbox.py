@@ -344,8 +344,8 @@ def test_composer_reply_is_saved_and_swept_when_the_queue_is_down(
 ) -> None:
     """The reply is committed before the enqueue: a queue that is down must not turn the
     agent's send into an error page (they would send it again); the sweeper sends it."""
+    from switchboard.runner import RqRunner
     from tests.support.servers import free_port
-    from workers.runner import RqRunner
     from workers.sweep import sweep
 
     conv = inbound(rt, team_setup["a"], "주문 취소 문의", customer="c9")

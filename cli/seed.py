@@ -17,12 +17,14 @@ from sqlalchemy.orm import Session
 from connectors.base import ConversationKind, EventKind, InboundEvent, Participant
 from inbox.conversations import Change, apply_change
 from inbox.ingest import record_event
+from inbox.macros import save_macro
 from inbox.models import ChannelAccount, Conversation, Message, Team, User
-from inbox.users import set_inboxes
+from inbox.users import create_user, set_inboxes
+from inbox.views import save_view
 
 # (channel, display name, external id, conversation kind). The sample history lives on accounts
 # of its own, backed by the fake connector, because the platforms' sandboxes never saw these
-# customers; the live sandbox-backed accounts are connected next to them (switchboard/demo.py).
+# customers; the live sandbox-backed accounts are connected next to them (cli/demo.py).
 DEMO_ACCOUNTS: tuple[tuple[str, str, str, ConversationKind], ...] = (
     ("facebook", "서울서플 Facebook (샘플 기록)", "104857600054321", ConversationKind.DM),
     ("instagram", "@seoul_supps_archive (샘플 기록)", "17841400000054321", ConversationKind.DM),
@@ -260,9 +262,6 @@ def seed_demo(session: Session, *, accounts: dict[str, ChannelAccount], now: dat
 
 def _demo_workflow(session: Session, owner: User) -> None:
     """A shared macro and a shared saved view, so a newcomer sees both working (issue 15)."""
-    from inbox.macros import save_macro
-    from inbox.views import save_view
-
     save_macro(
         session,
         owner,
@@ -281,8 +280,6 @@ def _demo_workflow(session: Session, owner: User) -> None:
 
 
 def _demo_agents(session: Session, accounts: dict[str, ChannelAccount]) -> list[User]:
-    from inbox.users import create_user
-
     team = Team(name="CS 1팀")
     session.add(team)
     agents = []

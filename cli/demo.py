@@ -20,16 +20,22 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
+import sandbox.x as x_emulator
+from cli.seed import DEMO_ACCOUNTS, seed_demo
+from cli.seed_workflow import seed_workflow
 from inbox.access import visible_account_ids
 from inbox.channels import account_by_external_id, add_account
 from inbox.faq.service import seed_default_articles
 from inbox.migrate import upgrade
-from inbox.models import ChannelAccount, User
-from inbox.users import create_user, set_inboxes, user_by_email
+from inbox.models import ChannelAccount, Conversation, User
+from inbox.tokens import issue_token, list_tokens, revoke_token, token_for
+from inbox.users import create_user, set_inboxes, set_password, user_by_email
+from sandbox.meta import demo as meta_demo
+from sandbox.x import BRAND, CONSUMER_KEY, CONSUMER_SECRET, DEMO_CREDENTIALS
+from sandbox.x import oauth as x_oauth
 from switchboard.runtime import Runtime, build_runtime
-from switchboard.seed import DEMO_ACCOUNTS, seed_demo
-from switchboard.seed_workflow import seed_workflow
 from switchboard.settings import Settings
+from web import create_app
 from workers.context import set_runtime
 from workers.watch import Watchers
 
@@ -59,8 +65,6 @@ def prepare(
         token = _demo_token(session, rt)
     from sqlalchemy import func
 
-    from inbox.models import Conversation
-
     with rt.db.session() as session:
         count = session.scalar(select(func.count()).select_from(Conversation))
     return {
@@ -85,8 +89,6 @@ def _demo_admin(session: Any, rt: Runtime) -> str:
     if existing is None:
         create_user(session, email=ADMIN_EMAIL, role="admin", name="관리자", password=password)
     else:
-        from inbox.users import set_password
-
         set_password(session, existing, password)
     path.write_text(json.dumps({"email": ADMIN_EMAIL, "password": password}))  # token: below
     path.chmod(0o600)
@@ -99,8 +101,6 @@ def _demo_token(session: Any, rt: Runtime) -> str:
     A token that was revoked (`switchboard token revoke`) is replaced, and the replacement is
     the only token named "demo": starts never pile up live tokens.
     """
-    from inbox.tokens import issue_token, list_tokens, revoke_token, token_for
-
     path = rt.settings.instance_path / "demo-login.json"
     stored = json.loads(path.read_text()) if path.is_file() else {}
     kept = stored.get("token")
@@ -145,9 +145,6 @@ X_PREFIX = "/sandbox/x"
 
 def sandbox_settings(base: str) -> dict[str, str]:
     """Point the Meta and X connectors at the emulators mounted inside the demo's own server."""
-    from sandbox.meta import demo as meta_demo
-    from sandbox.x import CONSUMER_KEY, CONSUMER_SECRET
-
     return {
         **meta_demo.settings(base),
         # The Meta emulator's "CDN" is in this server: attachment fetches may reach its files,
@@ -156,14 +153,12 @@ def sandbox_settings(base: str) -> dict[str, str]:
         "X_API_URL": base + X_PREFIX,
         "X_CONSUMER_KEY": CONSUMER_KEY,
         "X_CONSUMER_SECRET": CONSUMER_SECRET,
+        **x_oauth.settings(base + X_PREFIX),
     }
 
 
 def _live_accounts(session: Any, rt: Runtime) -> None:
     """Facebook, Instagram and X accounts on the real connectors, talking to the sandboxes."""
-    from sandbox.meta import demo as meta_demo
-    from sandbox.x import BRAND, DEMO_CREDENTIALS
-
     live = {
         **{channel: dict(spec) for channel, spec in meta_demo.ACCOUNTS.items()},
         "x": {
@@ -199,14 +194,10 @@ def demo_app(rt: Runtime) -> Any:
     """The inbox with the Meta and X emulators mounted under /sandbox/ (one process, one port)."""
     from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-    import sandbox.x
-    from sandbox.meta import demo as meta_demo
-    from web import create_app
-
     base = rt.settings.get("PUBLIC_BASE_URL").rstrip("/")
     app = create_app(rt)
     with_meta = meta_demo.mount(app, base)
-    return DispatcherMiddleware(with_meta, {X_PREFIX: sandbox.x.create_app(sandbox.x.World())})
+    return DispatcherMiddleware(with_meta, {X_PREFIX: x_emulator.create_app(x_emulator.World())})
 
 
 def serve(rt: Runtime, *, host: str, port: int) -> None:

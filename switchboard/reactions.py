@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from inbox.workflow_config import CHANGED
-from workers.runner import JobRunner
+from switchboard.runner import JobRunner
 
 log = logging.getLogger(__name__)
 

@@ -14,13 +14,36 @@ from typing import Any
 
 import click
 
+from cli.demo import prepare, serve
+from cli.progress import Progress, stop_on_interrupt
+from connectors import CHANNEL_SLUGS, registered
+from connectors.base import Capability, ConnectorError
+from inbox.channels import add_account, remove_account
+from inbox.faq.articles import ArticleFormatError, loads
+from inbox.faq.service import export_json, import_articles, seed_default_articles
+from inbox.migrate import upgrade
+from inbox.models import ChannelAccount
+from inbox.tokens import is_expired, issue_token, list_tokens, revoke_token
+from inbox.users import create_user, user_by_email
+from switchboard import accounts
+from switchboard.check import (
+    account_state,
+    database_revision,
+    explain,
+    first_failure,
+    run_all,
+    test_account,
+)
+from switchboard.logs import configure_logging
+from switchboard.runtime import build_runtime
 from switchboard.settings import Settings
+from web.streams import free_threads
+from workers.context import set_runtime
+from workers.poll import poll_account
+from workers.rq_worker import run_watchers, run_worker
 
 
 def _runtime(embedded_jobs: bool = False) -> Any:
-    from switchboard.runtime import build_runtime
-    from workers.context import set_runtime
-
     settings = Settings.load()
     rt = build_runtime(settings)
     set_runtime(rt)
@@ -45,8 +68,6 @@ class _Commands(click.Group):
         except Exception as exc:
             if ctx.meta.get("switchboard.traceback"):
                 raise
-            from switchboard.check import explain
-
             line = explain(exc, Settings.load())
             if line is None:
                 raise
@@ -59,8 +80,6 @@ class _Commands(click.Group):
 @click.pass_context
 def main(ctx: click.Context, verbose: bool, traceback: bool) -> None:
     """Switchboard: one inbox for Facebook, Instagram, X, email and web chat."""
-    from switchboard.logs import configure_logging
-
     ctx.meta["switchboard.traceback"] = traceback
     ctx.meta["switchboard.verbose"] = verbose
     configure_logging(
@@ -71,8 +90,6 @@ def main(ctx: click.Context, verbose: bool, traceback: bool) -> None:
 
 def _refuse_to_start_unless_ready(settings: Settings) -> None:
     """`web`, `worker` and `watch` stop here, with one line, when they could not work."""
-    from switchboard.check import first_failure
-
     failed = first_failure(settings)
     if failed is not None:
         _fail(f"not starting: {failed.name}: {failed.detail}")
@@ -81,8 +98,6 @@ def _refuse_to_start_unless_ready(settings: Settings) -> None:
 @main.command()
 def check() -> None:
     """Check settings, database (schema revision), Redis, channel accounts and mail servers."""
-    from switchboard.check import run_all
-
     quiet = logging.getLogger("connectors")
     level = quiet.level
     if not click.get_current_context().meta.get("switchboard.verbose"):
@@ -106,7 +121,8 @@ def check() -> None:
 @click.option("--no-serve", is_flag=True, help="Prepare database and data, then exit.")
 def demo(host: str, port: int, no_serve: bool) -> None:
     """Run the embedded demo: SQLite, in-process jobs, sandbox channels, Korean sample data."""
-    from switchboard.demo import prepare, serve
+    # Imported by the subcommands that run them, not at the top: a worker or a `check` must
+    # not load the emulators and sample data (cli.demo), the Flask app (web) or rq.
 
     if not no_serve:
         _can_listen(host, port)
@@ -149,8 +165,6 @@ def web(host: str, port: int, processes: int | None) -> None:
     """Serve the web app with gunicorn (production)."""
     import os
 
-    from web.streams import free_threads
-
     settings = Settings.load()
     if free_threads(settings) < 1:
         _fail(
@@ -189,7 +203,6 @@ def gunicorn_argv(settings: Settings, host: str, port: int, processes: int | Non
 @click.argument("queues", nargs=-1)
 def worker(queues: tuple[str, ...]) -> None:
     """Run an rq worker on QUEUES (default: all) with the scheduler and the sweeper."""
-    from workers.rq_worker import run_worker
 
     settings = Settings.load()
     if settings.embedded:
@@ -201,7 +214,6 @@ def worker(queues: tuple[str, ...]) -> None:
 @main.command()
 def watch() -> None:
     """Run IMAP IDLE watchers: new mail is polled within seconds instead of at the next poll."""
-    from workers.rq_worker import run_watchers
 
     settings = Settings.load()
     if settings.embedded:
@@ -218,9 +230,6 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Migrate the database to the newest schema."""
-    from inbox.migrate import upgrade
-    from switchboard.check import database_revision
-
     settings = Settings.load()
     if settings.database_url.startswith("sqlite:///"):
         # A fresh checkout has no instance/ yet: the SQLite file and its folder are made here.
@@ -233,8 +242,6 @@ def db_upgrade() -> None:
     rt = _runtime()
     try:
         with rt.db.session() as session:
-            from inbox.faq.service import seed_default_articles
-
             seeded = seed_default_articles(session)
     finally:
         rt.close()
@@ -260,8 +267,6 @@ def user() -> None:
 @click.option("--name", default=None)
 @click.option("--password", default=None, help="Generated and printed when omitted.")
 def user_create(email: str, role: str, name: str | None, password: str | None) -> None:
-    from inbox.users import create_user
-
     rt = _runtime()
     try:
         with rt.db.session() as session:
@@ -289,9 +294,6 @@ def token() -> None:
 )
 def token_create(email: str, name: str, expires_in: str | None) -> None:
     """Print a new API token for EMAIL (shown once)."""
-    from inbox.tokens import issue_token
-    from inbox.users import user_by_email
-
     lifetime = _duration(expires_in) if expires_in else None
     rt = _runtime()
     with rt.db.session() as session:
@@ -317,8 +319,6 @@ def _duration(text: str) -> timedelta:
 @click.option("--user", "email", default=None, help="Only this user's tokens.")
 def token_list(email: str | None) -> None:
     """Every API token: id, owner, name, created, last used, expiry (never the token itself)."""
-    from inbox.tokens import is_expired, list_tokens
-
     now = datetime.now(UTC)
     rt = _runtime()
     with rt.db.session() as session:
@@ -347,8 +347,6 @@ def _when(moment: datetime | None) -> str:
 @click.argument("token_id", type=int)
 def token_revoke(token_id: int) -> None:
     """Revoke the token TOKEN_ID (see `token list`); it stops working at once."""
-    from inbox.tokens import revoke_token
-
     rt = _runtime()
     try:
         with rt.db.session() as session:
@@ -390,9 +388,6 @@ def channel_add(
     connector: str | None,
     no_check: bool,
 ) -> None:
-    from connectors import CHANNEL_SLUGS, registered
-    from inbox.channels import add_account
-
     if slug not in CHANNEL_SLUGS:
         _fail(f"unknown channel {slug!r}; one of: {', '.join(CHANNEL_SLUGS)}")
     connector = connector or slug
@@ -403,8 +398,6 @@ def channel_add(
     secrets = _pairs(credentials, "--credential")
     rt = _runtime()
     if not no_check:
-        from switchboard.check import test_account
-
         who, problems = test_account(rt, slug, connector, external_id, secrets, parsed_options)
         if problems:
             _fail(
@@ -439,9 +432,6 @@ def _json_or_text(value: str) -> Any:
 def channel_list() -> None:
     from sqlalchemy import select
 
-    from inbox.models import ChannelAccount
-    from switchboard.check import account_state
-
     rt = _runtime()
     with rt.db.session() as session:
         rows = session.scalars(select(ChannelAccount).order_by(ChannelAccount.id)).all()
@@ -451,16 +441,95 @@ def channel_list() -> None:
             state = account_state(rt, a)
             click.echo(
                 f"{a.id:>4}  {a.channel:<10} {a.connector:<10} {a.external_id:<28} "
-                f"{state:<17} {a.name}"
+                f"{state:<17} {a.name}{_health_note(rt, a)}"
             )
+
+
+def _health_note(rt: Any, account: Any) -> str:
+    """Why it needs reconnecting, and a token that expires within a week."""
+
+    found = accounts.summary(rt, account)
+    notes = []
+    if account.enabled and account.health != "ok" and account.health_detail:
+        notes.append(account.health_detail)
+    if found["token_warning"]:
+        notes.append(f"token {found['token_warning']}")
+    return f"  ({'; '.join(notes)})" if notes else ""
+
+
+def _account_command(account_id: int, call: Any) -> Any:
+    rt = _runtime()
+    try:
+        return rt, call(rt)
+    except LookupError as exc:
+        _fail(f"{exc.args[0]} (see `switchboard channel list`)")
+
+
+@channel.command("check")
+@click.argument("account_id", type=int)
+def channel_check(account_id: int) -> None:
+    """Test ACCOUNT_ID's stored credentials; success clears "reconnect needed"."""
+
+    _rt, outcome = _account_command(account_id, lambda rt: accounts.check(rt, account_id))
+    if not outcome.ok:
+        _fail(f"channel account {account_id}: {'; '.join(outcome.problems)}")
+    cleared = ' (cleared "reconnect needed")' if outcome.cleared else ""
+    click.echo(f"channel account {account_id}: {outcome.identity}{cleared}")
+
+
+@channel.command("reconnect")
+@click.argument("account_id", type=int)
+@click.option("--credential", "credentials", multiple=True, help="KEY=VALUE: new credentials")
+def channel_reconnect(account_id: int, credentials: tuple[str, ...]) -> None:
+    """Renew ACCOUNT_ID's token without a browser (X refresh token, Meta long-lived user
+    token), or store new --credential values; then check the connection."""
+
+    secrets = _pairs(credentials, "--credential") if credentials else None
+    rt = _runtime()
+    base = rt.settings.get("PUBLIC_BASE_URL").rstrip("/")
+    try:
+        outcome = accounts.reconnect(rt, account_id, credentials=secrets, actor_id=None)
+    except LookupError as exc:
+        _fail(f"{exc.args[0]} (see `switchboard channel list`)")
+        return
+    except accounts.BrowserNeeded as exc:
+        _fail(f"cannot reconnect without signing in again: {exc.reason}; open {base}{exc.path}")
+        return
+    except ConnectorError as exc:
+        _fail(f"reconnect failed: {exc.reason}")
+        return
+    if not outcome.check.ok:
+        _fail(f"renewed ({outcome.how}) but the check failed: {'; '.join(outcome.check.problems)}")
+    click.echo(
+        f"reconnected channel account {account_id} ({outcome.how}): {outcome.check.identity}"
+    )
+
+
+@channel.command("enable")
+@click.argument("account_id", type=int)
+def channel_enable(account_id: int) -> None:
+    """Resume a disabled account (polls, sends and webhooks for it)."""
+
+    _rt, changed = _account_command(
+        account_id, lambda rt: accounts.set_enabled(rt, account_id, True, None)
+    )
+    click.echo(f"channel account {account_id} {'enabled' if changed else 'was already enabled'}")
+
+
+@channel.command("disable")
+@click.argument("account_id", type=int)
+def channel_disable(account_id: int) -> None:
+    """Pause an account; its credentials and history are kept (`enable` resumes it)."""
+
+    _rt, changed = _account_command(
+        account_id, lambda rt: accounts.set_enabled(rt, account_id, False, None)
+    )
+    click.echo(f"channel account {account_id} {'disabled' if changed else 'was already disabled'}")
 
 
 @channel.command("remove")
 @click.argument("account_id", type=int)
 def channel_remove(account_id: int) -> None:
-    from inbox.channels import remove_account
-    from inbox.models import ChannelAccount
-
     rt = _runtime()
     with rt.db.session() as session:
         account = session.get(ChannelAccount, account_id)
@@ -484,10 +553,6 @@ def faq_import(file: Any) -> None:
     The whole file is validated first, then written in batches, each committed: Ctrl+C stops
     after the current batch and running the same import again picks up where it stopped.
     """
-    from inbox.faq.articles import ArticleFormatError, loads
-    from inbox.faq.service import import_articles
-    from switchboard.progress import Progress, stop_on_interrupt
-
     try:
         articles = loads(file.read())
     except (ArticleFormatError, ValueError) as exc:
@@ -519,8 +584,6 @@ FAQ_BATCH = 50
 @click.argument("file", type=click.File("w", encoding="utf-8"), default="-")
 def faq_export(file: Any) -> None:
     """Write every article's current version to FILE (default: standard output)."""
-    from inbox.faq.service import export_json
-
     rt = _runtime()
     with rt.db.session() as session:
         file.write(export_json(session))
@@ -534,10 +597,6 @@ def poll(account_id: int) -> None:
     Each page is committed with its cursor: Ctrl+C stops after the current page and the next
     `poll` (or the worker's scheduled one) resumes from there.
     """
-    from inbox.models import ChannelAccount
-    from switchboard.progress import Progress, stop_on_interrupt
-    from workers.poll import poll_account
-
     rt = _runtime()
     with rt.db.session() as session:
         account = session.get(ChannelAccount, account_id)
@@ -562,8 +621,6 @@ def poll(account_id: int) -> None:
 
 def _pollable(rt: Any, account: Any) -> None:
     """Say why an account will not be polled instead of reporting 0 events."""
-    from connectors.base import Capability
-
     who = f"channel account {account.id} ({account.channel} {account.external_id})"
     if not account.enabled:
         _fail(f"{who} is disconnected: connect it again (Admin > Channels) before polling")

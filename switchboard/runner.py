@@ -28,6 +28,8 @@ def wake_channel(prefix: str, queue: str) -> str:
     return f"{prefix}wake:{queue}"
 
 
+# The embedded runner's own job that re-arms a periodic one (never resolved as a function).
+_TICK = "switchboard.runner._periodic_tick"
 _RQ_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
@@ -106,7 +108,7 @@ class EmbeddedRunner:
     def every(self, seconds: float, func: str) -> None:
         """Run `func()` now and every `seconds` until stopped."""
         self._periodic.append((seconds, func))
-        self.enqueue("workers.runner._periodic_tick", func, seconds, queue="maintenance")
+        self.enqueue(_TICK, func, seconds, queue="maintenance")
 
     def _work(self) -> None:
         while True:
@@ -124,7 +126,7 @@ class EmbeddedRunner:
                     timeout = self._heap[0][0] - now if self._heap else None
                     self._cond.wait(timeout)
             try:
-                if func == "workers.runner._periodic_tick":
+                if func == _TICK:
                     self._tick(*args)
                 else:
                     resolve(func)(*args)
@@ -141,7 +143,7 @@ class EmbeddedRunner:
             resolve(func)()
         finally:
             at = datetime.fromtimestamp(time.time() + seconds, UTC)
-            self.enqueue("workers.runner._periodic_tick", func, seconds, queue="maintenance", at=at)
+            self.enqueue(_TICK, func, seconds, queue="maintenance", at=at)
 
     def drain(self, timeout: float = 30.0, *, include_periodic: bool = False) -> bool:
         """Wait until no job is due or running (future-dated jobs are ignored); True if idle."""
@@ -152,8 +154,7 @@ class EmbeddedRunner:
                 due = [
                     item
                     for item in self._heap
-                    if item[0] <= now
-                    and (include_periodic or item[2] != "workers.runner._periodic_tick")
+                    if item[0] <= now and (include_periodic or item[2] != _TICK)
                 ]
                 if not due and self._running == 0:
                     return True
@@ -166,7 +167,7 @@ class EmbeddedRunner:
             return [
                 (datetime.fromtimestamp(w, UTC), f, a)
                 for w, _, f, a, _ in sorted(self._heap)
-                if f != "workers.runner._periodic_tick"
+                if f != _TICK
             ]
 
     def stop(self) -> None:
@@ -182,11 +183,20 @@ class RqRunner:
 
     def __init__(self, redis_url: str, prefix: str = "switchboard:") -> None:
         import redis
-        from rq import Queue
 
         self.prefix = prefix  # Settings.redis_prefix: web and workers must agree on it
         self.connection = redis.Redis.from_url(redis_url)
-        self.queues = {name: Queue(name, connection=self.connection) for name in QUEUES}
+        self._queues: dict[str, Any] | None = None
+
+    @property
+    def queues(self) -> dict[str, Any]:
+        """rq's queues, built (and rq imported: a few hundred ms) on first use; a web process
+        that only wakes drainers, or a `switchboard poll`, may never need them."""
+        if self._queues is None:
+            from rq import Queue
+
+            self._queues = {name: Queue(name, connection=self.connection) for name in QUEUES}
+        return self._queues
 
     def enqueue(
         self,

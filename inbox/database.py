@@ -1,0 +1,80 @@
+"""The session factory every process uses: reactions before the commit, events after it.
+
+Apart from inbox/db.py (engine and dialect helpers) because `session()` runs the reactions
+(inbox/reactions.py), which import the domain modules that themselves import inbox/db.py:
+kept there, the import could only be made inside the function, to dodge the cycle.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from inbox.db import EventSink, JobSink, make_engine, normalize_url
+from inbox.models import Base
+from inbox.reactions import react
+
+log = logging.getLogger(__name__)
+
+
+class Database:
+    """A session factory whose committed sessions hand their domain events to a sink."""
+
+    def __init__(
+        self, url: str, *, on_events: EventSink | None = None, on_jobs: JobSink | None = None
+    ) -> None:
+        self.url = normalize_url(url)
+        self.engine = make_engine(self.url)
+        self.factory = sessionmaker(self.engine, expire_on_commit=False)
+        self.on_events = on_events
+        self.on_jobs = on_jobs
+        # rq forks a work horse per job: the child must not reuse the parent's pooled
+        # connections (the parent's threads may be using them). SQLAlchemy's recipe.
+        os.register_at_fork(after_in_child=self._forget_pool)
+
+    def _forget_pool(self) -> None:
+        self.engine.dispose(close=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """Commit on success, roll back on error; publish events only after a commit.
+
+        Before the commit, reactions (notifications, webhook deliveries) add their rows to
+        the same transaction; after it, the jobs they asked for are enqueued.
+        """
+        session = self.factory()
+        try:
+            yield session
+            react(session)
+            session.commit()
+            events = session.info.pop("events", [])
+            jobs = session.info.pop("jobs", [])
+            if events and self.on_events is not None:
+                self.on_events(events)
+            if jobs and self.on_jobs is not None:
+                self.on_jobs(jobs)
+            for action in session.info.pop("after_commit", []):
+                try:
+                    action()
+                except Exception:  # the state is committed; a lost follow-up is swept later
+                    log.exception("after-commit action %r failed", action)
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def create_all(self) -> None:
+        """For throwaway databases only; real ones are migrated (see inbox/migrate.py)."""
+        Base.metadata.create_all(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
