@@ -3,3 +3,19 @@
 It may import web/, workers/, sandbox/ and everything below them; nothing imports it (the
 import contracts in pyproject.toml say so, and `lint-imports` checks it in CI).
 """
+
+import sys as _sys
+
+from switchboard.multiproc import directory_for as _directory_for
+from switchboard.multiproc import prepare as _prepare
+from switchboard.settings import Settings as _Settings
+
+# Processes that share one metrics directory (web, worker, watch) must point
+# prometheus_client at it before anything imports prometheus_client, which picks its value
+# store once, at import; cli.commands imports the web app and the workers at its top, so the
+# directory is prepared here, when the package is first imported (switchboard/multiproc.py).
+_command = next((arg for arg in _sys.argv[1:] if not arg.startswith("-")), None)
+if _command in ("web", "worker", "watch") and "prometheus_client" not in _sys.modules:
+    _settings = _Settings.load()
+    if not _settings.embedded:
+        _prepare(_directory_for(_settings.get("PROMETHEUS_MULTIPROC_DIR"), _settings.instance_path))

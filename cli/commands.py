@@ -23,6 +23,8 @@ from inbox.faq.articles import ArticleFormatError, loads
 from inbox.faq.service import export_json, import_articles, seed_default_articles
 from inbox.migrate import upgrade
 from inbox.models import ChannelAccount
+from inbox.models.privacy import PrivacyRequest
+from inbox.privacy import PrivacyRefused, count_messages, export_contact, request_erasure
 from inbox.tokens import is_expired, issue_token, list_tokens, revoke_token
 from inbox.users import create_user, user_by_email
 from switchboard import accounts
@@ -40,6 +42,7 @@ from switchboard.settings import Settings
 from web.streams import free_threads
 from workers.context import set_runtime
 from workers.poll import poll_account
+from workers.privacy import erase
 from workers.rq_worker import run_watchers, run_worker
 
 
@@ -166,6 +169,7 @@ def web(host: str, port: int, processes: int | None) -> None:
     import os
 
     settings = Settings.load()
+
     if free_threads(settings) < 1:
         _fail(
             "CHAT_POLL_SLOTS + LIVE_STREAM_SLOTS must be below WEB_THREADS: long-polls and "
@@ -203,8 +207,8 @@ def gunicorn_argv(settings: Settings, host: str, port: int, processes: int | Non
 @click.argument("queues", nargs=-1)
 def worker(queues: tuple[str, ...]) -> None:
     """Run an rq worker on QUEUES (default: all) with the scheduler and the sweeper."""
-
     settings = Settings.load()
+
     if settings.embedded:
         _fail("REDIS_URL is not set: the embedded mode runs jobs inside `switchboard demo`")
     _refuse_to_start_unless_ready(settings)
@@ -214,8 +218,8 @@ def worker(queues: tuple[str, ...]) -> None:
 @main.command()
 def watch() -> None:
     """Run IMAP IDLE watchers: new mail is polled within seconds instead of at the next poll."""
-
     settings = Settings.load()
+
     if settings.embedded:
         _fail("REDIS_URL is not set: the embedded mode watches mailboxes inside `switchboard demo`")
     _refuse_to_start_unless_ready(settings)
@@ -589,6 +593,79 @@ def faq_export(file: Any) -> None:
         file.write(export_json(session))
 
 
+@main.group()
+def contact() -> None:
+    """Privacy requests: export everything about a contact, erase a contact."""
+
+
+@contact.command("export")
+@click.argument("contact_id", type=int)
+@click.option(
+    "-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path)
+)
+def contact_export(contact_id: int, output: Path) -> None:
+    """Write CONTACT_ID's data (contact.json and the attachment files) to a zip file.
+
+    The zip is written to OUTPUT.part and renamed when complete; Ctrl+C leaves no OUTPUT.
+    """
+
+    rt = _runtime()
+    partial = output.with_name(output.name + ".part")
+    try:
+        with rt.db.session() as session:
+            total = count_messages(session, contact_id)
+            progress = Progress(f"exporting contact {contact_id}", total=total, unit="messages")
+            with partial.open("wb") as out:
+                summary = export_contact(
+                    session, contact_id, rt.store, out, actor_id=None, on_message=progress.advance
+                )
+    except (LookupError, PrivacyRefused) as exc:
+        partial.unlink(missing_ok=True)
+        _fail(str(exc.args[0]))
+        return
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(output)
+    missing = (
+        f", {summary.missing_files} files missing from the store" if summary.missing_files else ""
+    )
+    progress.finish(
+        f"exported contact {contact_id} to {output}: {summary.conversations} conversations, "
+        f"{summary.messages} messages, {summary.attachments} attachments{missing}"
+    )
+
+
+@contact.command("erase")
+@click.argument("contact_id", type=int)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def contact_erase(contact_id: int, yes: bool) -> None:
+    """Erase CONTACT_ID now: see docs/privacy.md for what is removed and what is kept."""
+
+    if not yes:
+        click.confirm(
+            f"Erase contact {contact_id}: names, identities, message texts and files? "
+            "This cannot be undone",
+            abort=True,
+        )
+    rt = _runtime()
+    try:
+        with rt.db.session() as session:
+            request = request_erasure(
+                session, [contact_id], source="cli", actor_id=None, queue=False
+            )
+            request_id = request.id
+    except (LookupError, PrivacyRefused) as exc:
+        _fail(str(exc.args[0]))
+        return
+    erase(request_id)
+    with rt.db.session() as session:
+        done = session.get(PrivacyRequest, request_id)
+        assert done is not None
+        counts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in done.summary.items())
+        click.echo(f"erased contact {contact_id} (privacy request {request_id}): {counts}")
+
+
 @main.command()
 @click.argument("account_id", type=int)
 def poll(account_id: int) -> None:
@@ -607,8 +684,8 @@ def poll(account_id: int) -> None:
         label = f"polling {account.channel} account {account_id}"
     progress = Progress(label, unit="events")
 
-    def page_done(events: int) -> bool:
-        progress.advance(events)
+    def page_done(events: int, remaining: int | None) -> bool:
+        progress.advance(events, remaining=remaining)
         return not progress.stopping
 
     with stop_on_interrupt(progress):

@@ -37,8 +37,12 @@ class Progress:
         self._drawn = 0.0
         self.stopping = False
 
-    def advance(self, n: int) -> None:
+    def advance(self, n: int, *, remaining: int | None = None) -> None:
+        """Count `n` more done; `remaining` (when the source can say what is left, e.g.
+        IMAP's UID SEARCH) makes the total, hence the bar and the ETA, known."""
         self.count += n
+        if remaining is not None:
+            self.total = self.count + remaining
         now = time.monotonic()
         if self.live and now - self._drawn >= REDRAW_EVERY:
             self._drawn = now

@@ -46,6 +46,8 @@ class Capability(StrEnum):
     POLL_SESSION = "poll_session"  # one login serves all of an account's streams in a round
     PAUSE_SCOPES = "pause_scopes"  # names the rate-limit scopes an operation waits on
     CHECK_CONNECTION = "check_connection"  # the admin's "Test connection" button
+    PROFILE_LOOKUP = "profile_lookup"  # looks a customer up by their platform id (name, picture)
+    POST_CONTEXT = "post_context"  # reads the post a comment thread is on (caption, link)
 
 
 class EventKind(StrEnum):
@@ -87,6 +89,19 @@ class Participant:
     handle: str | None = None  # @username, email address
     name: str | None = None
     email: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UserProfile:
+    """What a platform's profile lookup tells about a customer (Messenger, Instagram).
+
+    Looked up after ingest, never during it; `picture_url` is the platform's (expiring) URL.
+    """
+
+    external_id: str
+    name: str | None = None
+    handle: str | None = None
+    picture_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +210,12 @@ class PollResult:
     # stored as rejected deliveries for admins, and the cursor still moves past them.
     rejected: tuple[tuple[str, bytes], ...] = ()
     next_poll_in: float | None = None  # seconds; None: the account's usual interval
+    # Items still waiting after this page, when the provider can say (IMAP's UID SEARCH
+    # counts them before the fetch): `switchboard poll` turns it into a total and an ETA.
+    remaining: int | None = None
+    # Why next_poll_in is longer than the configured interval (a rate budget, a pause);
+    # shown on the channel page next to the effective interval.
+    next_poll_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,8 +389,23 @@ class Permalink(Protocol):
 
 
 class Moderate(Protocol):
+    # What this channel can do: hide, unhide, delete (X: hide and unhide replies only).
+    moderation_actions: ClassVar[frozenset[str]]
+
     def moderate(self, account: AccountConfig, external_id: str, action: str) -> None:
         """Hide, unhide or delete a public comment (`action`: hide | unhide | delete)."""
+
+
+class ProfileLookup(Protocol):
+    def user_profile(self, account: AccountConfig, user_id: str) -> UserProfile:
+        """The customer's name and picture; an optional lookup, so it raises
+        RetryableSendError rather than call while the platform asks us to slow down."""
+
+
+class PostContext(Protocol):
+    def post_context(self, account: AccountConfig, post_id: str) -> dict[str, Any]:
+        """{post_text, permalink_url, picture_url} of the post a comment is on (optional, as
+        ProfileLookup)."""
 
 
 class LengthLimit(Protocol):
@@ -460,6 +496,8 @@ OPTIONAL_BEHAVIOUR: Mapping[Capability, type] = {
     Capability.PAUSE_SCOPES: PauseScopes,
     Capability.CHECK_CONNECTION: CheckConnection,
     Capability.TEMPLATES: Templates,
+    Capability.PROFILE_LOOKUP: ProfileLookup,
+    Capability.POST_CONTEXT: PostContext,
 }
 
 

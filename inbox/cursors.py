@@ -38,10 +38,20 @@ def lock(session: Session, account_id: int, stream: str) -> SyncCursor:
     ).one()
 
 
-def advance(cursor: SyncCursor, value: str | None, next_poll_at: datetime) -> None:
-    """After a page is stored: where the next poll starts, and when it runs."""
+def advance(
+    cursor: SyncCursor,
+    value: str | None,
+    next_poll_at: datetime,
+    *,
+    interval: float | None = None,
+    reason: str | None = None,
+) -> None:
+    """After a page is stored: where the next poll starts, and when it runs; the interval and
+    why it is longer than configured are kept for the channel page."""
     cursor.value = value
     cursor.next_poll_at = next_poll_at
+    cursor.interval_seconds = interval
+    cursor.interval_reason = reason
 
 
 def schedule(session: Session, account_id: int, stream: str, at: datetime) -> None:
@@ -51,4 +61,13 @@ def schedule(session: Session, account_id: int, stream: str, at: datetime) -> No
         update(SyncCursor)
         .where(SyncCursor.channel_account_id == account_id, SyncCursor.stream == stream)
         .values(next_poll_at=at)
+    )
+
+
+def next_poll_times(session: Session, account_id: int) -> list[datetime | None]:
+    """When each of the account's streams is due next (None: never polled)."""
+    return list(
+        session.scalars(
+            select(SyncCursor.next_poll_at).where(SyncCursor.channel_account_id == account_id)
+        )
     )

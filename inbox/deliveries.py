@@ -38,6 +38,7 @@ _COLUMNS = (
     _DELIVERY.c.headers,
     _DELIVERY.c.body,
     _DELIVERY.c.attempts,
+    _DELIVERY.c.received_at,
 )
 FRESH_WINDOW = 4  # the fresh lane looks at the newest FRESH_WINDOW × fresh waiting rows
 # Spelled as SQL, not a bound parameter: PostgreSQL can use the partial indexes of waiting

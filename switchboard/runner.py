@@ -13,6 +13,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from switchboard.metrics import JOB_FAILURES
+
 log = logging.getLogger(__name__)
 
 QUEUES = ("ingest", "send", "poll", "publish", "maintenance")
@@ -133,6 +135,7 @@ class EmbeddedRunner:
             except Exception as exc:
                 log.exception("job %s%r failed", func, args)
                 self.failures.append((func, repr(exc)))
+                JOB_FAILURES.labels(func).inc()
             finally:
                 with self._cond:
                     self._running -= 1

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from cli.demo import demo_app, prepare
 from inbox.access import visible_account_ids
 from inbox.models import ChannelAccount, Conversation, Message, User
-from switchboard.settings import Settings
+from tests.support.demo import demo_settings
 from tests.support.servers import free_port, serve_wsgi
 from workers.poll import poll_account
 
@@ -28,15 +28,7 @@ def wait_for(check, timeout: float = 30.0):
 def test_customer_dm_and_mention_reach_the_inbox_and_replies_go_back(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     port = free_port()
-    settings = Settings.load(
-        {
-            "DATABASE_URL": f"sqlite:///{tmp_path}/demo.db",
-            "REDIS_URL": "",
-            "SWITCHBOARD_INSTANCE": str(tmp_path / "instance"),
-            "SECRET_KEY": "",
-            "SWITCHBOARD_ENCRYPTION_KEY": "",
-        }
-    )
+    settings = demo_settings(tmp_path)
     info = prepare(host="127.0.0.1", port=port, settings=settings)
     rt = info["runtime"]
     headers = {"Authorization": f"Bearer {info['token']}"}

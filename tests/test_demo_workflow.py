@@ -13,22 +13,14 @@ from inbox.models import Message, User
 from inbox.models.assignment import AssignmentPolicy
 from inbox.models.rules import AutomationRule
 from inbox.models.sla import BusinessHours, ConversationSla, SlaPolicy
-from switchboard.settings import Settings
+from tests.support.demo import demo_settings
 from tests.support.servers import free_port, serve_wsgi
 
 
 def test_demo_seeds_round_robin_rules_sla_and_24_7_hours(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     port = free_port()
-    settings = Settings.load(
-        {
-            "DATABASE_URL": f"sqlite:///{tmp_path}/demo.db",
-            "REDIS_URL": "",
-            "SWITCHBOARD_INSTANCE": str(tmp_path / "instance"),
-            "SECRET_KEY": "",
-            "SWITCHBOARD_ENCRYPTION_KEY": "",
-        }
-    )
+    settings = demo_settings(tmp_path)
     info = prepare(host="127.0.0.1", port=port, settings=settings)
     rt = info["runtime"]
     try:

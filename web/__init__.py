@@ -12,6 +12,7 @@ from web.api import bp as api_bp
 from web.chat import bp as chat_bp
 from web.health import bp as health_bp
 from web.help import bp as help_bp
+from web.privacy import bp as privacy_bp
 from web.ratelimit import install_rate_limits
 from web.runtime import current_runtime
 from web.security import install_security
@@ -51,9 +52,10 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
 
 
 def _register_blueprints(app: Flask) -> None:
-    for blueprint in (health_bp, help_bp, webhooks_bp, api_bp, chat_bp):
+    for blueprint in (health_bp, help_bp, webhooks_bp, api_bp, chat_bp, privacy_bp):
         app.register_blueprint(blueprint)
     # Machine clients authenticate by signature or Bearer token, never by cookie.
     csrf.exempt(webhooks_bp)
     csrf.exempt(api_bp)
     csrf.exempt(chat_bp)  # the widget runs on other sites: signed session token, no cookie
+    csrf.exempt(privacy_bp)  # Meta's signed deletion callback; the status page is a GET

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import hmac
+import os
+from pathlib import Path
 
 from flask import Blueprint, Response, jsonify, request
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    generate_latest,
+    multiprocess,
+)
 from sqlalchemy import text
 
+from switchboard.multiproc import ENV, live_gauges_only
 from web.runtime import current_runtime
 from web.security import socket_peer_is_loopback
 
@@ -55,4 +64,16 @@ def metrics() -> Response:
     elif not socket_peer_is_loopback():
         return Response("metrics are served to this machine only\n", 403, mimetype="text/plain")
     # content_type, not mimetype: CONTENT_TYPE_LATEST already names its charset.
-    return Response(generate_latest(), content_type=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(_registry()), content_type=CONTENT_TYPE_LATEST)
+
+
+def _registry() -> CollectorRegistry:
+    """Every web and worker process's metrics when they share a directory (switchboard/
+    multiproc.py), else this process's own."""
+    directory = os.environ.get(ENV)
+    if not directory:
+        return REGISTRY
+    live_gauges_only(Path(directory))
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry, path=directory)  # type: ignore[no-untyped-call]
+    return registry

@@ -47,8 +47,9 @@ from inbox.db import after_commit, forget_since, pending_mark
 from inbox.ingest import IngestOutcome, find_account, record_event
 from inbox.ingest_batch import record_batch
 from inbox.models import ChannelAccount, Message
-from switchboard.metrics import INGESTED, REJECTED
+from switchboard.metrics import INGEST_LAG, INGESTED, REJECTED
 from workers.context import runtime
+from workers.lookups import wanted as lookups_wanted
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +154,8 @@ def _ingest(session: Session, claimed: Sequence[Row[Any]]) -> list[dict[str, Any
     results: list[dict[str, Any]] = []
     parsed: list[_Parsed] = []
     for delivery in claimed:
+        if delivery.attempts == 0:  # a retry's age is the sweeper's pace, not drain lag
+            INGEST_LAG.observe(max((now - delivery.received_at).total_seconds(), 0.0))
         try:
             connector = rt.connector_by_slug(delivery.connector)
             events = list(connector.parse(delivery.headers, delivery.body))
@@ -299,7 +302,33 @@ def _record_owned(session: Session, work: _Work, *, isolate: bool) -> dict[int, 
             for (owner, event), outcome in zip(group, outcomes, strict=True):
                 if outcome is not None:
                     _after(session, connector, account, event, outcome, notes[owner])
+            _ask_for_lookups(session, connector, account, outcomes)
     return notes
+
+
+def _ask_for_lookups(
+    session: Session,
+    connector: Connector,
+    account: ChannelAccount,
+    outcomes: Sequence[IngestOutcome | None],
+) -> None:
+    """New messages may bring a new customer or a new post: one lookup job per account after
+    commit (coalesced while it waits), which finds what is missing by itself."""
+    if not any(o is not None and o.action == "created" for o in outcomes):
+        return
+    if not lookups_wanted(connector):
+        return
+    account_id = account.id
+    jobs = runtime().jobs
+    after_commit(
+        session,
+        lambda: jobs.enqueue(
+            "workers.lookups.look_up_account",
+            account_id,
+            queue="poll",
+            job_id=f"lookups:{account_id}",
+        ),
+    )
 
 
 def _by_account(

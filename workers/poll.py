@@ -41,18 +41,20 @@ log = logging.getLogger(__name__)
 
 MAX_PAGES_PER_RUN = 50
 DEFAULT_INTERVAL = 60.0
+MIN_FOLLOW_UP = 2.0  # seconds: a follow-up poll never comes sooner than this
 
 
 def poll_account(
     account_id: int,
     *,
-    on_page: Callable[[int], bool] | None = None,
+    on_page: Callable[[int, int | None], bool] | None = None,
     max_pages: int = MAX_PAGES_PER_RUN,
 ) -> int:
     """Poll every stream of the account; return how many events were seen.
 
-    `on_page(events)` is called after each committed page (`switchboard poll` draws progress
-    with it); returning False stops the run there, e.g. on Ctrl+C.
+    `on_page(events, remaining)` is called after each committed page (`switchboard poll`
+    draws progress with it; `remaining` is what the stream still holds, None when the
+    provider cannot say); returning False stops the run there, e.g. on Ctrl+C.
     """
     rt = runtime()
     with rt.db.session() as session:
@@ -110,7 +112,7 @@ def poll_account(
                 seen += len(result.events)
                 moved = _store_page(account_id, slug, stream, cursor, result, interval)
                 POLLS.labels(slug, "ok" if moved else "overlap").inc()
-                if on_page is not None and not on_page(len(result.events)):
+                if on_page is not None and not on_page(len(result.events), result.remaining):
                     _discard(nxt)
                     return seen
                 if not (moved and result.more):
@@ -118,7 +120,44 @@ def poll_account(
                     break
                 cursor = result.cursor  # we just stored it: no need to read it back
                 pending = nxt or ahead.submit(poller.poll, stream, cursor)
+    _follow_up(account_id)
     return seen
+
+
+def _follow_up(account_id: int) -> None:
+    """Come back when the next stream is due, if that is sooner than the sweeper would.
+
+    The sweeper looks for due polls every SWEEP_INTERVAL_SECONDS (30): on its own it polled
+    an account configured for 5 s every 30 s. This asks for `poll_if_due` at the stored
+    `next_poll_at`; that job polls only if a stream is still due, so a follow-up and a
+    sweeper poll that meet collapse into one chain instead of doubling.
+    """
+    rt = runtime()
+    with rt.db.session() as session:
+        times = [t for t in cursors.next_poll_times(session, account_id) if t is not None]
+    if not times:
+        return
+    now = datetime.now(UTC)
+    at = max(min(times), now + timedelta(seconds=MIN_FOLLOW_UP))
+    if at - now >= timedelta(seconds=rt.settings.int("SWEEP_INTERVAL_SECONDS")):
+        return  # the sweeper finds it in time
+    rt.jobs.enqueue(
+        "workers.poll.poll_if_due",
+        account_id,
+        queue="poll",
+        at=at,
+        job_id=f"poll-next:{account_id}:{int(at.timestamp())}",
+    )
+
+
+def poll_if_due(account_id: int) -> int:
+    """A follow-up poll: runs only if one of the account's streams is due by now."""
+    with runtime().db.session() as session:
+        times = cursors.next_poll_times(session, account_id)
+    soon = datetime.now(UTC) + timedelta(seconds=0.5)
+    if times and all(t is not None and t > soon for t in times):
+        return 0  # another poll ran meanwhile and pushed the next one out
+    return poll_account(account_id)
 
 
 def _discard(page: Future[PollResult] | None) -> None:
@@ -183,7 +222,13 @@ def _store_page(
                 at=now,
             )
         delay = result.next_poll_in if result.next_poll_in is not None else interval
-        cursors.advance(cursor, result.cursor, now + timedelta(seconds=delay))
+        cursors.advance(
+            cursor,
+            result.cursor,
+            now + timedelta(seconds=delay),
+            interval=delay,
+            reason=result.next_poll_reason if delay > interval else None,
+        )
         mark_healthy(session, _account(session, account_id))
     return True
 

@@ -21,12 +21,14 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 import redis
 from rq import Queue, SimpleWorker
 from rq.exceptions import StopRequested
 from rq.scheduler import RQScheduler
 
+from switchboard.metrics import JOB_FAILURES
 from switchboard.runner import QUEUES, JobRunner, RqRunner, wake_channel
 from switchboard.runtime import Runtime, build_runtime
 from switchboard.settings import Settings
@@ -110,7 +112,9 @@ def _work(connection: redis.Redis[bytes], names: list[str]) -> None:
     while True:
         try:
             worker = SimpleWorker(
-                [Queue(n, connection=connection) for n in names], connection=connection
+                [Queue(n, connection=connection) for n in names],
+                connection=connection,
+                exception_handlers=[_count_failure],
             )
             backoff.reset()
             worker.work(with_scheduler=False)
@@ -126,6 +130,12 @@ def _work(connection: redis.Redis[bytes], names: list[str]) -> None:
         wait = backoff.failed()  # rq quit on its own: a Redis timeout or an unhandled error
         log.warning("rq worker stopped unexpectedly; restarting it in %.1f s", wait)
         time.sleep(wait)
+
+
+def _count_failure(job: Any, *exc_info: Any) -> bool:
+    """rq's exception handler: count the failed job, then let rq record it as usual."""
+    JOB_FAILURES.labels(job.func_name).inc()
+    return True
 
 
 class IngestDrainer:

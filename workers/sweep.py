@@ -18,7 +18,9 @@ from inbox.replies import mark_outcome_unknown, mark_unknown, requeue_interrupte
 from inbox.retention import prune_processed_deliveries
 from workers.automation import assign_everywhere, silence_tick, sla_tick
 from workers.context import runtime
+from workers.moderation import sweep_moderation
 from workers.outgoing import sweep_webhooks
+from workers.privacy import sweep_erasures
 from workers.publish import sweep_publishing
 from workers.tokens import due_refreshes
 
@@ -114,10 +116,13 @@ def sweep() -> dict[str, int]:
         )
     counts.update({f"publish_{k}": v for k, v in sweep_publishing().items()})
     counts["webhooks"] = sweep_webhooks(now, stale)
+    counts["moderation"] = sweep_moderation(now, stale)
 
     counts.update({f"sla_{k}": v for k, v in sla_tick().items()})
     counts["rules_silent"] = silence_tick()
     counts["assigned"] = assign_everywhere()
+
+    counts["erasures"] = sweep_erasures(stale)
     return counts
 
 

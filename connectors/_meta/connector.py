@@ -33,9 +33,11 @@ from connectors.base import (
     RateLimited,
     ReauthRequired,
     ReplyWindow,
+    RetryableSendError,
     SendResult,
     SentLookup,
     UnsupportedEvent,
+    UserProfile,
 )
 from connectors.fetch import META_CDN_HOSTS, GuardedFetcher
 
@@ -65,6 +67,8 @@ META_CAPABILITIES = frozenset(
         Capability.FIND_SENT,
         Capability.PAUSE_SCOPES,
         Capability.CHECK_CONNECTION,
+        Capability.PROFILE_LOOKUP,
+        Capability.POST_CONTEXT,
     }
 )
 
@@ -81,6 +85,8 @@ class MetaConnector:
     streams: ClassVar[tuple[str, ...]]
     change_mappers: ClassVar[Mapping[str, ChangeMapper]]  # webhook object -> change mapper
     platform: ClassVar[str]  # `platform=` of GET /{page-id}/conversations
+    moderation_actions: ClassVar[frozenset[str]] = frozenset({"hide", "unhide", "delete"})
+    profile_fields: ClassVar[str]  # `fields=` of the User Profile API for this channel
     text_limit: ClassVar[int]
     _limit_unit: ClassVar[str] = "characters"
 
@@ -319,6 +325,30 @@ class MetaConnector:
         return mentions.enrich(
             lambda path, params: self._get(account, path, params), account, event
         )
+
+    def user_profile(self, account: AccountConfig, user_id: str) -> UserProfile:
+        """Look a customer up by their page-scoped id (PSID / IGSID): `GET /{id}?fields=`.
+
+        Only people who wrote to the account first may be looked up (Meta's user consent);
+        anyone else answers with a Graph error, raised as PermanentSendError.
+        """
+        data = self._lookup(account, user_id, {"fields": self.profile_fields})
+        return self._profile(user_id, data)
+
+    def _lookup(
+        self, account: AccountConfig, path: str, params: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """A read nobody waits for (profiles, post captions): it yields to replies and polls
+        when this process saw the usage headers above the slow-down mark, by raising
+        RetryableSendError with the wait instead of calling."""
+        self._raise_if_paused(account)
+        slow_down = self.throttle(account)
+        if slow_down > 0:
+            raise RetryableSendError("Graph API usage is high; optional lookups wait", slow_down)
+        return self._get(account, path, params)
+
+    def _profile(self, user_id: str, data: Mapping[str, Any]) -> UserProfile:
+        raise NotImplementedError
 
     def fetch_attachment(self, account: AccountConfig, attachment: Attachment) -> bytes:
         """Download an inbound attachment now: Meta's CDN URLs expire. The URL comes from a

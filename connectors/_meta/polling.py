@@ -69,14 +69,24 @@ class PollCursor:
         asks the job to come back no sooner than that.
         """
         wait = slow_down if slow_down > 0 else None
+        why = SLOW_DOWN_REASON if wait is not None else None
         if next_after is not None:
             cursor = PollCursor(since=self.since, after=next_after, top=self.top)
             return PollResult(
-                events=tuple(events), cursor=cursor.dump(), more=wait is None, next_poll_in=wait
+                events=tuple(events),
+                cursor=cursor.dump(),
+                more=wait is None,
+                next_poll_in=wait,
+                next_poll_reason=why,
             )
         since = self.since if self.top is None else max(self.since, self.top - OVERLAP)
         cursor = PollCursor(since=since)
-        return PollResult(events=tuple(events), cursor=cursor.dump(), next_poll_in=wait)
+        return PollResult(
+            events=tuple(events), cursor=cursor.dump(), next_poll_in=wait, next_poll_reason=why
+        )
+
+
+SLOW_DOWN_REASON = "Graph API usage is above the slow-down mark"
 
 
 def next_after(page: Mapping[str, Any]) -> str | None:

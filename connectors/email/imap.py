@@ -204,6 +204,7 @@ def _poll(
         cursor=Cursor(uidvalidity, last).encode(),
         more=bool(uids) and uids[-1] > last,
         rejected=tuple(rejected),
+        remaining=sum(1 for uid in uids if uid > last),
     )
 
 

@@ -23,6 +23,7 @@ from connectors.base import (
     PublishRequest,
     PublishResult,
     SendResult,
+    UserProfile,
 )
 from connectors.facebook import payloads
 from connectors.instagram import payloads as instagram_payloads
@@ -41,6 +42,19 @@ class FacebookConnector(MetaConnector):
     }
     platform: ClassVar[str] = "messenger"
     text_limit: ClassVar[int] = 2000
+    profile_fields: ClassVar[str] = "first_name,last_name,profile_pic"
+
+    def _profile(self, user_id: str, data: Mapping[str, Any]) -> UserProfile:
+        """Messenger gives first and last name apart; joined with a space (as Messenger shows
+        them for Latin names; Korean names arrive as last_name="김", first_name="민준")."""
+        first, last = data.get("first_name") or "", data.get("last_name") or ""
+        if _hangul(first + last):
+            name = f"{last}{first}"
+        else:
+            name = " ".join(part for part in (first, last) if part)
+        return UserProfile(
+            external_id=user_id, name=name or None, picture_url=data.get("profile_pic") or None
+        )
 
     def _messages_owner(self, account: AccountConfig) -> str:
         return account.external_id
@@ -122,7 +136,7 @@ class FacebookConnector(MetaConnector):
 
     def post_context(self, account: AccountConfig, post_id: str) -> dict[str, Any]:
         """The post a comment thread is about (text, link, picture), for the thread header."""
-        data = self._get(account, post_id, {"fields": "id,message,permalink_url,full_picture"})
+        data = self._lookup(account, post_id, {"fields": "id,message,permalink_url,full_picture"})
         return {
             "post_id": post_id,
             "post_text": data.get("message"),
@@ -196,6 +210,10 @@ class FacebookConnector(MetaConnector):
         return self.graph.call(
             "POST", path, token=page_token(account), json=body, usage_key=account.external_id
         ).data
+
+
+def _hangul(text: str) -> bool:
+    return any("\uac00" <= ch <= "\ud7a3" for ch in text)
 
 
 def _lookback(account: AccountConfig) -> timedelta:

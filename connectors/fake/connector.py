@@ -175,7 +175,9 @@ class FakeConnector(FakePlatform):
             feed = list(self.feeds.get(account.external_id, []))
         page = feed[start : start + PAGE_SIZE]
         end = start + len(page)
-        return PollResult(events=tuple(page), cursor=str(end), more=end < len(feed))
+        return PollResult(
+            events=tuple(page), cursor=str(end), more=end < len(feed), remaining=len(feed) - end
+        )
 
     def streams_for(self, account: AccountConfig) -> tuple[str, ...]:
         return self.streams

@@ -27,6 +27,7 @@ from connectors.base import (
     PublishResult,
     RetryableSendError,
     SendResult,
+    UserProfile,
 )
 from connectors.facebook import payloads as facebook_payloads
 from connectors.instagram import payloads
@@ -47,6 +48,7 @@ class InstagramConnector(MetaConnector):
         "instagram": payloads.change_events,
     }
     platform: ClassVar[str] = "instagram"
+    profile_fields: ClassVar[str] = "name,username,profile_pic"
     _replies_edge: ClassVar[str] = "replies"
     text_limit: ClassVar[int] = 1000
     _limit_unit: ClassVar[str] = "bytes (UTF-8)"
@@ -55,6 +57,15 @@ class InstagramConnector(MetaConnector):
         super().__init__(settings)
         self.container_wait = float(settings.get("META_IG_CONTAINER_WAIT") or 2)
         self.container_checks = int(settings.get("META_IG_CONTAINER_CHECKS") or 30)
+
+    def _profile(self, user_id: str, data: Mapping[str, Any]) -> UserProfile:
+        """IG gives the display name (may be empty) and the @username; the name wins."""
+        return UserProfile(
+            external_id=user_id,
+            name=data.get("name") or data.get("username") or None,
+            handle=data.get("username") or None,
+            picture_url=data.get("profile_pic") or None,
+        )
 
     def _too_long(self, text: str) -> bool:
         return len(text.encode()) > self.text_limit
@@ -141,7 +152,7 @@ class InstagramConnector(MetaConnector):
 
     def post_context(self, account: AccountConfig, post_id: str) -> dict[str, Any]:
         """The media a comment thread is about (caption, link, picture), for the thread header."""
-        data = self._get(account, post_id, {"fields": "id,caption,permalink,media_url"})
+        data = self._lookup(account, post_id, {"fields": "id,caption,permalink,media_url"})
         return {
             "post_id": post_id,
             "post_text": data.get("caption"),

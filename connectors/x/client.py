@@ -97,6 +97,9 @@ class XClient:
     def post(self, path: str, body: Mapping[str, Any]) -> XResponse:
         return self._call("POST", path, params=None, body=body)
 
+    def put(self, path: str, body: Mapping[str, Any]) -> XResponse:
+        return self._call("PUT", path, params=None, body=body)
+
     def _call(
         self,
         method: str,
@@ -142,6 +145,8 @@ def endpoint_family(method: str, path: str) -> str:
         return "dm_send"
     if method == "POST" and path == "/2/tweets":
         return "tweets"
+    if method == "PUT" and path.endswith("/hidden"):
+        return "hide_replies"
     return path.strip("/").replace("/", "_")
 
 

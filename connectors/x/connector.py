@@ -45,6 +45,7 @@ from connectors.x.weighted_length import (
 
 DEFAULT_API_URL = "https://api.x.com"
 DEFAULT_POLL_INTERVAL = 60.0
+REASON_MARGIN = 1.0  # seconds over the configured interval before the budget is named
 DEFAULT_PAGE_SIZE = 100
 DM_MAX_CHARS = 10_000
 OPERATION_FAMILIES = {
@@ -53,6 +54,7 @@ OPERATION_FAMILIES = {
     "publish": "tweets",
     "poll:mentions": "mentions",
     "poll:dms": "dm_events",
+    "moderate": "hide_replies",
 }
 
 
@@ -69,9 +71,13 @@ class XConnector:
             Capability.FIND_SENT,
             Capability.PAUSE_SCOPES,
             Capability.CHECK_CONNECTION,
+            Capability.COMMENT_MODERATION,
         }
     )
     streams: ClassVar[tuple[str, ...]] = ("mentions", "dms")
+    # X lets the author of a conversation hide replies in it; deleting someone else's post
+    # is not possible through the API.
+    moderation_actions: ClassVar[frozenset[str]] = frozenset({"hide", "unhide"})
 
     # Last rate-limit headers seen per (X user id, stream), for next_poll_delay(); per process.
     budgets: ClassVar[dict[tuple[str, str], RateLimit]] = {}
@@ -141,25 +147,42 @@ class XConnector:
             if client.last_rate is not None:
                 with self._lock:
                     self.budgets[(account.external_id, stream)] = client.last_rate
-        return replace(result, next_poll_in=self.next_poll_delay(account))
+        delay, reason = self.next_poll_plan(account)
+        return replace(result, next_poll_in=delay, next_poll_reason=reason)
 
     def next_poll_delay(self, account: AccountConfig, now: float | None = None) -> float:
-        """Seconds until the next poll of this account, spreading what is left of each budget.
+        """Seconds until the next poll of this account (see next_poll_plan)."""
+        return self.next_poll_plan(account, now)[0]
+
+    def next_poll_plan(
+        self, account: AccountConfig, now: float | None = None
+    ) -> tuple[float, str | None]:
+        """Seconds until the next poll, spreading what is left of each budget, and why.
 
         At least `options["poll_interval"]` (default 60); when a stream's window has
         `remaining` calls left until `reset`, polls are spaced (reset - now) / remaining apart;
-        an exhausted window waits for its reset.
+        an exhausted window waits for its reset. The reason names the stream whose budget
+        made the wait noticeably longer than configured (None: as configured, give or take
+        REASON_MARGIN seconds: 180 calls per 15 minutes is one every 5.0 s, not a limit).
         """
         now = time.time() if now is None else now
-        delay = float(account.options.get("poll_interval", DEFAULT_POLL_INTERVAL))
+        configured = float(account.options.get("poll_interval", DEFAULT_POLL_INTERVAL))
+        delay = configured
+        reason: str | None = None
         for stream in self.streams:
             rate = self.budgets.get((account.external_id, stream))
             if rate is None or rate.reset is None or rate.remaining is None:
                 continue
             window = max(0.0, rate.reset - now)
             spacing = window + 1.0 if rate.remaining <= 0 else window / rate.remaining
-            delay = max(delay, spacing)
-        return delay
+            if spacing > delay:
+                delay = spacing
+            if spacing > configured + REASON_MARGIN and spacing >= delay:
+                reason = (
+                    f"X rate limit of {stream}: {rate.remaining} of {rate.limit} calls left "
+                    f"for the next {round(window)} s"
+                )
+        return delay, reason
 
     # Outbound.
 
@@ -220,6 +243,17 @@ class XConnector:
     ) -> PublishResult | None:
         """Find the tweet an interrupted earlier publish may have posted."""
         return publishing.find_published(self.client(account), account, request, since)
+
+    def moderate(self, account: AccountConfig, external_id: str, action: str) -> None:
+        """Hide or unhide a reply: `PUT /2/tweets/:id/hidden {"hidden": bool}`.
+
+        X accepts it only for replies in a conversation the account started; anything else
+        comes back as a refusal (403) whose reason the agent is shown. Hiding a hidden reply
+        succeeds, so a repeated request is harmless.
+        """
+        if action not in self.moderation_actions:
+            raise PermanentSendError(f"X cannot {action} a post through its API")
+        self.client(account).put(f"/2/tweets/{external_id}/hidden", {"hidden": action == "hide"})
 
     def like(self, account: AccountConfig, tweet_id: str) -> None:
         """Like a customer's tweet as the account."""

@@ -3,8 +3,10 @@
 import inbox.faq.models
 import inbox.models.announcements
 import inbox.models.assignment  # assignment_policy, assignment_turn
+import inbox.models.moderation  # comment_moderation
 import inbox.models.notifications
 import inbox.models.oauth  # oauth_state
+import inbox.models.privacy  # privacy_request
 import inbox.models.rules  # automation_rule, rule_firing
 import inbox.models.sla  # business_hours, sla_policy, conversation_sla
 import inbox.models.webhooks

@@ -46,6 +46,10 @@ class SyncCursor(Base):
     stream: Mapped[str] = mapped_column(String(100))
     value: Mapped[str | None] = mapped_column(Text)
     next_poll_at: Mapped[datetime | None]
+    # What the last poll decided: the seconds until the next one, and why they are more than
+    # the configured interval (e.g. the X rate budget), shown on the channel page.
+    interval_seconds: Mapped[float | None]
+    interval_reason: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

@@ -116,5 +116,10 @@ class ContactIdentity(Base):
     handle: Mapped[str | None] = mapped_column(String(254))
     display_name: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The platform's profile lookup (workers/lookups.py), off the ingest path: when it last
+    # ran (None: never, or a refresh was asked for), the picture it found, why it failed.
+    avatar_url: Mapped[str | None] = mapped_column(Text)
+    profile_checked_at: Mapped[datetime | None]
+    profile_problem: Mapped[str | None] = mapped_column(Text)
 
     contact: Mapped[Contact] = relationship(back_populates="identities")

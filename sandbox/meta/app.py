@@ -4,7 +4,8 @@ Used by tests (served on loopback with tests/support/servers.py) and by `switchb
 Config keys (all optional): APP_SECRET, APP_ID, VERIFY_TOKEN, WEBHOOK_URL, PAGE_ID, PAGE_NAME,
 PAGE_TOKEN, IG_USER_ID, IG_USERNAME, REQUIRE_APPSECRET_PROOF, DELIVERY_RECEIPTS, ECHO_MODE
 (now | hold | none), CONTAINER_CHECKS (status checks before an IG container is FINISHED),
-MAX_HASHTAGS, WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_DELAY, PUBLIC_URL, SEED.
+MAX_HASHTAGS, WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_DELAY, PUBLIC_URL, SEED,
+DELETION_CALLBACK_URL.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from flask import Flask
 
 from sandbox.meta import control, graph, oauth, whatsapp
+from sandbox.meta import deletion as data_deletion
 from sandbox.meta.webhooks import Deliverer
 from sandbox.meta.world import World
 
@@ -37,6 +39,7 @@ DEFAULTS: dict[str, Any] = {
     "WEBHOOK_RETRY_DELAY": 0.2,
     "PUBLIC_URL": "",
     "SEED": True,
+    "DELETION_CALLBACK_URL": "",
 }
 
 
@@ -48,6 +51,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["meta_sandbox"] = World(settings)
     app.extensions["meta_sandbox_webhooks"] = Deliverer(settings)
+    app.register_blueprint(data_deletion.bp)  # a user removes the app: the deletion callback
     app.register_blueprint(control.bp)
     app.register_blueprint(graph.bp)
     whatsapp.install(app, settings)

@@ -19,7 +19,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from sandbox.meta import content, messaging, whatsapp
+from sandbox.meta import content, messaging, profiles, whatsapp
 from sandbox.meta.calls import Call, world
 from sandbox.meta.world import Fault, GraphError, Page, World
 
@@ -215,7 +215,7 @@ def _dispatch(call: Call, method: str) -> dict[str, Any]:
 
 Handler = Callable[[Call, str], dict[str, Any]]
 _NODE: dict[str, Handler] = {
-    "GET": content.read_node,
+    "GET": profiles.read_node,  # customers' profiles, else content.read_node
     "POST": content.moderate,
     "DELETE": content.delete_node,
 }

@@ -32,6 +32,7 @@ DEFAULT_LIMITS = {
     "users_me": 75,
     "users_lookup": 900,
     "likes": 50,
+    "hide_replies": 50,  # PUT /2/tweets/:id/hidden, per user per 15 minutes
 }
 BRAND = ("1580012345678901248", "seoulsupps_kr", "서울서플 고객센터")
 CUSTOMERS = (
@@ -150,6 +151,7 @@ class World:
             self.dms: list[DmEvent] = []
             self.media: dict[str, dict[str, Any]] = {}
             self.likes: list[tuple[str, str]] = []
+            self.hidden_replies: set[str] = set()  # tweet ids hidden by their thread's author
             self.requests: list[dict[str, Any]] = []
             self.limits = dict(DEFAULT_LIMITS)
             self.windows: dict[tuple[str, str], tuple[float, int]] = {}

@@ -85,3 +85,13 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 120.0, what: str = 
         if time.time() > deadline:
             raise AssertionError(f"gave up waiting for {what}")
         time.sleep(0.1)
+
+
+def serving(base: str) -> bool:
+    """`switchboard web` at `base` answers /healthz with 200 (for `wait_for`)."""
+    import requests
+
+    try:
+        return requests.get(base + "/healthz", timeout=5).status_code == 200
+    except requests.RequestException:
+        return False

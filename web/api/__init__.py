@@ -22,6 +22,8 @@ ROUTE_MODULES = (
     "workflow",
     "automation",
     "channels",
+    "privacy",
+    "moderation",
 )
 
 for _name in ROUTE_MODULES:

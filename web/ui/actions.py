@@ -20,14 +20,14 @@ from inbox.access import can_see, can_see_contact
 from inbox.contacts import merge_contacts, update_contact
 from inbox.conversations import Change, apply_change
 from inbox.faq import evidence
-from inbox.models import Attachment, Contact, Message
+from inbox.models import Attachment, Message
 from inbox.presence import typing
 from inbox.replies import Draft, ReplyRefused, create_reply, retry_failed
 from inbox.selfservice import detect_locale, latest_customer_text
 from web.downloads import content_disposition
 from web.replying import check_reply, enqueue_send
 from web.runtime import current_runtime
-from web.ui.common import me, roles, user_row, visible_conversation
+from web.ui.common import me, roles, thread_contact, user_row, visible_conversation
 from web.ui.inbox import AGENTS, bp
 
 # Raster formats a browser shows without running anything; everything else is downloaded.
@@ -235,14 +235,7 @@ def edit_contact(contact_id: int) -> BaseResponse:
     conversation_id = request.form.get("conversation_id", type=int) or 0
     with current_runtime().db.session() as db:
         user = user_row(db)
-        conversation = visible_conversation(db, user, conversation_id)
-        contact = db.get(Contact, contact_id)
-        if (
-            contact is None
-            or conversation.contact_id != contact.id
-            or not can_see_contact(db, user, contact.id)
-        ):
-            abort(404)
+        contact = thread_contact(db, user, conversation_id, contact_id)
         fields = ("name", "email", "phone", "notes")
         try:
             update_contact(db, contact, {f: request.form.get(f) for f in fields}, actor_id=user.id)

@@ -218,6 +218,7 @@ from web.ui import (  # noqa: E402
     admin_channels,  # noqa: F401  (connect/test/reconnect/disconnect routes on bp)
     admin_faq,  # noqa: F401  (FAQ editor: list, edit, history, restore on bp)
     admin_oauth,  # noqa: F401  (Connect with Facebook / X: OAuth start, callback, page choice)
+    admin_privacy,  # noqa: F401  (contact export, erasure with confirmation, request list)
     admin_webhooks,  # noqa: F401  (outgoing webhooks: subscriptions, delivery log)
     admin_workflow,  # noqa: F401  (auto-assignment, SLA and business hours, rules on bp)
 )

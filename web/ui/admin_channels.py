@@ -17,14 +17,14 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from werkzeug.wrappers import Response
 
 from connectors import behaviour
 from connectors.base import AccountConfig, CheckConnection, ConnectionCheck, ConnectorError
 from connectors.fetch import host_is_public
 from inbox.channels import add_account, remove_account, update_credentials, update_options
-from inbox.models import ChannelAccount
+from inbox.models import ChannelAccount, SyncCursor
 from inbox.replies import mark_healthy
 from switchboard.check import account_state
 from switchboard.runtime import Runtime
@@ -150,6 +150,23 @@ def _private_mail_hosts(spec: ChannelSpec, options: dict[str, Any]) -> list[str]
     return errors
 
 
+def poll_status(account: ChannelAccount | None) -> list[SyncCursor]:
+    """Each poll stream's cursor: when it polls next, at what interval and why (shown so an
+    admin sees the configured interval is not what the rate budget allows)."""
+    if account is None:
+        return []
+    session = object_session(account)
+    if session is None:
+        return []
+    return list(
+        session.scalars(
+            select(SyncCursor)
+            .where(SyncCursor.channel_account_id == account.id)
+            .order_by(SyncCursor.stream)
+        )
+    )
+
+
 def _render_form(
     spec: ChannelSpec,
     *,
@@ -167,6 +184,7 @@ def _render_form(
             spec=spec,
             account=account,
             state=account_state(current_runtime(), account) if account is not None else None,
+            polls=poll_status(account),
             values=values,
             name=name,
             external_id=external_id,

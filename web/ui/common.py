@@ -11,8 +11,8 @@ from flask import abort, request
 from flask_login import current_user, login_required
 from sqlalchemy.orm import Session
 
-from inbox.access import can_see
-from inbox.models import Conversation, User
+from inbox.access import can_see, can_see_contact
+from inbox.models import Contact, Conversation, User
 from web.runtime import current_runtime
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -109,6 +109,19 @@ def visible_conversation(session: Session, user: User, conversation_id: int) -> 
     if conversation is None or not can_see(session, user, conversation):
         abort(404)
     return conversation
+
+
+def thread_contact(session: Session, user: User, conversation_id: int, contact_id: int) -> Contact:
+    """The contact of a thread the agent works, if they may see the whole contact; else 404."""
+    conversation = visible_conversation(session, user, conversation_id)
+    contact = session.get(Contact, contact_id)
+    if (
+        contact is None
+        or conversation.contact_id != contact.id
+        or not can_see_contact(session, user, contact.id)
+    ):
+        abort(404)
+    return contact
 
 
 def wants_fragment() -> bool:

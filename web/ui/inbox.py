@@ -28,6 +28,7 @@ from inbox.models import (
     User,
     inbox_member,
 )
+from inbox.moderation import states as moderation_states
 from inbox.queries import (
     ConversationFilter,
     Page,
@@ -38,6 +39,7 @@ from inbox.queries import (
 )
 from inbox.sla import clocks_for
 from inbox.views import views_for
+from web.moderating import actions_for
 from web.replying import reply_window, templates_for
 from web.runtime import current_runtime
 from web.ui.common import roles, user_row, visible_conversation
@@ -268,6 +270,8 @@ def _thread_context(db: Session, user: User, conversation: Conversation) -> dict
         "intake": intake_panel(db, conversation),
         "macros": macros_for(db, user),
         "sla": clocks_for(db, [conversation.id], datetime.now(UTC)).get(conversation.id),
+        "moderation": moderation_states(db, [m.id for m in messages if m.kind == "comment"]),
+        "moderation_actions": actions_for(rt, conversation.account, user),
     }
 
 
@@ -358,4 +362,6 @@ def forbid_unless(condition: bool) -> None:
 
 # Action routes live in their own modules and register on `bp`.
 from web.ui import actions as _actions  # noqa: E402, F401
+from web.ui import moderation as _moderation  # noqa: E402, F401  (hide/unhide/delete comments)
+from web.ui import profiles as _profiles  # noqa: E402, F401  (refresh a customer's profile)
 from web.ui import workflow as _workflow  # noqa: E402, F401  (bulk, saved views, macros)
