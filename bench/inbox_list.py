@@ -81,6 +81,9 @@ SEARCH_CASES: list[tuple[str, str]] = [
     ("ko 5 chars, very common", "안녕하세요"),
     ("ko two terms", "환불 카드"),
     ("ko quoted phrase", '"배송지 변경"'),
+    ("ko 2 chars + particle", "배송이"),
+    ("ko 3 chars + particle", "배송지를"),
+    ("ko quoted, particle kept", '"배송이"'),
     ("order number (13 digits)", "{order}"),
     ("en 6 chars, mixed case", "Refund"),
     ("en 5 chars", "Omega"),
@@ -193,8 +196,10 @@ def main() -> None:
         ).scalar_one()
         handle = session.execute(
             sqlalchemy.text(
+                # LEAST: a smaller seed (--conversations 10000) has fewer than 4,322.
                 "SELECT handle FROM contact_identity WHERE channel = 'instagram' "
-                "ORDER BY id LIMIT 1 OFFSET 4321"
+                "ORDER BY id LIMIT 1 OFFSET LEAST(4321, (SELECT count(*) - 1 "
+                "FROM contact_identity WHERE channel = 'instagram'))"
             )
         ).scalar_one()
 

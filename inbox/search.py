@@ -9,6 +9,20 @@ What a query means
     word, semantics is what Korean needs: particles and endings are glued to the noun, so 환불
     must find 환불해주세요, 환불이, 전액환불. Ranking is the list's own order (last activity).
 
+Korean particles in the query (issue 21)
+    The same gluing works against the agent when the particle is in the QUERY: 배송이 is not a
+    substring of "배송 언제 오나요", so it found nothing where 배송 found the thread. An
+    unquoted term made only of Hangul syllables therefore loses ONE common trailing particle or
+    ending (PARTICLES, tried longest first: 으로 before 로, 이요 before 요), provided what
+    remains is still at least two syllables: 배송이 → 배송, 고객님께서 → 고객님, but 가이, 도로
+    and 회의 stay whole. Only the stem is searched, never "stem OR original": the stem is a
+    substring of the original, so every text containing the original also contains the stem
+    and the OR would add nothing. The price is precision on the rare noun whose last syllable
+    looks like a particle (고양이 searches 고양, 제주도 searches 제주), which a quoted term
+    avoids: "quoted phrases" are exact and never stripped. Latin, digits, mixed terms (2026년에,
+    iPhone이) are left alone. The stem is also what the list and thread highlight
+    (web/ui/text.py, highlight).
+
 How it is served
     PostgreSQL (migration 0005): per searched column a pg_trgm GIN index (gin_trgm_ops, for
     terms of 3+ characters) and a GIN index over sb_bigrams(column), the array of the
@@ -71,17 +85,49 @@ PROBE_LIMIT = 1000  # matching rows above which a PostgreSQL term walks instead 
 MAX_TERM_CHARS = 100
 
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
+_HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]+")
+MIN_STEM = 2  # syllables a stripped term keeps at least (see "Korean particles" above)
+
+# Case particles, auxiliary particles and the polite 요 that customers glue to a noun. Longest
+# first, so 배송으로 loses 으로 (not just 로, leaving 배송으) and 배송이요 loses 이요. Verb
+# endings (해요, 했어요) are not listed: a verb stem is rarely what an agent types.
+PARTICLES: tuple[str, ...] = tuple(
+    sorted(
+        (
+            "이", "가", "을", "를", "은", "는", "에", "의", "도", "만", "와", "과", "로", "께",
+            "요", "랑", "에서", "으로", "이랑", "한테", "에게", "이요", "께서", "까지", "부터",
+            "에게서", "한테서", "처럼", "보다", "이나",
+        ),
+        key=len,
+        reverse=True,
+    )
+)  # fmt: skip
+
+
+def strip_particle(term: str) -> str:
+    """`term` without one trailing Korean particle, when it is all Hangul and keeps MIN_STEM
+    syllables; otherwise `term` unchanged (see "Korean particles" in the module doc)."""
+    if not _HANGUL_WORD.fullmatch(term):
+        return term
+    for particle in PARTICLES:
+        if term.endswith(particle) and len(term) - len(particle) >= MIN_STEM:
+            return term[: -len(particle)]
+    return term
 
 
 def parse_terms(q: str) -> list[str]:
-    """Whitespace-separated terms, "quoted phrases" kept whole; duplicates and terms shorter
-    than MIN_TERM dropped."""
+    """Whitespace-separated terms, "quoted phrases" kept whole and exact; unquoted Korean terms
+    lose one trailing particle (strip_particle); duplicates and terms shorter than MIN_TERM
+    dropped. These are also the strings the UI highlights."""
     terms: list[str] = []
     for match in _TERM.finditer(q):
-        term = (match.group(1) if match.group(1) is not None else match.group(2)).strip()
+        quoted = match.group(1) is not None
+        term = (match.group(1) if quoted else match.group(2)).strip()
         if term.startswith("@"):
             term = term[1:]
         term = term[:MAX_TERM_CHARS]
+        if not quoted:
+            term = strip_particle(term)
         if len(term) >= MIN_TERM and term.casefold() not in {t.casefold() for t in terms}:
             terms.append(term)
     return terms[:MAX_TERMS]

@@ -17,7 +17,7 @@ from inbox.contacts import merge_contacts
 from inbox.ingest import record_event
 from inbox.models import ChannelAccount, Conversation, User
 from inbox.queries import ConversationFilter, list_conversations
-from inbox.search import parse_terms
+from inbox.search import parse_terms, strip_particle
 
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 
@@ -127,6 +127,29 @@ def test_two_character_query_and_no_false_positives(rt: Any, world: dict[str, An
 
 
 @BOTH
+def test_korean_particle_in_the_query_is_dropped(rt: Any, world: dict[str, Any]) -> None:
+    """배송이 / 배송을 / 배송은 find what 배송 finds; a quoted term stays exact (issue 21)."""
+    admin = world["admin"]
+    shipping = found(rt, admin, "배송")
+    assert shipping == ids(world, "shipping")
+    for q in ("배송이", "배송을", "배송은", "배송으로", "배송이요", "배송에서", "배송 배송이"):
+        assert found(rt, admin, q) == shipping, q
+    assert found(rt, admin, '"배송이"') == set()  # no message has 배송이 as written
+    # 환불이 finds every 환불 (stem); quoted, only the message that says 환불이.
+    assert found(rt, admin, "환불이") == found(rt, admin, "환불")
+    assert found(rt, admin, "환불이") == ids(
+        world, "refund_please", "refund_particle", "other_inbox"
+    )
+    assert found(rt, admin, '"환불이"') == ids(world, "refund_particle")
+    # A stem keeps two syllables: 불이 is not cut to 불 (which would be no search at all).
+    assert found(rt, admin, "불이") == ids(world, "refund_particle")
+    # Names take particles too; English terms are never touched.
+    assert found(rt, admin, "김민호가") == ids(world, "minho")
+    assert found(rt, admin, "refund") == ids(world, "english")
+    assert found(rt, admin, "refunds") == set()
+
+
+@BOTH
 def test_english_is_case_insensitive(rt: Any, world: dict[str, Any]) -> None:
     admin = world["admin"]
     for q in ("refund", "Refund", "REFUND", "fund"):
@@ -213,6 +236,7 @@ def test_postgresql_walk_plan_gives_the_same_answers(
     """With a probe limit of 1 every term counts as common and takes the EXISTS walk."""
     admin = world["admin"]
     queries = ["환불", "환불해", "교환", "refund", "민호", "@minho_82", "김민호 취소", "뷁뷁"]
+    queries += ["배송이", '"환불이"', "김민호가"]
     by_ids = {q: found(rt, admin, q) for q in queries}
     monkeypatch.setattr(inbox.search, "PROBE_LIMIT", 1)
     assert {q: found(rt, admin, q) for q in queries} == by_ids
@@ -227,3 +251,28 @@ def test_parse_terms() -> None:
     ]
     assert parse_terms("") == []
     assert len(parse_terms(" ".join(f"t{i}" for i in range(20)))) == inbox.search.MAX_TERMS
+
+
+def test_strip_particle() -> None:
+    stripped = {
+        "배송이": "배송",
+        "배송을": "배송",
+        "배송은": "배송",
+        "배송으로": "배송",  # 으로 before 로
+        "배송이요": "배송",  # 이요 before 요
+        "배송지를": "배송지",
+        "고객님께서": "고객님",
+        "택배한테": "택배",
+        "교환이랑": "교환",
+    }
+    assert {term: strip_particle(term) for term in stripped} == stripped
+    # Two-syllable words keep both syllables; non-Hangul and mixed terms are untouched.
+    for term in ("가이", "도로", "회의", "환불", "불이", "iPhone이", "2026년에", "refund", "배"):
+        assert strip_particle(term) == term, term
+    assert strip_particle("배송이가") == "배송이"  # one particle only
+
+
+def test_parse_terms_strips_unquoted_korean_only() -> None:
+    assert parse_terms('배송이 "배송이" 환불을 Refund') == ["배송", "배송이", "환불", "Refund"]
+    assert parse_terms("배송 배송이 배송을") == ["배송"]  # one term after stripping
+    assert parse_terms("@민호가") == ["민호"]  # the handle marker goes first, then the particle

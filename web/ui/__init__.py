@@ -29,6 +29,7 @@ from web.ui.text import (
     channel_name,
     delivery_name,
     event_text,
+    highlight,
     left,
     local,
     nl2br,
@@ -59,7 +60,9 @@ def init_ui(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.add_url_rule("/", "home", lambda: redirect(url_for("inbox.index")))
     app.add_url_rule("/channels.css", "channel_styles", channel_styles)
-    app.jinja_env.filters.update(when=when, ago=ago, nl2br=nl2br, event_text=event_text, left=left)
+    app.jinja_env.filters.update(
+        when=when, ago=ago, nl2br=nl2br, event_text=event_text, left=left, highlight=highlight
+    )
     app.jinja_env.globals.update(url_endpoints=lambda: app.view_functions.keys())
     app.jinja_env.globals.update(
         channel_label=channel_name,
