@@ -241,6 +241,23 @@ def message_counts(total_conv: int, total_msg: int, rng: random.Random) -> list[
     return counts
 
 
+CATEGORIES = ["shipping", "refund", "exchange", "order", "account", "payment", "product", ""]
+
+
+def report_fields(
+    rng: random.Random, kind: str, status: str, created: datetime, last: datetime
+) -> tuple[str | None, str | None, str | None, int]:
+    """category, first_response_at, self_service and reopen_count for the reports bench."""
+    category = rng.choice(CATEGORIES) or None
+    self_service = None
+    if kind == "chat" and rng.random() < 0.5:
+        self_service = rng.choice(["resolved", "handed_off", "no_match"])
+    answered = status != "open" or rng.random() < 0.5
+    first = min(last, created + timedelta(seconds=rng.lognormvariate(7.0, 1.2)))
+    reopened = 1 if status == "resolved" and rng.random() < 0.06 else 0
+    return category, ts(first) if answered else None, self_service, reopened
+
+
 def ts(value: datetime) -> str:
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
 
@@ -433,7 +450,8 @@ def load(url: str, n_conv: int, n_msg: int, seed: int) -> None:
             conv_columns = (
                 "id, channel_account_id, contact_id, kind, thread_key, participant_key, subject, "
                 "context, status, snoozed_until, assignee_id, team_id, priority, last_activity_at, "
-                "last_customer_message_at, waiting_since, resolved_at, created_at"
+                "last_customer_message_at, waiting_since, resolved_at, created_at, category, "
+                "first_response_at, self_service, reopen_count"
             )
             with cur.copy(f"COPY conversation ({conv_columns}) FROM STDIN") as conv_cp:
                 for conv_id, (created, contact_id, status) in enumerate(drafts, 1):
@@ -463,6 +481,7 @@ def load(url: str, n_conv: int, n_msg: int, seed: int) -> None:
                             ts(last) if status == "open" else None,
                             ts(last) if status == "resolved" else None,
                             ts(created),
+                            *report_fields(rng, kind, status, created, last),
                         )
                     )
                     english = contact_rows[contact_id - 1][1] or rng.random() < 0.1

@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 import sandbox.x as x_emulator
 from cli.seed import DEMO_ACCOUNTS, seed_demo
+from cli.seed_history import seed_history
 from cli.seed_workflow import seed_workflow
 from connectors import channel as declaration
 from inbox.access import visible_account_ids
@@ -62,6 +63,9 @@ def prepare(
         _live_accounts(session, rt)  # after the seeded agents exist: they become members
         seed_workflow(session)  # after every inbox exists: round-robin on in each
         seed_default_articles(session)
+    with rt.db.session() as session:  # weeks of history for the reports (issue 20)
+        agents = list(session.scalars(select(User).where(User.role == "agent")))
+        seed_history(session, accounts=accounts, agents=agents, now=datetime.now(UTC))
     with rt.db.session() as session:
         token = _demo_token(session, rt)
     from sqlalchemy import func

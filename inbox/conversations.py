@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inbox.audit import record
+from inbox.category_rules import summary_required
+from inbox.csat_schedule import schedule as schedule_survey
 from inbox.events import emit
 from inbox.models import (
     PRIORITIES,
@@ -21,6 +23,7 @@ from inbox.models import (
     inbox_member,
     utcnow,
 )
+from inbox.notifications import notify
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +38,13 @@ class Change:
     category: str | None = None
     labels: tuple[str, ...] | None = None
     resolution_summary: str | None = None
+    # Resolve with a follow-up: snooze `follow_up_days` and come back with `follow_up_task`.
+    follow_up_days: int | None = None
+    follow_up_task: str | None = None
+
+
+FOLLOW_UP_MAX_DAYS = 90
+DEFAULT_FOLLOW_UP = "Follow up with the customer"
 
 
 def apply_change(
@@ -45,6 +55,11 @@ def apply_change(
     actor_id = actor.id if actor else None
     who = actor.name if actor else "system"
     previous_status = conversation.status
+    if change.status == "resolved" and change.status != conversation.status:
+        _require_summary(session, conversation, change)
+    if change.follow_up_days is not None:
+        change = _follow_up(conversation, change)
+        notes.append(f"{who} set a follow-up: {conversation.follow_up_task}")
     status_changed = change.status is not None and change.status != conversation.status
     if status_changed:
         notes.append(_set_status(conversation, change, who))
@@ -78,8 +93,13 @@ def apply_change(
         note = _set_labels(session, conversation, change.labels, who)
         if note:
             notes.append(note)
+    if status_changed and conversation.status == "resolved" and conversation.id is not None:
+        schedule_survey(session, conversation, utcnow())
     if change.resolution_summary is not None:
-        conversation.resolution_summary = change.resolution_summary
+        summary = change.resolution_summary.strip() or None
+        if summary != conversation.resolution_summary:
+            conversation.resolution_summary = summary
+            notes.append(f"{who} wrote the resolution summary: {summary or '(none)'}")
     for text in notes:
         system_event(session, conversation, text, author_id=actor_id)
     if notes:
@@ -103,6 +123,30 @@ def apply_change(
     return notes
 
 
+def _require_summary(session: Session, conversation: Conversation, change: Change) -> None:
+    """Refuse to resolve without a summary where the admin asked for one for this category."""
+    if not summary_required(session, conversation.category):
+        return
+    written = (change.resolution_summary or conversation.resolution_summary or "").strip()
+    if not written:
+        raise ValueError(
+            f"category {conversation.category} needs a resolution summary (what was done)"
+        )
+
+
+def _follow_up(conversation: Conversation, change: Change) -> Change:
+    """Resolve-with-follow-up is a snooze: the conversation leaves the queue and the sweeper
+    reopens it on the day with the task written in the thread (see wake_snoozed)."""
+    days = change.follow_up_days
+    if change.status != "resolved":
+        raise ValueError("a follow-up is set when resolving")
+    if days is None or not 1 <= days <= FOLLOW_UP_MAX_DAYS:
+        raise ValueError(f"follow up in 1 to {FOLLOW_UP_MAX_DAYS} days")
+    task = (change.follow_up_task or "").strip() or DEFAULT_FOLLOW_UP
+    conversation.follow_up_task = task[:500]
+    return replace(change, status="snoozed", snoozed_until=utcnow() + timedelta(days=days))
+
+
 def _set_status(conversation: Conversation, change: Change, who: str) -> str:
     status = change.status
     if status not in STATUSES:
@@ -115,6 +159,10 @@ def _set_status(conversation: Conversation, change: Change, who: str) -> str:
         conversation.snoozed_until = None
     conversation.resolved_at = utcnow() if status == "resolved" else None
     previous, conversation.status = conversation.status, status
+    if previous == "resolved":
+        conversation.reopen_count += 1  # the reopen rate of the reports
+    if status == "resolved":
+        conversation.follow_up_task = None  # done: a later reopen starts without it
     suffix = (
         f" until {change.snoozed_until.isoformat()}"
         if status == "snoozed" and change.snoozed_until
@@ -202,6 +250,8 @@ def wake_snoozed(session: Session, now: datetime) -> int:
         conversation.status = "open"
         conversation.snoozed_until = None
         system_event(session, conversation, "snooze ended → open", at=now)
+        if conversation.follow_up_task:
+            _follow_up_due(session, conversation, now)
         emit(
             session,
             "conversation.updated",
@@ -209,3 +259,13 @@ def wake_snoozed(session: Session, now: datetime) -> int:
             channel_account_id=conversation.channel_account_id,
         )
     return len(due)
+
+
+def _follow_up_due(session: Session, conversation: Conversation, now: datetime) -> None:
+    """The task comes back where the agent works: in the thread and in their notifications."""
+    text = f"Follow-up due: {conversation.follow_up_task}"
+    system_event(session, conversation, text, at=now)
+    if conversation.assignee_id:
+        notify(
+            session, conversation.assignee_id, "follow_up", text, conversation_id=conversation.id
+        )

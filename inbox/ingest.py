@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from connectors.base import ConversationKind, EventKind, InboundEvent
+from inbox import csat
 from inbox.attachments import AttachmentStore, attach
 from inbox.contacts import resolve_contact
 from inbox.conversations import system_event
@@ -381,12 +382,16 @@ def touch_for_customer(session: Session, conversation: Conversation, event: Inbo
     conversation.last_customer_message_at = (
         event.sent_at if last is None else max(last, event.sent_at)
     )
+    if csat.capture(session, conversation, event.text, event.sent_at):
+        return  # a survey answer: the case stays resolved and no response clock starts
     if conversation.waiting_since is None:
         conversation.waiting_since = event.sent_at
     if conversation.status in ("resolved", "snoozed", "pending"):
         previous = conversation.status
         conversation.status = "open"
         conversation.snoozed_until = None
+        if previous == "resolved":
+            conversation.reopen_count += 1
         system_event(
             session,
             conversation,

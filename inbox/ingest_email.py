@@ -397,6 +397,7 @@ class _MailRun:
                 continue
             row = self.session.get(Conversation, conversation.id)
             assert row is not None
+            row.reopen_count += sum(previous == "resolved" for previous, _ in conversation.reopened)
             for previous, at in conversation.reopened:
                 system_event(
                     self.session, row, f"reopened ({previous} → open) by a new message", at=at

@@ -530,3 +530,19 @@ def test_poll_says_why_an_account_is_not_polled(cli, tmp_path):
     db.execute("UPDATE channel_account SET enabled = 0 WHERE id = 2")
     db.commit()
     assert "channel account 2 (x 42) is disconnected" in cli("poll", "2", ok=False).output
+
+
+def test_reports_refresh_builds_the_roll_up_once(cli):
+    from switchboard.runtime import build_runtime
+    from switchboard.settings import Settings
+    from tests.support.factory import Factory
+
+    assert "rolled up 0 hours" in cli("reports", "refresh").output  # nothing yet
+    rt = build_runtime(Settings.load())
+    try:
+        factory = Factory(rt)
+        factory.inbound(factory.account("facebook"), customer="cli-1")
+    finally:
+        rt.close()
+    assert "rolled up 1 hours" in cli("reports", "refresh").output  # the new conversation's hour
+    assert "rolled up 1 hours" in cli("reports", "refresh", "--full").output

@@ -18,6 +18,7 @@ from inbox.replies import mark_outcome_unknown, mark_unknown, requeue_interrupte
 from inbox.retention import prune_early_receipts, prune_processed_deliveries
 from workers.automation import assign_everywhere, silence_tick, sla_tick
 from workers.context import runtime
+from workers.csat import send_due_surveys
 from workers.moderation import sweep_moderation
 from workers.outgoing import sweep_webhooks
 from workers.privacy import sweep_erasures
@@ -87,6 +88,7 @@ def sweep() -> dict[str, int]:
             session, now=now, keep_days=rt.settings.int("INBOUND_RETENTION_DAYS")
         )
         counts["early_receipts_pruned"] = prune_early_receipts(session, now=now)
+    counts["csat"] = send_due_surveys(now)  # its own session, like the polls below
     due_polls = _due_polls(now)  # its own session: SQLite allows one writer per thread at a time
     if unclaimed is not None:
         rt.jobs.wake("ingest")

@@ -7,6 +7,7 @@ import inbox.models.moderation  # comment_moderation
 import inbox.models.notifications
 import inbox.models.oauth  # oauth_state
 import inbox.models.privacy  # privacy_request
+import inbox.models.reports  # report_bucket, report_state, csat_survey, category_rule
 import inbox.models.rules  # automation_rule, rule_firing
 import inbox.models.sla  # business_hours, sla_policy, conversation_sla
 import inbox.models.webhooks

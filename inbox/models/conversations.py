@@ -91,6 +91,10 @@ class Conversation(Base):
     waiting_since: Mapped[datetime | None]  # oldest unanswered customer message
     resolved_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Reports (issue 20): reopen count, follow-up task, and every row change for the roll-up.
+    reopen_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    follow_up_task: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime | None] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
     account: Mapped[ChannelAccount] = relationship()
     contact: Mapped[Contact] = relationship()

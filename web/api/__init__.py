@@ -24,6 +24,7 @@ ROUTE_MODULES = (
     "channels",
     "privacy",
     "moderation",
+    "reports",
 )
 
 for _name in ROUTE_MODULES:

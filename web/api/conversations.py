@@ -93,6 +93,8 @@ def update(session: Session, user: User, conversation_id: int) -> Response:
         "labels",
         "category",
         "resolution_summary",
+        "follow_up_days",
+        "follow_up_task",
     }
     unknown = set(payload) - allowed
     if unknown:
@@ -107,6 +109,8 @@ def update(session: Session, user: User, conversation_id: int) -> Response:
             category=payload.get("category"),
             labels=tuple(payload["labels"]) if "labels" in payload else None,
             resolution_summary=payload.get("resolution_summary"),
+            follow_up_days=_follow_up_days(payload.get("follow_up_days")),
+            follow_up_task=payload.get("follow_up_task"),
         )
         apply_change(session, conversation, change, actor=user)
     except (ValueError, TypeError) as exc:
@@ -115,6 +119,14 @@ def update(session: Session, user: User, conversation_id: int) -> Response:
         raise Problem(422, "Unprocessable Content", str(exc)) from exc
     session.flush()
     return jsonify(conversation_json(conversation))
+
+
+def _follow_up_days(value: Any) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError("follow_up_days is a whole number of days")
+    return value
 
 
 @bp.get("/conversations/<int:conversation_id>/messages")

@@ -125,6 +125,14 @@ SPEC: dict[str, Any] = {
                     "labels": {"type": "array", "items": {"type": "string"}},
                     "category": {"type": "string"},
                     "resolution_summary": {"type": "string"},
+                    "follow_up_days": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "maximum": 90,
+                        "description": "With status resolved: snooze this many days, then "
+                        "reopen with follow_up_task",
+                    },
+                    "follow_up_task": {"type": "string", "maxLength": 500},
                 },
                 "additionalProperties": False,
             },

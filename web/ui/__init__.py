@@ -22,6 +22,7 @@ from web.ui.common import Agent, load_agent
 from web.ui.inbox import bp as inbox_bp
 from web.ui.live import bp as live_bp
 from web.ui.notifications import bp as notifications_bp
+from web.ui.reports import bp as reports_bp
 from web.ui.text import (
     ago,
     channel_has,
@@ -55,7 +56,7 @@ def init_ui(app: Flask) -> None:
     login_manager.user_loader(load_agent)
     login_manager.unauthorized_handler(_unauthorized)
     babel.init_app(app, locale_selector=_locale, timezone_selector=_timezone)
-    for blueprint in (auth_bp, inbox_bp, admin_bp, live_bp, notifications_bp):
+    for blueprint in (auth_bp, inbox_bp, admin_bp, live_bp, notifications_bp, reports_bp):
         app.register_blueprint(blueprint)
     app.add_url_rule("/", "home", lambda: redirect(url_for("inbox.index")))
     app.add_url_rule("/channels.css", "channel_styles", channel_styles)

@@ -164,7 +164,18 @@ def _change(my_id: int) -> Change:
         labels=tuple(x.strip() for x in form.get("labels", "").split(",") if x.strip())
         if "labels" in form
         else None,
+        resolution_summary=form.get("summary") if "summary" in form else None,
+        follow_up_days=_days(form.get("follow_up_days")),
+        follow_up_task=form.get("follow_up_task") or None,
     )
+
+
+def _days(value: str | None) -> int | None:
+    if not value:
+        return None
+    if not value.isascii() or not value.isdigit():
+        raise ValueError(_("Follow up in a whole number of days."))
+    return int(value)
 
 
 def _local_time(value: str | None) -> datetime | None:

@@ -215,7 +215,9 @@ def deliveries() -> str:
 
 # Route modules that add pages to bp; imported last because they import bp from here.
 from web.ui import (  # noqa: E402
+    admin_categories,  # noqa: F401  (per-category resolve rules on bp)
     admin_channels,  # noqa: F401  (connect/test/reconnect/disconnect routes on bp)
+    admin_csat,  # noqa: F401  (CSAT survey settings per inbox on bp)
     admin_faq,  # noqa: F401  (FAQ editor: list, edit, history, restore on bp)
     admin_oauth,  # noqa: F401  (Connect with Facebook / X: OAuth start, callback, page choice)
     admin_privacy,  # noqa: F401  (contact export, erasure with confirmation, request list)

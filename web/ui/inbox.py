@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from inbox.access import can_see_contact, restrict, visible_account_ids
 from inbox.canned import list_canned, render, variables_for
+from inbox.category_rules import summary_required
 from inbox.faq.articles import default_articles
 from inbox.ingest import mark_conversation_seen
 from inbox.macros import macros_for
@@ -264,6 +265,7 @@ def _thread_context(db: Session, user: User, conversation: Conversation) -> dict
         "statuses": STATUSES,
         "priorities": PRIORITIES,
         "categories": [a.slug for a in default_articles()],
+        "summary_required": summary_required(db, conversation.category),
         "label_names": sorted(label.name for label in conversation.labels),
         "teams": list(db.scalars(select(Team).order_by(Team.name))),
         "labels": list(db.scalars(select(Label).order_by(Label.name))),

@@ -28,6 +28,7 @@ def titles() -> dict[str, str]:
         "sla_breach": _("SLA breached"),
         "customer_replied": _("Customer replied"),
         "webhook_disabled": _("Webhook disabled"),
+        "follow_up": _("Follow-up due"),
     }
 
 

@@ -1,0 +1,208 @@
+"""Reports page latency over HTTP through `switchboard web`, on the bench_seed_large data set.
+
+    .venv/bin/python bench/seed_large.py postgresql://postgres@127.0.0.1:5432/bench_reports
+    .venv/bin/python bench/reports_page.py postgresql://postgres@127.0.0.1:5432/bench_reports \
+        [--runs 60] [--write]
+
+Builds the roll-up once (timed: the cost of the first view after an upgrade), starts
+`switchboard web` (gunicorn, 2 workers, a private redis-server on a free port) against the
+database, signs in as an admin with a real login form, and times GET /reports/ for the
+default four weeks and for a whole year, the CSV download and GET /api/v1/reports, then the
+incremental roll-up after 200 conversations change. Every request is a real HTTP round trip
+on loopback. --write puts the figures into BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench._production import BIN, free_port  # noqa: E402
+from inbox.reports.rollup import refresh  # noqa: E402
+from inbox.users import create_user, user_by_email  # noqa: E402
+from switchboard.runtime import build_runtime  # noqa: E402
+from switchboard.settings import Settings  # noqa: E402
+
+HEADING = "## Reports page (issue 20)"
+EMAIL, PASSWORD = "reports-bench@example.test", "reports bench password"
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(1, round(pct / 100 * len(ordered))) - 1]
+
+
+def timed(session: requests.Session, url: str, runs: int) -> tuple[float, float, int]:
+    for _ in range(3):
+        response = session.get(url, timeout=60)
+        response.raise_for_status()
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        response = session.get(url, timeout=60)
+        samples.append((time.perf_counter() - start) * 1000)
+        response.raise_for_status()
+    return percentile(samples, 50), percentile(samples, 95), len(response.content)
+
+
+def load() -> str:
+    return "{:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "url", nargs="?", default="postgresql://postgres@127.0.0.1:5432/bench_reports"
+    )
+    parser.add_argument("--runs", type=int, default=60)
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args()
+    load_before = load()
+    tmp = Path(tempfile.mkdtemp(prefix="reports-bench-"))
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.url,
+        "SECRET_KEY": "bench",
+        "SWITCHBOARD_ENCRYPTION_KEY": "bench",
+        "SWITCHBOARD_INSTANCE": str(tmp / "instance"),
+        "SWITCHBOARD_DOTENV": "/nonexistent",
+    }
+    rt = build_runtime(Settings.load({k: env[k] for k in ("DATABASE_URL", "SECRET_KEY",
+                                                          "SWITCHBOARD_ENCRYPTION_KEY",
+                                                          "SWITCHBOARD_INSTANCE")}))  # fmt: skip
+    with rt.db.session() as session:
+        if user_by_email(session, EMAIL) is None:
+            create_user(session, email=EMAIL, role="admin", name="Bench", password=PASSWORD)
+    started = time.perf_counter()
+    with rt.db.session() as session:
+        hours = refresh(session, full=True)
+    full_s = time.perf_counter() - started
+    with psycopg.connect(args.url) as conn:
+        counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
+                  for t in ("conversation", "message", "report_bucket")}  # fmt: skip
+        pg = conn.execute("SHOW server_version").fetchone()[0]  # type: ignore[index]
+    redis_port = free_port()
+    redis_proc = subprocess.Popen(
+        ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no"], stdout=subprocess.DEVNULL)  # fmt: skip
+    env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    web = subprocess.Popen(
+        [BIN / "switchboard", "web", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=open(tmp / "web.log", "wb"),  # noqa: SIM115
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    rows: list[str] = []
+    try:
+        for _ in range(300):
+            try:
+                if requests.get(base + "/healthz", timeout=5).ok:
+                    break
+            except requests.RequestException:
+                time.sleep(0.2)
+        agent = requests.Session()
+        form = agent.get(f"{base}/login", timeout=30).text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+        assert token, "no CSRF token on the login page"
+        agent.post(f"{base}/login", data={"email": EMAIL, "password": PASSWORD,
+                                          "csrf_token": token.group(1)}, timeout=30)  # fmt: skip
+        today = datetime.now(UTC).date()
+        year = f"start={(today - timedelta(days=364)).isoformat()}&end={today.isoformat()}"
+        cases = [
+            ("page, last 28 days (default)", "/reports/"),
+            ("page, last 365 days", f"/reports/?{year}"),
+            ("CSV agents, last 28 days", "/reports/export.csv?table=agents"),
+        ]
+        for name, path in cases:
+            p50, p95, size = timed(agent, base + path, args.runs)
+            rows.append(f"| {name} | {p50:.1f} | {p95:.1f} | {size:,} |")
+            print(rows[-1], flush=True)
+        # Incremental roll-up: 200 conversations spread over the year change status.
+        with psycopg.connect(args.url, autocommit=True) as conn:
+            conn.execute(
+                "UPDATE conversation SET updated_at = now() WHERE id IN "
+                "(SELECT id FROM conversation ORDER BY random() LIMIT 200)"
+            )
+        started = time.perf_counter()
+        with rt.db.session() as session:
+            dirty = refresh(session)
+        incremental_ms = (time.perf_counter() - started) * 1000
+        first = agent.get(base + "/reports/", timeout=60)
+        first.raise_for_status()
+    finally:
+        web.terminate()
+        web.wait(timeout=30)
+        redis_proc.terminate()
+        redis_proc.wait(timeout=30)
+        rt.close()
+    info = {
+        "load_before": load_before,
+        "load_after": load(),
+        "counts": ", ".join(f"{v:,} {k}" for k, v in counts.items()),
+        "full_s": f"{full_s:.1f}",
+        "hours": f"{hours:,}",
+        "incremental": f"{incremental_ms:.0f} ms for {dirty} dirty hours",
+        "pg": pg,
+        "nproc": str(os.cpu_count()),
+        "runs": str(args.runs),
+        "rows": "\n".join(rows),
+        "date": time.strftime("%Y-%m-%d"),
+    }
+    print(info)
+    if args.write:
+        write(info)
+
+
+SECTION = """{heading}
+
+Written by `bench/reports_page.py --write` on data from `bench/seed_large.py` ({date}).
+
+- Data: {counts} (conversations over two years, ~137 a day). PostgreSQL {pg}, {nproc} CPUs.
+- Load average (1/5/15 min): {load_before} before, {load_after} after — the machine is shared
+  with other sessions' test runs, so these are upper bounds.
+- Method: `switchboard web` (gunicorn, 2 workers) on loopback, an admin signed in through the
+  login form; 3 warm-up then {runs} timed requests per case; nearest-rank p50 / p95 in ms,
+  client-side wall time. Each view first rolls up what changed (nothing, here) then reads
+  `report_bucket` only.
+- Roll-up: the full build (first view after the upgrade) took {full_s} s for {hours} hours;
+  after 200 random conversations changed, the incremental roll-up took {incremental}.
+
+| Request | p50 ms | p95 ms | bytes |
+|---|---|---|---|
+{rows}
+"""
+
+
+def write(info: dict[str, Any]) -> None:
+    path = ROOT / "BENCHMARKS.md"
+    text = path.read_text()
+    body = SECTION.format(heading=HEADING, **info)
+    if HEADING in text:
+        start = text.index(HEADING)
+        end = text.find("\n## ", start + len(HEADING))
+        text = text[:start] + body + (text[end + 1 :] if end != -1 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + body
+    path.write_text(text)
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,374 @@
+"""Keep `report_bucket` in step with the conversations, one UTC hour of creation at a time.
+
+Every fact of a conversation (volume, response and resolution times, reopen, SLA, CSAT,
+self-service) is counted in the hour it was created, so a change to a conversation only
+dirties that one hour. `refresh` finds the dirty hours from `conversation.updated_at` (set on
+every row update), `conversation_sla.updated_at` and `csat_survey.answered_at` since the last
+watermark, and recomputes those hours whole: idempotent, so two runs or a crash in between
+never double-count. The watermark trails the clock by `LAG` so a transaction that committed a
+little after it read the time is still seen next run.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, fields
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy.orm import Session
+
+from inbox.models import ChannelAccount, Conversation, Message, utcnow
+from inbox.models.reports import DIMENSIONS, CsatSurvey, ReportBucket, ReportState
+from inbox.models.sla import ConversationSla
+from inbox.reports import histogram
+
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+LAG = timedelta(minutes=2)
+CHUNK = 500
+NOT_DEFLECTED = ("handed_off", "no_match")  # no_match: no FAQ article fitted (faq branch)
+UNSENT = ("pending", "sending", "failed")
+LOCK_KEY = 2020_0003  # PostgreSQL advisory lock: one roll-up at a time
+
+
+def hour_of(moment: datetime) -> datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+@dataclass
+class Tally:
+    """The sums of one report_bucket row while it is being built."""
+
+    created: int = 0
+    resolved: int = 0
+    reopened: int = 0
+    ever_resolved: int = 0
+    frt_n: int = 0
+    frt_sum: int = 0
+    frt_hist: dict[str, int] = field(default_factory=dict)
+    nrt_n: int = 0
+    nrt_sum: int = 0
+    nrt_hist: dict[str, int] = field(default_factory=dict)
+    res_n: int = 0
+    res_sum: int = 0
+    res_hist: dict[str, int] = field(default_factory=dict)
+    sla_n: int = 0
+    sla_met: int = 0
+    csat_n: int = 0
+    csat_sum: int = 0
+    csat_dist: dict[str, int] = field(default_factory=dict)
+    self_solved: int = 0
+    self_handed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What one conversation contributes, whichever slice it is counted in."""
+
+    resolved: bool
+    reopened: bool
+    frt: float | None
+    nrt: tuple[float, ...]
+    resolution: float | None
+    sla: bool | None  # None: no SLA clock; True: never breached
+    csat: int | None
+    self_service: str | None
+
+    def into(self, tally: Tally) -> None:
+        tally.created += 1
+        tally.resolved += self.resolved
+        tally.reopened += self.reopened
+        tally.ever_resolved += self.resolved or self.reopened
+        if self.frt is not None:
+            tally.frt_n += 1
+            tally.frt_sum += int(self.frt)
+            histogram.add(tally.frt_hist, self.frt)
+        for gap in self.nrt:
+            tally.nrt_n += 1
+            tally.nrt_sum += int(gap)
+            histogram.add(tally.nrt_hist, gap)
+        if self.resolution is not None:
+            tally.res_n += 1
+            tally.res_sum += int(self.resolution)
+            histogram.add(tally.res_hist, self.resolution)
+        if self.sla is not None:
+            tally.sla_n += 1
+            tally.sla_met += self.sla
+        if self.csat is not None:
+            tally.csat_n += 1
+            tally.csat_sum += self.csat
+            key = str(self.csat)
+            tally.csat_dist[key] = tally.csat_dist.get(key, 0) + 1
+        if self.self_service == "resolved":
+            tally.self_solved += 1
+        elif self.self_service in NOT_DEFLECTED:
+            tally.self_handed += 1
+
+
+def refresh(session: Session, *, full: bool = False, wait: bool = True) -> int:
+    """Recompute the hours changed since the last run (all hours if `full`); return how many.
+
+    With `wait=False` it returns 0 at once when another session is already refreshing
+    (PostgreSQL), which is what a page view wants: the figures are at most one run behind.
+    """
+    if not _lock(session, wait=wait):
+        return 0
+    started = utcnow()
+    state = session.get(ReportState, 1)
+    if state is None or full:
+        session.execute(delete(ReportBucket))
+        hours = _all_hours(session)
+    else:
+        hours = _dirty_hours(session, state.watermark)
+    if hours:
+        rebuild(session, hours)
+    if state is None:
+        session.add(ReportState(id=1, watermark=started - LAG, refreshed_at=started))
+    else:
+        state.watermark, state.refreshed_at = started - LAG, started
+    session.flush()
+    return len(hours)
+
+
+def _lock(session: Session, *, wait: bool) -> bool:
+    if session.get_bind().dialect.name != "postgresql":
+        return True  # SQLite: the write transaction already serializes roll-ups
+    if wait:
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
+        return True
+    return bool(session.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": LOCK_KEY}))
+
+
+def _all_hours(session: Session) -> set[datetime]:
+    return {hour_of(at) for at in session.scalars(select(Conversation.created_at))}
+
+
+def _dirty_hours(session: Session, since: datetime) -> set[datetime]:
+    changed = select(Conversation.created_at).where(Conversation.updated_at > since)
+    clocks = (
+        select(Conversation.created_at)
+        .join(ConversationSla, ConversationSla.conversation_id == Conversation.id)
+        .where(ConversationSla.updated_at > since)
+    )
+    answers = (
+        select(Conversation.created_at)
+        .join(CsatSurvey, CsatSurvey.conversation_id == Conversation.id)
+        .where(CsatSurvey.answered_at > since)
+    )
+    hours: set[datetime] = set()
+    for query in (changed, clocks, answers):
+        hours.update(hour_of(at) for at in session.scalars(query))
+    return hours
+
+
+def rebuild(session: Session, hours: Iterable[datetime]) -> None:
+    """Replace the buckets of `hours` with sums recomputed from the conversations."""
+    wanted = sorted(set(hours))
+    channels = {i: c for i, c in session.execute(select(ChannelAccount.id, ChannelAccount.channel))}
+    for start, end in _ranges(wanted):
+        in_range = (ReportBucket.hour >= start) & (ReportBucket.hour < end)
+        session.execute(
+            delete(ReportBucket).where(in_range, ReportBucket.dimension.in_(DIMENSIONS))
+        )
+        tallies: dict[tuple[datetime, str, str], Tally] = defaultdict(Tally)
+        for row, facts in _facts(session, start, end):
+            hour = hour_of(row.created_at)
+            for dimension, key in (
+                ("all", ""),
+                ("account", str(row.channel_account_id)),
+                ("channel", channels.get(row.channel_account_id, "")),
+                ("category", row.category or ""),
+                ("agent", str(row.assignee_id or 0)),
+                ("team", str(row.team_id or 0)),
+            ):
+                facts.into(tallies[(hour, dimension, key)])
+        if tallies:
+            session.execute(
+                insert(ReportBucket),
+                [
+                    {"hour": hour, "dimension": dimension, "key": key, **vars(tally)}
+                    for (hour, dimension, key), tally in tallies.items()
+                ],
+            )
+    _rebuild_days(session, {day_of(hour) for hour in wanted})
+
+
+TALLY_FIELDS = tuple(f.name for f in fields(Tally))
+
+
+def day_of(moment: datetime) -> datetime:
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _rebuild_days(session: Session, days: set[datetime]) -> None:
+    """Day rows (`<dimension>@day`, hour = UTC midnight) are the sums of that day's hour rows:
+    a long range reads one row a day in its interior and hour rows only at its two edges."""
+    day_dimensions = [day_dimension(d) for d in DIMENSIONS]
+    for day in sorted(days):
+        session.execute(
+            delete(ReportBucket).where(
+                ReportBucket.hour == day, ReportBucket.dimension.in_(day_dimensions)
+            )
+        )
+        tallies: dict[tuple[str, str], Tally] = defaultdict(Tally)
+        b = ReportBucket
+        for row in session.execute(
+            select(b.dimension, b.key, *[getattr(b, name) for name in TALLY_FIELDS]).where(
+                b.hour >= day, b.hour < day + DAY, b.dimension.in_(DIMENSIONS)
+            )
+        ):
+            _add_row(tallies[(day_dimension(row[0]), row[1])], row[2:])
+        if tallies:
+            session.execute(
+                insert(ReportBucket),
+                [
+                    {"hour": day, "dimension": dimension, "key": key, **vars(tally)}
+                    for (dimension, key), tally in tallies.items()
+                ],
+            )
+
+
+def day_dimension(dimension: str) -> str:
+    return f"{dimension}@day"
+
+
+def _add_row(tally: Tally, values: Any) -> None:
+    for name, incoming in zip(TALLY_FIELDS, values, strict=True):
+        value = getattr(tally, name)
+        if isinstance(value, dict):
+            for key, count in incoming.items():
+                value[key] = value.get(key, 0) + int(count)
+        else:
+            setattr(tally, name, value + incoming)
+
+
+def _ranges(hours: list[datetime]) -> Iterator[tuple[datetime, datetime]]:
+    """Contiguous runs of hours as [start, end) ranges, so a full rebuild is a few queries."""
+    run_start: datetime | None = None
+    previous: datetime | None = None
+    for hour in hours:
+        if previous is not None and hour - previous == HOUR:
+            previous = hour
+            continue
+        if run_start is not None and previous is not None:
+            yield run_start, previous + HOUR
+        run_start = previous = hour
+    if run_start is not None and previous is not None:
+        yield run_start, previous + HOUR
+
+
+def _facts(session: Session, start: datetime, end: datetime) -> Iterator[tuple[Any, Facts]]:
+    rows = session.execute(
+        select(
+            Conversation.id,
+            Conversation.channel_account_id,
+            Conversation.category,
+            Conversation.assignee_id,
+            Conversation.team_id,
+            Conversation.status,
+            Conversation.created_at,
+            Conversation.first_response_at,
+            Conversation.resolved_at,
+            Conversation.reopen_count,
+            Conversation.self_service,
+        )
+        .where(Conversation.created_at >= start, Conversation.created_at < end)
+        .order_by(Conversation.id)
+    ).all()
+    for offset in range(0, len(rows), CHUNK):
+        chunk = rows[offset : offset + CHUNK]
+        ids = [row.id for row in chunk]
+        firsts, gaps = _message_times(session, ids)
+        clocks: dict[int, str | None] = dict(
+            iter(
+                session.execute(
+                    select(ConversationSla.conversation_id, ConversationSla.breached_for).where(
+                        ConversationSla.conversation_id.in_(ids),
+                        ConversationSla.policy_id.is_not(None),
+                    )
+                ).tuples()
+            )
+        )
+        ratings: dict[int, int | None] = dict(
+            iter(
+                session.execute(
+                    select(CsatSurvey.conversation_id, CsatSurvey.rating).where(
+                        CsatSurvey.conversation_id.in_(ids), CsatSurvey.rating.is_not(None)
+                    )
+                ).tuples()
+            )
+        )
+        for row in chunk:
+            resolved = row.status == "resolved" and row.resolved_at is not None
+            # The customer's first message starts the clock (an import or a late ingest
+            # creates the row after the message was written).
+            start = min(row.created_at, firsts.get(row.id, row.created_at))
+            yield (
+                row,
+                Facts(
+                    resolved=resolved,
+                    reopened=row.reopen_count > 0,
+                    frt=_seconds(start, row.first_response_at),
+                    nrt=tuple(gaps.get(row.id, ())),
+                    resolution=_seconds(start, row.resolved_at) if resolved else None,
+                    sla=(clocks[row.id] is None) if row.id in clocks else None,
+                    csat=ratings.get(row.id),
+                    self_service=row.self_service,
+                ),
+            )
+
+
+def _seconds(start: datetime, end: datetime | None) -> float | None:
+    if end is None:
+        return None
+    return max(0.0, (end - start).total_seconds())
+
+
+def _message_times(
+    session: Session, ids: list[int]
+) -> tuple[dict[int, datetime], dict[int, list[float]]]:
+    """Each conversation's first customer message, and its next-response waits: after the
+    first reply, from the first unanswered customer message to the reply that ends the wait
+    (the wait before the first reply is the first response time)."""
+    messages = session.execute(
+        select(
+            Message.conversation_id,
+            Message.direction,
+            Message.created_at,
+            Message.sent_at,
+            Message.status,
+        )
+        .where(
+            Message.conversation_id.in_(ids),
+            Message.kind.in_(("message", "comment")),
+            Message.deleted_at.is_(None),
+        )
+        .order_by(Message.conversation_id, Message.created_at, Message.id)
+    ).all()
+    firsts: dict[int, datetime] = {}
+    gaps: dict[int, list[float]] = defaultdict(list)
+    current: int | None = None
+    replied = False
+    waiting: datetime | None = None
+    for conversation_id, direction, created_at, sent_at, status in messages:
+        if conversation_id != current:
+            current, replied, waiting = conversation_id, False, None
+        if direction == "inbound":
+            firsts.setdefault(conversation_id, created_at)
+            waiting = waiting or created_at
+            continue
+        if status in UNSENT:
+            continue  # a reply still queued or failed answered nobody yet
+        at = sent_at or created_at
+        if waiting is not None or not replied:
+            if replied and waiting is not None:
+                gaps[conversation_id].append(max(0.0, (at - waiting).total_seconds()))
+            replied, waiting = True, None
+    return firsts, gaps
+
+
+def last_refreshed(session: Session) -> datetime | None:
+    return session.scalar(select(func.max(ReportState.refreshed_at)))

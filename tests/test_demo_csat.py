@@ -1,0 +1,121 @@
+"""CSAT end to end on the demo: a resolved sandbox DM gets the survey in the Meta simulator,
+the customer's answer shows in the thread (without reopening it) and in the reports."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import requests
+from sqlalchemy import select
+
+from cli.demo import demo_app, prepare
+from inbox import csat_schedule
+from inbox.models import ChannelAccount, Conversation, Message
+from inbox.models.reports import CsatSurvey
+from switchboard.settings import Settings
+from tests.support.servers import free_port, serve_wsgi
+from workers.csat import send_due_surveys
+
+
+def wait_for(check: Any, timeout: float = 30.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.1)
+    return None
+
+
+def test_resolved_dm_gets_a_survey_and_the_answer_lands(tmp_path: Any, monkeypatch: Any) -> None:
+    monkeypatch.chdir(tmp_path)
+    port = free_port()
+    settings = Settings.load(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path}/demo.db",
+            "REDIS_URL": "",
+            "SWITCHBOARD_INSTANCE": str(tmp_path / "instance"),
+            "SECRET_KEY": "",
+            "SWITCHBOARD_ENCRYPTION_KEY": "",
+        }
+    )
+    info = prepare(host="127.0.0.1", port=port, settings=settings)
+    rt = info["runtime"]
+    headers = {"Authorization": f"Bearer {info['token']}"}
+    try:
+        with serve_wsgi(demo_app(rt), port=port) as base:
+            with rt.db.session() as s:
+                account = s.scalars(
+                    select(ChannelAccount).where(ChannelAccount.connector == "facebook")
+                ).one()
+                csat_schedule.set_config(
+                    account, csat_schedule.Config(enabled=True, delay_minutes=0)
+                )
+
+            def customer_says(text: str) -> None:
+                sent = requests.post(
+                    f"{base}/sandbox/meta/_emu/customers/dm",
+                    json={"text": text, "name": "김설문", "customer_id": "csat-customer-1"},
+                    timeout=30,
+                )
+                assert sent.status_code == 200, sent.text
+
+            def message(text: str) -> Any:
+                with rt.db.session() as s:
+                    return s.scalars(select(Message).where(Message.text == text)).first()
+
+            customer_says("주문 취소 됐나요?")
+            first = wait_for(lambda: rt.jobs.drain(1) and message("주문 취소 됐나요?"))
+            assert first, "the DM never reached the inbox"
+            cid = first.conversation_id
+            done = requests.patch(
+                f"{base}/api/v1/conversations/{cid}", json={"status": "resolved"}, headers=headers
+            )
+            assert done.status_code == 200, done.text
+            assert send_due_surveys(datetime.now(UTC) + timedelta(seconds=1)) == 1
+            assert wait_for(lambda: rt.jobs.drain(1) and _survey(rt, cid).status == "sent")
+            question = wait_for(
+                lambda: (
+                    rt.jobs.drain(1)
+                    and [
+                        c
+                        for c in requests.get(
+                            f"{base}/sandbox/meta/_emu/requests",
+                            params={"path": "/messages", "method": "POST"},
+                            timeout=30,
+                        ).json()
+                        if "How satisfied were you?" in str(c)
+                    ]
+                )
+            )
+            assert question, "the Meta simulator never received the survey"
+            assert send_due_surveys(datetime.now(UTC) + timedelta(seconds=1)) == 0  # only once
+            customer_says("5")
+            assert wait_for(lambda: rt.jobs.drain(1) and _survey(rt, cid).rating == 5)
+            customer_says("친절하게 안내해 주셔서 감사합니다")
+            assert wait_for(lambda: rt.jobs.drain(1) and _survey(rt, cid).comment)
+            with rt.db.session() as s:
+                conversation = s.get(Conversation, cid)
+                assert conversation is not None and conversation.status == "resolved"
+            thread = requests.get(
+                f"{base}/api/v1/conversations/{cid}/messages", headers=headers, timeout=30
+            ).json()["data"]
+            texts = [m.get("text") or "" for m in thread]
+            assert "5" in texts and "Customer rated the conversation 5/5" in texts
+            assert any("CSAT comment: 친절하게" in t for t in texts)
+            report = requests.get(f"{base}/api/v1/reports", headers=headers, timeout=30).json()
+            assert report["summary"]["csat_distribution"]["5"] >= 1
+            facebook = [r for r in report["tables"]["channels"] if r["key"] == "facebook"]
+            assert facebook and facebook[0]["csat_answers"] >= 1
+    finally:
+        rt.close()
+
+
+def _survey(rt: Any, conversation_id: int) -> Any:
+    with rt.db.session() as s:
+        survey = s.scalars(
+            select(CsatSurvey).where(CsatSurvey.conversation_id == conversation_id)
+        ).first()
+        return survey or CsatSurvey(status="none")

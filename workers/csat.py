@@ -1,0 +1,53 @@
+"""Send the CSAT surveys that are due (inbox/csat.py decides; this asks the platform's rules).
+
+Run by the sweeper. The reply window comes from the channel's connector, as for an agent's reply
+(web/replying.py), so a survey is never sent where an agent could not write;
+outside it the survey is skipped with the reason recorded on the conversation.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from connectors.base import ConversationKind
+from inbox import csat
+from inbox.models import ChannelAccount, Conversation
+from workers.context import runtime
+
+
+def send_due_surveys(now: datetime) -> int:
+    """Send or skip every due survey; return how many questions were queued for sending."""
+    rt = runtime()
+    queued: list[int] = []
+    with rt.db.session() as session:
+        for survey in csat.due(session, now):
+            conversation = session.get(Conversation, survey.conversation_id)
+            account = (
+                session.get(ChannelAccount, conversation.channel_account_id)
+                if conversation is not None
+                else None
+            )
+            if conversation is None or account is None:
+                csat.skip(session, survey, "the conversation no longer exists")
+                continue
+            if account.health == "reconnect_needed":
+                csat.skip(session, survey, "the channel needs reconnecting")
+                continue
+            window = rt.connector(account).reply_window(
+                rt.account_config(account),
+                ConversationKind(conversation.kind),
+                conversation.last_customer_message_at,
+                now,
+            )
+            if not window.open:
+                csat.skip(session, survey, window.reason or "outside the platform's reply window")
+                continue
+            message = csat.send(session, survey, now)
+            if message is not None:
+                session.flush()
+                queued.append(message.id)
+    for message_id in queued:
+        rt.jobs.enqueue(
+            "workers.send.send_message", message_id, queue="send", job_id=f"send:{message_id}"
+        )
+    return len(queued)
