@@ -298,6 +298,12 @@ class OutsideReplyWindow(PermanentSendError):
 
 Headers = Mapping[str, str]
 
+# Headers our webhook view adds to every delivery (any a client sends under these names are
+# dropped): the URL the provider called, which some providers sign (Twilio), and when the
+# body reached us, for callbacks that carry no time of their own.
+URL_HEADER = "X-Switchboard-Url"
+RECEIVED_HEADER = "X-Switchboard-Received-At"
+
 
 @runtime_checkable
 class Connector(Protocol):
@@ -622,13 +628,14 @@ class ChannelSettings:
 class TextLimit:
     """A limit on a reply's text that the composer counts while the agent types.
 
-    `counter` picks the browser's counting rule: "chars" (code points) or "weighted" (X's
-    weighted length, web/static/app.js); the server-side check is the connector's
-    validate_text (Capability.LENGTH_LIMIT).
+    `counter` picks the browser's counting rule: "chars" (code points), "weighted" (X's
+    weighted length) or "sms" (GSM-7 septets or UCS-2 units, shown with the number of SMS
+    parts; web/static/app.js); the server-side check is the connector's validate_text
+    (Capability.LENGTH_LIMIT).
     """
 
     maximum: int
-    counter: Literal["chars", "weighted"] = "chars"
+    counter: Literal["chars", "weighted", "sms"] = "chars"
 
 
 @dataclass(frozen=True, slots=True)

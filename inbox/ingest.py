@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from connectors.base import ConversationKind, EventKind, InboundEvent
-from inbox import csat
+from inbox import csat, opt_out
 from inbox.attachments import AttachmentStore, attach
 from inbox.contacts import resolve_contact
 from inbox.conversations import system_event
@@ -376,6 +376,7 @@ def conversation_for(
 def touch_for_customer(session: Session, conversation: Conversation, event: InboundEvent) -> None:
     """A customer wrote: activity moves, the SLA clock starts, a closed case may reopen."""
     conversation.last_activity_at = max(conversation.last_activity_at, event.sent_at)
+    opt_out.apply(session, conversation, event)
     if event.auto_generated:
         return  # out-of-office and bulk mail never reopen or start a clock
     last = conversation.last_customer_message_at

@@ -13,11 +13,18 @@ only a hint that saves them waiting for their next look. Verification failures s
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, request
 
 from connectors import WEBHOOK_ENDPOINTS, behaviour, registered, webhook_slug
-from connectors.base import Capability, Handshake, InvalidSignature
+from connectors.base import (
+    RECEIVED_HEADER,
+    URL_HEADER,
+    Capability,
+    Handshake,
+    InvalidSignature,
+)
 from inbox import deliveries
 from inbox.ordering import delivery_route
 from switchboard.metrics import WEBHOOK_LATENCY, WEBHOOKS
@@ -29,6 +36,7 @@ from web.wakeups import WAKER
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 
 _DROP_HEADERS = {"cookie", "authorization"}
+_OURS = "x-switchboard-"
 
 
 def _connector_slug(endpoint: str, body: bytes = b"") -> str:
@@ -63,7 +71,7 @@ def receive(endpoint: str) -> Response:
     connector = rt.connector_by_slug(slug)
     if Capability.WEBHOOK not in connector.capabilities:
         abort(404)
-    headers = {k: v for k, v in request.headers.items() if k.lower() not in _DROP_HEADERS}
+    headers = _headers()
     try:
         connector.verify(headers, body)
     except InvalidSignature:
@@ -84,6 +92,20 @@ def receive(endpoint: str) -> Response:
     WEBHOOKS.labels(endpoint, "stored").inc()
     WEBHOOK_LATENCY.labels(endpoint).observe(time.perf_counter() - started)
     return Response("ok", status=200, mimetype="text/plain")
+
+
+def _headers() -> dict[str, str]:
+    """The request's headers less credentials, plus two of ours (any a client sent under
+    those names are dropped): the URL called, which Twilio-format signatures cover, and
+    when the body arrived, for providers whose callbacks carry no time (connectors/phone)."""
+    headers = {
+        k: v
+        for k, v in request.headers.items()
+        if k.lower() not in _DROP_HEADERS and not k.lower().startswith(_OURS)
+    }
+    headers[URL_HEADER] = request.url
+    headers[RECEIVED_HEADER] = datetime.now(UTC).isoformat()
+    return headers
 
 
 def _refused() -> Response:
