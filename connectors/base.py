@@ -47,6 +47,7 @@ class Capability(StrEnum):
     PAUSE_SCOPES = "pause_scopes"  # names the rate-limit scopes an operation waits on
     CHECK_CONNECTION = "check_connection"  # the admin's "Test connection" button
     PROFILE_LOOKUP = "profile_lookup"  # looks a customer up by their platform id (name, picture)
+    VOICE = "voice"  # answers incoming calls on /webhooks/<slug>/voice (see Voice)
     POST_CONTEXT = "post_context"  # reads the post a comment thread is on (caption, link)
 
 
@@ -58,6 +59,7 @@ class EventKind(StrEnum):
     EDITED = "edited"  # the customer changed the text of an earlier message
     DELETED = "deleted"  # the customer removed/unsent an earlier message
     BOUNCED = "bounced"  # an outbound email came back undeliverable
+    CALL = "call"  # a phone call's progress, recording or transcript (`extra["call"]`, see Call)
 
 
 class ConversationKind(StrEnum):
@@ -485,6 +487,41 @@ class Templates(Protocol):
         """Check a choice and return the text the customer will read; ConnectorError if not."""
 
 
+@dataclass(frozen=True, slots=True)
+class IncomingCall:
+    """Who is calling which of our numbers, read from a voice webhook before it is answered.
+
+    `step` is where the call is: "incoming" (it rings), "dialed" (the agents' phones did not
+    answer: `dial_status` says why), "recorded" (a voicemail was left).
+    """
+
+    account_external_id: str
+    caller: str
+    call_id: str
+    step: str = "incoming"
+    dial_status: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CallRoute:
+    """What the inbox decided for an incoming call: ring `dial` (on-shift agents' phones or a
+    forwarding number) when open, else (or when nobody answered) take a voicemail."""
+
+    open: bool
+    dial: tuple[str, ...] = ()
+    ring_seconds: int = 20
+
+
+class Voice(Protocol):
+    """Capability.VOICE: the provider asks us, synchronously, what to do with a call."""
+
+    def incoming_call(self, headers: Headers, body: bytes) -> IncomingCall:
+        """Read a verified voice webhook; UnsupportedEvent if it is not one."""
+
+    def call_answer(self, call: IncomingCall, route: CallRoute) -> tuple[str, str]:
+        """(body, mimetype) telling the provider what to do next (TwiML for Twilio)."""
+
+
 # Capability -> the Protocol a connector declaring it implements (and only then).
 OPTIONAL_BEHAVIOUR: Mapping[Capability, type] = {
     Capability.POLLING: PollingConnector,
@@ -504,6 +541,7 @@ OPTIONAL_BEHAVIOUR: Mapping[Capability, type] = {
     Capability.TEMPLATES: Templates,
     Capability.PROFILE_LOOKUP: ProfileLookup,
     Capability.POST_CONTEXT: PostContext,
+    Capability.VOICE: Voice,
 }
 
 

@@ -13,6 +13,7 @@ in as a header of its own (wire.URL_HEADER), and the comparison is constant-time
 
 from __future__ import annotations
 
+import base64
 import hmac
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -33,12 +34,15 @@ from twilio.rest import Client
 
 from connectors.base import (
     AccountConfig,
+    Attachment,
+    CallRoute,
     Capability,
     ConnectionCheck,
     ConnectorError,
     ConversationKind,
     Headers,
     InboundEvent,
+    IncomingCall,
     InvalidSignature,
     OutboundReply,
     OutcomeUnknown,
@@ -47,11 +51,15 @@ from connectors.base import (
     ReplyWindow,
     RetryableSendError,
     SendResult,
+    UnsupportedEvent,
 )
-from connectors.phone import payloads, segments, wire
+from connectors.fetch import GuardedFetcher
+from connectors.phone import payloads, segments, voice, wire
 from connectors.phone.numbers import BadNumber, to_e164
 
 T = TypeVar("T")
+# Where the provider serves recordings (sandboxes are allowed by FETCH_ALLOW_HOSTS).
+RECORDING_HOSTS = ("api.twilio.com",)
 
 
 def _utcnow() -> datetime:
@@ -61,7 +69,13 @@ def _utcnow() -> datetime:
 class PhoneConnector:
     slug: ClassVar[str] = "phone"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.WEBHOOK, Capability.LENGTH_LIMIT, Capability.CHECK_CONNECTION}
+        {
+            Capability.WEBHOOK,
+            Capability.LENGTH_LIMIT,
+            Capability.CHECK_CONNECTION,
+            Capability.VOICE,
+            Capability.FETCH_ATTACHMENT,
+        }
     )
 
     def __init__(self, settings: Mapping[str, str]) -> None:
@@ -74,6 +88,7 @@ class PhoneConnector:
             f"{base}/webhooks/phone" if base else ""
         )
         self.now: Callable[[], datetime] = _utcnow
+        self.fetcher = GuardedFetcher.for_platform(RECORDING_HOSTS, settings)
 
     # -- webhook ---------------------------------------------------------------------------
 
@@ -105,6 +120,33 @@ class PhoneConnector:
 
     def parse(self, headers: Headers, body: bytes) -> Sequence[InboundEvent]:
         return payloads.events(headers, body)
+
+    # -- calls -----------------------------------------------------------------------------
+
+    def incoming_call(self, headers: Headers, body: bytes) -> IncomingCall:
+        form = payloads.form_of(body)
+        url = payloads.signed_url(headers)
+        if not form.get("CallSid"):
+            raise UnsupportedEvent("voice webhook without CallSid")
+        return IncomingCall(
+            account_external_id=payloads.number(
+                wire.query_value(url, "account") or form.get("To"), "To"
+            ),
+            caller=payloads.number(wire.query_value(url, "customer") or form.get("From"), "From"),
+            call_id=form["CallSid"],
+            step=wire.query_value(url, "step") or "incoming",
+            dial_status=form.get("DialCallStatus"),
+        )
+
+    def call_answer(self, call: IncomingCall, route: CallRoute) -> tuple[str, str]:
+        return voice.answer(call, route, self.callback_url), "text/xml"
+
+    def fetch_attachment(self, account: AccountConfig, attachment: Attachment) -> bytes:
+        """A voicemail recording, downloaded with the account's credentials."""
+        if not attachment.url:
+            raise PermanentSendError("recording without a URL")
+        login = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
+        return self.fetcher.get(attachment.url, headers={"Authorization": f"Basic {login}"})
 
     # -- replying --------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from connectors.base import (
+    Attachment,
     ConversationKind,
     EventKind,
     InboundEvent,
@@ -75,12 +76,8 @@ def number(value: str | None, what: str) -> str:
 def events(headers: Mapping[str, str], body: bytes) -> list[InboundEvent]:
     form = form_of(body)
     at = received_at(headers)
-    if form.get("TranscriptionSid"):
-        raise UnsupportedEvent("voice transcriptions are not ingested yet")
-    if form.get("RecordingSid"):
-        raise UnsupportedEvent("call recordings are not ingested yet")
     if form.get("CallSid") and not form.get("MessageSid"):
-        raise UnsupportedEvent("calls are not ingested yet")
+        return [call_event(form, signed_url(headers), at)]
     if form.get("MessageSid"):
         if (form.get("SmsStatus") or form.get("MessageStatus")) == "received":
             return [text_event(form, at)]
@@ -179,3 +176,98 @@ def call_time(form: Form, fallback: datetime) -> datetime:
         except (TypeError, ValueError):
             pass
     return fallback
+
+
+# -- calls ---------------------------------------------------------------------------------
+
+# DialCallStatus (the agents' phones, rung by <Dial>) → what happened to the customer's call.
+DIAL_OUTCOMES = {
+    "completed": "answered",
+    "answered": "answered",
+    "no-answer": "missed",
+    "busy": "missed",
+    "failed": "missed",
+    "canceled": "abandoned",  # the caller hung up while the agents' phones rang
+}
+AUDIO = "audio/wav"  # RecordingUrl serves WAV unless an extension asks for MP3
+
+
+def call_event(form: Form, url: str, at: datetime) -> InboundEvent:
+    """One step of a call, keyed by the customer's call's CallSid (`extra["call"]`).
+
+    Callbacks that name neither number (recordings, the agents' legs) get them from the
+    query of the URL we gave the provider for them (signed like the rest): `account`, our
+    number, and `customer`.
+    """
+    call: dict[str, Any] = {"sid": form["CallSid"]}
+    attachments: tuple[Attachment, ...] = ()
+    direction = form.get("Direction") or "inbound"
+    when = call_time(form, at)
+    if form.get("TranscriptionSid"):
+        done = form.get("TranscriptionStatus") == "completed"
+        call |= {
+            "event": "transcript",
+            "recording_sid": form.get("RecordingSid"),
+            "transcript": form.get("TranscriptionText") if done else None,
+            "transcript_problem": None if done else "the provider could not transcribe it",
+        }
+    elif form.get("RecordingSid"):
+        recording = form["RecordingSid"]
+        call |= {
+            "event": "recording",
+            "recording_sid": recording,
+            "recording_duration": _int(form.get("RecordingDuration")),
+        }
+        if form.get("RecordingUrl"):
+            attachments = (
+                Attachment(
+                    kind="audio",
+                    url=form["RecordingUrl"] + ".wav",
+                    filename=f"voicemail-{recording}.wav",
+                    content_type=AUDIO,
+                    extra={"recording_sid": recording},
+                ),
+            )
+    elif form.get("DialCallStatus"):
+        dial = form["DialCallStatus"]
+        call |= {"event": DIAL_OUTCOMES.get(dial, "missed"), "dial_status": dial}
+        if call["event"] == "answered":
+            call["talk_seconds"] = _int(form.get("DialCallDuration"))
+    elif form.get("ParentCallSid"):
+        # An agent's phone (a <Number> of our <Dial>): who picked up.
+        if form.get("CallStatus") not in ("in-progress", "answered"):
+            raise UnsupportedEvent(f"agent leg status {form.get('CallStatus')!r} is not ingested")
+        direction = wire.query_value(url, "direction") or "inbound"
+        call |= {
+            "sid": form["ParentCallSid"],
+            "event": "agent_answered",
+            "answered_by": number(form.get("To") or form.get("Called"), "To"),
+        }
+    else:
+        status = form.get("CallStatus") or ""
+        if status not in wire.CALL_RANK:
+            raise UnsupportedEvent(f"call status {status!r} is not ingested ({form['CallSid']})")
+        call |= {
+            "event": "ended" if status in wire.CALL_TERMINAL else status.replace("-", "_"),
+            "status": status,
+        }
+        if status in wire.CALL_TERMINAL:
+            call["duration"] = _int(form.get("CallDuration"))
+    outbound = direction.startswith("outbound")
+    ours = wire.query_value(url, "account") or form.get("From" if outbound else "To")
+    customer = wire.query_value(url, "customer") or form.get("To" if outbound else "From")
+    call["direction"] = "outbound" if outbound else "inbound"
+    caller = number(customer, "the customer's number")
+    return InboundEvent(
+        kind=EventKind.CALL,
+        account_external_id=number(ours, "our number"),
+        external_id=f"{call['sid']}:{call['event']}",
+        thread_key=caller,
+        conversation_kind=ConversationKind.DM,
+        sent_at=when,
+        customer=Participant(external_id=caller, handle=caller),
+        targets=(call["sid"],),
+        attachments=attachments,
+        extra={"call": call},
+        channel=CHANNEL,
+    )

@@ -34,6 +34,7 @@ from twilio.request_validator import RequestValidator
 from connectors.phone import wire
 from connectors.phone.numbers import BadNumber, to_e164
 from connectors.phone.segments import count
+from sandbox.twilio import calls
 
 DEFAULTS: dict[str, Any] = {
     "ACCOUNT_SID": "AC00000000000000000000000000000001",
@@ -41,6 +42,8 @@ DEFAULTS: dict[str, Any] = {
     "NUMBER": "+8225550100",
     "SMS_URL": "",  # where the number's incoming texts are posted (/webhooks/phone)
     "VOICE_URL": "",  # where the number's incoming calls ask for TwiML (/webhooks/phone/voice)
+    "STATUS_URL": "",  # the number's call status callback (empty: SMS_URL)
+    "PUBLIC_URL": "",  # this emulator's own base URL (recording links); empty: as called
     "AUTO_CALLBACKS": False,
 }
 
@@ -62,6 +65,8 @@ class Provider:
         self.deliveries: list[dict[str, Any]] = []
         self.received: list[dict[str, Any]] = []  # texts customers got from us
         self.calls: dict[str, dict[str, Any]] = {}
+        self.recordings: dict[str, bytes] = {}
+        self.base_url = ""
         self.wake = threading.Event()
 
     @property
@@ -97,6 +102,9 @@ class Provider:
         if order == "lifo":
             batch.reverse()
         return [self.post(url, params) for url, params in batch for _ in range(repeat)]
+
+    def public_url(self) -> str:
+        return str(self.settings.get("PUBLIC_URL") or self.base_url).rstrip("/")
 
     def run_auto(self) -> None:
         while True:
@@ -219,6 +227,17 @@ def _install_rest(app: Flask, provider: Provider) -> None:
         response.status_code = 201
         return response
 
+    @app.get(f"{base}/Recordings/<recording_sid>.<extension>")
+    def recording(account_sid: str, recording_sid: str, extension: str) -> Response:
+        _log(provider)
+        if not _authorized(provider, account_sid):
+            return _error(401, 20003, "Authenticate")
+        with provider.lock:
+            audio = provider.recordings.get(recording_sid)
+        if audio is None or extension != "wav":
+            return _error(404, 20404, "The requested resource was not found")
+        return Response(audio, mimetype="audio/wav")
+
     @app.get(f"{base}/IncomingPhoneNumbers.json")
     def numbers(account_sid: str) -> Response:
         _log(provider)
@@ -287,6 +306,25 @@ def _install_control(app: Flask, provider: Provider) -> None:
         url = str(data.get("url") or provider.settings["SMS_URL"])
         done = provider.post(url, params) if url else {"status": None, "params": params}
         return jsonify({"sid": message_sid, **done})
+
+    @app.post("/_emu/call")
+    def customer_calls() -> Response:
+        """A customer calls our number; the call is played through (sandbox/twilio/calls.py)."""
+        data = request.get_json(silent=True) or {}
+        provider.base_url = provider.base_url or request.host_url
+        scenario = calls.Scenario(
+            caller=to_e164(str(data.get("from") or "+821012345678")),
+            answer=str(data.get("answer") or "agent"),
+            talk_seconds=int(data.get("talk_seconds") or 95),
+            voicemail=data.get("voicemail"),
+        )
+        played = calls.play(provider, scenario, sid)
+        return jsonify(played.__dict__)
+
+    @app.get("/_emu/calls")
+    def calls_made() -> Response:
+        with provider.lock:
+            return jsonify(list(provider.calls.values()))
 
     @app.post("/_emu/post")
     def post_now() -> Response:

@@ -24,13 +24,15 @@ APP_URL = f"http://127.0.0.1:{PORT}"
 
 @pytest.fixture
 def provider() -> Iterator[Provider]:
-    with serve_wsgi(create_app({"SMS_URL": f"{APP_URL}/webhooks/phone"})) as url:
+    urls = {"SMS_URL": f"{APP_URL}/webhooks/phone", "VOICE_URL": f"{APP_URL}/webhooks/phone/voice"}
+    with serve_wsgi(create_app(urls)) as url:
         yield Provider(url)
 
 
 @pytest.fixture
 def settings_overrides(provider: Provider) -> dict[str, str]:
-    return provider.settings(PUBLIC_BASE_URL=APP_URL)
+    host = provider.url.removeprefix("http://")
+    return provider.settings(PUBLIC_BASE_URL=APP_URL, FETCH_ALLOW_HOSTS=host)
 
 
 class World:

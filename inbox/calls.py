@@ -1,0 +1,151 @@
+"""Phone calls on the customer's timeline: one `call` message per call, keyed by the
+provider's call id, that every callback about the call updates.
+
+Callbacks come retried and out of order (a `completed` before the `ringing` it follows), so
+each fact is merged, never replayed: the outcome (answered, missed, abandoned) is set by the
+first callback that knows it and never moved back; the duration by the final status; a
+recording is attached once per recording id; the transcript when it comes. A missed call or
+a voicemail is the customer waiting for us: it opens (or reopens) the conversation, starts
+the response clock like a message would, and sets the conversation's follow-up task to
+"Call back …" (the model `resolve and follow up` uses), so assignment, SLA and reports apply.
+
+Incoming calls are routed here too (`route`): ring the on-shift members of the number's
+inbox who have a phone, else the number's forwarding number, inside its business hours.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from connectors.base import CallRoute
+from connectors.phone.numbers import BadNumber, to_e164
+from inbox.business_hours import Schedule, hours_for
+from inbox.models import ChannelAccount, Conversation, Message, User, inbox_member
+
+OUTCOMES = ("answered", "missed", "abandoned")
+NEEDS_CALL_BACK = ("missed", "abandoned")
+STAGES = {"queued": 0, "initiated": 0, "ringing": 1, "in_progress": 2, "agent_answered": 2}
+
+
+def route(session: Session, account: ChannelAccount, now: datetime) -> CallRoute:
+    """Who an incoming call rings now (CallRoute.open False: closed, take a voicemail)."""
+    if not Schedule.of(hours_for(session, account.id)).is_open(now):
+        return CallRoute(open=False)
+    numbers = session.scalars(
+        select(User.phone)
+        .join(inbox_member, inbox_member.c.user_id == User.id)
+        .where(
+            inbox_member.c.channel_account_id == account.id,
+            User.is_active.is_(True),
+            User.available.is_(True),
+            User.phone.is_not(None),
+            User.role.in_(("admin", "agent")),
+        )
+        .order_by(User.id)
+    ).all()
+    dial = tuple(dict.fromkeys(n for n in numbers if n))
+    if not dial:
+        forward = str((account.options or {}).get("forward_to") or "")
+        try:
+            dial = (to_e164(forward),) if forward else ()
+        except BadNumber:
+            dial = ()
+    return CallRoute(open=True, dial=dial[:10])  # the provider dials at most 10 at once
+
+
+def merge(meta: dict[str, Any], call: dict[str, Any], at: datetime) -> tuple[dict[str, Any], bool]:
+    """The call's facts with one callback's merged in; (new meta, whether anything changed)."""
+    facts = dict(meta)
+    event = str(call.get("event") or "")
+    seen = list(facts.get("events") or [])
+    recorded = event in ("recording", "transcript")
+    key = f"{event}:{call.get('recording_sid')}" if recorded else event
+    if key in seen:
+        return facts, False
+    facts["events"] = [*seen, key]
+    facts.setdefault("direction", call.get("direction", "inbound"))
+    if event in STAGES and STAGES[event] > STAGES.get(str(facts.get("stage")), -1):
+        facts["stage"] = event
+    if event == "ringing":
+        facts.setdefault("started_at", at.isoformat())
+    if event == "agent_answered":
+        facts["answered_by"] = call.get("answered_by")
+        facts.setdefault("outcome", "answered")
+    if (event in OUTCOMES and facts.get("outcome") in (None, "missed")) or (
+        event == "answered" and facts.get("outcome") != "answered"
+    ):
+        facts["outcome"] = event
+    if event == "answered" and call.get("talk_seconds") is not None:
+        facts["talk_seconds"] = call["talk_seconds"]
+    if event == "ended":
+        facts["ended_at"] = at.isoformat()
+        facts["status"] = call.get("status")
+        facts["duration"] = call.get("duration")
+        if "outcome" not in facts and call.get("status") in ("busy", "no-answer", "failed"):
+            facts["outcome"] = "missed"
+        if "outcome" not in facts and call.get("status") == "canceled":
+            facts["outcome"] = "abandoned"
+    if event == "recording":
+        facts["voicemail"] = True
+        facts["recording_seconds"] = call.get("recording_duration")
+        facts.setdefault("outcome", "missed")
+    if event == "transcript":
+        if call.get("transcript"):
+            facts["transcript"] = call["transcript"]
+        else:
+            facts["transcript_problem"] = call.get("transcript_problem")
+    return facts, True
+
+
+def needs_call_back(before: dict[str, Any], after: dict[str, Any]) -> bool:
+    """The customer reached nobody: the first time an inbound call is missed or abandoned,
+    or leaves a voicemail."""
+    if after.get("direction") != "inbound":
+        return False
+    missed = after.get("outcome") in NEEDS_CALL_BACK or after.get("voicemail")
+    was = before.get("outcome") in NEEDS_CALL_BACK or before.get("voicemail")
+    return bool(missed and not was)
+
+
+def summary(facts: dict[str, Any], customer: str) -> str:
+    """The call message's text (list preview and search); the thread shows a card."""
+    direction = "Outgoing call" if facts.get("direction") == "outbound" else "Incoming call"
+    parts = [f"📞 {direction} {customer}"]
+    outcome = facts.get("outcome")
+    if outcome:
+        parts.append(str(outcome))
+    elif facts.get("stage"):
+        parts.append(str(facts["stage"]).replace("_", " "))
+    seconds = facts.get("talk_seconds") or facts.get("duration")
+    if seconds:
+        parts.append(duration_text(int(seconds)))
+    if facts.get("voicemail"):
+        parts.append("voicemail")
+    text = " · ".join(parts)
+    if facts.get("transcript"):
+        text += f"\n{facts['transcript']}"
+    return text
+
+
+def duration_text(seconds: int) -> str:
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def call_back_task(customer: str) -> str:
+    return f"Call back {customer}"
+
+
+def open_call_back(conversation: Conversation, customer: str) -> None:
+    conversation.follow_up_task = call_back_task(customer)
+
+
+def call_message(session: Session, account_id: int, call_id: str) -> Message | None:
+    return session.scalars(
+        select(Message)
+        .where(Message.channel_account_id == account_id, Message.external_id == call_id)
+        .with_for_update()
+    ).first()
