@@ -135,6 +135,16 @@ def duration_text(seconds: int) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
+def name_agent(session: Session, facts: dict[str, Any]) -> None:
+    """Who picked up, by name, when the number that answered is an agent's."""
+    number = facts.get("answered_by")
+    if not number or facts.get("answered_by_name"):
+        return
+    name = session.scalars(select(User.name).where(User.phone == number)).first()
+    if name:
+        facts["answered_by_name"] = name
+
+
 def call_back_task(customer: str) -> str:
     return f"Call back {customer}"
 

@@ -328,6 +328,7 @@ def _record_call(
     facts, changed = calls.merge(before, call, event.sent_at)
     if not changed:
         return IngestOutcome("duplicate", message.id, message.conversation_id)
+    calls.name_agent(session, facts)
     message.meta = facts
     message.text = calls.summary(facts, customer)
     message.created_at = min(message.created_at, event.sent_at)

@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from connectors.phone.numbers import BadNumber, to_e164
 from inbox.audit import record
 from inbox.events import emit
 from inbox.models import ROLES, ChannelAccount, User, inbox_member
@@ -85,8 +86,9 @@ def update_user(
     available: bool | None = None,
     locale: str | None = None,
     timezone: str | None = None,
+    phone: str | None = None,
 ) -> None:
-    """Change a user's profile or access; None leaves a field alone."""
+    """Change a user's profile or access; None leaves a field alone (phone "" clears it)."""
     if role is not None and role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     if locale is not None and locale not in LOCALES:
@@ -106,6 +108,12 @@ def update_user(
     ):
         if value is not None:
             setattr(user, field, value)
+    if phone is not None:
+        # Incoming calls ring it while on shift; click-to-call rings it first (issue 18).
+        try:
+            user.phone = to_e164(phone) if phone.strip() else None
+        except BadNumber as exc:
+            raise ValueError(f"phone: {exc}") from exc
     record(session, actor_id, "user.update", "user", user.id)
 
 

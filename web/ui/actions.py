@@ -31,7 +31,8 @@ from web.ui.common import me, roles, thread_contact, user_row, visible_conversat
 from web.ui.inbox import AGENTS, bp
 
 # Raster formats a browser shows without running anything; everything else is downloaded.
-INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+# Shown in the page (images) or played in it (voicemail recordings); all else downloads.
+INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "audio/wav", "audio/mpeg"}
 
 
 def _back(conversation_id: int) -> BaseResponse:

@@ -14,6 +14,7 @@ from inbox.models import Attachment, User
 from inbox.models.sla import BusinessHours
 from tests.connectors.phone.conftest import CUSTOMER, NUMBER
 from tests.connectors.phone.test_flow import APP_URL, World, provider, settings_overrides, world
+from tests.web.ui.conftest import PASSWORD, form_token, login
 
 __all__ = ["provider", "settings_overrides", "world"]
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
@@ -101,8 +102,16 @@ def test_outside_business_hours_the_caller_hears_the_closed_message(
 ) -> None:
     agent_with_phone(world, factory)
     with world.rt.db.session() as s:
-        s.add(BusinessHours(name="closed", channel_account_id=world.account.id,
-                            timezone="Asia/Seoul", always_open=False, weekly={}, holidays=[]))
+        s.add(
+            BusinessHours(
+                name="closed",
+                channel_account_id=world.account.id,
+                timezone="Asia/Seoul",
+                always_open=False,
+                weekly={},
+                holidays=[],
+            )
+        )
     played = call(world, voicemail=None)  # hangs up at the beep
     assert played["dialed"] == []
     assert played["said"][0].startswith("안녕하세요, 고객센터입니다. 지금은 상담 시간이 아닙니다.")
@@ -116,8 +125,14 @@ def test_a_late_ringing_never_moves_a_finished_call_back(world: World, factory: 
     played = call(world, answer="agent", talk_seconds=30)
     world.callbacks()
     before = the_call(world)
-    ringing = {"AccountSid": "AC00000000000000000000000000000001", "CallSid": played["sid"],
-               "CallStatus": "ringing", "From": CUSTOMER, "To": NUMBER, "Direction": "inbound"}
+    ringing = {
+        "AccountSid": "AC00000000000000000000000000000001",
+        "CallSid": played["sid"],
+        "CallStatus": "ringing",
+        "From": CUSTOMER,
+        "To": NUMBER,
+        "Direction": "inbound",
+    }
     done = world.provider.emu("post", url=f"{APP_URL}/webhooks/phone", params=ringing)
     assert done["status"] == 200
     world.settle()
@@ -127,7 +142,48 @@ def test_a_late_ringing_never_moves_a_finished_call_back(world: World, factory: 
 
 def test_a_forged_voice_webhook_is_refused_and_not_stored(world: World) -> None:
     form = {"CallSid": "CA" + "1" * 32, "CallStatus": "ringing", "From": CUSTOMER, "To": NUMBER}
-    answer = requests.post(f"{APP_URL}/webhooks/phone/voice", data=form,
-                           headers={"X-Twilio-Signature": "Zm9yZ2Vk"}, timeout=10)
+    answer = requests.post(
+        f"{APP_URL}/webhooks/phone/voice",
+        data=form,
+        headers={"X-Twilio-Signature": "Zm9yZ2Vk"},
+        timeout=10,
+    )
     assert answer.status_code == 403
     assert world.deliveries() == []
+
+
+def test_the_thread_shows_the_call_with_the_voicemail_player_in_korean(
+    world: World, factory: Any
+) -> None:
+    agent = factory.user("agent", inboxes=[world.account.id], email="card@example.test")
+    call(world, answer="none", voicemail="환불 문의입니다")
+    world.callbacks()
+    login(world.client, agent.email, PASSWORD)
+    page = world.client.get(f"/inbox/c/{world.conversation().id}").get_data(as_text=True)
+    assert 'class="call-card" data-outcome="missed"' in page
+    assert "수신 전화" in page and "음성 메시지" in page
+    assert "<audio controls" in page and "inline=1" in page
+    assert "환불 문의입니다" in page
+    assert f"{CUSTOMER}님의 음성 메시지: 다시 전화하기" in page
+
+
+def test_an_agent_sets_their_phone_on_the_profile_in_any_spelling(
+    world: World, factory: Any
+) -> None:
+    agent = factory.user("agent", inboxes=[world.account.id], email="profile@example.test")
+    login(world.client, agent.email, PASSWORD)
+    token = form_token(world.client, "/profile")
+    form = {
+        "csrf_token": token,
+        "name": agent.name,
+        "locale": "ko",
+        "timezone": "Asia/Seoul",
+        "available": "1",
+        "phone": "010-9999-0001",
+    }
+    world.client.post("/profile", data=form)
+    with world.rt.db.session() as s:
+        assert s.get(User, agent.id).phone == AGENT_PHONE  # type: ignore[union-attr]
+    world.client.post("/profile", data={**form, "phone": "전화 없음"})
+    with world.rt.db.session() as s:
+        assert s.get(User, agent.id).phone == AGENT_PHONE  # type: ignore[union-attr]
