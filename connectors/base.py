@@ -48,6 +48,7 @@ class Capability(StrEnum):
     CHECK_CONNECTION = "check_connection"  # the admin's "Test connection" button
     PROFILE_LOOKUP = "profile_lookup"  # looks a customer up by their platform id (name, picture)
     VOICE = "voice"  # answers incoming calls on /webhooks/<slug>/voice (see Voice)
+    PLACE_CALL = "place_call"  # click-to-call: rings the agent, then the customer
     POST_CONTEXT = "post_context"  # reads the post a comment thread is on (caption, link)
 
 
@@ -522,6 +523,17 @@ class Voice(Protocol):
         """(body, mimetype) telling the provider what to do next (TwiML for Twilio)."""
 
 
+class PlaceCall(Protocol):
+    """Capability.PLACE_CALL: the provider rings the agent's phone, then bridges the customer.
+
+    `ref` (our call message's uuid) comes back with every status of the call, so statuses
+    find the message even before the call id is recorded.
+    """
+
+    def place_call(self, account: AccountConfig, agent: str, customer: str, ref: str) -> str:
+        """Start the call; return the provider's call id. Send errors as for `send`."""
+
+
 # Capability -> the Protocol a connector declaring it implements (and only then).
 OPTIONAL_BEHAVIOUR: Mapping[Capability, type] = {
     Capability.POLLING: PollingConnector,
@@ -542,6 +554,7 @@ OPTIONAL_BEHAVIOUR: Mapping[Capability, type] = {
     Capability.PROFILE_LOOKUP: ProfileLookup,
     Capability.POST_CONTEXT: PostContext,
     Capability.VOICE: Voice,
+    Capability.PLACE_CALL: PlaceCall,
 }
 
 

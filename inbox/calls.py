@@ -23,10 +23,14 @@ from sqlalchemy.orm import Session
 
 from connectors.base import CallRoute
 from connectors.phone.numbers import BadNumber, to_e164
+from inbox.audit import record
 from inbox.business_hours import Schedule, hours_for
+from inbox.events import emit
 from inbox.models import ChannelAccount, Conversation, Message, User, inbox_member
 
-OUTCOMES = ("answered", "missed", "abandoned")
+OUTCOMES = ("answered", "missed", "abandoned", "not_reached")
+LOG_DIRECTIONS = ("inbound", "outbound")
+MAX_LOGGED_SECONDS = 24 * 3600
 NEEDS_CALL_BACK = ("missed", "abandoned")
 STAGES = {"queued": 0, "initiated": 0, "ringing": 1, "in_progress": 2, "agent_answered": 2}
 
@@ -89,6 +93,8 @@ def merge(meta: dict[str, Any], call: dict[str, Any], at: datetime) -> tuple[dic
             facts["outcome"] = "missed"
         if "outcome" not in facts and call.get("status") == "canceled":
             facts["outcome"] = "abandoned"
+        if "outcome" not in facts and facts.get("direction") == "outbound":
+            facts["outcome"] = "not_reached"  # the agent or the customer never picked up
     if event == "recording":
         facts["voicemail"] = True
         facts["recording_seconds"] = call.get("recording_duration")
@@ -151,6 +157,128 @@ def call_back_task(customer: str) -> str:
 
 def open_call_back(conversation: Conversation, customer: str) -> None:
     conversation.follow_up_task = call_back_task(customer)
+
+
+class CallRefused(ValueError):
+    """A call cannot be placed or logged; the message says why (shown to the agent)."""
+
+
+def request_call(session: Session, conversation: Conversation, agent: User) -> Message:
+    """Click-to-call, stored first: an outbound call message the job then places
+    (workers/phone.py). The agent's phone rings first, so they need one on their profile."""
+    if not agent.phone:
+        raise CallRefused("set your phone number on your profile first: your phone rings first")
+    message = Message(
+        conversation_id=conversation.id,
+        channel_account_id=conversation.channel_account_id,
+        direction="outbound",
+        kind="call",
+        author_user_id=agent.id,
+        text="",
+        meta={
+            "direction": "outbound",
+            "stage": "requested",
+            "agent_phone": agent.phone,
+            "events": [],
+        },
+    )
+    message.text = summary(message.meta, conversation.participant_key)
+    session.add(message)
+    session.flush()
+    conversation.last_activity_at = max(conversation.last_activity_at, message.created_at)
+    record(session, agent.id, "call.request", "message", message.id)
+    emit(
+        session,
+        "message.created",
+        conversation_id=conversation.id,
+        message_id=message.id,
+        channel_account_id=conversation.channel_account_id,
+        direction="outbound",
+    )
+    return message
+
+
+def placed(session: Session, message: Message, call_id: str) -> None:
+    """The provider took the call: its id, unless a status recorded it first."""
+    if message.external_id is None:
+        message.external_id = call_id
+    facts = dict(message.meta or {})
+    if facts.get("stage") in ("requested", "placing"):
+        facts["stage"] = "initiated"
+    message.meta = facts
+    emit(session, "message.updated", conversation_id=message.conversation_id, message_id=message.id)
+
+
+def place_failed(session: Session, message: Message, reason: str) -> None:
+    facts = dict(message.meta or {})
+    facts |= {"stage": "failed", "outcome": "not_reached", "problem": reason[:500]}
+    message.meta = facts
+    message.failure_reason = reason[:500]
+    emit(session, "message.updated", conversation_id=message.conversation_id, message_id=message.id)
+
+
+def log_call(
+    session: Session,
+    conversation: Conversation,
+    agent: User,
+    *,
+    direction: str,
+    number: str,
+    seconds: int,
+    outcome: str,
+    notes: str,
+    at: datetime,
+) -> Message:
+    """A call made outside Switchboard, written down by the agent (never sent anywhere)."""
+    if direction not in LOG_DIRECTIONS:
+        raise CallRefused(f"direction must be one of {', '.join(LOG_DIRECTIONS)}")
+    if outcome not in OUTCOMES:
+        raise CallRefused(f"outcome must be one of {', '.join(OUTCOMES)}")
+    if not 0 <= seconds <= MAX_LOGGED_SECONDS:
+        raise CallRefused("the duration must be between 0 and 24 hours")
+    try:
+        customer = to_e164(number)
+    except BadNumber as exc:
+        raise CallRefused(str(exc)) from exc
+    facts: dict[str, Any] = {
+        "direction": direction,
+        "outcome": outcome,
+        "duration": seconds,
+        "number": customer,
+        "notes": notes.strip()[:4000],
+        "logged_by": agent.name,
+        "events": ["logged"],
+    }
+    message = Message(
+        conversation_id=conversation.id,
+        channel_account_id=conversation.channel_account_id,
+        direction=direction,
+        kind="call",
+        author_user_id=agent.id,
+        text=summary(facts, customer) + (f"\n{facts['notes']}" if facts["notes"] else ""),
+        created_at=at,
+        meta=facts,
+    )
+    session.add(message)
+    session.flush()
+    conversation.last_activity_at = max(conversation.last_activity_at, at)
+    record(session, agent.id, "call.log", "message", message.id)
+    emit(
+        session,
+        "message.created",
+        conversation_id=conversation.id,
+        message_id=message.id,
+        channel_account_id=conversation.channel_account_id,
+        direction=direction,
+    )
+    return message
+
+
+def by_ref(session: Session, ref: str) -> Message | None:
+    """Our click-to-call message, named by the `ref` its statuses carry."""
+    return session.scalars(
+        select(Message).where(Message.uuid == ref, Message.kind == "call").with_for_update()
+    ).first()
 
 
 def call_message(session: Session, account_id: int, call_id: str) -> Message | None:

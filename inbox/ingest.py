@@ -309,6 +309,11 @@ def _record_call(
     customer = event.customer.external_id
     created = False
     message = calls.call_message(session, account.id, call_id)
+    if message is None and call.get("ref"):
+        # Our click-to-call: the status may come before the job recorded the call id.
+        message = calls.by_ref(session, str(call["ref"]))
+        if message is not None and message.external_id is None:
+            message.external_id = call_id
     if message is None:
         row = Message(
             conversation_id=conversation.id,

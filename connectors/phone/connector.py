@@ -75,6 +75,7 @@ class PhoneConnector:
             Capability.CHECK_CONNECTION,
             Capability.VOICE,
             Capability.FETCH_ATTACHMENT,
+            Capability.PLACE_CALL,
         }
     )
 
@@ -140,6 +141,34 @@ class PhoneConnector:
 
     def call_answer(self, call: IncomingCall, route: CallRoute) -> tuple[str, str]:
         return voice.answer(call, route, self.callback_url), "text/xml"
+
+    def place_call(self, account: AccountConfig, agent: str, customer: str, ref: str) -> str:
+        """Click-to-call: ring the agent's phone from our number; when they answer, the
+        TwiML dials the customer with our number as caller id. Every status names `ref`."""
+        try:
+            agent_number, customer_number = to_e164(agent), to_e164(customer)
+        except BadNumber as exc:
+            raise PermanentSendError(str(exc)) from exc
+        if not self.callback_url:
+            raise PermanentSendError("no callback URL: set PUBLIC_BASE_URL or PHONE_CALLBACK_URL")
+        names = {
+            "account": account.external_id,
+            "customer": customer_number,
+            "direction": "outbound",
+            wire.REF_PARAM: ref,
+        }
+        twiml = voice.bridge(customer_number, account.external_id, self.callback_url, ref)
+        client = self.client()
+        created = self._call(
+            lambda: client.calls.create(
+                to=agent_number,
+                from_=account.external_id,
+                twiml=twiml,
+                status_callback=voice.with_query(self.callback_url, **names),
+                status_callback_event=["initiated", "ringing", "answered", "completed"],
+            )
+        )
+        return str(created.sid)
 
     def fetch_attachment(self, account: AccountConfig, attachment: Attachment) -> bytes:
         """A voicemail recording, downloaded with the account's credentials."""

@@ -238,11 +238,14 @@ def call_event(form: Form, url: str, at: datetime) -> InboundEvent:
         if form.get("CallStatus") not in ("in-progress", "answered"):
             raise UnsupportedEvent(f"agent leg status {form.get('CallStatus')!r} is not ingested")
         direction = wire.query_value(url, "direction") or "inbound"
-        call |= {
-            "sid": form["ParentCallSid"],
-            "event": "agent_answered",
-            "answered_by": number(form.get("To") or form.get("Called"), "To"),
-        }
+        if direction == "outbound":  # click-to-call: the customer picked up
+            call |= {"sid": form["ParentCallSid"], "event": "answered"}
+        else:
+            call |= {
+                "sid": form["ParentCallSid"],
+                "event": "agent_answered",
+                "answered_by": number(form.get("To") or form.get("Called"), "To"),
+            }
     else:
         status = form.get("CallStatus") or ""
         if status not in wire.CALL_RANK:
@@ -253,7 +256,9 @@ def call_event(form: Form, url: str, at: datetime) -> InboundEvent:
         }
         if status in wire.CALL_TERMINAL:
             call["duration"] = _int(form.get("CallDuration"))
-    outbound = direction.startswith("outbound")
+    if wire.query_value(url, wire.REF_PARAM):
+        call["ref"] = wire.query_value(url, wire.REF_PARAM)
+    outbound = direction.startswith("outbound") or wire.query_value(url, "direction") == "outbound"
     ours = wire.query_value(url, "account") or form.get("From" if outbound else "To")
     customer = wire.query_value(url, "customer") or form.get("To" if outbound else "From")
     call["direction"] = "outbound" if outbound else "inbound"

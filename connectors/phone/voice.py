@@ -79,3 +79,17 @@ def answer(call: IncomingCall, route: CallRoute, callback_url: str) -> str:
 def _say(response: VoiceResponse, lines: tuple[tuple[str, str], ...]) -> None:
     for language, text in lines:
         response.say(text, language=language)
+
+
+def bridge(customer: str, ours: str, callback_url: str, ref: str) -> str:
+    """TwiML run on the agent's phone once they pick up: call the customer from our number."""
+    names = {"account": ours, "customer": customer, "direction": "outbound", "ref": ref}
+    response = VoiceResponse()
+    dial = Dial(caller_id=ours, answer_on_bridge=True)
+    dial.number(
+        customer,
+        status_callback=with_query(callback_url, **names),
+        status_callback_event="answered",
+    )
+    response.append(dial)
+    return str(response)

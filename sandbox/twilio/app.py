@@ -44,6 +44,8 @@ DEFAULTS: dict[str, Any] = {
     "VOICE_URL": "",  # where the number's incoming calls ask for TwiML (/webhooks/phone/voice)
     "STATUS_URL": "",  # the number's call status callback (empty: SMS_URL)
     "PUBLIC_URL": "",  # this emulator's own base URL (recording links); empty: as called
+    "OUTBOUND_ANSWER": "both",  # click-to-call: both pick up | agent_only | none
+    "OUTBOUND_TALK_SECONDS": 60,
     "AUTO_CALLBACKS": False,
 }
 
@@ -157,7 +159,11 @@ def _log(provider: Provider) -> None:
                 "method": request.method,
                 "path": request.path,
                 "query": request.args.to_dict(),
-                "form": request.form.to_dict(),
+                # A repeated field (StatusCallbackEvent) as the list of its values.
+                "form": {
+                    k: v[0] if len(v) == 1 else v
+                    for k, v in request.form.to_dict(flat=False).items()
+                },
                 "user": request.authorization.username if request.authorization else None,
             }
         )
@@ -224,6 +230,25 @@ def _install_rest(app: Flask, provider: Provider) -> None:
                 },
             )
         response = jsonify(message)
+        response.status_code = 201
+        return response
+
+    @app.post(f"{base}/Calls.json")
+    def create_call(account_sid: str) -> Response:
+        """An outbound call (click-to-call): the agent's phone first, then the TwiML's
+        <Dial>; its statuses wait in the outbox (sandbox/twilio/calls.py `outbound`)."""
+        _log(provider)
+        if not _authorized(provider, account_sid):
+            return _error(401, 20003, "Authenticate")
+        form = request.form
+        try:
+            to = to_e164(form.get("To", ""))
+        except BadNumber:
+            return _error(400, 21211, f"The 'To' number {form.get('To')} is not valid.")
+        if not (form.get("Twiml") or form.get("Url")):
+            return _error(400, 21205, "Url or Twiml is required.")
+        call = calls.outbound(provider, form, to, sid)
+        response = jsonify(call)
         response.status_code = 201
         return response
 

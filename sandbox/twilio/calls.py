@@ -220,3 +220,81 @@ def _record(
     answer = provider.post(action, recorded)
     call.steps.append(f"recorded {answer['status']}")
     return (answer["body"] if answer["status"] == 200 else ""), scenario.voicemail_seconds
+
+
+def outbound(provider: Any, form: Any, to: str, sid: Any) -> dict[str, Any]:
+    """Click-to-call as the provider runs it: ring `to` (the agent), run the TwiML when they
+    answer (<Dial> the customer), report each step to StatusCallback (queued)."""
+    settings = provider.settings
+    call_sid = sid("CA")
+    ours = str(form.get("From", ""))
+    account = str(settings["ACCOUNT_SID"])
+    answer = str(settings.get("OUTBOUND_ANSWER") or "both")
+    talk = int(settings.get("OUTBOUND_TALK_SECONDS") or 60)
+    root = ET.fromstring(form.get("Twiml") or "<Response/>")
+    numbers = [(n.text or "", n.get("statusCallback")) for n in root.iter("Number")]
+    customer, child_callback = numbers[0] if numbers else ("", None)
+    callback = form.get("StatusCallback")
+    wanted = set(form.getlist("StatusCallbackEvent")) or {"completed"}
+    base = {
+        "AccountSid": account,
+        "ApiVersion": wire.API_VERSION,
+        "CallSid": call_sid,
+        "From": ours,
+        "To": to,
+        "Direction": "outbound-api",
+        "CallbackSource": "call-progress-events",
+    }
+    steps = ["initiated", "ringing"] + (["answered"] if answer != "none" else [])
+    for number, step in enumerate(steps):
+        if step in wanted:
+            status = "in-progress" if step == "answered" else step
+            provider.queue(
+                callback,
+                {
+                    **base,
+                    "CallStatus": status,
+                    "Timestamp": timestamp(),
+                    "SequenceNumber": str(number),
+                },
+            )
+    if answer == "both" and child_callback:
+        provider.queue(
+            child_callback,
+            {
+                "AccountSid": account,
+                "ApiVersion": wire.API_VERSION,
+                "CallSid": sid("CA"),
+                "ParentCallSid": call_sid,
+                "CallStatus": "in-progress",
+                "Direction": "outbound-dial",
+                "From": ours,
+                "To": customer,
+                "Timestamp": timestamp(),
+            },
+        )
+    seconds = talk if answer == "both" else (5 if answer == "agent_only" else 0)
+    provider.queue(
+        callback,
+        {
+            **base,
+            "CallStatus": "completed" if answer != "none" else "no-answer",
+            "CallDuration": str(seconds),
+            "Timestamp": timestamp(),
+            "SequenceNumber": str(len(steps)),
+        },
+    )
+    made = {
+        "sid": call_sid,
+        "account_sid": account,
+        "to": to,
+        "from": ours,
+        "status": "queued",
+        "direction": "outbound-api",
+        "api_version": wire.API_VERSION,
+        "date_created": timestamp(),
+        "customer": customer,
+    }
+    with provider.lock:
+        provider.calls[call_sid] = {**made, "answer": answer}
+    return made
