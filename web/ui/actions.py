@@ -221,9 +221,9 @@ def call_customer(conversation_id: int) -> BaseResponse:
         rt.jobs.enqueue("workers.phone.place_call", message_id, queue="send")
     except Exception:  # the queue is down: say so on the call rather than leave it waiting
         with rt.db.session() as db:
-            message = db.get(Message, message_id)
-            if message is not None:
-                calls.place_failed(db, message, "the job queue is unavailable: try again")
+            waiting = db.get(Message, message_id)
+            if waiting is not None:
+                calls.place_failed(db, waiting, "the job queue is unavailable: try again")
         flash(_("Not called: %(reason)s", reason="the job queue is unavailable"), "error")
         return _back(conversation_id)
     flash(_("Calling: your phone rings first."), "ok")
