@@ -28,8 +28,9 @@ from email.utils import format_datetime
 from typing import Any
 
 import requests
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, jsonify, redirect, render_template, request
 from twilio.request_validator import RequestValidator
+from werkzeug.wrappers import Response as BaseResponse
 
 from connectors.phone import wire
 from connectors.phone.numbers import BadNumber, to_e164
@@ -300,37 +301,7 @@ def _install_control(app: Flask, provider: Provider) -> None:
     @app.post("/_emu/sms")
     def customer_texts() -> Response:
         """A customer texts our number: the signed incoming-message webhook, posted now."""
-        data = request.get_json(silent=True) or {}
-        customer = to_e164(str(data.get("from") or "+821012345678"))
-        ours = str(data.get("to") or provider.settings["NUMBER"])
-        body = str(data.get("body") or "")
-        message_sid = str(data.get("sid") or sid("SM"))
-        word = wire.opt_keyword(body)
-        with provider.lock:
-            if word == "stop":
-                provider.opted_out.add((ours, customer))
-            elif word == "start":
-                provider.opted_out.discard((ours, customer))
-        params = {
-            "ToCountry": "KR",
-            "SmsMessageSid": message_sid,
-            "NumMedia": "0",
-            "SmsSid": message_sid,
-            "SmsStatus": "received",
-            "Body": body,
-            "FromCountry": "KR" if customer.startswith("+82") else "",
-            "To": ours,
-            "NumSegments": str(max(count(body).count, 1)),
-            "MessageSid": message_sid,
-            "AccountSid": str(provider.settings["ACCOUNT_SID"]),
-            "From": customer,
-            "ApiVersion": wire.API_VERSION,
-        }
-        if word is not None:
-            params["OptOutType"] = word.upper()
-        url = str(data.get("url") or provider.settings["SMS_URL"])
-        done = provider.post(url, params) if url else {"status": None, "params": params}
-        return jsonify({"sid": message_sid, **done})
+        return jsonify(text_us(provider, request.get_json(silent=True) or {}))
 
     @app.post("/_emu/call")
     def customer_calls() -> Response:
@@ -394,4 +365,69 @@ def _install_control(app: Flask, provider: Provider) -> None:
 
     @app.get("/_emu/simulator")
     def simulator() -> str:
-        return render_template("phone_simulator.html", number=provider.settings["NUMBER"])
+        with provider.lock:
+            received = list(reversed(provider.received))
+            made = list(reversed(provider.calls.values()))
+            logged = list(reversed(provider.requests))[:20]
+        return render_template(
+            "phone_simulator.html",
+            number=provider.settings["NUMBER"],
+            customer=request.args.get("customer") or "010-1234-5678",
+            received=received,
+            calls=made,
+            requests=logged,
+        )
+
+    @app.post("/_emu/simulator/sms")
+    def simulator_sms() -> BaseResponse:
+        """The page's form: text our number (posted through the same code as /_emu/sms)."""
+        with app.test_request_context(
+            json={"from": request.form.get("from"), "body": request.form.get("body", "")}
+        ):
+            customer_texts()
+        return redirect("../simulator")
+
+    @app.post("/_emu/simulator/call")
+    def simulator_call() -> BaseResponse:
+        provider.base_url = provider.base_url or request.host_url
+        scenario = calls.Scenario(
+            caller=to_e164(request.form.get("from") or "+821012345678"),
+            answer=request.form.get("answer") or "agent",
+            voicemail=request.form.get("voicemail") or None,
+        )
+        threading.Thread(target=calls.play, args=(provider, scenario, sid), daemon=True).start()
+        return redirect("../simulator")
+
+
+def text_us(provider: Provider, data: Mapping[str, Any]) -> dict[str, Any]:
+    """A customer texts our number: the signed incoming-message webhook, posted now."""
+    customer = to_e164(str(data.get("from") or "+821012345678"))
+    ours = str(data.get("to") or provider.settings["NUMBER"])
+    body = str(data.get("body") or "")
+    message_sid = str(data.get("sid") or sid("SM"))
+    word = wire.opt_keyword(body)
+    with provider.lock:
+        if word == "stop":
+            provider.opted_out.add((ours, customer))
+        elif word == "start":
+            provider.opted_out.discard((ours, customer))
+    params = {
+        "ToCountry": "KR",
+        "SmsMessageSid": message_sid,
+        "NumMedia": "0",
+        "SmsSid": message_sid,
+        "SmsStatus": "received",
+        "Body": body,
+        "FromCountry": "KR" if customer.startswith("+82") else "",
+        "To": ours,
+        "NumSegments": str(max(count(body).count, 1)),
+        "MessageSid": message_sid,
+        "AccountSid": str(provider.settings["ACCOUNT_SID"]),
+        "From": customer,
+        "ApiVersion": wire.API_VERSION,
+    }
+    if word is not None:
+        params["OptOutType"] = word.upper()
+    url = str(data.get("url") or provider.settings["SMS_URL"])
+    done = provider.post(url, params) if url else {"status": None, "params": params}
+    return {"sid": message_sid, **done}
