@@ -92,6 +92,7 @@ class Participant:
     handle: str | None = None  # @username, email address
     name: str | None = None
     email: str | None = None
+    phone: str | None = None  # E.164, when the channel identifies people by number (phone)
 
 
 @dataclass(frozen=True, slots=True)

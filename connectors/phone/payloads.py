@@ -106,7 +106,7 @@ def text_event(form: Form, at: datetime) -> InboundEvent:
         thread_key=customer,
         conversation_kind=ConversationKind.DM,
         sent_at=at,
-        customer=Participant(external_id=customer, handle=customer),
+        customer=Participant(external_id=customer, handle=customer, phone=customer),
         text=body,
         extra=extra,
         channel=CHANNEL,
@@ -131,7 +131,7 @@ def status_event(form: Form, url: str, at: datetime) -> InboundEvent:
         "thread_key": customer,
         "conversation_kind": ConversationKind.DM,
         "sent_at": at,
-        "customer": Participant(external_id=customer, handle=customer),
+        "customer": Participant(external_id=customer, handle=customer, phone=customer),
         "channel": CHANNEL,
     }
     if state in wire.ACCEPTED:
@@ -270,7 +270,7 @@ def call_event(form: Form, url: str, at: datetime) -> InboundEvent:
         thread_key=caller,
         conversation_kind=ConversationKind.DM,
         sent_at=when,
-        customer=Participant(external_id=caller, handle=caller),
+        customer=Participant(external_id=caller, handle=caller, phone=caller),
         targets=(call["sid"],),
         attachments=attachments,
         extra={"call": call},

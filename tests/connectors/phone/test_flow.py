@@ -11,7 +11,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from inbox.models import Conversation, InboundDelivery, Message
+from inbox.models import Contact, Conversation, InboundDelivery, Message
 from sandbox.twilio import create_app
 from switchboard.runtime import Runtime
 from tests.connectors.phone.conftest import ACCOUNT_SID, CUSTOMER, NUMBER, Provider
@@ -109,6 +109,9 @@ def test_a_text_is_stored_once_however_often_it_is_delivered(world: World) -> No
     assert message.text == "안녕하세요, 주문한 오메가3 언제 도착하나요?"
     conversation = world.conversation()
     assert (conversation.kind, conversation.thread_key) == ("dm", CUSTOMER)
+    with world.rt.db.session() as s:  # the contact is identified by (and shows) the number
+        contact = s.get(Contact, conversation.contact_id)
+        assert contact is not None and (contact.name, contact.phone) == (CUSTOMER, CUSTOMER)
     deliveries = world.deliveries()
     assert len(deliveries) == 3
     assert all(d.connector == "phone" and d.status == "processed" for d in deliveries)
