@@ -115,3 +115,51 @@ def test_an_agent_logs_a_call_made_outside_the_system(world: World, factory: Any
     world.client.post(f"/inbox/c/{conversation.id}/log-call", data={**form, "minutes": "-1"})
     world.client.post(f"/inbox/c/{conversation.id}/log-call", data={**form, "number": "없음"})
     assert len(world.messages("call")) == 1
+
+
+def test_the_api_logs_and_places_calls(world: World) -> None:
+    world.text("문의")
+    conversation = world.conversation()
+    logged = world.client.post(
+        f"/api/v1/conversations/{conversation.id}/calls",
+        json={
+            "direction": "inbound",
+            "number": "+82 10-1234-5678",
+            "duration_seconds": 75,
+            "outcome": "answered",
+            "notes": "주소 변경 요청",
+        },
+        headers=world.auth,
+    )
+    assert logged.status_code == 201, logged.get_json()
+    body = logged.get_json()
+    assert (body["kind"], body["direction"]) == ("call", "inbound")
+    assert body["call"] == {
+        "direction": "inbound",
+        "outcome": "answered",
+        "duration": 75,
+        "number": CUSTOMER,
+        "notes": "주소 변경 요청",
+        "logged_by": body["author"]["name"],
+    }
+    refused = world.client.post(
+        f"/api/v1/conversations/{conversation.id}/calls",
+        json={"direction": "sideways", "number": CUSTOMER, "outcome": "answered"},
+        headers=world.auth,
+    )
+    assert refused.status_code in (400, 422)
+    no_phone = world.client.post(
+        f"/api/v1/conversations/{conversation.id}/call", headers=world.auth
+    )
+    assert no_phone.status_code == 422
+    assert "phone number on your profile" in no_phone.get_json()["detail"]
+    with world.rt.db.session() as s:
+        for user in s.query(User).filter(User.email == "phone-agent@example.test"):
+            user.phone = AGENT_PHONE
+    placed = world.client.post(f"/api/v1/conversations/{conversation.id}/call", headers=world.auth)
+    assert placed.status_code == 202, placed.get_json()
+    world.settle()
+    world.callbacks()
+    calls_made = world.messages("call")
+    assert calls_made[-1].uuid == placed.get_json()["uuid"]
+    assert calls_made[-1].meta["outcome"] == "answered"
