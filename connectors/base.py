@@ -630,6 +630,9 @@ class AccountForm:
 
     external_id_label: Text
     external_id: Literal["text", "digits", "email"] = "text"  # how the id is validated
+    # Rewrites the typed id into the provider's spelling (phone: 02-555-0100 → +8225550100);
+    # raises ValueError with the reason when it cannot.
+    external_id_normalize: Callable[[str], str] | None = None
     credentials: tuple[Field, ...] = ()
     options: tuple[Field, ...] = ()
     # Alternative credential sets (X: an OAuth 1.0a pair or an OAuth 2.0 user token); one set

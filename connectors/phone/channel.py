@@ -16,6 +16,7 @@ from connectors.base import (
 )
 from connectors.phone import segments
 from connectors.phone.connector import PhoneConnector
+from connectors.phone.numbers import to_e164
 
 
 def _sms_units(text: str) -> int:
@@ -38,6 +39,7 @@ CHANNEL = Channel(
         external_id_label=label(
             "Phone number (E.164, e.g. +8225550100)", "전화번호 (예: +8225550100)"
         ),
+        external_id_normalize=to_e164,
         options=(
             Field(
                 "forward_to",
