@@ -161,6 +161,7 @@ def test_the_thread_shows_the_call_with_the_voicemail_player_in_korean(
     login(world.client, agent.email, PASSWORD)
     page = world.client.get(f"/inbox/c/{world.conversation().id}").get_data(as_text=True)
     assert 'class="call-card" data-outcome="missed"' in page
+    assert "📞 수신 전화 · 부재중 · 0분 12초 · 음성 메시지" in page  # the list row, in Korean
     assert "수신 전화" in page and "음성 메시지" in page
     assert "<audio controls" in page and "inline=1" in page
     assert "환불 문의입니다" in page
