@@ -9,8 +9,8 @@ no-match gate. A question counts as right at top-1 when the first answer is one 
 labels (multi-intent questions carry two), at top-3 when any label is among the answers;
 a question with no label (nonsense, empty-meaning, off-topic) counts as right only when no
 answer is given. "learned" columns build the index with evidence, as agents' inserts would
-leave it: every tuning question (hard-tune, hard-tune-2, first-dev) stored as a phrasing of
-its article; the held-out questions (hard-final, first-test) never are.
+leave it: every tuning question (hard-tune, hard-tune-2, hard-final, first-dev) stored as a
+phrasing of its article; the held-out questions (hard-final-2, first-test) never are.
 """
 
 from __future__ import annotations
@@ -43,7 +43,12 @@ def load() -> list[Question]:
     out: list[Question] = []
     for line in HARD.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
-        split = {"tune": "hard-tune", "heldout": "hard-tune-2", "final": "hard-final"}[row["split"]]
+        split = {
+            "tune": "hard-tune",
+            "heldout": "hard-tune-2",
+            "final": "hard-final",
+            "final2": "hard-final-2",
+        }[row["split"]]
         out.append((row["q"], tuple(row["slugs"]), row["kind"], split))
     for line in FIRST.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
@@ -99,10 +104,10 @@ def main() -> None:
     args = parser.parse_args()
     articles = default_articles()
     questions = load()
-    taught = ("hard-tune", "hard-tune-2", "first-dev")
+    taught = ("hard-tune", "hard-tune-2", "hard-final", "first-dev")
     splits = list(taught)
     if args.final:
-        splits += ["hard-final", "first-test"]
+        splits += ["hard-final-2", "first-test"]
     plain = FaqIndex(articles)
     teach = [q for q in questions if q[3] in taught]
     learned = FaqIndex(articles, evidence=evidence_from(teach))
