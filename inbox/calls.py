@@ -95,6 +95,10 @@ def merge(meta: dict[str, Any], call: dict[str, Any], at: datetime) -> tuple[dic
             facts["outcome"] = "abandoned"
         if "outcome" not in facts and facts.get("direction") == "outbound":
             facts["outcome"] = "not_reached"  # the agent or the customer never picked up
+        if "outcome" not in facts:
+            # An incoming call the provider answered with TwiML ends `completed` even when no
+            # person spoke to the caller (closed, hung up at the beep): nobody did, so missed.
+            facts["outcome"] = "missed"
     if event == "recording":
         facts["voicemail"] = True
         facts["recording_seconds"] = call.get("recording_duration")
@@ -139,6 +143,19 @@ def summary(facts: dict[str, Any], customer: str) -> str:
 
 def duration_text(seconds: int) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def answered_after_all(
+    conversation: Conversation, before: dict[str, Any], after: dict[str, Any], customer: str
+) -> bool:
+    """A late `answered` for a call first taken as missed (callbacks out of order): the
+    call-back task it set is withdrawn. True when it was."""
+    if before.get("outcome") not in NEEDS_CALL_BACK or after.get("outcome") != "answered":
+        return False
+    if after.get("voicemail") or conversation.follow_up_task != call_back_task(customer):
+        return False
+    conversation.follow_up_task = None
+    return True
 
 
 def name_agent(session: Session, facts: dict[str, Any]) -> None:

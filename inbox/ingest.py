@@ -342,6 +342,8 @@ def _record_call(
         attach(session, message.id, incoming, store)
         new_attachment = True
     conversation.last_activity_at = max(conversation.last_activity_at, event.sent_at)
+    if calls.answered_after_all(conversation, before, facts, customer):
+        system_event(session, conversation, f"Call from {customer} was answered after all")
     if calls.needs_call_back(before, facts):
         touch_for_customer(session, conversation, event)
         calls.open_call_back(conversation, customer)

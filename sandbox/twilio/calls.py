@@ -86,9 +86,8 @@ def play(provider: Any, scenario: Scenario, sid: Any) -> CallLog:
     while twiml:
         twiml, seconds = _act(provider, scenario, call, base, twiml, sid)
         talked += seconds
-    status = "completed" if talked or call.answered_by or call.recording_sid else "no-answer"
-    if scenario.answer == "hangup":
-        status = "completed"
+    # An incoming call answered by TwiML ends `completed`, whoever spoke (or nobody).
+    status = "completed" if answer["status"] == 200 else "failed"
     provider.queue(
         settings.get("STATUS_URL") or settings["SMS_URL"],
         {

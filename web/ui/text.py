@@ -124,6 +124,10 @@ _EVENTS: list[tuple[re.Pattern[str], Render]] = [
         ),
     ),
     (
+        re.compile(r"^Call from (?P<number>\S+) was answered after all$"),
+        lambda g: _("Call from %(number)s was answered after all", number=g["number"]),
+    ),
+    (
         re.compile(
             r"^The customer opted out of texts \((?P<word>.*)\): no more texts can be sent$"
         ),

@@ -188,3 +188,32 @@ def test_an_agent_sets_their_phone_on_the_profile_in_any_spelling(
     world.client.post("/profile", data={**form, "phone": "전화 없음"})
     with world.rt.db.session() as s:
         assert s.get(User, agent.id).phone == AGENT_PHONE  # type: ignore[union-attr]
+
+
+def test_an_answered_call_whose_end_came_first_withdraws_the_call_back(world: World) -> None:
+    sid = "CA" + "5" * 32
+    names = {
+        "AccountSid": "AC00000000000000000000000000000001",
+        "CallSid": sid,
+        "From": CUSTOMER,
+        "To": NUMBER,
+        "Direction": "inbound",
+    }
+    ended = {**names, "CallStatus": "completed", "CallDuration": "80"}
+    dialed = {
+        **names,
+        "CallStatus": "in-progress",
+        "DialCallStatus": "completed",
+        "DialCallDuration": "75",
+    }
+    for params in (ended, dialed):  # the final status overtook the dial's outcome
+        done = world.provider.emu("post", url=f"{APP_URL}/webhooks/phone", params=params)
+        assert done["status"] == 200
+        world.settle()
+    message = the_call(world)
+    assert (message.meta["outcome"], message.meta["talk_seconds"]) == ("answered", 75)
+    assert world.conversation().follow_up_task is None
+    assert [m.text for m in world.messages("event")] == [
+        f"Missed call from {CUSTOMER}: call back",
+        f"Call from {CUSTOMER} was answered after all",
+    ]
