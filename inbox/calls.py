@@ -89,16 +89,8 @@ def merge(meta: dict[str, Any], call: dict[str, Any], at: datetime) -> tuple[dic
         facts["ended_at"] = at.isoformat()
         facts["status"] = call.get("status")
         facts["duration"] = call.get("duration")
-        if "outcome" not in facts and call.get("status") in ("busy", "no-answer", "failed"):
-            facts["outcome"] = "missed"
-        if "outcome" not in facts and call.get("status") == "canceled":
-            facts["outcome"] = "abandoned"
-        if "outcome" not in facts and facts.get("direction") == "outbound":
-            facts["outcome"] = "not_reached"  # the agent or the customer never picked up
         if "outcome" not in facts:
-            # An incoming call the provider answered with TwiML ends `completed` even when no
-            # person spoke to the caller (closed, hung up at the beep): nobody did, so missed.
-            facts["outcome"] = "missed"
+            facts["outcome"] = _unanswered(facts, str(call.get("status") or ""))
     if event == "recording":
         facts["voicemail"] = True
         facts["recording_seconds"] = call.get("recording_duration")
@@ -109,6 +101,18 @@ def merge(meta: dict[str, Any], call: dict[str, Any], at: datetime) -> tuple[dic
         else:
             facts["transcript_problem"] = call.get("transcript_problem")
     return facts, True
+
+
+def _unanswered(facts: dict[str, Any], status: str) -> str:
+    """The outcome of a call that ended with no answer recorded."""
+    if facts.get("direction") == "outbound":
+        return "not_reached"  # the agent or the customer never picked up
+    if status == "canceled":
+        return "abandoned"
+    # busy / no-answer / failed, and `completed`: an incoming call the provider answered with
+    # TwiML ends completed even when no person spoke to the caller (closed, hung up at the
+    # beep). Nobody did, so it is missed.
+    return "missed"
 
 
 def needs_call_back(before: dict[str, Any], after: dict[str, Any]) -> bool:

@@ -163,3 +163,13 @@ def test_the_api_logs_and_places_calls(world: World) -> None:
     calls_made = world.messages("call")
     assert calls_made[-1].uuid == placed.get_json()["uuid"]
     assert calls_made[-1].meta["outcome"] == "answered"
+
+
+def test_an_agent_who_does_not_pick_up_is_not_reached_either(world: World, factory: Any) -> None:
+    world.provider.emu("config", outbound_answer="none")
+    world.text("전화 주세요")
+    signed_in_agent(world, factory)
+    click(world)
+    world.callbacks(order="lifo")
+    (message,) = world.messages("call")
+    assert (message.meta["outcome"], message.meta["status"]) == ("not_reached", "no-answer")
