@@ -13,10 +13,16 @@ from sqlalchemy import select
 from inbox.models import Attachment, User
 from inbox.models.sla import BusinessHours
 from tests.connectors.phone.conftest import CUSTOMER, NUMBER
-from tests.connectors.phone.test_flow import APP_URL, World, provider, settings_overrides, world
+from tests.connectors.phone.test_flow import (
+    World,
+    app_port,
+    provider,
+    settings_overrides,
+    world,
+)
 from tests.web.ui.conftest import PASSWORD, form_token, login
 
-__all__ = ["provider", "settings_overrides", "world"]
+__all__ = ["app_port", "provider", "settings_overrides", "world"]
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 AGENT_PHONE = "+821099990001"
 
@@ -133,7 +139,7 @@ def test_a_late_ringing_never_moves_a_finished_call_back(world: World, factory: 
         "To": NUMBER,
         "Direction": "inbound",
     }
-    done = world.provider.emu("post", url=f"{APP_URL}/webhooks/phone", params=ringing)
+    done = world.provider.emu("post", url=f"{world.url}/webhooks/phone", params=ringing)
     assert done["status"] == 200
     world.settle()
     after = the_call(world)
@@ -143,7 +149,7 @@ def test_a_late_ringing_never_moves_a_finished_call_back(world: World, factory: 
 def test_a_forged_voice_webhook_is_refused_and_not_stored(world: World) -> None:
     form = {"CallSid": "CA" + "1" * 32, "CallStatus": "ringing", "From": CUSTOMER, "To": NUMBER}
     answer = requests.post(
-        f"{APP_URL}/webhooks/phone/voice",
+        f"{world.url}/webhooks/phone/voice",
         data=form,
         headers={"X-Twilio-Signature": "Zm9yZ2Vk"},
         timeout=10,
@@ -207,7 +213,7 @@ def test_an_answered_call_whose_end_came_first_withdraws_the_call_back(world: Wo
         "DialCallDuration": "75",
     }
     for params in (ended, dialed):  # the final status overtook the dial's outcome
-        done = world.provider.emu("post", url=f"{APP_URL}/webhooks/phone", params=params)
+        done = world.provider.emu("post", url=f"{world.url}/webhooks/phone", params=params)
         assert done["status"] == 200
         world.settle()
     message = the_call(world)

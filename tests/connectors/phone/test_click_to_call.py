@@ -10,10 +10,16 @@ import pytest
 from inbox.models import User
 from tests.connectors.phone.conftest import ACCOUNT_SID, CUSTOMER, NUMBER
 from tests.connectors.phone.test_calls import AGENT_PHONE
-from tests.connectors.phone.test_flow import APP_URL, World, provider, settings_overrides, world
+from tests.connectors.phone.test_flow import (
+    World,
+    app_port,
+    provider,
+    settings_overrides,
+    world,
+)
 from tests.web.ui.conftest import PASSWORD, form_token, login
 
-__all__ = ["provider", "settings_overrides", "world"]
+__all__ = ["app_port", "provider", "settings_overrides", "world"]
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 
 
@@ -56,10 +62,10 @@ def test_click_to_call_rings_the_agent_then_the_customer_and_lands_in_the_thread
         "Twiml": (
             '<?xml version="1.0" encoding="UTF-8"?><Response>'
             f'<Dial answerOnBridge="true" callerId="{NUMBER}">'
-            f'<Number statusCallback="{APP_URL}/webhooks/phone?{names.replace("&", "&amp;")}"'
+            f'<Number statusCallback="{world.url}/webhooks/phone?{names.replace("&", "&amp;")}"'
             f' statusCallbackEvent="answered">{CUSTOMER}</Number></Dial></Response>'
         ),
-        "StatusCallback": f"{APP_URL}/webhooks/phone?{names}",
+        "StatusCallback": f"{world.url}/webhooks/phone?{names}",
         "StatusCallbackEvent": ["initiated", "ringing", "answered", "completed"],
     }
     assert message.external_id and message.external_id.startswith("CA")

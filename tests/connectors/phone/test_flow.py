@@ -18,26 +18,34 @@ from tests.connectors.phone.conftest import ACCOUNT_SID, CUSTOMER, NUMBER, Provi
 from tests.support.servers import free_port, serve_wsgi
 
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
-PORT = free_port()
-APP_URL = f"http://127.0.0.1:{PORT}"
 
 
 @pytest.fixture
-def provider() -> Iterator[Provider]:
-    urls = {"SMS_URL": f"{APP_URL}/webhooks/phone", "VOICE_URL": f"{APP_URL}/webhooks/phone/voice"}
+def app_port() -> int:
+    """Our app's port, chosen per test: the provider must know where to call before the app
+    is served (PUBLIC_BASE_URL is a setting of the runtime the app is built with)."""
+    return free_port()
+
+
+@pytest.fixture
+def provider(app_port: int) -> Iterator[Provider]:
+    base = f"http://127.0.0.1:{app_port}"
+    urls = {"SMS_URL": f"{base}/webhooks/phone", "VOICE_URL": f"{base}/webhooks/phone/voice"}
     with serve_wsgi(create_app(urls)) as url:
         yield Provider(url)
 
 
 @pytest.fixture
-def settings_overrides(provider: Provider) -> dict[str, str]:
+def settings_overrides(provider: Provider, app_port: int) -> dict[str, str]:
     host = provider.url.removeprefix("http://")
-    return provider.settings(PUBLIC_BASE_URL=APP_URL, FETCH_ALLOW_HOSTS=host)
+    return provider.settings(PUBLIC_BASE_URL=f"http://127.0.0.1:{app_port}", FETCH_ALLOW_HOSTS=host)
 
 
 class World:
-    def __init__(self, rt: Runtime, provider: Provider, client: Any, factory: Any) -> None:
-        self.rt, self.provider, self.client = rt, provider, client
+    def __init__(
+        self, rt: Runtime, provider: Provider, client: Any, factory: Any, url: str
+    ) -> None:
+        self.rt, self.provider, self.client, self.url = rt, provider, client, url
         self.account = factory.account("phone", connector="phone", external_id=NUMBER)
         agent = factory.user("agent", inboxes=[self.account.id], email="phone-agent@example.test")
         self.auth = {"Authorization": f"Bearer {factory.token(agent)}"}
@@ -91,9 +99,11 @@ class World:
 
 
 @pytest.fixture
-def world(rt: Runtime, app: Any, client: Any, factory: Any, provider: Provider) -> Iterator[World]:
-    with serve_wsgi(app, PORT):
-        yield World(rt, provider, client, factory)
+def world(
+    rt: Runtime, app: Any, client: Any, factory: Any, provider: Provider, app_port: int
+) -> Iterator[World]:
+    with serve_wsgi(app, app_port) as url:
+        yield World(rt, provider, client, factory, url)
 
 
 @BOTH
@@ -126,13 +136,13 @@ def test_a_forged_or_unsigned_callback_is_refused_and_not_stored(world: World) -
         "Body": "가짜",
         "AccountSid": ACCOUNT_SID,
     }
-    unsigned = requests.post(f"{APP_URL}/webhooks/phone", data=form, timeout=10)
+    unsigned = requests.post(f"{world.url}/webhooks/phone", data=form, timeout=10)
     forged = requests.post(
-        f"{APP_URL}/webhooks/phone",
+        f"{world.url}/webhooks/phone",
         data=form,
         headers={
             "X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl",
-            "X-Switchboard-Url": f"{APP_URL}/webhooks/phone",
+            "X-Switchboard-Url": f"{world.url}/webhooks/phone",
         },
         timeout=10,
     )
@@ -154,7 +164,7 @@ def test_reply_goes_out_exactly_and_statuses_move_it_forward(world: World) -> No
         "To": CUSTOMER,
         "From": NUMBER,
         "Body": "내일 출고 예정입니다.",
-        "StatusCallback": f"{APP_URL}/webhooks/phone?ref={ours_uuid}",
+        "StatusCallback": f"{world.url}/webhooks/phone?ref={ours_uuid}",
     }
     _, ours = world.messages()
     assert ours.uuid == ours_uuid and ours.status == "sent"
