@@ -23,6 +23,7 @@ from inbox.faq.models import FaqArticle, FaqArticleVersion
 from inbox.faq.service import UnknownArticle, get_article, history, restore_version, update_article
 from inbox.models import User
 from inbox.models.base import utcnow
+from web.help import category_label
 from web.runtime import current_runtime
 from web.ui.admin import bp
 from web.ui.common import roles, user_row
@@ -63,7 +64,12 @@ def faq() -> str:
             )
         )
         current = [r.current_version for r in rows if r.current_version is not None]
-        return render_template("ui/admin/faq.html", rows=rows, editors=_editors(db, current))
+        return render_template(
+            "ui/admin/faq.html",
+            rows=rows,
+            editors=_editors(db, current),
+            category_label=category_label,
+        )
 
 
 @bp.get("/faq/<slug>")

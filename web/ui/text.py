@@ -11,12 +11,20 @@ from flask_babel import format_datetime, format_timedelta, get_locale, gettext
 from markupsafe import Markup, escape
 
 from connectors import channel
-from connectors.base import Capability, ConversationKind, Text, TextLimit
+from connectors.base import Capability, ConversationKind, Text, TextLimit, Words
 from inbox.search import parse_terms
 
 
 def _(text: str, **values: str) -> str:
     return str(gettext(text, **values))
+
+
+def say(value: object) -> str:
+    """A domain message in the UI's language: `Words` carry their Korean; anything else is
+    shown as it is (a platform's own error text, a name)."""
+    if isinstance(value, Words):
+        return value.in_language(str(get_locale() or "ko"))
+    return str(value)
 
 
 def when(value: datetime | None, fmt: str = "short") -> str:
