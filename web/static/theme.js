@@ -24,6 +24,14 @@
     document.cookie = "theme=" + next + "; path=/; max-age=31536000; SameSite=Lax";
     show();
   });
+  // The skip link: move the keyboard focus itself, not only the scroll position.
+  document.addEventListener("click", (ev) => {
+    const link = ev.target.closest && ev.target.closest(".skip-link");
+    const target = link && document.getElementById("main");
+    if (!target) return;
+    ev.preventDefault();
+    target.focus();
+  });
   if (media && media.addEventListener) media.addEventListener("change", show);
   document.addEventListener("DOMContentLoaded", show);
 })();
