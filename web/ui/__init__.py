@@ -26,6 +26,7 @@ from web.ui.notifications import bp as notifications_bp
 from web.ui.reports import bp as reports_bp
 from web.ui.text import (
     ago,
+    category_name,
     channel_has,
     channel_name,
     delivery_name,
@@ -68,6 +69,7 @@ def init_ui(app: Flask) -> None:
     app.jinja_env.globals.update(url_endpoints=lambda: app.view_functions.keys())
     app.jinja_env.globals.update(
         channel_label=channel_name,
+        category_name=category_name,
         channel_display=channel_name,
         channel_has=channel_has,
         local=local,

@@ -7,7 +7,8 @@ Korean (routes are read from the app's URL map, so a new page is visited or name
 with a reason), plus the sign-in, help and error pages; the text a person reads (text nodes,
 title, aria-label, placeholder, alt, button values, confirm prompts) must contain no English
 word outside the few names and codes in ALLOWED. Text inside `translate="no"` (the HTML
-standard's marker for names, addresses, codes) and the seeded data are not UI strings.
+standard's marker for names, addresses, codes), <code>/<kbd>/<samp>, typed text (textarea) and
+the seeded data are not UI strings.
 """
 
 from __future__ import annotations
@@ -28,10 +29,12 @@ from connectors.base import ConversationKind
 from inbox.announcements import Draft, create
 from inbox.canned import save_canned
 from inbox.channels import add_account
+from inbox.conversations import Change, apply_change
 from inbox.faq.models import FaqArticle
 from inbox.faq.service import seed_default_articles
-from inbox.models import ChannelAccount, User
+from inbox.models import ChannelAccount, Conversation, Message, User
 from inbox.outgoing_webhooks import create_subscription
+from inbox.rules import run_for_events, save_rule
 from inbox.users import create_user, set_inboxes
 from switchboard.runtime import Runtime
 from tests.web.ui.conftest import PASSWORD, csrf_of, inbound, login
@@ -82,7 +85,7 @@ WORD = re.compile(r"[A-Za-z][A-Za-z'’-]{2,}")
 NOT_WORDS = re.compile(
     r"[\w.+-]+@[\w.-]+|https?://\S*|\{\{\s*\w+\s*\}\}|[A-Z][a-z]+/[A-Za-z_/]+"
     r"|(?<![\w/])/[\w/.{}<>:-]*|(?<![A-Za-z])[A-Z0-9_]{2,}(?![a-z])"
-    r"|\b\w+[._]\w+\b|[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+"
+    r"|\b\w+[._]\w+\b|[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+"
     r"|\((?:[a-z_]+(?:, |/))+[a-z_]+\)|\b(?:mon|tue|wed|thu|fri|sat|sun)\b"
 )
 SHOWN_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt", "data-confirm")
@@ -105,7 +108,8 @@ class _Texts(HTMLParser):
         values = dict(attrs)
         excluded = (
             self._excluded()
-            or tag in ("script", "style", "template", "textarea")  # textarea: what was typed
+            or tag in ("script", "style", "template")
+            or tag in ("textarea", "code", "kbd", "samp")  # what was typed; identifiers, keys
             or values.get("translate") == "no"
             or values.get("lang") not in (None, "ko")  # marked as another language on purpose
         )
@@ -189,7 +193,40 @@ def seeded(rt: Runtime) -> dict[str, Any]:
             actor=None,
         )
         ids = {"subscription": subscription.id, "admin": admin.id}
+    with rt.db.session() as session:  # a rule's summary and a category change in the thread
+        save_rule(
+            session,
+            name="배송 문의 분류",
+            trigger="customer_message",
+            conditions=[{"field": "text", "op": "contains", "value": "배송"}],
+            actions=[
+                {"type": "set_priority", "value": "high"},
+                {"type": "set_category", "value": "shipping-time"},
+                {"type": "note", "value": "배송 문의"},
+            ],
+            actor_id=None,
+        )
     conversation = inbound(rt, accounts["facebook"], "배송 언제 오나요?", customer="c1")
+    with rt.db.session() as session:
+        message_id = session.scalars(
+            select(Message.id).where(
+                Message.conversation_id == conversation.id, Message.direction == "inbound"
+            )
+        ).one()
+        run_for_events(
+            session,
+            [
+                {
+                    "topic": "message.created",
+                    "conversation_id": conversation.id,
+                    "message_id": message_id,
+                    "direction": "inbound",
+                }
+            ],
+        )
+        fresh = session.get(Conversation, conversation.id)
+        assert fresh is not None
+        apply_change(session, fresh, Change(category="refund-return"), actor=None)
     inbound(
         rt,
         accounts["instagram"],
@@ -264,6 +301,9 @@ DATA = {
     "mina@example.test",
     "fake",  # the test connector's slug, shown in the admin's connector column
     "seed",  # the note on the seeded FAQ articles' first version
+    "acct-facebook",  # the accounts' external ids (the platforms' own ids)
+    "acct-instagram",
+    "acct-x",
 }
 
 
@@ -291,6 +331,9 @@ def test_every_page_in_korean_has_no_english_left(
     for url in pages:
         visit(url)
     visit("/no/such/page")
+    thread = client.get(f"/inbox/c/{seeded['conversation'].id}").get_data(as_text=True)
+    assert "규칙 “배송 문의 분류” 실행: 우선순위 높음; 분류 배송은 얼마나 걸리나요?" in thread
+    assert "분류: 반품과 환불은 어떻게 하나요? · 시스템" in thread
     visit(f"/inbox/c/{seeded['conversation'].id + 1000}")  # 404 for a signed-in agent
     # A refused compose form: the per-platform errors and warnings beside their targets.
     compose = client.get("/announcements/new").get_data(as_text=True)
