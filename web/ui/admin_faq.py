@@ -27,6 +27,7 @@ from web.help import category_label
 from web.runtime import current_runtime
 from web.ui.admin import bp
 from web.ui.common import roles, user_row
+from web.ui.text import say
 
 KEYWORDS_LIMIT = 50
 GAP_DAYS = (7, 30, 90)
@@ -157,7 +158,7 @@ def faq_save(slug: str) -> Response:
             abort(404)
         except ValueError as exc:
             db.rollback()
-            flash(str(exc), "error")
+            flash(say(exc), "error")
             return redirect(url_for("admin.faq_edit", slug=slug))
         if get_article(db, slug) == before:
             flash(_("Nothing changed; no new version was saved."), "ok")

@@ -30,6 +30,7 @@ from inbox.users import LOCALES, set_password, update_user, user_by_email
 from web.runtime import current_runtime
 from web.security import client_ip
 from web.ui.common import SESSION_LANGUAGE, agent_of, me, user_row
+from web.ui.text import say
 
 bp = Blueprint("auth", __name__)
 bp.record_once(lambda _state: warm_up())  # the dummy password hash, made once per process
@@ -110,7 +111,7 @@ def profile() -> str | Response:
                     set_password(db, user, form["password"])
             except ValueError as exc:
                 db.rollback()
-                flash(str(exc), "error")
+                flash(say(exc), "error")
                 return redirect(url_for("auth.profile"))
         session.pop(SESSION_LANGUAGE, None)  # the profile's language is the choice now
         flash(_("Profile saved."), "ok")

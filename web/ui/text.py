@@ -21,8 +21,10 @@ def _(text: str, **values: str) -> str:
 
 
 def say(value: object) -> str:
-    """A domain message in the UI's language: `Words` carry their Korean; anything else is
-    shown as it is (a platform's own error text, a name)."""
+    """A domain message (or the exception carrying it) in the UI's language: `Words` carry
+    their Korean; anything else is shown as it is (a platform's own error text, a name)."""
+    if isinstance(value, BaseException) and len(value.args) == 1:
+        value = value.args[0]
     if isinstance(value, Words):
         return value.in_language(str(get_locale() or "ko"))
     return str(value)

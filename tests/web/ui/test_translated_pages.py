@@ -351,6 +351,17 @@ def test_every_page_in_korean_has_no_english_left(
     left = english_left(refused.get_data(as_text=True), DATA)
     if left:
         problems["POST /announcements/new"] = left
+    # A refusal from the domain (inbox/replies.py) flashed in the thread, in Korean.
+    thread_url = f"/inbox/c/{seeded['conversation'].id}"
+    empty = client.post(
+        f"{thread_url}/reply",
+        data={"csrf_token": csrf_of(client.get(thread_url).get_data(as_text=True)), "text": " "},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "메시지가 비어 있습니다" in empty
+    left = english_left(empty, DATA)
+    if left:
+        problems["POST an empty reply"] = left
     # An agent on an admin page: the 403 page; a form posted without its token: the 400 page.
     agent = app.test_client()
     login(agent, "mina@example.test")
