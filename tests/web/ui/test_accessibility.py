@@ -1,5 +1,7 @@
 """axe-core on every main page in Korean and English, light and dark, and the keyboard path
-(issue 21): 0 serious or critical violations; a skip link first; a visible focus ring.
+(issue 21): 0 serious or critical violations; a skip link first; a visible focus ring. The
+agent's pages, reports, announcements, the admin pages an admin uses daily, profile,
+notifications, help, sign-in and the error page.
 
 One browser context walks all pages in one session (one sign-in, `?lang=` switches the
 language for the session), so the added time is one app and one context. axe-core comes from
@@ -129,10 +131,17 @@ def test_main_pages_pass_axe_in_both_languages_and_themes_and_work_by_keyboard(
             "/announcements/",
             "/announcements/new",
             f"/announcements/{seeded['announcement']}",
+            "/inbox/macros",
             "/admin/agents",
+            "/admin/teams",
             "/admin/channels",
             "/admin/labels",
+            "/admin/canned",
             "/admin/rules",
+            "/admin/sla",
+            "/admin/faq",
+            "/admin/webhooks",
+            "/admin/privacy",
             "/profile",
             "/notifications/",
             "/help",
