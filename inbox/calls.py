@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from connectors.base import CallRoute
+from connectors.base import CallRoute, Words
 from connectors.phone.numbers import BadNumber, to_e164
 from inbox.audit import record
 from inbox.business_hours import Schedule, hours_for
@@ -188,7 +188,12 @@ def request_call(session: Session, conversation: Conversation, agent: User) -> M
     """Click-to-call, stored first: an outbound call message the job then places
     (workers/phone.py). The agent's phone rings first, so they need one on their profile."""
     if not agent.phone:
-        raise CallRefused("set your phone number on your profile first: your phone rings first")
+        raise CallRefused(
+            Words(
+                "set your phone number on your profile first: your phone rings first",
+                "프로필에 내 전화번호를 먼저 입력하세요: 내 전화가 먼저 울립니다",
+            )
+        )
     message = Message(
         conversation_id=conversation.id,
         channel_account_id=conversation.channel_account_id,
@@ -252,15 +257,26 @@ def log_call(
 ) -> Message:
     """A call made outside Switchboard, written down by the agent (never sent anywhere)."""
     if direction not in LOG_DIRECTIONS:
-        raise CallRefused(f"direction must be one of {', '.join(LOG_DIRECTIONS)}")
+        choices = ", ".join(LOG_DIRECTIONS)
+        raise CallRefused(
+            Words(f"direction must be one of {choices}", f"방향은 {choices} 중 하나여야 합니다")
+        )
     if outcome not in OUTCOMES:
-        raise CallRefused(f"outcome must be one of {', '.join(OUTCOMES)}")
+        choices = ", ".join(OUTCOMES)
+        raise CallRefused(
+            Words(f"outcome must be one of {choices}", f"결과는 {choices} 중 하나여야 합니다")
+        )
     if not 0 <= seconds <= MAX_LOGGED_SECONDS:
-        raise CallRefused("the duration must be between 0 and 24 hours")
+        raise CallRefused(
+            Words(
+                "the duration must be between 0 and 24 hours",
+                "통화 시간은 0시간에서 24시간 사이여야 합니다",
+            )
+        )
     try:
         customer = to_e164(number)
     except BadNumber as exc:
-        raise CallRefused(str(exc)) from exc
+        raise CallRefused(Words(str(exc), f"{number!r}은(는) 전화번호가 아닙니다")) from exc
     facts: dict[str, Any] = {
         "direction": direction,
         "outcome": outcome,

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from connectors.base import InboundEvent
+from connectors.base import InboundEvent, Words
 from inbox.conversations import system_event
 from inbox.events import emit
 from inbox.models import Conversation
@@ -57,13 +57,16 @@ def opted_out(conversation: Conversation) -> dict[str, Any] | None:
     return found if isinstance(found, dict) else None
 
 
-def refusal(conversation: Conversation) -> str | None:
+def refusal(conversation: Conversation) -> Words | None:
     found = opted_out(conversation)
     if found is None:
         return None
-    return (
-        f"the customer opted out of texts ({found.get('keyword') or 'STOP'} at "
-        f"{_short(found.get('at'))}): no text can be sent until they text START"
+    keyword, at = found.get("keyword") or "STOP", _short(found.get("at"))
+    return Words(
+        f"the customer opted out of texts ({keyword} at {at}): no text can be sent until "
+        "they text START",
+        f"고객이 문자 수신을 거부했습니다 ({keyword}, {at}): 고객이 START를 보내기 전에는 "
+        "문자를 보낼 수 없습니다",
     )
 
 

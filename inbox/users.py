@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from connectors.base import Words
 from connectors.phone.numbers import BadNumber, to_e164
 from inbox.audit import record
 from inbox.events import emit
@@ -28,9 +29,16 @@ def create_user(
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     email = email.strip().lower()
     if "@" not in email:
-        raise ValueError(f"{email!r} is not an email address")
+        raise ValueError(
+            Words(f"{email!r} is not an email address", f"{email!r}은(는) 이메일 주소가 아닙니다")
+        )
     if session.scalar(select(func.count()).where(User.email == email)):
-        raise ValueError(f"a user with email {email} already exists")
+        raise ValueError(
+            Words(
+                f"a user with email {email} already exists",
+                f"이메일이 {email}인 사용자가 이미 있습니다",
+            )
+        )
     password = password or secrets.token_urlsafe(12)
     user = User(
         email=email,
@@ -113,7 +121,9 @@ def update_user(
         try:
             user.phone = to_e164(phone) if phone.strip() else None
         except BadNumber as exc:
-            raise ValueError(f"phone: {exc}") from exc
+            raise ValueError(
+                Words(f"phone: {exc}", f"전화번호: {phone!r}은(는) 전화번호가 아닙니다")
+            ) from exc
     record(session, actor_id, "user.update", "user", user.id)
 
 
@@ -126,4 +136,6 @@ def _check_timezone(name: str) -> None:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown time zone {name!r}") from exc
+        raise ValueError(
+            Words(f"unknown time zone {name!r}", f"알 수 없는 시간대 {name!r}")
+        ) from exc

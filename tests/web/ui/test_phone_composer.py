@@ -64,7 +64,7 @@ def test_sms_counter_matches_the_server_and_stop_closes_the_composer(
     assert page.locator("#send-button").is_disabled()
     inbound(rt, phone, "수신거부", customer="+821012345678", extra={"opt_out": "stop"})
     page.goto(f"{base_url}/inbox/c/{thread.id}")
-    assert "opted out of texts (수신거부" in page.locator("#composer-form").inner_text()
+    assert "문자 수신을 거부했습니다 (수신거부" in page.locator("#composer-form").inner_text()
     assert page.locator("#send-button").is_disabled()
 
 
