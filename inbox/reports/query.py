@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -77,6 +77,19 @@ class Slice:
     csat_mean: float | None
     csat_n: int
     sla_rate: float | None
+    reopened: int = 0
+    ever_resolved: int = 0
+    nrt_mean: float | None = None
+    # Per agent and per team only (the histograms of every row are read): medians and p90s
+    # and the CSAT distribution, the figures a supervisor compares people and teams by.
+    first_response: Durations | None = None
+    next_response: Durations | None = None
+    resolution: Durations | None = None
+    csat_dist: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def reopen_rate(self) -> float | None:
+        return self.reopened / self.ever_resolved if self.ever_resolved else None
 
 
 @dataclass
@@ -139,9 +152,11 @@ def build(session: Session, period: Period) -> Report:
         ("agent", report.agents),
         ("team", report.teams),
     ):
-        target.extend(
-            _slices(session, _covering(dimension, first, after), names.get(dimension, {}))
-        )
+        covering = _covering(dimension, first, after)
+        found = _slices(session, covering, names.get(dimension, {}))
+        if dimension in DETAILED:
+            found = _with_distributions(session, covering, found)
+        target.extend(found)
     _reasons(session, report, first, after)
     return report
 
@@ -220,6 +235,16 @@ def _durations(hists: Iterable[Mapping[str, int]], total: int) -> Durations:
     )
 
 
+def _spread(hists: Iterable[Mapping[str, int]], mean: float | None) -> Durations:
+    merged = histogram.merge(hists)
+    return Durations(
+        count=sum(merged.values()),
+        median=histogram.percentile(merged, 0.5),
+        p90=histogram.percentile(merged, 0.9),
+        mean=mean,
+    )
+
+
 def _names(session: Session) -> dict[str, dict[str, str]]:
     return {
         "account": {
@@ -246,13 +271,18 @@ def _slices(session: Session, covering: Any, names: Mapping[str, str]) -> list[S
             func.sum(b.csat_sum),
             func.sum(b.sla_n),
             func.sum(b.sla_met),
+            func.sum(b.reopened),
+            func.sum(b.ever_resolved),
+            func.sum(b.nrt_n),
+            func.sum(b.nrt_sum),
         )
         .where(covering)
         .group_by(b.key)
     ).all()
     slices = []
     for key, created, resolved, *sums in rows:
-        frt_n, frt_sum, res_n, res_sum, csat_n, csat_sum, sla_n, sla_met = map(int, sums)
+        frt_n, frt_sum, res_n, res_sum, csat_n, csat_sum, sla_n, sla_met = map(int, sums[:8])
+        reopened, ever_resolved, nrt_n, nrt_sum = map(int, sums[8:])
         slices.append(
             Slice(
                 key=key,
@@ -264,9 +294,45 @@ def _slices(session: Session, covering: Any, names: Mapping[str, str]) -> list[S
                 csat_mean=csat_sum / csat_n if csat_n else None,
                 csat_n=csat_n,
                 sla_rate=sla_met / sla_n if sla_n else None,
+                reopened=reopened,
+                ever_resolved=ever_resolved,
+                nrt_mean=nrt_sum / nrt_n if nrt_n else None,
             )
         )
     return sorted(slices, key=lambda s: (-s.created, s.name))
+
+
+DETAILED = ("agent", "team")
+
+
+def _with_distributions(session: Session, covering: Any, slices: list[Slice]) -> list[Slice]:
+    """Medians, p90s and the CSAT distribution per slice: the histograms cannot be summed in
+    SQL, so the rows are read (for four weeks, about one day row per agent per day)."""
+    b = ReportBucket
+    hists: dict[str, tuple[list[Any], list[Any], list[Any]]] = defaultdict(lambda: ([], [], []))
+    dists: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for key, frt, nrt, res, csat_dist in session.execute(
+        select(b.key, b.frt_hist, b.nrt_hist, b.res_hist, b.csat_dist).where(covering)
+    ):
+        frts, nrts, ress = hists[key]
+        frts.append(frt)
+        nrts.append(nrt)
+        ress.append(res)
+        for rating, count in (csat_dist or {}).items():
+            dists[key][int(rating)] += int(count)
+    detailed = []
+    for one in slices:
+        frts, nrts, ress = hists.get(one.key, ([], [], []))
+        detailed.append(
+            replace(
+                one,
+                first_response=_spread(frts, one.frt_mean),
+                next_response=_spread(nrts, one.nrt_mean),
+                resolution=_spread(ress, one.res_mean),
+                csat_dist=dict(dists.get(one.key, {})),
+            )
+        )
+    return detailed
 
 
 def _reasons(session: Session, report: Report, first: datetime, after: datetime) -> None:
