@@ -72,7 +72,7 @@ def _slice_row(s: Slice) -> list[Any]:
 
 
 def _detail_row(s: Slice) -> list[Any]:
-    spread = []
+    spread: list[float | int | None] = []
     for d in (s.first_response, s.next_response, s.resolution):
         spread += [_r(d.median), _r(d.p90)] if d is not None else [None, None]
     return [*_slice_row(s), *spread, *[s.csat_dist.get(n, 0) for n in range(1, 6)]]
