@@ -85,7 +85,7 @@ class CsatSurvey(Base):
     message_id: Mapped[int | None]
     rating: Mapped[int | None]
     comment: Mapped[str | None] = mapped_column(Text)
-    answered_at: Mapped[datetime | None]
+    answered_at: Mapped[datetime | None] = mapped_column(index=True)  # reports' refresh
     skip_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

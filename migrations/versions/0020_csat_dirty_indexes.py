@@ -1,0 +1,28 @@
+"""csat: indexes for the reports' refresh-on-view (SLA clocks and CSAT answers changed since)
+
+Every reports page view asks which conversations changed after the roll-up's watermark:
+`conversation.updated_at` was indexed by 0019; `conversation_sla.updated_at` and
+`csat_survey.answered_at` were not, so each view scanned both tables whole.
+
+Revision ID: 0020_csat
+Revises: 0019_care
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0020_csat"
+down_revision = "0019_care"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_index("ix_conversation_sla_updated_at", "conversation_sla", ["updated_at"])
+    op.create_index("ix_csat_survey_answered_at", "csat_survey", ["answered_at"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_csat_survey_answered_at", table_name="csat_survey")
+    op.drop_index("ix_conversation_sla_updated_at", table_name="conversation_sla")
