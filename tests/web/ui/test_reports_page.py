@@ -43,7 +43,11 @@ def test_admin_sees_figures_agents_do_not(
     assert "refund" in html and "<bdi>Facebook</bdi>" in html  # the declared display name
     assert "리포트" in html  # Korean by default
     agents = html.split('id="by-agent"', 1)[1].split("</section>", 1)[0]
+    assert "재문의율" in agents and 'id="people-link"' in html  # means here, spreads there
+    people = client.get("/reports/people?tz=UTC").get_data(as_text=True)
+    agents = people.split('id="by-agent"', 1)[1].split("</section>", 1)[0]
     assert "p90" in agents and 'class="csat-dist"' in agents and "재문의율" in agents
+    assert "style=" not in people
     rows = list(csv.reader(io.StringIO(client.get("/reports/export.csv?table=inboxes").text)))
     assert rows[0][:3] == ["key", "name", "conversations"]
     assert sorted((r[1], r[2]) for r in rows[1:]) == [
