@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, render_template, request
+from flask import Blueprint, Response, abort, flash, g, render_template, request
 from flask_babel import get_timezone, gettext
 
 from inbox.models import utcnow
@@ -32,17 +32,32 @@ def _weekdays() -> tuple[str, ...]:
     return (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))
 
 
+def _units() -> dict[str, str]:
+    """The four duration formats, translated once per request: a page formats a few hundred
+    durations, and each gettext call goes through Flask-Babel's context lookups."""
+    units: dict[str, str] | None = g.get("report_units")
+    if units is None:
+        units = g.report_units = {
+            "s": _("%(n)s s"),
+            "min": _("%(n)s min"),
+            "h": _("%(n)s h"),
+            "days": _("%(n)s days"),
+        }
+    return units
+
+
 def span(seconds: float | None) -> str:
     """A duration the way a supervisor reads it: 45 s, 12 min, 3.4 h, 2.1 days."""
     if seconds is None:
         return "—"
+    units = _units()
     if seconds < 90:
-        return _("%(n)s s", n=round(seconds))
+        return units["s"] % {"n": round(seconds)}
     if seconds < 90 * 60:
-        return _("%(n)s min", n=round(seconds / 60))
+        return units["min"] % {"n": round(seconds / 60)}
     if seconds < 36 * 3600:
-        return _("%(n)s h", n=f"{seconds / 3600:.1f}")
-    return _("%(n)s days", n=f"{seconds / 86400:.1f}")
+        return units["h"] % {"n": f"{seconds / 3600:.1f}"}
+    return units["days"] % {"n": f"{seconds / 86400:.1f}"}
 
 
 def percent(value: float | None) -> str:
