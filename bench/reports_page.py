@@ -128,6 +128,7 @@ def main() -> None:
         cases = [
             ("page, last 28 days (default)", "/reports/"),
             ("page, last 365 days", f"/reports/?{year}"),
+            ("agents and teams page (medians, p90, CSAT ratings), last 28 days", "/reports/people"),
             ("CSV agents, last 28 days", "/reports/export.csv?table=agents"),
         ]
         for name, path in cases:

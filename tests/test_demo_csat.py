@@ -210,6 +210,12 @@ def test_meta_quick_replies_inside_the_window_only(tmp_path: Any, monkeypatch: A
                 {"content_type": "text", "title": str(n), "payload": f"CSAT:{survey_id}:{n}"}
                 for n in range(1, 6)
             ]
+            transcript = requests.get(
+                f"{base}/sandbox/meta/_emu/threads",
+                params={"customer_id": "csat-ig-1"},
+                timeout=30,
+            ).json()["dms"][0]["messages"]
+            assert [q["title"] for q in transcript[-1]["quick_replies"]] == list("12345")
             customer_says("instagram", "csat-ig-1", "최고예요", quick_reply=f"CSAT:{survey_id}:4")
             assert wait_for(lambda: rt.jobs.drain(1) and _survey(rt, ig).rating == 4)
             with rt.db.session() as s:
