@@ -404,8 +404,10 @@ class FaqIndex:
         """Is `hit` a believable answer? Judged on the curated article (keywords, title, answer);
         a learned phrasing vouches only for a near-repeat of itself."""
         config, curated = self.config, self._curated
-        own = next((h.score for h in curated.search(query, limit=len(self.slugs))
-                    if h.slug == hit.slug), 0.0)  # fmt: skip
+        own = hit.score  # without evidence this index is the curated one: no second search
+        if curated is not self:
+            own = next((h.score for h in curated.search(query, limit=len(self.slugs))
+                        if h.slug == hit.slug), 0.0)  # fmt: skip
         if own >= config.confident_score:
             return True
         if own >= config.floor_score and curated.coverage(query, hit.slug) >= config.min_coverage:
