@@ -67,6 +67,8 @@ class ReportState(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     watermark: Mapped[datetime]
     refreshed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A new random value whenever buckets change: built reports are cached under it.
+    version: Mapped[str] = mapped_column(String(32), default="", server_default="")
 
 
 class CsatSurvey(Base):

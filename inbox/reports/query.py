@@ -9,7 +9,8 @@ zone is off by that half hour, see docs/decisions.md).
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -138,6 +139,31 @@ class Report:
     def deflection_rate(self) -> float | None:
         asked = self.self_solved + self.self_handed
         return self.self_solved / asked if asked else None
+
+
+CACHE_SIZE = 32
+_cache: OrderedDict[tuple[Any, ...], Report] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def build_cached(session: Session, period: Period, *, version: str, detail: bool = True) -> Report:
+    """`build`, kept per process under the roll-up's version (rollup.current): the buckets
+    of a version never change, so neither does a report built from them. A view after any
+    change reads a new version and builds afresh. Callers must not modify the report."""
+    if not version:
+        return build(session, period, detail=detail)
+    key = (version, period.start, period.end, period.zone, detail)
+    with _cache_lock:
+        found = _cache.get(key)
+        if found is not None:
+            _cache.move_to_end(key)
+            return found
+    report = build(session, period, detail=detail)
+    with _cache_lock:
+        _cache[key] = report
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return report
 
 
 def build(session: Session, period: Period, *, detail: bool = True) -> Report:

@@ -6,17 +6,18 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import delete
 
 from connectors.base import ConversationKind
 from inbox.conversations import Change, apply_change
 from inbox.faq.service import Suggestion
 from inbox.models import Conversation, Message, Team, User
-from inbox.models.reports import CsatSurvey, ReportBucket
+from inbox.models.reports import CsatSurvey, ReportBucket, ReportState
 from inbox.replies import Draft, create_reply, mark_sent
 from inbox.reports import histogram
 from inbox.reports.export import table, to_csv
-from inbox.reports.query import Period, build, period_from
-from inbox.reports.rollup import refresh
+from inbox.reports.query import Period, build, build_cached, period_from
+from inbox.reports.rollup import current, refresh
 from inbox.selfservice import hand_off, offer, resolve
 from switchboard.runtime import Runtime
 
@@ -152,6 +153,30 @@ def test_agents_and_teams_get_every_figure(rt: Runtime, scene: dict[str, Any]) -
     assert named["csat_4"] == 1 and named["reopen_rate"] == 0.0
     assert abs(named["first_response_median_s"] - 600) <= 45
     assert {"next_response_p90_s", "resolution_p90_s", "sla_attainment"} <= set(header)
+
+
+@BOTH
+def test_built_reports_are_reused_only_while_the_buckets_are_unchanged(
+    rt: Runtime, factory: Any, scene: dict[str, Any]
+) -> None:
+    period = _today(scene["now"])
+    with rt.db.session() as session:
+        refresh(session)
+        version, as_of = current(session)
+        first = build_cached(session, period, version=version)
+        assert build_cached(session, period, version=version) is first
+        assert build_cached(session, period, version=version, detail=False) is not first
+    assert version and as_of is not None and first.created == 4
+    factory.inbound(scene["fb"], "새 문의", customer="z")
+    with rt.db.session() as session:
+        refresh(session)
+        changed, _ = current(session)
+        second = build_cached(session, period, version=changed)
+    assert changed != version and second.created == 5
+    with rt.db.session() as session:
+        session.execute(delete(ReportState))  # a full rebuild from scratch: a new version too
+        refresh(session)
+        assert current(session)[0] not in (version, changed, "")
 
 
 @BOTH

@@ -15,8 +15,8 @@ from flask_babel import get_timezone, gettext
 
 from inbox.models import utcnow
 from inbox.reports.export import TABLES, table, to_csv
-from inbox.reports.query import Period, build, period_from
-from inbox.reports.rollup import last_refreshed, refresh
+from inbox.reports.query import Period, build_cached, period_from
+from inbox.reports.rollup import current, refresh
 from web.runtime import current_runtime
 from web.ui.charts import bar_chart, heat_level
 from web.ui.common import roles
@@ -86,8 +86,8 @@ def index() -> str:
     )
     with current_runtime().db.session() as db:
         refresh(db, wait=False)
-        report = build(db, period, detail=False)
-        as_of = last_refreshed(db)
+        version, as_of = current(db)
+        report = build_cached(db, period, version=version, detail=False)
     peak_reason = max((n for _, counts in report.reasons for n in counts), default=0)
     return render_template(
         "ui/reports.html",
@@ -121,8 +121,8 @@ def people() -> str:
     )
     with current_runtime().db.session() as db:
         refresh(db, wait=False)
-        report = build(db, period)
-        as_of = last_refreshed(db)
+        version, as_of = current(db)
+        report = build_cached(db, period, version=version)
     return render_template(
         "ui/reports_people.html",
         report=report,
@@ -141,7 +141,9 @@ def export() -> Response:
         abort(400)
     with current_runtime().db.session() as db:
         refresh(db, wait=False)
-        rows = table(build(db, period, detail=name in ("agents", "teams")), name)
+        version, _as_of = current(db)
+        detail = name in ("agents", "teams")
+        rows = table(build_cached(db, period, version=version, detail=detail), name)
     filename = f"switchboard-{name}-{period.start.isoformat()}-{period.end.isoformat()}.csv"
     return Response(
         to_csv(rows),
