@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 from connectors import channel
 from connectors.base import Capability, ConversationKind, Text, TextLimit
 from inbox.search import parse_terms
+from web.ui.categories import category_name
 
 
 def _(text: str, **values: str) -> str:
@@ -147,7 +148,7 @@ _EVENTS: list[tuple[re.Pattern[str], Render]] = [
     ),
     (
         re.compile(r"^(?P<who>.+) set category (?P<c>.+)$"),
-        lambda g: _("Category: %(c)s · %(who)s", c=g["c"], who=g["who"]),
+        lambda g: _("Category: %(c)s · %(who)s", c=category_name(g["c"]), who=g["who"]),
     ),
     (
         re.compile(r"^(?P<who>.+) set labels (?P<labels>.+)$"),
