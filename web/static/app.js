@@ -377,7 +377,9 @@
     const wait = countsAt + 1000 - Date.now();
     if (wait > 0) { clearTimeout(countsTimer); countsTimer = setTimeout(refreshCounts, wait); return; }
     countsAt = Date.now();
+    const asked = swaps;
     fetchHtml(withFilters(box.dataset.countsUrl)).then((doc) => {
+      if (swaps !== asked) { countsAt = 0; refreshCounts(); return; }
       const fresh = $("#views", doc), old = $("#views");
       if (fresh && old && !old.contains(document.activeElement)) {
         old.replaceWith(document.importNode(fresh, true));
@@ -389,7 +391,10 @@
     const box = inbox();
     if (!box || !box.dataset.listUrl) return;
     const url = withFilters(box.dataset.listUrl);
+    const asked = swaps;
     fetchHtml(url).then((doc) => {
+      // The list was swapped (another view, filter or page) since: this answer is for the old one.
+      if (swaps !== asked) { clearTimeout(listTimer); listTimer = setTimeout(refreshList, 120); return; }
       const fresh = $("#conv-list", doc), old = $("#conv-list");
       if (fresh && old) old.replaceWith(document.importNode(fresh, true));
       if (cursorId) placeCursor($(`.conv-row[data-id="${cursorId}"]`));
@@ -436,6 +441,12 @@
   // so its own after-swap events would not reach the document).
   document.addEventListener("htmx:load", (ev) => {
     const el = ev.target;
+    // After a search or filter the keys work on the list again (j, k, Enter), as they did
+    // when the form reloaded the page; htmx would otherwise refocus the new search box.
+    if (el.id === "sidebar" && el.contains(document.activeElement)) document.activeElement.blur();
+    // Likewise after choosing in one of the conversation's selects (assignee, team, ...).
+    const active = document.activeElement;
+    if (el.id === "conv-details" && el.contains(active) && active.type !== "checkbox" && typingTarget(active)) active.blur();
     if (el.id === "conv-list" || el.id === "sidebar") {
       if (cursorId) placeCursor($(`.conv-row[data-id="${cursorId}"]`));
       syncPicks();

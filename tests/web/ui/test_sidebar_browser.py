@@ -93,6 +93,14 @@ def test_sidebar_actions_are_one_click_and_never_reload(
     page.goto(f"{base_url}/inbox/c/{conv.id}")
     ready(page)
     assert no_sideways_scroll(page)
+    if width <= PHONE:  # the narrowest phones too
+        page.set_viewport_size({"width": 360, "height": 740})
+        assert no_sideways_scroll(page)
+        page.goto(f"{base_url}/inbox/?status=any")
+        assert no_sideways_scroll(page)
+        page.set_viewport_size({"width": width, "height": 844})
+        page.goto(f"{base_url}/inbox/c/{conv.id}")
+        ready(page)
     mark_page(page)
     if width <= PHONE:  # list → thread → details: the details are a screen of their own
         assert page.locator("#list-pane").is_hidden()
@@ -101,6 +109,9 @@ def test_sidebar_actions_are_one_click_and_never_reload(
         page.wait_for_selector("#conv-details", state="visible")
         assert page.locator("#thread").is_hidden()
         assert no_sideways_scroll(page)
+        page.set_viewport_size({"width": 360, "height": 740})
+        assert no_sideways_scroll(page)
+        page.set_viewport_size({"width": width, "height": 844})
 
     # Category: translated names, never the raw codes.
     options = page.locator("#category-select option").all_inner_texts()
