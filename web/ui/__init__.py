@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from web.ui.admin import bp as admin_bp
 from web.ui.auth import bp as auth_bp
+from web.ui.categories import category_name
 from web.ui.channel_fields import CONNECTABLE
 from web.ui.channel_styles import channel_styles
 from web.ui.common import Agent, load_agent
@@ -75,6 +76,7 @@ def init_ui(app: Flask) -> None:
         priority_label=priority_name,
         delivery_label=delivery_name,
         sla_target_label=sla_target_name,
+        category_name=category_name,
     )
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES, get_locale=get_locale, idempotency_key=lambda: str(uuid.uuid4())

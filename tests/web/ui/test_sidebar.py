@@ -111,6 +111,10 @@ def test_categories_are_named_in_korean_never_as_codes(
     assert "분류: 배송 기간" in html  # the thread's event line too
     visible = re.sub(r'"[^"]*"', '""', html)  # attribute values may hold the codes
     assert "shipping-time" not in visible and "refund-return" not in visible
+    client.post("/logout", data={"csrf_token": token})
+    login(client, "admin@example.test")
+    report = client.get("/reports/").get_data(as_text=True)
+    assert "<bdi>배송 기간</bdi>" in report and "shipping-time" not in report
 
 
 def test_views_filters_and_pages_from_htmx_are_list_fragments(
