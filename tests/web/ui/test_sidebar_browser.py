@@ -206,9 +206,15 @@ def test_keyboard_shortcuts_are_documented_and_work(
     page.keyboard.press("l")
     page.wait_for_selector("#label-picker[open]")
     page.keyboard.press("Escape")
+    page.click(".resolve-more summary")  # the summary box belongs to the Resolve form
+    page.fill("#resolve-summary", "배송 일정 안내함")
+    page.keyboard.press("Escape")  # leave the box: keys act again
     page.keyboard.press("e")  # resolve
     page.wait_for_selector("#conv-status.status-resolved")
     assert same_page(page)
+    with rt.db.session() as session:
+        fresh = session.get(Conversation, conv.id)
+        assert fresh is not None and fresh.resolution_summary == "배송 일정 안내함"
 
 
 def test_views_filters_and_paging_swap_only_the_list(
