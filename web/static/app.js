@@ -428,6 +428,17 @@
   // A swapped sidebar keeps the menus (snooze, label picker) the agent had open.
   function openDetails(root) { return $$("details[id][open]", root).map((d) => d.id); }
   function reopenDetails(ids) { ids.forEach((id) => { const d = document.getElementById(id); if (d) d.open = true; }); }
+  // The filter form sends every field; the pushed address keeps only what differs from the
+  // list's defaults, like the server's own links (ListArgs.query in web/ui/inbox.py).
+  const LIST_DEFAULTS = { view: "all", status: "open", sort: "activity" };
+  document.addEventListener("htmx:configRequest", (ev) => {
+    const d = ev.detail;
+    if (d.verb !== "get" || !d.formData || !d.elt || d.elt.id !== "filters") return;
+    for (const key of Array.from(d.formData.keys())) {
+      const value = d.formData.get(key);
+      if (value === "" || LIST_DEFAULTS[key] === value) d.formData.delete(key);
+    }
+  });
   let swaps = 0;  // htmx swaps so far: a live refresh asked before the latest one is stale
   document.addEventListener("htmx:beforeSwap", () => { swaps += 1; });
   document.addEventListener("htmx:oobBeforeSwap", (ev) => {

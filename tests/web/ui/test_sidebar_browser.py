@@ -249,6 +249,7 @@ def test_views_filters_and_paging_swap_only_the_list(
         page.wait_for_selector("#filters", state="visible")
     page.select_option("#filters select[name=status]", "resolved")
     page.wait_for_url("**status=resolved**")
+    assert "channel=" not in page.url and "sort=" not in page.url  # defaults left out
     page.wait_for_selector("#conv-list .empty")
     assert page.locator(".view[data-view=mine] .count").inner_text() == "0"
     assert same_page(page)
