@@ -14,7 +14,8 @@ conversation of the seeded data:
 - `next page, htmx`: the same with a cursor (list only).
 The script also runs on a checkout from before issue 21 (the htmx rows then time full pages,
 since that code ignores HX-Request). CSRF is switched off in this process only (its check is
-a constant-time compare, not what is measured).
+a constant-time compare, not what is measured). It writes: the timed actions change that one
+conversation's priority (and add its event lines), so run it on a benchmark database only.
 """
 
 from __future__ import annotations
