@@ -385,15 +385,41 @@
   }
 
   // ---- live updates --------------------------------------------------------------------------
-  let listTimer = null, threadTimer = null;
+  let listTimer = null, threadTimer = null, countsTimer = null, countsAt = 0;
+  // The list's filters, view and page are the address bar's (htmx pushes them on every swap).
+  function withFilters(path) {
+    const box = inbox();
+    const url = new URL(path, location.href);
+    new URLSearchParams(location.search).forEach((v, k) => url.searchParams.set(k, v));
+    if (box && box.dataset.conversation) url.searchParams.set("selected", box.dataset.conversation);
+    return url;
+  }
+  // The views' counts: at most one refresh a second however fast events come (a count is a
+  // query over the whole queue).
+  function refreshCounts() {
+    const box = inbox();
+    if (!box || !box.dataset.countsUrl) return;
+    const wait = countsAt + 1000 - Date.now();
+    if (wait > 0) { clearTimeout(countsTimer); countsTimer = setTimeout(refreshCounts, wait); return; }
+    countsAt = Date.now();
+    const asked = swaps;
+    fetchHtml(withFilters(box.dataset.countsUrl)).then((doc) => {
+      if (swaps !== asked) { countsAt = 0; refreshCounts(); return; }
+      const fresh = $("#views", doc), old = $("#views");
+      if (fresh && old && !old.contains(document.activeElement)) {
+        old.replaceWith(document.importNode(fresh, true));
+        if (window.htmx) window.htmx.process($("#views"));
+      }
+    }).catch(() => {});
+  }
   function refreshList() {
     const box = inbox();
     if (!box || !box.dataset.listUrl) return;
-    const url = new URL(box.dataset.listUrl, location.href);
-    const params = new URLSearchParams(location.search);
-    if (params.get("cursor")) url.searchParams.set("cursor", params.get("cursor"));
-    if (box.dataset.conversation) url.searchParams.set("selected", box.dataset.conversation);
+    const url = withFilters(box.dataset.listUrl);
+    const asked = swaps;
     fetchHtml(url).then((doc) => {
+      // The list was swapped (another view, filter or page) since: this answer is for the old one.
+      if (swaps !== asked) { clearTimeout(listTimer); listTimer = setTimeout(refreshList, 120); return; }
       const fresh = $("#conv-list", doc), old = $("#conv-list");
       if (fresh && old) old.replaceWith(document.importNode(fresh, true));
       if (cursorId) placeCursor($(`.conv-row[data-id="${cursorId}"]`));
@@ -405,17 +431,65 @@
     if (!box || !box.dataset.partsUrl) return;
     const messages = $("#messages");
     const atBottom = !messages || messages.scrollHeight - messages.scrollTop - messages.clientHeight < 80;
+    const asked = swaps;
     fetchHtml(box.dataset.partsUrl + location.search).then((doc) => {
-      for (const id of ["thread-head", "intake-panel", "messages"]) {
+      // An action's own answer came in meanwhile and is newer than this one: ask again.
+      if (swaps !== asked) { clearTimeout(threadTimer); threadTimer = setTimeout(refreshThread, 80); return; }
+      for (const id of ["thread-head", "intake-panel", "messages", "conv-details"]) {
         const fresh = doc.getElementById(id), old = document.getElementById(id);
-        // Keep the header while the agent is using one of its controls.
-        if (id === "thread-head" && old && old.contains(document.activeElement)) continue;
-        if (fresh && old) old.replaceWith(document.importNode(fresh, true));
+        // Keep the sidebar while the agent is using one of its controls.
+        if (id === "conv-details" && old && old.contains(document.activeElement)) continue;
+        if (fresh && old) {
+          const open = openDetails(old);
+          old.replaceWith(document.importNode(fresh, true));
+          reopenDetails(open);
+          if (id === "conv-details" && window.htmx) window.htmx.process(document.getElementById(id));
+        }
       }
       const now = $("#messages");
       if (now && atBottom) now.scrollTop = now.scrollHeight;
     }).catch(() => {});
   }
+  // A swapped sidebar keeps the menus (snooze, label picker) the agent had open.
+  function openDetails(root) { return $$("details[id][open]", root).map((d) => d.id); }
+  function reopenDetails(ids) { ids.forEach((id) => { const d = document.getElementById(id); if (d) d.open = true; }); }
+  // The filter form sends every field; the pushed address keeps only what differs from the
+  // list's defaults, like the server's own links (ListArgs.query in web/ui/inbox.py).
+  const LIST_DEFAULTS = { view: "all", status: "open", sort: "activity" };
+  document.addEventListener("htmx:configRequest", (ev) => {
+    const d = ev.detail;
+    if (d.verb !== "get" || !d.formData || !d.elt || d.elt.id !== "filters") return;
+    for (const key of Array.from(d.formData.keys())) {
+      const value = d.formData.get(key);
+      if (value === "" || LIST_DEFAULTS[key] === value) d.formData.delete(key);
+    }
+  });
+  let swaps = 0;  // htmx swaps so far: a live refresh asked before the latest one is stale
+  document.addEventListener("htmx:beforeSwap", () => { swaps += 1; });
+  document.addEventListener("htmx:oobBeforeSwap", (ev) => {
+    if (ev.target.id !== "conv-details") return;
+    for (const id of openDetails(ev.target)) {
+      const menu = ev.detail.fragment.querySelector(`details[id="${id}"]`);
+      if (menu) menu.open = true;
+    }
+  });
+  // "load" fires on each piece htmx puts in the page (the form that asked may be gone by then,
+  // so its own after-swap events would not reach the document).
+  document.addEventListener("htmx:load", (ev) => {
+    const el = ev.target;
+    // After a search or filter the keys work on the list again (j, k, Enter), as they did
+    // when the form reloaded the page; htmx would otherwise refocus the new search box.
+    if (el.id === "sidebar" && el.contains(document.activeElement)) document.activeElement.blur();
+    // Likewise after choosing in one of the conversation's selects (assignee, team, ...).
+    const active = document.activeElement;
+    if (el.id === "conv-details" && el.contains(active) && active.type !== "checkbox" && typingTarget(active)) active.blur();
+    if (el.id === "conv-list" || el.id === "sidebar") {
+      if (cursorId) placeCursor($(`.conv-row[data-id="${cursorId}"]`));
+      syncPicks();
+    }
+  });
+  // A refused swap (expired session, CSRF token, server error): show the page as it is.
+  document.addEventListener("htmx:responseError", () => location.reload());
   const typingTimers = {};
   function showTyping(ev) {
     const box = $("#typing");
@@ -441,6 +515,7 @@
       if (state) state.className = "live-state on";
       refreshList();
       refreshThread();
+      refreshCounts();
       refreshBell({});
     };
     source.onerror = () => { if (state) state.className = "live-state off"; };
@@ -459,6 +534,7 @@
       }
       clearTimeout(listTimer);
       listTimer = setTimeout(refreshList, 120);
+      refreshCounts();
       if (open && ev.conversation_id === open) {
         clearTimeout(threadTimer);
         threadTimer = setTimeout(refreshThread, 80);
@@ -469,7 +545,19 @@
 
   // Letter shortcuts follow the physical key when the key does not type a Latin letter, so
   // they work while the Korean IME is in Hangul mode (where "j" types "ㅓ").
-  const CODES = { KeyJ: "j", KeyK: "k", KeyR: "r", KeyN: "n", KeyE: "e", KeyA: "a", KeyX: "x", KeyM: "m" };
+  const CODES = {
+    KeyJ: "j", KeyK: "k", KeyR: "r", KeyN: "n", KeyE: "e", KeyA: "a", KeyX: "x", KeyM: "m",
+    KeyI: "i", KeyP: "p", KeyS: "s", KeyL: "l", KeyC: "c", KeyT: "t",
+  };
+  function openMenu(id) {
+    const menu = document.getElementById(id);
+    if (!menu) return;
+    menu.open = true;
+    const first = $("button, select, input:not([type=hidden])", menu.querySelector(":scope > :not(summary)") || menu);
+    if (first) first.focus();
+  }
+  function focusField(id) { const el = document.getElementById(id); if (el) el.focus(); }
+  function press(id) { const el = document.getElementById(id); if (el) el.click(); }
   function shortcutKey(ev) {
     if (!ev.shiftKey && CODES[ev.code] && !/^[a-z]$/.test(ev.key)) return CODES[ev.code];
     return ev.key;  // "/", "?" and Enter are the same keys in both input modes
@@ -494,7 +582,13 @@
       r: () => composerMode("reply"),
       n: () => composerMode("note"),
       e: () => { if (resolve) resolve.form.requestSubmit(); },
-      a: () => { const sel = $("#assign-select"); if (sel) sel.focus(); },
+      a: () => focusField("assign-select"),
+      i: () => press("assign-me"),
+      p: () => press("pending-button"),
+      s: () => openMenu("snooze-menu"),
+      l: () => openMenu("label-picker"),
+      c: () => focusField("category-select"),
+      t: () => focusField("team-select"),
       x: () => {
         const row = $(".conv-row.cursor") || $(".conv-row.selected");
         if (row) togglePick(row.dataset.id);

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from web.ui.admin import bp as admin_bp
 from web.ui.auth import bp as auth_bp
+from web.ui.categories import category_name
 from web.ui.channel_fields import CONNECTABLE
 from web.ui.channel_styles import channel_styles
 from web.ui.common import SESSION_LANGUAGE, Agent, load_agent
@@ -26,7 +27,6 @@ from web.ui.notifications import bp as notifications_bp
 from web.ui.reports import bp as reports_bp
 from web.ui.text import (
     ago,
-    category_name,
     channel_has,
     channel_name,
     delivery_name,

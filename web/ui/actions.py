@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import Response, abort, flash, redirect, request, send_file, url_for
+from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -30,8 +29,9 @@ from inbox.selfservice import detect_locale, latest_customer_text
 from web.downloads import content_disposition
 from web.replying import check_reply, enqueue_send
 from web.runtime import current_runtime
-from web.ui.common import me, roles, thread_contact, user_row, visible_conversation
-from web.ui.inbox import AGENTS, bp
+from web.ui.common import roles, thread_contact, user_row, visible_conversation
+from web.ui.inbox import AGENTS, ListArgs, bp, htmx_request, thread_context
+from web.ui.snooze import preset_time, zone_of
 from web.ui.text import say
 
 # Raster formats a browser shows without running anything; everything else is downloaded.
@@ -139,19 +139,28 @@ def _uploads() -> tuple[AttachmentIn, ...]:
 
 @bp.post("/c/<int:conversation_id>/update")
 @roles(*AGENTS)
-def update(conversation_id: int) -> BaseResponse:
+def update(conversation_id: int) -> BaseResponse | str:
+    """One sidebar action. Without JS: POST → redirect → GET. From htmx: the thread parts and
+    the sidebar as they are now, rendered in the same request (no second round trip)."""
     with current_runtime().db.session() as db:
         user = user_row(db)
         conversation = visible_conversation(db, user, conversation_id)
         try:
-            apply_change(db, conversation, _change(user.id), actor=user)
+            apply_change(db, conversation, _change(user.id, user.timezone), actor=user)
         except (ValueError, LookupError) as exc:
             db.rollback()
             flash(say(exc), "error")
+        if htmx_request():
+            conversation = visible_conversation(db, user, conversation_id)
+            return render_template(
+                "ui/_thread_update.html",
+                args=ListArgs.from_back(request.form.get("back") or ""),
+                **thread_context(db, user, conversation),
+            )
     return _back(conversation_id)
 
 
-def _change(my_id: int) -> Change:
+def _change(my_id: int, zone: str) -> Change:
     """Read one action form: each form carries only the fields it changes."""
     form = request.form
     assignee = form.get("assignee")
@@ -159,20 +168,43 @@ def _change(my_id: int) -> Change:
     status = form.get("status") or None
     return Change(
         status=status,
-        snoozed_until=_local_time(form.get("until")) if status == "snoozed" else None,
+        snoozed_until=_snooze_until(form, zone) if status == "snoozed" else None,
         assignee_id=(my_id if assignee == "me" else int(assignee or 0))
         if assignee is not None
         else None,
         team_id=int(team or 0) if team is not None else None,
         priority=form.get("priority") or None,
         category=form.get("category") if "category" in form else None,
-        labels=tuple(x.strip() for x in form.get("labels", "").split(",") if x.strip())
-        if "labels" in form
-        else None,
+        labels=_labels(),
         resolution_summary=form.get("summary") if "summary" in form else None,
         follow_up_days=_days(form.get("follow_up_days")),
         follow_up_task=form.get("follow_up_task") or None,
     )
+
+
+def _labels() -> tuple[str, ...] | None:
+    """The labels a form sets: the old comma-separated box (`labels`), or the sidebar's picker
+    (`labels_form`: the ticked `label`s, a `new_label`, minus the chip whose × was pressed)."""
+    form = request.form
+    if "labels" in form:
+        return tuple(x.strip() for x in form.get("labels", "").split(",") if x.strip())
+    if "labels_form" not in form:
+        return None
+    removed = form.get("remove_label")
+    names = [n.strip() for n in form.getlist("label") if n.strip() and n.strip() != removed]
+    names += [n.strip() for n in form.get("new_label", "").split(",") if n.strip()]
+    return tuple(dict.fromkeys(names))
+
+
+def _snooze_until(form: Any, zone: str) -> datetime | None:
+    """A preset (`snooze`: 1h, tonight, ...) computed in the agent's zone, else `until`."""
+    preset = form.get("snooze")
+    if preset:
+        try:
+            return preset_time(preset, datetime.now(UTC), zone_of(zone))
+        except ValueError:
+            raise ValueError(_("That snooze time has passed; pick another.")) from None
+    return _local_time(form.get("until"), zone)
 
 
 def _days(value: str | None) -> int | None:
@@ -183,12 +215,12 @@ def _days(value: str | None) -> int | None:
     return int(value)
 
 
-def _local_time(value: str | None) -> datetime | None:
+def _local_time(value: str | None, zone: str) -> datetime | None:
     """A datetime-local value typed in the agent's own zone, as aware UTC."""
     if not value:
         raise ValueError(_("Choose until when to snooze."))
     naive = datetime.fromisoformat(value)
-    return naive.replace(tzinfo=ZoneInfo(me().timezone))
+    return naive.replace(tzinfo=zone_of(zone))
 
 
 @bp.post("/c/<int:conversation_id>/typing")

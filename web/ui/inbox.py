@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from flask import Blueprint, abort, render_template, request
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
+from werkzeug.datastructures import MultiDict
 
 from inbox.access import can_see_contact, restrict, visible_account_ids
 from inbox.canned import list_canned, render, variables_for
 from inbox.category_rules import summary_required
-from inbox.faq.articles import default_articles
 from inbox.ingest import mark_conversation_seen
 from inbox.macros import macros_for
 from inbox.models import (
@@ -43,8 +45,10 @@ from inbox.views import views_for
 from web.moderating import actions_for
 from web.replying import reply_window, templates_for
 from web.runtime import current_runtime
+from web.ui.categories import category_choices
 from web.ui.common import roles, user_row, visible_conversation
 from web.ui.intake_panel import intake_panel
+from web.ui.snooze import presets, zone_of
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 AGENTS = ("admin", "agent")
@@ -67,7 +71,16 @@ class ListArgs:
 
     @classmethod
     def from_request(cls) -> ListArgs:
-        a = request.args
+        return cls.from_args(request.args)
+
+    @classmethod
+    def from_back(cls, url: str) -> ListArgs:
+        """The list state carried in a form's `back` URL (the thread URL with the list's
+        query), so a swapped fragment keeps the links the page had."""
+        return cls.from_args(MultiDict(parse_qsl(urlsplit(url).query)))
+
+    @classmethod
+    def from_args(cls, a: Mapping[str, str]) -> ListArgs:
         view = a.get("view", "all")
         if view not in ("mine", "unassigned", "all") and not _is_team_view(view):
             view = "all"
@@ -127,6 +140,25 @@ def thread(conversation_id: int) -> str:
     return _page(conversation_id)
 
 
+@bp.get("/_counts")
+@roles(*AGENTS)
+def counts_fragment() -> str:
+    """The views with their counts, refetched by the page when live events arrive."""
+    args = ListArgs.from_request()
+    with current_runtime().db.session() as db:
+        user = user_row(db)
+        teams = list(db.scalars(select(Team).order_by(Team.name)))
+        return render_template(
+            "ui/_views.html",
+            args=args,
+            teams=teams,
+            counts=_counts(db, user, args, teams),
+            saved_views=views_for(db, user),
+            me_id=user.id,
+            selected=request.args.get("selected", type=int),
+        )
+
+
 @bp.get("/_list")
 @roles(*AGENTS)
 def list_fragment() -> str:
@@ -145,16 +177,24 @@ def thread_fragment(conversation_id: int) -> str:
         conversation = visible_conversation(db, user, conversation_id)
         mark_conversation_seen(db, conversation.id, datetime.now(UTC))
         return render_template(
-            "ui/_thread_parts.html",
+            "ui/_thread_live.html",
             args=ListArgs.from_request(),
-            **_thread_context(db, user, conversation),
+            **thread_context(db, user, conversation),
         )
+
+
+def htmx_request() -> bool:
+    """An htmx swap (not its history restore, which wants the whole page)."""
+    headers = request.headers
+    return headers.get("HX-Request") == "true" and not headers.get("HX-History-Restore-Request")
 
 
 def _page(conversation_id: int | None) -> str:
     args = ListArgs.from_request()
     with current_runtime().db.session() as db:
         user = user_row(db)
+        if htmx_request():
+            return _list_pane(db, user, args, conversation_id)
         conversation = None
         if conversation_id is not None:
             conversation = visible_conversation(db, user, conversation_id)
@@ -165,8 +205,22 @@ def _page(conversation_id: int | None) -> str:
         context["saved_views"] = views_for(db, user)
         context["selected"] = conversation_id
         if conversation is not None:
-            context.update(_thread_context(db, user, conversation))
+            context.update(thread_context(db, user, conversation))
         return render_template("ui/inbox.html", **context)
+
+
+def _list_pane(db: Session, user: User, args: ListArgs, selected: int | None) -> str:
+    """A view, filter or page change: the list pane, plus the sidebar (views, counts, the
+    filters) unless only the page changed — paging never changes a count."""
+    context: dict[str, Any] = _list_context(db, user, args)
+    if selected is not None:
+        visible_conversation(db, user, selected)
+    context["selected"] = selected
+    context["sidebar_oob"] = not args.cursor
+    if context["sidebar_oob"]:
+        context["counts"] = _counts(db, user, args, context["teams"])
+        context["saved_views"] = views_for(db, user)
+    return render_template("ui/_list_pane.html", **context)
 
 
 def _list_context(db: Session, user: User, args: ListArgs) -> dict[str, Any]:
@@ -237,7 +291,7 @@ def _assignable(db: Session, allowed: set[int] | None, account_id: int | None = 
     return list(db.scalars(query.order_by(User.name)))
 
 
-def _thread_context(db: Session, user: User, conversation: Conversation) -> dict[str, Any]:
+def thread_context(db: Session, user: User, conversation: Conversation) -> dict[str, Any]:
     rt = current_runtime()
     before = request.args.get("before", type=int)
     messages, more = _recent_messages(db, conversation.id, before)
@@ -264,7 +318,9 @@ def _thread_context(db: Session, user: User, conversation: Conversation) -> dict
         "assignable": _assignable(db, None, conversation.channel_account_id),
         "statuses": STATUSES,
         "priorities": PRIORITIES,
-        "categories": [a.slug for a in default_articles()],
+        "categories": category_choices(conversation.category),
+        "snooze_presets": presets(datetime.now(UTC), zone_of(user.timezone)),
+        "me_id": user.id,
         "summary_required": summary_required(db, conversation.category),
         "label_names": sorted(label.name for label in conversation.labels),
         "teams": list(db.scalars(select(Team).order_by(Team.name))),

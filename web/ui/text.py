@@ -12,8 +12,8 @@ from markupsafe import Markup, escape
 
 from connectors import channel
 from connectors.base import Capability, ConversationKind, Text, TextLimit, Words
-from inbox.faq.articles import Article, default_articles
 from inbox.search import parse_terms
+from web.ui.categories import category_name
 
 
 def _(text: str, **values: str) -> str:
@@ -28,22 +28,6 @@ def say(value: object) -> str:
     if isinstance(value, Words):
         return value.in_language(str(get_locale() or "ko"))
     return str(value)
-
-
-def category_name(slug: str | None) -> str:
-    """A conversation's category is an FAQ article's slug (`refund-return`): shown as the
-    article's title in the UI language from the seed file (no query while a page renders); a
-    category the seed file does not know (typed into a rule) is shown as its slug."""
-    if not slug:
-        return ""
-    article = _seed_articles().get(slug)
-    text = article.texts.get(str(get_locale() or "ko")) if article else None
-    return text.title if text else slug
-
-
-@lru_cache(maxsize=1)
-def _seed_articles() -> dict[str, Article]:
-    return {a.slug: a for a in default_articles()}
 
 
 def when(value: datetime | None, fmt: str = "short") -> str:

@@ -1,0 +1,140 @@
+"""The conversation sidebar's forms and the htmx fragments, through the real app (issue 21)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from inbox.models import Conversation, Label, User
+from switchboard.runtime import Runtime
+from tests.web.ui.conftest import form_token, inbound, login
+from web.ui.snooze import preset_time, zone_of
+
+HX = {"HX-Request": "true"}
+
+
+def _conv(rt: Runtime, team_setup: dict[str, Any]) -> Conversation:
+    with rt.db.session() as session:
+        session.add_all([Label(name="VIP", color="red"), Label(name="배송", color="blue")])
+        agent = session.get(User, team_setup["agent"].id)
+        assert agent is not None
+        agent.timezone = "America/New_York"
+    return inbound(rt, team_setup["a"], "배송 문의", customer="c1", name="이서연")
+
+
+def test_an_action_from_htmx_answers_with_the_changed_parts_only(
+    client: Any, rt: Runtime, team_setup: dict[str, Any]
+) -> None:
+    conv = _conv(rt, team_setup)
+    login(client, "mina@example.test")
+    path = f"/inbox/c/{conv.id}"
+    token = form_token(client, path)
+    back = f"{path}?view=mine&q=배송"
+    plain = client.post(f"{path}/update", data={"csrf_token": token, "assignee": "me"})
+    assert plain.status_code == 302  # without JS: POST → redirect → GET
+    swapped = client.post(
+        f"{path}/update",
+        data={"csrf_token": token, "priority": "high", "back": back},
+        headers=HX,
+    )
+    assert swapped.status_code == 200
+    html = swapped.get_data(as_text=True)
+    assert '<header id="thread-head"' in html and 'id="messages"' in html
+    assert re.search(r'id="conv-details"[^>]*hx-swap-oob="true"', html)
+    assert re.search(r'id="flashes"[^>]*hx-swap-oob="true"', html)
+    assert "<html" not in html and 'id="list-pane"' not in html and 'id="composer' not in html
+    # The fragment keeps the list's query in its links, like the page it came from.
+    assert "view=mine" in html and "q=%EB%B0%B0%EC%86%A1" in html
+    refused = client.post(f"{path}/update", data={"priority": "low"}, headers=HX)
+    assert refused.status_code == 400  # CSRF still required
+
+
+def test_a_failed_action_is_reported_in_the_fragment(
+    client: Any, rt: Runtime, team_setup: dict[str, Any]
+) -> None:
+    conv = _conv(rt, team_setup)
+    login(client, "mina@example.test")
+    path = f"/inbox/c/{conv.id}"
+    token = form_token(client, path)
+    html = client.post(
+        f"{path}/update", data={"csrf_token": token, "status": "snoozed"}, headers=HX
+    ).get_data(as_text=True)
+    assert 'class="flash flash-error"' in html
+    with rt.db.session() as session:
+        fresh = session.get(Conversation, conv.id)
+        assert fresh is not None and fresh.status == "open"
+
+
+def test_snooze_presets_use_the_agents_zone_and_labels_come_from_the_picker(
+    client: Any, rt: Runtime, team_setup: dict[str, Any]
+) -> None:
+    conv = _conv(rt, team_setup)
+    login(client, "mina@example.test")
+    path = f"/inbox/c/{conv.id}"
+    token = form_token(client, path)
+    before = datetime.now(UTC)
+    client.post(
+        f"{path}/update", data={"csrf_token": token, "status": "snoozed", "snooze": "next_week"}
+    )
+    after = datetime.now(UTC)
+    form = {"csrf_token": token, "labels_form": "1", "label": ["VIP", "배송"], "new_label": "긴급"}
+    client.post(f"{path}/update", data=form)
+    client.post(f"{path}/update", data={**form, "remove_label": "VIP"})
+    with rt.db.session() as session:
+        fresh = session.get(Conversation, conv.id)
+        assert fresh is not None and fresh.snoozed_until is not None
+        zone = zone_of("America/New_York")
+        assert fresh.snoozed_until.astimezone(UTC) in {
+            preset_time("next_week", t, zone) for t in (before, after)
+        }
+        assert fresh.snoozed_until.astimezone(zone).hour == 9
+        assert sorted(label.name for label in fresh.labels) == sorted(["배송", "긴급"])
+    # The buttons show the moment they pick, on the agent's clock.
+    html = client.get(path).get_data(as_text=True)
+    assert re.search(
+        r'data-snooze="tomorrow" data-at="[^"]+">[^<]*<span[^>]*>\d{4}-\d\d-\d\d 09:00', html
+    )
+
+
+def test_categories_are_named_in_korean_never_as_codes(
+    client: Any, rt: Runtime, team_setup: dict[str, Any]
+) -> None:
+    conv = _conv(rt, team_setup)
+    login(client, "mina@example.test")
+    path = f"/inbox/c/{conv.id}"
+    token = form_token(client, path)
+    client.post(f"{path}/update", data={"csrf_token": token, "category": "shipping-time"})
+    html = client.get(path).get_data(as_text=True)
+    assert '<option value="shipping-time" selected>배송 기간</option>' in html
+    assert '<optgroup label="배송">' in html
+    assert "분류: 배송 기간" in html  # the thread's event line too
+    visible = re.sub(r'"[^"]*"', '""', html)  # attribute values may hold the codes
+    assert "shipping-time" not in visible and "refund-return" not in visible
+    client.post("/logout", data={"csrf_token": token})
+    login(client, "admin@example.test")
+    report = client.get("/reports/").get_data(as_text=True)
+    assert "<bdi>배송 기간</bdi>" in report and "shipping-time" not in report
+
+
+def test_views_filters_and_pages_from_htmx_are_list_fragments(
+    client: Any, rt: Runtime, team_setup: dict[str, Any]
+) -> None:
+    for i in range(27):
+        inbound(rt, team_setup["a"], f"문의 {i}", customer=f"p{i}")
+    login(client, "mina@example.test")
+    view = client.get("/inbox/?view=unassigned", headers=HX).get_data(as_text=True)
+    assert "<html" not in view and 'id="conv-list"' in view
+    assert re.search(r'<aside class="sidebar" id="sidebar" hx-swap-oob="true">', view)
+    assert re.search(
+        r'data-view="unassigned" aria-current="page">[^<]*<span class="count">27<', view
+    )
+    cursor = re.search(r'rel="next" hx-get="[^"]*cursor=([^&"]+)', view)
+    assert cursor
+    paged = client.get(f"/inbox/?view=unassigned&cursor={cursor.group(1)}", headers=HX)
+    paged_html = paged.get_data(as_text=True)
+    assert 'id="conv-list"' in paged_html and 'id="sidebar"' not in paged_html  # no recount
+    restore = {**HX, "HX-History-Restore-Request": "true"}
+    assert "<html" in client.get("/inbox/?view=unassigned", headers=restore).get_data(as_text=True)
+    counts = client.get("/inbox/_counts?status=open").get_data(as_text=True)
+    assert re.search(r'data-view="all"[^>]*>[^<]*<span class="count">27<', counts)
