@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from connectors.base import Attachment as AttachmentIn
 from inbox.attachments import AttachmentStore, attach
 from inbox.audit import record
+from inbox.canned import unfilled
 from inbox.events import emit
 from inbox.models import ChannelAccount, Conversation, Message, User, utcnow
 from inbox.receipts import ahead, apply_early
@@ -27,6 +28,17 @@ from inbox.receipts import ahead, apply_early
 
 class ReplyRefused(ValueError):
     """The reply cannot be accepted (empty, too long, closed window...); `reason` says why."""
+
+
+class UnfilledVariables(ReplyRefused):
+    """The text still holds `{{variables}}` of a canned response: the customer would read them.
+
+    `names` lets the UI say which ones, in the agent's language."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        listed = ", ".join("{{" + n + "}}" for n in names)
+        super().__init__(f"fill in {listed} before sending")
+        self.names = names
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +70,10 @@ def create_reply(
         raise ReplyRefused("the message is empty")
     if len(text) > max_chars:
         raise ReplyRefused(f"the message has {len(text)} characters; the limit is {max_chars}")
+    if not draft.private and "template" not in draft.options:
+        names = unfilled(text)
+        if names:
+            raise UnfilledVariables(names)
     key = draft.idempotency_key or str(uuid.uuid4())
     existing = session.scalars(select(Message).where(Message.idempotency_key == key)).first()
     if existing is not None:

@@ -131,6 +131,13 @@
     const blocked = form.dataset.windowOpen === "false" && !note;
     if (send) send.disabled = blocked;
     const text = $("#composer");
+    const missing = note || !text ? [] : unfilledVariables(text.value);
+    const warn = $("#unfilled-vars");
+    if (warn) {
+      warn.hidden = !missing.length;
+      warn.textContent = missing.length ? `${warn.dataset.label} ${missing.join(", ")}` : "";
+    }
+    if (send && missing.length) send.disabled = true;
     const counter = $("#reply-counter");
     if (counter && text) {
       const used =
@@ -141,15 +148,34 @@
       if (send && !note && used > limit) send.disabled = true;
     }
   }
+  // `{{name}}` left in a reply: the server refuses it too (inbox/canned.py UNFILLED).
+  const UNFILLED = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+  function unfilledVariables(value) {
+    return [...new Set([...value.matchAll(UNFILLED)].map((m) => `{{${m[1]}}}`))];
+  }
+  // Text inserted into the middle of a draft gets a separator on each side that lacks one:
+  // a line break around a multi-line answer, else a space.
+  function spaced(before, body, after) {
+    const sep = body.includes("\n") ? "\n" : " ";
+    const lead = before && !/\s$/.test(before) ? sep : "";
+    const tail = after && !/^\s/.test(after) ? sep : "";
+    return lead + body + tail;
+  }
   function insertCanned(body) {
     const text = $("#composer");
     if (!text || !body) return;
     const start = text.selectionStart;
     const before = text.value.slice(0, start).replace(/(^|\s)\/[^\s\/]*$/, "$1");
-    text.value = before + body + text.value.slice(text.selectionEnd);
-    const at = before.length + body.length;
-    text.setSelectionRange(at, at);
+    const after = text.value.slice(text.selectionEnd);
+    const piece = spaced(before, body, after);
+    text.value = before + piece + after;
+    // The first unfilled variable of what was inserted is selected, ready to be typed over.
+    UNFILLED.lastIndex = 0;
+    const gap = UNFILLED.exec(piece);
+    if (gap) text.setSelectionRange(before.length + gap.index, before.length + gap.index + gap[0].length);
+    else text.setSelectionRange(before.length + piece.length, before.length + piece.length);
     text.focus();
+    sessionStorage.setItem(`draft:${(inbox() || {}).dataset.conversation}`, text.value);
     syncComposer();
   }
   function cannedByShortcut(shortcut) {
@@ -199,7 +225,10 @@
     }
     if (!text.value && sessionStorage.getItem(key)) text.value = sessionStorage.getItem(key);
     text.addEventListener("input", () => sessionStorage.setItem(key, text.value));
-    form.addEventListener("submit", () => {
+    form.addEventListener("submit", (ev) => {
+      syncComposer();
+      const note = ($('input[name="mode"]:checked', form) || {}).value === "note";
+      if (!note && unfilledVariables(text.value).length) { ev.preventDefault(); return; }
       sessionStorage.setItem(key, text.value);
       sessionStorage.setItem(`${key}:sent`, "1");
       const b = $("#send-button");

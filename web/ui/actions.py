@@ -27,7 +27,7 @@ from inbox.selfservice import detect_locale, latest_customer_text
 from web.downloads import content_disposition
 from web.replying import check_reply, enqueue_send
 from web.runtime import current_runtime
-from web.ui.common import me, roles, thread_contact, user_row, visible_conversation
+from web.ui.common import me, refusal, roles, thread_contact, user_row, visible_conversation
 from web.ui.inbox import AGENTS, bp
 
 # Raster formats a browser shows without running anything; everything else is downloaded.
@@ -71,7 +71,7 @@ def reply(conversation_id: int) -> BaseResponse:
             )
         except ReplyRefused as exc:
             db.rollback()
-            flash(_("Not sent: %(reason)s", reason=str(exc)), "error")
+            flash(refusal(exc), "error")
             return _back(conversation_id)
         faq_slug = request.form.get("faq_slug", "").strip()
         question = latest_customer_text(db, conversation.id) if faq_slug else None

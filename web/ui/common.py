@@ -8,11 +8,13 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import abort, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import Session
 
 from inbox.access import can_see, can_see_contact
 from inbox.models import Contact, Conversation, User
+from inbox.replies import ReplyRefused, UnfilledVariables
 from web.runtime import current_runtime
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -126,3 +128,16 @@ def thread_contact(session: Session, user: User, conversation_id: int, contact_i
 
 def wants_fragment() -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
+
+
+def refusal(exc: ReplyRefused) -> str:
+    """The agent's words for a refused reply; unfilled canned-response variables are named."""
+    if isinstance(exc, UnfilledVariables):
+        names = ", ".join("{{" + n + "}}" for n in exc.names)
+        return str(
+            _(
+                "Not sent: fill in %(names)s first; the customer would read them as typed.",
+                names=names,
+            )
+        )
+    return str(_("Not sent: %(reason)s", reason=str(exc)))
