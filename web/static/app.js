@@ -138,6 +138,15 @@
       warn.textContent = missing.length ? `${warn.dataset.label} ${missing.join(", ")}` : "";
     }
     if (send && missing.length) send.disabled = true;
+    const problems = note ? [] : fileProblems();
+    const list = $("#file-problems");
+    if (list) {
+      list.replaceChildren(...problems.map((p) => Object.assign(document.createElement("li"), { textContent: p })));
+      list.hidden = !problems.length;
+    }
+    if (send && problems.length) send.disabled = true;
+    const input = $("#composer-file-input");
+    if (text) text.required = note || !(input && input.files.length);
     const counter = $("#reply-counter");
     if (counter && text) {
       const used =
@@ -147,6 +156,27 @@
       counter.classList.toggle("over", used > limit);
       if (send && !note && used > limit) send.disabled = true;
     }
+  }
+  // Files against the channel's declared limits (the server checks the bytes again).
+  const TYPE_ALIASES = { "audio/x-m4a": "audio/mp4", "audio/mp3": "audio/mpeg", "audio/x-wav": "audio/wav",
+    "audio/wave": "audio/wav", "video/avi": "video/x-msvideo", "image/jpg": "image/jpeg" };
+  function fileProblems() {
+    const box = $("#composer-files");
+    const input = $("#composer-file-input");
+    if (!box || !input) return [];
+    const caps = JSON.parse(box.dataset.caps || "{}");
+    const files = [...input.files];
+    const problems = files.length > Number(box.dataset.maxCount) ? [box.dataset.msgCount] : [];
+    for (const f of files) {
+      const type = TYPE_ALIASES[f.type] || f.type;
+      const cap = "*" in caps ? caps["*"] : caps[type];
+      if (cap === undefined && type) problems.push(box.dataset.msgType.replace("{name}", f.name));
+      else if (cap !== undefined && f.size > cap) {
+        const size = (cap / 1048576).toFixed(1).replace(/\.0$/, "");
+        problems.push(box.dataset.msgSize.replace("{name}", f.name).replace("{size}", size));
+      }
+    }
+    return problems;
   }
   // `{{name}}` left in a reply: the server refuses it too (inbox/canned.py UNFILLED).
   const UNFILLED = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from inbox.access import can_see, can_see_contact
 from inbox.models import Contact, Conversation, User
-from inbox.replies import ReplyRefused, UnfilledVariables
+from inbox.replies import AttachmentRefused, ReplyRefused, UnfilledVariables
 from web.runtime import current_runtime
+from web.ui.attachments import file_refusal
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -132,6 +133,8 @@ def wants_fragment() -> bool:
 
 def refusal(exc: ReplyRefused) -> str:
     """The agent's words for a refused reply; unfilled canned-response variables are named."""
+    if isinstance(exc, AttachmentRefused):
+        return file_refusal(exc)
     if isinstance(exc, UnfilledVariables):
         names = ", ".join("{{" + n + "}}" for n in exc.names)
         return str(

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import get_locale
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -41,8 +42,9 @@ from inbox.queries import (
 from inbox.sla import clocks_for
 from inbox.views import views_for
 from web.moderating import actions_for
-from web.replying import reply_window, templates_for
+from web.replying import attachment_limits, reply_window, templates_for
 from web.runtime import current_runtime
+from web.ui.attachments import composer_files
 from web.ui.common import roles, user_row, visible_conversation
 from web.ui.intake_panel import intake_panel
 
@@ -245,6 +247,7 @@ def _thread_context(db: Session, user: User, conversation: Conversation) -> dict
     values = variables_for(db, conversation)
     canned = [(c, render(c.body, values)) for c in list_canned(db)]
     window = reply_window(rt, conversation)
+    files = composer_files(attachment_limits(rt, conversation), str(get_locale() or "ko"))
     # Offered when a free reply is not allowed: what the platform still lets us send.
     templates, templates_problem = ([], "") if window.open else templates_for(rt, conversation)
     return {
@@ -255,6 +258,7 @@ def _thread_context(db: Session, user: User, conversation: Conversation) -> dict
         "window": window,
         "templates": templates,
         "templates_problem": templates_problem,
+        "files": files,
         "contact": contact,
         "contact_visible": can_see_contact(db, user, contact.id),
         "identities": _identities(db, user, conversation),
