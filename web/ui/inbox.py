@@ -189,7 +189,9 @@ def _list_context(db: Session, user: User, args: ListArgs) -> dict[str, Any]:
     return {
         "args": args,
         "page": page,
-        "previews": last_messages(db, [c.id for c in page.items]),
+        "previews": last_messages(
+            db, [c.id for c in page.items], {c.id for c in page.items if c.waiting_since}
+        ),
         "slas": clocks_for(db, [c.id for c in page.items], datetime.now(UTC)),
         "channels": sorted({a.channel for a in accounts}),
         "labels": list(db.scalars(select(Label).order_by(Label.name))),
