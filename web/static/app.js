@@ -179,9 +179,10 @@
     return problems;
   }
   // `{{name}}` left in a reply: the server refuses it too (inbox/canned.py UNFILLED).
-  const UNFILLED = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+  const UNFILLED = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/;
   function unfilledVariables(value) {
-    return [...new Set([...value.matchAll(UNFILLED)].map((m) => `{{${m[1]}}}`))];
+    const found = [...value.matchAll(new RegExp(UNFILLED.source, "g"))];
+    return [...new Set(found.map((m) => `{{${m[1]}}}`))];
   }
   // Text inserted into the middle of a draft gets a separator on each side that lacks one:
   // a line break around a multi-line answer, else a space.
@@ -200,7 +201,6 @@
     const piece = spaced(before, body, after);
     text.value = before + piece + after;
     // The first unfilled variable of what was inserted is selected, ready to be typed over.
-    UNFILLED.lastIndex = 0;
     const gap = UNFILLED.exec(piece);
     if (gap) text.setSelectionRange(before.length + gap.index, before.length + gap.index + gap[0].length);
     else text.setSelectionRange(before.length + piece.length, before.length + piece.length);
