@@ -27,6 +27,7 @@ from tests.connectors.x.conftest import BRAND_ID
 from tests.support.servers import serve_wsgi
 from tests.web.chat.support import Visitor, widget_account
 from tests.web.ui.conftest import form_token, inbound, login
+from workers.poll import poll_account
 
 IG = "17841400000012345"
 YUNA = "1402233445566778899"
@@ -196,6 +197,11 @@ def test_x_dm_image_goes_through_the_media_upload(
     (dm,) = [r for r in log if r["path"] == f"/2/dm_conversations/with/{YUNA}/messages"]
     (media_id,) = world.uploads
     assert dm["json"] == {"attachments": [{"media_id": media_id}]}
+    # Polling brings our own DM (with its media) back: it is recognised, not stored twice.
+    assert poll_account(account.id) >= 2  # the customer's DM and ours
+    assert rt.jobs.drain(timeout=20)
+    (again,) = _outbound(rt, conversation_id)
+    assert again.id == reply.id and len(again.attachments) == 1
 
 
 def test_chat_visitor_receives_the_agents_image_and_pdf(
