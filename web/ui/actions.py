@@ -29,6 +29,7 @@ from web.replying import attachment_limits, check_reply, enqueue_send
 from web.runtime import current_runtime
 from web.ui.common import me, refusal, roles, thread_contact, user_row, visible_conversation
 from web.ui.inbox import AGENTS, bp
+from web.ui.text import say
 
 # Raster formats a browser shows without running anything; everything else is downloaded.
 INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
@@ -146,7 +147,7 @@ def update(conversation_id: int) -> BaseResponse:
             apply_change(db, conversation, _change(user.id), actor=user)
         except (ValueError, LookupError) as exc:
             db.rollback()
-            flash(str(exc), "error")
+            flash(say(exc), "error")
     return _back(conversation_id)
 
 
@@ -214,7 +215,7 @@ def retry(message_id: int) -> BaseResponse:
             retry_failed(db, message, user)
         except ReplyRefused as exc:
             db.rollback()
-            flash(str(exc), "error")
+            flash(say(exc), "error")
             return _back(conversation_id)
     retry_job = f"send:{message_id}:retry:{datetime.now().timestamp()}"
     if not enqueue_send(rt, message_id, job_id=retry_job):
@@ -256,7 +257,7 @@ def edit_contact(contact_id: int) -> BaseResponse:
             update_contact(db, contact, {f: request.form.get(f) for f in fields}, actor_id=user.id)
         except ValueError as exc:
             db.rollback()
-            flash(str(exc), "error")
+            flash(say(exc), "error")
     return _back(conversation_id)
 
 
@@ -279,7 +280,7 @@ def merge_contact(contact_id: int) -> BaseResponse:
             merge_contacts(db, source_id=other_id, target_id=contact_id, actor_id=user.id)
         except (ValueError, LookupError) as exc:
             db.rollback()
-            flash(str(exc), "error")
+            flash(say(exc), "error")
         else:
             flash(_("Contacts merged."), "ok")
     return _back(conversation_id)

@@ -17,8 +17,10 @@ from inbox.models import Contact, Conversation, User
 from inbox.replies import AttachmentRefused, ReplyRefused, UnfilledVariables
 from web.runtime import current_runtime
 from web.ui.attachments import file_refusal
+from web.ui.text import say
 
 F = TypeVar("F", bound=Callable[..., Any])
+SESSION_LANGUAGE = "lang"  # the session's `?lang=` choice (web/ui/__init__.py, _locale)
 
 
 @dataclass(frozen=True)
@@ -143,4 +145,4 @@ def refusal(exc: ReplyRefused) -> str:
                 names=names,
             )
         )
-    return str(_("Not sent: %(reason)s", reason=str(exc)))
+    return str(_("Not sent: %(reason)s", reason=say(exc)))
