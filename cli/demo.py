@@ -33,6 +33,7 @@ from inbox.models import ChannelAccount, Conversation, User
 from inbox.tokens import issue_token, list_tokens, revoke_token, token_for
 from inbox.users import create_user, set_inboxes, set_password, user_by_email
 from sandbox.meta import demo as meta_demo
+from sandbox.twilio import demo as phone_demo
 from sandbox.x import BRAND, CONSUMER_KEY, CONSUMER_SECRET, DEMO_CREDENTIALS
 from sandbox.x import oauth as x_oauth
 from switchboard.runtime import Runtime, build_runtime
@@ -154,7 +155,10 @@ def sandbox_settings(base: str) -> dict[str, str]:
         **meta_demo.settings(base),
         # The Meta emulator's "CDN" is in this server: attachment fetches may reach its files,
         # not the rest of the server (/metrics, the API).
-        "FETCH_ALLOW_HOSTS": urlsplit(base).netloc + "/sandbox/meta/_emu/media/",
+        "FETCH_ALLOW_HOSTS": urlsplit(base).netloc
+        + "/sandbox/meta/_emu/media/,"
+        + phone_demo.fetch_allow(base),
+        **phone_demo.settings(base),
         "X_API_URL": base + X_PREFIX,
         "X_CONSUMER_KEY": CONSUMER_KEY,
         "X_CONSUMER_SECRET": CONSUMER_SECRET,
@@ -166,6 +170,7 @@ def _live_accounts(session: Any, rt: Runtime) -> None:
     """The sandboxes' accounts (Meta's and X's) on the real connectors, talking to them."""
     live = {
         **{slug: dict(spec) for slug, spec in meta_demo.ACCOUNTS.items()},
+        "phone": dict(phone_demo.ACCOUNT),
         "x": {
             "connector": "x",
             "handle": f"@{BRAND[1]}",
@@ -201,7 +206,8 @@ def demo_app(rt: Runtime) -> Any:
     base = rt.settings.get("PUBLIC_BASE_URL").rstrip("/")
     app = create_app(rt)
     with_meta = meta_demo.mount(app, base)
-    return DispatcherMiddleware(with_meta, {X_PREFIX: x_emulator.create_app(x_emulator.World())})
+    with_phone = phone_demo.mount(with_meta, base)
+    return DispatcherMiddleware(with_phone, {X_PREFIX: x_emulator.create_app(x_emulator.World())})
 
 
 def serve(rt: Runtime, *, host: str, port: int) -> None:
@@ -220,4 +226,6 @@ def serve(rt: Runtime, *, host: str, port: int) -> None:
     print(
         f"  X customer simulator:    {base}{X_PREFIX}/_emu/simulator  (mention or DM the account)"
     )
+    for label, path in phone_demo.SIMULATORS:
+        print(f"  {label}: {base}{phone_demo.PREFIX}{path}  (text or call the number)")
     run_simple(host, port, app, threaded=True, use_reloader=False)

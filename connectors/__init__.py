@@ -32,6 +32,7 @@ from connectors.facebook.channel import CHANNEL as FACEBOOK
 from connectors.fake.channel import CHANNEL as FAKE
 from connectors.fake.channel import DEMO_HISTORY
 from connectors.instagram.channel import CHANNEL as INSTAGRAM
+from connectors.phone.channel import CHANNEL as PHONE
 from connectors.webchat.channel import CHANNEL as WEBCHAT
 from connectors.whatsapp.channel import CHANNEL as WHATSAPP
 from connectors.x.channel import CHANNEL as X
@@ -84,7 +85,7 @@ def register(*channels: Channel) -> dict[str, Channel]:
     return found
 
 
-CHANNELS: dict[str, Channel] = register(FACEBOOK, INSTAGRAM, X, EMAIL, WEBCHAT, WHATSAPP)
+CHANNELS: dict[str, Channel] = register(FACEBOOK, INSTAGRAM, X, EMAIL, WEBCHAT, WHATSAPP, PHONE)
 check_declaration(FAKE)
 check_declaration(DEMO_HISTORY)
 

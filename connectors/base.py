@@ -47,6 +47,8 @@ class Capability(StrEnum):
     PAUSE_SCOPES = "pause_scopes"  # names the rate-limit scopes an operation waits on
     CHECK_CONNECTION = "check_connection"  # the admin's "Test connection" button
     PROFILE_LOOKUP = "profile_lookup"  # looks a customer up by their platform id (name, picture)
+    VOICE = "voice"  # answers incoming calls on /webhooks/<slug>/voice (see Voice)
+    PLACE_CALL = "place_call"  # click-to-call: rings the agent, then the customer
     POST_CONTEXT = "post_context"  # reads the post a comment thread is on (caption, link)
 
 
@@ -58,6 +60,7 @@ class EventKind(StrEnum):
     EDITED = "edited"  # the customer changed the text of an earlier message
     DELETED = "deleted"  # the customer removed/unsent an earlier message
     BOUNCED = "bounced"  # an outbound email came back undeliverable
+    CALL = "call"  # a phone call's progress, recording or transcript (`extra["call"]`, see Call)
 
 
 class ConversationKind(StrEnum):
@@ -89,6 +92,7 @@ class Participant:
     handle: str | None = None  # @username, email address
     name: str | None = None
     email: str | None = None
+    phone: str | None = None  # E.164, when the channel identifies people by number (phone)
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +302,12 @@ class OutsideReplyWindow(PermanentSendError):
 
 Headers = Mapping[str, str]
 
+# Headers our webhook view adds to every delivery (any a client sends under these names are
+# dropped): the URL the provider called, which some providers sign (Twilio), and when the
+# body reached us, for callbacks that carry no time of their own.
+URL_HEADER = "X-Switchboard-Url"
+RECEIVED_HEADER = "X-Switchboard-Received-At"
+
 
 @runtime_checkable
 class Connector(Protocol):
@@ -479,6 +489,52 @@ class Templates(Protocol):
         """Check a choice and return the text the customer will read; ConnectorError if not."""
 
 
+@dataclass(frozen=True, slots=True)
+class IncomingCall:
+    """Who is calling which of our numbers, read from a voice webhook before it is answered.
+
+    `step` is where the call is: "incoming" (it rings), "dialed" (the agents' phones did not
+    answer: `dial_status` says why), "recorded" (a voicemail was left).
+    """
+
+    account_external_id: str
+    caller: str
+    call_id: str
+    step: str = "incoming"
+    dial_status: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CallRoute:
+    """What the inbox decided for an incoming call: ring `dial` (on-shift agents' phones or a
+    forwarding number) when open, else (or when nobody answered) take a voicemail."""
+
+    open: bool
+    dial: tuple[str, ...] = ()
+    ring_seconds: int = 20
+
+
+class Voice(Protocol):
+    """Capability.VOICE: the provider asks us, synchronously, what to do with a call."""
+
+    def incoming_call(self, headers: Headers, body: bytes) -> IncomingCall:
+        """Read a verified voice webhook; UnsupportedEvent if it is not one."""
+
+    def call_answer(self, call: IncomingCall, route: CallRoute) -> tuple[str, str]:
+        """(body, mimetype) telling the provider what to do next (TwiML for Twilio)."""
+
+
+class PlaceCall(Protocol):
+    """Capability.PLACE_CALL: the provider rings the agent's phone, then bridges the customer.
+
+    `ref` (our call message's uuid) comes back with every status of the call, so statuses
+    find the message even before the call id is recorded.
+    """
+
+    def place_call(self, account: AccountConfig, agent: str, customer: str, ref: str) -> str:
+        """Start the call; return the provider's call id. Send errors as for `send`."""
+
+
 # Capability -> the Protocol a connector declaring it implements (and only then).
 OPTIONAL_BEHAVIOUR: Mapping[Capability, type] = {
     Capability.POLLING: PollingConnector,
@@ -498,6 +554,8 @@ OPTIONAL_BEHAVIOUR: Mapping[Capability, type] = {
     Capability.TEMPLATES: Templates,
     Capability.PROFILE_LOOKUP: ProfileLookup,
     Capability.POST_CONTEXT: PostContext,
+    Capability.VOICE: Voice,
+    Capability.PLACE_CALL: PlaceCall,
 }
 
 
@@ -593,6 +651,9 @@ class AccountForm:
 
     external_id_label: Text
     external_id: Literal["text", "digits", "email"] = "text"  # how the id is validated
+    # Rewrites the typed id into the provider's spelling (phone: 02-555-0100 → +8225550100);
+    # raises ValueError with the reason when it cannot.
+    external_id_normalize: Callable[[str], str] | None = None
     credentials: tuple[Field, ...] = ()
     options: tuple[Field, ...] = ()
     # Alternative credential sets (X: an OAuth 1.0a pair or an OAuth 2.0 user token); one set
@@ -643,13 +704,14 @@ class ChannelSettings:
 class TextLimit:
     """A limit on a reply's text that the composer counts while the agent types.
 
-    `counter` picks the browser's counting rule: "chars" (code points) or "weighted" (X's
-    weighted length, web/static/app.js); the server-side check is the connector's
-    validate_text (Capability.LENGTH_LIMIT).
+    `counter` picks the browser's counting rule: "chars" (code points), "weighted" (X's
+    weighted length) or "sms" (GSM-7 septets or UCS-2 units, shown with the number of SMS
+    parts; web/static/app.js); the server-side check is the connector's validate_text
+    (Capability.LENGTH_LIMIT).
     """
 
     maximum: int
-    counter: Literal["chars", "weighted"] = "chars"
+    counter: Literal["chars", "weighted", "sms"] = "chars"
 
 
 MB = 1024 * 1024

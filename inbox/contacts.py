@@ -38,6 +38,7 @@ def resolve_contact(session: Session, channel: str, who: Participant) -> Contact
             name=who.name or who.handle,
             email=who.email,
             email_verified=who.email is None or vouched is not None,
+            phone=who.phone,
         )
         session.add(contact)
         session.flush()
@@ -102,7 +103,10 @@ def _create_identities(session: Session, channel: str, people: list[Participant]
     now = utcnow()
     contact_ids = session.scalars(
         insert(Contact).returning(Contact.id, sort_by_parameter_order=True),
-        [{"name": who.name or who.handle, "email": None, "created_at": now} for who in people],
+        [
+            {"name": who.name or who.handle, "email": None, "phone": who.phone, "created_at": now}
+            for who in people
+        ],
     ).all()
     ours = {who.external_id: cid for who, cid in zip(people, contact_ids, strict=True)}
     rows = [

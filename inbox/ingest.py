@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from connectors.base import ConversationKind, EventKind, InboundEvent
-from inbox import csat
+from inbox import calls, csat, opt_out
 from inbox.attachments import AttachmentStore, attach
 from inbox.contacts import resolve_contact
 from inbox.conversations import system_event
@@ -289,6 +289,79 @@ def _record_bounce(
     return IngestOutcome("updated", target.id, target.conversation_id)
 
 
+def _record_call(
+    session: Session,
+    account: ChannelAccount,
+    event: InboundEvent,
+    store: AttachmentStore | None,
+    max_chars: int,
+) -> IngestOutcome:
+    """One callback about a phone call, merged into the call's message (inbox/calls.py).
+
+    The message is unique on (account, call id) like any message, so the first callback of
+    a call creates it once however many race; later ones lock it and merge their facts.
+    """
+    call = dict(event.extra.get("call") or {})
+    if event.customer is None or not call.get("sid"):
+        return IngestOutcome("ignored", detail="call event without a call or a customer")
+    conversation = conversation_for(session, account, event)
+    call_id = str(call["sid"])
+    customer = event.customer.external_id
+    created = False
+    message = calls.call_message(session, account.id, call_id)
+    if message is None and call.get("ref"):
+        # Our click-to-call: the status may come before the job recorded the call id.
+        message = calls.by_ref(session, str(call["ref"]))
+        if message is not None and message.external_id is None:
+            message.external_id = call_id
+    if message is None:
+        row = Message(
+            conversation_id=conversation.id,
+            channel_account_id=account.id,
+            external_id=call_id,
+            direction="outbound" if call.get("direction") == "outbound" else "inbound",
+            kind="call",
+            text="",
+            created_at=event.sent_at,
+            meta={},
+        )
+        created = _insert_once(session, row)
+        message = row if created else calls.call_message(session, account.id, call_id)
+        if message is None:
+            raise RuntimeError("call message vanished after a conflicting insert")
+    before = dict(message.meta or {})
+    facts, changed = calls.merge(before, call, event.sent_at)
+    if not changed:
+        return IngestOutcome("duplicate", message.id, message.conversation_id)
+    calls.name_agent(session, facts)
+    message.meta = facts
+    message.text = calls.summary(facts, customer)
+    message.created_at = min(message.created_at, event.sent_at)
+    new_attachment = False
+    for incoming in event.attachments:
+        attach(session, message.id, incoming, store)
+        new_attachment = True
+    conversation.last_activity_at = max(conversation.last_activity_at, event.sent_at)
+    if calls.answered_after_all(conversation, before, facts, customer):
+        system_event(session, conversation, f"Call from {customer} was answered after all")
+    if calls.needs_call_back(before, facts):
+        touch_for_customer(session, conversation, event)
+        calls.open_call_back(conversation, customer)
+        what = "Voicemail" if facts.get("voicemail") else "Missed call"
+        system_event(session, conversation, f"{what} from {customer}: call back", at=event.sent_at)
+    emit(
+        session,
+        "message.created" if created else "message.updated",
+        conversation_id=message.conversation_id,
+        message_id=message.id,
+        channel_account_id=account.id,
+        direction=message.direction,
+    )
+    # "created" also when a recording was attached: the worker then fetches it.
+    action = "created" if created or new_attachment else "updated"
+    return IngestOutcome(action, message.id, message.conversation_id)
+
+
 _HANDLERS = {
     EventKind.MESSAGE: _record_message,
     EventKind.ECHO: _record_echo,
@@ -297,6 +370,7 @@ _HANDLERS = {
     EventKind.EDITED: _record_edit,
     EventKind.DELETED: _record_edit,
     EventKind.BOUNCED: _record_bounce,
+    EventKind.CALL: _record_call,
 }
 
 
@@ -376,6 +450,7 @@ def conversation_for(
 def touch_for_customer(session: Session, conversation: Conversation, event: InboundEvent) -> None:
     """A customer wrote: activity moves, the SLA clock starts, a closed case may reopen."""
     conversation.last_activity_at = max(conversation.last_activity_at, event.sent_at)
+    opt_out.apply(session, conversation, event)
     if event.auto_generated:
         return  # out-of-office and bulk mail never reopen or start a clock
     last = conversation.last_customer_message_at

@@ -64,7 +64,32 @@ def message_json(m: Message) -> dict[str, Any]:
         "edited_at": iso(m.edited_at),
         "deleted": deleted,
         "attachments": [attachment_json(a) for a in m.attachments],
+        **({"call": call_json(m)} if m.kind == "call" else {}),
     }
+
+
+CALL_FACTS = (
+    "direction",
+    "stage",
+    "outcome",
+    "answered_by",
+    "answered_by_name",
+    "talk_seconds",
+    "duration",
+    "voicemail",
+    "recording_seconds",
+    "transcript",
+    "number",
+    "notes",
+    "logged_by",
+    "problem",
+)
+
+
+def call_json(m: Message) -> dict[str, Any]:
+    """A call's merged facts (inbox/calls.py), the bookkeeping left out."""
+    facts = m.meta or {}
+    return {key: facts.get(key) for key in CALL_FACTS if key in facts}
 
 
 def attachment_json(a: Attachment) -> dict[str, Any]:

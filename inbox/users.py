@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from connectors.base import Words
+from connectors.phone.numbers import BadNumber, to_e164
 from inbox.audit import record
 from inbox.events import emit
 from inbox.models import ROLES, ChannelAccount, User, inbox_member
@@ -93,8 +94,9 @@ def update_user(
     available: bool | None = None,
     locale: str | None = None,
     timezone: str | None = None,
+    phone: str | None = None,
 ) -> None:
-    """Change a user's profile or access; None leaves a field alone."""
+    """Change a user's profile or access; None leaves a field alone (phone "" clears it)."""
     if role is not None and role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     if locale is not None and locale not in LOCALES:
@@ -114,6 +116,14 @@ def update_user(
     ):
         if value is not None:
             setattr(user, field, value)
+    if phone is not None:
+        # Incoming calls ring it while on shift; click-to-call rings it first (issue 18).
+        try:
+            user.phone = to_e164(phone) if phone.strip() else None
+        except BadNumber as exc:
+            raise ValueError(
+                Words(f"phone: {exc}", f"전화번호: {phone!r}은(는) 전화번호가 아닙니다")
+            ) from exc
     record(session, actor_id, "user.update", "user", user.id)
 
 

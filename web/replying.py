@@ -21,6 +21,7 @@ from connectors.base import (
     ReplyWindow,
     Templates,
 )
+from inbox import opt_out
 from inbox.models import Conversation
 from switchboard.runtime import Runtime
 
@@ -43,6 +44,9 @@ def reply_window(rt: Runtime, conversation: Conversation) -> ReplyWindow:
     closed = _closed_by_platform(conversation)
     if closed is not None:
         return closed
+    refused = opt_out.refusal(conversation)
+    if refused is not None:
+        return ReplyWindow(open=False, reason=refused)
     connector = rt.connector(account)
     return connector.reply_window(
         rt.account_config(account),

@@ -13,12 +13,23 @@ only a hint that saves them waiting for their next look. Verification failures s
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, request
 
 from connectors import WEBHOOK_ENDPOINTS, behaviour, registered, webhook_slug
-from connectors.base import Capability, Handshake, InvalidSignature
-from inbox import deliveries
+from connectors.base import (
+    RECEIVED_HEADER,
+    URL_HEADER,
+    CallRoute,
+    Capability,
+    Handshake,
+    InvalidSignature,
+    UnsupportedEvent,
+    Voice,
+)
+from inbox import calls, deliveries
+from inbox.ingest import find_account
 from inbox.ordering import delivery_route
 from switchboard.metrics import WEBHOOK_LATENCY, WEBHOOKS
 from web.api.errors import problem_response
@@ -29,6 +40,7 @@ from web.wakeups import WAKER
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 
 _DROP_HEADERS = {"cookie", "authorization"}
+_OURS = "x-switchboard-"
 
 
 def _connector_slug(endpoint: str, body: bytes = b"") -> str:
@@ -63,12 +75,63 @@ def receive(endpoint: str) -> Response:
     connector = rt.connector_by_slug(slug)
     if Capability.WEBHOOK not in connector.capabilities:
         abort(404)
-    headers = {k: v for k, v in request.headers.items() if k.lower() not in _DROP_HEADERS}
+    headers = _headers()
     try:
         connector.verify(headers, body)
     except InvalidSignature:
         WEBHOOKS.labels(endpoint, "bad_signature").inc()
         return _refused()
+    _store(endpoint, slug, headers, body)
+    WEBHOOKS.labels(endpoint, "stored").inc()
+    WEBHOOK_LATENCY.labels(endpoint).observe(time.perf_counter() - started)
+    return Response("ok", status=200, mimetype="text/plain")
+
+
+@bp.post("/<endpoint>/voice")
+def voice(endpoint: str) -> Response:
+    """A provider asking what to do with a call (Capability.VOICE), answered synchronously.
+
+    The request is a callback like any other: verified, then stored before we answer (the
+    ingest puts the call on the customer's timeline). The answer comes from the inbox's
+    routing (business hours, on-shift agents' phones, forwarding number) in a read-only
+    transaction, so a slow ingest never delays a ringing phone.
+    """
+    rt = current_runtime()
+    body = request.get_data(cache=False)
+    slug = _connector_slug(endpoint, body)
+    connector = rt.connector_by_slug(slug)
+    answerer = behaviour(connector, Voice)
+    if answerer is None:
+        abort(404)
+    headers = _headers()
+    try:
+        connector.verify(headers, body)
+    except InvalidSignature:
+        WEBHOOKS.labels(endpoint, "bad_signature").inc()
+        return _refused()
+    _store(endpoint, slug, headers, body)
+    WEBHOOKS.labels(endpoint, "stored").inc()
+    try:
+        call = answerer.incoming_call(headers, body)
+    except UnsupportedEvent as exc:  # stored: the ingest records it as rejected with the reason
+        return problem_response(400, "Bad Request", exc.reason)
+    with rt.db.session() as session:
+        account = find_account(
+            session, channel=slug, connector=slug, external_id=call.account_external_id
+        )
+        route = (
+            calls.route(session, account, datetime.now(UTC))
+            if account is not None
+            else CallRoute(open=False)
+        )
+    answer, mimetype = answerer.call_answer(call, route)
+    return Response(answer, status=200, mimetype=mimetype)
+
+
+def _store(endpoint: str, slug: str, headers: dict[str, str], body: bytes) -> None:
+    """Durable when it returns; then the ingest drainers are woken."""
+    rt = current_runtime()
+    connector = rt.connector_by_slug(slug)
     deliveries.store_delivery(
         rt.db,
         endpoint=endpoint,
@@ -81,9 +144,20 @@ def receive(endpoint: str) -> Response:
         rt.jobs.wake("ingest")
     else:  # a Redis PUBLISH, sent by a background thread after this answer
         WAKER.wake(rt.jobs, "ingest", endpoint)
-    WEBHOOKS.labels(endpoint, "stored").inc()
-    WEBHOOK_LATENCY.labels(endpoint).observe(time.perf_counter() - started)
-    return Response("ok", status=200, mimetype="text/plain")
+
+
+def _headers() -> dict[str, str]:
+    """The request's headers less credentials, plus two of ours (any a client sent under
+    those names are dropped): the URL called, which Twilio-format signatures cover, and
+    when the body arrived, for providers whose callbacks carry no time (connectors/phone)."""
+    headers = {
+        k: v
+        for k, v in request.headers.items()
+        if k.lower() not in _DROP_HEADERS and not k.lower().startswith(_OURS)
+    }
+    headers[URL_HEADER] = request.url
+    headers[RECEIVED_HEADER] = datetime.now(UTC).isoformat()
+    return headers
 
 
 def _refused() -> Response:

@@ -51,6 +51,8 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     available: Mapped[bool] = mapped_column(default=True)  # on shift; assignment skips others
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # E.164; incoming calls ring it while on shift, click-to-call rings it first (issue 18).
+    phone: Mapped[str | None] = mapped_column(String(32))
 
     teams: Mapped[list[Team]] = relationship(secondary=team_member, back_populates="members")
 

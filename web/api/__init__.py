@@ -25,6 +25,7 @@ ROUTE_MODULES = (
     "privacy",
     "moderation",
     "reports",
+    "calls",
 )
 
 for _name in ROUTE_MODULES:

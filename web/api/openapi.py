@@ -142,8 +142,18 @@ SPEC: dict[str, Any] = {
                     "id": {"type": "integer"},
                     "uuid": {"type": "string"},
                     "direction": {"type": "string", "enum": ["inbound", "outbound", "internal"]},
-                    "kind": {"type": "string", "enum": ["message", "comment", "note", "event"]},
+                    "kind": {
+                        "type": "string",
+                        "enum": ["message", "comment", "note", "event", "call"],
+                    },
                     "text": {"type": ["string", "null"]},
+                    "call": {
+                        "type": "object",
+                        "description": "kind=call only: direction, stage, outcome (answered, "
+                        "missed, abandoned, not_reached), answered_by(_name), talk_seconds, "
+                        "duration, voicemail, recording_seconds, transcript, number, notes, "
+                        "logged_by, problem",
+                    },
                     "status": {
                         "type": ["string", "null"],
                         "enum": [

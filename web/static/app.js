@@ -32,6 +32,23 @@
   }
   window.switchboardWeightedLength = weightedLength;
 
+  // ---- SMS parts (mirror of connectors/phone/segments.py; the server decides) -------------
+  const GSM7 = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?" +
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
+  const GSM7_EXT = "^{}\\[~]|€\f";
+  function smsSegments(text) {
+    const chars = [...text];
+    const gsm = chars.every((c) => GSM7.includes(c) || GSM7_EXT.includes(c));
+    const units = gsm
+      ? chars.reduce((n, c) => n + (GSM7_EXT.includes(c) ? 2 : 1), 0)
+      : text.length; // UTF-16 code units: an emoji outside the BMP takes two
+    const single = gsm ? 160 : 70;
+    const part = gsm ? 153 : 67;
+    const count = units === 0 ? 0 : units <= single ? 1 : Math.ceil(units / part);
+    return { encoding: gsm ? "GSM-7" : "UCS-2", units, count, perSegment: units <= single ? single : part };
+  }
+  window.switchboardSmsSegments = smsSegments;
+
   // ---- small helpers ---------------------------------------------------------------------
   function post(url, data) {
     const body = new URLSearchParams(data || {});
@@ -148,7 +165,15 @@
     const input = $("#composer-file-input");
     if (text) text.required = note || !(input && input.files.length);
     const counter = $("#reply-counter");
-    if (counter && text) {
+    if (counter && text && text.dataset.counter === "sms") {
+      const sms = smsSegments(text.value);
+      const parts = (text.dataset.smsFormat || "{count} SMS ({encoding})")
+        .replace("{count}", String(sms.count)).replace("{encoding}", sms.encoding);
+      counter.textContent = `${sms.units} / ${sms.perSegment * Math.max(sms.count, 1)} · ${parts}`;
+      const over = sms.count > Number(text.dataset.maxParts || 10);
+      counter.classList.toggle("over", over);
+      if (send && !note && over) send.disabled = true;
+    } else if (counter && text) {
       const used =
         text.dataset.counter === "weighted" ? weightedLength(text.value) : [...text.value].length;
       const limit = Number(text.dataset.limit || 280);

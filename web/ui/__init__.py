@@ -37,6 +37,7 @@ from web.ui.text import (
     nl2br,
     priority_name,
     reply_limit,
+    say,
     sla_target_name,
     status_name,
     when,
@@ -64,7 +65,13 @@ def init_ui(app: Flask) -> None:
     app.add_url_rule("/", "home", lambda: redirect(url_for("inbox.index")))
     app.add_url_rule("/channels.css", "channel_styles", channel_styles)
     app.jinja_env.filters.update(
-        when=when, ago=ago, nl2br=nl2br, event_text=event_text, left=left, highlight=highlight
+        when=when,
+        ago=ago,
+        nl2br=nl2br,
+        event_text=event_text,
+        left=left,
+        highlight=highlight,
+        say=say,  # a domain message (Words) in the page's language
     )
     app.jinja_env.globals.update(url_endpoints=lambda: app.view_functions.keys())
     app.jinja_env.globals.update(

@@ -7,7 +7,7 @@ redirect back (POST → redirect → GET), so a reload never repeats an action.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,7 +15,10 @@ from flask import Response, abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
+from connectors import behaviour
 from connectors.base import Attachment as AttachmentIn
+from connectors.base import PlaceCall
+from inbox import calls
 from inbox.access import can_see, can_see_contact
 from inbox.contacts import merge_contacts, update_contact
 from inbox.conversations import Change, apply_change
@@ -32,7 +35,8 @@ from web.ui.inbox import AGENTS, bp
 from web.ui.text import say
 
 # Raster formats a browser shows without running anything; everything else is downloaded.
-INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+# Shown in the page (images) or played in it (voicemail recordings); all else downloads.
+INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "audio/wav", "audio/mpeg"}
 
 
 def _back(conversation_id: int) -> BaseResponse:
@@ -199,6 +203,64 @@ def typing_ping(conversation_id: int) -> tuple[str, int]:
         conversation = visible_conversation(db, user, conversation_id)
         typing(db, conversation, user, mode=request.form.get("mode", "reply"))
     return "", 204
+
+
+@bp.post("/c/<int:conversation_id>/call")
+@roles(*AGENTS)
+def call_customer(conversation_id: int) -> BaseResponse:
+    """Click-to-call: stored as a call message, placed by a job (workers/phone.py)."""
+    rt = current_runtime()
+    with rt.db.session() as db:
+        user = user_row(db)
+        conversation = visible_conversation(db, user, conversation_id)
+        if behaviour(rt.connector(conversation.account), PlaceCall) is None:
+            abort(404)
+        try:
+            message = calls.request_call(db, conversation, user)
+        except calls.CallRefused as exc:
+            db.rollback()
+            flash(_("Not called: %(reason)s", reason=say(exc)), "error")
+            return _back(conversation_id)
+        message_id = message.id
+    try:
+        rt.jobs.enqueue("workers.phone.place_call", message_id, queue="send")
+    except Exception:  # the queue is down: say so on the call rather than leave it waiting
+        with rt.db.session() as db:
+            waiting = db.get(Message, message_id)
+            if waiting is not None:
+                calls.place_failed(db, waiting, "the job queue is unavailable: try again")
+        flash(_("Not called: %(reason)s", reason="the job queue is unavailable"), "error")
+        return _back(conversation_id)
+    flash(_("Calling: your phone rings first."), "ok")
+    return _back(conversation_id)
+
+
+@bp.post("/c/<int:conversation_id>/log-call")
+@roles(*AGENTS)
+def log_call(conversation_id: int) -> BaseResponse:
+    form = request.form
+    with current_runtime().db.session() as db:
+        user = user_row(db)
+        conversation = visible_conversation(db, user, conversation_id)
+        try:
+            minutes = float(form.get("minutes") or 0)
+            calls.log_call(
+                db,
+                conversation,
+                user,
+                direction=form.get("direction", ""),
+                number=form.get("number", ""),
+                seconds=round(minutes * 60),
+                outcome=form.get("outcome", ""),
+                notes=form.get("notes", ""),
+                at=datetime.now(UTC),
+            )
+        except (calls.CallRefused, ValueError) as exc:
+            db.rollback()
+            flash(_("Not saved: %(reason)s", reason=say(exc)), "error")
+            return _back(conversation_id)
+    flash(_("Call logged."), "ok")
+    return _back(conversation_id)
 
 
 @bp.post("/m/<int:message_id>/retry")

@@ -104,6 +104,7 @@ def profile() -> str | Response:
                     locale=form.get("locale") or None,
                     timezone=form.get("timezone") or None,
                     available=form.get("available") == "1",
+                    phone=form.get("phone"),
                 )
                 if form.get("password"):
                     if len(form["password"]) < 10:

@@ -33,6 +33,7 @@ class ChannelSpec:
     credential_sets: tuple[tuple[str, ...], ...] = ()
     external_id_digits: bool = False
     external_id_email: bool = False
+    external_id_normalize: Callable[[str], str] | None = None
     check: bool = False  # the connector can test a connection (Capability.CHECK_CONNECTION)
 
 
@@ -50,6 +51,7 @@ def spec_for(slug: str | None) -> ChannelSpec | None:
         credential_sets=form.credential_sets,
         external_id_digits=form.external_id == "digits",
         external_id_email=form.external_id == "email",
+        external_id_normalize=form.external_id_normalize,
         check=Capability.CHECK_CONNECTION in channel.capabilities,
     )
 
@@ -96,6 +98,17 @@ def parse(
         out.errors.append(
             t(_("%(field)s must be digits."), field=spec.external_id_label.in_language(language))
         )
+    elif spec.external_id_normalize is not None:
+        try:
+            out.external_id = spec.external_id_normalize(out.external_id)
+        except ValueError as exc:
+            out.errors.append(
+                t(
+                    _("%(field)s is not valid: %(reason)s"),
+                    field=spec.external_id_label.in_language(language),
+                    reason=str(exc),
+                )
+            )
     elif spec.external_id_email:
         out.external_id = out.external_id.lower()
         if "@" not in out.external_id:

@@ -181,7 +181,32 @@ def _rule_done(done: str) -> str:
 # System events are stored as English sentences by inbox/conversations.py and inbox/ingest.py;
 # they are shown in the agent's language. Unknown shapes are shown as stored.
 _EVENTS: list[tuple[re.Pattern[str], Render]] = [
-    # First: a rule's summary may contain the words other patterns look for ("assigned").
+    # Phone (inbox/calls.py, inbox/opt_out.py); before the others ("assigned", "changed").
+    (
+        re.compile(r"^(?P<what>Voicemail|Missed call) from (?P<number>\S+): call back$"),
+        lambda g: (
+            _("Voicemail from %(number)s: call back", number=g["number"])
+            if g["what"] == "Voicemail"
+            else _("Missed call from %(number)s: call back", number=g["number"])
+        ),
+    ),
+    (
+        re.compile(r"^Call from (?P<number>\S+) was answered after all$"),
+        lambda g: _("Call from %(number)s was answered after all", number=g["number"]),
+    ),
+    (
+        re.compile(
+            r"^The customer opted out of texts \((?P<word>.*)\): no more texts can be sent$"
+        ),
+        lambda g: _(
+            "The customer opted out of texts (%(word)s): no more texts can be sent", word=g["word"]
+        ),
+    ),
+    (
+        re.compile(r"^The customer opted in to texts again \((?P<word>.*)\)$"),
+        lambda g: _("The customer opted in to texts again (%(word)s)", word=g["word"]),
+    ),
+    # A rule's summary may contain the words other patterns look for ("assigned").
     (
         re.compile(r"^Rule “(?P<rule>.+)” ran: (?P<done>.*)$"),
         lambda g: _("Rule “%(rule)s” ran: %(done)s", rule=g["rule"], done=_rule_done(g["done"])),

@@ -1,0 +1,181 @@
+"""Click-to-call from the thread (the provider rings the agent, then the customer) with the
+outcome landing in the thread, and calls logged by hand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from inbox.models import User
+from tests.connectors.phone.conftest import ACCOUNT_SID, CUSTOMER, NUMBER
+from tests.connectors.phone.test_calls import AGENT_PHONE
+from tests.connectors.phone.test_flow import (
+    World,
+    app_port,
+    provider,
+    settings_overrides,
+    world,
+)
+from tests.web.ui.conftest import PASSWORD, form_token, login
+
+__all__ = ["app_port", "provider", "settings_overrides", "world"]
+BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+
+
+def signed_in_agent(world: World, factory: Any, phone: str | None = AGENT_PHONE) -> Any:
+    agent = factory.user(
+        "agent", inboxes=[world.account.id], email="dialer@example.test", name="민아"
+    )
+    with world.rt.db.session() as s:
+        row = s.get(User, agent.id)
+        assert row is not None
+        row.phone = phone
+    login(world.client, agent.email, PASSWORD)
+    return agent
+
+
+def click(world: World) -> Any:
+    conversation = world.conversation()
+    token = form_token(world.client, f"/inbox/c/{conversation.id}")
+    answer = world.client.post(f"/inbox/c/{conversation.id}/call", data={"csrf_token": token})
+    world.settle()
+    return answer
+
+
+@BOTH
+def test_click_to_call_rings_the_agent_then_the_customer_and_lands_in_the_thread(
+    world: World, factory: Any
+) -> None:
+    world.text("전화 부탁드려요")
+    signed_in_agent(world, factory)
+    world.provider.emu("requests/clear")
+    assert click(world).status_code == 302
+    (request,) = world.provider.requests()
+    assert request["path"] == f"/2010-04-01/Accounts/{ACCOUNT_SID}/Calls.json"
+    (message,) = world.messages("call")
+    ref = message.uuid
+    names = f"account=%2B8225550100&customer=%2B821012345678&direction=outbound&ref={ref}"
+    assert request["form"] == {
+        "To": AGENT_PHONE,
+        "From": NUMBER,
+        "Twiml": (
+            '<?xml version="1.0" encoding="UTF-8"?><Response>'
+            f'<Dial answerOnBridge="true" callerId="{NUMBER}">'
+            f'<Number statusCallback="{world.url}/webhooks/phone?{names.replace("&", "&amp;")}"'
+            f' statusCallbackEvent="answered">{CUSTOMER}</Number></Dial></Response>'
+        ),
+        "StatusCallback": f"{world.url}/webhooks/phone?{names}",
+        "StatusCallbackEvent": ["initiated", "ringing", "answered", "completed"],
+    }
+    assert message.external_id and message.external_id.startswith("CA")
+    world.callbacks(order="lifo", repeat=2)  # completed first, then the rest; all twice
+    (message,) = world.messages("call")
+    assert message.direction == "outbound"
+    assert (message.meta["outcome"], message.meta["duration"]) == ("answered", 60)
+    assert message.text == f"📞 Outgoing call {CUSTOMER} · answered · 1:00"
+
+
+def test_a_customer_who_does_not_pick_up_is_not_reached(world: World, factory: Any) -> None:
+    world.provider.emu("config", outbound_answer="agent_only")
+    world.text("전화 주세요")
+    signed_in_agent(world, factory)
+    click(world)
+    world.callbacks()
+    (message,) = world.messages("call")
+    assert message.meta["outcome"] == "not_reached"
+    assert world.conversation().follow_up_task is None  # our own call: no call-back task
+
+
+def test_without_a_phone_on_the_profile_nothing_is_placed(world: World, factory: Any) -> None:
+    world.text("전화 주세요")
+    signed_in_agent(world, factory, phone=None)
+    world.provider.emu("requests/clear")
+    click(world)
+    assert world.messages("call") == []
+    assert world.provider.requests() == []
+
+
+@BOTH
+def test_an_agent_logs_a_call_made_outside_the_system(world: World, factory: Any) -> None:
+    world.text("문의")
+    signed_in_agent(world, factory)
+    conversation = world.conversation()
+    token = form_token(world.client, f"/inbox/c/{conversation.id}")
+    form = {
+        "csrf_token": token,
+        "direction": "outbound",
+        "number": "010-1234-5678",
+        "minutes": "3.5",
+        "outcome": "answered",
+        "notes": "환불 절차 안내함",
+    }
+    world.client.post(f"/inbox/c/{conversation.id}/log-call", data=form)
+    (message,) = world.messages("call")
+    assert (message.direction, message.external_id) == ("outbound", None)
+    assert message.meta["number"] == CUSTOMER
+    assert (message.meta["duration"], message.meta["outcome"]) == (210, "answered")
+    assert (message.meta["notes"], message.meta["logged_by"]) == ("환불 절차 안내함", "민아")
+    page = world.client.get(f"/inbox/c/{conversation.id}").get_data(as_text=True)
+    assert "직접 기록함" in page and "환불 절차 안내함" in page
+    world.client.post(f"/inbox/c/{conversation.id}/log-call", data={**form, "minutes": "-1"})
+    world.client.post(f"/inbox/c/{conversation.id}/log-call", data={**form, "number": "없음"})
+    assert len(world.messages("call")) == 1
+
+
+def test_the_api_logs_and_places_calls(world: World) -> None:
+    world.text("문의")
+    conversation = world.conversation()
+    logged = world.client.post(
+        f"/api/v1/conversations/{conversation.id}/calls",
+        json={
+            "direction": "inbound",
+            "number": "+82 10-1234-5678",
+            "duration_seconds": 75,
+            "outcome": "answered",
+            "notes": "주소 변경 요청",
+        },
+        headers=world.auth,
+    )
+    assert logged.status_code == 201, logged.get_json()
+    body = logged.get_json()
+    assert (body["kind"], body["direction"]) == ("call", "inbound")
+    assert body["call"] == {
+        "direction": "inbound",
+        "outcome": "answered",
+        "duration": 75,
+        "number": CUSTOMER,
+        "notes": "주소 변경 요청",
+        "logged_by": body["author"]["name"],
+    }
+    refused = world.client.post(
+        f"/api/v1/conversations/{conversation.id}/calls",
+        json={"direction": "sideways", "number": CUSTOMER, "outcome": "answered"},
+        headers=world.auth,
+    )
+    assert refused.status_code in (400, 422)
+    no_phone = world.client.post(
+        f"/api/v1/conversations/{conversation.id}/call", headers=world.auth
+    )
+    assert no_phone.status_code == 422
+    assert "phone number on your profile" in no_phone.get_json()["detail"]
+    with world.rt.db.session() as s:
+        for user in s.query(User).filter(User.email == "phone-agent@example.test"):
+            user.phone = AGENT_PHONE
+    placed = world.client.post(f"/api/v1/conversations/{conversation.id}/call", headers=world.auth)
+    assert placed.status_code == 202, placed.get_json()
+    world.settle()
+    world.callbacks()
+    calls_made = world.messages("call")
+    assert calls_made[-1].uuid == placed.get_json()["uuid"]
+    assert calls_made[-1].meta["outcome"] == "answered"
+
+
+def test_an_agent_who_does_not_pick_up_is_not_reached_either(world: World, factory: Any) -> None:
+    world.provider.emu("config", outbound_answer="none")
+    world.text("전화 주세요")
+    signed_in_agent(world, factory)
+    click(world)
+    world.callbacks(order="lifo")
+    (message,) = world.messages("call")
+    assert (message.meta["outcome"], message.meta["status"]) == ("not_reached", "no-answer")
