@@ -457,7 +457,14 @@ def touch_for_customer(session: Session, conversation: Conversation, event: Inbo
     conversation.last_customer_message_at = (
         event.sent_at if last is None else max(last, event.sent_at)
     )
-    if csat.capture(session, conversation, event.text, event.sent_at):
+    payload = (event.extra or {}).get("quick_reply")
+    if csat.capture(
+        session,
+        conversation,
+        event.text,
+        event.sent_at,
+        payload if isinstance(payload, str) else None,
+    ):
         return  # a survey answer: the case stays resolved and no response clock starts
     if conversation.waiting_since is None:
         conversation.waiting_since = event.sent_at

@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from connectors.base import ConversationKind, EventKind, InboundEvent, Participant
+from inbox import csat
 from inbox.attachments import AttachmentStore, AttachmentTooLarge
 from inbox.bulk import MAX_PARAMS, chunks, insert_rows, one_of, update_rows
 from inbox.conversations import system_event
@@ -39,6 +40,7 @@ from inbox.models import (
     Message,
     utcnow,
 )
+from inbox.models.reports import CsatSurvey
 from inbox.threading import EMAIL_SUBJECT_WINDOW, normalize_subject, threads_by_subject
 
 MAX_RUN = 500  # mails per set of statements
@@ -110,14 +112,17 @@ class _Conversation:
             self._subject_key = normalize_subject(self.subject)
         return self._subject_key
 
-    def touch(self, event: InboundEvent) -> None:
-        """inbox.ingest.touch_for_customer on the in-memory row (written once, at the end)."""
+    def touch(self, event: InboundEvent, *, survey_answer: bool = False) -> None:
+        """inbox.ingest.touch_for_customer on the in-memory row (written once, at the end);
+        a CSAT answer moves the activity but neither reopens nor starts a clock."""
         self.changed = True
         self.last_activity_at = max(self.last_activity_at, event.sent_at)
         if event.auto_generated:
             return  # out-of-office and bulk mail never reopen or start a clock
         last = self.last_customer_message_at
         self.last_customer_message_at = event.sent_at if last is None else max(last, event.sent_at)
+        if survey_answer:
+            return
         if self.waiting_since is None:
             self.waiting_since = event.sent_at
         if self.status in REOPENS:
@@ -167,6 +172,7 @@ class _MailRun:
         self.by_sender: dict[str, list[_Conversation]] = {}
         self.known: dict[str, _Known] = {}
         self.created: list[_Conversation] = []
+        self.surveys: dict[int, CsatSurvey] = {}
 
     def record(self) -> list[IngestOutcome]:
         self.session.flush()  # pending ORM changes first: the statements below read the rows
@@ -180,7 +186,7 @@ class _MailRun:
                 continue
             conversation = self._conversation_for(event)
             self.known[event.external_id] = _Known(None, conversation)
-            conversation.touch(event)
+            conversation.touch(event, survey_answer=self._survey_answer(conversation, event))
             plan.append((event, conversation))
         self._insert_conversations()
         created = self._insert_messages(plan)
@@ -246,6 +252,32 @@ class _MailRun:
                     )
                 ):
                     self._remember(row)
+        self._load_surveys()
+
+    def _load_surveys(self) -> None:
+        """The surveys awaiting an answer or its comment among the resolved conversations
+        this run may touch (rare: one small lookup, ORM rows since answering writes them)."""
+        resolved = sorted(c.id for c in self.by_id.values() if c.id and c.status == "resolved")
+        for chunk in chunks(resolved, MAX_PARAMS // 2):
+            for survey in self.session.scalars(
+                select(CsatSurvey).where(
+                    one_of(self.session, CsatSurvey.conversation_id, chunk),
+                    CsatSurvey.status.in_(("sent", "answered")),
+                )
+            ):
+                self.surveys[survey.conversation_id] = survey
+
+    def _survey_answer(self, conversation: _Conversation, event: InboundEvent) -> bool:
+        """Record the mail as the CSAT answer (or its comment) now, in delivery order, as
+        inbox.ingest.touch_for_customer would; True if it was one."""
+        survey = self.surveys.get(conversation.id or 0)
+        if survey is None or conversation.status != "resolved" or event.auto_generated:
+            return False
+        if csat.classify(survey, event.text, event.sent_at) is None:
+            return False
+        row = self.session.get(Conversation, survey.conversation_id)
+        assert row is not None
+        return csat.capture(self.session, row, event.text, event.sent_at)
 
     def _remember(self, row: Sequence[Any]) -> _Conversation:
         conversation = self.by_id.get(int(row[0]))

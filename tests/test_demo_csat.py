@@ -119,3 +119,108 @@ def _survey(rt: Any, conversation_id: int) -> Any:
             select(CsatSurvey).where(CsatSurvey.conversation_id == conversation_id)
         ).first()
         return survey or CsatSurvey(status="none")
+
+
+def test_meta_quick_replies_inside_the_window_only(tmp_path: Any, monkeypatch: Any) -> None:
+    """Instagram: the survey carries five quick replies (the Send API request recorded by the
+    simulator, exactly), the tap's payload is the answer whatever its text; Messenger: a
+    survey due after the 24-hour window is skipped, though a person could still answer with
+    the HUMAN_AGENT tag (the demo's page has it enabled)."""
+    monkeypatch.chdir(tmp_path)
+    port = free_port()
+    settings = Settings.load(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path}/demo.db",
+            "REDIS_URL": "",
+            "SWITCHBOARD_INSTANCE": str(tmp_path / "instance"),
+            "SECRET_KEY": "",
+            "SWITCHBOARD_ENCRYPTION_KEY": "",
+        }
+    )
+    info = prepare(host="127.0.0.1", port=port, settings=settings)
+    rt = info["runtime"]
+    headers = {"Authorization": f"Bearer {info['token']}"}
+    try:
+        with serve_wsgi(demo_app(rt), port=port) as base:
+            with rt.db.session() as s:
+                for account in s.scalars(
+                    select(ChannelAccount).where(
+                        ChannelAccount.connector.in_(("facebook", "instagram"))
+                    )
+                ):
+                    csat_schedule.set_config(
+                        account, csat_schedule.Config(enabled=True, delay_minutes=0)
+                    )
+
+            def customer_says(platform: str, who: str, text: str, **extra: Any) -> None:
+                body = {"platform": platform, "text": text, "customer_id": who, **extra}
+                sent = requests.post(
+                    f"{base}/sandbox/meta/_emu/customers/dm", json=body, timeout=30
+                )
+                assert sent.status_code == 200, sent.text
+
+            def conversation_of(text: str) -> Any:
+                def found() -> Any:
+                    rt.jobs.drain(1)
+                    with rt.db.session() as s:
+                        row = s.scalars(select(Message).where(Message.text == text)).first()
+                        return row.conversation_id if row else None
+
+                cid = wait_for(found)
+                assert cid, f"{text!r} never reached the inbox"
+                return cid
+
+            def resolve(cid: int) -> None:
+                done = requests.patch(
+                    f"{base}/api/v1/conversations/{cid}",
+                    json={"status": "resolved"},
+                    headers=headers,
+                    timeout=30,
+                )
+                assert done.status_code == 200, done.text
+
+            customer_says("instagram", "csat-ig-1", "색상 교환 가능한가요?")
+            customer_says("messenger", "csat-fb-late", "영수증 다시 받을 수 있나요?")
+            ig = conversation_of("색상 교환 가능한가요?")
+            late = conversation_of("영수증 다시 받을 수 있나요?")
+            resolve(ig)
+            assert send_due_surveys(datetime.now(UTC) + timedelta(seconds=1)) == 1
+            resolve(late)
+            day_later = datetime.now(UTC) + timedelta(hours=25)
+            assert send_due_surveys(day_later) == 0
+            skipped = _survey(rt, late)
+            assert skipped.status == "skipped"
+            assert "outside the standard reply window" in (skipped.skip_reason or "")
+            survey = wait_for(lambda: rt.jobs.drain(1) and _survey(rt, ig).status == "sent")
+            assert survey
+            survey_id = _survey(rt, ig).id
+
+            def survey_calls() -> list[Any]:
+                calls = requests.get(
+                    f"{base}/sandbox/meta/_emu/requests",
+                    params={"path": "/messages", "method": "POST"},
+                    timeout=30,
+                ).json()
+                return [c for c in calls if "How satisfied were you?" in str(c)]
+
+            (call,) = wait_for(survey_calls)
+            message = call["json"]["message"]
+            assert call["json"]["messaging_type"] == "RESPONSE"
+            assert message["quick_replies"] == [
+                {"content_type": "text", "title": str(n), "payload": f"CSAT:{survey_id}:{n}"}
+                for n in range(1, 6)
+            ]
+            transcript = requests.get(
+                f"{base}/sandbox/meta/_emu/threads",
+                params={"customer_id": "csat-ig-1"},
+                timeout=30,
+            ).json()["dms"][0]["messages"]
+            assert [q["title"] for q in transcript[-1]["quick_replies"]] == list("12345")
+            customer_says("instagram", "csat-ig-1", "최고예요", quick_reply=f"CSAT:{survey_id}:4")
+            assert wait_for(lambda: rt.jobs.drain(1) and _survey(rt, ig).rating == 4)
+            with rt.db.session() as s:
+                conversation = s.get(Conversation, ig)
+                assert conversation is not None and conversation.status == "resolved"
+            assert len(survey_calls()) == 1  # one survey, nothing to the late customer
+    finally:
+        rt.close()

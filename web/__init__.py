@@ -10,6 +10,7 @@ from switchboard.settings import Settings
 from web.announcements import register as register_announcements
 from web.api import bp as api_bp
 from web.chat import bp as chat_bp
+from web.csat import bp as csat_bp
 from web.health import bp as health_bp
 from web.help import bp as help_bp
 from web.privacy import bp as privacy_bp
@@ -52,7 +53,7 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
 
 
 def _register_blueprints(app: Flask) -> None:
-    for blueprint in (health_bp, help_bp, webhooks_bp, api_bp, chat_bp, privacy_bp):
+    for blueprint in (health_bp, help_bp, webhooks_bp, api_bp, chat_bp, privacy_bp, csat_bp):
         app.register_blueprint(blueprint)
     # Machine clients authenticate by signature or Bearer token, never by cookie.
     csrf.exempt(webhooks_bp)

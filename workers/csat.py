@@ -2,7 +2,9 @@
 
 Run by the sweeper. The reply window comes from the channel's connector, as for an agent's reply
 (web/replying.py), so a survey is never sent where an agent could not write;
-outside it the survey is skipped with the reason recorded on the conversation.
+outside it the survey is skipped with the reason recorded on the conversation. A survey is
+not a person's reply: where the platform extends the window only for people (Meta's
+HUMAN_AGENT tag after 24 hours), the survey is skipped too.
 """
 
 from __future__ import annotations
@@ -42,7 +44,16 @@ def send_due_surveys(now: datetime) -> int:
             if not window.open:
                 csat.skip(session, survey, window.reason or "outside the platform's reply window")
                 continue
-            message = csat.send(session, survey, now)
+            if window.tag is not None:
+                csat.skip(session, survey, f"outside the standard reply window ({window.reason})")
+                continue
+            message = csat.send(
+                session,
+                survey,
+                now,
+                secret=rt.settings.get("SECRET_KEY"),
+                base_url=rt.settings.get("PUBLIC_BASE_URL"),
+            )
             if message is not None:
                 session.flush()
                 queued.append(message.id)

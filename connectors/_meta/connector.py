@@ -266,7 +266,10 @@ class MetaConnector:
             for attachment in reply.attachments
         ]
         if reply.text or not ids:
-            content = {"text": reply.text, "metadata": metadata}
+            content: dict[str, Any] = {"text": reply.text, "metadata": metadata}
+            buttons = messaging.quick_replies(reply.options.get("quick_replies"))
+            if buttons and fields.get("messaging_type") == "RESPONSE":
+                content["quick_replies"] = buttons  # inside the 24-hour window only
             ids.append(self._send_one(account, recipient, fields, content, None))
         return SendResult(external_id=ids[-1], extra={"message_ids": ids, **fields})
 

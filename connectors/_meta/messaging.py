@@ -256,6 +256,24 @@ def messaging_type(
     return {"messaging_type": "MESSAGE_TAG", "tag": window.tag}
 
 
+MAX_QUICK_REPLIES = 13  # Send API limits: 13 buttons, 20-character titles, 1000-byte payloads
+
+
+def quick_replies(choices: object) -> list[dict[str, str]]:
+    """`OutboundReply.options["quick_replies"]` ([{title, payload}]) as Send API quick
+    replies; anything malformed is dropped (the text still asks the question)."""
+    if not isinstance(choices, list | tuple):
+        return []
+    buttons = []
+    for choice in choices[:MAX_QUICK_REPLIES]:
+        if not isinstance(choice, Mapping):
+            continue
+        title, payload = str(choice.get("title") or ""), str(choice.get("payload") or "")
+        if title and payload and len(title) <= 20 and len(payload.encode()) <= 1000:
+            buttons.append({"content_type": "text", "title": title, "payload": payload})
+    return buttons
+
+
 def metadata_for(reply: OutboundReply) -> str:
     """The Send API `metadata` our echo carries back, so ingest can match it to the reply."""
     return f"{METADATA_PREFIX}{reply.message_uuid}"

@@ -67,6 +67,8 @@ class ReportState(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     watermark: Mapped[datetime]
     refreshed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A new random value whenever buckets change: built reports are cached under it.
+    version: Mapped[str] = mapped_column(String(32), default="", server_default="")
 
 
 class CsatSurvey(Base):
@@ -85,7 +87,7 @@ class CsatSurvey(Base):
     message_id: Mapped[int | None]
     rating: Mapped[int | None]
     comment: Mapped[str | None] = mapped_column(Text)
-    answered_at: Mapped[datetime | None]
+    answered_at: Mapped[datetime | None] = mapped_column(index=True)  # reports' refresh
     skip_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -70,4 +70,4 @@ class ConversationSla(Base):
     paused_seconds: Mapped[int] = mapped_column(default=0)
     warned_for: Mapped[str | None] = mapped_column(String(80))  # target + due it warned about
     breached_for: Mapped[str | None] = mapped_column(String(80))
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # reports' refresh

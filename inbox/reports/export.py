@@ -37,6 +37,20 @@ SLICE_HEADER = [
     "csat_mean",
     "csat_answers",
     "sla_attainment",
+    "next_response_mean_s",
+    "reopened",
+    "reopen_rate",
+]
+# Agents and teams: the spread of each duration and the CSAT distribution as well.
+DETAIL_HEADER = [
+    *SLICE_HEADER,
+    "first_response_median_s",
+    "first_response_p90_s",
+    "next_response_median_s",
+    "next_response_p90_s",
+    "resolution_median_s",
+    "resolution_p90_s",
+    *[f"csat_{n}" for n in range(1, 6)],
 ]
 
 
@@ -51,7 +65,17 @@ def _slice_row(s: Slice) -> list[Any]:
         _r(s.csat_mean, 2),
         s.csat_n,
         _r(s.sla_rate, 4),
+        _r(s.nrt_mean),
+        s.reopened,
+        _r(s.reopen_rate, 4),
     ]
+
+
+def _detail_row(s: Slice) -> list[Any]:
+    spread: list[float | int | None] = []
+    for d in (s.first_response, s.next_response, s.resolution):
+        spread += [_r(d.median), _r(d.p90)] if d is not None else [None, None]
+    return [*_slice_row(s), *spread, *[s.csat_dist.get(n, 0) for n in range(1, 6)]]
 
 
 def _r(value: float | None, digits: int = 0) -> float | int | None:
@@ -116,8 +140,8 @@ def table(report: Report, name: str) -> list[list[Any]]:
         ],
         "inboxes": lambda: [SLICE_HEADER, *map(_slice_row, report.inboxes)],
         "categories": lambda: [SLICE_HEADER, *map(_slice_row, report.categories)],
-        "agents": lambda: [SLICE_HEADER, *map(_slice_row, report.agents)],
-        "teams": lambda: [SLICE_HEADER, *map(_slice_row, report.teams)],
+        "agents": lambda: [DETAIL_HEADER, *map(_detail_row, report.agents)],
+        "teams": lambda: [DETAIL_HEADER, *map(_detail_row, report.teams)],
         "reasons": lambda: [
             ["category", *[w.isoformat() for w in report.weeks]],
             *[[key, *counts] for key, counts in report.reasons],

@@ -11,13 +11,14 @@ little after it read the time is still seen next run.
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from inbox.models import ChannelAccount, Conversation, Message, utcnow
@@ -126,11 +127,22 @@ def refresh(session: Session, *, full: bool = False, wait: bool = True) -> int:
     if hours:
         rebuild(session, hours)
     if state is None:
-        session.add(ReportState(id=1, watermark=started - LAG, refreshed_at=started))
+        state = ReportState(id=1, watermark=started - LAG, refreshed_at=started)
+        session.add(state)
     else:
         state.watermark, state.refreshed_at = started - LAG, started
+    if hours or full or not state.version:
+        state.version = uuid.uuid4().hex  # reports built from the old buckets are stale
     session.flush()
     return len(hours)
+
+
+def current(session: Session) -> tuple[str, datetime | None]:
+    """The roll-up's version (empty before the first refresh) and when it last ran."""
+    row = session.execute(
+        select(ReportState.version, ReportState.refreshed_at).where(ReportState.id == 1)
+    ).first()
+    return (row[0], row[1]) if row else ("", None)
 
 
 def _lock(session: Session, *, wait: bool) -> bool:
@@ -368,7 +380,3 @@ def _message_times(
                 gaps[conversation_id].append(max(0.0, (at - waiting).total_seconds()))
             replied, waiting = True, None
     return firsts, gaps
-
-
-def last_refreshed(session: Session) -> datetime | None:
-    return session.scalar(select(func.max(ReportState.refreshed_at)))

@@ -419,6 +419,7 @@ def _transcript(w: World, thread: Thread) -> dict[str, Any]:
                 "attachments": len(m.attachments),
                 "deleted": m.deleted,
                 "at": graph_time(m.created),
+                "quick_replies": m.quick_replies,
             }
             for m in thread.messages
         ],

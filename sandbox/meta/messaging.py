@@ -78,6 +78,7 @@ def _append_page_message(call: Call, thread: Thread, message: dict[str, Any]) ->
         attachments.append({"type": kind, "payload": {"url": url}})
     if not text and not attachments:
         raise GraphError(100, "(#100) The parameter message must be non-empty (text or attachment)")
+    quick_replies = _quick_replies(message.get("quick_replies"), text)
     limit = 1000 if thread.platform == "instagram" else 2000
     size = len(text.encode()) if thread.platform == "instagram" else len(text)
     if size > limit:
@@ -92,6 +93,7 @@ def _append_page_message(call: Call, thread: Thread, message: dict[str, Any]) ->
         text=text,
         attachments=attachments,
         metadata=message.get("metadata"),
+        quick_replies=quick_replies,
     )
     thread.messages.append(sent)
     thread.updated = sent.created
@@ -115,6 +117,26 @@ def _keep_upload(w: World, kind: str) -> str:
     digest = hashlib.sha256(data).hexdigest()
     w.uploads[digest] = (upload.mimetype or "application/octet-stream", data)
     return digest
+
+
+def _quick_replies(raw: Any, text: str) -> list[dict[str, str]]:
+    """Meta's checks on `message.quick_replies`: up to 13 text buttons (title 1-20
+    characters, payload up to 1000 bytes), only on a text message."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or not raw or len(raw) > 13:
+        raise GraphError(100, "(#100) param message[quick_replies] must have 1 to 13 items")
+    if not text:
+        raise GraphError(100, "(#100) Quick replies need a text message")
+    found = []
+    for item in raw:
+        if not isinstance(item, dict) or item.get("content_type") != "text":
+            raise GraphError(100, "(#100) quick_replies[content_type] must be text")
+        title, payload = str(item.get("title") or ""), str(item.get("payload") or "")
+        if not 1 <= len(title) <= 20 or not payload or len(payload.encode()) > 1000:
+            raise GraphError(100, "(#100) quick_replies need a title (20) and a payload (1000)")
+        found.append({"title": title, "payload": payload})
+    return found
 
 
 def _private_reply(call: Call, comment_id: str, message: dict[str, Any]) -> dict[str, Any]:

@@ -71,6 +71,7 @@ class Message:
     attachments: list[dict[str, Any]] = field(default_factory=list)
     metadata: str | None = None
     deleted: bool = False
+    quick_replies: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass

@@ -6,17 +6,18 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import delete
 
 from connectors.base import ConversationKind
 from inbox.conversations import Change, apply_change
 from inbox.faq.service import Suggestion
-from inbox.models import Conversation, Message, User
-from inbox.models.reports import CsatSurvey, ReportBucket
+from inbox.models import Conversation, Message, Team, User
+from inbox.models.reports import CsatSurvey, ReportBucket, ReportState
 from inbox.replies import Draft, create_reply, mark_sent
 from inbox.reports import histogram
 from inbox.reports.export import table, to_csv
-from inbox.reports.query import Period, build, period_from
-from inbox.reports.rollup import refresh
+from inbox.reports.query import Period, build, build_cached, period_from
+from inbox.reports.rollup import current, refresh
 from inbox.selfservice import hand_off, offer, resolve
 from switchboard.runtime import Runtime
 
@@ -118,6 +119,64 @@ def test_figures_come_from_the_conversations(rt: Runtime, scene: dict[str, Any])
     assert sorted(key for key, _ in report.reasons) == ["password", "refund", "shipping"]
     assert sum(sum(counts) for _, counts in report.reasons) == 3
     assert sum(report.by_hour) == sum(report.by_weekday) == sum(n for _, n in report.by_day) == 4
+
+
+@BOTH
+def test_agents_and_teams_get_every_figure(rt: Runtime, scene: dict[str, Any]) -> None:
+    """Per agent and per team: the spreads (median, p90), next response, reopen rate, SLA and
+    the CSAT distribution, the same figures as the whole inbox (UI, CSV and API read these)."""
+    with rt.db.session() as session:
+        team = Team(name="환불팀")
+        session.add(team)
+        session.flush()
+        row = session.get(Conversation, scene["a"].id)
+        assert row is not None
+        row.team_id = team.id
+        team_id = team.id
+    with rt.db.session() as session:
+        refresh(session)
+        report = build(session, _today(scene["now"]))
+    agent = {s.name: s for s in report.agents}["민아"]
+    assert agent.first_response is not None and _near(agent.first_response.median, 600)
+    assert agent.next_response is not None and _near(agent.next_response.p90, 1800)
+    assert agent.nrt_mean == 1800 and agent.frt_mean == 600
+    assert agent.resolution is not None and _near(agent.resolution.median, 3 * 3600)
+    assert (agent.reopened, agent.reopen_rate) == (0, 0.0)
+    assert (agent.csat_n, agent.csat_dist) == (1, {4: 1})
+    nobody = {s.key: s for s in report.agents}["0"]  # unassigned: b (reopened) and the chats
+    assert (nobody.reopened, nobody.reopen_rate) == (1, 0.5)
+    assert nobody.csat_dist == {} and nobody.first_response is not None
+    teams = {s.key: s for s in report.teams}
+    assert teams[str(team_id)].name == "환불팀" and teams[str(team_id)].csat_dist == {4: 1}
+    header, *rows = table(report, "teams")
+    named = dict(zip(header, next(r for r in rows if r[1] == "환불팀"), strict=True))
+    assert named["csat_4"] == 1 and named["reopen_rate"] == 0.0
+    assert abs(named["first_response_median_s"] - 600) <= 45
+    assert {"next_response_p90_s", "resolution_p90_s", "sla_attainment"} <= set(header)
+
+
+@BOTH
+def test_built_reports_are_reused_only_while_the_buckets_are_unchanged(
+    rt: Runtime, factory: Any, scene: dict[str, Any]
+) -> None:
+    period = _today(scene["now"])
+    with rt.db.session() as session:
+        refresh(session)
+        version, as_of = current(session)
+        first = build_cached(session, period, version=version)
+        assert build_cached(session, period, version=version) is first
+        assert build_cached(session, period, version=version, detail=False) is not first
+    assert version and as_of is not None and first.created == 4
+    factory.inbound(scene["fb"], "새 문의", customer="z")
+    with rt.db.session() as session:
+        refresh(session)
+        changed, _ = current(session)
+        second = build_cached(session, period, version=changed)
+    assert changed != version and second.created == 5
+    with rt.db.session() as session:
+        session.execute(delete(ReportState))  # a full rebuild from scratch: a new version too
+        refresh(session)
+        assert current(session)[0] not in (version, changed, "")
 
 
 @BOTH

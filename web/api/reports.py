@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from inbox.models import User, utcnow
 from inbox.reports.export import TABLES, summary, table
-from inbox.reports.query import build, period_from
-from inbox.reports.rollup import refresh
+from inbox.reports.query import build_cached, period_from
+from inbox.reports.rollup import current, refresh
 from web.api import bp
 from web.api.auth import require_roles
 from web.api.errors import Problem
@@ -34,7 +34,7 @@ def reports(session: Session, user: User) -> Response:
     except ValueError as exc:
         raise Problem(400, "Bad Request", str(exc)) from exc
     refresh(session, wait=False)
-    report = build(session, period)
+    report = build_cached(session, period, version=current(session)[0])
     tables: dict[str, Any] = {}
     for name in TABLES:
         if name == "summary":

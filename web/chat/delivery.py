@@ -32,6 +32,7 @@ from web.chat.context import Widget, connector, now_ts
 from web.chat.transcript import (
     conversation_state,
     conversations_of,
+    csat_cards,
     message_for_visitor,
     settled_cursor,
     visible_messages,
@@ -189,9 +190,11 @@ def wait_for_messages(
                 fresh = any(m.id not in seen for m in rows)
                 if fresh or typing or listener is None or time.monotonic() >= deadline:
                     _mark_delivered(session, found, claims, [m for m in rows if m.id not in seen])
+                    cards = csat_cards(session, rows)
                     return {
                         "messages": [
-                            message_for_visitor(m, found.external_id, secret) for m in rows
+                            message_for_visitor(m, found.external_id, secret, cards.get(m.id))
+                            for m in rows
                         ],
                         "cursor": settled_cursor(session, ids, after_id=after, rows=rows),
                         "conversation": conversation_state(conversations),

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from connectors.webchat import client_msg_id_of
 from inbox.models import Conversation, Message
+from inbox.models.reports import CsatSurvey
 from web.serialize import iso
 
 VISIBLE_STATUSES = ("sent", "delivered", "read")
@@ -93,7 +94,30 @@ def settled_cursor(
     return min(newest, int(oldest_unsettled) - 1)
 
 
-def message_for_visitor(message: Message, widget_id: str, secret: str) -> dict[str, Any]:
+def csat_cards(session: Session, rows: list[Message]) -> dict[int, dict[str, Any]]:
+    """The rating card the widget draws under a survey question (issue 20), by message id:
+    which survey it answers and, once answered, the rating (the card then says thank you)."""
+    asked = {
+        int(m.meta["csat_survey_id"]): m.id
+        for m in rows
+        if m.direction == "outbound" and isinstance((m.meta or {}).get("csat_survey_id"), int)
+    }
+    if not asked:
+        return {}
+    surveys = session.scalars(select(CsatSurvey).where(CsatSurvey.id.in_(list(asked))))
+    return {
+        asked[s.id]: {
+            "survey_id": s.id,
+            "rating": s.rating,
+            "commented": s.comment is not None,
+        }
+        for s in surveys
+    }
+
+
+def message_for_visitor(
+    message: Message, widget_id: str, secret: str, csat: dict[str, Any] | None = None
+) -> dict[str, Any]:
     agent = message.direction == "outbound"
     author = None
     if agent:
@@ -117,6 +141,7 @@ def message_for_visitor(message: Message, widget_id: str, secret: str) -> dict[s
             }
             for a in message.attachments
         ],
+        "csat": csat,
     }
 
 

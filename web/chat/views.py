@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 from connectors.webchat import SessionClaims, issue_token
 from connectors.webchat.tokens import new_session_id
-from inbox import selfservice
-from inbox.models import ChannelAccount
+from inbox import csat, selfservice
+from inbox.models import ChannelAccount, utcnow
+from inbox.models.reports import CsatSurvey
 from switchboard.runtime import Runtime
 from web.chat import bp
 from web.chat.context import (
@@ -285,6 +286,36 @@ def self_service(widget_id: str) -> Response:
         session.flush()
         state = conversation_state([conversation])
     return jsonify(conversation=state)
+
+
+@bp.post("/<widget_id>/csat")
+def rate(widget_id: str) -> Response:
+    """The visitor's answer on the rating card (issue 20): `survey_id`, `rating` 1-5 and an
+    optional `comment`. Only a survey of this visitor's own conversations; the first answer
+    counts and a repeat changes nothing (inbox.csat.answer_once)."""
+    found, claims, _token = visitor(widget_id)
+    payload = _json()
+    survey_id, rating = payload.get("survey_id"), payload.get("rating")
+    if not isinstance(survey_id, int) or rating not in (1, 2, 3, 4, 5):
+        fail(400, "bad_request", detail="survey_id and a rating from 1 to 5 are required")
+    comment = payload.get("comment") if isinstance(payload.get("comment"), str) else None
+    _check_length(runtime(), comment or "")
+    with runtime().db.session() as session:
+        own = {c.id for c in conversations_of(session, found.id, claims.session_id)}
+        survey = session.get(CsatSurvey, survey_id)
+        if survey is None or survey.conversation_id not in own:
+            fail(404, "no_conversation")
+        try:
+            survey, _stored = csat.answer_once(session, survey_id, rating, comment, utcnow())
+        except LookupError:
+            fail(409, "bad_request", detail="this survey is not waiting for an answer")
+        session.flush()
+        card = {
+            "survey_id": survey.id,
+            "rating": survey.rating,
+            "commented": survey.comment is not None,
+        }
+    return jsonify(csat=card)
 
 
 @bp.post("/<widget_id>/typing")

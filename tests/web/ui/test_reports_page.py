@@ -42,6 +42,12 @@ def test_admin_sees_figures_agents_do_not(
     assert "<svg" in html and 'class="bar"' in html and "style=" not in html
     assert "refund" in html and "<bdi>Facebook</bdi>" in html  # the declared display name
     assert "리포트" in html  # Korean by default
+    agents = html.split('id="by-agent"', 1)[1].split("</section>", 1)[0]
+    assert "재문의율" in agents and 'id="people-link"' in html  # means here, spreads there
+    people = client.get("/reports/people?tz=UTC").get_data(as_text=True)
+    agents = people.split('id="by-agent"', 1)[1].split("</section>", 1)[0]
+    assert "p90" in agents and 'class="csat-dist"' in agents and "재문의율" in agents
+    assert "style=" not in people
     rows = list(csv.reader(io.StringIO(client.get("/reports/export.csv?table=inboxes").text)))
     assert rows[0][:3] == ["key", "name", "conversations"]
     assert sorted((r[1], r[2]) for r in rows[1:]) == [
@@ -71,5 +77,8 @@ def test_reports_api_for_admin_tokens(
     assert body["summary"]["conversations"] == 1 and body["summary"]["resolved"] == 1
     assert body["tables"]["categories"][0]["key"] == "refund"
     assert body["tables"]["channels"][0]["name"] == "Facebook"
+    (nobody,) = body["tables"]["agents"]  # per agent: the spreads and the CSAT distribution
+    assert {"resolution_median_s", "resolution_p90_s", "reopen_rate", "csat_5"} <= set(nobody)
+    assert nobody["conversations"] == 1 and nobody["resolution_median_s"] is not None
     spec = client.get("/api/v1/openapi.json").get_json()
     assert "/reports" in spec["paths"] and "Report" in spec["components"]["schemas"]

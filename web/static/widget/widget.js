@@ -41,7 +41,11 @@
       fileTooLarge: function (mb) { return "이미지는 " + mb + " MB까지 보낼 수 있어요."; },
       fileType: "JPEG, PNG, GIF, WebP 이미지만 보낼 수 있어요.",
       failed: "전송하지 못했어요. 잠시 후 다시 시도해 주세요.",
-      sessionLost: "채팅 세션이 만료되었어요. 새로 시작해 주세요."
+      sessionLost: "채팅 세션이 만료되었어요. 새로 시작해 주세요.",
+      rateTitle: "상담에 만족하셨나요?", rateLow: "매우 불만족", rateHigh: "매우 만족",
+      rateComment: "하고 싶은 말씀 (선택)", rateSend: "평가 보내기",
+      rateScore: function (n) { return n + "점"; },
+      rateThanks: function (n) { return "평가해 주셔서 감사합니다 (" + n + "/5)."; }
     },
     en: {
       launcher: "Chat with us", title: "Seoul Supps customer center", close: "Close",
@@ -64,7 +68,11 @@
       fileTooLarge: function (mb) { return "Images can be at most " + mb + " MB."; },
       fileType: "Only JPEG, PNG, GIF and WebP images can be sent.",
       failed: "Could not send. Please try again in a moment.",
-      sessionLost: "Your chat session has expired. Please start a new one."
+      sessionLost: "Your chat session has expired. Please start a new one.",
+      rateTitle: "How satisfied were you?", rateLow: "Very unhappy", rateHigh: "Very happy",
+      rateComment: "Anything you want to tell us? (optional)", rateSend: "Send rating",
+      rateScore: function (n) { return n + " of 5"; },
+      rateThanks: function (n) { return "Thank you for your rating (" + n + "/5)."; }
     }
   };
   var lang = (script.getAttribute("data-locale") || navigator.language || "ko").slice(0, 2).toLowerCase();
@@ -242,6 +250,65 @@
         item.appendChild(name);
       }
     });
+    if (msg.from === "agent" && msg.csat && msg.csat.survey_id) {
+      item.appendChild(rateCard(msg.csat));
+    }
+  }
+
+  // The survey question's rating card: five buttons, an optional comment, one send.
+  function rateCard(csat) {
+    var card = el("form", "sb-rate");
+    card.setAttribute("data-survey", String(csat.survey_id));
+    if (csat.rating) {
+      card.appendChild(el("p", "sb-rate-thanks", T.rateThanks(csat.rating)));
+      return card;
+    }
+    card.appendChild(el("p", "sb-rate-title", T.rateTitle));
+    var scale = el("div", "sb-rate-scale");
+    scale.setAttribute("role", "radiogroup");
+    scale.setAttribute("aria-label", T.rateTitle);
+    var chosen = 0;
+    var send = el("button", "sb-rate-send", T.rateSend);
+    send.type = "submit";
+    send.disabled = true;
+    for (var n = 1; n <= 5; n++) {
+      (function (score) {
+        var b = el("button", "sb-rate-score", String(score));
+        b.type = "button";
+        b.setAttribute("role", "radio");
+        b.setAttribute("aria-checked", "false");
+        b.setAttribute("aria-label", T.rateScore(score));
+        b.setAttribute("data-score", String(score));
+        b.addEventListener("click", function () {
+          chosen = score;
+          Array.prototype.forEach.call(scale.children, function (other) {
+            other.setAttribute("aria-checked", String(other === b));
+          });
+          send.disabled = false;
+        });
+        scale.appendChild(b);
+      })(n);
+    }
+    card.appendChild(scale);
+    var ends = el("div", "sb-rate-ends");
+    ends.appendChild(el("span", null, "1 " + T.rateLow));
+    ends.appendChild(el("span", null, "5 " + T.rateHigh));
+    card.appendChild(ends);
+    var comment = el("textarea", "sb-rate-comment");
+    comment.rows = 2;
+    comment.setAttribute("aria-label", T.rateComment);
+    comment.placeholder = T.rateComment;
+    card.appendChild(comment);
+    card.appendChild(send);
+    card.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (!chosen) { return; }
+      send.disabled = true;
+      call("POST", "/csat", { survey_id: csat.survey_id, rating: chosen, comment: comment.value })
+        .then(function (data) { card.replaceWith(rateCard(data.csat)); })
+        .catch(function (err) { send.disabled = false; setError(explain(err)); });
+    });
+    return card;
   }
 
   function render(msg) {
