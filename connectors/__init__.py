@@ -24,6 +24,7 @@ from connectors.base import (
     Capability,
     Channel,
     Connector,
+    ConversationKind,
     protocol_members,
 )
 from connectors.email.channel import CHANNEL as EMAIL
@@ -62,6 +63,9 @@ def check_declaration(channel: Channel) -> Channel:
             problems.append(f"implements {protocol.__name__} without declaring {capability}")
     if (channel.posts is not None) != (Capability.PUBLISH in caps):
         problems.append("post rules are declared exactly when the connector can publish")
+    sends_files = any(channel.limits.attachments(kind) for kind in ConversationKind)
+    if sends_files != (Capability.ATTACHMENTS in caps):
+        problems.append("attachment limits are declared exactly when the connector sends files")
     if not {"en", "ko"} <= set(channel.names):
         problems.append("display names need en and ko")
     if not channel.settings.prefixes:

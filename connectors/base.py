@@ -714,13 +714,49 @@ class TextLimit:
     counter: Literal["chars", "weighted", "sms"] = "chars"
 
 
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentLimits:
+    """What files a reply may carry on a channel, shown in the composer and enforced when the
+    reply is stored (inbox/attachments.py `check_outgoing`).
+
+    `types`: accepted MIME types (as found in the bytes, never the browser's claim) → the
+    largest file of that type in bytes; empty: any type up to `max_bytes`. `max_count`: files
+    per reply. `note`: what else the agent should know (each file is a separate message...).
+    """
+
+    types: Mapping[str, int]
+    max_count: int
+    max_bytes: int = 0  # the cap for any type, when `types` is empty
+    note: Text | None = None
+
+    def __post_init__(self) -> None:
+        if self.max_count < 1 or (not self.types and self.max_bytes < 1):
+            raise ValueError("attachment limits need a count and a size")
+
+    def cap(self, content_type: str | None) -> int | None:
+        """The largest file of this type, or None when the type is not accepted."""
+        if not self.types:
+            return self.max_bytes
+        return self.types.get(content_type or "")
+
+    @property
+    def largest(self) -> int:
+        return max(self.types.values()) if self.types else self.max_bytes
+
+
 @dataclass(frozen=True, slots=True)
 class Limits:
     """Reply limits: `text_length` measures text as the platform does; `reply` gives the limit
-    the composer shows for a kind of conversation (None: no counter)."""
+    the composer shows for a kind of conversation (None: no counter); `attachments` the files
+    a reply may carry in a kind of conversation (None: none). A connector declaring
+    Capability.ATTACHMENTS declares `attachments` for at least one kind, and only then."""
 
     text_length: Callable[[str], int] = len
     reply: Callable[[ConversationKind], TextLimit | None] = lambda kind: None
+    attachments: Callable[[ConversationKind], AttachmentLimits | None] = lambda kind: None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,10 @@ from inbox.models import CannedResponse, Conversation, Message
 
 SHORTCUT = re.compile(r"^[0-9A-Za-z가-힣_-]{1,64}$")
 VARIABLE = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
+# What a reply must not contain: any `{{name}}` left in the text, whatever its case (an admin's
+# `{{Order_No}}` is as unfilled to the customer as `{{order_number}}`). Digits-only names are
+# WhatsApp's positional template slots, filled by the platform, so they are not matched.
+UNFILLED = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 # Korean order numbers in this shop are 13 digits (yyyymmdd + 5); older ones start with "ORD".
 ORDER_NUMBER = re.compile(r"\b(20\d{11}|ORD[-]?\d{6,})\b")
 
@@ -98,3 +102,8 @@ def variables_for(session: Session, conversation: Conversation) -> dict[str, str
 def render(body: str, values: dict[str, str]) -> str:
     """Fill `{{name}}` variables; unknown ones are left as typed so the agent notices."""
     return VARIABLE.sub(lambda m: values.get(m.group(1), m.group(0)) or m.group(0), body)
+
+
+def unfilled(text: str) -> tuple[str, ...]:
+    """The `{{variables}}` still in a reply's text, each once, in order of appearance."""
+    return tuple(dict.fromkeys(UNFILLED.findall(text)))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from inbox.access import restrict
@@ -181,14 +182,29 @@ def list_by_sla(
 _NEVER = datetime(9999, 1, 1, tzinfo=UTC)
 
 
-def last_messages(session: Session, conversation_ids: list[int]) -> dict[int, Message]:
-    """The newest message or note (not system event) of each conversation, for list previews."""
+def last_messages(
+    session: Session, conversation_ids: list[int], waiting_ids: Collection[int] = ()
+) -> dict[int, Message]:
+    """The list preview of each conversation: for one waiting for an answer (`waiting_ids`,
+    those with `waiting_since`), the customer's newest message, so a note or a reply still
+    being sent does not hide the question; for the others, the newest message or note (not a
+    system event). One query: the newest id per conversation of each kind, through the
+    (conversation_id, id) index."""
     if not conversation_ids:
         return {}
-    newest = (
+    waiting = [i for i in conversation_ids if i in set(waiting_ids)]
+    answered = [i for i in conversation_ids if i not in set(waiting_ids)]
+    newest = union_all(
         select(func.max(Message.id))
-        .where(Message.conversation_id.in_(conversation_ids), Message.kind != "event")
-        .group_by(Message.conversation_id)
+        .where(Message.conversation_id.in_(answered), Message.kind != "event")
+        .group_by(Message.conversation_id),
+        select(func.max(Message.id))
+        .where(
+            Message.conversation_id.in_(waiting),
+            Message.direction == "inbound",
+            Message.kind != "event",
+        )
+        .group_by(Message.conversation_id),
     )
     rows = session.scalars(select(Message).where(Message.id.in_(newest)))
     return {m.conversation_id: m for m in rows}

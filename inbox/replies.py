@@ -18,9 +18,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from connectors.base import Attachment as AttachmentIn
-from connectors.base import Words
+from connectors.base import AttachmentLimits, Words
+from connectors.media import describe, kind_of, sniff
 from inbox.attachments import AttachmentStore, attach
 from inbox.audit import record
+from inbox.canned import unfilled
 from inbox.events import emit
 from inbox.models import ChannelAccount, Conversation, Message, User, utcnow
 from inbox.receipts import ahead, apply_early
@@ -28,6 +30,97 @@ from inbox.receipts import ahead, apply_early
 
 class ReplyRefused(ValueError):
     """The reply cannot be accepted (empty, too long, closed window...); `reason` says why."""
+
+
+class UnfilledVariables(ReplyRefused):
+    """The text still holds `{{variables}}` of a canned response: the customer would read them.
+
+    `names` lets the UI say which ones, in the agent's language."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        listed = ", ".join("{{" + n + "}}" for n in names)
+        super().__init__(f"fill in {listed} before sending")
+        self.names = names
+
+
+class AttachmentRefused(ReplyRefused):
+    """A file this channel cannot carry in this conversation.
+
+    `problem` is one of "none_here", "too_many", "type", "too_large"; `values` hold what the
+    message names (file name, type, sizes in MB, counts) so the UI can say it in the agent's
+    language."""
+
+    def __init__(self, problem: str, text: str, **values: Any) -> None:
+        super().__init__(text)
+        self.problem = problem
+        self.values = values
+
+
+# Types a browser may show inline: a claim of one of these that the bytes do not prove is not
+# believed (an HTML page named photo.png stays a download).
+_SHOWN_INLINE = ("image/", "video/", "audio/", "text/html", "application/pdf")
+
+
+def check_outgoing(
+    files: tuple[AttachmentIn, ...], limits: AttachmentLimits | None
+) -> tuple[AttachmentIn, ...]:
+    """The files as they will be stored and sent: typed by their bytes, within the channel's
+    declared limits (connectors/<slug>/channel.py), or AttachmentRefused."""
+    if not files:
+        return ()
+    if limits is None:
+        raise AttachmentRefused("none_here", "this conversation's channel cannot carry files")
+    if len(files) > limits.max_count:
+        raise AttachmentRefused(
+            "too_many",
+            f"{len(files)} files; at most {limits.max_count} per reply here",
+            count=len(files),
+            limit=limits.max_count,
+        )
+    checked = []
+    for file in files:
+        data = file.data or b""
+        name = file.filename or "attachment"
+        found = sniff(data)
+        if limits.types:
+            content_type = found
+            if content_type is None or limits.cap(content_type) is None:
+                accepted = ", ".join(sorted({describe(t) for t in limits.types}))
+                shown = describe(found) if found else "unknown"
+                raise AttachmentRefused(
+                    "type",
+                    f"{name}: {shown} files cannot be sent here (accepted: {accepted})",
+                    filename=name,
+                    type=shown,
+                    accepted=accepted,
+                )
+        else:
+            claimed = (file.content_type or "").lower()
+            believable = "/" in claimed and not claimed.startswith(_SHOWN_INLINE)
+            content_type = found or (claimed if believable else "application/octet-stream")
+        cap = limits.cap(content_type) or 0
+        if len(data) > cap:
+            raise AttachmentRefused(
+                "too_large",
+                f"{name} is {_mb(len(data))} MB; the limit here is {_mb(cap)} MB",
+                filename=name,
+                size=_mb(len(data)),
+                limit=_mb(cap),
+            )
+        checked.append(
+            AttachmentIn(
+                kind=kind_of(content_type),
+                filename=name,
+                content_type=content_type,
+                data=data,
+                size=len(data),
+            )
+        )
+    return tuple(checked)
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}".rstrip("0").rstrip(".")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +145,12 @@ def create_reply(
     *,
     store: AttachmentStore | None = None,
     max_chars: int = 20_000,
+    attachment_limits: AttachmentLimits | None = None,
 ) -> tuple[Message, bool]:
-    """Store a reply (pending) or a private note; return (message, created)."""
+    """Store a reply (pending) or a private note; return (message, created).
+
+    Files go out only within `attachment_limits`, the channel's declaration for this kind of
+    conversation (the caller reads it from the registry; None: no files here)."""
     text = draft.text.strip("\n")
     if not text.strip() and not draft.attachments:
         raise ReplyRefused(Words("the message is empty", "메시지가 비어 있습니다"))
@@ -64,6 +161,11 @@ def create_reply(
                 f"메시지가 {len(text)}자입니다. 최대 {max_chars}자까지 보낼 수 있습니다",
             )
         )
+    if not draft.private and "template" not in draft.options:
+        names = unfilled(text)
+        if names:
+            raise UnfilledVariables(names)
+    files = () if draft.private else check_outgoing(draft.attachments, attachment_limits)
     key = draft.idempotency_key or str(uuid.uuid4())
     existing = session.scalars(select(Message).where(Message.idempotency_key == key)).first()
     if existing is not None:
@@ -91,7 +193,7 @@ def create_reply(
     )
     session.add(message)
     session.flush()
-    for incoming in draft.attachments:
+    for incoming in files:
         attach(session, message.id, incoming, store)
     conversation.last_activity_at = utcnow()
     record(

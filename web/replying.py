@@ -7,12 +7,13 @@ agent types and enforced when they press send.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from connectors import behaviour
+from connectors import behaviour, channel
 from connectors.base import (
+    AttachmentLimits,
     ConnectorError,
     ConversationKind,
     LengthLimit,
@@ -73,17 +74,25 @@ def _closed_by_platform(conversation: Conversation) -> ReplyWindow | None:
 
 
 def check_reply(
-    rt: Runtime, conversation: Conversation, text: str, template: Any = None
+    rt: Runtime,
+    conversation: Conversation,
+    text: str,
+    template: Any = None,
+    *,
+    with_files: bool = False,
 ) -> ReplyCheck:
     """A template choice (Capability.TEMPLATES) is checked by the connector instead of the
-    window and the text: the platform allows it when free replies are not allowed."""
+    window and the text: the platform allows it when free replies are not allowed. Files
+    without text (`with_files`) need no text check."""
     window = reply_window(rt, conversation)
     if template is not None:
         return _check_template(rt, conversation, window, template)
     if not window.open:
         return ReplyCheck(window, window.reason or "the channel does not allow a reply now")
     limited = behaviour(rt.connector(conversation.account), LengthLimit)
-    problem = limited.validate_text(ConversationKind(conversation.kind), text) if limited else None
+    if limited is None or (with_files and not text.strip()):
+        return ReplyCheck(window, None)
+    problem = limited.validate_text(ConversationKind(conversation.kind), text)
     return ReplyCheck(window, problem)
 
 
@@ -101,6 +110,23 @@ def _check_template(
     except ConnectorError as exc:
         return ReplyCheck(window, exc.reason)
     return ReplyCheck(window, None, rendered)
+
+
+def attachment_limits(rt: Runtime, conversation: Conversation) -> AttachmentLimits | None:
+    """The files a reply may carry here: the channel's declaration for this kind of
+    conversation, no larger than the attachment store keeps (ATTACHMENT_MAX_BYTES)."""
+    declared = channel(conversation.account.channel)
+    if declared is None or conversation.kind not in set(ConversationKind):
+        return None
+    limits = declared.limits.attachments(ConversationKind(conversation.kind))
+    if limits is None:
+        return None
+    keep = rt.store.max_bytes
+    return replace(
+        limits,
+        types={t: min(size, keep) for t, size in limits.types.items()},
+        max_bytes=min(limits.max_bytes, keep),
+    )
 
 
 def templates_for(rt: Runtime, conversation: Conversation) -> tuple[list[MessageTemplate], str]:

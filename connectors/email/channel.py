@@ -2,8 +2,28 @@
 
 from __future__ import annotations
 
-from connectors.base import AccountForm, Badge, Channel, ChannelSettings, Field, label
+from connectors.base import (
+    MB,
+    AccountForm,
+    AttachmentLimits,
+    Badge,
+    Channel,
+    ChannelSettings,
+    ConversationKind,
+    Field,
+    Limits,
+    label,
+)
 from connectors.email.connector import EmailConnector
+
+# Any type: mail carries what the customer's client opens. 20 MB a file keeps a message under
+# the common 25 MB server limit after base64 (a third larger) only for one file; ten at most.
+MAIL_FILES = AttachmentLimits(types={}, max_bytes=20 * MB, max_count=10)
+
+
+def mail_files(kind: ConversationKind) -> AttachmentLimits | None:
+    return MAIL_FILES if kind == ConversationKind.EMAIL else None
+
 
 PORT = {"kind": "number", "minimum": 1, "maximum": 65535}
 
@@ -68,4 +88,5 @@ CHANNEL = Channel(
     ),
     # IMAP_POLL_PAGE_SIZE, IMAP_MAX_MESSAGE_BYTES (connectors/email/connector.py)
     settings=ChannelSettings(prefixes=("IMAP_", "SMTP_")),
+    limits=Limits(attachments=mail_files),
 )

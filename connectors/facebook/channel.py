@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from connectors._meta.channel import GIF, JPEG, META_SETTINGS, PNG
 from connectors.base import (
+    MB,
     AccountForm,
+    AttachmentLimits,
     Badge,
     Channel,
+    ConversationKind,
     Field,
     Limits,
     PostRules,
@@ -14,9 +17,27 @@ from connectors.base import (
     label,
 )
 from connectors.facebook.connector import FacebookConnector
+from connectors.media import MP3, MP4, PDF, WAV
 
 # Page posts: docs/platform-apis.md §1.14.
 MAX_POST_CHARS = 63_206
+
+# Messenger Send API attachments (docs/platform-apis.md §1.9): 25 MB each; every file is its
+# own Send API call, so the count is ours (a burst of calls counts against the Page's rate).
+DM_FILES = AttachmentLimits(
+    types={t: 25 * MB for t in (JPEG, PNG, GIF, MP4, MP3, WAV, PDF)},
+    max_count=5,
+    note=label(
+        "Each file arrives as its own message, before the text.",
+        "파일마다 따로 메시지로, 글보다 먼저 전달됩니다.",
+    ),
+)
+
+
+def dm_files(kind: ConversationKind) -> AttachmentLimits | None:
+    """Files go in DMs only: a comment reply takes one public image URL, which we do not have."""
+    return DM_FILES if kind == ConversationKind.DM else None
+
 
 # Meta's HUMAN_AGENT message tag; Instagram's form offers it too.
 HUMAN_AGENT = Field(
@@ -46,7 +67,7 @@ CHANNEL = Channel(
     ),
     settings=META_SETTINGS,
     shared_webhook=SharedWebhook("meta", "page"),  # Meta's one callback URL
-    limits=Limits(text_length=len),
+    limits=Limits(text_length=len, attachments=dm_files),
     posts=PostRules(
         label="Facebook",
         max_chars=MAX_POST_CHARS,

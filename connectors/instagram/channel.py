@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from connectors._meta.channel import JPEG, META_SETTINGS
+from connectors._meta.channel import JPEG, META_SETTINGS, PNG
 from connectors.base import (
+    MB,
     AccountForm,
+    AttachmentLimits,
     Badge,
     Channel,
+    ConversationKind,
     Field,
     Limits,
     PostRules,
@@ -24,6 +27,26 @@ from connectors.instagram.connector import (
     HASHTAG,
     InstagramConnector,
 )
+from connectors.media import AVI, M4A, MOV, MP4, OGG_VIDEO, PDF, WAV, WEBM
+
+# Instagram messaging attachments (docs/platform-apis.md §1.9): images 8 MB; video, audio and
+# PDF 25 MB. Each file is its own Send API call, so the count is ours, as on Messenger.
+DM_FILES = AttachmentLimits(
+    types={
+        **{t: 8 * MB for t in (JPEG, PNG)},
+        **{t: 25 * MB for t in (MP4, MOV, WEBM, OGG_VIDEO, AVI, M4A, WAV, PDF)},
+    },
+    max_count=5,
+    note=label(
+        "Each file arrives as its own message, before the text.",
+        "파일마다 따로 메시지로, 글보다 먼저 전달됩니다.",
+    ),
+)
+
+
+def dm_files(kind: ConversationKind) -> AttachmentLimits | None:
+    return DM_FILES if kind == ConversationKind.DM else None
+
 
 MENTION = re.compile(r"(?<![\w@])@\w+")
 MAX_MENTIONS = 20  # docs/platform-apis.md §1.14
@@ -82,7 +105,7 @@ CHANNEL = Channel(
     ),
     settings=META_SETTINGS,
     shared_webhook=SharedWebhook("meta", "instagram"),  # Meta's one callback URL
-    limits=Limits(text_length=lambda text: len(text.encode())),  # DMs: UTF-8 bytes
+    limits=Limits(text_length=lambda text: len(text.encode()), attachments=dm_files),  # DMs: bytes
     posts=PostRules(
         label="Instagram",
         max_chars=CAPTION_LIMIT,

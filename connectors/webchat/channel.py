@@ -2,8 +2,32 @@
 
 from __future__ import annotations
 
-from connectors.base import AccountForm, Badge, Channel, ChannelSettings, Field, label
+from connectors.base import (
+    MB,
+    AccountForm,
+    AttachmentLimits,
+    Badge,
+    Channel,
+    ChannelSettings,
+    ConversationKind,
+    Field,
+    Limits,
+    label,
+)
+from connectors.media import GIF, JPEG, PDF, PNG, WEBP
 from connectors.webchat.connector import WebchatConnector
+
+# Files the visitor's widget shows: images inline, a PDF as a link (web/static/widget/widget.js),
+# both through the signed file URLs of web/chat/files.py.
+CHAT_FILES = AttachmentLimits(
+    types={t: 10 * MB for t in (JPEG, PNG, GIF, WEBP, PDF)},
+    max_count=5,
+)
+
+
+def chat_files(kind: ConversationKind) -> AttachmentLimits | None:
+    return CHAT_FILES if kind == ConversationKind.CHAT else None
+
 
 CHANNEL = Channel(
     slug="webchat",
@@ -53,4 +77,5 @@ CHANNEL = Channel(
     ),
     # WEBCHAT_TOKEN_SECRET (else SECRET_KEY), WEBCHAT_SESSION_DAYS (connector.py)
     settings=ChannelSettings(prefixes=("WEBCHAT_",)),
+    limits=Limits(attachments=chat_files),
 )

@@ -56,7 +56,7 @@ IGNORED_TYPES = frozenset({"session.start", "typing", "session.end"})
 class WebchatConnector:
     slug: ClassVar[str] = "webchat"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.IDEMPOTENT_SEND, Capability.LENGTH_LIMIT}
+        {Capability.IDEMPOTENT_SEND, Capability.LENGTH_LIMIT, Capability.ATTACHMENTS}
     )
 
     def __init__(self, settings: Mapping[str, str]) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from connectors._meta.channel import META_SETTINGS
 from connectors.base import (
+    MB,
     AccountForm,
+    AttachmentLimits,
     Badge,
     Channel,
     ConversationKind,
@@ -14,7 +16,27 @@ from connectors.base import (
     TextLimit,
     label,
 )
+from connectors.media import AAC, AMR, GPP, JPEG, M4A, MP3, MP4, OGG_AUDIO, PDF, PNG
 from connectors.whatsapp.connector import TEXT_LIMIT, WhatsAppConnector
+
+# Cloud API media (docs/platform-apis.md §5.7): images 5 MB, video and audio 16 MB, documents
+# 100 MB; each file is its own message.
+DM_FILES = AttachmentLimits(
+    types={
+        **{t: 5 * MB for t in (JPEG, PNG)},
+        **{t: 16 * MB for t in (MP4, GPP, AAC, AMR, MP3, M4A, OGG_AUDIO)},
+        PDF: 100 * MB,
+    },
+    max_count=5,
+    note=label(
+        "Each file arrives as its own message, before the text.",
+        "파일마다 따로 메시지로, 글보다 먼저 전달됩니다.",
+    ),
+)
+
+
+def dm_files(kind: ConversationKind) -> AttachmentLimits | None:
+    return DM_FILES if kind == ConversationKind.DM else None
 
 
 def _reply_limit(kind: ConversationKind) -> TextLimit | None:
@@ -51,5 +73,5 @@ CHANNEL = Channel(
     ),
     settings=META_SETTINGS,  # the Meta app's secret, verify token and Graph URL
     shared_webhook=SharedWebhook("meta", "whatsapp_business_account"),  # Meta's one callback URL
-    limits=Limits(text_length=len, reply=_reply_limit),
+    limits=Limits(text_length=len, reply=_reply_limit, attachments=dm_files),
 )

@@ -6,7 +6,9 @@ from collections.abc import Mapping
 
 from connectors._meta.channel import GIF, JPEG, PNG, WEBP
 from connectors.base import (
+    MB,
     AccountForm,
+    AttachmentLimits,
     Badge,
     Channel,
     ChannelSettings,
@@ -29,6 +31,22 @@ from connectors.x.weighted_length import (
 def reply_limit(kind: ConversationKind) -> TextLimit | None:
     """Posts count X's weighted length; DMs are only checked when sent."""
     return None if kind == ConversationKind.DM else TextLimit(MAX_WEIGHTED_LENGTH, "weighted")
+
+
+# DM media (docs/platform-apis.md §2.9): one per DM; simple upload, so images and GIFs only
+# (videos need the chunked upload, not implemented).
+DM_FILES = AttachmentLimits(
+    types={JPEG: 5 * MB, PNG: 5 * MB, WEBP: 5 * MB, GIF: 15 * MB},
+    max_count=1,
+    note=label(
+        "One image or GIF per DM; no video yet.",
+        "DM 하나에 이미지나 GIF 하나; 동영상은 아직 안 됩니다.",
+    ),
+)
+
+
+def dm_files(kind: ConversationKind) -> AttachmentLimits | None:
+    return DM_FILES if kind == ConversationKind.DM else None
 
 
 def post_checks(text: str, options: Mapping[str, object]) -> list[str]:
@@ -89,7 +107,7 @@ CHANNEL = Channel(
             "X_CLIENT_SECRET": "",
         },
     ),
-    limits=Limits(text_length=weighted_length, reply=reply_limit),
+    limits=Limits(text_length=weighted_length, reply=reply_limit, attachments=dm_files),
     posts=PostRules(
         label="X",
         max_chars=MAX_WEIGHTED_LENGTH,

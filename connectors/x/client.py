@@ -100,6 +100,15 @@ class XClient:
     def put(self, path: str, body: Mapping[str, Any]) -> XResponse:
         return self._call("PUT", path, params=None, body=body)
 
+    def post_multipart(
+        self,
+        path: str,
+        fields: Mapping[str, str],
+        files: Mapping[str, tuple[str, bytes, str]],
+    ) -> XResponse:
+        """A multipart/form-data POST (media upload). OAuth 1.0a signs no multipart field."""
+        return self._call("POST", path, params=None, body=None, form=(fields, files))
+
     def _call(
         self,
         method: str,
@@ -107,13 +116,19 @@ class XClient:
         *,
         params: Mapping[str, str] | None,
         body: Mapping[str, Any] | None,
+        form: tuple[Mapping[str, str], Mapping[str, tuple[str, bytes, str]]] | None = None,
     ) -> XResponse:
         try:
             response = self.session.request(
                 method,
                 self.base_url + path,
                 params=params,
-                data=None if body is None else json.dumps(body, ensure_ascii=False).encode(),
+                data=dict(form[0])
+                if form is not None
+                else None
+                if body is None
+                else json.dumps(body, ensure_ascii=False).encode(),
+                files=dict(form[1]) if form is not None else None,
                 headers={"Content-Type": "application/json"} if body is not None else None,
                 auth=self.auth,
                 timeout=self.timeout,
@@ -147,6 +162,8 @@ def endpoint_family(method: str, path: str) -> str:
         return "tweets"
     if method == "PUT" and path.endswith("/hidden"):
         return "hide_replies"
+    if path == "/2/media/upload":
+        return "media_upload"
     return path.strip("/").replace("/", "_")
 
 

@@ -19,6 +19,7 @@ import requests
 
 from connectors.base import (
     AccountConfig,
+    Attachment,
     Capability,
     ConnectionCheck,
     ConversationKind,
@@ -26,12 +27,14 @@ from connectors.base import (
     InboundEvent,
     InvalidSignature,
     OutboundReply,
+    OutcomeUnknown,
     Participant,
     PermanentSendError,
     PollResult,
     PublishRequest,
     PublishResult,
     ReplyWindow,
+    RetryableSendError,
     SendResult,
     SentLookup,
 )
@@ -48,6 +51,13 @@ DEFAULT_POLL_INTERVAL = 60.0
 REASON_MARGIN = 1.0  # seconds over the configured interval before the budget is named
 DEFAULT_PAGE_SIZE = 100
 DM_MAX_CHARS = 10_000
+# Simple upload (one request) covers images and GIFs; videos need INIT/APPEND/FINALIZE.
+DM_MEDIA_CATEGORIES = {
+    "image/jpeg": "dm_image",
+    "image/png": "dm_image",
+    "image/webp": "dm_image",
+    "image/gif": "dm_gif",
+}
 OPERATION_FAMILIES = {
     "send:dm": "dm_send",
     "send:mention": "tweets",
@@ -72,6 +82,7 @@ class XConnector:
             Capability.PAUSE_SCOPES,
             Capability.CHECK_CONNECTION,
             Capability.COMMENT_MODERATION,
+            Capability.ATTACHMENTS,
         }
     )
     streams: ClassVar[tuple[str, ...]] = ("mentions", "dms")
@@ -205,11 +216,18 @@ class XConnector:
         return None
 
     def send(self, account: AccountConfig, reply: OutboundReply) -> SendResult:
-        problem = self.validate_text(reply.conversation_kind, reply.text)
+        image_only = not reply.text and reply.conversation_kind == ConversationKind.DM
+        problem = (
+            None
+            if image_only and reply.attachments
+            else self.validate_text(reply.conversation_kind, reply.text)
+        )
         if problem is not None:
             raise PermanentSendError(problem)
-        if reply.attachments:
-            raise PermanentSendError("attachments are not supported on X yet")
+        if reply.attachments and reply.conversation_kind != ConversationKind.DM:
+            raise PermanentSendError("X replies carry files in DMs only")
+        if len(reply.attachments) > 1:
+            raise PermanentSendError("an X DM carries one image or GIF")
         if reply.conversation_kind == ConversationKind.MENTION:
             return self._reply_publicly(account, reply)
         if reply.conversation_kind == ConversationKind.DM:
@@ -290,13 +308,38 @@ class XConnector:
             reply.thread_key, account.external_id
         )
         path = f"/2/dm_conversations/with/{participant}/messages"
-        data = self.client(account).post(path, {"text": reply.text}).body.get("data") or {}
+        client = self.client(account)
+        body: dict[str, Any] = {"text": reply.text} if reply.text else {}
+        if reply.attachments:
+            body["attachments"] = [{"media_id": self._upload(client, reply.attachments[0])}]
+        data = client.post(path, body).body.get("data") or {}
         if "dm_event_id" not in data:
             raise PermanentSendError("X accepted the DM but returned no dm_event_id")
         return SendResult(
             external_id=str(data["dm_event_id"]),
             extra={"dm_conversation_id": data.get("dm_conversation_id")},
         )
+
+    def _upload(self, client: XClient, attachment: Attachment) -> str:
+        """`POST /2/media/upload` (multipart `media`, `media_category` dm_image or dm_gif):
+        the media id a DM names. An upload without an answer is simply repeated: an unused
+        media id expires on its own and sends nothing."""
+        if attachment.data is None:
+            raise PermanentSendError("an X DM attachment must be uploaded from its bytes")
+        content_type = attachment.content_type or "application/octet-stream"
+        category = DM_MEDIA_CATEGORIES.get(content_type)
+        if category is None:
+            raise PermanentSendError(f"X DMs take JPEG, PNG, WEBP or GIF, not {content_type}")
+        fields = {"media_category": category, "media_type": content_type}
+        upload = (attachment.filename or "media", attachment.data, content_type)
+        try:
+            answer = client.post_multipart("/2/media/upload", fields, {"media": upload})
+        except OutcomeUnknown as exc:
+            raise RetryableSendError(f"media upload unanswered: {exc.reason}") from exc
+        data = answer.body.get("data") or {}
+        if "id" not in data:
+            raise PermanentSendError("X accepted the media upload but returned no media id")
+        return str(data["id"])
 
 
 def _other_side(conversation_id: str, ours: str) -> str:

@@ -383,6 +383,10 @@ def threads() -> Response:
 
 @bp.get("/_emu/media/<path:name>")
 def media(name: str) -> Response:
+    if name.startswith("upload/"):
+        kept = world().uploads.get(name.removeprefix("upload/"))
+        if kept is not None:
+            return Response(kept[1], mimetype=kept[0])
     return Response(PIXEL, mimetype="image/png")
 
 

@@ -110,9 +110,25 @@ def _log(w: World, version: str, path: str, params: dict[str, Any]) -> None:
             "params": {k: v for k, v in params.items() if k != "access_token"},
             "token": auth[7:] if auth.startswith("Bearer ") else params.get("access_token"),
             "content_type": request.content_type,
+            "files": _files(),
             "at": w.now().isoformat(),
         }
     )
+
+
+def _files() -> dict[str, dict[str, Any]]:
+    """Each multipart file part as received: its name, declared type, size and digest."""
+    found: dict[str, dict[str, Any]] = {}
+    for field_name, upload in request.files.items():
+        data = upload.read()
+        upload.seek(0)
+        found[field_name] = {
+            "filename": upload.filename,
+            "content_type": upload.mimetype,
+            "size": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(),
+        }
+    return found
 
 
 def _take_forced(w: World, path: str) -> Any:

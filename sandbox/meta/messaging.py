@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
+
+from flask import request
 
 from sandbox.meta import events
 from sandbox.meta.calls import Call, cdn, deliverer, missing, paged
@@ -69,12 +72,10 @@ def _append_page_message(call: Call, thread: Thread, message: dict[str, Any]) ->
         url = payload.get("url")
         if not url and not call.params.get("_files"):
             raise GraphError(100, "(#100) Attachment payload must have a url or a file")
-        attachments.append(
-            {
-                "type": attachment.get("type", "file"),
-                "payload": {"url": url or cdn(w, "upload.png")},
-            }
-        )
+        kind = str(attachment.get("type", "file"))
+        if not url:
+            url = cdn(w, f"upload/{_keep_upload(w, kind)}")
+        attachments.append({"type": kind, "payload": {"url": url}})
     if not text and not attachments:
         raise GraphError(100, "(#100) The parameter message must be non-empty (text or attachment)")
     quick_replies = _quick_replies(message.get("quick_replies"), text)
@@ -101,6 +102,21 @@ def _append_page_message(call: Call, thread: Thread, message: dict[str, Any]) ->
         emitted.append(events.delivery(w, thread, sent))
     deliverer().emit(emitted, mode=w.config.get("ECHO_MODE", "now"))
     return sent
+
+
+def _keep_upload(w: World, kind: str) -> str:
+    """Keep the multipart `filedata` (Meta's "upload and send in one call"); its type must
+    fit the declared attachment type, as Meta checks."""
+    upload = request.files.get("filedata")
+    if upload is None:
+        raise GraphError(100, "(#100) Upload attachment failure: no filedata")
+    data = upload.read()
+    major = (upload.mimetype or "").split("/", 1)[0]
+    if kind in ("image", "video", "audio") and major != kind:
+        raise GraphError(100, f"(#100) Upload attachment failure: {upload.mimetype} is no {kind}")
+    digest = hashlib.sha256(data).hexdigest()
+    w.uploads[digest] = (upload.mimetype or "application/octet-stream", data)
+    return digest
 
 
 def _quick_replies(raw: Any, text: str) -> list[dict[str, str]]:

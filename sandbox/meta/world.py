@@ -179,6 +179,9 @@ class World:
             self.names: dict[str, str] = {}
             self.blocked: set[str] = set()
             self.requests: list[dict[str, Any]] = []
+            # Files received by the Send API (multipart `filedata`): sha256 -> (type, bytes),
+            # served back at /_emu/media/upload/<sha256> as the echo's attachment URL.
+            self.uploads: dict[str, tuple[str, bytes]] = {}
             self.forced: list[Forced] = []
             self.faults: list[Fault] = []
             self.usage = {"app": 1.0, "page": 1.0, "buc": 1.0, "regain_minutes": 0.0}

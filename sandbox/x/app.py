@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from sandbox.x import control, dms, moderation, oauth, tweets
+from sandbox.x import control, dms, media, moderation, oauth, tweets
 from sandbox.x.gate import finish, log_request
 from sandbox.x.wire import Problem
 from sandbox.x.world import World
@@ -28,6 +28,7 @@ def create_app(world: World | None = None) -> Flask:
     app.register_error_handler(Problem, lambda exc: exc.response())
     tweets.register(app)
     dms.register(app)
+    media.register(app)
     moderation.register(app)
     control.register(app)
     oauth.register(app)  # OAuth 2.0 PKCE and OAuth 1.0a consent pages and token endpoints

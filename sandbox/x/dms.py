@@ -8,6 +8,7 @@ from flask import Flask, Response, jsonify, request
 
 from sandbox.x.delivery import deliver_dm
 from sandbox.x.gate import authenticate, json_body, spend, the_world
+from sandbox.x.media import claim_for_dm
 from sandbox.x.tweets import expansions, media_out, users_out
 from sandbox.x.wire import DM_DEFAULT, Problem, invalid_request, max_results, paginate, pick
 from sandbox.x.world import DmEvent, Token
@@ -96,8 +97,11 @@ def send_dm_in(conversation_id: str) -> tuple[Response, int]:
 def _send_dm(participant_id: str) -> tuple[Response, int]:
     token = authenticate(user_context=True)
     body = json_body()
-    text = body.get("text")
-    if not isinstance(text, str) or not text:
+    text = body.get("text", "")
+    attachments = body.get("attachments") or []
+    if not isinstance(attachments, list) or len(attachments) > 1:
+        raise invalid_request("attachments", str(attachments), "At most one attachment")
+    if not isinstance(text, str) or (not text and not attachments):
         raise invalid_request("text", str(text), "`text` is required when no attachment is given")
     world = the_world()
     recipient = world.users.get(participant_id)
@@ -112,7 +116,12 @@ def _send_dm(participant_id: str) -> tuple[Response, int]:
         )
     if len(text) > 10_000:
         raise invalid_request("text", text[:20], "Text is longer than 10000 characters")
-    event = world.add_dm(sender_id=str(token.user_id), recipient_id=participant_id, text=text)
+    keys = tuple(
+        claim_for_dm(str((a or {}).get("media_id") or ""), str(token.user_id)) for a in attachments
+    )
+    event = world.add_dm(
+        sender_id=str(token.user_id), recipient_id=participant_id, text=text, media_keys=keys
+    )
     deliver_dm(world, event)
     data = {"dm_conversation_id": event.dm_conversation_id, "dm_event_id": event.id}
     return jsonify(data=data), 201

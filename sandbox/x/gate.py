@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import time
@@ -34,12 +35,29 @@ def log_request() -> None:
         "query": dict(request.args.items()),
         "auth": (request.headers.get("Authorization") or "").split(" ", 1)[0],
         "content_type": request.headers.get("Content-Type"),
-        "body": request.get_data(as_text=True),
+        "body": "" if request.files else request.get_data(as_text=True),
         "json": request.get_json(silent=True),
+        "form": dict(request.form.items()),
+        "files": {
+            name: _file_entry(upload.filename, upload.mimetype, upload.stream.read())
+            for name, upload in request.files.items()
+        },
     }
+    for upload in request.files.values():
+        upload.stream.seek(0)
     g.log_entry = entry
     with the_world().lock:
         the_world().requests.append(entry)
+
+
+def _file_entry(filename: str | None, content_type: str, data: bytes) -> dict[str, Any]:
+    """A multipart file part as received: name, declared type, size and digest."""
+    return {
+        "filename": filename,
+        "content_type": content_type,
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
 
 
 def finish(response: Response) -> Response:

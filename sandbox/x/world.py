@@ -26,6 +26,7 @@ DEFAULT_LIMITS = {
     "mentions": 180,
     "dm_events": 300,
     "dm_send": 200,
+    "media_upload": 500,
     "tweets_create": 200,
     "tweets_lookup": 900,
     "user_tweets": 900,
@@ -150,6 +151,7 @@ class World:
             self.tweets: dict[str, Tweet] = {}
             self.dms: list[DmEvent] = []
             self.media: dict[str, dict[str, Any]] = {}
+            self.uploads: dict[str, dict[str, Any]] = {}  # media id -> what was uploaded
             self.likes: list[tuple[str, str]] = []
             self.hidden_replies: set[str] = set()  # tweet ids hidden by their thread's author
             self.requests: list[dict[str, Any]] = []
@@ -226,7 +228,13 @@ class World:
             return tweet
 
     def add_dm(
-        self, *, sender_id: str, recipient_id: str, text: str, media_urls: tuple[str, ...] = ()
+        self,
+        *,
+        sender_id: str,
+        recipient_id: str,
+        text: str,
+        media_urls: tuple[str, ...] = (),
+        media_keys: tuple[str, ...] = (),
     ) -> DmEvent:
         with self.lock:
             low, high = sorted((sender_id, recipient_id), key=int)
@@ -237,7 +245,7 @@ class World:
                 participant_ids=(sender_id, recipient_id),
                 text=text,
                 created_at=self.clock.now(),
-                media_keys=tuple(self._add_media(url) for url in media_urls),
+                media_keys=media_keys + tuple(self._add_media(url) for url in media_urls),
             )
             self.dms.append(event)
             return event

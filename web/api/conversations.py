@@ -12,7 +12,7 @@ from inbox.access import can_see
 from inbox.conversations import Change, apply_change
 from inbox.models import Conversation, User
 from inbox.queries import ConversationFilter, list_conversations, thread_messages
-from inbox.replies import Draft, ReplyRefused, create_reply
+from inbox.replies import Draft, ReplyRefused, UnfilledVariables, create_reply
 from web.api import bp
 from web.api.auth import require_roles
 from web.api.edge import plain_int
@@ -179,6 +179,10 @@ def reply(session: Session, user: User, conversation_id: int) -> tuple[Response,
             store=rt.store,
             max_chars=rt.settings.int("MESSAGE_MAX_CHARS"),
         )
+    except UnfilledVariables as exc:
+        raise Problem(
+            422, "Reply refused", str(exc), reason=str(exc), unfilled_variables=list(exc.names)
+        ) from exc
     except ReplyRefused as exc:
         raise Problem(422, "Reply refused", str(exc), reason=str(exc)) from exc
     session.commit()  # durable before the job can look for it

@@ -148,6 +148,22 @@
     const blocked = form.dataset.windowOpen === "false" && !note;
     if (send) send.disabled = blocked;
     const text = $("#composer");
+    const missing = note || !text ? [] : unfilledVariables(text.value);
+    const warn = $("#unfilled-vars");
+    if (warn) {
+      warn.hidden = !missing.length;
+      warn.textContent = missing.length ? `${warn.dataset.label} ${missing.join(", ")}` : "";
+    }
+    if (send && missing.length) send.disabled = true;
+    const problems = note ? [] : fileProblems();
+    const list = $("#file-problems");
+    if (list) {
+      list.replaceChildren(...problems.map((p) => Object.assign(document.createElement("li"), { textContent: p })));
+      list.hidden = !problems.length;
+    }
+    if (send && problems.length) send.disabled = true;
+    const input = $("#composer-file-input");
+    if (text) text.required = note || !(input && input.files.length);
     const counter = $("#reply-counter");
     if (counter && text && text.dataset.counter === "sms") {
       const sms = smsSegments(text.value);
@@ -166,15 +182,55 @@
       if (send && !note && used > limit) send.disabled = true;
     }
   }
+  // Files against the channel's declared limits (the server checks the bytes again).
+  const TYPE_ALIASES = { "audio/x-m4a": "audio/mp4", "audio/mp3": "audio/mpeg", "audio/x-wav": "audio/wav",
+    "audio/wave": "audio/wav", "video/avi": "video/x-msvideo", "image/jpg": "image/jpeg" };
+  function fileProblems() {
+    const box = $("#composer-files");
+    const input = $("#composer-file-input");
+    if (!box || !input) return [];
+    const caps = JSON.parse(box.dataset.caps || "{}");
+    const files = [...input.files];
+    const problems = files.length > Number(box.dataset.maxCount) ? [box.dataset.msgCount] : [];
+    for (const f of files) {
+      const type = TYPE_ALIASES[f.type] || f.type;
+      const cap = "*" in caps ? caps["*"] : caps[type];
+      if (cap === undefined && type) problems.push(box.dataset.msgType.replace("{name}", f.name));
+      else if (cap !== undefined && f.size > cap) {
+        const size = (cap / 1048576).toFixed(1).replace(/\.0$/, "");
+        problems.push(box.dataset.msgSize.replace("{name}", f.name).replace("{size}", size));
+      }
+    }
+    return problems;
+  }
+  // `{{name}}` left in a reply: the server refuses it too (inbox/canned.py UNFILLED).
+  const UNFILLED = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/;
+  function unfilledVariables(value) {
+    const found = [...value.matchAll(new RegExp(UNFILLED.source, "g"))];
+    return [...new Set(found.map((m) => `{{${m[1]}}}`))];
+  }
+  // Text inserted into the middle of a draft gets a separator on each side that lacks one:
+  // a line break around a multi-line answer, else a space.
+  function spaced(before, body, after) {
+    const sep = body.includes("\n") ? "\n" : " ";
+    const lead = before && !/\s$/.test(before) ? sep : "";
+    const tail = after && !/^\s/.test(after) ? sep : "";
+    return lead + body + tail;
+  }
   function insertCanned(body) {
     const text = $("#composer");
     if (!text || !body) return;
     const start = text.selectionStart;
     const before = text.value.slice(0, start).replace(/(^|\s)\/[^\s\/]*$/, "$1");
-    text.value = before + body + text.value.slice(text.selectionEnd);
-    const at = before.length + body.length;
-    text.setSelectionRange(at, at);
+    const after = text.value.slice(text.selectionEnd);
+    const piece = spaced(before, body, after);
+    text.value = before + piece + after;
+    // The first unfilled variable of what was inserted is selected, ready to be typed over.
+    const gap = UNFILLED.exec(piece);
+    if (gap) text.setSelectionRange(before.length + gap.index, before.length + gap.index + gap[0].length);
+    else text.setSelectionRange(before.length + piece.length, before.length + piece.length);
     text.focus();
+    sessionStorage.setItem(`draft:${(inbox() || {}).dataset.conversation}`, text.value);
     syncComposer();
   }
   function cannedByShortcut(shortcut) {
@@ -224,7 +280,10 @@
     }
     if (!text.value && sessionStorage.getItem(key)) text.value = sessionStorage.getItem(key);
     text.addEventListener("input", () => sessionStorage.setItem(key, text.value));
-    form.addEventListener("submit", () => {
+    form.addEventListener("submit", (ev) => {
+      syncComposer();
+      const note = ($('input[name="mode"]:checked', form) || {}).value === "note";
+      if (!note && unfilledVariables(text.value).length) { ev.preventDefault(); return; }
       sessionStorage.setItem(key, text.value);
       sessionStorage.setItem(`${key}:sent`, "1");
       const b = $("#send-button");

@@ -27,9 +27,9 @@ from inbox.presence import typing
 from inbox.replies import Draft, ReplyRefused, create_reply, retry_failed
 from inbox.selfservice import detect_locale, latest_customer_text
 from web.downloads import content_disposition
-from web.replying import check_reply, enqueue_send
+from web.replying import attachment_limits, check_reply, enqueue_send
 from web.runtime import current_runtime
-from web.ui.common import roles, thread_contact, user_row, visible_conversation
+from web.ui.common import refusal, roles, thread_contact, user_row, visible_conversation
 from web.ui.inbox import AGENTS, ListArgs, bp, htmx_request, thread_context
 from web.ui.snooze import preset_time, zone_of
 from web.ui.text import say
@@ -57,7 +57,8 @@ def reply(conversation_id: int) -> BaseResponse:
         user = user_row(db)
         conversation = visible_conversation(db, user, conversation_id)
         if not private:
-            check = check_reply(rt, conversation, text, template)
+            chosen = any(f.filename for f in request.files.getlist("attachments"))
+            check = check_reply(rt, conversation, text, template, with_files=chosen)
             if check.problem:
                 flash(_("Not sent: %(reason)s", reason=check.problem), "error")
                 return _back(conversation_id)
@@ -73,10 +74,11 @@ def reply(conversation_id: int) -> BaseResponse:
                 draft,
                 store=rt.store,
                 max_chars=rt.settings.int("MESSAGE_MAX_CHARS"),
+                attachment_limits=attachment_limits(rt, conversation),
             )
         except ReplyRefused as exc:
             db.rollback()
-            flash(_("Not sent: %(reason)s", reason=say(exc)), "error")
+            flash(refusal(exc), "error")
             return _back(conversation_id)
         faq_slug = request.form.get("faq_slug", "").strip()
         question = latest_customer_text(db, conversation.id) if faq_slug else None
@@ -120,6 +122,8 @@ def _draft(text: str, *, private: bool) -> Draft:
 
 
 def _uploads() -> tuple[AttachmentIn, ...]:
+    """The chosen files as the browser named them; inbox/replies.py types them by their
+    bytes and checks them against the channel's limits."""
     files = []
     for upload in request.files.getlist("attachments"):
         if not upload.filename:
@@ -127,7 +131,7 @@ def _uploads() -> tuple[AttachmentIn, ...]:
         data = upload.read()
         files.append(
             AttachmentIn(
-                kind="image" if (upload.mimetype or "").startswith("image/") else "file",
+                kind="file",
                 filename=upload.filename,
                 content_type=upload.mimetype,
                 data=data,

@@ -8,12 +8,16 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import abort, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import Session
 
 from inbox.access import can_see, can_see_contact
 from inbox.models import Contact, Conversation, User
+from inbox.replies import AttachmentRefused, ReplyRefused, UnfilledVariables
 from web.runtime import current_runtime
+from web.ui.attachments import file_refusal
+from web.ui.text import say
 
 F = TypeVar("F", bound=Callable[..., Any])
 SESSION_LANGUAGE = "lang"  # the session's `?lang=` choice (web/ui/__init__.py, _locale)
@@ -127,3 +131,18 @@ def thread_contact(session: Session, user: User, conversation_id: int, contact_i
 
 def wants_fragment() -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
+
+
+def refusal(exc: ReplyRefused) -> str:
+    """The agent's words for a refused reply; unfilled canned-response variables are named."""
+    if isinstance(exc, AttachmentRefused):
+        return file_refusal(exc)
+    if isinstance(exc, UnfilledVariables):
+        names = ", ".join("{{" + n + "}}" for n in exc.names)
+        return str(
+            _(
+                "Not sent: fill in %(names)s first; the customer would read them as typed.",
+                names=names,
+            )
+        )
+    return str(_("Not sent: %(reason)s", reason=say(exc)))

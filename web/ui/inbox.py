@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import get_locale
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.datastructures import MultiDict
@@ -43,8 +44,9 @@ from inbox.queries import (
 from inbox.sla import clocks_for
 from inbox.views import views_for
 from web.moderating import actions_for
-from web.replying import reply_window, templates_for
+from web.replying import attachment_limits, reply_window, templates_for
 from web.runtime import current_runtime
+from web.ui.attachments import composer_files
 from web.ui.categories import category_choices
 from web.ui.common import roles, user_row, visible_conversation
 from web.ui.intake_panel import intake_panel
@@ -241,7 +243,9 @@ def _list_context(db: Session, user: User, args: ListArgs) -> dict[str, Any]:
     return {
         "args": args,
         "page": page,
-        "previews": last_messages(db, [c.id for c in page.items]),
+        "previews": last_messages(
+            db, [c.id for c in page.items], {c.id for c in page.items if c.waiting_since}
+        ),
         "slas": clocks_for(db, [c.id for c in page.items], datetime.now(UTC)),
         "channels": sorted({a.channel for a in accounts}),
         "labels": list(db.scalars(select(Label).order_by(Label.name))),
@@ -299,6 +303,7 @@ def thread_context(db: Session, user: User, conversation: Conversation) -> dict[
     values = variables_for(db, conversation)
     canned = [(c, render(c.body, values)) for c in list_canned(db)]
     window = reply_window(rt, conversation)
+    files = composer_files(attachment_limits(rt, conversation), str(get_locale() or "ko"))
     # Offered when a free reply is not allowed: what the platform still lets us send.
     templates, templates_problem = ([], "") if window.open else templates_for(rt, conversation)
     return {
@@ -309,6 +314,7 @@ def thread_context(db: Session, user: User, conversation: Conversation) -> dict[
         "window": window,
         "templates": templates,
         "templates_problem": templates_problem,
+        "files": files,
         "contact": contact,
         "contact_visible": can_see_contact(db, user, contact.id),
         "identities": _identities(db, user, conversation),

@@ -18,11 +18,11 @@ from inbox.conversations import Change
 from inbox.macros import delete_macro, macros_for, run_macro, save_macro, usable_macro
 from inbox.merge import merge_conversations, split_conversation, undo
 from inbox.models import PRIORITIES, STATUSES, AuditLog, Label, Message, Team, User
-from inbox.replies import ReplyRefused
+from inbox.replies import ReplyRefused, UnfilledVariables
 from inbox.views import VIEW_KEYS, delete_view, save_view
 from web.replying import check_reply
 from web.runtime import current_runtime
-from web.ui.common import roles, user_row, visible_conversation
+from web.ui.common import refusal, roles, user_row, visible_conversation
 from web.ui.inbox import AGENTS, bp
 from web.ui.text import say
 
@@ -196,6 +196,9 @@ def macro_run(conversation_id: int) -> Response:
                 max_chars=rt.settings.int("MESSAGE_MAX_CHARS"),
                 idempotency_key=request.form.get("idempotency_key") or None,
             )
+        except UnfilledVariables as exc:
+            db.rollback()
+            flash(refusal(exc), "error")
         except (ValueError, LookupError) as exc:
             db.rollback()
             flash(_("Macro not run: %(reason)s", reason=say(exc)), "error")

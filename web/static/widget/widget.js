@@ -236,6 +236,14 @@
         img.alt = att.filename || "";
         img.src = att.url;
         item.appendChild(img);
+      } else if (att.url) {
+        // A file an agent sent (a PDF...): a download through the same signed link.
+        var link = el("a", "sb-file-name", att.filename || "file");
+        link.href = att.url;
+        link.setAttribute("download", att.filename || "");
+        link.rel = "noopener";
+        link.setAttribute("dir", "auto");
+        item.appendChild(link);
       } else {
         var name = el("span", "sb-file-name", att.filename || "");
         name.setAttribute("dir", "auto");
