@@ -159,16 +159,28 @@ def claim_fresh(session: Session, fresh: int) -> list[Row[Any]]:
         .limit(fresh * FRESH_WINDOW)
         .scalar_subquery()
     )
-    blocked = (
-        select(older.c.id)
-        .where(
-            older.c.status == _WAITING,
-            older.c.attempts == 0,
-            older.c.connector == _DELIVERY.c.connector,
-            older.c.id < _DELIVERY.c.id,
-            or_(older.c.route == _DELIVERY.c.route, older.c.route.is_(None)),
+
+    def older_waiting(route: Any) -> Any:
+        return (
+            select(older.c.id)
+            .where(
+                older.c.status == _WAITING,
+                older.c.attempts == 0,
+                older.c.connector == _DELIVERY.c.connector,
+                route,
+                older.c.id < _DELIVERY.c.id,
+            )
+            .exists()
         )
-        .exists()
+
+    # Two probes, not one with `route = … OR route IS NULL`: with the OR, PostgreSQL can put
+    # only the connector and the id into the index condition and filters the route row by
+    # row — every older waiting row of the connector, for each candidate (390 ms behind a
+    # 5,000-row backlog, measured); separately each is one probe of
+    # ix_inbound_delivery_waiting_route on (connector, route, id).
+    blocked = or_(
+        older_waiting(older.c.route == _DELIVERY.c.route),
+        older_waiting(older.c.route.is_(None)),
     )
     query = (
         select(*_COLUMNS)
