@@ -47,7 +47,7 @@ print(json.dumps(sorted(sys.modules)))
 
 # Never in these processes: the web app and what only the demo, the emulators or a schema
 # change need.
-NEVER = ("flask", "jinja2", "web", "cli.demo", "sandbox", "alembic", "mako")
+NEVER = ("flask", "werkzeug", "jinja2", "web", "cli.demo", "sandbox", "alembic", "mako")
 
 
 def _loaded(code: str, tmp_path: Path) -> set[str]:
