@@ -24,6 +24,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, insert, literal_column, or_, select, update
 from sqlalchemy.engine import Row
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnClause
 
@@ -68,8 +69,18 @@ def store_delivery(
         with db.session() as session:
             session.add(InboundDelivery(**values))
         return
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(insert(_DELIVERY), values)
+    try:
+        with db.ack_engine.connect() as connection:
+            connection.execute(insert(_DELIVERY), values)
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+        # The server dropped that connection (a restart): SQLAlchemy has invalidated the
+        # pool's older connections, and a new one is made. If the lost INSERT had committed
+        # before the answer was lost, the delivery is stored twice and ingested once (provider
+        # ids are unique), as with a platform's own redelivery.
+        with db.ack_engine.connect() as connection:
+            connection.execute(insert(_DELIVERY), values)
 
 
 def store(
