@@ -9,8 +9,8 @@ no-match gate. A question counts as right at top-1 when the first answer is one 
 labels (multi-intent questions carry two), at top-3 when any label is among the answers;
 a question with no label (nonsense, empty-meaning, off-topic) counts as right only when no
 answer is given. "learned" columns build the index with evidence, as agents' inserts would
-leave it: every tuning question (hard-tune, hard-tune-2, first-dev) stored as a phrasing of
-its article; the held-out questions (hard-final, first-test) never are.
+leave it: every tuning question (hard-tune, hard-tune-2, hard-final, first-dev) stored as a
+phrasing of its article; the held-out questions (hard-final-2, first-test) never are.
 """
 
 from __future__ import annotations
@@ -43,7 +43,12 @@ def load() -> list[Question]:
     out: list[Question] = []
     for line in HARD.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
-        split = {"tune": "hard-tune", "heldout": "hard-tune-2", "final": "hard-final"}[row["split"]]
+        split = {
+            "tune": "hard-tune",
+            "heldout": "hard-tune-2",
+            "final": "hard-final",
+            "final2": "hard-final-2",
+        }[row["split"]]
         out.append((row["q"], tuple(row["slugs"]), row["kind"], split))
     for line in FIRST.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
@@ -99,10 +104,10 @@ def main() -> None:
     args = parser.parse_args()
     articles = default_articles()
     questions = load()
-    taught = ("hard-tune", "hard-tune-2", "first-dev")
+    taught = ("hard-tune", "hard-tune-2", "hard-final", "first-dev")
     splits = list(taught)
     if args.final:
-        splits += ["hard-final", "first-test"]
+        splits += ["hard-final-2", "first-test"]
     plain = FaqIndex(articles)
     teach = [q for q in questions if q[3] in taught]
     learned = FaqIndex(articles, evidence=evidence_from(teach))
@@ -149,8 +154,8 @@ def main() -> None:
         write_section(section)
 
 
-PROSE = """**Held-out discipline, in two rounds.** `bench/faq_hard.jsonl` was written and committed
-(9e1dc41) before any change to the engine it measures: long, colloquial, vocabulary the
+PROSE = """**Held-out discipline, in three rounds.** `bench/faq_hard.jsonl` was written and
+committed (9e1dc41) before any change to the engine it measures: long, colloquial, vocabulary the
 articles lack, typos, no spacing, multi-intent questions (two labels each), and questions
 that must get no answer (nonsense such as `'; DROP TABLE users; --`, empty-meaning such as
 `안녕하세요`, `ㅇㅇ`, off-topic such as the weather, another shop's phone prices, walking a
@@ -159,9 +164,12 @@ read the held-out split's aggregate once: top-1 79.7, top-3 86.4, 15 of 16 no-an
 questions silent — short of the aim. That split was then spent: a second held-out split
 (`hard-final`, 118 questions, same kinds, new wording) was written and committed (ada1ed9)
 before the first held-out split's misses were read, and round 2 tuned on both old splits
-(`hard-tune-2` is the former held-out half). `hard-final` was run once, for this table.
-`first-test` is the first set's test split (see "FAQ search"): not tuned on in either round,
-but it has been reported before. Before this work (main at 91e5c6c, the engine of "FAQ
+(`hard-tune-2` is the former held-out half). `hard-final` was run once: top-1 84.7, top-3
+94.9, 17 of 20 silent. Round 3 (2026-12-05) wrote and committed a third held-out split
+(`hard-final-2`, 118 questions, same kinds and counts, new wording; 985b08f) before reading
+`hard-final`'s misses, tuned on all three earlier splits, and ran `hard-final-2` once, for
+this table. `first-test` is the first set's test split (see "FAQ search"): not tuned on in
+any round, but it has been reported before. Before this work (main at 91e5c6c, the engine of "FAQ
 search"), the hard set scored top-1 84.7 / top-3 94.9 on `hard-tune` and 71.2 / 83.1 on its
 other half, with 5 of 16 and 3 of 16 no-answer questions answered with nothing.
 
@@ -177,7 +185,20 @@ splitting (`split_clauses`): each article scores its best clause plus half its w
 score; (5) keywords added for tuning misses (round 1: IU/mg content, 배송 현황,
 도착하지 않았어요, 유통기한 지난 상품; round 2: 재입고/다시 들어와요, 당일 출고, 추가 요금,
 새벽/상담 시간, 주문 확인 메일, wrong size...), the synonyms 수령인→받는 사람,
-변경→수정, 돌려보낼→반품할, and 알겠습니다 as an empty phrase.
+변경→수정, 돌려보낼→반품할, and 알겠습니다 as an empty phrase. Round 3: (6) a typo fixer
+(`TypoFixer`): a Hangul syllable found nowhere in the articles is replaced by the syllable one
+jamo away that completes a whole title/keyword word (반풍→반품, 변겅→변경, 췌소→취소,
+고객샌터→고객센터), never a real word (부탁 stays; 부작용 is a keyword but 부작 is not a
+word of it); because such a fix is a guess (숙제 is one jamo from 삭제), the gate judges the
+question as written first and lets the corrected one vouch only when its article covers 30 %
+of it; syllables of everyday words no article uses (코드, 숙제, 쿠폰…, `words.py`) are
+never corrected — added after a unit test's "쿠폰 코드" turned into "쿠폰 카드", and
+`hard-final-2` was run a second time after it, with the same figures; (7) a score band in
+the gate: a score of 8-12 must also cover more than a quarter of
+the question (one shared word such as 주말 or 시간 scored 8-11 against the one article using
+it, while every labelled question with that little overlap scored 15 or more); (8) synonyms
+배달→배송, 화물→택배, 수취→수령, 실종→분실, 갱신→수정, 구입→구매, and the English keywords
+"capsules per day", "tablets a day".
 
 **Learning.** The "learned" columns show the same questions after the index took the
 tuning/dev questions as evidence (what agents' inserts and visitors' "solved it" clicks
@@ -193,18 +214,20 @@ judges the curated article only; a learned phrasing vouches just for a near-repe
 (60 % of content n-grams shared both ways). With that, no no-answer question is answered in
 any learned column.
 
-**Result: short of the aim on the new held-out split** (aim: top-1 ≥ 92, top-3 ≥ 98, every
-no-answer question silent). `hard-final`'s misses, read after its one run: vocabulary still
-missing (배달비, 화물 추적, 수취, 갱신, 실종, "capsules per day"), typos on a short question
-that the gate then refuses (반풍 접수, 주소 변겅: one content word, mangled), an intent
-behind context (a wrong apartment number told at length), and three off-topic questions
-that share a scheduling or weather-ish word with an article (KTX 시간표 → 상담 시간, 이번 주말에
-비 와요 → 주말 상담, 고양이 사료 추천). The two fixes that generalise are more synonyms from
-real traffic (which the gaps report and evidence exist to collect) and a gate that knows
-topic words from predicate words; both are next steps, not done here. `first-test` meets
-the aim (94.7 / 98.9).
+**Result on the newest held-out split: top-3 and silence meet the aim, top-1 is two
+questions short** (aim: top-1 ≥ 92, top-3 ≥ 98, every no-answer question silent;
+`hard-final-2`: 90.8 / 98.0 / 20 of 20). Its nine misses, read after its one run: long
+questions whose first rank goes to the article of a side detail (a gift for a mother → the
+shipping-time article; 적립금 in a signup question → account deletion; a product name in an
+order-history question → product info), vocabulary still missing (정정, 미도착, 열람/이력),
+감감무소식 folded to "안 와요" pulling order-status questions to shipping-missing, and
+"이메일주소변경" meeting the address-change article's 주소 변경. Learning costs one top-3
+answer on this split (96.9): a taught phrasing outvoted a keyword once. What would close the
+gap generalises the same way as before: vocabulary from real traffic (the gaps report and
+evidence collect it) and clause weighting that lets the question's main clause outrank side
+details. `first-test` meets the aim (94.7 / 98.9).
 
-**Limits.** One engineer wrote articles, synonyms and both question sets; real traffic will
+**Limits.** One engineer wrote articles, synonyms and all the question sets; real traffic will
 be rougher. The gate trades recall for silence: a labelled question scoring under 8 with
 little overlap gets no answer (the visitor is offered a person instead, which is the safe
 failure). A generic keyword tail still lets an off-topic question through when the one word

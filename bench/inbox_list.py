@@ -319,7 +319,9 @@ def main() -> None:
     probe_rows: list[str] = []
     if args.probe_limits:
         limits = [int(x) for x in args.probe_limits.split(",")]
-        print("\n| q | " + " | ".join(f"PROBE_LIMIT={n} p50 / p95" for n in limits) + " |")
+        probe_rows.append("| q | " + " | ".join(f"PROBE_LIMIT={n}" for n in limits) + " |")
+        probe_rows.append("|---|" + "---|" * len(limits))
+        print("\n" + "\n".join(probe_rows))
         default = inbox.search.PROBE_LIMIT
         for _, q in SEARCH_CASES:
             q = q.format(order=order, handle=handle)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import any_, bindparam, create_engine, event, text
+from sqlalchemy import any_, bindparam, create_engine, event, literal_column, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -103,9 +103,11 @@ def insert_ignore(
         insert_fn(table)
         .values(**values)
         .on_conflict_do_nothing(index_elements=list(conflict_columns))
+        # RETURNING, not rowcount: SQLAlchemy's rowcount for this statement on psycopg is -1
+        # whether or not a row went in, which read as "inserted" every time.
+        .returning(literal_column("1"))
     )
-    result = session.execute(statement)
-    return bool(getattr(result, "rowcount", 0))
+    return session.execute(statement).first() is not None
 
 
 def insert_ignore_many(

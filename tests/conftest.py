@@ -38,8 +38,12 @@ PG_ADMIN = os.environ.get("SWITCHBOARD_TEST_PG", "postgresql://postgres@127.0.0.
 
 def _claim_redis_db() -> str:
     """A Redis database number of our own, so test runs side by side never flush each other."""
-    if os.environ.get("SWITCHBOARD_TEST_REDIS"):
-        return os.environ["SWITCHBOARD_TEST_REDIS"]
+    given = os.environ.get("SWITCHBOARD_TEST_REDIS")
+    if given:
+        # pytest-xdist's processes gw0, gw1, ... take the given number, the next one, ...
+        worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0)
+        base, _, number = given.rpartition("/")
+        return f"{base}/{int(number or 0) + worker}" if number.isdigit() else given
     import atexit
 
     import redis

@@ -22,7 +22,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from inbox.faq.articles import Article
-from inbox.faq.synonyms import fold
+from inbox.faq.synonyms import KO_SYNONYMS, fold
+from inbox.faq.words import KO_EVERYDAY_WORDS
 
 Analyzer = Callable[[str], list[str]]
 
@@ -123,6 +124,86 @@ def _stem(word: str) -> str:
 def _skeleton(syllable: str) -> str:
     index = ord(syllable) - 0xAC00
     return _CHO[index // 588] + _JONG[index % 28].strip()
+
+
+def _jamo(syllable: str) -> tuple[int, int, int]:
+    index = ord(syllable) - 0xAC00
+    return index // 588, (index % 588) // 28, index % 28
+
+
+def _one_jamo_away(syllable: str) -> Iterable[str]:
+    """Every syllable that differs from `syllable` in exactly one of its three jamo: the
+    typos customers make (반풍 for 반품, 변겅 for 변경, 췩소 for 취소, 배쏭 for 배송)."""
+    cho, jung, jong = _jamo(syllable)
+    for c in range(19):
+        if c != cho:
+            yield chr(0xAC00 + c * 588 + jung * 28 + jong)
+    for v in range(21):
+        if v != jung:
+            yield chr(0xAC00 + cho * 588 + v * 28 + jong)
+    for f in range(28):
+        if f != jong:
+            yield chr(0xAC00 + cho * 588 + jung * 28 + f)
+
+
+class TypoFixer:
+    """Replace a Hangul syllable that no article uses by the one-jamo-away syllable that
+    completes a word of some title or keyword.
+
+    The skeleton n-grams already let a misspelt word rank its article, but the no-match gate
+    judges the question by the exact n-grams it shares with the article, so "반풍 접수" (one
+    content word, mangled) was refused. Only syllables found nowhere in the articles are
+    touched, and only when the change completes a whole keyword word (반품, 변경, 탈퇴):
+    a real word is never "corrected", and "부탁" does not become "부작" because 부작용 is a
+    keyword.
+    """
+
+    def __init__(self, articles: Sequence[Article]) -> None:
+        self.known: set[str] = set()
+        self.words: dict[str, set[str]] = defaultdict(set)  # syllable -> keyword words with it
+        for article in articles:
+            for text in article.texts.values():
+                for chunk in (text.title, text.answer, *text.keywords):
+                    self.known.update(_syllables(chunk))
+                    self.known.update(_syllables(chunk, folded=False))
+                for phrase in (text.title, *text.keywords):
+                    self._add_words(phrase)
+        # Words the index folds or drops are real words too, never typos.
+        for word in (*KO_SYNONYMS, *KO_SYNONYMS.values(), *KO_STOP_PHRASES, *KO_EVERYDAY_WORDS):
+            self.known.update(_syllables(word, folded=False))
+
+    def _add_words(self, phrase: str) -> None:
+        normal = normalize(phrase)
+        for text in normal, fold(normal):
+            for run in _HANGUL_RUN.findall(text):
+                for word in {run.replace(" ", ""), *run.split()}:
+                    if len(word) >= 2:
+                        for syllable in word:
+                            self.words[syllable].add(word)
+
+    def __call__(self, text: str) -> str:
+        if all(s in self.known for s in _syllables(text, folded=False)):
+            return text
+        chars = list(text)
+        for i, char in enumerate(chars):
+            if not ("가" <= char <= "힣") or char in self.known:
+                continue
+            around = "".join(chars[max(0, i - 5) : i + 6]).replace(" ", "")
+            best, best_length = char, 0
+            for candidate in _one_jamo_away(char):
+                fixed = around.replace(char, candidate)
+                for word in self.words.get(candidate, ()):
+                    if len(word) > best_length and word in fixed and word not in around:
+                        best, best_length = candidate, len(word)
+            chars[i] = best
+        return "".join(chars)
+
+
+def _syllables(text: str, *, folded: bool = True) -> list[str]:
+    """The Hangul syllables of `text`, as the index sees them (or as written: the question is
+    corrected before synonyms are folded)."""
+    text = normalize(text)
+    return [c for c in (fold(text) if folded else text) if "가" <= c <= "힣"]
 
 
 def _idf(df: int, n: int) -> float:
@@ -226,6 +307,14 @@ class SearchConfig:
     evidence_coverage: float = 0.3
     confident_score: float = 8.0
     min_coverage: float = 0.35
+    # A score between `confident_score` and `sure_score` must still cover more than a quarter
+    # of the question: one shared word ("주말", "시간", "갱신") scores 8-11 against the one
+    # article that uses it, while real questions with little overlap (long ones) score 15+.
+    confident_coverage: float = 0.26
+    sure_score: float = 12.0
+    # A question that reaches an article only through a corrected typo (TypoFixer) must be
+    # covered this much by it.
+    typo_coverage: float = 0.3
     floor_score: float = 3.0
 
 
@@ -300,6 +389,7 @@ class FaqIndex:
         self.analyzer: Analyzer = analyzer if analyzer is not None else NgramAnalyzer()
         self.config = config if config is not None else SearchConfig()
         self.slugs = tuple(a.slug for a in articles)
+        self._fix = TypoFixer(articles)
         self._evidence = evidence or {}
         # Confidence is judged on what the admins wrote, not on what was learned: a learned
         # sentence carries filler ("번호 알려주세요") that off-topic questions share.
@@ -363,7 +453,7 @@ class FaqIndex:
     def _weight(self, term: str) -> float:
         return self.config.term_weights.get(term.split(":", 1)[0], 1.0)
 
-    def search(self, query: str, *, limit: int = 3) -> list[Hit]:
+    def search(self, query: str, *, limit: int = 3, correct: bool = True) -> list[Hit]:
         """Articles for `query`, best first; only articles sharing at least one term.
 
         Only the first MAX_QUERY_CHARS characters count: a question is short, and a pasted
@@ -373,6 +463,8 @@ class FaqIndex:
         can rank on its own instead of being diluted by the others.
         """
         query = query[:MAX_QUERY_CHARS]
+        if correct:
+            query = self._fix(query)
         whole = self._scores(query)
         clauses = split_clauses(query)
         best = list(whole)
@@ -402,19 +494,38 @@ class FaqIndex:
 
     def confident(self, query: str, hit: Hit) -> bool:
         """Is `hit` a believable answer? Judged on the curated article (keywords, title, answer);
-        a learned phrasing vouches only for a near-repeat of itself."""
+        a learned phrasing vouches only for a near-repeat of itself.
+
+        A corrected typo is a guess ("숙제" is one jamo from "삭제"): the question is judged as
+        written first, and the corrected question vouches only when its article accounts for
+        a good part of it (`typo_coverage`), whatever its score.
+        """
         config, curated = self.config, self._curated
-        own = next((h.score for h in curated.search(query, limit=len(self.slugs))
-                    if h.slug == hit.slug), 0.0)  # fmt: skip
-        if own >= config.confident_score:
+        asked = query[:MAX_QUERY_CHARS]
+        fixed = self._fix(asked)
+        own = curated._score_of(asked, hit.slug, correct=False)
+        covered = curated.coverage(asked, hit.slug, correct=False)
+        if own >= config.sure_score:
             return True
-        if own >= config.floor_score and curated.coverage(query, hit.slug) >= config.min_coverage:
+        if own >= config.confident_score and covered >= config.confident_coverage:
+            return True
+        if own >= config.floor_score and covered >= config.min_coverage:
+            return True
+        if (
+            fixed != asked
+            and curated._score_of(fixed, hit.slug) >= config.floor_score
+            and curated.coverage(fixed, hit.slug) >= config.typo_coverage
+        ):
             return True
         return self.learned_match(query, hit.slug) >= LEARNED_MATCH
 
+    def _score_of(self, query: str, slug: str, *, correct: bool = True) -> float:
+        hits = self.search(query, limit=len(self.slugs), correct=correct)
+        return next((h.score for h in hits if h.slug == slug), 0.0)
+
     def learned_match(self, query: str, slug: str) -> float:
         """How close `query` is to the closest learned phrasing of `slug` (0..1, symmetric)."""
-        asked = _content_terms(self.analyzer(query[:MAX_QUERY_CHARS]))
+        asked = _content_terms(self.analyzer(self._fix(query[:MAX_QUERY_CHARS])))
         best = 0.0
         for taught in self._learned_terms.get(slug, ()):
             if asked and taught:
@@ -422,7 +533,7 @@ class FaqIndex:
                 best = max(best, min(common / len(asked), common / len(taught)))
         return best
 
-    def coverage(self, query: str, slug: str) -> float:
+    def coverage(self, query: str, slug: str, *, correct: bool = True) -> float:
         """Share of the question's content that the article `slug` accounts for.
 
         Hangul counts per syllable (a syllable is covered when a 2- or 3-gram containing it
@@ -431,7 +542,8 @@ class FaqIndex:
         and nothing else, however high that phrase scores.
         """
         terms = self._doc_terms[self.slugs.index(slug)]
-        runs, words = content(query[:MAX_QUERY_CHARS])
+        query = query[:MAX_QUERY_CHARS]
+        runs, words = content(self._fix(query) if correct else query)
         total = covered = 0
         for syllables in runs:
             hit = [False] * len(syllables)

@@ -130,7 +130,10 @@ def test_live_streams_are_capped_per_agent_and_a_full_pool_says_retry(app, serve
     pool = app.extensions["switchboard.streams"].live
     agent = _agent(server)
     first = agent.get(server + "/live/stream", stream=True, timeout=30)
-    assert next(first.iter_lines(decode_unicode=True)) == "retry: 2000"
+    # Keep the line iterator: dropping it closes urllib3's chunked reader and with it the
+    # connection, so the server would free the first slot before the second request arrives.
+    first_lines = first.iter_lines(decode_unicode=True)
+    assert next(first_lines) == "retry: 2000"
     assert pool.busy == 1
 
     second = agent.get(server + "/live/stream", stream=True, timeout=30)

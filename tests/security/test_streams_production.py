@@ -125,10 +125,12 @@ def test_healthz_and_webhooks_answer_while_more_requests_wait_than_there_are_thr
     def live() -> None:
         try:
             with agent.get(base + "/live/stream", stream=True, timeout=60) as answer:
-                first = next(answer.iter_lines(decode_unicode=True))
+                # One iterator for the whole stream: a dropped one closes the connection.
+                lines = answer.iter_lines(decode_unicode=True)
+                first = next(lines)
                 with lock:
                     streams.append(first)
-                for _ in answer.iter_lines():
+                for _ in lines:
                     pass
         except requests.RequestException:
             pass
