@@ -549,6 +549,27 @@ def label(en: str, ko: str) -> Text:
     return Text(en, ko)
 
 
+class Words(str):
+    """A message for people (a refusal, a warning) in both UI languages. The string itself is
+    the English text, so logs, the REST API and comparisons keep working; the agent UI shows
+    `in_language(locale)` (issue 21: the announcement pages were half English in Korean)."""
+
+    ko: str
+
+    def __new__(cls, en: str, ko: str) -> Words:
+        made = super().__new__(cls, en)
+        made.ko = ko
+        return made
+
+    def in_language(self, language: str) -> str:
+        return self.ko if language == "ko" else str.__str__(self)
+
+
+def words(text: Text, **values: object) -> Words:
+    """`text` in both languages with its `{placeholders}` filled."""
+    return Words(text.en.format(**values), text.ko.format(**values))
+
+
 @dataclass(frozen=True, slots=True)
 class Field:
     """One input of the admin's connect form. `secret` fields are sealed into the account's
@@ -659,13 +680,15 @@ class PostRules:
     max_image_bytes: int
     max_images: int
     text_length: Callable[[str], int] = len
-    too_long: str = "{label}: too long, {count} characters"
+    too_long: Text = Text(
+        "{label}: too long, {count} characters", "{label}: 너무 깁니다, {count}자"
+    )
     count_thousands: bool = True  # "1,024/2,200" rather than "1024/2200"
     max_chars_option: str | None = None
     needs_image: bool = False
     attaches_images: bool = True  # False: images are left out of the post (warning)
     link: Literal["text", "preview", "drop"] = "text"
-    link_warning: str | None = None  # shown when the link is dropped
+    link_warning: Text | None = None  # shown when the link is dropped
     text_checks: Callable[[str, Mapping[str, object]], Sequence[str]] = lambda text, opts: ()
 
 

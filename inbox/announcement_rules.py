@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from connectors import CHANNELS
 from connectors import channel as declared_channel
-from connectors.base import PostRules
+from connectors.base import PostRules, Words, words
 
 JPEG, PNG, GIF, WEBP = "image/jpeg", "image/png", "image/gif", "image/webp"
 MAGIC: tuple[tuple[bytes, int, str], ...] = (
@@ -112,16 +112,23 @@ def check_target(
             channel=channel,
             rendered=Rendered(text, link, False),
             count="",
-            errors=(f"announcements cannot be published to {channel} accounts",),
+            errors=(
+                Words(
+                    f"announcements cannot be published to {channel} accounts",
+                    f"{channel} 계정에는 공지를 게시할 수 없습니다",
+                ),
+            ),
         )
     rendered = render(channel, text, link, bool(images))
     errors: list[str] = []
     warnings: list[str] = []
     if not rendered.text.strip() and not rendered.with_images and not rendered.link:
-        errors.append(f"{rules.label}: the post is empty")
+        errors.append(
+            Words(f"{rules.label}: the post is empty", f"{rules.label}: 게시물이 비어 있습니다")
+        )
     count = _check_text(rules, rendered.text, options, errors)
     if rules.link_warning and link and link not in text:
-        warnings.append(rules.link_warning)
+        warnings.append(words(rules.link_warning))
     _check_images(rules, images, options, errors, warnings)
     return TargetCheck(
         channel=channel,
@@ -141,7 +148,7 @@ def _check_text(
     length = rules.text_length(text)
     count = f"{length:,}/{limit:,}" if rules.count_thousands else f"{length}/{limit}"
     if length > limit:
-        errors.append(rules.too_long.format(label=rules.label, count=count))
+        errors.append(words(rules.too_long, label=rules.label, count=count))
     errors.extend(rules.text_checks(text, options))
     return count
 
@@ -154,24 +161,48 @@ def _check_images(
     warnings: list[str],
 ) -> None:
     if rules.needs_image and not images:
-        errors.append(f"{rules.label}: a post needs at least one image")
+        errors.append(
+            Words(
+                f"{rules.label}: a post needs at least one image",
+                f"{rules.label}: 이미지가 한 장 이상 있어야 합니다",
+            )
+        )
     if not images:
         return
     if not rules.attaches_images:
-        warnings.append(f"{rules.label}: images are not attached yet; the post goes out as text")
+        warnings.append(
+            Words(
+                f"{rules.label}: images are not attached yet; the post goes out as text",
+                f"{rules.label}: 아직 이미지를 첨부할 수 없어 글만 게시합니다",
+            )
+        )
         return
     if len(images) > rules.max_images:
-        errors.append(f"{rules.label}: {len(images)} images; at most {rules.max_images}")
+        errors.append(
+            Words(
+                f"{rules.label}: {len(images)} images; at most {rules.max_images}",
+                f"{rules.label}: 이미지 {len(images)}장, 최대 {rules.max_images}장까지",
+            )
+        )
     max_bytes = _int_option(options, "max_image_bytes", rules.max_image_bytes)
     for number, image in enumerate(images, start=1):
         name = image.filename or f"image {number}"
+        ko_name = image.filename or f"이미지 {number}"
         if image.content_type not in rules.image_types:
             kinds = ", ".join(sorted(t.split("/")[1].upper() for t in rules.image_types))
-            errors.append(f"{rules.label}: {name} is {image.content_type}; only {kinds}")
-        if image.size > max_bytes:
             errors.append(
-                f"{rules.label}: {name} is {image.size / 1048576:.1f} MB; "
-                f"the limit is {max_bytes / 1048576:.0f} MB"
+                Words(
+                    f"{rules.label}: {name} is {image.content_type}; only {kinds}",
+                    f"{rules.label}: {ko_name}은(는) {image.content_type}입니다. {kinds}만 됩니다",
+                )
+            )
+        if image.size > max_bytes:
+            size, limit = f"{image.size / 1048576:.1f} MB", f"{max_bytes / 1048576:.0f} MB"
+            errors.append(
+                Words(
+                    f"{rules.label}: {name} is {size}; the limit is {limit}",
+                    f"{rules.label}: {ko_name}은(는) {size}입니다. 한도는 {limit}입니다",
+                )
             )
 
 

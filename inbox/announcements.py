@@ -31,7 +31,7 @@ from sqlalchemy import or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
-from connectors.base import PublishRequest
+from connectors.base import PublishRequest, Words
 from inbox.announcement_rules import ImageInfo, Verdict, check_target, sniff_image_type
 from inbox.attachments import AttachmentStore
 from inbox.audit import record
@@ -44,6 +44,9 @@ EDITABLE = ("draft", "scheduled")
 FINAL_TARGET = ("published", "failed", "cancelled")
 PAST_GRACE = timedelta(minutes=1)  # a time this far in the past is refused, not "now"
 EARLY_TOLERANCE = timedelta(seconds=1)  # runners may fire a little early
+
+
+HAS_PROBLEMS = Words("the announcement has problems", "공지에 고칠 곳이 있습니다")
 
 
 class AnnouncementRefused(ValueError):
@@ -126,14 +129,24 @@ def check(
     """Validate every target of `draft` against its platform; nothing is written."""
     images = _image_infos(draft, existing)
     flags = _new_flags(draft, existing)
-    bad = [i.filename or "an image" for i, d in zip(images, flags, strict=True) if d]
+    bad = [
+        (i.filename or "an image", i.filename or "이미지")
+        for i, d in zip(images, flags, strict=True)
+        if d
+    ]
     verdict = check_parts(
         session,
         text=draft.text,
         link=draft.link,
         targets=draft.targets,
         images=images,
-        general=tuple(f"{name} is not a JPEG, PNG, GIF or WebP image" for name in bad),
+        general=tuple(
+            Words(
+                f"{en} is not a JPEG, PNG, GIF or WebP image",
+                f"{ko}은(는) JPEG, PNG, GIF, WebP 이미지가 아닙니다",
+            )
+            for en, ko in bad
+        ),
     )
     return Problems(verdict, images=tuple(images))
 
@@ -150,12 +163,20 @@ def check_parts(
     """The checks behind `check`, from image sizes and types alone (the live preview)."""
     problems = list(general)
     if not targets:
-        problems.insert(0, "choose at least one account to publish to")
+        problems.insert(
+            0,
+            Words("choose at least one account to publish to", "게시할 계정을 하나 이상 고르세요"),
+        )
     checks = {}
     for account_id, override in targets.items():
         account = session.get(ChannelAccount, account_id)
         if account is None or not account.enabled:
-            problems.append(f"channel account {account_id} is not connected")
+            problems.append(
+                Words(
+                    f"channel account {account_id} is not connected",
+                    f"채널 계정 {account_id}이(가) 연결되어 있지 않습니다",
+                )
+            )
             continue
         body = override if override is not None and override.strip() else text
         checks[account_id] = check_target(
@@ -175,7 +196,7 @@ def create(
     """Save a new draft after checking it; raise AnnouncementRefused with every problem."""
     problems = check(session, draft)
     if not problems.verdict.ok:
-        raise AnnouncementRefused("the announcement has problems", problems.verdict)
+        raise AnnouncementRefused(HAS_PROBLEMS, problems.verdict)
     announcement = Announcement(
         author_id=author.id if author else None,
         title=(draft.title or "").strip() or None,
@@ -205,7 +226,7 @@ def update(
     _require_editable(announcement)
     problems = check(session, draft, existing=_kept(announcement, draft))
     if not problems.verdict.ok:
-        raise AnnouncementRefused("the announcement has problems", problems.verdict)
+        raise AnnouncementRefused(HAS_PROBLEMS, problems.verdict)
     announcement.title = (draft.title or "").strip() or None
     announcement.text = draft.text
     announcement.link = (draft.link or "").strip() or None
@@ -234,10 +255,10 @@ def schedule(
     """Schedule for `at` (aware UTC; None: now), or re-time; return the jobs to enqueue."""
     _require_editable(announcement)
     if at is not None and at < now - PAST_GRACE:
-        raise AnnouncementRefused("that time has already passed")
+        raise AnnouncementRefused(Words("that time has already passed", "이미 지난 시각입니다"))
     problems = check(session, _as_draft(announcement), existing=tuple(announcement.images))
     if not problems.verdict.ok:
-        raise AnnouncementRefused("the announcement has problems", problems.verdict)
+        raise AnnouncementRefused(HAS_PROBLEMS, problems.verdict)
     announcement.scheduled_at = now if at is None or at < now else at
     if zone:
         announcement.timezone = zone
@@ -274,7 +295,12 @@ def cancel(session: Session, announcement: Announcement, actor: User | None) -> 
 def delete(session: Session, announcement: Announcement, actor: User | None) -> None:
     """Delete an announcement nothing of which has been posted (or is being posted)."""
     if any(t.status in ("publishing", "published") for t in announcement.targets):
-        raise AnnouncementRefused("part of this announcement is already published")
+        raise AnnouncementRefused(
+            Words(
+                "part of this announcement is already published",
+                "이 공지의 일부가 이미 게시되었습니다",
+            )
+        )
     record(session, _id(actor), "announcement.delete", "announcement", announcement.id)
     emit(session, "announcement.deleted", announcement_id=announcement.id)
     session.delete(announcement)
@@ -284,7 +310,10 @@ def retry(session: Session, target: AnnouncementTarget, actor: User | None) -> P
     """Put a failed target back in the queue, now."""
     if target.status != "failed":
         raise AnnouncementRefused(
-            f"only failed targets can be retried (this one is {target.status})"
+            Words(
+                f"only failed targets can be retried (this one is {target.status})",
+                "실패한 대상만 다시 시도할 수 있습니다",
+            )
         )
     announcement = target.announcement
     target.status = "scheduled"
@@ -592,7 +621,10 @@ def _require_editable(announcement: Announcement) -> None:
         t.status not in ("draft", "scheduled") for t in announcement.targets
     ):
         raise AnnouncementRefused(
-            f"this announcement is {announcement.status} and can no longer be changed"
+            Words(
+                f"this announcement is {announcement.status} and can no longer be changed",
+                "이 공지는 이제 바꿀 수 없습니다",
+            )
         )
 
 

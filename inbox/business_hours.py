@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from connectors.base import Words
 from inbox.audit import record
 from inbox.models.sla import BusinessHours
 
@@ -72,7 +73,9 @@ class Schedule:
                     return begin + left
                 left -= closes - begin
             day += timedelta(days=1)
-        raise ValueError("these business hours never open")
+        raise ValueError(
+            Words("these business hours never open", "이 영업시간에는 여는 시간이 없습니다")
+        )
 
     def open_seconds(self, start: datetime, end: datetime) -> float:
         """How much open time lies between `start` and `end`."""
@@ -109,12 +112,22 @@ def parse_weekly(weekly: dict[str, Any]) -> dict[int, tuple[tuple[time, time], .
     parsed: dict[int, tuple[tuple[time, time], ...]] = {}
     for key, spans in weekly.items():
         if key not in DAYS:
-            raise ValueError(f"unknown day {key!r}; use {', '.join(DAYS)}")
+            raise ValueError(
+                Words(
+                    f"unknown day {key!r}; use {', '.join(DAYS)}",
+                    f"알 수 없는 요일 {key!r}: {', '.join(DAYS)} 중에서 쓰세요",
+                )
+            )
         day_spans = []
         for span in spans or ():
             start, end = (time.fromisoformat(str(v)) for v in span)
             if end != time(0) and end <= start:
-                raise ValueError(f"{key}: {start:%H:%M}–{end:%H:%M} ends before it starts")
+                raise ValueError(
+                    Words(
+                        f"{key}: {start:%H:%M}–{end:%H:%M} ends before it starts",
+                        f"{key}: {start:%H:%M}–{end:%H:%M}은(는) 시작보다 먼저 끝납니다",
+                    )
+                )
             day_spans.append((start, end))
         parsed[DAYS.index(key)] = tuple(sorted(day_spans))
     return parsed
@@ -133,7 +146,12 @@ def parse_weekly_text(text: str) -> dict[str, list[list[str]]]:
             if part.strip():
                 start, sep, end = part.strip().partition("-")
                 if not sep:
-                    raise ValueError(f"write spans as 09:00-18:00, not {part.strip()!r}")
+                    raise ValueError(
+                        Words(
+                            f"write spans as 09:00-18:00, not {part.strip()!r}",
+                            f"시간은 09:00-18:00처럼 적으세요 ({part.strip()!r}이(가) 아니라)",
+                        )
+                    )
                 spans.append([start.strip(), end.strip()])
         weekly[day.strip().lower()[:3]] = spans
     parse_weekly(weekly)
@@ -149,7 +167,12 @@ def parse_holidays(text: str) -> list[str]:
             try:
                 dates.add(date.fromisoformat(token).isoformat())
             except ValueError as exc:
-                raise ValueError(f"{token!r} is not a date (YYYY-MM-DD)") from exc
+                raise ValueError(
+                    Words(
+                        f"{token!r} is not a date (YYYY-MM-DD)",
+                        f"{token!r}은(는) 날짜(YYYY-MM-DD)가 아닙니다",
+                    )
+                ) from exc
     return sorted(dates)
 
 
@@ -174,14 +197,21 @@ def save_hours(
 ) -> BusinessHours:
     name = name.strip()
     if not name:
-        raise ValueError("business hours need a name")
+        raise ValueError(Words("business hours need a name", "영업시간 이름을 적으세요"))
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown time zone {timezone!r}") from exc
+        raise ValueError(
+            Words(f"unknown time zone {timezone!r}", f"알 수 없는 시간대 {timezone!r}")
+        ) from exc
     parsed = parse_weekly(weekly)
     if not always_open and not any(parsed.values()):
-        raise ValueError("business hours that are not 24/7 need at least one opening span")
+        raise ValueError(
+            Words(
+                "business hours that are not 24/7 need at least one opening span",
+                "24시간 영업이 아니면 여는 시간을 하나 이상 적으세요",
+            )
+        )
     clash = session.scalars(
         select(BusinessHours).where(
             BusinessHours.channel_account_id.is_(None)
@@ -190,7 +220,12 @@ def save_hours(
         )
     ).first()
     if clash is not None and clash.id != hours_id:
-        raise ValueError("that inbox already has business hours; edit them instead")
+        raise ValueError(
+            Words(
+                "that inbox already has business hours; edit them instead",
+                "그 인박스에는 이미 영업시간이 있습니다. 그것을 수정하세요",
+            )
+        )
     hours = session.get(BusinessHours, hours_id) if hours_id else BusinessHours()
     if hours is None:
         raise LookupError(f"business hours {hours_id} not found")

@@ -7,6 +7,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from connectors.base import Words
 from inbox.audit import record
 from inbox.models import CannedResponse, Conversation, Message
 
@@ -33,14 +34,24 @@ def save_canned(
     """Create (no id) or update a canned response; shortcuts are unique words."""
     shortcut = shortcut.strip().lstrip("/")
     if not SHORTCUT.match(shortcut):
-        raise ValueError("shortcut: letters, digits, - and _ only (at most 64)")
+        raise ValueError(
+            Words(
+                "shortcut: letters, digits, - and _ only (at most 64)",
+                "단축어에는 글자, 숫자, -, _만 쓸 수 있습니다 (최대 64자)",
+            )
+        )
     if not body.strip() or not title.strip():
-        raise ValueError("title and body are required")
+        raise ValueError(Words("title and body are required", "제목과 내용을 모두 적으세요"))
     clash = session.scalars(
         select(CannedResponse).where(CannedResponse.shortcut == shortcut)
     ).first()
     if clash is not None and clash.id != canned_id:
-        raise ValueError(f"shortcut /{shortcut} is already used")
+        raise ValueError(
+            Words(
+                f"shortcut /{shortcut} is already used",
+                f"단축어 /{shortcut}은(는) 이미 있습니다",
+            )
+        )
     if canned_id is None:
         row = CannedResponse(created_by_id=actor_id)
         session.add(row)

@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
-from connectors.base import Participant
+from connectors.base import Participant, Words
 from inbox.audit import record
 from inbox.db import in_values, insert_returning_id
 from inbox.events import emit
@@ -144,13 +144,15 @@ def merge_contacts(
 ) -> None:
     """Fold `source` into `target`; the source stays as a tombstone pointing at the target."""
     if source_id == target_id:
-        raise ValueError("cannot merge a contact into itself")
+        raise ValueError(
+            Words("cannot merge a contact into itself", "같은 고객끼리는 합칠 수 없습니다")
+        )
     source = session.get(Contact, source_id)
     target = session.get(Contact, target_id)
     if source is None or target is None:
         raise LookupError("contact not found")
     if source.merged_into_id is not None or target.merged_into_id is not None:
-        raise ValueError("contact was already merged")
+        raise ValueError(Words("contact was already merged", "이미 합쳐진 고객입니다"))
     session.execute(
         update(ContactIdentity)
         .where(ContactIdentity.contact_id == source_id)
@@ -232,12 +234,22 @@ def update_contact(
     if unknown:
         raise ValueError(f"unknown contact fields: {', '.join(sorted(unknown))}")
     if contact.merged_into_id is not None:
-        raise ValueError("this contact was merged; edit the contact it was merged into")
+        raise ValueError(
+            Words(
+                "this contact was merged; edit the contact it was merged into",
+                "합쳐진 고객입니다. 합쳐 넣은 쪽 고객을 수정하세요",
+            )
+        )
     changed: list[str] = []
     for name, raw in changes.items():
         value = (raw or "").strip() or None
         if name == "email" and value is not None and "@" not in value:
-            raise ValueError(f"{value!r} is not an email address")
+            raise ValueError(
+                Words(
+                    f"{value!r} is not an email address",
+                    f"{value!r}은(는) 이메일 주소가 아닙니다",
+                )
+            )
         if getattr(contact, name) != value:
             setattr(contact, name, value)
             changed.append(name)

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from connectors.base import Words
 from inbox.audit import record
 from inbox.category_rules import summary_required
 from inbox.csat_schedule import schedule as schedule_survey
@@ -130,7 +131,10 @@ def _require_summary(session: Session, conversation: Conversation, change: Chang
     written = (change.resolution_summary or conversation.resolution_summary or "").strip()
     if not written:
         raise ValueError(
-            f"category {conversation.category} needs a resolution summary (what was done)"
+            Words(
+                f"category {conversation.category} needs a resolution summary (what was done)",
+                "이 분류의 대화는 처리 내용(해결 요약)을 적어야 해결할 수 있습니다",
+            )
         )
 
 
@@ -141,7 +145,12 @@ def _follow_up(conversation: Conversation, change: Change) -> Change:
     if change.status != "resolved":
         raise ValueError("a follow-up is set when resolving")
     if days is None or not 1 <= days <= FOLLOW_UP_MAX_DAYS:
-        raise ValueError(f"follow up in 1 to {FOLLOW_UP_MAX_DAYS} days")
+        raise ValueError(
+            Words(
+                f"follow up in 1 to {FOLLOW_UP_MAX_DAYS} days",
+                f"후속 조치는 1~{FOLLOW_UP_MAX_DAYS}일 뒤로 정하세요",
+            )
+        )
     task = (change.follow_up_task or "").strip() or DEFAULT_FOLLOW_UP
     conversation.follow_up_task = task[:500]
     return replace(change, status="snoozed", snoozed_until=utcnow() + timedelta(days=days))
@@ -153,7 +162,12 @@ def _set_status(conversation: Conversation, change: Change, who: str) -> str:
         raise ValueError(f"status must be one of {', '.join(STATUSES)}")
     if status == "snoozed":
         if change.snoozed_until is None or change.snoozed_until <= utcnow():
-            raise ValueError("snoozing needs a time in the future (snoozed_until)")
+            raise ValueError(
+                Words(
+                    "snoozing needs a time in the future (snoozed_until)",
+                    "미루기에는 앞으로 올 시각이 필요합니다",
+                )
+            )
         conversation.snoozed_until = change.snoozed_until
     else:
         conversation.snoozed_until = None

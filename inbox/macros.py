@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from connectors.base import Words
 from inbox.attachments import AttachmentStore
 from inbox.audit import record
 from inbox.canned import render, variables_for
@@ -47,7 +48,12 @@ def clean_actions(actions: dict[str, Any]) -> dict[str, Any]:
         if status == "snoozed":
             hours = float(actions.get("snooze_hours") or 0)
             if hours <= 0:
-                raise ValueError("snoozing needs snooze_hours > 0")
+                raise ValueError(
+                    Words(
+                        "snoozing needs snooze_hours > 0",
+                        "미룰 시간(시간 단위)을 0보다 크게 적으세요",
+                    )
+                )
             out["snooze_hours"] = hours
     assignee = actions.get("assignee")
     if assignee not in (None, ""):
@@ -83,11 +89,16 @@ def save_macro(
 ) -> Macro:
     name = name.strip()
     if not name:
-        raise ValueError("a macro needs a name")
+        raise ValueError(Words("a macro needs a name", "매크로 이름을 적으세요"))
     cleaned = clean_actions(actions)
     reply = (reply or "").strip() or None
     if not cleaned and not reply:
-        raise ValueError("a macro needs at least one action or a reply")
+        raise ValueError(
+            Words(
+                "a macro needs at least one action or a reply",
+                "매크로에는 동작이나 답장이 하나 이상 있어야 합니다",
+            )
+        )
     macro = Macro(
         name=name[:100],
         owner_user_id=owner.id,

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from connectors.base import Words
 from inbox.conversations import system_event
 from inbox.events import emit
 from inbox.models import AuditLog, Conversation, Message, User, utcnow
@@ -32,15 +33,27 @@ def merge_conversations(
 ) -> Conversation:
     """Merge two conversations of the same contact; return the survivor."""
     if first_id == second_id:
-        raise MergeRefused("a conversation cannot be merged with itself")
+        raise MergeRefused(
+            Words("a conversation cannot be merged with itself", "같은 대화끼리는 합칠 수 없습니다")
+        )
     pair = [session.get(Conversation, i) for i in (first_id, second_id)]
     if pair[0] is None or pair[1] is None:
         raise LookupError("conversation not found")
     first, second = pair[0], pair[1]
     if first.contact_id != second.contact_id:
-        raise MergeRefused("only conversations of the same contact can be merged")
+        raise MergeRefused(
+            Words(
+                "only conversations of the same contact can be merged",
+                "같은 고객의 대화만 합칠 수 있습니다",
+            )
+        )
     if first.context.get("merged_into") or second.context.get("merged_into"):
-        raise MergeRefused("one of them was already merged into another conversation")
+        raise MergeRefused(
+            Words(
+                "one of them was already merged into another conversation",
+                "둘 중 하나가 이미 다른 대화에 합쳐졌습니다",
+            )
+        )
     survivor, absorbed = sorted((first, second), key=_last_customer_word, reverse=True)
     moved = list(
         session.scalars(
@@ -83,7 +96,12 @@ def split_conversation(session: Session, message_id: int, actor: User | None) ->
     if message is None:
         raise LookupError(f"message {message_id} not found")
     if message.kind == "event":
-        raise MergeRefused("split at a message, not at a system event")
+        raise MergeRefused(
+            Words(
+                "split at a message, not at a system event",
+                "시스템 기록이 아니라 메시지에서 나눠야 합니다",
+            )
+        )
     original = message.conversation
     moved = list(
         session.scalars(
@@ -104,7 +122,12 @@ def split_conversation(session: Session, message_id: int, actor: User | None) ->
         )
     )
     if left is None:
-        raise MergeRefused("the first message cannot be split off: nothing would remain")
+        raise MergeRefused(
+            Words(
+                "the first message cannot be split off: nothing would remain",
+                "첫 메시지부터 나누면 남는 것이 없어 나눌 수 없습니다",
+            )
+        )
     reply_key = original.context.get("reply_thread_key") or original.thread_key
     split = Conversation(
         channel_account_id=original.channel_account_id,
@@ -158,7 +181,7 @@ def undo(session: Session, audit_id: int, actor: User | None) -> Conversation:
     if entry is None or entry.action not in ("conversation.merge", "conversation.split"):
         raise LookupError(f"no merge or split with audit id {audit_id}")
     if entry.detail.get("undone_by"):
-        raise MergeRefused("this was already undone")
+        raise MergeRefused(Words("this was already undone", "이미 되돌렸습니다"))
     who = actor.name if actor else "system"
     if entry.action == "conversation.merge":
         restored = _undo_merge(session, entry)

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from connectors.base import Words
 from connectors.fetch import host_is_public
 from inbox.audit import record
 from inbox.crypto import Vault
@@ -65,8 +66,12 @@ def check_host(url: str, allowed: str) -> None:
     listed = {h.strip().lower() for h in allowed.split(",") if h.strip()}
     if host and host not in listed and not host_is_public(host):
         raise WebhookError(
-            f"{host} is a private or local address; an administrator can allow it "
-            "with WEBHOOK_ALLOW_HOSTS"
+            Words(
+                f"{host} is a private or local address; an administrator can allow it "
+                "with WEBHOOK_ALLOW_HOSTS",
+                f"{host}은(는) 사설 또는 로컬 주소입니다. 관리자가 WEBHOOK_ALLOW_HOSTS로 "
+                "허용할 수 있습니다",
+            )
         )
 
 
@@ -196,7 +201,7 @@ def new_secret() -> str:
 def _name(name: str) -> str:
     name = name.strip()
     if not name:
-        raise WebhookError("a webhook needs a name")
+        raise WebhookError(Words("a webhook needs a name", "웹훅 이름을 적으세요"))
     return name[:100]
 
 
@@ -204,7 +209,12 @@ def _url(url: str) -> str:
     url = url.strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise WebhookError("the URL must start with http:// or https:// and name a host")
+        raise WebhookError(
+            Words(
+                "the URL must start with http:// or https:// and name a host",
+                "URL은 http:// 또는 https://로 시작하고 호스트가 있어야 합니다",
+            )
+        )
     return url
 
 
@@ -214,7 +224,9 @@ def _types(event_types: list[str]) -> list[str]:
     if unknown:
         raise WebhookError(f"unknown event types: {', '.join(unknown)}")
     if not chosen:
-        raise WebhookError("choose at least one event type")
+        raise WebhookError(
+            Words("choose at least one event type", "이벤트 종류를 하나 이상 고르세요")
+        )
     return chosen
 
 
@@ -321,7 +333,9 @@ def redeliver(session: Session, original: WebhookDelivery, actor: User | None) -
     """A new delivery of the same event (same id, so receivers can tell) with fresh retries."""
     subscription = original.subscription
     if not subscription.active:
-        raise WebhookError("the webhook is disabled; enable it first")
+        raise WebhookError(
+            Words("the webhook is disabled; enable it first", "꺼진 웹훅입니다. 먼저 켜세요")
+        )
     root = original.redelivery_of or original.id
     count = session.scalar(select(func.count()).where(WebhookDelivery.redelivery_of == root))
     copy = enqueue_delivery(

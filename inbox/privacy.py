@@ -33,6 +33,7 @@ from typing import IO, Any
 from sqlalchemy import String, cast, delete, func, literal, or_, select, text, update
 from sqlalchemy.orm import Session
 
+from connectors.base import Words
 from inbox.attachments import AttachmentStore
 from inbox.audit import record
 from inbox.events import after_commit, emit
@@ -73,7 +74,12 @@ def contact_family(session: Session, contact_id: int) -> list[int]:
         raise LookupError(f"contact {contact_id} not found")
     if contact.merged_into_id is not None:
         raise PrivacyRefused(
-            f"contact {contact_id} was merged into contact {contact.merged_into_id}: use that one"
+            Words(
+                f"contact {contact_id} was merged into contact {contact.merged_into_id}: "
+                "use that one",
+                f"고객 {contact_id}은(는) 고객 {contact.merged_into_id}에 합쳐졌습니다. "
+                "그 고객으로 요청하세요",
+            )
         )
     family, frontier = [contact_id], [contact_id]
     while frontier:
@@ -145,7 +151,12 @@ def export_contact(
     family = contact_family(session, contact_id)
     erasure = erasure_of(session, contact_id)
     if erasure is not None and erasure.status != "failed":
-        raise PrivacyRefused(f"contact {contact_id} was erased (privacy request {erasure.id})")
+        raise PrivacyRefused(
+            Words(
+                f"contact {contact_id} was erased (privacy request {erasure.id})",
+                f"고객 {contact_id}은(는) 삭제되었습니다 (개인정보 요청 {erasure.id})",
+            )
+        )
     contacts = [session.get(Contact, cid) for cid in family]
     conversation_ids = _conversation_ids(session, family)
     written_files: set[str] = set()
@@ -490,7 +501,12 @@ def retry(session: Session, request_id: int, *, actor_id: int | None) -> Privacy
     if request is None:
         raise LookupError(f"privacy request {request_id} not found")
     if request.status != "failed":
-        raise PrivacyRefused(f"privacy request {request_id} is {request.status}, not failed")
+        raise PrivacyRefused(
+            Words(
+                f"privacy request {request_id} is {request.status}, not failed",
+                f"개인정보 요청 {request_id}은(는) 실패한 요청이 아닙니다",
+            )
+        )
     request.status, request.error = "queued", None
     record(session, actor_id, "privacy.erase_retried", "privacy_request", request.id)
     enqueue_erasure(session, request.id)

@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from connectors.base import Attachment as AttachmentIn
+from connectors.base import Words
 from inbox.attachments import AttachmentStore, attach
 from inbox.audit import record
 from inbox.events import emit
@@ -55,9 +56,14 @@ def create_reply(
     """Store a reply (pending) or a private note; return (message, created)."""
     text = draft.text.strip("\n")
     if not text.strip() and not draft.attachments:
-        raise ReplyRefused("the message is empty")
+        raise ReplyRefused(Words("the message is empty", "메시지가 비어 있습니다"))
     if len(text) > max_chars:
-        raise ReplyRefused(f"the message has {len(text)} characters; the limit is {max_chars}")
+        raise ReplyRefused(
+            Words(
+                f"the message has {len(text)} characters; the limit is {max_chars}",
+                f"메시지가 {len(text)}자입니다. 최대 {max_chars}자까지 보낼 수 있습니다",
+            )
+        )
     key = draft.idempotency_key or str(uuid.uuid4())
     existing = session.scalars(select(Message).where(Message.idempotency_key == key)).first()
     if existing is not None:
@@ -288,7 +294,12 @@ def retry_failed(session: Session, message: Message, actor: User | None) -> None
     For an "unknown" message this is the agent saying "I checked: it is not there, send it".
     """
     if message.status not in ("failed", UNKNOWN) or message.direction != "outbound":
-        raise ReplyRefused("only failed outbound messages can be retried")
+        raise ReplyRefused(
+            Words(
+                "only failed outbound messages can be retried",
+                "보내지 못한 메시지만 다시 보낼 수 있습니다",
+            )
+        )
     message.meta = {k: v for k, v in message.meta.items() if k != RECHECK}
     message.status = "pending"
     message.failure_reason = None

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
+from connectors.base import Words
 from inbox.audit import record
 from inbox.business_hours import Schedule, hours_for
 from inbox.canned import render, variables_for
@@ -129,13 +130,15 @@ def save_rule(
 ) -> AutomationRule:
     name = name.strip()
     if not name:
-        raise ValueError("a rule needs a name")
+        raise ValueError(Words("a rule needs a name", "규칙 이름을 적으세요"))
     if trigger not in TRIGGERS:
         raise ValueError(f"trigger must be one of {', '.join(TRIGGERS)}")
     conditions = [_checked_condition(c) for c in conditions]
     actions = [_checked_action(a) for a in actions]
     if not actions:
-        raise ValueError("a rule needs at least one action")
+        raise ValueError(
+            Words("a rule needs at least one action", "규칙에는 동작이 하나 이상 있어야 합니다")
+        )
     for action in actions:
         if action["type"] == "webhook":
             try:
@@ -145,7 +148,12 @@ def save_rule(
     if trigger == "customer_silent" and not any(
         c["field"] == "minutes_since_customer_message" for c in conditions
     ):
-        raise ValueError("the customer_silent trigger needs a minutes_since_customer_message")
+        raise ValueError(
+            Words(
+                "the customer_silent trigger needs a minutes_since_customer_message",
+                "고객 무응답 시점 규칙에는 '고객의 마지막 메시지 뒤 지난 분' 조건이 필요합니다",
+            )
+        )
     rule = session.get(AutomationRule, rule_id) if rule_id else AutomationRule()
     if rule is None:
         raise LookupError(f"rule {rule_id} not found")
@@ -190,7 +198,9 @@ def _checked_condition(raw: dict[str, Any]) -> dict[str, Any]:
         try:
             re.compile(str(value))
         except re.error as exc:
-            raise ValueError(f"bad regular expression: {exc}") from exc
+            raise ValueError(
+                Words(f"bad regular expression: {exc}", f"정규식이 잘못되었습니다: {exc}")
+            ) from exc
     if op in ("in", "not_in"):
         value = [v for v in (value if isinstance(value, list) else [value]) if v not in (None, "")]
         if field_name == "inbox":
@@ -204,7 +214,12 @@ def _checked_condition(raw: dict[str, Any]) -> dict[str, Any]:
     if field_name == "minutes_since_customer_message":
         value = int(str(value))
         if value <= 0:
-            raise ValueError("minutes_since_customer_message must be positive")
+            raise ValueError(
+                Words(
+                    "minutes_since_customer_message must be positive",
+                    "'고객의 마지막 메시지 뒤 지난 분'은 0보다 커야 합니다",
+                )
+            )
     return {"field": field_name, "op": op, "value": value}
 
 
@@ -216,14 +231,16 @@ def _checked_action(raw: dict[str, Any]) -> dict[str, Any]:
         try:
             value = int(str(value))
         except (TypeError, ValueError) as exc:
-            raise ValueError(f"{kind} needs a number") from exc
+            raise ValueError(
+                Words(f"{kind} needs a number", f"{kind}에는 숫자를 적으세요")
+            ) from exc
     if kind == "set_priority" and value not in PRIORITIES:
         raise ValueError(f"priority must be one of {', '.join(PRIORITIES)}")
     if (
         kind in ("add_label", "remove_label", "note", "reply_canned", "webhook")
         and not str(value or "").strip()
     ):
-        raise ValueError(f"{kind} needs a value")
+        raise ValueError(Words(f"{kind} needs a value", f"{kind}에 값을 적으세요"))
     return {"type": kind, "value": value}
 
 

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from connectors.base import Words
 from inbox.audit import record
 from inbox.business_hours import Schedule, hours_for
 from inbox.conversations import system_event
@@ -57,14 +58,16 @@ def save_policy(
 ) -> SlaPolicy:
     name = name.strip()
     if not name:
-        raise ValueError("an SLA policy needs a name")
+        raise ValueError(Words("an SLA policy needs a name", "SLA 정책 이름을 적으세요"))
     if priority != "any" and priority not in PRIORITIES:
         raise ValueError(f"priority must be any or one of {', '.join(PRIORITIES)}")
     targets = (first_response_minutes, next_response_minutes, resolution_minutes)
     if all(t is None for t in targets):
-        raise ValueError("set at least one target")
+        raise ValueError(Words("set at least one target", "목표 시간을 하나 이상 정하세요"))
     if any(t is not None and t <= 0 for t in targets) or warn_minutes < 0:
-        raise ValueError("targets are minutes greater than zero")
+        raise ValueError(
+            Words("targets are minutes greater than zero", "목표 시간은 0보다 큰 분 단위입니다")
+        )
     policy = session.get(SlaPolicy, policy_id) if policy_id else SlaPolicy()
     if policy is None:
         raise LookupError(f"SLA policy {policy_id} not found")

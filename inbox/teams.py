@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from connectors.base import Words
 from inbox.audit import record
 from inbox.models import Label, Team, User
 
@@ -21,10 +22,10 @@ def save_team(
 ) -> Team:
     name = name.strip()
     if not name:
-        raise ValueError("a team needs a name")
+        raise ValueError(Words("a team needs a name", "팀 이름을 적으세요"))
     clash = session.scalars(select(Team).where(Team.name == name)).first()
     if clash is not None and clash.id != team_id:
-        raise ValueError(f"team {name} already exists")
+        raise ValueError(Words(f"team {name} already exists", f"팀 {name}은(는) 이미 있습니다"))
     team = session.get(Team, team_id) if team_id else Team()
     if team is None:
         raise LookupError(f"team {team_id} not found")
@@ -41,12 +42,17 @@ def save_label(
 ) -> Label:
     name = name.strip()
     if not name or len(name) > 64:
-        raise ValueError("a label needs a name of at most 64 characters")
+        raise ValueError(
+            Words(
+                "a label needs a name of at most 64 characters",
+                "라벨 이름을 64자 이내로 적으세요",
+            )
+        )
     if color not in LABEL_COLORS:
         raise ValueError(f"color must be one of {', '.join(LABEL_COLORS)}")
     clash = session.scalars(select(Label).where(Label.name == name)).first()
     if clash is not None and clash.id != label_id:
-        raise ValueError(f"label {name} already exists")
+        raise ValueError(Words(f"label {name} already exists", f"라벨 {name}은(는) 이미 있습니다"))
     label = session.get(Label, label_id) if label_id else Label()
     if label is None:
         raise LookupError(f"label {label_id} not found")

@@ -7,6 +7,7 @@ import secrets
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from connectors.base import Words
 from inbox.audit import record
 from inbox.events import emit
 from inbox.models import ROLES, ChannelAccount, User, inbox_member
@@ -40,9 +41,16 @@ def create_user(
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     email = email.strip().lower()
     if "@" not in email:
-        raise ValueError(f"{email!r} is not an email address")
+        raise ValueError(
+            Words(f"{email!r} is not an email address", f"{email!r}은(는) 이메일 주소가 아닙니다")
+        )
     if session.scalar(select(func.count()).where(User.email == email)):
-        raise ValueError(f"a user with email {email} already exists")
+        raise ValueError(
+            Words(
+                f"a user with email {email} already exists",
+                f"이메일이 {email}인 사용자가 이미 있습니다",
+            )
+        )
     password = password or secrets.token_urlsafe(12)
     user = User(
         email=email,
@@ -131,4 +139,6 @@ def _check_timezone(name: str) -> None:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown time zone {name!r}") from exc
+        raise ValueError(
+            Words(f"unknown time zone {name!r}", f"알 수 없는 시간대 {name!r}")
+        ) from exc

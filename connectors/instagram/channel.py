@@ -14,6 +14,7 @@ from connectors.base import (
     Limits,
     PostRules,
     SharedWebhook,
+    Words,
     label,
 )
 from connectors.facebook.channel import HUMAN_AGENT
@@ -37,10 +38,20 @@ def caption_checks(text: str, options: Mapping[str, object]) -> list[str]:
         max_tags = DEFAULT_MAX_HASHTAGS
     tags = len(HASHTAG.findall(text))
     if tags > max_tags:
-        errors.append(f"Instagram: {tags} hashtags; at most {max_tags} are allowed")
+        errors.append(
+            Words(
+                f"Instagram: {tags} hashtags; at most {max_tags} are allowed",
+                f"Instagram: 해시태그 {tags}개, 최대 {max_tags}개까지 쓸 수 있습니다",
+            )
+        )
     mentions = len(MENTION.findall(text))
     if mentions > MAX_MENTIONS:
-        errors.append(f"Instagram: {mentions} @-mentions; at most {MAX_MENTIONS}")
+        errors.append(
+            Words(
+                f"Instagram: {mentions} @-mentions; at most {MAX_MENTIONS}",
+                f"Instagram: @멘션 {mentions}개, 최대 {MAX_MENTIONS}개까지 쓸 수 있습니다",
+            )
+        )
     return errors
 
 
@@ -75,13 +86,19 @@ CHANNEL = Channel(
     posts=PostRules(
         label="Instagram",
         max_chars=CAPTION_LIMIT,
-        too_long="{label}: caption too long, {count} characters",
+        too_long=label(
+            "{label}: caption too long, {count} characters",
+            "{label}: 캡션이 너무 깁니다, {count}자",
+        ),
         image_types=frozenset({JPEG}),  # the content-publishing API takes JPEG only
         max_image_bytes=8 * 1024 * 1024,
         max_images=10,  # a carousel holds at most 10
         needs_image=True,
         link="drop",  # captions do not make links clickable
-        link_warning="Instagram: links in captions are not clickable; the link is left out",
+        link_warning=label(
+            "Instagram: links in captions are not clickable; the link is left out",
+            "Instagram: 캡션 속 링크는 눌리지 않아 링크를 빼고 게시합니다",
+        ),
         text_checks=caption_checks,
     ),
 )

@@ -15,6 +15,7 @@ from connectors.base import (
     Limits,
     PostRules,
     TextLimit,
+    Words,
     label,
 )
 from connectors.x.connector import XConnector
@@ -32,7 +33,12 @@ def reply_limit(kind: ConversationKind) -> TextLimit | None:
 
 def post_checks(text: str, options: Mapping[str, object]) -> list[str]:
     if has_invalid_characters(text):
-        return ["X: contains a character X refuses (U+FEFF, U+FFFE or U+FFFF)"]
+        return [
+            Words(
+                "X: contains a character X refuses (U+FEFF, U+FFFE or U+FFFF)",
+                "X: X가 받지 않는 문자(U+FEFF, U+FFFE, U+FFFF)가 들어 있습니다",
+            )
+        ]
     return []
 
 
@@ -88,7 +94,10 @@ CHANNEL = Channel(
         label="X",
         max_chars=MAX_WEIGHTED_LENGTH,
         text_length=weighted_length,
-        too_long="{label}: too long, {count} (Korean, CJK and emoji count 2, each link 23)",
+        too_long=label(
+            "{label}: too long, {count} (Korean, CJK and emoji count 2, each link 23)",
+            "{label}: 너무 깁니다, {count} (한글·한자·이모지는 2, 링크는 하나에 23으로 셉니다)",
+        ),
         count_thousands=False,
         image_types=frozenset({JPEG, PNG, GIF, WEBP}),
         max_image_bytes=5 * 1024 * 1024,

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from connectors.base import Words
 from inbox.models import ChannelAccount, Team, User
 from inbox.models.reports import ReportBucket
 from inbox.reports import histogram
@@ -39,9 +40,16 @@ class Period:
 
     def __post_init__(self) -> None:
         if self.end < self.start:
-            raise ValueError("the end date is before the start date")
+            raise ValueError(
+                Words("the end date is before the start date", "끝 날짜가 시작 날짜보다 앞입니다")
+            )
         if (self.end - self.start).days >= MAX_DAYS:
-            raise ValueError(f"a report covers at most {MAX_DAYS} days")
+            raise ValueError(
+                Words(
+                    f"a report covers at most {MAX_DAYS} days",
+                    f"리포트는 최대 {MAX_DAYS}일까지 볼 수 있습니다",
+                )
+            )
         ZoneInfo(self.zone)  # raises for an unknown zone
 
     @property
@@ -312,11 +320,13 @@ def period_from(
     try:
         tz = ZoneInfo(zone)
     except (ValueError, KeyError) as exc:  # ZoneInfoNotFoundError is a KeyError
-        raise ValueError(f"unknown time zone {zone!r}") from exc
+        raise ValueError(
+            Words(f"unknown time zone {zone!r}", f"알 수 없는 시간대 {zone!r}")
+        ) from exc
     today = now.astimezone(tz).date()
     try:
         last = date.fromisoformat(end) if end else today
         first = date.fromisoformat(start) if start else last - timedelta(days=DEFAULT_DAYS - 1)
     except ValueError as exc:
-        raise ValueError("dates are YYYY-MM-DD") from exc
+        raise ValueError(Words("dates are YYYY-MM-DD", "날짜는 YYYY-MM-DD 형식입니다")) from exc
     return Period(first, last, zone)

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfoNotFoundError, available_timezones
 
+from flask_babel import gettext
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from inbox.announcement_rules import ImageInfo
@@ -60,13 +61,13 @@ def read_compose(
 
 def _when(local_time: str, zone: str) -> tuple[datetime | None, str | None]:
     if not local_time:
-        return None, "pick a date and time to schedule"
+        return None, gettext("pick a date and time to schedule")
     try:
         return to_utc(datetime.fromisoformat(local_time), zone), None
     except ValueError:
-        return None, f"{local_time!r} is not a date and time"
+        return None, gettext("%(value)s is not a date and time", value=repr(local_time))
     except ZoneInfoNotFoundError:
-        return None, f"unknown time zone {zone!r}"
+        return None, gettext("unknown time zone %(zone)s", zone=repr(zone))
 
 
 def read_check(payload: Any) -> tuple[str, str | None, dict[int, str | None], list[ImageInfo]]:

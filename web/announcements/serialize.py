@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from inbox.announcement_rules import Verdict
@@ -74,16 +75,18 @@ def announcement_json(
     return body
 
 
-def verdict_json(verdict: Verdict) -> dict[str, Any]:
+def verdict_json(verdict: Verdict, say: Callable[[object], str] = str) -> dict[str, Any]:
+    """The checks as JSON; the API keeps the English text, the compose page passes `say`
+    (web/ui/text.py) for the marketer's language."""
     return {
         "ok": verdict.ok,
-        "errors": list(verdict.general),
+        "errors": [say(e) for e in verdict.general],
         "targets": {
             str(account_id): {
                 "channel": check.channel,
                 "count": check.count,
-                "errors": list(check.errors),
-                "warnings": list(check.warnings),
+                "errors": [say(e) for e in check.errors],
+                "warnings": [say(w) for w in check.warnings],
                 "preview": check.rendered.text,
                 "link": check.rendered.link,
                 "with_images": check.rendered.with_images,

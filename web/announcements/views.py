@@ -36,6 +36,7 @@ from web.announcements.forms import ComposeForm, read_check, read_compose, zones
 from web.announcements.serialize import announcement_json, verdict_json
 from web.runtime import current_runtime
 from web.ui.common import me, roles, user_row
+from web.ui.text import say
 from workers.publish import enqueue
 
 bp = Blueprint("announcements", __name__, url_prefix="/announcements")
@@ -159,7 +160,7 @@ def _compose_page(
             announcement=announcement,
             accounts=accounts,
             values=values,
-            verdict=verdict_json(verdict) if verdict else None,
+            verdict=verdict_json(verdict, say) if verdict else None,
             zones=zones(zone),
             rules=RULES,
         )
@@ -254,7 +255,7 @@ def cancel(announcement_id: int) -> Response:
             announcements.cancel(db, _get(db, announcement_id), user_row(db))
         except AnnouncementRefused as exc:
             db.rollback()
-            flash(exc.reason, "error")
+            flash(say(exc.reason), "error")
     return redirect(url_for("announcements.show", announcement_id=announcement_id))
 
 
@@ -266,7 +267,7 @@ def delete(announcement_id: int) -> Response:
             announcements.delete(db, _get(db, announcement_id), user_row(db))
         except AnnouncementRefused as exc:
             db.rollback()
-            flash(exc.reason, "error")
+            flash(say(exc.reason), "error")
             return redirect(url_for("announcements.show", announcement_id=announcement_id))
     return redirect(url_for("announcements.index"))
 
@@ -285,7 +286,7 @@ def retry(target_id: int) -> Response:
             jobs = [announcements.retry(db, target, user_row(db))]
         except AnnouncementRefused as exc:
             db.rollback()
-            flash(exc.reason, "error")
+            flash(say(exc.reason), "error")
     enqueue(rt, jobs)
     return redirect(url_for("announcements.show", announcement_id=announcement_id))
 
@@ -299,7 +300,7 @@ def check() -> Response:
         verdict = announcements.check_parts(
             db, text=text, link=link, targets=targets, images=images
         )
-        return jsonify(verdict_json(verdict))
+        return jsonify(verdict_json(verdict, say))
 
 
 @bp.get("/live")
@@ -369,7 +370,7 @@ def _describe(exc: AnnouncementRefused) -> str:
     details = [*exc.verdict.general]
     for check_result in exc.verdict.targets.values():
         details.extend(check_result.errors)
-    return "; ".join(dict.fromkeys(details)) or exc.reason
+    return "; ".join(dict.fromkeys(say(d) for d in details)) or say(exc.reason)
 
 
 def _base(rt: Runtime) -> str:

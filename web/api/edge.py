@@ -24,6 +24,7 @@ from werkzeug.exceptions import HTTPException
 from web.api import bp
 from web.api.errors import Problem, problem_response
 from web.api.openapi import SPEC
+from web.ui.errors import html_error
 
 MAX_ID = 2**31 - 1  # INTEGER primary keys on PostgreSQL
 MAX_DEPTH = 32
@@ -131,7 +132,7 @@ def _body_schema(path: str, method: str) -> tuple[bool, Draft202012Validator] | 
 def unrouted(exc: HTTPException) -> Response | HTTPException:
     """A URL no API route matched (e.g. a non-integer id) or a method it does not take."""
     if not request.path.startswith(f"{bp.url_prefix}/"):
-        return exc  # the UI's own pages keep their HTML error pages
+        return html_error(exc)  # the UI's page in the agent's language (web/ui/errors.py)
     response = problem_response(exc.code or 404, exc.name, exc.description)
     for key, value in exc.get_headers():
         if key.lower() == "allow":

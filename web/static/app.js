@@ -459,6 +459,8 @@
       return;
     }
     if (ev.ctrlKey || ev.metaKey || ev.altKey || typingTarget(ev.target)) return;
+    // Enter on a focused link or button activates it (the skip link, menus), not the list row.
+    if (ev.key === "Enter" && ev.target.closest && ev.target.closest("a, button, summary, select")) return;
     const resolve = $("#resolve-form button[data-resolve]");
     const actions = {
       j: () => moveCursor(1),

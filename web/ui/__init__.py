@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Flask, g, redirect, request, url_for
+from flask import Flask, g, redirect, request, session, url_for
 from flask_babel import Babel, get_locale
 from flask_login import LoginManager, current_user
 from werkzeug.wrappers import Response
@@ -18,13 +18,15 @@ from web.ui.admin import bp as admin_bp
 from web.ui.auth import bp as auth_bp
 from web.ui.channel_fields import CONNECTABLE
 from web.ui.channel_styles import channel_styles
-from web.ui.common import Agent, load_agent
+from web.ui.common import SESSION_LANGUAGE, Agent, load_agent
+from web.ui.errors import install_error_pages
 from web.ui.inbox import bp as inbox_bp
 from web.ui.live import bp as live_bp
 from web.ui.notifications import bp as notifications_bp
 from web.ui.reports import bp as reports_bp
 from web.ui.text import (
     ago,
+    category_name,
     channel_has,
     channel_name,
     delivery_name,
@@ -56,6 +58,7 @@ def init_ui(app: Flask) -> None:
     login_manager.user_loader(load_agent)
     login_manager.unauthorized_handler(_unauthorized)
     babel.init_app(app, locale_selector=_locale, timezone_selector=_timezone)
+    install_error_pages(app)
     for blueprint in (auth_bp, inbox_bp, admin_bp, live_bp, notifications_bp, reports_bp):
         app.register_blueprint(blueprint)
     app.add_url_rule("/", "home", lambda: redirect(url_for("inbox.index")))
@@ -66,6 +69,7 @@ def init_ui(app: Flask) -> None:
     app.jinja_env.globals.update(url_endpoints=lambda: app.view_functions.keys())
     app.jinja_env.globals.update(
         channel_label=channel_name,
+        category_name=category_name,
         channel_display=channel_name,
         channel_has=channel_has,
         local=local,
@@ -88,12 +92,20 @@ def _unauthorized() -> Response | tuple[str, int]:
 
 
 def _locale() -> str:
+    """`?lang=ko|en` switches the language for the rest of the session, signed in or not (it
+    outlives the sign-in, web/ui/auth.py, and gives way when the profile's language is saved);
+    then the agent's profile, then the browser's languages, then Korean."""
+    chosen = request.args.get("lang")
+    if chosen in LANGUAGES:
+        if session.get(SESSION_LANGUAGE) != chosen:
+            session[SESSION_LANGUAGE] = chosen
+        return str(chosen)
+    chosen = session.get(SESSION_LANGUAGE) or g.get("lang")
+    if chosen in LANGUAGES:
+        return str(chosen)
     user: Agent | Any = current_user
     if getattr(user, "is_authenticated", False) and user.locale in LANGUAGES:
         return str(user.locale)
-    chosen = request.args.get("lang") or g.get("lang")
-    if chosen in LANGUAGES:
-        return str(chosen)
     return request.accept_languages.best_match(LANGUAGES) or "ko"
 
 

@@ -29,6 +29,7 @@ from web.replying import check_reply, enqueue_send
 from web.runtime import current_runtime
 from web.ui.common import me, roles, thread_contact, user_row, visible_conversation
 from web.ui.inbox import AGENTS, bp
+from web.ui.text import say
 
 # Raster formats a browser shows without running anything; everything else is downloaded.
 INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
@@ -71,7 +72,7 @@ def reply(conversation_id: int) -> BaseResponse:
             )
         except ReplyRefused as exc:
             db.rollback()
-            flash(_("Not sent: %(reason)s", reason=str(exc)), "error")
+            flash(_("Not sent: %(reason)s", reason=say(exc)), "error")
             return _back(conversation_id)
         faq_slug = request.form.get("faq_slug", "").strip()
         question = latest_customer_text(db, conversation.id) if faq_slug else None
@@ -142,7 +143,7 @@ def update(conversation_id: int) -> BaseResponse:
             apply_change(db, conversation, _change(user.id), actor=user)
         except (ValueError, LookupError) as exc:
             db.rollback()
-            flash(str(exc), "error")
+            flash(say(exc), "error")
     return _back(conversation_id)
 
 
@@ -210,7 +211,7 @@ def retry(message_id: int) -> BaseResponse:
             retry_failed(db, message, user)
         except ReplyRefused as exc:
             db.rollback()
-            flash(str(exc), "error")
+            flash(say(exc), "error")
             return _back(conversation_id)
     retry_job = f"send:{message_id}:retry:{datetime.now().timestamp()}"
     if not enqueue_send(rt, message_id, job_id=retry_job):
@@ -252,7 +253,7 @@ def edit_contact(contact_id: int) -> BaseResponse:
             update_contact(db, contact, {f: request.form.get(f) for f in fields}, actor_id=user.id)
         except ValueError as exc:
             db.rollback()
-            flash(str(exc), "error")
+            flash(say(exc), "error")
     return _back(conversation_id)
 
 
@@ -275,7 +276,7 @@ def merge_contact(contact_id: int) -> BaseResponse:
             merge_contacts(db, source_id=other_id, target_id=contact_id, actor_id=user.id)
         except (ValueError, LookupError) as exc:
             db.rollback()
-            flash(str(exc), "error")
+            flash(say(exc), "error")
         else:
             flash(_("Contacts merged."), "ok")
     return _back(conversation_id)

@@ -27,6 +27,7 @@ from inbox.users import create_user, set_inboxes, update_user
 from switchboard.check import account_state
 from web.runtime import current_runtime
 from web.ui.common import roles, user_row
+from web.ui.text import say
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 DELIVERIES_PAGE = 50
@@ -40,7 +41,7 @@ def _save(action: Callable[[Session, User], Any], back: str) -> Response:
             action(db, actor)
         except (ValueError, LookupError) as exc:
             db.rollback()
-            flash(str(exc), "error")
+            flash(say(exc), "error")
         else:
             flash(_("Saved."), "ok")
     return redirect(url_for(back))

@@ -32,7 +32,7 @@ from web.runtime import current_runtime
 from web.ui.admin import bp
 from web.ui.channel_fields import ChannelSpec, Parsed, form_values, parse, spec_for
 from web.ui.common import roles, user_row
-from web.ui.text import ui_language
+from web.ui.text import say, ui_language
 
 log = logging.getLogger(__name__)
 
@@ -243,7 +243,7 @@ def connect_channel(slug: str) -> Any:
             )
         except ValueError as exc:
             db.rollback()
-            return _render_form(spec, account=None, errors=[str(exc)], status=422, **shown)
+            return _render_form(spec, account=None, errors=[say(exc)], status=422, **shown)
         account_id = account.id
     flash(
         _("Reconnected; its history is kept.") if before else _("Connected."),

@@ -14,6 +14,7 @@ from inbox.models import ChannelAccount
 from web.runtime import current_runtime
 from web.ui.admin import bp
 from web.ui.common import roles, user_row
+from web.ui.text import say
 
 
 @bp.get("/csat")
@@ -46,7 +47,7 @@ def save_csat(account_id: int) -> Response:
             csat.configure(db, account_id, config, actor_id=actor.id)
         except (ValueError, LookupError, KeyError) as exc:
             db.rollback()
-            flash(str(exc), "error")
+            flash(say(exc), "error")
         else:
             flash(_("Saved."), "ok")
     return redirect(url_for("admin.csat_settings"))

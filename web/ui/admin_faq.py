@@ -23,9 +23,11 @@ from inbox.faq.models import FaqArticle, FaqArticleVersion
 from inbox.faq.service import UnknownArticle, get_article, history, restore_version, update_article
 from inbox.models import User
 from inbox.models.base import utcnow
+from web.help import category_label
 from web.runtime import current_runtime
 from web.ui.admin import bp
 from web.ui.common import roles, user_row
+from web.ui.text import say
 
 KEYWORDS_LIMIT = 50
 GAP_DAYS = (7, 30, 90)
@@ -63,7 +65,12 @@ def faq() -> str:
             )
         )
         current = [r.current_version for r in rows if r.current_version is not None]
-        return render_template("ui/admin/faq.html", rows=rows, editors=_editors(db, current))
+        return render_template(
+            "ui/admin/faq.html",
+            rows=rows,
+            editors=_editors(db, current),
+            category_label=category_label,
+        )
 
 
 @bp.get("/faq/<slug>")
@@ -151,7 +158,7 @@ def faq_save(slug: str) -> Response:
             abort(404)
         except ValueError as exc:
             db.rollback()
-            flash(str(exc), "error")
+            flash(say(exc), "error")
             return redirect(url_for("admin.faq_edit", slug=slug))
         if get_article(db, slug) == before:
             flash(_("Nothing changed; no new version was saved."), "ok")

@@ -26,6 +26,7 @@ from web.privacy import export_download
 from web.runtime import current_runtime
 from web.ui.admin import bp
 from web.ui.common import roles, user_row
+from web.ui.text import say
 
 
 def _(text: str, **values: Any) -> str:
@@ -61,7 +62,7 @@ def contact_privacy(contact_id: int) -> str | Response:
         try:
             family = contact_family(db, contact_id)
         except PrivacyRefused as exc:
-            flash(str(exc), "error")
+            flash(say(exc), "error")
             return redirect(url_for("admin.privacy"))
         conversations = select(Conversation.id).where(Conversation.contact_id.in_(family))
         messages = select(Message.id).where(Message.conversation_id.in_(conversations))
@@ -96,7 +97,7 @@ def export_contact_zip(contact_id: int) -> Response:
             abort(404)
         except PrivacyRefused as exc:
             db.rollback()
-            flash(str(exc), "error")
+            flash(say(exc), "error")
             return redirect(url_for("admin.privacy"))
 
 
@@ -116,7 +117,7 @@ def erase_contact(contact_id: int) -> Response:
             abort(404)
         except PrivacyRefused as exc:
             db.rollback()
-            flash(str(exc), "error")
+            flash(say(exc), "error")
             return redirect(back)
         number = erasure.id
     flash(_("Erasure %(id)s queued.", id=number), "ok")
@@ -134,7 +135,7 @@ def retry_erasure(request_id: int) -> Response:
             abort(404)
         except PrivacyRefused as exc:
             db.rollback()
-            flash(str(exc), "error")
+            flash(say(exc), "error")
             return redirect(url_for("admin.privacy"))
     flash(_("Erasure %(id)s queued.", id=request_id), "ok")
     return redirect(url_for("admin.privacy"))

@@ -23,6 +23,7 @@ from inbox.webhook_admin import Saved, delivery_log, save_subscription
 from web.runtime import current_runtime
 from web.ui.admin import bp
 from web.ui.common import roles, user_row
+from web.ui.text import say
 
 LOG_PAGE = 50
 
@@ -86,7 +87,7 @@ def webhook_create() -> Response | str:
             saved = _save(db, "save")
         except WebhookError as exc:
             db.rollback()
-            flash(str(exc), "error")
+            flash(say(exc), "error")
             return redirect(url_for("admin.webhooks"))
         flash(_("Saved. Copy the signing secret now: it is shown only this once."), "ok")
         return _detail(db, saved.subscription, new_secret=saved.secret)
@@ -145,7 +146,7 @@ def webhook_action(subscription_id: int) -> Response | str:
                 abort(400)
         except WebhookError as exc:
             db.rollback()
-            flash(str(exc), "error")
+            flash(say(exc), "error")
     return redirect(back)
 
 
@@ -159,7 +160,7 @@ def webhook_redeliver(delivery_id: int) -> Response:
             redeliver(db, delivery, user_row(db))
         except WebhookError as exc:
             db.rollback()
-            flash(str(exc), "error")
+            flash(say(exc), "error")
         else:
             flash(_("Redelivery queued."), "ok")
     return redirect(url_for("admin.webhook", subscription_id=subscription_id))

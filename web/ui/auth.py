@@ -29,7 +29,8 @@ from inbox.logins import (
 from inbox.users import LOCALES, set_password, update_user, user_by_email
 from web.runtime import current_runtime
 from web.security import client_ip
-from web.ui.common import agent_of, me, user_row
+from web.ui.common import SESSION_LANGUAGE, agent_of, me, user_row
+from web.ui.text import say
 
 bp = Blueprint("auth", __name__)
 bp.record_once(lambda _state: warm_up())  # the dummy password hash, made once per process
@@ -58,7 +59,10 @@ def login() -> str | Response | tuple[str, int]:
         assert user is not None
         clear_failures(db, key)
         agent = agent_of(user)
+    language = session.get(SESSION_LANGUAGE)  # a `?lang=` chosen before signing in stays
     session.clear()  # a fresh session on sign-in: no fixation
+    if language:
+        session[SESSION_LANGUAGE] = language
     login_user(agent)
     return redirect(_safe_next(request.args.get("next"), agent.role))
 
@@ -107,8 +111,9 @@ def profile() -> str | Response:
                     set_password(db, user, form["password"])
             except ValueError as exc:
                 db.rollback()
-                flash(str(exc), "error")
+                flash(say(exc), "error")
                 return redirect(url_for("auth.profile"))
+        session.pop(SESSION_LANGUAGE, None)  # the profile's language is the choice now
         flash(_("Profile saved."), "ok")
         return redirect(url_for("auth.profile"))
     with current_runtime().db.session() as db:

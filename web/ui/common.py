@@ -16,6 +16,7 @@ from inbox.models import Contact, Conversation, User
 from web.runtime import current_runtime
 
 F = TypeVar("F", bound=Callable[..., Any])
+SESSION_LANGUAGE = "lang"  # the session's `?lang=` choice (web/ui/__init__.py, _locale)
 
 
 @dataclass(frozen=True)

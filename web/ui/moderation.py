@@ -17,6 +17,7 @@ from web.runtime import current_runtime
 from web.ui.actions import _back
 from web.ui.common import roles, user_row, visible_conversation
 from web.ui.inbox import AGENTS, bp
+from web.ui.text import say
 
 
 @bp.post("/messages/<int:message_id>/moderate")
@@ -35,7 +36,7 @@ def moderate_message(message_id: int) -> BaseResponse:
             _row, created = moderate(rt, db, message, action, user)
         except ModerationRefused as exc:
             db.rollback()
-            flash(_("Not done: %(reason)s", reason=str(exc)), "error")
+            flash(_("Not done: %(reason)s", reason=say(exc)), "error")
             return _back(conversation_id)
     if created:
         flash(_("Sent to the platform; the comment shows the result in a moment."), "info")

@@ -20,6 +20,7 @@ from inbox.reports.rollup import last_refreshed, refresh
 from web.runtime import current_runtime
 from web.ui.charts import bar_chart, heat_level
 from web.ui.common import roles
+from web.ui.text import say
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -59,7 +60,7 @@ def _period() -> Period | None:
             now=utcnow(),
         )
     except ValueError as exc:
-        flash(str(exc), "error")
+        flash(say(exc), "error")
         return None
 
 

@@ -11,12 +11,39 @@ from flask_babel import format_datetime, format_timedelta, get_locale, gettext
 from markupsafe import Markup, escape
 
 from connectors import channel
-from connectors.base import Capability, ConversationKind, Text, TextLimit
+from connectors.base import Capability, ConversationKind, Text, TextLimit, Words
+from inbox.faq.articles import Article, default_articles
 from inbox.search import parse_terms
 
 
 def _(text: str, **values: str) -> str:
     return str(gettext(text, **values))
+
+
+def say(value: object) -> str:
+    """A domain message (or the exception carrying it) in the UI's language: `Words` carry
+    their Korean; anything else is shown as it is (a platform's own error text, a name)."""
+    if isinstance(value, BaseException) and len(value.args) == 1:
+        value = value.args[0]
+    if isinstance(value, Words):
+        return value.in_language(str(get_locale() or "ko"))
+    return str(value)
+
+
+def category_name(slug: str | None) -> str:
+    """A conversation's category is an FAQ article's slug (`refund-return`): shown as the
+    article's title in the UI language from the seed file (no query while a page renders); a
+    category the seed file does not know (typed into a rule) is shown as its slug."""
+    if not slug:
+        return ""
+    article = _seed_articles().get(slug)
+    text = article.texts.get(str(get_locale() or "ko")) if article else None
+    return text.title if text else slug
+
+
+@lru_cache(maxsize=1)
+def _seed_articles() -> dict[str, Article]:
+    return {a.slug: a for a in default_articles()}
 
 
 def when(value: datetime | None, fmt: str = "short") -> str:
@@ -111,13 +138,53 @@ def _until(rest: str) -> str:
 
 Render = Callable[[dict[str, str]], str]
 
+# What a rule did, one part per action, as inbox/rules.py writes them ("; " between parts).
+_RULE_PARTS: list[tuple[re.Pattern[str], Render]] = [
+    (re.compile(r"^assigned (?P<v>.+)$"), lambda g: _("assigned %(name)s", name=g["v"])),
+    (re.compile(r"^team (?P<v>.+)$"), lambda g: _("team %(name)s", name=g["v"])),
+    (re.compile(r"^label (?P<v>.+)$"), lambda g: _("label %(name)s", name=g["v"])),
+    (re.compile(r"^removed label (?P<v>.+)$"), lambda g: _("removed label %(name)s", name=g["v"])),
+    (re.compile(r"^priority (?P<v>\w+)$"), lambda g: _("priority %(p)s", p=_priority(g["v"]))),
+    (re.compile(r"^category (?P<v>.+)$"), lambda g: _("category %(c)s", c=category_name(g["v"]))),
+    (
+        re.compile(r"^replied /(?P<v>\S+) \((?P<l>\w+)\)$"),
+        lambda g: _("replied /%(shortcut)s (%(locale)s)", shortcut=g["v"], locale=g["l"]),
+    ),
+    (re.compile(r"^note$"), lambda g: _("note")),
+    (re.compile(r"^snoozed (?P<v>\d+) min$"), lambda g: _("snoozed %(n)s min", n=g["v"])),
+    (re.compile(r"^resolved$"), lambda g: _("resolved")),
+    (
+        re.compile(r"^webhook (?P<v>.+) \(already sent\)$"),
+        lambda g: _("webhook %(name)s (already sent)", name=g["v"]),
+    ),
+    (re.compile(r"^webhook (?P<v>.+)$"), lambda g: _("webhook %(name)s", name=g["v"])),
+    (re.compile(r"^nothing to change$"), lambda g: _("nothing to change")),
+    (
+        re.compile(r"^(?P<a>\w+) skipped \((?P<why>.*)\)$"),
+        lambda g: _("%(action)s skipped (%(why)s)", action=g["a"], why=g["why"]),
+    ),
+]
+
+
+def _rule_done(done: str) -> str:
+    parts = []
+    for part in done.split("; "):
+        for pattern, render in _RULE_PARTS:
+            match = pattern.match(part)
+            if match is not None:
+                part = render(match.groupdict())
+                break
+        parts.append(part)
+    return "; ".join(parts)
+
+
 # System events are stored as English sentences by inbox/conversations.py and inbox/ingest.py;
 # they are shown in the agent's language. Unknown shapes are shown as stored.
 _EVENTS: list[tuple[re.Pattern[str], Render]] = [
     # First: a rule's summary may contain the words other patterns look for ("assigned").
     (
         re.compile(r"^Rule “(?P<rule>.+)” ran: (?P<done>.*)$"),
-        lambda g: _("Rule “%(rule)s” ran: %(done)s", rule=g["rule"], done=g["done"]),
+        lambda g: _("Rule “%(rule)s” ran: %(done)s", rule=g["rule"], done=_rule_done(g["done"])),
     ),
     (
         re.compile(r"^(?P<who>.+) changed status (?P<a>\w+) → (?P<b>\w+)(?P<rest>.*)$"),
@@ -147,7 +214,7 @@ _EVENTS: list[tuple[re.Pattern[str], Render]] = [
     ),
     (
         re.compile(r"^(?P<who>.+) set category (?P<c>.+)$"),
-        lambda g: _("Category: %(c)s · %(who)s", c=g["c"], who=g["who"]),
+        lambda g: _("Category: %(c)s · %(who)s", c=category_name(g["c"]), who=g["who"]),
     ),
     (
         re.compile(r"^(?P<who>.+) set labels (?P<labels>.+)$"),

@@ -24,6 +24,7 @@ from web.replying import check_reply
 from web.runtime import current_runtime
 from web.ui.common import roles, user_row, visible_conversation
 from web.ui.inbox import AGENTS, bp
+from web.ui.text import say
 
 
 def _back_to_list() -> Response:
@@ -53,7 +54,7 @@ def bulk() -> Response:
             result = apply_bulk(db, user, ids, BulkChange(change, labels, removed))
         except (ValueError, LookupError) as exc:
             db.rollback()
-            flash(str(exc), "error")
+            flash(say(exc), "error")
         else:
             flash(_("Updated %(count)s conversations.", count=len(result.changed)), "ok")
             if result.skipped:
@@ -82,7 +83,7 @@ def view_save() -> Response:
             )
         except ValueError as exc:
             db.rollback()
-            flash(str(exc), "error")
+            flash(say(exc), "error")
             return _back_to_list()
         kept = dict(view.query)
     return redirect(url_for("inbox.index") + ("?" + urlencode(kept) if kept else ""))
@@ -96,7 +97,7 @@ def view_delete(view_id: int) -> Response:
             delete_view(db, user_row(db), view_id)
         except LookupError as exc:
             db.rollback()
-            flash(str(exc), "error")
+            flash(say(exc), "error")
     return _back_to_list()
 
 
@@ -149,7 +150,7 @@ def macro_save() -> Response:
             )
         except (ValueError, LookupError) as exc:
             db.rollback()
-            flash(str(exc), "error")
+            flash(say(exc), "error")
         else:
             flash(_("Saved."), "ok")
     return redirect(url_for("inbox.macros"))
@@ -163,7 +164,7 @@ def macro_delete(macro_id: int) -> Response:
             delete_macro(db, user_row(db), macro_id)
         except LookupError as exc:
             db.rollback()
-            flash(str(exc), "error")
+            flash(say(exc), "error")
     return redirect(url_for("inbox.macros"))
 
 
@@ -197,7 +198,7 @@ def macro_run(conversation_id: int) -> Response:
             )
         except (ValueError, LookupError) as exc:
             db.rollback()
-            flash(_("Macro not run: %(reason)s", reason=str(exc)), "error")
+            flash(_("Macro not run: %(reason)s", reason=say(exc)), "error")
         else:
             flash(_("Macro “%(name)s” done.", name=macro.name), "ok")
     return redirect(back)
@@ -219,7 +220,7 @@ def merge(conversation_id: int) -> Response:
             target = merge_conversations(db, conversation_id, int(other), user).id
         except (ValueError, LookupError) as exc:
             db.rollback()
-            flash(str(exc), "error")
+            flash(say(exc), "error")
     return redirect(url_for("inbox.thread", conversation_id=target))
 
 
@@ -234,7 +235,7 @@ def split(message_id: int) -> Response:
             target = split_conversation(db, message_id, user).id
         except (ValueError, LookupError) as exc:
             db.rollback()
-            flash(str(exc), "error")
+            flash(say(exc), "error")
     return redirect(url_for("inbox.thread", conversation_id=target))
 
 
@@ -253,5 +254,5 @@ def undo_change(audit_id: int) -> Response:
             back = undo(db, audit_id, user).id
         except (ValueError, LookupError) as exc:
             db.rollback()
-            flash(str(exc), "error")
+            flash(say(exc), "error")
     return redirect(url_for("inbox.thread", conversation_id=back))

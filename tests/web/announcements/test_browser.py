@@ -52,7 +52,7 @@ def test_marketer_fixes_x_length_schedules_and_watches_statuses(
         x_box = page.locator(f'.ann-target[data-account="{x.id}"]')
         fb_box = page.locator(f'.ann-target[data-account="{fb.id}"]')
         x_errors = x_box.locator('[data-role="errors"]')
-        x_errors.get_by_text(re.compile(r"X: too long, \d+/280")).wait_for()
+        x_errors.get_by_text(re.compile(r"X: 너무 깁니다, \d+/280")).wait_for()  # in Korean
         count = x_box.locator('[data-role="count"]').inner_text()
         over = int(count.split("/")[0])
         assert over > 280

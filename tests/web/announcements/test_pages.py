@@ -39,6 +39,7 @@ def test_agents_cannot_open_announcements(app: Any, factory: Any) -> None:
 
 def test_compose_refuses_long_korean_x_text_beside_the_target(marketer: Any, factory: Any) -> None:
     fb, x = factory.account("facebook"), factory.account("x")
+    marketer.get("/announcements/?lang=en")  # the English messages (Korean: below)
     page = marketer.get("/announcements/new")
     assert page.status_code == 200
     assert f'data-account="{x.id}"' in page.get_data(as_text=True)
@@ -51,6 +52,12 @@ def test_compose_refuses_long_korean_x_text_beside_the_target(marketer: Any, fac
     x_box = html[html.index(f'data-account="{x.id}"') :]
     x_box = x_box[: x_box.index("</fieldset>")]
     assert re.search(r"X: too long, \d{3}/280", x_box)
+    korean = marketer.post(
+        "/announcements/new?lang=ko",
+        data={"text": LONG_KO, "target": [str(fb.id), str(x.id)], "action": "now"},
+    ).get_data(as_text=True)
+    assert re.search(r"X: 너무 깁니다, \d{3}/280", korean) and "too long" not in korean
+    marketer.get("/announcements/?lang=en")
     fb_box = html[html.index(f'data-account="{fb.id}"') : html.index(f'data-account="{x.id}"')]
     assert "too long" not in fb_box
     assert "Content-Security-Policy" in response.headers
@@ -59,6 +66,7 @@ def test_compose_refuses_long_korean_x_text_beside_the_target(marketer: Any, fac
 
 def test_live_check_returns_counts_and_previews(marketer: Any, factory: Any) -> None:
     ig, x = factory.account("instagram"), factory.account("x")
+    marketer.get("/announcements/?lang=en")  # the marketer reads English
     verdict = marketer.post(
         "/announcements/check",
         json={

@@ -179,4 +179,4 @@ def test_admin_creates_a_rule_in_the_form_and_it_fires(
         data={"csrf_token": token, "name": "bad", "trigger": "customer_message"},
         follow_redirects=True,
     ).get_data(as_text=True)
-    assert "at least one action" in refused
+    assert "규칙에는 동작이 하나 이상 있어야 합니다" in refused  # the Korean UI
