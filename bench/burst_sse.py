@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import multiprocessing
 import os
 import queue
 import re
@@ -106,7 +107,11 @@ def scenario(burst: int, backlog: bool, fresh: str) -> dict[str, object]:
         else:
             worker = stack.start_worker()
             stack.wait_ready(worker)
-            poster = threading.Thread(target=lambda: stack.post(burst, 8, burst_event))
+            # The burst's 8 clients in a process of their own: in this one they would hold
+            # the GIL against the SSE reader, whose read times are the measurement.
+            poster = multiprocessing.get_context("fork").Process(
+                target=stack.post, args=(burst, 8, burst_event)
+            )
             poster.start()
         # A probe every 100 ms while the burst drains, not waiting for the previous one.
         began = time.time()
@@ -196,7 +201,8 @@ def main() -> None:
 `bench/burst_sse.py --burst {args.burst}`: a fresh PostgreSQL database, a private
 redis-server, `switchboard web` (gunicorn, 2 processes × `WEB_THREADS` threads) and one
 `switchboard worker`. An admin signs in and holds `/live/stream` (SSE) open as the inbox
-page does. 8 client threads POST {args.burst:,} signed single-message deliveries to one Page;
+page does. 8 client threads (a process of their own since issue 12 `thru`: in the reader's
+process they held its GIL) POST {args.burst:,} signed single-message deliveries to one Page;
 meanwhile a probe POSTs one message to a second Page every 100 ms, and the SSE client reads
 their `message.created` events (matched to their probe by the stored message's id).
 Latency = probe POST sent → event read by the SSE client (store, wake, claim, set-based

@@ -51,8 +51,9 @@ def main() -> None:
     try:
         if args.backlog:
             stack.post(args.backlog, 8, _event("backlog"))
+        started = time.time()
         worker = stack.start_worker()
-        stack.wait_ready(worker)
+        startup = stack.wait_ready(worker) - started  # process start to its drainer running
         idle_worker = rss_kib(worker.pid)
         web_rss = [rss_kib(p) for p in children(stack.web.pid)]
         if args.backlog:
@@ -88,7 +89,8 @@ def main() -> None:
         stack.close()
     load_after = " ".join(f"{x:.2f}" for x in os.getloadavg())
     memory = (
-        f"idle `switchboard worker` (one process) {idle_worker / 1024:.0f} MiB; each web process "
+        f"idle `switchboard worker` (one process) {idle_worker / 1024:.0f} MiB, started in "
+        f"{startup:.2f} s (exec to its ingest drainer running); each web process "
         f"{max(web_rss) / 1024:.0f} MiB idle, {max(web_rss_after) / 1024:.0f} MiB after the runs"
     )
     print(f"{memory}; load before {load_before}, after {load_after}")

@@ -12,8 +12,8 @@ from switchboard.settings import Settings as _Settings
 
 # Processes that share one metrics directory (web, worker, watch) must point
 # prometheus_client at it before anything imports prometheus_client, which picks its value
-# store once, at import; cli.commands imports the web app and the workers at its top, so the
-# directory is prepared here, when the package is first imported (switchboard/multiproc.py).
+# store once, at import; cli.commands' top-level imports reach it (the runtime, the checks), so
+# the directory is prepared here, when the package is first imported (switchboard/multiproc.py).
 _command = next((arg for arg in _sys.argv[1:] if not arg.startswith("-")), None)
 if _command in ("web", "worker", "watch") and "prometheus_client" not in _sys.modules:
     _settings = _Settings.load()

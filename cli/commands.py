@@ -14,7 +14,6 @@ from typing import Any
 
 import click
 
-from cli.demo import prepare, serve
 from cli.progress import Progress, stop_on_interrupt
 from connectors import CHANNEL_SLUGS, registered
 from connectors.base import Capability, ConnectorError
@@ -40,11 +39,9 @@ from switchboard.check import (
 from switchboard.logs import configure_logging
 from switchboard.runtime import build_runtime
 from switchboard.settings import Settings
-from web.streams import free_threads
 from workers.context import set_runtime
 from workers.poll import poll_account
 from workers.privacy import erase
-from workers.rq_worker import run_watchers, run_worker
 
 
 def _runtime(embedded_jobs: bool = False) -> Any:
@@ -92,11 +89,52 @@ def main(ctx: click.Context, verbose: bool, traceback: bool) -> None:
     )
 
 
-def _refuse_to_start_unless_ready(settings: Settings) -> None:
-    """`web`, `worker` and `watch` stop here, with one line, when they could not work."""
-    failed = first_failure(settings)
+def _refuse_to_start_unless_ready(settings: Settings, *, apart: bool = False) -> None:
+    """`web`, `worker` and `watch` stop here, with one line, when they could not work.
+
+    `apart`: a long-lived process (worker, watch) runs the check in a forked child, so what
+    only the check needs — alembic, mako, every migration script, ~12 MiB — is never loaded
+    into the process that then runs for weeks.
+    """
+    failed = _first_failure_apart(settings) if apart else first_failure(settings)
     if failed is not None:
         _fail(f"not starting: {failed.name}: {failed.detail}")
+
+
+def _first_failure_apart(settings: Settings) -> Any:
+    import os
+    import pickle
+    import threading
+
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        # No fork (Windows), or threads whose locks a child could inherit held (an embedding
+        # host, the tests' CliRunner): check here.
+        return first_failure(settings)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child (coverage does not follow os._exit)
+        os.close(read_end)
+        try:
+            outcome: Any = first_failure(settings)
+        except BaseException as exc:  # handed to the parent, raised there
+            outcome = exc
+        try:
+            data = pickle.dumps(outcome)
+        except Exception:  # an exception that does not pickle
+            data = pickle.dumps(RuntimeError(repr(outcome)))
+        with os.fdopen(write_end, "wb") as out:
+            out.write(data)
+        os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as answer:
+        data = answer.read()
+    os.waitpid(pid, 0)
+    if not data:
+        raise RuntimeError("the start-up check's process ended without an answer")
+    outcome = pickle.loads(data)  # noqa: S301 - our own child's answer, over our own pipe
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
 
 
 @main.command()
@@ -126,7 +164,9 @@ def check() -> None:
 def demo(host: str, port: int, no_serve: bool) -> None:
     """Run the embedded demo: SQLite, in-process jobs, sandbox channels, Korean sample data."""
     # Imported by the subcommands that run them, not at the top: a worker or a `check` must
-    # not load the emulators and sample data (cli.demo), the Flask app (web) or rq.
+    # not load the emulators and sample data (cli.demo), the Flask app (web) or rq
+    # (tests/test_cli_imports.py checks what `switchboard worker` and `poll` load).
+    from cli.demo import prepare, serve
 
     if not no_serve:
         _can_listen(host, port)
@@ -168,6 +208,8 @@ def _can_listen(host: str, port: int) -> None:
 def web(host: str, port: int, processes: int | None) -> None:
     """Serve the web app with gunicorn (production)."""
     import os
+
+    from web.streams import free_threads  # the web app: only this command needs it
 
     settings = Settings.load()
 
@@ -212,7 +254,9 @@ def worker(queues: tuple[str, ...]) -> None:
 
     if settings.embedded:
         _fail("REDIS_URL is not set: the embedded mode runs jobs inside `switchboard demo`")
-    _refuse_to_start_unless_ready(settings)
+    _refuse_to_start_unless_ready(settings, apart=True)
+    from workers.rq_worker import run_worker  # rq and every job module: only here and `watch`
+
     run_worker(settings, queues)
 
 
@@ -223,7 +267,9 @@ def watch() -> None:
 
     if settings.embedded:
         _fail("REDIS_URL is not set: the embedded mode watches mailboxes inside `switchboard demo`")
-    _refuse_to_start_unless_ready(settings)
+    _refuse_to_start_unless_ready(settings, apart=True)
+    from workers.rq_worker import run_watchers
+
     run_watchers(settings)
 
 

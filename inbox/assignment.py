@@ -48,6 +48,9 @@ class _Agent:
     load: int
     last_turn: datetime
     teams: frozenset[int]
+    # Held here: the session's identity map is weak, so a turn loaded and then dropped would
+    # be queried again (after an autoflush) for every conversation assigned.
+    turn: AssignmentTurn | None = None
 
 
 def save_policy(
@@ -163,9 +166,9 @@ def _agents(session: Session, policy: AssignmentPolicy) -> dict[int, _Agent]:
         .tuples()
         .all()
     )
-    # Loaded as objects: _assign then finds them in the session without a query each.
+    # Loaded as objects and kept by the agents: _assign changes them without a query each.
     turns = {
-        t.user_id: t.last_assigned_at
+        t.user_id: t
         for t in session.scalars(
             select(AssignmentTurn).where(AssignmentTurn.policy_id == policy.id)
         )
@@ -184,8 +187,9 @@ def _agents(session: Session, policy: AssignmentPolicy) -> dict[int, _Agent]:
             name=r.name,
             limit=int(limits.get(str(r.id), policy.capacity)),
             load=int(loads.get(r.id, 0)),
-            last_turn=turns.get(r.id, _EPOCH),
+            last_turn=turns[r.id].last_assigned_at if r.id in turns else _EPOCH,
             teams=frozenset(teams.get(r.id, ())),
+            turn=turns.get(r.id),
         )
         for r in rows
     }
@@ -272,11 +276,11 @@ def _assign(
     conversation.assignee_id = agent.id
     agent.load += 1
     agent.last_turn = now
-    turn = session.get(AssignmentTurn, (policy.id, agent.id))
-    if turn is None:
-        session.add(AssignmentTurn(policy_id=policy.id, user_id=agent.id, last_assigned_at=now))
+    if agent.turn is None:
+        agent.turn = AssignmentTurn(policy_id=policy.id, user_id=agent.id, last_assigned_at=now)
+        session.add(agent.turn)
     else:
-        turn.last_assigned_at = now
+        agent.turn.last_assigned_at = now
     mode = "round-robin" if policy.mode == "round_robin" else "least open"
     why = "previous assignee off shift" if reason == "off_shift" else mode
     team_row = session.get(Team, conversation.team_id) if conversation.team_id else None

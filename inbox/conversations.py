@@ -215,6 +215,9 @@ def _set_assignee(
     return f"{who} assigned {assignee.name}" if assignee else f"{who} unassigned"
 
 
+LABEL_CACHE = "labels:by-name"  # session.info, set by a batch of rule firings
+
+
 def _set_labels(
     session: Session, conversation: Conversation, names: tuple[str, ...], who: str
 ) -> str | None:
@@ -222,11 +225,21 @@ def _set_labels(
     current = {label.name for label in conversation.labels}
     if wanted == current:
         return None
-    existing = {lb.name: lb for lb in session.scalars(select(Label).where(Label.name.in_(wanted)))}
+    # A batch of rule firings (inbox/rules.py) shares one cache: a query (and the autoflush
+    # before it) per firing would split the batch's one flush into hundreds.
+    cache: dict[str, Label] | None = session.info.get(LABEL_CACHE)
+    known = cache if cache is not None else {}
+    missing = wanted - known.keys()
+    if missing:
+        known.update(
+            {lb.name: lb for lb in session.scalars(select(Label).where(Label.name.in_(missing)))}
+        )
+    existing = {name: known[name] for name in wanted if name in known}
     for name in wanted - existing.keys():
         label = Label(name=name)
         session.add(label)
         existing[name] = label
+        known[name] = label
     conversation.labels = [existing[n] for n in sorted(wanted)]
     return f"{who} set labels {', '.join(sorted(wanted)) or '(none)'}"
 

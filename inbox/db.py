@@ -110,6 +110,22 @@ def insert_ignore(
     return session.execute(statement).first() is not None
 
 
+def insert_ignore_many(
+    session: Session,
+    table: Any,
+    rows: Sequence[Mapping[str, Any]],
+    conflict_columns: Sequence[str],
+) -> None:
+    """`insert_ignore` for many rows in one statement (executemany; SQLAlchemy sends
+    PostgreSQL one multi-row INSERT for it)."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert_fn: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert_fn(table).on_conflict_do_nothing(index_elements=list(conflict_columns))
+    session.execute(statement, [dict(row) for row in rows])
+
+
 def insert_returning_id(
     session: Session,
     table: Any,

@@ -24,6 +24,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, insert, literal_column, or_, select, update
 from sqlalchemy.engine import Row
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnClause
 
@@ -68,8 +69,18 @@ def store_delivery(
         with db.session() as session:
             session.add(InboundDelivery(**values))
         return
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(insert(_DELIVERY), values)
+    try:
+        with db.ack_engine.connect() as connection:
+            connection.execute(insert(_DELIVERY), values)
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+        # The server dropped that connection (a restart): SQLAlchemy has invalidated the
+        # pool's older connections, and a new one is made. If the lost INSERT had committed
+        # before the answer was lost, the delivery is stored twice and ingested once (provider
+        # ids are unique), as with a platform's own redelivery.
+        with db.ack_engine.connect() as connection:
+            connection.execute(insert(_DELIVERY), values)
 
 
 def store(
@@ -159,16 +170,28 @@ def claim_fresh(session: Session, fresh: int) -> list[Row[Any]]:
         .limit(fresh * FRESH_WINDOW)
         .scalar_subquery()
     )
-    blocked = (
-        select(older.c.id)
-        .where(
-            older.c.status == _WAITING,
-            older.c.attempts == 0,
-            older.c.connector == _DELIVERY.c.connector,
-            older.c.id < _DELIVERY.c.id,
-            or_(older.c.route == _DELIVERY.c.route, older.c.route.is_(None)),
+
+    def older_waiting(route: Any) -> Any:
+        return (
+            select(older.c.id)
+            .where(
+                older.c.status == _WAITING,
+                older.c.attempts == 0,
+                older.c.connector == _DELIVERY.c.connector,
+                route,
+                older.c.id < _DELIVERY.c.id,
+            )
+            .exists()
         )
-        .exists()
+
+    # Two probes, not one with `route = … OR route IS NULL`: with the OR, PostgreSQL can put
+    # only the connector and the id into the index condition and filters the route row by
+    # row — every older waiting row of the connector, for each candidate (390 ms behind a
+    # 5,000-row backlog, measured); separately each is one probe of
+    # ix_inbound_delivery_waiting_route on (connector, route, id).
+    blocked = or_(
+        older_waiting(older.c.route == _DELIVERY.c.route),
+        older_waiting(older.c.route.is_(None)),
     )
     query = (
         select(*_COLUMNS)

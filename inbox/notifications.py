@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from inbox.access import can_see
 from inbox.events import after_commit, emit
@@ -33,10 +33,11 @@ EXCERPT = 140
 def react(session: Session, events: list[dict[str, Any]]) -> None:
     """Turn the events of one transaction into notifications (topics it ignores pass by)."""
     inbound: list[dict[str, Any]] = []
+    assigned: list[dict[str, Any]] = []
     for event in events:
         topic = event.get("topic")
         if topic == "conversation.assigned":
-            _assigned(session, event)
+            assigned.append(event)
         elif topic == "message.created" and event.get("direction") == "internal":
             _mentions(session, int(event["message_id"]))
         elif topic == "message.created" and event.get("direction") == "inbound":
@@ -45,6 +46,8 @@ def react(session: Session, events: list[dict[str, Any]]) -> None:
             _sla_breach(session, event)
         elif topic == "webhook.disabled":
             _webhook_disabled(session, event)
+    if assigned:
+        _assigned(session, assigned)
     if inbound:
         _customer_replied(session, inbound)
 
@@ -68,38 +71,73 @@ def notify(
         message_id=message_id,
         actor_user_id=actor_id,
     )
-    session.add(note)
-    session.flush()
-    emit(session, "notification.created", user_id=user_id, notification_id=note.id, kind=kind)
-    wants_email = session.scalar(
-        select(NotificationSetting.email).where(NotificationSetting.user_id == user_id)
-    )
-    if wants_email:
-        after_commit(
-            session,
-            "workers.notify.email_notification",
-            note.id,
-            queue="maintenance",
-            job_id=f"notify-email:{note.id}",
-        )
+    _store(session, [note])
     return note
 
 
-def _assigned(session: Session, event: dict[str, Any]) -> None:
-    assignee_id = event.get("assignee_id")
-    if not assignee_id or assignee_id == event.get("actor_id"):
+def _store(session: Session, notes: list[Notification]) -> None:
+    """Insert `notes` in one flush, announce each, and ask for the email copies wanted."""
+    if not notes:
         return
-    conversation = session.get(Conversation, event["conversation_id"])
-    if conversation is None:
-        return
-    notify(
-        session,
-        assignee_id,
-        "assigned",
-        _subject(conversation),
-        conversation_id=conversation.id,
-        actor_id=event.get("actor_id"),
+    session.add_all(notes)
+    session.flush()
+    users = {note.user_id for note in notes}
+    emailed = set(
+        session.scalars(
+            select(NotificationSetting.user_id).where(
+                NotificationSetting.user_id.in_(users), NotificationSetting.email.is_(True)
+            )
+        )
     )
+    for note in notes:
+        emit(
+            session,
+            "notification.created",
+            user_id=note.user_id,
+            notification_id=note.id,
+            kind=note.kind,
+        )
+        if note.user_id in emailed:
+            after_commit(
+                session,
+                "workers.notify.email_notification",
+                note.id,
+                queue="maintenance",
+                job_id=f"notify-email:{note.id}",
+            )
+
+
+def _assigned(session: Session, events: list[dict[str, Any]]) -> None:
+    """All of a transaction's assignments at once (an auto-assignment pass makes hundreds):
+    one query for their conversations and contacts, one flush, one settings query."""
+    wanted = [
+        e for e in events if e.get("assignee_id") and e.get("assignee_id") != e.get("actor_id")
+    ]
+    if not wanted:
+        return
+    conversations = {
+        c.id: c
+        for c in session.scalars(
+            select(Conversation)
+            .where(Conversation.id.in_({int(e["conversation_id"]) for e in wanted}))
+            .options(selectinload(Conversation.contact))
+        )
+    }
+    notes = []
+    for event in wanted:
+        conversation = conversations.get(int(event["conversation_id"]))
+        if conversation is None:
+            continue
+        notes.append(
+            Notification(
+                user_id=event["assignee_id"],
+                kind="assigned",
+                text=_excerpt(_subject(conversation)),
+                conversation_id=conversation.id,
+                actor_user_id=event.get("actor_id"),
+            )
+        )
+    _store(session, notes)
 
 
 def _mentions(session: Session, message_id: int) -> None:

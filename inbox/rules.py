@@ -18,14 +18,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, selectinload
 
 from connectors.base import Words
 from inbox.audit import record
 from inbox.business_hours import Schedule, hours_for
 from inbox.canned import render, variables_for
-from inbox.conversations import Change, apply_change, system_event
-from inbox.db import insert_returning_id
+from inbox.conversations import LABEL_CACHE, Change, apply_change, system_event
+from inbox.db import forget_since, insert_returning_id, pending_mark
 from inbox.events import emit
 from inbox.models import (
     PRIORITIES,
@@ -46,6 +47,7 @@ from inbox.serialize import conversation_json, message_json
 from inbox.workflow_config import changed
 
 ORIGIN = "rules"
+HOURS_CACHE = "rules:hours"  # session.info: account id → Schedule, during one run
 KINDS = ("dm", "comment", "mention", "email", "chat")
 # field → operators it accepts
 CONDITIONS: dict[str, tuple[str, ...]] = {
@@ -293,16 +295,30 @@ def run_for_events(session: Session, events: list[dict[str, Any]]) -> Outcome:
 def run_occasions(
     session: Session, rules: list[AutomationRule], occasions: list[Occasion]
 ) -> Outcome:
-    outcome = Outcome()
+    """Fire the matching rules for `occasions`, per batch (issue 12, `thru`).
+
+    Conditions are evaluated and actions applied in memory, occasion after occasion and rule
+    after rule as before (a later rule sees an earlier one's label or priority), with the
+    batch's conversations, their labels, contacts and inboxes and the triggering texts loaded
+    up front; every "fired once per occasion" claim is then one INSERT for the whole batch
+    and the changes one flush (multi-row inserts of events, audit rows, labels). A claim
+    found taken (a replayed event, a racing job) rolls the batch's savepoint back, and it is
+    run again with the claim first for each firing, as it always was.
+    """
     triggers = {r.trigger for r in rules}
     occasions = [o for o in occasions if o.trigger in triggers]
     if not occasions:
-        return outcome
-    # One query each for the conversations and the triggering messages' texts.
+        return Outcome()
     conversations = {
         c.id: c
         for c in session.scalars(
-            select(Conversation).where(Conversation.id.in_({o.conversation_id for o in occasions}))
+            select(Conversation)
+            .where(Conversation.id.in_({o.conversation_id for o in occasions}))
+            .options(
+                selectinload(Conversation.labels),
+                selectinload(Conversation.contact),
+                selectinload(Conversation.account),
+            )
         )
     }
     message_ids = {o.message_id for o in occasions if o.message_id}
@@ -316,28 +332,87 @@ def run_occasions(
         else {}
     )
     session.info["origin"] = ORIGIN
+    session.info[LABEL_CACHE] = {}
+    session.info[HOURS_CACHE] = {}
     try:
-        for occasion in occasions:
-            matching = [r for r in rules if r.trigger == occasion.trigger]
-            conversation = conversations.get(occasion.conversation_id)
-            if conversation is None:
-                continue
-            context = _Context(session, conversation, occasion)
-            if occasion.message_id in texts:
-                context._text = texts[occasion.message_id]
-            for rule in matching:
-                if not all(_holds(c, context) for c in rule.conditions or []):
-                    continue
-                if not _claim(session, rule, occasion):
-                    continue  # already fired for this occasion (replayed event, racing job)
-                context.rule = rule
-                _fire(session, rule, conversation, context, outcome)
-                outcome.fired.append((rule.id, conversation.id))
-                if rule.stop_processing:
-                    break
+        mark = pending_mark(session)
+        jobs = len(session.info.get("jobs", []))  # inbox.events.after_commit's requests
+        claims: list[dict[str, Any]] = []
+        try:
+            with session.begin_nested():
+                outcome = _evaluate(session, rules, occasions, conversations, texts, claims)
+                if claims and not _claim_all(session, claims):
+                    raise _ClaimTaken
+            return outcome
+        except _ClaimTaken:
+            forget_since(session, mark)
+            del session.info.setdefault("jobs", [])[jobs:]
+            session.info[LABEL_CACHE] = {}
+        return _evaluate(session, rules, occasions, conversations, texts, None)
     finally:
         session.info.pop("origin", None)
+        session.info.pop(LABEL_CACHE, None)
+        session.info.pop(HOURS_CACHE, None)
+
+
+class _ClaimTaken(Exception):
+    """A rule already fired for one of the batch's occasions."""
+
+
+def _evaluate(
+    session: Session,
+    rules: list[AutomationRule],
+    occasions: list[Occasion],
+    conversations: dict[int, Conversation],
+    texts: dict[int, str | None],
+    claims: list[dict[str, Any]] | None,
+) -> Outcome:
+    """Fire the rules; `claims` collects the claims to make afterwards, None claims each first."""
+    outcome = Outcome()
+    for occasion in occasions:
+        matching = [r for r in rules if r.trigger == occasion.trigger]
+        conversation = conversations.get(occasion.conversation_id)
+        if conversation is None:
+            continue
+        context = _Context(session, conversation, occasion)
+        if occasion.message_id in texts:
+            context._text = texts[occasion.message_id]
+        for rule in matching:
+            if not all(_holds(c, context) for c in rule.conditions or []):
+                continue
+            if claims is None:
+                if not _claim(session, rule, occasion):
+                    continue  # already fired for this occasion (replayed event, racing job)
+            else:
+                claims.append(_claim_row(rule, occasion))
+            context.rule = rule
+            _fire(session, rule, conversation, context, outcome)
+            outcome.fired.append((rule.id, conversation.id))
+            if rule.stop_processing:
+                break
     return outcome
+
+
+def _claim_row(rule: AutomationRule, occasion: Occasion) -> dict[str, Any]:
+    return {
+        "rule_id": rule.id,
+        "conversation_id": occasion.conversation_id,
+        "occasion": occasion.key[:120],
+        "at": utcnow(),
+    }
+
+
+def _claim_all(session: Session, claims: list[dict[str, Any]]) -> bool:
+    """Claim every firing in one statement; False if any was claimed already."""
+    dialect = session.get_bind().dialect.name
+    insert_fn: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = RuleFiring.__table__
+    statement = (
+        insert_fn(table)
+        .on_conflict_do_nothing(index_elements=["rule_id", "occasion"])
+        .returning(table.c.id)
+    )
+    return len(list(session.scalars(statement, claims))) == len(claims)
 
 
 def silent_occasions(
@@ -443,7 +518,14 @@ def _label_check(ctx: _Context, op: str, value: Any) -> bool:
 
 
 def _hours_check(ctx: _Context, op: str, value: Any) -> bool:
-    schedule = Schedule.of(hours_for(ctx.session, ctx.conversation.channel_account_id))
+    account_id = ctx.conversation.channel_account_id
+    known = ctx.session.info.get(HOURS_CACHE)
+    if known is not None and account_id in known:
+        schedule = known[account_id]
+    else:
+        schedule = Schedule.of(hours_for(ctx.session, account_id))
+        if known is not None:
+            known[account_id] = schedule
     is_open = schedule.is_open(utcnow())
     return is_open if value == "open" else not is_open
 
@@ -473,15 +555,7 @@ _CHECKS: dict[str, Callable[[_Context, str, Any], bool]] = {
 def _claim(session: Session, rule: AutomationRule, occasion: Occasion) -> bool:
     # RETURNING id, not rowcount: with implicit RETURNING, PostgreSQL reports -1 rows.
     return None is not insert_returning_id(
-        session,
-        RuleFiring.__table__,
-        {
-            "rule_id": rule.id,
-            "conversation_id": occasion.conversation_id,
-            "occasion": occasion.key[:120],
-            "at": utcnow(),
-        },
-        ("rule_id", "occasion"),
+        session, RuleFiring.__table__, _claim_row(rule, occasion), ("rule_id", "occasion")
     )
 
 

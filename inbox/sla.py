@@ -21,7 +21,7 @@ from connectors.base import Words
 from inbox.audit import record
 from inbox.business_hours import Schedule, hours_for
 from inbox.conversations import system_event
-from inbox.db import insert_ignore
+from inbox.db import insert_ignore_many
 from inbox.events import emit
 from inbox.models import PRIORITIES, Conversation, utcnow
 from inbox.models.sla import ConversationSla, SlaPolicy
@@ -130,14 +130,14 @@ def refresh(
     missing = [cid for cid, policy in chosen.items() if policy is not None and cid not in clocks]
     if missing:
         # The automation job and the sweeper may time one conversation at once: the unique
-        # key decides who creates the clock, and both then update the one row.
-        for conversation_id in missing:
-            insert_ignore(
-                session,
-                ConversationSla.__table__,
-                {"conversation_id": conversation_id, "paused_seconds": 0, "updated_at": now},
-                ["conversation_id"],
-            )
+        # key decides who creates the clock, and both then update the one row. One statement
+        # for all of them (issue 12, `thru`: it was one per conversation of the batch).
+        insert_ignore_many(
+            session,
+            ConversationSla.__table__,
+            [{"conversation_id": c, "paused_seconds": 0, "updated_at": now} for c in missing],
+            ["conversation_id"],
+        )
         clocks.update(_clocks(session, missing))
     schedules: dict[int, Schedule] = {}
     for conversation in conversations:

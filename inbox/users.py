@@ -6,13 +6,26 @@ import secrets
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from connectors.base import Words
 from connectors.phone.numbers import BadNumber, to_e164
 from inbox.audit import record
 from inbox.events import emit
 from inbox.models import ROLES, ChannelAccount, User, inbox_member
+
+
+# werkzeug.security is imported when a password is hashed or checked: importing it loads the
+# whole werkzeug package, which the worker and `switchboard poll` never need (issue 12, thru).
+def generate_password_hash(password: str) -> str:
+    from werkzeug.security import generate_password_hash as hashed
+
+    return hashed(password)
+
+
+def check_password_hash(pwhash: str, password: str) -> bool:
+    from werkzeug.security import check_password_hash as matches
+
+    return matches(pwhash, password)
 
 
 def create_user(

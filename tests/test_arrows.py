@@ -25,8 +25,9 @@ LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 # Function-local imports of our own modules that are a choice, not a dodge; each says why.
 # Anything else found inside a function fails test_no_first_party_import_inside_functions.
 LOCAL_IMPORTS_ALLOWED = {
-    # Subcommands load only what they run: a worker must not load Flask, the emulators and
-    # the demo data; `switchboard check` must not load rq.
+    # Subcommands load only what they run: a worker or a poll must not load Flask, the
+    # emulators and the demo data (idle worker RSS, `poll` start-up: issue 12, checked by
+    # tests/test_cli_imports.py); `switchboard check` must not load rq.
     ("cli/commands.py", "cli.demo"),
     ("cli/commands.py", "web.streams"),
     ("cli/commands.py", "workers.rq_worker"),

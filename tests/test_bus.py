@@ -60,3 +60,35 @@ def test_events_of_a_rolled_back_session_are_never_published(rt, factory):
         assert seen == []
     finally:
         rt.db.on_events = original
+
+
+@pytest.mark.redis
+def test_a_commits_events_travel_as_one_redis_message() -> None:
+    """One PUBLISH per commit (issue 12, `thru`), and listeners get the commit's events at once."""
+    import redis
+
+    bus = RedisBus(REDIS_TEST_URL, prefix="test-bus-batch:")
+    raw = redis.Redis.from_url(REDIS_TEST_URL).pubsub(ignore_subscribe_messages=True)
+    raw.subscribe(bus.channel)
+    batches = bus.listen_batches(timeout=0.1)
+    assert next(batches) is None  # subscribed
+    events = [{"topic": "message.created", "message_id": n} for n in range(3)]
+    bus.publish(events)
+    bus.publish([])  # nothing committed: nothing sent
+    assert next(b for b in batches if b is not None) == events
+    messages = []
+    for _ in range(10):  # None also stands for the (ignored) subscribe confirmation
+        message = raw.get_message(timeout=0.1)
+        if message is not None:
+            messages.append(message)
+    assert len(messages) == 1
+    raw.close()
+
+
+def test_a_local_listener_gets_a_commit_together_and_one_by_one() -> None:
+    bus = LocalBus()
+    batches, singles = bus.listen_batches(timeout=0.05), bus.listen(timeout=0.05)
+    assert next(batches) is None and next(singles) is None
+    bus.publish([{"topic": "a"}, {"topic": "b"}])
+    assert next(b for b in batches if b is not None) == [{"topic": "a"}, {"topic": "b"}]
+    assert [next(singles), next(singles)] == [{"topic": "a"}, {"topic": "b"}]

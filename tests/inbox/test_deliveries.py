@@ -236,3 +236,25 @@ def test_a_fetched_attachment_and_a_failed_fetch_are_recorded(rt: Runtime, facto
         problem = rows["https://cdn.test/b"].problem
         assert problem is not None and problem.startswith("could not fetch: ")
         assert len(problem) == 500
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_the_acknowledgement_store_survives_a_dropped_connection(rt: Runtime) -> None:
+    """Issue 12 (`thru`): the ack's INSERT has no pre-ping; a connection the server dropped
+    (a restart) fails once and the store is made again on a new one."""
+    from sqlalchemy import text
+
+    def store(n: int) -> None:
+        deliveries.store_delivery(
+            rt.db, endpoint="fake", connector="fake", headers={}, body=b'{"n": %d}' % n, route=None
+        )
+
+    store(1)
+    with rt.db.ack_engine.connect() as connection:
+        pid = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    with rt.db.engine.connect() as admin:  # the pooled ack connection is killed under it
+        admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    store(2)
+    with rt.db.session() as s:
+        bodies = s.scalars(select(InboundDelivery.body).order_by(InboundDelivery.id)).all()
+    assert bodies == [b'{"n": 1}', b'{"n": 2}']

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from unittest.mock import ANY
 
 import pytest
 from sqlalchemy import func, select
@@ -246,3 +247,63 @@ def test_language_of_uses_the_script():
     assert language_of("Where is my order?") == "en"
     assert language_of("ありがとう") == "ja"
     assert language_of("12345") is None
+
+
+def _inbound_event(s, conversation_id):
+    message_id = s.scalars(
+        select(Message.id).where(
+            Message.conversation_id == conversation_id, Message.direction == "inbound"
+        )
+    ).one()
+    return {
+        "topic": "message.created",
+        "conversation_id": conversation_id,
+        "message_id": message_id,
+        "direction": "inbound",
+    }
+
+
+@BOTH
+def test_a_batch_fires_each_rule_once_per_occasion_and_shares_new_labels(rt, factory):
+    """Issue 12 (`thru`): one batch of occasions, claims in one statement, one label row."""
+    account = factory.account()
+    conversations = [factory.inbound(account, "반품할게요", customer=f"b{n}") for n in range(6)]
+    rt.jobs.drain()  # their own jobs ran before any rule existed
+    _rule(
+        rt,
+        "refund",
+        "customer_message",
+        REFUND,
+        [{"type": "add_label", "value": "환불-일괄"}, {"type": "set_priority", "value": "high"}],
+    )
+    _rule(rt, "second", "customer_message", [], [{"type": "note", "value": "둘째 규칙"}])
+    with rt.db.session() as s:
+        events = [_inbound_event(s, c.id) for c in conversations]
+        outcome = run_for_events(s, events)
+    assert len(outcome.fired) == 12
+    with rt.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(RuleFiring)) == 12
+        for c in conversations:
+            fresh = s.get(Conversation, c.id)
+            assert fresh is not None
+            assert fresh.priority == "high"
+            assert [label.name for label in fresh.labels] == ["환불-일괄"]
+    assert all(_texts(rt, c.id).count("둘째 규칙") == 1 for c in conversations)
+
+
+@BOTH
+def test_a_batch_with_one_occasion_already_fired_fires_only_the_others(rt, factory):
+    """A replayed event inside a batch: the batch's claim finds it taken, the savepoint is
+    rolled back and the batch runs claim by claim; nothing fires twice, nothing is missed."""
+    account = factory.account()
+    first = factory.inbound(account, "반품할게요", customer="x1")
+    second = factory.inbound(account, "환불해 주세요", customer="x2")
+    rt.jobs.drain()  # their own jobs ran before the rule existed
+    _rule(rt, "note it", "customer_message", REFUND, [{"type": "note", "value": "환불 절차"}])
+    with rt.db.session() as s:
+        assert run_for_events(s, [_inbound_event(s, first.id)]).fired == [(ANY, first.id)]
+    with rt.db.session() as s:
+        outcome = run_for_events(s, [_inbound_event(s, first.id), _inbound_event(s, second.id)])
+    assert outcome.fired and {cid for _, cid in outcome.fired} == {second.id}
+    assert _texts(rt, first.id).count("환불 절차") == 1
+    assert _texts(rt, second.id).count("환불 절차") == 1

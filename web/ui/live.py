@@ -3,6 +3,11 @@
 An event reaches an agent only if it names a conversation or channel account the agent can
 see (admins see all). Events that name only a conversation are resolved to its account once
 and remembered. The page refetches what changed, so events carry ids, never content.
+
+A commit's events arrive together (switchboard/bus.py) and leave in one chunk: one write to
+the socket per commit, not per event, and a line identical to one already in the chunk (the
+same topic and ids) is sent once — during a 5,000-message backlog each stream used to write
+every event on its own.
 """
 
 from __future__ import annotations
@@ -74,21 +79,22 @@ def _listen(rt: Runtime, user_id: int) -> Iterator[str]:
     tick = min(1.0, keepalive)
     quiet = 0.0
     opened = False
-    for event in rt.bus.listen(timeout=tick):
+    for batch in rt.bus.listen_batches(timeout=tick):
         if not opened:
             opened = True
             yield "retry: 2000\n\n"
         if time.monotonic() > ends:
             return
-        if event is None:
+        if batch is None:
             quiet += tick
             if quiet >= keepalive:
                 quiet = 0.0
                 yield ": keep-alive\n\n"
             continue
-        line = _line(rt, event, accounts, allowed, user_id)
-        if line is not None:
-            yield line
+        lines = (_line(rt, event, accounts, allowed, user_id) for event in batch)
+        chunk = "".join(dict.fromkeys(line for line in lines if line is not None))
+        if chunk:
+            yield chunk
 
 
 def _line(

@@ -72,3 +72,27 @@ def test_stream_carries_only_the_agents_inboxes(
 def test_stream_needs_a_signed_in_agent(base_url: str, team_setup: dict[str, Any]) -> None:
     anonymous = requests.get(f"{base_url}/live/stream", allow_redirects=False, timeout=5)
     assert anonymous.status_code == 401
+
+
+# The in-process bus only: Redis pub/sub is shared with other test runs, whose commits could
+# arrive between ours (the Redis bus's batches are tested in tests/test_bus.py).
+@pytest.mark.parametrize("settings_overrides", [{"SWITCHBOARD_SSE_KEEPALIVE_SECONDS": "1"}])
+def test_a_commits_events_come_in_one_chunk_without_repeats(
+    base_url: str, rt: Runtime, team_setup: dict[str, Any], settings_overrides: dict[str, str]
+) -> None:
+    """Issue 12 (`thru`): a commit's events are written together, an identical line once."""
+    admin = signed_in(base_url, "admin@example.test")
+    account_id = team_setup["a"].id
+    event = {
+        "topic": "conversation.updated",
+        "conversation_id": 1,
+        "channel_account_id": account_id,
+    }
+    other = {**event, "conversation_id": 2}
+    with admin.get(f"{base_url}/live/stream", stream=True, timeout=(5, 15)) as response:
+        chunks = response.iter_content(chunk_size=None, decode_unicode=True)
+        assert next(chunks) == "retry: 2000\n\n"
+        rt.bus.publish([event, other, dict(event)])
+        chunk = next(c for c in chunks if not c.startswith(":"))
+    sent = [json.loads(line[6:]) for line in chunk.split("\n\n") if line.startswith("data: ")]
+    assert [e["conversation_id"] for e in sent] == [1, 2]
