@@ -23,7 +23,7 @@ def test_category_rule_makes_the_summary_required_in_the_resolve_form(
     login(client, "admin@example.test")
     token = form_token(client, "/admin/categories")
     client.post("/admin/categories", data={"csrf_token": token, "required": "refund-return"})
-    assert 'value="refund-return" aria-label="반품과 환불은 어떻게 하나요?" checked' in client.get(
+    assert 'value="refund-return" aria-label="반품·환불" checked' in client.get(
         "/admin/categories"
     ).get_data(as_text=True)
     client.post("/logout", data={"csrf_token": token})

@@ -332,8 +332,8 @@ def test_every_page_in_korean_has_no_english_left(
         visit(url)
     visit("/no/such/page")
     thread = client.get(f"/inbox/c/{seeded['conversation'].id}").get_data(as_text=True)
-    assert "규칙 “배송 문의 분류” 실행: 우선순위 높음; 분류 배송은 얼마나 걸리나요?" in thread
-    assert "분류: 반품과 환불은 어떻게 하나요? · 시스템" in thread
+    assert "규칙 “배송 문의 분류” 실행: 우선순위 높음; 분류 배송 기간" in thread
+    assert "분류: 반품·환불 · 시스템" in thread
     visit(f"/inbox/c/{seeded['conversation'].id + 1000}")  # 404 for a signed-in agent
     # A refused compose form: the per-platform errors and warnings beside their targets.
     compose = client.get("/announcements/new").get_data(as_text=True)
