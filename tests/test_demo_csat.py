@@ -10,12 +10,12 @@ from typing import Any
 import requests
 from sqlalchemy import select
 
-from cli.demo import demo_app, prepare
+from cli.demo import demo_app
 from inbox import csat_schedule
 from inbox.models import ChannelAccount, Conversation, Message
 from inbox.models.reports import CsatSurvey
-from switchboard.settings import Settings
-from tests.support.servers import free_port, serve_wsgi
+from tests.support.demo import prepared_demo
+from tests.support.servers import serve_wsgi
 from workers.csat import send_due_surveys
 
 
@@ -30,21 +30,9 @@ def wait_for(check: Any, timeout: float = 30.0) -> Any:
 
 
 def test_resolved_dm_gets_a_survey_and_the_answer_lands(tmp_path: Any, monkeypatch: Any) -> None:
-    monkeypatch.chdir(tmp_path)
-    port = free_port()
-    settings = Settings.load(
-        {
-            "DATABASE_URL": f"sqlite:///{tmp_path}/demo.db",
-            "REDIS_URL": "",
-            "SWITCHBOARD_INSTANCE": str(tmp_path / "instance"),
-            "SECRET_KEY": "",
-            "SWITCHBOARD_ENCRYPTION_KEY": "",
-        }
-    )
-    info = prepare(host="127.0.0.1", port=port, settings=settings)
-    rt = info["runtime"]
-    headers = {"Authorization": f"Bearer {info['token']}"}
-    try:
+    with prepared_demo(tmp_path, monkeypatch) as demo:
+        info, port, rt = demo.info, demo.port, demo.runtime
+        headers = {"Authorization": f"Bearer {info['token']}"}
         with serve_wsgi(demo_app(rt), port=port) as base:
             with rt.db.session() as s:
                 account = s.scalars(
@@ -109,8 +97,6 @@ def test_resolved_dm_gets_a_survey_and_the_answer_lands(tmp_path: Any, monkeypat
             assert report["summary"]["csat_distribution"]["5"] >= 1
             facebook = [r for r in report["tables"]["channels"] if r["key"] == "facebook"]
             assert facebook and facebook[0]["csat_answers"] >= 1
-    finally:
-        rt.close()
 
 
 def _survey(rt: Any, conversation_id: int) -> Any:
@@ -126,21 +112,9 @@ def test_meta_quick_replies_inside_the_window_only(tmp_path: Any, monkeypatch: A
     simulator, exactly), the tap's payload is the answer whatever its text; Messenger: a
     survey due after the 24-hour window is skipped, though a person could still answer with
     the HUMAN_AGENT tag (the demo's page has it enabled)."""
-    monkeypatch.chdir(tmp_path)
-    port = free_port()
-    settings = Settings.load(
-        {
-            "DATABASE_URL": f"sqlite:///{tmp_path}/demo.db",
-            "REDIS_URL": "",
-            "SWITCHBOARD_INSTANCE": str(tmp_path / "instance"),
-            "SECRET_KEY": "",
-            "SWITCHBOARD_ENCRYPTION_KEY": "",
-        }
-    )
-    info = prepare(host="127.0.0.1", port=port, settings=settings)
-    rt = info["runtime"]
-    headers = {"Authorization": f"Bearer {info['token']}"}
-    try:
+    with prepared_demo(tmp_path, monkeypatch) as demo:
+        info, port, rt = demo.info, demo.port, demo.runtime
+        headers = {"Authorization": f"Bearer {info['token']}"}
         with serve_wsgi(demo_app(rt), port=port) as base:
             with rt.db.session() as s:
                 for account in s.scalars(
@@ -222,5 +196,3 @@ def test_meta_quick_replies_inside_the_window_only(tmp_path: Any, monkeypatch: A
                 conversation = s.get(Conversation, ig)
                 assert conversation is not None and conversation.status == "resolved"
             assert len(survey_calls()) == 1  # one survey, nothing to the late customer
-    finally:
-        rt.close()

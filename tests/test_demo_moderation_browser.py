@@ -10,11 +10,11 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from cli.demo import demo_app, prepare
+from cli.demo import demo_app
 from inbox.models import Conversation, Message, User
 from inbox.users import set_password
-from tests.support.demo import demo_settings
-from tests.support.servers import free_port, serve_wsgi
+from tests.support.demo import prepared_demo
+from tests.support.servers import serve_wsgi
 from tests.test_demo_sandboxes import wait_for
 
 pytestmark = pytest.mark.browser
@@ -25,15 +25,11 @@ TIMEOUT_MS = 20_000
 def test_name_caption_and_hiding_a_comment_in_the_demo(
     tmp_path: Any, monkeypatch: Any, browser: Any
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    port = free_port()
-    settings = demo_settings(tmp_path)
-    info = prepare(host="127.0.0.1", port=port, settings=settings)
-    rt = info["runtime"]
-    with rt.db.session() as s:
-        mina = s.scalars(select(User).where(User.email == "mina@seoulsupps.example")).one()
-        set_password(s, mina, PASSWORD)
-    try:
+    with prepared_demo(tmp_path, monkeypatch) as demo:
+        port, rt = demo.port, demo.runtime
+        with rt.db.session() as s:
+            mina = s.scalars(select(User).where(User.email == "mina@seoulsupps.example")).one()
+            set_password(s, mina, PASSWORD)
         with serve_wsgi(demo_app(rt), port=port) as base:
             emu = f"{base}/sandbox/meta/_emu"
             first_dm = {"name": "한지민", "text": "주문 확인 부탁드려요"}
@@ -98,5 +94,3 @@ def test_name_caption_and_hiding_a_comment_in_the_demo(
                 f"{emu}/requests", params={"path": f"/{comment['comment_id']}"}, timeout=30
             ).json()
             assert [(c["method"], c["json"]) for c in calls] == [("POST", {"hide": True})]
-    finally:
-        rt.close()

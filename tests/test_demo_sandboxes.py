@@ -8,11 +8,11 @@ import time
 import requests
 from sqlalchemy import select
 
-from cli.demo import demo_app, prepare
+from cli.demo import demo_app
 from inbox.access import visible_account_ids
 from inbox.models import ChannelAccount, Conversation, Message, User
-from tests.support.demo import demo_settings
-from tests.support.servers import free_port, serve_wsgi
+from tests.support.demo import prepared_demo
+from tests.support.servers import serve_wsgi
 from workers.poll import poll_account
 
 
@@ -26,13 +26,9 @@ def wait_for(check, timeout: float = 30.0):
 
 
 def test_customer_dm_and_mention_reach_the_inbox_and_replies_go_back(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    port = free_port()
-    settings = demo_settings(tmp_path)
-    info = prepare(host="127.0.0.1", port=port, settings=settings)
-    rt = info["runtime"]
-    headers = {"Authorization": f"Bearer {info['token']}"}
-    try:
+    with prepared_demo(tmp_path, monkeypatch) as demo:
+        info, port, rt = demo.info, demo.port, demo.runtime
+        headers = {"Authorization": f"Bearer {info['token']}"}
         with serve_wsgi(demo_app(rt), port=port) as base:
             dm = requests.post(
                 f"{base}/sandbox/meta/_emu/customers/dm",
@@ -92,8 +88,6 @@ def test_customer_dm_and_mention_reach_the_inbox_and_replies_go_back(tmp_path, m
                     s.scalars(select(Message.text).where(Message.text.like("%데모 멘션%")))
                 )
             assert texts and "환불 어떻게 해요?" in texts[0]
-    finally:
-        rt.close()
 
 
 def _status(rt, message_id: int) -> str | None:

@@ -9,31 +9,19 @@ from typing import Any
 import requests
 from sqlalchemy import select
 
-from cli.demo import demo_app, prepare
+from cli.demo import demo_app
 from inbox.models import Attachment, ChannelAccount, Message, User
 from sandbox.twilio.app import DEFAULTS
-from switchboard.settings import Settings
 from tests.sandbox.test_whatsapp_demo import wait_for
-from tests.support.servers import free_port, serve_wsgi
+from tests.support.demo import prepared_demo
+from tests.support.servers import serve_wsgi
 
 
 def test_phone_customer_texts_and_calls_the_demo_and_hears_back(tmp_path: Any, monkeypatch: Any):
-    monkeypatch.chdir(tmp_path)
-    port = free_port()
-    settings = Settings.load(
-        {
-            "DATABASE_URL": f"sqlite:///{tmp_path}/demo.db",
-            "REDIS_URL": "",
-            "SWITCHBOARD_INSTANCE": str(tmp_path / "instance"),
-            "SECRET_KEY": "",
-            "SWITCHBOARD_ENCRYPTION_KEY": "",
-        }
-    )
-    info = prepare(host="127.0.0.1", port=port, settings=settings)
-    rt = info["runtime"]
-    headers = {"Authorization": f"Bearer {info['token']}"}
-    emu = f"http://127.0.0.1:{port}/sandbox/twilio"
-    try:
+    with prepared_demo(tmp_path, monkeypatch) as demo:
+        info, port, rt = demo.info, demo.port, demo.runtime
+        headers = {"Authorization": f"Bearer {info['token']}"}
+        emu = f"http://127.0.0.1:{port}/sandbox/twilio"
         with serve_wsgi(demo_app(rt), port=port) as base:
             with rt.db.session() as s:
                 account = s.scalars(
@@ -115,5 +103,3 @@ def test_phone_customer_texts_and_calls_the_demo_and_hears_back(tmp_path: Any, m
             facts = wait_for(voicemail)
             assert facts is not None, "the voicemail never reached the inbox"
             assert (facts["transcript"], facts["voicemail"]) == ("전화 부탁드려요", True)
-    finally:
-        rt.close()

@@ -12,10 +12,10 @@ from typing import Any
 import requests
 from sqlalchemy import select
 
-from cli.demo import demo_app, prepare
+from cli.demo import demo_app
 from inbox.models import Attachment, ChannelAccount, Message
-from switchboard.settings import Settings
-from tests.support.servers import free_port, serve_wsgi
+from tests.support.demo import prepared_demo
+from tests.support.servers import serve_wsgi
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
@@ -32,22 +32,10 @@ def wait_for(check: Callable[[], Any], timeout: float = 30.0) -> Any:
 
 
 def test_whatsapp_customer_reaches_the_demo_inbox_and_the_reply_goes_back(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    port = free_port()
-    settings = Settings.load(
-        {
-            "DATABASE_URL": f"sqlite:///{tmp_path}/demo.db",
-            "REDIS_URL": "",
-            "SWITCHBOARD_INSTANCE": str(tmp_path / "instance"),
-            "SECRET_KEY": "",
-            "SWITCHBOARD_ENCRYPTION_KEY": "",
-        }
-    )
-    info = prepare(host="127.0.0.1", port=port, settings=settings)
-    rt = info["runtime"]
-    headers = {"Authorization": f"Bearer {info['token']}"}
-    emu = f"http://127.0.0.1:{port}/sandbox/meta"
-    try:
+    with prepared_demo(tmp_path, monkeypatch) as demo:
+        info, port, rt = demo.info, demo.port, demo.runtime
+        headers = {"Authorization": f"Bearer {info['token']}"}
+        emu = f"http://127.0.0.1:{port}/sandbox/meta"
         with serve_wsgi(demo_app(rt), port=port) as base:
             with rt.db.session() as s:
                 account = s.scalars(
@@ -111,5 +99,3 @@ def test_whatsapp_customer_reaches_the_demo_inbox_and_the_reply_goes_back(tmp_pa
             assert wait_for(status) == "delivered"
             sent = requests.get(f"{emu}/_emu/whatsapp/sent", timeout=10).json()
             assert [m["body"]["text"]["body"] for m in sent] == ["교환해 드리겠습니다."]
-    finally:
-        rt.close()
