@@ -365,6 +365,9 @@ def run_cli(account_id: int, env: dict[str, str]) -> dict[str, Any]:
     figures["wall"] = wall
     figures["startup"] = figures["poll_started"] - began
     figures["poll"] = figures["poll_finished"] - figures["poll_started"]
+    # After the poll: the command's own wrap-up, then the interpreter's exit.
+    figures["wrapup"] = figures["cli_finished"] - figures["poll_finished"]
+    figures["exit"] = began + wall - figures["cli_finished"]
     figures["cpu"] = (cpu_after.ru_utime - cpu_before.ru_utime) + (
         cpu_after.ru_stime - cpu_before.ru_stime
     )
@@ -440,7 +443,9 @@ def one_run(
     figures["per_mail"] = figures["poll_statements"] / len(mails)
     print(
         f"{label}: poll {figures['poll']:.2f}s ({figures['rate']:.0f}/s), process "
-        f"{figures['wall']:.2f}s, {figures['poll_statements']} statements, "
+        f"{figures['wall']:.2f}s (start {figures['startup']:.2f}, wrap-up "
+        f"{figures['wrapup']:.2f}, exit {figures['exit']:.2f}), "
+        f"{figures['poll_statements']} statements, "
         f"{len(problems)} problems; load {os.getloadavg()[0]:.1f}",
         flush=True,
     )
