@@ -3,7 +3,6 @@ the customer's answer shows in the thread (without reopening it) and in the repo
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,19 +13,9 @@ from cli.demo import demo_app
 from inbox import csat_schedule
 from inbox.models import ChannelAccount, Conversation, Message
 from inbox.models.reports import CsatSurvey
-from tests.support.demo import prepared_demo
+from tests.support.demo import prepared_demo, wait_for_value
 from tests.support.servers import serve_wsgi
 from workers.csat import send_due_surveys
-
-
-def wait_for(check: Any, timeout: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.1)
-    return None
 
 
 def test_resolved_dm_gets_a_survey_and_the_answer_lands(tmp_path: Any, monkeypatch: Any) -> None:
@@ -55,7 +44,7 @@ def test_resolved_dm_gets_a_survey_and_the_answer_lands(tmp_path: Any, monkeypat
                     return s.scalars(select(Message).where(Message.text == text)).first()
 
             customer_says("주문 취소 됐나요?")
-            first = wait_for(lambda: rt.jobs.drain(1) and message("주문 취소 됐나요?"))
+            first = wait_for_value(lambda: rt.jobs.drain(1) and message("주문 취소 됐나요?"))
             assert first, "the DM never reached the inbox"
             cid = first.conversation_id
             done = requests.patch(
@@ -63,8 +52,8 @@ def test_resolved_dm_gets_a_survey_and_the_answer_lands(tmp_path: Any, monkeypat
             )
             assert done.status_code == 200, done.text
             assert send_due_surveys(datetime.now(UTC) + timedelta(seconds=1)) == 1
-            assert wait_for(lambda: rt.jobs.drain(1) and _survey(rt, cid).status == "sent")
-            question = wait_for(
+            assert wait_for_value(lambda: rt.jobs.drain(1) and _survey(rt, cid).status == "sent")
+            question = wait_for_value(
                 lambda: (
                     rt.jobs.drain(1)
                     and [
@@ -81,9 +70,9 @@ def test_resolved_dm_gets_a_survey_and_the_answer_lands(tmp_path: Any, monkeypat
             assert question, "the Meta simulator never received the survey"
             assert send_due_surveys(datetime.now(UTC) + timedelta(seconds=1)) == 0  # only once
             customer_says("5")
-            assert wait_for(lambda: rt.jobs.drain(1) and _survey(rt, cid).rating == 5)
+            assert wait_for_value(lambda: rt.jobs.drain(1) and _survey(rt, cid).rating == 5)
             customer_says("친절하게 안내해 주셔서 감사합니다")
-            assert wait_for(lambda: rt.jobs.drain(1) and _survey(rt, cid).comment)
+            assert wait_for_value(lambda: rt.jobs.drain(1) and _survey(rt, cid).comment)
             with rt.db.session() as s:
                 conversation = s.get(Conversation, cid)
                 assert conversation is not None and conversation.status == "resolved"
@@ -140,7 +129,7 @@ def test_meta_quick_replies_inside_the_window_only(tmp_path: Any, monkeypatch: A
                         row = s.scalars(select(Message).where(Message.text == text)).first()
                         return row.conversation_id if row else None
 
-                cid = wait_for(found)
+                cid = wait_for_value(found)
                 assert cid, f"{text!r} never reached the inbox"
                 return cid
 
@@ -165,7 +154,7 @@ def test_meta_quick_replies_inside_the_window_only(tmp_path: Any, monkeypatch: A
             skipped = _survey(rt, late)
             assert skipped.status == "skipped"
             assert "outside the standard reply window" in (skipped.skip_reason or "")
-            survey = wait_for(lambda: rt.jobs.drain(1) and _survey(rt, ig).status == "sent")
+            survey = wait_for_value(lambda: rt.jobs.drain(1) and _survey(rt, ig).status == "sent")
             assert survey
             survey_id = _survey(rt, ig).id
 
@@ -177,7 +166,7 @@ def test_meta_quick_replies_inside_the_window_only(tmp_path: Any, monkeypatch: A
                 ).json()
                 return [c for c in calls if "How satisfied were you?" in str(c)]
 
-            (call,) = wait_for(survey_calls)
+            (call,) = wait_for_value(survey_calls)
             message = call["json"]["message"]
             assert call["json"]["messaging_type"] == "RESPONSE"
             assert message["quick_replies"] == [
@@ -191,7 +180,7 @@ def test_meta_quick_replies_inside_the_window_only(tmp_path: Any, monkeypatch: A
             ).json()["dms"][0]["messages"]
             assert [q["title"] for q in transcript[-1]["quick_replies"]] == list("12345")
             customer_says("instagram", "csat-ig-1", "최고예요", quick_reply=f"CSAT:{survey_id}:4")
-            assert wait_for(lambda: rt.jobs.drain(1) and _survey(rt, ig).rating == 4)
+            assert wait_for_value(lambda: rt.jobs.drain(1) and _survey(rt, ig).rating == 4)
             with rt.db.session() as s:
                 conversation = s.get(Conversation, ig)
                 assert conversation is not None and conversation.status == "resolved"

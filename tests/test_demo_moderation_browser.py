@@ -13,9 +13,8 @@ from sqlalchemy import select
 from cli.demo import demo_app
 from inbox.models import Conversation, Message, User
 from inbox.users import set_password
-from tests.support.demo import prepared_demo
+from tests.support.demo import prepared_demo, wait_for_value
 from tests.support.servers import serve_wsgi
-from tests.test_demo_sandboxes import wait_for
 
 pytestmark = pytest.mark.browser
 PASSWORD = "demo agent password 16"
@@ -52,8 +51,8 @@ def test_name_caption_and_hiding_a_comment_in_the_demo(
                     ready = "context_fetched_at" in context or "post_id" not in context
                     return int(found) if ready else None
 
-            dm_thread = wait_for(lambda: conversation_of(dm["mid"]))
-            comment_thread = wait_for(lambda: conversation_of(comment["comment_id"]))
+            dm_thread = wait_for_value(lambda: conversation_of(dm["mid"]))
+            comment_thread = wait_for_value(lambda: conversation_of(comment["comment_id"]))
             assert dm_thread and comment_thread, "the demo did not ingest the customer's messages"
 
             context = browser.new_context(locale="ko-KR", viewport={"width": 1400, "height": 900})
@@ -84,7 +83,7 @@ def test_name_caption_and_hiding_a_comment_in_the_demo(
                 found = page.query_selector("[data-moderation-marker]")
                 return found.inner_text() if found is not None else ""
 
-            text = wait_for(marker)
+            text = wait_for_value(marker)
             assert "김미나" in text and "숨김" in text
             assert page.query_selector("article.moderated-hidden") is not None
             assert page.query_selector("button[data-moderate=unhide]") is not None

@@ -3,26 +3,15 @@ server, driven as a customer and as an agent would, over loopback HTTP."""
 
 from __future__ import annotations
 
-import time
-
 import requests
 from sqlalchemy import select
 
 from cli.demo import demo_app
 from inbox.access import visible_account_ids
 from inbox.models import ChannelAccount, Conversation, Message, User
-from tests.support.demo import prepared_demo
+from tests.support.demo import prepared_demo, wait_for_value
 from tests.support.servers import serve_wsgi
 from workers.poll import poll_account
-
-
-def wait_for(check, timeout: float = 30.0):
-    deadline = time.time() + timeout
-    while True:
-        value = check()
-        if value or time.time() > deadline:
-            return value
-        time.sleep(0.1)
 
 
 def test_customer_dm_and_mention_reach_the_inbox_and_replies_go_back(tmp_path, monkeypatch):
@@ -43,7 +32,7 @@ def test_customer_dm_and_mention_reach_the_inbox_and_replies_go_back(tmp_path, m
                         select(Message.conversation_id).where(Message.text == text)
                     ).first()
 
-            cid = wait_for(
+            cid = wait_for_value(
                 lambda: rt.jobs.drain(1) and conversation_of("데모에서 보낸 문의: 배송 언제 와요?")
             )
             assert cid, "the customer's DM never reached the inbox"
@@ -59,7 +48,7 @@ def test_customer_dm_and_mention_reach_the_inbox_and_replies_go_back(tmp_path, m
                 timeout=30,
             )
             assert reply.status_code == 201, reply.text
-            assert wait_for(
+            assert wait_for_value(
                 lambda: (
                     rt.jobs.drain(1)
                     and _status(rt, reply.json()["id"]) in ("sent", "delivered", "read")

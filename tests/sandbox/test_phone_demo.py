@@ -12,8 +12,7 @@ from sqlalchemy import select
 from cli.demo import demo_app
 from inbox.models import Attachment, ChannelAccount, Message, User
 from sandbox.twilio.app import DEFAULTS
-from tests.sandbox.test_whatsapp_demo import wait_for
-from tests.support.demo import prepared_demo
+from tests.support.demo import prepared_demo, reply_and_wait_delivered, wait_for_value
 from tests.support.servers import serve_wsgi
 
 
@@ -48,23 +47,12 @@ def test_phone_customer_texts_and_calls_the_demo_and_hears_back(tmp_path: Any, m
                         s.expunge(found)
                     return found
 
-            message = wait_for(stored)
+            message = wait_for_value(stored)
             assert message is not None, "the text never reached the inbox"
-            reply = requests.post(
-                f"{base}/api/v1/conversations/{message.conversation_id}/messages",
-                json={"text": "확인해 보겠습니다."},
-                headers=headers,
-                timeout=30,
+            status = reply_and_wait_delivered(
+                base, rt, message.conversation_id, "확인해 보겠습니다.", headers
             )
-            assert reply.status_code == 201, reply.text
-
-            def delivered() -> str | None:
-                rt.jobs.drain(1)
-                with rt.db.session() as s:
-                    found = s.get(Message, reply.json()["id"])
-                    return found.status if found and found.status == "delivered" else None
-
-            assert wait_for(delivered) == "delivered"
+            assert status == "delivered"
             inbox = requests.get(f"{emu}/_emu/inbox", params={"number": "+821022223333"}).json()
             assert [m["body"] for m in inbox] == ["확인해 보겠습니다."]
             (request,) = [
@@ -100,6 +88,6 @@ def test_phone_customer_texts_and_calls_the_demo_and_hears_back(tmp_path: Any, m
                         return None
                     return dict(found.meta)
 
-            facts = wait_for(voicemail)
+            facts = wait_for_value(voicemail)
             assert facts is not None, "the voicemail never reached the inbox"
             assert (facts["transcript"], facts["voicemail"]) == ("전화 부탁드려요", True)

@@ -5,30 +5,18 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import time
-from collections.abc import Callable
-from typing import Any
 
 import requests
 from sqlalchemy import select
 
 from cli.demo import demo_app
 from inbox.models import Attachment, ChannelAccount, Message
-from tests.support.demo import prepared_demo
+from tests.support.demo import prepared_demo, reply_and_wait_delivered, wait_for_value
 from tests.support.servers import serve_wsgi
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 )
-
-
-def wait_for(check: Callable[[], Any], timeout: float = 30.0) -> Any:
-    deadline = time.time() + timeout
-    while True:
-        value = check()
-        if value or time.time() > deadline:
-            return value
-        time.sleep(0.1)
 
 
 def test_whatsapp_customer_reaches_the_demo_inbox_and_the_reply_goes_back(tmp_path, monkeypatch):
@@ -70,7 +58,7 @@ def test_whatsapp_customer_reaches_the_demo_inbox_and_the_reply_goes_back(tmp_pa
                         s.expunge(found)
                     return found
 
-            message = wait_for(stored)
+            message = wait_for_value(stored)
             assert message is not None, "the WhatsApp message never reached the inbox"
 
             def downloaded() -> str | None:
@@ -81,21 +69,10 @@ def test_whatsapp_customer_reaches_the_demo_inbox_and_the_reply_goes_back(tmp_pa
                     ).first()
                     return row.sha256 if row is not None else None
 
-            assert wait_for(downloaded) == hashlib.sha256(PNG).hexdigest()
-            reply = requests.post(
-                f"{base}/api/v1/conversations/{message.conversation_id}/messages",
-                json={"text": "교환해 드리겠습니다."},
-                headers=headers,
-                timeout=30,
+            assert wait_for_value(downloaded) == hashlib.sha256(PNG).hexdigest()
+            status = reply_and_wait_delivered(
+                base, rt, message.conversation_id, "교환해 드리겠습니다.", headers
             )
-            assert reply.status_code == 201, reply.text
-
-            def status() -> str | None:
-                rt.jobs.drain(1)
-                with rt.db.session() as s:
-                    found = s.get(Message, reply.json()["id"])
-                    return found.status if found and found.status == "delivered" else None
-
-            assert wait_for(status) == "delivered"
+            assert status == "delivered"
             sent = requests.get(f"{emu}/_emu/whatsapp/sent", timeout=10).json()
             assert [m["body"]["text"]["body"] for m in sent] == ["교환해 드리겠습니다."]
