@@ -23,13 +23,18 @@ def _conv(rt: Runtime, team_setup: dict[str, Any]) -> Conversation:
     return inbound(rt, team_setup["a"], "배송 문의", customer="c1", name="이서연")
 
 
-def test_an_action_from_htmx_answers_with_the_changed_parts_only(
-    client: Any, rt: Runtime, team_setup: dict[str, Any]
-) -> None:
+def _open(client: Any, rt: Runtime, team_setup: dict[str, Any]) -> tuple[Conversation, str, str]:
+    """The conversation, opened by its assigned agent: (it, its thread path, a CSRF token)."""
     conv = _conv(rt, team_setup)
     login(client, "mina@example.test")
     path = f"/inbox/c/{conv.id}"
-    token = form_token(client, path)
+    return conv, path, form_token(client, path)
+
+
+def test_an_action_from_htmx_answers_with_the_changed_parts_only(
+    client: Any, rt: Runtime, team_setup: dict[str, Any]
+) -> None:
+    _conv_row, path, token = _open(client, rt, team_setup)
     back = f"{path}?view=mine&q=배송"
     plain = client.post(f"{path}/update", data={"csrf_token": token, "assignee": "me"})
     assert plain.status_code == 302  # without JS: POST → redirect → GET
@@ -53,10 +58,7 @@ def test_an_action_from_htmx_answers_with_the_changed_parts_only(
 def test_a_failed_action_is_reported_in_the_fragment(
     client: Any, rt: Runtime, team_setup: dict[str, Any]
 ) -> None:
-    conv = _conv(rt, team_setup)
-    login(client, "mina@example.test")
-    path = f"/inbox/c/{conv.id}"
-    token = form_token(client, path)
+    conv, path, token = _open(client, rt, team_setup)
     html = client.post(
         f"{path}/update", data={"csrf_token": token, "status": "snoozed"}, headers=HX
     ).get_data(as_text=True)
@@ -69,10 +71,7 @@ def test_a_failed_action_is_reported_in_the_fragment(
 def test_snooze_presets_use_the_agents_zone_and_labels_come_from_the_picker(
     client: Any, rt: Runtime, team_setup: dict[str, Any]
 ) -> None:
-    conv = _conv(rt, team_setup)
-    login(client, "mina@example.test")
-    path = f"/inbox/c/{conv.id}"
-    token = form_token(client, path)
+    conv, path, token = _open(client, rt, team_setup)
     before = datetime.now(UTC)
     client.post(
         f"{path}/update", data={"csrf_token": token, "status": "snoozed", "snooze": "next_week"}
@@ -100,10 +99,7 @@ def test_snooze_presets_use_the_agents_zone_and_labels_come_from_the_picker(
 def test_categories_are_named_in_korean_never_as_codes(
     client: Any, rt: Runtime, team_setup: dict[str, Any]
 ) -> None:
-    conv = _conv(rt, team_setup)
-    login(client, "mina@example.test")
-    path = f"/inbox/c/{conv.id}"
-    token = form_token(client, path)
+    _conv_row, path, token = _open(client, rt, team_setup)
     client.post(f"{path}/update", data={"csrf_token": token, "category": "shipping-time"})
     html = client.get(path).get_data(as_text=True)
     assert '<option value="shipping-time" selected>배송 기간</option>' in html
