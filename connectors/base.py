@@ -747,6 +747,21 @@ class AttachmentLimits:
         return max(self.types.values()) if self.types else self.max_bytes
 
 
+# The note of channels whose Send API takes one file per call (Messenger, Instagram, WhatsApp).
+EACH_FILE_ITS_OWN_MESSAGE = label(
+    "Each file arrives as its own message, before the text.",
+    "파일마다 따로 메시지로, 글보다 먼저 전달됩니다.",
+)
+
+
+def in_dms_only(
+    limits: AttachmentLimits,
+) -> Callable[[ConversationKind], AttachmentLimits | None]:
+    """`Limits.attachments` for a channel that sends files in direct messages only: a comment
+    or mention reply cannot carry a file of ours (Meta takes one public URL, X none)."""
+    return lambda kind: limits if kind == ConversationKind.DM else None
+
+
 @dataclass(frozen=True, slots=True)
 class Limits:
     """Reply limits: `text_length` measures text as the platform does; `reply` gives the limit

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from connectors._meta.channel import GIF, JPEG, META_SETTINGS, PNG
 from connectors.base import (
+    EACH_FILE_ITS_OWN_MESSAGE,
     MB,
     AccountForm,
     AttachmentLimits,
     Badge,
     Channel,
-    ConversationKind,
     Field,
     Limits,
     PostRules,
     SharedWebhook,
+    in_dms_only,
     label,
 )
 from connectors.facebook.connector import FacebookConnector
@@ -27,16 +28,8 @@ MAX_POST_CHARS = 63_206
 DM_FILES = AttachmentLimits(
     types={t: 25 * MB for t in (JPEG, PNG, GIF, MP4, MP3, WAV, PDF)},
     max_count=5,
-    note=label(
-        "Each file arrives as its own message, before the text.",
-        "파일마다 따로 메시지로, 글보다 먼저 전달됩니다.",
-    ),
+    note=EACH_FILE_ITS_OWN_MESSAGE,
 )
-
-
-def dm_files(kind: ConversationKind) -> AttachmentLimits | None:
-    """Files go in DMs only: a comment reply takes one public image URL, which we do not have."""
-    return DM_FILES if kind == ConversationKind.DM else None
 
 
 # Meta's HUMAN_AGENT message tag; Instagram's form offers it too.
@@ -67,7 +60,7 @@ CHANNEL = Channel(
     ),
     settings=META_SETTINGS,
     shared_webhook=SharedWebhook("meta", "page"),  # Meta's one callback URL
-    limits=Limits(text_length=len, attachments=dm_files),
+    limits=Limits(text_length=len, attachments=in_dms_only(DM_FILES)),
     posts=PostRules(
         label="Facebook",
         max_chars=MAX_POST_CHARS,

@@ -7,17 +7,18 @@ from collections.abc import Mapping
 
 from connectors._meta.channel import JPEG, META_SETTINGS, PNG
 from connectors.base import (
+    EACH_FILE_ITS_OWN_MESSAGE,
     MB,
     AccountForm,
     AttachmentLimits,
     Badge,
     Channel,
-    ConversationKind,
     Field,
     Limits,
     PostRules,
     SharedWebhook,
     Words,
+    in_dms_only,
     label,
 )
 from connectors.facebook.channel import HUMAN_AGENT
@@ -37,15 +38,8 @@ DM_FILES = AttachmentLimits(
         **{t: 25 * MB for t in (MP4, MOV, WEBM, OGG_VIDEO, AVI, M4A, WAV, PDF)},
     },
     max_count=5,
-    note=label(
-        "Each file arrives as its own message, before the text.",
-        "파일마다 따로 메시지로, 글보다 먼저 전달됩니다.",
-    ),
+    note=EACH_FILE_ITS_OWN_MESSAGE,
 )
-
-
-def dm_files(kind: ConversationKind) -> AttachmentLimits | None:
-    return DM_FILES if kind == ConversationKind.DM else None
 
 
 MENTION = re.compile(r"(?<![\w@])@\w+")
@@ -105,7 +99,10 @@ CHANNEL = Channel(
     ),
     settings=META_SETTINGS,
     shared_webhook=SharedWebhook("meta", "instagram"),  # Meta's one callback URL
-    limits=Limits(text_length=lambda text: len(text.encode()), attachments=dm_files),  # DMs: bytes
+    limits=Limits(
+        text_length=lambda text: len(text.encode()),  # DMs count bytes
+        attachments=in_dms_only(DM_FILES),
+    ),
     posts=PostRules(
         label="Instagram",
         max_chars=CAPTION_LIMIT,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from connectors._meta.channel import META_SETTINGS
 from connectors.base import (
+    EACH_FILE_ITS_OWN_MESSAGE,
     MB,
     AccountForm,
     AttachmentLimits,
@@ -14,6 +15,7 @@ from connectors.base import (
     Limits,
     SharedWebhook,
     TextLimit,
+    in_dms_only,
     label,
 )
 from connectors.media import AAC, AMR, GPP, JPEG, M4A, MP3, MP4, OGG_AUDIO, PDF, PNG
@@ -28,15 +30,8 @@ DM_FILES = AttachmentLimits(
         PDF: 100 * MB,
     },
     max_count=5,
-    note=label(
-        "Each file arrives as its own message, before the text.",
-        "파일마다 따로 메시지로, 글보다 먼저 전달됩니다.",
-    ),
+    note=EACH_FILE_ITS_OWN_MESSAGE,
 )
-
-
-def dm_files(kind: ConversationKind) -> AttachmentLimits | None:
-    return DM_FILES if kind == ConversationKind.DM else None
 
 
 def _reply_limit(kind: ConversationKind) -> TextLimit | None:
@@ -73,5 +68,5 @@ CHANNEL = Channel(
     ),
     settings=META_SETTINGS,  # the Meta app's secret, verify token and Graph URL
     shared_webhook=SharedWebhook("meta", "whatsapp_business_account"),  # Meta's one callback URL
-    limits=Limits(text_length=len, reply=_reply_limit, attachments=dm_files),
+    limits=Limits(text_length=len, reply=_reply_limit, attachments=in_dms_only(DM_FILES)),
 )

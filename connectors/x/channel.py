@@ -18,6 +18,7 @@ from connectors.base import (
     PostRules,
     TextLimit,
     Words,
+    in_dms_only,
     label,
 )
 from connectors.x.connector import XConnector
@@ -43,10 +44,6 @@ DM_FILES = AttachmentLimits(
         "DM 하나에 이미지나 GIF 하나; 동영상은 아직 안 됩니다.",
     ),
 )
-
-
-def dm_files(kind: ConversationKind) -> AttachmentLimits | None:
-    return DM_FILES if kind == ConversationKind.DM else None
 
 
 def post_checks(text: str, options: Mapping[str, object]) -> list[str]:
@@ -107,7 +104,9 @@ CHANNEL = Channel(
             "X_CLIENT_SECRET": "",
         },
     ),
-    limits=Limits(text_length=weighted_length, reply=reply_limit, attachments=dm_files),
+    limits=Limits(
+        text_length=weighted_length, reply=reply_limit, attachments=in_dms_only(DM_FILES)
+    ),
     posts=PostRules(
         label="X",
         max_chars=MAX_WEIGHTED_LENGTH,
