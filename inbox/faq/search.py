@@ -503,17 +503,25 @@ class FaqIndex:
         config, curated = self.config, self._curated
         asked = query[:MAX_QUERY_CHARS]
         fixed = self._fix(asked)
-        own = curated._score_of(asked, hit.slug, correct=False)
-        covered = curated.coverage(asked, hit.slug, correct=False)
+
+        def score_of(text: str, *, correct: bool = True) -> float:
+            # `hit` was ranked on the corrected question: without evidence this index is the
+            # curated one, and that score needs no second search.
+            if curated is self and (correct or text == fixed):
+                return hit.score
+            return curated._score_of(text, hit.slug, correct=correct)
+
+        own = score_of(asked, correct=False)
         if own >= config.sure_score:
             return True
+        covered = curated.coverage(asked, hit.slug, correct=False)
         if own >= config.confident_score and covered >= config.confident_coverage:
             return True
         if own >= config.floor_score and covered >= config.min_coverage:
             return True
         if (
             fixed != asked
-            and curated._score_of(fixed, hit.slug) >= config.floor_score
+            and score_of(fixed) >= config.floor_score
             and curated.coverage(fixed, hit.slug) >= config.typo_coverage
         ):
             return True
