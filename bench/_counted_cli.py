@@ -54,14 +54,16 @@ def _timed_poll() -> None:
 def main() -> None:
     out = Path(sys.argv[1])
     _timed_poll()
-    from cli.commands import main as cli
+    from cli import commands
 
     FIGURES["cli_started"] = time.time()
     try:
-        cli(sys.argv[2:], standalone_mode=False)
+        commands.main(sys.argv[2:], standalone_mode=False)
     finally:
         FIGURES["cli_finished"] = time.time()
         out.write_text(json.dumps(FIGURES))
+    if commands.Finished.cleanly:
+        commands.leave()  # as the `switchboard` program does (cli.commands.run)
 
 
 if __name__ == "__main__":
