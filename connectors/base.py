@@ -22,7 +22,7 @@ class Capability(StrEnum):
     """What a connector can do beyond verify/parse/send; the UI and the jobs ask, never guess.
 
     A capability named in OPTIONAL_BEHAVIOUR (end of this module) comes with a Protocol: the
-    registry refuses a connector that declares the capability without the Protocol's methods,
+    registry's check_all refuses a connector that declares the capability without its methods,
     or has the methods without declaring the capability, so callers ask
     `connectors.behaviour(connector, Publish)` and never probe with getattr.
     """
