@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -39,8 +40,11 @@ ADD = [
 ]  # fmt: skip
 
 
+Run = Callable[..., subprocess.CompletedProcess[str]]
+
+
 @pytest.fixture
-def switchboard(tmp_path: Path):
+def switchboard(tmp_path: Path) -> Run:
     db = f"sqlite:///{tmp_path}/sb.db"
     upgrade(db)
     env = {
@@ -67,7 +71,7 @@ def switchboard(tmp_path: Path):
     return run
 
 
-def test_a_finished_poll_leaves_after_flushing_and_the_exit_handlers(switchboard) -> None:
+def test_a_finished_poll_leaves_after_flushing_and_the_exit_handlers(switchboard: Run) -> None:
     done = switchboard("poll", "1")
     assert done.returncode == 0, done.stderr
     assert "polled account 1: 0 events" in done.stdout  # a pipe's buffer was flushed
@@ -75,7 +79,7 @@ def test_a_finished_poll_leaves_after_flushing_and_the_exit_handlers(switchboard
     assert "torn down" not in done.stderr  # no teardown
 
 
-def test_without_run_or_after_a_failure_the_exit_is_the_ordinary_one(switchboard) -> None:
+def test_without_run_or_after_a_failure_the_exit_is_the_ordinary_one(switchboard: Run) -> None:
     """The same probe can see a teardown: `main` alone (as tests call it) and a failed poll."""
     done = switchboard("poll", "1", entry="main")
     assert done.returncode == 0 and "torn down" in done.stderr
