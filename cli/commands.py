@@ -59,9 +59,11 @@ def _fail(message: str) -> None:
 
 class Finished:
     """Set by a command whose work is committed and reported (`poll`): the `switchboard`
-    program may then end without the interpreter's teardown (see `leave`)."""
+    program may then end without the interpreter's teardown (see `leave`), after closing the
+    command's runtime (not closed in the command: a test calling `main` goes on using it)."""
 
     cleanly = False
+    runtime: Any = None
 
 
 def run() -> None:
@@ -80,7 +82,9 @@ def leave() -> NoReturn:
     the interpreter's exit, deallocating the ~700 modules it imported one object at a time,
     which nothing needs. What a normal exit does that matters is done first: the atexit
     handlers (log handlers, metrics files, anything a library registered), logging's flush,
-    stdout and stderr. Only after everything is committed and the runtime closed."""
+    stdout and stderr. Only after everything is committed; the runtime is closed here."""
+    if Finished.runtime is not None:
+        Finished.runtime.close()  # the pool's connections end cleanly, embedded jobs stop
     atexit._run_exitfuncs()
     logging.shutdown()
     sys.stdout.flush()
@@ -792,8 +796,7 @@ def poll(account_id: int) -> None:
         f"polled account {account_id}: {progress.count} events, "
         f"done at {datetime.now(UTC).isoformat(timespec='seconds')}"
     )
-    rt.close()  # every page is committed with its cursor; the pool's connections close here
-    Finished.cleanly = True
+    Finished.cleanly, Finished.runtime = True, rt  # every page is committed with its cursor
 
 
 def _pollable(rt: Any, account: Any) -> None:
