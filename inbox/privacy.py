@@ -2,7 +2,8 @@
 
 Export writes one zip: `contact.json` (the contact and the tombstones merged into it, their
 identities, conversations with every message and note, the audit entries about them) and
-`attachments/` (the stored files). Every column goes out as stored: the point of an export
+`attachments/` (the stored files), plus their satisfaction surveys and the FAQ phrasings
+learned from their conversations. Every column goes out as stored: the point of an export
 is that nothing about the person is left out.
 
 Erasure is a queued request (`PrivacyRequest`), done by a job in two committed steps:
@@ -11,7 +12,9 @@ Erasure is a queued request (`PrivacyRequest`), done by a job in two committed s
    conversations' subjects, summaries, context and provider thread keys, the identities
    (deleted), the notifications about the conversations (deleted), the outgoing-webhook
    payloads that carried them, the raw inbound deliveries that name the person's provider
-   ids and the free text in the details of the audit entries about them; the search index
+   ids, the free text in the details of the audit entries about them, the comments of their
+   satisfaction surveys (the 1-5 ratings stay, unattributable, for reports) and the phrasings
+   the FAQ learned from their conversations (deleted: their words stop teaching); the search index
    follows the columns (SQLite's FTS5 triggers, PostgreSQL's indexes over the columns). The
    attachment digests to delete are kept on the request.
 2. files: each digest no other attachment or announcement image still uses is deleted from
@@ -39,6 +42,7 @@ from connectors.base import Words
 from inbox.attachments import AttachmentStore
 from inbox.audit import record
 from inbox.events import after_commit, emit
+from inbox.faq.models import FaqEvidence
 from inbox.models import (
     Attachment,
     AuditLog,
@@ -52,6 +56,7 @@ from inbox.models import (
 from inbox.models.announcements import AnnouncementImage
 from inbox.models.notifications import Notification
 from inbox.models.privacy import PrivacyRequest
+from inbox.models.reports import CsatSurvey
 from inbox.models.webhooks import WebhookAttempt, WebhookDelivery
 
 EXPORT_FORMAT = "switchboard-contact-export/1"
@@ -209,8 +214,8 @@ def export_contact(
             "notes": _notes(contacts, conversations),
             "conversations": conversations,
             "audit": [_columns(a) for a in _audit_about(session, family, conversation_ids)],
-            # No satisfaction survey exists in Switchboard yet (docs/privacy.md): nothing to add.
-            "csat": [],
+            "csat": _rows_of(session, CsatSurvey, conversation_ids),
+            "faq_evidence": _rows_of(session, FaqEvidence, conversation_ids),
         }
         archive.writestr(
             "contact.json", json.dumps(document, ensure_ascii=False, indent=2, default=_plain)
@@ -299,6 +304,13 @@ def _audit_about(
             .order_by(AuditLog.id)
         )
     )
+
+
+def _rows_of(session: Session, model: Any, conversation_ids: list[int]) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(model).where(model.conversation_id.in_(conversation_ids or [-1])).order_by(model.id)
+    )
+    return [_columns(row) for row in rows]
 
 
 def _columns(row: Any) -> dict[str, Any]:
@@ -413,6 +425,7 @@ def scrub(session: Session, request_id: int) -> PrivacyRequest:
     }
     digests: set[str] = set()
     counts["messages"] = counts["attachments"] = 0
+    counts["csat_comments"] = counts["faq_evidence"] = 0
     for chunk in _chunks(conversations):
         message_ids = select(Message.id).where(Message.conversation_id.in_(chunk))
         for attachment in session.scalars(
@@ -437,7 +450,7 @@ def scrub(session: Session, request_id: int) -> PrivacyRequest:
             )
             .execution_options(synchronize_session=False)
         )
-        counts["messages"] += int(getattr(result, "rowcount", 0) or 0)
+        counts["messages"] += _rowcount(result)
         session.execute(
             update(Conversation)
             .where(Conversation.id.in_(chunk))
@@ -454,6 +467,22 @@ def scrub(session: Session, request_id: int) -> PrivacyRequest:
             .execution_options(synchronize_session=False)
         )
         session.execute(delete(Notification).where(Notification.conversation_id.in_(chunk)))
+        counts["csat_comments"] += _rowcount(
+            session.execute(
+                update(CsatSurvey)
+                .where(CsatSurvey.conversation_id.in_(chunk), CsatSurvey.comment.is_not(None))
+                .values(comment=None)
+                .execution_options(synchronize_session=False)
+            )
+        )
+        # Deleting (not marking removed) changes the FAQ index's fingerprint in every process.
+        counts["faq_evidence"] += _rowcount(
+            session.execute(
+                delete(FaqEvidence)
+                .where(FaqEvidence.conversation_id.in_(chunk))
+                .execution_options(synchronize_session=False)
+            )
+        )
     session.execute(delete(ContactIdentity).where(ContactIdentity.contact_id.in_(contacts or [-1])))
     session.execute(
         update(Contact)
@@ -684,6 +713,10 @@ def _scrub_deliveries(session: Session, external_ids: set[str], request_id: int)
             .execution_options(synchronize_session=False)
         )
     return len(found)
+
+
+def _rowcount(result: Any) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _chunks(ids: list[int], size: int = SCAN_BATCH) -> Iterator[list[int]]:

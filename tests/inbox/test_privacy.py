@@ -80,7 +80,34 @@ def _customer_writes(rt: Runtime, client: Any, factory: Factory) -> dict[str, An
         contact = s.get(Contact, ids["contact"])
         assert contact is not None
         update_contact(s, contact, {"email": SECRET_EMAIL}, actor_id=admin.id)
+    _surveys_and_learned_words(rt, mine_id=ids["conversation"], other_id=ids["other"])
     return {**ids, "auth": auth, "account": account}
+
+
+def _surveys_and_learned_words(rt: Runtime, *, mine_id: int, other_id: int) -> None:
+    """A CSAT answer and a phrasing the FAQ learned, for the person and for the other customer."""
+    from inbox.faq import evidence
+    from inbox.faq.service import invalidate_cache, seed_default_articles
+    from inbox.models import utcnow
+    from inbox.models.reports import CsatSurvey
+
+    invalidate_cache()
+    with rt.db.session() as s:
+        seed_default_articles(s)
+        for conversation_id, words in ((mine_id, SECRET_WORD), (other_id, "남는 고객의 평가")):
+            s.add(
+                CsatSurvey(
+                    conversation_id=conversation_id,
+                    status="answered",
+                    due_at=utcnow(),
+                    rating=5,
+                    comment=f"{words} 친절했어요",
+                )
+            )
+            evidence.record(
+                s, "refund-return", f"{words} 환불 되나요", locale="ko", source="agent",
+                conversation_id=conversation_id,
+            )  # fmt: skip
 
 
 def _everything_stored(rt: Runtime) -> str:
@@ -113,6 +140,10 @@ def test_export_then_erase_leaves_nothing_personal(rt, client, factory):
     assert f"{SECRET_WORD} 문의드립니다" in texts and SECRET_NOTE in texts
     assert [n["text"] for n in document["notes"]] == [SECRET_NOTE]
     assert {a["action"] for a in document["audit"]} >= {"contact.update"}
+    assert [(c["rating"], c["comment"]) for c in document["csat"]] == [
+        (5, f"{SECRET_WORD} 친절했어요")
+    ]
+    assert [e["phrase"] for e in document["faq_evidence"]] == [f"{SECRET_WORD} 환불 되나요"]
     files = [
         a["file"]
         for c in document["conversations"]
@@ -141,12 +172,14 @@ def test_export_then_erase_leaves_nothing_personal(rt, client, factory):
     summary = status.get_json()["summary"]
     assert summary["messages"] == 3 and summary["identities"] == 1
     assert summary["raw_deliveries"] == 2
+    assert summary["csat_comments"] == 1 and summary["faq_evidence"] == 1
 
     stored = _everything_stored(rt)
     for marker in (SECRET_WORD, SECRET_NAME, SECRET_ID, SECRET_NOTE, SECRET_EMAIL, "receipt.txt"):
         assert marker not in stored, marker
     # The other customer keeps everything, including the file both of them sent.
     assert "다른 고객의 배송 문의" in stored and "남는고객" in stored
+    assert "남는 고객의 평가 친절했어요" in stored and "남는 고객의 평가 환불 되나요" in stored
     assert rt.store.path(digest).exists()
     with rt.db.session() as s:
         for word in (SECRET_WORD, SECRET_NAME, SECRET_NOTE, "hong.secret"):
@@ -157,6 +190,10 @@ def test_export_then_erase_leaves_nothing_personal(rt, client, factory):
             ("inbound", "message", None),
             ("internal", "note", None),
         ]
+        from inbox.models.reports import CsatSurvey
+
+        ratings = s.execute(select(CsatSurvey.conversation_id, CsatSurvey.rating)).all()
+        assert sorted(ratings) == sorted([(ids["conversation"], 5), (ids["other"], 5)])
         bodies = list(s.scalars(select(InboundDelivery.body)))
         assert bodies.count(b"") == 2 and len(bodies) == 2
         if s.get_bind().dialect.name == "sqlite":
