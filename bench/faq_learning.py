@@ -9,8 +9,8 @@ no-match gate. A question counts as right at top-1 when the first answer is one 
 labels (multi-intent questions carry two), at top-3 when any label is among the answers;
 a question with no label (nonsense, empty-meaning, off-topic) counts as right only when no
 answer is given. "learned" columns build the index with evidence, as agents' inserts would
-leave it: every tuning question (hard-tune, hard-tune-2, hard-final, first-dev) stored as a
-phrasing of its article; the held-out questions (hard-final-2, first-test) never are.
+leave it: every tuning question (hard-tune, hard-tune-2, hard-final, hard-final-2, first-dev)
+stored as a phrasing of its article; the held-out questions (hard-final-3, first-test) never are.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ def load() -> list[Question]:
             "heldout": "hard-tune-2",
             "final": "hard-final",
             "final2": "hard-final-2",
+            "final3": "hard-final-3",
         }[row["split"]]
         out.append((row["q"], tuple(row["slugs"]), row["kind"], split))
     for line in FIRST.read_text(encoding="utf-8").splitlines():
@@ -104,10 +105,10 @@ def main() -> None:
     args = parser.parse_args()
     articles = default_articles()
     questions = load()
-    taught = ("hard-tune", "hard-tune-2", "hard-final", "first-dev")
+    taught = ("hard-tune", "hard-tune-2", "hard-final", "hard-final-2", "first-dev")
     splits = list(taught)
     if args.final:
-        splits += ["hard-final-2", "first-test"]
+        splits += ["hard-final-3", "first-test"]
     plain = FaqIndex(articles)
     teach = [q for q in questions if q[3] in taught]
     learned = FaqIndex(articles, evidence=evidence_from(teach))
