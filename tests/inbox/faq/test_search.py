@@ -173,11 +173,13 @@ def test_each_intent_of_a_two_part_message_is_offered(index: FaqIndex) -> None:
 
 
 def test_request_clauses_count_fully_and_background_less() -> None:
+    background = search_module._BACKGROUND_WEIGHT
     story, ask = "택배 추적 링크로 보니까 오늘 도착한대요", "받으면 반품하고 싶은데 어떻게 하나요"
-    assert clause_weights([story, ask]) == [search_module._BACKGROUND_WEIGHT, 1.0]
-    # No request at all, or a request with no content of its own: the story is the question.
-    assert clause_weights([story, "내일 또 올게요"]) == [1.0, 1.0]
-    assert clause_weights(["이거 맘에 안 드는데", "어떻게 해야 하나요?"]) == [1.0, 1.0]
+    assert clause_weights([story, ask]) == [background, 1.0]
+    # No clause sounds like a request: Korean asks last.
+    assert clause_weights(["지난주에 주문했는데", "비번 까먹음"]) == [background, 1.0]
+    # A request that reaches no article by itself asks about the story.
+    assert clause_weights(["이거 맘에 안 드는데", "어떻게 해야 하나요?"], [20.0, 0.4]) == [1.0, 1.0]
 
 
 def test_a_multi_intent_question_ranks_its_main_request_first(
@@ -189,6 +191,20 @@ def test_a_multi_intent_question_ranks_its_main_request_first(
     # Counting the story like the request lets its words (택배 추적 링크) win first rank.
     monkeypatch.setattr(search_module, "_BACKGROUND_WEIGHT", 1.0)
     assert index.answer(question)[0].slug == "shipping-tracking"
+
+
+def test_a_story_told_first_does_not_outrank_the_request(index: FaqIndex) -> None:
+    # "지난주에 … 주문했는데" covers the order-history keyword 지난 주문 completely.
+    assert index.answer("지난주에 오메가3 주문했는데 비번 까먹음 ㅠ")[0].slug == (
+        "account-password-reset"
+    )
+
+
+def test_greetings_and_thanks_do_not_lift_nonsense_past_the_gate(index: FaqIndex) -> None:
+    assert index.answer("안녕하세요 수고 많으십니다. 로또 번호 알려줘") == []
+    assert index.answer("asdfghjkl 빠른 답변 부탁드려요. 감사합니다!") == []
+    hits = index.answer("안녕하세요 수고 많으십니다. 비밀번호를 잊어버렸어요 감사합니다")
+    assert hits[0].slug == "account-password-reset"
 
 
 def test_a_compound_is_read_as_its_words(index: FaqIndex) -> None:
