@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-FIGURES: dict[str, Any] = {"statements": 0, "poll_statements": 0}
+FIGURES: dict[str, Any] = {"statements": 0, "poll_statements": 0, "poll_sql": {}}
 
 
 @event.listens_for(Engine, "before_cursor_execute")
@@ -32,6 +32,20 @@ def _count(
     FIGURES["statements"] += n
     if "poll_started" in FIGURES and "poll_finished" not in FIGURES:
         FIGURES["poll_statements"] += n
+        conn.info["sql_began"] = time.perf_counter()
+
+
+@event.listens_for(Engine, "after_cursor_execute")
+def _timed(
+    conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+) -> None:
+    """Seconds per statement shape during the poll (a diagnosis: where a larger database's
+    time goes), keyed by the statement's first words."""
+    began = conn.info.pop("sql_began", None)
+    if began is None:
+        return
+    shape = " ".join(statement.split())[:90]
+    FIGURES["poll_sql"][shape] = FIGURES["poll_sql"].get(shape, 0.0) + time.perf_counter() - began
 
 
 def _timed_poll() -> None:
@@ -54,14 +68,16 @@ def _timed_poll() -> None:
 def main() -> None:
     out = Path(sys.argv[1])
     _timed_poll()
-    from cli.commands import main as cli
+    from cli import commands
 
     FIGURES["cli_started"] = time.time()
     try:
-        cli(sys.argv[2:], standalone_mode=False)
+        commands.main(sys.argv[2:], standalone_mode=False)
     finally:
         FIGURES["cli_finished"] = time.time()
         out.write_text(json.dumps(FIGURES))
+    if commands.Finished.cleanly:
+        commands.leave()  # as the `switchboard` program does (cli.commands.run)
 
 
 if __name__ == "__main__":

@@ -449,6 +449,11 @@ def one_run(
         f"{len(problems)} problems; load {os.getloadavg()[0]:.1f}",
         flush=True,
     )
+    slowest = sorted(figures.get("poll_sql", {}).items(), key=lambda kv: -kv[1])[:4]
+    sql_s = sum(figures.get("poll_sql", {}).values())
+    print(f"  SQL {sql_s:.2f}s of the poll; slowest: " + "; ".join(
+        f"{t:.2f}s {shape}" for shape, t in slowest
+    ), flush=True)  # fmt: skip
     return figures
 
 

@@ -5,12 +5,14 @@ Every subcommand exits non-zero with a clear message.
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
+import os
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -53,6 +55,41 @@ def _runtime(embedded_jobs: bool = False) -> Any:
 
 def _fail(message: str) -> None:
     raise click.ClickException(message)
+
+
+class Finished:
+    """Set by a command whose work is committed and reported (`poll`): the `switchboard`
+    program may then end without the interpreter's teardown (see `leave`), after closing the
+    command's runtime (not closed in the command: a test calling `main` goes on using it)."""
+
+    cleanly = False
+    runtime: Any = None
+
+
+def run() -> None:
+    """The `switchboard` program (pyproject [project.scripts]): `main`, then `leave` when the
+    command finished cleanly. Tests call `main` in their own process, which must go on."""
+    try:
+        main()
+    except SystemExit as done:
+        if Finished.cleanly and not done.code:
+            leave()
+        raise
+
+
+def leave() -> NoReturn:
+    """End the process now: a `poll` of 2,000 mails spent 0.21 s of its 2.1 s (issue 12) in
+    the interpreter's exit, deallocating the ~700 modules it imported one object at a time,
+    which nothing needs. What a normal exit does that matters is done first: the atexit
+    handlers (log handlers, metrics files, anything a library registered), logging's flush,
+    stdout and stderr. Only after everything is committed; the runtime is closed here."""
+    if Finished.runtime is not None:
+        Finished.runtime.close()  # the pool's connections end cleanly, embedded jobs stop
+    atexit._run_exitfuncs()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 class _Commands(click.Group):
@@ -759,6 +796,7 @@ def poll(account_id: int) -> None:
         f"polled account {account_id}: {progress.count} events, "
         f"done at {datetime.now(UTC).isoformat(timespec='seconds')}"
     )
+    Finished.cleanly, Finished.runtime = True, rt  # every page is committed with its cursor
 
 
 def _pollable(rt: Any, account: Any) -> None:
@@ -779,4 +817,4 @@ UNLIMITED_PAGES = 10**9  # the command goes to the end; scheduled polls stop aft
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

@@ -4,9 +4,13 @@ The slug is the folder name, the URL segment (/webhooks/<slug>), the fixture fol
 `channel` column of a channel account. Each channel is declared once, in
 connectors/<slug>/channel.py (a `Channel`, see connectors/base.py); everything else — admin
 forms, display names, badge colours, templates, OpenAPI, the settings allow-list, announcement
-checks — reads it from here. `register` checks the declaration against the connector's
-Protocols once, at import, so a connector that claims a capability it does not implement (or
-the reverse) never runs.
+checks — reads it from here. A declaration names its connector class by module path, and
+the class is imported when a connector is first built or asked about (issue 12: a mail poll
+loaded requests, tweepy, oauthlib and twilio for nothing). So `check_all` — every declaration
+against its connector's Protocols — runs where every connector is loaded anyway: the test
+suite (tests/connectors/test_contract.py), `switchboard check` and the web app's start-up
+(web/__init__.py), so a connector that claims a capability it does not implement (or the
+reverse) fails CI and never serves.
 
 The `fake` test connector is not in CHANNELS: it exists only when SWITCHBOARD_FAKE_CONNECTOR
 says so (`1` in tests and benchmarks; `demo` for the demo's sample history, which receives
@@ -45,7 +49,7 @@ class RegistrationError(TypeError):
 def check_declaration(channel: Channel) -> Channel:
     """Refuse a declaration whose connector lacks a declared capability's Protocol, has a
     Protocol's methods without declaring its capability, or is inconsistent otherwise."""
-    cls = channel.connector
+    cls = channel.connector_class
     problems: list[str] = []
     if getattr(cls, "slug", None) != channel.slug:
         problems.append(f"connector slug {getattr(cls, 'slug', None)!r} != {channel.slug!r}")
@@ -76,21 +80,24 @@ def check_declaration(channel: Channel) -> Channel:
 
 
 def register(*channels: Channel) -> dict[str, Channel]:
-    """Check each declaration and key it by slug, in the order given (the admin page's)."""
+    """Key each declaration by slug, in the order given (the admin page's); see check_all."""
     found: dict[str, Channel] = {}
     for channel in channels:
         if channel.slug in found:
             raise RegistrationError(f"channel {channel.slug!r} registered twice")
-        found[channel.slug] = check_declaration(channel)
+        found[channel.slug] = channel
     return found
 
 
 CHANNELS: dict[str, Channel] = register(FACEBOOK, INSTAGRAM, X, EMAIL, WEBCHAT, WHATSAPP, PHONE)
-check_declaration(FAKE)
-check_declaration(DEMO_HISTORY)
 
-# Connector classes by slug, as connector_for builds them.
-REGISTRY: dict[str, type[Connector]] = {slug: c.connector for slug, c in CHANNELS.items()}
+
+def check_all() -> int:
+    """Check every declaration, the fake ones too, importing every connector; the count."""
+    checked = [*CHANNELS.values(), FAKE, DEMO_HISTORY]
+    for declared in checked:
+        check_declaration(declared)
+    return len(checked)
 
 
 def webhook_routes(channels: Mapping[str, Channel]) -> dict[str, dict[str, str]]:
@@ -160,9 +167,9 @@ def declarations(settings: Mapping[str, str] | None = None) -> dict[str, Channel
     return {**CHANNELS, "fake": FAKE if mode == "1" else DEMO_HISTORY}
 
 
-def registered(settings: Mapping[str, str]) -> dict[str, type[Connector]]:
-    """REGISTRY, plus the fake connector where SWITCHBOARD_FAKE_CONNECTOR enables it."""
-    return {slug: c.connector for slug, c in declarations(settings).items()}
+def registered(settings: Mapping[str, str]) -> tuple[str, ...]:
+    """CHANNEL_SLUGS, plus "fake" where SWITCHBOARD_FAKE_CONNECTOR enables it."""
+    return tuple(declarations(settings))
 
 
 def channel(slug: str | None) -> Channel | None:
@@ -175,9 +182,10 @@ def channel(slug: str | None) -> Channel | None:
 def connector_for(slug: str, settings: Mapping[str, str]) -> Connector:
     """Build the connector registered under `slug`; KeyError names the unknown slug."""
     try:
-        factory = registered(settings)[slug]
+        declared = declarations(settings)[slug]
     except KeyError:
         raise KeyError(f"no connector registered for {slug!r}") from None
+    factory: type[Connector] = declared.connector_class
     return factory(settings)  # type: ignore[call-arg]
 
 

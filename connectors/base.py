@@ -8,6 +8,7 @@ crosses the boundary is defined here.
 
 from __future__ import annotations
 
+import importlib
 import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -21,7 +22,7 @@ class Capability(StrEnum):
     """What a connector can do beyond verify/parse/send; the UI and the jobs ask, never guess.
 
     A capability named in OPTIONAL_BEHAVIOUR (end of this module) comes with a Protocol: the
-    registry refuses a connector that declares the capability without the Protocol's methods,
+    registry's check_all refuses a connector that declares the capability without its methods,
     or has the methods without declaring the capability, so callers ask
     `connectors.behaviour(connector, Publish)` and never probe with getattr.
     """
@@ -574,7 +575,8 @@ ConnectorFactory = Any  # a class taking (settings: Mapping[str, str]); see conn
 #
 # Each connector folder declares its channel once, in connectors/<slug>/channel.py:
 #
-#     CHANNEL = Channel(slug="line", connector=LineConnector, names={"en": "LINE", "ko": "라인"},
+#     CHANNEL = Channel(slug="line", connector="connectors.line.connector:LineConnector",
+#                       names={"en": "LINE", "ko": "라인"},
 #                       badge=Badge(text="#06c755", background="#e6f9ee"), account=AccountForm(...),
 #                       settings=ChannelSettings(prefixes=("LINE_",), defaults={...}),
 #                       limits=Limits(...), posts=None)
@@ -582,7 +584,9 @@ ConnectorFactory = Any  # a class taking (settings: Mapping[str, str]); see conn
 # and connectors/__init__.py registers it with one line. Admin forms, display names, badge
 # colours (served as /channels.css), templates, the OpenAPI enums, the settings allow-list and
 # announcement checks all read it from there; tests/connectors/test_contract.py refuses a
-# declaration with a part missing. Words shown to admins carry both UI languages
+# declaration with a part missing. channel.py stays light: it names the connector class and
+# imports no client library (the package's __init__ exports lazily, see connectors/lazy.py),
+# so every process can read every declaration. Words shown to admins carry both UI languages
 # (`label("Page id", "페이지 ID")`), so a new channel needs no edit of the UI catalogue.
 
 FieldKind = Literal["secret", "text", "textarea", "number", "checkbox", "choice", "lines", "json"]
@@ -823,14 +827,18 @@ class SharedWebhook:
 class Channel:
     """Everything Switchboard knows about one channel, declared in its connector's folder.
 
-    `connector` is the class (built with the settings mapping); its `capabilities` ClassVar
-    says what it can do, and its Protocols are checked when the channel is registered.
+    `connector` names the class as "package.module:ClassName" (a test's stand-in may be the
+    class itself): the declaration is read by every process, the class imported only by one
+    that builds or asks about this channel's connector, so a mail poll does not load the X or
+    Twilio client libraries (issue 12). The class's `capabilities` ClassVar says what it can
+    do; tests/connectors/test_contract.py and `switchboard check` check its Protocols against
+    the declaration (connectors.check_all).
     `account` is None for a channel whose accounts are not connected from the admin page.
     `posts` is set exactly when the connector can publish (Capability.PUBLISH).
     """
 
     slug: str
-    connector: type
+    connector: str | type
     names: Mapping[str, str]  # {"en": ..., "ko": ...}
     badge: Badge
     account: AccountForm | None
@@ -840,8 +848,17 @@ class Channel:
     shared_webhook: SharedWebhook | None = None
 
     @property
+    def connector_class(self) -> type:
+        """The connector class, imported on first use (the import system caches modules)."""
+        if isinstance(self.connector, type):
+            return self.connector
+        module, _, name = self.connector.partition(":")
+        found: type = getattr(importlib.import_module(module), name)
+        return found
+
+    @property
     def capabilities(self) -> frozenset[Capability]:
-        caps: frozenset[Capability] = self.connector.capabilities  # type: ignore[attr-defined]
+        caps: frozenset[Capability] = self.connector_class.capabilities  # type: ignore[attr-defined]
         return caps
 
     def name(self, language: str) -> str:

@@ -14,8 +14,6 @@ addresses.
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -23,7 +21,10 @@ from urllib.parse import urljoin, urlsplit
 
 import urllib3
 
+from connectors.addresses import host_is_public, is_public_address, resolve_host
 from connectors.base import PermanentSendError, RetryableSendError
+
+__all__ = ["FetchRefused", "GuardedFetcher", "host_is_public", "is_public_address"]
 
 # Hosts (and their subdomains) that serve the platforms' attachment files.
 META_CDN_HOSTS = ("fbcdn.net", "fbsbx.com", "cdninstagram.com", "facebook.com", "fb.com")
@@ -56,31 +57,6 @@ def _sandboxed(entries: frozenset[str], host: str, port: int, path: str) -> bool
     return False
 
 
-def is_public_address(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
-
-
-def host_is_public(host: str) -> bool:
-    """True unless `host` is, or resolves to, a private, loopback or link-local address (a
-    name that does not resolve now is not refused here: connecting to it fails anyway)."""
-    try:
-        addresses = _resolve(host, 0)
-    except RetryableSendError:
-        return True
-    return all(is_public_address(a) for a in addresses)
-
-
-def _resolve(host: str, port: int) -> list[str]:
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError) as exc:
-        raise RetryableSendError("the attachment host could not be resolved") from exc
-    return [str(info[4][0]) for info in infos]
-
-
 def _host_matches(host: str, suffixes: Iterable[str]) -> bool:
     return any(host == s or host.endswith("." + s) for s in suffixes)
 
@@ -93,7 +69,7 @@ class GuardedFetcher:
     sandbox_hosts: frozenset[str] = frozenset()
     max_bytes: int = DEFAULT_MAX_BYTES
     timeout: float = DEFAULT_TIMEOUT
-    resolve: Resolver = _resolve
+    resolve: Resolver = resolve_host
 
     @classmethod
     def for_platform(cls, hosts: tuple[str, ...], settings: Mapping[str, str]) -> GuardedFetcher:

@@ -66,15 +66,21 @@ def after_commit(session: Session, action: Callable[[], None]) -> None:
     session.info.setdefault("after_commit", []).append(action)
 
 
-def pending_mark(session: Session) -> tuple[int, int]:
-    """How many events and after-commit actions wait now; see `forget_since`."""
-    return len(session.info.get("events", [])), len(session.info.get("after_commit", []))
+# What a session queues for after its commit: events (inbox.events.emit), job requests
+# (inbox.events.after_commit) and actions (after_commit above).
+PENDING = ("events", "jobs", "after_commit")
 
 
-def forget_since(session: Session, mark: tuple[int, int]) -> None:
-    """Drop the events and actions queued after `mark`: their savepoint was rolled back."""
-    del session.info.setdefault("events", [])[mark[0] :]
-    del session.info.setdefault("after_commit", [])[mark[1] :]
+def pending_mark(session: Session) -> tuple[int, ...]:
+    """How many events, job requests and actions wait now; see `forget_since`."""
+    return tuple(len(session.info.get(key, [])) for key in PENDING)
+
+
+def forget_since(session: Session, mark: tuple[int, ...]) -> None:
+    """Drop what was queued after `mark`: its savepoint was rolled back, so the rows a job
+    would read are gone, and a retry of the same work queues its own."""
+    for key, count in zip(PENDING, mark, strict=True):
+        del session.info.setdefault(key, [])[count:]
 
 
 def in_values(session: Session, column: Any, values: Iterable[Any]) -> Any:

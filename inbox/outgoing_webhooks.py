@@ -28,8 +28,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from connectors.addresses import host_is_public
 from connectors.base import Words
-from connectors.fetch import host_is_public
 from inbox.audit import record
 from inbox.crypto import Vault
 from inbox.db import insert_ignore

@@ -336,7 +336,6 @@ def run_occasions(
     session.info[HOURS_CACHE] = {}
     try:
         mark = pending_mark(session)
-        jobs = len(session.info.get("jobs", []))  # inbox.events.after_commit's requests
         claims: list[dict[str, Any]] = []
         try:
             with session.begin_nested():
@@ -346,7 +345,6 @@ def run_occasions(
             return outcome
         except _ClaimTaken:
             forget_since(session, mark)
-            del session.info.setdefault("jobs", [])[jobs:]
             session.info[LABEL_CACHE] = {}
         return _evaluate(session, rules, occasions, conversations, texts, None)
     finally:

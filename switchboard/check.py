@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from connectors import CHANNELS, behaviour
+from connectors import CHANNELS, RegistrationError, behaviour, check_all
 from connectors.base import AccountConfig, CheckConnection, ConnectorError
 from inbox.channels import expiry_warning
 from inbox.db import normalize_url
@@ -504,10 +504,22 @@ def first_failure(settings: Settings) -> Result | None:
     return next((r for r in essential(settings) if not r.ok), None)
 
 
+def check_declarations() -> Result:
+    """Every channel declaration against its connector's Protocols. Processes import a
+    connector only when they use it (connectors/__init__.py), so this is where an operator's
+    install — a patched or added connector — is checked whole."""
+    try:
+        count = check_all()
+    except RegistrationError as exc:
+        return Result("declarations", False, str(exc))
+    return Result("declarations", True, f"{count} channel declarations match their connectors")
+
+
 def run_all(settings: Settings) -> Iterator[Result]:
     """Every check, in order; channel accounts only when the database is usable."""
     settings_results = check_settings(settings)
     yield from settings_results
+    yield check_declarations()
     if any(not r.ok for r in settings_results):
         return
     database = check_database(settings)

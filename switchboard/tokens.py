@@ -19,9 +19,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from connectors._meta.oauth import MetaLogin
+# The packages, not their login classes: those bring requests, facebook-sdk and tweepy, and
+# are imported at the first renewal (connectors/lazy.py), not by every CLI command.
+from connectors import _meta, x
 from connectors.base import ReauthRequired
-from connectors.x.oauth import XLogin
 from inbox.models import ChannelAccount
 from inbox.oauth import store_renewed
 from inbox.replies import flag_reauth
@@ -93,7 +94,7 @@ def _fresh(
             raise CannotRenew(
                 "this X account has no refresh token (connected with OAuth 1.0a or a typed token)"
             )
-        grant = XLogin(rt.settings.env).refresh(refresh)
+        grant = x.XLogin(rt.settings.env).refresh(refresh)
         fresh = {"bearer_token": grant.access_token}
         if grant.refresh_token:
             fresh["refresh_token"] = grant.refresh_token
@@ -103,7 +104,7 @@ def _fresh(
         if not user_token:
             raise CannotRenew("this account has no stored user token (its token was typed in)")
         page_id = external_id if channel == "facebook" else str(options.get("page_id") or "")
-        for page in MetaLogin(rt.settings.env).pages(user_token):
+        for page in _meta.MetaLogin(rt.settings.env).pages(user_token):
             if page.id == page_id:
                 expires = _stored_expiry(credentials)
                 return {"page_token": page.token}, expires, "meta /me/accounts"

@@ -291,6 +291,7 @@ def test_all_good_with_channel_accounts_and_a_bad_mailbox(run, tmp_path: Path) -
         checked = run("check", **env)
     lines = checked.output.splitlines()
     assert lines[0] == "ok   settings: valid; production (Redis) mode"
+    assert "ok   declarations: 9 channel declarations match their connectors" in lines
     assert any(line.startswith("ok   database: ") and "(head)" in line for line in lines)
     assert any(line.startswith("ok   redis: ") for line in lines)
     assert f"ok   channel 1 x {BRAND[0]}: token works for @{BRAND[1]} (id {BRAND[0]})" in lines
@@ -347,3 +348,36 @@ def test_database_ahead_of_the_code(run, tmp_path: Path) -> None:
     line = one_error_line(run("worker", DATABASE_URL=url, REDIS_URL=REDIS_TEST_URL))
     assert "is at revision 0099, which this version does not know" in line
     assert "a newer release migrated it; run that release" in line
+
+
+# --- channel declarations (processes import a connector only when they use it) ---------------
+
+
+def _misdeclared(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Email's declaration naming X's connector: a slug and capability mismatch."""
+    import dataclasses
+
+    import connectors
+
+    wrong = dataclasses.replace(
+        connectors.CHANNELS["email"], connector="connectors.x.connector:XConnector"
+    )
+    monkeypatch.setitem(connectors.CHANNELS, "email", wrong)
+
+
+def test_a_bad_channel_declaration_fails_the_check(run, monkeypatch, tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path}/ok.db"
+    assert "ok   declarations: 9 channel" in run("check", DATABASE_URL=db, REDIS_URL="").output
+    _misdeclared(monkeypatch)
+    checked = run("check", DATABASE_URL=db, REDIS_URL="")
+    assert "FAIL declarations: channel 'email': connector slug 'x' != 'email'" in checked.output
+    assert checked.exit_code != 0
+
+
+def test_a_bad_channel_declaration_stops_the_web_app(monkeypatch, tmp_path: Path) -> None:
+    from connectors import RegistrationError
+    from web import create_app
+
+    _misdeclared(monkeypatch)
+    with pytest.raises(RegistrationError, match="channel 'email'"):
+        create_app(settings=None)

@@ -380,7 +380,7 @@ def test_poll_stops_at_a_committed_page_on_ctrl_c_and_resumes(cli, backfill, tmp
     import connectors
 
     original = connectors.FAKE
-    fake = original.connector
+    fake = original.connector_class
 
     class InterruptedOnSecondPage(fake):  # type: ignore[misc,valid-type]
         """The operator presses Ctrl+C while the second page is being fetched."""

@@ -45,9 +45,50 @@ except Exception as exc:
 print(json.dumps(sorted(sys.modules)))
 """
 
+# A poll of an email account whose IMAP server is a closed port: the email connector is built
+# and connects, then the poll fails at once (what bench/poll_startup.py times).
+POLL_EMAIL = """
+import json, sys
+from cli.commands import main
+
+for args in (
+    ["channel", "add", "email", "--name", "probe", "--external-id", "m@probe.test",
+     "--credential", "imap_password=x", "--option", "imap_host=127.0.0.1",
+     "--option", "imap_port=1", "--option", "imap_tls=none", "--option", "imap_user=m",
+     "--no-check"],
+    ["poll", "1"],
+):
+    try:
+        main(args, standalone_mode=False)
+    except Exception as exc:
+        print("failed:", exc, file=sys.stderr)
+print(json.dumps(sorted(sys.modules)))
+"""
+
 # Never in these processes: the web app and what only the demo, the emulators or a schema
 # change need.
 NEVER = ("flask", "werkzeug", "jinja2", "web", "cli.demo", "sandbox", "alembic", "mako")
+
+# Never in a mail poll: the other channels' connectors and the HTTP, OAuth and Twilio client
+# libraries only they use (issue 12: ~35 % of the poll's import time when the registry imported
+# every connector class).
+NOT_FOR_MAIL = (
+    "requests",
+    "urllib3",
+    "tweepy",
+    "oauthlib",
+    "requests_oauthlib",
+    "twilio",
+    "connectors.fetch",
+    "connectors._meta.connector",
+    "connectors.facebook.connector",
+    "connectors.instagram.connector",
+    "connectors.whatsapp.connector",
+    "connectors.x.connector",
+    "connectors.phone.connector",
+    "connectors.webchat.connector",
+    "connectors.fake.connector",
+)
 
 
 def _loaded(code: str, tmp_path: Path) -> set[str]:
@@ -69,8 +110,8 @@ def _loaded(code: str, tmp_path: Path) -> set[str]:
     return set(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def _offending(modules: set[str]) -> list[str]:
-    return sorted(m for m in modules if any(m == n or m.startswith(n + ".") for n in NEVER))
+def _offending(modules: set[str], never: tuple[str, ...] = NEVER) -> list[str]:
+    return sorted(m for m in modules if any(m == n or m.startswith(n + ".") for n in never))
 
 
 @pytest.mark.redis
@@ -85,6 +126,29 @@ def test_poll_loads_neither_the_web_app_nor_rq(tmp_path: Path) -> None:
     assert "workers.poll" in modules
     assert _offending(modules) == []
     assert "rq" not in modules  # rq is imported on the first enqueue
+
+
+def test_an_email_poll_loads_only_the_email_connector(tmp_path: Path) -> None:
+    modules = _loaded(POLL_EMAIL, tmp_path)
+    assert "workers.poll" in modules
+    assert "connectors.email.connector" in modules  # it did build the email connector
+    assert "imapclient" in modules  # and connect (to a closed port)
+    assert _offending(modules, NOT_FOR_MAIL) == []
+    assert _offending(modules) == []
+
+
+def test_the_mail_check_sees_another_connector(tmp_path: Path) -> None:
+    """The same probe with one other connector built as well: the check can fail."""
+    modules = _loaded(
+        POLL_EMAIL.replace(
+            "from cli.commands import main",
+            "from cli.commands import main\nimport connectors\nconnectors.connector_for('x', {})",
+        ),
+        tmp_path,
+    )
+    assert {"connectors.x.connector", "requests", "tweepy"} <= set(
+        _offending(modules, NOT_FOR_MAIL)
+    )
 
 
 def test_the_check_sees_a_loaded_module(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
+from connectors import check_all
 from switchboard.runtime import Runtime, build_runtime
 from switchboard.settings import Settings
 from web.announcements import register as register_announcements
@@ -30,6 +31,9 @@ csrf = CSRFProtect()
 
 
 def create_app(runtime: Runtime | None = None, *, settings: Settings | None = None) -> Flask:
+    # Every declaration against its connector: the web app serves every channel's webhooks
+    # and admin forms, so it loads them all anyway (other processes import a connector on use).
+    check_all()
     if runtime is None:
         runtime = build_runtime(settings or Settings.load())
     set_runtime(runtime)  # embedded jobs run in this process and share it

@@ -43,17 +43,20 @@ from connectors.base import (
 )
 from inbox import deliveries
 from inbox.attachments import fetch_failed, fetched
-from inbox.db import after_commit, forget_since, pending_mark
+from inbox.db import forget_since, pending_mark
+from inbox.events import after_commit as request_job
 from inbox.ingest import IngestOutcome, find_account, record_event
 from inbox.ingest_batch import record_batch
 from inbox.models import ChannelAccount, Message
 from switchboard.metrics import INGEST_LAG, INGESTED, REJECTED
 from workers.context import runtime
+from workers.lookups import JOB as LOOKUPS_JOB
 from workers.lookups import wanted as lookups_wanted
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+FETCH_JOB = "workers.ingest.fetch_attachments"
 
 
 class DeliveryFailed(Exception):
@@ -206,7 +209,7 @@ def _record_parsed(session: Session, parsed: list[_Parsed], now: datetime) -> li
     return results
 
 
-def _forget(session: Session, mark: tuple[int, int]) -> None:
+def _forget(session: Session, mark: tuple[int, ...]) -> None:
     """After a rolled-back savepoint: drop its queued events/jobs and its cached rows."""
     forget_since(session, mark)
     session.expire_all()
@@ -318,17 +321,7 @@ def _ask_for_lookups(
         return
     if not lookups_wanted(connector):
         return
-    account_id = account.id
-    jobs = runtime().jobs
-    after_commit(
-        session,
-        lambda: jobs.enqueue(
-            "workers.lookups.look_up_account",
-            account_id,
-            queue="poll",
-            job_id=f"lookups:{account_id}",
-        ),
-    )
+    request_job(session, LOOKUPS_JOB, account.id, queue="poll", job_id=f"lookups:{account.id}")
 
 
 def _by_account(
@@ -405,13 +398,9 @@ def _after(
         and any(a.url and a.data is None for a in event.attachments)
         and behaviour(connector, FetchAttachment) is not None
     ):
-        message_id = outcome.message_id
-        jobs = runtime().jobs
-        # After the commit: a job that ran first would not find the message.
-        after_commit(
-            session,
-            lambda: jobs.enqueue("workers.ingest.fetch_attachments", message_id, queue="ingest"),
-        )
+        # A job request, sent after the commit (a job that ran first would not find the
+        # message) and dropped with its savepoint if the batch rolls back.
+        request_job(session, FETCH_JOB, outcome.message_id, queue="ingest")
 
 
 def _count(channel: str, outcome: IngestOutcome) -> None:

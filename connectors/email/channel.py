@@ -14,7 +14,6 @@ from connectors.base import (
     Limits,
     label,
 )
-from connectors.email.connector import EmailConnector
 
 # Any type: mail carries what the customer's client opens. 20 MB a file keeps a message under
 # the common 25 MB server limit after base64 (a third larger) only for one file; ten at most.
@@ -29,7 +28,7 @@ PORT = {"kind": "number", "minimum": 1, "maximum": 65535}
 
 CHANNEL = Channel(
     slug="email",
-    connector=EmailConnector,
+    connector="connectors.email.connector:EmailConnector",
     names={"en": "Email", "ko": "이메일"},
     badge=Badge(text="#256029", background="#e8f5e9"),
     account=AccountForm(

@@ -17,7 +17,6 @@ from connectors.base import (
     in_dms_only,
     label,
 )
-from connectors.facebook.connector import FacebookConnector
 from connectors.media import MP3, MP4, PDF, WAV
 
 # Page posts: docs/platform-apis.md §1.14.
@@ -42,7 +41,7 @@ HUMAN_AGENT = Field(
 
 CHANNEL = Channel(
     slug="facebook",
-    connector=FacebookConnector,
+    connector="connectors.facebook.connector:FacebookConnector",
     names={"en": "Facebook", "ko": "Facebook"},
     badge=Badge(text="#1b4fc4", background="#e7efff", brand="#1877f2"),
     account=AccountForm(

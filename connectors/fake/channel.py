@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from connectors.base import Badge, Channel, ChannelSettings, PostRules
-from connectors.fake.connector import DemoHistoryConnector, FakeConnector
 
 _SETTINGS = ChannelSettings(prefixes=("FAKE_",), defaults={"FAKE_WEBHOOK_SECRET": ""})
 _POSTS = PostRules(
@@ -16,7 +15,7 @@ _POSTS = PostRules(
 
 CHANNEL = Channel(
     slug="fake",
-    connector=FakeConnector,
+    connector="connectors.fake.connector:FakeConnector",
     names={"en": "Test channel", "ko": "테스트 채널"},
     badge=Badge(text="#374151", background="#eceff4"),
     account=None,  # accounts are made by tests and the demo, never from the admin page
@@ -26,7 +25,7 @@ CHANNEL = Channel(
 
 DEMO_HISTORY = Channel(
     slug="fake",
-    connector=DemoHistoryConnector,
+    connector="connectors.fake.connector:DemoHistoryConnector",
     names=CHANNEL.names,
     badge=CHANNEL.badge,
     account=None,

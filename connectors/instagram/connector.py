@@ -6,7 +6,6 @@ Page (`options["page_id"]`, else `me`), comments and media use the IG account id
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -31,10 +30,8 @@ from connectors.base import (
 )
 from connectors.facebook import payloads as facebook_payloads
 from connectors.instagram import payloads
+from connectors.instagram.channel import CAPTION_LIMIT, DEFAULT_MAX_HASHTAGS, HASHTAG
 
-CAPTION_LIMIT = 2200
-DEFAULT_MAX_HASHTAGS = 30  # third-party reports of a 5-hashtag cap: set options["max_hashtags"]
-HASHTAG = re.compile(r"(?<!\w)#\w+")
 MEDIA_LOOKBACK_DAYS = 28
 COMMENT_FIELDS = "id,text,username,timestamp,from,parent_id"
 

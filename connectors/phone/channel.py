@@ -15,7 +15,6 @@ from connectors.base import (
     label,
 )
 from connectors.phone import segments
-from connectors.phone.connector import PhoneConnector
 from connectors.phone.numbers import to_e164
 
 
@@ -32,7 +31,7 @@ def _reply_limit(kind: ConversationKind) -> TextLimit | None:
 
 CHANNEL = Channel(
     slug="phone",
-    connector=PhoneConnector,
+    connector="connectors.phone.connector:PhoneConnector",
     names={"en": "Phone & SMS", "ko": "전화·문자"},
     badge=Badge(text="#5b2c83", background="#f1e8fa"),
     account=AccountForm(

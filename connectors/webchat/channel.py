@@ -15,7 +15,6 @@ from connectors.base import (
     label,
 )
 from connectors.media import GIF, JPEG, PDF, PNG, WEBP
-from connectors.webchat.connector import WebchatConnector
 
 # Files the visitor's widget shows: images inline, a PDF as a link (web/static/widget/widget.js),
 # both through the signed file URLs of web/chat/files.py.
@@ -31,7 +30,7 @@ def chat_files(kind: ConversationKind) -> AttachmentLimits | None:
 
 CHANNEL = Channel(
     slug="webchat",
-    connector=WebchatConnector,
+    connector="connectors.webchat.connector:WebchatConnector",
     names={"en": "Web chat", "ko": "웹 채팅"},
     badge=Badge(text="#9a4d00", background="#fff3e0"),
     account=AccountForm(

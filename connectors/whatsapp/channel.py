@@ -19,7 +19,8 @@ from connectors.base import (
     label,
 )
 from connectors.media import AAC, AMR, GPP, JPEG, M4A, MP3, MP4, OGG_AUDIO, PDF, PNG
-from connectors.whatsapp.connector import TEXT_LIMIT, WhatsAppConnector
+
+TEXT_LIMIT = 4096  # characters of a text message body (here: the declaration imports no client)
 
 # Cloud API media (docs/platform-apis.md §5.7): images 5 MB, video and audio 16 MB, documents
 # 100 MB; each file is its own message.
@@ -40,7 +41,7 @@ def _reply_limit(kind: ConversationKind) -> TextLimit | None:
 
 CHANNEL = Channel(
     slug="whatsapp",
-    connector=WhatsAppConnector,
+    connector="connectors.whatsapp.connector:WhatsAppConnector",
     names={"en": "WhatsApp", "ko": "WhatsApp"},
     badge=Badge(text="#0b6b3a", background="#e3f7ea", brand="#1da851"),
     account=AccountForm(

@@ -42,6 +42,7 @@ from connectors.base import (
 )
 from connectors.fetch import META_CDN_HOSTS, GuardedFetcher
 from connectors.whatsapp import payloads
+from connectors.whatsapp.channel import TEXT_LIMIT
 from connectors.whatsapp.templates import (
     TEMPLATE_FIELDS,
     Template,
@@ -52,7 +53,6 @@ from connectors.whatsapp.templates import (
 )
 
 WINDOW = timedelta(hours=24)
-TEXT_LIMIT = 4096  # characters of a text message body
 CAPTION_LIMIT = 1024
 TEMPLATE_TTL = 300.0  # seconds a fetched template list is reused before asking again
 # Our Attachment.kind → the WhatsApp message type that carries it.

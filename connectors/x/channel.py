@@ -21,7 +21,6 @@ from connectors.base import (
     in_dms_only,
     label,
 )
-from connectors.x.connector import XConnector
 from connectors.x.weighted_length import (
     MAX_WEIGHTED_LENGTH,
     has_invalid_characters,
@@ -59,7 +58,7 @@ def post_checks(text: str, options: Mapping[str, object]) -> list[str]:
 
 CHANNEL = Channel(
     slug="x",
-    connector=XConnector,
+    connector="connectors.x.connector:XConnector",
     names={"en": "X", "ko": "X"},
     badge=Badge(text="#111111", background="#e9e9e9"),
     account=AccountForm(

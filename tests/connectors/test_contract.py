@@ -2,7 +2,9 @@
 
 Parametrised over the registry, so a new connector is checked the moment it is registered:
 its channel declaration must be complete, and its optional behaviour must match its
-capabilities (the registry refuses a mismatch at import; the last tests prove it does).
+capabilities (`check_all` refuses a mismatch — here, in `switchboard check` and at the web
+app's start-up, since other processes import a connector only when they use it; the last tests
+prove it does).
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ from connectors import (
     RegistrationError,
     behaviour,
     channel,
+    check_all,
     check_declaration,
     connector_for,
-    registered,
+    declarations,
 )
 from connectors.base import (
     OPTIONAL_BEHAVIOUR,
@@ -40,7 +43,11 @@ from connectors.base import (
     protocol_members,
 )
 
-REGISTRY = registered({"SWITCHBOARD_FAKE_CONNECTOR": "1"})  # the fake one too
+# Connector classes by slug, the fake one too (importing each: the declarations name them).
+REGISTRY = {
+    slug: declared.connector_class
+    for slug, declared in declarations({"SWITCHBOARD_FAKE_CONNECTOR": "1"}).items()
+}
 SLUGS = sorted(REGISTRY)
 FIXTURES = Path(__file__).parent
 
@@ -88,7 +95,7 @@ def test_implements_the_protocol_and_its_capabilities(slug):
 @pytest.mark.parametrize("slug", CHANNEL_SLUGS)
 def test_declares_every_part_of_its_channel(slug):
     declared = CHANNELS[slug]
-    assert declared.slug == slug and declared.connector is REGISTRY[slug]
+    assert declared.slug == slug and declared.connector_class is REGISTRY[slug]
     assert declared.names["en"].strip() and declared.names["ko"].strip()
     assert declared.badge.text and declared.badge.background
     assert declared.settings.prefixes, "the settings the connector reads"
@@ -161,6 +168,24 @@ def _declaration(cls: type, **changes) -> Channel:
         settings=changes.get("settings", base.settings),
         posts=changes.get("posts"),
     )
+
+
+def test_every_declaration_matches_its_connector():
+    """The guard a bad declaration meets in CI (the registry no longer checks at import)."""
+    assert check_all() == len(CHANNELS) + 2  # and the fake channel's two connectors
+
+
+def test_check_all_refuses_a_bad_declaration(monkeypatch):
+    broken = _declaration(_Undeclared)
+    monkeypatch.setitem(CHANNELS, "undeclared", broken)
+    with pytest.raises(RegistrationError, match="implements Moderate without declaring"):
+        check_all()
+
+
+def test_a_declaration_names_a_connector_it_does_not_import():
+    connector = CHANNELS["x"].connector
+    assert connector == "connectors.x.connector:XConnector"
+    assert REGISTRY["x"].__module__ + ":" + REGISTRY["x"].__name__ == connector
 
 
 def test_registration_refuses_a_capability_without_its_protocol():

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from connectors import REGISTRY, connector_for, registered
+from connectors import CHANNELS, connector_for, registered
 from connectors.base import Capability, InvalidSignature, UnsupportedEvent
 from connectors.fake.connector import sign
 from switchboard.settings import DEFAULTS
@@ -18,7 +18,7 @@ DELAYED = json.dumps({"account": "acct-1", "parse_delay": 30, "events": []}).enc
 
 
 def test_production_never_registers_the_fake_connector() -> None:
-    assert "fake" not in REGISTRY
+    assert "fake" not in CHANNELS
     assert "fake" not in registered({})
     assert "fake" not in registered({"SWITCHBOARD_FAKE_CONNECTOR": "0"})
     with pytest.raises(KeyError):

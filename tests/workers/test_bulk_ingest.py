@@ -5,15 +5,27 @@ Embedded tests run on SQLite and PostgreSQL; the racing test needs PostgreSQL's 
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
 
 import pytest
 from sqlalchemy import func, select
 
+import connectors
+from connectors.base import Capability
+from connectors.fake import FakeConnector
 from inbox.models import Contact, ContactIdentity, Conversation, InboundDelivery, Message
 from tests.support.factory import fake_delivery, fake_message
-from workers.ingest import MAX_ATTEMPTS, DeliveryFailed, drain, ingest_batch, process_delivery
+from workers.ingest import (
+    FETCH_JOB,
+    MAX_ATTEMPTS,
+    DeliveryFailed,
+    drain,
+    ingest_batch,
+    process_delivery,
+)
 
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 T0 = datetime(2026, 11, 25, 5, 0, tzinfo=UTC)
@@ -136,6 +148,51 @@ def test_poison_event_fails_the_batch_savepoint_and_only_its_delivery_is_rejecte
     assert result[poison][0] == "rejected" and "p-nul: failed" in (result[poison][1] or "")
     assert count(rt, Message) == 5
     assert count(rt, Conversation) == 5  # the poison's conversation was rolled back too
+
+
+class _Fetching(FakeConnector):
+    """The fake channel downloading attachments it was given by URL, as Meta's connectors do:
+    a stored message with such an attachment asks for a fetch job."""
+
+    capabilities: ClassVar[frozenset[Capability]] = FakeConnector.capabilities | {
+        Capability.FETCH_ATTACHMENT
+    }
+
+    def fetch_attachment(self, account: Any, attachment: Any) -> bytes:
+        return b"\xff\xd8 a photo"
+
+
+@BOTH
+def test_a_rolled_back_batch_forgets_the_jobs_it_asked_for(rt, factory, monkeypatch):
+    fetching = dataclasses.replace(connectors.FAKE, connector=_Fetching)
+    monkeypatch.setattr(connectors, "FAKE", fetching)
+    factory.account(external_id="page-1")
+    requested: list[dict[str, Any]] = []
+    send = rt.db.on_jobs
+
+    def sent_and_seen(jobs: list[dict[str, Any]]) -> None:
+        requested.extend(jobs)
+        send(jobs)
+
+    monkeypatch.setattr(rt.db, "on_jobs", sent_and_seen)
+    photo = {"kind": "image", "url": "https://cdn.example/p.jpg", "content_type": "image/jpeg"}
+    good = store(rt, fake_message("f-1", "사진", customer="c1", at=at(1), attachments=[photo]))
+    # A lone surrogate cannot be encoded for either database: the second account's insert
+    # fails inside the batch's savepoint after page-1's messages were stored and their fetches
+    # asked for (accounts are recorded in turn); the batch is redone delivery by delivery.
+    factory.account(external_id="page-2")
+    broken = fake_message("f-bad", "깨진 \ud800 글자", customer="c3", at=at(2))
+    poison = store(rt, broken, account="page-2")
+    later = store(rt, fake_message("f-2", "사진 둘", customer="c2", at=at(3), attachments=[photo]))
+    assert drain() == 3
+    result = deliveries(rt)
+    assert result[good][0] == result[later][0] == "processed"
+    assert result[poison][0] == "rejected"
+    with rt.db.session() as s:
+        stored = sorted(s.scalars(select(Message.id).where(Message.direction == "inbound")))
+    assert len(stored) == 2
+    fetches = sorted(job["args"][0] for job in requested if job["func"] == FETCH_JOB)
+    assert fetches == stored  # one per stored message; none left from the rolled-back attempt
 
 
 @pytest.mark.postgres

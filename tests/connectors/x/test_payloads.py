@@ -23,10 +23,10 @@ THREAD = "1402233445566778899-1580012345678901248"
 
 
 def test_registered_and_implements_the_polling_contract() -> None:
-    from connectors import REGISTRY, connector_for
+    from connectors import CHANNELS, connector_for
     from connectors.base import PollingConnector
 
-    assert REGISTRY["x"] is XConnector
+    assert CHANNELS["x"].connector_class is XConnector
     connector = connector_for("x", {"X_API_URL": "http://127.0.0.1:9"})
     assert isinstance(connector, PollingConnector)
     assert connector.streams == ("mentions", "dms")
