@@ -48,3 +48,20 @@ def no_sideways_scroll(page: Any) -> bool:
         page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         and page.evaluate("document.body.scrollWidth <= window.innerWidth")
     )
+
+
+def to_details(page: Any) -> None:
+    """On a phone: from the thread to its details, a screen of their own."""
+    page.click("#details-link")
+    page.wait_for_selector("#conv-details", state="visible")
+    assert page.locator("#thread").is_hidden()
+
+
+def back_to_list(page: Any) -> None:
+    """On a phone: from the details back to the thread, then back to the list."""
+    page.click("#conv-details .details-back a")
+    page.wait_for_selector("#thread", state="visible")
+    assert page.locator("#conv-details").is_hidden()
+    page.click("#back-to-list")
+    page.wait_for_selector("#list-pane", state="visible")
+    settled(page)

@@ -17,11 +17,13 @@ from switchboard.runtime import Runtime
 from tests.support.inbox_pages import (
     PHONE,
     WIDTHS,
+    back_to_list,
     mark_page,
     no_sideways_scroll,
     same_page,
     settled,
     sized_page,
+    to_details,
 )
 from tests.web.ui.conftest import inbound
 from tests.web.ui.locales import BROWSER_LOCALE, LANGS, speak, tr
@@ -82,9 +84,7 @@ def test_sidebar_actions_are_one_click_and_never_reload(
     if width <= PHONE:  # list → thread → details: the details are a screen of their own
         assert page.locator("#list-pane").is_hidden()
         assert page.locator("#conv-details").is_hidden()
-        page.click("#details-link")
-        page.wait_for_selector("#conv-details", state="visible")
-        assert page.locator("#thread").is_hidden()
+        to_details(page)
         assert no_sideways_scroll(page)
         page.set_viewport_size({"width": 360, "height": 740})
         assert no_sideways_scroll(page)
@@ -145,13 +145,8 @@ def test_sidebar_actions_are_one_click_and_never_reload(
     assert no_sideways_scroll(page)
 
     if width <= PHONE:  # back: details → thread → list
-        page.click("#conv-details .details-back a")
-        page.wait_for_selector("#thread", state="visible")
-        assert page.locator("#conv-details").is_hidden()
-        page.click("#back-to-list")
-        page.wait_for_selector("#list-pane", state="visible")
-        ready(page)
-        assert page.locator("#conv-list .empty").count() == 1  # snoozed: not in the open list
+        back_to_list(page)
+        page.wait_for_selector("#conv-list .empty")  # snoozed: gone from the open list
         assert no_sideways_scroll(page)
 
 

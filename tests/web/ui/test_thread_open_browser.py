@@ -12,7 +12,7 @@ import pytest
 
 from inbox.models import Conversation
 from switchboard.runtime import Runtime
-from tests.support.inbox_pages import PHONE, mark_page, same_page, settled
+from tests.support import inbox_pages as pages
 from tests.web.ui.conftest import inbound
 from tests.web.ui.locales import speak, tr
 from tests.web.ui.test_browser import base_url, ready, sign_in
@@ -30,7 +30,7 @@ def _open(page: Any, conv_id: int) -> None:
     page.click(f".conv-row[data-id='{conv_id}'] a")
     page.wait_for_selector(f"#thread[data-conversation='{conv_id}']")
     page.wait_for_url(f"**/inbox/c/{conv_id}**")
-    settled(page)
+    pages.settled(page)
 
 
 def _focused_heading(page: Any) -> bool:
@@ -45,17 +45,10 @@ def back(page: Any) -> None:
     """The browser's back button, then the page loaded for that entry (htmx keeps no copies
     of the page: historyCacheSize 0). Not page.go_back(): the entry is the same document's and
     htmx's own load reads to Playwright as an aborted navigation."""
-    mark_page(page)
+    pages.mark_page(page)
     page.evaluate("setTimeout(() => history.back(), 0)")
     page.wait_for_function("window.__stay === undefined")
     ready(page)
-
-
-def _back_to_list_on_a_phone(page: Any) -> None:
-    page.click("#back-to-list")
-    page.wait_for_selector("#list-pane", state="visible")
-    settled(page)
-    assert page.locator("#thread").count() == 0
 
 
 def test_opening_threads_never_reloads_and_back_returns_to_the_list(
@@ -72,28 +65,25 @@ def test_opening_threads_never_reloads_and_back_returns_to_the_list(
     ready(page)
     page.wait_for_selector("#live-state.on")
     streams.clear()  # this page's own stream is open: none may follow while it stays
-    mark_page(page)
-    scroller = "#list-pane" if width > PHONE else "html"
+    pages.mark_page(page)
+    scroller = "#list-pane" if width > pages.PHONE else "html"
     page.eval_on_selector(scroller, "el => { el.scrollTop = 120; }")
     scrolled = page.eval_on_selector(scroller, "el => el.scrollTop")
     assert scrolled > 0
 
     _open(page, first.id)
-    assert same_page(page)
+    assert pages.same_page(page)
     assert "view=unassigned" in page.url  # the list's state stays in the address
     assert _focused_heading(page)
     assert page.title().startswith("고객3 · ")
-    if width > PHONE:  # the list beside it kept its place and moved its selection
+    if width > pages.PHONE:  # the list beside it kept its place and moved its selection
         assert page.eval_on_selector("#list-pane", "el => el.scrollTop") == scrolled
         assert _selected(page) == [str(first.id)]
     else:  # list → thread → details → thread → list, each a screen of its own
         assert page.locator("#list-pane").is_hidden()
-        page.click("#details-link")
-        page.wait_for_selector("#conv-details", state="visible")
-        assert page.locator("#thread").is_hidden()
-        page.click("#conv-details .details-back a")
-        page.wait_for_selector("#thread", state="visible")
-        _back_to_list_on_a_phone(page)
+        pages.to_details(page)
+        pages.back_to_list(page)
+        assert page.locator("#thread").count() == 0
         assert page.locator(f".conv-row.cursor[data-id='{first.id}']").count() == 1
         assert page.evaluate("document.activeElement.closest('.conv-row').dataset.id") == str(
             first.id
@@ -101,12 +91,12 @@ def test_opening_threads_never_reloads_and_back_returns_to_the_list(
         box = page.locator(f".conv-row[data-id='{first.id}']").bounding_box()
         assert box and box["y"] >= 0 and box["y"] + box["height"] <= 844
     _open(page, second.id)
-    assert _focused_heading(page) and same_page(page)
+    assert _focused_heading(page) and pages.same_page(page)
     # A view chosen now keeps the conversation open now, not the one the links were drawn for.
-    if width > PHONE:
+    if width > pages.PHONE:
         page.click(".view[data-view=all]")
         page.wait_for_url(f"{base_url}/inbox/c/{second.id}")  # view=all is the default: left out
-        settled(page)
+        pages.settled(page)
         page.wait_for_selector(".view.current[data-view=all]")
         assert _selected(page) == [str(second.id)]
 
@@ -115,13 +105,13 @@ def test_opening_threads_never_reloads_and_back_returns_to_the_list(
     page.wait_for_selector("#messages >> text=아직 답이 없나요?")
     inbound(rt, a, "새 문의", customer="late", name="늦은고객")
     page.wait_for_selector(".conv-row .who >> text=늦은고객", state="attached")
-    assert same_page(page) and streams == []
+    assert pages.same_page(page) and streams == []
 
     page.reload()  # the address bar is this thread's
     page.wait_for_selector(f"#thread[data-conversation='{second.id}']")
     ready(page)
     back(page)
-    if width > PHONE:  # back through both threads to the list
+    if width > pages.PHONE:  # back through both threads to the list
         page.wait_for_url(f"**/inbox/c/{second.id}?view=unassigned")
         back(page)
         page.wait_for_url(f"**/inbox/c/{first.id}?view=unassigned")
@@ -137,20 +127,18 @@ def test_opening_threads_never_reloads_and_back_returns_to_the_list(
 def test_enter_on_the_cursor_row_opens_it_without_a_page_load(
     page: Any, base_url: str, rt: Runtime, team_setup: dict[str, Any], width: int, lang: str
 ) -> None:
-    if width <= PHONE:
+    if width <= pages.PHONE:
         pytest.skip("phones have no keyboard shortcuts to press")
-    a = team_setup["a"]
-    older = inbound(rt, a, "첫째", customer="k1", name="하나")
-    inbound(rt, a, "둘째", customer="k2", name="둘")
+    older, _newer = (inbound(rt, team_setup["a"], t, customer=t) for t in ("첫째", "둘째"))
     speak(rt, lang)
     sign_in(page, base_url, "mina@example.test")
-    mark_page(page)
+    pages.mark_page(page)
     page.keyboard.press("j")
     page.keyboard.press("j")
     page.keyboard.press("Enter")
     page.wait_for_selector(f"#thread[data-conversation='{older.id}']")
-    settled(page)
-    assert same_page(page) and _focused_heading(page)
+    pages.settled(page)
+    assert pages.same_page(page) and _focused_heading(page)
     page.keyboard.press("Tab")  # from the heading on into the thread, not back to the top
     assert page.evaluate("document.activeElement.closest('#thread') !== null")
     with rt.db.session() as session:  # opened means seen, as a page load did
