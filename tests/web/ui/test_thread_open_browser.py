@@ -45,9 +45,8 @@ def back(page: Any) -> None:
     """The browser's back button, then the page loaded for that entry (htmx keeps no copies
     of the page: historyCacheSize 0). Not page.go_back(): the entry is the same document's and
     htmx's own load reads to Playwright as an aborted navigation."""
-    pages.mark_page(page)
-    page.evaluate("setTimeout(() => history.back(), 0)")
-    page.wait_for_function("window.__stay === undefined")
+    with page.expect_event("load"):  # the page htmx loads for the entry
+        page.evaluate("setTimeout(() => history.back(), 0)")
     ready(page)
 
 
