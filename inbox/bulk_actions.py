@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from connectors.base import Words
 from inbox.access import restrict
 from inbox.audit import record
 from inbox.conversations import Change, apply_change
@@ -41,9 +42,14 @@ def apply_bulk(
 ) -> BulkResult:
     ids = list(dict.fromkeys(conversation_ids))
     if not ids:
-        raise ValueError("select at least one conversation")
+        raise ValueError(Words("select at least one conversation", "대화를 하나 이상 고르세요"))
     if len(ids) > MAX_BULK:
-        raise ValueError(f"at most {MAX_BULK} conversations at once")
+        raise ValueError(
+            Words(
+                f"at most {MAX_BULK} conversations at once",
+                f"한 번에 대화 {MAX_BULK}개까지 바꿀 수 있습니다",
+            )
+        )
     query = restrict(select(Conversation).where(Conversation.id.in_(ids)), session, user)
     found = {c.id: c for c in session.scalars(query.order_by(Conversation.id))}
     changed: list[int] = []

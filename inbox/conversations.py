@@ -79,12 +79,19 @@ def apply_change(
     if change.team_id is not None and change.team_id != conversation.team_id:
         team = session.get(Team, change.team_id) if change.team_id else None
         if change.team_id and team is None:
-            raise LookupError(f"team {change.team_id} not found")
+            raise LookupError(
+                Words(f"team {change.team_id} not found", "그 팀이 없습니다 (삭제되었을 수 있음)")
+            )
         conversation.team_id = team.id if team else None
         notes.append(f"{who} assigned team {team.name if team else '(none)'}")
     if change.priority is not None and change.priority != conversation.priority:
         if change.priority not in PRIORITIES:
-            raise ValueError(f"priority must be one of {', '.join(PRIORITIES)}")
+            raise ValueError(
+                Words(
+                    f"priority must be one of {', '.join(PRIORITIES)}",
+                    f"우선순위는 {', '.join(PRIORITIES)} 중 하나입니다",
+                )
+            )
         conversation.priority = change.priority
         notes.append(f"{who} set priority {change.priority}")
     if change.category is not None and change.category != conversation.category:
@@ -143,7 +150,9 @@ def _follow_up(conversation: Conversation, change: Change) -> Change:
     reopens it on the day with the task written in the thread (see wake_snoozed)."""
     days = change.follow_up_days
     if change.status != "resolved":
-        raise ValueError("a follow-up is set when resolving")
+        raise ValueError(
+            Words("a follow-up is set when resolving", "후속 조치는 해결할 때 정합니다")
+        )
     if days is None or not 1 <= days <= FOLLOW_UP_MAX_DAYS:
         raise ValueError(
             Words(
@@ -159,7 +168,12 @@ def _follow_up(conversation: Conversation, change: Change) -> Change:
 def _set_status(conversation: Conversation, change: Change, who: str) -> str:
     status = change.status
     if status not in STATUSES:
-        raise ValueError(f"status must be one of {', '.join(STATUSES)}")
+        raise ValueError(
+            Words(
+                f"status must be one of {', '.join(STATUSES)}",
+                f"상태는 {', '.join(STATUSES)} 중 하나입니다",
+            )
+        )
     if status == "snoozed":
         if change.snoozed_until is None or change.snoozed_until <= utcnow():
             raise ValueError(
@@ -208,9 +222,16 @@ def _set_assignee(
         return None
     assignee = session.get(User, new_id) if new_id else None
     if new_id and (assignee is None or not assignee.is_active):
-        raise LookupError(f"user {assignee_id} not found")
+        raise LookupError(
+            Words(f"user {assignee_id} not found", "그 상담원이 없거나 비활성화되었습니다")
+        )
     if assignee is not None and not _works_inbox(session, assignee, conversation):
-        raise LookupError(f"user {assignee_id} is not a member of this conversation's inbox")
+        raise LookupError(
+            Words(
+                f"user {assignee_id} is not a member of this conversation's inbox",
+                f"{assignee.name} 님은 이 대화의 받은편지함 담당이 아닙니다",
+            )
+        )
     conversation.assignee_id = new_id
     return f"{who} assigned {assignee.name}" if assignee else f"{who} unassigned"
 

@@ -28,6 +28,9 @@ class MergeRefused(ValueError):
     """The merge, split or undo cannot be done; says why."""
 
 
+GONE = Words("one of the conversations no longer exists", "두 대화 중 하나가 이미 없습니다")
+
+
 def merge_conversations(
     session: Session, first_id: int, second_id: int, actor: User | None
 ) -> Conversation:
@@ -38,7 +41,7 @@ def merge_conversations(
         )
     pair = [session.get(Conversation, i) for i in (first_id, second_id)]
     if pair[0] is None or pair[1] is None:
-        raise LookupError("conversation not found")
+        raise LookupError(Words("conversation not found", "대화를 찾을 수 없습니다"))
     first, second = pair[0], pair[1]
     if first.contact_id != second.contact_id:
         raise MergeRefused(
@@ -206,7 +209,7 @@ def _undo_merge(session: Session, entry: AuditLog) -> Conversation:
     survivor = session.get(Conversation, detail["survivor"])
     absorbed = session.get(Conversation, detail["absorbed"])
     if survivor is None or absorbed is None:
-        raise MergeRefused("one of the conversations no longer exists")
+        raise MergeRefused(GONE)
     forwarded = [
         m.id
         for m in session.scalars(select(Message).where(Message.conversation_id == survivor.id))
@@ -240,7 +243,7 @@ def _undo_split(session: Session, entry: AuditLog) -> Conversation:
     original = session.get(Conversation, entry.detail["original"])
     split = session.get(Conversation, entry.detail["split"])
     if original is None or split is None:
-        raise MergeRefused("one of the conversations no longer exists")
+        raise MergeRefused(GONE)
     session.execute(
         update(Message)
         .where(Message.conversation_id == split.id)

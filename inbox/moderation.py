@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from connectors.base import Words
 from inbox.audit import record
 from inbox.events import after_commit, emit
 from inbox.models import Message, User, utcnow
@@ -28,6 +29,11 @@ MAX_ATTEMPTS = 5
 # words from the platform for good, so only admins may (docs/decisions.md, issue 16).
 ROLES_FOR = {"hide": ("admin", "agent"), "unhide": ("admin", "agent"), "delete": ("admin",)}
 RESULT_OF = {"hide": "hidden", "unhide": "visible", "delete": "deleted"}
+# The refusals reach the agent's screen: each action's name in Korean for them.
+ACTION_KO = {"hide": "숨기기", "unhide": "숨김 해제", "delete": "삭제"}
+NOT_A_COMMENT = Words(
+    "only customers' comments can be moderated", "고객의 댓글만 숨기거나 삭제할 수 있습니다"
+)
 
 
 class ModerationRefused(Exception):
@@ -75,20 +81,37 @@ def request_moderation(
     `supported`: what the account's connector can do (X hides replies but cannot delete).
     """
     if action not in MODERATION_ACTIONS:
-        raise ModerationRefused(f"unknown moderation action {action!r}")
+        raise ModerationRefused(
+            Words(f"unknown moderation action {action!r}", "알 수 없는 댓글 관리 동작입니다")
+        )
     if not may_moderate(actor, action):
-        raise ModerationForbidden(f"your role may not {action} comments")
+        raise ModerationForbidden(
+            Words(
+                f"your role may not {action} comments",
+                f"내 역할로는 댓글 {ACTION_KO[action]}를 할 수 없습니다",
+            )
+        )
     if not moderatable(message):
-        raise ModerationRefused("only customers' comments can be moderated")
+        raise ModerationRefused(NOT_A_COMMENT)
     if action not in supported:
-        raise ModerationRefused(f"this channel cannot {action} comments")
+        raise ModerationRefused(
+            Words(
+                f"this channel cannot {action} comments",
+                f"이 채널에서는 댓글 {ACTION_KO[action]}를 할 수 없습니다",
+            )
+        )
     state = states(session, [message.id])[message.id]
     if state.last is not None and state.last.status == "pending":
         if state.last.action != action:
-            raise ModerationBusy(f"a {state.last.action} request is still in progress")
+            raise ModerationBusy(
+                Words(
+                    f"a {state.last.action} request is still in progress",
+                    f"댓글 {ACTION_KO[state.last.action]} 요청이 아직 처리 중입니다",
+                )
+            )
         return state.last, False
     if state.state == "deleted":
-        raise ModerationRefused("the comment was deleted")
+        raise ModerationRefused(Words("the comment was deleted", "삭제된 댓글입니다"))
     if state.changed is not None and state.state == RESULT_OF[action]:
         return state.changed, False
     row = CommentModeration(
@@ -106,7 +129,12 @@ def request_moderation(
     except IntegrityError:  # another request got in first (the pending-unique index)
         raced = states(session, [message.id])[message.id].last
         if raced is None or raced.status != "pending" or raced.action != action:
-            raise ModerationBusy("another moderation request is in progress") from None
+            raise ModerationBusy(
+                Words(
+                    "another moderation request is in progress",
+                    "이 댓글의 다른 관리 요청이 처리 중입니다",
+                )
+            ) from None
         return raced, False
     emit(session, "message.updated", conversation_id=message.conversation_id, message_id=message.id)
     after_commit(session, JOB, row.id, queue="send", job_id=f"moderate:{row.id}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from connectors.base import Words
 from inbox.audit import record
 from inbox.models import User
 from inbox.models.workflow import SavedView
@@ -18,7 +19,7 @@ def save_view(
 ) -> SavedView:
     name = name.strip()
     if not name:
-        raise ValueError("a saved view needs a name")
+        raise ValueError(Words("a saved view needs a name", "저장할 보기의 이름을 적으세요"))
     kept = {k: str(v)[:200] for k, v in query.items() if k in VIEW_KEYS and v}
     view = SavedView(name=name[:100], owner_user_id=owner.id, shared=shared, query=kept)
     session.add(view)

@@ -11,7 +11,7 @@ from connectors import behaviour
 from connectors.base import Moderate
 from inbox.models import ChannelAccount, Message, User
 from inbox.models.moderation import MODERATION_ACTIONS, CommentModeration
-from inbox.moderation import ModerationRefused, may_moderate, request_moderation
+from inbox.moderation import NOT_A_COMMENT, ModerationRefused, may_moderate, request_moderation
 from switchboard.runtime import Runtime
 
 
@@ -38,6 +38,6 @@ def moderate(
 ) -> tuple[CommentModeration, bool]:
     """Record the request (the job runs after commit); ModerationRefused says why not."""
     if message.kind == "note":
-        raise ModerationRefused("only customers' comments can be moderated")
+        raise ModerationRefused(NOT_A_COMMENT)
     supported = supported_actions(rt, message.conversation.account)
     return request_moderation(session, message, action, user, supported=supported)

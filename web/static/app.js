@@ -8,6 +8,9 @@
   const csrf = () => ($('meta[name="csrf-token"]') || {}).content || "";
   const myId = () => Number(($('meta[name="me"]') || {}).content || 0);
   const inbox = () => $(".inbox");
+  // The open conversation's section: a list row swaps it (and its data) without a page load.
+  const thread = () => $("#thread[data-conversation]");
+  const openId = () => Number((thread() || {}).dataset?.conversation || 0);
 
   // ---- X's weighted length (mirror of connectors/x/weighted_length.py; the server decides) --
   const LIGHT = [[0x0000, 0x10ff], [0x2000, 0x200d], [0x2010, 0x201f], [0x2032, 0x2037]];
@@ -230,7 +233,7 @@
     if (gap) text.setSelectionRange(before.length + gap.index, before.length + gap.index + gap[0].length);
     else text.setSelectionRange(before.length + piece.length, before.length + piece.length);
     text.focus();
-    sessionStorage.setItem(`draft:${(inbox() || {}).dataset.conversation}`, text.value);
+    sessionStorage.setItem(`draft:${openId()}`, text.value);
     syncComposer();
   }
   function cannedByShortcut(shortcut) {
@@ -239,7 +242,7 @@
   }
   let lastPing = 0;
   function pingTyping() {
-    const box = inbox();
+    const box = thread();
     if (!box || !box.dataset.typingUrl || Date.now() - lastPing < 4000) return;
     lastPing = Date.now();
     const mode = ($('input[name="mode"]:checked') || {}).value || "reply";
@@ -273,7 +276,7 @@
     });
     // Keep an unsent draft across the page loads that actions (assign, labels...) cause.
     // A sent draft is forgotten on the next page unless the server said it was refused.
-    const key = `draft:${(inbox() || {}).dataset.conversation}`;
+    const key = `draft:${openId()}`;
     if (sessionStorage.getItem(`${key}:sent`)) {
       sessionStorage.removeItem(`${key}:sent`);
       if (!$(".flash-error")) sessionStorage.removeItem(key);
@@ -447,10 +450,9 @@
   let listTimer = null, threadTimer = null, countsTimer = null, countsAt = 0;
   // The list's filters, view and page are the address bar's (htmx pushes them on every swap).
   function withFilters(path) {
-    const box = inbox();
     const url = new URL(path, location.href);
     new URLSearchParams(location.search).forEach((v, k) => url.searchParams.set(k, v));
-    if (box && box.dataset.conversation) url.searchParams.set("selected", box.dataset.conversation);
+    if (openId()) url.searchParams.set("selected", String(openId()));
     return url;
   }
   // The views' counts: at most one refresh a second however fast events come (a count is a
@@ -480,13 +482,16 @@
       // The list was swapped (another view, filter or page) since: this answer is for the old one.
       if (swaps !== asked) { clearTimeout(listTimer); listTimer = setTimeout(refreshList, 120); return; }
       const fresh = $("#conv-list", doc), old = $("#conv-list");
-      if (fresh && old) old.replaceWith(document.importNode(fresh, true));
+      if (fresh && old) {
+        old.replaceWith(document.importNode(fresh, true));
+        if (window.htmx) window.htmx.process($("#conv-list"));  // its rows open threads by swap
+      }
       if (cursorId) placeCursor($(`.conv-row[data-id="${cursorId}"]`));
       syncPicks();
     }).catch(() => {});
   }
   function refreshThread() {
-    const box = inbox();
+    const box = thread();
     if (!box || !box.dataset.partsUrl) return;
     const messages = $("#messages");
     const atBottom = !messages || messages.scrollHeight - messages.scrollTop - messages.clientHeight < 80;
@@ -502,7 +507,7 @@
           const open = openDetails(old);
           old.replaceWith(document.importNode(fresh, true));
           reopenDetails(open);
-          if (id === "conv-details" && window.htmx) window.htmx.process(document.getElementById(id));
+          if (window.htmx) window.htmx.process(document.getElementById(id));
         }
       }
       const now = $("#messages");
@@ -517,6 +522,13 @@
   const LIST_DEFAULTS = { view: "all", status: "open", sort: "activity" };
   document.addEventListener("htmx:configRequest", (ev) => {
     const d = ev.detail;
+    // The views, filters and pager were rendered for the conversation open then; they keep
+    // the one open now (the address bar's path, pushed by the last swap).
+    if (d.verb === "get" && d.target && d.target.id === "list-pane") {
+      const url = new URL(d.path, location.href);
+      url.pathname = location.pathname;
+      d.path = url.pathname + url.search;
+    }
     if (d.verb !== "get" || !d.formData || !d.elt || d.elt.id !== "filters") return;
     for (const key of Array.from(d.formData.keys())) {
       const value = d.formData.get(key);
@@ -546,6 +558,40 @@
       if (cursorId) placeCursor($(`.conv-row[data-id="${cursorId}"]`));
       syncPicks();
     }
+  });
+  // A conversation opened from the list (or closed by the phone's back link): the list stays
+  // as it was (scroll, cursor, picks), the new thread is wired like a loaded page's, and the
+  // keyboard or screen reader lands on its heading.
+  let listScroll = 0, wasOpen = 0;
+  document.addEventListener("htmx:beforeSwap", (ev) => {
+    if (ev.detail.target.id !== "conversation") return;
+    if (!thread()) listScroll = window.scrollY;
+    wasOpen = openId();
+  });
+  document.addEventListener("htmx:afterSwap", (ev) => {
+    if (ev.detail.target.id !== "conversation") return;
+    const id = String(openId() || "");
+    rows().forEach((r) => r.classList.toggle("selected", r.dataset.id === id));
+    // Closed (the phone's back link): the cursor stays on the row that was open.
+    const row = $(`.conv-row[data-id="${id || wasOpen}"]`);
+    if (row && id) {
+      row.classList.remove("unread");
+      $$(".dot", row).forEach((d) => d.remove());
+    }
+    if (row) placeCursor(row);
+    Object.keys(typingTimers).forEach((k) => delete typingTimers[k]);
+    wireComposer();
+    loadFaq();
+    const messages = $("#messages");
+    if (messages) messages.scrollTop = messages.scrollHeight;
+    // On a phone the thread replaces the list on screen: start it at the top, and give the
+    // list back its place when the agent returns to it.
+    const listShown = $("#list-pane") && $("#list-pane").offsetParent !== null;
+    if (!listShown) window.scrollTo(0, 0);
+    else if (!thread()) window.scrollTo(0, listScroll);
+    const heading = $("#thread-head h1");
+    if (heading) heading.focus({ preventScroll: listShown });
+    else if (row) $("a", row).focus({ preventScroll: true });
   });
   // A refused swap (expired session, CSRF token, server error): show the page as it is.
   document.addEventListener("htmx:responseError", () => location.reload());
@@ -581,7 +627,7 @@
     source.onmessage = (msg) => {
       let ev;
       try { ev = JSON.parse(msg.data); } catch (e) { return; }
-      const open = Number((inbox() || {}).dataset.conversation || 0);
+      const open = openId();
       if (String(ev.topic).startsWith("notification.")) {
         refreshBell(ev);
         return;
@@ -637,7 +683,7 @@
     const actions = {
       j: () => moveCursor(1),
       k: () => moveCursor(-1),
-      Enter: () => { const row = $(".conv-row.cursor a"); if (row) location.href = row.href; },
+      Enter: () => { const row = $(".conv-row.cursor a"); if (row) row.click(); },
       r: () => composerMode("reply"),
       n: () => composerMode("note"),
       e: () => { if (resolve) resolve.form.requestSubmit(); },

@@ -261,7 +261,7 @@ def call_customer(conversation_id: int) -> BaseResponse:
             waiting = db.get(Message, message_id)
             if waiting is not None:
                 calls.place_failed(db, waiting, "the job queue is unavailable: try again")
-        flash(_("Not called: %(reason)s", reason="the job queue is unavailable"), "error")
+        flash(_("Not called: %(reason)s", reason=_("the job queue is unavailable")), "error")
         return _back(conversation_id)
     flash(_("Calling: your phone rings first."), "ok")
     return _back(conversation_id)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, Response, abort, make_response, render_template, request
 from flask_babel import get_locale
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -132,13 +132,13 @@ def _is_team_view(view: str) -> bool:
 
 @bp.get("/")
 @roles(*AGENTS)
-def index() -> str:
+def index() -> Response:
     return _page(None)
 
 
 @bp.get("/c/<int:conversation_id>")
 @roles(*AGENTS)
-def thread(conversation_id: int) -> str:
+def thread(conversation_id: int) -> Response:
     return _page(conversation_id)
 
 
@@ -191,17 +191,23 @@ def htmx_request() -> bool:
     return headers.get("HX-Request") == "true" and not headers.get("HX-History-Restore-Request")
 
 
-def _page(conversation_id: int | None) -> str:
+def _page(conversation_id: int | None) -> Response:
+    response = make_response(_page_body(conversation_id))
+    # One address, three answers (the page, the list pane, the conversation part): a cache
+    # must never hand the browser a fragment when it goes back to the page.
+    response.vary.update(("HX-Request", "HX-Target"))
+    return response
+
+
+def _page_body(conversation_id: int | None) -> str:
     args = ListArgs.from_request()
     with current_runtime().db.session() as db:
         user = user_row(db)
+        if htmx_request() and request.headers.get("HX-Target") == "conversation":
+            return _conversation_part(db, user, args, conversation_id)
         if htmx_request():
             return _list_pane(db, user, args, conversation_id)
-        conversation = None
-        if conversation_id is not None:
-            conversation = visible_conversation(db, user, conversation_id)
-            mark_conversation_seen(db, conversation.id, datetime.now(UTC))
-            db.expire(conversation, ["agent_last_seen_at"])
+        conversation = _opened(db, user, conversation_id)
         context: dict[str, Any] = _list_context(db, user, args)
         context["counts"] = _counts(db, user, args, context["teams"])
         context["saved_views"] = views_for(db, user)
@@ -209,6 +215,26 @@ def _page(conversation_id: int | None) -> str:
         if conversation is not None:
             context.update(thread_context(db, user, conversation))
         return render_template("ui/inbox.html", **context)
+
+
+def _opened(db: Session, user: User, conversation_id: int | None) -> Conversation | None:
+    """The conversation the agent opens, marked as seen by them."""
+    if conversation_id is None:
+        return None
+    conversation = visible_conversation(db, user, conversation_id)
+    mark_conversation_seen(db, conversation.id, datetime.now(UTC))
+    db.expire(conversation, ["agent_last_seen_at"])
+    return conversation
+
+
+def _conversation_part(db: Session, user: User, args: ListArgs, conversation_id: int | None) -> str:
+    """A list row opened (or the phone's back link closed) a conversation: only the thread
+    and its details, without the list and its counts, which did not change."""
+    conversation = _opened(db, user, conversation_id)
+    context: dict[str, Any] = {"args": args, "conversation": conversation, "swap": True}
+    if conversation is not None:
+        context.update(thread_context(db, user, conversation))
+    return render_template("ui/_conversation.html", **context)
 
 
 def _list_pane(db: Session, user: User, args: ListArgs, selected: int | None) -> str:

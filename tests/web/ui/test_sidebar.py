@@ -134,3 +134,26 @@ def test_views_filters_and_pages_from_htmx_are_list_fragments(
     assert "<html" in client.get("/inbox/?view=unassigned", headers=restore).get_data(as_text=True)
     counts = client.get("/inbox/_counts?status=open").get_data(as_text=True)
     assert re.search(r'data-view="all"[^>]*>[^<]*<span class="count">27<', counts)
+
+
+def test_a_thread_opened_from_the_list_is_the_conversation_part_only(
+    client: Any, rt: Runtime, team_setup: dict[str, Any]
+) -> None:
+    conv, path, _token = _open(client, rt, team_setup)
+    to_thread = {**HX, "HX-Target": "conversation"}
+    opened = client.get(f"{path}?view=unassigned", headers=to_thread)
+    html = opened.get_data(as_text=True)
+    assert opened.status_code == 200
+    assert f'id="thread" aria-label="대화" data-conversation="{conv.id}"' in html
+    assert 'id="conv-details"' in html and 'id="composer-form"' in html
+    assert "<title>이서연 · " in html  # htmx sets the tab's title from it
+    assert "<html" not in html and 'id="conv-list"' not in html and 'id="views"' not in html
+    assert "view=unassigned" in html  # its links keep the list's state
+    closed = client.get("/inbox/", headers=to_thread).get_data(as_text=True)
+    assert 'class="thread-pane empty"' in closed and 'id="conv-list"' not in closed
+    # One address, three answers: a cache must tell them apart.
+    assert {"HX-Request", "HX-Target"} <= set(opened.vary) and "HX-Target" in client.get(path).vary
+    page = client.get(f"{path}?view=unassigned").get_data(as_text=True)
+    row = re.search(rf'<li class="conv-row[^"]*selected" data-id="{conv.id}">.*?</a>', page, re.S)
+    assert row and 'hx-target="#conversation"' in row.group(0)  # the row swaps, no page load
+    assert f'href="/inbox/c/{conv.id}?view=unassigned"' in row.group(0)  # the no-JS link

@@ -1,8 +1,6 @@
 """The conversation sidebar, partial updates and the phone layout in headless Chromium
-(issue 21), at 1440 px and 390 px, in Korean and English, on PostgreSQL.
-
-"No reload" is checked with a marker set on `window` before acting: a full page load would
-drop it. "No horizontal scroll" is the document's scroll width against the viewport's.
+(issue 21), at 1440 px and 390 px, in Korean and English, on PostgreSQL (the no-reload and
+no-sideways-scroll checks: tests/support/inbox_pages.py).
 """
 
 from __future__ import annotations
@@ -16,6 +14,17 @@ import pytest
 from inbox.conversations import Change, apply_change
 from inbox.models import Conversation, Label, User
 from switchboard.runtime import Runtime
+from tests.support.inbox_pages import (
+    PHONE,
+    WIDTHS,
+    back_to_list,
+    mark_page,
+    no_sideways_scroll,
+    same_page,
+    settled,
+    sized_page,
+    to_details,
+)
 from tests.web.ui.conftest import inbound
 from tests.web.ui.locales import BROWSER_LOCALE, LANGS, speak, tr
 from tests.web.ui.test_browser import TIMEOUT_MS, base_url, ready, sign_in
@@ -26,9 +35,6 @@ pytestmark = [
     pytest.mark.parametrize("backend", ["postgresql"], indirect=True),
 ]
 __all__ = ["base_url"]
-
-WIDTHS = (1440, 390)
-PHONE = 760  # layout.css: at or below this, one screen at a time
 
 
 @pytest.fixture(params=WIDTHS, ids=lambda w: f"{w}px")
@@ -43,35 +49,8 @@ def lang(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def page(browser: Any, width: int, lang: str) -> Iterator[Any]:
-    context = browser.new_context(
-        locale=BROWSER_LOCALE[lang],
-        viewport={"width": width, "height": 844 if width < 800 else 900},
-    )
-    context.set_default_timeout(TIMEOUT_MS)
-    tab = context.new_page()
-    yield tab
-    context.close()
-
-
-def mark_page(page: Any) -> None:
-    page.evaluate("window.__stay = 'still the same page'")
-
-
-def same_page(page: Any) -> bool:
-    return bool(page.evaluate("window.__stay === 'still the same page'"))
-
-
-def settled(page: Any) -> None:
-    """Wait until htmx has finished a swap, including wiring the new content (it does that
-    just after the swap: a click in between would be an ordinary link or form)."""
-    page.wait_for_selector(".htmx-request, .htmx-swapping, .htmx-settling", state="detached")
-
-
-def no_sideways_scroll(page: Any) -> bool:
-    return bool(
-        page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-        and page.evaluate("document.body.scrollWidth <= window.innerWidth")
-    )
+    with sized_page(browser, width, BROWSER_LOCALE[lang], TIMEOUT_MS) as tab:
+        yield tab
 
 
 def _setup(rt: Runtime, team_setup: dict[str, Any], lang: str) -> Conversation:
@@ -105,9 +84,7 @@ def test_sidebar_actions_are_one_click_and_never_reload(
     if width <= PHONE:  # list → thread → details: the details are a screen of their own
         assert page.locator("#list-pane").is_hidden()
         assert page.locator("#conv-details").is_hidden()
-        page.click("#details-link")
-        page.wait_for_selector("#conv-details", state="visible")
-        assert page.locator("#thread").is_hidden()
+        to_details(page)
         assert no_sideways_scroll(page)
         page.set_viewport_size({"width": 360, "height": 740})
         assert no_sideways_scroll(page)
@@ -168,13 +145,8 @@ def test_sidebar_actions_are_one_click_and_never_reload(
     assert no_sideways_scroll(page)
 
     if width <= PHONE:  # back: details → thread → list
-        page.click("#conv-details .details-back a")
-        page.wait_for_selector("#thread", state="visible")
-        assert page.locator("#conv-details").is_hidden()
-        page.click("#back-to-list")
-        page.wait_for_selector("#list-pane", state="visible")
-        ready(page)
-        assert page.locator("#conv-list .empty").count() == 1  # snoozed: not in the open list
+        back_to_list(page)
+        page.wait_for_selector("#conv-list .empty")  # snoozed: gone from the open list
         assert no_sideways_scroll(page)
 
 

@@ -381,6 +381,37 @@ def test_every_page_in_korean_has_no_english_left(
     assert problems == {}, "\n".join(f"{url}: {left}" for url, left in problems.items())
 
 
+def test_refusals_reach_the_korean_ui_in_korean(
+    app: Any, rt: Runtime, seeded: dict[str, Any]
+) -> None:
+    """The domain's refusals (inbox/: bulk, saved views, the sidebar's changes, moderation)
+    are flashed in the agent's language, not in the English the REST API and logs keep."""
+    client = app.test_client()
+    login(client, "boss@example.test")
+    thread = f"/inbox/c/{seeded['conversation'].id}"
+    with rt.db.session() as session:
+        first = session.scalars(
+            select(Message.id).where(Message.conversation_id == seeded["conversation"].id)
+        ).first()
+    refusals = (
+        ("/inbox/bulk", {"status": "resolved"}, "대화를 하나 이상 고르세요"),
+        ("/inbox/views", {"name": " "}, "저장할 보기의 이름을 적으세요"),
+        (f"{thread}/update", {"team": "99999", "back": thread}, "그 팀이 없습니다"),
+        (f"{thread}/update", {"assignee": "99999", "back": thread}, "그 상담원이 없거나"),
+        (f"/inbox/messages/{first}/moderate", {"action": "hide"}, "고객의 댓글만"),
+    )
+    problems = {}
+    for url, form, korean in refusals:
+        token = csrf_of(client.get(thread).get_data(as_text=True))
+        page = client.post(url, data={**form, "csrf_token": token}, follow_redirects=True)
+        html = page.get_data(as_text=True)
+        assert korean in html, url
+        left = english_left(html, DATA)
+        if left:
+            problems[f"POST {url} {form}"] = left
+    assert problems == {}, "\n".join(f"{url}: {left}" for url, left in problems.items())
+
+
 def test_the_catalogue_template_is_up_to_date(tmp_path: Path) -> None:
     """A string wrapped in `_()` but never extracted would show in English: extract again and
     compare the message ids with the committed template."""
