@@ -86,9 +86,7 @@ def view_counts(
 
 def compact(session: Session) -> int:
     """Fold the deltas into one row per key (dropping keys that sum to 0); rows removed."""
-    gone = session.execute(
-        delete(ConversationCount).returning(*KEY, ConversationCount.n)
-    ).all()
+    gone = session.execute(delete(ConversationCount).returning(*KEY, ConversationCount.n)).all()
     sums: Counter[tuple[int, str, int | None, int | None]] = Counter()
     for account_id, status, team_id, assignee_id, n in gone:
         sums[(account_id, status, team_id, assignee_id)] += n

@@ -8,6 +8,9 @@ conversation. Only inserts: two transactions never wait on one counter row. The 
 trigger fires only when one of the four key columns really changes (not on every message's
 last_activity_at).
 
+Opening a thread looked up merge suggestions by contact name and phone without an index (a
+sequential scan of `contact` per thread view): ix_contact_name, ix_contact_phone.
+
 The initial rows are one GROUP BY over the table, in the same transaction as the triggers:
 CREATE TRIGGER locks out writers until the commit, so no change falls between the two.
 
@@ -36,6 +39,8 @@ def _values(row: str, n: int) -> str:
 
 
 def upgrade() -> None:
+    op.create_index("ix_contact_name", "contact", ["name"])
+    op.create_index("ix_contact_phone", "contact", ["phone"])
     op.create_table(
         "conversation_count",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -100,3 +105,5 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS sb_conversation_count()")
     op.drop_table("conversation_count")
+    op.drop_index("ix_contact_phone", table_name="contact")
+    op.drop_index("ix_contact_name", table_name="contact")

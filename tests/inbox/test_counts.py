@@ -25,16 +25,18 @@ def by_key(rt: Runtime) -> tuple[dict[tuple[Any, ...], int], dict[tuple[Any, ...
         kept = {
             tuple(row[:4]): int(row[4])
             for row in session.execute(
-                select(*(getattr(ConversationCount, c) for c in KEY), func.sum(ConversationCount.n))
-                .group_by(*(getattr(ConversationCount, c) for c in KEY))
+                select(
+                    *(getattr(ConversationCount, c) for c in KEY), func.sum(ConversationCount.n)
+                ).group_by(*(getattr(ConversationCount, c) for c in KEY))
             )
             if row[4]
         }
         counted = {
             tuple(row[:4]): int(row[4])
             for row in session.execute(
-                select(*(getattr(Conversation, c) for c in KEY), func.count())
-                .group_by(*(getattr(Conversation, c) for c in KEY))
+                select(*(getattr(Conversation, c) for c in KEY), func.count()).group_by(
+                    *(getattr(Conversation, c) for c in KEY)
+                )
             )
         }
     return kept, counted

@@ -64,9 +64,7 @@ def test_counts_on_the_page_follow_actions_and_filters(
     path = f"/inbox/c/{convs[0].id}"
     token = form_token(client, path)
     client.post(f"{path}/update", data={"csrf_token": token, "assignee": "me"}, headers=HX)
-    client.post(
-        f"/inbox/c/{convs[1].id}/update", data={"csrf_token": token, "status": "pending"}
-    )
+    client.post(f"/inbox/c/{convs[1].id}/update", data={"csrf_token": token, "status": "pending"})
     for query, flt in (
         ("", {"status": "open"}),
         ("?status=any", {}),
