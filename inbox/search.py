@@ -85,10 +85,11 @@ MIN_TERM = 2  # one-character terms are dropped: no index can serve them (see mo
 MIN_TRIGRAM = 3  # shorter terms cannot use a trigram index (pg_trgm or FTS5)
 MAX_TERMS = 8
 PROBE_LIMIT = 1000  # matching rows above which a PostgreSQL term walks instead of listing ids
-# Estimated matching messages above which the probe is skipped: the term walks at once. Far
+# Estimated matching messages above which the probe is skipped: the term walks at once. Well
 # above PROBE_LIMIT, so a misestimated rare term (whose walk would find nothing to stop at)
-# is still probed; pg_trgm's and the bigram arrays' estimates of common terms are close.
-SURELY_COMMON = 50 * PROBE_LIMIT
+# is still probed. At a million messages the estimates were within 30% for common terms
+# (배송, tracking, 안녕하세요) and 53 rows for absent ones (an order number, zzqx).
+SURELY_COMMON = 10 * PROBE_LIMIT
 MAX_TERM_CHARS = 100
 
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
