@@ -10,13 +10,15 @@ Erasure is a queued request (`PrivacyRequest`), done by a job in two committed s
    text, html, subject, provider id and metadata, every attachment's name and URL, the
    conversations' subjects, summaries, context and provider thread keys, the identities
    (deleted), the notifications about the conversations (deleted), the outgoing-webhook
-   payloads that carried them and the raw inbound deliveries that name the person's provider
-   ids; the search index follows the columns (SQLite's FTS5 triggers, PostgreSQL's indexes
-   over the columns). The attachment digests to delete are kept on the request.
+   payloads that carried them, the raw inbound deliveries that name the person's provider
+   ids and the free text in the details of the audit entries about them; the search index
+   follows the columns (SQLite's FTS5 triggers, PostgreSQL's indexes over the columns). The
+   attachment digests to delete are kept on the request.
 2. files: each digest no other attachment or announcement image still uses is deleted from
    the store, after the commit of step 1 (a rolled-back scrub must not lose files).
 What stays, for reports: the rows themselves with ids, kinds, directions, statuses,
-channel accounts, timestamps and counts, and one audit entry with counts only.
+channel accounts, timestamps and counts, the audit entries (who did what to which row when),
+and one audit entry of the erasure with counts only.
 """
 
 from __future__ import annotations
@@ -54,7 +56,14 @@ from inbox.models.webhooks import WebhookAttempt, WebhookDelivery
 
 EXPORT_FORMAT = "switchboard-contact-export/1"
 ERASED_MARK = {"erased": True}
+ERASED_TEXT = "erased"
 SCAN_BATCH = 500
+# Audit detail keys whose strings are our own vocabulary, ids or timestamps (merge undo reads
+# them back), never what the person wrote or is called. Every other string in an erased
+# person's audit entries goes: an allowlist, so a detail added later is scrubbed by default.
+AUDIT_VOCABULARY = frozenset(
+    {"fields", "status", "resolved_at", "snoozed_until", "survivor_labels", "mode", "outcome"}
+)
 
 
 class PrivacyRefused(ValueError):
@@ -435,6 +444,7 @@ def scrub(session: Session, request_id: int) -> PrivacyRequest:
             .values(
                 subject=None,
                 resolution_summary=None,
+                follow_up_task=None,  # free text; "Call back <number>" after a missed call
                 # The provider's thread and participant ids name the person; a new message
                 # from them starts a new conversation with a new contact.
                 thread_key=literal("erased:").concat(cast(Conversation.id, String)),
@@ -455,6 +465,7 @@ def scrub(session: Session, request_id: int) -> PrivacyRequest:
     counts["raw_deliveries"] = _scrub_deliveries(
         session, {external for _, external in identities}, request.id
     )
+    counts["audit_entries"] = _scrub_audit(session, contacts, conversations)
     request.status = "scrubbed"
     request.summary = counts
     request.pending_files = sorted(digests)
@@ -572,6 +583,53 @@ def _scrub_webhook_payloads(session: Session, conversations: set[int], contacts:
         if len(batch) < SCAN_BATCH:
             return scrubbed
         last = batch[-1].id
+
+
+def _scrub_audit(session: Session, contacts: list[int], conversations: list[int]) -> int:
+    """The audit entries about the contacts, their conversations and their messages keep who
+    did what to which row when; the free text in their details (resolution summaries,
+    follow-up tasks, rule outcomes, provider ids and errors) is what the scrubbed columns
+    said, so it goes the same way."""
+    scrubbed = 0
+    for entry in _audit_of(session, contacts, conversations):
+        cleaned = _erase_strings(entry.detail)
+        if cleaned != entry.detail:
+            entry.detail = cleaned
+            scrubbed += 1
+    return scrubbed
+
+
+def _audit_of(
+    session: Session, contacts: list[int], conversations: list[int]
+) -> Iterator[AuditLog]:
+    if contacts:
+        yield from session.scalars(
+            select(AuditLog).where(
+                AuditLog.target_type == "contact",
+                AuditLog.target_id.in_([str(i) for i in contacts]),
+            )
+        )
+    for chunk in _chunks(conversations):
+        messages = select(cast(Message.id, String)).where(Message.conversation_id.in_(chunk))
+        yield from session.scalars(
+            select(AuditLog).where(
+                or_(
+                    (AuditLog.target_type == "conversation")
+                    & AuditLog.target_id.in_([str(i) for i in chunk]),
+                    (AuditLog.target_type == "message") & AuditLog.target_id.in_(messages),
+                )
+            )
+        )
+
+
+def _erase_strings(value: Any, key: str = "") -> Any:
+    if isinstance(value, dict):
+        return {k: _erase_strings(v, str(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_erase_strings(v, key) for v in value]
+    if isinstance(value, str) and key not in AUDIT_VOCABULARY:
+        return ERASED_TEXT
+    return value
 
 
 def _mentions(value: Any, conversations: set[int], contacts: set[int]) -> bool:
