@@ -549,7 +549,7 @@ def load(url: str, n_conv: int, n_msg: int, seed: int) -> None:
         conn.execute("SET session_replication_role = DEFAULT")
         # The per-view counts' triggers did not fire during the load: count the rows once.
         for statement in REBUILD_SQL.split("; "):
-            conn.execute(statement)  # type: ignore[arg-type]
+            conn.execute(statement)
         for table in (
             "channel_account",
             "team",
