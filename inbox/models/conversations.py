@@ -102,6 +102,27 @@ class Conversation(Base):
     labels: Mapped[list[Label]] = relationship(secondary=conversation_label)
 
 
+class ConversationCount(Base):
+    """How many conversations each (inbox, status, team, assignee) has, as signed deltas.
+
+    Written only by database triggers on `conversation` (migration 0022), in the transaction
+    that changes the row, so the sums always equal COUNT(*). Rows are only ever inserted (no
+    hot row to lock, no deadlock between two agents' actions); inbox/counts.py sums them and
+    now and then folds them into one row per key. No foreign keys: a delta outlives nothing.
+    """
+
+    __tablename__ = "conversation_count"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
+    )
+    channel_account_id: Mapped[int]
+    status: Mapped[str] = mapped_column(String(16))
+    team_id: Mapped[int | None]
+    assignee_id: Mapped[int | None]
+    n: Mapped[int]
+
+
 class Message(Base):
     """A message, comment, private note or system event in a conversation."""
 

@@ -87,12 +87,13 @@ class Contact(Base):
     __tablename__ = "contact"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str | None] = mapped_column(String(200))
+    # name and phone: the thread's merge suggestions look contacts up by them (web/ui/inbox.py).
+    name: Mapped[str | None] = mapped_column(String(200), index=True)
     email: Mapped[str | None] = mapped_column(String(254), index=True)
     # False for an address the customer only typed (the chat widget's form): shown to agents
     # and offered as a merge, never used to join this contact to another one by itself.
     email_verified: Mapped[bool] = mapped_column(default=True, server_default=true())
-    phone: Mapped[str | None] = mapped_column(String(50))
+    phone: Mapped[str | None] = mapped_column(String(50), index=True)
     notes: Mapped[str | None] = mapped_column(Text)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -276,3 +276,25 @@ def test_parse_terms_strips_unquoted_korean_only() -> None:
     assert parse_terms('배송이 "배송이" 환불을 Refund') == ["배송", "배송이", "환불", "Refund"]
     assert parse_terms("배송 배송이 배송을") == ["배송"]  # one term after stripping
     assert parse_terms("@민호가") == ["민호"]  # the handle marker goes first, then the particle
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_postgresql_terms_estimated_common_walk_without_probing(
+    rt: Any, world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A term the planner expects in more than SURELY_COMMON messages skips the probe and
+    walks; the answers stay the same."""
+    admin = world["admin"]
+    queries = ["환불", "환불해", "교환", "refund", "민호", "김민호 취소", "뷁뷁", "배송이"]
+    by_ids = {q: found(rt, admin, q) for q in queries}
+    probed: list[str] = []
+    real = inbox.search._estimated_rows
+
+    def estimate(session: Any, query: Any) -> float:
+        probed.append(str(query))
+        return real(session, query)
+
+    monkeypatch.setattr(inbox.search, "_estimated_rows", estimate)
+    monkeypatch.setattr(inbox.search, "SURELY_COMMON", -1)
+    assert {q: found(rt, admin, q) for q in queries} == by_ids
+    assert probed and all("message" in q for q in probed)  # only the message-text source
