@@ -43,10 +43,11 @@ def main() -> None:
     parser.add_argument("--backlog", type=int, default=10000, help="0: skip the draining run")
     parser.add_argument("--during-clients", type=int, default=2)
     parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--db", default="bench_webhook", help="database name (dropped first)")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    stack = Stack("bench_webhook", web_workers=args.web_workers)
+    stack = Stack(args.db, web_workers=args.web_workers)
     rows = []
     try:
         if args.backlog:
