@@ -9,8 +9,12 @@ no-match gate. A question counts as right at top-1 when the first answer is one 
 labels (multi-intent questions carry two), at top-3 when any label is among the answers;
 a question with no label (nonsense, empty-meaning, off-topic) counts as right only when no
 answer is given. "learned" columns build the index with evidence, as agents' inserts would
-leave it: every tuning question (hard-tune, hard-tune-2, hard-final, first-dev) stored as a
-phrasing of its article; the held-out questions (hard-final-2, first-test) never are.
+leave it: every tuning question (hard-tune, hard-tune-2, hard-final, hard-final-2, first-dev,
+first-test) stored as a phrasing of its article; the held-out split (hard-final-3) never is.
+
+"Probes" rewrap the tuning questions the way customers wrap theirs (a greeting, a thank-you, a
+story told before the request) and check that the answer does not change and that wrapped
+no-answer questions stay silent; they were used for tuning, like the splits they are built from.
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ def load() -> list[Question]:
             "heldout": "hard-tune-2",
             "final": "hard-final",
             "final2": "hard-final-2",
+            "final3": "hard-final-3",
         }[row["split"]]
         out.append((row["q"], tuple(row["slugs"]), row["kind"], split))
     for line in FIRST.read_text(encoding="utf-8").splitlines():
@@ -82,6 +87,26 @@ def evidence_from(questions: Sequence[Question]) -> Mapping[str, list[tuple[str,
     return learned
 
 
+# (name, how a customer wraps the question, do no-answer questions take part). The story
+# probes change what the question is about for a no-answer question, so only labelled ones.
+PROBES: tuple[tuple[str, str, bool], ...] = (
+    ("greeting first: `안녕하세요 수고 많으십니다. …`", "안녕하세요 수고 많으십니다. {}", True),
+    (
+        "thanks last: `… 빠른 답변 부탁드려요. 감사합니다!`",
+        "{} 빠른 답변 부탁드려요. 감사합니다!",
+        True,
+    ),
+    (
+        "both: `안녕하세요~ 다름이 아니라 … 확인 부탁드립니다 ㅠㅠ 감사합니다`",
+        "안녕하세요~ 다름이 아니라 {} 확인 부탁드립니다 ㅠㅠ 감사합니다",
+        True,
+    ),
+    ("story first: `지난주에 오메가3 주문했는데 …`", "지난주에 오메가3 주문했는데 {}", False),
+    ("story first: `어제 택배 받았는데요. …`", "어제 택배 받았는데요. {}", False),
+    ("story first: `엄마 선물로 사려고 하는데 …`", "엄마 선물로 사려고 하는데 {}", False),
+)
+
+
 def misses(index: FaqIndex, questions: Sequence[Question]) -> list[str]:
     out = []
     for text, labels, kind, _split in questions:
@@ -104,10 +129,10 @@ def main() -> None:
     args = parser.parse_args()
     articles = default_articles()
     questions = load()
-    taught = ("hard-tune", "hard-tune-2", "hard-final", "first-dev")
+    taught = ("hard-tune", "hard-tune-2", "hard-final", "hard-final-2", "first-dev", "first-test")
     splits = list(taught)
     if args.final:
-        splits += ["hard-final-2", "first-test"]
+        splits += ["hard-final-3"]
     plain = FaqIndex(articles)
     teach = [q for q in questions if q[3] in taught]
     learned = FaqIndex(articles, evidence=evidence_from(teach))
@@ -124,6 +149,22 @@ def main() -> None:
             f"| {split}{mark} | {a['n']} + {a['neg']} | {_pct(a['top1'])} | {_pct(a['top3'])} "
             f"| {a['silent']}/{a['neg']} | {_pct(b['top1'])} | {_pct(b['top3'])} "
             f"| {b['silent']}/{b['neg']} |"
+        )
+    probe_rows = [
+        "| probe (tuning questions, rewrapped) | questions | top-1 | top-3 "
+        "| no-answer questions answered with nothing |",
+        "|---|---|---|---|---|",
+    ]
+    for name, wrap, negatives in PROBES:
+        part = [
+            (wrap.format(text), labels, kind, split)
+            for text, labels, kind, split in teach
+            if labels or negatives
+        ]
+        a = score(plain, part)
+        silent = f"{a['silent']}/{a['neg']}" if negatives else "-"
+        probe_rows.append(
+            f"| {name} | {a['n']} + {a['neg']} | {_pct(a['top1'])} | {_pct(a['top3'])} | {silent} |"
         )
     kinds = Counter(q[2] for q in questions if q[3].startswith("hard"))
     lines = [
@@ -143,6 +184,8 @@ def main() -> None:
         "",
         *rows,
         "",
+        *probe_rows,
+        "",
         *PROSE,
     ]
     section = "\n".join(lines)
@@ -154,7 +197,7 @@ def main() -> None:
         write_section(section)
 
 
-PROSE = """**Held-out discipline, in three rounds.** `bench/faq_hard.jsonl` was written and
+PROSE = """**Held-out discipline, in four rounds.** `bench/faq_hard.jsonl` was written and
 committed (9e1dc41) before any change to the engine it measures: long, colloquial, vocabulary the
 articles lack, typos, no spacing, multi-intent questions (two labels each), and questions
 that must get no answer (nonsense such as `'; DROP TABLE users; --`, empty-meaning such as
@@ -165,75 +208,113 @@ questions silent — short of the aim. That split was then spent: a second held-
 (`hard-final`, 118 questions, same kinds, new wording) was written and committed (ada1ed9)
 before the first held-out split's misses were read, and round 2 tuned on both old splits
 (`hard-tune-2` is the former held-out half). `hard-final` was run once: top-1 84.7, top-3
-94.9, 17 of 20 silent. Round 3 (2026-12-05) wrote and committed a third held-out split
-(`hard-final-2`, 118 questions, same kinds and counts, new wording; 985b08f) before reading
-`hard-final`'s misses, tuned on all three earlier splits, and ran `hard-final-2` once, for
-this table. `first-test` is the first set's test split (see "FAQ search"): not tuned on in
-any round, but it has been reported before. Before this work (main at 91e5c6c, the engine of "FAQ
-search"), the hard set scored top-1 84.7 / top-3 94.9 on `hard-tune` and 71.2 / 83.1 on its
-other half, with 5 of 16 and 3 of 16 no-answer questions answered with nothing.
+94.9, 17 of 20 silent. Round 3 wrote and committed a third held-out split (`hard-final-2`,
+985b08f) before reading `hard-final`'s misses, tuned on all earlier splits, and ran
+`hard-final-2` once: top-1 90.8, top-3 98.0, 20 of 20 silent.
+
+Round 4 (2026-12-05) first wrote a fourth held-out split, `hard-final-3` (130 questions: 110
+labelled, 20 that must get no answer), harder than the others and written from the customer
+center's reality (the seed articles and the center's description), not from any split's
+misses: long questions of 2-4 sentences, colloquial and abbreviated (`교환ㄱㄴ?`, `환불됨?`,
+`무배 기준 얼마임?`), typos, no spacing, English and mixed, and multi-intent questions that
+carry ONE label, the article answering the main request (earlier splits accepted either of
+two). It was committed alone (dacf944) before any change, and run once untuned, aggregate
+only: top-1 83.6, top-3 92.7, 18 of 20 silent. Tuning then read only the older splits'
+misses (`hard-tune`, `hard-tune-2`, `hard-final`, `hard-final-2`, the first set's dev and,
+from this round on, test) and the probes below, which rewrap those same questions;
+`hard-final-3` was run once more at the end, for the table above. Its misses were not read
+before that run. Before this round the tuning splits scored (top-1 / top-3, all of them
+together) 93.9 / 98.5 with 71 of 72 no-answer questions silent; the probes 72.8 (story
+`지난주에 … 주문했는데`), 86.6 (`어제 택배 받았는데요.`) and 92.3 (`엄마 선물로…`) top-1,
+and a greeting or a thank-you around a no-answer question let 8 and 15 of 72 through (65
+of 72 with both).
 
 **What tuning changed**, all in `inbox/faq/`: (1) a no-match gate (`FaqIndex.answer`): a
 best hit scoring under 8 must cover at least 35 % of the question's content (Hangul
 syllables inside matching 2-/3-grams, English content words), nothing under 3 is ever shown
-— both thresholds read off the tuning split's score/coverage table, where every no-answer
-question sat below 8 and 0.35 and one labelled question did too; (2) greetings and
+— both thresholds read off the tuning split's score/coverage table; (2) greetings and
 "I have a question" phrases (안녕하세요, 문의드립니다, 질문…) dropped like question
 scaffolding; (3) `synonyms.py`, words customers use for the articles' words (환급→환불,
 철회→취소, 해지→탈퇴, 암호→비밀번호, 오더→주문…), folded on both sides; (4) clause
 splitting (`split_clauses`): each article scores its best clause plus half its whole-message
-score; (5) keywords added for tuning misses (round 1: IU/mg content, 배송 현황,
-도착하지 않았어요, 유통기한 지난 상품; round 2: 재입고/다시 들어와요, 당일 출고, 추가 요금,
-새벽/상담 시간, 주문 확인 메일, wrong size...), the synonyms 수령인→받는 사람,
-변경→수정, 돌려보낼→반품할, and 알겠습니다 as an empty phrase. Round 3: (6) a typo fixer
-(`TypoFixer`): a Hangul syllable found nowhere in the articles is replaced by the syllable one
-jamo away that completes a whole title/keyword word (반풍→반품, 변겅→변경, 췌소→취소,
-고객샌터→고객센터), never a real word (부탁 stays; 부작용 is a keyword but 부작 is not a
-word of it); because such a fix is a guess (숙제 is one jamo from 삭제), the gate judges the
-question as written first and lets the corrected one vouch only when its article covers 30 %
-of it; syllables of everyday words no article uses (코드, 숙제, 쿠폰…, `words.py`) are
-never corrected — added after a unit test's "쿠폰 코드" turned into "쿠폰 카드", and
-`hard-final-2` was run a second time after it, with the same figures; (7) a score band in
-the gate: a score of 8-12 must also cover more than a quarter of
-the question (one shared word such as 주말 or 시간 scored 8-11 against the one article using
-it, while every labelled question with that little overlap scored 15 or more); (8) synonyms
-배달→배송, 화물→택배, 수취→수령, 실종→분실, 갱신→수정, 구입→구매, and the English keywords
-"capsules per day", "tablets a day".
+score; (5) keywords added for tuning misses (IU/mg content, 배송 현황, 재입고, 당일 출고,
+추가 요금, 새벽/상담 시간, wrong size...). Round 3: (6) a typo fixer (`TypoFixer`): a Hangul
+syllable found nowhere in the articles is replaced by the syllable one jamo away that
+completes a whole title/keyword word (반풍→반품, 췌소→취소, 고객샌터→고객센터), never a real
+word; the gate lets a corrected question vouch only when its article covers 30 % of it; (7) a
+score band in the gate: a score of 8-12 must also cover more than a quarter of the question;
+(8) more synonyms (배달→배송, 화물→택배, 수취→수령, 실종→분실, 구입→구매).
+Round 4: (9) **main-intent weighting** (`clause_weights`): in a message of several clauses,
+a clause that sounds like a request (…주세요, …싶어요, 어떻게, …나요/까요, 가능, ㄱㄴ, ?,
+how/can/please…) counts fully and background clauses count 0.3; when none sounds like a
+request the last clause is taken for it (Korean asks last), and a request that reaches no
+article by itself (score under 8: "이거 맘에 안 드는데 어떻게 해야 하나요?") leaves the story
+at full weight. Flat on the tuning splits between 1.0 and 0.3; on the story probes it took
+`지난주에 … 주문했는데 …` from 72.8 to 92.3 top-1 (that story fully covers the
+order-history keyword 지난 주문). (10) **Greetings and thanks are not clauses**: a clause with
+no content left after scaffolding is dropped, and a multi-clause score is divided by 1.5, back
+on the one-clause scale the gate's thresholds were read on (any second clause lifted a score
+by half, past the gate). Politeness is scaffolding (빠른 답변, 확인 부탁, 부탁드려요, 수고
+많으십니다, and the answers' honorific …해 드려요, whose n-grams matched 부탁드려요). With
+these, no wrapped no-answer question is answered. (11) **Words split by the customer's space**
+(`FaqIndex._query_terms`): spaces are removed so misspaced questions match, but a Hangul 2-/3-
+gram that straddles a space the customer typed and that the articles use inside one word counts
+0.3 ("고양이 사료" → 이사, the moving keyword: an off-topic question scored 15 with the
+address article); n-grams across a phrase's own space (주문 상태 → 문상) keep their weight.
+(12) "수 있" ("할 수 있나요") is scaffolding. (13) Vocabulary from the tuning splits' misses:
+keywords 결제 내역/목록/이력, 뭐 샀는지, 접수 여부, 환불 며칠/얼마나 걸려요, 구매 취소, 이메일
+주소 변경 (the compound 이메일주소변경 read as address change: 주소 변경 covered it fully),
+재고 언제 들어와요; synonyms 정정/업데이트→수정, 미도착→도착 안 함, 과거/저번→지난,
+돌려드리→반품하, 돈 다시 받→환불 받, 물러주→환불해주, 회원이 되→회원가입하. Tried and
+dropped: analysing keywords word by word for the coverage bonus (three more no-answer
+questions answered, two fewer top-1), splitting at every polite sentence end …요 (two fewer
+top-1), and letting the gate judge the best clause's coverage (a few story-probe answers
+gained at 50 % coverage, but wrapped no-answer questions answered at 35 %: too close).
 
 **Learning.** The "learned" columns show the same questions after the index took the
 tuning/dev questions as evidence (what agents' inserts and visitors' "solved it" clicks
 store, `inbox/faq/evidence.py`). The taught rows are not a result (those very questions were
-taught); the held-out rows are: phrasings taught by other customers carrying over. Evidence
+taught); the held-out row is: phrasings taught by other customers carrying over. Evidence
 weights (0.3 of a keyword in the ranking and in the coverage bonus) were chosen by teaching
-one half of the tuning split and measuring the other, both ways: at weight 1 learning cost a
-top-1 answer and let one no-answer question through in each half; at 0.3 it cost neither.
-Its value is vocabulary no article has (tests/inbox/faq/test_learning.py); where keywords
-already answer, learned phrasings must not outvote them. Learning first let 2-3 no-answer
-questions through ("로또 번호 알려줘" met a taught "고객샌터 번호 알려주세요"), so the gate
-judges the curated article only; a learned phrasing vouches just for a near-repeat of itself
-(60 % of content n-grams shared both ways). With that, no no-answer question is answered in
-any learned column.
+one half of the tuning split and measuring the other, both ways. Its value is vocabulary no
+article has (tests/inbox/faq/test_learning.py); where keywords already answer, learned
+phrasings must not outvote them. The gate judges the curated article only; a learned phrasing
+vouches just for a near-repeat of itself (60 % of content n-grams shared both ways). One
+taught row (`hard-final-2`, learned) answers one no-answer question: with `hard-final-2`
+itself taught, a near-repeat of a taught phrasing gets through.
 
-**Result on the newest held-out split: top-3 and silence meet the aim, top-1 is two
-questions short** (aim: top-1 ≥ 92, top-3 ≥ 98, every no-answer question silent;
-`hard-final-2`: 90.8 / 98.0 / 20 of 20). Its nine misses, read after its one run: long
-questions whose first rank goes to the article of a side detail (a gift for a mother → the
-shipping-time article; 적립금 in a signup question → account deletion; a product name in an
-order-history question → product info), vocabulary still missing (정정, 미도착, 열람/이력),
-감감무소식 folded to "안 와요" pulling order-status questions to shipping-missing, and
-"이메일주소변경" meeting the address-change article's 주소 변경. Learning costs one top-3
-answer on this split (96.9): a taught phrasing outvoted a keyword once. What would close the
-gap generalises the same way as before: vocabulary from real traffic (the gaps report and
-evidence collect it) and clause weighting that lets the question's main clause outrank side
-details. `first-test` meets the aim (94.7 / 98.9).
+**Result: the aim is not met on the held-out split, and round 4's tuning barely moved it.**
+Aim: top-1 ≥ 92, top-3 ≥ 98, every no-answer question silent. `hard-final-3` untuned 83.6 /
+92.7 / 18 of 20; tuned 85.5 / 90.9 / 19 of 20 (two more first ranks, two fewer top-3 answers,
+one more silence); with the tuning questions taught as evidence 90.9 / 96.4 / 20 of 20. The
+tuning splits went from 93.9 / 98.5 to 98.2 / 99.6 over the same changes, so most of that gain
+was vocabulary for their own misses, not a general one. Its 17 misses (16 labelled, one
+off-topic), read after its one run (the section was then re-rendered with this prose: same
+engine, same figures): 10 are outside the top 3, and 7 of those are silences — short colloquial
+questions the gate refuses ("방금 시킨거 취소 좀요", "이거 하루에 몇 개 먹으면 됨?", "주문한거
+처리 된거임?"), a long order-status question, a question in words no article has ("받는 곳을
+회사로 돌려도 되나요", "send this order to my office", "등록된카드를다른카드로바꾸려면요"). The
+rest are ranking: 바꾸다 is not folded to 변경/수정 ("60정 말고 120정짜리로 바꿀 수 있어요?"),
+an English order-timing question meets the order articles' words, "다른 집에 잘못 간" is not
+오배송, and a story still wins first rank twice (배송비 무료인 줄 알고 주문했는데 → shipping
+fee; 예상 도착일이 … 조회해보면 → order status). The off-topic miss is "우체국 택배 영업시간":
+its words are the tracking and contact articles' words. What would close the gap is the same as
+after round 3, now with the evidence that it is recall more than ranking: the gate's thresholds
+need labelled real traffic (the gaps report lists exactly these refusals), and verbs and
+customer vocabulary (바꾸다, 시키다, 회사로 돌리다) belong in `synonyms.py` once real questions
+show them. The tuning splits' rows are not a result: they were tuned on.
 
-**Limits.** One engineer wrote articles, synonyms and all the question sets; real traffic will
-be rougher. The gate trades recall for silence: a labelled question scoring under 8 with
-little overlap gets no answer (the visitor is offered a person instead, which is the safe
-failure). A generic keyword tail still lets an off-topic question through when the one word
-that matters is missing: "적립금 언제 들어와요" (points) matches the refund article's
-"환불 언제 들어와요"; the FAQ gaps report (Admin → FAQ → FAQ gaps) is where such questions
-surface.""".splitlines()
+**Limits.** One engineer wrote articles, synonyms and all the question sets, including the
+held-out one; real traffic will be rougher, and the independent set is the figure that
+counts. Vocabulary (13) is a patch per miss; general customer vocabulary comes from real
+traffic (the gaps report and the evidence collect it). The gate trades recall for silence: a
+labelled question scoring under 8 with little overlap gets no answer (the visitor is offered
+a person, the safe failure), and a story told before a short request dilutes its coverage
+(the `엄마 선물로…` probe loses top-3 answers to silence). One shared word still carries an
+off-topic question when it is most of the question ("주말에 뭐 하세요?" → the contact
+article's 주말 상담), and a generic keyword tail lets "적립금 언제 들어와요" (points) match
+the refund article's "환불 언제 들어와요"; the FAQ gaps report (Admin → FAQ → FAQ gaps) is
+where such questions surface.""".splitlines()
 
 
 def write_section(section: str) -> None:

@@ -15,7 +15,7 @@ inbox who have a phone, else the number's forwarding number, inside its business
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -33,6 +33,10 @@ LOG_DIRECTIONS = ("inbound", "outbound")
 MAX_LOGGED_SECONDS = 24 * 3600
 NEEDS_CALL_BACK = ("missed", "abandoned")
 STAGES = {"queued": 0, "initiated": 0, "ringing": 1, "in_progress": 2, "agent_answered": 2}
+# How long a claimed click-to-call may stay "placing" before the sweeper settles it: far
+# longer than the one provider request it waits on (PHONE_HTTP_TIMEOUT, 20 s, no retries).
+PLACING_DEADLINE = timedelta(minutes=5)
+STOPPED_PLACING = "the worker stopped while placing the call; it may not have rung: call again"
 
 
 def route(session: Session, account: ChannelAccount, now: datetime) -> CallRoute:
@@ -71,6 +75,11 @@ def merge(meta: dict[str, Any], call: dict[str, Any], at: datetime) -> tuple[dic
     if key in seen:
         return facts, False
     facts["events"] = [*seen, key]
+    if facts.pop("stopped_placing", False):
+        # The sweeper gave the call up (settle_stale), yet the provider reports on it.
+        for stale in ("outcome", "problem"):
+            facts.pop(stale, None)
+        facts["stage"] = "initiated"
     facts.setdefault("direction", call.get("direction", "inbound"))
     if event in STAGES and STAGES[event] > STAGES.get(str(facts.get("stage")), -1):
         facts["stage"] = event
@@ -224,23 +233,66 @@ def request_call(session: Session, conversation: Conversation, agent: User) -> M
     return message
 
 
+def placing(message: Message, now: datetime) -> None:
+    """Claim a requested call for the job, with a deadline for the sweeper (`settle_stale`).
+
+    The deadline lives in `next_attempt_at`, which is indexed with `status` (NULL for call
+    messages), so the sweeper finds the few claimed calls without reading every message."""
+    message.meta = {**(message.meta or {}), "stage": "placing"}
+    message.next_attempt_at = now + PLACING_DEADLINE
+
+
 def placed(session: Session, message: Message, call_id: str) -> None:
-    """The provider took the call: its id, unless a status recorded it first."""
+    """The provider took the call: its id, unless a status recorded it first. A call the
+    sweeper gave up on (a provider slower than PLACING_DEADLINE) is placed after all."""
     if message.external_id is None:
         message.external_id = call_id
     facts = dict(message.meta or {})
+    if facts.pop("stopped_placing", False):
+        facts["stage"] = "placing"
+        for key in ("outcome", "problem"):
+            facts.pop(key, None)
+        message.failure_reason = None
     if facts.get("stage") in ("requested", "placing"):
         facts["stage"] = "initiated"
     message.meta = facts
+    message.next_attempt_at = None
     emit(session, "message.updated", conversation_id=message.conversation_id, message_id=message.id)
 
 
 def place_failed(session: Session, message: Message, reason: str) -> None:
     facts = dict(message.meta or {})
     facts |= {"stage": "failed", "outcome": "not_reached", "problem": reason[:500]}
+    facts.pop("stopped_placing", None)
     message.meta = facts
     message.failure_reason = reason[:500]
+    message.next_attempt_at = None
     emit(session, "message.updated", conversation_id=message.conversation_id, message_id=message.id)
+
+
+def settle_stale(session: Session, now: datetime) -> int:
+    """Calls claimed for placing whose deadline passed: the job died between its claim and
+    recording the answer. Still `placing` means no status about the call came either, so it
+    is shown as not placed, with the reason (a late status or the job's answer still
+    settles it). Statuses that came meanwhile leave it as they made it. The count settled."""
+    stale = session.scalars(
+        select(Message)
+        .where(
+            Message.status.is_(None),
+            Message.next_attempt_at <= now,
+            Message.kind == "call",
+        )
+        .with_for_update(skip_locked=True)
+    ).all()
+    settled = 0
+    for message in stale:
+        message.next_attempt_at = None
+        if (message.meta or {}).get("stage") != "placing":
+            continue
+        place_failed(session, message, STOPPED_PLACING)
+        message.meta = {**message.meta, "stopped_placing": True}
+        settled += 1
+    return settled
 
 
 def log_call(

@@ -13,12 +13,12 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from inbox.db import EventSink, JobSink, make_engine, normalize_url
-from inbox.models import Base
+from inbox.models import Base, Conversation
 from inbox.reactions import react
 
 log = logging.getLogger(__name__)
@@ -82,6 +82,7 @@ class Database:
         try:
             yield session
             react(session)
+            name_accounts(session)
             session.commit()
             events = session.info.pop("events", [])
             jobs = session.info.pop("jobs", [])
@@ -108,3 +109,39 @@ class Database:
         self.engine.dispose()
         if self._ack_engine is not None:
             self._ack_engine.dispose()
+
+
+def name_accounts(session: Session) -> None:
+    """Give each queued event that names a conversation but no channel account its account.
+
+    The live streams filter every event by inbox (web/ui/live.py); an event that named only
+    its conversation made each stream ask the database, once per stream and conversation,
+    inside its streaming thread. Here it is one lookup per commit at most, and none when the
+    conversations are in the session already (the usual case: the code that emitted the
+    event had the conversation at hand). Runs after the reactions: a merge rewrites ids.
+    """
+    events = session.info.get("events") or []
+    missing = {
+        e["conversation_id"]
+        for e in events
+        if isinstance(e.get("conversation_id"), int)
+        and not isinstance(e.get("channel_account_id"), int)
+    }
+    if not missing:
+        return
+    known: dict[int, int] = {}
+    for row in list(session.identity_map.values()):
+        if isinstance(row, Conversation) and row.id in missing:
+            known[row.id] = row.channel_account_id
+    rest = missing - known.keys()
+    if rest:
+        found = session.execute(
+            select(Conversation.id, Conversation.channel_account_id).where(
+                Conversation.id.in_(sorted(rest))
+            )
+        )
+        known.update({int(i): int(a) for i, a in found})
+    for event in events:
+        conversation_id = event.get("conversation_id")
+        if conversation_id in known and not isinstance(event.get("channel_account_id"), int):
+            event["channel_account_id"] = known[conversation_id]

@@ -334,6 +334,8 @@ def _record_call(
     if not changed:
         return IngestOutcome("duplicate", message.id, message.conversation_id)
     calls.name_agent(session, facts)
+    if before.get("stopped_placing") and not facts.get("stopped_placing"):
+        message.failure_reason = None  # placed after all: the sweeper's reason is wrong
     message.meta = facts
     message.text = calls.summary(facts, customer)
     message.created_at = min(message.created_at, event.sent_at)

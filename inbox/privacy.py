@@ -2,7 +2,8 @@
 
 Export writes one zip: `contact.json` (the contact and the tombstones merged into it, their
 identities, conversations with every message and note, the audit entries about them) and
-`attachments/` (the stored files). Every column goes out as stored: the point of an export
+`attachments/` (the stored files), plus their satisfaction surveys and the FAQ phrasings
+learned from their conversations. Every column goes out as stored: the point of an export
 is that nothing about the person is left out.
 
 Erasure is a queued request (`PrivacyRequest`), done by a job in two committed steps:
@@ -10,13 +11,17 @@ Erasure is a queued request (`PrivacyRequest`), done by a job in two committed s
    text, html, subject, provider id and metadata, every attachment's name and URL, the
    conversations' subjects, summaries, context and provider thread keys, the identities
    (deleted), the notifications about the conversations (deleted), the outgoing-webhook
-   payloads that carried them and the raw inbound deliveries that name the person's provider
-   ids; the search index follows the columns (SQLite's FTS5 triggers, PostgreSQL's indexes
-   over the columns). The attachment digests to delete are kept on the request.
+   payloads that carried them, the raw inbound deliveries that name the person's provider
+   ids, the free text in the details of the audit entries about them, the comments of their
+   satisfaction surveys (the 1-5 ratings stay, unattributable, for reports) and the phrasings
+   the FAQ learned from their conversations (deleted: their words stop teaching); the search index
+   follows the columns (SQLite's FTS5 triggers, PostgreSQL's indexes over the columns). The
+   attachment digests to delete are kept on the request.
 2. files: each digest no other attachment or announcement image still uses is deleted from
    the store, after the commit of step 1 (a rolled-back scrub must not lose files).
 What stays, for reports: the rows themselves with ids, kinds, directions, statuses,
-channel accounts, timestamps and counts, and one audit entry with counts only.
+channel accounts, timestamps and counts, the audit entries (who did what to which row when),
+and one audit entry of the erasure with counts only.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from connectors.base import Words
 from inbox.attachments import AttachmentStore
 from inbox.audit import record
 from inbox.events import after_commit, emit
+from inbox.faq.models import FaqEvidence
 from inbox.models import (
     Attachment,
     AuditLog,
@@ -50,11 +56,19 @@ from inbox.models import (
 from inbox.models.announcements import AnnouncementImage
 from inbox.models.notifications import Notification
 from inbox.models.privacy import PrivacyRequest
+from inbox.models.reports import CsatSurvey
 from inbox.models.webhooks import WebhookAttempt, WebhookDelivery
 
 EXPORT_FORMAT = "switchboard-contact-export/1"
 ERASED_MARK = {"erased": True}
+ERASED_TEXT = "erased"
 SCAN_BATCH = 500
+# Audit detail keys whose strings are our own vocabulary, ids or timestamps (merge undo reads
+# them back), never what the person wrote or is called. Every other string in an erased
+# person's audit entries goes: an allowlist, so a detail added later is scrubbed by default.
+AUDIT_VOCABULARY = frozenset(
+    {"fields", "status", "resolved_at", "snoozed_until", "survivor_labels", "mode", "outcome"}
+)
 
 
 class PrivacyRefused(ValueError):
@@ -200,8 +214,8 @@ def export_contact(
             "notes": _notes(contacts, conversations),
             "conversations": conversations,
             "audit": [_columns(a) for a in _audit_about(session, family, conversation_ids)],
-            # No satisfaction survey exists in Switchboard yet (docs/privacy.md): nothing to add.
-            "csat": [],
+            "csat": _rows_of(session, CsatSurvey, conversation_ids),
+            "faq_evidence": _rows_of(session, FaqEvidence, conversation_ids),
         }
         archive.writestr(
             "contact.json", json.dumps(document, ensure_ascii=False, indent=2, default=_plain)
@@ -290,6 +304,13 @@ def _audit_about(
             .order_by(AuditLog.id)
         )
     )
+
+
+def _rows_of(session: Session, model: Any, conversation_ids: list[int]) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(model).where(model.conversation_id.in_(conversation_ids or [-1])).order_by(model.id)
+    )
+    return [_columns(row) for row in rows]
 
 
 def _columns(row: Any) -> dict[str, Any]:
@@ -404,6 +425,7 @@ def scrub(session: Session, request_id: int) -> PrivacyRequest:
     }
     digests: set[str] = set()
     counts["messages"] = counts["attachments"] = 0
+    counts["csat_comments"] = counts["faq_evidence"] = 0
     for chunk in _chunks(conversations):
         message_ids = select(Message.id).where(Message.conversation_id.in_(chunk))
         for attachment in session.scalars(
@@ -428,13 +450,14 @@ def scrub(session: Session, request_id: int) -> PrivacyRequest:
             )
             .execution_options(synchronize_session=False)
         )
-        counts["messages"] += int(getattr(result, "rowcount", 0) or 0)
+        counts["messages"] += _rowcount(result)
         session.execute(
             update(Conversation)
             .where(Conversation.id.in_(chunk))
             .values(
                 subject=None,
                 resolution_summary=None,
+                follow_up_task=None,  # free text; "Call back <number>" after a missed call
                 # The provider's thread and participant ids name the person; a new message
                 # from them starts a new conversation with a new contact.
                 thread_key=literal("erased:").concat(cast(Conversation.id, String)),
@@ -444,6 +467,22 @@ def scrub(session: Session, request_id: int) -> PrivacyRequest:
             .execution_options(synchronize_session=False)
         )
         session.execute(delete(Notification).where(Notification.conversation_id.in_(chunk)))
+        counts["csat_comments"] += _rowcount(
+            session.execute(
+                update(CsatSurvey)
+                .where(CsatSurvey.conversation_id.in_(chunk), CsatSurvey.comment.is_not(None))
+                .values(comment=None)
+                .execution_options(synchronize_session=False)
+            )
+        )
+        # Deleting (not marking removed) changes the FAQ index's fingerprint in every process.
+        counts["faq_evidence"] += _rowcount(
+            session.execute(
+                delete(FaqEvidence)
+                .where(FaqEvidence.conversation_id.in_(chunk))
+                .execution_options(synchronize_session=False)
+            )
+        )
     session.execute(delete(ContactIdentity).where(ContactIdentity.contact_id.in_(contacts or [-1])))
     session.execute(
         update(Contact)
@@ -455,6 +494,7 @@ def scrub(session: Session, request_id: int) -> PrivacyRequest:
     counts["raw_deliveries"] = _scrub_deliveries(
         session, {external for _, external in identities}, request.id
     )
+    counts["audit_entries"] = _scrub_audit(session, contacts, conversations)
     request.status = "scrubbed"
     request.summary = counts
     request.pending_files = sorted(digests)
@@ -574,6 +614,53 @@ def _scrub_webhook_payloads(session: Session, conversations: set[int], contacts:
         last = batch[-1].id
 
 
+def _scrub_audit(session: Session, contacts: list[int], conversations: list[int]) -> int:
+    """The audit entries about the contacts, their conversations and their messages keep who
+    did what to which row when; the free text in their details (resolution summaries,
+    follow-up tasks, rule outcomes, provider ids and errors) is what the scrubbed columns
+    said, so it goes the same way."""
+    scrubbed = 0
+    for entry in _audit_of(session, contacts, conversations):
+        cleaned = _erase_strings(entry.detail)
+        if cleaned != entry.detail:
+            entry.detail = cleaned
+            scrubbed += 1
+    return scrubbed
+
+
+def _audit_of(
+    session: Session, contacts: list[int], conversations: list[int]
+) -> Iterator[AuditLog]:
+    if contacts:
+        yield from session.scalars(
+            select(AuditLog).where(
+                AuditLog.target_type == "contact",
+                AuditLog.target_id.in_([str(i) for i in contacts]),
+            )
+        )
+    for chunk in _chunks(conversations):
+        messages = select(cast(Message.id, String)).where(Message.conversation_id.in_(chunk))
+        yield from session.scalars(
+            select(AuditLog).where(
+                or_(
+                    (AuditLog.target_type == "conversation")
+                    & AuditLog.target_id.in_([str(i) for i in chunk]),
+                    (AuditLog.target_type == "message") & AuditLog.target_id.in_(messages),
+                )
+            )
+        )
+
+
+def _erase_strings(value: Any, key: str = "") -> Any:
+    if isinstance(value, dict):
+        return {k: _erase_strings(v, str(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_erase_strings(v, key) for v in value]
+    if isinstance(value, str) and key not in AUDIT_VOCABULARY:
+        return ERASED_TEXT
+    return value
+
+
 def _mentions(value: Any, conversations: set[int], contacts: set[int]) -> bool:
     if isinstance(value, list):
         return any(_mentions(v, conversations, contacts) for v in value)
@@ -626,6 +713,10 @@ def _scrub_deliveries(session: Session, external_ids: set[str], request_id: int)
             .execution_options(synchronize_session=False)
         )
     return len(found)
+
+
+def _rowcount(result: Any) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _chunks(ids: list[int], size: int = SCAN_BATCH) -> Iterator[list[int]]:

@@ -13,6 +13,9 @@ from inbox.audit import record
 from inbox.events import emit
 from inbox.models import ROLES, ChannelAccount, User, inbox_member
 
+# What a user may see changed (inboxes, role, active): their open live streams read it again.
+ACCESS_TOPIC = "user.access"
+
 
 # werkzeug.security is imported when a password is hashed or checked: importing it loads the
 # whole werkzeug package, which the worker and `switchboard poll` never need (issue 12, thru).
@@ -94,6 +97,7 @@ def set_inboxes(session: Session, user: User, account_ids: set[int]) -> None:
             [{"user_id": user.id, "channel_account_id": i} for i in sorted(account_ids)],
         )
     record(session, None, "user.inboxes", "user", user.id, {"inboxes": sorted(account_ids)})
+    emit(session, ACCESS_TOPIC, user_id=user.id)
 
 
 def update_user(
@@ -119,6 +123,10 @@ def update_user(
     if available is not None and available != user.available:
         # Going on or off shift moves the assignment queue (see switchboard/reactions.py).
         emit(session, "user.shift", user_id=user.id, available=available)
+    if (role is not None and role != user.role) or (
+        is_active is not None and is_active != user.is_active
+    ):
+        emit(session, ACCESS_TOPIC, user_id=user.id)
     for field, value in (
         ("name", name.strip() if name else None),
         ("role", role),

@@ -26,6 +26,7 @@ from inbox.models import Base
 from switchboard.runner import EmbeddedRunner
 from switchboard.runtime import Runtime, build_runtime
 from switchboard.settings import Settings
+from tests.support import redis_slots
 from workers.context import set_runtime
 
 # The fake connector exists only where this switch says so (issue 13): the whole suite, and
@@ -37,27 +38,36 @@ PG_ADMIN = os.environ.get("SWITCHBOARD_TEST_PG", "postgresql://postgres@127.0.0.
 
 
 def _claim_redis_db() -> str:
-    """A Redis database number of our own, so test runs side by side never flush each other."""
+    """A Redis database number of our own, so test runs side by side never flush each other
+    (tests/support/redis_slots.py says why and how)."""
     given = os.environ.get("SWITCHBOARD_TEST_REDIS")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     if given:
         # pytest-xdist's processes gw0, gw1, ... take the given number, the next one, ...
-        worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0)
         base, _, number = given.rpartition("/")
-        return f"{base}/{int(number or 0) + worker}" if number.isdigit() else given
+        offset = int(worker[2:] or 0) if worker else 0
+        return f"{base}/{int(number or 0) + offset}" if number.isdigit() else given
+    parent, _, url = os.environ.get(redis_slots.INHERITED, "").partition(" ")
+    if url and parent == worker:
+        return url  # a test's subprocess: its pytest process holds the number
     import atexit
 
     import redis
 
     try:
         client = redis.Redis(host="127.0.0.1", port=6379, db=0, socket_timeout=2)
-        for n in range(1, 16):
-            key = f"switchboard:test-db:{n}"
-            if client.set(key, os.getpid(), nx=True, ex=4 * 3600):
-                atexit.register(client.delete, key)
-                return f"redis://127.0.0.1:6379/{n}"
+        n = redis_slots.claim(client)
     except redis.RedisError:
-        pass
-    return "redis://127.0.0.1:6379/13"
+        return "redis://127.0.0.1:6379/13"  # no Redis: the tests that need it fail anyway
+    if n is None:
+        raise SystemExit(
+            "every Redis test database (1-15) is held by a running test process; "
+            "set SWITCHBOARD_TEST_REDIS or wait for a run to finish"
+        )
+    atexit.register(redis_slots.release, client, n, redis_slots.me())
+    url = f"redis://127.0.0.1:6379/{n}"
+    os.environ[redis_slots.INHERITED] = f"{worker} {url}"
+    return url
 
 
 REDIS_TEST_URL = _claim_redis_db()

@@ -3,14 +3,18 @@
 Never retried: a call placed twice rings the agent twice. A refusal is stored on the call
 message with the reason; an answer that never came is stored as unknown (the call may be
 ringing), and the call's statuses, which name the message by its uuid, settle it either way.
+A job that dies after its claim leaves the call "placing": the sweeper settles it
+(`sweep_calls`, inbox/calls.py `settle_stale`).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from connectors import behaviour
 from connectors.base import ConnectorError, OutcomeUnknown, PlaceCall
 from inbox import calls
-from inbox.models import Message
+from inbox.models import Message, utcnow
 from workers.context import runtime
 
 
@@ -25,10 +29,8 @@ def place_call(message_id: int) -> None:
         if placer is None:
             calls.place_failed(session, message, f"{account.channel} cannot place calls")
             return
-        facts = dict(message.meta)
-        facts["stage"] = "placing"  # claimed: committed before the provider call
-        message.meta = facts
-        agent = str(facts.get("agent_phone") or "")
+        calls.placing(message, utcnow())  # claimed: committed before the provider call
+        agent = str(message.meta.get("agent_phone") or "")
         customer = message.conversation.participant_key
         config = rt.account_config(account)
         uuid = message.uuid
@@ -47,3 +49,9 @@ def place_call(message_id: int) -> None:
             calls.placed(session, message, call_id)
         else:
             calls.place_failed(session, message, problem or "the call was not placed")
+
+
+def sweep_calls(now: datetime) -> int:
+    """For workers/sweep.py: calls a dead job left "placing" past their deadline."""
+    with runtime().db.session() as session:
+        return calls.settle_stale(session, now)

@@ -21,6 +21,7 @@ from workers.context import runtime
 from workers.csat import send_due_surveys
 from workers.moderation import sweep_moderation
 from workers.outgoing import sweep_webhooks
+from workers.phone import sweep_calls
 from workers.privacy import sweep_erasures
 from workers.publish import sweep_publishing
 from workers.tokens import due_refreshes
@@ -120,6 +121,7 @@ def sweep() -> dict[str, int]:
     counts.update({f"publish_{k}": v for k, v in sweep_publishing().items()})
     counts["webhooks"] = sweep_webhooks(now, stale)
     counts["moderation"] = sweep_moderation(now, stale)
+    counts["calls"] = sweep_calls(now)
 
     counts.update({f"sla_{k}": v for k, v in sla_tick().items()})
     counts["rules_silent"] = silence_tick()

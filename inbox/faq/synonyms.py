@@ -62,6 +62,16 @@ KO_SYNONYMS: dict[str, str] = {
     "수취": "수령",
     "실종": "분실",
     "구입": "구매",
+    # Round 4 (tuning splits' misses): office words and everyday phrasings of the articles' words.
+    "정정": "수정",
+    "업데이트": "수정",
+    "미도착": "도착 안 함",
+    "과거": "지난",
+    "저번": "지난",
+    "돌려드리": "반품하",
+    "돈 다시 받": "환불 받",
+    "물러주": "환불해주",
+    "회원이 되": "회원가입하",
 }
 
 EN_SYNONYMS: dict[str, str] = {

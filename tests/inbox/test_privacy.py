@@ -80,7 +80,34 @@ def _customer_writes(rt: Runtime, client: Any, factory: Factory) -> dict[str, An
         contact = s.get(Contact, ids["contact"])
         assert contact is not None
         update_contact(s, contact, {"email": SECRET_EMAIL}, actor_id=admin.id)
+    _surveys_and_learned_words(rt, mine_id=ids["conversation"], other_id=ids["other"])
     return {**ids, "auth": auth, "account": account}
+
+
+def _surveys_and_learned_words(rt: Runtime, *, mine_id: int, other_id: int) -> None:
+    """A CSAT answer and a phrasing the FAQ learned, for the person and for the other customer."""
+    from inbox.faq import evidence
+    from inbox.faq.service import invalidate_cache, seed_default_articles
+    from inbox.models import utcnow
+    from inbox.models.reports import CsatSurvey
+
+    invalidate_cache()
+    with rt.db.session() as s:
+        seed_default_articles(s)
+        for conversation_id, words in ((mine_id, SECRET_WORD), (other_id, "남는 고객의 평가")):
+            s.add(
+                CsatSurvey(
+                    conversation_id=conversation_id,
+                    status="answered",
+                    due_at=utcnow(),
+                    rating=5,
+                    comment=f"{words} 친절했어요",
+                )
+            )
+            evidence.record(
+                s, "refund-return", f"{words} 환불 되나요", locale="ko", source="agent",
+                conversation_id=conversation_id,
+            )  # fmt: skip
 
 
 def _everything_stored(rt: Runtime) -> str:
@@ -113,6 +140,10 @@ def test_export_then_erase_leaves_nothing_personal(rt, client, factory):
     assert f"{SECRET_WORD} 문의드립니다" in texts and SECRET_NOTE in texts
     assert [n["text"] for n in document["notes"]] == [SECRET_NOTE]
     assert {a["action"] for a in document["audit"]} >= {"contact.update"}
+    assert [(c["rating"], c["comment"]) for c in document["csat"]] == [
+        (5, f"{SECRET_WORD} 친절했어요")
+    ]
+    assert [e["phrase"] for e in document["faq_evidence"]] == [f"{SECRET_WORD} 환불 되나요"]
     files = [
         a["file"]
         for c in document["conversations"]
@@ -141,12 +172,14 @@ def test_export_then_erase_leaves_nothing_personal(rt, client, factory):
     summary = status.get_json()["summary"]
     assert summary["messages"] == 3 and summary["identities"] == 1
     assert summary["raw_deliveries"] == 2
+    assert summary["csat_comments"] == 1 and summary["faq_evidence"] == 1
 
     stored = _everything_stored(rt)
     for marker in (SECRET_WORD, SECRET_NAME, SECRET_ID, SECRET_NOTE, SECRET_EMAIL, "receipt.txt"):
         assert marker not in stored, marker
     # The other customer keeps everything, including the file both of them sent.
     assert "다른 고객의 배송 문의" in stored and "남는고객" in stored
+    assert "남는 고객의 평가 친절했어요" in stored and "남는 고객의 평가 환불 되나요" in stored
     assert rt.store.path(digest).exists()
     with rt.db.session() as s:
         for word in (SECRET_WORD, SECRET_NAME, SECRET_NOTE, "hong.secret"):
@@ -157,6 +190,10 @@ def test_export_then_erase_leaves_nothing_personal(rt, client, factory):
             ("inbound", "message", None),
             ("internal", "note", None),
         ]
+        from inbox.models.reports import CsatSurvey
+
+        ratings = s.execute(select(CsatSurvey.conversation_id, CsatSurvey.rating)).all()
+        assert sorted(ratings) == sorted([(ids["conversation"], 5), (ids["other"], 5)])
         bodies = list(s.scalars(select(InboundDelivery.body)))
         assert bodies.count(b"") == 2 and len(bodies) == 2
         if s.get_bind().dialect.name == "sqlite":
@@ -359,3 +396,84 @@ def test_the_meta_emulator_removes_the_app_and_the_person_is_erased(rt, app, fac
         assert forged["status"] == 400
     with rt.db.session() as s:
         assert s.scalars(select(Message.text)).all() == [None]
+
+
+SECRET_PHONE = "010-9876-5432"
+
+
+@BOTH
+def test_erasure_scrubs_the_person_from_audit_details_and_keeps_who_did_what(rt, factory):
+    """Audit entries about the person's conversations and messages quoted what the erasure
+    blanks elsewhere (a resolution summary, a follow-up task, a comment's provider id and
+    error): their details lose that text, the entries stay with actor, action, target, time,
+    and what a merge's undo reads back."""
+    from inbox.audit import record
+    from inbox.conversations import Change, apply_change
+    from inbox.merge import merge_conversations
+    from inbox.models import AuditLog, User
+
+    account = factory.account("facebook")
+    agent = factory.user("agent", inboxes=[account.id], name="상담원")
+    first = factory.inbound(account, "첫 문의", customer=SECRET_ID, name=SECRET_NAME, thread="a")
+    second = factory.inbound(account, "또 문의", customer=SECRET_ID, name=SECRET_NAME, thread="b")
+    stays = factory.inbound(account, "다른 고객 문의", customer="psid-stays", name="남는고객")
+    with rt.db.session() as s:
+        user = s.get(User, agent.id)
+        for conversation_id, summary in (
+            (first.id, f"{SECRET_NAME}님께 {SECRET_PHONE}로 환불 안내"),
+            (stays.id, "남는 고객의 요약"),
+        ):
+            conversation = s.get(Conversation, conversation_id)
+            assert conversation is not None
+            change = Change(
+                status="resolved",
+                resolution_summary=summary,
+                follow_up_days=2,
+                follow_up_task=f"{summary} 확인",
+            )
+            apply_change(s, conversation, change, actor=user)
+        message_id = s.scalar(select(Message.id).where(Message.conversation_id == second.id))
+        record(
+            s,
+            agent.id,
+            "comment.hide",
+            "message",
+            message_id,
+            {"external_id": SECRET_ID, "outcome": "failed", "reason": f"{SECRET_WORD} 거절"},
+        )
+    with rt.db.session() as s:
+        merge_conversations(s, second.id, first.id, s.get(User, agent.id))
+
+    def entries() -> list[tuple[Any, ...]]:
+        with rt.db.session() as s:
+            rows = s.scalars(
+                select(AuditLog).where(AuditLog.action != "privacy.erased").order_by(AuditLog.id)
+            )
+            return [
+                (a.id, a.at, a.actor_user_id, a.action, a.target_type, a.target_id) for a in rows
+            ]
+
+    before = entries()
+    stored = _everything_stored(rt)
+    for marker in (SECRET_NAME, SECRET_PHONE, SECRET_ID, SECRET_WORD):
+        assert marker in stored  # the audit details quoted them (the check below can fail)
+
+    from inbox.privacy import request_erasure
+
+    with rt.db.session() as s:
+        request_erasure(s, [first.contact_id], source="api", actor_id=None)
+    assert rt.jobs.drain()
+
+    stored = _everything_stored(rt)
+    for marker in (SECRET_NAME, SECRET_PHONE, SECRET_ID, SECRET_WORD):
+        assert marker not in stored, marker
+    assert "남는 고객의 요약" in stored  # another customer's audit entries keep their text
+    assert [e for e in entries() if e[3] != "privacy.erase_requested"] == before
+    with rt.db.session() as s:
+        merged = s.scalars(select(AuditLog).where(AuditLog.action == "conversation.merge")).one()
+        assert merged.detail["before"]["status"] in ("open", "snoozed")  # undo puts it back
+        assert {merged.detail["survivor"], merged.detail["absorbed"]} == {first.id, second.id}
+        comment = s.scalars(select(AuditLog).where(AuditLog.action == "comment.hide")).one()
+        assert comment.detail == {"external_id": "erased", "outcome": "failed", "reason": "erased"}
+        summary = s.get(PrivacyRequest, s.scalar(select(PrivacyRequest.id)))
+        assert summary is not None and summary.summary["audit_entries"] == 2  # update, comment

@@ -1,8 +1,13 @@
 """Server-Sent Events: the bus's domain events, filtered to the agent's inboxes.
 
-An event reaches an agent only if it names a conversation or channel account the agent can
-see (admins see all). Events that name only a conversation are resolved to its account once
-and remembered. The page refetches what changed, so events carry ids, never content.
+An event reaches an agent only if it names a channel account the agent can see (admins see
+all). Every committed event that names a conversation carries its account (inbox/database.py
+`name_accounts`), so the check is a set lookup: the streaming thread never asks the database
+per event. The agent's inbox set is read when the stream opens, again when a `user.access`
+event names the agent (inboxes, role or active flag changed, inbox/users.py), and every
+SWITCHBOARD_SSE_ACCESS_SECONDS in case that event was lost: an agent removed from an inbox
+stops hearing of it at once. The page refetches what changed, so events carry ids, never
+content.
 
 A commit's events arrive together (switchboard/bus.py) and leave in one chunk: one write to
 the socket per commit, not per event, and a line identical to one already in the chunk (the
@@ -18,10 +23,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from flask import Blueprint, Response, stream_with_context
-from sqlalchemy import select
 
 from inbox.access import visible_account_ids
-from inbox.models import Conversation, User
+from inbox.models import User
+from inbox.users import ACCESS_TOPIC
 from switchboard.runtime import Runtime
 from web.runtime import current_runtime
 from web.security import client_ip
@@ -68,11 +73,9 @@ def _listen(rt: Runtime, user_id: int) -> Iterator[str]:
     keepalive = float(rt.settings.get("SWITCHBOARD_SSE_KEEPALIVE_SECONDS", "15"))
     # Streams end after a while; EventSource reconnects, re-reading the agent's access.
     lifetime = float(rt.settings.get("SWITCHBOARD_SSE_LIFETIME_SECONDS", "300"))
-    found = _allowed(rt, user_id)
-    if found is False:
+    access = Access(rt, user_id, float(rt.settings.get("SWITCHBOARD_SSE_ACCESS_SECONDS", "30")))
+    if not access.listening:
         return
-    allowed = None if found is None or found is True else found
-    accounts: dict[int, int] = {}
     ends = time.monotonic() + lifetime
     # The bus subscribes on the first wake-up, so the stream opens (first line) only once
     # it is listening: nothing published after the browser's "open" can be missed.
@@ -85,24 +88,51 @@ def _listen(rt: Runtime, user_id: int) -> Iterator[str]:
             yield "retry: 2000\n\n"
         if time.monotonic() > ends:
             return
+        access.follow(batch or [])
+        if not access.listening:
+            return  # deactivated meanwhile
         if batch is None:
             quiet += tick
             if quiet >= keepalive:
                 quiet = 0.0
                 yield ": keep-alive\n\n"
             continue
-        lines = (_line(rt, event, accounts, allowed, user_id) for event in batch)
+        allowed = access.allowed
+        lines = (_line(event, allowed, user_id) for event in batch)
         chunk = "".join(dict.fromkeys(line for line in lines if line is not None))
         if chunk:
             yield chunk
 
 
+class Access:
+    """One stream's view of the agent's access: `allowed` is their inbox ids, None for every
+    inbox (admins), False when they may no longer listen."""
+
+    def __init__(self, rt: Runtime, user_id: int, every: float) -> None:
+        self.rt, self.user_id, self.every = rt, user_id, every
+        self.allowed: set[int] | bool | None = False
+        self.due = 0.0
+        self.refresh()
+
+    @property
+    def listening(self) -> bool:
+        return self.allowed is not False
+
+    def refresh(self) -> None:
+        self.allowed = _allowed(self.rt, self.user_id)
+        self.due = time.monotonic() + self.every
+
+    def follow(self, batch: list[dict[str, Any]]) -> None:
+        """Read the access again if this commit changed it, or if it is due."""
+        changed = any(
+            e.get("topic") == ACCESS_TOPIC and e.get("user_id") == self.user_id for e in batch
+        )
+        if changed or time.monotonic() >= self.due:
+            self.refresh()
+
+
 def _line(
-    rt: Runtime,
-    event: dict[str, Any],
-    accounts: dict[int, int],
-    allowed: set[int] | None,
-    user_id: int | None = None,
+    event: dict[str, Any], allowed: set[int] | bool | None, user_id: int | None = None
 ) -> str | None:
     """The SSE line for `event`, or None if this agent must not hear of it."""
     topic = str(event.get("topic") or "")
@@ -111,12 +141,13 @@ def _line(
             return None
         mine = {"topic": topic, "notification_id": event.get("notification_id")}
         return f"data: {json.dumps(mine)}\n\n"
-    account_id = _account_of(rt, event, accounts)
-    if account_id is None or (allowed is not None and account_id not in allowed):
+    account_id = event.get("channel_account_id")
+    if not isinstance(account_id, int) or allowed is False:
+        return None  # e.g. contact merges: nothing to show in a list or thread
+    if allowed is not None and allowed is not True and account_id not in allowed:
         return None
     data = {"topic": event.get("topic")}
     data.update({k: event[k] for k in FORWARDED if k in event})
-    data["channel_account_id"] = account_id
     if event.get("topic") == "conversation.typing":
         data["user_name"] = str(event.get("user_name", ""))[:100]
         data["mode"] = event.get("mode")
@@ -130,21 +161,3 @@ def _allowed(rt: Runtime, user_id: int) -> set[int] | bool | None:
         if user is None or not user.is_active:
             return False
         return visible_account_ids(db, user)
-
-
-def _account_of(rt: Runtime, event: dict[str, Any], known: dict[int, int]) -> int | None:
-    account_id = event.get("channel_account_id")
-    if isinstance(account_id, int):
-        return account_id
-    conversation_id = event.get("conversation_id")
-    if not isinstance(conversation_id, int):
-        return None  # e.g. contact merges: nothing to show in a list or thread
-    if conversation_id not in known:
-        with rt.db.session() as db:
-            found = db.scalar(
-                select(Conversation.channel_account_id).where(Conversation.id == conversation_id)
-            )
-        if found is None:
-            return None
-        known[conversation_id] = found
-    return known[conversation_id]

@@ -3,11 +3,12 @@ outcome landing in the thread, and calls logged by hand."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from inbox.models import User
+from inbox.models import Conversation, Message, User, utcnow
 from tests.connectors.phone.conftest import ACCOUNT_SID, CUSTOMER, NUMBER
 from tests.connectors.phone.test_calls import AGENT_PHONE
 from tests.connectors.phone.test_flow import (
@@ -179,3 +180,41 @@ def test_an_agent_who_does_not_pick_up_is_not_reached_either(world: World, facto
     world.callbacks(order="lifo")
     (message,) = world.messages("call")
     assert (message.meta["outcome"], message.meta["status"]) == ("not_reached", "no-answer")
+
+
+@BOTH
+def test_a_call_left_placing_by_a_dead_job_is_settled_by_the_sweeper(
+    world: World, factory: Any
+) -> None:
+    """The job committed its claim ("placing") and died before the provider answered: past
+    the deadline the sweeper shows the call as not placed, with the reason on the timeline; a
+    claim inside its deadline is left alone; a late answer from the provider places it."""
+    from inbox.calls import PLACING_DEADLINE, placed, placing, request_call
+    from workers.sweep import sweep
+
+    world.text("전화 부탁드려요")
+    agent = signed_in_agent(world, factory)
+    conversation_id = world.conversation().id
+    now = utcnow()
+    with world.rt.db.session() as s:
+        user, conversation = s.get(User, agent.id), s.get(Conversation, conversation_id)
+        assert user is not None and conversation is not None
+        dead, alive = request_call(s, conversation, user), request_call(s, conversation, user)
+        placing(dead, now - PLACING_DEADLINE - timedelta(seconds=1))  # what the job commits
+        placing(alive, now)
+    assert sweep()["calls"] == 1
+    assert sweep()["calls"] == 0
+    dead_row, alive_row = world.messages("call")
+    assert (dead_row.meta["stage"], dead_row.meta["outcome"]) == ("failed", "not_reached")
+    assert dead_row.meta["stopped_placing"] and dead_row.next_attempt_at is None
+    assert alive_row.meta["stage"] == "placing" and alive_row.next_attempt_at is not None
+    page = world.client.get(f"/inbox/c/{conversation_id}").get_data(as_text=True)
+    assert "전화를 거는 중에 작업 프로세스가 멈춰" in page  # the agent reads Korean
+
+    with world.rt.db.session() as s:  # the provider took it after all (a very slow answer)
+        row = s.get(Message, dead_row.id)
+        assert row is not None
+        placed(s, row, "CA-late")
+    dead_row, _ = world.messages("call")
+    assert dead_row.meta["stage"] == "initiated" and dead_row.failure_reason is None
+    assert not {"problem", "outcome", "stopped_placing"} & set(dead_row.meta)

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+import inbox.faq.search as search_module
 from inbox.faq.articles import default_articles
-from inbox.faq.search import FaqIndex, NgramAnalyzer, TypoFixer, normalize, rank, split_clauses
+from inbox.faq.search import (
+    FaqIndex,
+    NgramAnalyzer,
+    TypoFixer,
+    clause_weights,
+    normalize,
+    rank,
+    split_clauses,
+)
 
 
 @pytest.fixture(scope="module")
@@ -161,3 +170,57 @@ def test_clauses_split_at_connectives_but_not_at_go_sipda() -> None:
 def test_each_intent_of_a_two_part_message_is_offered(index: FaqIndex) -> None:
     slugs = [hit.slug for hit in index.answer("반품하고 싶은데 반송 택배비는 누가 내는 건가요")]
     assert {"refund-return", "shipping-fee"} <= set(slugs)
+
+
+def test_request_clauses_count_fully_and_background_less() -> None:
+    background = search_module._BACKGROUND_WEIGHT
+    story, ask = "택배 추적 링크로 보니까 오늘 도착한대요", "받으면 반품하고 싶은데 어떻게 하나요"
+    assert clause_weights([story, ask]) == [background, 1.0]
+    # No clause sounds like a request: Korean asks last.
+    assert clause_weights(["지난주에 주문했는데", "비번 까먹음"]) == [background, 1.0]
+    # A request that reaches no article by itself asks about the story.
+    assert clause_weights(["이거 맘에 안 드는데", "어떻게 해야 하나요?"], [20.0, 0.4]) == [1.0, 1.0]
+
+
+def test_a_multi_intent_question_ranks_its_main_request_first(
+    index: FaqIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    question = "택배 추적 링크로 보니까 오늘 도착한대요. 근데 받으면 반품하고 싶은데 어떻게 하나요"
+    slugs = [hit.slug for hit in index.answer(question)]
+    assert slugs[0] == "refund-return" and "shipping-tracking" in slugs
+    # Counting the story like the request lets its words (택배 추적 링크) win first rank.
+    monkeypatch.setattr(search_module, "_BACKGROUND_WEIGHT", 1.0)
+    assert index.answer(question)[0].slug == "shipping-tracking"
+
+
+def test_a_story_told_first_does_not_outrank_the_request(index: FaqIndex) -> None:
+    # "지난주에 … 주문했는데" covers the order-history keyword 지난 주문 completely.
+    assert index.answer("지난주에 오메가3 주문했는데 비번 까먹음 ㅠ")[0].slug == (
+        "account-password-reset"
+    )
+
+
+def test_greetings_and_thanks_do_not_lift_nonsense_past_the_gate(index: FaqIndex) -> None:
+    assert index.answer("안녕하세요 수고 많으십니다. 로또 번호 알려줘") == []
+    assert index.answer("asdfghjkl 빠른 답변 부탁드려요. 감사합니다!") == []
+    hits = index.answer("안녕하세요 수고 많으십니다. 비밀번호를 잊어버렸어요 감사합니다")
+    assert hits[0].slug == "account-password-reset"
+
+
+def test_a_compound_is_read_as_its_words(index: FaqIndex) -> None:
+    # 이메일주소변경: the 주소 변경 inside must not make it an address change.
+    for question in ("이메일주소변경하고싶어요", "이메일 주소 바꾸고싶어요"):
+        assert index.answer(question)[0].slug == "account-edit"
+
+
+def test_a_word_straddling_the_customers_space_is_a_coincidence(index: FaqIndex) -> None:
+    # 고양이 사료 → 이사 (moving house, a keyword of the address article) across the space.
+    assert index.answer("고양이 사료 추천해주세요") == []
+    assert index.answer("이사 가서 배송지 바꿔야 해요")[0].slug == "shipping-address-change"
+
+
+@pytest.mark.parametrize(
+    "question", ["ㅋㅋㅋㅋ", "1+1=?", "네 그렇군요", "점심 메뉴 추천 좀", "Who are you?"]
+)
+def test_nonsense_and_small_talk_stay_silent(index: FaqIndex, question: str) -> None:
+    assert index.answer(question) == []

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
+from sqlalchemy import event
 
+from inbox.models import User
+from inbox.users import set_inboxes
 from switchboard.runtime import Runtime
 from tests.conftest import REDIS_TEST_URL
 from tests.support.servers import serve_wsgi
@@ -96,3 +100,63 @@ def test_a_commits_events_come_in_one_chunk_without_repeats(
         chunk = next(c for c in chunks if not c.startswith(":"))
     sent = [json.loads(line[6:]) for line in chunk.split("\n\n") if line.startswith("data: ")]
     assert [e["conversation_id"] for e in sent] == [1, 2]
+
+
+@pytest.mark.parametrize("settings_overrides", [{"SWITCHBOARD_SSE_KEEPALIVE_SECONDS": "1"}])
+def test_an_agent_removed_from_an_inbox_stops_hearing_of_it_inside_an_open_stream(
+    base_url: str, rt: Runtime, team_setup: dict[str, Any], settings_overrides: dict[str, str]
+) -> None:
+    """The stream used to keep the inbox set it opened with for its whole lifetime (five
+    minutes by default): the removal's `user.access` event makes it read the set again."""
+    a, b = team_setup["a"], team_setup["b"]
+    agent_id = team_setup["agent"].id
+
+    def member_of(*inboxes: int) -> None:
+        with rt.db.session() as s:
+            agent = s.get(User, agent_id)
+            assert agent is not None
+            set_inboxes(s, agent, set(inboxes))
+
+    member_of(a.id, b.id)
+    mina = signed_in(base_url, "mina@example.test")
+    with mina.get(f"{base_url}/live/stream", stream=True, timeout=(5, 15)) as response:
+        lines = response.iter_lines(decode_unicode=True)
+        assert next(lines) == "retry: 2000"
+        heard = inbound(rt, a, "A 인박스", customer="c1")
+        events_until(lines, heard.id)  # inbox A is hers
+        member_of(b.id)
+        hidden = inbound(rt, a, "A 인박스, 이제 남의 것", customer="c3")
+        theirs = inbound(rt, b, "B 인박스", customer="c2")
+        seen = events_until(lines, theirs.id)
+    assert not any(e.get("conversation_id") == hidden.id for e in seen)
+
+
+@pytest.mark.parametrize("settings_overrides", [{"SWITCHBOARD_SSE_KEEPALIVE_SECONDS": "1"}])
+def test_the_stream_does_not_ask_the_database_per_event(
+    base_url: str, rt: Runtime, team_setup: dict[str, Any], settings_overrides: dict[str, str]
+) -> None:
+    """Committed events name their account (inbox/database.py `name_accounts`); the stream
+    decides from the event alone, whatever the number of conversations it hears of."""
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            statements.append(str(args[2]))
+
+    mina = signed_in(base_url, "mina@example.test")
+    a = team_setup["a"].id
+    unknown = [{"topic": "conversation.updated", "conversation_id": 900 + n} for n in range(20)]
+    last = {"topic": "conversation.updated", "conversation_id": 1, "channel_account_id": a}
+    with mina.get(f"{base_url}/live/stream", stream=True, timeout=(5, 15)) as response:
+        lines = response.iter_lines(decode_unicode=True)
+        assert next(lines) == "retry: 2000"
+        event.listen(rt.db.engine, "before_cursor_execute", count)
+        try:
+            for one in unknown:
+                rt.bus.publish([one])
+            rt.bus.publish([last])
+            seen = events_until(lines, 1)
+        finally:
+            event.remove(rt.db.engine, "before_cursor_execute", count)
+    assert [e["conversation_id"] for e in seen] == [1]
+    assert statements == []
