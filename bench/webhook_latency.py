@@ -10,7 +10,9 @@ fake-connector deliveries (verify → store, committed → 200):
    worker drains");
 2. "steady": C clients POST while the worker keeps up, for each C in --concurrency.
 
-Also the resident memory of the idle worker and of the web processes. Usage:
+Also the web processes' CPU time per acknowledgement (from /proc: unlike latency, barely
+moved by other load on the machine) and the resident memory of the idle worker and of the
+web processes. Usage:
   python bench/webhook_latency.py [--requests 3000] [--concurrency 2,8] [--backlog 10000]
       [--write]
 """
@@ -27,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._common import machine, percentile, write_section
-from bench._production import Stack, children, message_event, rss_kib
+from bench._production import Stack, children, cpu_seconds, message_event, rss_kib
 
 TEXT = "주문번호 2026112400317 배송 언제 되나요?"
 
@@ -43,10 +45,11 @@ def main() -> None:
     parser.add_argument("--backlog", type=int, default=10000, help="0: skip the draining run")
     parser.add_argument("--during-clients", type=int, default=2)
     parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--db", default="bench_webhook", help="database name (dropped first)")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    stack = Stack("bench_webhook", web_workers=args.web_workers)
+    stack = Stack(args.db, web_workers=args.web_workers)
     rows = []
     try:
         if args.backlog:
@@ -55,7 +58,12 @@ def main() -> None:
         worker = stack.start_worker()
         startup = stack.wait_ready(worker) - started  # process start to its drainer running
         idle_worker = rss_kib(worker.pid)
-        web_rss = [rss_kib(p) for p in children(stack.web.pid)]
+        web_pids = children(stack.web.pid)
+        web_rss = [rss_kib(p) for p in web_pids]
+
+        def web_cpu() -> float:
+            return sum(cpu_seconds(p) for p in web_pids)
+
         if args.backlog:
             load = os.getloadavg()[0]
             result: list[tuple[list[float], float]] = []
@@ -64,7 +72,7 @@ def main() -> None:
                     stack.post(args.requests, args.during_clients, _event("during"))
                 )
             )
-            began = time.time()
+            began, cpu = time.time(), web_cpu()
             poster.start()
             while stack.processed() < args.backlog:
                 time.sleep(0.05)
@@ -75,14 +83,16 @@ def main() -> None:
                 _row(
                     f"while the worker drains {args.backlog:,} waiting deliveries "
                     f"(drained in {drained:.1f} s)",
-                    args.during_clients, latencies, wall, load,
+                    args.during_clients, latencies, wall, load, web_cpu() - cpu,
                 )
             )  # fmt: skip
             print(rows[-1], flush=True)
         for level in (int(c) for c in args.concurrency.split(",")):
-            load = os.getloadavg()[0]
+            load, cpu = os.getloadavg()[0], web_cpu()
             latencies, wall = stack.post(args.requests, level, _event(f"steady{level}"))
-            rows.append(_row("steady, the worker keeping up", level, latencies, wall, load))
+            rows.append(
+                _row("steady, the worker keeping up", level, latencies, wall, load, web_cpu() - cpu)
+            )
             print(rows[-1], flush=True)
         web_rss_after = [rss_kib(p) for p in children(stack.web.pid)]
     finally:
@@ -104,14 +114,15 @@ def main() -> None:
 redis-server, `switchboard web` (gunicorn, {args.web_workers} processes) and one
 `switchboard worker`, all on the same 2 CPUs as the load generator (Python threads with
 `requests`). Clients POST signed single-message fake-connector deliveries; latency is
-measured by the client for verify → store (committed) → 200. First {args.backlog:,}
+measured by the client for verify → store (committed) → 200; "web CPU per ack" is the
+web processes' CPU time over the run (/proc) divided by its deliveries. First {args.backlog:,}
 deliveries are stored with no worker running; the worker starts and, while it drains them,
 {args.during_clients} clients POST {args.requests:,} more; then clients POST while it keeps up.
 
 - Machine: {machine()}; load average before {load_before}, after {load_after}.
 
-| run | clients | deliveries | p50 | p99 | deliveries/s | 1-min load at start |
-|---|---|---|---|---|---|---|
+| run | clients | deliveries | p50 | p99 | deliveries/s | web CPU per ack | 1-min load at start |
+|---|---|---|---|---|---|---|---|
 {table}
 
 - Memory (RSS): {memory}.
@@ -119,11 +130,14 @@ deliveries are stored with no worker running; the worker starts and, while it dr
         )
 
 
-def _row(name: str, clients: int, latencies: list[float], wall: float, load: float) -> str:
+def _row(
+    name: str, clients: int, latencies: list[float], wall: float, load: float, cpu: float
+) -> str:
+    """`cpu`: CPU seconds of the web processes over the run (/proc), shared by the acks."""
     p50, p99 = percentile(latencies, 50) * 1000, percentile(latencies, 99) * 1000
     return (
         f"| {name} | {clients} | {len(latencies):,} | {p50:.1f} ms | {p99:.1f} ms | "
-        f"{len(latencies) / wall:.0f} | {load:.1f} |"
+        f"{len(latencies) / wall:.0f} | {cpu / len(latencies) * 1000:.2f} ms | {load:.1f} |"
     )
 
 

@@ -32,6 +32,7 @@ CORE_DEFAULTS: dict[str, str] = {
     "INGEST_POLL_SECONDS": "2",
     "INGEST_THREADS": "2",
     "INGEST_FRESH_SIZE": "50",
+    "WORKER_NICE": "10",
     "WEB_WORKERS": "2",
     "WEB_THREADS": "32",
     "CHAT_POLL_SLOTS": "12",

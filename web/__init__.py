@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFProtect
 from connectors import check_all
 from switchboard.runtime import Runtime, build_runtime
 from switchboard.settings import Settings
+from web.ack_path import install_lean_webhooks
 from web.announcements import register as register_announcements
 from web.api import bp as api_bp
 from web.chat import bp as chat_bp
@@ -46,6 +47,7 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
         JSON_SORT_KEYS=False,
     )
     app.extensions["switchboard"] = runtime
+    install_lean_webhooks(app, runtime)  # first: ProxyFix (install_security) wraps it
     csrf.init_app(app)
     install_security(app, runtime.settings)  # headers, proxies, cookies, body limits
     install_streams(app, runtime.settings)  # bounded pools for long-polls and SSE

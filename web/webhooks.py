@@ -16,6 +16,7 @@ import time
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, request
+from werkzeug.wrappers import Request
 
 from connectors import WEBHOOK_ENDPOINTS, behaviour, registered, webhook_slug
 from connectors.base import (
@@ -32,6 +33,7 @@ from inbox import calls, deliveries
 from inbox.ingest import find_account
 from inbox.ordering import delivery_route
 from switchboard.metrics import WEBHOOK_LATENCY, WEBHOOKS
+from switchboard.runtime import Runtime
 from web.api.errors import problem_response
 from web.ratelimit import refused_webhook_limit
 from web.runtime import current_runtime
@@ -68,6 +70,8 @@ def handshake(endpoint: str) -> Response:
 
 @bp.post("/<endpoint>")
 def receive(endpoint: str) -> Response:
+    """What the lean path (web/ack_path.py) hands over: it answers signed deliveries itself;
+    here the same steps run, plus every way of saying no."""
     started = time.perf_counter()
     rt = current_runtime()
     body = request.get_data(cache=False)
@@ -75,16 +79,40 @@ def receive(endpoint: str) -> Response:
     connector = rt.connector_by_slug(slug)
     if Capability.WEBHOOK not in connector.capabilities:
         abort(404)
-    headers = _headers()
+    headers = delivery_headers(request)
     try:
         connector.verify(headers, body)
     except InvalidSignature:
         WEBHOOKS.labels(endpoint, "bad_signature").inc()
         return _refused()
     _store(endpoint, slug, headers, body)
+    stored(endpoint, started)
+    return Response("ok", status=200, mimetype="text/plain")
+
+
+def accept(rt: Runtime, endpoint: str, incoming: Request, body: bytes, started: float) -> bool:
+    """The acknowledgement of a signed delivery, outside Flask: True once it is stored
+    (durable); False where `receive` must answer (unknown channel, no webhooks, bad
+    signature), with nothing stored and nothing counted."""
+    slug = webhook_slug(endpoint, body)
+    if slug not in registered(rt.settings.env):
+        return False
+    connector = rt.connector_by_slug(slug)
+    if Capability.WEBHOOK not in connector.capabilities:
+        return False
+    headers = delivery_headers(incoming)
+    try:
+        connector.verify(headers, body)
+    except InvalidSignature:
+        return False
+    store(rt, endpoint, slug, headers, body)
+    stored(endpoint, started)
+    return True
+
+
+def stored(endpoint: str, started: float) -> None:
     WEBHOOKS.labels(endpoint, "stored").inc()
     WEBHOOK_LATENCY.labels(endpoint).observe(time.perf_counter() - started)
-    return Response("ok", status=200, mimetype="text/plain")
 
 
 @bp.post("/<endpoint>/voice")
@@ -103,7 +131,7 @@ def voice(endpoint: str) -> Response:
     answerer = behaviour(connector, Voice)
     if answerer is None:
         abort(404)
-    headers = _headers()
+    headers = delivery_headers(request)
     try:
         connector.verify(headers, body)
     except InvalidSignature:
@@ -129,8 +157,11 @@ def voice(endpoint: str) -> Response:
 
 
 def _store(endpoint: str, slug: str, headers: dict[str, str], body: bytes) -> None:
+    store(current_runtime(), endpoint, slug, headers, body)
+
+
+def store(rt: Runtime, endpoint: str, slug: str, headers: dict[str, str], body: bytes) -> None:
     """Durable when it returns; then the ingest drainers are woken."""
-    rt = current_runtime()
     connector = rt.connector_by_slug(slug)
     deliveries.store_delivery(
         rt.db,
@@ -146,16 +177,16 @@ def _store(endpoint: str, slug: str, headers: dict[str, str], body: bytes) -> No
         WAKER.wake(rt.jobs, "ingest", endpoint)
 
 
-def _headers() -> dict[str, str]:
+def delivery_headers(incoming: Request) -> dict[str, str]:
     """The request's headers less credentials, plus two of ours (any a client sent under
     those names are dropped): the URL called, which Twilio-format signatures cover, and
     when the body arrived, for providers whose callbacks carry no time (connectors/phone)."""
     headers = {
         k: v
-        for k, v in request.headers.items()
+        for k, v in incoming.headers.items()
         if k.lower() not in _DROP_HEADERS and not k.lower().startswith(_OURS)
     }
-    headers[URL_HEADER] = request.url
+    headers[URL_HEADER] = incoming.url
     headers[RECEIVED_HEADER] = datetime.now(UTC).isoformat()
     return headers
 

@@ -12,12 +12,16 @@ Threads in one process, no forks (issue 12):
   not processes of their own.
 Every loop survives a Redis or PostgreSQL restart: it logs, backs off, reconnects and goes
 on. The beat and rq's scheduler take short Redis locks, so with N workers they still act once.
+
+The process lowers its own CPU priority first (WORKER_NICE): where web and worker share a
+machine, a draining worker must not delay webhook acknowledgements (`lower_priority`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -64,6 +68,7 @@ def run_worker(settings: Settings, queues: tuple[str, ...] = ()) -> None:
         raise SystemExit(
             f"unknown queues: {', '.join(sorted(unknown))}; known: {', '.join(QUEUES)}"
         )
+    lower_priority(settings)  # before any thread starts: Linux threads inherit it
     runtime = build_runtime(settings, jobs=RqRunner(settings.redis_url, settings.redis_prefix))
     set_runtime(runtime)
     connection = redis.Redis.from_url(settings.redis_url)
@@ -93,6 +98,22 @@ def run_worker(settings: Settings, queues: tuple[str, ...] = ()) -> None:
         for loop in loops:
             loop.join(timeout=60)  # the drainer finishes (commits) the batch it holds
         runtime.close()
+
+
+def lower_priority(settings: Settings) -> int:
+    """Raise this process's nice value by WORKER_NICE (0 leaves it); the new value.
+
+    On one machine with the web tier, a drain otherwise takes the CPUs from the web processes
+    and webhook acknowledgements wait for them (issue 12: ack p99 while the worker drains).
+    Acknowledgements are what the platforms time out on and retry; a drain a few percent
+    slower only costs a backlog that much longer. On a machine of its own the worker competes
+    with nobody and the value changes nothing. Linux keeps the nice value per thread and
+    new threads inherit their creator's, so this runs before the worker starts any.
+    """
+    step = settings.int("WORKER_NICE")
+    if not 0 <= step <= 19:
+        raise SystemExit(f"WORKER_NICE must be between 0 (unchanged) and 19, not {step}")
+    return os.nice(step)
 
 
 def _thread(name: str, target: Callable[[], None]) -> threading.Thread:
