@@ -152,3 +152,42 @@ def in_process_runtime(name: str, *, redis_url: str = "", jobs: Any = None) -> A
             sealed_credentials=None,
         )
     return rt
+
+
+def seeded_inbox_app(url: str) -> tuple[Any, Any]:
+    """The runtime and Flask app of this process on a bench/seed_large.py database (no Redis,
+    jobs embedded in one thread): what the in-process inbox benchmarks time requests against."""
+    import tempfile
+
+    from switchboard.runner import EmbeddedRunner
+    from switchboard.runtime import build_runtime
+    from switchboard.settings import Settings
+    from web import create_app
+
+    settings = Settings.load(
+        {
+            "DATABASE_URL": url,
+            "REDIS_URL": "",
+            "SECRET_KEY": "bench-secret",
+            "SWITCHBOARD_ENCRYPTION_KEY": "bench-key",
+            "SWITCHBOARD_INSTANCE": tempfile.mkdtemp(prefix="sb-bench-"),
+        }
+    )
+    rt = build_runtime(settings, jobs=EmbeddedRunner(threads=1))
+    return rt, create_app(rt)
+
+
+def signed_in_client(app: Any, user_id: int) -> Any:
+    """A test client with a fresh Flask-Login session for `user_id`, as if signed in through
+    /login (the seeded users have no password)."""
+    from flask_login.utils import _create_identifier
+
+    client = app.test_client()
+    with app.test_request_context(
+        environ_base={"REMOTE_ADDR": "127.0.0.1"},
+        headers={"User-Agent": client.environ_base["HTTP_USER_AGENT"]},
+    ):
+        ident = _create_identifier()
+    with client.session_transaction() as sess:
+        sess["_user_id"], sess["_fresh"], sess["_id"] = str(user_id), True, ident
+    return client

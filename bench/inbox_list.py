@@ -21,7 +21,6 @@ import argparse
 import os
 import platform
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -31,15 +30,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import psycopg
 import sqlalchemy
-from flask_login.utils import _create_identifier
 
 import inbox.search
+from bench._common import seeded_inbox_app, signed_in_client
 from inbox.models import User
 from inbox.queries import ConversationFilter, list_conversations
-from switchboard.runner import EmbeddedRunner
-from switchboard.runtime import build_runtime
-from switchboard.settings import Settings
-from web import create_app
 from web.api.auth import issue_token
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -168,19 +163,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    instance = Path(tempfile.mkdtemp(prefix="sb-bench-"))
-    settings = Settings.load(
-        {
-            "DATABASE_URL": args.url,
-            "REDIS_URL": "",
-            "SECRET_KEY": "bench-secret",
-            "SWITCHBOARD_ENCRYPTION_KEY": "bench-key",
-            "SWITCHBOARD_INSTANCE": str(instance),
-        }
-    )
-    runner = EmbeddedRunner(threads=1)
-    rt = build_runtime(settings, jobs=runner)
-    app = create_app(rt)
+    rt, app = seeded_inbox_app(args.url)
     users = {"admin": 1, "agent": 5}
     tokens = {}
     with rt.db.session() as session:
@@ -203,19 +186,7 @@ def main() -> None:
             )
         ).scalar_one()
 
-    clients = {}
-    for key, uid in users.items():
-        client = app.test_client()
-        with app.test_request_context(
-            environ_base={"REMOTE_ADDR": "127.0.0.1"},
-            headers={"User-Agent": client.environ_base["HTTP_USER_AGENT"]},
-        ):
-            ident = _create_identifier()
-        with client.session_transaction() as sess:
-            sess["_user_id"] = str(uid)
-            sess["_fresh"] = True
-            sess["_id"] = ident
-        clients[key] = client
+    clients = {key: signed_in_client(app, uid) for key, uid in users.items()}
 
     def api(who: str, params: dict[str, str]) -> Callable[[], Any]:
         headers = {"Authorization": f"Bearer {tokens[who]}"}
@@ -337,7 +308,7 @@ def main() -> None:
 
     info["load_after"] = "{:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
     print("load average after:", info["load_after"])
-    runner.stop()
+    rt.jobs.stop()
     rt.db.dispose()
     if args.write:
         write_section(info, rows, search_rows, probe_rows, args)

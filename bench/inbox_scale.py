@@ -13,7 +13,8 @@ the wall time the client sees):
 - the inbox page GET /inbox/ for several list cases (the default open queue, every status,
   unassigned, a channel, a label, the agent's inboxes and own queue);
 - the inbox page with a search (Korean common/rare/particle forms, an order number, English);
-- opening a thread (GET /inbox/c/<id>, the whole page, as a row click does);
+- opening a thread: the whole page (GET /inbox/c/<id>, a link or a reload) and in place, as a
+  row click does (the same GET with HX-Request and HX-Target: conversation);
 - each sidebar action as htmx posts it (HX-Request, the thread parts in the answer): assign
   to me, priority, status, labels, snooze (each run alternates between two values, so every
   run really changes the conversation).
@@ -45,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import psycopg
 import requests
 
-from bench._common import machine, percentile, write_section
+from bench._common import machine, percentile, seeded_inbox_app, signed_in_client, write_section
 from bench._production import BIN, PrivateRedis, children, cpu_seconds, free_port
 from cli.commands import gunicorn_argv
 from inbox.users import generate_password_hash
@@ -207,26 +208,11 @@ def statement_times(url: str, conv_id: int, order: str, runs: int) -> list[str]:
     """Per request, the summed time of its SQL statements (in-process test client, admin),
     and the per-view counts alone: COUNT over the rows (before) and the deltas (after)."""
     import sqlalchemy
-    from flask_login.utils import _create_identifier
 
     from inbox.models import Team, User
-    from switchboard.runner import EmbeddedRunner
-    from switchboard.runtime import build_runtime
-    from web import create_app
     from web.ui.inbox import ListArgs, _counted, _counts
 
-    settings = Settings.load(
-        {
-            "DATABASE_URL": url,
-            "REDIS_URL": "",
-            "SECRET_KEY": "bench-secret",
-            "SWITCHBOARD_ENCRYPTION_KEY": "bench-key",
-            "SWITCHBOARD_INSTANCE": tempfile.mkdtemp(prefix="sb-scale-"),
-        }
-    )
-    runner = EmbeddedRunner(threads=1)
-    rt = build_runtime(settings, jobs=runner)
-    app = create_app(rt)
+    rt, app = seeded_inbox_app(url)
     spent: list[float] = []
     started: list[float] = []
 
@@ -238,14 +224,7 @@ def statement_times(url: str, conv_id: int, order: str, runs: int) -> list[str]:
     def _after(*_: Any) -> None:
         spent.append((time.perf_counter() - started.pop()) * 1000)
 
-    client = app.test_client()
-    with app.test_request_context(
-        environ_base={"REMOTE_ADDR": "127.0.0.1"},
-        headers={"User-Agent": client.environ_base["HTTP_USER_AGENT"]},
-    ):
-        ident = _create_identifier()
-    with client.session_transaction() as sess:
-        sess["_user_id"], sess["_fresh"], sess["_id"] = "1", True, ident
+    client = signed_in_client(app, 1)
 
     def measure(label: str, fn: Callable[[], Any]) -> str:
         totals, counts = [], []
@@ -283,7 +262,7 @@ def statement_times(url: str, conv_id: int, order: str, runs: int) -> list[str]:
                         lambda fn=fn, args=args: fn(db, admin, args, teams),  # type: ignore[misc]
                     )
                 )
-    runner.stop()
+    rt.jobs.stop()
     rt.db.dispose()
     return rows
 
@@ -332,11 +311,16 @@ def main() -> None:
     try:
         clients = {who: web.login(email) for who, email in USERS.items()}
 
-        def get(who: str, path: str, params: dict[str, str] | None = None) -> Callable[[int], Any]:
+        def get(
+            who: str,
+            path: str,
+            params: dict[str, str] | None = None,
+            headers: dict[str, str] | None = None,
+        ) -> Callable[[int], Any]:
             client = clients[who][0]
 
             def call(_: int) -> Any:
-                response = client.get(web.base + path, params=params)
+                response = client.get(web.base + path, params=params, headers=headers)
                 assert response.status_code == 200, (path, response.status_code)
                 return response
 
@@ -378,7 +362,10 @@ def main() -> None:
             emit("inbox page + search", f"{label}: `{q}`", who, timing)
         if "thread" in parts:
             thread = timed(get("agent", f"/inbox/c/{conv_id}"), args.runs, pids)
-            emit("thread", "open (whole page)", "agent", thread)
+            emit("thread", "open (whole page: a link, a reload)", "agent", thread)
+            in_place = {**HX, "HX-Target": "conversation"}
+            swap = timed(get("agent", f"/inbox/c/{conv_id}", headers=in_place), args.runs, pids)
+            emit("thread", "open from the list (htmx: thread and details only)", "agent", swap)
         actions: list[tuple[str, Callable[[int], dict[str, str]]]] = [
             ("assign to me / unassign", lambda i: {"assignee": "me" if i % 2 else ""}),
             ("priority", lambda i: {"priority": ("high", "low")[i % 2]}),

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -32,12 +31,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy
-from flask_login.utils import _create_identifier
 
-from switchboard.runner import EmbeddedRunner
-from switchboard.runtime import build_runtime
-from switchboard.settings import Settings
-from web import create_app
+from bench._common import seeded_inbox_app, signed_in_client
 
 HX = {"HX-Request": "true"}
 
@@ -80,18 +75,7 @@ def main() -> None:
     )
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
-    settings = Settings.load(
-        {
-            "DATABASE_URL": args.url,
-            "REDIS_URL": "",
-            "SECRET_KEY": "bench-secret",
-            "SWITCHBOARD_ENCRYPTION_KEY": "bench-key",
-            "SWITCHBOARD_INSTANCE": tempfile.mkdtemp(prefix="sb-bench-"),
-        }
-    )
-    runner = EmbeddedRunner(threads=1)
-    rt = build_runtime(settings, jobs=runner)
-    app = create_app(rt)
+    rt, app = seeded_inbox_app(args.url)
     app.config["WTF_CSRF_ENABLED"] = False
 
     @sqlalchemy.event.listens_for(rt.db.engine, "before_cursor_execute")
@@ -105,14 +89,7 @@ def main() -> None:
                 "ORDER BY last_activity_at DESC LIMIT 1"
             )
         ).scalar_one()
-    client = app.test_client()
-    with app.test_request_context(
-        environ_base={"REMOTE_ADDR": "127.0.0.1"},
-        headers={"User-Agent": client.environ_base["HTTP_USER_AGENT"]},
-    ):
-        ident = _create_identifier()
-    with client.session_transaction() as sess:
-        sess["_user_id"], sess["_fresh"], sess["_id"] = "1", True, ident
+    client = signed_in_client(app, 1)
     path = f"/inbox/c/{conv_id}"
     priorities = ("low", "medium", "high", "urgent")  # every run changes something
 
@@ -163,7 +140,7 @@ def main() -> None:
         size = len(fn(0).get_data())
         print(f"| {label} | {p50:.1f} / {p95:.1f} | {cpu:.1f} | {statements} | {size:,} |")
     print(f"load average after {'{:.1f} {:.1f} {:.1f}'.format(*os.getloadavg())}")
-    runner.stop()
+    rt.jobs.stop()
     rt.db.dispose()
 
 
