@@ -55,7 +55,7 @@ class Conversation(Base):
     __table_args__ = (
         UniqueConstraint("channel_account_id", "kind", "thread_key", "participant_key"),
         Index("ix_conversation_activity", "last_activity_at", "id"),  # the unfiltered list
-        Index("ix_conversation_status_activity", "status", "last_activity_at"),
+        Index("ix_conversation_status_activity", "status", "last_activity_at", "id"),  # list order
         Index("ix_conversation_account_activity", "channel_account_id", "last_activity_at"),
         Index("ix_conversation_assignee_status", "assignee_id", "status"),
         # Email subject threading: one sender's recent conversations (inbox/threading.py).

@@ -298,3 +298,32 @@ def test_postgresql_terms_estimated_common_walk_without_probing(
     monkeypatch.setattr(inbox.search, "SURELY_COMMON", -1)
     assert {q: found(rt, admin, q) for q in queries} == by_ids
     assert probed and all("message" in q for q in probed)  # only the message-text source
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_a_status_list_with_a_search_is_read_in_index_order_without_a_sort(
+    rt: Any, world: dict[str, Any]
+) -> None:
+    """The status list's index carries the whole sort key (status, last_activity_at, id), so
+    the scan stops at the page's last match. With (status, last_activity_at) alone PostgreSQL
+    sorted each group of equal timestamps by id, and read every row of a group an import had
+    stamped alike (18,091 of them at 1M conversations: BENCHMARKS.md, inbox pages at scale)."""
+    import sqlalchemy
+
+    statements: list[tuple[str, Any]] = []
+
+    def capture(_c: Any, _cur: Any, statement: str, params: Any, _ctx: Any, _many: Any) -> None:
+        statements.append((statement, params))
+
+    sqlalchemy.event.listen(rt.db.engine, "before_cursor_execute", capture)
+    try:
+        assert found(rt, world["admin"], "환불", status="open")
+    finally:
+        sqlalchemy.event.remove(rt.db.engine, "before_cursor_execute", capture)
+    statement, params = next((s, p) for s, p in statements if "ORDER BY conversation.last" in s)
+    with rt.db.engine.connect() as conn:
+        conn.exec_driver_sql("SET enable_seqscan = off")
+        conn.exec_driver_sql("SET enable_bitmapscan = off")
+        plan = "\n".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + statement, params))
+    assert "ix_conversation_status_activity" in plan, plan
+    assert "Sort" not in plan, plan
