@@ -123,6 +123,29 @@ class ConversationCount(Base):
     n: Mapped[int]
 
 
+class ConversationLabelCount(Base):
+    """ConversationCount per label: how many conversations with each label each (inbox, status,
+    team, assignee) has, as signed deltas, so a label view counts without reading its rows.
+
+    Written only by database triggers on `conversation` and `conversation_label` (migration
+    0024), in the transaction that changes either, so the sums always equal COUNT(*) over the
+    labelled conversations; inbox/counts.py sums and folds them like ConversationCount's.
+    """
+
+    __tablename__ = "conversation_label_count"
+    __table_args__ = (Index("ix_conversation_label_count_label", "label_id", "status"),)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
+    )
+    label_id: Mapped[int]
+    channel_account_id: Mapped[int]
+    status: Mapped[str] = mapped_column(String(16))
+    team_id: Mapped[int | None]
+    assignee_id: Mapped[int | None]
+    n: Mapped[int]
+
+
 class Message(Base):
     """A message, comment, private note or system event in a conversation."""
 
