@@ -32,6 +32,7 @@ conversation_label = Table(
     Base.metadata,
     Column("conversation_id", ForeignKey("conversation.id", ondelete="CASCADE"), primary_key=True),
     Column("label_id", ForeignKey("label.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_conversation_label_label", "label_id"),  # a label's conversations (0024)
 )
 
 

@@ -16,6 +16,10 @@ inserted by triggers in the transaction that changes either side:
 - conversation BEFORE DELETE: −1 for each of its labels, while they are still there (the
   ON DELETE CASCADE of the links runs after the row is gone, on both backends).
 
+The list under a label filter walked the queue checking each conversation for the label,
+fine for a common label and a full walk of the queue for a rare one (70 ms for 20 of 200k
+open conversations): ix_conversation_label_label lets the planner start from the label.
+
 Deltas, as in 0022: only inserts, no counter row two agents would wait on. The initial rows
 are one GROUP BY in the same transaction as the triggers (CREATE TRIGGER locks out writers
 until the commit).
@@ -76,6 +80,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_conversation_label_count_label", "conversation_label_count", ["label_id", "status"]
     )
+    op.create_index("ix_conversation_label_label", "conversation_label", ["label_id"])
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             f"""
@@ -153,5 +158,6 @@ def downgrade() -> None:
     else:
         for name in ("link_insert", "link_delete", "link_update", "delete", "update"):
             op.execute(f"DROP TRIGGER IF EXISTS label_count_{name}")
+    op.drop_index("ix_conversation_label_label", table_name="conversation_label")
     op.drop_index("ix_conversation_label_count_label", table_name="conversation_label_count")
     op.drop_table("conversation_label_count")
