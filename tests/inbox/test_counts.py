@@ -344,3 +344,40 @@ def test_label_view_counts_match_count_and_compaction_keeps_them(
     assert rows == len(by_label_key(rt)[1])  # one row per (label, key)
     assert_exact(rt)
     check()
+
+
+@pytest.mark.parametrize("order", ["status first", "label first"])
+def test_a_label_added_while_the_status_changes_is_counted_under_the_final_status(
+    rt: Runtime, factory: Any, backend: str, order: str
+) -> None:
+    """Two transactions at once: one changes a conversation's status, the other labels it.
+    The link trigger locks the conversation row before reading its key, so whichever comes
+    second waits for the first and sees its change (without the lock each read the other's
+    old state: the label stayed counted under `open`). SQLite has one writer at a time."""
+    if backend != "postgresql":
+        pytest.skip("concurrent writers: PostgreSQL only")
+    import threading
+
+    a = factory.account()
+    conv = factory.inbound(a, "문의", customer="c1")
+    labelled(rt, conv.id, "VIP")
+    labelled(rt, conv.id)  # the label exists, the conversation has none
+    with rt.db.session() as session:
+        vip = session.scalars(select(Label.id).where(Label.name == "VIP")).one()
+    status = update(Conversation).where(Conversation.id == conv.id).values(status="pending")
+    link = conversation_label.insert().values(conversation_id=conv.id, label_id=vip)
+    one, other = rt.db.engine.connect(), rt.db.engine.connect()
+    try:
+        first, second = (status, link) if order == "status first" else (link, status)
+        one.execute(first)
+        waiting = threading.Thread(target=lambda: (other.execute(second), other.commit()))
+        waiting.start()
+        waiting.join(0.5)
+        assert waiting.is_alive()  # the second waits on the conversation's row lock
+        one.commit()
+        waiting.join(10)
+    finally:
+        one.close()
+        other.close()
+    assert_exact(rt)
+    assert by_label_key(rt)[0] == {(vip, a.id, "pending", None, None): 1}
