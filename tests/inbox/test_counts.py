@@ -341,7 +341,9 @@ def test_label_view_counts_match_count_and_compaction_keeps_them(
         view_counts(session, agent.id, account_ids=None, status=None, label_id=vip)
     with rt.db.session() as session:
         rows = session.scalar(select(func.count()).select_from(ConversationLabelCount))
+        main_rows = session.scalar(select(func.count()).select_from(ConversationCount))
     assert rows == len(by_label_key(rt)[1])  # one row per (label, key)
+    assert main_rows == len(by_key(rt)[1])  # and the other table folded with it
     assert_exact(rt)
     check()
 
