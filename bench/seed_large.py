@@ -548,7 +548,7 @@ def load(url: str, n_conv: int, n_msg: int, seed: int) -> None:
                         elapsed = time.perf_counter() - started
                         print(f"  {message_id:,} messages ({elapsed:.1f}s)", flush=True)
         conn.execute("SET session_replication_role = DEFAULT")
-        # The per-view counts' triggers (0022, and 0024's per label) did not fire during the
+        # The per-view counts' triggers (0022, and 0025's per label) did not fire during the
         # load: count the rows once.
         for statement in REBUILD_SQL.split("; "):
             conn.execute(statement)

@@ -4,7 +4,7 @@
 assignee), inserted by triggers whenever a conversation is created, deleted or changes one
 of those four columns; summing the deltas of the matching keys gives exactly what COUNT(*)
 over `conversation` would, in a few hundred rows instead of a million.
-`conversation_label_count` (migration 0024) holds the same deltas per label, kept by triggers
+`conversation_label_count` (migration 0025) holds the same deltas per label, kept by triggers
 on both `conversation` and `conversation_label`, for the views under a label filter.
 
 The deltas are folded into one row per key (`compact`) when a read has summed more than

@@ -32,7 +32,7 @@ conversation_label = Table(
     Base.metadata,
     Column("conversation_id", ForeignKey("conversation.id", ondelete="CASCADE"), primary_key=True),
     Column("label_id", ForeignKey("label.id", ondelete="CASCADE"), primary_key=True),
-    Index("ix_conversation_label_label", "label_id"),  # a label's conversations (0024)
+    Index("ix_conversation_label_label", "label_id"),  # a label's conversations (0025)
 )
 
 
@@ -129,7 +129,7 @@ class ConversationLabelCount(Base):
     team, assignee) has, as signed deltas, so a label view counts without reading its rows.
 
     Written only by database triggers on `conversation` and `conversation_label` (migration
-    0024), in the transaction that changes either, so the sums always equal COUNT(*) over the
+    0025), in the transaction that changes either, so the sums always equal COUNT(*) over the
     labelled conversations; inbox/counts.py sums and folds them like ConversationCount's.
     """
 

@@ -1,4 +1,4 @@
-"""The per-view counts kept by triggers (inbox/counts.py, migrations 0022 and 0024) always equal
+"""The per-view counts kept by triggers (inbox/counts.py, migrations 0022 and 0025) always equal
 COUNT(*) over `conversation` (and per label over its labelled conversations), whatever changed
 the rows (SQLite, PostgreSQL)."""
 

@@ -24,8 +24,8 @@ Deltas, as in 0022: only inserts, no counter row two agents would wait on. The i
 are one GROUP BY in the same transaction as the triggers (CREATE TRIGGER locks out writers
 until the commit).
 
-Revision ID: 0024_counts
-Revises: 0023_lead
+Revision ID: 0025_counts
+Revises: 0024_lead
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0024_counts"
-down_revision = "0023_lead"
+revision = "0025_counts"
+down_revision = "0024_lead"
 branch_labels = None
 depends_on = None
 
