@@ -80,6 +80,13 @@ KO_STOP_PHRASES: tuple[str, ...] = (
     "알겠습니다",
     "알겠어요",
     "수고하세요",
+    # Acknowledgements ("좋아요", "아 그렇군요") answer the agent; they ask nothing.
+    "좋아요",
+    "좋습니다",
+    "그렇군요",
+    "그렇구나",
+    "알았어요",
+    "알았습니다",
     # Politeness around the question ("빠른 답변 부탁드려요", "확인 부탁드립니다") and the
     # honorific "…해 드려요" of the answers: wrapped around nonsense, these let the wrapper
     # alone reach an article (round 4's politeness probe, BENCHMARKS.md).
