@@ -58,6 +58,7 @@ def load() -> list[Question]:
             "final3": "hard-final-3",
             "dev4": "hard-dev-4",
             "final4": "hard-final-4",
+            "final5": "hard-final-5",
         }[row["split"]]
         out.append((row["q"], tuple(row["slugs"]), row["kind"], split))
     for line in FIRST.read_text(encoding="utf-8").splitlines():
@@ -188,7 +189,8 @@ def _pct(value: float | int) -> str:
 
 
 # Splits tuning may read (their misses, via --misses) and the index is taught as evidence.
-# hard-final-3 was held out in round 4 and is spent; hard-dev-4 was written in round 5 to tune on.
+# hard-final-3 was held out in round 4 and hard-final-4 in round 5: both are spent; hard-dev-4
+# was written in round 5 to tune on.
 TAUGHT = (
     "hard-tune",
     "hard-tune-2",
@@ -196,10 +198,11 @@ TAUGHT = (
     "hard-final-2",
     "hard-final-3",
     "hard-dev-4",
+    "hard-final-4",
     "first-dev",
     "first-test",
 )
-HELD_OUT = "hard-final-4"  # round 5's held-out split: run with --final, never with --misses
+HELD_OUT = "hard-final-5"  # round 6's held-out split: run with --final, never with --misses
 
 
 def main() -> None:
@@ -286,7 +289,7 @@ def main() -> None:
         write_section(section)
 
 
-PROSE = """**Held-out discipline, in four rounds.** `bench/faq_hard.jsonl` was written and
+PROSE = """**Held-out discipline, in five rounds.** `bench/faq_hard.jsonl` was written and
 committed (9e1dc41) before any change to the engine it measures: long, colloquial, vocabulary the
 articles lack, typos, no spacing, multi-intent questions (two labels each), and questions
 that must get no answer (nonsense such as `'; DROP TABLE users; --`, empty-meaning such as
@@ -317,6 +320,23 @@ together) 93.9 / 98.5 with 71 of 72 no-answer questions silent; the probes 72.8 
 `지난주에 … 주문했는데`), 86.6 (`어제 택배 받았는데요.`) and 92.3 (`엄마 선물로…`) top-1,
 and a greeting or a thank-you around a no-answer question let 8 and 15 of 72 through (65
 of 72 with both).
+
+Round 5 (2026-12-05, later the same day) spent `hard-final-3` (its misses had been read for
+round 4's report; it is a tuning split now) and first wrote a fifth held-out split,
+`hard-final-4` (94 questions: 74 labelled, 20 that must get no answer), committed alone
+(a8cba6a) before any change: short colloquial one-liners (16), English (15), vocabulary the
+articles lack (11), colloquial (11), long (7), multi-intent (5; one label unless both
+requests weigh the same), typos, no spacing, mixed, and 5 nonsense, 6 empty-meaning and 9
+off-topic questions, some of them sharing a word with an article. It was written from the
+articles, not from any split's misses, and run once untuned, aggregate only (d9a9254): top-1
+81.1, top-3 89.2, 18 of 20 silent, identical through `GET /api/v1/faq/suggest`. Tuning then
+read only the tuning splits: the older ones, the spent `hard-final-3`, and a new dev split
+`hard-dev-4` (134 labelled + 30 no-answer, written after `hard-final-4` in two batches, each
+committed before its misses were read: short colloquial one-liners, verbs, vocabulary
+paraphrases, English, off-topic questions sharing one word). No vocabulary was taken from
+`hard-final-4`'s wording; one dev miss's word that `hard-final-4` also uses (영수증) was left
+out rather than risk it. `hard-final-4` was run once more at the end, for the table above,
+with `--http`: the HTTP columns are what the independent set sees.
 
 **What tuning changed**, all in `inbox/faq/`: (1) a no-match gate (`FaqIndex.answer`): a
 best hit scoring under 8 must cover at least 35 % of the question's content (Hangul
@@ -359,6 +379,28 @@ dropped: analysing keywords word by word for the coverage bonus (three more no-a
 questions answered, two fewer top-1), splitting at every polite sentence end …요 (two fewer
 top-1), and letting the gate judge the best clause's coverage (a few story-probe answers
 gained at 50 % coverage, but wrapped no-answer questions answered at 35 %: too close).
+Round 5: (14) **verbs customers use** for the articles' nouns, in `synonyms.py`: 바꾸다 →
+변경 (folded to 수정 like 변경), 시키다 and 주문(을) 넣다 → 주문, 반납/리턴 → 반품, "get
+here"/"get to me" → arrive; (15) **주문한 is folded to 주문**: the missing-parcel title "주문한
+상품이 아직 안 왔어요" was the only text with 주문한, so every "주문한 거 …" question leaned
+to it; (16) **everyday endings are not typos**: the typo fixer had been "correcting" 봐요 to
+와요 (the delivery keyword 언제 와요) in 7 tuning questions, 완전히 to 완전화, 갔는지 to
+샀는지; common verb endings and adverbs joined `words.py`; (17) **"…할 수 있나요" is removed
+whole**: removing 있나요 first left 수, and 수정+수 matched the address title "배송지를 바꿀 수
+있나요" in every "…바꿀 수 있나요"; (18) **acknowledgements are scaffolding** (좋아요, 그렇군요,
+알았어요): "좋아요" matched the missing-parcel answer's "확인해 보시면 좋아요" in full; (19)
+keywords for `hard-dev-4`'s misses (하루 권장량, 몇 개 먹어요, 유통기한 얼마나 남았나요, 닉네임
+변경, 환불 진행 상황/처리, 카드 취소, 수량 늘리기/줄이기, 구매 기록, stuck in transit, send it
+to a different address) and 폰번 → 휴대폰 번호. Over the same tuning questions (all tuning
+splits together, before → after round 5): top-1 94.3 → 97.6, top-3 97.3 → 99.0, no-answer
+questions silent 115 → 116 of 122; `hard-dev-4` alone 88.1 / 94.8 / 24 of 30 → 97.8 / 98.5 /
+25 of 30; `hard-final-3` 85.5 / 90.9 → 91.8 / 96.4. Tried and dropped: judging coverage on
+keywords and titles only (answers left out): more labelled questions refused than no-answer
+ones silenced, at every threshold tried; leaving word-final particles (을/를/로/에서…) out of
+coverage: no change; removing scaffolding longest first: no top-1 change, but 14 more
+politeness-wrapped no-answer questions answered (부탁드립니다 went before 확인 부탁, leaving
+확인); "알려 주세요"/"궁금해요" as scaffolding: no change on the tuning splits, so not kept; a
+higher floor score (4-5.5): one labelled question lost per no-answer question silenced.
 
 **Learning.** The "learned" columns show the same questions after the index took the
 tuning/dev questions as evidence (what agents' inserts and visitors' "solved it" clicks
@@ -372,7 +414,9 @@ vouches just for a near-repeat of itself (60 % of content n-grams shared both wa
 taught row (`hard-final-2`, learned) answers one no-answer question: with `hard-final-2`
 itself taught, a near-repeat of a taught phrasing gets through.
 
-**Result: the aim is not met on the held-out split, and round 4's tuning barely moved it.**
+ROUND5_RESULT
+
+**Round 4's result** (kept for the record): the aim was not met and tuning barely moved it.
 Aim: top-1 ≥ 92, top-3 ≥ 98, every no-answer question silent. `hard-final-3` untuned 83.6 /
 92.7 / 18 of 20; tuned 85.5 / 90.9 / 19 of 20 (two more first ranks, two fewer top-3 answers,
 one more silence); with the tuning questions taught as evidence 90.9 / 96.4 / 20 of 20. The
@@ -394,8 +438,9 @@ customer vocabulary (바꾸다, 시키다, 회사로 돌리다) belong in `synon
 show them. The tuning splits' rows are not a result: they were tuned on.
 
 **Limits.** One engineer wrote articles, synonyms and all the question sets, including the
-held-out one; real traffic will be rougher, and the independent set is the figure that
-counts. Vocabulary (13) is a patch per miss; general customer vocabulary comes from real
+held-out ones (and `hard-dev-4` after `hard-final-4`: its wording was avoided, but a writer
+cannot unsee it); real traffic will be rougher, and the independent set is the figure that
+counts. Vocabulary (13, 19) is a patch per miss; general customer vocabulary comes from real
 traffic (the gaps report and the evidence collect it). The gate trades recall for silence: a
 labelled question scoring under 8 with little overlap gets no answer (the visitor is offered
 a person, the safe failure), and a story told before a short request dilutes its coverage
