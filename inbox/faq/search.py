@@ -50,6 +50,11 @@ KO_STOP_PHRASES: tuple[str, ...] = (
     "수 있을까요",
     "수있을까요",
     "어떻게",
+    # How customers type 어떻게 on a phone ("반퓸 접수 어떻케 해요").
+    "어떻케",
+    "어떠케",
+    "어뜨케",
+    "어캐",
     "어케",
     "어떡",
     "어디서",
@@ -95,13 +100,9 @@ KO_STOP_PHRASES: tuple[str, ...] = (
     "그렇구나",
     "알았어요",
     "알았습니다",
-    # Acknowledgements ("좋아요", "아 그렇군요") answer the agent; they ask nothing.
-    "좋아요",
-    "좋습니다",
-    "그렇군요",
-    "그렇구나",
-    "알았어요",
-    "알았습니다",
+    "확인했어요",
+    "확인했습니다",
+    "네네",
     # Politeness around the question ("빠른 답변 부탁드려요", "확인 부탁드립니다") and the
     # honorific "…해 드려요" of the answers: wrapped around nonsense, these let the wrapper
     # alone reach an article (round 4's politeness probe, BENCHMARKS.md).
