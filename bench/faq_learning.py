@@ -289,7 +289,7 @@ def main() -> None:
         write_section(section)
 
 
-PROSE = """**Held-out discipline, in five rounds.** `bench/faq_hard.jsonl` was written and
+PROSE = """**Held-out discipline, in six rounds.** `bench/faq_hard.jsonl` was written and
 committed (9e1dc41) before any change to the engine it measures: long, colloquial, vocabulary the
 articles lack, typos, no spacing, multi-intent questions (two labels each), and questions
 that must get no answer (nonsense such as `'; DROP TABLE users; --`, empty-meaning such as
@@ -335,8 +335,19 @@ read only the tuning splits: the older ones, the spent `hard-final-3`, and a new
 committed before its misses were read: short colloquial one-liners, verbs, vocabulary
 paraphrases, English, off-topic questions sharing one word). No vocabulary was taken from
 `hard-final-4`'s wording; one dev miss's word that `hard-final-4` also uses (영수증) was left
-out rather than risk it. `hard-final-4` was run once more at the end, for the table above,
-with `--http`: the HTTP columns are what the independent set sees.
+out rather than risk it. `hard-final-4` was run once more at the end of round 5 (70f89b5,
+with `--http`): top-1 78.4, top-3 86.5, 18 of 20 silent, HTTP identical.
+
+Round 6 (same day) followed because round 5 made the held-out split worse. `hard-final-4` was
+spent by that run; a sixth held-out split, `hard-final-5` (76 questions: 61 labelled, 15 that
+must get no answer: short colloquial 17, colloquial 16, English 14, vocabulary, spacing,
+typos, multi-intent, mixed, and 3 nonsense, 4 empty-meaning, 8 off-topic), was written and
+committed alone (784180e) after that run and before `hard-final-4`'s misses were read. It was
+run once before any round-6 change, aggregate only: the round-5 engine 85.2 / 95.1 / 11 of 15
+silent, the engine before round 5 (d9a9254) 86.9 / 95.1 / 11 of 15 — round 5 did not help on
+fresh questions either. Round 6 then tuned on every earlier split, `hard-final-4` included,
+and ran `hard-final-5` once more at the end, for the table above (with `--http`: the HTTP
+columns are what the independent set sees).
 
 **What tuning changed**, all in `inbox/faq/`: (1) a no-match gate (`FaqIndex.answer`): a
 best hit scoring under 8 must cover at least 35 % of the question's content (Hangul
@@ -401,6 +412,18 @@ coverage: no change; removing scaffolding longest first: no top-1 change, but 14
 politeness-wrapped no-answer questions answered (부탁드립니다 went before 확인 부탁, leaving
 확인); "알려 주세요"/"궁금해요" as scaffolding: no change on the tuning splits, so not kept; a
 higher floor score (4-5.5): one labelled question lost per no-answer question silenced.
+Round 6, from `hard-final-4`'s misses (read after its last run; most were silences on plain
+everyday verbs): (20) 어떻케/어떠케/어뜨케/어캐 are 어떻게, i.e. scaffolding ("반퓸 접수
+어떻케 해요" was refused: 어떻케 counted as content nobody covers); (21) verbs: 돌려받다 →
+환불받다, 돌려보내다 → 반품하다, 지우다 → 삭제하다, 샀던/샀는데 → 구매, 두 번 주문 → 중복 주문,
+금이 가다 → 깨지다; (22) acknowledgements 확인했어요, 네네; (23) keywords 동물성, 식물성 캡슐,
+옆집, soy, shellfish, nuts, does it contain. All tuning splits together (`hard-final-4`
+included): 95.7 / 97.8, 134 of 142 silent → 96.8 / 99.0, 135 of 142; `hard-final-4` alone 78.4 /
+86.5 / 18 of 20 → 89.2 / 97.3 / 19 of 20. Tried and dropped: -어 버리다 as scaffolding, or
+folded to the plain past ("주소를 … 적어버렸어요" meets the password title "잊어버렸어요" on
+어버렸어요): it fixed that question and broke "비밀번호도 잊어버렸고…"; 샀 → 구매했 everywhere
+(the `지난주에 … 주문했는데` probe lost 4 points; 샀던/샀는데 kept); numbers left out of
+coverage (two more no-answer questions answered, nothing gained).
 
 **Learning.** The "learned" columns show the same questions after the index took the
 tuning/dev questions as evidence (what agents' inserts and visitors' "solved it" clicks
@@ -410,11 +433,19 @@ weights (0.3 of a keyword in the ranking and in the coverage bonus) were chosen 
 one half of the tuning split and measuring the other, both ways. Its value is vocabulary no
 article has (tests/inbox/faq/test_learning.py); where keywords already answer, learned
 phrasings must not outvote them. The gate judges the curated article only; a learned phrasing
-vouches just for a near-repeat of itself (60 % of content n-grams shared both ways). One
-taught row (`hard-final-2`, learned) answers one no-answer question: with `hard-final-2`
-itself taught, a near-repeat of a taught phrasing gets through.
+vouches just for a near-repeat of itself (60 % of content n-grams shared both ways).
 
-ROUND5_RESULT
+**Result of rounds 5 and 6: the aim is not met on held-out questions.** Aim: top-1 ≥ 92,
+top-3 ≥ 98, every no-answer question silent. `hard-final-4`: untuned 81.1 / 89.2 / 18 of 20;
+after round 5 78.4 / 86.5 / 18 of 20 — two fewer first ranks and two fewer top-3 answers,
+while the tuning splits went from 94.3 / 97.3 to 97.6 / 99.0 over the same changes. Read after
+that run, round 5 changed two of its answers, both for the worse (a long order-status
+question now ranked the order-history article first on "주문 내역에 … 떠요"; "옆집으로 배달이 간
+것 같아요" lost its answer), and its other misses were vocabulary round 5 had not seen: 9
+silences on everyday verbs and product words (돌려받다, 지우다, 샀던, 금이 가다, 동물성,
+shellfish, 어떻케), 7 wrong first ranks, and 2 no-answer questions answered (an acknowledgement,
+and cancelling another company's subscription, which meets the cancel article on "cancel").
+`hard-final-5`: before round 6 85.2 / 95.1 / 11 of 15; after round 6 FINAL5_RESULT
 
 **Round 4's result** (kept for the record): the aim was not met and tuning barely moved it.
 Aim: top-1 ≥ 92, top-3 ≥ 98, every no-answer question silent. `hard-final-3` untuned 83.6 /
