@@ -289,7 +289,20 @@ def main() -> None:
         write_section(section)
 
 
-PROSE = """**Held-out discipline, in six rounds.** `bench/faq_hard.jsonl` was written and
+PROSE = """**Held-out figures, every round** (top-1 / top-3 / no-answer questions silent; each split
+run once before its round's tuning where a figure is given, and once after; HTTP identical
+wherever it was run, rounds 5 and 6):
+
+| held-out split | round | questions | before the round's tuning | after it |
+|---|---|---|---|---|
+| hard-tune-2 (then "heldout") | 1 | 59 + 16 | - | 79.7 / 86.4 / 15 of 16 |
+| hard-final | 2 | 98 + 20 | - | 84.7 / 94.9 / 17 of 20 |
+| hard-final-2 | 3 | 98 + 20 | - | 90.8 / 98.0 / 20 of 20 |
+| hard-final-3 | 4 | 110 + 20 | 83.6 / 92.7 / 18 of 20 | 85.5 / 90.9 / 19 of 20 |
+| hard-final-4 | 5 | 74 + 20 | 81.1 / 89.2 / 18 of 20 | 78.4 / 86.5 / 18 of 20 |
+| hard-final-5 | 6 | 61 + 15 | 85.2 / 95.1 / 11 of 15 | 85.2 / 95.1 / 11 of 15 |
+
+**Held-out discipline, in six rounds.** `bench/faq_hard.jsonl` was written and
 committed (9e1dc41) before any change to the engine it measures: long, colloquial, vocabulary the
 articles lack, typos, no spacing, multi-intent questions (two labels each), and questions
 that must get no answer (nonsense such as `'; DROP TABLE users; --`, empty-meaning such as
@@ -445,7 +458,25 @@ question now ranked the order-history article first on "주문 내역에 … 떠
 silences on everyday verbs and product words (돌려받다, 지우다, 샀던, 금이 가다, 동물성,
 shellfish, 어떻케), 7 wrong first ranks, and 2 no-answer questions answered (an acknowledgement,
 and cancelling another company's subscription, which meets the cancel article on "cancel").
-`hard-final-5`: before round 6 85.2 / 95.1 / 11 of 15; after round 6 FINAL5_RESULT
+`hard-final-5`: before round 6 85.2 / 95.1 / 11 of 15; after round 6 85.2 / 95.1 / 11 of
+15, identical through HTTP. Read after that run, round 6 changed none of its answers: its
+vocabulary, like round 5's, fixed the split it was read from (`hard-final-4` 78.4 → 89.2)
+and nothing else. Its misses: 2 silences ("결제하고 나서 아무 변동이 없는데 정상인가요", "이거
+글루텐 들어있어요?"); 7 wrong first ranks, 5 of them with the right article second (a story's
+재고/준비중 → product information; "젤리가 다 녹아서 붙어 왔어요" → missing parcel on 왔어요;
+a misspelt 걸리져 → tracking; "주문 잘못 넣었어요 취소요" → refund; "하나 더 추가" → shipping
+fee; "탈퇴한 이메일로 다시 가입" → deletion; "hasn't moved since monday" → address change, on
+the synonym moved → new address); and 4 off-topic questions answered because one strong word
+is most of the question (수능 언제예요 → 언제; an Instagram password; 엔진오일 교환 주기;
+"what time is it in london" → time). With the tuning questions taught as evidence (learned
+columns) the held-out splits gain 4-7 points of top-1: 82.4 (`hard-final-4`, round 5) and
+91.8 (`hard-final-5`). **Reading:** over rounds 4-6, held-out top-1 stayed at 78-87 % and
+top-3 at 86-95 %, and the gate silenced 18 of 20 and 11 of 15, whatever the tuning splits
+said (now 96.8 / 99.0, 135 of 142). Per-miss vocabulary does not generalise to the next
+questions, and the off-topic leaks are questions whose one shared word is strong; a gate that
+knows words no article uses (수능, Instagram, 엔진오일) would need real off-topic traffic to
+calibrate. What would move the figures is labelled real questions: the FAQ gaps report and
+the evidence (agents' inserts, visitors' "solved it") collect exactly those.
 
 **Round 4's result** (kept for the record): the aim was not met and tuning barely moved it.
 Aim: top-1 ≥ 92, top-3 ≥ 98, every no-answer question silent. `hard-final-3` untuned 83.6 /
