@@ -15,6 +15,7 @@ from inbox.faq.search import (
     rank,
     split_clauses,
 )
+from inbox.faq.synonyms import fold
 
 
 @pytest.fixture(scope="module")
@@ -242,6 +243,11 @@ def test_everyday_verbs_meet_the_articles_nouns(index: FaqIndex, question: str, 
 def test_round_six_vocabulary(index: FaqIndex, question: str, slug: str) -> None:
     hits = index.answer(question)
     assert hits and hits[0].slug == slug
+
+
+def test_a_verb_folds_but_a_name_with_its_syllables_does_not() -> None:
+    assert "삭제" in fold("계정 지우고 싶어요")
+    assert fold("김지우입니다") == "김지우입니다"  # a customer signing with a given name
 
 
 def test_able_to_is_scaffolding_not_the_address_title(index: FaqIndex) -> None:
