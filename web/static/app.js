@@ -529,6 +529,17 @@
       url.pathname = location.pathname;
       d.path = url.pathname + url.search;
     }
+    // A sidebar action names the newest message the page shows: the answer then carries only
+    // the header, the sidebar and the event lines added since (web/ui/actions.py). Not while
+    // older messages are shown (?before=): the newest are not on the page to follow.
+    if (d.verb === "post" && d.elt && d.elt.closest && d.elt.closest("#conv-details")) {
+      const shown = $$("#messages > [id^='m']");
+      const last = shown.length ? shown[shown.length - 1].id.slice(1) : "";
+      if (/^\d+$/.test(last) && !new URLSearchParams(location.search).has("before")) {
+        d.parameters.after = last;
+      }
+      return;
+    }
     if (d.verb !== "get" || !d.formData || !d.elt || d.elt.id !== "filters") return;
     for (const key of Array.from(d.formData.keys())) {
       const value = d.formData.get(key);
@@ -538,6 +549,15 @@
   let swaps = 0;  // htmx swaps so far: a live refresh asked before the latest one is stale
   document.addEventListener("htmx:beforeSwap", () => { swaps += 1; });
   document.addEventListener("htmx:oobBeforeSwap", (ev) => {
+    if (ev.target.id === "messages") {
+      // Event lines appended by an action's answer: a live refresh may have shown them first.
+      for (const line of Array.from(ev.detail.fragment.children)) {
+        if (line.id && document.getElementById(line.id)) line.remove();
+      }
+      const atBottom = ev.target.scrollHeight - ev.target.scrollTop - ev.target.clientHeight < 80;
+      if (atBottom) requestAnimationFrame(() => { ev.target.scrollTop = ev.target.scrollHeight; });
+      return;
+    }
     if (ev.target.id !== "conv-details") return;
     for (const id of openDetails(ev.target)) {
       const menu = ev.detail.fragment.querySelector(`details[id="${id}"]`);

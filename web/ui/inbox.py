@@ -357,7 +357,7 @@ def thread_context(db: Session, user: User, conversation: Conversation) -> dict[
     # Offered when a free reply is not allowed: what the platform still lets us send.
     templates, templates_problem = ([], "") if window.open else templates_for(rt, conversation)
     return {
-        "conversation": conversation,
+        **sidebar_context(db, user, conversation),
         "messages": messages,
         "more_messages": more,
         "older_than": before,
@@ -371,8 +371,20 @@ def thread_context(db: Session, user: User, conversation: Conversation) -> dict[
         "other_conversations": _other_conversations(db, user, conversation),
         "merge_candidates": _merge_candidates(db, user, contact),
         "canned": canned,
-        "assignable": _assignable(db, None, conversation.channel_account_id),
         "statuses": STATUSES,
+        "intake": intake_panel(db, conversation),
+        "macros": macros_for(db, user),
+        "moderation": moderation_states(db, [m.id for m in messages if m.kind == "comment"]),
+        "moderation_actions": actions_for(rt, conversation.account, user),
+    }
+
+
+def sidebar_context(db: Session, user: User, conversation: Conversation) -> dict[str, Any]:
+    """What the thread's header and its sidebar (_details.html) show: all a sidebar action
+    can change, so its answer renders these and the new event lines, not the whole thread."""
+    return {
+        "conversation": conversation,
+        "assignable": _assignable(db, None, conversation.channel_account_id),
         "priorities": PRIORITIES,
         "categories": category_choices(conversation.category),
         "snooze_presets": presets(datetime.now(UTC), zone_of(user.timezone)),
@@ -381,11 +393,44 @@ def thread_context(db: Session, user: User, conversation: Conversation) -> dict[
         "label_names": sorted(label.name for label in conversation.labels),
         "teams": list(db.scalars(select(Team).order_by(Team.name))),
         "labels": list(db.scalars(select(Label).order_by(Label.name))),
-        "intake": intake_panel(db, conversation),
-        "macros": macros_for(db, user),
         "sla": clocks_for(db, [conversation.id], datetime.now(UTC)).get(conversation.id),
-        "moderation": moderation_states(db, [m.id for m in messages if m.kind == "comment"]),
-        "moderation_actions": actions_for(rt, conversation.account, user),
+    }
+
+
+def messages_after(
+    db: Session, user: User, conversation: Conversation, after: int
+) -> dict[str, Any] | None:
+    """The messages newer than `after` (the newest the page shows), oldest first, with what
+    their template needs; None when there are more than a thread shows (the page then wants
+    the whole thread)."""
+    rows = list(
+        db.scalars(
+            select(Message)
+            .where(Message.conversation_id == conversation.id, Message.id > after)
+            .order_by(Message.id)
+            .limit(THREAD_LIMIT + 1)
+        )
+    )
+    if len(rows) > THREAD_LIMIT:
+        return None
+    # An action adds event lines, which show neither files nor an author: load those (one
+    # query each, into the same rows) only when customer or agent messages came meanwhile.
+    said = [m.id for m in rows if m.kind != "event"]
+    if said:
+        db.scalars(
+            select(Message)
+            .where(Message.id.in_(said))
+            .options(selectinload(Message.attachments), selectinload(Message.author))
+        ).all()
+    comments = [m.id for m in rows if m.kind == "comment"]
+    return {
+        "messages": rows,
+        # They follow messages the page shows: each can be split from, like a thread's later ones.
+        "more_messages": True,
+        "moderation": moderation_states(db, comments),
+        "moderation_actions": actions_for(current_runtime(), conversation.account, user)
+        if comments
+        else [],
     }
 
 

@@ -6,7 +6,9 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from inbox.models import Conversation, Label, User
+from sqlalchemy import func, select
+
+from inbox.models import Conversation, Label, Message, User
 from switchboard.runtime import Runtime
 from tests.web.ui.conftest import form_token, inbound, login
 from web.ui.snooze import preset_time, zone_of
@@ -157,3 +159,41 @@ def test_a_thread_opened_from_the_list_is_the_conversation_part_only(
     row = re.search(rf'<li class="conv-row[^"]*selected" data-id="{conv.id}">.*?</a>', page, re.S)
     assert row and 'hx-target="#conversation"' in row.group(0)  # the row swaps, no page load
     assert f'href="/inbox/c/{conv.id}?view=unassigned"' in row.group(0)  # the no-JS link
+
+
+def test_an_action_naming_the_newest_message_shown_answers_without_the_thread(
+    client: Any, rt: Runtime, team_setup: dict[str, Any]
+) -> None:
+    conv, path, token = _open(client, rt, team_setup)
+    with rt.db.session() as session:
+        shown = session.scalars(
+            select(func.max(Message.id)).where(Message.conversation_id == conv.id)
+        ).one()
+    later = inbound(rt, team_setup["a"], "추가 문의", customer="c1", name="이서연")
+    assert later.id == conv.id
+    answer = client.post(
+        f"{path}/update",
+        data={"csrf_token": token, "priority": "high", "back": path, "after": str(shown)},
+        headers=HX,
+    )
+    assert answer.status_code == 200
+    assert answer.headers["HX-Reswap"] == "none"  # the thread stays: nothing replaces it
+    html = answer.get_data(as_text=True)
+    # Everything out of band: the header, the lines since `after` appended, the sidebar.
+    assert re.search(r'<header id="thread-head"[^>]*hx-swap-oob="true"', html)
+    assert re.search(r'id="conv-details"[^>]*hx-swap-oob="true"', html)
+    appended = re.search(
+        r'<div hx-swap-oob="beforeend:#messages">(.*?)</div>\s*<section', html, re.S
+    )
+    assert appended, html
+    assert f'id="m{shown}"' not in html  # the page has it already
+    assert "추가 문의" in appended.group(1)  # came after it, so it is added
+    events = re.findall(r'<div class="event" id="m(\d+)"', appended.group(1))
+    assert len(events) == 1 and int(events[0]) > shown  # the action's own line
+    assert 'id="messages"' not in html and "배송 문의" not in html
+    # Without `after` (no JS wiring, an old page): the whole thread parts, as before.
+    whole = client.post(
+        f"{path}/update", data={"csrf_token": token, "priority": "low", "back": path}, headers=HX
+    ).get_data(as_text=True)
+    assert 'id="messages"' in whole and "배송 문의" in whole
+
