@@ -609,9 +609,61 @@
     const listShown = $("#list-pane") && $("#list-pane").offsetParent !== null;
     if (!listShown) window.scrollTo(0, 0);
     else if (!thread()) window.scrollTo(0, listScroll);
-    const heading = $("#thread-head h1");
+    const heading = $("#thread-head h1") || $("#refused h1");
     if (heading) heading.focus({ preventScroll: listShown });
     else if (row) $("a", row).focus({ preventScroll: true });
+  });
+  // Back and forward: htmx keeps no copies of pages (historyCacheSize 0: no customer data in
+  // sessionStorage, and a copy would show stale counts), so it asks the server for the entry's
+  // page and puts its #main in place (hx-history-elt in base.html): no page load, the event
+  // stream and the top bar stay. The new content is wired like a loaded page's.
+  let leaving = 0;  // the conversation open when back or forward was pressed
+  let shownPath = location.pathname + location.search;  // the address the content is for
+  const here = () => location.pathname + location.search;
+  document.addEventListener("htmx:historyCacheMiss", () => { leaving = openId(); });
+  document.addEventListener("htmx:pushedIntoHistory", () => { shownPath = here(); });
+  document.addEventListener("htmx:replacedInHistory", () => { shownPath = here(); });
+  function restored() {
+    shownPath = here();
+    Object.keys(typingTimers).forEach((k) => delete typingTimers[k]);
+    wireComposer();
+    loadFaq();
+    syncPicks();
+    const messages = $("#messages");
+    if (messages) messages.scrollTop = messages.scrollHeight;
+    // The row of the thread just left (back from a thread to the list), else the open one.
+    const row = $(`.conv-row[data-id="${leaving}"]`) || $(".conv-row.selected");
+    if (row) placeCursor(row);
+    const listShown = $("#list-pane") && $("#list-pane").offsetParent !== null;
+    if (!listShown) window.scrollTo(0, 0);
+    const heading = $("#thread-head h1") || $("#refused h1");
+    if (heading) heading.focus({ preventScroll: listShown });
+    else if (row) $("a", row).focus({ preventScroll: false });
+  }
+  document.addEventListener("htmx:historyRestore", restored);
+  // The phone's screen links (#details, #thread, #filters) make history entries of their own,
+  // which htmx does not restore (no state of its): between screens of the page shown the
+  // browser only moves the target, but an entry of another page (back past a thread opened
+  // since) gets that page's #main from the server, as htmx does for its own entries.
+  window.addEventListener("popstate", (ev) => {
+    if ((ev.state && ev.state.htmx) || here() === shownPath || !window.htmx || !inbox()) return;
+    leaving = openId();
+    const path = here();
+    window.htmx.ajax("GET", path, {
+      target: "#main", swap: "outerHTML", select: "#main",
+      headers: { "HX-History-Restore-Request": "true" },
+    }).then(() => { if (here() === path) restored(); }, () => location.reload());
+  });
+  // The entry's page could not be had (signed out, server down): load it as a browser would.
+  document.addEventListener("htmx:historyCacheMissLoadError", () => location.reload());
+  // A conversation that cannot be opened (deleted, or in an inbox the agent no longer sees)
+  // answers 404 with its own message for #conversation: show it there, not the error page.
+  document.addEventListener("htmx:beforeSwap", (ev) => {
+    const d = ev.detail;
+    if (d.target && d.target.id === "conversation" && d.xhr && d.xhr.status === 404) {
+      d.shouldSwap = true;
+      d.isError = false;
+    }
   });
   // A refused swap (expired session, CSRF token, server error): show the page as it is.
   document.addEventListener("htmx:responseError", () => location.reload());

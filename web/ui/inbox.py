@@ -14,7 +14,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.datastructures import MultiDict
 
-from inbox.access import can_see_contact, restrict, visible_account_ids
+from inbox.access import can_see, can_see_contact, restrict, visible_account_ids
 from inbox.canned import list_canned, render, variables_for
 from inbox.category_rules import summary_required
 from inbox.counts import view_counts
@@ -193,49 +193,64 @@ def htmx_request() -> bool:
 
 
 def _page(conversation_id: int | None) -> Response:
-    response = make_response(_page_body(conversation_id))
+    body, status = _page_body(conversation_id)
+    response = make_response(body, status)
     # One address, three answers (the page, the list pane, the conversation part): a cache
     # must never hand the browser a fragment when it goes back to the page.
     response.vary.update(("HX-Request", "HX-Target"))
     return response
 
 
-def _page_body(conversation_id: int | None) -> str:
+def _page_body(conversation_id: int | None) -> tuple[str, int]:
     args = ListArgs.from_request()
     with current_runtime().db.session() as db:
         user = user_row(db)
         if htmx_request() and request.headers.get("HX-Target") == "conversation":
             return _conversation_part(db, user, args, conversation_id)
         if htmx_request():
-            return _list_pane(db, user, args, conversation_id)
+            return _list_pane(db, user, args, conversation_id), 200
         conversation = _opened(db, user, conversation_id)
         context: dict[str, Any] = _list_context(db, user, args)
         context["counts"] = _counts(db, user, args, context["teams"])
         context["saved_views"] = views_for(db, user)
-        context["selected"] = conversation_id
+        context["selected"] = conversation.id if conversation else None
+        context["refused"] = conversation is None and conversation_id is not None
         if conversation is not None:
             context.update(thread_context(db, user, conversation))
-        return render_template("ui/inbox.html", **context)
+        return render_template("ui/inbox.html", **context), 404 if context["refused"] else 200
 
 
 def _opened(db: Session, user: User, conversation_id: int | None) -> Conversation | None:
-    """The conversation the agent opens, marked as seen by them."""
+    """The conversation the agent opens, marked as seen by them; None when there is none to
+    open or it cannot be (deleted, or in an inbox the agent does not see: one answer for both,
+    as everywhere, so an address never tells whether a conversation exists)."""
     if conversation_id is None:
         return None
-    conversation = visible_conversation(db, user, conversation_id)
+    conversation = db.get(Conversation, conversation_id)
+    if conversation is None or not can_see(db, user, conversation):
+        return None
     mark_conversation_seen(db, conversation.id, datetime.now(UTC))
     db.expire(conversation, ["agent_last_seen_at"])
     return conversation
 
 
-def _conversation_part(db: Session, user: User, args: ListArgs, conversation_id: int | None) -> str:
+def _conversation_part(
+    db: Session, user: User, args: ListArgs, conversation_id: int | None
+) -> tuple[str, int]:
     """A list row opened (or the phone's back link closed) a conversation: only the thread
-    and its details, without the list and its counts, which did not change."""
+    and its details, without the list and its counts, which did not change. A refused one
+    answers 404 with the message in its place (app.js swaps it in, not an error page)."""
     conversation = _opened(db, user, conversation_id)
-    context: dict[str, Any] = {"args": args, "conversation": conversation, "swap": True}
+    refused = conversation is None and conversation_id is not None
+    context: dict[str, Any] = {
+        "args": args,
+        "conversation": conversation,
+        "swap": True,
+        "refused": refused,
+    }
     if conversation is not None:
         context.update(thread_context(db, user, conversation))
-    return render_template("ui/_conversation.html", **context)
+    return render_template("ui/_conversation.html", **context), 404 if refused else 200
 
 
 def _list_pane(db: Session, user: User, args: ListArgs, selected: int | None) -> str:

@@ -197,3 +197,24 @@ def test_an_action_naming_the_newest_message_shown_answers_without_the_thread(
     ).get_data(as_text=True)
     assert 'id="messages"' in whole and "배송 문의" in whole
 
+
+def test_a_conversation_that_cannot_be_opened_says_so_in_place(
+    client: Any, rt: Runtime, team_setup: dict[str, Any]
+) -> None:
+    """Not the agent's inbox, or no such conversation: one answer (a 404), as everywhere, in
+    place of the thread — in the page with its list, or as the part a list row swaps in."""
+    theirs = inbound(rt, team_setup["b"], "다른 팀 문의", customer="o1", name="남의고객")
+    _conv_row, _path, _token = _open(client, rt, team_setup)
+    to_thread = {**HX, "HX-Target": "conversation"}
+    for conversation_id in (theirs.id, theirs.id + 1000):
+        page = client.get(f"/inbox/c/{conversation_id}?view=all")
+        html = page.get_data(as_text=True)
+        assert page.status_code == 404
+        assert 'id="refused"' in html and "이 대화를 열 수 없습니다" in html
+        assert 'id="conv-list"' in html and "이서연" in html  # the list is still there
+        assert "남의고객" not in html and "다른 팀 문의" not in html
+        part = client.get(f"/inbox/c/{conversation_id}", headers=to_thread)
+        fragment = part.get_data(as_text=True)
+        assert part.status_code == 404
+        assert 'id="refused"' in fragment and "<html" not in fragment
+        assert 'id="conv-list"' not in fragment and "남의고객" not in fragment
