@@ -15,9 +15,10 @@ the wall time the client sees):
 - the inbox page with a search (Korean common/rare/particle forms, an order number, English);
 - opening a thread: the whole page (GET /inbox/c/<id>, a link or a reload) and in place, as a
   row click does (the same GET with HX-Request and HX-Target: conversation);
-- each sidebar action as htmx posts it (HX-Request, the thread parts in the answer): assign
-  to me, priority, status, labels, snooze (each run alternates between two values, so every
-  run really changes the conversation).
+- each sidebar action as htmx posts it (HX-Request, and `after`, the newest message the page
+  shows, as web/static/app.js adds it: the answer is the changed parts; code that ignores it
+  answers with the whole thread parts): assign to me, priority, status, labels, snooze (each
+  run alternates between two values, so every run really changes the conversation).
 The actions write: run it on a benchmark database only.
 
 --web-python runs gunicorn with the same arguments from another checkout's interpreter (the
@@ -57,6 +58,7 @@ USERS = {"admin": "admin@bench.test", "agent": "agent5@bench.test"}
 HX = {"HX-Request": "true"}
 HEADER = "| what | case | user | p50 ms | p95 ms | web CPU ms (mean) |\n|---|---|---|---|---|---|"
 _CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
+_MESSAGE_ID = re.compile(r'id="m(\d+)"')
 
 # (label, who, query string of /inbox/)
 PAGE_CASES: list[tuple[str, str, dict[str, str]]] = [
@@ -182,6 +184,14 @@ class Web:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(timeout=30)
         self.redis.close()
+
+
+def newest_message(url: str, conv_id: int) -> int:
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "SELECT max(id) FROM message WHERE conversation_id = %s", (conv_id,)
+        ).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
 
 
 def timed(fn: Callable[[int], Any], runs: int, pids: list[int]) -> tuple[float, float, float]:
@@ -326,6 +336,10 @@ def main() -> None:
 
             return call
 
+        # The newest message the page shows: app.js sends it with every sidebar action (the
+        # answer then carries only the changed parts); each answer's lines move it on.
+        newest = [newest_message(args.url, conv_id)]
+
         def action(data: Callable[[int], dict[str, str]]) -> Callable[[int], Any]:
             client, csrf = clients["agent"]
             path = f"/inbox/c/{conv_id}"
@@ -333,10 +347,12 @@ def main() -> None:
             def call(i: int) -> Any:
                 response = client.post(
                     web.base + path + "/update",
-                    data={**data(i), "back": path},
+                    data={**data(i), "back": path, "after": str(newest[0])},
                     headers={**HX, "X-CSRFToken": csrf},
                 )
                 assert response.status_code == 200, response.status_code
+                shown = [int(x) for x in _MESSAGE_ID.findall(response.text)]
+                newest[0] = max([newest[0], *shown])
                 return response
 
             return call
