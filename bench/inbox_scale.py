@@ -86,9 +86,9 @@ SEARCH_CASES: list[tuple[str, str, str]] = [
 ]
 
 
-def prepare(url: str) -> tuple[int, str]:
+def prepare(url: str, conversation: int = 0) -> tuple[int, str]:
     """Passwords for the two users; the conversation the actions use (the newest open one in
-    one of the agent's inboxes) and an order number the search looks for."""
+    one of the agent's inboxes, or `conversation`) and an order number the search looks for."""
     with psycopg.connect(url) as conn:
         pw = generate_password_hash(PASSWORD)
         for email in USERS.values():
@@ -97,10 +97,11 @@ def prepare(url: str) -> tuple[int, str]:
             ).fetchone()
             assert found, f"{email} missing: seed the database first (bench/seed_large.py)"
         conv = conn.execute(
-            "SELECT c.id FROM conversation c WHERE c.status = 'open' AND c.channel_account_id "
+            "SELECT c.id FROM conversation c WHERE (c.status = 'open' OR c.id = %s) "
+            "AND (c.id = %s OR %s = 0) AND c.channel_account_id "
             "IN (SELECT channel_account_id FROM inbox_member m JOIN app_user u "
             "ON u.id = m.user_id WHERE u.email = %s) ORDER BY c.last_activity_at DESC LIMIT 1",
-            (USERS["agent"],),
+            (conversation, conversation, conversation, USERS["agent"]),
         ).fetchone()
         order = conn.execute(
             "SELECT substring(text from '2026[0-9]{9}') FROM message "
@@ -186,11 +187,15 @@ class Web:
         self.redis.close()
 
 
-def newest_message(url: str, conv_id: int) -> int:
+def newest_message(url: str, conv_id: int, *, count: bool = False) -> int:
+    """The conversation's newest message id (or, with `count`, how many it has)."""
+    query = (
+        "SELECT count(*) FROM message WHERE conversation_id = %s"
+        if count
+        else "SELECT max(id) FROM message WHERE conversation_id = %s"
+    )
     with psycopg.connect(url) as conn:
-        row = conn.execute(
-            "SELECT max(id) FROM message WHERE conversation_id = %s", (conv_id,)
-        ).fetchone()
+        row = conn.execute(query, (conv_id,)).fetchone()
     return int(row[0]) if row and row[0] is not None else 0
 
 
@@ -307,13 +312,19 @@ def main() -> None:
     parser.add_argument("--web-python", default=None)
     parser.add_argument("--write", action="store_true")
     parser.add_argument(
+        "--conversation",
+        type=int,
+        default=0,
+        help="the thread and actions' conversation (default: the newest open one of the agent's)",
+    )
+    parser.add_argument(
         "--only",
         default="pages,search,thread,actions,sql",
         help="comma-separated parts to run (default: all)",
     )
     args = parser.parse_args()
 
-    conv_id, order = prepare(args.url)
+    conv_id, order = prepare(args.url, args.conversation)
     size = data_size(args.url)
     web = Web(args.url, args.workers, args.web_python)
     rows: list[str] = []
@@ -367,7 +378,9 @@ def main() -> None:
             rows.append(row)
             print(row, flush=True)
 
-        print(size, "\nload average", load_before, flush=True)
+        thread_length = newest_message(args.url, conv_id, count=True)
+        print(size, f"\nconversation {conv_id} ({thread_length} messages)", flush=True)
+        print("load average", load_before, flush=True)
         print(HEADER, flush=True)
         parts = set(args.only.split(","))
         for label, who, params in PAGE_CASES if "pages" in parts else []:
