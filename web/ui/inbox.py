@@ -258,7 +258,11 @@ def _list_pane(db: Session, user: User, args: ListArgs, selected: int | None) ->
     filters) unless only the page changed — paging never changes a count."""
     context: dict[str, Any] = _list_context(db, user, args)
     if selected is not None:
-        visible_conversation(db, user, selected)
+        found = db.get(Conversation, selected)
+        if found is None or not can_see(db, user, found):
+            # Refused (its message is in #conversation): the list still changes, its links
+            # just stop keeping that conversation open; a 404 here made app.js reload.
+            selected = None
     context["selected"] = selected
     context["sidebar_oob"] = not args.cursor
     if context["sidebar_oob"]:

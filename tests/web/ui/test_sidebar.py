@@ -218,3 +218,8 @@ def test_a_conversation_that_cannot_be_opened_says_so_in_place(
         assert part.status_code == 404
         assert 'id="refused"' in fragment and "<html" not in fragment
         assert 'id="conv-list"' not in fragment and "남의고객" not in fragment
+        # A view chosen while the message is shown: the list, its links no longer keep it.
+        listed = client.get(f"/inbox/c/{conversation_id}?view=unassigned", headers=HX)
+        assert listed.status_code == 200
+        assert f'href="/inbox/c/{conversation_id}?' not in listed.get_data(as_text=True)
+        assert f'href="/inbox/c/{conversation_id}"' not in listed.get_data(as_text=True)
