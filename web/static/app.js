@@ -624,6 +624,9 @@
   document.addEventListener("htmx:pushedIntoHistory", () => { shownPath = here(); });
   document.addEventListener("htmx:replacedInHistory", () => { shownPath = here(); });
   function restored() {
+    // Not an inbox any more (signed out meanwhile: the sign-in form came back): load the
+    // page whole, top bar included, as the browser would have.
+    if (!inbox()) { location.reload(); return; }
     shownPath = here();
     Object.keys(typingTimers).forEach((k) => delete typingTimers[k]);
     wireComposer();
