@@ -110,3 +110,29 @@ def post_request(worker: Any, req: Any, environ: dict[str, Any], resp: Any) -> N
 
 def worker_exit(server: Any, worker: Any) -> None:
     _flush()
+
+
+def sample(db_url: str, stop: threading.Event, every: float = 0.005) -> dict[str, int]:
+    """What the acknowledgements' INSERTs are doing inside PostgreSQL, sampled from
+    pg_stat_activity every `every` s until `stop`: waiting for the WAL flush (its own
+    fdatasync, or the WALWrite lock while another backend's flush is in progress), on the
+    CPU (no wait event: running or waiting to be scheduled), or anything else."""
+    import psycopg
+
+    query = (
+        "SELECT wait_event_type, wait_event FROM pg_stat_activity WHERE datname ="
+        " current_database() AND state = 'active' AND query LIKE 'INSERT INTO inbound_delivery%%'"
+        " AND pid <> pg_backend_pid()"
+    )
+    tally: dict[str, int] = {}
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        while not stop.wait(every):
+            for kind, name in conn.execute(query).fetchall():
+                if (kind, name) in (("IO", "WALSync"), ("IO", "WALWrite"), ("LWLock", "WALWrite")):
+                    key = "WAL flush"
+                elif kind is None:
+                    key = "CPU"
+                else:
+                    key = f"{kind}:{name}"
+                tally[key] = tally.get(key, 0) + 1
+    return tally

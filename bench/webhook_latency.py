@@ -45,7 +45,8 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import machine, percentile, write_section
+from bench._ack_probe import sample
+from bench._common import PG_ADMIN, ROOT, machine, percentile, write_section
 from bench._loadgen import post_light
 from bench._production import Stack, children, cpu_seconds, message_event, rss_kib
 from connectors.fake.connector import sign
@@ -68,19 +69,33 @@ class Run:
     def __init__(self, latencies: list[float], wall: float, cpu: float, named: dict[str, float]):
         self.latencies, self.wall, self.cpu = latencies, wall, cpu
         self.named = named  # X-Bench-Id → latency (light client, for the probe)
+        self.waits: dict[str, int] = {}  # the probe's samples of the INSERTs in PostgreSQL
 
 
-def _post(stack: Stack, client: str, total: int, clients: int, tag: str) -> Run:
-    if client == "light":
-        port = int(stack.base.rsplit(":", 1)[1])
-        out = post_light(port, total, clients, _event(tag), _signed, tag=f"{tag}:")
-        named = {f"{tag}:{i}": x for i, x in zip(out["ids"], out["latencies"], strict=True)}
-        return Run(out["latencies"], out["wall"], out["cpu"], named)
-    before = resource.getrusage(resource.RUSAGE_SELF)  # this process: the client threads
-    latencies, wall = stack.post(total, clients, _event(tag))
-    after = resource.getrusage(resource.RUSAGE_SELF)
-    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-    return Run(latencies, wall, cpu, {})
+def _post(stack: Stack, client: str, total: int, clients: int, tag: str, probe: bool) -> Run:
+    """`probe`: also sample what the INSERTs wait for inside PostgreSQL meanwhile."""
+    stop, waits, sampler = threading.Event(), {}, None
+    if probe:
+        sampler = threading.Thread(target=lambda: waits.update(sample(stack.db_url, stop)))
+        sampler.start()
+    try:
+        if client == "light":
+            port = int(stack.base.rsplit(":", 1)[1])
+            out = post_light(port, total, clients, _event(tag), _signed, tag=f"{tag}:")
+            named = {f"{tag}:{i}": x for i, x in zip(out["ids"], out["latencies"], strict=True)}
+            run = Run(out["latencies"], out["wall"], out["cpu"], named)
+        else:
+            before = resource.getrusage(resource.RUSAGE_SELF)  # this process: client threads
+            latencies, wall = stack.post(total, clients, _event(tag))
+            after = resource.getrusage(resource.RUSAGE_SELF)
+            cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+            run = Run(latencies, wall, cpu, {})
+    finally:
+        stop.set()
+        if sampler is not None:
+            sampler.join()
+    run.waits = waits
+    return run
 
 
 def main() -> None:
@@ -96,36 +111,49 @@ def main() -> None:
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    floor = fsync_floor()
+    print(floor, flush=True)
     probe_dir = Path(tempfile.mkdtemp(prefix="ack-probe-"))
     env = {"GUNICORN_CMD_ARGS": f"-c {PROBE}", "ACK_PROBE_DIR": str(probe_dir)}
     stack = Stack(args.db, web_workers=args.web_workers, env=env if args.probe else None)
     rows, runs = [], {}
+    web_pids = children(stack.web.pid)
+    web_rss = [rss_kib(p) for p in web_pids]
+
+    def web_cpu() -> float:
+        return sum(cpu_seconds(p) for p in web_pids)
+
     try:
-        if args.backlog:
-            _post(stack, "light", args.backlog, 8, "backlog")
+        # The floor of this stack: nothing runs but the web tier and PostgreSQL. These
+        # deliveries wait with the backlog (which is topped up to --backlog) for the worker.
+        load, cpu = os.getloadavg()[0], web_cpu()
+        run = _post(stack, args.client, args.requests, args.during_clients, "idle", args.probe)
+        runs[f"no worker, {args.during_clients} clients"] = run
+        rows.append(_row("no worker running", args.during_clients, run, load, web_cpu() - cpu))
+        print(rows[-1], flush=True)
+        if args.backlog > args.requests:
+            _post(stack, "light", args.backlog - args.requests, 8, "backlog", False)
+        waiting = int(stack.sql("SELECT max(id) FROM inbound_delivery")[0][0])
         started = time.time()
         worker = stack.start_worker()
         startup = stack.wait_ready(worker) - started  # process start to its drainer running
         idle_worker = rss_kib(worker.pid)
-        web_pids = children(stack.web.pid)
-        web_rss = [rss_kib(p) for p in web_pids]
-
-        def web_cpu() -> float:
-            return sum(cpu_seconds(p) for p in web_pids)
 
         if args.backlog:
             load = os.getloadavg()[0]
             result: list[Run] = []
             poster = threading.Thread(
                 target=lambda: result.append(
-                    _post(stack, args.client, args.requests, args.during_clients, "during")
+                    _post(
+                        stack, args.client, args.requests, args.during_clients, "during", args.probe
+                    )
                 )
             )
             began, cpu = time.time(), web_cpu()
             poster.start()
-            drained = _wait_drained(stack, args.backlog, began)
+            drained = _wait_drained(stack, waiting, began)
             poster.join()
-            name = f"while the worker drains {args.backlog:,} waiting deliveries"
+            name = f"while the worker drains {waiting:,} waiting deliveries"
             runs[name] = result[0]
             rows.append(
                 _row(
@@ -136,7 +164,7 @@ def main() -> None:
             print(rows[-1], flush=True)
         for level in (int(c) for c in args.concurrency.split(",")):
             load, cpu = os.getloadavg()[0], web_cpu()
-            run = _post(stack, args.client, args.requests, level, f"steady{level}")
+            run = _post(stack, args.client, args.requests, level, f"steady{level}", args.probe)
             runs[f"steady, {level} clients"] = run
             rows.append(_row("steady, the worker keeping up", level, run, load, web_cpu() - cpu))
             print(rows[-1], flush=True)
@@ -173,10 +201,12 @@ client from the request's first byte sent to the answer's last byte read (verify
 committed → 200); "web CPU per ack" is the web processes' CPU time over the run (/proc)
 divided by its deliveries, "client CPU per ack" the load generator's; "load" the 1-minute
 load average as the run began. First {args.backlog:,}
-deliveries are stored with no worker running; the worker starts and, while it drains them,
+deliveries are stored with no worker running (the first {args.requests:,} of them timed: "no
+worker running", the floor of this stack); the worker starts and, while it drains them,
 {args.during_clients} clients POST {args.requests:,} more; then clients POST while it keeps up.
 
 - Machine: {machine()}; load average before {load_before}, after {load_after}.
+- {floor}
 
 | run | clients | deliveries | p50 | p99 | acks/s | web CPU per ack | client CPU per ack | load |
 |---|---|---|---|---|---|---|---|---|
@@ -187,13 +217,53 @@ deliveries are stored with no worker running; the worker starts and, while it dr
         )
 
 
-def _wait_drained(stack: Stack, backlog: int, began: float) -> float:
-    """Seconds until none of the first `backlog` deliveries waits. One connection, a look
+def fsync_floor(flushes: int = 2000) -> str:
+    """The disk under PostgreSQL's WAL, measured as the acknowledgement uses it: 8 kB written
+    and fdatasync'ed, `flushes` times in a row, in a file on the same file system as the
+    server's data directory (where WAL goes by default). Every acknowledgement waits for one
+    such flush, and for the one in progress when its commit arrived: that is the floor of its
+    latency, and the tail of this distribution is the floor of its tail."""
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        row = conn.execute("SHOW data_directory").fetchone()
+    data = Path(str(row[0])) if row else None
+    try:
+        device = data.stat().st_dev if data else None
+    except OSError:
+        device = None
+    here = next(
+        (d for d in (Path(tempfile.gettempdir()), ROOT) if device and d.stat().st_dev == device),
+        None,
+    )
+    if here is None:
+        return "WAL disk: not measured (PostgreSQL's data directory is not on this machine)"
+    size, span = 8192, 16 * 2**20
+    fd, name = tempfile.mkstemp(dir=here, prefix="fsync-floor-")
+    try:
+        os.ftruncate(fd, span)  # preallocated, as a WAL segment is
+        os.fsync(fd)
+        block, times = b"\0" * size, []
+        for i in range(flushes):
+            os.pwrite(fd, block, i * size % span)
+            began = time.perf_counter()
+            os.fdatasync(fd)
+            times.append(time.perf_counter() - began)
+    finally:
+        os.close(fd)
+        os.unlink(name)
+    p50, p99 = percentile(times, 50) * 1000, percentile(times, 99) * 1000
+    return (
+        f"WAL disk (same file system as {data}): 8 kB write + fdatasync, {flushes:,} in a row "
+        f"before the runs: p50 {p50:.2f} ms, p99 {p99:.2f} ms, max {max(times) * 1000:.1f} ms"
+    )
+
+
+def _wait_drained(stack: Stack, last: int, began: float) -> float:
+    """Seconds until no delivery up to id `last` waits. One connection, a look
     every 0.1 s through the partial index of waiting rows: the benchmark's own process and
     PostgreSQL backend take as little CPU from what is measured as they can."""
     with psycopg.connect(stack.db_url, autocommit=True) as conn:
         query = "SELECT count(*) FROM inbound_delivery WHERE status = 'received' AND id <= %s"
-        while conn.execute(query, (backlog,)).fetchone() != (0,):
+        while conn.execute(query, (last,)).fetchone() != (0,):
             time.sleep(0.1)
     return time.time() - began
 
@@ -231,6 +301,12 @@ def _report_probe(probe_dir: Path, runs: dict[str, Run]) -> None:
     ]
     print(f"probe: {len(server)} acknowledgements recorded")
     for label, run in runs.items():
+        if run.waits:
+            seen = sum(run.waits.values())
+            print(
+                f"  {label}: the INSERTs inside PostgreSQL ({seen} samples): "
+                + ", ".join(f"{k} {v / seen:.0%}" for k, v in sorted(run.waits.items()))
+            )
         joined = sorted(
             (latency, server[name]) for name, latency in run.named.items() if name in server
         )
