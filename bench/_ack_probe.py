@@ -121,7 +121,7 @@ def sample(db_url: str, stop: threading.Event, every: float = 0.005) -> dict[str
 
     query = (
         "SELECT wait_event_type, wait_event FROM pg_stat_activity WHERE datname ="
-        " current_database() AND state = 'active' AND query LIKE 'INSERT INTO inbound_delivery%%'"
+        " current_database() AND state = 'active' AND query LIKE 'INSERT INTO inbound_delivery%'"
         " AND pid <> pg_backend_pid()"
     )
     tally: dict[str, int] = {}

@@ -117,13 +117,14 @@ def main() -> None:
     env = {"GUNICORN_CMD_ARGS": f"-c {PROBE}", "ACK_PROBE_DIR": str(probe_dir)}
     stack = Stack(args.db, web_workers=args.web_workers, env=env if args.probe else None)
     rows, runs = [], {}
-    web_pids = children(stack.web.pid)
-    web_rss = [rss_kib(p) for p in web_pids]
+    web_pids: list[int] = []
 
     def web_cpu() -> float:
         return sum(cpu_seconds(p) for p in web_pids)
 
     try:
+        web_pids += children(stack.web.pid)
+        web_rss = [rss_kib(p) for p in web_pids]
         # The floor of this stack: nothing runs but the web tier and PostgreSQL. These
         # deliveries wait with the backlog (which is topped up to --backlog) for the worker.
         load, cpu = os.getloadavg()[0], web_cpu()
@@ -162,6 +163,8 @@ def main() -> None:
                 )
             )  # fmt: skip
             print(rows[-1], flush=True)
+        else:  # the "no worker" row's deliveries are drained before the steady rows
+            _wait_drained(stack, waiting, time.time())
         for level in (int(c) for c in args.concurrency.split(",")):
             load, cpu = os.getloadavg()[0], web_cpu()
             run = _post(stack, args.client, args.requests, level, f"steady{level}", args.probe)
