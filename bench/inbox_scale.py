@@ -253,12 +253,13 @@ def statement_times(url: str, conv_id: int, order: str, runs: int) -> list[str]:
         admin = db.get(User, 1)
         assert admin is not None
         teams = list(db.scalars(sqlalchemy.select(Team)))
-        for status in ("open", "any"):
-            args = ListArgs.from_args({"status": status})
+        for view in ({"status": "open"}, {"status": "any"}, {"status": "open", "label": "VIP"}):
+            args = ListArgs.from_args(view)
+            where = "&".join(f"{k}={v}" for k, v in view.items())
             for name, fn in (("COUNT over rows (before)", _counted), ("deltas (after)", _counts)):
                 rows.append(
                     measure(
-                        f"counts, status={status}: {name}",
+                        f"counts, {where}: {name}",
                         lambda fn=fn, args=args: fn(db, admin, args, teams),  # type: ignore[misc]
                     )
                 )
