@@ -791,7 +791,9 @@ def poll(account_id: int) -> None:
         return not progress.stopping
 
     with stop_on_interrupt(progress):
-        poll_account(account_id, on_page=page_done, max_pages=UNLIMITED_PAGES)
+        # A process of its own draining the mailbox: pages are fetched and parsed in a forked
+        # child while this process stores the previous one (workers/fetcher.py).
+        poll_account(account_id, on_page=page_done, max_pages=UNLIMITED_PAGES, fetch_process=True)
     progress.finish(
         f"polled account {account_id}: {progress.count} events, "
         f"done at {datetime.now(UTC).isoformat(timespec='seconds')}"
