@@ -13,7 +13,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email import policy
 from email.message import Message
 from email.parser import BytesParser, HeaderParser
 from email.utils import getaddresses, parsedate_to_datetime
@@ -62,7 +61,9 @@ def parse_message(
     """
     if not raw.strip():
         raise UnsupportedEvent("empty message")
-    msg = BytesParser(policy=policy.compat32).parsebytes(raw)
+    # The parsers' default policy is compat32 (raw header strings, see the module docstring);
+    # naming it would import email.policy and its header registry, which a poll never uses.
+    msg = BytesParser().parsebytes(raw)
     if not msg.keys():
         raise UnsupportedEvent("no header fields: not an RFC 5322 message")
     heads = _Heads(mime.raw_headers(msg))
@@ -178,7 +179,7 @@ def _collect(part: Message, body: _Body, *, related: bool) -> None:
         body.dsn_blocks.extend(p for p in part.get_payload() if isinstance(p, Message))
         return
     if ctype == "text/rfc822-headers":
-        body.original_headers = HeaderParser(policy=policy.compat32).parsestr(mime.part_text(part))
+        body.original_headers = HeaderParser().parsestr(mime.part_text(part))
         return
     if ctype == "message/rfc822":
         inner = part.get_payload()
@@ -231,7 +232,7 @@ def _attachment(
 
 
 def _forwarded(part: Message, inner: Message) -> Attachment:
-    data = inner.as_bytes(policy=policy.compat32)
+    data = inner.as_bytes()  # in the policy it was parsed with: compat32
     name = mime.filename_of(part) or f"{mime.header(inner, 'Subject') or 'message'}.eml"
     return Attachment(
         kind="file", filename=name, content_type="message/rfc822", data=data, size=len(data)
