@@ -1,16 +1,18 @@
 """Measure what a customer-facing FAQ answer costs: right answers, and silence when none fits.
 
     .venv/bin/python bench/faq_learning.py            # print the table (tuning split only)
-    .venv/bin/python bench/faq_learning.py --final    # add the held-out split and write
-                                                      # "## FAQ answers" in BENCHMARKS.md
+    .venv/bin/python bench/faq_learning.py --misses   # also list the tuning splits' misses
+    .venv/bin/python bench/faq_learning.py --final --http --write
+        # add the held-out split (aggregate only), the same questions through
+        # GET /api/v1/faq/suggest, and rewrite "## FAQ answers" in BENCHMARKS.md
 
 `FaqIndex.answer` is what the widget and `GET /api/v1/faq/suggest` use: the ranking plus the
 no-match gate. A question counts as right at top-1 when the first answer is one of its
 labels (multi-intent questions carry two), at top-3 when any label is among the answers;
 a question with no label (nonsense, empty-meaning, off-topic) counts as right only when no
 answer is given. "learned" columns build the index with evidence, as agents' inserts would
-leave it: every tuning question (hard-tune, hard-tune-2, hard-final, hard-final-2, first-dev,
-first-test) stored as a phrasing of its article; the held-out split (hard-final-3) never is.
+leave it: every tuning question (TAUGHT below) stored as a phrasing of its article; the
+held-out split (HELD_OUT) never is.
 
 "Probes" rewrap the tuning questions the way customers wrap theirs (a greeting, a thank-you, a
 story told before the request) and check that the answer does not change and that wrapped
@@ -20,13 +22,14 @@ no-answer questions stay silent; they were used for tuning, like the splits they
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
 import re
 import sys
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +56,9 @@ def load() -> list[Question]:
             "final": "hard-final",
             "final2": "hard-final-2",
             "final3": "hard-final-3",
+            "dev4": "hard-dev-4",
+            "final4": "hard-final-4",
+            "final5": "hard-final-5",
         }[row["split"]]
         out.append((row["q"], tuple(row["slugs"]), row["kind"], split))
     for line in FIRST.read_text(encoding="utf-8").splitlines():
@@ -61,15 +67,23 @@ def load() -> list[Question]:
     return out
 
 
-def score(index: FaqIndex, questions: Sequence[Question]) -> dict[str, float | int]:
+Answerer = Callable[[str], list[str]]  # a question -> the slugs shown, best first
+
+
+def by_index(index: FaqIndex) -> Answerer:
+    return lambda text: [hit.slug for hit in index.answer(text)]
+
+
+def score(index: FaqIndex | Answerer, questions: Sequence[Question]) -> dict[str, float | int]:
+    answer = by_index(index) if isinstance(index, FaqIndex) else index
     labelled = [q for q in questions if q[1]]
     unlabelled = [q for q in questions if not q[1]]
     top1 = top3 = 0
     for text, labels, _kind, _split in labelled:
-        slugs = [hit.slug for hit in index.answer(text)]
+        slugs = answer(text)
         top1 += bool(slugs) and slugs[0] in labels
         top3 += any(slug in labels for slug in slugs)
-    silent = sum(not index.answer(text) for text, *_ in unlabelled)
+    silent = sum(not answer(text) for text, *_ in unlabelled)
     return {
         "n": len(labelled),
         "top1": top1 / len(labelled) if labelled else 0.0,
@@ -77,6 +91,58 @@ def score(index: FaqIndex, questions: Sequence[Question]) -> dict[str, float | i
         "neg": len(unlabelled),
         "silent": silent,
     }
+
+
+@contextlib.contextmanager
+def http_answerer() -> Iterator[Answerer]:
+    """`GET /api/v1/faq/suggest` on the Flask app, with an agent's Bearer token: the path the
+    independent set takes (a fresh SQLite database with the seed articles, no evidence)."""
+    import tempfile
+
+    from inbox.faq import service
+    from inbox.migrate import upgrade
+    from inbox.tokens import issue_token
+    from inbox.users import create_user
+    from switchboard.runner import EmbeddedRunner
+    from switchboard.runtime import build_runtime
+    from switchboard.settings import Settings
+    from web import create_app
+
+    with tempfile.TemporaryDirectory(prefix="sb-faq-") as tmp:
+        url = f"sqlite:///{tmp}/faq.db"
+        upgrade(url)
+        settings = Settings.load(
+            {
+                "DATABASE_URL": url,
+                "REDIS_URL": "",
+                "SECRET_KEY": "bench-secret",
+                "SWITCHBOARD_ENCRYPTION_KEY": "bench-key",
+                "SWITCHBOARD_INSTANCE": tmp,
+            }
+        )
+        rt = build_runtime(settings, jobs=EmbeddedRunner(threads=1))
+        with rt.db.session() as session:
+            service.seed_default_articles(session)
+            user, _ = create_user(session, email="faq-bench@example.test", role="agent")
+            session.flush()
+            token = issue_token(session, user, "faq-bench")
+        service.invalidate_cache()
+        client = create_app(rt).test_client()
+        headers = {"Authorization": f"Bearer {token}"}
+
+        def answer(text: str) -> list[str]:
+            reply = client.get("/api/v1/faq/suggest", query_string={"q": text}, headers=headers)
+            if reply.status_code != 200:
+                raise RuntimeError(f"{text!r}: HTTP {reply.status_code} {reply.get_data()!r}")
+            body = reply.get_json()
+            slugs = [row["slug"] for row in body["data"]]
+            assert body["no_match"] == (not slugs)
+            return slugs
+
+        try:
+            yield answer
+        finally:
+            rt.close()
 
 
 def evidence_from(questions: Sequence[Question]) -> Mapping[str, list[tuple[str, float]]]:
@@ -122,34 +188,59 @@ def _pct(value: float | int) -> str:
     return f"{float(value) * 100:.1f}"
 
 
+# Splits tuning may read (their misses, via --misses) and the index is taught as evidence.
+# hard-final-3 was held out in round 4 and hard-final-4 in round 5: both are spent; hard-dev-4
+# was written in round 5 to tune on.
+TAUGHT = (
+    "hard-tune",
+    "hard-tune-2",
+    "hard-final",
+    "hard-final-2",
+    "hard-final-3",
+    "hard-dev-4",
+    "hard-final-4",
+    "first-dev",
+    "first-test",
+)
+HELD_OUT = "hard-final-5"  # round 6's held-out split: run with --final, never with --misses
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--final", action="store_true", help="held-out too; write BENCHMARKS.md")
+    parser.add_argument("--final", action="store_true", help=f"add the held-out {HELD_OUT}")
+    parser.add_argument("--write", action="store_true", help='rewrite "## FAQ answers"')
+    parser.add_argument("--http", action="store_true", help="also via GET /api/v1/faq/suggest")
     parser.add_argument("--misses", action="store_true", help="list the tuning-split misses")
     args = parser.parse_args()
     articles = default_articles()
     questions = load()
-    taught = ("hard-tune", "hard-tune-2", "hard-final", "hard-final-2", "first-dev", "first-test")
-    splits = list(taught)
+    splits = [s for s in TAUGHT if any(q[3] == s for q in questions)]
     if args.final:
-        splits += ["hard-final-3"]
+        splits += [HELD_OUT]
     plain = FaqIndex(articles)
-    teach = [q for q in questions if q[3] in taught]
+    teach = [q for q in questions if q[3] in TAUGHT]
     learned = FaqIndex(articles, evidence=evidence_from(teach))
+    http_cols = " | HTTP: top-1 | HTTP: top-3 | HTTP: silent" if args.http else ""
     rows = [
         "| split | questions | top-1 | top-3 | no-answer questions answered with nothing "
-        "| learned: top-1 | learned: top-3 | learned: silent |",
-        "|---|---|---|---|---|---|---|---|",
+        f"| learned: top-1 | learned: top-3 | learned: silent{http_cols} |",
+        "|---|---|---|---|---|---|---|---" + ("|---|---|---" if args.http else "") + "|",
     ]
-    for split in splits:
-        part = [q for q in questions if q[3] == split]
-        a, b = score(plain, part), score(learned, part)
-        mark = " (tuning; taught)" if split in taught else " (held out)"
-        rows.append(
-            f"| {split}{mark} | {a['n']} + {a['neg']} | {_pct(a['top1'])} | {_pct(a['top3'])} "
-            f"| {a['silent']}/{a['neg']} | {_pct(b['top1'])} | {_pct(b['top3'])} "
-            f"| {b['silent']}/{b['neg']} |"
-        )
+    with contextlib.ExitStack() as stack:
+        via_http = stack.enter_context(http_answerer()) if args.http else None
+        for split in splits:
+            part = [q for q in questions if q[3] == split]
+            a, b = score(plain, part), score(learned, part)
+            mark = " (tuning; taught)" if split in TAUGHT else " (held out)"
+            row = (
+                f"| {split}{mark} | {a['n']} + {a['neg']} | {_pct(a['top1'])} "
+                f"| {_pct(a['top3'])} | {a['silent']}/{a['neg']} | {_pct(b['top1'])} "
+                f"| {_pct(b['top3'])} | {b['silent']}/{b['neg']}"
+            )
+            if via_http is not None:
+                c = score(via_http, part)
+                row += f" | {_pct(c['top1'])} | {_pct(c['top3'])} | {c['silent']}/{c['neg']}"
+            rows.append(row + " |")
     probe_rows = [
         "| probe (tuning questions, rewrapped) | questions | top-1 | top-3 "
         "| no-answer questions answered with nothing |",
@@ -170,7 +261,8 @@ def main() -> None:
     lines = [
         HEADING,
         "",
-        "Written by `bench/faq_learning.py --final`; edit the prose in that script, not here.",
+        "Written by `bench/faq_learning.py --final --http --write`; edit the prose in that "
+        "script, not here.",
         "",
         f"- Machine: {platform.machine()}, Python {platform.python_version()}; the figures are "
         "counts, not timings (load average irrelevant; "
@@ -192,12 +284,25 @@ def main() -> None:
     print(section)
     if args.misses:
         print("\n### tuning-split misses")
-        print("\n".join(misses(plain, [q for q in questions if q[3] in taught])))
-    if args.final:
+        print("\n".join(misses(plain, [q for q in questions if q[3] in TAUGHT])))
+    if args.write:
         write_section(section)
 
 
-PROSE = """**Held-out discipline, in four rounds.** `bench/faq_hard.jsonl` was written and
+PROSE = """**Held-out figures, every round** (top-1 / top-3 / no-answer questions silent; each split
+run once before its round's tuning where a figure is given, and once after; HTTP identical
+wherever it was run, rounds 5 and 6):
+
+| held-out split | round | questions | before the round's tuning | after it |
+|---|---|---|---|---|
+| hard-tune-2 (then "heldout") | 1 | 59 + 16 | - | 79.7 / 86.4 / 15 of 16 |
+| hard-final | 2 | 98 + 20 | - | 84.7 / 94.9 / 17 of 20 |
+| hard-final-2 | 3 | 98 + 20 | - | 90.8 / 98.0 / 20 of 20 |
+| hard-final-3 | 4 | 110 + 20 | 83.6 / 92.7 / 18 of 20 | 85.5 / 90.9 / 19 of 20 |
+| hard-final-4 | 5 | 74 + 20 | 81.1 / 89.2 / 18 of 20 | 78.4 / 86.5 / 18 of 20 |
+| hard-final-5 | 6 | 61 + 15 | 85.2 / 95.1 / 11 of 15 | 85.2 / 95.1 / 11 of 15 |
+
+**Held-out discipline, in six rounds.** `bench/faq_hard.jsonl` was written and
 committed (9e1dc41) before any change to the engine it measures: long, colloquial, vocabulary the
 articles lack, typos, no spacing, multi-intent questions (two labels each), and questions
 that must get no answer (nonsense such as `'; DROP TABLE users; --`, empty-meaning such as
@@ -228,6 +333,34 @@ together) 93.9 / 98.5 with 71 of 72 no-answer questions silent; the probes 72.8 
 `지난주에 … 주문했는데`), 86.6 (`어제 택배 받았는데요.`) and 92.3 (`엄마 선물로…`) top-1,
 and a greeting or a thank-you around a no-answer question let 8 and 15 of 72 through (65
 of 72 with both).
+
+Round 5 (2026-12-05, later the same day) spent `hard-final-3` (its misses had been read for
+round 4's report; it is a tuning split now) and first wrote a fifth held-out split,
+`hard-final-4` (94 questions: 74 labelled, 20 that must get no answer), committed alone
+(a8cba6a) before any change: short colloquial one-liners (16), English (15), vocabulary the
+articles lack (11), colloquial (11), long (7), multi-intent (5; one label unless both
+requests weigh the same), typos, no spacing, mixed, and 5 nonsense, 6 empty-meaning and 9
+off-topic questions, some of them sharing a word with an article. It was written from the
+articles, not from any split's misses, and run once untuned, aggregate only (d9a9254): top-1
+81.1, top-3 89.2, 18 of 20 silent, identical through `GET /api/v1/faq/suggest`. Tuning then
+read only the tuning splits: the older ones, the spent `hard-final-3`, and a new dev split
+`hard-dev-4` (134 labelled + 30 no-answer, written after `hard-final-4` in two batches, each
+committed before its misses were read: short colloquial one-liners, verbs, vocabulary
+paraphrases, English, off-topic questions sharing one word). No vocabulary was taken from
+`hard-final-4`'s wording; one dev miss's word that `hard-final-4` also uses (영수증) was left
+out rather than risk it. `hard-final-4` was run once more at the end of round 5 (70f89b5,
+with `--http`): top-1 78.4, top-3 86.5, 18 of 20 silent, HTTP identical.
+
+Round 6 (same day) followed because round 5 made the held-out split worse. `hard-final-4` was
+spent by that run; a sixth held-out split, `hard-final-5` (76 questions: 61 labelled, 15 that
+must get no answer: short colloquial 17, colloquial 16, English 14, vocabulary, spacing,
+typos, multi-intent, mixed, and 3 nonsense, 4 empty-meaning, 8 off-topic), was written and
+committed alone (784180e) after that run and before `hard-final-4`'s misses were read. It was
+run once before any round-6 change, aggregate only: the round-5 engine 85.2 / 95.1 / 11 of 15
+silent, the engine before round 5 (d9a9254) 86.9 / 95.1 / 11 of 15 — round 5 did not help on
+fresh questions either. Round 6 then tuned on every earlier split, `hard-final-4` included,
+and ran `hard-final-5` once more at the end, for the table above (with `--http`: the HTTP
+columns are what the independent set sees).
 
 **What tuning changed**, all in `inbox/faq/`: (1) a no-match gate (`FaqIndex.answer`): a
 best hit scoring under 8 must cover at least 35 % of the question's content (Hangul
@@ -270,6 +403,40 @@ dropped: analysing keywords word by word for the coverage bonus (three more no-a
 questions answered, two fewer top-1), splitting at every polite sentence end …요 (two fewer
 top-1), and letting the gate judge the best clause's coverage (a few story-probe answers
 gained at 50 % coverage, but wrapped no-answer questions answered at 35 %: too close).
+Round 5: (14) **verbs customers use** for the articles' nouns, in `synonyms.py`: 바꾸다 →
+변경 (folded to 수정 like 변경), 시키다 and 주문(을) 넣다 → 주문, 반납/리턴 → 반품, "get
+here"/"get to me" → arrive; (15) **주문한 is folded to 주문**: the missing-parcel title "주문한
+상품이 아직 안 왔어요" was the only text with 주문한, so every "주문한 거 …" question leaned
+to it; (16) **everyday endings are not typos**: the typo fixer had been "correcting" 봐요 to
+와요 (the delivery keyword 언제 와요) in 7 tuning questions, 완전히 to 완전화, 갔는지 to
+샀는지; common verb endings and adverbs joined `words.py`; (17) **"…할 수 있나요" is removed
+whole**: removing 있나요 first left 수, and 수정+수 matched the address title "배송지를 바꿀 수
+있나요" in every "…바꿀 수 있나요"; (18) **acknowledgements are scaffolding** (좋아요, 그렇군요,
+알았어요): "좋아요" matched the missing-parcel answer's "확인해 보시면 좋아요" in full; (19)
+keywords for `hard-dev-4`'s misses (하루 권장량, 몇 개 먹어요, 유통기한 얼마나 남았나요, 닉네임
+변경, 환불 진행 상황/처리, 카드 취소, 수량 늘리기/줄이기, 구매 기록, stuck in transit, send it
+to a different address) and 폰번 → 휴대폰 번호. Over the same tuning questions (all tuning
+splits together, before → after round 5): top-1 94.3 → 97.6, top-3 97.3 → 99.0, no-answer
+questions silent 115 → 116 of 122; `hard-dev-4` alone 88.1 / 94.8 / 24 of 30 → 97.8 / 98.5 /
+25 of 30; `hard-final-3` 85.5 / 90.9 → 91.8 / 96.4. Tried and dropped: judging coverage on
+keywords and titles only (answers left out): more labelled questions refused than no-answer
+ones silenced, at every threshold tried; leaving word-final particles (을/를/로/에서…) out of
+coverage: no change; removing scaffolding longest first: no top-1 change, but 14 more
+politeness-wrapped no-answer questions answered (부탁드립니다 went before 확인 부탁, leaving
+확인); "알려 주세요"/"궁금해요" as scaffolding: no change on the tuning splits, so not kept; a
+higher floor score (4-5.5): one labelled question lost per no-answer question silenced.
+Round 6, from `hard-final-4`'s misses (read after its last run; most were silences on plain
+everyday verbs): (20) 어떻케/어떠케/어뜨케/어캐 are 어떻게, i.e. scaffolding ("반퓸 접수
+어떻케 해요" was refused: 어떻케 counted as content nobody covers); (21) verbs: 돌려받다 →
+환불받다, 돌려보내다 → 반품하다, 지우다 → 삭제하다, 샀던/샀는데 → 구매, 두 번 주문 → 중복 주문,
+금이 가다 → 깨지다; (22) acknowledgements 확인했어요, 네네; (23) keywords 동물성, 식물성 캡슐,
+옆집, soy, shellfish, nuts, does it contain. All tuning splits together (`hard-final-4`
+included): 95.7 / 97.8, 134 of 142 silent → 96.8 / 99.0, 135 of 142; `hard-final-4` alone 78.4 /
+86.5 / 18 of 20 → 89.2 / 97.3 / 19 of 20. Tried and dropped: -어 버리다 as scaffolding, or
+folded to the plain past ("주소를 … 적어버렸어요" meets the password title "잊어버렸어요" on
+어버렸어요): it fixed that question and broke "비밀번호도 잊어버렸고…"; 샀 → 구매했 everywhere
+(the `지난주에 … 주문했는데` probe lost 4 points; 샀던/샀는데 kept); numbers left out of
+coverage (two more no-answer questions answered, nothing gained).
 
 **Learning.** The "learned" columns show the same questions after the index took the
 tuning/dev questions as evidence (what agents' inserts and visitors' "solved it" clicks
@@ -279,11 +446,39 @@ weights (0.3 of a keyword in the ranking and in the coverage bonus) were chosen 
 one half of the tuning split and measuring the other, both ways. Its value is vocabulary no
 article has (tests/inbox/faq/test_learning.py); where keywords already answer, learned
 phrasings must not outvote them. The gate judges the curated article only; a learned phrasing
-vouches just for a near-repeat of itself (60 % of content n-grams shared both ways). One
-taught row (`hard-final-2`, learned) answers one no-answer question: with `hard-final-2`
-itself taught, a near-repeat of a taught phrasing gets through.
+vouches just for a near-repeat of itself (60 % of content n-grams shared both ways).
 
-**Result: the aim is not met on the held-out split, and round 4's tuning barely moved it.**
+**Result of rounds 5 and 6: the aim is not met on held-out questions.** Aim: top-1 ≥ 92,
+top-3 ≥ 98, every no-answer question silent. `hard-final-4`: untuned 81.1 / 89.2 / 18 of 20;
+after round 5 78.4 / 86.5 / 18 of 20 — two fewer first ranks and two fewer top-3 answers,
+while the tuning splits went from 94.3 / 97.3 to 97.6 / 99.0 over the same changes. Read after
+that run, round 5 changed two of its answers, both for the worse (a long order-status
+question now ranked the order-history article first on "주문 내역에 … 떠요"; "옆집으로 배달이 간
+것 같아요" lost its answer), and its other misses were vocabulary round 5 had not seen: 9
+silences on everyday verbs and product words (돌려받다, 지우다, 샀던, 금이 가다, 동물성,
+shellfish, 어떻케), 7 wrong first ranks, and 2 no-answer questions answered (an acknowledgement,
+and cancelling another company's subscription, which meets the cancel article on "cancel").
+`hard-final-5`: before round 6 85.2 / 95.1 / 11 of 15; after round 6 85.2 / 95.1 / 11 of
+15, identical through HTTP. Read after that run, round 6 changed none of its answers: its
+vocabulary, like round 5's, fixed the split it was read from (`hard-final-4` 78.4 → 89.2)
+and nothing else. Its misses: 2 silences ("결제하고 나서 아무 변동이 없는데 정상인가요", "이거
+글루텐 들어있어요?"); 7 wrong first ranks, 5 of them with the right article second (a story's
+재고/준비중 → product information; "젤리가 다 녹아서 붙어 왔어요" → missing parcel on 왔어요;
+a misspelt 걸리져 → tracking; "주문 잘못 넣었어요 취소요" → refund; "하나 더 추가" → shipping
+fee; "탈퇴한 이메일로 다시 가입" → deletion; "hasn't moved since monday" → address change, on
+the synonym moved → new address); and 4 off-topic questions answered because one strong word
+is most of the question (수능 언제예요 → 언제; an Instagram password; 엔진오일 교환 주기;
+"what time is it in london" → time). With the tuning questions taught as evidence (learned
+columns) the held-out splits gain 4-7 points of top-1: 82.4 (`hard-final-4`, round 5) and
+91.8 (`hard-final-5`). **Reading:** over rounds 4-6, held-out top-1 stayed at 78-87 % and
+top-3 at 86-95 %, and the gate silenced 18 of 20 and 11 of 15, whatever the tuning splits
+said (now 96.8 / 99.0, 135 of 142). Per-miss vocabulary does not generalise to the next
+questions, and the off-topic leaks are questions whose one shared word is strong; a gate that
+knows words no article uses (수능, Instagram, 엔진오일) would need real off-topic traffic to
+calibrate. What would move the figures is labelled real questions: the FAQ gaps report and
+the evidence (agents' inserts, visitors' "solved it") collect exactly those.
+
+**Round 4's result** (kept for the record): the aim was not met and tuning barely moved it.
 Aim: top-1 ≥ 92, top-3 ≥ 98, every no-answer question silent. `hard-final-3` untuned 83.6 /
 92.7 / 18 of 20; tuned 85.5 / 90.9 / 19 of 20 (two more first ranks, two fewer top-3 answers,
 one more silence); with the tuning questions taught as evidence 90.9 / 96.4 / 20 of 20. The
@@ -305,8 +500,9 @@ customer vocabulary (바꾸다, 시키다, 회사로 돌리다) belong in `synon
 show them. The tuning splits' rows are not a result: they were tuned on.
 
 **Limits.** One engineer wrote articles, synonyms and all the question sets, including the
-held-out one; real traffic will be rougher, and the independent set is the figure that
-counts. Vocabulary (13) is a patch per miss; general customer vocabulary comes from real
+held-out ones (and `hard-dev-4` after `hard-final-4`: its wording was avoided, but a writer
+cannot unsee it); real traffic will be rougher, and the independent set is the figure that
+counts. Vocabulary (13, 19) is a patch per miss; general customer vocabulary comes from real
 traffic (the gaps report and the evidence collect it). The gate trades recall for silence: a
 labelled question scoring under 8 with little overlap gets no answer (the visitor is offered
 a person, the safe failure), and a story told before a short request dilutes its coverage

@@ -51,6 +51,7 @@ class Capability(StrEnum):
     VOICE = "voice"  # answers incoming calls on /webhooks/<slug>/voice (see Voice)
     PLACE_CALL = "place_call"  # click-to-call: rings the agent, then the customer
     POST_CONTEXT = "post_context"  # reads the post a comment thread is on (caption, link)
+    RENEW_TOKEN = "renew_token"  # noqa: S105 - a capability name: makes a token from a stored grant
 
 
 class EventKind(StrEnum):
@@ -293,6 +294,10 @@ class PermanentSendError(ConnectorError):
     """Trying again cannot help; the message is marked failed with the reason."""
 
 
+class CannotRenew(ConnectorError):
+    """No stored grant can make a new token: the admin has to go through the browser flow."""
+
+
 class ReauthRequired(PermanentSendError):
     """The token was revoked or expired: the account is flagged "reconnect needed"."""
 
@@ -453,6 +458,30 @@ class PauseScopes(Protocol):
         """The rate-limit scopes (see RateLimited) that `operation` on `account` waits on."""
 
 
+@dataclass(frozen=True, slots=True)
+class RenewedToken:
+    """What a renewal gave: the credential keys to replace, when the new token ends (None:
+    not said), and how it was made (shown in the audit log and to the admin)."""
+
+    credentials: Mapping[str, str]
+    expires_at: datetime | None
+    how: str
+
+
+class RenewToken(Protocol):
+    """Capability.RENEW_TOKEN: the token can be made again from a grant stored with it (a
+    refresh token, a long-lived user token), so neither the refresh job nor "Reconnect" needs
+    the admin's browser while the grant lasts."""
+
+    def renews_itself(self, credentials: Mapping[str, str]) -> bool:
+        """Whether the refresh job keeps this token alive before it ends, so the admin needs
+        no expiry warning (X with a refresh token; Meta's grant itself ends in 60 days)."""
+
+    def renew_token(self, account: AccountConfig) -> RenewedToken:
+        """A fresh token from the stored grant. CannotRenew: no grant is stored;
+        ReauthRequired: the provider refused the grant; other send errors as for `send`."""
+
+
 class CheckConnection(Protocol):
     def check_connection(self, account: AccountConfig) -> ConnectionCheck:
         """Log in / call "who am I" with the account's credentials; raise ConnectorError."""
@@ -557,6 +586,7 @@ OPTIONAL_BEHAVIOUR: Mapping[Capability, type] = {
     Capability.POST_CONTEXT: PostContext,
     Capability.VOICE: Voice,
     Capability.PLACE_CALL: PlaceCall,
+    Capability.RENEW_TOKEN: RenewToken,
 }
 
 

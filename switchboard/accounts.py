@@ -37,7 +37,7 @@ def summary(rt: Any, account: ChannelAccount) -> dict[str, Any]:
         credentials = rt.vault.open(account.credentials)
     except ValueError:
         credentials = {}
-    can_renew = renewable(account.channel, credentials)
+    can_renew = renewable(rt, account, credentials)
     return {
         "id": account.id,
         "channel": account.channel,

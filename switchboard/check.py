@@ -478,9 +478,7 @@ def check_channels(rt: Any) -> list[Result]:
 def _token_warning(rt: Any, account: Any) -> str | None:
     """A week before an OAuth token expires (unless it renews itself): reconnect it."""
 
-    warning = expiry_warning(
-        account, renewable=renewable(account.channel, _credentials(rt, account))
-    )
+    warning = expiry_warning(account, renewable=renewable(rt, account, _credentials(rt, account)))
     if warning is None:
         return None
     # A Meta user token cannot be extended without the person signing in again; an X token

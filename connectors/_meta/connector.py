@@ -22,6 +22,7 @@ from connectors._meta.webhook import from_graph_time, handshake, load_envelope, 
 from connectors.base import (
     AccountConfig,
     Attachment,
+    CannotRenew,
     CannotTell,
     Capability,
     ConnectionCheck,
@@ -34,6 +35,7 @@ from connectors.base import (
     PollResult,
     RateLimited,
     ReauthRequired,
+    RenewedToken,
     ReplyWindow,
     RetryableSendError,
     SendResult,
@@ -70,6 +72,7 @@ META_CAPABILITIES = frozenset(
         Capability.CHECK_CONNECTION,
         Capability.PROFILE_LOOKUP,
         Capability.POST_CONTEXT,
+        Capability.RENEW_TOKEN,
     }
 )
 
@@ -104,6 +107,7 @@ class MetaConnector:
         )
         self.fetcher = GuardedFetcher.for_platform(META_CDN_HOSTS, settings)
         self.now: Callable[[], datetime] = _utcnow
+        self._settings = settings  # the login client (MetaLogin) is built at the first renewal
 
     def streams_for(self, account: AccountConfig) -> tuple[str, ...]:
         return self.streams
@@ -111,6 +115,31 @@ class MetaConnector:
     def whoami(self, account: AccountConfig) -> dict[str, Any]:
         """The Graph object the token stands for ({id, name} or {id, username})."""
         raise NotImplementedError
+
+    def renews_itself(self, credentials: Mapping[str, str]) -> bool:
+        """A page token made from a long-lived user token does not end, but that user token
+        does (60 days) and only the person signing in again extends it: the admin is warned."""
+        return False
+
+    def renew_token(self, account: AccountConfig) -> RenewedToken:
+        """Fetch the page token again with the stored long-lived user token (`/me/accounts`),
+        which is what re-consenting would hand out."""
+        from connectors._meta.oauth import MetaLogin  # facebook-sdk: only renewals need it
+
+        user_token = account.credentials.get("user_token")
+        if not user_token:
+            raise CannotRenew("this account has no stored user token (its token was typed in)")
+        page_id = self._granting_page(account)
+        for page in MetaLogin(self._settings).pages(user_token):
+            if page.id == page_id:
+                raw = account.credentials.get("user_token_expires_at")
+                expires = datetime.fromisoformat(raw) if raw else None
+                return RenewedToken({"page_token": page.token}, expires, "meta /me/accounts")
+        raise CannotRenew(f"the stored user token no longer grants page {page_id}")
+
+    def _granting_page(self, account: AccountConfig) -> str:
+        """The Facebook Page whose token this account uses."""
+        return account.external_id
 
     def check_connection(self, account: AccountConfig) -> ConnectionCheck:
         """Call "who am I" with the account's token: it must be the account's own id."""

@@ -67,6 +67,10 @@ class InstagramConnector(MetaConnector):
     def _too_long(self, text: str) -> bool:
         return len(text.encode()) > self.text_limit
 
+    def _granting_page(self, account: AccountConfig) -> str:
+        """An Instagram account is reached through the Facebook Page it is linked to."""
+        return str(account.options.get("page_id") or "")
+
     def _messages_owner(self, account: AccountConfig) -> str:
         return str(account.options.get("page_id") or "me")
 

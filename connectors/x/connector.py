@@ -20,6 +20,7 @@ import requests
 from connectors.base import (
     AccountConfig,
     Attachment,
+    CannotRenew,
     Capability,
     ConnectionCheck,
     ConversationKind,
@@ -33,6 +34,7 @@ from connectors.base import (
     PollResult,
     PublishRequest,
     PublishResult,
+    RenewedToken,
     ReplyWindow,
     RetryableSendError,
     SendResult,
@@ -83,6 +85,7 @@ class XConnector:
             Capability.CHECK_CONNECTION,
             Capability.COMMENT_MODERATION,
             Capability.ATTACHMENTS,
+            Capability.RENEW_TOKEN,
         }
     )
     streams: ClassVar[tuple[str, ...]] = ("mentions", "dms")
@@ -100,6 +103,7 @@ class XConnector:
         self.consumer_secret = settings.get("X_CONSUMER_SECRET", "")
         self.timeout = float(settings.get("X_HTTP_TIMEOUT") or DEFAULT_TIMEOUT)
         self._local = threading.local()
+        self._settings = settings  # the OAuth 2.0 client (XLogin) is built at the first renewal
 
     @property
     def session(self) -> requests.Session:
@@ -283,6 +287,26 @@ class XConnector:
         return Participant(
             external_id=str(data["id"]), handle=data.get("username"), name=data.get("name")
         )
+
+    def renews_itself(self, credentials: Mapping[str, str]) -> bool:
+        """OAuth 2.0 user tokens live two hours and come with a refresh token; OAuth 1.0a
+        tokens and typed-in bearer tokens have neither an end nor a way to renew."""
+        return bool(credentials.get("refresh_token"))
+
+    def renew_token(self, account: AccountConfig) -> RenewedToken:
+        """Refresh the OAuth 2.0 token; X rotates the refresh token, so the new one is kept."""
+        from connectors.x.oauth import XLogin  # oauthlib: only the refresh job needs it
+
+        refresh = account.credentials.get("refresh_token")
+        if not refresh:
+            raise CannotRenew(
+                "this X account has no refresh token (connected with OAuth 1.0a or a typed token)"
+            )
+        grant = XLogin(self._settings).refresh(refresh)
+        fresh = {"bearer_token": grant.access_token}
+        if grant.refresh_token:
+            fresh["refresh_token"] = grant.refresh_token
+        return RenewedToken(fresh, grant.expires_at, "x refresh token")
 
     def check_connection(self, account: AccountConfig) -> ConnectionCheck:
         """The token's own user: it must be the account's X user id."""

@@ -41,7 +41,20 @@ _JONG = " ㄱㄲㄳㄴㄵㄶㄷㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅄㅅㅆㅇㅈㅊ�
 # n-grams outscore the one content word of a short question. Removed as substrings because
 # customers do not space them.
 KO_STOP_PHRASES: tuple[str, ...] = (
+    # "…할 수 있나요" whole, before 있나요 below leaves its 수 behind: 수정+수 then matched
+    # the address article's title "배송지를 바꿀 수 있나요" in every "…할 수 있나요" question.
+    "수 있나요",
+    "수있나요",
+    "수 있어요",
+    "수있어요",
+    "수 있을까요",
+    "수있을까요",
     "어떻게",
+    # How customers type 어떻게 on a phone ("반퓸 접수 어떻케 해요").
+    "어떻케",
+    "어떠케",
+    "어뜨케",
+    "어캐",
     "어케",
     "어떡",
     "어디서",
@@ -80,6 +93,16 @@ KO_STOP_PHRASES: tuple[str, ...] = (
     "알겠습니다",
     "알겠어요",
     "수고하세요",
+    # Acknowledgements ("좋아요", "아 그렇군요") answer the agent; they ask nothing.
+    "좋아요",
+    "좋습니다",
+    "그렇군요",
+    "그렇구나",
+    "알았어요",
+    "알았습니다",
+    "확인했어요",
+    "확인했습니다",
+    "네네",
     # Politeness around the question ("빠른 답변 부탁드려요", "확인 부탁드립니다") and the
     # honorific "…해 드려요" of the answers: wrapped around nonsense, these let the wrapper
     # alone reach an article (round 4's politeness probe, BENCHMARKS.md).

@@ -5,7 +5,8 @@ completes a keyword (반풍 → 반품). A real word the articles lack can be on
 keyword too: 코드 from 카드, 숙제 from 삭제, 쿠폰 from nothing yet. Syllables of the words
 below are therefore known. The list is curated like `synonyms.py` (shopping, payment,
 delivery, account and everyday words); the FAQ gaps report shows what customers ask that
-the articles lack, which is where new entries come from.
+the articles lack, which is where new entries come from. Everyday verb endings and adverbs
+(봐요, 갔는지, 하죠, 완전히) are here too: "어디서 봐요" was being read as "어디서 와요".
 """
 
 from __future__ import annotations
@@ -30,5 +31,7 @@ _WORDS = """
 비 눈 바람 미세먼지 맛집 주식 영화 음악 게임 숙소 여행 기차 버스 지하철
 감사 죄송 부탁 확인 요청 답변 답장 연락 기다림 빨리 급해요 급한 꼭 제발
 혹시 아마 진짜 정말
+봐 봐요 봤어요 봄 보니까 갔 갔어요 갔는지 하죠 되죠 어떡하죠 완전히 확실히 정확히
+엄마 아빠 살 사려고 요즘 재밌 생각 기존 그런지 그런 이런
 """
 KO_EVERYDAY_WORDS: tuple[str, ...] = tuple(_WORDS.split())

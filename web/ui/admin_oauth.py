@@ -401,7 +401,7 @@ def oauth_info(account: ChannelAccount | None) -> dict[str, Any]:
     except ValueError:
         return info
 
-    info["warning"] = expiry_warning(account, renewable=renewable(account.channel, credentials))
+    info["warning"] = expiry_warning(account, renewable=renewable(rt, account, credentials))
     if account.channel in ("facebook", "instagram") and meta.configured:
         for label, key in (("page", "page_token"), ("user", "user_token")):
             if not credentials.get(key):

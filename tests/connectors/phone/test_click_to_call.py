@@ -218,3 +218,36 @@ def test_a_call_left_placing_by_a_dead_job_is_settled_by_the_sweeper(
     dead_row, _ = world.messages("call")
     assert dead_row.meta["stage"] == "initiated" and dead_row.failure_reason is None
     assert not {"problem", "outcome", "stopped_placing"} & set(dead_row.meta)
+
+
+@BOTH
+def test_a_call_claimed_before_deadlines_existed_is_settled_after_the_upgrade(
+    world: World, factory: Any
+) -> None:
+    """An older version claimed calls without a deadline, so the sweeper never saw them and
+    the agent read "placing" forever; migration 0024 hands them to the sweeper."""
+    from alembic import command
+
+    from inbox.calls import request_call
+    from inbox.migrate import alembic_config, upgrade
+    from workers.sweep import sweep
+
+    world.text("전화 부탁드려요")
+    agent = signed_in_agent(world, factory)
+    conversation_id = world.conversation().id
+    with world.rt.db.session() as s:
+        user, conversation = s.get(User, agent.id), s.get(Conversation, conversation_id)
+        assert user is not None and conversation is not None
+        old = request_call(s, conversation, user)
+        request_call(s, conversation, user)  # a second, not yet claimed by its job
+        old.meta = {**old.meta, "stage": "placing"}  # the old claim: no next_attempt_at
+    assert sweep()["calls"] == 0  # before the migration nothing ever settles it
+
+    url = world.rt.db.url
+    command.downgrade(alembic_config(url), "0023_lead")  # data only: the schema is the same
+    upgrade(url)
+    assert sweep()["calls"] == 1
+    old_row, requested_row = world.messages("call")
+    assert (old_row.meta["stage"], old_row.meta["outcome"]) == ("failed", "not_reached")
+    assert old_row.meta["stopped_placing"]
+    assert requested_row.meta["stage"] == "requested"  # not claimed: left to its job
