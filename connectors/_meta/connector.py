@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import connectors
+from connectors import _meta  # its MetaLogin is imported at the first renewal
 from connectors._meta import finding, mentions, messaging, polling
 from connectors._meta.graph import DEFAULT_GRAPH_URL, DEFAULT_GRAPH_VERSION, GraphClient
 from connectors._meta.messaging import EntryContext, messaging_event
@@ -124,13 +125,11 @@ class MetaConnector:
     def renew_token(self, account: AccountConfig) -> RenewedToken:
         """Fetch the page token again with the stored long-lived user token (`/me/accounts`),
         which is what re-consenting would hand out."""
-        from connectors._meta.oauth import MetaLogin  # facebook-sdk: only renewals need it
-
         user_token = account.credentials.get("user_token")
         if not user_token:
             raise CannotRenew("this account has no stored user token (its token was typed in)")
         page_id = self._granting_page(account)
-        for page in MetaLogin(self._settings).pages(user_token):
+        for page in _meta.MetaLogin(self._settings).pages(user_token):  # facebook-sdk, now
             if page.id == page_id:
                 raw = account.credentials.get("user_token_expires_at")
                 expires = datetime.fromisoformat(raw) if raw else None

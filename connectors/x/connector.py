@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 import requests
 
+from connectors import x as x_package  # its XLogin is imported at the first renewal
 from connectors.base import (
     AccountConfig,
     Attachment,
@@ -295,14 +296,12 @@ class XConnector:
 
     def renew_token(self, account: AccountConfig) -> RenewedToken:
         """Refresh the OAuth 2.0 token; X rotates the refresh token, so the new one is kept."""
-        from connectors.x.oauth import XLogin  # oauthlib: only the refresh job needs it
-
         refresh = account.credentials.get("refresh_token")
         if not refresh:
             raise CannotRenew(
                 "this X account has no refresh token (connected with OAuth 1.0a or a typed token)"
             )
-        grant = XLogin(self._settings).refresh(refresh)
+        grant = x_package.XLogin(self._settings).refresh(refresh)  # oauthlib, imported now
         fresh = {"bearer_token": grant.access_token}
         if grant.refresh_token:
             fresh["refresh_token"] = grant.refresh_token

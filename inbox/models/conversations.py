@@ -32,6 +32,7 @@ conversation_label = Table(
     Base.metadata,
     Column("conversation_id", ForeignKey("conversation.id", ondelete="CASCADE"), primary_key=True),
     Column("label_id", ForeignKey("label.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_conversation_label_label", "label_id"),  # a label's conversations (0025)
 )
 
 
@@ -116,6 +117,29 @@ class ConversationCount(Base):
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
     )
+    channel_account_id: Mapped[int]
+    status: Mapped[str] = mapped_column(String(16))
+    team_id: Mapped[int | None]
+    assignee_id: Mapped[int | None]
+    n: Mapped[int]
+
+
+class ConversationLabelCount(Base):
+    """ConversationCount per label: how many conversations with each label each (inbox, status,
+    team, assignee) has, as signed deltas, so a label view counts without reading its rows.
+
+    Written only by database triggers on `conversation` and `conversation_label` (migration
+    0025), in the transaction that changes either, so the sums always equal COUNT(*) over the
+    labelled conversations; inbox/counts.py sums and folds them like ConversationCount's.
+    """
+
+    __tablename__ = "conversation_label_count"
+    __table_args__ = (Index("ix_conversation_label_count_label", "label_id", "status"),)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
+    )
+    label_id: Mapped[int]
     channel_account_id: Mapped[int]
     status: Mapped[str] = mapped_column(String(16))
     team_id: Mapped[int | None]

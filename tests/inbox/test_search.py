@@ -10,12 +10,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 import inbox.search
 from connectors.base import ConversationKind, EventKind, InboundEvent
 from inbox.contacts import merge_contacts
 from inbox.ingest import record_event
-from inbox.models import ChannelAccount, Conversation, User
+from inbox.models import ChannelAccount, Conversation, Message, User
 from inbox.queries import ConversationFilter, list_conversations
 from inbox.search import parse_terms, strip_particle
 
@@ -296,8 +297,64 @@ def test_postgresql_terms_estimated_common_walk_without_probing(
 
     monkeypatch.setattr(inbox.search, "_estimated_rows", estimate)
     monkeypatch.setattr(inbox.search, "SURELY_COMMON", -1)
+    monkeypatch.setattr(inbox.search, "FLOOR_MARGIN", 0)  # every bigram counts as seen
     assert {q: found(rt, admin, q) for q in queries} == by_ids
     assert probed and all("message" in q for q in probed)  # only the message-text source
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_postgresql_a_bigram_walks_on_its_estimate_only_when_the_statistics_know_it(
+    rt: Any, world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 2-character term is estimated by its bigram alone (the ILIKE recheck it implies is
+    not multiplied in), and walks without a probe only above the planner's floor for a
+    bigram its statistics never saw: an absent term estimated at that floor is probed."""
+    import sqlalchemy
+
+    conv_id, account_id = world["ids"]["exchange"], world["fb"].id
+    with rt.db.session() as session:
+        session.execute(
+            sqlalchemy.text(
+                "INSERT INTO message (uuid, conversation_id, channel_account_id, direction, kind,"
+                " text, attempts, created_at, stored_at, meta) SELECT 'bulk-' || i, :conv,"
+                " :account, 'inbound', 'message', CASE WHEN i % 5 = 0 THEN '캡슐에 곰팡이 ' ||"
+                " i || '번' ELSE '주문 ' || i END, 0, now(), now(), '{}'"
+                " FROM generate_series(1, 600) AS i"
+            ),
+            {"conv": conv_id, "account": account_id},
+        )
+    with rt.db.engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE message")
+        conn.commit()
+    # 120 of 608 rows: the bigram alone is estimated right; times the ILIKE's own estimate
+    # (about as many again) it would be ~24, below the threshold, and probed.
+    monkeypatch.setattr(inbox.search, "SURELY_COMMON", 60)
+    with rt.db.session() as session:
+        assert inbox.search.surely_common(session, Message.text, "곰팡")
+        assert not inbox.search.surely_common(session, Message.text, "교환")  # 1 row
+    # However low the threshold, a bigram estimated at the planner's floor for unseen ones
+    # (here 뷁뷁, which no message contains) is probed, never walked on that guess.
+    monkeypatch.setattr(inbox.search, "SURELY_COMMON", 0)
+    with rt.db.session() as session:
+        assert not inbox.search.surely_common(session, Message.text, "뷁뷁")
+        assert inbox.search.surely_common(session, Message.text, "곰팡")
+    statements: list[str] = []
+
+    def capture(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    expected = naive(rt, "곰팡")
+    sqlalchemy.event.listen(rt.db.engine, "before_cursor_execute", capture)
+    try:
+        assert found(rt, world["admin"], "곰팡") == {conv_id} == expected
+        walked = list(statements)
+        statements.clear()
+        assert found(rt, world["admin"], "뷁뷁") == set()
+    finally:
+        sqlalchemy.event.remove(rt.db.engine, "before_cursor_execute", capture)
+    probes = [s for s in walked if s.startswith("SELECT message.conversation_id")]
+    assert probes == []  # 곰팡: no probe of the message text, straight to the walk
+    assert any(s.startswith("SELECT message.conversation_id") for s in statements)  # probed
 
 
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
@@ -327,3 +384,59 @@ def test_a_status_list_with_a_search_is_read_in_index_order_without_a_sort(
         plan = "\n".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + statement, params))
     assert "ix_conversation_status_activity" in plan, plan
     assert "Sort" not in plan, plan
+
+
+def naive(rt: Any, q: str) -> set[int]:
+    """What the search means, computed in Python over every row: the conversations in which
+    each term of `q` is a case-insensitive substring of a message, the subject, the contact's
+    name or email, or one of the contact's handles or display names."""
+    terms = [t.lower() for t in parse_terms(q)]
+    if not terms:
+        return set()
+    texts: dict[int, list[str]] = {}
+    with rt.db.session() as session:
+        for conv in session.scalars(select(Conversation)):
+            contact = conv.contact
+            texts[conv.id] = [conv.subject or "", contact.name or "", contact.email or ""]
+            for identity in contact.identities:
+                texts[conv.id] += [identity.handle or "", identity.display_name or ""]
+        for conv_id, text in session.execute(select(Message.conversation_id, Message.text)):
+            texts[conv_id].append(text or "")
+    return {
+        conv_id
+        for conv_id, parts in texts.items()
+        if all(any(term in part.lower() for part in parts) for term in terms)
+    }
+
+
+NAIVE_QUERIES = [
+    "환불", "환불해", "환불이", '"환불이"', "교환", "배송", "배송이", "refund", "REFUND", "fund",
+    "민호", "@minho_82", "김민호 취소", "김민호 환불", "뷁뷁", "zzqx", "2026112400317", "1000원",
+    "100%", "sarah miller", "불이 아직", "인스타", "아직 불이", '"아직 불이"', "환",
+]  # fmt: skip
+# Each forces one of the PostgreSQL plans: the default choice, every term listed by ids (no
+# estimate skip, a probe that never overflows), every term walked (a probe of 1 row always
+# overflows), and every message term walked on the estimate alone.
+PLANS = {
+    "default": {},
+    "ids": {"PROBE_LIMIT": 10**6, "SURELY_COMMON": 10**9},
+    "walk": {"PROBE_LIMIT": 1},
+    "estimate": {"SURELY_COMMON": -1, "FLOOR_MARGIN": 0},
+}
+
+
+@BOTH
+@pytest.mark.parametrize("plan", list(PLANS))
+def test_every_plan_finds_exactly_what_a_naive_scan_finds(
+    rt: Any, world: dict[str, Any], factory: Any, monkeypatch: pytest.MonkeyPatch, plan: str
+) -> None:
+    """The search's result set equals the naive one for every query, whichever plan serves it
+    (on SQLite the plan settings change nothing)."""
+    factory.inbound(world["fb"], "캡슐에 곰팡이 같은 게 보여요", customer="c8", name="윤재호")
+    factory.inbound(world["ig"], "Tracking number 123 does not work", customer="ig-2")
+    for name, value in PLANS[plan].items():
+        monkeypatch.setattr(inbox.search, name, value)
+    queries = [*NAIVE_QUERIES, "곰팡", "곰팡이", "tracking number", "Tracking", "재호"]
+    for q in queries:
+        assert found(rt, world["admin"], q) == naive(rt, q), q
+    assert any(naive(rt, q) for q in queries) and not all(naive(rt, q) for q in queries)

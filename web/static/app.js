@@ -529,6 +529,17 @@
       url.pathname = location.pathname;
       d.path = url.pathname + url.search;
     }
+    // A sidebar action names the newest message the page shows: the answer then carries only
+    // the header, the sidebar and the event lines added since (web/ui/actions.py). Not while
+    // older messages are shown (?before=): the newest are not on the page to follow.
+    if (d.verb === "post" && d.elt && d.elt.closest && d.elt.closest("#conv-details")) {
+      const shown = $$("#messages > [id^='m']");
+      const last = shown.length ? shown[shown.length - 1].id.slice(1) : "";
+      if (/^\d+$/.test(last) && !new URLSearchParams(location.search).has("before")) {
+        d.parameters.after = last;
+      }
+      return;
+    }
     if (d.verb !== "get" || !d.formData || !d.elt || d.elt.id !== "filters") return;
     for (const key of Array.from(d.formData.keys())) {
       const value = d.formData.get(key);
@@ -538,6 +549,15 @@
   let swaps = 0;  // htmx swaps so far: a live refresh asked before the latest one is stale
   document.addEventListener("htmx:beforeSwap", () => { swaps += 1; });
   document.addEventListener("htmx:oobBeforeSwap", (ev) => {
+    if (ev.target.id === "messages") {
+      // Event lines appended by an action's answer: a live refresh may have shown them first.
+      for (const line of Array.from(ev.detail.fragment.children)) {
+        if (line.id && document.getElementById(line.id)) line.remove();
+      }
+      const atBottom = ev.target.scrollHeight - ev.target.scrollTop - ev.target.clientHeight < 80;
+      if (atBottom) requestAnimationFrame(() => { ev.target.scrollTop = ev.target.scrollHeight; });
+      return;
+    }
     if (ev.target.id !== "conv-details") return;
     for (const id of openDetails(ev.target)) {
       const menu = ev.detail.fragment.querySelector(`details[id="${id}"]`);
@@ -589,9 +609,64 @@
     const listShown = $("#list-pane") && $("#list-pane").offsetParent !== null;
     if (!listShown) window.scrollTo(0, 0);
     else if (!thread()) window.scrollTo(0, listScroll);
-    const heading = $("#thread-head h1");
+    const heading = $("#thread-head h1") || $("#refused h1");
     if (heading) heading.focus({ preventScroll: listShown });
     else if (row) $("a", row).focus({ preventScroll: true });
+  });
+  // Back and forward: htmx keeps no copies of pages (historyCacheSize 0: no customer data in
+  // sessionStorage, and a copy would show stale counts), so it asks the server for the entry's
+  // page and puts its #main in place (hx-history-elt in base.html): no page load, the event
+  // stream and the top bar stay. The new content is wired like a loaded page's.
+  let leaving = 0;  // the conversation open when back or forward was pressed
+  let shownPath = location.pathname + location.search;  // the address the content is for
+  const here = () => location.pathname + location.search;
+  document.addEventListener("htmx:historyCacheMiss", () => { leaving = openId(); });
+  document.addEventListener("htmx:pushedIntoHistory", () => { shownPath = here(); });
+  document.addEventListener("htmx:replacedInHistory", () => { shownPath = here(); });
+  function restored() {
+    // Not an inbox any more (signed out meanwhile: the sign-in form came back): load the
+    // page whole, top bar included, as the browser would have.
+    if (!inbox()) { location.reload(); return; }
+    shownPath = here();
+    Object.keys(typingTimers).forEach((k) => delete typingTimers[k]);
+    wireComposer();
+    loadFaq();
+    syncPicks();
+    const messages = $("#messages");
+    if (messages) messages.scrollTop = messages.scrollHeight;
+    // The row of the thread just left (back from a thread to the list), else the open one.
+    const row = $(`.conv-row[data-id="${leaving}"]`) || $(".conv-row.selected");
+    if (row) placeCursor(row);
+    const listShown = $("#list-pane") && $("#list-pane").offsetParent !== null;
+    if (!listShown) window.scrollTo(0, 0);
+    const heading = $("#thread-head h1") || $("#refused h1");
+    if (heading) heading.focus({ preventScroll: listShown });
+    else if (row) $("a", row).focus({ preventScroll: false });
+  }
+  document.addEventListener("htmx:historyRestore", restored);
+  // The phone's screen links (#details, #thread, #filters) make history entries of their own,
+  // which htmx does not restore (no state of its): between screens of the page shown the
+  // browser only moves the target, but an entry of another page (back past a thread opened
+  // since) gets that page's #main from the server, as htmx does for its own entries.
+  window.addEventListener("popstate", (ev) => {
+    if ((ev.state && ev.state.htmx) || here() === shownPath || !window.htmx || !inbox()) return;
+    leaving = openId();
+    const path = here();
+    window.htmx.ajax("GET", path, {
+      target: "#main", swap: "outerHTML", select: "#main",
+      headers: { "HX-History-Restore-Request": "true" },
+    }).then(() => { if (here() === path) restored(); }, () => location.reload());
+  });
+  // The entry's page could not be had (signed out, server down): load it as a browser would.
+  document.addEventListener("htmx:historyCacheMissLoadError", () => location.reload());
+  // A conversation that cannot be opened (deleted, or in an inbox the agent no longer sees)
+  // answers 404 with its own message for #conversation: show it there, not the error page.
+  document.addEventListener("htmx:beforeSwap", (ev) => {
+    const d = ev.detail;
+    if (d.target && d.target.id === "conversation" && d.xhr && d.xhr.status === 404) {
+      d.shouldSwap = true;
+      d.isError = false;
+    }
   });
   // A refused swap (expired session, CSRF token, server error): show the page as it is.
   document.addEventListener("htmx:responseError", () => location.reload());

@@ -10,8 +10,19 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from connectors import behaviour
@@ -22,7 +33,7 @@ from inbox.access import can_see, can_see_contact
 from inbox.contacts import merge_contacts, update_contact
 from inbox.conversations import Change, apply_change
 from inbox.faq import evidence
-from inbox.models import Attachment, Message
+from inbox.models import Attachment, Conversation, Message, User
 from inbox.presence import typing
 from inbox.replies import Draft, ReplyRefused, create_reply, retry_failed
 from inbox.selfservice import detect_locale, latest_customer_text
@@ -30,7 +41,15 @@ from web.downloads import content_disposition
 from web.replying import attachment_limits, check_reply, enqueue_send
 from web.runtime import current_runtime
 from web.ui.common import refusal, roles, thread_contact, user_row, visible_conversation
-from web.ui.inbox import AGENTS, ListArgs, bp, htmx_request, thread_context
+from web.ui.inbox import (
+    AGENTS,
+    ListArgs,
+    bp,
+    htmx_request,
+    messages_after,
+    sidebar_context,
+    thread_context,
+)
 from web.ui.snooze import preset_time, zone_of
 from web.ui.text import say
 
@@ -155,13 +174,32 @@ def update(conversation_id: int) -> BaseResponse | str:
             db.rollback()
             flash(say(exc), "error")
         if htmx_request():
-            conversation = visible_conversation(db, user, conversation_id)
-            return render_template(
-                "ui/_thread_update.html",
-                args=ListArgs.from_back(request.form.get("back") or ""),
-                **thread_context(db, user, conversation),
-            )
+            return _update_answer(db, user, conversation)
     return _back(conversation_id)
+
+
+def _update_answer(db: Session, user: User, conversation: Conversation) -> BaseResponse | str:
+    """htmx's answer to a sidebar action, rendered in the same request. The page names the
+    newest message it shows (`after`, web/static/app.js): then only the header, the sidebar
+    and the event lines the action added (_sidebar_update.html), whatever the thread's length
+    (re-rendering up to 300 messages was most of an action's time); without it, or when more
+    than a thread's worth came since, the whole thread parts as before."""
+    args = ListArgs.from_back(request.form.get("back") or "")
+    after = request.form.get("after", type=int)
+    fresh = messages_after(db, user, conversation, after) if after is not None else None
+    if fresh is None:
+        return render_template(
+            "ui/_thread_update.html", args=args, **thread_context(db, user, conversation)
+        )
+    answer = make_response(
+        render_template(
+            "ui/_sidebar_update.html", args=args, **sidebar_context(db, user, conversation), **fresh
+        )
+    )
+    # All of it is out of band: the form's target (#thread-parts) must stay as it is, not be
+    # emptied by the nothing that is left for it.
+    answer.headers["HX-Reswap"] = "none"
+    return answer
 
 
 def _change(my_id: int, zone: str) -> Change:

@@ -14,7 +14,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.datastructures import MultiDict
 
-from inbox.access import can_see_contact, restrict, visible_account_ids
+from inbox.access import can_see, can_see_contact, restrict, visible_account_ids
 from inbox.canned import list_canned, render, variables_for
 from inbox.category_rules import summary_required
 from inbox.counts import view_counts
@@ -193,49 +193,64 @@ def htmx_request() -> bool:
 
 
 def _page(conversation_id: int | None) -> Response:
-    response = make_response(_page_body(conversation_id))
+    body, status = _page_body(conversation_id)
+    response = make_response(body, status)
     # One address, three answers (the page, the list pane, the conversation part): a cache
     # must never hand the browser a fragment when it goes back to the page.
     response.vary.update(("HX-Request", "HX-Target"))
     return response
 
 
-def _page_body(conversation_id: int | None) -> str:
+def _page_body(conversation_id: int | None) -> tuple[str, int]:
     args = ListArgs.from_request()
     with current_runtime().db.session() as db:
         user = user_row(db)
         if htmx_request() and request.headers.get("HX-Target") == "conversation":
             return _conversation_part(db, user, args, conversation_id)
         if htmx_request():
-            return _list_pane(db, user, args, conversation_id)
+            return _list_pane(db, user, args, conversation_id), 200
         conversation = _opened(db, user, conversation_id)
         context: dict[str, Any] = _list_context(db, user, args)
         context["counts"] = _counts(db, user, args, context["teams"])
         context["saved_views"] = views_for(db, user)
-        context["selected"] = conversation_id
+        context["selected"] = conversation.id if conversation else None
+        context["refused"] = conversation is None and conversation_id is not None
         if conversation is not None:
             context.update(thread_context(db, user, conversation))
-        return render_template("ui/inbox.html", **context)
+        return render_template("ui/inbox.html", **context), 404 if context["refused"] else 200
 
 
 def _opened(db: Session, user: User, conversation_id: int | None) -> Conversation | None:
-    """The conversation the agent opens, marked as seen by them."""
+    """The conversation the agent opens, marked as seen by them; None when there is none to
+    open or it cannot be (deleted, or in an inbox the agent does not see: one answer for both,
+    as everywhere, so an address never tells whether a conversation exists)."""
     if conversation_id is None:
         return None
-    conversation = visible_conversation(db, user, conversation_id)
+    conversation = db.get(Conversation, conversation_id)
+    if conversation is None or not can_see(db, user, conversation):
+        return None
     mark_conversation_seen(db, conversation.id, datetime.now(UTC))
     db.expire(conversation, ["agent_last_seen_at"])
     return conversation
 
 
-def _conversation_part(db: Session, user: User, args: ListArgs, conversation_id: int | None) -> str:
+def _conversation_part(
+    db: Session, user: User, args: ListArgs, conversation_id: int | None
+) -> tuple[str, int]:
     """A list row opened (or the phone's back link closed) a conversation: only the thread
-    and its details, without the list and its counts, which did not change."""
+    and its details, without the list and its counts, which did not change. A refused one
+    answers 404 with the message in its place (app.js swaps it in, not an error page)."""
     conversation = _opened(db, user, conversation_id)
-    context: dict[str, Any] = {"args": args, "conversation": conversation, "swap": True}
+    refused = conversation is None and conversation_id is not None
+    context: dict[str, Any] = {
+        "args": args,
+        "conversation": conversation,
+        "swap": True,
+        "refused": refused,
+    }
     if conversation is not None:
         context.update(thread_context(db, user, conversation))
-    return render_template("ui/_conversation.html", **context)
+    return render_template("ui/_conversation.html", **context), 404 if refused else 200
 
 
 def _list_pane(db: Session, user: User, args: ListArgs, selected: int | None) -> str:
@@ -243,7 +258,11 @@ def _list_pane(db: Session, user: User, args: ListArgs, selected: int | None) ->
     filters) unless only the page changed — paging never changes a count."""
     context: dict[str, Any] = _list_context(db, user, args)
     if selected is not None:
-        visible_conversation(db, user, selected)
+        found = db.get(Conversation, selected)
+        if found is None or not can_see(db, user, found):
+            # Refused (its message is in #conversation): the list still changes, its links
+            # just stop keeping that conversation open; a 404 here made app.js reload.
+            selected = None
     context["selected"] = selected
     context["sidebar_oob"] = not args.cursor
     if context["sidebar_oob"]:
@@ -287,12 +306,15 @@ def _counts(db: Session, user: User, args: ListArgs, teams: list[Team]) -> dict[
     """Queue sizes per view under the current status/channel/label filters.
 
     The search text and the assignee filter are left out: counts say how big each queue is,
-    and a text search per view would multiply the cost of every search. Without a label
-    filter they come from the maintained deltas (inbox/counts.py: one small query whatever
-    the table's size); a label is not part of their key, so it still counts rows.
+    and a text search per view would multiply the cost of every search. They come from the
+    maintained deltas (inbox/counts.py: one small query whatever the table's size), per label
+    under a label filter.
     """
+    label_id: int | None = None
     if args.label:
-        return _counted(db, user, args, teams)
+        label_id = db.scalar(select(Label.id).where(Label.name == args.label))
+        if label_id is None:  # no such label: no conversation carries it
+            return {"all": 0, "mine": 0, "unassigned": 0, **{f"team:{t.id}": 0 for t in teams}}
     allowed = visible_account_ids(db, user)
     if args.channel:
         in_channel = set(
@@ -304,6 +326,7 @@ def _counts(db: Session, user: User, args: ListArgs, teams: list[Team]) -> dict[
         user.id,
         account_ids=allowed,
         status=None if args.status == "any" else args.status,
+        label_id=label_id,
     )
     counts = {"all": found.total, "mine": found.mine, "unassigned": found.unassigned}
     counts.update({f"team:{t.id}": found.per_team.get(t.id, 0) for t in teams})
@@ -311,7 +334,8 @@ def _counts(db: Session, user: User, args: ListArgs, teams: list[Team]) -> dict[
 
 
 def _counted(db: Session, user: User, args: ListArgs, teams: list[Team]) -> dict[str, int]:
-    """The same counts by COUNT over the matching conversations, in two queries."""
+    """The same counts by COUNT over the matching conversations, in two queries: what the
+    deltas replaced, kept as the reference bench/inbox_scale.py compares them with."""
     plain = replace(args, q="", assignee="")
     base = conversation_query(db, user, plain.filter("all")).subquery()
     total, mine, unassigned = db.execute(
@@ -357,7 +381,7 @@ def thread_context(db: Session, user: User, conversation: Conversation) -> dict[
     # Offered when a free reply is not allowed: what the platform still lets us send.
     templates, templates_problem = ([], "") if window.open else templates_for(rt, conversation)
     return {
-        "conversation": conversation,
+        **sidebar_context(db, user, conversation),
         "messages": messages,
         "more_messages": more,
         "older_than": before,
@@ -371,8 +395,20 @@ def thread_context(db: Session, user: User, conversation: Conversation) -> dict[
         "other_conversations": _other_conversations(db, user, conversation),
         "merge_candidates": _merge_candidates(db, user, contact),
         "canned": canned,
-        "assignable": _assignable(db, None, conversation.channel_account_id),
         "statuses": STATUSES,
+        "intake": intake_panel(db, conversation),
+        "macros": macros_for(db, user),
+        "moderation": moderation_states(db, [m.id for m in messages if m.kind == "comment"]),
+        "moderation_actions": actions_for(rt, conversation.account, user),
+    }
+
+
+def sidebar_context(db: Session, user: User, conversation: Conversation) -> dict[str, Any]:
+    """What the thread's header and its sidebar (_details.html) show: all a sidebar action
+    can change, so its answer renders these and the new event lines, not the whole thread."""
+    return {
+        "conversation": conversation,
+        "assignable": _assignable(db, None, conversation.channel_account_id),
         "priorities": PRIORITIES,
         "categories": category_choices(conversation.category),
         "snooze_presets": presets(datetime.now(UTC), zone_of(user.timezone)),
@@ -381,11 +417,44 @@ def thread_context(db: Session, user: User, conversation: Conversation) -> dict[
         "label_names": sorted(label.name for label in conversation.labels),
         "teams": list(db.scalars(select(Team).order_by(Team.name))),
         "labels": list(db.scalars(select(Label).order_by(Label.name))),
-        "intake": intake_panel(db, conversation),
-        "macros": macros_for(db, user),
         "sla": clocks_for(db, [conversation.id], datetime.now(UTC)).get(conversation.id),
-        "moderation": moderation_states(db, [m.id for m in messages if m.kind == "comment"]),
-        "moderation_actions": actions_for(rt, conversation.account, user),
+    }
+
+
+def messages_after(
+    db: Session, user: User, conversation: Conversation, after: int
+) -> dict[str, Any] | None:
+    """The messages newer than `after` (the newest the page shows), oldest first, with what
+    their template needs; None when there are more than a thread shows (the page then wants
+    the whole thread)."""
+    rows = list(
+        db.scalars(
+            select(Message)
+            .where(Message.conversation_id == conversation.id, Message.id > after)
+            .order_by(Message.id)
+            .limit(THREAD_LIMIT + 1)
+        )
+    )
+    if len(rows) > THREAD_LIMIT:
+        return None
+    # An action adds event lines, which show neither files nor an author: load those (one
+    # query each, into the same rows) only when customer or agent messages came meanwhile.
+    said = [m.id for m in rows if m.kind != "event"]
+    if said:
+        db.scalars(
+            select(Message)
+            .where(Message.id.in_(said))
+            .options(selectinload(Message.attachments), selectinload(Message.author))
+        ).all()
+    comments = [m.id for m in rows if m.kind == "comment"]
+    return {
+        "messages": rows,
+        # They follow messages the page shows: each can be split from, like a thread's later ones.
+        "more_messages": True,
+        "moderation": moderation_states(db, comments),
+        "moderation_actions": actions_for(current_runtime(), conversation.account, user)
+        if comments
+        else [],
     }
 
 

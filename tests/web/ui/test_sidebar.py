@@ -6,7 +6,9 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from inbox.models import Conversation, Label, User
+from sqlalchemy import func, select
+
+from inbox.models import Conversation, Label, Message, User
 from switchboard.runtime import Runtime
 from tests.web.ui.conftest import form_token, inbound, login
 from web.ui.snooze import preset_time, zone_of
@@ -157,3 +159,67 @@ def test_a_thread_opened_from_the_list_is_the_conversation_part_only(
     row = re.search(rf'<li class="conv-row[^"]*selected" data-id="{conv.id}">.*?</a>', page, re.S)
     assert row and 'hx-target="#conversation"' in row.group(0)  # the row swaps, no page load
     assert f'href="/inbox/c/{conv.id}?view=unassigned"' in row.group(0)  # the no-JS link
+
+
+def test_an_action_naming_the_newest_message_shown_answers_without_the_thread(
+    client: Any, rt: Runtime, team_setup: dict[str, Any]
+) -> None:
+    conv, path, token = _open(client, rt, team_setup)
+    with rt.db.session() as session:
+        shown = session.scalars(
+            select(func.max(Message.id)).where(Message.conversation_id == conv.id)
+        ).one()
+    later = inbound(rt, team_setup["a"], "추가 문의", customer="c1", name="이서연")
+    assert later.id == conv.id
+    answer = client.post(
+        f"{path}/update",
+        data={"csrf_token": token, "priority": "high", "back": path, "after": str(shown)},
+        headers=HX,
+    )
+    assert answer.status_code == 200
+    assert answer.headers["HX-Reswap"] == "none"  # the thread stays: nothing replaces it
+    html = answer.get_data(as_text=True)
+    # Everything out of band: the header, the lines since `after` appended, the sidebar.
+    assert re.search(r'<header id="thread-head"[^>]*hx-swap-oob="true"', html)
+    assert re.search(r'id="conv-details"[^>]*hx-swap-oob="true"', html)
+    appended = re.search(
+        r'<div hx-swap-oob="beforeend:#messages">(.*?)</div>\s*<section', html, re.S
+    )
+    assert appended, html
+    assert f'id="m{shown}"' not in html  # the page has it already
+    assert "추가 문의" in appended.group(1)  # came after it, so it is added
+    events = re.findall(r'<div class="event" id="m(\d+)"', appended.group(1))
+    assert len(events) == 1 and int(events[0]) > shown  # the action's own line
+    assert 'id="messages"' not in html and "배송 문의" not in html
+    # Without `after` (no JS wiring, an old page): the whole thread parts, as before.
+    whole = client.post(
+        f"{path}/update", data={"csrf_token": token, "priority": "low", "back": path}, headers=HX
+    ).get_data(as_text=True)
+    assert 'id="messages"' in whole and "배송 문의" in whole
+
+
+def test_a_conversation_that_cannot_be_opened_says_so_in_place(
+    client: Any, rt: Runtime, team_setup: dict[str, Any]
+) -> None:
+    """Not the agent's inbox, or no such conversation: one answer (a 404), as everywhere, in
+    place of the thread — in the page with its list, or as the part a list row swaps in."""
+    theirs = inbound(rt, team_setup["b"], "다른 팀 문의", customer="o1", name="남의고객")
+    _conv_row, _path, _token = _open(client, rt, team_setup)
+    to_thread = {**HX, "HX-Target": "conversation"}
+    for conversation_id in (theirs.id, theirs.id + 1000):
+        page = client.get(f"/inbox/c/{conversation_id}?view=all")
+        html = page.get_data(as_text=True)
+        assert page.status_code == 404
+        assert 'id="refused"' in html and "이 대화를 열 수 없습니다" in html
+        assert 'id="conv-list"' in html and "이서연" in html  # the list is still there
+        assert "남의고객" not in html and "다른 팀 문의" not in html
+        part = client.get(f"/inbox/c/{conversation_id}", headers=to_thread)
+        fragment = part.get_data(as_text=True)
+        assert part.status_code == 404
+        assert 'id="refused"' in fragment and "<html" not in fragment
+        assert 'id="conv-list"' not in fragment and "남의고객" not in fragment
+        # A view chosen while the message is shown: the list, its links no longer keep it.
+        listed = client.get(f"/inbox/c/{conversation_id}?view=unassigned", headers=HX)
+        assert listed.status_code == 200
+        assert f'href="/inbox/c/{conversation_id}?' not in listed.get_data(as_text=True)
+        assert f'href="/inbox/c/{conversation_id}"' not in listed.get_data(as_text=True)

@@ -81,6 +81,16 @@ def test_sidebar_actions_are_one_click_and_never_reload(
         page.goto(f"{base_url}/inbox/c/{conv.id}")
         ready(page)
     mark_page(page)
+    # Each action names the newest message shown and gets only the changed parts back.
+    answers: list[tuple[str, str | None]] = []
+    page.on(
+        "response",
+        lambda r: (
+            answers.append((r.request.post_data or "", r.headers.get("hx-reswap")))
+            if r.url.endswith("/update")
+            else None
+        ),
+    )
     if width <= PHONE:  # list → thread → details: the details are a screen of their own
         assert page.locator("#list-pane").is_hidden()
         assert page.locator("#conv-details").is_hidden()
@@ -143,6 +153,10 @@ def test_sidebar_actions_are_one_click_and_never_reload(
         assert fresh.snoozed_until is not None
         assert fresh.snoozed_until.astimezone(UTC) in expected
     assert no_sideways_scroll(page)
+    assert len(answers) >= 6
+    assert all("after=" in sent and reswap == "none" for sent, reswap in answers), answers
+    events = page.locator("#messages .event").evaluate_all("es => es.map(e => e.id)")
+    assert len(events) == len(set(events)) >= 6  # each action's line once, however it came
 
     if width <= PHONE:  # back: details → thread → list
         back_to_list(page)

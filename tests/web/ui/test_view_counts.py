@@ -1,6 +1,6 @@
 """The counts beside the inbox views, as the page shows them, equal COUNT over the rows after
 actions, for an admin and a restricted agent, with status, channel and label filters
-(SQLite, PostgreSQL). They come from inbox/counts.py except under a label filter."""
+(SQLite, PostgreSQL). They come from inbox/counts.py, per label under a label filter."""
 
 from __future__ import annotations
 
@@ -71,6 +71,9 @@ def test_counts_on_the_page_follow_actions_and_filters(
         ("?status=pending", {"status": "pending"}),
         ("?status=any&channel=instagram", {"channel": "instagram"}),
         ("?status=any&label=VIP", {"label": "VIP"}),
+        ("?label=VIP", {"status": "open", "label": "VIP"}),
+        ("?status=pending&label=VIP", {"status": "pending", "label": "VIP"}),
+        ("?status=any&label=nosuch", {"label": "nosuch"}),
     ):
         want = expected(rt, "mina@example.test", [team_id], **flt)
         assert shown(client.get(f"/inbox/{query}").get_data(as_text=True)) == want, query
