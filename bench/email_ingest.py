@@ -18,7 +18,7 @@ poll process (bench/_counted_cli.py). Figures go to BENCHMARKS.md, "Email ingest
 
     .venv/bin/python bench/seed_large.py postgresql://postgres@127.0.0.1:5432/sb_mail_large
     .venv/bin/python bench/email_ingest.py [--count 2000] [--runs 3] [--large sb_mail_large] \
-        [--sqlite] [--write]
+        [--sqlite] [--code OTHER_CHECKOUT] [--write]
 
 PostgreSQL is the server in BENCH_PG (default postgresql://postgres@127.0.0.1:5432/postgres),
 Redis (events) BENCH_REDIS (default redis://127.0.0.1:6379/0; only PUBLISH is used).
@@ -342,10 +342,15 @@ def prepare(server: Dovecot, url: str, env: dict[str, str]) -> int:
     return account_id
 
 
+# The checkout whose `switchboard poll` runs (--code): this one, or another for a before/after
+# pair in the same window; its bench/_counted_cli.py puts that checkout first on sys.path.
+CODE = ROOT
+
+
 def run_cli(account_id: int, env: dict[str, str]) -> dict[str, Any]:
     """`switchboard poll ACCOUNT` as its own process, counting its SQL statements."""
     out = Path(env["SWITCHBOARD_INSTANCE"]) / "figures.json"
-    command = [sys.executable, str(ROOT / "bench" / "_counted_cli.py"), str(out)]
+    command = [sys.executable, str(CODE / "bench" / "_counted_cli.py"), str(out)]
     _wait_for_quiet()
     load = os.getloadavg()[0]
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -525,8 +530,17 @@ def main() -> None:
         "deleted after it ('' to skip)",
     )
     parser.add_argument("--sqlite", action="store_true", help="also one run into SQLite")
+    parser.add_argument(
+        "--code",
+        default=None,
+        help="run the `switchboard poll` processes from another checkout (a before figure); "
+        "generation, dovecot and the checks stay this checkout's",
+    )
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
     args = parser.parse_args()
+    if args.code:
+        global CODE
+        CODE = Path(args.code).resolve()
     mails = generate(args.count)
     load_before = os.getloadavg()
     runs: list[dict[str, Any]] = []
@@ -671,6 +685,7 @@ def render(
         '"process CPU" its user + system time. A run starts once the 1-minute load is under '
         f"{QUIET_LOAD} (BENCH_QUIET_LOAD) or after {QUIET_WAIT:.0f} s (BENCH_QUIET_WAIT).",
         f"- APPEND of all mails into dovecot took {append_s:.1f} s (not part of the figures).",
+        *([f"- `switchboard poll` run from the checkout {CODE} (--code)."] if CODE != ROOT else []),
         "",
         "| stage | poll s | mails/s | process s / mails/s | process CPU s | SQL statements "
         "(per mail) | load at start |",

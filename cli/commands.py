@@ -20,13 +20,8 @@ from cli.progress import Progress, stop_on_interrupt
 from connectors import CHANNEL_SLUGS, registered
 from connectors.base import Capability, ConnectorError
 from inbox.channels import add_account, remove_account
-from inbox.faq.articles import ArticleFormatError, loads
-from inbox.faq.service import export_json, import_articles, seed_default_articles
 from inbox.migrate import upgrade
 from inbox.models import ChannelAccount
-from inbox.models.privacy import PrivacyRequest
-from inbox.privacy import PrivacyRefused, count_messages, export_contact, request_erasure
-from inbox.reports.rollup import refresh as refresh_reports
 from inbox.tokens import is_expired, issue_token, list_tokens, revoke_token
 from inbox.users import create_user, user_by_email
 from switchboard import accounts
@@ -43,7 +38,10 @@ from switchboard.runtime import build_runtime
 from switchboard.settings import Settings
 from workers.context import set_runtime
 from workers.poll import poll_account
-from workers.privacy import erase
+
+# The FAQ, privacy and reports modules are imported by their own commands: a `poll` process,
+# started for every catch-up, pays for what it imports (docs/decisions.md, "Email at the
+# speed of parsing").
 
 
 def _runtime(embedded_jobs: bool = False) -> Any:
@@ -319,6 +317,8 @@ def reports() -> None:
 @click.option("--full", is_flag=True, help="Rebuild every hour, not only the changed ones.")
 def reports_refresh(full: bool) -> None:
     """Roll up report figures now; run once after an upgrade so no page view has to."""
+    from inbox.reports.rollup import refresh as refresh_reports
+
     rt = _runtime()
     try:
         with rt.db.session() as session:
@@ -336,6 +336,8 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Migrate the database to the newest schema."""
+    from inbox.faq.service import seed_default_articles
+
     settings = Settings.load()
     if settings.database_url.startswith("sqlite:///"):
         # A fresh checkout has no instance/ yet: the SQLite file and its folder are made here.
@@ -659,6 +661,9 @@ def faq_import(file: Any) -> None:
     The whole file is validated first, then written in batches, each committed: Ctrl+C stops
     after the current batch and running the same import again picks up where it stopped.
     """
+    from inbox.faq.articles import ArticleFormatError, loads
+    from inbox.faq.service import import_articles
+
     try:
         articles = loads(file.read())
     except (ArticleFormatError, ValueError) as exc:
@@ -690,6 +695,8 @@ FAQ_BATCH = 50
 @click.argument("file", type=click.File("w", encoding="utf-8"), default="-")
 def faq_export(file: Any) -> None:
     """Write every article's current version to FILE (default: standard output)."""
+    from inbox.faq.service import export_json
+
     rt = _runtime()
     with rt.db.session() as session:
         file.write(export_json(session))
@@ -710,6 +717,7 @@ def contact_export(contact_id: int, output: Path) -> None:
 
     The zip is written to OUTPUT.part and renamed when complete; Ctrl+C leaves no OUTPUT.
     """
+    from inbox.privacy import PrivacyRefused, count_messages, export_contact
 
     rt = _runtime()
     partial = output.with_name(output.name + ".part")
@@ -743,6 +751,9 @@ def contact_export(contact_id: int, output: Path) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def contact_erase(contact_id: int, yes: bool) -> None:
     """Erase CONTACT_ID now: see docs/privacy.md for what is removed and what is kept."""
+    from inbox.models.privacy import PrivacyRequest
+    from inbox.privacy import PrivacyRefused, request_erasure
+    from workers.privacy import erase
 
     if not yes:
         click.confirm(
@@ -791,7 +802,9 @@ def poll(account_id: int) -> None:
         return not progress.stopping
 
     with stop_on_interrupt(progress):
-        poll_account(account_id, on_page=page_done, max_pages=UNLIMITED_PAGES)
+        # A process of its own draining the mailbox: pages are fetched and parsed in a forked
+        # child while this process stores the previous one (workers/fetcher.py).
+        poll_account(account_id, on_page=page_done, max_pages=UNLIMITED_PAGES, fetch_process=True)
     progress.finish(
         f"polled account {account_id}: {progress.count} events, "
         f"done at {datetime.now(UTC).isoformat(timespec='seconds')}"

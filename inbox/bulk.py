@@ -9,8 +9,10 @@ value); SQLite gets a multi-row VALUES list within its bind-parameter limit.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import ColumnElement, String, any_, bindparam, case, literal, text, update
 from sqlalchemy.dialects import postgresql
@@ -39,13 +41,19 @@ def insert_rows(
         return []
     columns = tuple(rows[0])
     if session.get_bind().dialect.name == "postgresql":
-        statement = _unnest_insert(table, columns, conflict, returning)
         dialect = session.get_bind().dialect
         params = {}
-        for name in columns:
+        constant = []
+        for index, name in enumerate(columns):
             process = table.c[name].type.bind_processor(dialect)
             values = [row[name] for row in rows]
-            params[name] = [process(v) for v in values] if process else values
+            values = [process(v) for v in values] if process else values
+            if index and _same(values):  # the first column stays an array: it counts the rows
+                constant.append(name)
+                params[name] = values[0]
+            else:
+                params[name] = values
+        statement = _unnest_insert(table, columns, tuple(constant), conflict, returning)
         result = session.execute(statement, params)
         return list(result.all()) if returning else []
     out: list[Any] = []
@@ -63,13 +71,39 @@ def _tail(conflict: tuple[str, ...], returning: tuple[str, ...]) -> str:
     return sql + (f" RETURNING {', '.join(returning)}" if returning else "")
 
 
-@lru_cache(maxsize=64)
+# Values bound once for every row when a column holds the same one throughout (NULLs, the
+# account, the direction): psycopg writes an array element by element in Python, and a mail
+# row has a dozen such columns. Containers are left out: equal JSON may differ in its text.
+_SCALARS = (type(None), str, int, float, bool, bytes, datetime, date, UUID)
+
+
+def _same(values: list[Any]) -> bool:
+    first = values[0]
+    kind = type(first)
+    return kind in _SCALARS and all(type(v) is kind and v == first for v in values)
+
+
+@lru_cache(maxsize=128)
 def _unnest_insert(
-    table: Any, columns: tuple[str, ...], conflict: tuple[str, ...], returning: tuple[str, ...]
+    table: Any,
+    columns: tuple[str, ...],
+    constant: tuple[str, ...],
+    conflict: tuple[str, ...],
+    returning: tuple[str, ...],
 ) -> Any:
-    """Names come from our own table metadata; every value is a bound array."""
-    arrays = ", ".join(f"CAST(:{c} AS {table.c[c].type.compile(dialect=_PG)}[])" for c in columns)
-    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays})"  # noqa: S608
+    """Names come from our own table metadata; every value is bound: an array per column, or
+    one value for a `constant` column."""
+    arrays = [c for c in columns if c not in constant]
+    bound = ", ".join(f"CAST(:{c} AS {table.c[c].type.compile(dialect=_PG)}[])" for c in arrays)
+    picked = ", ".join(
+        f"CAST(:{c} AS {table.c[c].type.compile(dialect=_PG)})" if c in constant else f'u."{c}"'
+        for c in columns
+    )
+    names = ", ".join(f'"{c}"' for c in arrays)
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608
+        f"SELECT {picked} FROM unnest({bound}) AS u({names})"
+    )
     return text(sql + _tail(conflict, returning))
 
 

@@ -88,6 +88,15 @@ NOT_FOR_MAIL = (
     "connectors.phone.connector",
     "connectors.webchat.connector",
     "connectors.fake.connector",
+    # nor what only other commands or sending need (issue 12, `mail`): a poll parses and stores
+    "inbox.faq.service",
+    "inbox.faq.search",
+    "inbox.privacy",
+    "workers.privacy",
+    "inbox.reports.rollup",
+    "smtplib",
+    "connectors.email.smtp",
+    "email.policy",
 )
 
 

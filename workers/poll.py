@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -35,6 +35,7 @@ from inbox.replies import flag_reauth, mark_healthy
 from switchboard.metrics import POLLS
 from switchboard.pauses import scopes_for
 from workers.context import runtime
+from workers.fetcher import ahead_fetcher
 from workers.ingest import record_events
 
 log = logging.getLogger(__name__)
@@ -49,12 +50,15 @@ def poll_account(
     *,
     on_page: Callable[[int, int | None], bool] | None = None,
     max_pages: int = MAX_PAGES_PER_RUN,
+    fetch_process: bool = False,
 ) -> int:
     """Poll every stream of the account; return how many events were seen.
 
     `on_page(events, remaining)` is called after each committed page (`switchboard poll`
     draws progress with it; `remaining` is what the stream still holds, None when the
     provider cannot say); returning False stops the run there, e.g. on Ctrl+C.
+    `fetch_process` fetches and parses pages in a forked child process (workers/fetcher.py):
+    for `switchboard poll`, a process of its own; not for a worker's job.
     """
     rt = runtime()
     with rt.db.session() as session:
@@ -71,7 +75,10 @@ def poll_account(
         interval = float(account.options.get("poll_interval", DEFAULT_INTERVAL))
     seen = 0
     streams = tuple(connector.streams_for(config))  # e.g. a mailbox's extra folders
-    with _session(connector, config) as poller, ThreadPoolExecutor(1) as ahead:
+    with (
+        _session(connector, config) as poller,
+        ahead_fetcher(poller, in_child=fetch_process) as ahead,
+    ):
         ahead_ok = bool(poller.read_only)  # every session says whether pages may be read ahead
         for stream in streams:
             paused = rt.pauses.remaining(scopes_for(connector, config, f"poll:{stream}"))
@@ -80,7 +87,7 @@ def poll_account(
                 POLLS.labels(slug, "paused").inc()
                 continue
             cursor = _read_cursor(account_id, stream)
-            pending = ahead.submit(poller.poll, stream, cursor)
+            pending = ahead.submit(stream, cursor)
             for _ in range(max_pages):
                 try:
                     result = pending.result()
@@ -104,11 +111,7 @@ def poll_account(
                 # while the database works. Only for a mailbox the fetch leaves untouched
                 # (no move_to): a page fetched ahead and then not stored is simply fetched
                 # again by the next run.
-                nxt = (
-                    ahead.submit(poller.poll, stream, result.cursor)
-                    if ahead_ok and result.more
-                    else None
-                )
+                nxt = ahead.submit(stream, result.cursor) if ahead_ok and result.more else None
                 seen += len(result.events)
                 moved = _store_page(account_id, slug, stream, cursor, result, interval)
                 POLLS.labels(slug, "ok" if moved else "overlap").inc()
@@ -119,7 +122,7 @@ def poll_account(
                     _discard(nxt)
                     break
                 cursor = result.cursor  # we just stored it: no need to read it back
-                pending = nxt or ahead.submit(poller.poll, stream, cursor)
+                pending = nxt or ahead.submit(stream, cursor)
     _follow_up(account_id)
     return seen
 

@@ -9,7 +9,6 @@ An account is one mailbox: `external_id` is its address; credentials `imap_passw
 from __future__ import annotations
 
 import logging
-import smtplib
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -33,7 +32,7 @@ from connectors.base import (
     SendResult,
     UnsupportedEvent,
 )
-from connectors.email import imap, smtp
+from connectors.email import imap
 from connectors.email.parse import parse_message
 
 log = logging.getLogger(__name__)
@@ -79,6 +78,8 @@ class EmailConnector:
             raise UnsupportedEvent(f"unreadable message: {exc!r}") from exc
 
     def send(self, account: AccountConfig, reply: OutboundReply) -> SendResult:
+        from connectors.email import smtp  # not imported by a poll, which never sends
+
         message = smtp.build_reply(account, reply, sent_at=datetime.now(UTC))
         recipient = reply.recipient.email or reply.recipient.external_id
         refused = smtp.deliver(account, message, [recipient, *reply.cc])
@@ -172,6 +173,10 @@ class EmailConnector:
         except Exception:  # how a connection failed (refused, timed out) stays in the log
             log.warning("IMAP connection test failed", exc_info=True)
             problems.append(f"IMAP: {UNREACHABLE}")
+        import smtplib
+
+        from connectors.email import smtp
+
         try:
             with smtp.open_smtp(account.options, account.credentials) as client:
                 client.noop()

@@ -34,7 +34,7 @@ from connectors.base import (
 from connectors.email.parse import parse_message
 from connectors.email.tls import context_for
 
-PAGE_SIZE = 200  # one page is one transaction; PAGE_BYTES bounds its memory
+PAGE_SIZE = 500  # one page is one transaction (one set-based run); PAGE_BYTES bounds its memory
 MAX_MESSAGE_BYTES = 25 * 1024 * 1024
 PAGE_BYTES = 64 * 1024 * 1024  # a page stops growing here, so memory stays bounded
 DEFAULT_TIMEOUT = 30.0

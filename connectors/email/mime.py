@@ -129,11 +129,26 @@ def decode_header_value(raw: str | None) -> str | None:
     return "".join(pieces).strip()
 
 
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+
+
 def restore_8bit(value: str) -> str:
     """Turn surrogate-escaped raw header bytes (as compat32 keeps them) back into text."""
-    if not any("\udc80" <= ch <= "\udcff" for ch in value):
+    if _ESCAPED_BYTE.search(value) is None:  # a regex scan, not a Python loop per character
         return value
     return decode_bytes(value.encode("ascii", "surrogateescape"), None)
+
+
+def raw_headers(msg: Message) -> dict[str, list[str]]:
+    """Every raw header value by lowercased name, in order: one pass over the header block.
+
+    A mail is asked for a dozen headers; scanning the block (and lowercasing every name) per
+    question cost more than the MIME parse itself.
+    """
+    found: dict[str, list[str]] = {}
+    for key, value in msg.raw_items():
+        found.setdefault(key.lower(), []).append(str(value))
+    return found
 
 
 def raw_header(msg: Message, name: str) -> str | None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import base64
+from email.utils import getaddresses
 
 import pytest
 
 from connectors.base import EventKind
 from connectors.email import normalize_subject
 from connectors.email.mime import decode_bytes, decode_header_value
-from connectors.email.parse import parse_message
+from connectors.email.parse import _mailboxes, parse_message
 from connectors.email.quotes import split_reply
 from connectors.email.subjects import has_reply_prefix, reply_subject
 
@@ -273,3 +274,54 @@ def test_reply_and_forward_subjects_may_thread_by_subject(subject: str) -> None:
 )
 def test_other_subjects_never_thread_by_subject(subject: str | None) -> None:
     assert not has_reply_prefix(subject)
+
+
+# Mailbox headers as senders write them: the simple ones parse.py reads with its own regex,
+# and their near misses that must still reach email.utils.getaddresses.
+MAILBOXES = [
+    "a@example.com",
+    "<a@example.com>",
+    "  Kim <kim@example.com>  ",
+    "Kim  Minho\t<KIM@Example.COM>",
+    "Kim\r\n Minho <kim@example.com>",
+    "=?utf-8?b?6rmA66+87Zi4?= <minho.kim@example.com>",
+    "=?utf-8?b?6rmA66+87Zi4?=\r\n <minho.kim@example.com>",
+    "홍길동 <gd@example.com>",
+    "Kim\u3000Minho <kim@example.com>",
+    "Kim\xa0Minho <kim@example.com>",
+    "Kim<kim@example.com>",
+    "kim+tag@mail.example.co.kr",
+    "o'brien@example.com",
+    # near misses: quoting, comments, lists, groups, routes, odd dots, no or half brackets
+    '"Kim, Minho" <kim@example.com>',
+    '"Kim \\"M\\"" <kim@example.com>',
+    "kim@example.com (Kim Minho)",
+    "(comment) kim@example.com",
+    "Kim (x) <kim@example.com>",
+    "J. R. Smith <j.r@example.com>",
+    "Kim. <kim@example.com>",
+    "a@example.com, b@example.com",
+    "Kim <kim@example.com>, Lee <lee@example.com>",
+    "group: a@example.com, b@example.com;",
+    "Undisclosed recipients:;",
+    "Kim <@route:kim@example.com>",
+    "kim.@example.com",
+    ".kim@example.com",
+    "k..im@example.com",
+    "kim@example..com",
+    "kim@localhost",
+    "Kim kim@example.com",
+    "kim@example.com>",
+    "<kim@example.com",
+    "Kim <kim@example.com> trailing",
+    "Kim [x] <kim@example.com>",
+    "김민호 <김@example.com>",
+    "broken <not an address",
+    "<>",
+    "",
+]
+
+
+@pytest.mark.parametrize("value", MAILBOXES)
+def test_mailbox_shortcut_reads_as_getaddresses_does(value: str) -> None:
+    assert _mailboxes(value) == getaddresses([value])

@@ -23,6 +23,8 @@ from workers.poll import poll_account
 
 ADDRESS = "help@seoulsupps.example"
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+# In a thread (a worker's job) or a forked child process (`switchboard poll`, workers/fetcher.py).
+FETCH = pytest.mark.parametrize("in_child", [False, True], ids=["thread", "child"])
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
@@ -86,13 +88,14 @@ def conversation_of(rt: Any) -> dict[str, int]:
 
 
 @BOTH
+@FETCH
 def test_one_login_per_poll_run_for_every_page_of_every_mailbox(
-    rt: Any, dovecot: Dovecot, mailbox: ChannelAccount
+    rt: Any, dovecot: Dovecot, mailbox: ChannelAccount, in_child: bool
 ) -> None:
     deliver(dovecot, *(mail(n, subject=f"문의 {n}") for n in range(10)))  # 4 pages of 3
     deliver(dovecot, *(mail(n, subject=f"문의 {n}") for n in range(10, 14)), mailbox="Support")
     before = dovecot.settled_logins()
-    assert poll_account(mailbox.id) == 14
+    assert poll_account(mailbox.id, fetch_process=in_child) == 14
     assert dovecot.settled_logins() - before == 1
     with rt.db.session() as s:
         assert s.scalar(select(func.count()).select_from(Message)) == 14
@@ -134,30 +137,32 @@ def _abort_cursor_updates(rt: Any, on: bool) -> None:
 
 
 @BOTH
+@FETCH
 def test_messages_and_cursor_commit_together_and_a_retry_stores_each_once(
-    rt: Any, dovecot: Dovecot, mailbox: ChannelAccount
+    rt: Any, dovecot: Dovecot, mailbox: ChannelAccount, in_child: bool
 ) -> None:
     deliver(dovecot, *(mail(n, subject=f"문의 {n}") for n in range(5)))
     _abort_cursor_updates(rt, on=True)
     try:
         with pytest.raises(Exception, match="cursor refused"):
-            poll_account(mailbox.id)
+            poll_account(mailbox.id, fetch_process=in_child)
     finally:
         _abort_cursor_updates(rt, on=False)
     with rt.db.session() as s:  # the page's messages rolled back with its cursor
         assert s.scalar(select(func.count()).select_from(Message)) == 0
         assert s.scalar(select(func.count()).select_from(Conversation)) == 0
         assert s.scalar(select(SyncCursor.value).where(SyncCursor.stream == "INBOX")) is None
-    assert poll_account(mailbox.id) == 5
-    assert poll_account(mailbox.id) == 0
+    assert poll_account(mailbox.id, fetch_process=in_child) == 5
+    assert poll_account(mailbox.id, fetch_process=in_child) == 0
     with rt.db.session() as s:
         ids = s.scalars(select(Message.external_id)).all()
         assert sorted(ids) == sorted(f"<m{n}@example.com>" for n in range(5))
 
 
 @BOTH
+@FETCH
 def test_broken_mail_inside_a_page_is_rejected_and_the_rest_of_every_page_arrives(
-    rt: Any, dovecot: Dovecot, mailbox: ChannelAccount
+    rt: Any, dovecot: Dovecot, mailbox: ChannelAccount, in_child: bool
 ) -> None:
     deliver(
         dovecot,
@@ -169,8 +174,8 @@ def test_broken_mail_inside_a_page_is_rejected_and_the_rest_of_every_page_arrive
         mail(4, subject="문의 4"),
         mail(5, subject="문의 5"),
     )
-    assert poll_account(mailbox.id) == 5
-    assert poll_account(mailbox.id) == 0
+    assert poll_account(mailbox.id, fetch_process=in_child) == 5
+    assert poll_account(mailbox.id, fetch_process=in_child) == 0
     with rt.db.session() as s:
         rejected = s.scalars(select(InboundDelivery).order_by(InboundDelivery.id)).all()
         assert [r.status for r in rejected] == ["rejected", "rejected"]
@@ -217,6 +222,26 @@ def test_only_reply_and_forward_subjects_thread_by_subject_within_and_across_pag
     assert len({c[1], c[2], c[4], c[6], c[8], c[9]}) == 6
     with rt.db.session() as s:
         assert s.scalar(select(func.count()).select_from(Conversation)) == 6
+
+
+@FETCH
+def test_a_refused_login_flags_the_account_for_reconnecting(
+    rt: Any, factory: Any, dovecot: Dovecot, in_child: bool
+) -> None:
+    """The child's ReauthRequired comes back as itself: the loop flags, not crashes."""
+    deliver(dovecot, mail(1, subject="문의 1"))
+    account = factory.account(
+        "email",
+        connector="email",
+        external_id=ADDRESS,
+        credentials={"imap_password": "wrong"},
+        options=dovecot.options(),
+    )
+    assert poll_account(account.id, fetch_process=in_child) == 0
+    with rt.db.session() as s:
+        flagged = s.get(ChannelAccount, account.id)
+        assert flagged is not None and flagged.health == "reconnect_needed"
+        assert s.scalar(select(func.count()).select_from(Message)) == 0
 
 
 def test_plain_imap_builds_no_tls_context(dovecot: Dovecot) -> None:

@@ -1,0 +1,141 @@
+"""Where a poll run fetches and parses its next page: a thread, or a forked child process.
+
+The poll loop (workers/poll.py) stores page N while page N+1 is fetched and parsed. In a thread
+that overlaps only the waits: MIME parsing is Python work and shares the interpreter lock with
+the ingest of page N, so on a 2,000-mail catch-up the two took turns on one CPU while the
+second one ran only PostgreSQL. `switchboard poll` is a process of its own draining a whole
+mailbox: there a child forked once for the run holds the connector's poll session (still one
+IMAP login per run), fetches and parses, and hands each page back pickled, so parsing and
+storing run side by side. A worker's poll job keeps the thread: forking a worker that runs
+other threads is not safe, and its pages are few.
+
+The child only fetches: it never touches the database or the queue (their connections, copied
+by the fork, stay unused in it). A ConnectorError raised there is rebuilt in the parent with
+its class and attributes, so the poll loop's handling (re-auth, retry, pause) is the same on
+either path.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from connectors.base import ConnectorError, PollResult
+
+
+class Poller(Protocol):
+    def poll(self, stream: str, cursor: str | None) -> PollResult: ...
+
+
+class Fetcher(Protocol):
+    def submit(self, stream: str, cursor: str | None) -> Future[PollResult]: ...
+
+
+@contextmanager
+def ahead_fetcher(poller: Poller, *, in_child: bool = False) -> Iterator[Fetcher]:
+    """A fetcher for `poller`'s pages: in a child process when asked, the session reads ahead
+    (it changes nothing on the server) and this platform can fork; else in a thread."""
+    child = (
+        in_child
+        and bool(getattr(poller, "read_only", False))
+        and "fork" in multiprocessing.get_all_start_methods()
+    )
+    fetcher = _ChildFetcher(poller) if child else _ThreadFetcher(poller)
+    try:
+        yield fetcher
+    finally:
+        fetcher.close()
+
+
+class _ThreadFetcher:
+    def __init__(self, poller: Poller) -> None:
+        self._poller = poller
+        self._pool = ThreadPoolExecutor(1)
+
+    def submit(self, stream: str, cursor: str | None) -> Future[PollResult]:
+        return self._pool.submit(self._poller.poll, stream, cursor)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+
+class _ChildFetcher:
+    def __init__(self, poller: Poller) -> None:
+        # fork: the child inherits the session object and the imported modules (nothing is
+        # pickled on the way in, and nothing is imported again).
+        self._pool = ProcessPoolExecutor(
+            1,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_child_start,
+            initargs=(poller,),
+        )
+
+    def submit(self, stream: str, cursor: str | None) -> Future[PollResult]:
+        page: Future[PollResult] = Future()
+        sent = self._pool.submit(_child_poll, stream, cursor)
+
+        def arrived(done: Future[PollResult | _Failure]) -> None:
+            try:
+                value = done.result()
+            except BaseException as exc:  # the child died or hit a bug: the caller sees it
+                page.set_exception(exc)
+                return
+            if isinstance(value, _Failure):
+                page.set_exception(value.rebuild())
+            else:
+                page.set_result(value)
+
+        sent.add_done_callback(arrived)
+        return page
+
+    def close(self) -> None:
+        """Log out in the child (its session ends there), then let it exit."""
+        with suppress(Exception):
+            self._pool.submit(_child_stop).result(timeout=30)
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+# -- in the child ------------------------------------------------------------------------------
+
+_SESSION: Any = None
+
+
+def _child_start(poller: Poller) -> None:
+    global _SESSION
+    _SESSION = poller
+    # Ctrl+C is the parent's to handle: it stops after the page it is storing, then closes us.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _child_poll(stream: str, cursor: str | None) -> PollResult | _Failure:
+    try:
+        return _SESSION.poll(stream, cursor)  # type: ignore[no-any-return]
+    except ConnectorError as exc:
+        return _Failure(type(exc), exc.reason, dict(vars(exc)))
+
+
+def _child_stop() -> None:
+    exit_ = getattr(_SESSION, "__exit__", None)
+    if exit_ is not None:
+        exit_(None, None, None)
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """A ConnectorError on its way back: rebuilt without calling its __init__, whose
+    arguments (retry_after, scopes) differ by class and are not all in `args`."""
+
+    kind: type[ConnectorError]
+    reason: str
+    state: dict[str, Any]
+
+    def rebuild(self) -> ConnectorError:
+        error = self.kind.__new__(self.kind)
+        Exception.__init__(error, self.reason)
+        error.__dict__.update(self.state)
+        return error
