@@ -31,6 +31,16 @@ LOCAL_IMPORTS_ALLOWED = {
     ("cli/commands.py", "cli.demo"),
     ("cli/commands.py", "web.streams"),
     ("cli/commands.py", "workers.rq_worker"),
+    # The FAQ, privacy and reports commands load their modules (the FAQ engine, the export and
+    # erasure code, the report roll-up) themselves: a poll needs none of them (issue 12, mail).
+    ("cli/commands.py", "inbox.reports.rollup"),
+    ("cli/commands.py", "inbox.faq.service"),
+    ("cli/commands.py", "inbox.faq.articles"),
+    ("cli/commands.py", "inbox.privacy"),
+    ("cli/commands.py", "inbox.models.privacy"),
+    ("cli/commands.py", "workers.privacy"),
+    # smtplib and the SMTP half: a poll never sends (the same start-up, the same test).
+    ("connectors/email/connector.py", "connectors.email"),
 }
 
 
