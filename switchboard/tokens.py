@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 
 from connectors import behaviour, with_capability
-from connectors.base import AccountConfig, CannotRenew, Capability, ReauthRequired, RenewToken
+from connectors.base import CannotRenew, Capability, ReauthRequired, RenewToken
 from inbox.models import ChannelAccount
 from inbox.oauth import store_renewed
 from inbox.replies import flag_reauth
@@ -59,13 +59,7 @@ def renew(rt: Any, account_id: int, *, actor_id: int | None = None) -> Renewed:
         renewer = _renewer(rt, account.connector)
         if renewer is None:
             raise CannotRenew(f"{account.channel} accounts have no renewable token")
-        credentials = rt.vault.open(account.credentials) if account.credentials else {}
-        config = AccountConfig(
-            id=account.id,
-            external_id=account.external_id,
-            credentials=credentials,
-            options=dict(account.options or {}),
-        )
+        config = rt.account_config(account)
     try:
         fresh = renewer.renew_token(config)
     except ReauthRequired as exc:
@@ -81,7 +75,7 @@ def renew(rt: Any, account_id: int, *, actor_id: int | None = None) -> Renewed:
         store_renewed(
             session,
             account,
-            sealed=rt.seal({**credentials, **fresh.credentials}),
+            sealed=rt.seal({**config.credentials, **fresh.credentials}),
             expires_at=fresh.expires_at,
             actor_id=actor_id,
             how=fresh.how,

@@ -108,10 +108,21 @@ def roles(*allowed: str) -> Callable[[F], F]:
     return decorate
 
 
-def visible_conversation(session: Session, user: User, conversation_id: int) -> Conversation:
-    """The conversation if `user` may see it; otherwise 404, exactly as for a missing id."""
+def conversation_if_visible(
+    session: Session, user: User, conversation_id: int
+) -> Conversation | None:
+    """The conversation if `user` may see it; None for one they may not see, exactly as for
+    a missing id (an address never tells whether a conversation exists)."""
     conversation = session.get(Conversation, conversation_id)
     if conversation is None or not can_see(session, user, conversation):
+        return None
+    return conversation
+
+
+def visible_conversation(session: Session, user: User, conversation_id: int) -> Conversation:
+    """The conversation if `user` may see it; otherwise 404, exactly as for a missing id."""
+    conversation = conversation_if_visible(session, user, conversation_id)
+    if conversation is None:
         abort(404)
     return conversation
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.datastructures import MultiDict
 
-from inbox.access import can_see, can_see_contact, restrict, visible_account_ids
+from inbox.access import can_see_contact, restrict, visible_account_ids
 from inbox.canned import list_canned, render, variables_for
 from inbox.category_rules import summary_required
 from inbox.counts import view_counts
@@ -49,7 +49,7 @@ from web.replying import attachment_limits, reply_window, templates_for
 from web.runtime import current_runtime
 from web.ui.attachments import composer_files
 from web.ui.categories import category_choices
-from web.ui.common import roles, user_row, visible_conversation
+from web.ui.common import conversation_if_visible, roles, user_row, visible_conversation
 from web.ui.intake_panel import intake_panel
 from web.ui.snooze import presets, zone_of
 
@@ -226,8 +226,8 @@ def _opened(db: Session, user: User, conversation_id: int | None) -> Conversatio
     as everywhere, so an address never tells whether a conversation exists)."""
     if conversation_id is None:
         return None
-    conversation = db.get(Conversation, conversation_id)
-    if conversation is None or not can_see(db, user, conversation):
+    conversation = conversation_if_visible(db, user, conversation_id)
+    if conversation is None:
         return None
     mark_conversation_seen(db, conversation.id, datetime.now(UTC))
     db.expire(conversation, ["agent_last_seen_at"])
@@ -257,12 +257,10 @@ def _list_pane(db: Session, user: User, args: ListArgs, selected: int | None) ->
     """A view, filter or page change: the list pane, plus the sidebar (views, counts, the
     filters) unless only the page changed — paging never changes a count."""
     context: dict[str, Any] = _list_context(db, user, args)
-    if selected is not None:
-        found = db.get(Conversation, selected)
-        if found is None or not can_see(db, user, found):
-            # Refused (its message is in #conversation): the list still changes, its links
-            # just stop keeping that conversation open; a 404 here made app.js reload.
-            selected = None
+    if selected is not None and conversation_if_visible(db, user, selected) is None:
+        # Refused (its message is in #conversation): the list still changes, its links
+        # just stop keeping that conversation open; a 404 here made app.js reload.
+        selected = None
     context["selected"] = selected
     context["sidebar_oob"] = not args.cursor
     if context["sidebar_oob"]:
