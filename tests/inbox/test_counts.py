@@ -84,6 +84,20 @@ def assert_exact(rt: Runtime) -> None:
     assert kept == counted
 
 
+def rows_in(rt: Runtime, model: Any) -> int:
+    with rt.db.session() as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def assert_folding_shrinks(rt: Runtime, model: Any, fold: Any) -> None:
+    """Folding a delta table by hand removes rows and leaves every count exact."""
+    before = rows_in(rt, model)
+    with rt.db.session() as session:
+        assert fold(session) > 0
+    assert rows_in(rt, model) < before
+    assert_exact(rt)
+
+
 def change(rt: Runtime, conversation_id: int, **fields: Any) -> None:
     with rt.db.session() as session:
         conversation = session.get(Conversation, conversation_id)
@@ -177,12 +191,7 @@ def test_view_counts_match_count_and_compaction_keeps_them(
             assert (nothing.total, nothing.mine, nothing.unassigned) == (0, 0, 0)
 
     check()
-    with rt.db.session() as session:
-        rows_before = session.scalar(select(func.count()).select_from(ConversationCount))
-        assert compact(session) > 0
-        rows_after = session.scalar(select(func.count()).select_from(ConversationCount))
-    assert rows_after is not None and rows_before is not None and rows_after < rows_before
-    assert_exact(rt)
+    assert_folding_shrinks(rt, ConversationCount, compact)
     check()
 
     # A read that sums more deltas than COMPACT_AFTER folds the table itself.
@@ -191,9 +200,7 @@ def test_view_counts_match_count_and_compaction_keeps_them(
     monkeypatch.setattr(counts_module, "COMPACT_AFTER", 1)
     with rt.db.session() as session:
         view_counts(session, agent.id, account_ids=None, status=None)
-    with rt.db.session() as session:
-        rows = session.scalar(select(func.count()).select_from(ConversationCount))
-    assert rows == len(by_key(rt)[1])  # one row per key
+    assert rows_in(rt, ConversationCount) == len(by_key(rt)[1])  # one row per key
     assert_exact(rt)
     check()
 
@@ -326,12 +333,7 @@ def test_label_view_counts_match_count_and_compaction_keeps_them(
             assert (nothing.total, nothing.mine, nothing.unassigned) == (0, 0, 0)
 
     check()
-    with rt.db.session() as session:
-        rows_before = session.scalar(select(func.count()).select_from(ConversationLabelCount))
-        assert compact_labels(session) > 0
-        rows_after = session.scalar(select(func.count()).select_from(ConversationLabelCount))
-    assert rows_after is not None and rows_before is not None and rows_after < rows_before
-    assert_exact(rt)
+    assert_folding_shrinks(rt, ConversationLabelCount, compact_labels)
     check()
 
     for conv in made[6:]:
@@ -339,11 +341,8 @@ def test_label_view_counts_match_count_and_compaction_keeps_them(
     monkeypatch.setattr(counts_module, "COMPACT_AFTER", 1)
     with rt.db.session() as session:
         view_counts(session, agent.id, account_ids=None, status=None, label_id=vip)
-    with rt.db.session() as session:
-        rows = session.scalar(select(func.count()).select_from(ConversationLabelCount))
-        main_rows = session.scalar(select(func.count()).select_from(ConversationCount))
-    assert rows == len(by_label_key(rt)[1])  # one row per (label, key)
-    assert main_rows == len(by_key(rt)[1])  # and the other table folded with it
+    assert rows_in(rt, ConversationLabelCount) == len(by_label_key(rt)[1])  # per (label, key)
+    assert rows_in(rt, ConversationCount) == len(by_key(rt)[1])  # the other table folded too
     assert_exact(rt)
     check()
 
