@@ -43,6 +43,9 @@ def install_rate_limits(app: Flask, settings: Settings) -> Limiter:
         swallow_errors=True,
         in_memory_fallback_enabled=True,
     )
+    # Registered before the limiter's own after_request hook, so it runs after it (Flask
+    # runs them in reverse): see _retry_after_at_least_one.
+    app.after_request(_retry_after_at_least_one)
     limiter.init_app(app)
     chat_sessions = settings.get("RATE_LIMIT_CHAT_SESSIONS")
     if chat_sessions:
@@ -72,6 +75,17 @@ def install_rate_limits(app: Flask, settings: Settings) -> Limiter:
         app.extensions["webhook_refusals"] = RefusalLimit(limiter, webhooks)
     app.register_error_handler(RateLimitExceeded, _too_many(limiter))
     return limiter
+
+
+def _retry_after_at_least_one(response: Response) -> Response:
+    """Flask-Limiter rewrites our Retry-After from its window's reset time, truncated to whole
+    seconds, so a refusal in a window's last second said "Retry-After: 0": retry at once, into
+    the same refusal. A refused client waits at least a second."""
+    if response.status_code == 429:
+        value = response.headers.get("Retry-After", "")
+        if value.lstrip("-").isdigit() and int(value) < 1:
+            response.headers["Retry-After"] = "1"
+    return response
 
 
 class RefusalLimit:

@@ -48,6 +48,18 @@ def test_chat_messages_are_limited_per_session_and_the_limit_resets(client, fact
     wait_for(lambda: visitor.send(f"다시 {uuid.uuid4()}").status_code == 200, 30, "reset")
 
 
+def test_a_refusal_in_the_windows_last_second_still_says_wait_a_second(app):
+    """Flask-Limiter truncates the seconds left to 0 in a window's last second; "Retry-After: 0"
+    would send the client straight back into the refusal (seen once in CI)."""
+    from flask import Response
+
+    with app.test_request_context("/"):
+        refused = app.process_response(Response("", status=429, headers={"Retry-After": "0"}))
+        passed = app.process_response(Response("", status=503, headers={"Retry-After": "0"}))
+    assert refused.headers["Retry-After"] == "1"
+    assert passed.headers["Retry-After"] == "0"  # only refusals are ours to correct
+
+
 def test_typing_pings_are_limited_per_session(client, factory):
     widget_account(factory, self_service=False)
     visitor = Visitor(client)

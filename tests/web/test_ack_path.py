@@ -67,8 +67,11 @@ def test_a_signed_delivery_is_stored_and_answered_without_flask(rt, app, factory
     answer = app.test_client().post("/webhooks/fake", data=body, headers=headers)
     assert (answer.status_code, answer.data) == (200, b"ok")
     assert calls == []
-    (row,) = _stored(rt)  # committed before the answer: a new session sees it
-    assert (row.endpoint, row.connector, row.status, row.body) == ("fake", "fake", "received", body)
+    # Committed before the answer: a new session sees it. The tests' in-process job threads
+    # may already have processed it by the time this reads, so both states are the stored row.
+    (row,) = _stored(rt)
+    assert (row.endpoint, row.connector, row.body) == ("fake", "fake", body)
+    assert row.status in ("received", "processed")
     assert answer.headers["Content-Security-Policy"].startswith("default-src 'self'")
     assert answer.headers["X-Frame-Options"] == "DENY"
     assert "Set-Cookie" not in answer.headers
