@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
+import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
@@ -37,19 +38,26 @@ class Fetcher(Protocol):
 
 
 @contextmanager
-def ahead_fetcher(poller: Poller, *, in_child: bool = False) -> Iterator[Fetcher]:
-    """A fetcher for `poller`'s pages: in a child process when asked, the session reads ahead
-    (it changes nothing on the server) and this platform can fork; else in a thread."""
-    child = (
-        in_child
-        and bool(getattr(poller, "read_only", False))
-        and "fork" in multiprocessing.get_all_start_methods()
-    )
-    fetcher = _ChildFetcher(poller) if child else _ThreadFetcher(poller)
+def ahead_fetcher(
+    poller: Poller, *, in_child: bool = False, started: ChildFetcher | None = None
+) -> Iterator[Fetcher]:
+    """A fetcher for `poller`'s pages: `started` if given (a child forked before this poll's
+    start-up finished, workers/early_poll.py, already fetching for the same account and
+    settings), else in a child process when asked, the session reads ahead (it changes
+    nothing on the server) and this platform can fork; else in a thread."""
+    child = in_child and can_fork(poller)
+    fetcher = started or (ChildFetcher(poller) if child else _ThreadFetcher(poller))
     try:
         yield fetcher
     finally:
         fetcher.close()
+
+
+def can_fork(poller: Poller) -> bool:
+    """A child may fetch for `poller`: its pages may be read ahead and this platform forks."""
+    return bool(getattr(poller, "read_only", False)) and (
+        "fork" in multiprocessing.get_all_start_methods()
+    )
 
 
 class _ThreadFetcher:
@@ -64,8 +72,16 @@ class _ThreadFetcher:
         self._pool.shutdown(wait=True)
 
 
-class _ChildFetcher:
-    def __init__(self, poller: Poller) -> None:
+class ChildFetcher:
+    """Pages fetched and parsed by a child forked once for the run.
+
+    `read_ahead` > 0 (the early start): when a page arrives and the mailbox has more, the next
+    one is asked for at once, up to `read_ahead` pages nobody has asked for yet, so the child
+    keeps parsing while the parent is still starting up; `submit` then hands out the page
+    already on its way. Without it, a page is fetched when the poll loop asks (one ahead).
+    """
+
+    def __init__(self, poller: Poller, *, read_ahead: int = 0) -> None:
         # fork: the child inherits the session object and the imported modules (nothing is
         # pickled on the way in, and nothing is imported again).
         self._pool = ProcessPoolExecutor(
@@ -74,8 +90,23 @@ class _ChildFetcher:
             initializer=_child_start,
             initargs=(poller,),
         )
+        self._read_ahead = read_ahead
+        self._ahead: dict[tuple[str, str | None], Future[PollResult]] = {}
+        self._lock = threading.Lock()
+        self._closed = False
 
     def submit(self, stream: str, cursor: str | None) -> Future[PollResult]:
+        with self._lock:
+            page = self._ahead.pop((stream, cursor), None)
+        return page if page is not None else self._send(stream, cursor)
+
+    def prefetch(self, stream: str, cursor: str | None) -> None:
+        """Ask for a page nobody has asked for yet (the early start's first page)."""
+        with self._lock:
+            if (stream, cursor) not in self._ahead:
+                self._ahead[(stream, cursor)] = self._send(stream, cursor)
+
+    def _send(self, stream: str, cursor: str | None) -> Future[PollResult]:
         page: Future[PollResult] = Future()
         sent = self._pool.submit(_child_poll, stream, cursor)
 
@@ -87,14 +118,33 @@ class _ChildFetcher:
                 return
             if isinstance(value, _Failure):
                 page.set_exception(value.rebuild())
-            else:
-                page.set_result(value)
+                return
+            self._chain(stream, value)
+            page.set_result(value)
 
         sent.add_done_callback(arrived)
         return page
 
+    def _chain(self, stream: str, value: PollResult) -> None:
+        """Read ahead after `value` while fewer than `read_ahead` pages wait unclaimed."""
+        if not (self._read_ahead and value.more):
+            return
+        with self._lock:
+            if self._closed or len(self._ahead) >= self._read_ahead:
+                return
+            key = (stream, value.cursor)
+            if key not in self._ahead:
+                self._ahead[key] = self._send(stream, value.cursor)
+
     def close(self) -> None:
-        """Log out in the child (its session ends there), then let it exit."""
+        """Drop the pages read ahead that nobody claimed, log out in the child (its session
+        ends there), then let it exit."""
+        with self._lock:
+            self._closed = True
+            unclaimed, self._ahead = list(self._ahead.values()), {}
+        for page in unclaimed:  # fetched ahead, never stored: the next run fetches them again
+            with suppress(Exception):
+                page.result()
         with suppress(Exception):
             self._pool.submit(_child_stop).result(timeout=30)
         self._pool.shutdown(wait=True, cancel_futures=True)
