@@ -14,9 +14,11 @@ The parent trusts none of it. The poll job builds the account's config and reads
 through the models as always and adopts the child only if the connector and the config are
 the same (`adopt`); pages are claimed by (stream, cursor), so a cursor another poll moved
 meanwhile simply misses and is fetched anew. Anything unusual (not PostgreSQL, no
-encryption key in the settings, a disabled account or one needing reconnecting, a paused
-account, a connector without run-long sessions, any error) starts nothing, and the ordinary
-path runs and fails exactly as before.
+encryption key in the settings, a disabled account or one needing reconnecting, a connector
+without run-long sessions, any error) starts nothing, and the ordinary path runs and fails
+exactly as before. A paused account is checked in the child before its first page (the check
+needs SQLAlchemy's URL parser): paused, it reads nothing ahead and the poll job skips the
+stream as it always did.
 """
 
 from __future__ import annotations
@@ -96,12 +98,19 @@ def _start(account_id: int, settings: Settings) -> EarlyPoll | None:
         options=dict(peeked.options),
     )
     stream = next(iter(connector.streams_for(config)), None)
-    if stream is None or _paused(settings, connector, config, stream):
+    if stream is None:
         return None
     session = opener.poll_session(config)
     if not can_fork(session):
         return None
-    fetcher = ChildFetcher(session, read_ahead=READ_AHEAD)
+
+    def not_paused() -> bool:
+        """Run in the child, before its first page: a send or another poll may have asked to
+        leave this account alone (the pause's Redis prefix is derived with SQLAlchemy's URL
+        parser, which the parent must not import before the fork)."""
+        return not _paused(settings, connector, config, stream)
+
+    fetcher = ChildFetcher(session, read_ahead=READ_AHEAD, may_read_ahead=not_paused)
     try:
         fetcher.prefetch(stream, peeked.cursors.get(stream))
     except Exception:
@@ -113,5 +122,7 @@ def _start(account_id: int, settings: Settings) -> EarlyPoll | None:
 
 def _paused(settings: Settings, connector: object, config: AccountConfig, stream: str) -> bool:
     """A send or another poll asked to leave this account alone: no early fetch."""
-    pauses = build_pauses(None if settings.embedded else settings.redis_url, settings.redis_prefix)
+    if settings.embedded:
+        return False  # in-process pauses: a new process has none
+    pauses = build_pauses(settings.redis_url, settings.redis_prefix)
     return pauses.remaining(scopes_for(connector, config, f"poll:{stream}")) > 0

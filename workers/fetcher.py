@@ -20,7 +20,7 @@ from __future__ import annotations
 import multiprocessing
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -79,16 +79,25 @@ class ChildFetcher:
     one is asked for at once, up to `read_ahead` pages nobody has asked for yet, so the child
     keeps parsing while the parent is still starting up; `submit` then hands out the page
     already on its way. Without it, a page is fetched when the poll loop asks (one ahead).
+    `may_read_ahead` runs once in the child before the first page nobody asked for (the early
+    start's pause check, which would import SQLAlchemy in the parent before the fork); if it
+    says no, such pages are not fetched, and a poll that asks for one gets it fetched then.
     """
 
-    def __init__(self, poller: Poller, *, read_ahead: int = 0) -> None:
+    def __init__(
+        self,
+        poller: Poller,
+        *,
+        read_ahead: int = 0,
+        may_read_ahead: Callable[[], bool] | None = None,
+    ) -> None:
         # fork: the child inherits the session object and the imported modules (nothing is
         # pickled on the way in, and nothing is imported again).
         self._pool = ProcessPoolExecutor(
             1,
             mp_context=multiprocessing.get_context("fork"),
             initializer=_child_start,
-            initargs=(poller,),
+            initargs=(poller, may_read_ahead),
         )
         self._read_ahead = read_ahead
         self._ahead: dict[tuple[str, str | None], Future[PollResult]] = {}
@@ -97,20 +106,33 @@ class ChildFetcher:
 
     def submit(self, stream: str, cursor: str | None) -> Future[PollResult]:
         with self._lock:
-            page = self._ahead.pop((stream, cursor), None)
-        return page if page is not None else self._send(stream, cursor)
+            ahead = self._ahead.pop((stream, cursor), None)
+        if ahead is None:
+            return self._send(stream, cursor, asked=True)
+        page: Future[PollResult] = Future()
+
+        def claimed(done: Future[PollResult]) -> None:
+            if isinstance(done.exception(), _NotRead):  # the child declined to read ahead
+                self._send(stream, cursor, asked=True).add_done_callback(
+                    lambda fresh: _relay(fresh, page)
+                )
+            else:
+                _relay(done, page)
+
+        ahead.add_done_callback(claimed)
+        return page
 
     def prefetch(self, stream: str, cursor: str | None) -> None:
         """Ask for a page nobody has asked for yet (the early start's first page)."""
         with self._lock:
             if (stream, cursor) not in self._ahead:
-                self._ahead[(stream, cursor)] = self._send(stream, cursor)
+                self._ahead[(stream, cursor)] = self._send(stream, cursor, asked=False)
 
-    def _send(self, stream: str, cursor: str | None) -> Future[PollResult]:
+    def _send(self, stream: str, cursor: str | None, *, asked: bool) -> Future[PollResult]:
         page: Future[PollResult] = Future()
-        sent = self._pool.submit(_child_poll, stream, cursor)
+        sent = self._pool.submit(_child_poll, stream, cursor, asked)
 
-        def arrived(done: Future[PollResult | _Failure]) -> None:
+        def arrived(done: Future[PollResult | _Failure | None]) -> None:
             try:
                 value = done.result()
             except BaseException as exc:  # the child died or hit a bug: the caller sees it
@@ -118,6 +140,9 @@ class ChildFetcher:
                 return
             if isinstance(value, _Failure):
                 page.set_exception(value.rebuild())
+                return
+            if value is None:
+                page.set_exception(_NotRead())
                 return
             self._chain(stream, value)
             page.set_result(value)
@@ -134,7 +159,7 @@ class ChildFetcher:
                 return
             key = (stream, value.cursor)
             if key not in self._ahead:
-                self._ahead[key] = self._send(stream, value.cursor)
+                self._ahead[key] = self._send(stream, value.cursor, asked=False)
 
     def close(self) -> None:
         """Drop the pages read ahead that nobody claimed, log out in the child (its session
@@ -153,26 +178,59 @@ class ChildFetcher:
 # -- in the child ------------------------------------------------------------------------------
 
 _SESSION: Any = None
+_MAY_READ_AHEAD: Callable[[], bool] | None = None
 
 
-def _child_start(poller: Poller) -> None:
-    global _SESSION
-    _SESSION = poller
+def _child_start(poller: Poller, may_read_ahead: Callable[[], bool] | None) -> None:
+    global _SESSION, _MAY_READ_AHEAD
+    _SESSION, _MAY_READ_AHEAD = poller, may_read_ahead
     # Ctrl+C is the parent's to handle: it stops after the page it is storing, then closes us.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _child_poll(stream: str, cursor: str | None) -> PollResult | _Failure:
+def _child_poll(stream: str, cursor: str | None, asked: bool) -> PollResult | _Failure | None:
+    """One page; None for a page nobody asked for when reading ahead is not allowed."""
+    if not asked and not _reading_ahead_allowed():
+        return None
     try:
         return _SESSION.poll(stream, cursor)  # type: ignore[no-any-return]
     except ConnectorError as exc:
         return _Failure(type(exc), exc.reason, dict(vars(exc)))
 
 
+def _reading_ahead_allowed() -> bool:
+    """Ask `may_read_ahead` once (a pause check: it may import and reach Redis)."""
+    global _MAY_READ_AHEAD
+    check, _MAY_READ_AHEAD = _MAY_READ_AHEAD, None
+    if check is None:
+        return _READ_AHEAD_ALLOWED[0]
+    try:
+        allowed = bool(check())
+    except Exception:
+        allowed = False
+    _READ_AHEAD_ALLOWED[0] = allowed
+    return allowed
+
+
+_READ_AHEAD_ALLOWED = [True]
+
+
 def _child_stop() -> None:
     exit_ = getattr(_SESSION, "__exit__", None)
     if exit_ is not None:
         exit_(None, None, None)
+
+
+class _NotRead(Exception):
+    """A page the child did not read ahead (not allowed): fetched when asked for."""
+
+
+def _relay(source: Future[PollResult], target: Future[PollResult]) -> None:
+    error = source.exception()
+    if error is not None:
+        target.set_exception(error)
+    else:
+        target.set_result(source.result())
 
 
 @dataclass(frozen=True)
