@@ -53,7 +53,13 @@ import psycopg  # noqa: E402
 from imapclient import IMAPClient  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from bench._common import PG_ADMIN, fresh_pg_database, machine, write_section  # noqa: E402
+from bench._common import (  # noqa: E402
+    PG_ADMIN,
+    byte_compile,
+    fresh_pg_database,
+    machine,
+    write_section,
+)
 from connectors.base import AccountConfig  # noqa: E402
 from connectors.email import EmailConnector  # noqa: E402
 from connectors.email.imap import PAGE_SIZE as DEFAULT_PAGE  # noqa: E402
@@ -554,11 +560,19 @@ def main() -> None:
         help="run the `switchboard poll` processes from another checkout (a before figure); "
         "generation, dovecot and the checks stay this checkout's",
     )
+    parser.add_argument(
+        "--source",
+        action="store_true",
+        help="do not byte-compile the polled checkout first (every process then compiles our "
+        "modules from source where PYTHONDONTWRITEBYTECODE is set, as on this machine)",
+    )
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
     args = parser.parse_args()
     if args.code:
         global CODE
         CODE = Path(args.code).resolve()
+    if not args.source:
+        byte_compile(CODE)
     mails = generate(args.count)
     load_before = os.getloadavg()
     runs: list[dict[str, Any]] = []
@@ -705,6 +719,13 @@ def render(
         f"{QUIET_LOAD} (BENCH_QUIET_LOAD) or after {QUIET_WAIT:.0f} s (BENCH_QUIET_WAIT).",
         f"- APPEND of all mails into dovecot took {append_s:.1f} s (not part of the figures).",
         *([f"- `switchboard poll` run from the checkout {CODE} (--code)."] if CODE != ROOT else []),
+        "- Bytecode: "
+        + (
+            "none (--source): every process compiled our modules from source."
+            if args.source
+            else "the polled checkout byte-compiled first, as scripts/bootstrap does for an "
+            "installation (this machine sets PYTHONDONTWRITEBYTECODE=1)."
+        ),
         "",
         "| stage | poll s | mails/s | process s / mails/s | process CPU s | SQL statements "
         "(per mail) | load at start |",
