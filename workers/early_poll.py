@@ -37,7 +37,10 @@ from workers.fetcher import ChildFetcher, can_fork
 
 log = logging.getLogger(__name__)
 
-READ_AHEAD = 3  # pages parsed before anyone asks: the child's work moved into start-up
+# Pages fetched before anyone asks, the first included: pages 1 and 2 wait when the parent is
+# ready, as many as the ordinary pipeline holds (one stored, one ahead), so memory stays bounded
+# by two pages (PAGE_BYTES each) as before.
+READ_AHEAD = 2
 
 
 @dataclass
