@@ -75,10 +75,11 @@ class _ThreadFetcher:
 class ChildFetcher:
     """Pages fetched and parsed by a child forked once for the run.
 
-    `read_ahead` > 0 (the early start): when a page arrives and the mailbox has more, the next
-    one is asked for at once, up to `read_ahead` pages nobody has asked for yet, so the child
-    keeps parsing while the parent is still starting up; `submit` then hands out the page
-    already on its way. Without it, a page is fetched when the poll loop asks (one ahead).
+    `read_ahead` > 0 (the early start): until the poll loop asks for its first page, a page
+    that arrives with more behind it has the next one asked for at once, up to `read_ahead`
+    pages nobody has asked for, so the child keeps working while the parent is still starting
+    up; `submit` hands out a page already on its way, and from the first `submit` on pages are
+    fetched when the loop asks (one ahead), as without it. Memory: at most `read_ahead` pages.
     `may_read_ahead` runs once in the child before the first page nobody asked for (the early
     start's pause check, which would import SQLAlchemy in the parent before the fork); if it
     says no, such pages are not fetched, and a poll that asks for one gets it fetched then.
@@ -106,6 +107,7 @@ class ChildFetcher:
 
     def submit(self, stream: str, cursor: str | None) -> Future[PollResult]:
         with self._lock:
+            self._read_ahead = 0  # the poll loop asks from now on: one page ahead, as ever
             ahead = self._ahead.pop((stream, cursor), None)
         if ahead is None:
             return self._send(stream, cursor, asked=True)

@@ -4,6 +4,7 @@ pages read ahead (the early start) are handed out by cursor, or not read when no
 from __future__ import annotations
 
 import pickle
+import time
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,36 @@ def test_a_page_read_ahead_is_handed_to_the_poll_that_asks_for_it(tmp_path: Path
     fetched = log.read_text().splitlines()
     assert fetched.count("None") == 2  # INBOX once (read ahead, claimed), Support once
     assert set(fetched) <= {"None", "0+1"}  # at most one page read ahead past the first
+
+
+def test_reading_ahead_stops_once_the_poll_asks(tmp_path: Path) -> None:
+    """From the first `submit` on, only what the poll asks for: page 2 is asked for after
+    page 1 was claimed, and its arrival must not fetch page 3 (memory: the ordinary pipeline's
+    two pages)."""
+    log = tmp_path / "fetched"
+    fetcher = ChildFetcher(Counting(log), read_ahead=1, may_read_ahead=lambda: True)
+    try:
+        fetcher.prefetch("INBOX", None)
+        first = fetcher.submit("INBOX", None).result(timeout=30)
+        second = fetcher.submit("INBOX", first.cursor).result(timeout=30)
+    finally:
+        fetcher.close()  # waits for any page still read ahead
+    assert (first.cursor, second.cursor) == ("0+1", "0+1+1")
+    assert _lines(log) == ["None", "0+1"]
+
+
+def test_reading_ahead_stops_at_its_bound(tmp_path: Path) -> None:
+    log = tmp_path / "fetched"
+    fetcher = ChildFetcher(Counting(log), read_ahead=2, may_read_ahead=lambda: True)
+    try:
+        fetcher.prefetch("INBOX", None)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(_lines(log)) < 2:
+            time.sleep(0.01)
+    finally:
+        fetcher.close()  # waits for any page still read ahead: a third would be logged
+    assert _lines(log) == ["None", "0+1"]
+
+
+def _lines(path: Path) -> list[str]:
+    return path.read_text().splitlines() if path.exists() else []
