@@ -5,10 +5,9 @@ runtime and configuring the mappers before it asked IMAP for its first page, the
 another 0.2 s for that page while the second CPU sat idle (issue 12: 2,000 mails in 2.1 s,
 a third of it start-up). Here the account is read with plain psycopg (inbox/peek.py), its
 credentials opened, the connector and its run-long session built, and the child forked
-(workers/fetcher.py) with the first page asked for at once; it reads a few pages ahead while
-the parent goes on importing. Only what the ordinary path would also do runs here, and only
-reads: the session must be read-only (no `move_to`), so a page fetched and never stored is
-fetched again by the next poll.
+(workers/fetcher.py) with the first page asked for at once, ready when the parent is. Only
+what the ordinary path would also do runs here, and only reads: the session must be read-only
+(no `move_to`), so a page fetched and never stored is fetched again by the next poll.
 
 The parent trusts none of it. The poll job builds the account's config and reads the cursor
 through the models as always and adopts the child only if the connector and the config are
@@ -17,8 +16,8 @@ meanwhile simply misses and is fetched anew. Anything unusual (not PostgreSQL, n
 encryption key in the settings, a disabled account or one needing reconnecting, a connector
 without run-long sessions, any error) starts nothing, and the ordinary path runs and fails
 exactly as before. A paused account is checked in the child before its first page (the check
-needs SQLAlchemy's URL parser): paused, it reads nothing ahead and the poll job skips the
-stream as it always did.
+needs SQLAlchemy's URL parser): paused, it fetches nothing and the poll job skips the stream
+as it always did.
 """
 
 from __future__ import annotations
@@ -36,11 +35,6 @@ from switchboard.settings import Settings
 from workers.fetcher import ChildFetcher, can_fork
 
 log = logging.getLogger(__name__)
-
-# Pages fetched before anyone asks, the first included: pages 1 and 2 wait when the parent is
-# ready, as many as the ordinary pipeline holds (one stored, one ahead), so memory stays bounded
-# by two pages (PAGE_BYTES each) as before.
-READ_AHEAD = 2
 
 
 @dataclass
@@ -113,7 +107,7 @@ def _start(account_id: int, settings: Settings) -> EarlyPoll | None:
         parser, which the parent must not import before the fork)."""
         return not _paused(settings, connector, config, stream)
 
-    fetcher = ChildFetcher(session, read_ahead=READ_AHEAD, may_read_ahead=not_paused)
+    fetcher = ChildFetcher(session, may_read_ahead=not_paused)
     try:
         fetcher.prefetch(stream, peeked.cursors.get(stream))
     except Exception:

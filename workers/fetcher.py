@@ -75,23 +75,16 @@ class _ThreadFetcher:
 class ChildFetcher:
     """Pages fetched and parsed by a child forked once for the run.
 
-    `read_ahead` > 0 (the early start): until the poll loop asks for its first page, a page
-    that arrives with more behind it has the next one asked for at once, up to `read_ahead`
-    pages nobody has asked for, so the child keeps working while the parent is still starting
-    up; `submit` hands out a page already on its way, and from the first `submit` on pages are
-    fetched when the loop asks (one ahead), as without it. Memory: at most `read_ahead` pages.
-    `may_read_ahead` runs once in the child before the first page nobody asked for (the early
-    start's pause check, which would import SQLAlchemy in the parent before the fork); if it
-    says no, such pages are not fetched, and a poll that asks for one gets it fetched then.
+    `prefetch` (the early start) asks for a page before the poll loop does; `submit` hands it
+    out when the loop asks for the same (stream, cursor), else fetches what was asked. Reading
+    further ahead while the parent starts up was measured (two and three pages) and gained
+    nothing: it took the CPU the parent's imports needed. `may_read_ahead` runs once in the
+    child before a prefetched page (the early start's pause check, which would import
+    SQLAlchemy in the parent before the fork); if it says no, that page is not fetched, and a
+    poll that asks for it gets it fetched then.
     """
 
-    def __init__(
-        self,
-        poller: Poller,
-        *,
-        read_ahead: int = 0,
-        may_read_ahead: Callable[[], bool] | None = None,
-    ) -> None:
+    def __init__(self, poller: Poller, *, may_read_ahead: Callable[[], bool] | None = None) -> None:
         # fork: the child inherits the session object and the imported modules (nothing is
         # pickled on the way in, and nothing is imported again).
         self._pool = ProcessPoolExecutor(
@@ -100,14 +93,11 @@ class ChildFetcher:
             initializer=_child_start,
             initargs=(poller, may_read_ahead),
         )
-        self._read_ahead = read_ahead
         self._ahead: dict[tuple[str, str | None], Future[PollResult]] = {}
         self._lock = threading.Lock()
-        self._closed = False
 
     def submit(self, stream: str, cursor: str | None) -> Future[PollResult]:
         with self._lock:
-            self._read_ahead = 0  # the poll loop asks from now on: one page ahead, as ever
             ahead = self._ahead.pop((stream, cursor), None)
         if ahead is None:
             return self._send(stream, cursor, asked=True)
@@ -146,28 +136,15 @@ class ChildFetcher:
             if value is None:
                 page.set_exception(_NotRead())
                 return
-            self._chain(stream, value)
             page.set_result(value)
 
         sent.add_done_callback(arrived)
         return page
 
-    def _chain(self, stream: str, value: PollResult) -> None:
-        """Read ahead after `value` while fewer than `read_ahead` pages wait unclaimed."""
-        if not (self._read_ahead and value.more):
-            return
-        with self._lock:
-            if self._closed or len(self._ahead) >= self._read_ahead:
-                return
-            key = (stream, value.cursor)
-            if key not in self._ahead:
-                self._ahead[key] = self._send(stream, value.cursor, asked=False)
-
     def close(self) -> None:
-        """Drop the pages read ahead that nobody claimed, log out in the child (its session
+        """Drop a page fetched ahead that nobody claimed, log out in the child (its session
         ends there), then let it exit."""
         with self._lock:
-            self._closed = True
             unclaimed, self._ahead = list(self._ahead.values()), {}
         for page in unclaimed:  # fetched ahead, never stored: the next run fetches them again
             with suppress(Exception):
