@@ -672,12 +672,12 @@ def render(
         slower = (1 - statistics.median(ratios)) * 100
         change = f"{slower:.0f} % slower" if slower >= 0 else f"{-slower:.0f} % faster"
         medians = (1 - large["rate"] / empty["rate"]) * 100
-        spread = ", ".join(f"{(r - 1) * 100:+.0f} %" for r in ratios)
+        spread = ", ".join(f"{(1 - r) * 100:+.0f} %" for r in reversed(ratios))
         summary.append(
             f"At {scale}: median {large['rate']:.0f} mails/s; **{change}** than on the empty "
-            f"database (median of the {len(ratios)} back-to-back pairs' ratios, large vs "
-            f"empty, each pair's order alternating: {spread}; the medians alone differ by "
-            f"{medians:.0f} %)."
+            f"database (median of the {len(ratios)} back-to-back pairs, each pair's order "
+            f"alternating; how much slower the large run of each pair was: {spread}; the "
+            f"medians alone differ by {medians:.0f} %)."
         )
     verdict = (
         f"every stored text equals its source text (no U+FFFD); every mail in the "
