@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from cli.early import POLL_GC_THRESHOLD
 from inbox.models import ChannelAccount, Message, SyncCursor
 from inbox.peek import peek_account
 from tests.connectors.email.test_poll_run import ADDRESS, deliver, mail
@@ -181,7 +182,9 @@ try:
     main(sys.argv[1:], standalone_mode=False)
 except Exception as exc:
     print("failed:", exc, file=sys.stderr)
-print(json.dumps({"modules": early_modules, "started": started is not None}))
+import gc
+print(json.dumps({"modules": early_modules, "started": started is not None,
+                  "gc": gc.get_threshold()[0]}))
 """
 
 
@@ -204,6 +207,7 @@ def test_the_program_starts_early_without_sqlalchemy_and_refuses_as_before(
         account.options = {**account.options, "imap_port": 1}
     seen, _ = program()
     assert seen["started"]
+    assert seen["gc"] == POLL_GC_THRESHOLD  # a poll process collects less often
     assert not any(m == "sqlalchemy" or m.startswith("sqlalchemy.") for m in seen["modules"])
     assert "inbox.models" not in seen["modules"]
     with rt.db.session() as s:
