@@ -59,6 +59,7 @@ def load() -> list[Question]:
             "dev4": "hard-dev-4",
             "final4": "hard-final-4",
             "final5": "hard-final-5",
+            "final6": "hard-final-6",
         }[row["split"]]
         out.append((row["q"], tuple(row["slugs"]), row["kind"], split))
     for line in FIRST.read_text(encoding="utf-8").splitlines():
@@ -189,8 +190,8 @@ def _pct(value: float | int) -> str:
 
 
 # Splits tuning may read (their misses, via --misses) and the index is taught as evidence.
-# hard-final-3 was held out in round 4 and hard-final-4 in round 5: both are spent; hard-dev-4
-# was written in round 5 to tune on.
+# hard-final-3, -4 and -5 were held out in rounds 4, 5 and 6: all spent; hard-dev-4 was
+# written in round 5 to tune on.
 TAUGHT = (
     "hard-tune",
     "hard-tune-2",
@@ -199,10 +200,11 @@ TAUGHT = (
     "hard-final-3",
     "hard-dev-4",
     "hard-final-4",
+    "hard-final-5",
     "first-dev",
     "first-test",
 )
-HELD_OUT = "hard-final-5"  # round 6's held-out split: run with --final, never with --misses
+HELD_OUT = "hard-final-6"  # round 7's held-out split: run with --final, never with --misses
 
 
 def main() -> None:
