@@ -197,6 +197,7 @@ def main() -> None:
     kiwi = Kiwi(model_type="cong")
     review = json.loads(REVIEW.read_text(encoding="utf-8")) if REVIEW.exists() else {}
     synonyms: dict[str, str] = {}
+    known = article_text()
     unreviewed = 0
     for row in proposals(kiwi, args.min_score):
         key = f"{row['variant']}/{row['variant_tag']} -> {row['target']}/{row['target_tag']}"
@@ -206,7 +207,8 @@ def main() -> None:
             unreviewed += 1
         elif decision == "accept":
             for variant, target in surface_pairs(kiwi, row).items():
-                synonyms.setdefault(variant, target)
+                if variant not in known:  # 달라질 is in an answer: folding it re-indexes it
+                    synonyms.setdefault(variant, target)
     lemmas = {k: v for k, v in lemma_pairs(kiwi).items() if k not in synonyms}
     print(f"\n{len(synonyms)} folds from accepted proposals, {unreviewed} unreviewed proposals")
     print(f"{len(lemmas)} lemma folds: " + ", ".join(f"{k}→{v}" for k, v in lemmas.items()))
