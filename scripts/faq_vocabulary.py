@@ -165,6 +165,40 @@ def surface_pairs(kiwi: Any, row: dict[str, Any]) -> dict[str, str]:
     return pairs
 
 
+def paradigm_pairs(kiwi: Any, known: str) -> dict[str, str]:
+    """The missing inflections of the hand-written verb synonyms (시켰/시킨/시켜 → 주문…).
+
+    The hand list has the forms that tuning questions happened to use; kiwipiepy's analysis
+    of each entry gives the verb and what it folds to, and `join` the rest of the paradigm
+    (시키고, 시키는, 시킴…; 지웠, 지운; 고쳐, 고쳤). Only verbs of two syllables or more, and only
+    forms no hand entry already covers as a prefix or whole.
+    """
+    hand = HAND_KO_SYNONYMS
+    out: dict[str, str] = {}
+    for key, value in hand.items():
+        if " " in key:
+            continue
+        tokens = kiwi.tokenize(key)
+        if not tokens or not _is_verb(tokens[0].tag) or len(tokens[0].form) < 2:
+            continue
+        if any(not t.tag.startswith(("E", "Z")) for t in tokens[1:]):
+            continue  # 돌려드리 = 돌리 + 어 + 드리: not one verb
+        stem = (tokens[0].form, tokens[0].tag)
+        target = [(t.form, t.tag) for t in kiwi.tokenize(value) if not t.tag.startswith("E")]
+        if not target or any(not (t[1] in ("NNG", "XSV") or _is_verb(t[1])) for t in target):
+            continue
+        if target[-1][1] == "NNG":
+            target.append(("하", "XSV"))
+        targets = dict(_forms(kiwi, target))
+        for ending, surface in _forms(kiwi, [stem]):
+            if len(surface) < 2 or not _hangul(surface) or surface in known:
+                continue
+            if any(surface.startswith(k) for k in hand if " " not in k):
+                continue
+            out.setdefault(surface, targets[ending])
+    return out
+
+
 def lemma_pairs(kiwi: Any) -> dict[str, str]:
     """Inflected forms of the titles' and keywords' verbs that hide the stem -> the stem."""
     known_synonyms = set(HAND_KO_SYNONYMS)
@@ -188,6 +222,9 @@ def main() -> None:
         "--min-score", type=float, default=MIN_SCORE, help="a stricter similarity, for trials"
     )
     parser.add_argument(
+        "--no-paradigms", action="store_true", help="leave the paradigm folds out, for trials"
+    )
+    parser.add_argument(
         "--lemmas", action="store_true", help="also write the lemma folds (measured, not kept)"
     )
     args = parser.parse_args()
@@ -209,7 +246,9 @@ def main() -> None:
             for variant, target in surface_pairs(kiwi, row).items():
                 if variant not in known:  # 달라질 is in an answer: folding it re-indexes it
                     synonyms.setdefault(variant, target)
+    paradigms = {k: v for k, v in paradigm_pairs(kiwi, known).items() if k not in synonyms}
     lemmas = {k: v for k, v in lemma_pairs(kiwi).items() if k not in synonyms}
+    print(f"{len(paradigms)} paradigm folds: " + ", ".join(f"{k}→{v}" for k, v in paradigms.items()))
     print(f"\n{len(synonyms)} folds from accepted proposals, {unreviewed} unreviewed proposals")
     print(f"{len(lemmas)} lemma folds: " + ", ".join(f"{k}→{v}" for k, v in lemmas.items()))
     if args.write:
@@ -219,6 +258,7 @@ def main() -> None:
             "min_score": args.min_score,
             "top_n": TOP_N,
             "synonyms": dict(sorted(synonyms.items())),
+            "paradigms": dict(sorted(paradigms.items())) if not args.no_paradigms else {},
             "lemmas": dict(sorted(lemmas.items())) if args.lemmas else {},
         }
         OUT.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

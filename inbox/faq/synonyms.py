@@ -142,7 +142,8 @@ class VocabularyError(ValueError):
 
 def load_vocabulary(raw: Any) -> dict[str, str]:
     """The folds of a parsed `vocabulary.json` (written offline by scripts/faq_vocabulary.py
-    from kiwipiepy's CoNg model and reviewed): synonyms, then lemma folds, both Hangul -> Hangul.
+    from kiwipiepy and reviewed): synonyms, the hand-written verbs' missing inflections
+(paradigms), then lemma folds; all Hangul -> Hangul, earlier sections win.
 
     Checked here because a bad entry would silently change how every article is indexed: an
     empty key would match everywhere, and a one-syllable key sits inside too many words.
@@ -150,7 +151,7 @@ def load_vocabulary(raw: Any) -> dict[str, str]:
     if not isinstance(raw, dict):
         raise VocabularyError("vocabulary: expected an object")
     out: dict[str, str] = {}
-    for section in ("synonyms", "lemmas"):
+    for section in ("synonyms", "paradigms", "lemmas"):
         entries = raw.get(section, {})
         if not isinstance(entries, dict):
             raise VocabularyError(f"vocabulary.{section}: expected an object")
