@@ -7,8 +7,8 @@ rather than from the evaluation questions' misses; write the reviewed ones for r
 Why: rounds 5 and 6 (docs/decisions.md) showed that synonyms one engineer writes for the misses
 of questions the same engineer wrote do not carry over to the next questions. kiwipiepy's CoNg
 model (`Kiwi(model_type="cong")`, kiwipiepy 0.24) embeds morphemes learnt from a large corpus;
-its `most_similar_morphemes` proposes, for every content morpheme of the Korean titles and
-keywords, words other writers use in the same contexts. Most neighbours are noise (배송비 → 득템,
+its `most_similar_morphemes` proposes, for every content morpheme of the Korean titles,
+keywords and answers, words other writers use in the same contexts. Most neighbours are noise (배송비 → 득템,
 교촌), so a proposal must pass mechanical filters first and a human review second:
 
 - the neighbour is a common noun or a verb/adjective (no proper nouns, adverbs, interjections),
@@ -95,23 +95,26 @@ def article_text() -> str:
     return "".join(normalize(c).replace(" ", "") for c in chunks)
 
 
-def target_morphemes(kiwi: Any) -> dict[tuple[str, str], set[str]]:
-    """(form, tag) of every content morpheme of the Korean titles and keywords -> its slugs."""
+def target_morphemes(kiwi: Any, answers: bool = False) -> dict[tuple[str, str], set[str]]:
+    """(form, tag) of every content morpheme of the Korean titles and keywords (and answers)
+    -> its slugs."""
     out: dict[tuple[str, str], set[str]] = {}
     for article in default_articles():
         text = article.texts["ko"]
-        for phrase in (text.title, *text.keywords):
+        for phrase in (text.title, *text.keywords, *([text.answer] if answers else [])):
             for token in kiwi.tokenize(phrase):
                 if token.tag.startswith(TARGET_TAGS):
                     out.setdefault((token.form, token.tag), set()).add(article.slug)
     return out
 
 
-def proposals(kiwi: Any, min_score: float = MIN_SCORE) -> Iterator[dict[str, Any]]:
+def proposals(
+    kiwi: Any, min_score: float = MIN_SCORE, answers: bool = False
+) -> Iterator[dict[str, Any]]:
     """Every neighbour that passes the mechanical filters, best score first per variant."""
     known = article_text()
     hand = set(HAND_KO_SYNONYMS) | set(HAND_KO_SYNONYMS.values())
-    targets = target_morphemes(kiwi)
+    targets = target_morphemes(kiwi, answers)
     best: dict[tuple[str, str], dict[str, Any]] = {}
     for (form, tag), slugs in sorted(targets.items()):
         try:
@@ -236,7 +239,7 @@ def main() -> None:
     synonyms: dict[str, str] = {}
     known = article_text()
     unreviewed = 0
-    for row in proposals(kiwi, args.min_score):
+    for row in proposals(kiwi, args.min_score, answers=True):
         key = f"{row['variant']}/{row['variant_tag']} -> {row['target']}/{row['target_tag']}"
         decision = review.get(key)
         print(f"{row['score']:.3f}  {key:40s} {','.join(row['slugs']):40s} {decision or '?'}")
