@@ -8,8 +8,9 @@ Why: rounds 5 and 6 (docs/decisions.md) showed that synonyms one engineer writes
 of questions the same engineer wrote do not carry over to the next questions. kiwipiepy's CoNg
 model (`Kiwi(model_type="cong")`, kiwipiepy 0.24) embeds morphemes learnt from a large corpus;
 its `most_similar_morphemes` proposes, for every content morpheme of the Korean titles,
-keywords and answers, words other writers use in the same contexts. Most neighbours are noise (배송비 → 득템,
-교촌), so a proposal must pass mechanical filters first and a human review second:
+keywords and answers, words other writers use in the same contexts. Most neighbours are
+noise (배송비 → 득템, 교촌), so a proposal must pass mechanical filters first and a human
+review second:
 
 - the neighbour is a common noun or a verb/adjective (no proper nouns, adverbs, interjections),
   of two syllables or more (folding is by substring; one syllable is inside too many words);
@@ -25,11 +26,15 @@ not written. Verbs are written as the surface forms kiwipiepy's `join` generates
 바꿨, 바꾼…), because the run time folds substrings and has no analyzer: a verb for a noun
 (없애다 → 삭제) becomes 없앴 → 삭제했, 없앨 → 삭제할….
 
-The second part, **lemma folding** (`--lemmas`; measured in FAQ round 7 and not kept: alone it
-cost top-3 answers and a silence on the tuning splits, BENCHMARKS.md), needs no review: every verb or adjective of the Korean
-titles and keywords whose stem is not a prefix of its inflected forms (걸리 → 걸려, 걸렸; 바뀌
-→ 바뀌어/바뀐 keep it, 바꾸 → 바꿔 does not) has those forms folded back to the stem, so
-"며칠 걸려요" shares 걸리 with "배송은 얼마나 걸리나요?".
+**Paradigms**: the hand-written verb synonyms (시킨 → 주문, 지워 → 삭제해) list the forms tuning
+questions happened to use; kiwipiepy's analysis of each entry and `join` add the rest of the
+paradigm (시키고, 시킴, 지웠, 고쳐…), no review needed beyond the hand entry's own.
+
+**Lemma folding** (`--lemmas`; measured in FAQ round 7 and not kept: alone it cost top-3
+answers and a silence on the tuning splits, BENCHMARKS.md) needs no review: every verb or
+adjective of the Korean titles and keywords whose stem is not a prefix of its inflected forms
+(걸리 → 걸려, 걸렸; 바뀌 → 바뀌어 keeps it, 바꾸 → 바꿔 does not) has those forms folded back to
+the stem, so "며칠 걸려요" shares 걸리 with "배송은 얼마나 걸리나요?".
 
 kiwipiepy is a dev extra (pyproject.toml) and is never imported at run time: the model costs
 ~490 MB of RSS per process (BENCHMARKS.md, "FAQ search"). `inbox/faq/vocabulary.json` is the
@@ -251,7 +256,9 @@ def main() -> None:
                     synonyms.setdefault(variant, target)
     paradigms = {k: v for k, v in paradigm_pairs(kiwi, known).items() if k not in synonyms}
     lemmas = {k: v for k, v in lemma_pairs(kiwi).items() if k not in synonyms}
-    print(f"{len(paradigms)} paradigm folds: " + ", ".join(f"{k}→{v}" for k, v in paradigms.items()))
+    print(
+        f"{len(paradigms)} paradigm folds: " + ", ".join(f"{k}→{v}" for k, v in paradigms.items())
+    )
     print(f"\n{len(synonyms)} folds from accepted proposals, {unreviewed} unreviewed proposals")
     print(f"{len(lemmas)} lemma folds: " + ", ".join(f"{k}→{v}" for k, v in lemmas.items()))
     if args.write:

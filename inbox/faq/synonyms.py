@@ -135,18 +135,17 @@ EN_SYNONYMS: dict[str, str] = {
 }
 
 
-
 class VocabularyError(ValueError):
     """`vocabulary.json` does not have the expected shape; the message says where."""
 
 
 def load_vocabulary(raw: Any) -> dict[str, str]:
     """The folds of a parsed `vocabulary.json` (written offline by scripts/faq_vocabulary.py
-    from kiwipiepy and reviewed): synonyms, the hand-written verbs' missing inflections
-(paradigms), then lemma folds; all Hangul -> Hangul, earlier sections win.
+        from kiwipiepy and reviewed): synonyms, the hand-written verbs' missing inflections
+    (paradigms), then lemma folds; all Hangul -> Hangul, earlier sections win.
 
-    Checked here because a bad entry would silently change how every article is indexed: an
-    empty key would match everywhere, and a one-syllable key sits inside too many words.
+        Checked here because a bad entry would silently change how every article is indexed: an
+        empty key would match everywhere, and a one-syllable key sits inside too many words.
     """
     if not isinstance(raw, dict):
         raise VocabularyError("vocabulary: expected an object")

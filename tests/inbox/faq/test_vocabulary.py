@@ -27,9 +27,18 @@ def _committed() -> dict[str, object]:
     return json.loads(text)  # type: ignore[no-any-return]
 
 
-def test_loader_reads_synonyms_then_lemmas() -> None:
-    raw = {"synonyms": {"핸드폰": "휴대폰", "걸려": "소요"}, "lemmas": {"걸려": "걸리", "틀린": "틀리"}}
-    assert load_vocabulary(raw) == {"핸드폰": "휴대폰", "걸려": "소요", "틀린": "틀리"}
+def test_loader_reads_synonyms_paradigms_then_lemmas() -> None:
+    raw = {
+        "synonyms": {"핸드폰": "휴대폰", "걸려": "소요"},
+        "paradigms": {"시키고": "주문하고", "핸드폰": "전화"},
+        "lemmas": {"걸려": "걸리", "틀린": "틀리"},
+    }
+    assert load_vocabulary(raw) == {
+        "핸드폰": "휴대폰",
+        "걸려": "소요",
+        "시키고": "주문하고",
+        "틀린": "틀리",
+    }
     assert load_vocabulary({}) == {}
 
 
@@ -39,6 +48,7 @@ def test_loader_reads_synonyms_then_lemmas() -> None:
         [],
         {"synonyms": []},
         {"lemmas": "걸려"},
+        {"paradigms": {"시켜": None}},
         {"synonyms": {"": "환불"}},  # an empty key would match between every two characters
         {"synonyms": {"돈": "환불"}},  # one syllable sits inside too many words
         {"synonyms": {"refund": "환불"}},
@@ -60,6 +70,7 @@ def test_committed_file_loads_and_is_folded() -> None:
             assert variant in KO_SYNONYMS
     assert fold("핸드폰 번호") == "휴대폰 번호"
     assert "잊어버렸" in fold("비번 까먹었어요")
+    assert fold("계정 지웠어요") == "계정 삭제했어요"  # a paradigm fold
 
 
 def test_generated_words_are_not_the_articles_own() -> None:
