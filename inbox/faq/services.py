@@ -39,27 +39,33 @@ from typing import Any
 
 _LATIN = re.compile(r"[a-z0-9]")
 # Endings of the phrase a name heads that keep the request ours: instrumental, comparison,
-# copula (describing our parcel's courier, the customer's mailbox). Checked on one token.
+# copula (describing our parcel's courier, the customer's mailbox), and where the customer
+# saw us ("유튜브 광고 보고 왔는데"). Checked on one token.
 _MENTION_END = re.compile(
     r"(?:으로|로|로는|로도|로만|으로는|으로도|보다|보다는|보단|처럼|만큼|같이|대신|말고|"
-    r"인데|이던데|던데|인데요|이라|이라서|라서|이에요|예요|이요|이었|였|랑|이랑)[^가-힣]*$"
+    r"인데|이던데|던데|인데요|이라|이라서|라서|이에요|예요|이요|이었|였|랑|이랑|"
+    r"보고|보구|봤는데|보니까)[^가-힣]*$"
 )
 # The same endings right after a name the customer did not space ("카카오로가입할수있나요").
 _MENTION_START = re.compile(
     r"(?:으로|로|보다|처럼|만큼|같이|대신|말고|인데|이던데|던데|이라|이에요|예요|이었|였|랑|이랑)"
 )
 # Nouns that stay inside the name's phrase ("토스 앱으로", "네이버 아이디로", "카카오 계정으로").
-_PHRASE_NOUNS = frozenset(
-    "앱 어플 어플리케이션 계정 아이디 id 메일 이메일 주소 로그인 간편로그인 소셜 사이트 "
-    "홈페이지 채널 페이 간편결제 카드 포인트 택배 기사님 기사".split()
-)
+_PHRASE_NOUN_TEXT = """
+앱 어플 어플리케이션 계정 아이디 id 메일 이메일 주소 로그인 간편로그인 소셜 사이트
+홈페이지 채널 페이 간편결제 카드 포인트 택배 기사님 기사 광고 블로그 카페 후기 리뷰 영상
+라이브 검색
+"""
+_PHRASE_NOUNS = frozenset(_PHRASE_NOUN_TEXT.split())
 _PHRASE_TOKENS = 3  # how far a phrase may run past the name before its role is assumed
 # English: the word before the name says the same ("paid with PayPal", "on KakaoTalk").
-_EN_MENTION_BEFORE = frozenset("with via through using by than like".split())
-# The message points at us: whatever else it names, it asks about this store.
+_EN_MENTION_BEFORE = frozenset({"with", "via", "through", "using", "by", "than", "like"})
+# The message points at us, or compares our product with one seen elsewhere ("올리브영 매장에서
+# 본 거랑 같은 제품인가요"): whatever else it names, it asks about this store.
 _OURS = re.compile(
     r"여기|이곳|이쪽|이\s?쇼핑몰|이\s?사이트|이\s?몰(?![가-힣])|이\s?가게|"
-    r"\bhere\b|\byour (?:shop|store|site|website|app)\b|\bfrom you\b",
+    r"같은\s?(?:제품|상품|거|건|성분)|똑같|비교|"
+    r"\bhere\b|\byour (?:shop|store|site|website|app)\b|\bfrom you\b|\bsame as\b",
     re.IGNORECASE,
 )
 
@@ -83,7 +89,9 @@ def _names(groups: Any, where: str) -> dict[str, str]:
             if not isinstance(service, list) or not all(
                 isinstance(n, str) and n.strip() for n in service
             ):
-                raise ValueError(f"services: {where}.{category}: {service!r} is not a list of names")
+                raise ValueError(
+                    f"services: {where}.{category}: {service!r} is not a list of names"
+                )
             for name in service:
                 out[" ".join(name.lower().split())] = str(category)
     return out
