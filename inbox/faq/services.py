@@ -130,15 +130,28 @@ def _pattern(name: str) -> str:
     return body
 
 
+def _longest_first(name: str) -> tuple[int, str]:
+    return -len(name), name
+
+
+@lru_cache(maxsize=8)
+def _compile(names: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One alternation, longest names first: 토스뱅크 is matched whole, not as the store's 토스."""
+    return re.compile("|".join(_pattern(n) for n in names)) if names else None
+
+
 class OtherServices:
     """Finds the clauses of a message whose request belongs to another service."""
 
     def __init__(self, names: ServiceNames, own_texts: Iterable[str] = ()) -> None:
         """`own_texts`: the articles' titles, answers and keywords; a name they use is ours."""
         own = " ".join(" ".join(t.lower().split()) for t in own_texts)
-        self.other = {n: c for n, c in names.other.items() if not re.search(_pattern(n), own)}
-        known = sorted({*self.other, *names.store}, key=lambda n: (-len(n), n))
-        self._regex = re.compile("|".join(_pattern(n) for n in known)) if known else None
+        self.other = {
+            n: c
+            for n, c in names.other.items()
+            if n.split()[0] not in own or not re.search(_pattern(n), own)
+        }
+        self._regex = _compile(tuple(sorted({*self.other, *names.store}, key=_longest_first)))
 
     def owners(self, text: str) -> list[str]:
         """The other services `text` asks about (names as matched), in order."""
