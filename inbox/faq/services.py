@@ -13,17 +13,19 @@ read at run time and reviewed like code, as `synonyms.py` is. Two lists:
   points). These are never "other": "카카오페이로 결제했는데 취소" is our cancel.
 
 Every name that appears in an article's text is the store's too, so an admin who adds
-"카카오톡 상담" to an article's keywords (Admin → FAQ) makes 카카오톡 ours at once.
+"텔레그램 상담" to an article's keywords (Admin → FAQ) makes 텔레그램 ours at once.
 
 Naming another service is not enough: customers compare ("쿠팡보다 느려요"), pay, sign in
 and write with them ("네이버 아이디로 가입", "지메일로 가입했는데"). What decides is the name's
 role in the sentence, read from the ending of the phrase it heads: instrumental (으)로,
-comparative 보다/처럼/만큼, copula 인데/이던데 mean the request is still ours; a bare noun
-phrase or 에서/의/은/는/을/를 ("쿠팡 주문", "11번가에서 산", "카카오뱅크 앱 비밀번호를") makes
-the service the owner of the request. A message that points at us (여기, 이 사이트, here)
-is ours whatever it names. Otherwise one clause owned by another service silences the whole
-message: "배달의민족 주문 취소했는데 돈이 안 들어와요" asks about the app's refund in its second
-clause, and nothing in the words tells that from a second clause about our order.
+comparative 보다/처럼/만큼, copula 인데/이던데 and "saw it on" 보고 mean the request is still
+ours; a bare noun phrase or 에서/의/은/는/을/를 ("쿠팡 주문", "11번가에서 산", "카카오뱅크 앱
+비밀번호를") makes the service the owner of the request. A message that points at us (여기,
+이 사이트, here; read outside the names, since 여기어때 is a travel app) or compares a product
+(같은 제품, 비교) is ours whatever it names. Otherwise one clause owned by another service
+silences the whole message: "배달의민족 주문 취소했는데 돈이 안 들어와요" asks about the app's
+refund in its second clause, and nothing in the words tells that from a second clause about
+our order.
 """
 
 from __future__ import annotations
@@ -158,10 +160,18 @@ class OtherServices:
         if self._regex is None:
             return []
         low = " ".join(text.lower().split())
-        if _OURS.search(low):
+        matches = list(self._regex.finditer(low))
+        if not matches:
+            return []
+        # Pointing at us is read outside the names: 여기어때 is a travel app, not "here".
+        rest, end = [], 0
+        for match in matches:
+            rest.append(low[end : match.start()])
+            end = match.end()
+        if _OURS.search(" ".join([*rest, low[end:]])):
             return []
         found = []
-        for match in self._regex.finditer(low):
+        for match in matches:
             name = " ".join(match.group().split())
             if name in self.other and _owns(low[: match.start()], low[match.end() :]):
                 found.append(name)

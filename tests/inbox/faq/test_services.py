@@ -136,6 +136,7 @@ def test_a_name_an_article_uses_is_never_other() -> None:
         ("my amazon order is late", ["amazon"]),
         ("cheaper than amazon", []),
         ("쿠팡에서 산 것도 여기서 반품돼요?", []),
+        ("여기어때 숙소 예약 취소", ["여기어때"]),
         ("kitchen ktx", ["ktx"]),
         ("kitchen", []),
     ],
