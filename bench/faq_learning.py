@@ -60,6 +60,8 @@ def load() -> list[Question]:
             "final4": "hard-final-4",
             "final5": "hard-final-5",
             "final6": "hard-final-6",
+            "final7": "hard-final-7",
+            "dev8": "hard-dev-8",
         }[row["split"]]
         out.append((row["q"], tuple(row["slugs"]), row["kind"], split))
     for line in FIRST.read_text(encoding="utf-8").splitlines():
@@ -190,8 +192,8 @@ def _pct(value: float | int) -> str:
 
 
 # Splits tuning may read (their misses, via --misses) and the index is taught as evidence.
-# hard-final-3, -4 and -5 were held out in rounds 4, 5 and 6: all spent; hard-dev-4 was
-# written in round 5 to tune on.
+# hard-final-3 to -6 were held out in rounds 4 to 7: all spent; hard-dev-4 was
+# written in round 5 to tune on, hard-dev-8 in round 8 (after hard-final-7: named services).
 TAUGHT = (
     "hard-tune",
     "hard-tune-2",
@@ -201,10 +203,12 @@ TAUGHT = (
     "hard-dev-4",
     "hard-final-4",
     "hard-final-5",
+    "hard-final-6",
+    "hard-dev-8",
     "first-dev",
     "first-test",
 )
-HELD_OUT = "hard-final-6"  # round 7's held-out split: run with --final, never with --misses
+HELD_OUT = "hard-final-7"  # round 8's held-out split: run with --final, never with --misses
 
 
 def main() -> None:
@@ -293,7 +297,7 @@ def main() -> None:
 
 PROSE = """**Held-out figures, every round** (top-1 / top-3 / no-answer questions silent; each split
 run once before its round's tuning where a figure is given, and once after; HTTP identical
-wherever it was run, rounds 5 to 7):
+wherever it was run, rounds 5 to 8):
 
 | held-out split | round | questions | before the round's tuning | after it |
 |---|---|---|---|---|
@@ -304,6 +308,7 @@ wherever it was run, rounds 5 to 7):
 | hard-final-4 | 5 | 74 + 20 | 81.1 / 89.2 / 18 of 20 | 78.4 / 86.5 / 18 of 20 |
 | hard-final-5 | 6 | 61 + 15 | 85.2 / 95.1 / 11 of 15 | 85.2 / 95.1 / 11 of 15 |
 | hard-final-6 | 7 | 116 + 21 | 82.8 / 90.5 / 13 of 21 | 82.8 / 90.5 / 13 of 21 |
+| hard-final-7 | 8 | 85 + 26 | 92.9 / 98.8 / 10 of 26 | 92.9 / 98.8 / 23 of 26 |
 
 **Held-out discipline, in seven rounds.** `bench/faq_hard.jsonl` was written and
 committed (9e1dc41) before any change to the engine it measures: long, colloquial, vocabulary the
@@ -483,6 +488,29 @@ one half of the tuning split and measuring the other, both ways. Its value is vo
 article has (tests/inbox/faq/test_learning.py); where keywords already answer, learned
 phrasings must not outvote them. The gate judges the curated article only; a learned phrasing
 vouches just for a near-repeat of itself (60 % of content n-grams shared both ways).
+
+**Result of round 8: another named service's request is now silent; the aim is still not
+met.** `hard-final-7` (111 questions, committed alone in 4cf46f6 before any change and before
+`hard-final-6`'s questions were read: 85 labelled, 31 of them naming a payment method, a
+courier, one of our channels, a sign-in provider or a rival legitimately; 26 that must get no
+answer, 15 of them another service's request) untuned 92.9 / 98.8 / 10 of 26; after round 8
+92.9 / 98.8 / 23 of 26, identical through HTTP. The gate (`inbox/faq/services.py`, names in
+`inbox/faq/services.json`) changed 13 of its answers, all no-answer questions that had been
+answered, and none of the labelled ones: no customer of ours naming 네이버페이, CJ대한통운,
+카카오톡, 쿠팡보다, 네이버 아이디로 or 지메일로 was silenced. Read after that run, the three
+no-answer questions still answered: two name a service the store itself uses and ask about
+that service's own account (토스 앱 비밀번호, 인스타그램 계정 비밀번호; the tuning splits held
+two more of that shape, an Instagram password and a hacked Instagram account), which the rule
+"the store's names are never other" lets through by design; and one general question whose one
+word is an article's (로또 번호 → 번호). The 6 first-rank misses are ranking, unchanged by the
+gate: 바꾸다 pulls three change-my-X questions to the order-change article (account email,
+payment card, the address of a shipped parcel), 네이버페이로 … 들어오나요 and "다른 제품이에요"
+rank product information first, and "reach you on KakaoTalk or only by email" ranks order
+change. The labelled figures met the aim on this split (92.9 / 98.8) for the first time, but
+they did not move in the round: this split's labelled questions are easier than round 7's,
+which says more about the writer than the engine. `hard-dev-8` (44 questions) was written after
+`hard-final-7` to tune the gate's reading of names; the same writer wrote both, so the held-out
+figure for named questions is less independent than the count suggests.
 
 **Result of round 7: the aim is not met, and the model's vocabulary did not move the held-out
 split.** `hard-final-6` untuned 82.8 / 90.5 / 13 of 21; after round 7 the same, through HTTP
