@@ -59,6 +59,9 @@ def load() -> list[Question]:
             "dev4": "hard-dev-4",
             "final4": "hard-final-4",
             "final5": "hard-final-5",
+            "final6": "hard-final-6",
+            "final7": "hard-final-7",
+            "dev8": "hard-dev-8",
         }[row["split"]]
         out.append((row["q"], tuple(row["slugs"]), row["kind"], split))
     for line in FIRST.read_text(encoding="utf-8").splitlines():
@@ -189,8 +192,8 @@ def _pct(value: float | int) -> str:
 
 
 # Splits tuning may read (their misses, via --misses) and the index is taught as evidence.
-# hard-final-3 was held out in round 4 and hard-final-4 in round 5: both are spent; hard-dev-4
-# was written in round 5 to tune on.
+# hard-final-3 to -6 were held out in rounds 4 to 7: all spent; hard-dev-4 was
+# written in round 5 to tune on, hard-dev-8 in round 8 (after hard-final-7: named services).
 TAUGHT = (
     "hard-tune",
     "hard-tune-2",
@@ -199,10 +202,13 @@ TAUGHT = (
     "hard-final-3",
     "hard-dev-4",
     "hard-final-4",
+    "hard-final-5",
+    "hard-final-6",
+    "hard-dev-8",
     "first-dev",
     "first-test",
 )
-HELD_OUT = "hard-final-5"  # round 6's held-out split: run with --final, never with --misses
+HELD_OUT = "hard-final-7"  # round 8's held-out split: run with --final, never with --misses
 
 
 def main() -> None:
@@ -291,7 +297,7 @@ def main() -> None:
 
 PROSE = """**Held-out figures, every round** (top-1 / top-3 / no-answer questions silent; each split
 run once before its round's tuning where a figure is given, and once after; HTTP identical
-wherever it was run, rounds 5 and 6):
+wherever it was run, rounds 5 to 8):
 
 | held-out split | round | questions | before the round's tuning | after it |
 |---|---|---|---|---|
@@ -301,8 +307,10 @@ wherever it was run, rounds 5 and 6):
 | hard-final-3 | 4 | 110 + 20 | 83.6 / 92.7 / 18 of 20 | 85.5 / 90.9 / 19 of 20 |
 | hard-final-4 | 5 | 74 + 20 | 81.1 / 89.2 / 18 of 20 | 78.4 / 86.5 / 18 of 20 |
 | hard-final-5 | 6 | 61 + 15 | 85.2 / 95.1 / 11 of 15 | 85.2 / 95.1 / 11 of 15 |
+| hard-final-6 | 7 | 116 + 21 | 82.8 / 90.5 / 13 of 21 | 82.8 / 90.5 / 13 of 21 |
+| hard-final-7 | 8 | 85 + 26 | 92.9 / 98.8 / 10 of 26 | 92.9 / 98.8 / 23 of 26 |
 
-**Held-out discipline, in six rounds.** `bench/faq_hard.jsonl` was written and
+**Held-out discipline, in seven rounds.** `bench/faq_hard.jsonl` was written and
 committed (9e1dc41) before any change to the engine it measures: long, colloquial, vocabulary the
 articles lack, typos, no spacing, multi-intent questions (two labels each), and questions
 that must get no answer (nonsense such as `'; DROP TABLE users; --`, empty-meaning such as
@@ -361,6 +369,19 @@ silent, the engine before round 5 (d9a9254) 86.9 / 95.1 / 11 of 15 — round 5 d
 fresh questions either. Round 6 then tuned on every earlier split, `hard-final-4` included,
 and ran `hard-final-5` once more at the end, for the table above (with `--http`: the HTTP
 columns are what the independent set sees).
+
+Round 7 (same day) wrote `hard-final-6` first (137 questions: 116 labelled, 21 that must get no
+answer: vocabulary 19, long 15, colloquial 15, typos 15, English 15, spacing 14, mixed 9,
+short 6, multi-intent 6, abbreviations 2, and 4 nonsense, 5 empty-meaning, 12 off-topic, 8 of
+those another shop's or service's order, refund, password or subscription), from the articles
+and without reading any earlier split's questions; 14 lines came out word for word like
+earlier splits' questions and were reworded before the commit (b2f3a12). It was run once
+untuned, aggregate only: 82.8 / 90.5 / 13 of 21. The round's lever did not come from misses:
+synonyms proposed offline by kiwipiepy's CoNg model (`scripts/faq_vocabulary.py`, reviewed on
+meaning, written to `inbox/faq/vocabulary.json`; no kiwipiepy at run time) and the missing
+inflections of the hand-written verb synonyms. `hard-final-6` was then run once more, for the
+table above, and its misses were read only after that run (this prose was added afterwards
+and the section re-rendered: same engine, same figures).
 
 **What tuning changed**, all in `inbox/faq/`: (1) a no-match gate (`FaqIndex.answer`): a
 best hit scoring under 8 must cover at least 35 % of the question's content (Hangul
@@ -438,6 +459,26 @@ folded to the plain past ("주소를 … 적어버렸어요" meets the password 
 (the `지난주에 … 주문했는데` probe lost 4 points; 샀던/샀는데 kept); numbers left out of
 coverage (two more no-answer questions answered, nothing gained).
 
+Round 7: (24) **vocabulary from a language model, not from misses**
+(`inbox/faq/vocabulary.json`, written by `scripts/faq_vocabulary.py`): for every content
+morpheme of the Korean titles, keywords and answers, kiwipiepy 0.24's CoNg model proposes its
+nearest morphemes; a proposal needs similarity ≥ 0.6, a mutual neighbourhood (top 20 both
+ways), two syllables or more, a noun or verb, and a word no article has; then a review on
+meaning alone (`scripts/faq_vocabulary_review.json`): 37 of 215 accepted (까먹다 → 잊어버리다,
+핸드폰/스마트폰 → 휴대폰, 상담사 → 상담원, 후유증 → 부작용, 마시다 → 먹다, 리스트 → 목록, 지체 →
+지연, 세관 → 통관, 추석 → 명절…), the rest rejected as different things (아침 → 새벽),
+opposites (판매 → 구매), homonyms in this shop (당도 sweetness → 도착, 지방 fat → 지역) or
+words already containing the target. Verbs are written as the surface forms kiwipiepy's
+`join` generates (까먹었 → 잊어버렸). Below 0.6 about one proposal in 70 would pass review.
+(25) **Paradigms**: the hand-written verb synonyms' missing inflections, generated the same
+way (시키고/시킴 → 주문하고/주문함, 지웠 → 삭제했, 고쳐 → 수정해; 21 folds). (26) Fold targets are
+settled through the table (a target that is itself a variant is folded once more), so chained
+entries meet. Tuning splits together: 95.9 / 98.7 / 146 of 157 → 95.9 / 98.8 / 145 of 157
+(one off-topic question, "파이썬 리스트 정렬하는 법", now meets 목록). Tried and dropped:
+lemma folding of the articles' own verbs (걸려/걸렸 → 걸리, 들어간 → 들어가; `--lemmas`): alone
+95.9 / 98.4 / 145, with the rest 96.0 / 98.6 / 144 — it strengthens everyday verbs
+(들어가, 보내) that off-topic questions share.
+
 **Learning.** The "learned" columns show the same questions after the index took the
 tuning/dev questions as evidence (what agents' inserts and visitors' "solved it" clicks
 store, `inbox/faq/evidence.py`). The taught rows are not a result (those very questions were
@@ -447,6 +488,53 @@ one half of the tuning split and measuring the other, both ways. Its value is vo
 article has (tests/inbox/faq/test_learning.py); where keywords already answer, learned
 phrasings must not outvote them. The gate judges the curated article only; a learned phrasing
 vouches just for a near-repeat of itself (60 % of content n-grams shared both ways).
+
+**Result of round 8: another named service's request is now silent; the aim is still not
+met.** `hard-final-7` (111 questions, committed alone in 4cf46f6 before any change and before
+`hard-final-6`'s questions were read: 85 labelled, 31 of them naming a payment method, a
+courier, one of our channels, a sign-in provider or a rival legitimately; 26 that must get no
+answer, 15 of them another service's request) untuned 92.9 / 98.8 / 10 of 26; after round 8
+92.9 / 98.8 / 23 of 26, identical through HTTP. The gate (`inbox/faq/services.py`, names in
+`inbox/faq/services.json`) changed 13 of its answers, all no-answer questions that had been
+answered, and none of the labelled ones: no customer of ours naming 네이버페이, CJ대한통운,
+카카오톡, 쿠팡보다, 네이버 아이디로 or 지메일로 was silenced. Read after that run, the three
+no-answer questions still answered: two name a service the store itself uses and ask about
+that service's own account (토스 앱 비밀번호, 인스타그램 계정 비밀번호; the tuning splits held
+two more of that shape, an Instagram password and a hacked Instagram account), which the rule
+"the store's names are never other" lets through by design; and one general question whose one
+word is an article's (로또 번호 → 번호). The 6 first-rank misses are ranking, unchanged by the
+gate: 바꾸다 pulls three change-my-X questions to the order-change article (account email,
+payment card, the address of a shipped parcel), 네이버페이로 … 들어오나요 and "다른 제품이에요"
+rank product information first, and "reach you on KakaoTalk or only by email" ranks order
+change. The labelled figures met the aim on this split (92.9 / 98.8) for the first time, but
+they did not move in the round: this split's labelled questions are easier than round 7's,
+which says more about the writer than the engine. `hard-dev-8` (44 questions) was written after
+`hard-final-7` to tune the gate's reading of names; the same writer wrote both, so the held-out
+figure for named questions is less independent than the count suggests.
+
+**Result of round 7: the aim is not met, and the model's vocabulary did not move the held-out
+split.** `hard-final-6` untuned 82.8 / 90.5 / 13 of 21; after round 7 the same, through HTTP
+too; with the tuning questions taught as evidence 85.3 / 88.8 / 13 of 21. Of its 137 answers
+the round changed one, below first rank. Read after that run: 11 labelled questions are
+outside the top 3, 10 of them silences, mostly on concepts rather than synonyms — when to take it
+(식후/식전), storage (냉장보관), a locked account (틀렸다고 나와요, 잠겼어요), a tax receipt of
+the year's payments (연말정산), mercury in fish oil, misdelivery told as a story (다른 동에 잘못
+놓고 간), becoming a member (회원 되려면, become a member), swapping a bottle size (swap), a
+refund verb form (물러줄수: the hand entry 물러주 is not a prefix of 물러줄, and kiwipiepy reads
+it as a noun, so no paradigm was generated); and one English deletion wish (everything …
+wiped) ranked the edit article. 9 more have the right article second or third: a side word
+wins (주말 in a shipping-time story → contact hours; 늦어서요 about a slow chat → the late
+parcel's 너무 늦어요; 젤라틴 들어간 → the order-status keyword 주문 들어간 거; 시킨거 … 진행 →
+tracking; 보내주세요 → address change). The model could not have supplied most of these: the
+shop's words are not in it (비건, 오배송: no such morpheme), rare words have noise neighbours
+(택배비 → 식기세척기, 0.94), and what customers say instead is usually an associated word (식후
+~ 섭취 0.67, 냉장 ~ 보관 0.65), which cannot be folded into the article's word without changing
+its meaning. The gate let 8 of 12 off-topic questions through, every one another service's
+version of an article's request (쿠팡 택배, 넷플릭스 구독 해지, 은행 앱 비밀번호, 당근마켓 환불,
+배달의민족 취소, 인스타그램 계정, 우체국 택배, 이사 업체); all 9 nonsense and empty-meaning
+questions stayed silent. These questions share the article's whole request and differ only
+in a name the articles never use; a gate would have to know that a named other service is
+not this shop, which is a list of names or labelled traffic, not vocabulary.
 
 **Result of rounds 5 and 6: the aim is not met on held-out questions.** Aim: top-1 ≥ 92,
 top-3 ≥ 98, every no-answer question silent. `hard-final-4`: untuned 81.1 / 89.2 / 18 of 20;

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from inbox.faq.articles import Article
+from inbox.faq.services import OtherServices, ServiceNames, default_services
 from inbox.faq.synonyms import KO_SYNONYMS, fold
 from inbox.faq.words import KO_EVERYDAY_WORDS
 
@@ -497,12 +498,23 @@ class FaqIndex:
         analyzer: Analyzer | None = None,
         config: SearchConfig | None = None,
         evidence: Mapping[str, Sequence[tuple[str, float]]] | None = None,
+        services: ServiceNames | None = None,
     ) -> None:
-        """`evidence`: slug -> (customer phrasing, weight 0..1) learned from agents and visitors."""
+        """`evidence`: slug -> (customer phrasing, weight 0..1) learned from agents and visitors.
+        `services`: other companies' names (inbox.faq.services); the shipped list by default."""
         self.analyzer: Analyzer = analyzer if analyzer is not None else NgramAnalyzer()
         self.config = config if config is not None else SearchConfig()
         self.slugs = tuple(a.slug for a in articles)
         self._fix = TypoFixer(articles)
+        self._others = OtherServices(
+            services if services is not None else default_services(),
+            (
+                chunk
+                for article in articles
+                for text in article.texts.values()
+                for chunk in (text.title, text.answer, *text.keywords)
+            ),
+        )
         self._evidence = evidence or {}
         # Confidence is judged on what the admins wrote, not on what was learned: a learned
         # sentence carries filler ("번호 알려주세요") that off-topic questions share.
@@ -616,6 +628,8 @@ class FaqIndex:
         article; showing a visitor three unrelated answers is worse than offering a person at
         once, so a weak best hit must be backed by covering much of the question.
         """
+        if self._others.owners(query[:MAX_QUERY_CHARS]):
+            return []  # another service's request (쿠팡 주문 취소): inbox.faq.services
         hits = self.search(query, limit=limit)
         if not hits or not self.confident(query, hits[0]):
             return []

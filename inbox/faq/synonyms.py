@@ -5,14 +5,22 @@ refund article's "환불" and "주문 철회" meets "주문 취소". Per-article
 article's keywords (editable in Admin → FAQ); this list is for words that mean the same thing
 in every article. Longest variants are replaced first, as substrings, because customers do not
 space them ("주문철회요").
+
+Two sources: `HAND_KO_SYNONYMS` below, written by hand from the tuning splits' misses (rounds
+1-6), and `vocabulary.json`, proposed offline by kiwipiepy's CoNg model from the articles' own
+words and reviewed (scripts/faq_vocabulary.py; FAQ round 7 in docs/decisions.md). kiwipiepy
+is never imported here: the file is plain data. A hand entry wins over a generated one.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from importlib import resources
+from typing import Any
 
-# variant -> the word the articles use
-KO_SYNONYMS: dict[str, str] = {
+# variant -> the word the articles use (written and reviewed by hand)
+HAND_KO_SYNONYMS: dict[str, str] = {
     "환급": "환불",
     "돈 돌려": "환불",
     "돈돌려": "환불",
@@ -126,8 +134,72 @@ EN_SYNONYMS: dict[str, str] = {
     "get to me": "arrive",
 }
 
-_KO = sorted(KO_SYNONYMS, key=len, reverse=True)
-_KO_PATTERN = re.compile("|".join(re.escape(v) for v in _KO))
+
+class VocabularyError(ValueError):
+    """`vocabulary.json` does not have the expected shape; the message says where."""
+
+
+def load_vocabulary(raw: Any) -> dict[str, str]:
+    """The folds of a parsed `vocabulary.json` (written offline by scripts/faq_vocabulary.py
+        from kiwipiepy and reviewed): synonyms, the hand-written verbs' missing inflections
+    (paradigms), then lemma folds; all Hangul -> Hangul, earlier sections win.
+
+        Checked here because a bad entry would silently change how every article is indexed: an
+        empty key would match everywhere, and a one-syllable key sits inside too many words.
+    """
+    if not isinstance(raw, dict):
+        raise VocabularyError("vocabulary: expected an object")
+    out: dict[str, str] = {}
+    for section in ("synonyms", "paradigms", "lemmas"):
+        entries = raw.get(section, {})
+        if not isinstance(entries, dict):
+            raise VocabularyError(f"vocabulary.{section}: expected an object")
+        for variant, target in entries.items():
+            if not isinstance(target, str) or not _HANGUL_WORD.fullmatch(target):
+                raise VocabularyError(f"vocabulary.{section}[{variant!r}]: not a Hangul word")
+            if not _HANGUL_WORD.fullmatch(variant) or len(variant) < 2:
+                raise VocabularyError(
+                    f"vocabulary.{section}[{variant!r}]: keys are Hangul words of 2+ syllables"
+                )
+            out.setdefault(variant, target)
+    return out
+
+
+_HANGUL_WORD = re.compile(r"[가-힣]+")
+
+
+def _generated() -> dict[str, str]:
+    text = resources.files("inbox.faq").joinpath("vocabulary.json").read_text(encoding="utf-8")
+    return load_vocabulary(json.loads(text))
+
+
+def _settle(table: dict[str, str]) -> dict[str, str]:
+    """`table` with every target folded by the table itself (a few rounds at most).
+
+    `fold` replaces in one pass and never re-reads what it wrote, so a target that is itself
+    a variant would leave the two sides apart: the lemma fold 지난 → 지나 turns the articles'
+    "지난 주문" into 지나, and 저번 → 지난 must then write 지나 too.
+    """
+    pattern = _pattern(table)
+    settled = {}
+    for variant, target in table.items():
+        for _ in range(3):
+            again = pattern.sub(lambda m: table[m.group(0)], target)
+            if again == target:
+                break
+            target = again
+        settled[variant] = target
+    return settled
+
+
+def _pattern(table: dict[str, str]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(v) for v in sorted(table, key=len, reverse=True)))
+
+
+# Hand-written entries win over generated ones for the same variant.
+KO_SYNONYMS: dict[str, str] = _settle({**_generated(), **HAND_KO_SYNONYMS})
+
+_KO_PATTERN = _pattern(KO_SYNONYMS)
 _EN_PATTERN = re.compile(
     r"\b(" + "|".join(re.escape(v) for v in sorted(EN_SYNONYMS, key=len, reverse=True)) + r")\b"
 )

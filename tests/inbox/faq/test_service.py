@@ -170,6 +170,20 @@ def test_suggest_sees_an_edit_committed_elsewhere(seeded: Runtime) -> None:
     assert (hit.slug, hit.title) == ("contact-channels", "적립금 소멸 안내")
 
 
+def test_an_admin_makes_a_name_ours_by_using_it_in_an_article(seeded: Runtime) -> None:
+    # 텔레그램 is another service (inbox/faq/services.json) until the store opens a channel
+    # there and says so in an article (Admin → FAQ): no deployment, the next question sees it.
+    question = "텔레그램 채널 있어요? 거기서 상담 받고 싶어요"
+    with seeded.db.session() as session:
+        assert service.suggest(session, question) == []
+        ko = service.get_article(session, "contact-channels").texts["ko"]
+        edited = LocalizedText(ko.title, ko.answer, (*ko.keywords, "텔레그램 상담"))
+        service.update_article(session, "contact-channels", texts={"ko": edited}, editor_id=None)
+    with seeded.db.session() as session:
+        hits = service.suggest(session, question)
+    assert hits and hits[0].slug == "contact-channels"
+
+
 def test_suggest_on_an_empty_knowledge_base(rt: Runtime) -> None:
     with rt.db.session() as session:
         assert service.suggest(session, "환불") == []

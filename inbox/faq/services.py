@@ -1,0 +1,200 @@
+"""Other companies' and services' names: a question about one of them gets no FAQ answer.
+
+"넷플릭스 구독 해지", "쿠팡 주문 취소", "카카오뱅크 앱 비밀번호": the whole request is an
+article's (cancel, refund, password), only the owner differs, and a name no article uses
+scores nothing, so the score gate lets them through. A wrong confident suggestion sends a
+visitor down our cancel steps for another company's order; offering a person is better.
+
+The names are data (`services.json`, one service per line with its aliases, by category),
+read at run time and reviewed like code, as `synonyms.py` is. Two lists:
+
+- `other`: platforms, shops, delivery apps, banks, telcos, streaming, games, travel, food.
+- `store`: names the store itself uses (its channels, payment methods, couriers, pick-up
+  points). These are never "other": "카카오페이로 결제했는데 취소" is our cancel.
+
+Every name that appears in an article's text is the store's too, so an admin who adds
+"텔레그램 상담" to an article's keywords (Admin → FAQ) makes 텔레그램 ours at once.
+
+Naming another service is not enough: customers compare ("쿠팡보다 느려요"), pay, sign in
+and write with them ("네이버 아이디로 가입", "지메일로 가입했는데"). What decides is the name's
+role in the sentence, read from the ending of the phrase it heads: instrumental (으)로,
+comparative 보다/처럼/만큼, copula 인데/이던데 and "saw it on" 보고 mean the request is still
+ours; a bare noun phrase or 에서/의/은/는/을/를 ("쿠팡 주문", "11번가에서 산", "카카오뱅크 앱
+비밀번호를") makes the service the owner of the request. A message that points at us (여기,
+이 사이트, here; read outside the names, since 여기어때 is a travel app) or compares a product
+(같은 제품, 비교) is ours whatever it names. Otherwise one clause owned by another service
+silences the whole message: "배달의민족 주문 취소했는데 돈이 안 들어와요" asks about the app's
+refund in its second clause, and nothing in the words tells that from a second clause about
+our order.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+_LATIN = re.compile(r"[a-z0-9]")
+# Endings of the phrase a name heads that keep the request ours: instrumental, comparison,
+# copula (describing our parcel's courier, the customer's mailbox), and where the customer
+# saw us ("유튜브 광고 보고 왔는데"). Checked on one token.
+_MENTION_END = re.compile(
+    r"(?:으로|로|로는|로도|로만|으로는|으로도|보다|보다는|보단|처럼|만큼|같이|대신|말고|"
+    r"인데|이던데|던데|인데요|이라|이라서|라서|이에요|예요|이요|이었|였|랑|이랑|"
+    r"보고|보구|봤는데|보니까)[^가-힣]*$"
+)
+# The same endings right after a name the customer did not space ("카카오로가입할수있나요").
+_MENTION_START = re.compile(
+    r"(?:으로|로|보다|처럼|만큼|같이|대신|말고|인데|이던데|던데|이라|이에요|예요|이었|였|랑|이랑)"
+)
+# Nouns that stay inside the name's phrase ("토스 앱으로", "네이버 아이디로", "카카오 계정으로").
+_PHRASE_NOUN_TEXT = """
+앱 어플 어플리케이션 계정 아이디 id 메일 이메일 주소 로그인 간편로그인 소셜 사이트
+홈페이지 채널 페이 간편결제 카드 포인트 택배 기사님 기사 광고 블로그 카페 후기 리뷰 영상
+라이브 검색
+"""
+_PHRASE_NOUNS = frozenset(_PHRASE_NOUN_TEXT.split())
+_PHRASE_TOKENS = 3  # how far a phrase may run past the name before its role is assumed
+# English: the word before the name says the same ("paid with PayPal", "on KakaoTalk").
+_EN_MENTION_BEFORE = frozenset({"with", "via", "through", "using", "by", "than", "like"})
+# The message points at us, or compares our product with one seen elsewhere ("올리브영 매장에서
+# 본 거랑 같은 제품인가요"): whatever else it names, it asks about this store.
+_OURS = re.compile(
+    r"여기|이곳|이쪽|이\s?쇼핑몰|이\s?사이트|이\s?몰(?![가-힣])|이\s?가게|"
+    r"같은\s?(?:제품|상품|거|건|성분)|똑같|비교|"
+    r"\bhere\b|\byour (?:shop|store|site|website|app)\b|\bfrom you\b|\bsame as\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceNames:
+    """Lower-cased name -> its category ("store" for the store's own names)."""
+
+    other: Mapping[str, str]
+    store: frozenset[str]
+
+
+def _names(groups: Any, where: str) -> dict[str, str]:
+    if not isinstance(groups, dict):
+        raise ValueError(f"services: {where} must map categories to lists of services")
+    out: dict[str, str] = {}
+    for category, services in groups.items():
+        if not isinstance(services, list):
+            raise ValueError(f"services: {where}.{category} must be a list")
+        for service in services:
+            if not isinstance(service, list) or not all(
+                isinstance(n, str) and n.strip() for n in service
+            ):
+                raise ValueError(
+                    f"services: {where}.{category}: {service!r} is not a list of names"
+                )
+            for name in service:
+                out[" ".join(name.lower().split())] = str(category)
+    return out
+
+
+def parse_services(data: Any) -> ServiceNames:
+    """Validate the file's structure; a name in both lists is the store's."""
+    if not isinstance(data, dict):
+        raise ValueError("services: the file must hold an object with 'store' and 'other'")
+    store = _names(data.get("store", {}), "store")
+    other = {n: c for n, c in _names(data.get("other", {}), "other").items() if n not in store}
+    return ServiceNames(other=other, store=frozenset(store))
+
+
+def load_services(path: str | Path | None = None) -> ServiceNames:
+    """The shipped `services.json`, or another file in the same format."""
+    if path is None:
+        return default_services()
+    return parse_services(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+@lru_cache(maxsize=1)
+def default_services() -> ServiceNames:
+    text = resources.files("inbox.faq").joinpath("services.json").read_text(encoding="utf-8")
+    return parse_services(json.loads(text))
+
+
+def _pattern(name: str) -> str:
+    # Latin names need word edges ("kt" is not inside "kitchen"); Hangul names are followed by
+    # particles, so they match inside a token.
+    body = r"\s*".join(re.escape(part) for part in name.split())
+    if _LATIN.match(name):
+        body = r"(?<![a-z0-9])" + body
+    if _LATIN.match(name[-1]):
+        body += r"(?![a-z0-9])"
+    return body
+
+
+def _longest_first(name: str) -> tuple[int, str]:
+    return -len(name), name
+
+
+@lru_cache(maxsize=8)
+def _compile(names: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One alternation, longest names first: 토스뱅크 is matched whole, not as the store's 토스."""
+    return re.compile("|".join(_pattern(n) for n in names)) if names else None
+
+
+class OtherServices:
+    """Finds the clauses of a message whose request belongs to another service."""
+
+    def __init__(self, names: ServiceNames, own_texts: Iterable[str] = ()) -> None:
+        """`own_texts`: the articles' titles, answers and keywords; a name they use is ours."""
+        own = " ".join(" ".join(t.lower().split()) for t in own_texts)
+        self.other = {
+            n: c
+            for n, c in names.other.items()
+            if n.split()[0] not in own or not re.search(_pattern(n), own)
+        }
+        self._regex = _compile(tuple(sorted({*self.other, *names.store}, key=_longest_first)))
+
+    def owners(self, text: str) -> list[str]:
+        """The other services `text` asks about (names as matched), in order."""
+        if self._regex is None:
+            return []
+        low = " ".join(text.lower().split())
+        matches = list(self._regex.finditer(low))
+        if not matches:
+            return []
+        # Pointing at us is read outside the names: 여기어때 is a travel app, not "here".
+        rest, end = [], 0
+        for match in matches:
+            rest.append(low[end : match.start()])
+            end = match.end()
+        if _OURS.search(" ".join([*rest, low[end:]])):
+            return []
+        found = []
+        for match in matches:
+            name = " ".join(match.group().split())
+            if name in self.other and _owns(low[: match.start()], low[match.end() :]):
+                found.append(name)
+        return found
+
+
+def _owns(before: str, after: str) -> bool:
+    """Is the name between `before` and `after` the owner of the request (not an instrument,
+    a comparison or a description)?"""
+    words_before = re.findall(r"[a-z0-9]+", before[-20:])
+    if words_before and words_before[-1] in _EN_MENTION_BEFORE and not after[:1].strip():
+        return False
+    tokens = after.split(" ")
+    for i, token in enumerate(tokens[: _PHRASE_TOKENS + 1]):
+        token = token.strip(".,!?~()\"'")
+        if not token:
+            if i == 0:
+                continue
+            break
+        if _MENTION_END.search(token) or (i == 0 and _MENTION_START.match(token)):
+            return False
+        if i > 0 and token not in _PHRASE_NOUNS:
+            return True
+        if i == 0 and re.search(r"[가-힣]", token):
+            return True  # a particle or ending right after the name: 에서, 의, 은, 를…
+    return True

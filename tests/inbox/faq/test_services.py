@@ -1,0 +1,145 @@
+"""Other services' names (inbox/faq/services.json): their loader, and the gate in both
+directions: another service's request gets no answer, our customer naming a payment method,
+courier, channel or rival still gets one."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from inbox.faq.articles import default_articles
+from inbox.faq.search import FaqIndex
+from inbox.faq.services import (
+    OtherServices,
+    ServiceNames,
+    default_services,
+    load_services,
+    parse_services,
+)
+
+NO_NAMES = ServiceNames(other={}, store=frozenset())
+
+
+@pytest.fixture(scope="module")
+def index() -> FaqIndex:
+    return FaqIndex(default_articles())
+
+
+@pytest.fixture(scope="module")
+def ungated() -> FaqIndex:
+    return FaqIndex(default_articles(), services=NO_NAMES)
+
+
+def test_the_shipped_file_loads_with_categories_and_the_stores_own_names() -> None:
+    names = default_services()
+    assert names.other["쿠팡"] == "shops"
+    assert names.other["넷플릭스"] == "streaming and media"
+    assert names.other["카카오뱅크"] == "banks and finance"
+    for own in ("카카오페이", "네이버페이", "cj대한통운", "우체국택배", "카카오톡"):
+        assert own in names.store and own not in names.other
+    assert load_services() is default_services()
+
+
+def test_a_file_in_the_same_format_replaces_the_shipped_one(tmp_path: Path) -> None:
+    path = tmp_path / "services.json"
+    data = {"store": {"pay": [["쿠팡페이"]]}, "other": {"shops": [["쿠팡", "Coupang"]]}}
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    names = load_services(path)
+    assert names.other == {"쿠팡": "shops", "coupang": "shops"}
+    assert names.store == frozenset({"쿠팡페이"})
+
+
+def test_a_name_in_both_lists_is_the_stores() -> None:
+    names = parse_services({"store": {"c": [["토스"]]}, "other": {"b": [["토스", "토스뱅크"]]}})
+    assert names.other == {"토스뱅크": "b"}
+
+
+@pytest.mark.parametrize(
+    "data",
+    [[], {"other": []}, {"other": {"shops": "쿠팡"}}, {"other": {"shops": [["쿠팡", 3]]}}],
+)
+def test_a_malformed_file_is_refused(data: object) -> None:
+    with pytest.raises(ValueError, match="services"):
+        parse_services(data)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "쿠팡 주문 취소는 어떻게 해요",
+        "티빙 구독 해지하고 싶어요",
+        "카카오뱅크 앱 비밀번호를 까먹었어요",
+        "11번가에서 산 청바지 반품하려면요",
+        "요기요 배달이 안 와요",
+        "How do I cancel my Spotify subscription?",
+        "Where is my Amazon order?",
+        "네이버 아이디 비밀번호 찾는 법",
+    ],
+)
+def test_another_services_request_gets_no_answer(
+    index: FaqIndex, ungated: FaqIndex, question: str
+) -> None:
+    assert ungated.answer(question), "the score gate alone answers it: the names are what decide"
+    assert index.answer(question) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "slug"),
+    [
+        ("카카오페이로 결제했는데 주문 취소할래요", "order-change-cancel"),
+        ("네이버페이로 결제한 거 환불은 어떻게 받아요", "refund-return"),
+        ("CJ대한통운 송장번호는 어디서 확인해요", "shipping-tracking"),
+        ("우체국택배 배송완료라는데 물건이 없어요", "shipping-missing"),
+        ("카카오톡으로 상담 가능한가요", "contact-channels"),
+        ("쿠팡보다 배송이 느린데 보통 며칠 걸려요", "shipping-time"),
+        ("네이버 아이디로 회원가입 되나요", "account-signup"),
+        ("쿠팡은 무료배송이던데 여기 배송비는 얼마예요", "shipping-fee"),
+        ("Paid with Naver Pay, how do I get a refund?", "refund-return"),
+    ],
+)
+def test_our_customer_naming_a_service_is_still_answered(
+    index: FaqIndex, question: str, slug: str
+) -> None:
+    hits = index.answer(question)
+    assert hits and hits[0].slug == slug
+
+
+def test_a_name_an_article_uses_is_never_other() -> None:
+    articles = default_articles()
+    names = ServiceNames(other={"쿠팡": "shops"}, store=frozenset())
+    gated = FaqIndex(articles, services=names)
+    assert gated.answer("쿠팡 주문 취소하고 싶어요") == []
+    cancel = next(a for a in articles if a.slug == "order-change-cancel")
+    ko = replace(cancel.texts["ko"], keywords=(*cancel.texts["ko"].keywords, "쿠팡 주문 취소"))
+    edited = [
+        replace(cancel, texts={**cancel.texts, "ko": ko}) if a is cancel else a for a in articles
+    ]
+    hits = FaqIndex(edited, services=names).answer("쿠팡 주문 취소하고 싶어요")
+    assert hits and hits[0].slug == "order-change-cancel"
+
+
+@pytest.mark.parametrize(
+    ("text", "owners"),
+    [
+        ("배민에서 시킨 거 취소", ["배민"]),
+        ("배민처럼 빨리 와요?", []),
+        ("배민보다 느려요", []),
+        ("구글로 가입했어요", []),
+        ("구글로가입했어요", []),
+        ("구글 계정으로 가입", []),
+        ("구글 계정 비밀번호", ["구글"]),
+        ("지메일인데 메일이 안 와요", []),
+        ("유튜브 광고 보고 왔어요", []),
+        ("my amazon order is late", ["amazon"]),
+        ("cheaper than amazon", []),
+        ("쿠팡에서 산 것도 여기서 반품돼요?", []),
+        ("여기어때 숙소 예약 취소", ["여기어때"]),
+        ("kitchen ktx", ["ktx"]),
+        ("kitchen", []),
+    ],
+)
+def test_the_names_role_decides(text: str, owners: list[str]) -> None:
+    assert OtherServices(default_services()).owners(text) == owners
