@@ -16,10 +16,21 @@ import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+# What the `switchboard` program does when its package is imported for `poll ACCOUNT_ID` (cli/
+# __init__.py reads sys.argv, which here starts with OUT.json): fork the fetching child before
+# SQLAlchemy and the models are imported. A checkout without cli/early.py starts nothing.
+if __name__ == "__main__":
+    try:
+        from cli.early import begin
+    except ImportError:
+        pass
+    else:
+        begin(sys.argv[2:])
+
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 FIGURES: dict[str, Any] = {"statements": 0, "poll_statements": 0, "poll_sql": {}}
 

@@ -33,6 +33,7 @@ import os
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -52,7 +53,13 @@ import psycopg  # noqa: E402
 from imapclient import IMAPClient  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from bench._common import PG_ADMIN, fresh_pg_database, machine, write_section  # noqa: E402
+from bench._common import (  # noqa: E402
+    PG_ADMIN,
+    byte_compile,
+    fresh_pg_database,
+    machine,
+    write_section,
+)
 from connectors.base import AccountConfig  # noqa: E402
 from connectors.email import EmailConnector  # noqa: E402
 from connectors.email.imap import PAGE_SIZE as DEFAULT_PAGE  # noqa: E402
@@ -381,6 +388,7 @@ def run_cli(account_id: int, env: dict[str, str]) -> dict[str, Any]:
 
 
 QUIET_LOAD = float(os.environ.get("BENCH_QUIET_LOAD", "2.0"))
+PAIRS_AT_SCALE = 5  # empty/large pairs for the scale ratio: one pair is the load's, not ours
 QUIET_WAIT = float(os.environ.get("BENCH_QUIET_WAIT", "120"))
 
 
@@ -434,6 +442,7 @@ def one_run(
     instance = Path(tempfile.mkdtemp(prefix="sb-bench-"))
     env = _settings(url, instance, page_size)
     account_id = prepare(server, url, env)
+    _checkpoint()
     figures = run_cli(account_id, env)
     result = stored(url)
     problems = check(mails, result["texts"]) + check_threads(mails, result["conversation"])
@@ -476,13 +485,22 @@ def _marks(url: str) -> dict[str, int]:
 
 def _undo(url: str, marks: dict[str, int]) -> None:
     """Delete what a run added (rows above the marks) and its cursors: the next run starts
-    from the same seeded database, warm, as a long-lived production database would be."""
+    from the same seeded database, warm, as a long-lived production database would be.
+    VACUUM also empties the GIN indexes' pending lists (a 2,000-mail run leaves ~1.5 MB in
+    each of `message`'s two, under the 4 MB that would merge them during the next run)."""
     with psycopg.connect(url.replace("+psycopg", "")) as conn:
         for table in GROWN:
             conn.execute(f"DELETE FROM {table} WHERE id > %s", (marks[table],))
         conn.execute("DELETE FROM sync_cursor")
     with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
+
+
+def _checkpoint() -> None:
+    """Flush what the previous run, its VACUUM or a dropped database left dirty, so that a
+    checkpoint's writes do not land inside the next run (on one side of a pair only)."""
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute("CHECKPOINT")
 
 
 def _pg_drop(url: str) -> None:
@@ -519,7 +537,13 @@ def check(mails: list[Generated], texts: dict[str, str | None]) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=2000)
-    parser.add_argument("--runs", type=int, default=3, help="runs per database (median kept)")
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=3,
+        help="runs per database (median kept); with --large at least PAIRS_AT_SCALE, one "
+        "empty/large pair per run",
+    )
     parser.add_argument(
         "--page-size", type=int, default=None, help="IMAP_POLL_PAGE_SIZE (default: the setting's)"
     )
@@ -536,11 +560,19 @@ def main() -> None:
         help="run the `switchboard poll` processes from another checkout (a before figure); "
         "generation, dovecot and the checks stay this checkout's",
     )
+    parser.add_argument(
+        "--source",
+        action="store_true",
+        help="do not byte-compile the polled checkout first (every process then compiles our "
+        "modules from source where PYTHONDONTWRITEBYTECODE is set, as on this machine)",
+    )
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
     args = parser.parse_args()
     if args.code:
         global CODE
         CODE = Path(args.code).resolve()
+    if not args.source:
+        byte_compile(CODE)
     mails = generate(args.count)
     load_before = os.getloadavg()
     runs: list[dict[str, Any]] = []
@@ -553,7 +585,7 @@ def main() -> None:
         large_url = PG_ADMIN.rsplit("/", 1)[0] + f"/{args.large}"
         # In pairs (empty, large) run back to back, the order alternating, so the machine's
         # load hits both sides of a pair alike; the scale figure is the median pair ratio.
-        for i in range(args.runs):
+        for i in range(max(args.runs, PAIRS_AT_SCALE) if args.large else args.runs):
             pair = ["empty", "large"] if args.large else ["empty"]
             for side in pair if i % 2 == 0 else reversed(pair):
                 label = f"{side} PostgreSQL, run {i + 1}"
@@ -622,11 +654,14 @@ def render(
     large = _median(runs, "large")
     summary = []
     if empty is not None:
+        empties = [r for r in runs if r["label"].startswith("empty")]
+        whole = statistics.median(r["wall_rate"] for r in empties)
+        began = statistics.median(r["startup"] for r in empties)
         summary.append(
-            f"Median on an empty database: **{empty['rate']:.0f} mails/s** over the poll run "
-            f"({empty['wall_rate']:.0f}/s over the whole process, Python start-up, imports and "
-            f"connecting included: {empty['startup']:.2f} s before the poll began), "
-            f"**{empty['per_mail']:.2f} SQL statements per mail**."
+            f"Median on an empty database: **{empty['rate']:.0f} mails/s** over the poll run, "
+            f"**{whole:.0f}/s over the whole process** (median of the runs' own whole-process "
+            f"rates; Python start-up, imports and connecting included: a median {began:.2f} s "
+            f"before the poll began), **{empty['per_mail']:.2f} SQL statements per mail**."
         )
     if empty is not None and large is not None:
         ratios = sorted(
@@ -637,14 +672,15 @@ def render(
             and r["label"].startswith("large")
             and e["label"].split("run ")[1] == r["label"].split("run ")[1]
         )
-        slower = (1 - ratios[len(ratios) // 2]) * 100
+        slower = (1 - statistics.median(ratios)) * 100
         change = f"{slower:.0f} % slower" if slower >= 0 else f"{-slower:.0f} % faster"
         medians = (1 - large["rate"] / empty["rate"]) * 100
+        spread = ", ".join(f"{(1 - r) * 100:+.0f} %" for r in reversed(ratios))
         summary.append(
             f"At {scale}: median {large['rate']:.0f} mails/s; **{change}** than on the empty "
-            f"database (median of the {len(ratios)} back-to-back pairs' ratios; the medians "
-            f"alone differ by {medians:.0f} %; the spread between runs is the machine's load, "
-            "see the table)."
+            f"database (median of the {len(ratios)} back-to-back pairs, each pair's order "
+            f"alternating; how much slower the large run of each pair was: {spread}; the "
+            f"medians alone differ by {medians:.0f} %)."
         )
     verdict = (
         f"every stored text equals its source text (no U+FFFD); every mail in the "
@@ -686,6 +722,13 @@ def render(
         f"{QUIET_LOAD} (BENCH_QUIET_LOAD) or after {QUIET_WAIT:.0f} s (BENCH_QUIET_WAIT).",
         f"- APPEND of all mails into dovecot took {append_s:.1f} s (not part of the figures).",
         *([f"- `switchboard poll` run from the checkout {CODE} (--code)."] if CODE != ROOT else []),
+        "- Bytecode: "
+        + (
+            "none (--source): every process compiled our modules from source."
+            if args.source
+            else "the polled checkout byte-compiled first, as scripts/bootstrap does for an "
+            "installation (this machine sets PYTHONDONTWRITEBYTECODE=1)."
+        ),
         "",
         "| stage | poll s | mails/s | process s / mails/s | process CPU s | SQL statements "
         "(per mail) | load at start |",

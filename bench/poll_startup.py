@@ -24,16 +24,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import ROOT, fresh_pg_database, machine, write_section
+from bench._common import ROOT, byte_compile, fresh_pg_database, machine, write_section
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--code", default=None, help="another checkout to run (PYTHONPATH)")
+    parser.add_argument("--source", action="store_true", help="no byte-compiling first")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     code = Path(args.code).resolve() if args.code else ROOT
+    if not args.source:
+        byte_compile(code)  # as scripts/bootstrap does for an installation
     env = {
         **os.environ,
         "DATABASE_URL": fresh_pg_database("bench_poll_startup"),

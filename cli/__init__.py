@@ -19,3 +19,10 @@ if _command in ("web", "worker", "watch") and "prometheus_client" not in _sys.mo
     _settings = _Settings.load()
     if not _settings.embedded:
         _prepare(_directory_for(_settings.get("PROMETHEUS_MULTIPROC_DIR"), _settings.instance_path))
+
+# `switchboard poll ACCOUNT_ID`: the fetching child is forked now, before cli.commands imports
+# SQLAlchemy and the models, so it logs in and parses while they load (cli/early.py).
+if _command == "poll":
+    from cli.early import begin as _begin
+
+    _begin(_sys.argv[1:])

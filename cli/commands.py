@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 
 import click
 
+from cli.early import take as take_early
 from cli.progress import Progress, stop_on_interrupt
 from connectors import CHANNEL_SLUGS, registered
 from connectors.base import Capability, ConnectorError
@@ -787,6 +788,15 @@ def poll(account_id: int) -> None:
     Each page is committed with its cursor: Ctrl+C stops after the current page and the next
     `poll` (or the worker's scheduled one) resumes from there.
     """
+    early = take_early(account_id)  # a child already fetching, forked at start (cli/early.py)
+    try:
+        _poll(account_id, early)
+    finally:
+        if early is not None:
+            early.close()
+
+
+def _poll(account_id: int, early: Any) -> None:
     rt = _runtime()
     with rt.db.session() as session:
         account = session.get(ChannelAccount, account_id)
@@ -804,7 +814,13 @@ def poll(account_id: int) -> None:
     with stop_on_interrupt(progress):
         # A process of its own draining the mailbox: pages are fetched and parsed in a forked
         # child while this process stores the previous one (workers/fetcher.py).
-        poll_account(account_id, on_page=page_done, max_pages=UNLIMITED_PAGES, fetch_process=True)
+        poll_account(
+            account_id,
+            on_page=page_done,
+            max_pages=UNLIMITED_PAGES,
+            fetch_process=True,
+            early=early,
+        )
     progress.finish(
         f"polled account {account_id}: {progress.count} events, "
         f"done at {datetime.now(UTC).isoformat(timespec='seconds')}"

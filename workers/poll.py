@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -38,6 +38,9 @@ from workers.context import runtime
 from workers.fetcher import ahead_fetcher
 from workers.ingest import record_events
 
+if TYPE_CHECKING:
+    from workers.early_poll import EarlyPoll
+
 log = logging.getLogger(__name__)
 
 MAX_PAGES_PER_RUN = 50
@@ -51,6 +54,7 @@ def poll_account(
     on_page: Callable[[int, int | None], bool] | None = None,
     max_pages: int = MAX_PAGES_PER_RUN,
     fetch_process: bool = False,
+    early: EarlyPoll | None = None,
 ) -> int:
     """Poll every stream of the account; return how many events were seen.
 
@@ -58,7 +62,9 @@ def poll_account(
     draws progress with it; `remaining` is what the stream still holds, None when the
     provider cannot say); returning False stops the run there, e.g. on Ctrl+C.
     `fetch_process` fetches and parses pages in a forked child process (workers/fetcher.py):
-    for `switchboard poll`, a process of its own; not for a worker's job.
+    for `switchboard poll`, a process of its own; not for a worker's job. `early` is such a
+    child forked before the process finished starting (workers/early_poll.py), used only if
+    it fetches for the same connector and config as read here.
     """
     rt = runtime()
     with rt.db.session() as session:
@@ -75,9 +81,10 @@ def poll_account(
         interval = float(account.options.get("poll_interval", DEFAULT_INTERVAL))
     seen = 0
     streams = tuple(connector.streams_for(config))  # e.g. a mailbox's extra folders
+    started = early.adopt(slug, config) if early is not None else None
     with (
         _session(connector, config) as poller,
-        ahead_fetcher(poller, in_child=fetch_process) as ahead,
+        ahead_fetcher(poller, in_child=fetch_process, started=started) as ahead,
     ):
         ahead_ok = bool(poller.read_only)  # every session says whether pages may be read ahead
         for stream in streams:
