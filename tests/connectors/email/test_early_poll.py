@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from cli.early import POLL_GC_THRESHOLD
 from inbox.models import ChannelAccount, Message, SyncCursor
 from inbox.peek import peek_account
-from tests.connectors.email.test_poll_run import ADDRESS, deliver, mail
+from tests.connectors.email.test_poll_run import ADDRESS, deliver, email_account, mail
 from tests.support.dovecot import Dovecot
 from workers.early_poll import EarlyPoll, start
 from workers.poll import poll_account
@@ -37,13 +37,7 @@ def settings_overrides() -> dict[str, str]:
 
 @pytest.fixture
 def mailbox(factory: Any, dovecot: Dovecot) -> ChannelAccount:
-    return factory.account(  # type: ignore[no-any-return]
-        "email",
-        connector="email",
-        external_id=ADDRESS,
-        credentials={"imap_password": dovecot.password},
-        options=dovecot.options(),
-    )
+    return email_account(factory, dovecot)
 
 
 def early(rt: Any, account_id: int) -> EarlyPoll:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from cli.progress import Progress
 from inbox.models import ChannelAccount, Message
-from tests.connectors.email.test_poll_run import ADDRESS, deliver, mail
+from tests.connectors.email.test_poll_run import deliver, email_account, mail
 from tests.support.dovecot import Dovecot
 from workers.poll import poll_account
 
@@ -26,13 +26,7 @@ def settings_overrides() -> dict[str, str]:
 
 @pytest.fixture
 def inbox_only(factory: Any, dovecot: Dovecot) -> ChannelAccount:
-    return factory.account(  # type: ignore[no-any-return]
-        "email",
-        connector="email",
-        external_id=ADDRESS,
-        credentials={"imap_password": dovecot.password},
-        options=dovecot.options(),
-    )
+    return email_account(factory, dovecot)
 
 
 @BOTH

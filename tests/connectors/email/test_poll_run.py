@@ -70,15 +70,20 @@ def deliver(dovecot: Dovecot, *messages: bytes, mailbox: str = "INBOX") -> None:
     client.logout()
 
 
-@pytest.fixture
-def mailbox(factory: Any, dovecot: Dovecot) -> ChannelAccount:
+def email_account(factory: Any, dovecot: Dovecot, **options: str) -> ChannelAccount:
+    """The email account the poll tests read: dovecot's mailbox, plus `options`."""
     return factory.account(  # type: ignore[no-any-return]
         "email",
         connector="email",
         external_id=ADDRESS,
         credentials={"imap_password": dovecot.password},
-        options={**dovecot.options(), "mailboxes": "INBOX,Support"},
+        options={**dovecot.options(), **options},
     )
+
+
+@pytest.fixture
+def mailbox(factory: Any, dovecot: Dovecot) -> ChannelAccount:
+    return email_account(factory, dovecot, mailboxes="INBOX,Support")
 
 
 def conversation_of(rt: Any) -> dict[str, int]:
