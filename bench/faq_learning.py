@@ -62,6 +62,7 @@ def load() -> list[Question]:
             "final6": "hard-final-6",
             "final7": "hard-final-7",
             "dev8": "hard-dev-8",
+            "final8": "hard-final-8",
         }[row["split"]]
         out.append((row["q"], tuple(row["slugs"]), row["kind"], split))
     for line in FIRST.read_text(encoding="utf-8").splitlines():
@@ -192,7 +193,7 @@ def _pct(value: float | int) -> str:
 
 
 # Splits tuning may read (their misses, via --misses) and the index is taught as evidence.
-# hard-final-3 to -6 were held out in rounds 4 to 7: all spent; hard-dev-4 was
+# hard-final-3 to -7 were held out in rounds 4 to 8: all spent; hard-dev-4 was
 # written in round 5 to tune on, hard-dev-8 in round 8 (after hard-final-7: named services).
 TAUGHT = (
     "hard-tune",
@@ -204,11 +205,12 @@ TAUGHT = (
     "hard-final-4",
     "hard-final-5",
     "hard-final-6",
+    "hard-final-7",
     "hard-dev-8",
     "first-dev",
     "first-test",
 )
-HELD_OUT = "hard-final-7"  # round 8's held-out split: run with --final, never with --misses
+HELD_OUT = "hard-final-8"  # round 9's held-out split: run with --final, never with --misses
 
 
 def main() -> None:
