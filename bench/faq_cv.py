@@ -89,7 +89,7 @@ def main() -> None:
     folds = [s for s in TAUGHT if any(q[3] == s for q in questions)]
     plain = FaqIndex(articles, classify=False)  # the engine without the classifier
     analyze = plain.analyzer
-    fixer = plain._fix  # noqa: SLF001 - the same typo fixing the index applies
+    fixer = plain._fix  # the same typo fixing the index applies
     base_plain: dict[int, Hits] = {i: gated(plain, q[0]) for i, q in enumerate(questions)}
     base_learned: dict[int, Hits] = {}
     posts: dict[tuple[str, float, bool], dict[int, Mapping[str, float]]] = {}
