@@ -62,6 +62,7 @@ def load() -> list[Question]:
             "final6": "hard-final-6",
             "final7": "hard-final-7",
             "dev8": "hard-dev-8",
+            "final8": "hard-final-8",
         }[row["split"]]
         out.append((row["q"], tuple(row["slugs"]), row["kind"], split))
     for line in FIRST.read_text(encoding="utf-8").splitlines():
@@ -192,7 +193,7 @@ def _pct(value: float | int) -> str:
 
 
 # Splits tuning may read (their misses, via --misses) and the index is taught as evidence.
-# hard-final-3 to -6 were held out in rounds 4 to 7: all spent; hard-dev-4 was
+# hard-final-3 to -7 were held out in rounds 4 to 8: all spent; hard-dev-4 was
 # written in round 5 to tune on, hard-dev-8 in round 8 (after hard-final-7: named services).
 TAUGHT = (
     "hard-tune",
@@ -204,11 +205,12 @@ TAUGHT = (
     "hard-final-4",
     "hard-final-5",
     "hard-final-6",
+    "hard-final-7",
     "hard-dev-8",
     "first-dev",
     "first-test",
 )
-HELD_OUT = "hard-final-7"  # round 8's held-out split: run with --final, never with --misses
+HELD_OUT = "hard-final-8"  # round 9's held-out split: run with --final, never with --misses
 
 
 def main() -> None:
@@ -309,6 +311,7 @@ wherever it was run, rounds 5 to 8):
 | hard-final-5 | 6 | 61 + 15 | 85.2 / 95.1 / 11 of 15 | 85.2 / 95.1 / 11 of 15 |
 | hard-final-6 | 7 | 116 + 21 | 82.8 / 90.5 / 13 of 21 | 82.8 / 90.5 / 13 of 21 |
 | hard-final-7 | 8 | 85 + 26 | 92.9 / 98.8 / 10 of 26 | 92.9 / 98.8 / 23 of 26 |
+| hard-final-8 | 9 | 75 + 20 | 93.3 / 97.3 / 16 of 20 | 98.7 / 98.7 / 16 of 20 |
 
 **Held-out discipline, in seven rounds.** `bench/faq_hard.jsonl` was written and
 committed (9e1dc41) before any change to the engine it measures: long, colloquial, vocabulary the
@@ -488,6 +491,28 @@ one half of the tuning split and measuring the other, both ways. Its value is vo
 article has (tests/inbox/faq/test_learning.py); where keywords already answer, learned
 phrasings must not outvote them. The gate judges the curated article only; a learned phrasing
 vouches just for a near-repeat of itself (60 % of content n-grams shared both ways).
+
+**Result of round 9: a classifier trained on the labelled questions, first rank 93.3 → 98.7 on
+the held-out split; silence unchanged.** `hard-final-8` (95 questions, committed alone in
+09fb001 before any change, written from the articles without reading earlier splits' questions:
+75 labelled over all 15 articles, 20 that must get no answer) untuned 93.3 / 97.3 / 16 of 20;
+after round 9 98.7 / 98.7 / 16 of 20, identical through HTTP. The lever
+(`inbox/faq/classifier.py`): multinomial naive Bayes over the analyzer's syllable 1-3-grams and
+English words/trigrams, trained on the 1,102 labelled tuning questions shipped as
+`inbox/faq/examples.json` plus each article's titles and keywords (and, at run time, agents'
+and visitors' evidence), uniform prior; `FaqIndex.answer` adds half its posterior (scaled to
+the best hit) to the ranking's score, only after the gate has let the question through.
+Chosen by leave-one-split-out cross-validation over the 13 tuning splits (`bench/faq_cv.py`):
+the engine without it 94.4 / 97.9 / 204 of 221, with it 96.3 / 98.1 / 204 of 221; the weakest
+folds gained most (hard-final-4 89 → 93, hard-final-5 85 → 93, hard-final-6 83 → 88). Read
+after the final run: the one labelled miss is a silence (어느단계인지, the gate), as without the
+classifier; the four no-answer questions answered (`<svg onload=confirm(9)>`, a courier job
+ad, sending a parcel by post, a cat that will not eat) are the gate's, answered without it
+too. Without the classifier the same run misses four more labelled questions at first rank
+(설 연휴, 잃어버린거, 2개에서 3개로, 등록해둔 카드). The "learned" columns (tuning questions
+also stored as evidence, a field of the article) are now lower than the plain ones on the
+held-out split (96.0): in cross-validation, evidence as an index field plus the classifier is
+no better than evidence alone (95.5 vs 95.5).
 
 **Result of round 8: another named service's request is now silent; the aim is still not
 met.** `hard-final-7` (111 questions, committed alone in 4cf46f6 before any change and before

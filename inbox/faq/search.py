@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from inbox.faq.articles import Article
+from inbox.faq.classifier import BLEND_WEIGHT, PhrasingClassifier, blend, default_examples
 from inbox.faq.services import OtherServices, ServiceNames, default_services
 from inbox.faq.synonyms import KO_SYNONYMS, fold
 from inbox.faq.words import KO_EVERYDAY_WORDS
@@ -499,9 +500,15 @@ class FaqIndex:
         config: SearchConfig | None = None,
         evidence: Mapping[str, Sequence[tuple[str, float]]] | None = None,
         services: ServiceNames | None = None,
+        examples: Mapping[str, Sequence[str]] | None = None,
+        classify: bool = True,
     ) -> None:
         """`evidence`: slug -> (customer phrasing, weight 0..1) learned from agents and visitors.
-        `services`: other companies' names (inbox.faq.services); the shipped list by default."""
+        `services`: other companies' names (inbox.faq.services); the shipped list by default.
+        `examples`: slug -> labelled phrasings the answer ranking's classifier learns from
+        (with the evidence and the articles' titles and keywords); the shipped ones by
+        default, `{}` for none. `classify=False`: no classifier at all, `answer` ranks exactly
+        as `search` does (the baseline bench/faq_cv.py compares against)."""
         self.analyzer: Analyzer = analyzer if analyzer is not None else NgramAnalyzer()
         self.config = config if config is not None else SearchConfig()
         self.slugs = tuple(a.slug for a in articles)
@@ -519,7 +526,19 @@ class FaqIndex:
         # Confidence is judged on what the admins wrote, not on what was learned: a learned
         # sentence carries filler ("번호 알려주세요") that off-topic questions share.
         self._curated = (
-            FaqIndex(articles, analyzer=self.analyzer, config=config) if evidence else self
+            FaqIndex(articles, analyzer=self.analyzer, config=config, classify=False)
+            if evidence
+            else self
+        )
+        self._classifier = (
+            _classifier(
+                articles,
+                default_examples() if examples is None else examples,
+                self._evidence,
+                lambda text: self.analyzer(self._fix(text[:MAX_QUERY_CHARS])),
+            )
+            if classify
+            else None
         )
         self._learned_terms = {
             slug: [_content_terms(self.analyzer(text)) for text, _w in phrases]
@@ -630,10 +649,23 @@ class FaqIndex:
         """
         if self._others.owners(query[:MAX_QUERY_CHARS]):
             return []  # another service's request (쿠팡 주문 취소): inbox.faq.services
-        hits = self.search(query, limit=limit)
+        hits = self.search(query, limit=len(self.slugs))
         if not hits or not self.confident(query, hits[0]):
             return []
-        return hits
+        return self.rerank(query, hits)[:limit]
+
+    def rerank(self, query: str, hits: Sequence[Hit]) -> list[Hit]:
+        """`hits` re-ordered with the classifier trained on labelled phrasings (only after the
+        gate has let the question through: it never makes a silent question answered).
+
+        A hit's score becomes `score + BLEND_WEIGHT * P(article) * best score`, still on the
+        index's scale and descending, so consumers that compare scores keep working."""
+        if not self._classifier or not hits:
+            return list(hits)
+        best = max(hit.score for hit in hits)
+        posterior = self._classifier.posterior(query[:MAX_QUERY_CHARS])
+        mixed = blend(((h.slug, h.score) for h in hits), posterior, BLEND_WEIGHT)
+        return [Hit(slug=slug, score=round(value * best, 4)) for slug, value in mixed]
 
     def confident(self, query: str, hit: Hit) -> bool:
         """Is `hit` a believable answer? Judged on the curated article (keywords, title, answer);
@@ -745,6 +777,31 @@ class FaqIndex:
         for i, share in best.items():
             scores[i] += self.config.coverage_weight * share
         return scores
+
+
+def _classifier(
+    articles: Sequence[Article],
+    examples: Mapping[str, Sequence[str]],
+    evidence: Mapping[str, Sequence[tuple[str, float]]],
+    analyze: Callable[[str], list[str]],
+) -> PhrasingClassifier | None:
+    """Trained on the labelled phrasings and evidence of this index's articles, plus each
+    article's titles and keywords (an article nobody labelled a question for still competes).
+    None without any labelled phrasing: titles and keywords alone are the index's own job."""
+    slugs = {a.slug for a in articles}
+    labelled: dict[str, list[str]] = {}
+    for slug, texts in examples.items():
+        if slug in slugs:
+            labelled.setdefault(slug, []).extend(texts)
+    for slug, phrases in evidence.items():
+        if slug in slugs:
+            labelled.setdefault(slug, []).extend(text for text, _weight in phrases)
+    if not any(labelled.values()):
+        return None
+    for article in articles:
+        for text in article.texts.values():
+            labelled.setdefault(article.slug, []).extend([text.title, *text.keywords])
+    return PhrasingClassifier(labelled, analyze)
 
 
 def rank(articles: Sequence[Article], query: str, *, limit: int = 3) -> list[Hit]:

@@ -100,7 +100,8 @@ def test_no_believable_article_means_no_answer(index: FaqIndex, question: str) -
 def test_a_weak_score_is_believed_when_the_article_covers_the_question(index: FaqIndex) -> None:
     hits = index.answer("한달째 안옴")  # short and colloquial: low score, but it is the article
     assert hits and hits[0].slug == "shipping-missing"
-    assert hits[0].score < index.config.confident_score
+    # The gate judges the ranking's own score (answer's is raised by the classifier's share).
+    assert index.search("한달째 안옴")[0].score < index.config.confident_score
     assert index.coverage("한달째 안옴", "shipping-missing") >= index.config.min_coverage
 
 
@@ -189,9 +190,10 @@ def test_a_multi_intent_question_ranks_its_main_request_first(
     question = "택배 추적 링크로 보니까 오늘 도착한대요. 근데 받으면 반품하고 싶은데 어떻게 하나요"
     slugs = [hit.slug for hit in index.answer(question)]
     assert slugs[0] == "refund-return" and "shipping-tracking" in slugs
-    # Counting the story like the request lets its words (택배 추적 링크) win first rank.
+    # Counting the story like the request lets its words (택배 추적 링크) win first rank
+    # (in the ranking itself: the classifier trained on labelled phrasings mends it).
     monkeypatch.setattr(search_module, "_BACKGROUND_WEIGHT", 1.0)
-    assert index.answer(question)[0].slug == "shipping-tracking"
+    assert index.search(question)[0].slug == "shipping-tracking"
 
 
 def test_a_story_told_first_does_not_outrank_the_request(index: FaqIndex) -> None:

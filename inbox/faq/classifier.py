@@ -1,0 +1,121 @@
+"""A naive Bayes ranker over labelled customer phrasings, blended into the FAQ ranking.
+
+Keywords say what an article is about in the admins' words; customers ask in theirs, and
+eight rounds of hand-written synonyms kept missing the next wording. Labelled phrasings
+(questions whose right article is known) carry those wordings as they come: a multinomial
+naive Bayes over the analyzer's character n-grams learns which n-grams point to which
+article, the usual intent-classifier practice, in a few dozen lines and no dependency.
+
+It only re-orders: `FaqIndex.answer` decides with its own gate whether to answer at all, so
+a question the gate silences (nonsense, greetings, off-topic) stays silent however sure the
+classifier is. Its posterior is added to the index score, scaled to the best hit, so it
+breaks ties and near-ties between articles the index already finds plausible.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from importlib import resources
+from typing import Any
+
+FORMAT = "switchboard-faq-examples/1"
+# Chosen by leave-one-split-out cross-validation over the tuning splits (bench/faq_cv.py;
+# "FAQ round 9" in docs/decisions.md): every alpha/weight nearby scores within a point.
+ALPHA = 1.0
+BLEND_WEIGHT = 0.5
+
+# Term kinds that carry meaning for the classifier: syllable 1-3-grams, English words and
+# their character trigrams. Skeletons and skip-bigrams mostly repeat the n-grams' evidence.
+KINDS = ("h1:", "h2:", "h3:", "w:", "c:")
+
+
+class PhrasingClassifier:
+    """Multinomial naive Bayes: slug -> P(slug | question terms), uniform prior.
+
+    A uniform prior, not the share of examples, because how many phrasings someone wrote for
+    an article says nothing about how often customers ask it.
+    """
+
+    def __init__(
+        self,
+        examples: Mapping[str, Sequence[str]],
+        analyze: Callable[[str], list[str]],
+        *,
+        alpha: float = ALPHA,
+    ) -> None:
+        self._analyze = analyze
+        self.slugs = tuple(slug for slug, texts in examples.items() if texts)
+        self._counts: list[Counter[str]] = []
+        vocabulary: set[str] = set()
+        for slug in self.slugs:
+            counts: Counter[str] = Counter()
+            for text in examples[slug]:
+                counts.update(set(self.terms(text)))  # presence per example, not repeats
+            self._counts.append(counts)
+            vocabulary.update(counts)
+        self._vocabulary = frozenset(vocabulary)
+        self._log_totals = [
+            math.log(sum(counts.values()) + alpha * len(vocabulary)) for counts in self._counts
+        ]
+        self._alpha = alpha
+
+    def terms(self, text: str) -> list[str]:
+        return [t for t in self._analyze(text) if t.startswith(KINDS)]
+
+    def __bool__(self) -> bool:
+        return bool(self.slugs)
+
+    def posterior(self, text: str) -> dict[str, float]:
+        """P(slug | text) for every trained slug; empty when no term was ever seen."""
+        terms = [t for t in set(self.terms(text)) if t in self._vocabulary]
+        if not terms or not self.slugs:
+            return {}
+        logs = [
+            sum(math.log(counts[t] + self._alpha) for t in terms) - len(terms) * log_total
+            for counts, log_total in zip(self._counts, self._log_totals, strict=True)
+        ]
+        top = max(logs)
+        weights = [math.exp(v - top) for v in logs]
+        total = sum(weights)
+        return {slug: w / total for slug, w in zip(self.slugs, weights, strict=True)}
+
+
+def blend(
+    scores: Iterable[tuple[str, float]], posterior: Mapping[str, float], weight: float
+) -> list[tuple[str, float]]:
+    """Index scores (slug, score) re-ranked by `score / best + weight * P(slug)`, best first."""
+    pairs = list(scores)
+    best = max((s for _slug, s in pairs), default=0.0)
+    if best <= 0:
+        return sorted(pairs, key=lambda p: (-p[1], p[0]))
+    mixed = [(slug, s / best + weight * posterior.get(slug, 0.0)) for slug, s in pairs]
+    return sorted(mixed, key=lambda p: (-p[1], p[0]))
+
+
+class ExamplesFormatError(ValueError):
+    """`examples.json` does not have the expected shape; the message says where."""
+
+
+def load_examples(raw: Any) -> dict[str, list[str]]:
+    """slug -> labelled phrasings, from a parsed `examples.json`."""
+    if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+        raise ExamplesFormatError(f"expected an object with format {FORMAT!r}")
+    examples = raw.get("examples")
+    if not isinstance(examples, dict):
+        raise ExamplesFormatError("'examples' must be an object of slug -> list of phrasings")
+    out: dict[str, list[str]] = {}
+    for slug, texts in examples.items():
+        if not isinstance(texts, list) or not all(isinstance(t, str) and t for t in texts):
+            raise ExamplesFormatError(f"examples[{slug!r}] must be a list of non-empty strings")
+        out[slug] = list(texts)
+    return out
+
+
+def default_examples() -> dict[str, list[str]]:
+    """The labelled phrasings shipped with the seed articles (written by bench/faq_cv.py
+    --write-examples from the tuning splits; the held-out split is never among them)."""
+    text = resources.files("inbox.faq").joinpath("examples.json").read_text(encoding="utf-8")
+    return load_examples(json.loads(text))
