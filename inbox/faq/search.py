@@ -647,6 +647,7 @@ class FaqIndex:
         article; showing a visitor three unrelated answers is worse than offering a person at
         once, so a weak best hit must be backed by covering much of the question.
         """
+        query = _MARKUP.sub(" ", query)
         if self._others.owners(query[:MAX_QUERY_CHARS]):
             return []  # another service's request (쿠팡 주문 취소): inbox.faq.services
         hits = self.search(query, limit=len(self.slugs))
@@ -777,6 +778,12 @@ class FaqIndex:
         for i, share in best.items():
             scores[i] += self.config.coverage_weight * share
         return scores
+
+
+# A tag (<svg onload=…>, </b>, <!-- … -->) typed or pasted into the widget is markup, never the
+# customer's words: "<svg onload=confirm(9)>" was answered because "confirm" met the order
+# articles' English "confirmation". Text between tags stays ("<b>비밀번호</b> 바꿔요").
+_MARKUP = re.compile(r"<[a-zA-Z/!][^<>]*>")
 
 
 def _classifier(

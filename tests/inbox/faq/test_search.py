@@ -97,6 +97,15 @@ def test_no_believable_article_means_no_answer(index: FaqIndex, question: str) -
     assert index.answer(question) == []
 
 
+def test_markup_is_not_the_customers_words(index: FaqIndex) -> None:
+    # "confirm" in the attribute met the order articles' English before tags were dropped.
+    assert index.search("<svg onload=confirm(9)>")  # the ranking alone finds an overlap
+    assert index.answer("<svg onload=confirm(9)>") == []
+    # Text between or beside tags is still the question.
+    assert index.answer("<b>비밀번호</b> 어떻게 바꿔요")[0].slug == "account-password-reset"
+    assert index.answer("<img src=x onerror=alert(1)> 배송 언제 와요?")[0].slug == "shipping-time"
+
+
 def test_a_weak_score_is_believed_when_the_article_covers_the_question(index: FaqIndex) -> None:
     hits = index.answer("한달째 안옴")  # short and colloquial: low score, but it is the article
     assert hits and hits[0].slug == "shipping-missing"
