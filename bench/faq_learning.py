@@ -63,6 +63,7 @@ def load() -> list[Question]:
             "final7": "hard-final-7",
             "dev8": "hard-dev-8",
             "final8": "hard-final-8",
+            "final9": "hard-final-9",
         }[row["split"]]
         out.append((row["q"], tuple(row["slugs"]), row["kind"], split))
     for line in FIRST.read_text(encoding="utf-8").splitlines():
@@ -207,10 +208,11 @@ TAUGHT = (
     "hard-final-6",
     "hard-final-7",
     "hard-dev-8",
+    "hard-final-8",
     "first-dev",
     "first-test",
 )
-HELD_OUT = "hard-final-8"  # round 9's held-out split: run with --final, never with --misses
+HELD_OUT = "hard-final-9"  # round 10's held-out split: run with --final, never with --misses
 
 
 def main() -> None:
