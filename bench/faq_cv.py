@@ -12,8 +12,9 @@ the classifier (inbox/faq/classifier.py) is trained on every other tuning split'
 questions and scored on the fold's, against the same engine without it on the same fold:
 "plain" (`FaqIndex(articles)`, what ships) and "learned" (the other splits stored as
 evidence, as agents' inserts would leave it). The held-out split (faq_learning.HELD_OUT) is
-never used. The no-match gate decides silence before any re-ranking, so the silent column
-must not move; it is printed to show that.
+never used (--write-no-answer reads it only to leave out a tuning line it repeats). The
+no-match gate decides silence before any re-ranking, so the silent column must not move; it
+is printed to show that. --veto: the no-answer veto, which does move it, counted both ways.
 """
 
 from __future__ import annotations
@@ -86,7 +87,9 @@ def write_no_answer(questions: Sequence[Question], held_out: Sequence[Question])
     print(f"{path}: {len(texts)} questions")
 
 
-def veto_cv(questions: Sequence[Question], folds: Sequence[str], thresholds: Sequence[float]) -> None:
+def veto_cv(
+    questions: Sequence[Question], folds: Sequence[str], thresholds: Sequence[float]
+) -> None:
     """Leave-one-split-out: the shipped engine (gate, then the re-ranking trained on the other
     folds) with and without a veto trained on the other folds' no-answer questions. Both
     directions are counted: no-answer questions silenced, labelled ones wrongly silenced."""
@@ -112,8 +115,10 @@ def veto_cv(questions: Sequence[Question], folds: Sequence[str], thresholds: Seq
             ranked[i] = [slug for slug, _s in hits[:3]]
             p_none[i] = veto.p_none(q[0])
     print(f"folds: {', '.join(folds)}\n")
-    print("| veto at P(none) ≥ | labelled | top-1 | top-3 | labelled wrongly silenced by it "
-          "| no-answer silent | silent per fold |")
+    print(
+        "| veto at P(none) ≥ | labelled | top-1 | top-3 | labelled wrongly silenced by it "
+        "| no-answer silent | silent per fold |"
+    )
     print("|---|---|---|---|---|---|---|")
     for t in [None, *thresholds]:
         rows = []
@@ -165,7 +170,9 @@ def main() -> None:
         write_examples([q for q in load() if q[3] in TAUGHT])
         return
     if args.write_no_answer:
-        write_no_answer([q for q in load() if q[3] in TAUGHT], [q for q in load() if q[3] == HELD_OUT])
+        write_no_answer(
+            [q for q in load() if q[3] in TAUGHT], [q for q in load() if q[3] == HELD_OUT]
+        )
         return
     questions = [q for q in load() if q[3] in TAUGHT]
     folds = [s for s in TAUGHT if any(q[3] == s for q in questions)]
