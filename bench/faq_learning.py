@@ -63,6 +63,7 @@ def load() -> list[Question]:
             "final7": "hard-final-7",
             "dev8": "hard-dev-8",
             "final8": "hard-final-8",
+            "final9": "hard-final-9",
         }[row["split"]]
         out.append((row["q"], tuple(row["slugs"]), row["kind"], split))
     for line in FIRST.read_text(encoding="utf-8").splitlines():
@@ -207,10 +208,11 @@ TAUGHT = (
     "hard-final-6",
     "hard-final-7",
     "hard-dev-8",
+    "hard-final-8",
     "first-dev",
     "first-test",
 )
-HELD_OUT = "hard-final-8"  # round 9's held-out split: run with --final, never with --misses
+HELD_OUT = "hard-final-9"  # round 10's held-out split: run with --final, never with --misses
 
 
 def main() -> None:
@@ -312,6 +314,7 @@ wherever it was run, rounds 5 to 8):
 | hard-final-6 | 7 | 116 + 21 | 82.8 / 90.5 / 13 of 21 | 82.8 / 90.5 / 13 of 21 |
 | hard-final-7 | 8 | 85 + 26 | 92.9 / 98.8 / 10 of 26 | 92.9 / 98.8 / 23 of 26 |
 | hard-final-8 | 9 | 75 + 20 | 93.3 / 97.3 / 16 of 20 | 98.7 / 98.7 / 16 of 20 |
+| hard-final-9 | 10 | 55 + 30 | 96.4 / 98.2 / 17 of 30 | 96.4 / 98.2 / 19 of 30 |
 
 **Held-out discipline, in seven rounds.** `bench/faq_hard.jsonl` was written and
 committed (9e1dc41) before any change to the engine it measures: long, colloquial, vocabulary the

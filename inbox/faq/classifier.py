@@ -22,6 +22,27 @@ from importlib import resources
 from typing import Any
 
 FORMAT = "switchboard-faq-examples/1"
+NO_ANSWER_FORMAT = "switchboard-faq-no-answer/1"
+# The class no article owns: questions that must get no answer (nonsense, small talk,
+# off-topic ones sharing a strong word with an article). Not a slug (slugs are [a-z0-9-]).
+NONE = "(none)"
+# P(none) at or above which the gate's answer is withdrawn; picked on the folds of
+# bench/faq_cv.py --veto ("FAQ round 10" in docs/decisions.md).
+VETO = 0.7
+# Request frames the veto's article classes also learn, wrapped around each article keyword:
+# the no-answer questions ask "… 하는 법 알려줘" about the post office far more often than the
+# labelled ones ask it about refunds, and without these the frame itself reads as off-topic.
+FRAMES = (
+    "{} 하는 법 알려줘",
+    "{} 방법 알려주세요",
+    "{} 알려줘",
+    "{} 어떻게 해요",
+    "{} 궁금해요",
+    "{} 하고 싶어요",
+    "{} 어디서 해요",
+    "{} 언제예요",
+    "how do i {}",
+)
 # Chosen by leave-one-split-out cross-validation over the tuning splits (bench/faq_cv.py;
 # "FAQ round 9" in docs/decisions.md): every alpha/weight nearby scores within a point.
 ALPHA = 1.0
@@ -69,7 +90,20 @@ class PhrasingClassifier:
         return bool(self.slugs)
 
     def posterior(self, text: str) -> dict[str, float]:
-        """P(slug | text) for every trained slug; empty when no term was ever seen."""
+        """P(slug | text) over the articles, the none class left out and the rest renormalised
+        (so re-ranking is what it was without one); empty when no term was ever seen."""
+        full = self.full_posterior(text)
+        full.pop(NONE, None)
+        total = sum(full.values())
+        return {slug: p / total for slug, p in full.items()} if total > 0 else {}
+
+    def p_none(self, text: str) -> float:
+        """P(none | text): how much more the question looks like the no-answer phrasings than
+        like any article's; 0 without a none class or when no term was ever seen."""
+        return self.full_posterior(text).get(NONE, 0.0)
+
+    def full_posterior(self, text: str) -> dict[str, float]:
+        """P(class | text) for every trained class, the none class included if trained."""
         terms = [t for t in set(self.terms(text)) if t in self._vocabulary]
         if not terms or not self.slugs:
             return {}
@@ -112,6 +146,23 @@ def load_examples(raw: Any) -> dict[str, list[str]]:
             raise ExamplesFormatError(f"examples[{slug!r}] must be a list of non-empty strings")
         out[slug] = list(texts)
     return out
+
+
+def load_no_answer(raw: Any) -> list[str]:
+    """The no-answer phrasings, from a parsed `no_answer.json`."""
+    if not isinstance(raw, dict) or raw.get("format") != NO_ANSWER_FORMAT:
+        raise ExamplesFormatError(f"expected an object with format {NO_ANSWER_FORMAT!r}")
+    texts = raw.get("questions")
+    if not isinstance(texts, list) or not all(isinstance(t, str) and t for t in texts):
+        raise ExamplesFormatError("'questions' must be a list of non-empty strings")
+    return list(texts)
+
+
+def default_no_answer() -> list[str]:
+    """The shipped questions that must get no answer (written by bench/faq_cv.py
+    --write-examples from the tuning splits; the held-out split is never among them)."""
+    text = resources.files("inbox.faq").joinpath("no_answer.json").read_text(encoding="utf-8")
+    return load_no_answer(json.loads(text))
 
 
 def default_examples() -> dict[str, list[str]]:

@@ -22,7 +22,16 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from inbox.faq.articles import Article
-from inbox.faq.classifier import BLEND_WEIGHT, PhrasingClassifier, blend, default_examples
+from inbox.faq.classifier import (
+    BLEND_WEIGHT,
+    FRAMES,
+    NONE,
+    VETO,
+    PhrasingClassifier,
+    blend,
+    default_examples,
+    default_no_answer,
+)
 from inbox.faq.services import OtherServices, ServiceNames, default_services
 from inbox.faq.synonyms import KO_SYNONYMS, fold
 from inbox.faq.words import KO_EVERYDAY_WORDS
@@ -501,14 +510,17 @@ class FaqIndex:
         evidence: Mapping[str, Sequence[tuple[str, float]]] | None = None,
         services: ServiceNames | None = None,
         examples: Mapping[str, Sequence[str]] | None = None,
+        no_answer: Sequence[str] | None = None,
         classify: bool = True,
     ) -> None:
         """`evidence`: slug -> (customer phrasing, weight 0..1) learned from agents and visitors.
         `services`: other companies' names (inbox.faq.services); the shipped list by default.
         `examples`: slug -> labelled phrasings the answer ranking's classifier learns from
         (with the evidence and the articles' titles and keywords); the shipped ones by
-        default, `{}` for none. `classify=False`: no classifier at all, `answer` ranks exactly
-        as `search` does (the baseline bench/faq_cv.py compares against)."""
+        default, `{}` for none. `no_answer`: questions that must get no answer, the veto's
+        training (the shipped ones by default, `()` for no veto). `classify=False`: no
+        classifier and no veto, `answer` ranks exactly as `search` does (the baseline
+        bench/faq_cv.py compares against)."""
         self.analyzer: Analyzer = analyzer if analyzer is not None else NgramAnalyzer()
         self.config = config if config is not None else SearchConfig()
         self.slugs = tuple(a.slug for a in articles)
@@ -530,14 +542,22 @@ class FaqIndex:
             if evidence
             else self
         )
+        labelled = default_examples() if examples is None else examples
+        analyze = lambda text: self.analyzer(self._fix(text[:MAX_QUERY_CHARS]))  # noqa: E731
         self._classifier = (
+            _classifier(articles, labelled, self._evidence, analyze) if classify else None
+        )
+        # A second model, not a class added to the first: the re-ranking stays exactly what
+        # it was measured as, and the veto is measured on its own (bench/faq_cv.py --veto).
+        self._veto = (
             _classifier(
                 articles,
-                default_examples() if examples is None else examples,
+                labelled,
                 self._evidence,
-                lambda text: self.analyzer(self._fix(text[:MAX_QUERY_CHARS])),
+                analyze,
+                none=default_no_answer() if no_answer is None else no_answer,
             )
-            if classify
+            if classify and (no_answer is None or no_answer)
             else None
         )
         self._learned_terms = {
@@ -651,9 +671,15 @@ class FaqIndex:
         if self._others.owners(query[:MAX_QUERY_CHARS]):
             return []  # another service's request (쿠팡 주문 취소): inbox.faq.services
         hits = self.search(query, limit=len(self.slugs))
-        if not hits or not self.confident(query, hits[0]):
+        if not hits or not self.confident(query, hits[0]) or self.vetoed(query):
             return []
         return self.rerank(query, hits)[:limit]
+
+    def vetoed(self, query: str) -> bool:
+        """Does the question read far more like the shipped no-answer questions than like any
+        article's phrasings (a courier job ad, a parcel at the post office, a pet that will
+        not eat)? Asked only after the gate let it through: it can silence, never answer."""
+        return self._veto is not None and self._veto.p_none(query[:MAX_QUERY_CHARS]) >= VETO
 
     def rerank(self, query: str, hits: Sequence[Hit]) -> list[Hit]:
         """`hits` re-ordered with the classifier trained on labelled phrasings (only after the
@@ -791,10 +817,13 @@ def _classifier(
     examples: Mapping[str, Sequence[str]],
     evidence: Mapping[str, Sequence[tuple[str, float]]],
     analyze: Callable[[str], list[str]],
+    *,
+    none: Sequence[str] = (),
 ) -> PhrasingClassifier | None:
     """Trained on the labelled phrasings and evidence of this index's articles, plus each
     article's titles and keywords (an article nobody labelled a question for still competes).
-    None without any labelled phrasing: titles and keywords alone are the index's own job."""
+    None without any labelled phrasing: titles and keywords alone are the index's own job.
+    `none`: no-answer questions, trained as one more class (the veto's model)."""
     slugs = {a.slug for a in articles}
     labelled: dict[str, list[str]] = {}
     for slug, texts in examples.items():
@@ -808,6 +837,12 @@ def _classifier(
     for article in articles:
         for text in article.texts.values():
             labelled.setdefault(article.slug, []).extend([text.title, *text.keywords])
+    if none:
+        for article in articles:
+            for text in article.texts.values():
+                framed = [f.format(k) for k in text.keywords for f in FRAMES]
+                labelled.setdefault(article.slug, []).extend(framed)
+        labelled[NONE] = list(none)
     return PhrasingClassifier(labelled, analyze)
 
 
