@@ -115,13 +115,7 @@ def test_a_refused_login_in_the_early_child_flags_the_account(
     rt: Any, factory: Any, dovecot: Dovecot
 ) -> None:
     deliver(dovecot, mail(1))
-    account = factory.account(
-        "email",
-        connector="email",
-        external_id=ADDRESS,
-        credentials={"imap_password": "wrong"},
-        options=dovecot.options(),
-    )
+    account = email_account(factory, dovecot, password="wrong")
     started = early(rt, account.id)
     assert poll_account(account.id, fetch_process=True, early=started) == 0
     with rt.db.session() as s:

@@ -70,13 +70,16 @@ def deliver(dovecot: Dovecot, *messages: bytes, mailbox: str = "INBOX") -> None:
     client.logout()
 
 
-def email_account(factory: Any, dovecot: Dovecot, **options: str) -> ChannelAccount:
-    """The email account the poll tests read: dovecot's mailbox, plus `options`."""
+def email_account(
+    factory: Any, dovecot: Dovecot, *, password: str | None = None, **options: str
+) -> ChannelAccount:
+    """The email account the poll tests read: dovecot's mailbox (its password unless one is
+    given), plus `options`."""
     return factory.account(  # type: ignore[no-any-return]
         "email",
         connector="email",
         external_id=ADDRESS,
-        credentials={"imap_password": dovecot.password},
+        credentials={"imap_password": dovecot.password if password is None else password},
         options={**dovecot.options(), **options},
     )
 
@@ -235,13 +238,7 @@ def test_a_refused_login_flags_the_account_for_reconnecting(
 ) -> None:
     """The child's ReauthRequired comes back as itself: the loop flags, not crashes."""
     deliver(dovecot, mail(1, subject="문의 1"))
-    account = factory.account(
-        "email",
-        connector="email",
-        external_id=ADDRESS,
-        credentials={"imap_password": "wrong"},
-        options=dovecot.options(),
-    )
+    account = email_account(factory, dovecot, password="wrong")
     assert poll_account(account.id, fetch_process=in_child) == 0
     with rt.db.session() as s:
         flagged = s.get(ChannelAccount, account.id)
