@@ -27,7 +27,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 
 from connectors import behaviour, connector_for
-from connectors.base import AccountConfig, Capability, PollingConnector, PollSession
+from connectors.base import AccountConfig, PollingConnector, PollSession
 from inbox.crypto import Vault
 from inbox.peek import peek_account
 from switchboard.pauses import build_pauses, scopes_for
@@ -80,10 +80,8 @@ def _start(account_id: int, settings: Settings) -> EarlyPoll | None:
     peeked = peek_account(settings.database_url, account_id)
     if peeked is None or not peeked.enabled or peeked.health == "reconnect_needed":
         return None
-    connector = connector_for(peeked.connector, settings.env)
-    if Capability.POLLING not in connector.capabilities or not isinstance(
-        connector, PollingConnector
-    ):
+    connector = behaviour(connector_for(peeked.connector, settings.env), PollingConnector)
+    if connector is None:
         return None
     opener = behaviour(connector, PollSession)
     if opener is None:

@@ -158,6 +158,7 @@ class ChildFetcher:
 
 _SESSION: Any = None
 _MAY_READ_AHEAD: Callable[[], bool] | None = None
+_READ_AHEAD_ALLOWED = True  # the answer `may_read_ahead` gave, once asked
 
 
 def _child_start(poller: Poller, may_read_ahead: Callable[[], bool] | None) -> None:
@@ -179,19 +180,14 @@ def _child_poll(stream: str, cursor: str | None, asked: bool) -> PollResult | _F
 
 def _reading_ahead_allowed() -> bool:
     """Ask `may_read_ahead` once (a pause check: it may import and reach Redis)."""
-    global _MAY_READ_AHEAD
-    check, _MAY_READ_AHEAD = _MAY_READ_AHEAD, None
-    if check is None:
-        return _READ_AHEAD_ALLOWED[0]
-    try:
-        allowed = bool(check())
-    except Exception:
-        allowed = False
-    _READ_AHEAD_ALLOWED[0] = allowed
-    return allowed
-
-
-_READ_AHEAD_ALLOWED = [True]
+    global _MAY_READ_AHEAD, _READ_AHEAD_ALLOWED
+    if _MAY_READ_AHEAD is not None:
+        check, _MAY_READ_AHEAD = _MAY_READ_AHEAD, None
+        try:
+            _READ_AHEAD_ALLOWED = bool(check())
+        except Exception:
+            _READ_AHEAD_ALLOWED = False
+    return _READ_AHEAD_ALLOWED
 
 
 def _child_stop() -> None:

@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 from connectors import behaviour
 from connectors.base import (
     AccountConfig,
-    Capability,
     ConnectorError,
     PollingConnector,
     PollResult,
@@ -71,10 +70,8 @@ def poll_account(
         account = session.get(ChannelAccount, account_id)
         if account is None or not account.enabled or account.health == "reconnect_needed":
             return 0
-        connector = rt.connector(account)
-        if Capability.POLLING not in connector.capabilities or not isinstance(
-            connector, PollingConnector
-        ):
+        connector = behaviour(rt.connector(account), PollingConnector)
+        if connector is None:
             return 0
         config = rt.account_config(account)
         slug = account.connector
