@@ -114,16 +114,21 @@ def last_audit(rt: Runtime, action: str) -> int:
         return found
 
 
-def test_counts_follow_ingest_actions_merge_split_bulk_and_delete(
-    rt: Runtime, factory: Any
-) -> None:
+def two_inboxes_an_agent_and_a_team(rt: Runtime, factory: Any) -> tuple[Any, Any, Any, int]:
+    """Two channel accounts (inboxes), an agent in both, and a team's id: the keys counted."""
     a, b = factory.account(), factory.account("instagram")
     agent = factory.user(inboxes=[a.id, b.id])
     with rt.db.session() as session:
         team = Team(name="배송팀")
         session.add(team)
         session.flush()
-        team_id = team.id
+        return a, b, agent, team.id
+
+
+def test_counts_follow_ingest_actions_merge_split_bulk_and_delete(
+    rt: Runtime, factory: Any
+) -> None:
+    a, b, agent, team_id = two_inboxes_an_agent_and_a_team(rt, factory)
     first = factory.inbound(a, "배송 문의", customer="c1", thread="t1")
     second = factory.inbound(a, "같은 건", customer="c1", thread="t2")
     third = factory.inbound(b, "환불", customer="c2")
@@ -212,13 +217,7 @@ def labelled(rt: Runtime, conversation_id: int, *names: str) -> None:
 def test_label_counts_follow_labels_key_changes_merge_split_bulk_and_delete(
     rt: Runtime, factory: Any
 ) -> None:
-    a, b = factory.account(), factory.account("instagram")
-    agent = factory.user(inboxes=[a.id, b.id])
-    with rt.db.session() as session:
-        team = Team(name="배송팀")
-        session.add(team)
-        session.flush()
-        team_id = team.id
+    a, b, agent, team_id = two_inboxes_an_agent_and_a_team(rt, factory)
     first = factory.inbound(a, "배송 문의", customer="c1", thread="t1")
     second = factory.inbound(a, "같은 건", customer="c1", thread="t2")
     third = factory.inbound(b, "환불", customer="c2")
