@@ -38,7 +38,7 @@ from inbox.faq.classifier import (  # noqa: E402
     PhrasingClassifier,
     blend,
 )
-from inbox.faq.search import MAX_QUERY_CHARS, FaqIndex, _classifier  # noqa: E402
+from inbox.faq.search import MAX_QUERY_CHARS, FaqIndex, _classifier, _veto_classifier  # noqa: E402
 
 Hits = list[tuple[str, float]]
 
@@ -104,7 +104,7 @@ def veto_cv(
         labelled = examples_from([q for q in train if q[1]])
         none = [q[0] for q in train if not q[1]]
         ranker = _classifier(articles, labelled, {}, analyze)
-        veto = _classifier(articles, labelled, {}, analyze, none=none)
+        veto = _veto_classifier(ranker, articles, none)
         assert ranker is not None and veto is not None
         for i, q in enumerate(questions):
             if q[3] != fold:

@@ -68,20 +68,33 @@ class PhrasingClassifier:
         alpha: float = ALPHA,
     ) -> None:
         self._analyze = analyze
-        self.slugs = tuple(slug for slug, texts in examples.items() if texts)
-        self._counts: list[Counter[str]] = []
-        vocabulary: set[str] = set()
-        for slug in self.slugs:
-            counts: Counter[str] = Counter()
-            for text in examples[slug]:
-                counts.update(set(self.terms(text)))  # presence per example, not repeats
-            self._counts.append(counts)
-            vocabulary.update(counts)
-        self._vocabulary = frozenset(vocabulary)
-        self._log_totals = [
-            math.log(sum(counts.values()) + alpha * len(vocabulary)) for counts in self._counts
-        ]
         self._alpha = alpha
+        self._fit({slug: self._count(texts) for slug, texts in examples.items() if texts})
+
+    def extended(self, more: Mapping[str, Sequence[str]]) -> PhrasingClassifier:
+        """This model trained on `more` phrasings as well (new classes allowed, after the
+        existing ones), without analysing its own examples again: the veto's model is the
+        ranker's plus request frames and the none class (inbox.faq.search)."""
+        counts = dict(zip(self.slugs, self._counts, strict=True))
+        for slug, texts in more.items():
+            if texts:
+                counts[slug] = counts.get(slug, Counter()) + self._count(texts)
+        twin = PhrasingClassifier({}, self._analyze, alpha=self._alpha)
+        twin._fit(counts)
+        return twin
+
+    def _count(self, texts: Iterable[str]) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for text in texts:
+            counts.update(set(self.terms(text)))  # presence per example, not repeats
+        return counts
+
+    def _fit(self, counts: Mapping[str, Counter[str]]) -> None:
+        self.slugs = tuple(counts)
+        self._counts = list(counts.values())
+        self._vocabulary = frozenset(term for c in self._counts for term in c)
+        width = self._alpha * len(self._vocabulary)
+        self._log_totals = [math.log(sum(c.values()) + width) for c in self._counts]
 
     def terms(self, text: str) -> list[str]:
         return [t for t in self._analyze(text) if t.startswith(KINDS)]

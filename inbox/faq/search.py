@@ -549,17 +549,8 @@ class FaqIndex:
         )
         # A second model, not a class added to the first: the re-ranking stays exactly what
         # it was measured as, and the veto is measured on its own (bench/faq_cv.py --veto).
-        self._veto = (
-            _classifier(
-                articles,
-                labelled,
-                self._evidence,
-                analyze,
-                none=default_no_answer() if no_answer is None else no_answer,
-            )
-            if classify and (no_answer is None or no_answer)
-            else None
-        )
+        none = default_no_answer() if no_answer is None else no_answer
+        self._veto = _veto_classifier(self._classifier, articles, none) if none else None
         self._learned_terms = {
             slug: [_content_terms(self.analyzer(text)) for text, _w in phrases]
             for slug, phrases in self._evidence.items()
@@ -817,13 +808,10 @@ def _classifier(
     examples: Mapping[str, Sequence[str]],
     evidence: Mapping[str, Sequence[tuple[str, float]]],
     analyze: Callable[[str], list[str]],
-    *,
-    none: Sequence[str] = (),
 ) -> PhrasingClassifier | None:
     """Trained on the labelled phrasings and evidence of this index's articles, plus each
     article's titles and keywords (an article nobody labelled a question for still competes).
-    None without any labelled phrasing: titles and keywords alone are the index's own job.
-    `none`: no-answer questions, trained as one more class (the veto's model)."""
+    None without any labelled phrasing: titles and keywords alone are the index's own job."""
     slugs = {a.slug for a in articles}
     labelled: dict[str, list[str]] = {}
     for slug, texts in examples.items():
@@ -837,13 +825,24 @@ def _classifier(
     for article in articles:
         for text in article.texts.values():
             labelled.setdefault(article.slug, []).extend([text.title, *text.keywords])
-    if none:
-        for article in articles:
-            for text in article.texts.values():
-                framed = [f.format(k) for k in text.keywords for f in FRAMES]
-                labelled.setdefault(article.slug, []).extend(framed)
-        labelled[NONE] = list(none)
     return PhrasingClassifier(labelled, analyze)
+
+
+def _veto_classifier(
+    ranker: PhrasingClassifier | None, articles: Sequence[Article], none: Sequence[str]
+) -> PhrasingClassifier | None:
+    """The veto's model: the ranker's, plus each article keyword inside request frames (so a
+    frame alone does not read as off-topic) and the no-answer questions as one more class."""
+    if ranker is None:
+        return None
+    more: dict[str, list[str]] = {}
+    for article in articles:
+        for text in article.texts.values():
+            more.setdefault(article.slug, []).extend(
+                f.format(k) for k in text.keywords for f in FRAMES
+            )
+    more[NONE] = list(none)
+    return ranker.extended(more)
 
 
 def rank(articles: Sequence[Article], query: str, *, limit: int = 3) -> list[Hit]:
