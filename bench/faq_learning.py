@@ -198,7 +198,9 @@ def _pct(value: float | int) -> str:
 # Splits tuning may read (their misses, via --misses) and the index is taught as evidence.
 # hard-final-3 to -7 were held out in rounds 4 to 8: all spent; hard-dev-4 was
 # written in round 5 to tune on, hard-dev-8 in round 8 (after hard-final-7: named services);
-# hard-final-8 and -9 were held out in rounds 9 and 10, spent too.
+# hard-final-8 and -9 were held out in rounds 9 and 10, spent too; hard-dev-11 was written in
+# round 11 to tune the off-topic gate on (off-topic questions over everyday domains, each with a
+# "domain", and labelled questions using the same words our way).
 TAUGHT = (
     "hard-tune",
     "hard-tune-2",
@@ -213,6 +215,7 @@ TAUGHT = (
     "hard-dev-8",
     "hard-final-8",
     "hard-final-9",
+    "hard-dev-11",
     "first-dev",
     "first-test",
 )
