@@ -120,7 +120,8 @@ class OffTopic:
             word
             for domain in words.foreign.values()
             for word in domain
-            if not re.search(_pattern(word), own)
+            # The substring test first: a regex per word over every article costs ~200 ms.
+            if word.split()[0] not in own or not re.search(_pattern(word), own)
         }
         self.foreign = frozenset(foreign - words.ours)
         by_length = lambda w: (-len(w), w)  # noqa: E731 - longest first: 헬스장 before 헬스
