@@ -68,6 +68,19 @@ def test_the_same_words_about_our_parcel_or_product_are_still_answered(
     assert index.answer(question)[0].slug == slug
 
 
+@pytest.mark.parametrize(
+    "story",
+    ["수영장 다녀와서 보니까 {}", "남편이 골프 연습하는 동안 {}", "보일러 점검 기다리는 중인데 {}"],
+)
+def test_a_story_about_a_foreign_thing_before_our_question_is_not_the_request(
+    index: FaqIndex, story: str
+) -> None:
+    # The foreign word has no request word near it in its own clause: it owns nothing.
+    question = story.format("주문한 거 언제 도착해요?")
+    assert index._topics.owners(question) == []
+    assert index.answer(question)
+
+
 def test_a_word_an_article_uses_is_never_foreign() -> None:
     words = TopicWords(frozenset(), {"moving": frozenset({"이사", "이삿짐센터"})})
     gate = OffTopic(words, ["이사하셨다면 배송지를 바꿔 주세요"])
