@@ -7,7 +7,9 @@
 Builds the roll-up once (timed: the cost of the first view after an upgrade), starts
 `switchboard web` (gunicorn, 2 workers, a private redis-server on a free port) against the
 database, signs in as an admin with a real login form, and times GET /reports/ for the
-default four weeks and for a whole year, the CSV download and GET /api/v1/reports, then the
+default four weeks and for a whole year, the agents-and-teams page, the CSV download and
+GET /api/v1/reports (an admin's API token): the cached build (unchanged data) and built afresh
+(a new time zone per request is a new cache key, as a data change is a new version). Then the
 incremental roll-up after 200 conversations change. Every request is a real HTTP round trip
 on loopback. --write puts the figures into BENCHMARKS.md.
 """
@@ -22,6 +24,7 @@ import sys
 import tempfile
 import time
 import zoneinfo
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,7 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench._production import BIN, free_port  # noqa: E402
-from inbox.reports.rollup import refresh  # noqa: E402
+from inbox.reports.rollup import LAG, refresh  # noqa: E402
+from inbox.tokens import issue_token  # noqa: E402
 from inbox.users import create_user, user_by_email  # noqa: E402
 from switchboard.runtime import build_runtime  # noqa: E402
 from switchboard.settings import Settings  # noqa: E402
@@ -47,14 +51,22 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[max(1, round(pct / 100 * len(ordered))) - 1]
 
 
-def timed(session: requests.Session, url: str | list[str], runs: int) -> tuple[float, float, int]:
-    """p50/p95 of `runs` GETs after 3 warm-ups; a list of URLs is cycled through."""
+def timed(
+    session: requests.Session,
+    url: str | list[str],
+    runs: int,
+    before: Callable[[], None] | None = None,
+) -> tuple[float, float, int]:
+    """p50/p95 of `runs` GETs after 3 warm-ups; a list of URLs is cycled through; `before`
+    runs ahead of every request, outside the timing."""
     urls = [url] if isinstance(url, str) else url
     for i in range(3):
         response = session.get(urls[i % len(urls)], timeout=60)
         response.raise_for_status()
     samples = []
     for i in range(runs):
+        if before is not None:
+            before()
         start = time.perf_counter()
         response = session.get(urls[(i + 3) % len(urls)], timeout=60)
         samples.append((time.perf_counter() - start) * 1000)
@@ -72,8 +84,20 @@ def main() -> None:
         "url", nargs="?", default="postgresql://postgres@127.0.0.1:5432/bench_reports"
     )
     parser.add_argument("--runs", type=int, default=60)
+    parser.add_argument(
+        "--busy", type=int, default=20, help="conversations changed before every busy view"
+    )
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
+    with psycopg.connect(args.url) as conn:
+        newest = conn.execute("SELECT now() - max(updated_at) FROM conversation").fetchone()[0]  # type: ignore[index]
+    if newest is not None and newest < LAG:
+        # A previous run's changes are still inside the roll-up's trailing window: every view
+        # would roll them up again and the "unchanged data" rows would measure that instead.
+        print(
+            f"waiting {(LAG - newest).total_seconds():.0f} s for the last run's changes", flush=True
+        )
+        time.sleep((LAG - newest).total_seconds() + 1)
     load_before = load()
     tmp = Path(tempfile.mkdtemp(prefix="reports-bench-"))
     env = {
@@ -88,8 +112,12 @@ def main() -> None:
                                                           "SWITCHBOARD_ENCRYPTION_KEY",
                                                           "SWITCHBOARD_INSTANCE")}))  # fmt: skip
     with rt.db.session() as session:
-        if user_by_email(session, EMAIL) is None:
-            create_user(session, email=EMAIL, role="admin", name="Bench", password=PASSWORD)
+        admin = user_by_email(session, EMAIL)
+        if admin is None:
+            admin, _ = create_user(
+                session, email=EMAIL, role="admin", name="Bench", password=PASSWORD
+            )
+        api_token = issue_token(session, admin, "reports-bench")
     started = time.perf_counter()
     with rt.db.session() as session:
         hours = refresh(session, full=True)
@@ -130,18 +158,58 @@ def main() -> None:
         year = f"start={(today - timedelta(days=364)).isoformat()}&end={today.isoformat()}"
         # Built reports are cached per process under the roll-up's version; a time zone is
         # part of the key, so a new zone on every request measures the page built afresh.
-        zones = sorted(z for z in zoneinfo.available_timezones() if "/" in z)[: args.runs + 3]
-        fresh = [base + f"/reports/?tz={zone}" for zone in zones]
-        cases: list[tuple[str, str | list[str]]] = [
-            ("page, last 28 days (default; unchanged data: the cached build)", "/reports/"),
-            ("page, last 28 days, a new time zone per request (built afresh)", fresh),
-            ("page, last 365 days", f"/reports/?{year}"),
-            ("agents and teams page (medians, p90, CSAT ratings), last 28 days", "/reports/people"),
-            ("CSV agents, last 28 days", "/reports/export.csv?table=agents"),
-        ]
-        for name, path in cases:
+        # Each case gets zones of its own, so one case never finds another's builds.
+        zones = sorted(z for z in zoneinfo.available_timezones() if "/" in z)
+        used = 0
+
+        def fresh(path: str) -> list[str]:
+            nonlocal used
+            joiner = "&" if "?" in path else "?"
+            mine = [zones[(used + i) % len(zones)] for i in range(args.runs + 3)]
+            used += args.runs + 3
+            return [base + f"{path}{joiner}tz={zone}" for zone in mine]
+
+        api = requests.Session()
+        api.headers["Authorization"] = f"Bearer {api_token}"
+        cases: list[tuple[str, str | list[str], requests.Session]] = [
+            ("page, last 28 days (default; unchanged data: the cached build)", "/reports/", agent),
+            ("page, last 28 days, a new time zone per request (built afresh)",
+             fresh("/reports/"), agent),
+            ("page, last 365 days", f"/reports/?{year}", agent),
+            ("page, last 365 days, built afresh", fresh(f"/reports/?{year}"), agent),
+            ("agents and teams page (medians, p90, CSAT ratings), last 28 days",
+             "/reports/people", agent),
+            ("agents and teams page, last 28 days, built afresh", fresh("/reports/people"), agent),
+            ("CSV agents, last 28 days", "/reports/export.csv?table=agents", agent),
+            ("CSV agents, last 28 days, built afresh",
+             fresh("/reports/export.csv?table=agents"), agent),
+            ("GET /api/v1/reports, last 28 days, built afresh", fresh("/api/v1/reports"), api),
+        ]  # fmt: skip
+        for name, path, client in cases:
             target = base + path if isinstance(path, str) else path
-            p50, p95, size = timed(agent, target, args.runs)
+            p50, p95, size = timed(client, target, args.runs)
+            rows.append(f"| {name} | {p50:.1f} | {p95:.1f} | {size:,} |")
+            print(rows[-1], flush=True)
+        # A busy inbox: conversations of the last two weeks keep changing, and every view
+        # rolls up what changed in the last two minutes (rollup.LAG) again. The same ones are
+        # touched before every request, so each view finds exactly that many changed.
+        with psycopg.connect(args.url, autocommit=True) as conn:
+            busy = [row[0] for row in conn.execute(
+                "SELECT id FROM conversation WHERE created_at > "
+                "(SELECT max(created_at) FROM conversation) - interval '14 days' "
+                "ORDER BY random() LIMIT %s", (args.busy,))]  # fmt: skip
+
+            def touch() -> None:
+                conn.execute(
+                    "UPDATE conversation SET updated_at = now() WHERE id = ANY(%s)", (busy,)
+                )
+
+            busy_hours = conn.execute(
+                "SELECT count(DISTINCT date_trunc('hour', created_at)) FROM conversation "
+                "WHERE id = ANY(%s)", (busy,)).fetchone()[0]  # type: ignore[index]  # fmt: skip
+            name = (f"page, last 28 days, {args.busy} conversations of the last 14 days "
+                    f"({busy_hours} hours) changed in the last 2 minutes")  # fmt: skip
+            p50, p95, size = timed(agent, base + "/reports/", args.runs, before=touch)
             rows.append(f"| {name} | {p50:.1f} | {p95:.1f} | {size:,} |")
             print(rows[-1], flush=True)
         # Incremental roll-up: 200 conversations spread over the year change status.

@@ -21,8 +21,8 @@ from connectors.base import (
     ReplyWindow,
     Templates,
 )
-from inbox import opt_out
 from inbox.models import Conversation
+from inbox.reply_gates import closed_here
 from switchboard.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -37,39 +37,15 @@ class ReplyCheck:
 
 def reply_window(rt: Runtime, conversation: Conversation) -> ReplyWindow:
     account = conversation.account
-    if account.health == "reconnect_needed":
-        return ReplyWindow(
-            open=False, reason=f"channel needs reconnecting: {account.health_detail}"
-        )
-    closed = _closed_by_platform(conversation)
+    closed = closed_here(conversation, account)
     if closed is not None:
         return closed
-    refused = opt_out.refusal(conversation)
-    if refused is not None:
-        return ReplyWindow(open=False, reason=refused)
     connector = rt.connector(account)
     return connector.reply_window(
         rt.account_config(account),
         ConversationKind(conversation.kind),
         conversation.last_customer_message_at,
         datetime.now(UTC),
-    )
-
-
-def _closed_by_platform(conversation: Conversation) -> ReplyWindow | None:
-    """The platform refused a send as outside its window (Meta 10/2018278) since the
-    customer last wrote: trust it over our own clock until the customer writes again."""
-    closed = (conversation.context or {}).get("window_closed")
-    if not isinstance(closed, dict):
-        return None
-    last = conversation.last_customer_message_at
-    counted_from = closed.get("customer_message_at")
-    if last is not None and (last.isoformat() if last else None) != counted_from:
-        return None  # the customer wrote again since the platform closed it
-    return ReplyWindow(
-        open=False,
-        reason="the reply window has closed: the platform refused the last reply; "
-        "it reopens when the customer writes again",
     )
 
 

@@ -1,10 +1,11 @@
 """Send the CSAT surveys that are due (inbox/csat.py decides; this asks the platform's rules).
 
-Run by the sweeper. The reply window comes from the channel's connector, as for an agent's reply
-(web/replying.py), so a survey is never sent where an agent could not write;
-outside it the survey is skipped with the reason recorded on the conversation. A survey is
-not a person's reply: where the platform extends the window only for people (Meta's
-HUMAN_AGENT tag after 24 hours), the survey is skipped too.
+Run by the sweeper. The reply window is asked as for an agent's reply (web/replying.py):
+first what closes the conversation whatever the clock (inbox/reply_gates.py: a channel to
+reconnect, the platform's own refusal, a customer's STOP), then the channel's connector; so a
+survey is never sent where an agent could not write; it is skipped with the reason recorded
+on the conversation. A survey is not a person's reply: where the platform extends the window
+only for people (Meta's HUMAN_AGENT tag after 24 hours), the survey is skipped too.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime
 from connectors.base import ConversationKind
 from inbox import csat
 from inbox.models import ChannelAccount, Conversation
+from inbox.reply_gates import closed_here
 from workers.context import runtime
 
 
@@ -32,10 +34,7 @@ def send_due_surveys(now: datetime) -> int:
             if conversation is None or account is None:
                 csat.skip(session, survey, "the conversation no longer exists")
                 continue
-            if account.health == "reconnect_needed":
-                csat.skip(session, survey, "the channel needs reconnecting")
-                continue
-            window = rt.connector(account).reply_window(
+            window = closed_here(conversation, account) or rt.connector(account).reply_window(
                 rt.account_config(account),
                 ConversationKind(conversation.kind),
                 conversation.last_customer_message_at,

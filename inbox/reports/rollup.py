@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from inbox.models import ChannelAccount, Conversation, Message, utcnow
@@ -30,6 +30,7 @@ HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 LAG = timedelta(minutes=2)
 CHUNK = 500
+RANGES_PER_QUERY = 100  # runs of hours (or days) per statement; SQLite's depth limit is 1000
 NOT_DEFLECTED = ("handed_off", "no_match")  # no_match: no FAQ article fitted (faq branch)
 UNSENT = ("pending", "sending", "failed")
 LOCK_KEY = 2020_0003  # PostgreSQL advisory lock: one roll-up at a time
@@ -124,14 +125,13 @@ def refresh(session: Session, *, full: bool = False, wait: bool = True) -> int:
         hours = _all_hours(session)
     else:
         hours = _dirty_hours(session, state.watermark)
-    if hours:
-        rebuild(session, hours)
+    changed = rebuild(session, hours) if hours else 0
     if state is None:
         state = ReportState(id=1, watermark=started - LAG, refreshed_at=started)
         session.add(state)
     else:
         state.watermark, state.refreshed_at = started - LAG, started
-    if hours or full or not state.version:
+    if changed or full or not state.version:
         state.version = uuid.uuid4().hex  # reports built from the old buckets are stale
     session.flush()
     return len(hours)
@@ -176,17 +176,30 @@ def _dirty_hours(session: Session, since: datetime) -> set[datetime]:
     return hours
 
 
-def rebuild(session: Session, hours: Iterable[datetime]) -> None:
-    """Replace the buckets of `hours` with sums recomputed from the conversations."""
+def rebuild(session: Session, hours: Iterable[datetime]) -> int:
+    """Recompute the buckets of `hours` from the conversations, write the rows that differ
+    and move their days' rows by the difference; return how many rows were written or removed.
+
+    Runs of contiguous hours are read together, up to RANGES_PER_QUERY runs per statement:
+    the hours a view finds dirty are scattered (each changed conversation dirties the hour it
+    was created in). Rows that came out the same are left alone: for two minutes after a
+    change (LAG) every view finds its hour dirty again, and then nothing needs writing (nor a
+    new version, so views keep their cached build). A day row moves by what its hours' rows
+    lost and gained instead of being summed again from every hour row of the day: that re-read
+    (24 hours × every slice, histograms decoded and merged in Python) was most of a busy view's
+    cost (BENCHMARKS.md, "Reports page").
+    """
     wanted = sorted(set(hours))
     channels = {i: c for i, c in session.execute(select(ChannelAccount.id, ChannelAccount.channel))}
-    for start, end in _ranges(wanted):
-        in_range = (ReportBucket.hour >= start) & (ReportBucket.hour < end)
-        session.execute(
-            delete(ReportBucket).where(in_range, ReportBucket.dimension.in_(DIMENSIONS))
-        )
-        tallies: dict[tuple[datetime, str, str], Tally] = defaultdict(Tally)
-        for row, facts in _facts(session, start, end):
+    runs = list(_ranges(wanted))
+    delta: dict[tuple[datetime, str, str], Tally] = defaultdict(Tally)
+    written = 0
+    b = ReportBucket
+    for offset in range(0, len(runs), RANGES_PER_QUERY):
+        group = runs[offset : offset + RANGES_PER_QUERY]
+        old = _rows(session, _within(b.hour, group) & b.dimension.in_(DIMENSIONS))
+        new: dict[tuple[datetime, str, str], Tally] = defaultdict(Tally)
+        for row, facts in _facts(session, group):
             hour = hour_of(row.created_at)
             for dimension, key in (
                 ("all", ""),
@@ -196,51 +209,142 @@ def rebuild(session: Session, hours: Iterable[datetime]) -> None:
                 ("agent", str(row.assignee_id or 0)),
                 ("team", str(row.team_id or 0)),
             ):
-                facts.into(tallies[(hour, dimension, key)])
-        if tallies:
-            session.execute(
-                insert(ReportBucket),
-                [
-                    {"hour": hour, "dimension": dimension, "key": key, **vars(tally)}
-                    for (hour, dimension, key), tally in tallies.items()
-                ],
-            )
-    _rebuild_days(session, {day_of(hour) for hour in wanted})
+                facts.into(new[(hour, dimension, key)])
+        written += _write(session, old, new, suffix="")
+        for (hour, dimension, key), (_, tally) in old.items():
+            if new.get((hour, dimension, key)) != tally:
+                _add(delta[(day_of(hour), dimension, key)], tally, sign=-1)
+        for (hour, dimension, key), tally in new.items():
+            found = old.get((hour, dimension, key))
+            if found is None or found[1] != tally:
+                _add(delta[(day_of(hour), dimension, key)], tally)
+    return written + _move_days(session, sorted({slot[0] for slot in delta}), delta)
+
+
+def _rows(session: Session, where: Any) -> dict[tuple[datetime, str, str], tuple[int, Tally]]:
+    """Bucket rows as {(hour, dimension without @day, key): (id, tally)}."""
+    b = ReportBucket
+    found: dict[tuple[datetime, str, str], tuple[int, Tally]] = {}
+    for row in session.execute(
+        select(b.id, b.hour, b.dimension, b.key, *TALLY_COLUMNS).where(where)
+    ):
+        tally = Tally()
+        _add_row(tally, row[4:])
+        found[(row[1], row[2].removesuffix("@day"), row[3])] = (row[0], tally)
+    return found
+
+
+def _write(
+    session: Session,
+    old: dict[tuple[datetime, str, str], tuple[int, Tally]],
+    new: dict[tuple[datetime, str, str], Tally],
+    *,
+    suffix: str,
+) -> int:
+    """Make the rows `old` say what `new` says (a slot with no conversation has no row),
+    touching only the slots that differ; return how many rows changed."""
+    stale = [row_id for slot, (row_id, tally) in old.items() if new.get(slot) != tally]
+    fresh = [
+        {"hour": hour, "dimension": dimension + suffix, "key": key, **vars(tally)}
+        for (hour, dimension, key), tally in new.items()
+        if tally.created > 0 and (old.get((hour, dimension, key)) or (0, None))[1] != tally
+    ]
+    for offset in range(0, len(stale), CHUNK):
+        session.execute(
+            delete(ReportBucket).where(ReportBucket.id.in_(stale[offset : offset + CHUNK]))
+        )
+    if fresh:
+        session.execute(insert(ReportBucket), fresh)
+    return len(stale) + len(fresh)
+
+
+def _within(column: Any, runs: list[tuple[datetime, datetime]]) -> Any:
+    """column in any of the [start, end) runs (an index range scan per run)."""
+    return or_(*[(column >= start) & (column < end) for start, end in runs])
 
 
 TALLY_FIELDS = tuple(f.name for f in fields(Tally))
+TALLY_COLUMNS = tuple(getattr(ReportBucket, name) for name in TALLY_FIELDS)
 
 
 def day_of(moment: datetime) -> datetime:
     return moment.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def _rebuild_days(session: Session, days: set[datetime]) -> None:
+def _move_days(
+    session: Session, days: list[datetime], delta: dict[tuple[datetime, str, str], Tally]
+) -> int:
     """Day rows (`<dimension>@day`, hour = UTC midnight) are the sums of that day's hour rows:
-    a long range reads one row a day in its interior and hour rows only at its two edges."""
+    a long range reads one row a day in its interior and hour rows only at its two edges.
+    Each moves by `delta` (what its hours' rows gained minus what they lost); a slice left
+    with no conversation has no row, as in a full build. A day whose result does not add up
+    (a count below zero, or a total unlike its hour rows' total: a row lost or written by
+    another version) is summed again from its hour rows, as every day was before."""
     day_dimensions = [day_dimension(d) for d in DIMENSIONS]
-    for day in sorted(days):
-        session.execute(
-            delete(ReportBucket).where(
-                ReportBucket.hour == day, ReportBucket.dimension.in_(day_dimensions)
-            )
-        )
-        tallies: dict[tuple[str, str], Tally] = defaultdict(Tally)
-        b = ReportBucket
-        for row in session.execute(
-            select(b.dimension, b.key, *[getattr(b, name) for name in TALLY_FIELDS]).where(
-                b.hour >= day, b.hour < day + DAY, b.dimension.in_(DIMENSIONS)
-            )
+    b = ReportBucket
+    written = 0
+    for offset in range(0, len(days), RANGES_PER_QUERY):
+        group = days[offset : offset + RANGES_PER_QUERY]
+        spans = _within(b.hour, [(day, day + DAY) for day in group])
+        old = _rows(session, b.hour.in_(group) & b.dimension.in_(day_dimensions))
+        totals: dict[tuple[datetime, str, str], Tally] = defaultdict(Tally)
+        for slot, (_, tally) in old.items():
+            _add(totals[slot], tally)
+        wanted = set(group)
+        for slot, tally in delta.items():
+            if slot[0] in wanted:
+                _add(totals[slot], tally)
+        counted: dict[datetime, int] = defaultdict(int)
+        for hour, created in session.execute(
+            select(b.hour, b.created).where(spans, b.dimension == "all")
         ):
-            _add_row(tallies[(day_dimension(row[0]), row[1])], row[2:])
-        if tallies:
-            session.execute(
-                insert(ReportBucket),
-                [
-                    {"hour": day, "dimension": dimension, "key": key, **vars(tally)}
-                    for (dimension, key), tally in tallies.items()
-                ],
-            )
+            counted[day_of(hour)] += created
+        broken = {day for (day, _, _), tally in totals.items() if _negative(tally)} | {
+            day for day in group if counted[day] != _created(totals, day)
+        }
+        if broken:
+            for slot in [slot for slot in totals if slot[0] in broken]:
+                del totals[slot]
+            hours = _within(b.hour, [(day, day + DAY) for day in sorted(broken)])
+            for row in session.execute(
+                select(b.hour, b.dimension, b.key, *TALLY_COLUMNS).where(
+                    hours, b.dimension.in_(DIMENSIONS)
+                )
+            ):
+                _add_row(totals[(day_of(row[0]), row[1], row[2])], row[3:])
+        written += _write(session, old, totals, suffix="@day")
+    return written
+
+
+def _add(total: Tally, other: Tally, *, sign: int = 1) -> None:
+    """total += sign × other, histogram buckets included (an emptied bucket is dropped)."""
+    for name in TALLY_FIELDS:
+        value, incoming = getattr(total, name), getattr(other, name)
+        if isinstance(value, dict):
+            for key, count in incoming.items():
+                moved = value.get(key, 0) + sign * count
+                if moved:
+                    value[key] = moved
+                else:
+                    value.pop(key, None)
+        else:
+            setattr(total, name, value + sign * incoming)
+
+
+def _created(totals: dict[tuple[datetime, str, str], Tally], day: datetime) -> int:
+    found = totals.get((day, "all", ""))
+    return found.created if found is not None else 0
+
+
+def _negative(tally: Tally) -> bool:
+    for name in TALLY_FIELDS:
+        value = getattr(tally, name)
+        if isinstance(value, dict):
+            if any(count < 0 for count in value.values()):
+                return True
+        elif value < 0:
+            return True
+    return False
 
 
 def day_dimension(dimension: str) -> str:
@@ -272,7 +376,7 @@ def _ranges(hours: list[datetime]) -> Iterator[tuple[datetime, datetime]]:
         yield run_start, previous + HOUR
 
 
-def _facts(session: Session, start: datetime, end: datetime) -> Iterator[tuple[Any, Facts]]:
+def _facts(session: Session, runs: list[tuple[datetime, datetime]]) -> Iterator[tuple[Any, Facts]]:
     rows = session.execute(
         select(
             Conversation.id,
@@ -287,7 +391,7 @@ def _facts(session: Session, start: datetime, end: datetime) -> Iterator[tuple[A
             Conversation.reopen_count,
             Conversation.self_service,
         )
-        .where(Conversation.created_at >= start, Conversation.created_at < end)
+        .where(_within(Conversation.created_at, runs))
         .order_by(Conversation.id)
     ).all()
     for offset in range(0, len(rows), CHUNK):

@@ -1,21 +1,27 @@
-"""CSAT surveys on SQLite and PostgreSQL: scheduling per inbox, quiet hours, one survey per
-conversation, the platform window, answers and comments that never reopen the case."""
+"""CSAT surveys on SQLite and PostgreSQL: scheduling per inbox, the delay and quiet hours, one
+survey per conversation, the platform window and opt-outs, answers and comments that never
+reopen the case."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from connectors.base import ConversationKind, EventKind, InboundEvent, Participant
 from inbox import csat, csat_schedule
 from inbox.conversations import Change, apply_change
+from inbox.ingest import record_event
 from inbox.models import ChannelAccount, Conversation, Message
 from inbox.models.reports import CsatSurvey
+from inbox.replies import close_reply_window
 from switchboard.runtime import Runtime
 from workers.csat import send_due_surveys
+from workers.sweep import sweep
 
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 SOON = timedelta(seconds=1)
@@ -174,3 +180,98 @@ def test_ratings_are_read_strictly() -> None:
         csat_schedule.set_config(
             ChannelAccount(options={}), csat_schedule.Config(enabled=True, delay_minutes=-1)
         )
+
+
+def _inbound(rt: Runtime, account: ChannelAccount, text: str, customer: str, **extra: Any) -> int:
+    """A customer message through the real ingest, with the connector's extras (opt_out)."""
+    with rt.db.session() as session:
+        fresh = session.get(ChannelAccount, account.id)
+        assert fresh is not None
+        outcome = record_event(
+            session,
+            fresh,
+            InboundEvent(
+                kind=EventKind.MESSAGE,
+                account_external_id=fresh.external_id,
+                external_id=f"{customer}-{text}",
+                thread_key=customer,
+                conversation_kind=ConversationKind.DM,
+                sent_at=datetime.now(UTC),
+                customer=Participant(external_id=customer, name="김문자", handle=customer),
+                text=text,
+                extra=extra,
+            ),
+        )
+        assert outcome.conversation_id is not None
+        return outcome.conversation_id
+
+
+@BOTH
+def test_no_survey_where_an_agent_could_not_write_either(rt: Runtime, factory: Any) -> None:
+    """A customer who texted STOP gets no survey by text, and a conversation whose window
+    the platform itself reported closed gets none (the composer refuses both for agents)."""
+    phone = factory.account("phone", connector="phone", external_id="+8225550100")
+    page = factory.account(external_id="page-closed")
+    _enable(rt, phone, delay_minutes=0)
+    _enable(rt, page, delay_minutes=0)
+    stopped = _inbound(rt, phone, "배송 언제 되나요?", "+821012345678")
+    _inbound(rt, phone, "수신거부", "+821012345678", opt_out="stop")
+    texting = _inbound(rt, phone, "영수증 문자로 주세요", "+821098765432")
+    refused = factory.inbound(page, "문의", customer="closed-1")
+    with rt.db.session() as session:
+        row = session.get(Conversation, refused.id)
+        assert row is not None
+        close_reply_window(session, row, "window_closed: (#10) outside the allowed window")
+    for conversation_id in (stopped, texting, refused.id):
+        _set(rt, conversation_id, "resolved")
+    assert sweep()["csat"] == 1  # the sweeper's own run: only the customer still texting
+    opted_out = _survey(rt, stopped)
+    assert opted_out is not None and opted_out.status == "skipped"
+    assert "opted out of texts" in (opted_out.skip_reason or "")
+    closed = _survey(rt, refused.id)
+    assert closed is not None and closed.status == "skipped"
+    assert "the platform refused the last reply" in (closed.skip_reason or "")
+    asked = _survey(rt, texting)
+    assert asked is not None and asked.status == "sent"
+    assert any("CSAT survey not sent: the customer opted out" in t for t in _events(rt, stopped))
+
+
+@BOTH
+def test_the_survey_waits_for_its_delay_and_the_end_of_quiet_hours(
+    rt: Runtime, factory: Any
+) -> None:
+    """Resolving plans the survey at resolve + delay, or at the end of the inbox's quiet
+    hours when that falls inside them; the sweeper sends nothing before that time."""
+    seoul = ZoneInfo("Asia/Seoul")
+    delayed = factory.account(external_id="page-delay")
+    quiet = factory.account(external_id="page-quiet-hours")
+    _enable(rt, delayed, delay_minutes=90)
+    now = datetime.now(seoul).replace(second=0, microsecond=0)
+    # Quiet from an hour ago to three hours from now: resolve + 90 min falls inside.
+    _enable(
+        rt,
+        quiet,
+        delay_minutes=90,
+        quiet_start=(now - timedelta(hours=1)).time(),
+        quiet_end=(now + timedelta(hours=3)).time(),
+        timezone="Asia/Seoul",
+    )
+    later = factory.inbound(delayed, "문의", customer="d1")
+    morning = factory.inbound(quiet, "문의", customer="d2")
+    before = datetime.now(UTC)
+    _set(rt, later.id, "resolved")
+    _set(rt, morning.id, "resolved")
+    after = datetime.now(UTC)
+    first, second = _survey(rt, later.id), _survey(rt, morning.id)
+    assert first is not None and second is not None
+    due, wake = _aware(first.due_at), _aware(second.due_at)
+    assert before + timedelta(minutes=90) <= due <= after + timedelta(minutes=90)
+    assert wake == now + timedelta(hours=3)
+    assert send_due_surveys(due - timedelta(minutes=1)) == 0
+    assert send_due_surveys(due + timedelta(seconds=1)) == 1
+    assert send_due_surveys(wake - timedelta(minutes=1)) == 0
+    assert send_due_surveys(wake + timedelta(seconds=1)) == 1
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)  # SQLite drops the zone

@@ -373,6 +373,37 @@ status_name = _named(STATUSES)
 priority_name = _named(PRIORITY_NAMES)
 delivery_name = _named(DELIVERY)
 
+# CSAT (inbox/csat.py) and follow-up/summary (inbox/conversations.py) events; first, since a
+# comment, task or summary is free text that may contain what the patterns below look for.
+_EVENTS[:0] = [
+    (
+        re.compile(r"^Customer rated the conversation (?P<n>[1-5])/5$"),
+        lambda g: _("Customer rated the conversation %(n)s/5", n=g["n"]),
+    ),
+    (
+        re.compile(r"^CSAT comment: (?P<comment>.*)$", re.S),
+        lambda g: _("CSAT comment: %(comment)s", comment=g["comment"]),
+    ),
+    (
+        re.compile(r"^CSAT survey not sent: (?P<why>.*)$", re.S),
+        lambda g: _("CSAT survey not sent: %(why)s", why=g["why"]),
+    ),
+    (
+        re.compile(r"^Follow-up due: (?P<task>.*)$", re.S),
+        lambda g: _("Follow-up due: %(task)s", task=g["task"]),
+    ),
+    (
+        re.compile(r"^(?P<who>.+?) set a follow-up: (?P<task>.*)$", re.S),
+        lambda g: _("Follow-up set: %(task)s · %(who)s", task=g["task"], who=g["who"]),
+    ),
+    (
+        re.compile(r"^(?P<who>.+?) wrote the resolution summary: (?P<summary>.*)$", re.S),
+        lambda g: _(
+            "Resolution summary: %(summary)s · %(who)s", summary=g["summary"], who=g["who"]
+        ),
+    ),
+]
+
 # Merge and split events (inbox/merge.py); checked before the general patterns above.
 _EVENTS[:0] = [
     (

@@ -6,7 +6,13 @@ from typing import Any
 
 import pytest
 
-from inbox.faq.service import get_article, history, invalidate_cache, seed_default_articles
+from inbox.faq.service import (
+    get_article,
+    history,
+    invalidate_cache,
+    seed_default_articles,
+    suggest,
+)
 from switchboard.runtime import Runtime
 from tests.web.ui.conftest import form_token, login
 
@@ -102,3 +108,25 @@ def test_post_without_csrf_is_refused(client: Any, rt: Runtime, admin: str) -> N
     assert client.post(f"/admin/faq/{SLUG}/restore/1", data={}).status_code == 400
     with rt.db.session() as session:
         assert [v.number for v in history(session, SLUG)] == [1]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+def test_keywords_edited_in_the_editor_are_matched_at_once(
+    client: Any, rt: Runtime, admin: str
+) -> None:
+    """Per-article synonyms are the article's keywords: an admin adds the shop's own word
+    for something in the editor, and the next suggestion (widget, composer, API) knows it,
+    without a restart (the index notices the new version)."""
+    question = "꾸러미추적기 어디서 봐요"
+    with rt.db.session() as session:
+        assert [s.slug for s in suggest(session, question)] != [SLUG]
+        keywords = get_article(session, SLUG).texts["ko"].keywords
+    response = client.post(
+        f"/admin/faq/{SLUG}",
+        data=_form(rt, admin, keywords_ko="\n".join((*keywords, "꾸러미추적기"))),
+    )
+    assert response.status_code == 302
+    with rt.db.session() as session:
+        assert "꾸러미추적기" in get_article(session, SLUG).texts["ko"].keywords
+        found = suggest(session, question)
+    assert found and found[0].slug == SLUG

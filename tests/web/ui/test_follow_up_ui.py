@@ -3,11 +3,15 @@ rules page, and the same fields over the API."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from inbox import csat
+from inbox.conversations import Change, apply_change, wake_snoozed
 from inbox.models import Conversation
+from inbox.models.reports import CsatSurvey
 from switchboard.runtime import Runtime
 from tests.web.ui.conftest import form_token, inbound, login
 
@@ -117,3 +121,48 @@ def test_admin_sets_csat_per_inbox(client: Any, rt: Runtime, team_setup: dict[st
     ).get_data(as_text=True)
     assert "Mars/Base" in refused
     assert f'id="csat-{account_id}"' in refused
+
+
+def test_csat_and_follow_up_lines_read_in_korean(
+    client: Any, rt: Runtime, team_setup: dict[str, Any]
+) -> None:
+    """The thread's CSAT and follow-up lines are stored in English like every system event
+    and shown in the agent's language (they were English in the Korean UI)."""
+    conversation = inbound(rt, team_setup["a"], "환불 언제 되나요", customer="k1")
+    now = datetime.now(UTC)
+    with rt.db.session() as session:
+        row = session.get(Conversation, conversation.id)
+        assert row is not None
+        apply_change(
+            session,
+            row,
+            Change(
+                status="resolved",
+                resolution_summary="부분 환불 처리",
+                follow_up_days=1,
+                follow_up_task="입금 확인",
+            ),
+            actor=None,
+        )
+    with rt.db.session() as session:
+        assert wake_snoozed(session, now + timedelta(days=2)) == 1
+    with rt.db.session() as session:
+        row = session.get(Conversation, conversation.id)
+        assert row is not None
+        row.status = "resolved"
+        survey = CsatSurvey(conversation_id=row.id, status="sent", due_at=now, sent_at=now)
+        session.add(survey)
+        session.flush()
+        csat.answer(session, row, survey, 4, now)
+        csat.add_comment(session, row, survey, "친절했어요", now)
+    login(client, "mina@example.test")
+    html = client.get(f"/inbox/c/{conversation.id}").get_data(as_text=True)
+    for line in (
+        "처리 내용(해결 요약): 부분 환불 처리 · 시스템",
+        "후속 조치 예약: 입금 확인 · 시스템",
+        "후속 조치할 때입니다: 입금 확인",
+        "고객 만족도 평가 4/5",
+        "만족도 의견: 친절했어요",
+    ):
+        assert line in html, line
+    assert "Customer rated" not in html and "CSAT comment" not in html

@@ -77,6 +77,12 @@ def test_reports_api_for_admin_tokens(
     assert body["summary"]["conversations"] == 1 and body["summary"]["resolved"] == 1
     assert body["tables"]["categories"][0]["key"] == "refund"
     assert body["tables"]["channels"][0]["name"] == "Facebook"
+    before = client.get(  # a date range without it: nothing, and the range is echoed
+        "/api/v1/reports?start=2020-01-01&end=2020-01-31&tz=UTC",
+        headers={"Authorization": f"Bearer {admin}"},
+    ).get_json()
+    assert before["period"] == {"start": "2020-01-01", "end": "2020-01-31", "tz": "UTC"}
+    assert before["summary"]["conversations"] == 0 and before["tables"]["agents"] == []
     (nobody,) = body["tables"]["agents"]  # per agent: the spreads and the CSAT distribution
     assert {"resolution_median_s", "resolution_p90_s", "reopen_rate", "csat_5"} <= set(nobody)
     assert nobody["conversations"] == 1 and nobody["resolution_median_s"] is not None
