@@ -34,6 +34,7 @@ from inbox.faq.classifier import (
 )
 from inbox.faq.services import OtherServices, ServiceNames, default_services
 from inbox.faq.synonyms import KO_SYNONYMS, fold
+from inbox.faq.topics import OffTopic, TopicWords, default_topics
 from inbox.faq.words import KO_EVERYDAY_WORDS
 
 Analyzer = Callable[[str], list[str]]
@@ -511,6 +512,7 @@ class FaqIndex:
         services: ServiceNames | None = None,
         examples: Mapping[str, Sequence[str]] | None = None,
         no_answer: Sequence[str] | None = None,
+        topics: TopicWords | None = None,
         classify: bool = True,
     ) -> None:
         """`evidence`: slug -> (customer phrasing, weight 0..1) learned from agents and visitors.
@@ -518,22 +520,25 @@ class FaqIndex:
         `examples`: slug -> labelled phrasings the answer ranking's classifier learns from
         (with the evidence and the articles' titles and keywords); the shipped ones by
         default, `{}` for none. `no_answer`: questions that must get no answer, the veto's
-        training (the shipped ones by default, `()` for no veto). `classify=False`: no
+        training (the shipped ones by default, `()` for no veto). `topics`: what the shop
+        handles and what it never does (inbox.faq.topics); the shipped lexicon by default.
+        `classify=False`: no
         classifier and no veto, `answer` ranks exactly as `search` does (the baseline
         bench/faq_cv.py compares against)."""
         self.analyzer: Analyzer = analyzer if analyzer is not None else NgramAnalyzer()
         self.config = config if config is not None else SearchConfig()
         self.slugs = tuple(a.slug for a in articles)
         self._fix = TypoFixer(articles)
+        own_texts = [
+            chunk
+            for article in articles
+            for text in article.texts.values()
+            for chunk in (text.title, text.answer, *text.keywords)
+        ]
         self._others = OtherServices(
-            services if services is not None else default_services(),
-            (
-                chunk
-                for article in articles
-                for text in article.texts.values()
-                for chunk in (text.title, text.answer, *text.keywords)
-            ),
+            services if services is not None else default_services(), own_texts
         )
+        self._topics = OffTopic(topics if topics is not None else default_topics(), own_texts)
         self._evidence = evidence or {}
         # Confidence is judged on what the admins wrote, not on what was learned: a learned
         # sentence carries filler ("번호 알려주세요") that off-topic questions share.
@@ -661,6 +666,8 @@ class FaqIndex:
         query = _MARKUP.sub(" ", query)
         if self._others.owners(query[:MAX_QUERY_CHARS]):
             return []  # another service's request (쿠팡 주문 취소): inbox.faq.services
+        if self._topics.owners(query[:MAX_QUERY_CHARS]):
+            return []  # about something the shop never handles (피자 배달): inbox.faq.topics
         hits = self.search(query, limit=len(self.slugs))
         if not hits or not self.confident(query, hits[0]) or self.vetoed(query):
             return []
