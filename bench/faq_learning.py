@@ -64,6 +64,8 @@ def load() -> list[Question]:
             "dev8": "hard-dev-8",
             "final8": "hard-final-8",
             "final9": "hard-final-9",
+            "dev12a": "hard-dev-12a",
+            "dev12b": "hard-dev-12b",
         }[row["split"]]
         out.append((row["q"], tuple(row["slugs"]), row["kind"], split))
     for line in FIRST.read_text(encoding="utf-8").splitlines():
@@ -209,10 +211,14 @@ TAUGHT = (
     "hard-final-7",
     "hard-dev-8",
     "hard-final-8",
+    "hard-dev-12a",
     "first-dev",
     "first-test",
 )
 HELD_OUT = "hard-final-9"  # round 10's held-out split: run with --final, never with --misses
+# Round 12's check of transfer: another writer's questions, half of them tuned on
+# (hard-dev-12a), this half never read line by line; aggregate only, with --check.
+CHECK = "hard-dev-12b"
 
 
 def main() -> None:
@@ -221,12 +227,15 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help='rewrite "## FAQ answers"')
     parser.add_argument("--http", action="store_true", help="also via GET /api/v1/faq/suggest")
     parser.add_argument("--misses", action="store_true", help="list the tuning-split misses")
+    parser.add_argument("--check", action="store_true", help=f"add {CHECK} (aggregate only)")
     args = parser.parse_args()
     articles = default_articles()
     questions = load()
     splits = [s for s in TAUGHT if any(q[3] == s for q in questions)]
     if args.final:
         splits += [HELD_OUT]
+    if args.check and CHECK not in TAUGHT:
+        splits += [CHECK]
     plain = FaqIndex(articles)
     teach = [q for q in questions if q[3] in TAUGHT]
     learned = FaqIndex(articles, evidence=evidence_from(teach))
