@@ -6,6 +6,7 @@ import pytest
 
 import inbox.faq.search as search_module
 from inbox.faq.articles import default_articles
+from inbox.faq.classifier import BLEND_WEIGHT, TEMPERATURE, blend
 from inbox.faq.search import (
     FaqIndex,
     NgramAnalyzer,
@@ -307,6 +308,21 @@ def test_dialect_endings_are_scaffolding_not_content() -> None:
 )
 def test_round_twelve_words_do_not_answer_other_topics(index: FaqIndex, question: str) -> None:
     assert index.answer(question) == []
+
+
+def test_the_ranking_blends_the_tempered_posterior(index: FaqIndex) -> None:
+    # An untempered naive Bayes posterior is ~0 or ~1, so the blend overturned clear leads
+    # of the index (FAQ round 12); the index must blend the flattened one.
+    question = "환불 처리 진행 상황 알려주세요"
+    hits = index.search(question, limit=len(index.slugs))
+    best = max(hit.score for hit in hits)
+    posterior = index._classifier.posterior(question, temperature=TEMPERATURE)
+    expected = blend(((hit.slug, hit.score) for hit in hits), posterior, BLEND_WEIGHT)
+    got = index.rerank(question, hits)
+    assert [(hit.slug, hit.score) for hit in got] == [
+        (slug, round(value * best, 4)) for slug, value in expected
+    ]
+    assert TEMPERATURE > 1
 
 
 def test_a_verb_folds_but_a_name_with_its_syllables_does_not() -> None:
