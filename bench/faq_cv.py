@@ -39,12 +39,20 @@ from faq_learning import HELD_OUT, TAUGHT, Question, evidence_from, load  # noqa
 
 from inbox.faq.articles import default_articles  # noqa: E402
 from inbox.faq.classifier import (  # noqa: E402
+    BLEND_WEIGHT,
     FORMAT,
     NO_ANSWER_FORMAT,
+    TEMPERATURE,
     PhrasingClassifier,
     blend,
 )
-from inbox.faq.search import MAX_QUERY_CHARS, FaqIndex, _classifier, _veto_classifier  # noqa: E402
+from inbox.faq.search import (  # noqa: E402
+    MAX_QUERY_CHARS,
+    FaqIndex,
+    _classifier,
+    _veto_classifier,
+    request_posterior,
+)
 from inbox.faq.services import ServiceNames  # noqa: E402
 from inbox.faq.topics import TopicWords, default_topics  # noqa: E402
 
@@ -127,7 +135,7 @@ def veto_cv(
                 continue
             hits = gated_hits[i]
             if hits:
-                hits = blend(hits, ranker.posterior(q[0]), 0.5)
+                hits = blend(hits, request_posterior(ranker, q[0]), BLEND_WEIGHT)
             ranked[i] = [slug for slug, _s in hits[:3]]
             p_none[i] = veto.p_none(q[0])
     print(f"folds: {', '.join(folds)}\n")
@@ -337,8 +345,16 @@ def tally(rows: Sequence[tuple[Question, list[str]]]) -> tuple[int, int, int, in
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--alpha", type=float, nargs="*", default=[0.1, 0.3, 1.0, 3.0])
-    parser.add_argument("--weight", type=float, nargs="*", default=[0.25, 0.5, 1.0])
+    parser.add_argument("--alpha", type=float, nargs="*", default=[0.3, 1.0, 3.0])
+    parser.add_argument("--weight", type=float, nargs="*", default=[0.5, 1.0, 1.5])
+    parser.add_argument(
+        "--temperature", type=float, nargs="*", default=[1.0, 4.0, TEMPERATURE, 8.0]
+    )
+    parser.add_argument(
+        "--whole-message",
+        action="store_true",
+        help="the classifier reads the whole message only, not also its request clauses",
+    )
     parser.add_argument("--write-examples", action="store_true", help="rewrite examples.json")
     parser.add_argument("--write-no-answer", action="store_true", help="rewrite no_answer.json")
     parser.add_argument("--veto", type=float, nargs="*", help="cross-validate the veto")
@@ -386,7 +402,7 @@ def main() -> None:
     fixer = plain._fix  # the same typo fixing the index applies
     base_plain: dict[int, Hits] = {i: gated(plain, q[0]) for i, q in enumerate(questions)}
     base_learned: dict[int, Hits] = {}
-    posts: dict[tuple[str, float, bool], dict[int, Mapping[str, float]]] = {}
+    posts: dict[tuple[str, float, bool, float], dict[int, Mapping[str, float]]] = {}
     for fold in folds:
         train = [q for q in questions if q[3] != fold]
         test = [i for i, q in enumerate(questions) if q[3] == fold]
@@ -400,18 +416,24 @@ def main() -> None:
                     lambda t: analyze(fixer(t)),
                     alpha=alpha,
                 )
-                bucket = posts.setdefault((fold, alpha, with_articles), {})
-                for i in test:
-                    bucket[i] = model.posterior(questions[i][0])
+                for temperature in args.temperature:
+                    bucket = posts.setdefault((fold, alpha, with_articles, temperature), {})
+                    for i in test:
+                        text = questions[i][0][:MAX_QUERY_CHARS]
+                        bucket[i] = (
+                            model.posterior(text, temperature=temperature)
+                            if args.whole_message
+                            else request_posterior(model, text, temperature)
+                        )
 
     def rows_for(
-        base: Mapping[int, Hits], alpha: float | None, weight: float, arts: bool
+        base: Mapping[int, Hits], alpha: float | None, weight: float, arts: bool, t: float = 1.0
     ) -> list[tuple[Question, list[str]]]:
         out = []
         for i, q in enumerate(questions):
             hits = base[i]
             if alpha is not None and hits:
-                hits = blend(hits, posts[q[3], alpha, arts][i], weight)
+                hits = blend(hits, posts[q[3], alpha, arts, t][i], weight)
             out.append((q, [slug for slug, _s in hits[:3]]))
         return out
 
@@ -433,12 +455,13 @@ def main() -> None:
         print(line(base_name, rows_for(base, None, 0.0, False)))
         for arts in (False, True):
             for alpha in args.alpha:
-                for weight in args.weight:
-                    name = (
-                        f"{base_name} + NB(a={alpha}, w={weight}"
-                        f"{', +article keywords' if arts else ''})"
-                    )
-                    print(line(name, rows_for(base, alpha, weight, arts)))
+                for t in args.temperature:
+                    for weight in args.weight:
+                        name = (
+                            f"{base_name} + NB(a={alpha}, T={t}, w={weight}"
+                            f"{', +article keywords' if arts else ''})"
+                        )
+                        print(line(name, rows_for(base, alpha, weight, arts, t)))
 
 
 if __name__ == "__main__":

@@ -65,6 +65,8 @@ def load() -> list[Question]:
             "final8": "hard-final-8",
             "final9": "hard-final-9",
             "dev11": "hard-dev-11",
+            "dev12a": "hard-dev-12a",
+            "dev12b": "hard-dev-12b",
             "final10": "hard-final-10",
         }[row["split"]]
         out.append((row["q"], tuple(row["slugs"]), row["kind"], split))
@@ -216,12 +218,17 @@ TAUGHT = (
     "hard-final-8",
     "hard-final-9",
     "hard-dev-11",
+    "hard-dev-12a",
+    "hard-dev-12b",
     "first-dev",
     "first-test",
 )
-# Round 11's held-out split: run with --final, never with --misses (its rows are added by the
-# lead; until then --final prints it with no questions).
+# Rounds 11 and 12's held-out split: run with --final, never with --misses.
 HELD_OUT = "hard-final-10"
+# Round 12's check of transfer: another writer's questions, half of them tuned on
+# (hard-dev-12a), this half never read line by line, run with --check (aggregate only) until
+# the round's tuning was done (92.6 / 95.0; "FAQ round 12" in docs/decisions.md); then taught.
+CHECK = "hard-dev-12b"
 
 
 def main() -> None:
@@ -230,12 +237,15 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help='rewrite "## FAQ answers"')
     parser.add_argument("--http", action="store_true", help="also via GET /api/v1/faq/suggest")
     parser.add_argument("--misses", action="store_true", help="list the tuning-split misses")
+    parser.add_argument("--check", action="store_true", help=f"add {CHECK} (aggregate only)")
     args = parser.parse_args()
     articles = default_articles()
     questions = load()
     splits = [s for s in TAUGHT if any(q[3] == s for q in questions)]
     if args.final:
         splits += [HELD_OUT]
+    if args.check and CHECK not in TAUGHT:
+        splits += [CHECK]
     plain = FaqIndex(articles)
     teach = [q for q in questions if q[3] in TAUGHT]
     learned = FaqIndex(articles, evidence=evidence_from(teach))

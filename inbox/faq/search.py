@@ -26,6 +26,7 @@ from inbox.faq.classifier import (
     BLEND_WEIGHT,
     FRAMES,
     NONE,
+    TEMPERATURE,
     VETO,
     PhrasingClassifier,
     blend,
@@ -499,6 +500,32 @@ def clause_weights(clauses: Sequence[str], strengths: Sequence[float] | None = N
     return [1.0 if ask else _BACKGROUND_WEIGHT for ask in asks]
 
 
+def request_posterior(
+    model: PhrasingClassifier, query: str, temperature: float = TEMPERATURE
+) -> dict[str, float]:
+    """The classifier's P(article) for the re-ranking: tempered, and for a story told before
+    its request, the mean of the whole message's and the request clauses' own.
+
+    The ranking counts a story less than its request (clause_weights); the classifier read
+    the whole message, so a story's words ("택배 추적 링크로 보니까 오늘 도착한대요. 근데 …
+    반품하고 싶은데") carried first rank back to the story's article ("FAQ round 12",
+    docs/decisions.md). Half, not all: the story is often where the topic is.
+    """
+    whole = model.posterior(query, temperature=temperature)
+    clauses = [c for c in split_clauses(query) if _content_size(c)]
+    weights = clause_weights(clauses) if len(clauses) > 1 else [1.0]
+    if all(w == 1.0 for w in weights):
+        return whole
+    asked = " ".join(c for c, w in zip(clauses, weights, strict=True) if w == 1.0)
+    request = model.posterior(asked, temperature=temperature)
+    if not request:
+        return whole
+    return {
+        slug: (whole.get(slug, 0.0) + request.get(slug, 0.0)) / 2
+        for slug in whole.keys() | request.keys()
+    }
+
+
 class FaqIndex:
     """BM25F over a fixed set of articles; build once per article set, query many times."""
 
@@ -683,12 +710,13 @@ class FaqIndex:
         """`hits` re-ordered with the classifier trained on labelled phrasings (only after the
         gate has let the question through: it never makes a silent question answered).
 
-        A hit's score becomes `score + BLEND_WEIGHT * P(article) * best score`, still on the
-        index's scale and descending, so consumers that compare scores keep working."""
+        A hit's score becomes `score + BLEND_WEIGHT * P(article) * best score` (P tempered by
+        TEMPERATURE), still on the index's scale and descending, so consumers that compare
+        scores keep working."""
         if not self._classifier or not hits:
             return list(hits)
         best = max(hit.score for hit in hits)
-        posterior = self._classifier.posterior(query[:MAX_QUERY_CHARS])
+        posterior = request_posterior(self._classifier, query[:MAX_QUERY_CHARS])
         mixed = blend(((h.slug, h.score) for h in hits), posterior, BLEND_WEIGHT)
         return [Hit(slug=slug, score=round(value * best, 4)) for slug, value in mixed]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,20 @@ def test_the_classifier_learns_which_ngrams_point_to_which_slug() -> None:
     posterior = model.posterior("돈 언제 돌려받아요")
     assert posterior["refund"] > 0.9
     assert model.posterior("zzz") == {}  # nothing it has seen: no opinion
+
+
+def test_a_tempered_posterior_keeps_the_order_and_flattens_it() -> None:
+    model = PhrasingClassifier(
+        {"refund": ["돈 돌려받고 싶어요", "환불 해주세요"], "track": ["택배 어디쯤이에요"]},
+        NgramAnalyzer(),
+    )
+    sure = model.posterior("돈 언제 돌려받아요")
+    tempered = model.posterior("돈 언제 돌려받아요", temperature=6.0)
+    assert max(sure, key=sure.__getitem__) == max(tempered, key=tempered.__getitem__) == "refund"
+    assert tempered["refund"] < sure["refund"]
+    # Log-odds divided by the temperature: the flattening is exact, not a heuristic.
+    odds = math.log(sure["refund"] / sure["track"]) / 6.0
+    assert math.log(tempered["refund"] / tempered["track"]) == pytest.approx(odds)
 
 
 def test_blend_adds_the_posterior_on_the_best_hits_scale() -> None:
