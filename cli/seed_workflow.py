@@ -1,5 +1,8 @@
 """The demo's team-workflow defaults, so a newcomer sees them working: round-robin on in every
-inbox, business hours 24/7 (the center runs all day), an SLA policy, and two example rules."""
+inbox, business hours 24/7 (the center runs all day), an SLA policy, two example rules, and a
+CSAT survey one minute after a resolve in every inbox (off by default outside the demo: an
+admin opts each inbox in), so resolving a simulator DM shows the survey without a trip to
+Admin -> CSAT."""
 
 from __future__ import annotations
 
@@ -10,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from inbox.assignment import save_policy
 from inbox.business_hours import save_hours
+from inbox.csat_schedule import Config as CsatConfig
+from inbox.csat_schedule import set_config as set_csat_config
 from inbox.models import ChannelAccount, Team
 from inbox.models.assignment import AssignmentPolicy
 from inbox.rules import save_rule
@@ -20,10 +25,11 @@ def seed_workflow(session: Session) -> bool:
     """Create the defaults once (the first demo start); False if they exist already."""
     if session.scalar(select(AssignmentPolicy.id).limit(1)) is not None:
         return False
-    for account_id in session.scalars(select(ChannelAccount.id).order_by(ChannelAccount.id)):
+    for account in session.scalars(select(ChannelAccount).order_by(ChannelAccount.id)):
+        set_csat_config(account, CsatConfig(enabled=True, delay_minutes=1))
         save_policy(
             session,
-            account_id,
+            account.id,
             enabled=True,
             mode="round_robin",
             capacity=20,

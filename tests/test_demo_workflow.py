@@ -1,5 +1,6 @@
 """`switchboard demo` seeds the team workflow and a newcomer sees it working: a Korean refund
-DM from the Meta sandbox is labelled by the example rule and assigned round-robin."""
+DM from the Meta sandbox is labelled by the example rule and assigned round-robin; every
+inbox asks a CSAT survey a minute after a resolve."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import requests
 from sqlalchemy import select
 
 from cli.demo import demo_app, prepare
-from inbox.models import Message, User
+from inbox.csat_schedule import config_of
+from inbox.models import ChannelAccount, Message, User
 from inbox.models.assignment import AssignmentPolicy
 from inbox.models.rules import AutomationRule
 from inbox.models.sla import BusinessHours, ConversationSla, SlaPolicy
@@ -31,6 +33,9 @@ def test_demo_seeds_round_robin_rules_sla_and_24_7_hours(tmp_path, monkeypatch):
             assert s.scalars(select(SlaPolicy)).all()
             hours = s.scalars(select(BusinessHours)).one()
             assert hours.always_open and hours.channel_account_id is None
+            accounts = s.scalars(select(ChannelAccount)).all()
+            assert accounts and all(config_of(a).enabled for a in accounts)
+            assert {config_of(a).delay_minutes for a in accounts} == {1}
         with serve_wsgi(demo_app(rt), port=port) as base:
             sent = requests.post(
                 f"{base}/sandbox/meta/_emu/customers/dm",

@@ -44,9 +44,17 @@ FRAMES = (
     "how do i {}",
 )
 # Chosen by leave-one-split-out cross-validation over the tuning splits (bench/faq_cv.py;
-# "FAQ round 9" in docs/decisions.md): every alpha/weight nearby scores within a point.
+# "FAQ round 9" and "FAQ round 12" in docs/decisions.md): every alpha/weight nearby scores
+# within a point.
 ALPHA = 1.0
-BLEND_WEIGHT = 0.5
+BLEND_WEIGHT = 1.0
+# The re-ranking's posterior is tempered: log-likelihoods divided by this before normalising.
+# Naive Bayes counts one word's evidence three times (its 1-, 2- and 3-grams overlap) and
+# every word as independent, so its posterior is near 0 or 1 on almost any question and the
+# blend became "add BLEND_WEIGHT to the classifier's pick", overriding clear index leads.
+# Flattened, its second choice still counts. 4-8 with weights 0.5-1 form a plateau on the
+# folds (round 12); the veto's P(none) is not tempered (its threshold was picked untempered).
+TEMPERATURE = 6.0
 
 # Term kinds that carry meaning for the classifier: syllable 1-3-grams, English words and
 # their character trigrams. Skeletons and skip-bigrams mostly repeat the n-grams' evidence.
@@ -102,10 +110,11 @@ class PhrasingClassifier:
     def __bool__(self) -> bool:
         return bool(self.slugs)
 
-    def posterior(self, text: str) -> dict[str, float]:
+    def posterior(self, text: str, *, temperature: float = 1.0) -> dict[str, float]:
         """P(slug | text) over the articles, the none class left out and the rest renormalised
-        (so re-ranking is what it was without one); empty when no term was ever seen."""
-        full = self.full_posterior(text)
+        (so re-ranking is what it was without one); empty when no term was ever seen.
+        `temperature` > 1 flattens it (TEMPERATURE: how the ranking blends it)."""
+        full = self.full_posterior(text, temperature=temperature)
         full.pop(NONE, None)
         total = sum(full.values())
         return {slug: p / total for slug, p in full.items()} if total > 0 else {}
@@ -115,7 +124,7 @@ class PhrasingClassifier:
         like any article's; 0 without a none class or when no term was ever seen."""
         return self.full_posterior(text).get(NONE, 0.0)
 
-    def full_posterior(self, text: str) -> dict[str, float]:
+    def full_posterior(self, text: str, *, temperature: float = 1.0) -> dict[str, float]:
         """P(class | text) for every trained class, the none class included if trained."""
         terms = [t for t in set(self.terms(text)) if t in self._vocabulary]
         if not terms or not self.slugs:
@@ -125,7 +134,7 @@ class PhrasingClassifier:
             for counts, log_total in zip(self._counts, self._log_totals, strict=True)
         ]
         top = max(logs)
-        weights = [math.exp(v - top) for v in logs]
+        weights = [math.exp((v - top) / temperature) for v in logs]
         total = sum(weights)
         return {slug: w / total for slug, w in zip(self.slugs, weights, strict=True)}
 

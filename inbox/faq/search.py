@@ -26,6 +26,7 @@ from inbox.faq.classifier import (
     BLEND_WEIGHT,
     FRAMES,
     NONE,
+    TEMPERATURE,
     VETO,
     PhrasingClassifier,
     blend,
@@ -34,6 +35,7 @@ from inbox.faq.classifier import (
 )
 from inbox.faq.services import OtherServices, ServiceNames, default_services
 from inbox.faq.synonyms import KO_SYNONYMS, fold
+from inbox.faq.topics import OffTopic, TopicWords, default_topics
 from inbox.faq.words import KO_EVERYDAY_WORDS
 
 Analyzer = Callable[[str], list[str]]
@@ -498,6 +500,32 @@ def clause_weights(clauses: Sequence[str], strengths: Sequence[float] | None = N
     return [1.0 if ask else _BACKGROUND_WEIGHT for ask in asks]
 
 
+def request_posterior(
+    model: PhrasingClassifier, query: str, temperature: float = TEMPERATURE
+) -> dict[str, float]:
+    """The classifier's P(article) for the re-ranking: tempered, and for a story told before
+    its request, the mean of the whole message's and the request clauses' own.
+
+    The ranking counts a story less than its request (clause_weights); the classifier read
+    the whole message, so a story's words ("택배 추적 링크로 보니까 오늘 도착한대요. 근데 …
+    반품하고 싶은데") carried first rank back to the story's article ("FAQ round 12",
+    docs/decisions.md). Half, not all: the story is often where the topic is.
+    """
+    whole = model.posterior(query, temperature=temperature)
+    clauses = [c for c in split_clauses(query) if _content_size(c)]
+    weights = clause_weights(clauses) if len(clauses) > 1 else [1.0]
+    if all(w == 1.0 for w in weights):
+        return whole
+    asked = " ".join(c for c, w in zip(clauses, weights, strict=True) if w == 1.0)
+    request = model.posterior(asked, temperature=temperature)
+    if not request:
+        return whole
+    return {
+        slug: (whole.get(slug, 0.0) + request.get(slug, 0.0)) / 2
+        for slug in whole.keys() | request.keys()
+    }
+
+
 class FaqIndex:
     """BM25F over a fixed set of articles; build once per article set, query many times."""
 
@@ -511,6 +539,7 @@ class FaqIndex:
         services: ServiceNames | None = None,
         examples: Mapping[str, Sequence[str]] | None = None,
         no_answer: Sequence[str] | None = None,
+        topics: TopicWords | None = None,
         classify: bool = True,
     ) -> None:
         """`evidence`: slug -> (customer phrasing, weight 0..1) learned from agents and visitors.
@@ -518,22 +547,25 @@ class FaqIndex:
         `examples`: slug -> labelled phrasings the answer ranking's classifier learns from
         (with the evidence and the articles' titles and keywords); the shipped ones by
         default, `{}` for none. `no_answer`: questions that must get no answer, the veto's
-        training (the shipped ones by default, `()` for no veto). `classify=False`: no
+        training (the shipped ones by default, `()` for no veto). `topics`: what the shop
+        handles and what it never does (inbox.faq.topics); the shipped lexicon by default.
+        `classify=False`: no
         classifier and no veto, `answer` ranks exactly as `search` does (the baseline
         bench/faq_cv.py compares against)."""
         self.analyzer: Analyzer = analyzer if analyzer is not None else NgramAnalyzer()
         self.config = config if config is not None else SearchConfig()
         self.slugs = tuple(a.slug for a in articles)
         self._fix = TypoFixer(articles)
+        own_texts = [
+            chunk
+            for article in articles
+            for text in article.texts.values()
+            for chunk in (text.title, text.answer, *text.keywords)
+        ]
         self._others = OtherServices(
-            services if services is not None else default_services(),
-            (
-                chunk
-                for article in articles
-                for text in article.texts.values()
-                for chunk in (text.title, text.answer, *text.keywords)
-            ),
+            services if services is not None else default_services(), own_texts
         )
+        self._topics = OffTopic(topics if topics is not None else default_topics(), own_texts)
         self._evidence = evidence or {}
         # Confidence is judged on what the admins wrote, not on what was learned: a learned
         # sentence carries filler ("번호 알려주세요") that off-topic questions share.
@@ -661,6 +693,8 @@ class FaqIndex:
         query = _MARKUP.sub(" ", query)
         if self._others.owners(query[:MAX_QUERY_CHARS]):
             return []  # another service's request (쿠팡 주문 취소): inbox.faq.services
+        if self._topics.owners(query[:MAX_QUERY_CHARS]):
+            return []  # about something the shop never handles (피자 배달): inbox.faq.topics
         hits = self.search(query, limit=len(self.slugs))
         if not hits or not self.confident(query, hits[0]) or self.vetoed(query):
             return []
@@ -676,12 +710,13 @@ class FaqIndex:
         """`hits` re-ordered with the classifier trained on labelled phrasings (only after the
         gate has let the question through: it never makes a silent question answered).
 
-        A hit's score becomes `score + BLEND_WEIGHT * P(article) * best score`, still on the
-        index's scale and descending, so consumers that compare scores keep working."""
+        A hit's score becomes `score + BLEND_WEIGHT * P(article) * best score` (P tempered by
+        TEMPERATURE), still on the index's scale and descending, so consumers that compare
+        scores keep working."""
         if not self._classifier or not hits:
             return list(hits)
         best = max(hit.score for hit in hits)
-        posterior = self._classifier.posterior(query[:MAX_QUERY_CHARS])
+        posterior = request_posterior(self._classifier, query[:MAX_QUERY_CHARS])
         mixed = blend(((h.slug, h.score) for h in hits), posterior, BLEND_WEIGHT)
         return [Hit(slug=slug, score=round(value * best, 4)) for slug, value in mixed]
 

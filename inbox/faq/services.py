@@ -64,7 +64,7 @@ _PHRASE_TOKENS = 3  # how far a phrase may run past the name before its role is 
 _EN_MENTION_BEFORE = frozenset({"with", "via", "through", "using", "by", "than", "like"})
 # The message points at us, or compares our product with one seen elsewhere ("올리브영 매장에서
 # 본 거랑 같은 제품인가요"): whatever else it names, it asks about this store.
-_OURS = re.compile(
+OURS = re.compile(
     r"여기|이곳|이쪽|이\s?쇼핑몰|이\s?사이트|이\s?몰(?![가-힣])|이\s?가게|"
     r"같은\s?(?:제품|상품|거|건|성분)|똑같|비교|"
     r"\bhere\b|\byour (?:shop|store|site|website|app)\b|\bfrom you\b|\bsame as\b",
@@ -142,6 +142,18 @@ def _compile(names: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(_pattern(n) for n in names)) if names else None
 
 
+# What a customer asks about their own account at a service (its password, its recovery, a
+# lock or a hack): "토스 앱 비밀번호", "카카오톡 계정 정지", "인스타 계정 해킹", "네이버페이
+# 계정 탈퇴". An account or ID alone is not: "카톡 아이디 뭐예요", "인스타그램 계정 알려주세요"
+# ask for ours. Nor is sign-in (로그인): "카카오톡 로그인이 안 돼요" is as likely our social
+# sign-in as theirs, and a real question must not be silenced.
+_ACCOUNT = re.compile(
+    r"비밀번호|비번|패스워드|해킹|도용|복구|비활성|잠겼|잠김|잠겨|정지|"
+    r"(?:계정|아이디|id)\s?(?:을|를|이|가)?\s?(?:찾|분실|잃어|잊|까먹|삭제|탈퇴|해지)|"
+    r"\b(?:password|hacked|locked|recover)"
+)
+
+
 class OtherServices:
     """Finds the clauses of a message whose request belongs to another service."""
 
@@ -153,7 +165,10 @@ class OtherServices:
             for n, c in names.other.items()
             if n.split()[0] not in own or not re.search(_pattern(n), own)
         }
-        self._regex = _compile(tuple(sorted({*self.other, *names.store}, key=_longest_first)))
+        # Names the store uses (its channels, payment methods, an article's words): a request
+        # about the customer's own account there is still theirs.
+        self.store = frozenset({*names.store, *(n for n in names.other if n not in self.other)})
+        self._regex = _compile(tuple(sorted({*self.other, *self.store}, key=_longest_first)))
 
     def owners(self, text: str) -> list[str]:
         """The other services `text` asks about (names as matched), in order."""
@@ -168,19 +183,29 @@ class OtherServices:
         for match in matches:
             rest.append(low[end : match.start()])
             end = match.end()
-        if _OURS.search(" ".join([*rest, low[end:]])):
+        if OURS.search(" ".join([*rest, low[end:]])):
             return []
         found = []
         for match in matches:
             name = " ".join(match.group().split())
-            if name in self.other and _owns(low[: match.start()], low[match.end() :]):
+            before, after = low[: match.start()], low[match.end() :]
+            if name in self.other and owns(before, after):
                 found.append(name)
+            elif name in self.store and owns(before, after) and _asks_account(after):
+                found.append(name)  # the customer's own account at a service we use
         return found
 
 
-def _owns(before: str, after: str) -> bool:
+def _asks_account(after: str) -> bool:
+    """Does the phrase a store name heads ask about an account there ("토스 앱 비밀번호를",
+    "카카오톡 계정 정지", "인스타 계정 해킹")? Read over the name's own token and the next
+    three: far enough for 앱/계정 between the name and the request, not into a second clause."""
+    return bool(_ACCOUNT.search(" ".join(after.split(" ")[: _PHRASE_TOKENS + 1])))
+
+
+def owns(before: str, after: str) -> bool:
     """Is the name between `before` and `after` the owner of the request (not an instrument,
-    a comparison or a description)?"""
+    a comparison or a description)? inbox.faq.topics reads a foreign thing's role with it."""
     words_before = re.findall(r"[a-z0-9]+", before[-20:])
     if words_before and words_before[-1] in _EN_MENTION_BEFORE and not after[:1].strip():
         return False

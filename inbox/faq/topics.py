@@ -1,0 +1,174 @@
+"""Is the question about something this shop sells or handles? If not, it gets no FAQ answer.
+
+"피자 배달이 안 와요", "헬스장 회원 탈퇴", "편지 해외로 보내는 법", "통장 비밀번호": the request
+is an article's (delivery, cancel, password) and the words score high, but its object is a
+pizza, a gym, a letter, a bank book. Naive Bayes over the shipped no-answer questions (the
+veto) only knows topics someone wrote a line for; what the shop handles is a short, closed list
+and what it never handles is everything else, so the gate asks the question from that side.
+
+The words are data (`topics.json`, read at run time, reviewed like code), written by hand from
+a list of everyday domains before the tuning split that measures them (docs/decisions.md,
+"FAQ round 11"):
+
+- `foreign`: by domain, things a supplement and health-food shop never sells or handles.
+- `ours`: its products, their forms and ingredients. A message naming one is about this shop
+  whatever else it names ("치킨 먹고 바로 유산균 먹어도 되나요").
+
+A foreign word counts only as the owner of the request, read the way `services.py` reads a
+company's name: a bare compound or a particle (피자배달, 헬스장 회원, 강아지가, 편지를) makes it
+the owner; instrumental, comparison and "with/without/because of" endings (비행기로, 화장품이랑,
+와이파이 없이, 태풍 때문에) leave the request ours. A message that points at us (여기, 이 사이트)
+is ours. Any word an article uses is never foreign: an admin who writes "호텔 배송" into an
+article's keywords (Admin → FAQ) makes 호텔 ours at once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from inbox.faq.services import OURS, owns
+
+FORMAT = "switchboard-faq-topics/1"
+_LATIN = re.compile(r"[a-z0-9]")
+# After a foreign word, what makes it the customer's circumstance rather than the object of
+# the request (read on the rest of its token and the next one), beyond the endings
+# services.owns reads:
+# - "with/without/because of/instead": 와이파이 없이, 태풍 때문에, 옷 말고;
+# - a place (에, 에게, 한테, 옆에): "통장에 들어와요", "주차장에 두고 갔대요", "침대 옆에 두고";
+# - an activity made a verb (하다/되다): "게임하다가", "퇴사해서", "개통해서";
+# - an activity or life verb right after it: "골프 치는 아버지", "월세 사는 집", "등산 갈 때";
+# - the subject of a cause (…서): "강아지가 뜯어서 파손됐어요", "야근이 많아서".
+# Each was a labelled question (a tuning split's) that the bare owner rule silenced.
+_CIRCUMSTANCE = re.compile(
+    r"^(?:\s*(?:없이|없는|때문에|때매|땜에|덕분에|말고|대신|아니고|빼고)"
+    r"|(?:에|에다|에다가|에게|한테|께)(?:\s|$|[^가-힣])"
+    r"|\s?(?:옆|앞|뒤|안|위|밑|근처)(?:에|에서|으로|로)?(?:\s|$)"
+    r"|(?:하(?!자)|해(?!지|약|외|킹|결|제)|했|할|함|되|돼|됐|된|될)"
+    r"|\s(?:가는|갈|간|가서|가려고|가면|다니는|다녀서|다니면서|치는|치러|치고|타는|타고|"
+    r"사는|살아서|하는|할|하러|하면서|하다가|하고)(?:\s|$|[^가-힣])"
+    r"|[이가]\s[가-힣]*서(?:\s|$|[^가-힣]))"
+)
+
+
+# Where a clause ends (the request word must be in the foreign word's own clause): a connective
+# ending (…는데, …인데요, …고, …서, …니까, …다가, …보니, …면서, …지만) before a space, or a
+# sentence's end. Only verbs' …고 and …서: 냉장고, 전입신고, 엽서 are nouns.
+_CLAUSE_END = re.compile(
+    r"(?:(?<=데)|(?<=데요)|(?<=[어아해와가워져돼봐났었았였겨켜쳐]서)|(?<=니까)|(?<=다가)|(?<=보니)"
+    r"|(?<=면서)|(?<=지만)|(?<=[.!?~])|(?<=[하했되됐있었았였먹받보내가와오주줬없않못타쓰치놓두넣찾]고))"
+    r"\s+(?!싶)|\n"
+)
+# The articles' request words, what customers ask about a thing (언제, 얼마, 변경, 방법…), and
+# buying or booking verbs (시켰는데, 샀는데, 등록했는데, 예매했는데, 맡겼는데). Not 보내:
+# "아이 어린이집 보내고" is a story.
+_NEAR_TOKENS = 3  # the rest of the foreign word's token and the next two
+_ASKS = re.compile(
+    r"배송|배달|택배|환불|반품|교환|취소|주문|시키|시켜|시켰|시킨|결제|회원|가입|탈퇴|비밀번호|"
+    r"비번|아이디|계정|주소|조회|송장|분실|도착|재고|유통기한|성분|상담|영수증|해지|구매|접수|"
+    r"예약|먹|샀|사서|산 거|산거|구입|등록|신청|예매|맡겼|맡긴|계약|변경|수정|바꾸|바꿀|바꿔|"
+    r"연락처|전화번호|고객센터|언제|입금|들어와|돌려받|수령|설치|방법|사이즈|청구|수수료|"
+    r"요금|비용|얼마|환급|지원|채용|공고|일정|결과|인증|출금|지연|"
+    r"\b(?:deliver|order|refund|cancel|return|account|password|ship)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TopicWords:
+    """The shop's own words, and foreign words by domain (lower-cased, spaces collapsed)."""
+
+    ours: frozenset[str]
+    foreign: Mapping[str, frozenset[str]]
+
+    def without(self, *domains: str) -> TopicWords:
+        """The same words with `domains` left out (bench/faq_cv.py scores a domain this way)."""
+        return TopicWords(
+            self.ours, {d: w for d, w in self.foreign.items() if d not in set(domains)}
+        )
+
+
+def _clean(word: Any, where: str) -> str:
+    if not isinstance(word, str) or not word.strip():
+        raise ValueError(f"topics: {where}: {word!r} is not a word")
+    return " ".join(word.lower().split())
+
+
+def parse_topics(data: Any) -> TopicWords:
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ValueError(f"topics: expected an object with format {FORMAT!r}")
+    ours, foreign = data.get("ours"), data.get("foreign")
+    if not isinstance(ours, list) or not isinstance(foreign, dict):
+        raise ValueError("topics: 'ours' must be a list and 'foreign' an object of lists")
+    domains: dict[str, frozenset[str]] = {}
+    for domain, words in foreign.items():
+        if not isinstance(words, list):
+            raise ValueError(f"topics: foreign.{domain} must be a list")
+        domains[str(domain)] = frozenset(_clean(w, f"foreign.{domain}") for w in words)
+    return TopicWords(frozenset(_clean(w, "ours") for w in ours), domains)
+
+
+@lru_cache(maxsize=1)
+def default_topics() -> TopicWords:
+    text = resources.files("inbox.faq").joinpath("topics.json").read_text(encoding="utf-8")
+    return parse_topics(json.loads(text))
+
+
+def _pattern(word: str) -> str:
+    # A Hangul word starts a token (헬스장회원권, 피자를) but is not the tail of another word
+    # (수영장 is not 장, 등산화 is 등산's); Latin words need word edges on both sides.
+    body = r"\s*".join(re.escape(part) for part in word.split())
+    start = r"(?<![a-z0-9])" if _LATIN.match(word) else r"(?<![가-힣])"
+    end = r"(?![a-z0-9])" if _LATIN.match(word[-1]) else ""
+    return start + body + end
+
+
+@lru_cache(maxsize=8)
+def _compile(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    return re.compile("|".join(_pattern(w) for w in words)) if words else None
+
+
+class OffTopic:
+    """Finds the foreign things a message's request is about."""
+
+    def __init__(self, words: TopicWords, own_texts: Iterable[str] = ()) -> None:
+        """`own_texts`: the articles' titles, answers and keywords; a word they use is ours."""
+        own = " ".join(" ".join(t.lower().split()) for t in own_texts)
+        foreign = {
+            word
+            for domain in words.foreign.values()
+            for word in domain
+            # The substring test first: a regex per word over every article costs ~200 ms.
+            if word.split()[0] not in own or not re.search(_pattern(word), own)
+        }
+        self.foreign = frozenset(foreign - words.ours)
+        by_length = lambda w: (-len(w), w)  # noqa: E731 - longest first: 헬스장 before 헬스
+        self._foreign = _compile(tuple(sorted(self.foreign, key=by_length)))
+        self._ours = _compile(tuple(sorted(words.ours, key=by_length)))
+
+    def owners(self, text: str) -> list[str]:
+        """The foreign words `text` asks about, in order (empty: the question may be ours).
+
+        A foreign word counts only with a request word of the articles' (배달, 취소, 환불,
+        시켰, 샀, 언제…) in it or within the next two words of its clause: "피자 배달이",
+        "헬스장 회원 탈퇴", "치킨 시켰는데" own a request; in "강아지 산책 다녀왔는데 주문 취소
+        돼요?" the story's foreign word owns nothing. A story that orders or eats a foreign
+        thing before asking about our order ("치킨 시켜 먹다가 생각났는데 주문 들어갔나요?")
+        reads like "치킨 시켰는데 배달 언제 와요" and is silenced too: nothing in the words
+        tells them apart."""
+        if self._foreign is None:
+            return []
+        low = " ".join(text.lower().split())
+        if OURS.search(low) or (self._ours is not None and self._ours.search(low)):
+            return []
+        found = []
+        for match in self._foreign.finditer(low):
+            before, after = low[: match.start()], low[match.end() :]
+            near = match.group() + " ".join(_CLAUSE_END.split(after)[0].split(" ")[:_NEAR_TOKENS])
+            if _ASKS.search(near) and not _CIRCUMSTANCE.match(after) and owns(before, after):
+                found.append(match.group())
+        return found

@@ -1,0 +1,144 @@
+"""The off-topic gate: a question about something the shop never handles gets no answer, one
+that uses the same words about our parcel, account or product still does; and a question
+about the customer's own account at a service the store uses is theirs.
+
+The questions are written here, not taken from bench/faq_hard.jsonl (hard-dev-11 tunes the
+gate; these check it on lines it never saw)."""
+
+from __future__ import annotations
+
+import pytest
+
+from inbox.faq.articles import default_articles
+from inbox.faq.search import FaqIndex
+from inbox.faq.topics import OffTopic, TopicWords, default_topics, parse_topics
+
+NO_WORDS = TopicWords(frozenset(), {})
+
+
+@pytest.fixture(scope="module")
+def index() -> FaqIndex:
+    return FaqIndex(default_articles())
+
+
+@pytest.fixture(scope="module")
+def no_lexicon() -> FaqIndex:
+    return FaqIndex(default_articles(), topics=NO_WORDS)
+
+
+# Each is answered without the lexicon: the article word (배달, 탈퇴, 취소, 도착) carries it.
+OFF_TOPIC = [
+    "짬뽕 배달 시간 얼마나 걸려요",
+    "우표 붙여서 편지 보내면 언제 도착해요",
+    "고양이 사료 주문 취소하고 싶어요",
+    "요금제 해지하면 위약금 환불돼요",
+    "렌트카 반납 주소 알려주세요",
+    "콘서트 예매 취소 수수료",
+    "헬스장 회원 탈퇴 어떻게 해요",
+]
+
+
+@pytest.mark.parametrize("question", OFF_TOPIC)
+def test_a_question_about_something_the_shop_never_handles_gets_no_answer(
+    index: FaqIndex, no_lexicon: FaqIndex, question: str
+) -> None:
+    assert no_lexicon.answer(question)
+    assert index._topics.owners(question)
+    assert index.answer(question) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "slug"),
+    [
+        # A product of ours names the subject, whatever else the message names.
+        ("고양이 키우는데 이 영양제 먹어도 돼요", "product-info"),
+        ("헬스 끝나고 먹을 프로틴 언제 재입고돼요", "product-info"),
+        # Instrument, "without", a place, an activity: the customer's circumstance.
+        ("비행기로 해외 배송 오나요", "shipping-time"),
+        ("와이파이 없이 배송 조회 되나요", "shipping-tracking"),
+        ("통장에 환불 돈이 언제 들어와요", "refund-return"),
+        ("게임하다가 주문을 두 번 눌렀어요 하나 취소해주세요", "order-change-cancel"),
+        ("골프 치는 남편 선물로 산 거 배송지 바꿀게요", "shipping-address-change"),
+    ],
+)
+def test_the_same_words_about_our_parcel_or_product_are_still_answered(
+    index: FaqIndex, question: str, slug: str
+) -> None:
+    assert index._topics.owners(question) == []
+    assert index.answer(question)[0].slug == slug
+
+
+@pytest.mark.parametrize(
+    "story",
+    ["수영장 다녀와서 보니까 {}", "남편이 골프 연습하는 동안 {}", "보일러 점검 기다리는 중인데 {}"],
+)
+def test_a_story_about_a_foreign_thing_before_our_question_is_not_the_request(
+    index: FaqIndex, story: str
+) -> None:
+    # The foreign word has no request word near it in its own clause: it owns nothing.
+    question = story.format("주문한 거 언제 도착해요?")
+    assert index._topics.owners(question) == []
+    assert index.answer(question)
+
+
+def test_a_word_an_article_uses_is_never_foreign() -> None:
+    words = TopicWords(frozenset(), {"moving": frozenset({"이사", "이삿짐센터"})})
+    gate = OffTopic(words, ["이사하셨다면 배송지를 바꿔 주세요"])
+    assert gate.foreign == {"이삿짐센터"}
+    assert gate.owners("이사 가는데 배송지 변경") == []
+    assert gate.owners("이삿짐센터 예약 취소") == ["이삿짐센터"]
+
+
+def test_a_domain_can_be_left_out() -> None:
+    lexicon = default_topics()
+    assert "pets" in lexicon.foreign
+    gate = OffTopic(lexicon.without("pets"))
+    assert gate.owners("강아지 사료 배송 언제 와요") == []
+    assert OffTopic(lexicon).owners("강아지 사료 배송 언제 와요")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        [],
+        {"format": "other", "ours": [], "foreign": {}},
+        {"format": "switchboard-faq-topics/1", "ours": "영양제", "foreign": {}},
+        {"format": "switchboard-faq-topics/1", "ours": [], "foreign": {"pets": "강아지"}},
+        {"format": "switchboard-faq-topics/1", "ours": [], "foreign": {"pets": ["", "개"]}},
+    ],
+)
+def test_a_malformed_topics_file_is_refused(raw: object) -> None:
+    with pytest.raises(ValueError):
+        parse_topics(raw)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "토스 비밀번호를 잊어버렸어요",
+        "카카오톡 계정 복구하고 싶어요",
+        "인스타 계정 해킹당했어요",
+        "페이스북 비번 바꾸는 법",
+    ],
+)
+def test_the_customers_own_account_at_a_service_we_use_is_theirs(
+    index: FaqIndex, question: str
+) -> None:
+    assert index._others.owners(question)
+    assert index.answer(question) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "slug"),
+    [
+        ("카카오로 로그인이 안 돼요", "account-password-reset"),
+        ("네이버페이로 결제했는데 환불은 언제 돼요", "refund-return"),
+        ("토스로 결제한 거 취소해 주세요", "order-change-cancel"),
+        ("인스타그램 계정 알려주세요 DM 보내게", "contact-channels"),
+    ],
+)
+def test_paying_or_signing_in_with_that_service_stays_ours(
+    index: FaqIndex, question: str, slug: str
+) -> None:
+    assert index._others.owners(question) == []
+    assert index.answer(question)[0].slug == slug
