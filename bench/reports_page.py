@@ -12,11 +12,21 @@ GET /api/v1/reports (an admin's API token): the cached build (unchanged data) an
 (a new time zone per request is a new cache key, as a data change is a new version). Then the
 incremental roll-up after 200 conversations change. Every request is a real HTTP round trip
 on loopback. --write puts the figures into BENCHMARKS.md.
+
+The sweeper's roll-up runs as in production: a process of its own (`--sweeper`) calls the
+step the sweep runs (`workers.reports.roll_up_reports`) at every SWEEP_INTERVAL_SECONDS slot,
+from the start to the incremental case, and prints what each run cost. Only that step: the
+sweep's other steps would act on the seeded data (auto-assignment, CSAT surveys, polls of
+the seeded accounts) and change what is measured. The busy inbox is measured twice: with the
+sweeper rolling up (the web tier with the default REPORTS_STALE_SECONDS) and with a second
+`switchboard web` at REPORTS_STALE_SECONDS=0, where every view rolls up as before; its views
+are paced (--busy-pace) so they span several sweeps.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import subprocess
@@ -41,6 +51,8 @@ from inbox.tokens import issue_token  # noqa: E402
 from inbox.users import create_user, user_by_email  # noqa: E402
 from switchboard.runtime import build_runtime  # noqa: E402
 from switchboard.settings import Settings  # noqa: E402
+from workers.context import set_runtime  # noqa: E402
+from workers.reports import roll_up_reports  # noqa: E402
 
 HEADING = "## Reports page (issue 20)"
 EMAIL, PASSWORD = "reports-bench@example.test", "reports bench password"
@@ -74,6 +86,51 @@ def timed(
     return percentile(samples, 50), percentile(samples, 95), len(response.content)
 
 
+def sweeper(url: str, interval: int) -> None:
+    """`--sweeper`: the sweep's roll-up step once per interval slot, as the worker's beat
+    enqueues the sweep; one JSON line per run on stdout."""
+    set_runtime(build_runtime(Settings.load({"DATABASE_URL": url})))  # the rest: the env
+    slot = -1
+    while True:
+        now = time.time()
+        if int(now // interval) != slot:
+            slot = int(now // interval)
+            started = time.perf_counter()
+            hours = roll_up_reports()
+            ms = (time.perf_counter() - started) * 1000
+            print(json.dumps({"at": now, "hours": hours, "ms": round(ms, 1)}), flush=True)
+        time.sleep(0.2)
+
+
+def start_web(env: dict[str, str], tmp: Path, name: str, **extra: str) -> tuple[Any, str]:
+    port = free_port()
+    web = subprocess.Popen(
+        [BIN / "switchboard", "web", "--port", str(port), "--workers", "2"],
+        env={**env, **extra},
+        stdout=open(tmp / f"{name}.log", "wb"),  # noqa: SIM115
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if requests.get(base + "/healthz", timeout=5).ok:
+                break
+        except requests.RequestException:
+            time.sleep(0.2)
+    return web, base
+
+
+def sign_in(base: str) -> requests.Session:
+    agent = requests.Session()
+    form = agent.get(f"{base}/login", timeout=30).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert token, "no CSRF token on the login page"
+    agent.post(f"{base}/login", data={"email": EMAIL, "password": PASSWORD,
+                                      "csrf_token": token.group(1)}, timeout=30)  # fmt: skip
+    return agent
+
+
 def load() -> str:
     return "{:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
 
@@ -87,8 +144,16 @@ def main() -> None:
     parser.add_argument(
         "--busy", type=int, default=20, help="conversations changed before every busy view"
     )
+    parser.add_argument(
+        "--busy-pace", type=float, default=1.0, help="seconds between busy views (spans sweeps)"
+    )
+    parser.add_argument("--sweep-interval", type=int, default=30)
+    parser.add_argument("--sweeper", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
+    if args.sweeper:
+        sweeper(args.url, args.sweep_interval)
+        return
     with psycopg.connect(args.url) as conn:
         newest = conn.execute("SELECT now() - max(updated_at) FROM conversation").fetchone()[0]  # type: ignore[index]
     if newest is not None and newest < LAG:
@@ -131,29 +196,16 @@ def main() -> None:
         ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
          "--appendonly", "no"], stdout=subprocess.DEVNULL)  # fmt: skip
     env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    web = subprocess.Popen(
-        [BIN / "switchboard", "web", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=open(tmp / "web.log", "wb"),  # noqa: SIM115
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    sweeps_log = tmp / "sweeper.jsonl"
+    sweeper_proc = subprocess.Popen(
+        [sys.executable, __file__, args.url, "--sweeper", "--sweep-interval",
+         str(args.sweep_interval)],
+        env=env, stdout=open(sweeps_log, "wb"), stderr=subprocess.STDOUT)  # noqa: SIM115  # fmt: skip
+    web, base = start_web(env, tmp, "web")
+    old_web, old_base = start_web(env, tmp, "web-stale0", REPORTS_STALE_SECONDS="0")
     rows: list[str] = []
     try:
-        for _ in range(300):
-            try:
-                if requests.get(base + "/healthz", timeout=5).ok:
-                    break
-            except requests.RequestException:
-                time.sleep(0.2)
-        agent = requests.Session()
-        form = agent.get(f"{base}/login", timeout=30).text
-        token = re.search(r'name="csrf_token" value="([^"]+)"', form)
-        assert token, "no CSRF token on the login page"
-        agent.post(f"{base}/login", data={"email": EMAIL, "password": PASSWORD,
-                                          "csrf_token": token.group(1)}, timeout=30)  # fmt: skip
+        agent = sign_in(base)
         today = datetime.now(UTC).date()
         year = f"start={(today - timedelta(days=364)).isoformat()}&end={today.isoformat()}"
         # Built reports are cached per process under the roll-up's version; a time zone is
@@ -190,9 +242,10 @@ def main() -> None:
             p50, p95, size = timed(client, target, args.runs)
             rows.append(f"| {name} | {p50:.1f} | {p95:.1f} | {size:,} |")
             print(rows[-1], flush=True)
-        # A busy inbox: conversations of the last two weeks keep changing, and every view
-        # rolls up what changed in the last two minutes (rollup.LAG) again. The same ones are
-        # touched before every request, so each view finds exactly that many changed.
+        # A busy inbox: conversations of the last two weeks keep changing, and whatever rolls
+        # up finds what changed in the last two minutes (rollup.LAG) again. The same ones are
+        # touched before every request, so each roll-up finds exactly that many changed: the
+        # sweeper's every sweep, or (REPORTS_STALE_SECONDS=0, as before this) every view.
         with psycopg.connect(args.url, autocommit=True) as conn:
             busy = [row[0] for row in conn.execute(
                 "SELECT id FROM conversation WHERE created_at > "
@@ -207,11 +260,36 @@ def main() -> None:
             busy_hours = conn.execute(
                 "SELECT count(DISTINCT date_trunc('hour', created_at)) FROM conversation "
                 "WHERE id = ANY(%s)", (busy,)).fetchone()[0]  # type: ignore[index]  # fmt: skip
-            name = (f"page, last 28 days, {args.busy} conversations of the last 14 days "
-                    f"({busy_hours} hours) changed in the last 2 minutes")  # fmt: skip
-            p50, p95, size = timed(agent, base + "/reports/", args.runs, before=touch)
-            rows.append(f"| {name} | {p50:.1f} | {p95:.1f} | {size:,} |")
+            label = (f"page, last 28 days, {args.busy} conversations of the last 14 days "
+                     f"({busy_hours} hours) changed in the last 2 minutes, one view every "
+                     f"{args.busy_pace:g} s")  # fmt: skip
+
+            def paced() -> None:
+                time.sleep(args.busy_pace)
+                touch()
+
+            busy_start = time.time()
+            p50, p95, size = timed(agent, base + "/reports/", args.runs, before=paced)
+            busy_end = time.time()
+            rows.append(f"| {label}: the sweeper rolls up, the view reads | "
+                        f"{p50:.1f} | {p95:.1f} | {size:,} |")  # fmt: skip
             print(rows[-1], flush=True)
+            sweeper_proc.terminate()  # as before: no sweeper, every view rolls up
+            sweeper_proc.wait(timeout=120)
+            p50, p95, size = timed(sign_in(old_base), old_base + "/reports/", args.runs,
+                                   before=paced)  # fmt: skip
+            rows.append(f"| {label}: every view rolls up (REPORTS_STALE_SECONDS=0, as before) | "
+                        f"{p50:.1f} | {p95:.1f} | {size:,} |")  # fmt: skip
+            print(rows[-1], flush=True)
+        sweeps = [json.loads(line) for line in sweeps_log.read_text().splitlines()
+                  if line.startswith("{")]  # fmt: skip
+        during = [s for s in sweeps if busy_start <= s["at"] <= busy_end]
+        costs = ", ".join(f"{s['ms']:.0f} ms ({s['hours']} h)" for s in during) or "none ran"
+        idle = [s["ms"] for s in sweeps if s["at"] < busy_start and s["hours"] == 0]
+        sweep_line = (f"{len(sweeps)} sweeps' roll-ups every {args.sweep_interval} s; while the "
+                      f"busy view with the sweeper was measured: {costs}; with nothing changed: "
+                      f"p50 {percentile(idle, 50) if idle else 0:.0f} ms")  # fmt: skip
+        print(sweep_line, flush=True)
         # Incremental roll-up: 200 conversations spread over the year change status.
         with psycopg.connect(args.url, autocommit=True) as conn:
             conn.execute(
@@ -225,8 +303,11 @@ def main() -> None:
         first = agent.get(base + "/reports/", timeout=60)
         first.raise_for_status()
     finally:
-        web.terminate()
-        web.wait(timeout=30)
+        sweeper_proc.terminate()
+        sweeper_proc.wait(timeout=120)
+        for proc in (web, old_web):
+            proc.terminate()
+            proc.wait(timeout=30)
         redis_proc.terminate()
         redis_proc.wait(timeout=30)
         rt.close()
@@ -237,6 +318,7 @@ def main() -> None:
         "full_s": f"{full_s:.1f}",
         "hours": f"{hours:,}",
         "incremental": f"{incremental_ms:.0f} ms for {dirty} dirty hours",
+        "sweeps": sweep_line,
         "pg": pg,
         "nproc": str(os.cpu_count()),
         "runs": str(args.runs),
@@ -257,8 +339,8 @@ Written by `bench/reports_page.py --write` on data from `bench/seed_large.py` ({
   with other sessions' test runs, so these are upper bounds.
 - Method: `switchboard web` (gunicorn, 2 workers) on loopback, an admin signed in through the
   login form; 3 warm-up then {runs} timed requests per case; nearest-rank p50 / p95 in ms,
-  client-side wall time. Each view first rolls up what changed (nothing, here) then reads
-  `report_bucket` only.
+  client-side wall time. A view reads `report_bucket` only; a process beside the web tier
+  runs the sweeper's roll-up step every sweep interval ({sweeps}).
 - Roll-up: the full build (first view after the upgrade) took {full_s} s for {hours} hours;
   after 200 random conversations changed, the incremental roll-up took {incremental}.
 

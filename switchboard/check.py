@@ -50,6 +50,7 @@ POSITIVE_INTS = (
 )
 NON_NEGATIVE_INTS = (
     "SWEEP_STALE_SECONDS",
+    "REPORTS_STALE_SECONDS",
     "PUBLISH_STALE_SECONDS",
     "TRUSTED_PROXIES",
     "INBOUND_RETENTION_DAYS",
@@ -149,6 +150,13 @@ def _non_negative_number(value: str) -> bool:
 
 
 def _setting_warnings(settings: Settings) -> Iterator[str]:
+    stale, interval = settings.get("REPORTS_STALE_SECONDS"), settings.get("SWEEP_INTERVAL_SECONDS")
+    if stale.isdigit() and interval.isdigit() and 0 < int(stale) <= int(interval):
+        yield (
+            f"REPORTS_STALE_SECONDS={stale} is not above SWEEP_INTERVAL_SECONDS={interval}: "
+            "report views will often roll up themselves, which is slow in a busy inbox; "
+            "keep it about three sweeps (0 = every view rolls up)"
+        )
     if settings.embedded:
         return
     for name in ("SECRET_KEY", "SWITCHBOARD_ENCRYPTION_KEY"):

@@ -236,8 +236,12 @@ def test_production_warnings_do_not_fail(run, tmp_path: Path) -> None:
         PUBLIC_BASE_URL="http://127.0.0.1:5000",
         SWEEP_STALE_SECONDS="0",  # 0 and decimals are fine where they mean something
         META_IG_CONTAINER_WAIT="0.5",
+        REPORTS_STALE_SECONDS="30",  # a sweep: views would roll up themselves between sweeps
     )
     assert checked.exit_code == 0, checked.output
+    assert "warn settings: REPORTS_STALE_SECONDS=30 is not above SWEEP_INTERVAL_SECONDS=30" in (
+        checked.output
+    )
     assert "warn settings: SECRET_KEY is empty: each machine would keep its own" in checked.output
     assert "warn settings: DATABASE_URL is SQLite with REDIS_URL set" in checked.output
     assert "warn settings: PUBLIC_BASE_URL=http://127.0.0.1:5000 is a loopback" in checked.output

@@ -1,4 +1,5 @@
-"""The sweeper: finishes what a dead worker or a lost Redis left behind, and starts polls.
+"""The sweeper: finishes what a dead worker or a lost Redis left behind, starts polls, and
+rolls up the reports.
 
 The database is the source of truth for pending work (deliveries `received`, messages
 `pending`), so re-enqueueing from it is always safe: the jobs are idempotent.
@@ -24,6 +25,7 @@ from workers.outgoing import sweep_webhooks
 from workers.phone import sweep_calls
 from workers.privacy import sweep_erasures
 from workers.publish import sweep_publishing
+from workers.reports import roll_up_reports
 from workers.tokens import due_refreshes
 
 
@@ -128,6 +130,8 @@ def sweep() -> dict[str, int]:
     counts["assigned"] = assign_everywhere()
 
     counts["erasures"] = sweep_erasures(stale)
+    # Last: it reads what the steps above changed, and views read it (workers/reports.py).
+    counts["reports_hours"] = roll_up_reports()
     return counts
 
 

@@ -12,10 +12,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from connectors.base import ConversationKind, EventKind, InboundEvent, Participant
 from inbox import csat, csat_schedule
 from inbox.conversations import Change, apply_change
-from inbox.ingest import record_event
 from inbox.models import ChannelAccount, Conversation, Message
 from inbox.models.reports import CsatSurvey
 from inbox.replies import close_reply_window
@@ -182,30 +180,6 @@ def test_ratings_are_read_strictly() -> None:
         )
 
 
-def _inbound(rt: Runtime, account: ChannelAccount, text: str, customer: str, **extra: Any) -> int:
-    """A customer message through the real ingest, with the connector's extras (opt_out)."""
-    with rt.db.session() as session:
-        fresh = session.get(ChannelAccount, account.id)
-        assert fresh is not None
-        outcome = record_event(
-            session,
-            fresh,
-            InboundEvent(
-                kind=EventKind.MESSAGE,
-                account_external_id=fresh.external_id,
-                external_id=f"{customer}-{text}",
-                thread_key=customer,
-                conversation_kind=ConversationKind.DM,
-                sent_at=datetime.now(UTC),
-                customer=Participant(external_id=customer, name="김문자", handle=customer),
-                text=text,
-                extra=extra,
-            ),
-        )
-        assert outcome.conversation_id is not None
-        return outcome.conversation_id
-
-
 @BOTH
 def test_no_survey_where_an_agent_could_not_write_either(rt: Runtime, factory: Any) -> None:
     """A customer who texted STOP gets no survey by text, and a conversation whose window
@@ -214,9 +188,9 @@ def test_no_survey_where_an_agent_could_not_write_either(rt: Runtime, factory: A
     page = factory.account(external_id="page-closed")
     _enable(rt, phone, delay_minutes=0)
     _enable(rt, page, delay_minutes=0)
-    stopped = _inbound(rt, phone, "배송 언제 되나요?", "+821012345678")
-    _inbound(rt, phone, "수신거부", "+821012345678", opt_out="stop")
-    texting = _inbound(rt, phone, "영수증 문자로 주세요", "+821098765432")
+    stopped = factory.inbound(phone, "배송 언제 되나요?", customer="+821012345678").id
+    factory.inbound(phone, "수신거부", customer="+821012345678", extra={"opt_out": "stop"})
+    texting = factory.inbound(phone, "영수증 문자로 주세요", customer="+821098765432").id
     refused = factory.inbound(page, "문의", customer="closed-1")
     with rt.db.session() as session:
         row = session.get(Conversation, refused.id)

@@ -73,7 +73,10 @@ class Factory:
         thread: str | None = None,
         external_id: str | None = None,
         at: datetime | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> Conversation:
+        """A customer message through the real ingest; `extra` carries the connector's
+        extras (opt_out, ...)."""
         with self.rt.db.session() as session:
             fresh = session.get(ChannelAccount, account.id)
             assert fresh is not None
@@ -89,6 +92,7 @@ class Factory:
                     sent_at=at or datetime.now(UTC),
                     customer=Participant(external_id=customer, name=name, handle=customer),
                     text=text,
+                    extra=extra or {},
                 ),
             )
             assert outcome.conversation_id is not None

@@ -1,6 +1,7 @@
 """Reports over the API: the same figures and tables as the reports page, as JSON.
 
-Admin tokens only, like the page: the figures span every inbox.
+Admin tokens only, like the page: the figures span every inbox. `as_of` says when the
+figures were rolled up (the sweeper's last roll-up, at most REPORTS_STALE_SECONDS old).
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from sqlalchemy.orm import Session
 from inbox.models import User, utcnow
 from inbox.reports.export import TABLES, summary, table
 from inbox.reports.query import build_cached, period_from
-from inbox.reports.rollup import current, refresh
 from web.api import bp
 from web.api.auth import require_roles
 from web.api.errors import Problem
 from web.api.openapi import _json, add_paths
+from web.reports_freshness import rolled_up
 
 
 @bp.get("/reports")
@@ -33,8 +34,8 @@ def reports(session: Session, user: User) -> Response:
         )
     except ValueError as exc:
         raise Problem(400, "Bad Request", str(exc)) from exc
-    refresh(session, wait=False)
-    report = build_cached(session, period, version=current(session)[0])
+    version, as_of = rolled_up(session)
+    report = build_cached(session, period, version=version)
     tables: dict[str, Any] = {}
     for name in TABLES:
         if name == "summary":
@@ -47,6 +48,7 @@ def reports(session: Session, user: User) -> Response:
             "end": period.end.isoformat(),
             "tz": period.zone,
         },
+        as_of=as_of.isoformat() if as_of is not None else None,
         summary=summary(report),
         tables=tables,
     )
@@ -62,7 +64,10 @@ add_paths(
                 "description": (
                     "Conversations created in whole local days [start, end] of time zone tz "
                     "(default: the token owner's zone; the last 28 days by default). Durations "
-                    "are seconds; medians and p90 come from log-spaced histograms (±7.5 %)."
+                    "are seconds; medians and p90 come from log-spaced histograms (±7.5 %). "
+                    "as_of: when the figures were rolled up (UTC); the worker's sweeper rolls "
+                    "up every SWEEP_INTERVAL_SECONDS, and a request rolls up itself when the "
+                    "last roll-up is older than REPORTS_STALE_SECONDS."
                 ),
                 "parameters": [
                     {"name": "start", "in": "query", "schema": _DATE},
@@ -86,6 +91,7 @@ add_paths(
                     "type": "object",
                     "properties": {"start": _DATE, "end": _DATE, "tz": {"type": "string"}},
                 },
+                "as_of": {"type": ["string", "null"], "format": "date-time"},
                 "summary": {"type": "object", "additionalProperties": True},
                 "tables": {
                     "type": "object",

@@ -1,9 +1,10 @@
 """The reports page (issue 20): figures, SVG charts and CSV downloads for admins.
 
 Reports span every inbox, so only admins see them (per-inbox RBAC would need per-inbox
-roll-ups of every slice; see docs/decisions.md). A view first rolls up what changed since
-the last view (usually nothing or a few hours) without waiting for a roll-up already running,
-then reads the roll-up only, which keeps the page fast at any data size.
+roll-ups of every slice; see docs/decisions.md). A view reads the roll-up only, which the
+sweeper keeps at most one sweep behind, so the page stays fast at any data size and in a
+busy inbox; it rolls up itself only when no sweeper has for REPORTS_STALE_SECONDS, and says
+how fresh its figures are ("Figures as of").
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from flask_babel import get_timezone, gettext
 from inbox.models import utcnow
 from inbox.reports.export import TABLES, table, to_csv
 from inbox.reports.query import Period, build_cached, period_from
-from inbox.reports.rollup import current, refresh
+from web.reports_freshness import rolled_up
 from web.runtime import current_runtime
 from web.ui.charts import bar_chart, heat_level
 from web.ui.common import roles
@@ -86,8 +87,7 @@ def index() -> str:
         None, None, None, default_zone=str(get_timezone()), now=utcnow()
     )
     with current_runtime().db.session() as db:
-        refresh(db, wait=False)
-        version, as_of = current(db)
+        version, as_of = rolled_up(db)
         report = build_cached(db, period, version=version, detail=False)
     peak_reason = max((n for _, counts in report.reasons for n in counts), default=0)
     return render_template(
@@ -121,8 +121,7 @@ def people() -> str:
         None, None, None, default_zone=str(get_timezone()), now=utcnow()
     )
     with current_runtime().db.session() as db:
-        refresh(db, wait=False)
-        version, as_of = current(db)
+        version, as_of = rolled_up(db)
         report = build_cached(db, period, version=version)
     return render_template(
         "ui/reports_people.html",
@@ -141,8 +140,7 @@ def export() -> Response:
     if period is None or name not in TABLES:
         abort(400)
     with current_runtime().db.session() as db:
-        refresh(db, wait=False)
-        version, _as_of = current(db)
+        version, _as_of = rolled_up(db)
         detail = name in ("agents", "teams")
         rows = table(build_cached(db, period, version=version, detail=detail), name)
     filename = f"switchboard-{name}-{period.start.isoformat()}-{period.end.isoformat()}.csv"
