@@ -23,7 +23,9 @@ def index() -> FaqIndex:
 
 @pytest.fixture(scope="module")
 def no_lexicon() -> FaqIndex:
-    return FaqIndex(default_articles(), topics=NO_WORDS)
+    # Nor the veto: since round 13 taught hard-dev-13's no-answer questions it silences some of
+    # these by itself, and the premise below is about the lexicon.
+    return FaqIndex(default_articles(), topics=NO_WORDS, no_answer=())
 
 
 # Each is answered without the lexicon: the article word (배달, 탈퇴, 취소, 도착) carries it.
