@@ -32,7 +32,7 @@ def index() -> FaqIndex:
 @pytest.fixture(scope="module")
 def ungated() -> FaqIndex:
     # Nor the topics lexicon (inbox.faq.topics): 청바지 is a thing the shop never sells.
-    # Nor the veto (round 13's no-answer questions silence some of these by themselves).
+    # Nor the veto: a veto retrained on more no-answer questions may silence some by itself.
     return FaqIndex(
         default_articles(), services=NO_NAMES, topics=TopicWords(frozenset(), {}), no_answer=()
     )

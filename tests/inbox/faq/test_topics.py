@@ -23,8 +23,8 @@ def index() -> FaqIndex:
 
 @pytest.fixture(scope="module")
 def no_lexicon() -> FaqIndex:
-    # Nor the veto: since round 13 taught hard-dev-13's no-answer questions it silences some of
-    # these by itself, and the premise below is about the lexicon.
+    # Nor the veto: the premise below is about the lexicon, and a veto retrained on more
+    # no-answer questions may silence some of these by itself.
     return FaqIndex(default_articles(), topics=NO_WORDS, no_answer=())
 
 
