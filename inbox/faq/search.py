@@ -33,7 +33,8 @@ from inbox.faq.classifier import (
     default_examples,
     default_no_answer,
 )
-from inbox.faq.services import OtherServices, ServiceNames, default_services
+from inbox.faq.owners import UnknownOwners
+from inbox.faq.services import _PHRASE_NOUNS, OtherServices, ServiceNames, default_services
 from inbox.faq.synonyms import KO_SYNONYMS, fold
 from inbox.faq.topics import OffTopic, TopicWords, default_topics
 from inbox.faq.words import KO_EVERYDAY_WORDS
@@ -575,6 +576,13 @@ class FaqIndex:
             else self
         )
         labelled = default_examples() if examples is None else examples
+        self._unknown = _unknown_owners(
+            own_texts,
+            labelled,
+            self._evidence,
+            services if services is not None else default_services(),
+            topics,
+        )
         analyze = lambda text: self.analyzer(self._fix(text[:MAX_QUERY_CHARS]))  # noqa: E731
         self._classifier = (
             _classifier(articles, labelled, self._evidence, analyze) if classify else None
@@ -695,6 +703,9 @@ class FaqIndex:
             return []  # another service's request (쿠팡 주문 취소): inbox.faq.services
         if self._topics.owners(query[:MAX_QUERY_CHARS]):
             return []  # about something the shop never handles (피자 배달): inbox.faq.topics
+        low = normalize(self._fix(query[:MAX_QUERY_CHARS]))
+        if self._unknown.owner(low) and not self._topics.points_at_us(low):
+            return []  # owned by a word the shop never saw (사주 상담): inbox.faq.owners
         hits = self.search(query, limit=len(self.slugs))
         if not hits or not self.confident(query, hits[0]) or self.vetoed(query):
             return []
@@ -878,6 +889,31 @@ def _veto_classifier(
             )
     more[NONE] = list(none)
     return ranker.extended(more)
+
+
+def _unknown_owners(
+    own_texts: Sequence[str],
+    examples: Mapping[str, Sequence[str]],
+    evidence: Mapping[str, Sequence[tuple[str, float]]],
+    services: ServiceNames,
+    topics: TopicWords | None,
+) -> UnknownOwners:
+    """What the shop knows: its articles, vocabulary, product words and service names, and
+    every customer phrasing it learnt from (labelled examples, agents' evidence)."""
+    lexicon = topics if topics is not None else default_topics()
+    known = [
+        *own_texts,
+        *KO_SYNONYMS,
+        *KO_SYNONYMS.values(),
+        *KO_EVERYDAY_WORDS,
+        *KO_STOP_PHRASES,
+        *lexicon.ours,
+        *services.store,
+        *services.other,
+        *(text for texts in examples.values() for text in texts),
+        *(text for phrases in evidence.values() for text, _w in phrases),
+    ]
+    return UnknownOwners(known, _PHRASE_NOUNS)
 
 
 def rank(articles: Sequence[Article], query: str, *, limit: int = 3) -> list[Hit]:

@@ -207,6 +207,16 @@ HAND_KO_SYNONYMS: dict[str, str] = {
     "어뿟": "어버렸",
     "할라 카는데": "하려고 하는데",
     "할라카는데": "하려고 하는데",
+    # Round 13 (hard-dev-12b's 하믄/되노, 12a's 몬가요): the 경상도 …믄 of every verb, the
+    # …노 question, and 뭔가요 as typed on a phone.
+    "하믄": "하면",
+    "되믄": "되면",
+    "오믄": "오면",
+    "가믄": "가면",
+    "으믄": "으면",
+    "되노": "되나요",
+    "몬가요": "뭔가요",
+    "변동": "변화",
 }
 
 EN_SYNONYMS: dict[str, str] = {

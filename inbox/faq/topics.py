@@ -150,6 +150,10 @@ class OffTopic:
         self._foreign = _compile(tuple(sorted(self.foreign, key=by_length)))
         self._ours = _compile(tuple(sorted(words.ours, key=by_length)))
 
+    def points_at_us(self, low: str) -> bool:
+        """Does the (lower-cased) message point at us (여기) or name one of our products?"""
+        return bool(OURS.search(low) or (self._ours is not None and self._ours.search(low)))
+
     def owners(self, text: str) -> list[str]:
         """The foreign words `text` asks about, in order (empty: the question may be ours).
 
@@ -163,7 +167,7 @@ class OffTopic:
         if self._foreign is None:
             return []
         low = " ".join(text.lower().split())
-        if OURS.search(low) or (self._ours is not None and self._ours.search(low)):
+        if self.points_at_us(low):
             return []
         found = []
         for match in self._foreign.finditer(low):

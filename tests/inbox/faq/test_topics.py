@@ -23,7 +23,9 @@ def index() -> FaqIndex:
 
 @pytest.fixture(scope="module")
 def no_lexicon() -> FaqIndex:
-    return FaqIndex(default_articles(), topics=NO_WORDS)
+    # Nor the veto: the premise below is about the lexicon, and a veto retrained on more
+    # no-answer questions may silence some of these by itself.
+    return FaqIndex(default_articles(), topics=NO_WORDS, no_answer=())
 
 
 # Each is answered without the lexicon: the article word (배달, 탈퇴, 취소, 도착) carries it.
@@ -42,7 +44,9 @@ OFF_TOPIC = [
 def test_a_question_about_something_the_shop_never_handles_gets_no_answer(
     index: FaqIndex, no_lexicon: FaqIndex, question: str
 ) -> None:
-    assert no_lexicon.answer(question)
+    # Two of them (짬뽕, 콘서트) are silenced without the lexicon too, by the unknown-owner gate
+    # (inbox.faq.owners, round 13): no text of the shop's ever used the word.
+    assert no_lexicon.answer(question) or no_lexicon._unknown.owner(question)
     assert index._topics.owners(question)
     assert index.answer(question) == []
 
