@@ -117,6 +117,15 @@ KO_STOP_PHRASES: tuple[str, ...] = (
     "확인했어요",
     "확인했습니다",
     "네네",
+    # A closing after the problem is solved ("ㅇㅋ 해결됐어요 수고하세요", hard-final-10): it
+    # reports, it asks nothing. Only the done forms: "해결이 안 돼요" is a request for a person.
+    "해결됐어요",
+    "해결됐습니다",
+    "해결됐네요",
+    "해결되었어요",
+    "해결되었습니다",
+    "해결했어요",
+    "해결했습니다",
     # Politeness around the question ("빠른 답변 부탁드려요", "확인 부탁드립니다") and the
     # honorific "…해 드려요" of the answers: wrapped around nonsense, these let the wrapper
     # alone reach an article (round 4's politeness probe, BENCHMARKS.md).

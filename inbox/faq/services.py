@@ -191,6 +191,8 @@ class OtherServices:
             before, after = low[: match.start()], low[match.end() :]
             if name in self.other and owns(before, after) and not _mailbox(name, after):
                 found.append(name)
+            elif self.other.get(name) in _SHOPS and _ordered_through(after):
+                found.append(name)  # "쿠팡 로켓배송으로 시킨 거": that shop's order
             elif name in self.store and owns(before, after) and _asks_account(after):
                 found.append(name)  # the customer's own account at a service we use
         return found
@@ -216,6 +218,25 @@ _FOLDER = re.compile(r"^(?:스팸|메일함|받은편지|편지함)")
 # A token that ends the name's clause (…는데, …서, …면서, …고, a sentence end): the use verb
 # must come before it, or a second clause's verb would speak for the first.
 _TOKEN_ENDS_CLAUSE = re.compile(r"(?:데|데요|서|면서|니까|다가|지만|고|[.!?~])$")
+
+
+# An order placed through another shop or delivery app ("쿠팡 로켓배송으로 시킨 거 아직이에요",
+# "배민으로 주문한 치킨"): the instrumental keeps a payment method or a courier ours (those are
+# the store's names, never here), but a shop one orders through is where the order lives.
+_SHOPS = frozenset({"shops", "delivery apps"})
+_ORDER_VERB = re.compile(r"^(?:시킨|시켰|시켜|주문|샀|구매|구입|산(?![가-힣])|사서)")
+
+
+def _ordered_through(after: str) -> bool:
+    """Does the name's phrase ("쿠팡 로켓배송으로", "배민 앱으로") end in the instrumental with
+    an order verb right after it?"""
+    tokens = [t.strip(".,!?~()\"'") for t in after.strip().split()]
+    for i, token in enumerate(tokens[: _PHRASE_TOKENS + 1]):
+        if re.search(r"[가-힣]?(?:으로|로)$", token):
+            return i + 1 < len(tokens) and bool(_ORDER_VERB.match(tokens[i + 1]))
+        if i > 0 and token not in _PHRASE_NOUNS:
+            return False
+    return False
 
 
 def _used(tokens: list[str], verbs: re.Pattern[str]) -> bool:

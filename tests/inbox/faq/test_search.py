@@ -362,3 +362,15 @@ def test_a_word_straddling_the_customers_space_is_a_coincidence(index: FaqIndex)
 )
 def test_nonsense_and_small_talk_stay_silent(index: FaqIndex, question: str) -> None:
     assert index.answer(question) == []
+
+
+@pytest.mark.parametrize("question", ["ㅇㅋ 해결됐어요 수고하세요", "네 해결됐습니다 감사합니다"])
+def test_a_closing_after_a_solved_problem_asks_nothing(question: str) -> None:
+    # Without the veto: its no-answer questions include one closing, which it would silence
+    # by itself; the scaffolding is what must decide.
+    assert FaqIndex(default_articles(), no_answer=()).answer(question) == []
+
+
+def test_an_unsolved_problem_still_asks_for_a_person(index: FaqIndex) -> None:
+    hits = index.answer("챗봇이랑 얘기했는데 해결이 안 됐어요. 상담원이랑 통화할 수 있나요")
+    assert hits and hits[0].slug == "contact-channels"

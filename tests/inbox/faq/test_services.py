@@ -192,3 +192,28 @@ def test_another_writers_named_questions_are_answered(
 ) -> None:
     hits = index.answer(question)
     assert hits and hits[0].slug == slug
+
+
+@pytest.mark.parametrize(
+    ("text", "owner"),
+    [
+        ("쿠팡 로켓배송으로 시킨 거 오늘 온다더니 아직이에요", "쿠팡"),
+        ("쿠팡으로 주문한 거 환불 어떻게 해요", "쿠팡"),
+        ("배민 앱으로 시킨 치킨이 40분째 안 와요", "배민"),
+    ],
+)
+def test_an_order_placed_through_another_shop_is_that_shops(text: str, owner: str) -> None:
+    assert owner in OtherServices(default_services()).owners(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "카카오페이로 주문했는데 취소 돼요?",  # our payment method: the instrumental stays ours
+        "우체국택배로 보내주실 수 있나요",  # our courier
+        "쿠팡 로켓배송처럼 빨리 와요?",
+        "쿠팡보다 배송 느려요",
+    ],
+)
+def test_paying_or_shipping_through_a_name_is_not_ordering_elsewhere(text: str) -> None:
+    assert OtherServices(default_services()).owners(text) == []
