@@ -342,6 +342,7 @@ wherever it was run, rounds 5 to 8):
 | hard-final-8 | 9 | 75 + 20 | 93.3 / 97.3 / 16 of 20 | 98.7 / 98.7 / 16 of 20 |
 | hard-final-9 | 10 | 55 + 30 | 96.4 / 98.2 / 17 of 30 | 96.4 / 98.2 / 19 of 30 |
 | hard-final-10 | 11-13 | 97 + 45 | 87.6 / 93.8 / 22 of 45 | 91.8 / 95.9 / 31 of 45 |
+| hard-final-11 | 14 | 93 + 45 | 82.8 / 86.0 / 34 of 45 | 82.8 / 87.1 / 36 of 45 |
 
 **Held-out discipline, in seven rounds.** `bench/faq_hard.jsonl` was written and
 committed (9e1dc41) before any change to the engine it measures: long, colloquial, vocabulary the
@@ -522,6 +523,29 @@ article has (tests/inbox/faq/test_learning.py); where keywords already answer, l
 phrasings must not outvote them. The gate judges the curated article only; a learned phrasing
 vouches just for a near-repeat of itself (60 % of content n-grams shared both ways).
 
+**Result of round 14: the next fresh split is harder still, and recall is now the gap.**
+`hard-final-11` (138 questions: 93 labelled, 45 that must get no answer) was written at 00:46
+by another session under the same rules as `hard-final-10` (articles only; 0 near-duplicates
+against every earlier question and every shipped training string). Run once before round 14,
+aggregate only: 82.8 / 86.0 / 34 of 45 on the round-13 engine, and 76.3 / 84.9 / 28 of 45 on
+the round-10 engine (e3acd42) — rounds 11-13 carried over to it (+6.5 first rank, +6
+silences). Round 14 (`hard-final-10` taught, its no-answer lines in the veto; closings such as
+해결됐어요 are scaffolding; an order placed through another shop or delivery app is that shop's)
+ran it once more: 82.8 / 87.1 / 36 of 45, identical through HTTP. Read after that run: 16
+labelled questions miss first rank and 12 of them are silences — the score/coverage gate
+refusing customer wording (주문 넣은거 들어가긴 한거임?, 처음와봤는데여기멤버되려면…, 계정 영영
+정리, 셩분표, 내졍보, "I swapped the digits … correct where it goes", 로그인할때 쓰는 그거 생각
+안나); 9 no-answer questions are answered: 7 off-topic on topics no list has (a used car's
+refund, a Pilates pass, a moving company's quote, a router's admin password, car insurance's
+address, a florist's same-day delivery, returning a rental car) and 2 named (송금 in Toss, a
+Yogiyo coupon). **Reading:** on the last two fresh splits, written by sessions that never saw the
+engine, first rank is 91.8 and 82.8, top 3 95.9 and 87.1, silence 31 and 36 of 45 — the aim
+(92 / 98 / every one) is met on neither. Rounds 11-14 moved silence up on both, but the gate that
+silences off-topic questions also refuses real ones written in words it has not seen: what is
+left is recall on unseen customer wording, traded against silence on unseen topics, and
+labelled real traffic (the gaps report, agents' inserts, visitors' "solved it") is what would
+move both at once.
+
 **Result of rounds 11-13: a split nobody tuning had seen, written by another session; better,
 still short of the aim.** `hard-final-10` (142 questions: 97 labelled over all 15 articles, 45
 that must get no answer: 22 off-topic on 22 everyday topics, 12 another company's request, 6
@@ -665,9 +689,12 @@ need labelled real traffic (the gaps report lists exactly these refusals), and v
 customer vocabulary (바꾸다, 시키다, 회사로 돌리다) belong in `synonyms.py` once real questions
 show them. The tuning splits' rows are not a result: they were tuned on.
 
-**Limits.** One engineer wrote articles, synonyms and all the question sets, including the
-held-out ones (and `hard-dev-4` after `hard-final-4`: its wording was avoided, but a writer
-cannot unsee it); real traffic will be rougher, and the independent set is the figure that
+**Limits.** Until round 10 one engineer wrote articles, synonyms and all the question sets,
+including the held-out ones (and `hard-dev-4` after `hard-final-4`: its wording was avoided, but
+a writer cannot unsee it); `hard-final-10` and `hard-final-11`, and the tuning sets `hard-dev-12a/b`
+and `hard-dev-13`, were written by separate sessions, which is why their figures are lower and
+the ones to believe. Those writers are still language models, not customers: real traffic will
+be rougher, and the independent set is the figure that
 counts. Vocabulary (13, 19) is a patch per miss; general customer vocabulary comes from real
 traffic (the gaps report and the evidence collect it). The gate trades recall for silence: a
 labelled question scoring under 8 with little overlap gets no answer (the visitor is offered
