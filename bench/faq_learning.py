@@ -70,6 +70,7 @@ def load() -> list[Question]:
             "dev13": "hard-dev-13",
             "final10": "hard-final-10",
             "final11": "hard-final-11",
+            "final12": "hard-final-12",
         }[row["split"]]
         out.append((row["q"], tuple(row["slugs"]), row["kind"], split))
     for line in FIRST.read_text(encoding="utf-8").splitlines():
@@ -224,13 +225,15 @@ TAUGHT = (
     "hard-dev-12b",
     "hard-dev-13",
     "hard-final-10",
+    "hard-final-11",
     "first-dev",
     "first-test",
 )
 # hard-final-10 was held out in rounds 11-13 and spent after them (its misses read in round 14).
-# Round 14's held-out split: run with --final, never with --misses; its rows are added by the
+# hard-final-11 was held out in round 14 and spent after it (its misses read in round 15).
+# Round 15's held-out split: run with --final, never with --misses; its rows are added by the
 # lead after the round, so --final must also run with none.
-HELD_OUT = "hard-final-11"
+HELD_OUT = "hard-final-12"
 # Round 13's check of transfer: a third writer's questions (labelled and no-answer), never
 # read line by line, run with --check (aggregate only) before and after the round's changes
 # (92.3 / 95.9 / 103 of 137 -> 92.0 / 95.3 / 105; "FAQ round 13" in docs/decisions.md); then
