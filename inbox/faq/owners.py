@@ -9,7 +9,7 @@ request word of the articles (`_ANCHOR`: 주문, 취소, 예약, 상담…) whos
 right before it, in the same token (사주상담) or the token before (사주 상담, 소개팅 앱 회원) —
 starts with two syllables none of those texts start a word with, silences the question.
 
-Round 11 tried the rule bare (bench/faq_unknown_owner.py) and it silenced 12 labelled
+Round 11 tried the rule bare (a bench script, at 02d64d5) and it silenced 12 labelled
 questions for 17 off-topic ones: adverbs and quantities (일단, 소량), verbs and connectives
 (비싼데, 긁은거, 나누어), typos of known words (송정번호, 언재). Now the owner must look like a
 noun (no verb or particle ending, at most four syllables, not a closed-class adverb), and a
