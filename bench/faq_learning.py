@@ -542,7 +542,7 @@ kind as `hard-final-11`'s (내꺼 주문 들어간거 맞음?, 몇 마넌 채워
 no-answer questions are answered (car insurance's address, concert tickets, an electricity
 bill's address, a rental car's late fee, a KakaoTalk backup password, a Daangn review, Amazon's
 support line). Across the three splits other sessions wrote, rounds 11-15 lifted silence from
-22-28 to 31-38 of 45 and first rank by 4-9 points on each, but first rank stays at 78-92 and top
+22-28 to 31-38 of 45 and first rank by 4-6.5 points on each, but first rank stays at 78-92 and top
 3 at 81-96: the aim is not met. The gap is recall on wording no writer of the training sets
 used, and a gate that must stay strict for the off-topic questions that share the articles'
 words.
