@@ -10,12 +10,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from inbox.reports.rollup import current, refresh_if_stale
+from inbox.reports.rollup import refresh_if_stale
 from web.runtime import current_runtime
 
 
 def rolled_up(session: Session) -> tuple[str, datetime | None]:
     """The roll-up's version (the cache key of built reports) and when it last ran."""
     stale_after = timedelta(seconds=current_runtime().settings.int("REPORTS_STALE_SECONDS"))
-    refresh_if_stale(session, stale_after)
-    return current(session)
+    return refresh_if_stale(session, stale_after)
