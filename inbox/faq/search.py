@@ -35,9 +35,15 @@ from inbox.faq.classifier import (
 )
 from inbox.faq.owners import UnknownOwners
 from inbox.faq.services import _PHRASE_NOUNS, OtherServices, ServiceNames, default_services
+from inbox.faq.spacing import Spacer
 from inbox.faq.synonyms import KO_SYNONYMS, fold
 from inbox.faq.topics import OffTopic, TopicWords, default_topics
-from inbox.faq.words import KO_EVERYDAY_WORDS
+from inbox.faq.words import (
+    KO_EVERYDAY_WORDS,
+    KO_FILLER_PARTS,
+    KO_FILLER_WORDS,
+    KO_QUESTION_ENDINGS,
+)
 
 Analyzer = Callable[[str], list[str]]
 
@@ -183,6 +189,37 @@ def content(text: str) -> tuple[list[str], list[str]]:
         runs.append(run.replace(" ", ""))
     words = [w for w in _LATIN_WORD.findall(text) if w not in _EN_STOPWORDS]
     return runs, words
+
+
+def scaffolded(text: str) -> list[tuple[str, list[bool]]]:
+    """`content`'s Hangul runs, each with which of its syllables are scaffolding around the
+    content: a colloquial ending closing a word (words.KO_QUESTION_ENDINGS), a filler word
+    (KO_FILLER_WORDS), or a filler inside an unspaced run (KO_FILLER_PARTS). Coverage judges
+    a question on the rest ("FAQ round 16" in docs/decisions.md)."""
+    out = []
+    for run in _HANGUL_RUN.findall(fold(normalize(text))):
+        for phrase in KO_STOP_PHRASES:
+            run = run.replace(phrase, " ")
+        syllables, mask = "", []
+        for word in run.split():
+            marks = [False] * len(word)
+            if word in KO_FILLER_WORDS:
+                marks = [True] * len(word)
+            else:
+                for ending in KO_QUESTION_ENDINGS:
+                    stem = len(word) - len(ending)
+                    if word.endswith(ending) and stem >= (1 if len(ending) > 1 else 2):
+                        marks[len(word) - len(ending) :] = [True] * len(ending)
+                        break
+                for part in KO_FILLER_PARTS:
+                    start = word.find(part)
+                    while start >= 0:
+                        marks[start : start + len(part)] = [True] * len(part)
+                        start = word.find(part, start + 1)
+            syllables += word
+            mask += marks
+        out.append((syllables, mask))
+    return out
 
 
 def _stem(word: str) -> str:
@@ -406,6 +443,9 @@ class SearchConfig:
     # A question that reaches an article only through a corrected typo (TypoFixer) must be
     # covered this much by it.
     typo_coverage: float = 0.3
+    # ... or score this much once corrected, whatever its coverage (round 16; the sure tier of
+    # a correctly spelled question, `sure_score`, is 12).
+    typo_sure_score: float = 12.0
     floor_score: float = 3.0
     # How much an n-gram counts that spans a space the customer typed (FaqIndex._query_terms).
     cross_word: float = 0.3
@@ -598,6 +638,13 @@ class FaqIndex:
             services if services is not None else default_services(),
             topics,
         )
+        self._spacer = _spacer(
+            own_texts,
+            labelled,
+            self._evidence,
+            services if services is not None else default_services(),
+            topics,
+        )
         analyze = lambda text: self.analyzer(self._fix(text[:MAX_QUERY_CHARS]))  # noqa: E731
         self._classifier = (
             _classifier(articles, labelled, self._evidence, analyze) if classify else None
@@ -714,11 +761,13 @@ class FaqIndex:
         once, so a weak best hit must be backed by covering much of the question.
         """
         query = _MARKUP.sub(" ", query)
-        if self._others.owners(query[:MAX_QUERY_CHARS]):
+        # The lists read word by word: an unspaced run is spaced for them (inbox.faq.spacing).
+        worded = self._spacer(query[:MAX_QUERY_CHARS])
+        if self._others.owners(worded):
             return []  # another service's request (쿠팡 주문 취소): inbox.faq.services
-        if self._topics.owners(query[:MAX_QUERY_CHARS]):
+        if self._topics.owners(worded):
             return []  # about something the shop never handles (피자 배달): inbox.faq.topics
-        low = normalize(self._fix(query[:MAX_QUERY_CHARS]))
+        low = normalize(self._fix(worded))
         if self._unknown.owner(low) and not self._topics.points_at_us(low):
             return []  # owned by a word the shop never saw (사주 상담): inbox.faq.owners
         hits = self.search(query, limit=len(self.slugs))
@@ -781,17 +830,27 @@ class FaqIndex:
         own = score_of(asked, correct=False)
         if own >= config.sure_score:
             return True
-        covered = curated.coverage(asked, hit.slug, correct=False)
-        if own >= config.confident_score and covered >= config.confident_coverage:
+        # A strong score is judged on the question's content, its colloquial endings and
+        # fillers left out (…한거임?, 이거, 자꾸: `scaffolded`); a weak one on every syllable,
+        # so "너 이름이 뭐야" does not become half 이름 by losing its ending.
+        content_covered = curated.coverage(asked, hit.slug, correct=False, scaffolding=False)
+        if own >= config.confident_score and content_covered >= config.confident_coverage:
             return True
+        covered = curated.coverage(asked, hit.slug, correct=False)
         if own >= config.floor_score and covered >= config.min_coverage:
             return True
-        if (
-            fixed != asked
-            and score_of(fixed) >= config.floor_score
-            and curated.coverage(fixed, hit.slug) >= config.typo_coverage
-        ):
-            return True
+        if fixed != asked:
+            corrected = score_of(fixed)
+            # The sure tier a correctly spelled question gets ("셩분표 어디서 봐요" scores 15.6
+            # once corrected, but 이거/봐요 leave 0.29 of it covered): the fixer corrects only
+            # toward a whole keyword word, and a syllable of an everyday word is never touched.
+            if corrected >= config.typo_sure_score:
+                return True
+            if (
+                corrected >= config.floor_score
+                and curated.coverage(fixed, hit.slug) >= config.typo_coverage
+            ):
+                return True
         return self.learned_match(query, hit.slug) >= LEARNED_MATCH
 
     def _score_of(self, query: str, slug: str, *, correct: bool = True) -> float:
@@ -808,25 +867,30 @@ class FaqIndex:
                 best = max(best, min(common / len(asked), common / len(taught)))
         return best
 
-    def coverage(self, query: str, slug: str, *, correct: bool = True) -> float:
+    def coverage(
+        self, query: str, slug: str, *, correct: bool = True, scaffolding: bool = True
+    ) -> float:
         """Share of the question's content that the article `slug` accounts for.
 
         Hangul counts per syllable (a syllable is covered when a 2- or 3-gram containing it
         occurs in the article), English per content word. A real question is mostly about its
         answer; an off-topic one ("강아지 산책은 하루에 몇 번") shares one phrase with an article
-        and nothing else, however high that phrase scores.
+        and nothing else, however high that phrase scores. `scaffolding=False`: the colloquial
+        endings and fillers of `scaffolded` count only where the article has them.
         """
         terms = self._doc_terms[self.slugs.index(slug)]
         query = query[:MAX_QUERY_CHARS]
-        runs, words = content(self._fix(query) if correct else query)
+        text = self._fix(query) if correct else query
+        _runs, words = content(text)
         total = covered = 0
-        for syllables in runs:
+        for syllables, mask in scaffolded(text):
             hit = [False] * len(syllables)
             for n in (2, 3):
                 for i in range(len(syllables) - n + 1):
                     if f"h{n}:{syllables[i : i + n]}" in terms:
                         hit[i : i + n] = [True] * n
-            total += len(syllables)
+            # Scaffolding counts only where the article covers it anyway.
+            total += sum(h or scaffolding or not m for h, m in zip(hit, mask, strict=True))
             covered += sum(hit)
         for word in words:
             total += 1
@@ -942,6 +1006,34 @@ def _unknown_owners(
         *(text for phrases in evidence.values() for text, _w in phrases),
     ]
     return UnknownOwners(known, _PHRASE_NOUNS)
+
+
+def _spacer(
+    own_texts: Sequence[str],
+    examples: Mapping[str, Sequence[str]],
+    evidence: Mapping[str, Sequence[tuple[str, float]]],
+    services: ServiceNames,
+    topics: TopicWords | None,
+) -> Spacer:
+    """Words as customers and the shop write them, to space an unspaced run with: the articles,
+    every phrasing learnt, the vocabulary and everyday words, product, service and foreign
+    words (so 피자배달언제와요 is still read as 피자 배달)."""
+    lexicon = topics if topics is not None else default_topics()
+    return Spacer(
+        [
+            *own_texts,
+            *KO_SYNONYMS,
+            *KO_SYNONYMS.values(),
+            *KO_EVERYDAY_WORDS,
+            *KO_STOP_PHRASES,
+            *lexicon.ours,
+            *(word for words in lexicon.foreign.values() for word in words),
+            *services.store,
+            *services.other,
+            *(text for texts in examples.values() for text in texts),
+            *(text for phrases in evidence.values() for text, _w in phrases),
+        ]
+    )
 
 
 def rank(articles: Sequence[Article], query: str, *, limit: int = 3) -> list[Hit]:
