@@ -36,7 +36,7 @@ from inbox.faq.classifier import (
 from inbox.faq.owners import UnknownOwners
 from inbox.faq.services import _PHRASE_NOUNS, OtherServices, ServiceNames, default_services
 from inbox.faq.spacing import Spacer
-from inbox.faq.synonyms import KO_SYNONYMS, fold
+from inbox.faq.synonyms import EN_SYNONYMS, KO_SYNONYMS, fold
 from inbox.faq.topics import OffTopic, TopicWords, default_topics
 from inbox.faq.words import (
     KO_EVERYDAY_WORDS,
@@ -280,6 +280,7 @@ class TypoFixer:
         # Words the index folds or drops are real words too, never typos.
         for word in (*KO_SYNONYMS, *KO_SYNONYMS.values(), *KO_STOP_PHRASES, *KO_EVERYDAY_WORDS):
             self.known.update(_syllables(word, folded=False))
+        self._english = _EnglishTypos(articles)
 
     def _add_words(self, phrase: str) -> None:
         normal = normalize(phrase)
@@ -291,6 +292,7 @@ class TypoFixer:
                             self.words[syllable].add(word)
 
     def __call__(self, text: str) -> str:
+        text = self._english(text)
         if all(s in self.known for s in _syllables(text, folded=False)):
             return text
         chars = list(text)
@@ -306,6 +308,53 @@ class TypoFixer:
                         best, best_length = candidate, len(word)
             chars[i] = best
         return "".join(chars)
+
+
+_LONG_LATIN_WORD = re.compile(r"[A-Za-z]{5,}")
+
+
+class _EnglishTypos:
+    """Replace an English word no article uses by the keyword or title word it is one slip
+    from: a letter left out (acount, registr), one too many (shippping) or two swapped
+    (refnud, recieve). Never a changed letter: a real word is one letter from a keyword far
+    too often (older/order), and with no English dictionary at hand that cannot be told
+    from a typo. Words under five letters are left alone (form/from), and so is a word two
+    keywords are one slip from."""
+
+    def __init__(self, articles: Sequence[Article]) -> None:
+        self.known: set[str] = set(_EN_STOPWORDS) | set(EN_SYNONYMS) | set(EN_SYNONYMS.values())
+        targets: set[str] = set()
+        for article in articles:
+            for text in article.texts.values():
+                for chunk in (text.title, text.answer, *text.keywords):
+                    self.known.update(w.lower() for w in re.findall(r"[A-Za-z]+", chunk))
+                for chunk in (text.title, *text.keywords):
+                    targets.update(w.lower() for w in _LONG_LATIN_WORD.findall(chunk))
+        self.targets = frozenset(targets)
+        # A keyword with one letter left out -> the keywords it can be.
+        self.missing: dict[str, set[str]] = defaultdict(set)
+        for word in targets:
+            for i in range(len(word)):
+                self.missing[word[:i] + word[i + 1 :]].add(word)
+
+    def candidates(self, word: str) -> set[str]:
+        found = set(self.missing.get(word, ()))
+        found.update(w for i in range(len(word)) if (w := word[:i] + word[i + 1 :]) in self.targets)
+        for i in range(len(word) - 1):
+            swapped = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+            if swapped != word and swapped in self.targets:
+                found.add(swapped)
+        return found
+
+    def __call__(self, text: str) -> str:
+        def fixed(match: re.Match[str]) -> str:
+            word = match.group(0)
+            if word.lower() in self.known:
+                return word
+            found = self.candidates(word.lower())
+            return found.pop() if len(found) == 1 else word
+
+        return _LONG_LATIN_WORD.sub(fixed, text)
 
 
 def _syllables(text: str, *, folded: bool = True) -> list[str]:

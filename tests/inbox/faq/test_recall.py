@@ -104,3 +104,40 @@ def test_an_unspaced_question_signing_in_with_a_platform_is_ours(
 )
 def test_an_unspaced_foreign_request_stays_silent(shipped: FaqIndex, question: str) -> None:
     assert shipped.answer(question) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "slug"),
+    [
+        (
+            "how do I chnage my adress",
+            "shipping-address-change",
+        ),  # two letters swapped, one left out
+        ("any way to get a refnd", "refund-return"),
+        ("where do i registr", "account-signup"),
+    ],
+)
+def test_an_english_slip_is_corrected_to_the_keyword(
+    gate: FaqIndex, question: str, slug: str
+) -> None:
+    assert gate.answer(question)[0].slug == slug
+
+
+@pytest.mark.parametrize("word", ["older", "form", "cancer", "shopping"])
+def test_a_real_english_word_one_letter_from_a_keyword_is_left_alone(
+    gate: FaqIndex, word: str
+) -> None:
+    """older/order and cancer/cancel differ by a changed letter, form/from is too short,
+    shopping is a word the articles use: none is a slip the fixer may correct."""
+    assert gate._fix(f"my {word} question") == f"my {word} question"
+
+
+@pytest.mark.parametrize(
+    ("question", "slug"),
+    [
+        ("온보딩 절차가 복잡한가요", "account-signup"),
+        ("핫라인 번호 좀 알려주세요", "contact-channels"),
+    ],
+)
+def test_loan_words_fold_into_the_articles_words(gate: FaqIndex, question: str, slug: str) -> None:
+    assert gate.answer(question)[0].slug == slug
