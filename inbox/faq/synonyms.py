@@ -46,7 +46,6 @@ HAND_KO_SYNONYMS: dict[str, str] = {
     # 값 became an everyday word in round 16 (words.py): the fixer had read 택배값 as 택배가.
     "택배값": "배송비",
     "배송값": "배송비",
-    "택배비": "배송비",
     "택배 요금": "배송비",
     "택배요금": "배송비",
     "공짜": "무료",
