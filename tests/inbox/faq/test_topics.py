@@ -146,3 +146,34 @@ def test_paying_or_signing_in_with_that_service_stays_ours(
 ) -> None:
     assert index._others.owners(question) == []
     assert index.answer(question)[0].slug == slug
+
+
+# A foreign thing inside the request clause owns the request even with no article word near it
+# (round 16): each is answered without the lexicon, and was answered with it before.
+REQUEST_CLAUSE_OFF_TOPIC = [
+    "수영장 락커 키 잃어버렸어요",
+    "우체통 위치가 어디예요",
+    "my cat keeps throwing up what do i do",
+]
+
+
+@pytest.mark.parametrize("question", REQUEST_CLAUSE_OFF_TOPIC)
+def test_a_foreign_thing_in_the_request_clause_owns_it(
+    index: FaqIndex, no_lexicon: FaqIndex, question: str
+) -> None:
+    assert no_lexicon.answer(question)
+    assert index._topics.owners(question)
+    assert index.answer(question) == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "요즘 수영장 다니느라 바빠서 주문한 거 확인을 못 했어요 언제 와요?",
+        "고양이 병원 다녀오는 길에 보니까 택배가 아직 안 왔네요",
+        "I took my cat to the vet and my parcel still has not arrived",
+    ],
+)
+def test_a_story_before_the_request_clause_is_not_its_owner(index: FaqIndex, question: str) -> None:
+    assert index._topics.owners(question) == []
+    assert index.answer(question)
