@@ -177,3 +177,20 @@ def test_a_foreign_thing_in_the_request_clause_owns_it(
 def test_a_story_before_the_request_clause_is_not_its_owner(index: FaqIndex, question: str) -> None:
     assert index._topics.owners(question) == []
     assert index.answer(question)
+
+
+# Round 16 widened the lexicon (47 domains): each is answered without it, and was before.
+@pytest.mark.parametrize(
+    "question",
+    [
+        "스터디카페 이용권 환불해주세요",
+        "병무청 주소 변경 어떻게 해요",
+        "how do i cancel my tinder account",
+    ],
+)
+def test_the_wider_lexicon_names_more_of_everyday_life(
+    index: FaqIndex, no_lexicon: FaqIndex, question: str
+) -> None:
+    assert no_lexicon.answer(question)
+    assert index._topics.owners(question)
+    assert index.answer(question) == []
