@@ -71,6 +71,12 @@ def load() -> list[Question]:
             "final10": "hard-final-10",
             "final11": "hard-final-11",
             "final12": "hard-final-12",
+            "final13": "hard-final-13",
+            "final13b": "hard-final-13b",
+            "dev15a": "hard-dev-15a",
+            "dev15b": "hard-dev-15b",
+            "dev14a": "hard-dev-14a",
+            "dev14b": "hard-dev-14b",
         }[row["split"]]
         out.append((row["q"], tuple(row["slugs"]), row["kind"], split))
     for line in FIRST.read_text(encoding="utf-8").splitlines():
@@ -226,14 +232,29 @@ TAUGHT = (
     "hard-dev-13",
     "hard-final-10",
     "hard-final-11",
+    "hard-final-12",
+    "hard-dev-14a",
+    "hard-dev-14b",
+    "hard-dev-15a",
+    "hard-dev-15b",
     "first-dev",
     "first-test",
 )
 # hard-final-10 was held out in rounds 11-13 and spent after them (its misses read in round 14).
 # hard-final-11 was held out in round 14 and spent after it (its misses read in round 15).
-# Round 15's held-out split: run with --final, never with --misses; its rows are added by the
-# lead after the round, so --final must also run with none.
-HELD_OUT = "hard-final-12"
+# hard-final-12 was held out in round 15 and spent after it (its misses read after the round).
+# hard-dev-14a (330 labelled, weighted to colloquial, typo and spacing) and hard-dev-14b (off-topic
+# over 59 domains, named, nonsense, empty, and labelled contrast questions) were written for round
+# 16 by two sessions that read only the articles, filtered against hard-final-13 with
+# faq_near_duplicates.py --drop-near (0 and 5 lines dropped); hard-dev-15a (320 labelled: long,
+# multi-intent, English, paraphrase) and hard-dev-15b (off-topic over 62 other domains, named,
+# nonsense, empty; short, typo and spacing questions) by two more, filtered against both held-out
+# splits (1 and 4 lines dropped).
+# Round 16's held-out splits, two writers' (every other round had one: one split of ~100
+# labelled questions moves a point per question): run with --final, never with --misses;
+# their rows are added by the lead after the round, so --final must also run with none.
+HELD_OUT = "hard-final-13"
+HELD_OUT_SPLITS = (HELD_OUT, "hard-final-13b")
 # Round 13's check of transfer: a third writer's questions (labelled and no-answer), never
 # read line by line, run with --check (aggregate only) before and after the round's changes
 # (92.3 / 95.9 / 103 of 137 -> 92.0 / 95.3 / 105; "FAQ round 13" in docs/decisions.md); then
@@ -243,7 +264,9 @@ CHECK = "hard-dev-13"
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--final", action="store_true", help=f"add the held-out {HELD_OUT}")
+    parser.add_argument(
+        "--final", action="store_true", help=f"add the held-out {', '.join(HELD_OUT_SPLITS)}"
+    )
     parser.add_argument("--write", action="store_true", help='rewrite "## FAQ answers"')
     parser.add_argument("--http", action="store_true", help="also via GET /api/v1/faq/suggest")
     parser.add_argument("--misses", action="store_true", help="list the tuning-split misses")
@@ -253,7 +276,7 @@ def main() -> None:
     questions = load()
     splits = [s for s in TAUGHT if any(q[3] == s for q in questions)]
     if args.final:
-        splits += [HELD_OUT]
+        splits += list(HELD_OUT_SPLITS)
     if args.check and CHECK not in TAUGHT:
         splits += [CHECK]
     plain = FaqIndex(articles)
