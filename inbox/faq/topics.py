@@ -49,7 +49,7 @@ _CIRCUMSTANCE = re.compile(
     r"^(?:\s*(?:없이|없는|때문에|때매|땜에|덕분에|말고|대신|아니고|빼고)"
     r"|(?:에|에다|에다가|에게|한테|께)(?:\s|$|[^가-힣])"
     r"|\s?(?:옆|앞|뒤|안|위|밑|근처)(?:에|에서|으로|로)?(?:\s|$)"
-    r"|(?:하(?!자)|해(?!지|약|외|킹|결|제)|했|할|함|되|돼|됐|된|될)"
+    r"|(?:하(?!자)|해(?!지|약|외|킹|결|제)|했|할|함|되|돼|됐|된|될|한(?=\s|$))"
     r"|\s(?:가는|갈|간|가서|가려고|가면|다니는|다녀서|다니면서|치는|치러|치고|타는|타고|"
     r"사는|살아서|하는|할|하러|하면서|하다가|하고)(?:\s|$|[^가-힣])"
     r"|[이가]\s[가-힣]*서(?:\s|$|[^가-힣]))"
@@ -63,6 +63,12 @@ _CLAUSE_END = re.compile(
     r"(?:(?<=데)|(?<=데요)|(?<=[어아해와가워져돼봐났었았였겨켜쳐]서)|(?<=니까)|(?<=다가)|(?<=보니)"
     r"|(?<=면서)|(?<=지만)|(?<=[.!?~])|(?<=[하했되됐있었았였먹받보내가와오주줬없않못타쓰치놓두넣찾]고))"
     r"\s+(?!싶)|\n"
+)
+# Before an English foreign word (a determiner skipped), a preposition of place makes it the
+# customer's circumstance: "the front desk at my hotel", "deliver to the office near the gym".
+_EN_PLACE = re.compile(
+    r"\b(?:at|in|to|from|near|into|inside|outside|around|behind|beside|by|with|without|via)"
+    r"(?:\s+(?:my|the|a|an|our|your|his|her|their|this|that))?\s*$"
 )
 # Where the request clause starts: the last clause of the message, split more widely than
 # _CLAUSE_END (also after any …서, …느라, …고, …길에, …동안, …중에, … 때, a sentence-final
@@ -216,10 +222,16 @@ class OffTopic:
             return []
         found = []
         request_clause = len(low) - len(_REQUEST_CLAUSE.split(low)[-1])
+        if "?" in low[:request_clause]:
+            # The question was asked first; what follows it is context ("Where is my parcel?
+            # The front desk at my hotel wants to know").
+            request_clause = len(low) + 1
         for match in self._foreign.finditer(low):
             before, after = low[: match.start()], low[match.end() :]
             near = match.group() + " ".join(_CLAUSE_END.split(after)[0].split(" ")[:_NEAR_TOKENS])
             asks = match.start() >= request_clause or _ASKS.search(near)
+            if _LATIN.match(match.group()) and _EN_PLACE.search(before):
+                continue
             if asks and not _CIRCUMSTANCE.match(after) and owns(before, after):
                 found.append(match.group())
         return found
