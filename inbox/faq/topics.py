@@ -43,7 +43,8 @@ _LATIN = re.compile(r"[a-z0-9]")
 # - a place (에, 에게, 한테, 옆에): "통장에 들어와요", "주차장에 두고 갔대요", "침대 옆에 두고";
 # - an activity made a verb (하다/되다): "게임하다가", "퇴사해서", "개통해서";
 # - an activity or life verb right after it: "골프 치는 아버지", "월세 사는 집", "등산 갈 때";
-# - the subject of a cause (…서): "강아지가 뜯어서 파손됐어요", "야근이 많아서".
+# - the subject of a cause (…서): "강아지가 뜯어서 파손됐어요", "야근이 많아서";
+# - someone who told the customer to (…라고, …래서): "트레이너가 이걸 먹어 보라고 해서".
 # Each was a labelled question (a tuning split's) that the bare owner rule silenced.
 _CIRCUMSTANCE = re.compile(
     r"^(?:\s*(?:없이|없는|때문에|때매|땜에|덕분에|말고|대신|아니고|빼고)"
@@ -52,7 +53,8 @@ _CIRCUMSTANCE = re.compile(
     r"|(?:하(?!자)|해(?!지|약|외|킹|결|제)|했|할|함|되|돼|됐|된|될|한(?=\s|$))"
     r"|\s(?:가는|갈|간|가서|가려고|가면|다니는|다녀서|다니면서|치는|치러|치고|타는|타고|"
     r"사는|살아서|하는|할|하러|하면서|하다가|하고)(?:\s|$|[^가-힣])"
-    r"|[이가]\s[가-힣]*서(?:\s|$|[^가-힣]))"
+    r"|[이가]\s[가-힣]*서(?:\s|$|[^가-힣])"
+    r"|[이가]\s(?:[가-힣]+\s){0,3}[가-힣]*(?:라고|라며|래서|대서)(?:\s|$))"
 )
 
 

@@ -227,7 +227,8 @@ def test_the_lexicon_regex_finds_what_the_word_by_word_patterns_find() -> None:
 
 # Round 16, after reading the labelled questions the wider gate silenced on the new splits:
 # a word that is also a shop word's start (청약철회, 주민등록상, …전입니까), a foreign word made
-# a verb (입원한), an English place (to my hotel), context told after the question.
+# a verb (입원한), an English place (to my hotel), context told after the question, someone who
+# told the customer to take something (트레이너가 … 먹어보라고).
 @pytest.mark.parametrize(
     ("question", "slug"),
     [
@@ -237,6 +238,7 @@ def test_the_lexicon_regex_finds_what_the_word_by_word_patterns_find() -> None:
         ("입원한 아빠 병원으로 배송지 변경할게요", "shipping-address-change"),
         ("Can I change the delivery address? My gym is closer to work.", "shipping-address-change"),
         ("Could you ship the order to my hotel instead of my home", "order-status"),
+        ("트레이너가 아르기닌 먹어보라고 해서요 하루 몇 번 먹어요", "product-info"),
     ],
 )
 def test_a_shop_question_that_names_a_foreign_word_in_passing_is_answered(
