@@ -34,6 +34,7 @@ from inbox.faq.classifier import (
     default_no_answer,
 )
 from inbox.faq.owners import UnknownOwners
+from inbox.faq.salad import word_salad
 from inbox.faq.services import _PHRASE_NOUNS, OtherServices, ServiceNames, default_services
 from inbox.faq.spacing import Spacer
 from inbox.faq.synonyms import EN_SYNONYMS, KO_SYNONYMS, fold
@@ -816,6 +817,8 @@ class FaqIndex:
             return []  # another service's request (쿠팡 주문 취소): inbox.faq.services
         if self._topics.owners(worded):
             return []  # about something the shop never handles (피자 배달): inbox.faq.topics
+        if word_salad(query[:MAX_QUERY_CHARS]):
+            return []  # code, a keyboard mash, article words strung together: inbox.faq.salad
         low = normalize(self._fix(worded))
         if self._unknown.owner(low) and not self._topics.points_at_us(low):
             return []  # owned by a word the shop never saw (사주 상담): inbox.faq.owners

@@ -1,0 +1,54 @@
+"""Nonsense built from the shop's own words gets no FAQ answer.
+
+"주문 주문 주문 배송 배송", "환불배송취소탈퇴비번주소", "{{customer.name}}님의 주문이 {{status}}",
+"console.log('환불')", "ㅇㄴㄹㅇㄴㄹ 주문번호": every word the ranking sees is an article's, so
+the score gate believes it, and the veto has seen too few such lines to learn them. What they
+share is not a topic but a shape, read here without any list of topics:
+
+- code or template markup (`{{ }}`, `{"…": null}`, `console.`, `print(`): a customer
+  pastes an order number, never a program;
+- a keyboard mash of bare jamo (ㅁㄴㅇㄹ, ㅓㅏㅓㅏ), laughter and ㅠㅠ aside;
+- a word salad: four or more of the articles' request words, some repeated (or run together in
+  one or two tokens), and hardly any other word: no predicate, no object, no request.
+
+A real keyword query names two or three of them once ("주문 취소 환불"); a long question that
+repeats them carries its own words too ("비회원으로 주문했는데 주문 조회 어떻게 해요"). Checked
+on every bench question: none of the labelled ones has this shape (docs/decisions.md, "FAQ
+round 16").
+"""
+
+from __future__ import annotations
+
+import re
+
+# The articles' request words and topics (the topics gate's and owners.py's, and the nouns a
+# salad strings together: 문의, 제품, 연락처).
+_REQUEST_WORDS = re.compile(
+    r"배송|배달|택배|환불|반품|교환|취소|주문|결제|회원|가입|탈퇴|비밀번호|비번|아이디|계정|"
+    r"주소|조회|송장|연락처|변경|문의|제품|상품|적립금|쿠폰|영수증|재고|성분|로그인|"
+    r"order|refund|cancel|delivery|shipping|account|password|address"
+)
+# Tags are dropped before this is asked (FaqIndex.answer): "<b>배송 언제 와요</b>" is a question.
+_CODE = re.compile(r"\{\{|\}\}|\{\s*\"|console\.|print\(|\)\s*;|=>|\bundefined\b|\bnull\b|\$\{")
+_JAMO_RUN = re.compile(r"[ㄱ-ㅎㅏ-ㅣ]{3,}")
+# Bare jamo a customer does write: laughter, tears, "ㅇㅋ", "ㄱㅅ" (고마워), "ㄷㄷ".
+_JAMO_WORDS = re.compile(r"^(?:[ㅋㅎㅠㅜㄷㄱㅇㄴ]+|ㅇㅋ|ㄱㅅ|ㅈㅅ)$")
+_MIN_WORDS = 4
+
+
+def word_salad(text: str) -> bool:
+    """Is `text` code, a keyboard mash, or article words strung together with no request?"""
+    low = text.lower()
+    if _CODE.search(low):
+        return True
+    if any(not _JAMO_WORDS.match(run) for run in _JAMO_RUN.findall(low)):
+        return True
+    words = _REQUEST_WORDS.findall(low)
+    if len(words) < _MIN_WORDS:
+        return False
+    tokens = low.split()
+    # A token is "other" when more than one letter is left once the request words are gone:
+    # 가입가입 and 뭐 are not, 비회원으로 and 어떻게 are.
+    other = [t for t in tokens if len(re.sub(r"[^가-힣a-z]", "", _REQUEST_WORDS.sub("", t))) > 1]
+    repeated = len(words) > len(set(words)) or len(tokens) <= 2
+    return repeated and len(other) <= len(tokens) // 4
