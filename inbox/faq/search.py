@@ -36,9 +36,15 @@ from inbox.faq.classifier import (
 from inbox.faq.owners import UnknownOwners
 from inbox.faq.salad import word_salad
 from inbox.faq.services import _PHRASE_NOUNS, OtherServices, ServiceNames, default_services
-from inbox.faq.synonyms import KO_SYNONYMS, fold
+from inbox.faq.spacing import Spacer
+from inbox.faq.synonyms import EN_SYNONYMS, KO_SYNONYMS, fold
 from inbox.faq.topics import OffTopic, TopicWords, default_topics
-from inbox.faq.words import KO_EVERYDAY_WORDS
+from inbox.faq.words import (
+    KO_EVERYDAY_WORDS,
+    KO_FILLER_PARTS,
+    KO_FILLER_WORDS,
+    KO_QUESTION_ENDINGS,
+)
 
 Analyzer = Callable[[str], list[str]]
 
@@ -186,6 +192,37 @@ def content(text: str) -> tuple[list[str], list[str]]:
     return runs, words
 
 
+def scaffolded(text: str) -> list[tuple[str, list[bool]]]:
+    """`content`'s Hangul runs, each with which of its syllables are scaffolding around the
+    content: a colloquial ending closing a word (words.KO_QUESTION_ENDINGS), a filler word
+    (KO_FILLER_WORDS), or a filler inside an unspaced run (KO_FILLER_PARTS). Coverage judges
+    a question on the rest ("FAQ round 16" in docs/decisions.md)."""
+    out = []
+    for run in _HANGUL_RUN.findall(fold(normalize(text))):
+        for phrase in KO_STOP_PHRASES:
+            run = run.replace(phrase, " ")
+        syllables, mask = "", []
+        for word in run.split():
+            marks = [False] * len(word)
+            if word in KO_FILLER_WORDS:
+                marks = [True] * len(word)
+            else:
+                for ending in KO_QUESTION_ENDINGS:
+                    stem = len(word) - len(ending)
+                    if word.endswith(ending) and stem >= (1 if len(ending) > 1 else 2):
+                        marks[len(word) - len(ending) :] = [True] * len(ending)
+                        break
+                for part in KO_FILLER_PARTS:
+                    start = word.find(part)
+                    while start >= 0:
+                        marks[start : start + len(part)] = [True] * len(part)
+                        start = word.find(part, start + 1)
+            syllables += word
+            mask += marks
+        out.append((syllables, mask))
+    return out
+
+
 def _stem(word: str) -> str:
     # Deliberately crude: enough to meet "orders"/"order", "tracking"/"track".
     for suffix, repl in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
@@ -244,6 +281,7 @@ class TypoFixer:
         # Words the index folds or drops are real words too, never typos.
         for word in (*KO_SYNONYMS, *KO_SYNONYMS.values(), *KO_STOP_PHRASES, *KO_EVERYDAY_WORDS):
             self.known.update(_syllables(word, folded=False))
+        self._english = _EnglishTypos(articles)
 
     def _add_words(self, phrase: str) -> None:
         normal = normalize(phrase)
@@ -255,6 +293,7 @@ class TypoFixer:
                             self.words[syllable].add(word)
 
     def __call__(self, text: str) -> str:
+        text = self._english(text)
         if all(s in self.known for s in _syllables(text, folded=False)):
             return text
         chars = list(text)
@@ -270,6 +309,53 @@ class TypoFixer:
                         best, best_length = candidate, len(word)
             chars[i] = best
         return "".join(chars)
+
+
+_LONG_LATIN_WORD = re.compile(r"[A-Za-z]{5,}")
+
+
+class _EnglishTypos:
+    """Replace an English word no article uses by the keyword or title word it is one slip
+    from: a letter left out (acount, registr), one too many (shippping) or two swapped
+    (refnud, recieve). Never a changed letter: a real word is one letter from a keyword far
+    too often (older/order), and with no English dictionary at hand that cannot be told
+    from a typo. Words under five letters are left alone (form/from), and so is a word two
+    keywords are one slip from."""
+
+    def __init__(self, articles: Sequence[Article]) -> None:
+        self.known: set[str] = set(_EN_STOPWORDS) | set(EN_SYNONYMS) | set(EN_SYNONYMS.values())
+        targets: set[str] = set()
+        for article in articles:
+            for text in article.texts.values():
+                for chunk in (text.title, text.answer, *text.keywords):
+                    self.known.update(w.lower() for w in re.findall(r"[A-Za-z]+", chunk))
+                for chunk in (text.title, *text.keywords):
+                    targets.update(w.lower() for w in _LONG_LATIN_WORD.findall(chunk))
+        self.targets = frozenset(targets)
+        # A keyword with one letter left out -> the keywords it can be.
+        self.missing: dict[str, set[str]] = defaultdict(set)
+        for word in targets:
+            for i in range(len(word)):
+                self.missing[word[:i] + word[i + 1 :]].add(word)
+
+    def candidates(self, word: str) -> set[str]:
+        found = set(self.missing.get(word, ()))
+        found.update(w for i in range(len(word)) if (w := word[:i] + word[i + 1 :]) in self.targets)
+        for i in range(len(word) - 1):
+            swapped = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+            if swapped != word and swapped in self.targets:
+                found.add(swapped)
+        return found
+
+    def __call__(self, text: str) -> str:
+        def fixed(match: re.Match[str]) -> str:
+            word = match.group(0)
+            if word.lower() in self.known:
+                return word
+            found = self.candidates(word.lower())
+            return found.pop() if len(found) == 1 else word
+
+        return _LONG_LATIN_WORD.sub(fixed, text)
 
 
 def _syllables(text: str, *, folded: bool = True) -> list[str]:
@@ -407,6 +493,9 @@ class SearchConfig:
     # A question that reaches an article only through a corrected typo (TypoFixer) must be
     # covered this much by it.
     typo_coverage: float = 0.3
+    # ... or score this much once corrected, whatever its coverage (round 16; the sure tier of
+    # a correctly spelled question, `sure_score`, is 12).
+    typo_sure_score: float = 12.0
     floor_score: float = 3.0
     # How much an n-gram counts that spans a space the customer typed (FaqIndex._query_terms).
     cross_word: float = 0.3
@@ -599,6 +688,13 @@ class FaqIndex:
             services if services is not None else default_services(),
             topics,
         )
+        self._spacer = _spacer(
+            own_texts,
+            labelled,
+            self._evidence,
+            services if services is not None else default_services(),
+            topics,
+        )
         analyze = lambda text: self.analyzer(self._fix(text[:MAX_QUERY_CHARS]))  # noqa: E731
         self._classifier = (
             _classifier(articles, labelled, self._evidence, analyze) if classify else None
@@ -715,13 +811,15 @@ class FaqIndex:
         once, so a weak best hit must be backed by covering much of the question.
         """
         query = _MARKUP.sub(" ", query)
-        if self._others.owners(query[:MAX_QUERY_CHARS]):
+        # The lists read word by word: an unspaced run is spaced for them (inbox.faq.spacing).
+        worded = self._spacer(query[:MAX_QUERY_CHARS])
+        if self._others.owners(worded):
             return []  # another service's request (쿠팡 주문 취소): inbox.faq.services
-        if self._topics.owners(query[:MAX_QUERY_CHARS]):
+        if self._topics.owners(worded):
             return []  # about something the shop never handles (피자 배달): inbox.faq.topics
         if word_salad(query[:MAX_QUERY_CHARS]):
             return []  # code, a keyboard mash, article words strung together: inbox.faq.salad
-        low = normalize(self._fix(query[:MAX_QUERY_CHARS]))
+        low = normalize(self._fix(worded))
         if self._unknown.owner(low) and not self._topics.points_at_us(low):
             return []  # owned by a word the shop never saw (사주 상담): inbox.faq.owners
         hits = self.search(query, limit=len(self.slugs))
@@ -784,17 +882,27 @@ class FaqIndex:
         own = score_of(asked, correct=False)
         if own >= config.sure_score:
             return True
-        covered = curated.coverage(asked, hit.slug, correct=False)
-        if own >= config.confident_score and covered >= config.confident_coverage:
+        # A strong score is judged on the question's content, its colloquial endings and
+        # fillers left out (…한거임?, 이거, 자꾸: `scaffolded`); a weak one on every syllable,
+        # so "너 이름이 뭐야" does not become half 이름 by losing its ending.
+        content_covered = curated.coverage(asked, hit.slug, correct=False, scaffolding=False)
+        if own >= config.confident_score and content_covered >= config.confident_coverage:
             return True
+        covered = curated.coverage(asked, hit.slug, correct=False)
         if own >= config.floor_score and covered >= config.min_coverage:
             return True
-        if (
-            fixed != asked
-            and score_of(fixed) >= config.floor_score
-            and curated.coverage(fixed, hit.slug) >= config.typo_coverage
-        ):
-            return True
+        if fixed != asked:
+            corrected = score_of(fixed)
+            # The sure tier a correctly spelled question gets ("셩분표 어디서 봐요" scores 15.6
+            # once corrected, but 이거/봐요 leave 0.29 of it covered): the fixer corrects only
+            # toward a whole keyword word, and a syllable of an everyday word is never touched.
+            if corrected >= config.typo_sure_score:
+                return True
+            if (
+                corrected >= config.floor_score
+                and curated.coverage(fixed, hit.slug) >= config.typo_coverage
+            ):
+                return True
         return self.learned_match(query, hit.slug) >= LEARNED_MATCH
 
     def _score_of(self, query: str, slug: str, *, correct: bool = True) -> float:
@@ -811,25 +919,30 @@ class FaqIndex:
                 best = max(best, min(common / len(asked), common / len(taught)))
         return best
 
-    def coverage(self, query: str, slug: str, *, correct: bool = True) -> float:
+    def coverage(
+        self, query: str, slug: str, *, correct: bool = True, scaffolding: bool = True
+    ) -> float:
         """Share of the question's content that the article `slug` accounts for.
 
         Hangul counts per syllable (a syllable is covered when a 2- or 3-gram containing it
         occurs in the article), English per content word. A real question is mostly about its
         answer; an off-topic one ("강아지 산책은 하루에 몇 번") shares one phrase with an article
-        and nothing else, however high that phrase scores.
+        and nothing else, however high that phrase scores. `scaffolding=False`: the colloquial
+        endings and fillers of `scaffolded` count only where the article has them.
         """
         terms = self._doc_terms[self.slugs.index(slug)]
         query = query[:MAX_QUERY_CHARS]
-        runs, words = content(self._fix(query) if correct else query)
+        text = self._fix(query) if correct else query
+        _runs, words = content(text)
         total = covered = 0
-        for syllables in runs:
+        for syllables, mask in scaffolded(text):
             hit = [False] * len(syllables)
             for n in (2, 3):
                 for i in range(len(syllables) - n + 1):
                     if f"h{n}:{syllables[i : i + n]}" in terms:
                         hit[i : i + n] = [True] * n
-            total += len(syllables)
+            # Scaffolding counts only where the article covers it anyway.
+            total += sum(h or scaffolding or not m for h, m in zip(hit, mask, strict=True))
             covered += sum(hit)
         for word in words:
             total += 1
@@ -945,6 +1058,34 @@ def _unknown_owners(
         *(text for phrases in evidence.values() for text, _w in phrases),
     ]
     return UnknownOwners(known, _PHRASE_NOUNS)
+
+
+def _spacer(
+    own_texts: Sequence[str],
+    examples: Mapping[str, Sequence[str]],
+    evidence: Mapping[str, Sequence[tuple[str, float]]],
+    services: ServiceNames,
+    topics: TopicWords | None,
+) -> Spacer:
+    """Words as customers and the shop write them, to space an unspaced run with: the articles,
+    every phrasing learnt, the vocabulary and everyday words, product, service and foreign
+    words (so 피자배달언제와요 is still read as 피자 배달)."""
+    lexicon = topics if topics is not None else default_topics()
+    return Spacer(
+        [
+            *own_texts,
+            *KO_SYNONYMS,
+            *KO_SYNONYMS.values(),
+            *KO_EVERYDAY_WORDS,
+            *KO_STOP_PHRASES,
+            *lexicon.ours,
+            *(word for words in lexicon.foreign.values() for word in words),
+            *services.store,
+            *services.other,
+            *(text for texts in examples.values() for text in texts),
+            *(text for phrases in evidence.values() for text, _w in phrases),
+        ]
+    )
 
 
 def rank(articles: Sequence[Article], query: str, *, limit: int = 3) -> list[Hit]:

@@ -7,6 +7,9 @@ below are therefore known. The list is curated like `synonyms.py` (shopping, pay
 delivery, account and everyday words); the FAQ gaps report shows what customers ask that
 the articles lack, which is where new entries come from. Everyday verb endings and adverbs
 (봐요, 갔는지, 하죠, 완전히) are here too: "어디서 봐요" was being read as "어디서 와요".
+So are everyday verbs and adjectives no article uses (빼고, 풀고, 값, 닫고, 싸다): "유산균
+하나 빼고 싶어요" was corrected to 재고 and "잠금 풀고" to 출고, and since round 16 a corrected
+question with a sure score is answered, so a wrong correction answers the wrong article.
 """
 
 from __future__ import annotations
@@ -33,5 +36,44 @@ _WORDS = """
 혹시 아마 진짜 정말
 봐 봐요 봤어요 봄 보니까 갔 갔어요 갔는지 하죠 되죠 어떡하죠 완전히 확실히 정확히
 엄마 아빠 살 사려고 요즘 재밌 생각 기존 그런지 그런 이런
+빼고 빼다 뺐 뺄 풀고 풀다 풀려 값 택배값 배송값 떨어 숨겨 끄고 끊고 찍어 씻어 깎아 썼
+묻어 닫고 잠금 잠겨 싸다 싼 큰 짧 멀어 좁 넓 찢어 젖어 녹아 굳어 썩어 쓴 짠 싱겁 흘려 섞어
+탔 끓여
 """
 KO_EVERYDAY_WORDS: tuple[str, ...] = tuple(_WORDS.split())
+
+# What a question says around its content, never what it is about (round 16): colloquial
+# and dialect question endings at the end of a word (…거임?, …됨?, …하셈, …냐, …누, …겨),
+# and fillers, pronouns and adverbs that point at nothing an article answers (이거, 그거,
+# 여기, 처음, 자꾸, 뭐부터). `FaqIndex.coverage` leaves them out of what a question must have
+# covered: "주문 넣은거 들어가긴 한거임?" is about 주문 and 들어가다, not 한거임. Only left out
+# when the article does not itself use them, so no article loses coverage it had; and never
+# stripped from the text, so nothing else (ranking, the lists, the veto) sees a difference.
+# "해결이 안 됐어요" is not here: 됐어요 is a past tense, and the request is 안 됐.
+_ENDINGS = """
+한거임 한건가 된거임 인거임 거임 건가 머임 뭐임 임 됨 하셈 셈 냐 누 노 겨 이야 이냐 거야 거냐
+나여 가여 까여 는교 는겨 능교 있음 없음 했음 됐음 같음 했삼
+"""
+# A one-syllable ending is read as one only after two syllables or more (정상임, 받는겨), so a
+# noun that ends like one stays whole (게임, 모임).
+KO_QUESTION_ENDINGS: tuple[str, ...] = tuple(
+    sorted(_ENDINGS.split(), key=lambda word: (-len(word), word))
+)
+_FILLERS = """
+이거 그거 저거 요거 이것 그것 여기 거기 저기 처음 자꾸 아직 다시 아무 뭐 뭐부터 뭘 머 좀 막 아
+어 음 저 제가 저희 우리 제 내가 진짜 완전 너무 그냥 걍 일단 혹시 혹 그 이 저기요 근데 그럼
+거임 한거임 된거임 거야 거냐 건가 됨 임 셈 하셈 뭐임 머임 거 것 건 걸
+"""
+KO_FILLER_WORDS: frozenset[str] = frozenset(_FILLERS.split())
+# Fillers long enough to find inside an unspaced run ("처음와봤는데여기멤버되려면"): two
+# syllables or more, and none a part of a usual content word.
+KO_FILLER_PARTS: tuple[str, ...] = (
+    "이거",
+    "그거",
+    "저거",
+    "요거",
+    "여기",
+    "처음",
+    "자꾸",
+    "뭐부터",
+)

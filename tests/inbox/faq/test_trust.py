@@ -18,11 +18,13 @@ def no_ranker() -> FaqIndex:
     return FaqIndex(default_articles(), classify=False)
 
 
-# Unspaced runs and 멤버 for 회원: the curated text covers too little of either (not shipped
-# phrasings; hard-final-11's 처음와봤는데여기멤버되려면뭐부터입력해야돼요 reworded).
+# An unspaced run, and a membership question in everyday words: the curated text covers
+# too little of either (not shipped phrasings; hard-final-11's
+# 처음와봤는데여기멤버되려면뭐부터입력해야돼요 reworded). Round 16 folds 멤버 into 회원, so the
+# gate answers "처음 와봤는데 멤버 되려면 뭐 입력해야 돼요" by itself, which was the second case.
 UNSEEN = [
     ("처음왔는데여기회원되려면뭐부터해야돼요", "account-signup"),
-    ("처음 와봤는데 멤버 되려면 뭐 입력해야 돼요", "account-signup"),
+    ("여기 처음인데 회원 되려면 어디 눌러요", "account-signup"),
 ]
 
 
