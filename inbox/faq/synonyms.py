@@ -35,6 +35,10 @@ HAND_KO_SYNONYMS: dict[str, str] = {
     "시키면": "주문하면",
     "진척": "진행",
     "철회": "취소",
+    # The e-commerce law's word for a return (청약철회 = withdrawing the purchase), not the
+    # housing subscription's cancellation (청약 신청 취소, off-topic) that 철회 -> 취소 made it.
+    "청약철회": "반품",
+    "청약 철회": "반품",
     "없던 걸로": "취소",
     "없던걸로": "취소",
     "해지": "탈퇴",

@@ -43,7 +43,7 @@ def test_a_question_the_gate_refuses_is_answered_when_the_ranker_is_sure(
     "question",
     [
         "강아지 산책은 하루에 몇 번 해야 하나요",  # the ranker leans to product-info, unsure
-        "은행 계좌 개설하려면 뭐가 필요해요",  # leans to account-signup, below TRUST
+        "너 이름이 뭐야",  # no list names it, the veto lets it through, the ranker has no lead
         "하하하하",
     ],
 )
