@@ -51,6 +51,9 @@ def test_an_off_topic_question_the_gate_lets_through_is_vetoed(
         ("주문 취소하는 법 알려줘", "order-change-cancel"),  # the no-answer questions' frame
         ("환불 하는 법 알려줘", "refund-return"),
         ("탈퇴 시켜줘요 걍", "account-delete"),
+        # The frame the round-16 no-answer questions made off-topic ("… 환불 가능한가요").
+        ("환불 가능한가요", "refund-return"),
+        ("배송지 변경 가능한가요", "shipping-address-change"),
     ],
 )
 def test_a_real_question_with_the_same_word_is_still_answered(
