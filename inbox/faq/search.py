@@ -1035,6 +1035,33 @@ def _veto_classifier(
     return ranker.extended(more)
 
 
+def _known_words(
+    own_texts: Sequence[str],
+    examples: Mapping[str, Sequence[str]],
+    evidence: Mapping[str, Sequence[tuple[str, float]]],
+    services: ServiceNames,
+    lexicon: TopicWords,
+    *,
+    foreign: bool,
+) -> list[str]:
+    """What the shop knows: its articles, vocabulary, product words and service names, and
+    every customer phrasing it learnt from (labelled examples, agents' evidence); with
+    `foreign`, also the words of what it never handles."""
+    return [
+        *own_texts,
+        *KO_SYNONYMS,
+        *KO_SYNONYMS.values(),
+        *KO_EVERYDAY_WORDS,
+        *KO_STOP_PHRASES,
+        *lexicon.ours,
+        *(word for words in lexicon.foreign.values() for word in words if foreign),
+        *services.store,
+        *services.other,
+        *(text for texts in examples.values() for text in texts),
+        *(text for phrases in evidence.values() for text, _w in phrases),
+    ]
+
+
 def _unknown_owners(
     own_texts: Sequence[str],
     examples: Mapping[str, Sequence[str]],
@@ -1042,21 +1069,9 @@ def _unknown_owners(
     services: ServiceNames,
     topics: TopicWords | None,
 ) -> UnknownOwners:
-    """What the shop knows: its articles, vocabulary, product words and service names, and
-    every customer phrasing it learnt from (labelled examples, agents' evidence)."""
+    """A noun owning the request that none of the shop's known words holds is someone else's."""
     lexicon = topics if topics is not None else default_topics()
-    known = [
-        *own_texts,
-        *KO_SYNONYMS,
-        *KO_SYNONYMS.values(),
-        *KO_EVERYDAY_WORDS,
-        *KO_STOP_PHRASES,
-        *lexicon.ours,
-        *services.store,
-        *services.other,
-        *(text for texts in examples.values() for text in texts),
-        *(text for phrases in evidence.values() for text, _w in phrases),
-    ]
+    known = _known_words(own_texts, examples, evidence, services, lexicon, foreign=False)
     return UnknownOwners(known, _PHRASE_NOUNS)
 
 
@@ -1067,25 +1082,10 @@ def _spacer(
     services: ServiceNames,
     topics: TopicWords | None,
 ) -> Spacer:
-    """Words as customers and the shop write them, to space an unspaced run with: the articles,
-    every phrasing learnt, the vocabulary and everyday words, product, service and foreign
-    words (so 피자배달언제와요 is still read as 피자 배달)."""
+    """Words as customers and the shop write them, to space an unspaced run with, foreign
+    words included (so 피자배달언제와요 is still read as 피자 배달)."""
     lexicon = topics if topics is not None else default_topics()
-    return Spacer(
-        [
-            *own_texts,
-            *KO_SYNONYMS,
-            *KO_SYNONYMS.values(),
-            *KO_EVERYDAY_WORDS,
-            *KO_STOP_PHRASES,
-            *lexicon.ours,
-            *(word for words in lexicon.foreign.values() for word in words),
-            *services.store,
-            *services.other,
-            *(text for texts in examples.values() for text in texts),
-            *(text for phrases in evidence.values() for text, _w in phrases),
-        ]
-    )
+    return Spacer(_known_words(own_texts, examples, evidence, services, lexicon, foreign=True))
 
 
 def rank(articles: Sequence[Article], query: str, *, limit: int = 3) -> list[Hit]:
