@@ -668,10 +668,10 @@ class FaqIndex:
             for text in article.texts.values()
             for chunk in (text.title, text.answer, *text.keywords)
         ]
-        self._others = OtherServices(
-            services if services is not None else default_services(), own_texts
-        )
-        self._topics = OffTopic(topics if topics is not None else default_topics(), own_texts)
+        service_names = services if services is not None else default_services()
+        lexicon = topics if topics is not None else default_topics()
+        self._others = OtherServices(service_names, own_texts)
+        self._topics = OffTopic(lexicon, own_texts)
         self._evidence = evidence or {}
         # Confidence is judged on what the admins wrote, not on what was learned: a learned
         # sentence carries filler ("번호 알려주세요") that off-topic questions share.
@@ -681,20 +681,12 @@ class FaqIndex:
             else self
         )
         labelled = default_examples() if examples is None else examples
-        self._unknown = _unknown_owners(
-            own_texts,
-            labelled,
-            self._evidence,
-            services if services is not None else default_services(),
-            topics,
-        )
-        self._spacer = _spacer(
-            own_texts,
-            labelled,
-            self._evidence,
-            services if services is not None else default_services(),
-            topics,
-        )
+        known = _known_words(own_texts, labelled, self._evidence, service_names, lexicon)
+        # A noun owning the request that none of the shop's words holds is someone else's.
+        self._unknown = UnknownOwners(known, _PHRASE_NOUNS)
+        # Unspaced runs are cut into these words, foreign ones included (so 피자배달언제와요 is
+        # still read as 피자 배달).
+        self._spacer = Spacer([*known, *(w for words in lexicon.foreign.values() for w in words)])
         analyze = lambda text: self.analyzer(self._fix(text[:MAX_QUERY_CHARS]))  # noqa: E731
         self._classifier = (
             _classifier(articles, labelled, self._evidence, analyze) if classify else None
@@ -1041,12 +1033,9 @@ def _known_words(
     evidence: Mapping[str, Sequence[tuple[str, float]]],
     services: ServiceNames,
     lexicon: TopicWords,
-    *,
-    foreign: bool,
 ) -> list[str]:
     """What the shop knows: its articles, vocabulary, product words and service names, and
-    every customer phrasing it learnt from (labelled examples, agents' evidence); with
-    `foreign`, also the words of what it never handles."""
+    every customer phrasing it learnt from (labelled examples, agents' evidence)."""
     return [
         *own_texts,
         *KO_SYNONYMS,
@@ -1054,38 +1043,11 @@ def _known_words(
         *KO_EVERYDAY_WORDS,
         *KO_STOP_PHRASES,
         *lexicon.ours,
-        *(word for words in lexicon.foreign.values() for word in words if foreign),
         *services.store,
         *services.other,
         *(text for texts in examples.values() for text in texts),
         *(text for phrases in evidence.values() for text, _w in phrases),
     ]
-
-
-def _unknown_owners(
-    own_texts: Sequence[str],
-    examples: Mapping[str, Sequence[str]],
-    evidence: Mapping[str, Sequence[tuple[str, float]]],
-    services: ServiceNames,
-    topics: TopicWords | None,
-) -> UnknownOwners:
-    """A noun owning the request that none of the shop's known words holds is someone else's."""
-    lexicon = topics if topics is not None else default_topics()
-    known = _known_words(own_texts, examples, evidence, services, lexicon, foreign=False)
-    return UnknownOwners(known, _PHRASE_NOUNS)
-
-
-def _spacer(
-    own_texts: Sequence[str],
-    examples: Mapping[str, Sequence[str]],
-    evidence: Mapping[str, Sequence[tuple[str, float]]],
-    services: ServiceNames,
-    topics: TopicWords | None,
-) -> Spacer:
-    """Words as customers and the shop write them, to space an unspaced run with, foreign
-    words included (so 피자배달언제와요 is still read as 피자 배달)."""
-    lexicon = topics if topics is not None else default_topics()
-    return Spacer(_known_words(own_texts, examples, evidence, services, lexicon, foreign=True))
 
 
 def rank(articles: Sequence[Article], query: str, *, limit: int = 3) -> list[Hit]:
