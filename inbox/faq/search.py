@@ -182,14 +182,22 @@ def normalize(text: str) -> str:
 def content(text: str) -> tuple[list[str], list[str]]:
     """A question's content: Hangul runs (folded, scaffolding removed, unspaced) and English
     content words. What coverage and the gaps report compare; the analyzer indexes more."""
-    text = fold(normalize(text))
+    folded = fold(normalize(text))
+    return [run.replace(" ", "") for run in _stripped_runs(folded)], _content_words(folded)
+
+
+def _stripped_runs(folded: str) -> list[str]:
+    """The Hangul runs of folded text, each scaffolding phrase replaced by a space."""
     runs = []
-    for run in _HANGUL_RUN.findall(text):
+    for run in _HANGUL_RUN.findall(folded):
         for phrase in KO_STOP_PHRASES:
             run = run.replace(phrase, " ")
-        runs.append(run.replace(" ", ""))
-    words = [w for w in _LATIN_WORD.findall(text) if w not in _EN_STOPWORDS]
-    return runs, words
+        runs.append(run)
+    return runs
+
+
+def _content_words(folded: str) -> list[str]:
+    return [w for w in _LATIN_WORD.findall(folded) if w not in _EN_STOPWORDS]
 
 
 def scaffolded(text: str) -> list[tuple[str, list[bool]]]:
@@ -197,10 +205,12 @@ def scaffolded(text: str) -> list[tuple[str, list[bool]]]:
     content: a colloquial ending closing a word (words.KO_QUESTION_ENDINGS), a filler word
     (KO_FILLER_WORDS), or a filler inside an unspaced run (KO_FILLER_PARTS). Coverage judges
     a question on the rest ("FAQ round 16" in docs/decisions.md)."""
+    return _scaffolded(fold(normalize(text)))
+
+
+def _scaffolded(folded: str) -> list[tuple[str, list[bool]]]:
     out = []
-    for run in _HANGUL_RUN.findall(fold(normalize(text))):
-        for phrase in KO_STOP_PHRASES:
-            run = run.replace(phrase, " ")
+    for run in _stripped_runs(folded):
         syllables, mask = "", []
         for word in run.split():
             marks = [False] * len(word)
@@ -924,10 +934,9 @@ class FaqIndex:
         """
         terms = self._doc_terms[self.slugs.index(slug)]
         query = query[:MAX_QUERY_CHARS]
-        text = self._fix(query) if correct else query
-        _runs, words = content(text)
+        folded = fold(normalize(self._fix(query) if correct else query))
         total = covered = 0
-        for syllables, mask in scaffolded(text):
+        for syllables, mask in _scaffolded(folded):
             hit = [False] * len(syllables)
             for n in (2, 3):
                 for i in range(len(syllables) - n + 1):
@@ -936,7 +945,7 @@ class FaqIndex:
             # Scaffolding counts only where the article covers it anyway.
             total += sum(h or scaffolding or not m for h, m in zip(hit, mask, strict=True))
             covered += sum(hit)
-        for word in words:
+        for word in _content_words(folded):
             total += 1
             covered += f"w:{_stem(word)}" in terms
         return covered / total if total else 0.0
