@@ -827,11 +827,19 @@ class FaqIndex:
         hits = self.search(query, limit=len(self.slugs))
         if not hits or self.vetoed(query):
             return []
-        if not self.confident(query, hits[0]) and not self.trusted(query):
+        # Asked once: the trust check and the re-ranking read the same posterior.
+        posterior = self._posterior(query)
+        if not self.confident(query, hits[0]) and not self.trusted(query, posterior):
             return []
-        return self.rerank(query, hits)[:limit]
+        return self.rerank(query, hits, posterior)[:limit]
 
-    def trusted(self, query: str) -> bool:
+    def _posterior(self, query: str) -> dict[str, float]:
+        """The re-ranker's tempered P(article | question); empty without a classifier."""
+        if not self._classifier:
+            return {}
+        return request_posterior(self._classifier, query[:MAX_QUERY_CHARS])
+
+    def trusted(self, query: str, posterior: Mapping[str, float] | None = None) -> bool:
         """Is the re-ranker, trained on customers' own wordings, sure of one article where the
         curated text covers too little of the question ("처음와봤는데여기멤버되려면뭐부터…",
         "로그인할때 쓰는 그거 생각 안나")? Typos, unspaced runs and slang defeat the coverage
@@ -839,7 +847,8 @@ class FaqIndex:
         lists and the veto let the question through, so an off-topic question stays silent."""
         if not self._classifier or TRUST is None:
             return False
-        posterior = request_posterior(self._classifier, query[:MAX_QUERY_CHARS])
+        if posterior is None:
+            posterior = self._posterior(query)
         return max(posterior.values(), default=0.0) >= TRUST
 
     def vetoed(self, query: str) -> bool:
@@ -848,7 +857,9 @@ class FaqIndex:
         not eat)? Asked only after the gate let it through: it can silence, never answer."""
         return self._veto is not None and self._veto.p_none(query[:MAX_QUERY_CHARS]) >= VETO
 
-    def rerank(self, query: str, hits: Sequence[Hit]) -> list[Hit]:
+    def rerank(
+        self, query: str, hits: Sequence[Hit], posterior: Mapping[str, float] | None = None
+    ) -> list[Hit]:
         """`hits` re-ordered with the classifier trained on labelled phrasings (only after the
         gate has let the question through: it never makes a silent question answered).
 
@@ -858,7 +869,8 @@ class FaqIndex:
         if not self._classifier or not hits:
             return list(hits)
         best = max(hit.score for hit in hits)
-        posterior = request_posterior(self._classifier, query[:MAX_QUERY_CHARS])
+        if posterior is None:
+            posterior = self._posterior(query)
         mixed = blend(((h.slug, h.score) for h in hits), posterior, BLEND_WEIGHT)
         return [Hit(slug=slug, score=round(value * best, 4)) for slug, value in mixed]
 

@@ -120,7 +120,9 @@ def test_the_gate_decides_before_the_classifier(monkeypatch: pytest.MonkeyPatch)
     index = FaqIndex(default_articles())
     calls: list[str] = []
     original = index.rerank
-    monkeypatch.setattr(index, "rerank", lambda q, hits: calls.append(q) or original(q, hits))
+    monkeypatch.setattr(
+        index, "rerank", lambda q, hits, *more: calls.append(q) or original(q, hits, *more)
+    )
     assert index.answer("오늘 서울 날씨 어때요?") == []
     assert calls == []  # a silenced question never reaches the re-ranking
     assert index.answer("환불 규정이 궁금합니다")
