@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from faq_learning import HELD_OUT, TAUGHT, Question, evidence_from, load  # noqa: E402
+from faq_learning import HELD_OUT_SPLITS, TAUGHT, Question, evidence_from, load  # noqa: E402
 
 from inbox.faq import search  # noqa: E402
 from inbox.faq.articles import default_articles  # noqa: E402
@@ -437,7 +437,8 @@ def main() -> None:
         return
     if args.write_no_answer:
         write_no_answer(
-            [q for q in load() if q[3] in NONE_SPLITS], [q for q in load() if q[3] == HELD_OUT]
+            [q for q in load() if q[3] in NONE_SPLITS],
+            [q for q in load() if q[3] in HELD_OUT_SPLITS],
         )
         return
     questions = [q for q in load() if q[3] in TAUGHT]

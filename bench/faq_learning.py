@@ -78,6 +78,12 @@ def load() -> list[Question]:
             "dev15b": "hard-dev-15b",
             "dev14a": "hard-dev-14a",
             "dev14b": "hard-dev-14b",
+            "final15": "hard-final-15",
+            "final15b": "hard-final-15b",
+            "final16": "hard-final-16",
+            "dev16a": "hard-dev-16a",
+            "dev16b": "hard-dev-16b",
+            "dev17": "hard-dev-17",
         }[row["split"]]
         out.append((row["q"], tuple(row["slugs"]), row["kind"], split))
     for line in FIRST.read_text(encoding="utf-8").splitlines():
@@ -238,6 +244,9 @@ TAUGHT = (
     "hard-dev-14b",
     "hard-dev-15a",
     "hard-dev-15b",
+    "hard-final-13",
+    "hard-final-13b",
+    "hard-final-14",
     "first-dev",
     "first-test",
 )
@@ -254,9 +263,11 @@ TAUGHT = (
 # Round 16's held-out splits, three writers' (every earlier round had one: a split of ~100
 # labelled questions moves a point per question), each run once before the round on the round-15
 # engine (aggregate only) and once after it (--final --http --write); spent by that run, their
-# misses read for the round's note. The next round teaches them and writes its own first.
-HELD_OUT = "hard-final-13"
-HELD_OUT_SPLITS = (HELD_OUT, "hard-final-13b", "hard-final-14")
+# misses read for the round's note; taught in round 17, which wrote its own three first.
+# Round 17's held-out splits, three more writers' (see docs/decisions.md "FAQ round 17"): run
+# once before the round (aggregate only) and once after it (--final --http --write).
+HELD_OUT = "hard-final-15"
+HELD_OUT_SPLITS = (HELD_OUT, "hard-final-15b", "hard-final-16")
 # Round 13's check of transfer: a third writer's questions (labelled and no-answer), never
 # read line by line, run with --check (aggregate only) before and after the round's changes
 # (92.3 / 95.9 / 103 of 137 -> 92.0 / 95.3 / 105; "FAQ round 13" in docs/decisions.md); then

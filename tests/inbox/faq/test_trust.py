@@ -42,7 +42,7 @@ def test_a_question_the_gate_refuses_is_answered_when_the_ranker_is_sure(
 @pytest.mark.parametrize(
     "question",
     [
-        "강아지 산책은 하루에 몇 번 해야 하나요",  # the ranker leans to product-info, unsure
+        "강아지가 밥을 안 먹어요 어떡하죠",  # the ranker leans to refund-return, unsure
         "너 이름이 뭐야",  # no list names it, the veto lets it through, the ranker has no lead
         "하하하하",
     ],
