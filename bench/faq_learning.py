@@ -247,6 +247,9 @@ TAUGHT = (
     "hard-final-13",
     "hard-final-13b",
     "hard-final-14",
+    "hard-dev-16a",
+    "hard-dev-16b",
+    "hard-dev-17",
     "first-dev",
     "first-test",
 )
@@ -260,6 +263,12 @@ TAUGHT = (
 # multi-intent, English, paraphrase) and hard-dev-15b (off-topic over 62 other domains, named,
 # nonsense, empty; short, typo and spacing questions) by two more, filtered against both held-out
 # splits (1 and 4 lines dropped).
+# hard-dev-16a (321 labelled: colloquial, long stories, English paraphrase, short, vocabulary),
+# hard-dev-16b (250 no-answer: thanks and praise to an agent, another company's own service,
+# off-topic over 66 domains; 105 labelled: thanks before a real question, paying or signing in
+# with another service, contrast) and hard-dev-17 (a general mix, 276) were written for round 17
+# by three sessions that read only the articles, filtered against round 17's held-out splits
+# with faq_near_duplicates.py --drop-near (9, 5 and 14 lines dropped).
 # Round 16's held-out splits, three writers' (every earlier round had one: a split of ~100
 # labelled questions moves a point per question), each run once before the round on the round-15
 # engine (aggregate only) and once after it (--final --http --write); spent by that run, their
