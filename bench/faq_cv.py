@@ -267,21 +267,26 @@ def rescue_table(
     """For each second signal and ranker threshold: of the refused questions the trust check
     would answer (P ≥ `trust`, or P ≥ the threshold with the signal; search.TRUST_AGREED is
     the "index first" row) and the veto at `veto` lets through: labelled ones answered, right
-    at first rank and in the top 3, and no-answer ones lost."""
+    at first rank and in the top 3, and no-answer ones lost (also counted without the veto)."""
     labelled = sum(bool(r.question[1]) for r in found)
     print(f"refused at the trust check: {labelled} labelled, {len(found) - labelled} no-answer\n")
     print(f"answered at P ≥ {trust}, or at a lower P with a second signal:\n")
-    print("| second signal | P ≥ | labelled answered | top-1 | top-3 | no-answer lost |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| second signal | P ≥ | labelled answered | top-1 | top-3 | no-answer lost "
+        "| no-answer lost without the veto |"
+    )
+    print("|---|---|---|---|---|---|---|")
     for name, signal in SIGNALS.items():
         for t in thresholds:
-            rows = [
-                r for r in found if (r.p1 >= trust or (r.p1 >= t and signal(r))) and r.p_none < veto
-            ]
+            passed = [r for r in found if r.p1 >= trust or (r.p1 >= t and signal(r))]
+            rows = [r for r in passed if r.p_none < veto]
             good = [r for r in rows if r.question[1]]
             t1 = sum(r.shown[0] in r.question[1] for r in good)
             t3 = sum(any(s in r.question[1] for s in r.shown) for r in good)
-            print(f"| {name} | {t} | {len(good)} | {t1} | {t3} | {len(rows) - len(good)} |")
+            bare = sum(not r.question[1] for r in passed)
+            print(
+                f"| {name} | {t} | {len(good)} | {t1} | {t3} | {len(rows) - len(good)} | {bare} |"
+            )
 
 
 DEV = "hard-dev-11"

@@ -46,6 +46,10 @@ def test_a_question_the_gate_refuses_is_answered_when_the_ranker_is_sure(
         "강아지가 밥을 안 먹어요 어떡하죠",  # the ranker leans to refund-return, unsure
         "너 이름이 뭐야",  # no list names it, the veto lets it through, the ranker has no lead
         "하하하하",
+        # P 0.71 for shipping-address-change, the index's first hit too, and the veto lets it
+        # through: below TRUST_AGREED (a shipped no-answer question, 우리 회사 주소 영어로
+        # 어떻게 써요, reworded).
+        "회사 주소 영어로 어떻게 적어요",
     ],
 )
 def test_an_unsure_ranker_does_not_open_the_gate(index: FaqIndex, question: str) -> None:
@@ -60,7 +64,7 @@ def test_the_lists_still_silence_what_the_ranker_is_sure_of(index: FaqIndex) -> 
     assert index.answer(question) == []
 
 
-# Round 17: unseen colloquial rewordings the ranker reads at P 0.7-0.9 (not shipped phrasings;
+# Round 17: unseen colloquial rewordings the ranker reads at P 0.75-0.9 (not shipped phrasings;
 # like the held-out 나 섬 사는데 며칠이면 오냐 ㅠ and 포장 및 발송 수수료 같은 게 따로 붙나요?),
 # each also the index's own first hit.
 AGREED = [
