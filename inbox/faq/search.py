@@ -38,6 +38,7 @@ from inbox.faq.salad import word_salad
 from inbox.faq.services import _PHRASE_NOUNS, OtherServices, ServiceNames, default_services
 from inbox.faq.spacing import Spacer
 from inbox.faq.synonyms import EN_SYNONYMS, KO_SYNONYMS, fold
+from inbox.faq.thanks import no_request_left
 from inbox.faq.topics import OffTopic, TopicWords, default_topics
 from inbox.faq.words import (
     KO_EVERYDAY_WORDS,
@@ -828,6 +829,8 @@ class FaqIndex:
             return []  # about something the shop never handles (피자 배달): inbox.faq.topics
         if word_salad(query[:MAX_QUERY_CHARS]):
             return []  # code, a keyboard mash, article words strung together: inbox.faq.salad
+        if no_request_left(query[:MAX_QUERY_CHARS]):
+            return []  # thanks, praise, a closing with nothing asked: inbox.faq.thanks
         low = normalize(self._fix(worded))
         if self._unknown.owner(low) and not self._topics.points_at_us(low):
             return []  # owned by a word the shop never saw (사주 상담): inbox.faq.owners
