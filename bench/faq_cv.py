@@ -31,7 +31,8 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +48,7 @@ from inbox.faq.classifier import (  # noqa: E402
     FORMAT,
     NO_ANSWER_FORMAT,
     TEMPERATURE,
+    VETO,
     PhrasingClassifier,
     blend,
 )
@@ -172,6 +174,119 @@ def veto_cv(
             f"| {'no veto' if t is None else t} | {n} | {100 * t1 / n:.1f} | {100 * t3 / n:.1f} "
             f"| {wrong} | {sil}/{neg} | {' '.join(per_fold)} |"
         )
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A question the score/coverage gate refused after the lists and before the veto: what
+    a second signal for the trust check can read (round 17)."""
+
+    question: Question
+    fold: str
+    posterior: Mapping[str, float]
+    index_order: list[str]  # the index's own ranking, best first
+    coverage: float  # of the question by the ranker's first choice (content, no scaffolding)
+    p_none: float  # the fold's veto
+    shown: list[str]  # what would be shown if answered: the index hits blended with the ranker
+
+    @property
+    def first(self) -> str:
+        return max(self.posterior, key=lambda s: self.posterior[s], default="")
+
+    @property
+    def p1(self) -> float:
+        return max(self.posterior.values(), default=0.0)
+
+    @property
+    def margin(self) -> float:
+        top = sorted(self.posterior.values(), reverse=True)[:2]
+        return top[0] - top[1] if len(top) == 2 else (top[0] if top else 0.0)
+
+    def index_rank(self) -> int:
+        """Where the index puts the ranker's first choice (1 = its own first hit; 99 absent)."""
+        return self.index_order.index(self.first) + 1 if self.first in self.index_order else 99
+
+
+def refusals(questions: Sequence[Question], folds: Sequence[str]) -> list[Refusal]:
+    """Leave-one-split-out, as `veto_cv` builds the engine: every question the fold's gate
+    refuses at the trust check (not the lists), with the signals the check can read."""
+    articles = default_articles()
+    plain = FaqIndex(articles, classify=False)
+    analyze = lambda t: plain.analyzer(plain._fix(t[:MAX_QUERY_CHARS]))  # noqa: E731
+    out: list[Refusal] = []
+    seen: list[tuple[Mapping[str, float], list[str]]] = []
+
+    def record(
+        _query: str,
+        posterior: Mapping[str, float] | None = None,
+        hits: Sequence[search.Hit] = (),
+    ) -> bool:
+        seen.append((posterior or {}, [h.slug for h in hits]))
+        return False
+
+    for fold in folds:
+        train = [q for q in questions if q[3] != fold]
+        labelled = examples_from([q for q in train if q[1]])
+        ranker = _classifier(articles, labelled, {}, analyze)
+        none = [q[0] for q in train if not q[1] and q[3] in NONE_SPLITS]
+        veto = _veto_classifier(ranker, articles, none)
+        assert ranker is not None and veto is not None
+        index = FaqIndex(articles, examples=labelled, no_answer=())
+        index.trusted = record  # type: ignore[method-assign]
+        for q in questions:
+            if q[3] != fold:
+                continue
+            seen.clear()
+            index.answer(q[0])
+            if not seen:
+                continue  # answered by the gate, or silenced before the trust check
+            posterior, order = seen[0]
+            first = max(posterior, key=lambda s: posterior[s], default="")
+            hits = [(h.slug, h.score) for h in index.search(q[0], limit=len(index.slugs))]
+            shown = [slug for slug, _s in blend(hits, posterior, BLEND_WEIGHT)[:3]]
+            cover = index.coverage(q[0], first, correct=False, scaffolding=False) if first else 0
+            out.append(Refusal(q, fold, posterior, order, cover, veto.p_none(q[0]), shown))
+    return out
+
+
+# The second signals compared by --rescue: name -> does a refused question pass it?
+SIGNALS: dict[str, Callable[[Refusal], bool]] = {
+    "none": lambda r: True,
+    "index first": lambda r: r.index_rank() == 1,
+    "index top 2": lambda r: r.index_rank() <= 2,
+    "index top 3": lambda r: r.index_rank() <= 3,
+    "margin ≥ 0.3": lambda r: r.margin >= 0.3,
+    "coverage ≥ 0.3": lambda r: r.coverage >= 0.3,
+    "index first, coverage ≥ 0.2": lambda r: r.index_rank() == 1 and r.coverage >= 0.2,
+}
+
+
+def rescue_table(
+    found: Sequence[Refusal], thresholds: Sequence[float], trust: float, veto: float
+) -> None:
+    """For each second signal and ranker threshold: of the refused questions the trust check
+    would answer (P ≥ `trust`, or P ≥ the threshold with the signal; search.TRUST_AGREED is
+    the "index first" row) and the veto at `veto` lets through: labelled ones answered, right
+    at first rank and in the top 3, and no-answer ones lost (also counted without the veto)."""
+    labelled = sum(bool(r.question[1]) for r in found)
+    print(f"refused at the trust check: {labelled} labelled, {len(found) - labelled} no-answer\n")
+    print(f"answered at P ≥ {trust}, or at a lower P with a second signal:\n")
+    print(
+        "| second signal | P ≥ | labelled answered | top-1 | top-3 | no-answer lost "
+        "| no-answer lost without the veto |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for name, signal in SIGNALS.items():
+        for t in thresholds:
+            passed = [r for r in found if r.p1 >= trust or (r.p1 >= t and signal(r))]
+            rows = [r for r in passed if r.p_none < veto]
+            good = [r for r in rows if r.question[1]]
+            t1 = sum(r.shown[0] in r.question[1] for r in good)
+            t3 = sum(any(s in r.question[1] for s in r.shown) for r in good)
+            bare = sum(not r.question[1] for r in passed)
+            print(
+                f"| {name} | {t} | {len(good)} | {t1} | {t3} | {len(rows) - len(good)} | {bare} |"
+            )
 
 
 DEV = "hard-dev-11"
@@ -425,6 +540,17 @@ def main() -> None:
         help="--veto/--domains: the gate's TRUST values to compare (negative: off; round 15)",
     )
     parser.add_argument(
+        "--agreed",
+        type=float,
+        help="--veto/--domains/--framed: the trust check's TRUST_AGREED (negative: off; round 17)",
+    )
+    parser.add_argument(
+        "--rescue",
+        type=float,
+        nargs="*",
+        help="the gate's refusals: second signals for trusting the ranker, per P threshold",
+    )
+    parser.add_argument(
         "--no-lexicon", action="store_true", help="--veto: without the topics lexicon (round 10)"
     )
     parser.add_argument(
@@ -441,6 +567,8 @@ def main() -> None:
             [q for q in load() if q[3] in HELD_OUT_SPLITS],
         )
         return
+    if args.agreed is not None:
+        search.TRUST_AGREED = None if args.agreed < 0 else args.agreed
     questions = [q for q in load() if q[3] in TAUGHT]
     folds = [s for s in TAUGHT if any(q[3] == s for q in questions)]
     if args.domains:
@@ -458,10 +586,21 @@ def main() -> None:
     if args.unspaced:
         unspaced_check(questions, folds)
         return
+    if args.rescue is not None:
+        rescue_table(
+            refusals(questions, folds),
+            args.rescue or [0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
+            search.TRUST if search.TRUST is not None else 1.0,
+            VETO,
+        )
+        return
     if args.veto is not None:
         for trust in args.trust or [search.TRUST]:
             search.TRUST = None if trust < 0 else trust
-            print(f"\ngate refusals answered at the ranker's P(article) ≥ {search.TRUST}:")
+            print(
+                f"\ngate refusals answered at the ranker's P(article) ≥ {search.TRUST}, or "
+                f"≥ {search.TRUST_AGREED} with the index's first hit the same article:"
+            )
             veto_cv(
                 questions,
                 folds,

@@ -9,7 +9,8 @@ sweeper sends due ones where the platform's reply window is open and records why
 the others. The customer's "1".."5" reply (a quick-reply tap sends the same text) becomes
 the rating and never reopens the conversation; the next message within the hour, if any,
 is the comment. Messenger and Instagram get the five answers as quick replies (payload
-`CSAT:<survey>:<n>`, read back from the tap); email gets signed one-click links to the public
+`CSAT:<survey>:<n>`, read back from the tap), WhatsApp as an interactive list with the same
+ids (connectors/whatsapp/choices.py); email gets signed one-click links to the public
 page (inbox/csat_links.py); the chat widget draws a rating card for the question's message.
 """
 

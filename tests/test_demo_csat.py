@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 import requests
 from sqlalchemy import select
 
@@ -185,3 +186,85 @@ def test_meta_quick_replies_inside_the_window_only(tmp_path: Any, monkeypatch: A
                 conversation = s.get(Conversation, ig)
                 assert conversation is not None and conversation.status == "resolved"
             assert len(survey_calls()) == 1  # one survey, nothing to the late customer
+
+
+@pytest.mark.browser
+def test_whatsapp_survey_is_a_list_answered_with_one_tap(
+    tmp_path: Any, monkeypatch: Any, browser: Any
+) -> None:
+    """WhatsApp: the survey goes out as an interactive list of the five answers (the Cloud API
+    request recorded by the simulator), the simulator page shows the rows under it, and the
+    customer's tap on a row there (a list_reply carrying our payload) is the rating."""
+    with prepared_demo(tmp_path, monkeypatch) as demo:
+        info, port, rt = demo.info, demo.port, demo.runtime
+        headers = {"Authorization": f"Bearer {info['token']}"}
+        emu = f"http://127.0.0.1:{port}/sandbox/meta/_emu/whatsapp"
+        with serve_wsgi(demo_app(rt), port=port) as base:
+            with rt.db.session() as s:
+                account = s.scalars(
+                    select(ChannelAccount).where(ChannelAccount.connector == "whatsapp")
+                ).one()
+                csat_schedule.set_config(
+                    account, csat_schedule.Config(enabled=True, delay_minutes=0)
+                )
+            wa_id = "821055507777"
+
+            def customer_sends(**body: Any) -> None:
+                made = requests.post(
+                    f"{emu}/customers/message",
+                    json={"wa_id": wa_id, "name": "왓츠앱 고객", **body},
+                    timeout=30,
+                )
+                assert made.status_code == 200, made.text
+
+            customer_sends(text="크릴오일 반품 접수됐나요?")
+
+            def conversation() -> Any:
+                rt.jobs.drain(1)
+                with rt.db.session() as s:
+                    row = s.scalars(
+                        select(Message).where(Message.text == "크릴오일 반품 접수됐나요?")
+                    ).first()
+                    return row.conversation_id if row else None
+
+            cid = wait_for_value(conversation)
+            assert cid, "the WhatsApp message never reached the inbox"
+            done = requests.patch(
+                f"{base}/api/v1/conversations/{cid}",
+                json={"status": "resolved"},
+                headers=headers,
+                timeout=30,
+            )
+            assert done.status_code == 200, done.text
+            assert send_due_surveys(datetime.now(UTC) + timedelta(seconds=1)) == 1
+            assert wait_for_value(lambda: rt.jobs.drain(1) and _survey(rt, cid).status == "sent")
+            survey_id = _survey(rt, cid).id
+
+            def survey_sent() -> list[Any]:
+                rt.jobs.drain(1)
+                sent = requests.get(f"{emu}/sent", timeout=30).json()
+                return [m for m in sent if m["to"] == wa_id and m["type"] == "interactive"]
+
+            (sent,) = wait_for_value(survey_sent)
+            listing = sent["body"]["interactive"]
+            assert listing["type"] == "list"
+            assert "How satisfied were you?" in listing["body"]["text"]
+            (section,) = listing["action"]["sections"]
+            assert section["rows"] == [
+                {"id": f"CSAT:{survey_id}:{n}", "title": str(n)} for n in range(1, 6)
+            ]
+            chats = requests.get(f"{emu}/chats", timeout=30).json()["messages"]
+            (shown,) = [m for m in chats if m["wa_id"] == wa_id and m["ours"]]
+            assert [c["title"] for c in shown["choices"]] == list("12345")
+            context = browser.new_context()
+            try:
+                page = context.new_page()
+                page.goto(f"http://127.0.0.1:{port}/sandbox/meta/whatsapp/simulator")
+                page.locator(".choices button", has_text="2").click()
+                page.wait_for_function("document.querySelectorAll('.choices').length === 0")
+            finally:
+                context.close()
+            assert wait_for_value(lambda: rt.jobs.drain(1) and _survey(rt, cid).rating == 2)
+            with rt.db.session() as s:
+                resolved = s.get(Conversation, cid)
+                assert resolved is not None and resolved.status == "resolved"

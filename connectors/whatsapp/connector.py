@@ -41,7 +41,7 @@ from connectors.base import (
     UnsupportedEvent,
 )
 from connectors.fetch import META_CDN_HOSTS, GuardedFetcher
-from connectors.whatsapp import payloads
+from connectors.whatsapp import choices, payloads
 from connectors.whatsapp.channel import TEXT_LIMIT
 from connectors.whatsapp.templates import (
     TEMPLATE_FIELDS,
@@ -194,7 +194,10 @@ class WhatsAppConnector:
             for attachment in reply.attachments
         ]
         if reply.text or not ids:
-            text = {"type": "text", "text": {"preview_url": False, "body": reply.text}}
+            text = choices.interactive(reply.text, reply.options.get("quick_replies")) or {
+                "type": "text",
+                "text": {"preview_url": False, "body": reply.text},
+            }
             ids.append(self._post_message(account, reply, text))
         return SendResult(ids[-1], {"message_ids": ids})
 

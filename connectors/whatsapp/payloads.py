@@ -179,7 +179,10 @@ def _interactive(message: Mapping[str, Any]) -> dict[str, Any]:
     chosen = {"type": kind, "id": reply.get("id"), "title": reply.get("title")}
     if reply.get("description"):
         chosen["description"] = reply["description"]
-    return {"text": str(reply.get("title") or reply.get("id") or ""), "extra": {"reply": chosen}}
+    extra: dict[str, Any] = {"reply": chosen}
+    if isinstance(reply.get("id"), str):
+        extra["quick_reply"] = reply["id"]  # read like a Messenger quick reply's payload
+    return {"text": str(reply.get("title") or reply.get("id") or ""), "extra": extra}
 
 
 def _button(message: Mapping[str, Any]) -> dict[str, Any]:

@@ -43,7 +43,14 @@ _ADVERB_TEXT = """
 벌써 방금 지금 나중 혹시 제발 빨리 얼른 바로 전부 모두 다들 각각 따로 같이 함께 소량 대량
 여러 몇몇 한번 두번 하나 두개 세개 한개 반만
 """
+_ADVERBS = frozenset(_ADVERB_TEXT.split())
 _MAX_OWNER = 4  # syllables: a longer bare "owner" is an unspaced sentence (몇원부터무료배송)
+
+
+def bare_noun(word: str) -> bool:
+    """Could `word` be a noun heading the next one (no verb or particle ending, not an
+    adverb)? inbox.faq.services reads a company's name before its 본사 or 고객센터 with it."""
+    return not _NOT_BARE.search(word) and word not in _ADVERBS
 
 
 def _initials(texts: Iterable[str]) -> set[str]:
@@ -102,7 +109,7 @@ class UnknownOwners:
             if (
                 _HANGUL.match(owner)
                 and 2 <= len(owner) <= _MAX_OWNER
-                and not _NOT_BARE.search(owner)
+                and bare_noun(owner)
                 and not self._is_known(owner)
             ):
                 return owner

@@ -38,6 +38,7 @@ from inbox.faq.salad import word_salad
 from inbox.faq.services import _PHRASE_NOUNS, OtherServices, ServiceNames, default_services
 from inbox.faq.spacing import Spacer
 from inbox.faq.synonyms import EN_SYNONYMS, KO_SYNONYMS, fold
+from inbox.faq.thanks import no_request_left
 from inbox.faq.topics import OffTopic, TopicWords, default_topics
 from inbox.faq.words import (
     KO_EVERYDAY_WORDS,
@@ -457,6 +458,13 @@ LEARNED_MATCH = 0.6
 # questions the gate refused answered, all at first rank, and no no-answer question; at 0.8,
 # 8 and 1 lost; at 0.7, 15 and 2 lost.
 TRUST: float | None = 0.9
+# ... and the P at or above which it is trusted when the index's own first hit is the same
+# article: two rankers that read the question differently (curated text, customers' wordings)
+# agreeing. On the folds (bench/faq_cv.py --rescue, "FAQ round 17" in docs/decisions.md), of
+# the questions the gate refused: 10 more labelled answered (all at first rank) and no
+# no-answer question, with or without the veto. At 0.7, 12, and 3 off-topic questions (P
+# 0.71-0.75: 항생제, 보일러, 영어학원) left to the veto; at 0.6, one lost past the veto too.
+TRUST_AGREED: float | None = 0.75
 
 
 def _content_terms(terms: Iterable[str]) -> frozenset[str]:
@@ -821,6 +829,8 @@ class FaqIndex:
             return []  # about something the shop never handles (피자 배달): inbox.faq.topics
         if word_salad(query[:MAX_QUERY_CHARS]):
             return []  # code, a keyboard mash, article words strung together: inbox.faq.salad
+        if no_request_left(query[:MAX_QUERY_CHARS]):
+            return []  # thanks, praise, a closing with nothing asked: inbox.faq.thanks
         low = normalize(self._fix(worded))
         if self._unknown.owner(low) and not self._topics.points_at_us(low):
             return []  # owned by a word the shop never saw (사주 상담): inbox.faq.owners
@@ -829,7 +839,7 @@ class FaqIndex:
             return []
         # Asked once: the trust check and the re-ranking read the same posterior.
         posterior = self._posterior(query)
-        if not self.confident(query, hits[0]) and not self.trusted(query, posterior):
+        if not self.confident(query, hits[0]) and not self.trusted(query, posterior, hits):
             return []
         return self.rerank(query, hits, posterior)[:limit]
 
@@ -839,17 +849,35 @@ class FaqIndex:
             return {}
         return request_posterior(self._classifier, query[:MAX_QUERY_CHARS])
 
-    def trusted(self, query: str, posterior: Mapping[str, float] | None = None) -> bool:
+    def trusted(
+        self,
+        query: str,
+        posterior: Mapping[str, float] | None = None,
+        hits: Sequence[Hit] | None = None,
+    ) -> bool:
         """Is the re-ranker, trained on customers' own wordings, sure of one article where the
         curated text covers too little of the question ("처음와봤는데여기멤버되려면뭐부터…",
         "로그인할때 쓰는 그거 생각 안나")? Typos, unspaced runs and slang defeat the coverage
         test word by word; the labelled phrasings carry them as a whole. Asked only after the
-        lists and the veto let the question through, so an off-topic question stays silent."""
-        if not self._classifier or TRUST is None:
+        lists and the veto let the question through, so an off-topic question stays silent.
+
+        A less sure ranker (`TRUST_AGREED`) is trusted when the index, which reads only the
+        curated text, ranks the same article first (`hits`: its ranking; searched when not
+        given): colloquial, English and story questions the ranker read at P 0.75-0.9 were
+        silenced although both rankers named the right article."""
+        if (
+            not self._classifier
+            or TRUST is None
+            or not (posterior := self._posterior(query) if posterior is None else posterior)
+        ):
             return False
-        if posterior is None:
-            posterior = self._posterior(query)
-        return max(posterior.values(), default=0.0) >= TRUST
+        first = max(posterior, key=posterior.__getitem__)
+        if posterior[first] >= TRUST:
+            return True
+        if hits is None:
+            hits = self.search(query, limit=1)
+        agreed = bool(hits) and hits[0].slug == first
+        return agreed and TRUST_AGREED is not None and posterior[first] >= TRUST_AGREED
 
     def vetoed(self, query: str) -> bool:
         """Does the question read far more like the shipped no-answer questions than like any

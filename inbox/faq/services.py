@@ -39,6 +39,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from inbox.faq.owners import bare_noun
+
 _LATIN = re.compile(r"[a-z0-9]")
 # Endings of the phrase a name heads that keep the request ours: instrumental, comparison,
 # copula (describing our parcel's courier, the customer's mailbox), and where the customer
@@ -154,12 +156,43 @@ _ACCOUNT = re.compile(
 )
 
 
+# What belongs to the service itself, not to an order placed with us: its own help desk and
+# site ("롯데택배 고객센터 ARS", "정관장 홈페이지"), a bank or pay service's money and settings
+# ("토스 계좌 해지", "삼성카드 결제일 변경", "카카오페이 잔액 충전"), a messenger's own features
+# ("카카오톡 프로필", "라인 채팅방"). A store name heading one of them is the owner of the
+# request, as an account there is (`_ACCOUNT`); the instrumental still keeps it ours
+# ("카카오페이 잔액으로 환불되나요").
+_OWN_PART = re.compile(
+    r"고객센터|콜센터|\bars\b|상담실|본사|홈페이지|계좌|잔액|충전|송금|이체|결제일|한도|명세서|"
+    r"연회비|프로필|친구\s?추가|채팅방|단톡|선물하기|이모티콘|멤버십|등급|쿠폰함|본인인증|인계|"
+    r"\b(?:customer service|support line|help ?desk|balance|top ?up|profile|membership)"
+)
+
+
+# A company's own organs: "센트룸 본사 상담실", "정관장 홈페이지", "고려은단 고객센터". Whoever
+# heads one with a bare noun is a company no list needs to name; a generic head (쇼핑몰, 제조사,
+# 택배사) or a word of the articles' is not a name, and "여기 고객센터" points at us (OURS).
+_ORGAN = re.compile(
+    r"(?<![가-힣a-z0-9])([가-힣]{2,6}|[a-z][a-z0-9]{2,})\s?"
+    r"(?:본사|공식\s?(?:홈페이지|사이트|몰|스토어|앱)|홈페이지|고객센터|콜센터|직영점|대리점|가맹점)"
+)
+# A shop's own name glued to 몰 ("에스더몰 앱 쿠폰함"); 쇼핑몰, 복지몰 are kinds, not names.
+_MALL = re.compile(r"(?<![가-힣])([가-힣]{2,4})몰(?![가-힣])")
+_GENERIC_HEAD_TEXT = """
+쇼핑몰 쇼핑 인터넷 온라인 회사 업체 판매처 판매자 제조사 제조 브랜드 택배사 택배 배송
+    고객 소비자 상담 전화 대표 저희 그쪽 해당 공식 메인 통합 모바일 복지 종합 우리 이곳 거기
+    그곳 저곳 제품 상품
+"""
+_GENERIC_HEADS = frozenset(_GENERIC_HEAD_TEXT.split())
+
+
 class OtherServices:
     """Finds the clauses of a message whose request belongs to another service."""
 
     def __init__(self, names: ServiceNames, own_texts: Iterable[str] = ()) -> None:
         """`own_texts`: the articles' titles, answers and keywords; a name they use is ours."""
         own = " ".join(" ".join(t.lower().split()) for t in own_texts)
+        self._own = own
         self.other = {
             n: c
             for n, c in names.other.items()
@@ -170,6 +203,18 @@ class OtherServices:
         self.store = frozenset({*names.store, *(n for n in names.other if n not in self.other)})
         self._regex = _compile(tuple(sorted({*self.other, *self.store}, key=_longest_first)))
 
+    def _unnamed(self, low: str) -> list[str]:
+        """Companies no list names, read from the organ they head (`_ORGAN`, `_MALL`)."""
+        heads = [m.group(1) for m in (*_ORGAN.finditer(low), *_MALL.finditer(low))]
+        return [
+            head
+            for head in heads
+            if head not in _GENERIC_HEADS
+            and bare_noun(head)
+            and head not in self.store
+            and not re.search(r"(?<![가-힣a-z0-9])" + re.escape(head), self._own)
+        ]
+
     def owners(self, text: str) -> list[str]:
         """The other services `text` asks about (names as matched), in order."""
         if self._regex is None:
@@ -177,7 +222,7 @@ class OtherServices:
         low = " ".join(text.lower().split())
         matches = list(self._regex.finditer(low))
         if not matches:
-            return []
+            return self._unnamed(low) if not OURS.search(low) else []
         # Pointing at us is read outside the names: 여기어때 is a travel app, not "here".
         rest, end = [], 0
         for match in matches:
@@ -185,7 +230,7 @@ class OtherServices:
             end = match.end()
         if OURS.search(" ".join([*rest, low[end:]])):
             return []
-        found = []
+        found = [name for name in self._unnamed(low)]
         for match in matches:
             name = " ".join(match.group().split())
             before, after = low[: match.start()], low[match.end() :]
@@ -193,8 +238,8 @@ class OtherServices:
                 found.append(name)
             elif self.other.get(name) in _SHOPS and _ordered_through(after):
                 found.append(name)  # "쿠팡 로켓배송으로 시킨 거": that shop's order
-            elif name in self.store and owns(before, after) and _asks_account(after):
-                found.append(name)  # the customer's own account at a service we use
+            elif name in self.store and owns(before, after) and _asks_own(after):
+                found.append(name)  # the customer's own account, money or help desk there
         return found
 
 
@@ -271,6 +316,14 @@ def _asks_account(after: str) -> bool:
     "카카오톡 계정 정지", "인스타 계정 해킹")? Read over the name's own token and the next
     three: far enough for 앱/계정 between the name and the request, not into a second clause."""
     return bool(_ACCOUNT.search(" ".join(after.split(" ")[: _PHRASE_TOKENS + 1])))
+
+
+def _asks_own(after: str) -> bool:
+    """Does the phrase a store name heads ask about the customer's account there or about
+    the service's own parts (`_OWN_PART`)? Read as `_asks_account` reads it."""
+    return _asks_account(after) or bool(
+        _OWN_PART.search(" ".join(after.split(" ")[: _PHRASE_TOKENS + 1]))
+    )
 
 
 def owns(before: str, after: str) -> bool:

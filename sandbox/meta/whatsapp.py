@@ -259,6 +259,8 @@ def send(call: Call, wa: WhatsApp) -> dict[str, Any]:
         _check_media(wa, kind, content)
     if kind == "template":
         _check_template(wa, content)
+    if kind == "interactive":
+        _check_interactive(content)
     now = world().now()
     message = Sent(wa.wamid(), to, kind, dict(body), now)
     wa.sent.append(message)
@@ -299,6 +301,65 @@ def _check_media(wa: WhatsApp, kind: str, content: dict[str, Any]) -> None:
         raise GraphError(100, f"(#100) Param {kind}['link'] must be an https URL or use id")
     if kind in ("audio", "sticker") and "caption" in content:
         raise GraphError(100, f"(#100) Param {kind}['caption'] is not supported")
+
+
+def _check_interactive(content: dict[str, Any]) -> None:
+    """The Cloud API's limits on reply buttons and lists (docs/platform-apis.md §5.5)."""
+    kind = content.get("type")
+    body = str((content.get("body") or {}).get("text") or "")
+    action = content.get("action") or {}
+    if kind == "button":
+        if not 0 < len(body) <= 1024:
+            raise GraphError(
+                100, "(#100) Param interactive['body']['text'] must be 1 to 1024 chars"
+            )
+        buttons = action.get("buttons") or []
+        if not 1 <= len(buttons) <= 3:
+            raise GraphError(100, "(#100) Param interactive['action']['buttons'] must have 1 to 3")
+        _check_choices([b.get("reply") or {} for b in buttons], title=20, ident=256)
+    elif kind == "list":
+        if not 0 < len(body) <= 4096:
+            raise GraphError(
+                100, "(#100) Param interactive['body']['text'] must be 1 to 4096 chars"
+            )
+        if not 0 < len(str(action.get("button") or "")) <= 20:
+            raise GraphError(100, "(#100) Param interactive['action']['button'] must be 1 to 20")
+        sections = action.get("sections") or []
+        if not 1 <= len(sections) <= 10:
+            raise GraphError(100, "(#100) Param interactive['action']['sections'] must have 1-10")
+        if len(sections) > 1 and not all(
+            0 < len(str(x.get("title") or "")) <= 24 for x in sections
+        ):
+            raise GraphError(100, "(#100) Each section needs a title of 1 to 24 characters")
+        rows = [row for section in sections for row in section.get("rows") or []]
+        if not 1 <= len(rows) <= 10:
+            raise GraphError(100, "(#100) A list message has 1 to 10 rows in all")
+        _check_choices(rows, title=24, ident=200)
+    else:
+        raise GraphError(100, f"(#100) Interactive type {kind!r} is not supported here")
+
+
+def _check_choices(choices: list[dict[str, Any]], *, title: int, ident: int) -> None:
+    ids = [str(c.get("id") or "") for c in choices]
+    titles = [str(c.get("title") or "") for c in choices]
+    if not all(0 < len(i) <= ident for i in ids) or len(set(ids)) != len(ids):
+        raise GraphError(100, f"(#100) Choice ids must be unique, 1 to {ident} characters")
+    if not all(0 < len(t) <= title for t in titles) or len(set(titles)) != len(titles):
+        raise GraphError(100, f"(#100) Choice titles must be unique, 1 to {title} characters")
+
+
+def choices_of(sent: Sent) -> list[dict[str, str]]:
+    """The reply buttons or list rows of an interactive message we were sent, for the
+    simulator's tap (`type` is the reply kind the tap comes back as)."""
+    content = sent.body.get("interactive") if sent.type == "interactive" else None
+    if not isinstance(content, dict):
+        return []
+    action = content.get("action") or {}
+    if content.get("type") == "button":
+        replies = [b.get("reply") or {} for b in action.get("buttons") or []]
+        return [{"type": "button_reply", "id": r["id"], "title": r["title"]} for r in replies]
+    rows = [row for section in action.get("sections") or [] for row in section.get("rows") or []]
+    return [{"type": "list_reply", "id": r["id"], "title": r["title"]} for r in rows]
 
 
 def _check_template(wa: WhatsApp, content: dict[str, Any]) -> None:
@@ -517,6 +578,7 @@ def chats() -> Response:
                 "text": _preview_sent(wa, s),
                 "at": str(int(s.at.timestamp())),
                 "status": s.status,
+                "choices": choices_of(s),
             }
             for s in wa.sent
         ]
@@ -546,6 +608,8 @@ def _preview_sent(wa: WhatsApp, sent: Sent) -> str:
             for p in c.get("parameters") or ()
         ]
         return f"[template {content.get('name')}] " + " · ".join(values)
+    if sent.type == "interactive":
+        return str((content.get("body") or {}).get("text") or "[interactive]")
     return f"[{sent.type}]"
 
 

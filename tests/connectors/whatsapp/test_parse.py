@@ -122,8 +122,11 @@ def test_interactive_replies_keep_what_was_chosen() -> None:
         "title": "네, 교환할게요",
     }
     assert button.context == {"reply_to": "wamid.OURS0002"}
+    # The chosen id is the payload, read as a Messenger quick reply's is (a CSAT tap).
+    assert button.extra["quick_reply"] == "btn-yes"
     row = message("message__interactive_list_reply")
     assert row.extra["reply"]["id"] == "row-refund"
+    assert row.extra["quick_reply"] == "row-refund"
     assert row.extra["reply"]["description"] == "결제 수단으로 환불"
     assert message("message__button_template_quick_reply").extra["button"] == "STOP_PROMOTIONS"
 

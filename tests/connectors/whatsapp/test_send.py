@@ -23,7 +23,7 @@ from connectors.base import (
 )
 from connectors.fetch import FetchRefused
 from connectors.whatsapp import WhatsAppConnector
-from connectors.whatsapp.payloads import media_url
+from connectors.whatsapp.payloads import media_url, value_events
 from sandbox.meta.whatsapp import DEFAULTS
 from tests.connectors.facebook.sandbox_support import Sandbox
 
@@ -314,3 +314,125 @@ def test_cloud_api_throttles_are_rate_limits_of_this_connector_only() -> None:
     assert isinstance(error, RateLimited)
     assert error.scopes == ("meta:account:109876543210987",)
     assert not isinstance(map_error(400, body, Usage()), RateLimited)  # Facebook's client
+
+
+CSAT_CHOICES = [{"title": str(n), "payload": f"CSAT:7:{n}"} for n in range(1, 6)]
+
+
+def test_five_quick_replies_go_out_as_a_list_the_customer_taps(sandbox: Sandbox) -> None:
+    """A CSAT survey's five answers: WhatsApp has no quick replies under a text, so they
+    become an interactive list (more than 3 choices), and a tap on a row comes back with the
+    payload as its id."""
+    customer_writes(sandbox, text="환불 됐나요?")
+    sandbox.clear_requests()
+    question = "만족하셨나요? 1-5 / How satisfied were you?"
+    connector(sandbox).send(
+        ACCOUNT, reply(sandbox, question, options={"quick_replies": CSAT_CHOICES})
+    )
+    (call,) = posts(sandbox, "/messages")
+    assert call["json"]["type"] == "interactive"
+    assert call["json"]["interactive"] == {
+        "type": "list",
+        "body": {"text": question},
+        "action": {
+            "button": "선택 / Choose",
+            "sections": [{"rows": [{"id": f"CSAT:7:{n}", "title": str(n)} for n in range(1, 6)]}],
+        },
+    }
+    chats = sandbox.http.get(f"{sandbox.url}/_emu/whatsapp/chats", timeout=10).json()
+    (ours,) = [m for m in chats["messages"] if m["ours"]]
+    assert ours["text"] == question
+    assert [c["id"] for c in ours["choices"]] == [f"CSAT:7:{n}" for n in range(1, 6)]
+    tap = {"type": "list_reply", "list_reply": {"id": "CSAT:7:4", "title": "4"}}
+    sent = customer_writes(sandbox, type="interactive", interactive=tap)
+    value = {"metadata": {"phone_number_id": PNID}, "messages": [sent["message"]]}
+    (event,), refused = value_events(value)
+    assert not refused
+    assert (event.text, event.extra["quick_reply"]) == ("4", "CSAT:7:4")
+
+
+def test_up_to_three_quick_replies_are_reply_buttons(sandbox: Sandbox) -> None:
+    customer_writes(sandbox, text="교환 되나요?")
+    sandbox.clear_requests()
+    two = [{"title": "네", "payload": "YES"}, {"title": "아니요", "payload": "NO"}]
+    connector(sandbox).send(
+        ACCOUNT, reply(sandbox, "해결되셨나요?", options={"quick_replies": two})
+    )
+    (call,) = posts(sandbox, "/messages")
+    assert call["json"]["interactive"] == {
+        "type": "button",
+        "body": {"text": "해결되셨나요?"},
+        "action": {
+            "buttons": [
+                {"type": "reply", "reply": {"id": "YES", "title": "네"}},
+                {"type": "reply", "reply": {"id": "NO", "title": "아니요"}},
+            ]
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    "choices",
+    [
+        [{"title": str(n), "payload": f"P{n}"} for n in range(11)],  # more than a list holds
+        [{"title": "가" * 25, "payload": "LONG"}, {"title": "b", "payload": "B"}] * 2,
+        [{"title": "a", "payload": "SAME"}, {"title": "b", "payload": "SAME"}],
+    ],
+)
+def test_choices_that_do_not_fit_leave_a_plain_text(
+    sandbox: Sandbox, choices: list[dict[str, str]]
+) -> None:
+    """The question still says what to type; a refused interactive send would lose it."""
+    customer_writes(sandbox, text="문의요")
+    sandbox.clear_requests()
+    connector(sandbox).send(ACCOUNT, reply(sandbox, "1-5?", options={"quick_replies": choices}))
+    (call,) = posts(sandbox, "/messages")
+    assert call["json"]["type"] == "text" and call["json"]["text"]["body"] == "1-5?"
+
+
+@pytest.mark.parametrize(
+    ("interactive", "complaint"),
+    [
+        ({"type": "button", "body": {"text": "q"}, "action": {"buttons": []}}, "1 to 3"),
+        (
+            {
+                "type": "list",
+                "body": {"text": "q"},
+                "action": {
+                    "button": "고르기",
+                    "sections": [{"rows": [{"id": "a", "title": "가" * 25}]}],
+                },
+            },
+            "1 to 24",
+        ),
+        (
+            {
+                "type": "list",
+                "body": {"text": "q"},
+                "action": {
+                    "button": "고르기",
+                    "sections": [{"rows": [{"id": str(n), "title": str(n)} for n in range(11)]}],
+                },
+            },
+            "1 to 10 rows",
+        ),
+        ({"type": "carousel", "body": {"text": "q"}, "action": {}}, "not supported"),
+    ],
+)
+def test_the_emulator_refuses_what_the_cloud_api_refuses(
+    sandbox: Sandbox, interactive: dict[str, Any], complaint: str
+) -> None:
+    customer_writes(sandbox, text="문의요")
+    answer = sandbox.http.post(
+        f"{sandbox.url}/v23.0/{PNID}/messages",
+        json={
+            "messaging_product": "whatsapp",
+            "to": CUSTOMER,
+            "type": "interactive",
+            "interactive": interactive,
+        },
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        timeout=10,
+    )
+    assert answer.status_code == 400
+    assert complaint in answer.json()["error"]["message"]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from inbox.faq import search
 from inbox.faq.articles import default_articles
-from inbox.faq.search import FaqIndex
+from inbox.faq.search import FaqIndex, Hit
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +46,10 @@ def test_a_question_the_gate_refuses_is_answered_when_the_ranker_is_sure(
         "강아지가 밥을 안 먹어요 어떡하죠",  # the ranker leans to refund-return, unsure
         "너 이름이 뭐야",  # no list names it, the veto lets it through, the ranker has no lead
         "하하하하",
+        # P 0.71 for shipping-address-change, the index's first hit too, and the veto lets it
+        # through: below TRUST_AGREED (a shipped no-answer question, 우리 회사 주소 영어로
+        # 어떻게 써요, reworded).
+        "회사 주소 영어로 어떻게 적어요",
     ],
 )
 def test_an_unsure_ranker_does_not_open_the_gate(index: FaqIndex, question: str) -> None:
@@ -57,3 +62,42 @@ def test_the_lists_still_silence_what_the_ranker_is_sure_of(index: FaqIndex) -> 
     question = "쿠팡에서 주문한거 취소하고 싶어요"
     assert index.trusted(question)
     assert index.answer(question) == []
+
+
+# Round 17: unseen colloquial rewordings the ranker reads at P 0.75-0.9 (not shipped phrasings;
+# like the held-out 나 섬 사는데 며칠이면 오냐 ㅠ and 포장 및 발송 수수료 같은 게 따로 붙나요?),
+# each also the index's own first hit.
+AGREED = [
+    ("섬인데 며칠이면 오냐", "shipping-time"),
+    ("포장비 같은 거 따로 붙어요?", "shipping-fee"),
+    ("예전 거 영수증 다 모아볼 수 있나", "order-history"),
+]
+
+
+@pytest.mark.parametrize(("question", "slug"), AGREED)
+def test_a_less_sure_ranker_is_trusted_when_the_index_ranks_the_same_article_first(
+    index: FaqIndex, question: str, slug: str
+) -> None:
+    hits = index.search(question)
+    assert hits[0].slug == slug and not index.confident(question, hits[0])
+    posterior = index._posterior(question)
+    assert search.TRUST_AGREED is not None and search.TRUST is not None
+    assert search.TRUST_AGREED <= posterior[slug] < search.TRUST
+    assert index.answer(question)[0].slug == slug
+
+
+@pytest.mark.parametrize(
+    ("p", "index_first", "trusted"),
+    [
+        (0.8, "shipping-fee", True),  # agreed, above TRUST_AGREED
+        (0.8, "refund-return", False),  # the index ranks another article first
+        (0.6, "shipping-fee", False),  # agreed, but too unsure
+        (0.95, "refund-return", True),  # sure alone (TRUST)
+    ],
+)
+def test_the_trust_check_reads_the_index_first_hit(
+    index: FaqIndex, p: float, index_first: str, trusted: bool
+) -> None:
+    posterior = {"shipping-fee": p, "refund-return": 1 - p}
+    hits = [Hit(index_first, 5.0), Hit("order-status", 4.0)]
+    assert index.trusted("포장비 따로 붙어요?", posterior, hits) is trusted

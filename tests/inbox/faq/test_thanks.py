@@ -1,0 +1,70 @@
+"""Thanks, praise and a closing with nothing asked get no answer; thanks told before a real
+question, or before a problem, still get one.
+
+Written here, not taken from bench/faq_hard.jsonl. Each message below that must be silent was
+answered before round 17 (its words are the articles': 받았, 환불, 배송, 상담)."""
+
+from __future__ import annotations
+
+import pytest
+
+from inbox.faq.articles import default_articles
+from inbox.faq.search import FaqIndex
+from inbox.faq.thanks import no_request_left
+
+
+@pytest.fixture(scope="module")
+def index() -> FaqIndex:
+    return FaqIndex(default_articles())
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "택배 잘 받았습니다 친절하게 해주셔서 감사해요",
+        "환불 금방 들어왔네요 빠른 처리 감사드립니다",
+        "배송 정말 빨랐어요 상담원분도 친절하시고 최고예요",
+        "주소 변경 해주셔서 새 집에서 무사히 받았어요",
+        "교환 상품 멀쩡하게 잘 왔습니다 수고하셨어요",
+        "아 네 이해했습니다 다른 건 없어요",
+        "thanks, the refund came through, all good now",
+    ],
+)
+def test_thanks_with_nothing_asked_gets_no_answer(index: FaqIndex, message: str) -> None:
+    assert no_request_left(message)
+    assert index.answer(message) == []
+
+
+@pytest.mark.parametrize(
+    ("message", "slug"),
+    [
+        ("친절하게 해주셔서 감사해요 근데 택배 상자가 찌그러져서 왔어요", "refund-return"),
+        ("늘 감사합니다 혹시 주문 취소 가능할까요", "order-change-cancel"),
+        ("잘 받았습니다 근데 주문한 것 중 하나가 안 왔어요", "shipping-missing"),
+        ("감사합니다 근데 배송지 변경은 어디서 해요", "shipping-address-change"),
+        ("잘 받았어요 감사해요 다음 주문은 언제 배송돼요?", "shipping-time"),
+        ("thanks for the help, but my parcel still hasn't arrived", "shipping-missing"),
+        ("수고하십니다 비밀번호 재설정 메일이 안 와요", "account-password-reset"),
+    ],
+)
+def test_thanks_before_a_request_or_a_problem_is_answered(
+    index: FaqIndex, message: str, slug: str
+) -> None:
+    assert not no_request_left(message)
+    assert slug in [hit.slug for hit in index.answer(message)]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "덕분에 잘 받았는데 영수증은 어디서 뽑아요",
+        "잘 받았습니다 그런데 한 통이 빠져 있네요",
+        "택배 상자 찌그러진 데 하나 없이 왔는데 안에 병이 깨져 있어요",
+        "감사합니다. 교환 신청합니다",
+        "죄송한데 환불이요",
+    ],
+)
+def test_a_request_after_thanks_is_left_to_the_gate(message: str) -> None:
+    """Whether the gate answers these is the ranking's matter; this reading never silences
+    them (a question word, a problem, a request by declaration, a keyword with 이요)."""
+    assert not no_request_left(message)
