@@ -86,7 +86,7 @@ def test_english_paraphrases_meet_the_articles_words(
     [
         "윗집 층간소음 너무 심해요 어떻게 하죠",  # 윗집 is not the articles' 옆집
         "동창 모임에서 나만 빼고 여행 갔어요",  # 빼고 is not an item taken out of an order
-        "what temperature should a kimchi fridge be",  # fridge is not refrigerated storage
+        "my fridge is making a buzzing noise, what should i do",  # a fridge is not storage
     ],
 )
 def test_a_family_word_does_not_answer_an_off_topic_question(
