@@ -24,13 +24,7 @@ def test_resolved_dm_gets_a_survey_and_the_answer_lands(tmp_path: Any, monkeypat
         info, port, rt = demo.info, demo.port, demo.runtime
         headers = {"Authorization": f"Bearer {info['token']}"}
         with serve_wsgi(demo_app(rt), port=port) as base:
-            with rt.db.session() as s:
-                account = s.scalars(
-                    select(ChannelAccount).where(ChannelAccount.connector == "facebook")
-                ).one()
-                csat_schedule.set_config(
-                    account, csat_schedule.Config(enabled=True, delay_minutes=0)
-                )
+            _survey_at_once(rt, "facebook")
 
             def customer_says(text: str) -> None:
                 sent = requests.post(
@@ -89,6 +83,15 @@ def test_resolved_dm_gets_a_survey_and_the_answer_lands(tmp_path: Any, monkeypat
             assert facebook and facebook[0]["csat_answers"] >= 1
 
 
+def _survey_at_once(rt: Any, *connectors: str) -> None:
+    """Surveys on for the demo's accounts of these connectors, sent as soon as resolved."""
+    with rt.db.session() as s:
+        for account in s.scalars(
+            select(ChannelAccount).where(ChannelAccount.connector.in_(connectors))
+        ):
+            csat_schedule.set_config(account, csat_schedule.Config(enabled=True, delay_minutes=0))
+
+
 def _survey(rt: Any, conversation_id: int) -> Any:
     with rt.db.session() as s:
         survey = s.scalars(
@@ -106,15 +109,7 @@ def test_meta_quick_replies_inside_the_window_only(tmp_path: Any, monkeypatch: A
         info, port, rt = demo.info, demo.port, demo.runtime
         headers = {"Authorization": f"Bearer {info['token']}"}
         with serve_wsgi(demo_app(rt), port=port) as base:
-            with rt.db.session() as s:
-                for account in s.scalars(
-                    select(ChannelAccount).where(
-                        ChannelAccount.connector.in_(("facebook", "instagram"))
-                    )
-                ):
-                    csat_schedule.set_config(
-                        account, csat_schedule.Config(enabled=True, delay_minutes=0)
-                    )
+            _survey_at_once(rt, "facebook", "instagram")
 
             def customer_says(platform: str, who: str, text: str, **extra: Any) -> None:
                 body = {"platform": platform, "text": text, "customer_id": who, **extra}
@@ -200,13 +195,7 @@ def test_whatsapp_survey_is_a_list_answered_with_one_tap(
         headers = {"Authorization": f"Bearer {info['token']}"}
         emu = f"http://127.0.0.1:{port}/sandbox/meta/_emu/whatsapp"
         with serve_wsgi(demo_app(rt), port=port) as base:
-            with rt.db.session() as s:
-                account = s.scalars(
-                    select(ChannelAccount).where(ChannelAccount.connector == "whatsapp")
-                ).one()
-                csat_schedule.set_config(
-                    account, csat_schedule.Config(enabled=True, delay_minutes=0)
-                )
+            _survey_at_once(rt, "whatsapp")
             wa_id = "821055507777"
 
             def customer_sends(**body: Any) -> None:
