@@ -46,9 +46,9 @@ def test_a_question_the_gate_refuses_is_answered_when_the_ranker_is_sure(
         "강아지가 밥을 안 먹어요 어떡하죠",  # the ranker leans to refund-return, unsure
         "너 이름이 뭐야",  # no list names it, the veto lets it through, the ranker has no lead
         "하하하하",
-        # P 0.71 for shipping-address-change, the index's first hit too, and the veto lets it
-        # through: below TRUST_AGREED (a shipped no-answer question, 우리 회사 주소 영어로
-        # 어떻게 써요, reworded).
+        # P 0.71 for shipping-address-change (0.82 with classifier.ALPHA 0.3), the index's
+        # first hit too, and the veto lets it through: below TRUST_AGREED (a shipped no-answer
+        # question, 우리 회사 주소 영어로 어떻게 써요, reworded).
         "회사 주소 영어로 어떻게 적어요",
     ],
 )
@@ -64,13 +64,13 @@ def test_the_lists_still_silence_what_the_ranker_is_sure_of(index: FaqIndex) -> 
     assert index.answer(question) == []
 
 
-# Round 17: unseen colloquial rewordings the ranker reads at P 0.75-0.9 (not shipped phrasings;
-# like the held-out 나 섬 사는데 며칠이면 오냐 ㅠ and 포장 및 발송 수수료 같은 게 따로 붙나요?),
-# each also the index's own first hit.
+# Round 17: tuning questions cut short (not shipped phrasings themselves) that the ranker reads
+# at P 0.85-0.95 (between TRUST_AGREED and TRUST), each also the index's own first hit. (The
+# first set, 섬인데 며칠이면 오냐…, read ≥ 0.96 once classifier.ALPHA became 0.3.)
 AGREED = [
-    ("섬인데 며칠이면 오냐", "shipping-time"),
-    ("포장비 같은 거 따로 붙어요?", "shipping-fee"),
-    ("예전 거 영수증 다 모아볼 수 있나", "order-history"),
+    ("11시에도 채팅 되나요?", "contact-channels"),
+    ("냉장고에 넣어야 돼?", "product-info"),
+    ("비용은 제가 부담하는 건가요", "shipping-fee"),
 ]
 
 
@@ -89,8 +89,8 @@ def test_a_less_sure_ranker_is_trusted_when_the_index_ranks_the_same_article_fir
 @pytest.mark.parametrize(
     ("p", "index_first", "trusted"),
     [
-        (0.8, "shipping-fee", True),  # agreed, above TRUST_AGREED
-        (0.8, "refund-return", False),  # the index ranks another article first
+        (0.9, "shipping-fee", True),  # agreed, above TRUST_AGREED
+        (0.9, "refund-return", False),  # the index ranks another article first
         (0.6, "shipping-fee", False),  # agreed, but too unsure
         (0.95, "refund-return", True),  # sure alone (TRUST)
     ],
