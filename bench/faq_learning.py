@@ -274,7 +274,8 @@ TAUGHT = (
 # engine (aggregate only) and once after it (--final --http --write); spent by that run, their
 # misses read for the round's note; taught in round 17, which wrote its own three first.
 # Round 17's held-out splits, three more writers' (see docs/decisions.md "FAQ round 17"): run
-# once before the round (aggregate only) and once after it (--final --http --write).
+# once before the round (aggregate only) and once after it (--final --http --write); spent by
+# that run, their misses read for the round's note. The next round teaches them first.
 HELD_OUT = "hard-final-15"
 HELD_OUT_SPLITS = (HELD_OUT, "hard-final-15b", "hard-final-16")
 # Round 13's check of transfer: a third writer's questions (labelled and no-answer), never
@@ -395,6 +396,9 @@ wherever it was run, rounds 5 to 8):
 | hard-final-13 | 16 | 105 + 45 | 81.9 / 87.6 / 32 of 45 | 85.7 / 91.4 / 40 of 45 |
 | hard-final-13b | 16 | 105 + 45 | 89.5 / 93.3 / 31 of 45 | 91.4 / 95.2 / 37 of 45 |
 | hard-final-14 | 16 | 140 + 60 | 80.0 / 83.6 / 40 of 60 | 82.9 / 87.9 / 54 of 60 |
+| hard-final-15 | 17 | 105 + 45 | 91.4 / 96.2 / 42 of 45 | 94.3 / 97.1 / 45 of 45 |
+| hard-final-15b | 17 | 104 + 43 | 93.3 / 95.2 / 40 of 43 | 97.1 / 98.1 / 41 of 43 |
+| hard-final-16 | 17 | 135 + 57 | 86.7 / 88.9 / 53 of 57 | 90.4 / 92.6 / 54 of 57 |
 
 **Held-out discipline, in seven rounds.** `bench/faq_hard.jsonl` was written and
 committed (9e1dc41) before any change to the engine it measures: long, colloquial, vocabulary the
@@ -574,6 +578,32 @@ one half of the tuning split and measuring the other, both ways. Its value is vo
 article has (tests/inbox/faq/test_learning.py); where keywords already answer, learned
 phrasings must not outvote them. The gate judges the curated article only; a learned phrasing
 vouches just for a near-repeat of itself (60 % of content n-grams shared both ways).
+
+**Result of round 17: first rank above the aim on three fresh splits; top 3 and silence still
+short.** Round 17 taught round 16's spent splits, then had three more article-only sessions
+write held-out splits (`hard-final-15`, `-15b`, `-16`: 344 labelled and 145 no-answer questions;
+each writer ran the near-duplicate check against every earlier question until 0 lines were near,
+and lines near another new split were dropped: 3 and 8) and three more write tuning splits
+(`hard-dev-16a`, `-16b`, `-17`: 952 questions, filtered against the held-out ones). Each
+held-out split was run once, aggregate only, before any change (together 90.1 / 93.0 / 135 of
+145 on main with round 16's splits taught; 89.8 / 92.2 / 134 on the round-16 engine). Three
+tuners then worked on the tuning splits only: the re-ranker trusted at a lower P when the
+index's own first hit agrees, thanks and praise with no request left read as no question
+(`inbox/faq/thanks.py`), another company's own parts (토스 계좌, 카카오톡 프로필, … 본사) read
+as that company's request, and vocabulary families for colloquial, office and English wording.
+The lead re-taught the ranker and the veto with the new splits and, on the folds, moved the
+ranker's smoothing to alpha 0.3 (TRUST 0.95, TRUST_AGREED 0.85, the veto at 1.0). One run after,
+identical through HTTP: **`hard-final-15` 91.4 / 96.2 / 42 of 45 → 94.3 / 97.1 / 45;
+`hard-final-15b` 93.3 / 95.2 / 40 of 43 → 97.1 / 98.1 / 41; `hard-final-16` 86.7 / 88.9 / 53
+of 57 → 90.4 / 92.6 / 54.** Together: first rank 90.1 → 93.6 % (aim ≥ 92: met), top 3 93.0 →
+95.6 % (aim ≥ 98: not met), silent 135 → 140 of 145 (aim: all; not met). Read after the run: 22
+labelled questions miss first rank, 15 of them silences (물러 주세요 and 물러도 되나요 three
+times: the 무르다 family added this round does not reach its conjugated form; a parcel marked
+delivered at a hotel front desk; English questions about accounts and tracking numbers; 꾸러미,
+흔적을 지우고), 7 ranked second or third (long stories whose last sentence asks). 5 no-answer
+questions are answered: a courier's own app setting (CJ대한통운 앱 알림), a pasted order number
+alone, "ㅇㅋ 해결됨", a thank-you without a thanks word (잘 먹고 있어요 그냥 그 말 하고
+싶었어요), and a used-car question.
 
 **Result of round 16: three fresh splits, more data from independent writers, better on all
 three, still short of the aim.** Round 16 first had three sessions that read only the articles

@@ -39,8 +39,12 @@ KNOWN = (
 
 
 def normalized(text: str) -> str:
+    """Lower-cased without spaces, punctuation and symbols; a question made only of those
+    (🙏🙏, ?!?!) is kept as written without its spaces, so an exact repeat is still caught
+    (round 17's writers both wrote 🙏🙏 and 👍👍, which normalised to nothing and passed)."""
     text = unicodedata.normalize("NFC", text).lower()
-    return "".join(ch for ch in text if unicodedata.category(ch)[0] not in "PSZ")
+    kept = "".join(ch for ch in text if unicodedata.category(ch)[0] not in "PSZ")
+    return kept or "".join(text.split())
 
 
 def bigrams(text: str) -> frozenset[str]:
