@@ -230,7 +230,7 @@ class OtherServices:
             end = match.end()
         if OURS.search(" ".join([*rest, low[end:]])):
             return []
-        found = [name for name in self._unnamed(low)]
+        found = self._unnamed(low)
         for match in matches:
             name = " ".join(match.group().split())
             before, after = low[: match.start()], low[match.end() :]
@@ -311,19 +311,23 @@ def _mailbox(name: str, after: str) -> bool:
     )
 
 
+def _phrase(after: str) -> str:
+    """The phrase a store name heads: the name's own token and the next three, far enough
+    for 앱/계정 between the name and the request, not into a second clause."""
+    return " ".join(after.split(" ")[: _PHRASE_TOKENS + 1])
+
+
 def _asks_account(after: str) -> bool:
     """Does the phrase a store name heads ask about an account there ("토스 앱 비밀번호를",
-    "카카오톡 계정 정지", "인스타 계정 해킹")? Read over the name's own token and the next
-    three: far enough for 앱/계정 between the name and the request, not into a second clause."""
-    return bool(_ACCOUNT.search(" ".join(after.split(" ")[: _PHRASE_TOKENS + 1])))
+    "카카오톡 계정 정지", "인스타 계정 해킹")?"""
+    return bool(_ACCOUNT.search(_phrase(after)))
 
 
 def _asks_own(after: str) -> bool:
     """Does the phrase a store name heads ask about the customer's account there or about
-    the service's own parts (`_OWN_PART`)? Read as `_asks_account` reads it."""
-    return _asks_account(after) or bool(
-        _OWN_PART.search(" ".join(after.split(" ")[: _PHRASE_TOKENS + 1]))
-    )
+    the service's own parts (`_OWN_PART`)?"""
+    phrase = _phrase(after)
+    return bool(_ACCOUNT.search(phrase) or _OWN_PART.search(phrase))
 
 
 def owns(before: str, after: str) -> bool:

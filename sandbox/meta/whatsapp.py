@@ -331,7 +331,7 @@ def _check_interactive(content: dict[str, Any]) -> None:
             0 < len(str(x.get("title") or "")) <= 24 for x in sections
         ):
             raise GraphError(100, "(#100) Each section needs a title of 1 to 24 characters")
-        rows = [row for section in sections for row in section.get("rows") or []]
+        rows = _rows(action)
         if not 1 <= len(rows) <= 10:
             raise GraphError(100, "(#100) A list message has 1 to 10 rows in all")
         _check_choices(rows, title=24, ident=200)
@@ -358,8 +358,12 @@ def choices_of(sent: Sent) -> list[dict[str, str]]:
     if content.get("type") == "button":
         replies = [b.get("reply") or {} for b in action.get("buttons") or []]
         return [{"type": "button_reply", "id": r["id"], "title": r["title"]} for r in replies]
-    rows = [row for section in action.get("sections") or [] for row in section.get("rows") or []]
-    return [{"type": "list_reply", "id": r["id"], "title": r["title"]} for r in rows]
+    return [{"type": "list_reply", "id": r["id"], "title": r["title"]} for r in _rows(action)]
+
+
+def _rows(action: dict[str, Any]) -> list[dict[str, Any]]:
+    """A list message's rows, over all its sections."""
+    return [row for section in action.get("sections") or [] for row in section.get("rows") or []]
 
 
 def _check_template(wa: WhatsApp, content: dict[str, Any]) -> None:
