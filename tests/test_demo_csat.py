@@ -34,18 +34,9 @@ def test_resolved_dm_gets_a_survey_and_the_answer_lands(tmp_path: Any, monkeypat
                 )
                 assert sent.status_code == 200, sent.text
 
-            def message(text: str) -> Any:
-                with rt.db.session() as s:
-                    return s.scalars(select(Message).where(Message.text == text)).first()
-
             customer_says("주문 취소 됐나요?")
-            first = wait_for_value(lambda: rt.jobs.drain(1) and message("주문 취소 됐나요?"))
-            assert first, "the DM never reached the inbox"
-            cid = first.conversation_id
-            done = requests.patch(
-                f"{base}/api/v1/conversations/{cid}", json={"status": "resolved"}, headers=headers
-            )
-            assert done.status_code == 200, done.text
+            cid = _conversation_of(rt, "주문 취소 됐나요?")
+            _resolve(base, cid, headers)
             assert send_due_surveys(datetime.now(UTC) + timedelta(seconds=1)) == 1
             assert wait_for_value(lambda: rt.jobs.drain(1) and _survey(rt, cid).status == "sent")
             question = wait_for_value(
@@ -83,6 +74,30 @@ def test_resolved_dm_gets_a_survey_and_the_answer_lands(tmp_path: Any, monkeypat
             assert facebook and facebook[0]["csat_answers"] >= 1
 
 
+def _conversation_of(rt: Any, text: str) -> int:
+    """The conversation the customer's message `text` landed in, once the jobs stored it."""
+
+    def found() -> int | None:
+        rt.jobs.drain(1)
+        with rt.db.session() as s:
+            row = s.scalars(select(Message).where(Message.text == text)).first()
+            return row.conversation_id if row else None
+
+    cid = wait_for_value(found)
+    assert cid, f"{text!r} never reached the inbox"
+    return int(cid)
+
+
+def _resolve(base: str, conversation_id: int, headers: dict[str, str]) -> None:
+    done = requests.patch(
+        f"{base}/api/v1/conversations/{conversation_id}",
+        json={"status": "resolved"},
+        headers=headers,
+        timeout=30,
+    )
+    assert done.status_code == 200, done.text
+
+
 def _survey_at_once(rt: Any, *connectors: str) -> None:
     """Surveys on for the demo's accounts of these connectors, sent as soon as resolved."""
     with rt.db.session() as s:
@@ -118,33 +133,13 @@ def test_meta_quick_replies_inside_the_window_only(tmp_path: Any, monkeypatch: A
                 )
                 assert sent.status_code == 200, sent.text
 
-            def conversation_of(text: str) -> Any:
-                def found() -> Any:
-                    rt.jobs.drain(1)
-                    with rt.db.session() as s:
-                        row = s.scalars(select(Message).where(Message.text == text)).first()
-                        return row.conversation_id if row else None
-
-                cid = wait_for_value(found)
-                assert cid, f"{text!r} never reached the inbox"
-                return cid
-
-            def resolve(cid: int) -> None:
-                done = requests.patch(
-                    f"{base}/api/v1/conversations/{cid}",
-                    json={"status": "resolved"},
-                    headers=headers,
-                    timeout=30,
-                )
-                assert done.status_code == 200, done.text
-
             customer_says("instagram", "csat-ig-1", "색상 교환 가능한가요?")
             customer_says("messenger", "csat-fb-late", "영수증 다시 받을 수 있나요?")
-            ig = conversation_of("색상 교환 가능한가요?")
-            late = conversation_of("영수증 다시 받을 수 있나요?")
-            resolve(ig)
+            ig = _conversation_of(rt, "색상 교환 가능한가요?")
+            late = _conversation_of(rt, "영수증 다시 받을 수 있나요?")
+            _resolve(base, ig, headers)
             assert send_due_surveys(datetime.now(UTC) + timedelta(seconds=1)) == 1
-            resolve(late)
+            _resolve(base, late, headers)
             day_later = datetime.now(UTC) + timedelta(hours=25)
             assert send_due_surveys(day_later) == 0
             skipped = _survey(rt, late)
@@ -207,24 +202,8 @@ def test_whatsapp_survey_is_a_list_answered_with_one_tap(
                 assert made.status_code == 200, made.text
 
             customer_sends(text="크릴오일 반품 접수됐나요?")
-
-            def conversation() -> Any:
-                rt.jobs.drain(1)
-                with rt.db.session() as s:
-                    row = s.scalars(
-                        select(Message).where(Message.text == "크릴오일 반품 접수됐나요?")
-                    ).first()
-                    return row.conversation_id if row else None
-
-            cid = wait_for_value(conversation)
-            assert cid, "the WhatsApp message never reached the inbox"
-            done = requests.patch(
-                f"{base}/api/v1/conversations/{cid}",
-                json={"status": "resolved"},
-                headers=headers,
-                timeout=30,
-            )
-            assert done.status_code == 200, done.text
+            cid = _conversation_of(rt, "크릴오일 반품 접수됐나요?")
+            _resolve(base, cid, headers)
             assert send_due_surveys(datetime.now(UTC) + timedelta(seconds=1)) == 1
             assert wait_for_value(lambda: rt.jobs.drain(1) and _survey(rt, cid).status == "sent")
             survey_id = _survey(rt, cid).id
