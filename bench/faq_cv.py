@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from faq_learning import HELD_OUT_SPLITS, TAUGHT, Question, evidence_from, load  # noqa: E402
 
 from inbox.faq import search  # noqa: E402
-from inbox.faq.articles import default_articles  # noqa: E402
+from inbox.faq.articles import Article, default_articles  # noqa: E402
 from inbox.faq.classifier import (  # noqa: E402
     BLEND_WEIGHT,
     FORMAT,
@@ -111,6 +111,24 @@ def write_no_answer(questions: Sequence[Question], held_out: Sequence[Question])
     print(f"{path}: {len(texts)} questions")
 
 
+def fold_models(
+    questions: Sequence[Question],
+    fold: str,
+    articles: Sequence[Article],
+    analyze: Callable[[str], list[str]],
+    none_from: Sequence[str],
+) -> tuple[dict[str, list[str]], PhrasingClassifier, PhrasingClassifier]:
+    """What the shipped engine learns, trained on every fold but `fold`: the labelled
+    phrasings, the ranker, and the veto on the no-answer questions of `none_from` splits."""
+    train = [q for q in questions if q[3] != fold]
+    labelled = examples_from([q for q in train if q[1]])
+    ranker = _classifier(articles, labelled, {}, analyze)
+    none = [q[0] for q in train if not q[1] and q[3] in none_from]
+    veto = _veto_classifier(ranker, articles, none)
+    assert ranker is not None and veto is not None
+    return labelled, ranker, veto
+
+
 def veto_cv(
     questions: Sequence[Question],
     folds: Sequence[str],
@@ -129,14 +147,9 @@ def veto_cv(
     ranked: dict[int, list[str]] = {}
     p_none: dict[int, float] = {}
     for fold in folds:
-        train = [q for q in questions if q[3] != fold]
-        labelled = examples_from([q for q in train if q[1]])
+        labelled, ranker, veto = fold_models(questions, fold, articles, analyze, none_from)
         # The gate knows the other folds' phrasings only (inbox.faq.owners reads them).
         gate = FaqIndex(articles, classify=False, topics=topics, examples=labelled)
-        none = [q[0] for q in train if not q[1] and q[3] in none_from]
-        ranker = _classifier(articles, labelled, {}, analyze)
-        veto = _veto_classifier(ranker, articles, none)
-        assert ranker is not None and veto is not None
         # The same gate with the ranker trained on the other folds: it differs from `gate`
         # only where the ranker's confidence answers a question the gate refused (TRUST).
         trusting = FaqIndex(articles, topics=topics, examples=labelled, no_answer=())
@@ -225,12 +238,7 @@ def refusals(questions: Sequence[Question], folds: Sequence[str]) -> list[Refusa
         return False
 
     for fold in folds:
-        train = [q for q in questions if q[3] != fold]
-        labelled = examples_from([q for q in train if q[1]])
-        ranker = _classifier(articles, labelled, {}, analyze)
-        none = [q[0] for q in train if not q[1] and q[3] in NONE_SPLITS]
-        veto = _veto_classifier(ranker, articles, none)
-        assert ranker is not None and veto is not None
+        labelled, _ranker, veto = fold_models(questions, fold, articles, analyze, NONE_SPLITS)
         index = FaqIndex(articles, examples=labelled, no_answer=())
         index.trusted = record  # type: ignore[method-assign]
         for q in questions:
