@@ -84,6 +84,11 @@ def load() -> list[Question]:
             "dev16a": "hard-dev-16a",
             "dev16b": "hard-dev-16b",
             "dev17": "hard-dev-17",
+            "final17": "hard-final-17",
+            "final17b": "hard-final-17b",
+            "final18": "hard-final-18",
+            "dev18a": "hard-dev-18a",
+            "dev18b": "hard-dev-18b",
         }[row["split"]]
         out.append((row["q"], tuple(row["slugs"]), row["kind"], split))
     for line in FIRST.read_text(encoding="utf-8").splitlines():
@@ -250,6 +255,9 @@ TAUGHT = (
     "hard-dev-16a",
     "hard-dev-16b",
     "hard-dev-17",
+    "hard-final-15",
+    "hard-final-15b",
+    "hard-final-16",
     "first-dev",
     "first-test",
 )
@@ -275,9 +283,10 @@ TAUGHT = (
 # misses read for the round's note; taught in round 17, which wrote its own three first.
 # Round 17's held-out splits, three more writers' (see docs/decisions.md "FAQ round 17"): run
 # once before the round (aggregate only) and once after it (--final --http --write); spent by
-# that run, their misses read for the round's note. The next round teaches them first.
-HELD_OUT = "hard-final-15"
-HELD_OUT_SPLITS = (HELD_OUT, "hard-final-15b", "hard-final-16")
+# that run, their misses read for the round's note; taught in round 18, which wrote its own
+# three first (hard-final-17, -17b, -18; see docs/decisions.md "FAQ round 18").
+HELD_OUT = "hard-final-17"
+HELD_OUT_SPLITS = (HELD_OUT, "hard-final-17b", "hard-final-18")
 # Round 13's check of transfer: a third writer's questions (labelled and no-answer), never
 # read line by line, run with --check (aggregate only) before and after the round's changes
 # (92.3 / 95.9 / 103 of 137 -> 92.0 / 95.3 / 105; "FAQ round 13" in docs/decisions.md); then
