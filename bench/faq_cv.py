@@ -67,14 +67,16 @@ NO_SERVICES = ServiceNames(other={}, store=frozenset())
 Hits = list[tuple[str, float]]
 
 
-def examples_from(questions: Sequence[Question], articles: Sequence = ()) -> dict[str, list[str]]:
+def examples_from(
+    questions: Sequence[Question], articles: Sequence[Article] = ()
+) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for text, labels, _kind, _split in questions:
         for slug in labels:
             out.setdefault(slug, []).append(text)
     for article in articles:
-        for text in article.texts.values():
-            out.setdefault(article.slug, []).extend([text.title, *text.keywords])
+        for localized in article.texts.values():
+            out.setdefault(article.slug, []).extend([localized.title, *localized.keywords])
     return out
 
 
@@ -232,15 +234,15 @@ def refusals(questions: Sequence[Question], folds: Sequence[str]) -> list[Refusa
     def record(
         _query: str,
         posterior: Mapping[str, float] | None = None,
-        hits: Sequence[search.Hit] = (),
+        hits: Sequence[search.Hit] | None = None,
     ) -> bool:
-        seen.append((posterior or {}, [h.slug for h in hits]))
+        seen.append((posterior or {}, [h.slug for h in hits or ()]))
         return False
 
     for fold in folds:
         labelled, _ranker, veto = fold_models(questions, fold, articles, analyze, NONE_SPLITS)
         index = FaqIndex(articles, examples=labelled, no_answer=())
-        index.trusted = record  # type: ignore[method-assign]
+        index.trusted = record  # type: ignore[method-assign, assignment]
         for q in questions:
             if q[3] != fold:
                 continue
@@ -353,8 +355,8 @@ def domain_cv(questions: Sequence[Question]) -> None:
             index = FaqIndex(articles, examples=examples, no_answer=none, topics=words)
             rows = [(q, [h.slug for h in index.answer(q[0])]) for q in test]
             results[variant].extend(rows)
-            neg = [r for r in rows if not r[0][1]]
-            per_domain[variant, name] = (sum(not r[1] for r in neg), len(neg))
+            negatives = [r for r in rows if not r[0][1]]
+            per_domain[variant, name] = (sum(not r[1] for r in negatives), len(negatives))
             silenced[variant].extend(f"{q[0]} ({name})" for q, slugs in rows if q[1] and not slugs)
     print(f"hard-dev-11: {len(dev)} questions, {len(names)} domains, one fold per domain\n")
     print("| gate | labelled | top-1 | top-3 | labelled silent | no-answer silent |")
