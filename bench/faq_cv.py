@@ -57,7 +57,9 @@ from inbox.faq.search import (  # noqa: E402
     FaqIndex,
     _classifier,
     _veto_classifier,
+    ranking_posterior,
     request_posterior,
+    veto_p_none,
 )
 from inbox.faq.services import ServiceNames  # noqa: E402
 from inbox.faq.topics import TopicWords, default_topics  # noqa: E402
@@ -162,9 +164,10 @@ def veto_cv(
             if not hits and search.TRUST is not None and trusting.answer(q[0]):
                 hits = [(h.slug, h.score) for h in gate.search(q[0], limit=len(gate.slugs))]
             if hits:
-                hits = blend(hits, request_posterior(ranker, q[0]), BLEND_WEIGHT)
+                text = q[0][:MAX_QUERY_CHARS]
+                hits = blend(hits, ranking_posterior(ranker, text), BLEND_WEIGHT)
             ranked[i] = [slug for slug, _s in hits[:3]]
-            p_none[i] = veto.p_none(q[0])
+            p_none[i] = veto_p_none(veto, q[0][:MAX_QUERY_CHARS])
     print(f"folds: {', '.join(folds)}\n")
     print(
         "| veto at P(none) ≥ | labelled | top-1 | top-3 | labelled wrongly silenced by it "
@@ -232,17 +235,20 @@ def refusals(questions: Sequence[Question], folds: Sequence[str]) -> list[Refusa
     seen: list[tuple[Mapping[str, float], list[str]]] = []
 
     def record(
-        _query: str,
+        query: str,
         posterior: Mapping[str, float] | None = None,
         hits: Sequence[search.Hit] | None = None,
+        whole: Mapping[str, float] | None = None,
     ) -> bool:
-        seen.append((posterior or {}, [h.slug for h in hits or ()]))
+        if posterior is None:
+            posterior = index._posterior(query)
+        seen.append((posterior, [h.slug for h in hits or ()]))
         return False
 
     for fold in folds:
         labelled, _ranker, veto = fold_models(questions, fold, articles, analyze, NONE_SPLITS)
         index = FaqIndex(articles, examples=labelled, no_answer=())
-        index.trusted = record  # type: ignore[method-assign, assignment]
+        index.trusted = record  # type: ignore[method-assign]
         for q in questions:
             if q[3] != fold:
                 continue
@@ -253,9 +259,11 @@ def refusals(questions: Sequence[Question], folds: Sequence[str]) -> list[Refusa
             posterior, order = seen[0]
             first = max(posterior, key=lambda s: posterior[s], default="")
             hits = [(h.slug, h.score) for h in index.search(q[0], limit=len(index.slugs))]
-            shown = [slug for slug, _s in blend(hits, posterior, BLEND_WEIGHT)[:3]]
+            whole = index._whole_posterior(q[0])
+            shown = [slug for slug, _s in blend(hits, whole, BLEND_WEIGHT)[:3]]
             cover = index.coverage(q[0], first, correct=False, scaffolding=False) if first else 0
-            out.append(Refusal(q, fold, posterior, order, cover, veto.p_none(q[0]), shown))
+            p_none = veto_p_none(veto, q[0][:MAX_QUERY_CHARS])
+            out.append(Refusal(q, fold, posterior, order, cover, p_none, shown))
     return out
 
 
