@@ -59,7 +59,6 @@ from inbox.faq.search import (  # noqa: E402
     _veto_classifier,
     ranking_posterior,
     request_posterior,
-    veto_p_none,
 )
 from inbox.faq.services import ServiceNames  # noqa: E402
 from inbox.faq.topics import TopicWords, default_topics  # noqa: E402
@@ -167,7 +166,7 @@ def veto_cv(
                 text = q[0][:MAX_QUERY_CHARS]
                 hits = blend(hits, ranking_posterior(ranker, text), BLEND_WEIGHT)
             ranked[i] = [slug for slug, _s in hits[:3]]
-            p_none[i] = veto_p_none(veto, q[0][:MAX_QUERY_CHARS])
+            p_none[i] = veto.p_none(q[0])
     print(f"folds: {', '.join(folds)}\n")
     print(
         "| veto at P(none) ≥ | labelled | top-1 | top-3 | labelled wrongly silenced by it "
@@ -262,8 +261,7 @@ def refusals(questions: Sequence[Question], folds: Sequence[str]) -> list[Refusa
             whole = index._whole_posterior(q[0])
             shown = [slug for slug, _s in blend(hits, whole, BLEND_WEIGHT)[:3]]
             cover = index.coverage(q[0], first, correct=False, scaffolding=False) if first else 0
-            p_none = veto_p_none(veto, q[0][:MAX_QUERY_CHARS])
-            out.append(Refusal(q, fold, posterior, order, cover, p_none, shown))
+            out.append(Refusal(q, fold, posterior, order, cover, veto.p_none(q[0]), shown))
     return out
 
 

@@ -680,28 +680,6 @@ def ranking_posterior(
     return model.posterior(query, temperature=temperature)
 
 
-# A message of several clauses is vetoed only when one clause by itself reads at least this
-# much like the no-answer questions (FaqIndex.vetoed). Naive Bayes multiplies weak evidence:
-# "카카오톡 채널 차단했는데 | 회원 탈퇴도 같이 하고 싶어요" read P(none) 0.91 as a whole and 0.00
-# for each clause. On the folds (bench/faq_cv.py --veto 0.7): 4 labelled questions no longer
-# silenced, the same no-answer questions silenced; every no-answer question the veto silences
-# there has a clause at 0.35 or more, and 0.5 lost one (a question of two clauses 0.46/0.59).
-VETO_CLAUSE = 0.3
-
-
-def veto_p_none(model: PhrasingClassifier, query: str) -> float:
-    """P(none) as the veto reads it: the whole message's, unless the message has several
-    clauses and none of them alone reaches VETO_CLAUSE (then the most off-topic clause's)."""
-    whole = model.p_none(query)
-    if whole < VETO_CLAUSE:
-        return whole
-    clauses = [c for c in split_clauses(query) if _content_size(c)]
-    if len(clauses) < 2:
-        return whole
-    worst = max(model.p_none(c) for c in clauses)
-    return whole if worst >= VETO_CLAUSE else worst
-
-
 class FaqIndex:
     """BM25F over a fixed set of articles; build once per article set, query many times."""
 
@@ -955,10 +933,8 @@ class FaqIndex:
     def vetoed(self, query: str) -> bool:
         """Does the question read far more like the shipped no-answer questions than like any
         article's phrasings (a courier job ad, a parcel at the post office, a pet that will
-        not eat)? Asked only after the gate let it through: it can silence, never answer.
-        A message of several clauses needs one clause that reads off-topic by itself
-        (`veto_p_none`, round 18)."""
-        return self._veto is not None and veto_p_none(self._veto, query[:MAX_QUERY_CHARS]) >= VETO
+        not eat)? Asked only after the gate let it through: it can silence, never answer."""
+        return self._veto is not None and self._veto.p_none(query[:MAX_QUERY_CHARS]) >= VETO
 
     def rerank(
         self, query: str, hits: Sequence[Hit], posterior: Mapping[str, float] | None = None

@@ -16,7 +16,7 @@ from inbox.faq.classifier import (
     default_no_answer,
     load_no_answer,
 )
-from inbox.faq.search import VETO_CLAUSE, FaqIndex, NgramAnalyzer, veto_p_none
+from inbox.faq.search import FaqIndex, NgramAnalyzer
 
 HARD = Path(__file__).resolve().parents[3] / "bench" / "faq_hard.jsonl"
 
@@ -112,24 +112,3 @@ def test_shipped_no_answer_questions_hold_no_held_out_or_labelled_question() -> 
 def test_a_malformed_no_answer_file_is_refused(raw: object) -> None:
     with pytest.raises(ExamplesFormatError):
         load_no_answer(raw)
-
-
-def test_a_message_is_vetoed_only_when_one_clause_reads_off_topic() -> None:
-    """Round 18 (search.veto_p_none): naive Bayes multiplies weak evidence, so two clauses
-    that each read like an article can read like the none class together (the none class
-    holds both words); a message of several clauses needs one clause at VETO_CLAUSE."""
-    model = PhrasingClassifier(
-        {
-            "a": ["refund my parcel", "parcel refund", "parcel", "the parcel"],
-            "b": ["delete my profile", "profile delete", "profile", "the profile"],
-            NONE: ["parcel profile", "profile parcel"],
-        },
-        NgramAnalyzer(),
-        alpha=1.0,
-    )
-    question = "the parcel. a profile"
-    assert model.p_none(question) > 0.9
-    assert all(model.p_none(clause) < VETO_CLAUSE for clause in ("the parcel", "a profile"))
-    assert veto_p_none(model, question) < VETO_CLAUSE
-    # One clause: the whole message's reading, as before.
-    assert veto_p_none(model, "parcel profile") == model.p_none("parcel profile") > 0.9
