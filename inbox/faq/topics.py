@@ -77,10 +77,13 @@ _EN_PLACE = re.compile(
 # _CLAUSE_END (also after any …서, …느라, …고, …길에, …동안, …중에, … 때, a sentence-final
 # …요/…다/…죠, a comma, and English and/but/so/because), so a story told first ("요즘 필라테스
 # 다니느라 바빠서 …", "남편이 골프 연습하는 동안 …", "I just renewed my car insurance and …")
-# stays out of it. Splitting more only ever makes fewer silences.
+# stays out of it. Splitting more only ever makes fewer silences. Not after "어디서" (where) or
+# a place's "…에서", nor at "…고 싶": those are inside the request ("요가원 수강권 연장 어디서
+# 해요", "도서관 대출 연장하고 싶어요" were cut to "해요" and "싶어요"; round 18).
 _REQUEST_CLAUSE = re.compile(
     r"(?:" + _CLAUSE_END.pattern + r")"
-    r"|(?:(?<=[가-힣]서)|(?<=느라)|(?<=[가-힣]고)|(?<=길에)|(?<=동안)|(?<=중에)|(?<=[가-힣]\s때)|(?<=[가-힣][요다죠]))\s+"
+    r"|(?:(?<=[가-힣]서)(?<!어디서)(?<!에서)|(?<=느라)|(?<=길에)|(?<=동안)|(?<=중에)|(?<=[가-힣]\s때)|(?<=[가-힣][요다죠]))\s+"
+    r"|(?<=[가-힣]고)\s+(?!싶)"
     r"|,\s+|\s+(?:and|but|so|because|since|then)\s+"
 )
 # The articles' request words, what customers ask about a thing (언제, 얼마, 변경, 방법…), and
