@@ -100,6 +100,17 @@ _ASKS = re.compile(
 )
 
 
+# The customer as the sender of a parcel ("우체국 택배 보내는 법", "소포 부치려면 박스 어디서
+# 사요"): a shop's customer sends nothing but a return to it, which names itself (반품, 교환,
+# 회수…) or the shop (여기로: read before this, `points_at_us`); a photo or a mail sent to us is
+# no parcel ("사진 찍어서 보내려면 이메일 주소가 뭐예요").
+_SENDING = re.compile(
+    r"(?:택배|소포|짐|박스|화물)\s?(?:를|을|로|으로|는|좀)?\s?"
+    r"(?:보내는\s?(?:법|방법)|보내려면|보내려고|보내려는데|부치는\s?(?:법|방법)|부치려면|부치려고)"
+)
+_SENT_TO_US = re.compile(r"반품|교환|환불|회수|반송|돌려|불량|파손|return|refund")
+
+
 @dataclass(frozen=True, slots=True)
 class TopicWords:
     """The shop's own words, and foreign words by domain (lower-cased, spaces collapsed)."""
@@ -240,4 +251,7 @@ class OffTopic:
                 continue
             if asks and not _CIRCUMSTANCE.match(after) and owns(before, after):
                 found.append(match.group())
+        sending = _SENDING.search(low)
+        if sending and not _SENT_TO_US.search(low):
+            found.append(sending.group())  # the customer sends a parcel: not an order of ours
         return found

@@ -323,3 +323,12 @@ def test_used_cars_and_leftovers_are_foreign(index: FaqIndex, question: str) -> 
 def test_our_products_storage_is_still_ours(index: FaqIndex) -> None:
     assert not index._topics.owners("유산균 냉장 보관 며칠까지 돼요")
     assert "product-info" in [hit.slug for hit in index.answer("유산균 냉장 보관 며칠까지 돼요")]
+
+
+def test_the_customer_sending_a_parcel_is_not_an_order_of_ours(index: FaqIndex) -> None:
+    """Answered before round 18 (shipping-tracking); a return, or a parcel to us, stays ours."""
+    assert index._topics.owners("친구한테 택배 보내는 법 알려주세요")
+    assert index.answer("친구한테 택배 보내는 법 알려주세요") == []
+    assert index._topics.owners("시골 부모님께 소포 부치려면 어디로 가요")
+    assert not index._topics.owners("반품 택배 보내려면 어떻게 포장해요")
+    assert not index._topics.owners("여기로 택배 보내려면 주소가 어디예요")
