@@ -370,8 +370,13 @@ def _asks_account(after: str) -> bool:
 _IN_APP = re.compile(r"^(?:앱|어플|어플리케이션|app)\s?(?:에서|에서는|안에서)$")
 _APP_SETTING = re.compile(
     r"알림\s?(?:을|를|은|는|이|좀)?\s?(?:끄|꺼|끌|끈|해제|차단|거부|설정|안\s?오게|안\s?받)|"
-    r"푸시|방문\s?접수"
+    r"푸시|방문\s?접수|(?<!재)설정"
 )
+# Wherever the name is, turning its notices off is the service's ("대한통운 도착 예정 알림톡
+# 수신 거부하고 싶어요"), and its app's own membership ("한진택배 앱 회원 탈퇴") is its own.
+_OPT_OUT = re.compile(r"수신\s?거부|알림\s?(?:을|를|은|는|좀)?\s?(?:끄|꺼|끌|끈|해제|차단|거부)")
+_APP = re.compile(r"^(?:앱|어플)$")
+_APP_MEMBER = re.compile(r"탈퇴|회원\s?가입")
 
 
 def _clause(tokens: list[str]) -> str:
@@ -396,7 +401,12 @@ def _asks_own(after: str) -> bool:
     if _ACCOUNT.search(phrase) or _OWN_PART.search(phrase):
         return True
     tokens = after.split(" ")
-    return any(_IN_APP.match(t) for t in tokens[:2]) and bool(_APP_SETTING.search(_clause(tokens)))
+    clause = _clause(tokens)
+    if _OPT_OUT.search(clause):
+        return True
+    if any(_APP.match(t) for t in tokens[:2]) and _APP_MEMBER.search(clause):
+        return True
+    return any(_IN_APP.match(t) for t in tokens[:2]) and bool(_APP_SETTING.search(clause))
 
 
 # A company's help desk with a comitative or instrumental ending ("쿠팡 고객센터랑 채팅", "토스

@@ -34,7 +34,10 @@ _SOCIAL = re.compile(
     r"해결\s?(?:됐|되었|했|완)|이해\s?(?:됐|되었|했|가요|갑니다)|알겠|알았어|그렇군요|"
     r"찾았어|도착했어|도착했습|받았어요|받았습니다|확인했어요|확인했습니다|"
     r"(?:다른|더)\s?(?:건|것은|거는|질문은|문의는|볼\s?건|여쭤볼\s?건|물어볼\s?건)\s?없|"
-    r"종료하셔도|해결\s?(?:됨|완료)|번창|대박\s?나세요|흥하세요|"
+    r"종료하셔도|해결\s?(?:됨|완료)|해결쓰|번창|대박\s?나세요|흥하세요|"
+    # "It works now": 이제 됐습니다, 드디어 됐어요, 알려주신 대로 하니까 바로 되네요, 이제 보이네요.
+    r"이제\s?(?:됐|되네|되었|보이네|보여요|왔|들어왔)|드디어|알려주신\s?대로|바로\s?되네|"
+    r"칭찬|괜찮네요|괜찮더라|편하더라|편하네요|알고\s?있겠|\blove\b|문제\s?(?:없어요|없습니다|없네요)|"
     r"좋아하(?:세요|셔요|시네요|십니다|셨어요|시더라)|좋은\s?(?:밤|하루|주말|저녁|시간)\s?(?:되세요|보내세요)|"
     r"\b(?:thanks?|thx|thank you|appreciate|got it|all good|solved|resolved)\b"
 )
@@ -44,7 +47,10 @@ _NOTHING_ELSE = re.compile(
     r"(?:다른|더|궁금한|여쭤볼|물어볼)\s?(?:[가-힣]+\s)?(?:건|게|것은|거는|질문은|문의는)\s?없\S*|"
     r"\S+\s?(?:데|곳|거|것|부분)?\s?(?:하나|한\s?군데)?\s?없이|"
     # "그냥 그 말 하고 싶었어요": a wish already told is the thanks itself, not a request.
-    r"(?:그\s?)?(?:말|말씀|얘기|이야기|인사)\s?(?:을|를)?\s?(?:하고|드리고|전하고|남기고)\s?싶었\S*"
+    r"(?:그\s?)?(?:말|말씀|얘기|이야기|인사)\s?(?:을|를)?\s?(?:하고|드리고|전하고|남기고)\s?싶었\S*|"
+    # "제가 잘못 봤네요 문제없어요": the customer's own mistake, and no problem left.
+    r"(?:제가\s?)?잘못\s?(?:봤|본\s?거|읽었)\S*|문제\s?(?:없어요|없습니다|없네요|없어)|"
+    r"알려\s?주신\s?(?:대로|덕분)"
 )
 # A request: a question, a question word, a request or wish ending, a report of a problem.
 # 안 is read only as a spaced negation or glued to a verb's start (안와요, 안돼요): 안내, 안녕,
@@ -87,6 +93,9 @@ _FILLER = re.compile(
     r"될까요|돼요|되나요|되죠|했는데|하려고|하려고요|들어왔어요|"
     r"까먹었네|까먹었네요|까먹었어요|까먹었다|잊어버렸네|"
     r"부탁드립니다|부탁드려요|부탁해요|잘|"
+    r"문의사항|문의사항이|문의할게|문의할게요|연락드렸습니다|연락드렸어요|연락드려요|"
+    r"말씀|말씀드릴|말씀드릴게요|여쭙겠습니다|여쭙니다|굿모닝|"
+    r"[\d-]{1,8}|test|testing|yo|got|for|you|"
     r"됐어요|됐어|됐습니다|됐네요|됨|해결|해결됨|해결됐어요|해결됐습니다|완료|"
     r"찾았어요|찾았어|찾았습니다|찾았네요|알겠어요|알겠습니다|알겠음|"
     r"hi|hello|hey|anyone|there|is|i|have|a|quick|question|questions|can|ask|something|"
@@ -94,7 +103,9 @@ _FILLER = re.compile(
     r"ㅋ+|ㅎ+|ㅠ+|ㅜ+|ㄷㄷ"
 )
 # A pasted order or tracking number with its label ("주문번호 2024061137188", "20240611-0038821").
-_NUMBER = re.compile(r"#?\d[\d-]{4,}\d")
+# An order code may carry letters too ("Y7K2-99QX"): six or more letters, digits or dashes,
+# two of them digits.
+_NUMBER = re.compile(r"#?\d[\d-]{4,}\d|(?=(?:[a-z-]*\d){2})[a-z0-9][a-z0-9-]{5,}")
 _NUMBER_LABEL = re.compile(
     r"주문번호|송장번호|운송장번호|운송장|송장|주문|번호|제|내|입니다|이에요|예요|요|"
     r"order|tracking|no|number|my"

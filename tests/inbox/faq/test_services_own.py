@@ -72,6 +72,9 @@ def test_a_couriers_app_a_help_desk_met_or_a_parcel_sent_at_a_counter_is_theirs(
 def test_a_pick_up_booking_is_the_couriers_own_part(index: FaqIndex) -> None:
     assert index._others.owners("한진택배 어플에서 방문 접수 예약 어떻게 해요")
     assert index._others.owners("우체국 택배 방문접수 날짜 바꾸고 싶어요")
+    assert index._others.owners("로젠택배 앱에서 배송 기사 메모 설정 어디서 해요")
+    assert index._others.owners("CJ대한통운 배송 알림톡 수신 거부 어떻게 해요")
+    assert index._others.owners("우체국 앱 회원 탈퇴하고 싶어요")
 
 
 @pytest.mark.parametrize(
