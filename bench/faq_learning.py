@@ -258,6 +258,8 @@ TAUGHT = (
     "hard-final-15",
     "hard-final-15b",
     "hard-final-16",
+    "hard-dev-18a",
+    "hard-dev-18b",
     "first-dev",
     "first-test",
 )
@@ -277,6 +279,12 @@ TAUGHT = (
 # with another service, contrast) and hard-dev-17 (a general mix, 276) were written for round 17
 # by three sessions that read only the articles, filtered against round 17's held-out splits
 # with faq_near_duplicates.py --drop-near (9, 5 and 14 lines dropped).
+# hard-dev-18a (314 labelled: long stories asking at the end, conjugated and irregular verb
+# forms, English, colloquial, typo, spacing, short, contrast) and hard-dev-18b (241 no-answer:
+# openers, "done" reports, bare order numbers, thanks without a thanks word, couriers' own apps,
+# off-topic over 55 domains; 100 labelled contrasts) were written for round 18 by two sessions
+# that read only the articles, filtered against round 18's held-out splits with
+# faq_near_duplicates.py --drop-near (6 and 9 lines dropped).
 # Round 16's held-out splits, three writers' (every earlier round had one: a split of ~100
 # labelled questions moves a point per question), each run once before the round on the round-15
 # engine (aggregate only) and once after it (--final --http --write); spent by that run, their
