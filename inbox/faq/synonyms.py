@@ -329,12 +329,18 @@ HAND_KO_SYNONYMS: dict[str, str] = {
         for verb in ("부치는", "부쳐 주는", "보내는", "보내 주는")
         for cost in ("값", "비용", "요금")
     },
-    # Round 18: a parcel is a 꾸러미 to some writers (꾸러미가 감감무소식, 제 꾸러미가 어떤
-    # 경로로: two splits); the trace a customer wants gone is what the account holds (흔적을
-    # 싹 지우고, 흔적을 없애고: four splits), as the object of a verb only: "기사님 오신
-    # 흔적이 없어요" and "흔적도 없이 사라졌어요" are a parcel's.
-    "꾸러미": "택배",
+    # Round 18: the trace a customer wants gone is what the account holds (흔적을 싹 지우고,
+    # 흔적을 없애고: four splits), as the object of a verb only: "기사님 오신 흔적이 없어요"
+    # and "흔적도 없이 사라졌어요" are a parcel's.
     "흔적을": "계정을",
+    # Round 18 (read from hard-dev-18a's misses after its out-of-sample run, so in-sample
+    # for it; each family asked by two splits or more): 갈아 끼우다 a card or an e-mail is
+    # 변경 (folded where 바꾸다 is); 바로잡다 a name or an address is 수정; closing an
+    # account (계정 닫기) is deleting it, keyed on 계정 (a door or an app is closed too).
+    "갈아 끼": "수정",
+    "바로잡": "수정",
+    "계정 닫": "계정 삭제하",
+    "계정을 닫": "계정 삭제하",
     # An island is the articles' 도서 (도서 산간); 섬 alone is inside 섬유 (식이섬유).
     "섬 지역": "도서 산간",
     "섬에": "도서 산간에",
@@ -405,6 +411,7 @@ EN_SYNONYMS: dict[str, str] = {
     # Round 18: the box a customer waits for is their parcel (where my box is, dropped my box);
     # "the box" is also the product's own (opened the box), so only "my box".
     "my box": "my package",
+    "pw": "password",
     "setting myself up": "sign up",
 }
 

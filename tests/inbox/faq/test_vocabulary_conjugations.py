@@ -67,9 +67,12 @@ def test_the_auxiliary_forms_of_murda_ask_for_a_return() -> None:
         ("찌그러진 채로 왔으니 물러 줘요", "refund-return"),
         ("물건값 외에 부쳐 주는 비용이 따로 있나요", "shipping-fee"),
         ("엊그제 주문한 것 없던 일로 하고 싶어요", "order-change-cancel"),
-        ("보낸 꾸러미 조회 어떻게 해요", "shipping-tracking"),
         ("Where exactly is my box at the moment?", "shipping-tracking"),
         ("How can I move my account to my work email?", "account-edit"),
+        # families read from hard-dev-18a: 바로잡다, 계정 닫기, pw
+        ("이름 철자 바로잡으려면요", "account-edit"),
+        ("제 계정을 닫아 주세요", "account-delete"),
+        ("need a new pw, mine leaked", "account-password-reset"),
     ],
 )
 def test_conjugated_and_spaced_forms_reach_their_article(
@@ -94,6 +97,7 @@ def test_a_trace_to_erase_is_the_account(gate: FaqIndex) -> None:
         "변이 물러요",  # 무르다: soft
         "할아버지가 병원에 머물러 계세요",  # 머무르다
         "여행 가서 흔적을 남기고 싶어요",
+        "거북목 자세 바로잡는 법",  # 바로잡다 a posture
     ],
 )
 def test_false_friends_of_the_new_forms_stay_silent(shipped: FaqIndex, question: str) -> None:
