@@ -165,6 +165,7 @@ _ACCOUNT = re.compile(
 _OWN_PART = re.compile(
     r"고객센터|콜센터|\bars\b|상담실|본사|홈페이지|계좌|잔액|충전|송금|이체|결제일|한도|명세서|"
     r"연회비|프로필|친구\s?추가|채팅방|단톡|선물하기|이모티콘|멤버십|등급|쿠폰함|본인인증|인계|"
+    r"방문\s?접수|"
     r"\b(?:customer service|support line|help ?desk|balance|top ?up|profile|membership)"
 )
 
@@ -240,6 +241,10 @@ class OtherServices:
                 found.append(name)  # "쿠팡 로켓배송으로 시킨 거": that shop's order
             elif name in self.store and owns(before, after) and _asks_own(after):
                 found.append(name)  # the customer's own account, money or help desk there
+            elif name in _COUNTER and _sent_there(after) and not _RETURN.search(low):
+                found.append(name)  # "GS25에서 택배 보냈는데": the customer's own parcel
+            elif name in self.store and _transferred(after) and not _REFUND.search(low):
+                found.append(name)  # "토스로 송금 잘못 보냈는데": a transfer, not a payment
         return found
 
 
@@ -311,6 +316,41 @@ def _mailbox(name: str, after: str) -> bool:
     )
 
 
+# A parcel the customer sent at a convenience store's counter ("GS25에서 택배 보냈는데 조회가
+# 안 돼요", "세븐일레븐에서 보낸 택배", "CU 반값택배로 보냈는데"): the customer is the sender, so
+# the parcel is the store's service, not an order of ours — unless it is a return to us (반품,
+# 교환, 회수…: "편의점 택배로 반품 보냈는데"). Only these counters: a courier's name with
+# "보냈는데" is as often the shop's sending ("우체국택배로 보냈다고 문자 왔는데").
+_COUNTER = frozenset({"gs25", "cu", "세븐일레븐", "편의점택배", "반값택배"})
+_SENT = re.compile(r"^(?:보냈는데|보냈거든|보냈어요|보냈습니다|부쳤는데|보낸|부친)(?![가-힣])")
+_RETURN = re.compile(r"반품|교환|환불|회수|반송|돌려|refund|return")
+
+
+def _sent_there(after: str) -> bool:
+    """Does the counter's phrase end in 에서 or the instrumental with a send verb right after
+    ("에서 택배 보냈는데", "반값택배로 보냈는데")?"""
+    tokens = [t.strip(".,!?~()\"'") for t in after.strip().split()]
+    if not tokens or not re.search(r"(?:에서|으로|로)$", tokens[0]):
+        return False
+    return any(_SENT.match(t) for t in tokens[1:3])
+
+
+# Money sent with a pay service ("토스로 송금 잘못 보냈는데 취소 가능한가요", "카카오페이로 보낸
+# 송금"): the instrumental keeps a payment ours (카카오페이로 결제했는데), but a transfer is not a
+# purchase, so it is the service's — unless our refund is what is sent ("환불은 토스로 송금해
+# 주시나요"). Not 이체: "계좌이체로 결제했는데" is a way to pay us.
+_TRANSFER = re.compile(r"^송금")
+_REFUND = re.compile(r"환불|반품|refund")
+
+
+def _transferred(after: str) -> bool:
+    """Does the name's phrase end in the instrumental with 송금 in the next two words?"""
+    tokens = [t.strip(".,!?~()\"'") for t in after.strip().split()]
+    if not tokens or not re.search(r"(?:으로|로)$", tokens[0]):
+        return False
+    return any(_TRANSFER.match(t) for t in tokens[1:3])
+
+
 def _phrase(after: str) -> str:
     """The phrase a store name heads: the name's own token and the next three, far enough
     for 앱/계정 between the name and the request, not into a second clause."""
@@ -323,11 +363,59 @@ def _asks_account(after: str) -> bool:
     return bool(_ACCOUNT.search(_phrase(after)))
 
 
+# The service's own app as the place ("CJ대한통운 앱에서 …", "토스 어플에서 …"), and what a
+# customer sets there: its notifications, its pick-up booking. Read over the name's whole clause,
+# since the setting comes after the app's own words ("CJ대한통운 앱에서 택배 도착 알림 끄는
+# 법"); our parcel in their app ("CJ대한통운 앱에 송장번호를 넣어도 조회가 안 돼요") is ours.
+_IN_APP = re.compile(r"^(?:앱|어플|어플리케이션|app)\s?(?:에서|에서는|안에서)$")
+_APP_SETTING = re.compile(
+    r"알림\s?(?:을|를|은|는|이|좀)?\s?(?:끄|꺼|끌|끈|해제|차단|거부|설정|안\s?오게|안\s?받)|"
+    r"푸시|방문\s?접수|(?<!재)설정"
+)
+# Wherever the name is, turning its notices off is the service's ("대한통운 도착 예정 알림톡
+# 수신 거부하고 싶어요"), and its app's own membership ("한진택배 앱 회원 탈퇴") is its own.
+_OPT_OUT = re.compile(r"수신\s?거부|알림\s?(?:을|를|은|는|좀)?\s?(?:끄|꺼|끌|끈|해제|차단|거부)")
+_APP = re.compile(r"^(?:앱|어플)$")
+_APP_MEMBER = re.compile(r"탈퇴|회원\s?가입")
+
+
+def _clause(tokens: list[str]) -> str:
+    """The name's own clause: its tokens up to the first that ends a clause (`_TOKEN_ENDS_CLAUSE`;
+    앱에서 ends in 서 but is the place, not a clause)."""
+    end = next(
+        (
+            i
+            for i, t in enumerate(tokens)
+            if i and _TOKEN_ENDS_CLAUSE.search(t) and not _IN_APP.match(t)
+        ),
+        len(tokens) - 1,
+    )
+    return " ".join(tokens[: end + 1])
+
+
 def _asks_own(after: str) -> bool:
     """Does the phrase a store name heads ask about the customer's account there or about
-    the service's own parts (`_OWN_PART`)?"""
+    the service's own parts (`_OWN_PART`), or its clause about a setting of the service's
+    own app (`_APP_SETTING`)?"""
     phrase = _phrase(after)
-    return bool(_ACCOUNT.search(phrase) or _OWN_PART.search(phrase))
+    if _ACCOUNT.search(phrase) or _OWN_PART.search(phrase):
+        return True
+    tokens = after.split(" ")
+    clause = _clause(tokens)
+    if _OPT_OUT.search(clause):
+        return True
+    if any(_APP.match(t) for t in tokens[:2]) and _APP_MEMBER.search(clause):
+        return True
+    return any(_IN_APP.match(t) for t in tokens[:2]) and bool(_APP_SETTING.search(clause))
+
+
+# A company's help desk with a comitative or instrumental ending ("쿠팡 고객센터랑 채팅", "토스
+# 고객센터로 전화했는데"): the ending makes the help desk a mere mention, but the help desk is the
+# company's own, so the company still owns the request. A message that points at us ("… 여기서
+# 환불해 준대요") is ours before this is read.
+_ORGAN_WITH = re.compile(
+    r"^(?:고객센터|콜센터|상담실|고객상담실|본사|ars)(?:랑|이랑|하고|와|과|로|으로|에|에서|에다)$"
+)
 
 
 def owns(before: str, after: str) -> bool:
@@ -345,6 +433,8 @@ def owns(before: str, after: str) -> bool:
             if i == 0:
                 continue
             break
+        if i > 0 and _ORGAN_WITH.match(token):
+            return True  # "쿠팡 고객센터랑 채팅": the company's own help desk, met or called
         if _MENTION_END.search(token) or (i == 0 and _MENTION_START.match(token)):
             return False
         if i > 0 and token not in _PHRASE_NOUNS:

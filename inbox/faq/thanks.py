@@ -9,6 +9,15 @@ whole message is read instead: it is silenced only when it carries thanks, prais
 that things went well or a closing, and once those are read no request is left — no question
 mark, no question word (어디, 언제, 몇…), no request ending (…나요, …주세요, …싶어요, 궁금,
 부탁…) and no report of a problem (안 와요, 없어요, 못, 깨져, 아직…), which is a request too.
+
+A message can also ask nothing without thanking (round 18): an opener before the question
+("저 질문이 있는데요", "상담원님 계신가요??", "안녕하세요 문의 좀 드릴게요"), a bare "done"
+("ㅇㅋ 해결됨", "아 됐어요 찾았어요", "Cool, sorted."), or an order or tracking number pasted
+alone ("주문번호 2024061137188"). These are read token by token: every word must be one of a
+short closed list of greetings, fillers, announcements and acknowledgements (`_FILLER`), or a
+label of a pasted number, and any other word — a noun, a verb, a keyword ("상담원 좀요",
+"재고 문의", "주문번호 2024061137188 취소") — leaves the message to the gate. The widget then
+offers a person, which is what an opener or a bare number needs.
 """
 
 from __future__ import annotations
@@ -25,13 +34,23 @@ _SOCIAL = re.compile(
     r"해결\s?(?:됐|되었|했|완)|이해\s?(?:됐|되었|했|가요|갑니다)|알겠|알았어|그렇군요|"
     r"찾았어|도착했어|도착했습|받았어요|받았습니다|확인했어요|확인했습니다|"
     r"(?:다른|더)\s?(?:건|것은|거는|질문은|문의는|볼\s?건|여쭤볼\s?건|물어볼\s?건)\s?없|"
-    r"종료하셔도|\b(?:thanks?|thx|thank you|appreciate|got it|all good|solved|resolved)\b"
+    r"종료하셔도|해결\s?(?:됨|완료)|해결쓰|번창|대박\s?나세요|흥하세요|"
+    # "It works now": 이제 됐습니다, 드디어 됐어요, 알려주신 대로 하니까 바로 되네요, 이제 보이네요.
+    r"이제\s?(?:됐|되네|되었|보이네|보여요|왔|들어왔)|드디어|알려주신\s?대로|바로\s?되네|"
+    r"칭찬|괜찮네요|괜찮더라|편하더라|편하네요|알고\s?있겠|\blove\b|문제\s?(?:없어요|없습니다|없네요)|"
+    r"좋아하(?:세요|셔요|시네요|십니다|셨어요|시더라)|좋은\s?(?:밤|하루|주말|저녁|시간)\s?(?:되세요|보내세요)|"
+    r"\b(?:thanks?|thx|thank you|appreciate|got it|all good|solved|resolved)\b"
 )
 # "Nothing else to ask" is a closing, and "찌그러진 데 하나 없이" praise, not a problem: both
 # are read (and dropped) before the problems are.
 _NOTHING_ELSE = re.compile(
     r"(?:다른|더|궁금한|여쭤볼|물어볼)\s?(?:[가-힣]+\s)?(?:건|게|것은|거는|질문은|문의는)\s?없\S*|"
-    r"\S+\s?(?:데|곳|거|것|부분)?\s?(?:하나|한\s?군데)?\s?없이"
+    r"\S+\s?(?:데|곳|거|것|부분)?\s?(?:하나|한\s?군데)?\s?없이|"
+    # "그냥 그 말 하고 싶었어요": a wish already told is the thanks itself, not a request.
+    r"(?:그\s?)?(?:말|말씀|얘기|이야기|인사)\s?(?:을|를)?\s?(?:하고|드리고|전하고|남기고)\s?싶었\S*|"
+    # "제가 잘못 봤네요 문제없어요": the customer's own mistake, and no problem left.
+    r"(?:제가\s?)?잘못\s?(?:봤|본\s?거|읽었)\S*|문제\s?(?:없어요|없습니다|없네요|없어)|"
+    r"알려\s?주신\s?(?:대로|덕분)"
 )
 # A request: a question, a question word, a request or wish ending, a report of a problem.
 # 안 is read only as a spaced negation or glued to a verb's start (안와요, 안돼요): 안내, 안녕,
@@ -55,9 +74,63 @@ _REQUEST = re.compile(
 )
 
 
+# Words that ask nothing by themselves: greetings, fillers, a call for someone, the announcement
+# of a question to come, an acknowledgement or a "done". Each is matched as a whole token (its
+# punctuation and emoji dropped), so a noun or a verb of a real request is never one of them.
+_FILLER = re.compile(
+    r"안녕하세요|안녕하십니까|안녕|하이|헬로|여보세요|저기요|저기|실례합니다|실례지만|똑똑|"
+    r"저|제가|아+|어|음+|흠|혹시|잠깐|잠깐만|잠깐만요|잠시만|잠시만요|뭐|좀|그|그냥|"
+    r"네|넵|넹|예|ㅇㅇ|ㅇㅋ|오케이|오키|그럼|하나|하나만|한|두|가지|가지만|몇|"
+    r"상담원님?|상담사님?|직원분?|담당자님?|누구|아무도|사람|"
+    r"계세요|계신가요|계십니까|계실까요|계시나요|있나요|있어요|있으세요|"
+    r"질문|질문이|질문을|질문이요|문의|문의가|문의를|궁금한|궁금한게|궁금한거|궁금한\s?게|게|거|"
+    r"물어볼|물어볼게|물어볼게요|물어봐도|여쭤볼|여쭤볼게|여쭤볼게요|여쭤봐도|여쭐게|여쭐게요|"
+    r"물어보려고|여쭤보려고|물어보려구|"
+    r"(?:질문|문의)?(?:드려요|드립니다|드릴게요|드릴께요|드려도|드릴|드리려고|드리려구|할게요|할께요|해도)|"
+    r"문의할|질문할|물어볼|여쭤볼|"
+    r"있는데|있는데요|있습니다|있어서|있어서요|생겨서|생겨서요|생겼어요|"
+    r"처음|또|왔어요|왔습니다|들어와|들어와서|들어왔는데|봤어요|봤습니다|"
+    r"될까요|돼요|되나요|되죠|했는데|하려고|하려고요|들어왔어요|"
+    r"까먹었네|까먹었네요|까먹었어요|까먹었다|잊어버렸네|"
+    r"부탁드립니다|부탁드려요|부탁해요|잘|"
+    r"문의사항|문의사항이|문의할게|문의할게요|연락드렸습니다|연락드렸어요|연락드려요|"
+    r"말씀|말씀드릴|말씀드릴게요|여쭙겠습니다|여쭙니다|굿모닝|"
+    r"[\d-]{1,8}|test|testing|yo|got|for|you|"
+    r"됐어요|됐어|됐습니다|됐네요|됨|해결|해결됨|해결됐어요|해결됐습니다|완료|"
+    r"찾았어요|찾았어|찾았습니다|찾았네요|알겠어요|알겠습니다|알겠음|"
+    r"hi|hello|hey|anyone|there|is|i|have|a|quick|question|questions|can|ask|something|"
+    r"excuse|me|ok|okay|cool|sorted|cheers|nvm|never|mind|done|"
+    r"ㅋ+|ㅎ+|ㅠ+|ㅜ+|ㄷㄷ"
+)
+# A pasted order or tracking number with its label ("주문번호 2024061137188", "20240611-0038821").
+# An order code may carry letters too ("Y7K2-99QX"): six or more letters, digits or dashes,
+# two of them digits.
+_NUMBER = re.compile(r"#?\d[\d-]{4,}\d|(?=(?:[a-z-]*\d){2})[a-z0-9][a-z0-9-]{5,}")
+_NUMBER_LABEL = re.compile(
+    r"주문번호|송장번호|운송장번호|운송장|송장|주문|번호|제|내|입니다|이에요|예요|요|"
+    r"order|tracking|no|number|my"
+)
+
+
+def _nothing_asked(low: str) -> bool:
+    """Is the message only greetings, fillers and acknowledgements (`_FILLER`), or a number
+    pasted with at most its label?"""
+    # A number pasted in groups ("6082 1345 7781") is one number.
+    low = re.sub(r"(?<=\d)[\s-]+(?=\d)", "-", low)
+    tokens = re.sub(r"[^\w#-]+", " ", low).replace("_", " ").split()
+    if not tokens:
+        return False
+    if any(_NUMBER.fullmatch(t) for t in tokens):
+        return all(_NUMBER.fullmatch(t) or _NUMBER_LABEL.fullmatch(t) for t in tokens)
+    return all(_FILLER.fullmatch(t) for t in tokens)
+
+
 def no_request_left(text: str) -> bool:
-    """Does `text` thank, praise or close, with no request left once that is read?"""
+    """Does `text` thank, praise or close, with no request left once that is read, or ask
+    nothing at all (an opener, a bare "done", a number pasted alone)?"""
     low = " ".join(text.lower().split())
+    if _nothing_asked(low):
+        return True
     if not _SOCIAL.search(low):
         return False
     return not _REQUEST.search(_NOTHING_ELSE.sub(" ", low))

@@ -50,3 +50,52 @@ def test_paying_or_asking_with_those_names_stays_ours(
 ) -> None:
     assert not index._others.owners(question)
     assert slug in [hit.slug for hit in index.answer(question)]
+
+
+# Round 18. Written here; each silenced question was answered before round 18.
+@pytest.mark.parametrize(
+    "question",
+    [
+        "로젠택배 앱에서 배송 알림 끄고 싶어요",  # a setting of the courier's own app
+        "토스 고객센터랑 통화하려면 몇 번 눌러요",  # its help desk, with a comitative
+        "GS25에서 택배 보냈는데 어디쯤인지 조회하고 싶어요",  # a parcel the customer sent
+        "세븐일레븐에서 보낸 택배 송장 어디서 봐요",
+    ],
+)
+def test_a_couriers_app_a_help_desk_met_or_a_parcel_sent_at_a_counter_is_theirs(
+    index: FaqIndex, question: str
+) -> None:
+    assert index._others.owners(question)
+    assert index.answer(question) == []
+
+
+def test_a_pick_up_booking_is_the_couriers_own_part(index: FaqIndex) -> None:
+    assert index._others.owners("한진택배 어플에서 방문 접수 예약 어떻게 해요")
+    assert index._others.owners("우체국 택배 방문접수 날짜 바꾸고 싶어요")
+    assert index._others.owners("로젠택배 앱에서 배송 기사 메모 설정 어디서 해요")
+    assert index._others.owners("CJ대한통운 배송 알림톡 수신 거부 어떻게 해요")
+    assert index._others.owners("우체국 앱 회원 탈퇴하고 싶어요")
+
+
+@pytest.mark.parametrize(
+    ("question", "slug"),
+    [
+        ("CJ대한통운 앱에 송장번호 넣었는데 조회가 안 돼요", "shipping-tracking"),
+        ("카카오페이 고객센터랑 통화했는데 환불은 여기서 해준대요 언제 들어와요", "refund-return"),
+        ("CU 편의점에서 반품 보냈는데 환불 언제 돼요", "refund-return"),
+        ("편의점택배로 반품 보냈는데 회수 확인 되나요", "refund-return"),
+    ],
+)
+def test_our_parcel_in_their_app_or_a_return_sent_at_a_counter_stays_ours(
+    index: FaqIndex, question: str, slug: str
+) -> None:
+    assert not index._others.owners(question)
+    assert slug in [hit.slug for hit in index.answer(question)]
+
+
+def test_money_sent_with_a_pay_service_is_the_services(index: FaqIndex) -> None:
+    """A transfer is not a purchase: the instrumental keeps a payment ours, not a 송금."""
+    assert index._others.owners("네이버페이로 송금 잘못 했는데 취소돼요?")
+    assert index._others.owners("페이코로 보낸 송금 되돌릴 수 있나요")
+    assert not index._others.owners("환불은 토스로 송금해 주시나요")  # our refund, sent
+    assert not index._others.owners("계좌이체로 결제했는데 취소하면 언제 돌려받아요")

@@ -68,3 +68,57 @@ def test_a_request_after_thanks_is_left_to_the_gate(message: str) -> None:
     """Whether the gate answers these is the ranking's matter; this reading never silences
     them (a question word, a problem, a request by declaration, a keyword with 이요)."""
     assert not no_request_left(message)
+
+
+# Round 18: a message can ask nothing without thanking. Written here; each was answered before
+# round 18 or was not read as asking nothing (no_request_left was False for every one).
+@pytest.mark.parametrize(
+    "message",
+    [
+        "질문 하나 있는데요",  # an opener: the question is still to come
+        "저기요 상담사님 계세요?",  # a call for someone (the widget offers a person)
+        "안녕하세요 뭐 좀 여쭤볼게요",
+        "처음 들어와 봤어요 ㅎㅎ",
+        "ㅇㅋ 됐어요",  # a bare "done"
+        "아 해결됨 ㅎㅎ",
+        "okay sorted, cheers",
+        "주문번호 20251103-4471920",  # a number pasted alone, with its label
+        "송장번호 6082 1345 7781",
+        "558812049913",
+        "잘 쓰고 있어요 그냥 그 말씀 드리고 싶었어요",  # a wish already told is the thanks
+        "부모님이 드시고 많이 좋아하셨어요 대박나세요",
+        "좋은 주말 보내세요 ~",
+        "실례합니다 문의사항 있어서 연락드려요",
+        "hey, got a question for you",
+        "주문번호 AB12-77KD",  # an order code with letters
+        "아 제가 잘못 봤네요 문제없습니다",  # the customer's own mistake, no problem left
+        "알려주신 대로 하니까 이제 되네요",  # it works now
+        "결제 드디어 됐어요 ㅎㅎ",
+        "유산균 맛이 생각보다 괜찮네요",  # praise without a thanks word
+        "어제 상담해주신 분 칭찬합니다",
+    ],
+)
+def test_a_message_that_asks_nothing_gets_no_answer(index: FaqIndex, message: str) -> None:
+    assert no_request_left(message)
+    assert index.answer(message) == []
+
+
+@pytest.mark.parametrize(
+    ("message", "slug"),
+    [
+        ("주문번호 20251103-4471920 배송 언제 와요", "shipping-time"),  # a number, then a request
+        ("주문번호 20251103-4471920 취소해 주세요", "order-change-cancel"),
+        ("해결됐는데 하나 더 물어볼게요 배송비는 얼마예요", "shipping-fee"),
+        ("상담원 좀요", "contact-channels"),  # a keyword is a request, not an opener
+        ("상담원 연결해 주세요", "contact-channels"),
+        ("질문 있는데 환불은 며칠 걸려요", "refund-return"),
+        ("저 또 왔는데 주문 취소 돼요?", "order-change-cancel"),
+        ("알려주신 대로 했는데 비밀번호 재설정 메일이 안 와요", "account-password-reset"),
+        ("결제 드디어 됐는데 주문 내역에 안 보여요", "order-status"),
+    ],
+)
+def test_an_opener_or_a_number_before_a_request_is_answered(
+    index: FaqIndex, message: str, slug: str
+) -> None:
+    assert not no_request_left(message)
+    assert slug in [hit.slug for hit in index.answer(message)]

@@ -276,3 +276,59 @@ def test_a_shop_question_that_names_a_foreign_word_in_passing_is_answered(
 ) -> None:
     assert index._topics.owners(question) == []
     assert index.answer(question)[0].slug == slug
+
+
+# Round 18: "어디서" (where) and a place's "…에서" are not where a clause ends, nor is "…고"
+# before 싶다 ("바꾸고 싶어요" is one wish). Written here; before round 18 each request clause
+# was cut to its last word ("해요", "싶어요") and none of these was read as off-topic.
+@pytest.mark.parametrize(
+    ("question", "word"),
+    [
+        ("요가원 수강권 연장 어디서 해요", "요가원"),
+        ("운전면허 적성검사 어디서 받아요", "운전면허"),
+        ("도서관 대출 연장하고 싶어요", "도서관"),
+    ],
+)
+def test_where_and_a_wish_stay_inside_the_request_clause(
+    index: FaqIndex, question: str, word: str
+) -> None:
+    assert word in index._topics.owners(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["주문한 거 어디서 조회해요", "반품 신청은 어디서 해요", "배송지 변경하고 싶어요"],
+)
+def test_our_own_where_and_wish_questions_name_nothing_foreign(
+    index: FaqIndex, question: str
+) -> None:
+    assert not index._topics.owners(question)
+    assert index.answer(question)
+
+
+# Round 18's words: used cars and food kept at home (a supplement shop stores neither).
+@pytest.mark.parametrize(
+    "question",
+    [
+        "침수차인지 어디서 조회해요",
+        "찬밥 며칠 보관 가능해요",
+        "how long can cooked rice stay in the fridge",
+    ],
+)
+def test_used_cars_and_leftovers_are_foreign(index: FaqIndex, question: str) -> None:
+    assert index._topics.owners(question)
+    assert index.answer(question) == []
+
+
+def test_our_products_storage_is_still_ours(index: FaqIndex) -> None:
+    assert not index._topics.owners("유산균 냉장 보관 며칠까지 돼요")
+    assert "product-info" in [hit.slug for hit in index.answer("유산균 냉장 보관 며칠까지 돼요")]
+
+
+def test_the_customer_sending_a_parcel_is_not_an_order_of_ours(index: FaqIndex) -> None:
+    """Answered before round 18 (shipping-tracking); a return, or a parcel to us, stays ours."""
+    assert index._topics.owners("친구한테 택배 보내는 법 알려주세요")
+    assert index.answer("친구한테 택배 보내는 법 알려주세요") == []
+    assert index._topics.owners("시골 부모님께 소포 부치려면 어디로 가요")
+    assert not index._topics.owners("반품 택배 보내려면 어떻게 포장해요")
+    assert not index._topics.owners("여기로 택배 보내려면 주소가 어디예요")
