@@ -235,7 +235,7 @@ class OtherServices:
         for match in matches:
             name = " ".join(match.group().split())
             before, after = low[: match.start()], low[match.end() :]
-            if name in self.other and owns(before, after) and not _mailbox(name, after):
+            if name in self.other and owns(before, after) and not _mailbox(name, after, before):
                 found.append(name)
             elif self.other.get(name) in _SHOPS and _ordered_through(after):
                 found.append(name)  # "쿠팡 로켓배송으로 시킨 거": that shop's order
@@ -303,14 +303,19 @@ def _used(tokens: list[str], verbs: re.Pattern[str]) -> bool:
     return False
 
 
-def _mailbox(name: str, after: str) -> bool:
-    """Is a mail service named as the customer's mailbox (`_MAILBOX`), not asked about?"""
+def _mailbox(name: str, after: str, before: str = "") -> bool:
+    """Is a mail service named as the customer's mailbox (`_MAILBOX`), not asked about? Also
+    when a mail was named first and the service is only where it should land ("재설정 메일이
+    지메일 어느 탭에도 없어요", "receipts to my work email instead of my Gmail")."""
     tokens = after.split(" ")
     clause = next((i for i, t in enumerate(tokens) if i and _TOKEN_ENDS_CLAUSE.search(t)), 0)
     own_clause = " ".join(tokens[: clause + 1]) if clause else after
+    if not ("메일" in name or "mail" in name):
+        return False
+    if re.search(r"메일|mail", before) and not _asks_account(own_clause):
+        return True
     return (
-        ("메일" in name or "mail" in name)
-        and (_used(tokens, _FOLDER) or not _asks_account(own_clause))
+        (_used(tokens, _FOLDER) or not _asks_account(own_clause))
         and _used(tokens, _MAILBOX)
         and bool(re.search(r"메일|mail", " ".join(tokens[clause + 1 :] if clause else tokens[1:])))
     )
