@@ -173,13 +173,54 @@ def surface_pairs(kiwi: Any, row: dict[str, Any]) -> dict[str, str]:
     return pairs
 
 
+# The paradigm folds also take the honorific (부치시다, 부치셨어요: 아직 안 부치셨으면) and
+# the promise (무를게요) a customer writes to the shop.
+PARADIGM_ENDINGS: tuple[tuple[tuple[str, str], ...], ...] = (
+    *(((ending, tag),) for ending, tag in ENDINGS),
+    (("ᆯ게", "EF"),),
+    (("시", "EP"),),
+    (("시", "EP"), ("었", "EP")),
+)
+
+
+# Verbs whose every form is also another word's (a homograph: the same stem, another
+# meaning). Their hand entries stay as written, request-shaped (무르고 싶, 물러 주세요, 부치는
+# 값); generating the rest of the paradigm would fold the other meaning too. Reviewed by hand,
+# like scripts/faq_vocabulary_review.json.
+HOMOGRAPHS: dict[tuple[str, str], str] = {
+    ("무르", "VV"): "무르다 is also soft: 변이 물러요, 캡슐이 물러졌어요",
+    ("부치", "VV"): "부치다 is also frying and fanning: 전 부치는 법, 부채 부치다",
+    ("씹히", "VV"): "씹히다 is also being chewed: 츄어블이 잘 씹혀요",
+}
+
+
+def _paradigm(kiwi: Any, morphemes: list[tuple[str, str]]) -> list[str]:
+    return [kiwi.join([*morphemes, *ending]) for ending in PARADIGM_ENDINGS]
+
+
+def reads_as(kiwi: Any, surface: str, stem: tuple[str, str]) -> bool:
+    """Whether kiwipiepy, reading `surface` alone, finds the verb `stem` and its endings only.
+    A form it reads as another word is a false friend of the family and is not folded: 부친
+    (a father), 부칠 (a name), 무른 (a noun), 무를 (무 + 를), 물러서 (물러서다, to step back).
+    A compound it splits (돌려보낸 = 돌리 + 어 + 보내) counts when its parts join to `stem`."""
+    tokens = kiwi.tokenize(surface)
+    verbs = [i for i, t in enumerate(tokens) if _is_verb(t.tag)]
+    if not verbs or any(t.tag.startswith("N") for t in tokens):
+        return False
+    head = [(t.form, t.tag) for t in tokens[: verbs[-1] + 1]]
+    return head == [stem] or (len(head) > 1 and kiwi.join(head).replace(" ", "") == stem[0])
+
+
 def paradigm_pairs(kiwi: Any, known: str) -> dict[str, str]:
     """The missing inflections of the hand-written verb synonyms (시켰/시킨/시켜 → 주문…).
 
     The hand list has the forms that tuning questions happened to use; kiwipiepy's analysis
     of each entry gives the verb and what it folds to, and `join` the rest of the paradigm
-    (시키고, 시키는, 시킴…; 지웠, 지운; 고쳐, 고쳤). Only verbs of two syllables or more, and only
-    forms no hand entry already covers as a prefix or whole.
+    (시키고, 시키는, 시킴…; 지웠, 지운; 고쳐, 고쳤; 갈아탔, 갈아탄; honorific 지우셨). Only
+    verbs of two syllables or more and no homograph (HOMOGRAPHS), only forms no hand entry
+    already covers as a prefix or whole, and only forms kiwipiepy reads back as the same
+    verb (`reads_as`). The run time
+    folds them only where a word starts (`synonyms.word_start_keys`): 머물러 is not 물러.
     """
     hand = HAND_KO_SYNONYMS
     out: dict[str, str] = {}
@@ -192,18 +233,22 @@ def paradigm_pairs(kiwi: Any, known: str) -> dict[str, str]:
         if any(not t.tag.startswith(("E", "Z")) for t in tokens[1:]):
             continue  # 돌려드리 = 돌리 + 어 + 드리: not one verb
         stem = (tokens[0].form, tokens[0].tag)
+        if stem in HOMOGRAPHS:
+            continue
         target = [(t.form, t.tag) for t in kiwi.tokenize(value) if not t.tag.startswith("E")]
         if not target or any(not (t[1] in ("NNG", "XSV") or _is_verb(t[1])) for t in target):
             continue
         if target[-1][1] == "NNG":
             target.append(("하", "XSV"))
-        targets = dict(_forms(kiwi, target))
-        for ending, surface in _forms(kiwi, [stem]):
+        targets = _paradigm(kiwi, target)
+        for surface, folded in zip(_paradigm(kiwi, [stem]), targets, strict=True):
             if len(surface) < 2 or not _hangul(surface) or surface in known:
+                continue
+            if surface == folded or not reads_as(kiwi, surface, stem):
                 continue
             if any(surface.startswith(k) for k in hand if " " not in k):
                 continue
-            out.setdefault(surface, targets[ending])
+            out.setdefault(surface, folded)
     return out
 
 

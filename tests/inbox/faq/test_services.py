@@ -162,12 +162,16 @@ def test_the_names_role_decides(text: str, owners: list[str]) -> None:
         ("skt에서 kt로 통신사 옮기면서 번호가 바뀌었어요", []),
         ("다음 한메일 쓰는데 비밀번호 찾기 메일이 안 들어와요", []),
         ("지메일 스팸함에도 비번 재설정 메일이 없어요", []),
+        # Round 18: our mail named first, the mail service only where it should land.
+        ("재설정 메일이 지메일 어느 탭에도 없어요", []),
+        ("i want receipts sent to my work email instead of my gmail", []),
         ("올리브영에서 파는 거랑 같은 오메가3인가요?", []),
         # ... and only that: the service's own search, its own account, using it, buying there.
         ("네이버 검색 결과 삭제 요청", ["네이버"]),
         ("넷플릭스 쓰는데 해지하고 싶어요", ["넷플릭스"]),
         ("지메일 쓰는데 계정 해킹당했어요", ["지메일"]),
         ("지메일 비밀번호 잊어버렸어요", ["지메일"]),
+        ("메일 얘기는 아니고 지메일 비밀번호 잊어버렸어요", ["지메일"]),
         ("쿠팡에서 본 상품 주문 취소", ["쿠팡"]),
         ("쿠팡 주문 취소했는데 검색해보니 없어요", ["쿠팡"]),
     ],

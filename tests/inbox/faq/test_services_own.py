@@ -43,6 +43,8 @@ def test_another_companys_own_part_gets_no_answer(index: FaqIndex, question: str
         ("카카오톡 채널로 상담 되나요", "contact-channels"),
         ("제조사 홈페이지에 성분표 있나요", "product-info"),
         ("신한카드로 결제했는데 취소하면 언제 들어와요", "refund-return"),
+        # The name's phrase ends at …는데: the password after it is ours, not the courier's.
+        ("롯데택배 송장 떴는데 비밀번호 재설정 메일이 안 와요", "account-password-reset"),
     ],
 )
 def test_paying_or_asking_with_those_names_stays_ours(
