@@ -57,6 +57,7 @@ from inbox.faq.search import (  # noqa: E402
     FaqIndex,
     _classifier,
     _veto_classifier,
+    ranking_posterior,
     request_posterior,
 )
 from inbox.faq.services import ServiceNames  # noqa: E402
@@ -67,14 +68,16 @@ NO_SERVICES = ServiceNames(other={}, store=frozenset())
 Hits = list[tuple[str, float]]
 
 
-def examples_from(questions: Sequence[Question], articles: Sequence = ()) -> dict[str, list[str]]:
+def examples_from(
+    questions: Sequence[Question], articles: Sequence[Article] = ()
+) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for text, labels, _kind, _split in questions:
         for slug in labels:
             out.setdefault(slug, []).append(text)
     for article in articles:
-        for text in article.texts.values():
-            out.setdefault(article.slug, []).extend([text.title, *text.keywords])
+        for localized in article.texts.values():
+            out.setdefault(article.slug, []).extend([localized.title, *localized.keywords])
     return out
 
 
@@ -160,7 +163,8 @@ def veto_cv(
             if not hits and search.TRUST is not None and trusting.answer(q[0]):
                 hits = [(h.slug, h.score) for h in gate.search(q[0], limit=len(gate.slugs))]
             if hits:
-                hits = blend(hits, request_posterior(ranker, q[0]), BLEND_WEIGHT)
+                text = q[0][:MAX_QUERY_CHARS]
+                hits = blend(hits, ranking_posterior(ranker, text), BLEND_WEIGHT)
             ranked[i] = [slug for slug, _s in hits[:3]]
             p_none[i] = veto.p_none(q[0])
     print(f"folds: {', '.join(folds)}\n")
@@ -230,11 +234,14 @@ def refusals(questions: Sequence[Question], folds: Sequence[str]) -> list[Refusa
     seen: list[tuple[Mapping[str, float], list[str]]] = []
 
     def record(
-        _query: str,
+        query: str,
         posterior: Mapping[str, float] | None = None,
-        hits: Sequence[search.Hit] = (),
+        hits: Sequence[search.Hit] | None = None,
+        whole: Mapping[str, float] | None = None,
     ) -> bool:
-        seen.append((posterior or {}, [h.slug for h in hits]))
+        if posterior is None:
+            posterior = index._posterior(query)
+        seen.append((posterior, [h.slug for h in hits or ()]))
         return False
 
     for fold in folds:
@@ -251,7 +258,8 @@ def refusals(questions: Sequence[Question], folds: Sequence[str]) -> list[Refusa
             posterior, order = seen[0]
             first = max(posterior, key=lambda s: posterior[s], default="")
             hits = [(h.slug, h.score) for h in index.search(q[0], limit=len(index.slugs))]
-            shown = [slug for slug, _s in blend(hits, posterior, BLEND_WEIGHT)[:3]]
+            whole = index._whole_posterior(q[0])
+            shown = [slug for slug, _s in blend(hits, whole, BLEND_WEIGHT)[:3]]
             cover = index.coverage(q[0], first, correct=False, scaffolding=False) if first else 0
             out.append(Refusal(q, fold, posterior, order, cover, veto.p_none(q[0]), shown))
     return out
@@ -353,8 +361,8 @@ def domain_cv(questions: Sequence[Question]) -> None:
             index = FaqIndex(articles, examples=examples, no_answer=none, topics=words)
             rows = [(q, [h.slug for h in index.answer(q[0])]) for q in test]
             results[variant].extend(rows)
-            neg = [r for r in rows if not r[0][1]]
-            per_domain[variant, name] = (sum(not r[1] for r in neg), len(neg))
+            negatives = [r for r in rows if not r[0][1]]
+            per_domain[variant, name] = (sum(not r[1] for r in negatives), len(negatives))
             silenced[variant].extend(f"{q[0]} ({name})" for q, slugs in rows if q[1] and not slugs)
     print(f"hard-dev-11: {len(dev)} questions, {len(names)} domains, one fold per domain\n")
     print("| gate | labelled | top-1 | top-3 | labelled silent | no-answer silent |")

@@ -101,3 +101,33 @@ def test_the_trust_check_reads_the_index_first_hit(
     posterior = {"shipping-fee": p, "refund-return": 1 - p}
     hits = [Hit(index_first, 5.0), Hit("order-status", 4.0)]
     assert index.trusted("포장비 따로 붙어요?", posterior, hits) is trusted
+
+
+def test_the_whole_messages_reading_is_trusted_when_the_index_agrees(index: FaqIndex) -> None:
+    """Round 18: the request-weighted reading is unsure (0.64), the whole message's sure, and
+    the index ranks the same article first (an unseen rewording of a hard-dev-16a question)."""
+    question = "로그인 자꾸 틀렸다고 나옴 어케 들어가"
+    hits = index.search(question)
+    assert hits[0].slug == "account-password-reset" and not index.confident(question, hits[0])
+    assert search.TRUST_AGREED is not None
+    assert index._posterior(question)["account-password-reset"] < search.TRUST_AGREED
+    assert index._whole_posterior(question)["account-password-reset"] >= search.TRUST_AGREED
+    assert index.answer(question)[0].slug == "account-password-reset"
+
+
+@pytest.mark.parametrize(
+    ("request_p", "whole_p", "index_first", "trusted"),
+    [
+        (0.6, 0.9, "shipping-fee", True),  # the whole message's reading, the index agreeing
+        (0.6, 0.9, "refund-return", False),  # ... but the index ranks another article first
+        (0.6, 0.99, "refund-return", False),  # sure alone only on the request's reading
+        (0.6, 0.7, "shipping-fee", False),  # agreed, both too unsure
+    ],
+)
+def test_the_whole_messages_reading_needs_the_index(
+    index: FaqIndex, request_p: float, whole_p: float, index_first: str, trusted: bool
+) -> None:
+    posterior = {"shipping-fee": request_p, "refund-return": 1 - request_p}
+    whole = {"shipping-fee": whole_p, "refund-return": 1 - whole_p}
+    hits = [Hit(index_first, 5.0), Hit("order-status", 4.0)]
+    assert index.trusted("포장비 따로 붙어요?", posterior, hits, whole) is trusted
