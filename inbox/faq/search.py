@@ -26,6 +26,7 @@ from inbox.faq.classifier import (
     BLEND_WEIGHT,
     FRAMES,
     NONE,
+    NUMBERS,
     TEMPERATURE,
     VETO,
     VETO_ALPHA,
@@ -1124,7 +1125,7 @@ def _veto_classifier(
                 f.format(k) for k in text.keywords for f in FRAMES
             )
     more[NONE] = list(none)
-    return ranker.extended(more, alpha=VETO_ALPHA)
+    return ranker.extended(more, alpha=VETO_ALPHA, skip=NUMBERS)
 
 
 def _known_words(

@@ -71,6 +71,19 @@ def test_the_veto_only_silences(index: FaqIndex, no_veto: FaqIndex) -> None:
     assert index._veto is not None and no_veto._veto is None
 
 
+def test_the_veto_does_not_read_an_order_numbers_digits(index: FaqIndex) -> None:
+    """Round 18 taught pasted order numbers as no-answer questions; their digits are the
+    customer's and must not vote "none" on a request that quotes one."""
+    question = "주문번호 20251103-4471920 취소해 주세요"
+    assert index._classifier is not None and index._veto is not None
+    assert "w:20251103" in index._classifier.terms(question)  # the ranker still reads them
+    veto_terms = index._veto.terms(question)
+    assert not [t for t in veto_terms if any(ch.isdigit() for ch in t.split(":", 1)[1])]
+    assert "h2:취소" in veto_terms
+    assert not index.vetoed(question)
+    assert "order-change-cancel" in [hit.slug for hit in index.answer(question)]
+
+
 def test_the_none_class_is_left_out_of_the_ranking_posterior() -> None:
     model = PhrasingClassifier(
         {"refund": ["환불 해주세요"], "track": ["택배 어디쯤이에요"], NONE: ["우체국 택배 보내요"]},
