@@ -416,6 +416,9 @@ wherever it was run, rounds 5 to 8):
 | hard-final-15 | 17 | 105 + 45 | 91.4 / 96.2 / 42 of 45 | 94.3 / 97.1 / 45 of 45 |
 | hard-final-15b | 17 | 104 + 43 | 93.3 / 95.2 / 40 of 43 | 97.1 / 98.1 / 41 of 43 |
 | hard-final-16 | 17 | 135 + 57 | 86.7 / 88.9 / 53 of 57 | 90.4 / 92.6 / 54 of 57 |
+| hard-final-17 | 18 | 105 + 45 | 97.1 / 98.1 / 42 of 45 | 98.1 / 98.1 / 43 of 45 |
+| hard-final-17b | 18 | 103 + 41 | 89.3 / 91.3 / 39 of 41 | 89.3 / 90.3 / 39 of 41 |
+| hard-final-18 | 18 | 132 + 53 | 89.4 / 90.9 / 49 of 53 | 90.9 / 92.4 / 50 of 53 |
 
 **Held-out discipline, in seven rounds.** `bench/faq_hard.jsonl` was written and
 committed (9e1dc41) before any change to the engine it measures: long, colloquial, vocabulary the
@@ -595,6 +598,34 @@ one half of the tuning split and measuring the other, both ways. Its value is vo
 article has (tests/inbox/faq/test_learning.py); where keywords already answer, learned
 phrasings must not outvote them. The gate judges the curated article only; a learned phrasing
 vouches just for a near-repeat of itself (60 % of content n-grams shared both ways).
+
+**Result of round 18: a little better on three fresh splits; top 3 and silence still short.**
+Round 18 taught round 17's spent splits, then had three more article-only sessions write
+held-out splits (`hard-final-17`, `-17b`, `-18`: 340 labelled and 139 no-answer questions; each
+writer ran the near-duplicate check against every earlier question, and against its own lines,
+until 0 were near; lines near another new split were dropped: 6 and 7) and two more write tuning
+splits (`hard-dev-18a`: 314 labelled, weighted to long stories that ask last, conjugated verbs
+and English; `hard-dev-18b`: 241 no-answer questions with nothing asked or about another
+company's own service, and 100 labelled contrasts; filtered against the held-out ones). Each
+held-out split was run once, aggregate only, before any change (on main with round 17's splits
+taught: together 91.8 / 93.2 / 130 of 139). Three tuners then worked on the tuning splits only:
+verb families that reach their conjugations (generated, kept only where a morphological analyser
+reads the form back as the verb, homographs left out) and spaces made optional in keys; messages
+with nothing asked (openers, "done" reports, a pasted order number) read as no question, a
+courier's own app settings as the courier's; the ranking reading the whole message rather than
+favouring its request clause. The lead re-taught the ranker and the veto (5,658 phrasings, 1,633
+no-answer questions) and kept the veto from reading an order number's digits. One run after,
+identical through HTTP: **`hard-final-17` 97.1 / 98.1 / 42 of 45 → 98.1 / 98.1 / 43;
+`hard-final-17b` 89.3 / 91.3 / 39 of 41 → 89.3 / 90.3 / 39; `hard-final-18` 89.4 / 90.9 / 49 of
+53 → 90.9 / 92.4 / 50.** Together: first rank 91.8 → 92.6 % (aim ≥ 92: met), top 3 93.2 → 93.5 %
+(aim ≥ 98: not met), silent 130 → 132 of 139 (aim: all; not met). Read after the run: 25
+labelled questions miss first rank, 20 of them silences — short and office wording the
+vocabulary lacks (밤샘 상담원, 민원 넣을 창구, 신입 회원으로 이름 올리려면, 집하장을 거쳤는지,
+부쳐 주신 소포 행방, 내력 좀 뽑아볼), colloquial dialect (그만둘라믄 우예 하는기요), contrasts
+with a hotel, a mart or a delivery app that the veto reads as theirs, a multi-intent question;
+3 ranked second or third, 2 answered with other articles only. 7 no-answer questions are
+answered: SQL and an English word salad, another courier's driver for a parcel from elsewhere,
+a work mail's password policy, a baby's milk, Instagram deactivation, a customs threshold.
 
 **Result of round 17: first rank above the aim on three fresh splits; top 3 and silence still
 short.** Round 17 taught round 16's spent splits, then had three more article-only sessions
