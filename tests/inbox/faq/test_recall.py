@@ -9,14 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from inbox.faq.articles import default_articles
 from inbox.faq.search import FaqIndex, scaffolded
 from inbox.faq.spacing import Spacer
-
-
-@pytest.fixture(scope="module")
-def gate() -> FaqIndex:
-    return FaqIndex(default_articles(), classify=False, no_answer=())
 
 
 def test_a_corrected_typo_with_a_sure_score_is_answered(gate: FaqIndex) -> None:
@@ -77,11 +71,6 @@ def test_an_unspaced_run_is_cut_into_known_words() -> None:
 def test_unknown_syllables_stay_together() -> None:
     spacer = Spacer(["회원가입", "하려면"])
     assert spacer("파스타요리회원가입하려면") == "파스타요리 회원가입 하려면"
-
-
-@pytest.fixture(scope="module")
-def shipped() -> FaqIndex:
-    return FaqIndex(default_articles())
 
 
 @pytest.mark.parametrize(

@@ -14,21 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from inbox.faq.articles import default_articles
 from inbox.faq.search import FaqIndex
 from inbox.faq.synonyms import fold
 
 ROOT = Path(__file__).resolve().parents[3]
-
-
-@pytest.fixture(scope="module")
-def gate() -> FaqIndex:
-    return FaqIndex(default_articles(), classify=False, no_answer=())
-
-
-@pytest.fixture(scope="module")
-def shipped() -> FaqIndex:
-    return FaqIndex(default_articles())
 
 
 @pytest.mark.parametrize(

@@ -9,19 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from inbox.faq.articles import default_articles
 from inbox.faq.search import FaqIndex
 from inbox.faq.synonyms import fold
-
-
-@pytest.fixture(scope="module")
-def gate() -> FaqIndex:
-    return FaqIndex(default_articles(), classify=False, no_answer=())
-
-
-@pytest.fixture(scope="module")
-def shipped() -> FaqIndex:
-    return FaqIndex(default_articles())
 
 
 @pytest.mark.parametrize(
