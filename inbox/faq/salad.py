@@ -5,8 +5,8 @@
 the score gate believes it, and the veto has seen too few such lines to learn them. What they
 share is not a topic but a shape, read here without any list of topics:
 
-- code or template markup (`{{ }}`, `{"…": null}`, `console.`, `print(`): a customer
-  pastes an order number, never a program;
+- code, SQL or template markup (`{{ }}`, `{"…": null}`, `console.`, `print(`, `SET x =`,
+  `; --`): a customer pastes an order number, never a program;
 - a keyboard mash of bare jamo (ㅁㄴㅇㄹ, ㅓㅏㅓㅏ), laughter and ㅠㅠ aside;
 - a word salad: four or more of the articles' request words, some repeated (or run together in
   one or two tokens), and hardly any other word: no predicate, no object, no request.
@@ -30,6 +30,12 @@ _REQUEST_WORDS = re.compile(
 )
 # Tags are dropped before this is asked (FaqIndex.answer): "<b>배송 언제 와요</b>" is a question.
 _CODE = re.compile(r"\{\{|\}\}|\{\s*\"|console\.|print\(|\)\s*;|=>|\bundefined\b|\bnull\b|\$\{")
+# SQL a visitor pastes to probe the widget ("'; UPDATE members SET grade='VIP' WHERE id=7; --"):
+# the shapes of a statement, not its words, since "delete my account from the site" is ours.
+_SQL = re.compile(
+    r";\s*--|\b(?:set|where)\s+[a-z_]+\s*=|\bdrop\s+table\b|\bselect\s+\*|"
+    r"\bunion\s+select\b|\binsert\s+into\b"
+)
 _JAMO_RUN = re.compile(r"[ㄱ-ㅎㅏ-ㅣ]{3,}")
 # Bare jamo a customer does write: laughter, tears, "ㅇㅋ", "ㄱㅅ" (고마워), "ㄷㄷ".
 _JAMO_WORDS = re.compile(r"^(?:[ㅋㅎㅠㅜㄷㄱㅇㄴ]+|ㅇㅋ|ㄱㅅ|ㅈㅅ)$")
@@ -39,7 +45,7 @@ _MIN_WORDS = 4
 def word_salad(text: str) -> bool:
     """Is `text` code, a keyboard mash, or article words strung together with no request?"""
     low = text.lower()
-    if _CODE.search(low):
+    if _CODE.search(low) or _SQL.search(low):
         return True
     if any(not _JAMO_WORDS.match(run) for run in _JAMO_RUN.findall(low)):
         return True

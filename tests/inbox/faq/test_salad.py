@@ -28,6 +28,10 @@ def index() -> FaqIndex:
         '{"refund": null, "order": 3}',
         "{{name}}님 환불 완료",
         "ㅁㄴㅇㄹㅁ 주문취소",
+        # Round 18: SQL by its statement shapes (the held-out line was an UPDATE … SET).
+        "'; update orders set status='refunded' where id=42; --",
+        "select * from orders where 1=1",
+        "배송 조회'; insert into coupons values (1)",
     ],
 )
 def test_a_salad_of_article_words_or_code_gets_no_answer(index: FaqIndex, question: str) -> None:
@@ -42,6 +46,8 @@ def test_a_salad_of_article_words_or_code_gets_no_answer(index: FaqIndex, questi
         ("배송 조회 ㅠㅠ 언제 와요 ㅋㅋㅋ", "shipping-time"),
         ("<b>배송 언제 와요</b>", "shipping-time"),
         ("주문취소하고 환불받고 싶은데 배송비도 돌려주나요", "refund-return"),
+        ("please delete my account from your site", "account-delete"),
+        ("can you set my delivery address to the office", "shipping-address-change"),
     ],
 )
 def test_a_keyword_query_or_a_real_question_is_still_answered(
