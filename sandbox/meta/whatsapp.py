@@ -110,6 +110,10 @@ class WhatsApp:
     numbers: int = 0
     hold_statuses: bool = False  # keep send statuses for /_emu/whatsapp/webhooks/flush
     held: list[dict[str, Any]] = field(default_factory=list)
+    # Message id -> the order it was recorded in, both ways: the wire timestamps are whole
+    # seconds, and a tap recorded in the same second as the survey it answers must still read
+    # as after it (the simulator draws the latest business message's rows).
+    recorded: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for raw in SEED_TEMPLATES:
@@ -264,6 +268,7 @@ def send(call: Call, wa: WhatsApp) -> dict[str, Any]:
     now = world().now()
     message = Sent(wa.wamid(), to, kind, dict(body), now)
     wa.sent.append(message)
+    wa.recorded[message.id] = len(wa.recorded)
     customer = wa.customers.get(to) or {}
     last = customer.get("last_at")
     statuses: list[dict[str, Any]]
@@ -495,6 +500,7 @@ def customer_message() -> Response:
             ]
         wa.customers[wa_id] = {"name": name, "last_at": now}
         wa.inbound.append(message)
+        wa.recorded[message["id"]] = len(wa.recorded)
     value = {"contacts": [{"profile": {"name": name}, "wa_id": wa_id}], "messages": [message]}
     mode = str(body.get("deliver") or "now")
     delivery = emit(value, wait=mode == "now", mode=mode)
@@ -586,8 +592,8 @@ def chats() -> Response:
             }
             for s in wa.sent
         ]
+        rows.sort(key=lambda r: (int(r["at"]), wa.recorded.get(r["id"], 0)))
         names = {k: v.get("name") for k, v in wa.customers.items()}
-    rows.sort(key=lambda r: int(r["at"]))
     return jsonify(now=world().now().isoformat(), names=names, messages=rows)
 
 

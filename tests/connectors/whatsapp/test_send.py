@@ -349,6 +349,13 @@ def test_five_quick_replies_go_out_as_a_list_the_customer_taps(sandbox: Sandbox)
     (event,), refused = value_events(value)
     assert not refused
     assert (event.text, event.extra["quick_reply"]) == ("4", "CSAT:7:4")
+    # The tap is the transcript's latest message, though its wire timestamp (whole seconds)
+    # may equal the survey's: the simulator must stop offering the rows once answered.
+    chats = sandbox.http.get(f"{sandbox.url}/_emu/whatsapp/chats", timeout=10).json()
+    assert [(m["ours"], m["text"]) for m in chats["messages"]][-2:] == [
+        (True, question),
+        (False, "[interactive]"),
+    ]
 
 
 def test_up_to_three_quick_replies_are_reply_buttons(sandbox: Sandbox) -> None:
