@@ -89,6 +89,11 @@ def load() -> list[Question]:
             "final18": "hard-final-18",
             "dev18a": "hard-dev-18a",
             "dev18b": "hard-dev-18b",
+            "final19": "hard-final-19",
+            "final19b": "hard-final-19b",
+            "final20": "hard-final-20",
+            "dev19a": "hard-dev-19a",
+            "dev19b": "hard-dev-19b",
         }[row["split"]]
         out.append((row["q"], tuple(row["slugs"]), row["kind"], split))
     for line in FIRST.read_text(encoding="utf-8").splitlines():
@@ -260,6 +265,9 @@ TAUGHT = (
     "hard-final-16",
     "hard-dev-18a",
     "hard-dev-18b",
+    "hard-final-17",
+    "hard-final-17b",
+    "hard-final-18",
     "first-dev",
     "first-test",
 )
@@ -293,8 +301,10 @@ TAUGHT = (
 # once before the round (aggregate only) and once after it (--final --http --write); spent by
 # that run, their misses read for the round's note; taught in round 18, which wrote its own
 # three first (hard-final-17, -17b, -18; see docs/decisions.md "FAQ round 18").
-HELD_OUT = "hard-final-17"
-HELD_OUT_SPLITS = (HELD_OUT, "hard-final-17b", "hard-final-18")
+# Round 18's held-out splits, the same way: spent by round 18's after-run, taught in round 19,
+# which wrote its own three first (hard-final-19, -19b, -20; see docs/decisions.md "FAQ round 19").
+HELD_OUT = "hard-final-19"
+HELD_OUT_SPLITS = (HELD_OUT, "hard-final-19b", "hard-final-20")
 # Round 13's check of transfer: a third writer's questions (labelled and no-answer), never
 # read line by line, run with --check (aggregate only) before and after the round's changes
 # (92.3 / 95.9 / 103 of 137 -> 92.0 / 95.3 / 105; "FAQ round 13" in docs/decisions.md); then
