@@ -233,7 +233,7 @@ class Refusal:
     posterior: Mapping[str, float]
     index_order: list[str]  # the index's own ranking, best first
     coverage: float  # of the question by the ranker's first choice (content, no scaffolding)
-    p_none: float  # the fold's veto
+    p_none: float  # the fold's veto (0 when search.vetoed_by would not silence it)
     shown: list[str]  # what would be shown if answered: the index hits blended with the ranker
 
     @property
@@ -291,7 +291,9 @@ def refusals(questions: Sequence[Question], folds: Sequence[str]) -> list[Refusa
             whole = index._whole_posterior(q[0])
             shown = [slug for slug, _s in blend(hits, whole, BLEND_WEIGHT)[:3]]
             cover = index.coverage(q[0], first, correct=False, scaffolding=False) if first else 0
-            out.append(Refusal(q, fold, posterior, order, cover, veto.p_none(q[0]), shown))
+            # As the veto reads it (search.vetoed_by): 0 when no asking part reads none.
+            p = veto.p_none(q[0]) if part_p_none(veto, q[0]) >= VETO_PART else 0.0
+            out.append(Refusal(q, fold, posterior, order, cover, p, shown))
     return out
 
 

@@ -33,10 +33,10 @@ VETO = 0.7
 # ... and the P(none) one part of a message of several must read alone for the whole message's
 # P(none) to count (inbox.faq.search.veto_parts, round 19). Naive Bayes multiplies weak
 # evidence: "카카오톡 채널 차단했는데 | 회원 탈퇴도 같이 하고 싶어요" reads 0.99 whole and 0.00
-# in each part. On the folds (bench/faq_cv.py --veto-part) the labelled questions it gives
-# back read at most 0.02 in their most none-like part, and the no-answer questions the
-# whole-message veto silences at least 0.41 (a router's reset button). 0.1, the middle on the
-# odds scale: a silence lost costs a visitor more than an answer withheld.
+# in each part. On the 39 folds (bench/faq_cv.py --veto-part) the labelled questions it gives
+# back read at most 0.08 in their most none-like part, and the no-answer questions the
+# whole-message veto silences at least 0.37 (a router's reset button). 0.1, nearer the
+# labelled side: a silence lost costs a visitor more than an answer withheld.
 VETO_PART = 0.1
 # Request frames the veto's article classes also learn, wrapped around each article keyword:
 # the no-answer questions ask "… 하는 법 알려줘" about the post office far more often than the

@@ -683,14 +683,14 @@ def ranking_posterior(
 
 
 # Where the veto cuts a message into parts (`veto_parts`): the clause breaks, and also a
-# sentence's end without punctuation ("잘 받았어요 감사해요 다음 주문은…"), …던데 ("쿠팡은 바로
-# 탈퇴되던데 여기는…") and a comma. Finer than `split_clauses`, and no part is carried over: a
+# sentence's end without punctuation ("잘 받았어요 감사해요 다음 주문은…"; …다 only as
+# …니다/…었다, since 생각보다 is no sentence), …던데 ("쿠팡은 바로 탈퇴되던데 여기는…") and a comma. Finer than `split_clauses`, and no part is carried over: a
 # short thanks ("감사해요") must stay a part of its own. …고 only after a verb's stem (the list
 # inbox.faq.topics ends a clause with), not after a noun (광고, 재고, 최고).
 _VETO_BREAK = re.compile(
     r"[.?!;\n。？！~…]+"
     r"|\s(?:그리고|근데|그런데|그리고요|또한|또|아니면|그래서|and also|and|but|also)\s"
-    r"|(?<=[는은던]데)\s|(?<=데요)\s|(?<=[가-힣][요다죠])\s+|,\s+"
+    r"|(?<=[는은던]데)\s|(?<=데요)\s|(?<=[가-힣][요죠])\s+|(?<=[니었았였했됐겠]다)\s+|,\s+"
     r"|(?<=[하했되됐있었았였먹받보내가와오주줬없않못타쓰치놓두넣찾]고)\s(?!싶)",
     re.IGNORECASE,
 )
@@ -701,6 +701,10 @@ _VETO_BREAK = re.compile(
 _US_CONTRAST = re.compile(
     r"(?<![가-힣])(?:여기는|여긴|여기선|여기서는|이\s?(?:쇼핑몰|사이트|몰|가게)(?:은|는|에선|에서는))"
 )
+# ... and the shop named after a comparison ("스마트스토어처럼 착불로 받을 수도 있어요? 여기
+# 배송비 내는 방식이 궁금해요", "쿠팡은 가입하면 바로 되던데 여기서…"): any 여기 then.
+_COMPARISON = re.compile(r"처럼|던데|달리|와\s?다르게|과\s?다르게")
+_HERE = re.compile(r"(?<![가-힣])여기")
 
 
 def veto_parts(text: str) -> list[str]:
@@ -718,7 +722,10 @@ def veto_parts(text: str) -> list[str]:
     if len(asking) < len(parts) and any(_REQUEST.search(p.lower()) for p in asking):
         parts = asking
     for k, part in enumerate(parts[1:], start=1):
-        if _US_CONTRAST.search(part.lower()):
+        low = part.lower()
+        if _US_CONTRAST.search(low) or (
+            _HERE.search(low) and any(_COMPARISON.search(p) for p in parts[:k])
+        ):
             return parts[k:]
     return parts
 

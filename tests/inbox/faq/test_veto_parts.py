@@ -41,6 +41,15 @@ def test_the_shop_as_a_contrastive_topic_ends_the_other_side() -> None:
     assert veto_parts(message) == ["여기는 온라인이라 반품을 어떻게 하는지 몰라요"]
     # 여기서 is no contrast: asking us about another shop's parcel keeps its story.
     assert len(veto_parts("11번가에서 산 운동화가 안 왔는데 여기서 조회해 줄 수 있어요?")) == 2
+    # After a comparison (처럼, …던데), any 여기 is the shop.
+    assert veto_parts("당근마켓처럼 직거래도 돼요? 여기 반품은 어떻게 해요") == [
+        "여기 반품은 어떻게 해요"
+    ]
+    # 생각보다 is no comparison and no sentence's end: the praise keeps both parts.
+    assert veto_parts("택배 생각보다 빨리 왔어요 다음에도 여기서 살게요") == [
+        "택배 생각보다 빨리 왔어요",
+        "다음에도 여기서 살게요",
+    ]
 
 
 def test_one_part_is_the_whole_message_and_a_noun_in_go_is_no_break() -> None:
@@ -62,6 +71,7 @@ ANSWERED = [
         "올리브영은 매장에서 바로 환불되던데 여기는 온라인이라 반품을 어떻게 하는지 몰라요",
         "refund-return",
     ),
+    ("당근마켓처럼 직거래도 돼요? 여기 반품은 어떻게 해요", "refund-return"),
 ]
 
 
@@ -92,6 +102,8 @@ def test_the_whole_message_veto_alone_silenced_them(
         "호텔 예약 취소했는데 환불은 언제 돼요",  # the story's part reads none
         "감사합니다 근데 호텔 예약 취소는 어떻게 해요",  # thanks left out, the rest still none
         "11번가에서 산 운동화가 안 왔는데 여기서 조회해 줄 수 있어요?",
+        "택배 생각보다 빨리 왔어요 다음에도 여기서 살게요",  # praise: no comparison
+        "미용실은 예약 취소가 앱에서 되던데 여기는 예약 취소 어떻게 해요",  # still theirs
     ],
 )
 def test_a_part_that_reads_none_keeps_the_veto(shipped: FaqIndex, message: str) -> None:
