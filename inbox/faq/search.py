@@ -684,8 +684,9 @@ def ranking_posterior(
 
 # Where the veto cuts a message into parts (`veto_parts`): the clause breaks, and also a
 # sentence's end without punctuation ("잘 받았어요 감사해요 다음 주문은…"; …다 only as
-# …니다/…었다, since 생각보다 is no sentence), …던데 ("쿠팡은 바로 탈퇴되던데 여기는…") and a comma. Finer than `split_clauses`, and no part is carried over: a
-# short thanks ("감사해요") must stay a part of its own. …고 only after a verb's stem (the list
+# …니다/…었다, since 생각보다 is no sentence), …던데 ("쿠팡은 바로 탈퇴되던데 여기는…") and a
+# comma. Finer than `split_clauses`, and no part is carried over: a short thanks ("감사해요")
+# must stay a part of its own. …고 only after a verb's stem (the list
 # inbox.faq.topics ends a clause with), not after a noun (광고, 재고, 최고).
 _VETO_BREAK = re.compile(
     r"[.?!;\n。？！~…]+"
@@ -696,10 +697,10 @@ _VETO_BREAK = re.compile(
 )
 # The shop as a contrastive topic ("쿠팡은 앱에서 바로 탈퇴되던데 여기는 탈퇴 버튼이 어디
 # 있어요", "마트에서는 … 환불해 주던데 여기는 …"): what comes before it is the other company's,
-# told to compare. 29 labelled questions of bench/faq_hard.jsonl's tuning splits say it, and no
-# no-answer question.
+# told to compare. 42 labelled questions of bench/faq_hard.jsonl's tuning splits say it, and no
+# no-answer question. Not 이 가게는: a delivery app's shop ("이 가게는 배달팁이 왜 …").
 _US_CONTRAST = re.compile(
-    r"(?<![가-힣])(?:여기는|여긴|여기선|여기서는|이\s?(?:쇼핑몰|사이트|몰|가게)(?:은|는|에선|에서는))"
+    r"(?<![가-힣])(?:여기는|여긴|여기선|여기서는|이\s?(?:쇼핑몰|사이트)(?:은|는|에선|에서는))"
 )
 # ... and the shop named after a comparison ("스마트스토어처럼 착불로 받을 수도 있어요? 여기
 # 배송비 내는 방식이 궁금해요", "쿠팡은 가입하면 바로 되던데 여기서…"): any 여기 then.
