@@ -715,7 +715,8 @@ def veto_parts(text: str) -> list[str]:
     opener, a "done"), when another part asks something: "잘 받았어요 감사해요 | 다음 주문은
     언제 배송돼요?" is a question about the next order. When no part asks ("딸이 대신 해줘서
     이제 다 끝났어요~ | 고생하셨어요"), every part is read. And what comes before the shop as a
-    contrastive topic (`_US_CONTRAST`): the comparison's other side."""
+    contrastive topic (`_US_CONTRAST`), or before 여기 after a comparison (`_COMPARISON`):
+    the comparison's other side."""
     parts = [p.strip() for p in _VETO_BREAK.split(text) if p and p.strip()]
     if len(parts) < 2:
         return [text]
