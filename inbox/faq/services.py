@@ -241,9 +241,17 @@ class OtherServices:
                 found.append(name)  # "쿠팡 로켓배송으로 시킨 거": that shop's order
             elif name in self.store and owns(before, after) and _asks_own(after):
                 found.append(name)  # the customer's own account, money or help desk there
-            elif name in _COUNTER and _sent_there(after) and not _RETURN.search(low):
+            elif (
+                name in _COUNTER
+                and _verb_after(after, "에서|으로|로", _SENT)
+                and not _RETURN.search(low)
+            ):
                 found.append(name)  # "GS25에서 택배 보냈는데": the customer's own parcel
-            elif name in self.store and _transferred(after) and not _REFUND.search(low):
+            elif (
+                name in self.store
+                and _verb_after(after, "으로|로", _TRANSFER)
+                and not _REFUND.search(low)
+            ):
                 found.append(name)  # "토스로 송금 잘못 보냈는데": a transfer, not a payment
         return found
 
@@ -308,16 +316,17 @@ def _mailbox(name: str, after: str, before: str = "") -> bool:
     when a mail was named first and the service is only where it should land ("재설정 메일이
     지메일 어느 탭에도 없어요", "receipts to my work email instead of my Gmail")."""
     tokens = after.split(" ")
-    clause = next((i for i, t in enumerate(tokens) if i and _TOKEN_ENDS_CLAUSE.search(t)), 0)
-    own_clause = " ".join(tokens[: clause + 1]) if clause else after
+    clause = _clause_end(tokens, app_is_place=False)
+    own_clause = " ".join(tokens[: clause + 1]) if clause is not None else after
     if not ("메일" in name or "mail" in name):
         return False
     if re.search(r"메일|mail", before) and not _asks_account(own_clause):
         return True
+    rest = tokens[clause + 1 :] if clause is not None else tokens[1:]
     return (
         (_used(tokens, _FOLDER) or not _asks_account(own_clause))
         and _used(tokens, _MAILBOX)
-        and bool(re.search(r"메일|mail", " ".join(tokens[clause + 1 :] if clause else tokens[1:])))
+        and bool(re.search(r"메일|mail", " ".join(rest)))
     )
 
 
@@ -331,13 +340,15 @@ _SENT = re.compile(r"^(?:보냈는데|보냈거든|보냈어요|보냈습니다|
 _RETURN = re.compile(r"반품|교환|환불|회수|반송|돌려|refund|return")
 
 
-def _sent_there(after: str) -> bool:
-    """Does the counter's phrase end in 에서 or the instrumental with a send verb right after
-    ("에서 택배 보냈는데", "반값택배로 보냈는데")?"""
+def _verb_after(after: str, particles: str, verb: re.Pattern[str]) -> bool:
+    """Does the name's token end in one of `particles` (a regex alternation) with `verb` in
+    the next two words? A counter's parcel sent there ("GS25에서 택배 보냈는데", "반값택배로
+    보냈는데": 에서|으로|로 and `_SENT`), money sent with a pay service ("토스로 송금 잘못
+    보냈는데": 으로|로 and `_TRANSFER`)."""
     tokens = [t.strip(".,!?~()\"'") for t in after.strip().split()]
-    if not tokens or not re.search(r"(?:에서|으로|로)$", tokens[0]):
+    if not tokens or not re.search(f"(?:{particles})$", tokens[0]):
         return False
-    return any(_SENT.match(t) for t in tokens[1:3])
+    return any(verb.match(t) for t in tokens[1:3])
 
 
 # Money sent with a pay service ("토스로 송금 잘못 보냈는데 취소 가능한가요", "카카오페이로 보낸
@@ -346,14 +357,6 @@ def _sent_there(after: str) -> bool:
 # 주시나요"). Not 이체: "계좌이체로 결제했는데" is a way to pay us.
 _TRANSFER = re.compile(r"^송금")
 _REFUND = re.compile(r"환불|반품|refund")
-
-
-def _transferred(after: str) -> bool:
-    """Does the name's phrase end in the instrumental with 송금 in the next two words?"""
-    tokens = [t.strip(".,!?~()\"'") for t in after.strip().split()]
-    if not tokens or not re.search(r"(?:으로|로)$", tokens[0]):
-        return False
-    return any(_TRANSFER.match(t) for t in tokens[1:3])
 
 
 # A connective …는데/…ㄴ데 ends the name's phrase: "롯데택배 송장 떴는데 비밀번호 재설정 메일이
@@ -392,18 +395,25 @@ _APP = re.compile(r"^(?:앱|어플)$")
 _APP_MEMBER = re.compile(r"탈퇴|회원\s?가입")
 
 
-def _clause(tokens: list[str]) -> str:
-    """The name's own clause: its tokens up to the first that ends a clause (`_TOKEN_ENDS_CLAUSE`;
-    앱에서 ends in 서 but is the place, not a clause)."""
-    end = next(
+def _clause_end(tokens: list[str], *, app_is_place: bool = True) -> int | None:
+    """The index of the token that ends the name's own clause (`_TOKEN_ENDS_CLAUSE`, the name's
+    token aside), None when it runs to the message's end. `app_is_place`: 앱에서 ends in 서 but
+    is the place, not a clause end (the own-app reading, `_asks_own`); the mailbox reading
+    (`_mailbox`) ends the clause there too."""
+    return next(
         (
             i
             for i, t in enumerate(tokens)
-            if i and _TOKEN_ENDS_CLAUSE.search(t) and not _IN_APP.match(t)
+            if i and _TOKEN_ENDS_CLAUSE.search(t) and not (app_is_place and _IN_APP.match(t))
         ),
-        len(tokens) - 1,
+        None,
     )
-    return " ".join(tokens[: end + 1])
+
+
+def _clause(tokens: list[str]) -> str:
+    """The name's own clause: its tokens up to the first that ends a clause (`_clause_end`)."""
+    end = _clause_end(tokens)
+    return " ".join(tokens[: (len(tokens) - 1 if end is None else end) + 1])
 
 
 def _asks_own(after: str) -> bool:
