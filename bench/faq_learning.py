@@ -268,6 +268,8 @@ TAUGHT = (
     "hard-final-17",
     "hard-final-17b",
     "hard-final-18",
+    "hard-dev-19a",
+    "hard-dev-19b",
     "first-dev",
     "first-test",
 )
@@ -293,6 +295,11 @@ TAUGHT = (
 # off-topic over 55 domains; 100 labelled contrasts) were written for round 18 by two sessions
 # that read only the articles, filtered against round 18's held-out splits with
 # faq_near_duplicates.py --drop-near (6 and 9 lines dropped).
+# hard-dev-19a (317 labelled: vocabulary, short, dialect, contrasts, long stories, English) was
+# written for round 19 by a session that read only the articles, filtered against round 19's
+# held-out splits with faq_near_duplicates.py --drop-near (3 lines dropped); hard-dev-19b (247
+# no-answer: other companies' services in the shop's words, 40+ everyday domains, empty,
+# nonsense; 102 labelled contrasts paired with them) by another, filtered the same way (4).
 # Round 16's held-out splits, three writers' (every earlier round had one: a split of ~100
 # labelled questions moves a point per question), each run once before the round on the round-15
 # engine (aggregate only) and once after it (--final --http --write); spent by that run, their
