@@ -5,8 +5,8 @@
 the score gate believes it, and the veto has seen too few such lines to learn them. What they
 share is not a topic but a shape, read here without any list of topics:
 
-- code, SQL or template markup (`{{ }}`, `{"…": null}`, `console.`, `print(`, `SET x =`,
-  `; --`): a customer pastes an order number, never a program;
+- code, SQL or template markup (`{{ }}`, `{"…": null}`, `console.`, `print(`, `time.sleep(`,
+  `while True`, `SET x =`, `; --`): a customer pastes an order number, never a program;
 - a keyboard mash of bare jamo (ㅁㄴㅇㄹ, ㅓㅏㅓㅏ), laughter and ㅠㅠ aside;
 - a word salad: four or more of the articles' request words, some repeated (or run together in
   one or two tokens), and hardly any other word: no predicate, no object, no request.
@@ -29,7 +29,14 @@ _REQUEST_WORDS = re.compile(
     r"order|refund|cancel|delivery|shipping|account|password|address"
 )
 # Tags are dropped before this is asked (FaqIndex.answer): "<b>배송 언제 와요</b>" is a question.
-_CODE = re.compile(r"\{\{|\}\}|\{\s*\"|console\.|print\(|\)\s*;|=>|\bundefined\b|\bnull\b|\$\{")
+# A method call ("time.sleep(0.5)"), a loop header ("while True:") and a sum are code too
+# (round 19).
+_CODE = re.compile(
+    r"\{\{|\}\}|\{\s*\"|console\.|print\(|\)\s*;|=>|\bundefined\b|\bnull\b|\$\{|"
+    r"\b[a-z_]+\.[a-z_]+\(|\bwhile\s+true\b|"
+    # Arithmetic with an equals sign ("2x+3=11 이면 x는", "1+1=?"): homework, not an order.
+    r"\d\s*[a-z]?\s*[-+*/×÷^]\s*\d+\s*[a-z]?\s*="
+)
 # SQL a visitor pastes to probe the widget ("'; UPDATE members SET grade='VIP' WHERE id=7; --"):
 # the shapes of a statement, not its words, since "delete my account from the site" is ours.
 _SQL = re.compile(

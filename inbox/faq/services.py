@@ -65,11 +65,13 @@ _PHRASE_TOKENS = 3  # how far a phrase may run past the name before its role is 
 # English: the word before the name says the same ("paid with PayPal", "on KakaoTalk").
 _EN_MENTION_BEFORE = frozenset({"with", "via", "through", "using", "by", "than", "like"})
 # The message points at us, or compares our product with one seen elsewhere ("올리브영 매장에서
-# 본 거랑 같은 제품인가요"): whatever else it names, it asks about this store.
+# 본 거랑 같은 제품인가요"): whatever else it names, it asks about this store. "Not here" is a
+# parcel that has not come ("My Amazon package says delivered but it's not here"), not us.
 OURS = re.compile(
     r"여기|이곳|이쪽|이\s?쇼핑몰|이\s?사이트|이\s?몰(?![가-힣])|이\s?가게|"
     r"같은\s?(?:제품|상품|거|건|성분)|(?:거|것|건)\s?(?:랑|이랑|하고|와|과)\s?같|똑같|비교|"
-    r"\bhere\b|\byour (?:shop|store|site|website|app)\b|\bfrom you\b|\bsame as\b",
+    r"(?<!not )(?<!n't )(?<!isnt )\bhere\b|\byour (?:shop|store|site|website|app)\b|\bfrom you\b|"
+    r"\bsame as\b",
     re.IGNORECASE,
 )
 
@@ -152,8 +154,14 @@ def _compile(names: tuple[str, ...]) -> re.Pattern[str] | None:
 _ACCOUNT = re.compile(
     r"비밀번호|비번|패스워드|해킹|도용|복구|비활성|잠겼|잠김|잠겨|정지|"
     r"(?:계정|아이디|id)\s?(?:을|를|이|가)?\s?(?:찾|분실|잃어|잊|까먹|삭제|탈퇴|해지)|"
-    r"\b(?:password|hacked|locked|recover)"
+    r"\b(?:password|hacked|locked|recover|limited|suspended|deactivat)"
 )
+# English puts the verb before the name: "how do I deactivate my Instagram account", "delete
+# my Toss account". Read on the words right before the name when "account" follows it.
+_EN_ACCOUNT_BEFORE = re.compile(
+    r"\b(?:deactivate|delete|close|disable|suspend|recover|unlock|hacked|locked)\s+(?:my|our|the)\s+$"
+)
+_EN_ACCOUNT_AFTER = re.compile(r"^\s?(?:account|acct|profile)\b")
 
 
 # What belongs to the service itself, not to an order placed with us: its own help desk and
@@ -223,7 +231,7 @@ class OtherServices:
         low = " ".join(text.lower().split())
         matches = list(self._regex.finditer(low))
         if not matches:
-            return self._unnamed(low) if not OURS.search(low) else []
+            return [*self._unnamed(low), *_elsewhere(low)] if not OURS.search(low) else []
         # Pointing at us is read outside the names: 여기어때 is a travel app, not "here".
         rest, end = [], 0
         for match in matches:
@@ -231,7 +239,7 @@ class OtherServices:
             end = match.end()
         if OURS.search(" ".join([*rest, low[end:]])):
             return []
-        found = self._unnamed(low)
+        found = [*self._unnamed(low), *_elsewhere(low)]
         for match in matches:
             name = " ".join(match.group().split())
             before, after = low[: match.start()], low[match.end() :]
@@ -241,9 +249,21 @@ class OtherServices:
                 found.append(name)  # "쿠팡 로켓배송으로 시킨 거": that shop's order
             elif name in self.store and owns(before, after) and _asks_own(after):
                 found.append(name)  # the customer's own account, money or help desk there
-            elif name in _COUNTER and _sent_there(after) and not _RETURN.search(low):
+            elif _EN_ACCOUNT_BEFORE.search(before) and _EN_ACCOUNT_AFTER.match(after):
+                found.append(name)  # "deactivate my Instagram account": its own account
+            elif self.other.get(name) in _SHOPS and _SHOP_ORDER.match(after):
+                found.append(name)  # "쿠팡 주문건인데": that shop's order
+            elif (
+                name in _COUNTER
+                and _verb_after(after, "에서|으로|로", _SENT)
+                and not _RETURN.search(low)
+            ):
                 found.append(name)  # "GS25에서 택배 보냈는데": the customer's own parcel
-            elif name in self.store and _transferred(after) and not _REFUND.search(low):
+            elif (
+                (name in self.store or name in self.other)
+                and _verb_after(after, "으로|로", _TRANSFER)
+                and not _REFUND.search(low)
+            ):
                 found.append(name)  # "토스로 송금 잘못 보냈는데": a transfer, not a payment
         return found
 
@@ -277,6 +297,14 @@ _SHOPS = frozenset({"shops", "delivery apps"})
 _ORDER_VERB = re.compile(r"^(?:시킨|시켰|시켜|주문|샀|구매|구입|산(?![가-힣])|사서)")
 
 
+# A shop's order named with a copula ("쿠팡 주문건인데 재배달은 어떻게 잡아요", "아마존
+# 주문이에요"): the copula keeps a courier or a payment ours ("CJ대한통운인데"), but an order is
+# the shop's.
+_SHOP_ORDER = re.compile(
+    r"^\s?(?:주문|주문건|주문\s?건|구매건|구매\s?건)\s?(?:인데|이에요|이예요|예요|이거든|이라|입니다)"
+)
+
+
 def _ordered_through(after: str) -> bool:
     """Does the name's phrase ("쿠팡 로켓배송으로", "배민 앱으로") end in the instrumental with
     an order verb right after it?"""
@@ -308,17 +336,52 @@ def _mailbox(name: str, after: str, before: str = "") -> bool:
     when a mail was named first and the service is only where it should land ("재설정 메일이
     지메일 어느 탭에도 없어요", "receipts to my work email instead of my Gmail")."""
     tokens = after.split(" ")
-    clause = next((i for i, t in enumerate(tokens) if i and _TOKEN_ENDS_CLAUSE.search(t)), 0)
-    own_clause = " ".join(tokens[: clause + 1]) if clause else after
+    clause = _clause_end(tokens, app_is_place=False)
+    own_clause = " ".join(tokens[: clause + 1]) if clause is not None else after
     if not ("메일" in name or "mail" in name):
         return False
     if re.search(r"메일|mail", before) and not _asks_account(own_clause):
         return True
+    rest = tokens[clause + 1 :] if clause is not None else tokens[1:]
     return (
         (_used(tokens, _FOLDER) or not _asks_account(own_clause))
         and _used(tokens, _MAILBOX)
-        and bool(re.search(r"메일|mail", " ".join(tokens[clause + 1 :] if clause else tokens[1:])))
+        and bool(re.search(r"메일|mail", " ".join(rest)))
     )
+
+
+# A mail service of the customer's employer or school ("회사 메일 비밀번호를 90일마다 바꾸라는데",
+# "학교 포털 웹메일 비밀번호 초기화하려면 전산실에", "회사 메일 비밀번호 초기화는 IT팀에"):
+# no list can name it, but its own password in its phrase is the institution's, not ours.
+# Only as the owner (`owns`) with an account word in its phrase (`_asks_account`): "회사 메일로
+# 가입했는데 비밀번호 찾기 메일이 안 와요", "회사 메일은 보안 때문에 외부 메일이 걸러지거든요"
+# tell where our mail goes and stay ours.
+_INSTITUTION_MAIL = re.compile(
+    r"(?:회사|직장|사내|학교|대학교?|학교\s?포털|포털)\s?(?:웹\s?)?(?:메일|이메일)|웹\s?메일|"
+    r"\b(?:work|school|company|office|university|college) e-?mail\b"
+)
+
+
+# The customer says the parcel is another shop's ("롯데택배 기사님 연락처 알 수 있을까요? 다른
+# 데서 시킨 물건이에요"): "ordered elsewhere" with a copula. A story that only compares ("다른
+# 데서 시켰을 때는 열흘 걸렸거든요. 여기는…") points at us (`OURS`) and is read before this.
+_ELSEWHERE = re.compile(
+    r"다른\s?(?:데|곳|사이트|쇼핑몰|몰|업체)\s?(?:에서|서)\s?(?:시킨|산|주문한|구매한|구입한)\s?"
+    r"(?:물건|거|건|택배|상품|제품)\s?(?:이에요|예요|이거든요|이거든|인데|이라서|이라|입니다)"
+)
+
+
+def _elsewhere(low: str) -> list[str]:
+    """The unnamed owners a message names by what they own: the employer's or school's mail
+    asked about its own account (`_INSTITUTION_MAIL`), a parcel ordered elsewhere
+    (`_ELSEWHERE`)."""
+    found = [
+        m.group()
+        for m in _INSTITUTION_MAIL.finditer(low)
+        if owns(low[: m.start()], low[m.end() :]) and _asks_account(low[m.end() :])
+    ]
+    elsewhere = _ELSEWHERE.search(low)
+    return [*found, elsewhere.group()] if elsewhere else found
 
 
 # A parcel the customer sent at a convenience store's counter ("GS25에서 택배 보냈는데 조회가
@@ -331,13 +394,15 @@ _SENT = re.compile(r"^(?:보냈는데|보냈거든|보냈어요|보냈습니다|
 _RETURN = re.compile(r"반품|교환|환불|회수|반송|돌려|refund|return")
 
 
-def _sent_there(after: str) -> bool:
-    """Does the counter's phrase end in 에서 or the instrumental with a send verb right after
-    ("에서 택배 보냈는데", "반값택배로 보냈는데")?"""
+def _verb_after(after: str, particles: str, verb: re.Pattern[str]) -> bool:
+    """Does the name's token end in one of `particles` (a regex alternation) with `verb` in
+    the next two words? A counter's parcel sent there ("GS25에서 택배 보냈는데", "반값택배로
+    보냈는데": 에서|으로|로 and `_SENT`), money sent with a pay service ("토스로 송금 잘못
+    보냈는데": 으로|로 and `_TRANSFER`)."""
     tokens = [t.strip(".,!?~()\"'") for t in after.strip().split()]
-    if not tokens or not re.search(r"(?:에서|으로|로)$", tokens[0]):
+    if not tokens or not re.search(f"(?:{particles})$", tokens[0]):
         return False
-    return any(_SENT.match(t) for t in tokens[1:3])
+    return any(verb.match(t) for t in tokens[1:3])
 
 
 # Money sent with a pay service ("토스로 송금 잘못 보냈는데 취소 가능한가요", "카카오페이로 보낸
@@ -346,14 +411,6 @@ def _sent_there(after: str) -> bool:
 # 주시나요"). Not 이체: "계좌이체로 결제했는데" is a way to pay us.
 _TRANSFER = re.compile(r"^송금")
 _REFUND = re.compile(r"환불|반품|refund")
-
-
-def _transferred(after: str) -> bool:
-    """Does the name's phrase end in the instrumental with 송금 in the next two words?"""
-    tokens = [t.strip(".,!?~()\"'") for t in after.strip().split()]
-    if not tokens or not re.search(r"(?:으로|로)$", tokens[0]):
-        return False
-    return any(_TRANSFER.match(t) for t in tokens[1:3])
 
 
 # A connective …는데/…ㄴ데 ends the name's phrase: "롯데택배 송장 떴는데 비밀번호 재설정 메일이
@@ -392,18 +449,25 @@ _APP = re.compile(r"^(?:앱|어플)$")
 _APP_MEMBER = re.compile(r"탈퇴|회원\s?가입")
 
 
-def _clause(tokens: list[str]) -> str:
-    """The name's own clause: its tokens up to the first that ends a clause (`_TOKEN_ENDS_CLAUSE`;
-    앱에서 ends in 서 but is the place, not a clause)."""
-    end = next(
+def _clause_end(tokens: list[str], *, app_is_place: bool = True) -> int | None:
+    """The index of the token that ends the name's own clause (`_TOKEN_ENDS_CLAUSE`, the name's
+    token aside), None when it runs to the message's end. `app_is_place`: 앱에서 ends in 서 but
+    is the place, not a clause end (the own-app reading, `_asks_own`); the mailbox reading
+    (`_mailbox`) ends the clause there too."""
+    return next(
         (
             i
             for i, t in enumerate(tokens)
-            if i and _TOKEN_ENDS_CLAUSE.search(t) and not _IN_APP.match(t)
+            if i and _TOKEN_ENDS_CLAUSE.search(t) and not (app_is_place and _IN_APP.match(t))
         ),
-        len(tokens) - 1,
+        None,
     )
-    return " ".join(tokens[: end + 1])
+
+
+def _clause(tokens: list[str]) -> str:
+    """The name's own clause: its tokens up to the first that ends a clause (`_clause_end`)."""
+    end = _clause_end(tokens)
+    return " ".join(tokens[: (len(tokens) - 1 if end is None else end) + 1])
 
 
 def _asks_own(after: str) -> bool:

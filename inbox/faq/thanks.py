@@ -102,6 +102,23 @@ _FILLER = re.compile(
     r"excuse|me|ok|okay|cool|sorted|cheers|nvm|never|mind|done|"
     r"ㅋ+|ㅎ+|ㅠ+|ㅜ+|ㄷㄷ"
 )
+# Words about the chat itself, with nothing asked of the shop: waiting for an answer ("계속
+# 대기중이에요", "답변 언제쯤 주시나요 30분째 대기 중", "답장 기다리는 중…", "아직이에요?"),
+# checking the line works ("이거 지금 메시지 가는 거 맞나", "test message pls ignore", "yo is
+# this thing on"), arriving or leaving ("처음 와봤어요", "내일 다시 들어올게요"). Read as
+# `_FILLER` is, token by token: any word of an order ("주문이 계속 대기중이에요", "배송
+# 아직이에요?") keeps the message for the gate.
+_CHAT = re.compile(
+    r"답변|답장|응답|대답|답|채팅|채팅방|상담방|메시지|메세지|톡|"
+    r"기다리는|기다리고|기다리는중|기다리는데|기다릴게요|기다려요|기다리고있어요|기다리고\s?있어요|"
+    r"대기|대기중|대기중이에요|대기중이요|대기하고|대기하고\s?있어요|"
+    r"중|중이에요|중이신가요|중인가요|중이세요|중입니다|중이요|확인|확인중|"
+    r"아직|아직이에요|아직인가요|아직이요|아직도|계속|언제|언제쯤|주시나요|주세요|주실|주시면|"
+    r"\d+분째|\d+시간째|분째|시간째|천천히|보시고|내일|다시|이따|나중에|들어올게요|올게요|"
+    r"와봤어요|와봤습니다|와봤네요|와\s?봤어요|이거|지금|여기|가는|가요|맞나|맞나요|맞나여|맞죠|맞아요|"
+    r"받으시는|받으세요|분|보이세요|보이나요|들리세요|"
+    r"this|thing|on|test|message|msg|pls|please|ignore|working|works|just|checking|if"
+)
 # A pasted order or tracking number with its label ("주문번호 2024061137188", "20240611-0038821").
 # An order code may carry letters too ("Y7K2-99QX"): six or more letters, digits or dashes,
 # two of them digits.
@@ -122,7 +139,10 @@ def _nothing_asked(low: str) -> bool:
         return False
     if any(_NUMBER.fullmatch(t) for t in tokens):
         return all(_NUMBER.fullmatch(t) or _NUMBER_LABEL.fullmatch(t) for t in tokens)
-    return all(_FILLER.fullmatch(t) for t in tokens)
+    if all(_FILLER.fullmatch(t) for t in tokens):
+        return True
+    # The chat itself: only filler and `_CHAT` words, at least one of them a chat word.
+    return all(_FILLER.fullmatch(t) or _CHAT.fullmatch(t) for t in tokens)
 
 
 def no_request_left(text: str) -> bool:

@@ -79,10 +79,12 @@ _EN_PLACE = re.compile(
 # 다니느라 바빠서 …", "남편이 골프 연습하는 동안 …", "I just renewed my car insurance and …")
 # stays out of it. Splitting more only ever makes fewer silences. Not after "어디서" (where) or
 # a place's "…에서", nor at "…고 싶": those are inside the request ("요가원 수강권 연장 어디서
-# 해요", "도서관 대출 연장하고 싶어요" were cut to "해요" and "싶어요"; round 18).
+# 해요", "도서관 대출 연장하고 싶어요" were cut to "해요" and "싶어요"; round 18). Nor after
+# "…마다" (every): "엔진오일 몇 km마다 갈아야 돼요" was cut to "갈아야 돼요" (round 19).
 _REQUEST_CLAUSE = re.compile(
     r"(?:" + _CLAUSE_END.pattern + r")"
-    r"|(?:(?<=[가-힣]서)(?<!어디서)(?<!에서)|(?<=느라)|(?<=길에)|(?<=동안)|(?<=중에)|(?<=[가-힣]\s때)|(?<=[가-힣][요다죠]))\s+"
+    r"|(?:(?<=[가-힣]서)(?<!어디서)(?<!에서)|(?<=느라)|(?<=길에)|(?<=동안)|(?<=중에)|(?<=[가-힣]\s때)"
+    r"|(?<=[가-힣][요다죠])(?<!마다))\s+"
     r"|(?<=[가-힣]고)\s+(?!싶)"
     r"|,\s+|\s+(?:and|but|so|because|since|then)\s+"
 )
@@ -95,9 +97,31 @@ _ASKS = re.compile(
     r"비번|아이디|계정|주소|조회|송장|분실|도착|재고|유통기한|성분|상담|영수증|해지|구매|접수|"
     r"예약|먹|샀|사서|산 거|산거|구입|등록|신청|예매|맡겼|맡긴|계약|변경|수정|바꾸|바꿀|바꿔|"
     r"연락처|전화번호|고객센터|언제|입금|들어와|돌려받|수령|설치|방법|사이즈|청구|수수료|"
-    r"요금|비용|얼마|환급|지원|채용|공고|일정|결과|인증|출금|지연|"
+    r"요금|비용|얼마|며칠|환급|지원|채용|공고|일정|결과|인증|출금|지연|"
     r"\b(?:deliver|order|refund|cancel|return|account|password|ship)"
 )
+
+
+# A request clause that names no object of its own, only a refund, exchange or cancel and its
+# predicate ("환불 받을 수 있나요", "교환 가능해요?", "카드 환불 언제 들어와요", a bare "환불"):
+# its object is what the story before it told of ("파마 망했는데 환불 받을 수 있나요", "니트
+# 세탁했더니 줄었는데 교환 가능해요?"), so a foreign thing there owns the request as if asked
+# in it. "주문 취소 가능해요?" names its object and is read as before, and a story that names
+# a parcel or an order ("호텔 프론트에서 받은 택배 열어봤는데 … 교환해주세요") is about ours.
+_PARCEL = re.compile(r"주문|택배|시킨|시켰|배송|상품|제품|물건|order|parcel|package")
+_BARE_REQUEST = re.compile(r"(?:카드|돈)?\s?(?:환불|교환|반품|취소)\S*")
+_PREDICATE = re.compile(r"(?:받|할|하|해|돼|되|가능|언제|수|있|싶|들어|요|처리|좀)\S*|\?+")
+
+
+def _bare_request(clause: str) -> bool:
+    """Is the request clause only a refund/exchange/cancel word and its predicate?"""
+    tokens = clause.strip(" .!?~").split()
+    if not tokens:
+        return False
+    head = 2 if len(tokens) > 1 and tokens[0] in ("카드", "돈") else 1
+    return bool(_BARE_REQUEST.fullmatch(" ".join(tokens[:head]))) and all(
+        _PREDICATE.fullmatch(t) for t in tokens[head:]
+    )
 
 
 # The customer as the sender of a parcel ("우체국 택배 보내는 법", "소포 부치려면 박스 어디서
@@ -217,8 +241,18 @@ class OffTopic:
         self._ours = _compile(tuple(sorted(words.ours, key=by_length)))
 
     def points_at_us(self, low: str) -> bool:
-        """Does the (lower-cased) message point at us (여기) or name one of our products?"""
-        return bool(OURS.search(low) or (self._ours is not None and self._ours.search(low)))
+        """Does the (lower-cased) message point at us (여기) or name one of our products? A
+        product word inside a foreign compound is not ours: 식물 영양제 and 잔디 영양제 feed a
+        plant (round 19; 영양제 alone made them ours)."""
+        if OURS.search(low):
+            return True
+        if self._ours is None:
+            return False
+        spans = [m.span() for m in self._foreign.finditer(low)] if self._foreign else []
+        return any(
+            not any(start <= m.start() and m.end() <= end for start, end in spans)
+            for m in self._ours.finditer(low)
+        )
 
     def owners(self, text: str) -> list[str]:
         """The foreign words `text` asks about, in order (empty: the question may be ours).
@@ -238,7 +272,10 @@ class OffTopic:
         if self.points_at_us(low):
             return []
         found = []
-        request_clause = len(low) - len(_REQUEST_CLAUSE.split(low)[-1])
+        last = _REQUEST_CLAUSE.split(low)[-1]
+        request_clause = len(low) - len(last)
+        if _bare_request(last) and not _PARCEL.search(low):
+            request_clause = 0  # the story's foreign thing is the request's object
         if "?" in low[:request_clause]:
             # The question was asked first; what follows it is context ("Where is my parcel?
             # The front desk at my hotel wants to know").
@@ -247,6 +284,9 @@ class OffTopic:
             before, after = low[: match.start()], low[match.end() :]
             near = match.group() + " ".join(_CLAUSE_END.split(after)[0].split(" ")[:_NEAR_TOKENS])
             asks = match.start() >= request_clause or _ASKS.search(near)
+            if _LATIN.match(match.group()) and not asks:
+                # English puts the request before its object: "cancel my car insurance".
+                asks = _ASKS.search(" ".join(_CLAUSE_END.split(before)[-1].split()[-4:]))
             if _LATIN.match(match.group()) and _EN_PLACE.search(before):
                 continue
             if asks and not _CIRCUMSTANCE.match(after) and owns(before, after):
