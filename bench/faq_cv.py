@@ -49,6 +49,7 @@ from inbox.faq.classifier import (  # noqa: E402
     NO_ANSWER_FORMAT,
     TEMPERATURE,
     VETO,
+    VETO_PART,
     PhrasingClassifier,
     blend,
 )
@@ -57,6 +58,7 @@ from inbox.faq.search import (  # noqa: E402
     FaqIndex,
     _classifier,
     _veto_classifier,
+    part_p_none,
     ranking_posterior,
     request_posterior,
 )
@@ -138,17 +140,21 @@ def veto_cv(
     thresholds: Sequence[float],
     none_from: Sequence[str],
     topics: TopicWords | None = None,
+    parts: Sequence[float] = (VETO_PART,),
 ) -> None:
     """Leave-one-split-out: the shipped engine (gate, then the re-ranking trained on the other
     folds) with and without a veto trained on the other folds' no-answer questions. Both
     directions are counted: no-answer questions silenced, labelled ones wrongly silenced.
     `none_from`: the splits whose no-answer questions train the veto (NONE_SPLITS, what
-    ships, unless told). `topics`: the gate's lexicon (the shipped one by default)."""
+    ships, unless told). `topics`: the gate's lexicon (the shipped one by default). `parts`:
+    the P(none) a message's most none-like part must read too (search.vetoed_by; 0: the
+    whole message alone, as before round 19), one table each."""
     articles = default_articles()
     plain = FaqIndex(articles, classify=False, topics=topics)
     analyze = lambda t: plain.analyzer(plain._fix(t[:MAX_QUERY_CHARS]))  # noqa: E731
     ranked: dict[int, list[str]] = {}
     p_none: dict[int, float] = {}
+    p_part: dict[int, float] = {}
     for fold in folds:
         labelled, ranker, veto = fold_models(questions, fold, articles, analyze, none_from)
         # The gate knows the other folds' phrasings only (inbox.faq.owners reads them).
@@ -167,7 +173,23 @@ def veto_cv(
                 hits = blend(hits, ranking_posterior(ranker, text), BLEND_WEIGHT)
             ranked[i] = [slug for slug, _s in hits[:3]]
             p_none[i] = veto.p_none(q[0])
-    print(f"folds: {', '.join(folds)}\n")
+            p_part[i] = part_p_none(veto, q[0]) if hits else 0.0
+    print(f"folds: {', '.join(folds)}")
+    for part in parts:
+        print(f"\nthe most none-like part of a message read at P(none) ≥ {part} too:\n")
+        veto_table(questions, folds, thresholds, ranked, p_none, p_part, part)
+
+
+def veto_table(
+    questions: Sequence[Question],
+    folds: Sequence[str],
+    thresholds: Sequence[float],
+    ranked: Mapping[int, list[str]],
+    p_none: Mapping[int, float],
+    p_part: Mapping[int, float],
+    part: float,
+) -> None:
+    """`veto_cv`'s table for one VETO_PART value."""
     print(
         "| veto at P(none) ≥ | labelled | top-1 | top-3 | labelled wrongly silenced by it "
         "| no-answer silent | silent per fold |"
@@ -178,7 +200,7 @@ def veto_cv(
         wrong = 0
         for i, q in enumerate(questions):
             slugs = ranked[i]
-            if t is not None and slugs and p_none[i] >= t:
+            if t is not None and slugs and p_none[i] >= t and p_part[i] >= part:
                 wrong += bool(q[1])
                 slugs = []
             rows.append((q, slugs))
@@ -191,6 +213,14 @@ def veto_cv(
             f"| {'no veto' if t is None else t} | {n} | {100 * t1 / n:.1f} | {100 * t3 / n:.1f} "
             f"| {wrong} | {sil}/{neg} | {' '.join(per_fold)} |"
         )
+    silenced = [
+        q
+        for i, q in enumerate(questions)
+        if q[1] and ranked[i] and p_none[i] >= VETO and p_part[i] >= part
+    ]
+    print(f"\nlabelled questions the veto silences at {VETO} ({len(silenced)}):")
+    for text, labels, kind, split in silenced:
+        print(f"  {split} {kind} {','.join(labels)}: {text}")
 
 
 @dataclass(frozen=True)
@@ -203,7 +233,7 @@ class Refusal:
     posterior: Mapping[str, float]
     index_order: list[str]  # the index's own ranking, best first
     coverage: float  # of the question by the ranker's first choice (content, no scaffolding)
-    p_none: float  # the fold's veto
+    p_none: float  # the fold's veto (0 when search.vetoed_by would not silence it)
     shown: list[str]  # what would be shown if answered: the index hits blended with the ranker
 
     @property
@@ -261,7 +291,9 @@ def refusals(questions: Sequence[Question], folds: Sequence[str]) -> list[Refusa
             whole = index._whole_posterior(q[0])
             shown = [slug for slug, _s in blend(hits, whole, BLEND_WEIGHT)[:3]]
             cover = index.coverage(q[0], first, correct=False, scaffolding=False) if first else 0
-            out.append(Refusal(q, fold, posterior, order, cover, veto.p_none(q[0]), shown))
+            # As the veto reads it (search.vetoed_by): 0 when no asking part reads none.
+            p = veto.p_none(q[0]) if part_p_none(veto, q[0]) >= VETO_PART else 0.0
+            out.append(Refusal(q, fold, posterior, order, cover, p, shown))
     return out
 
 
@@ -572,6 +604,13 @@ def main() -> None:
     parser.add_argument(
         "--none-from", nargs="*", help="--veto: splits whose no-answer questions train it"
     )
+    parser.add_argument(
+        "--veto-part",
+        type=float,
+        nargs="*",
+        help=f"--veto: P(none) a message's most none-like part must read too (0: off; "
+        f"default {VETO_PART}, round 19)",
+    )
     args = parser.parse_args()
     articles = default_articles()
     if args.write_examples:
@@ -623,6 +662,7 @@ def main() -> None:
                 args.veto or [0.5, 0.7, 0.8, 0.9, 0.95, 0.99, 0.999],
                 NONE_SPLITS if args.none_from is None else args.none_from,
                 TopicWords(frozenset(), {}) if args.no_lexicon else None,
+                args.veto_part or [VETO_PART],
             )
         return
     plain = FaqIndex(articles, classify=False)  # the engine without the classifier
