@@ -42,7 +42,8 @@ _LATIN = re.compile(r"[a-z0-9]")
 # - "with/without/because of/instead": 와이파이 없이, 태풍 때문에, 옷 말고;
 # - a place (에, 에게, 한테, 옆에): "통장에 들어와요", "주차장에 두고 갔대요", "침대 옆에 두고";
 # - an activity made a verb (하다/되다): "게임하다가", "퇴사해서", "개통해서" — but not its
-#   purpose (…하려면, …하려고): "계좌 개설하려면 뭐가 필요해요" asks about that very thing;
+#   purpose (…하려면, …하려고, …하는 법): "계좌 개설하려면 뭐가 필요해요", "카드 탈회하는 법" ask
+#   about that very thing;
 # - an activity or life verb right after it: "골프 치는 아버지", "월세 사는 집", "등산 갈 때";
 # - the subject of a cause (…서): "강아지가 뜯어서 파손됐어요", "야근이 많아서";
 # - someone who told the customer to (…라고, …래서): "트레이너가 이걸 먹어 보라고 해서".
@@ -51,7 +52,7 @@ _CIRCUMSTANCE = re.compile(
     r"^(?:\s*(?:없이|없는|때문에|때매|땜에|덕분에|말고|대신|아니고|빼고)"
     r"|(?:에|에다|에다가|에게|한테|께)(?:\s|$|[^가-힣])"
     r"|\s?(?:옆|앞|뒤|안|위|밑|근처)(?:에|에서|으로|로)?(?:\s|$)"
-    r"|(?:하(?!자|려면|려고)|해(?!지|약|외|킹|결|제)|했|할|함|되|돼|됐|된|될|한(?=\s|$))"
+    r"|(?:하(?!자|려면|려고|는\s?(?:방)?법)|해(?!지|약|외|킹|결|제)|했|할|함|되|돼|됐|된|될|한(?=\s|$))"
     r"|\s(?:가는|갈|간|가서|가려고|가면|다니는|다녀서|다니면서|치는|치러|치고|타는|타고|"
     r"사는|살아서|하는|할|하러|하면서|하다가|하고)(?:\s|$|[^가-힣])"
     r"|[이가]\s[가-힣]*서(?:\s|$|[^가-힣])"
@@ -88,7 +89,8 @@ _REQUEST_CLAUSE = re.compile(
     r"|(?<=[가-힣]고)\s+(?!싶)"
     r"|,\s+|\s+(?:and|but|so|because|since|then)\s+"
 )
-# The articles' request words, what customers ask about a thing (언제, 얼마, 변경, 방법…), and
+# The articles' request words, what customers ask about a thing (언제, 얼마, 변경, 방법, …하는
+# 법…), and
 # buying or booking verbs (시켰는데, 샀는데, 등록했는데, 예매했는데, 맡겼는데). Not 보내:
 # "아이 어린이집 보내고" is a story.
 _NEAR_TOKENS = 3  # the rest of the foreign word's token and the next two
@@ -97,7 +99,7 @@ _ASKS = re.compile(
     r"비번|아이디|계정|주소|조회|송장|분실|도착|재고|유통기한|성분|상담|영수증|해지|구매|접수|"
     r"예약|먹|샀|사서|산 거|산거|구입|등록|신청|예매|맡겼|맡긴|계약|변경|수정|바꾸|바꿀|바꿔|"
     r"연락처|전화번호|고객센터|언제|입금|들어와|돌려받|수령|설치|방법|사이즈|청구|수수료|"
-    r"요금|비용|얼마|며칠|환급|지원|채용|공고|일정|결과|인증|출금|지연|"
+    r"요금|비용|얼마|며칠|환급|지원|채용|공고|일정|결과|인증|출금|지연|탈회|는\s?법(?![가-힣])|"
     r"\b(?:deliver|order|refund|cancel|return|account|password|ship)"
 )
 
