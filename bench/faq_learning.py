@@ -436,6 +436,9 @@ wherever it was run, rounds 5 to 8):
 | hard-final-17 | 18 | 105 + 45 | 97.1 / 98.1 / 42 of 45 | 98.1 / 98.1 / 43 of 45 |
 | hard-final-17b | 18 | 103 + 41 | 89.3 / 91.3 / 39 of 41 | 89.3 / 90.3 / 39 of 41 |
 | hard-final-18 | 18 | 132 + 53 | 89.4 / 90.9 / 49 of 53 | 90.9 / 92.4 / 50 of 53 |
+| hard-final-19 | 19 | 110 + 45 | 94.5 / 94.5 / 44 of 45 | 94.5 / 94.5 / 44 of 45 |
+| hard-final-19b | 19 | 103 + 43 | 96.1 / 98.1 / 41 of 43 | 98.1 / 100.0 / 41 of 43 |
+| hard-final-20 | 19 | 130 + 46 | 92.3 / 93.1 / 44 of 46 | 93.1 / 93.1 / 44 of 46 |
 
 **Held-out discipline, in seven rounds.** `bench/faq_hard.jsonl` was written and
 committed (9e1dc41) before any change to the engine it measures: long, colloquial, vocabulary the
@@ -615,6 +618,32 @@ one half of the tuning split and measuring the other, both ways. Its value is vo
 article has (tests/inbox/faq/test_learning.py); where keywords already answer, learned
 phrasings must not outvote them. The gate judges the curated article only; a learned phrasing
 vouches just for a near-repeat of itself (60 % of content n-grams shared both ways).
+
+**Result of round 19: first rank above the aim again, top 3 and silence still short.** Round 19
+taught round 18's spent splits, then had three more article-only sessions write held-out splits
+(`hard-final-19`, `-19b`, `-20`: 343 labelled and 134 no-answer questions; each writer ran the
+near-duplicate check against every earlier question and its own lines until 0 were near; lines
+near another new split were dropped: 4 and 11) and two more write tuning splits (`hard-dev-19a`:
+317 labelled, weighted to office and short vocabulary, dialect and contrasts; `hard-dev-19b`:
+247 no-answer questions, other companies' services in the shop's words and everyday domains,
+and 102 labelled contrasts; filtered against the held-out ones). Each held-out split was run
+once, aggregate only, before any change (together 94.2 / 95.0 / 129 of 134: easier than round
+18's). Three tuners worked on the tuning splits only: the veto silences a message of several
+parts only if one part that asks reads as no-answer alone too (thanks and openers beside a
+request, and another company named to compare with "여기는 …", are left out of that reading);
+words that silenced labelled questions (집하장, 소비기한, 내력, 밤샘, 발주, Gyeongsang 우예/…라믄);
+more other companies' own requests, chat-waiting messages, plant fertiliser and code shapes
+silenced. The lead re-taught the ranker and the veto (6,447 phrasings, 2,019 no-answer
+questions). One run after, identical through HTTP: **`hard-final-19` 94.5 / 94.5 / 44 of 45 →
+94.5 / 94.5 / 44; `hard-final-19b` 96.1 / 98.1 / 41 of 43 → 98.1 / 100.0 / 41; `hard-final-20`
+92.3 / 93.1 / 44 of 46 → 93.1 / 93.1 / 44.** Together: first rank 94.2 → 95.0 % (aim ≥ 92:
+met), top 3 95.0 → 95.6 % (aim ≥ 98: not met), silent 129 → 129 of 134 (aim: all; not met).
+Read after the run: 17 labelled questions miss first rank, 14 of them silences — vocabulary the
+engine lacks (무를, 틀어도, 식구 되려면, 돈 반환, 작년 주문 찾기, 맞바꿔, 하자품, 박살나서), a
+long story told around the request (a company mail room, a studio flat's old address), a
+contrast with a card company or a delivery app, an English ingredient question; 4 of the 14 by
+the veto. 2 are ranked second, 1 answered with other articles only. 5 no-answer questions are answered: two medicine
+doses (타이레놀, 감기약), a work VPN's password, a courier's own app login, a Korean word salad.
 
 **Result of round 18: a little better on three fresh splits; top 3 and silence still short.**
 Round 18 taught round 17's spent splits, then had three more article-only sessions write
