@@ -67,8 +67,9 @@ _EN_MENTION_BEFORE = frozenset({"with", "via", "through", "using", "by", "than",
 # The message points at us, or compares our product with one seen elsewhere ("올리브영 매장에서
 # 본 거랑 같은 제품인가요"): whatever else it names, it asks about this store. "Not here" is a
 # parcel that has not come ("My Amazon package says delivered but it's not here"), not us.
+# 여긴 is 여기는 contracted: one syllable block, so 여기 does not find it.
 OURS = re.compile(
-    r"여기|이곳|이쪽|이\s?쇼핑몰|이\s?사이트|이\s?몰(?![가-힣])|이\s?가게|"
+    r"여기|여긴|이곳|이쪽|이\s?쇼핑몰|이\s?사이트|이\s?몰(?![가-힣])|이\s?가게|"
     r"같은\s?(?:제품|상품|거|건|성분)|(?:거|것|건)\s?(?:랑|이랑|하고|와|과)\s?같|똑같|비교|"
     r"(?<!not )(?<!n't )(?<!isnt )\bhere\b|\byour (?:shop|store|site|website|app)\b|\bfrom you\b|"
     r"\bsame as\b",

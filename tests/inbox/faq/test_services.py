@@ -102,6 +102,9 @@ def test_another_services_request_gets_no_answer(
         ("쿠팡보다 배송이 느린데 보통 며칠 걸려요", "shipping-time"),
         ("네이버 아이디로 회원가입 되나요", "account-signup"),
         ("쿠팡은 무료배송이던데 여기 배송비는 얼마예요", "shipping-fee"),
+        # 여긴 is 여기는 contracted (round 19): the other service is the comparison.
+        ("요기요로 시킨 건 바로 취소되던데 여긴 주문 취소 어디서 해요", "order-change-cancel"),
+        ("쿠팡은 다음날 오던데 여긴 배송 며칠 걸려요?", "shipping-time"),
         ("Paid with Naver Pay, how do I get a refund?", "refund-return"),
     ],
 )
