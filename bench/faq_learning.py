@@ -642,8 +642,9 @@ Read after the run: 17 labelled questions miss first rank, 14 of them silences �
 engine lacks (무를, 틀어도, 식구 되려면, 돈 반환, 작년 주문 찾기, 맞바꿔, 하자품, 박살나서), a
 long story told around the request (a company mail room, a studio flat's old address), a
 contrast with a card company or a delivery app, an English ingredient question; 4 of the 14 by
-the veto. 2 are ranked second, 1 answered with other articles only. 5 no-answer questions are answered: two medicine
-doses (타이레놀, 감기약), a work VPN's password, a courier's own app login, a Korean word salad.
+the veto. 2 are ranked second, 1 answered with other articles only. 5 no-answer questions are
+answered: two medicine doses (타이레놀, 감기약), a work VPN's password, a courier's own app login,
+a Korean word salad.
 
 **Result of round 18: a little better on three fresh splits; top 3 and silence still short.**
 Round 18 taught round 17's spent splits, then had three more article-only sessions write
