@@ -405,3 +405,14 @@ def test_a_closing_after_a_solved_problem_asks_nothing(question: str) -> None:
 def test_an_unsolved_problem_still_asks_for_a_person(index: FaqIndex) -> None:
     hits = index.answer("챗봇이랑 얘기했는데 해결이 안 됐어요. 상담원이랑 통화할 수 있나요")
     assert hits and hits[0].slug == "contact-channels"
+
+
+@pytest.mark.parametrize("question", ["아이디 찾기 어디서", "아이디 분실했어요"])
+def test_finding_a_forgotten_id_is_the_sign_in_help_not_account_deletion(
+    gate: FaqIndex, shipped: FaqIndex, question: str
+) -> None:
+    """The ID is the e-mail one signs in with, and the sign-in help is where it is recovered:
+    before the keywords 아이디 찾기 / 아이디 분실, the curated side ranked account deletion
+    first ("아이디 삭제" was the only keyword with 아이디)."""
+    assert gate.search(question)[0].slug == "account-password-reset"
+    assert shipped.answer(question)[0].slug == "account-password-reset"
