@@ -139,9 +139,7 @@ def _nothing_asked(low: str) -> bool:
         return False
     if any(_NUMBER.fullmatch(t) for t in tokens):
         return all(_NUMBER.fullmatch(t) or _NUMBER_LABEL.fullmatch(t) for t in tokens)
-    if all(_FILLER.fullmatch(t) for t in tokens):
-        return True
-    # The chat itself: only filler and `_CHAT` words, at least one of them a chat word.
+    # Only filler, or filler and words about the chat itself (`_CHAT`).
     return all(_FILLER.fullmatch(t) or _CHAT.fullmatch(t) for t in tokens)
 
 
