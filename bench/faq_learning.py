@@ -94,6 +94,11 @@ def load() -> list[Question]:
             "final20": "hard-final-20",
             "dev19a": "hard-dev-19a",
             "dev19b": "hard-dev-19b",
+            "final21": "hard-final-21",
+            "final21b": "hard-final-21b",
+            "final22": "hard-final-22",
+            "dev20a": "hard-dev-20a",
+            "dev20b": "hard-dev-20b",
         }[row["split"]]
         out.append((row["q"], tuple(row["slugs"]), row["kind"], split))
     for line in FIRST.read_text(encoding="utf-8").splitlines():
@@ -270,6 +275,9 @@ TAUGHT = (
     "hard-final-18",
     "hard-dev-19a",
     "hard-dev-19b",
+    "hard-final-19",
+    "hard-final-19b",
+    "hard-final-20",
     "first-dev",
     "first-test",
 )
@@ -310,8 +318,10 @@ TAUGHT = (
 # three first (hard-final-17, -17b, -18; see docs/decisions.md "FAQ round 18").
 # Round 18's held-out splits, the same way: spent by round 18's after-run, taught in round 19,
 # which wrote its own three first (hard-final-19, -19b, -20; see docs/decisions.md "FAQ round 19").
-HELD_OUT = "hard-final-19"
-HELD_OUT_SPLITS = (HELD_OUT, "hard-final-19b", "hard-final-20")
+# Round 19's held-out splits, the same way: spent by round 19's after-run, taught in round 20,
+# which wrote its own three first (hard-final-21, -21b, -22; see docs/decisions.md "FAQ round 20").
+HELD_OUT = "hard-final-21"
+HELD_OUT_SPLITS = (HELD_OUT, "hard-final-21b", "hard-final-22")
 # Round 13's check of transfer: a third writer's questions (labelled and no-answer), never
 # read line by line, run with --check (aggregate only) before and after the round's changes
 # (92.3 / 95.9 / 103 of 137 -> 92.0 / 95.3 / 105; "FAQ round 13" in docs/decisions.md); then
