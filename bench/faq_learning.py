@@ -278,6 +278,8 @@ TAUGHT = (
     "hard-final-19",
     "hard-final-19b",
     "hard-final-20",
+    "hard-dev-20a",
+    "hard-dev-20b",
     "first-dev",
     "first-test",
 )
@@ -308,6 +310,11 @@ TAUGHT = (
 # held-out splits with faq_near_duplicates.py --drop-near (3 lines dropped); hard-dev-19b (247
 # no-answer: other companies' services in the shop's words, 40+ everyday domains, empty,
 # nonsense; 102 labelled contrasts paired with them) by another, filtered the same way (4).
+# hard-dev-20a (labelled: vocabulary, long stories, colloquial, short, contrast, English, multi)
+# and hard-dev-20b (no-answer: other companies' services in the shop's words, 40+ everyday
+# domains incl. medicine doses, empty, nonsense; labelled contrasts paired with them) were
+# written for round 20 by two sessions that read only the articles, filtered against round 20's
+# held-out splits with faq_near_duplicates.py --drop-near.
 # Round 16's held-out splits, three writers' (every earlier round had one: a split of ~100
 # labelled questions moves a point per question), each run once before the round on the round-15
 # engine (aggregate only) and once after it (--final --http --write); spent by that run, their
