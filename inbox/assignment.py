@@ -3,8 +3,10 @@
 Decisions are made per inbox while holding its policy row (SELECT … FOR UPDATE on
 PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers), so two workers never both
 see the same agent as the least loaded. The conversations themselves are taken with SKIP
-LOCKED: one an agent or the ingest path is writing right now waits for the next pass instead
-of blocking the whole queue.
+LOCKED: one an agent or the ingest path is updating right now waits for the next pass instead
+of blocking the whole queue. That lock is FOR NO KEY UPDATE, so a row merely added under a
+conversation (a message, a label; their foreign key's KEY SHARE lock) does not hide it, and
+none of our row locks waits for such inserts (tests/inbox/test_row_locks.py).
 
 Everything is read from the database, so running it twice, late, or from the sweeper after a
 lost job is harmless: a conversation already assigned is simply no longer waiting.
@@ -229,7 +231,7 @@ def _queue(
     if limit is not None:
         query = query.limit(limit)
     if lock:
-        query = query.with_for_update(of=Conversation, skip_locked=True)
+        query = query.with_for_update(of=Conversation, skip_locked=True, key_share=True)
     return list(session.scalars(query))
 
 
@@ -250,7 +252,7 @@ def _move_from_off_shift(
             Conversation.assignee_id.not_in(list(agents) or [-1]),
         )
         .order_by(Conversation.waiting_since, Conversation.id)
-        .with_for_update(of=Conversation, skip_locked=True)
+        .with_for_update(of=Conversation, skip_locked=True, key_share=True)
     )
     if not policy.reassign_off_shift:
         query = query.where(Conversation.waiting_since.is_not(None))

@@ -366,7 +366,9 @@ def log_call(
 def by_ref(session: Session, ref: str) -> Message | None:
     """Our click-to-call message, named by the `ref` its statuses carry."""
     return session.scalars(
-        select(Message).where(Message.uuid == ref, Message.kind == "call").with_for_update()
+        select(Message)
+        .where(Message.uuid == ref, Message.kind == "call")
+        .with_for_update(key_share=True)
     ).first()
 
 
@@ -374,5 +376,5 @@ def call_message(session: Session, account_id: int, call_id: str) -> Message | N
     return session.scalars(
         select(Message)
         .where(Message.channel_account_id == account_id, Message.external_id == call_id)
-        .with_for_update()
+        .with_for_update(key_share=True)
     ).first()

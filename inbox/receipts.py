@@ -35,9 +35,19 @@ def ahead(status: str | None, than: str | None) -> bool:
 
 
 def lock_account(session: Session, account_id: int) -> None:
-    """Serialize "is the id recorded?" against "is a status waiting?" for one account."""
+    """Serialize "is the id recorded?" against "is a status waiting?" for one account.
+
+    FOR NO KEY UPDATE, not FOR UPDATE: every message written on the account holds a KEY
+    SHARE lock on this row (its foreign key) until it commits, and FOR UPDATE waits for
+    those. The send job takes this lock after updating the conversation, so a note being
+    written on the same conversation (KEY SHARE here, then the conversation's row) made a
+    deadlock that failed one of the two (seen in CI; test_row_locks.py). Both sides of the
+    receipt race take this same lock, so they still exclude each other.
+    """
     session.execute(
-        select(ChannelAccount.id).where(ChannelAccount.id == account_id).with_for_update()
+        select(ChannelAccount.id)
+        .where(ChannelAccount.id == account_id)
+        .with_for_update(key_share=True)
     )
 
 

@@ -243,7 +243,7 @@ def mark_sent(
     session.execute(
         select(Message)
         .where(Message.id == message.id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
     clash = session.scalars(

@@ -43,7 +43,9 @@ def place_call(message_id: int) -> None:
         problem = exc.reason
     with rt.db.session() as session:
         # Locked and read afresh: the call's statuses may have been merged in meanwhile.
-        message = session.get(Message, message_id, with_for_update=True, populate_existing=True)
+        message = session.get(
+            Message, message_id, with_for_update={"key_share": True}, populate_existing=True
+        )
         assert message is not None
         if call_id is not None:
             calls.placed(session, message, call_id)

@@ -505,8 +505,10 @@
         if (id === "conv-details" && old && old.contains(document.activeElement)) continue;
         if (fresh && old) {
           const open = openDetails(old);
+          const kept = id === "conv-details" ? drafts(old) : [];
           old.replaceWith(document.importNode(fresh, true));
           reopenDetails(open);
+          restoreDrafts(kept);
           if (window.htmx) window.htmx.process(document.getElementById(id));
         }
       }
@@ -514,6 +516,23 @@
       if (now && atBottom) now.scrollTop = now.scrollHeight;
     }).catch(() => {});
   }
+  // A swapped sidebar keeps what the agent typed and has not sent yet: the resolution summary
+  // and follow-up fields belong to the Resolve form, which is submitted later (by a click or
+  // `e`), so a live refresh or another action's answer in between must not blank them.
+  // Selects that submit on change are not drafts: the server's answer is their truth.
+  function drafts(root) {
+    return $$("input[id], textarea[id], select[id]", root).filter((el) => el.tagName === "SELECT"
+      ? !el.hasAttribute("data-autosubmit") && Array.from(el.options).some((o) => o.selected !== o.defaultSelected)
+      : /^(text|search|number|datetime-local|textarea)$/.test(el.type) && el.value !== el.defaultValue
+    ).map((el) => [el.id, el.tagName, el.value]);
+  }
+  function restoreDrafts(kept) {
+    for (const [id, tag, value] of kept) {
+      const el = document.getElementById(id);
+      if (el && el.tagName === tag) el.value = value;
+    }
+  }
+  let sidebarDrafts = [];  // between an action's answer arriving and it being in the page
   // A swapped sidebar keeps the menus (snooze, label picker) the agent had open.
   function openDetails(root) { return $$("details[id][open]", root).map((d) => d.id); }
   function reopenDetails(ids) { ids.forEach((id) => { const d = document.getElementById(id); if (d) d.open = true; }); }
@@ -559,6 +578,7 @@
       return;
     }
     if (ev.target.id !== "conv-details") return;
+    sidebarDrafts = drafts(ev.target);
     for (const id of openDetails(ev.target)) {
       const menu = ev.detail.fragment.querySelector(`details[id="${id}"]`);
       if (menu) menu.open = true;
@@ -568,6 +588,7 @@
   // so its own after-swap events would not reach the document).
   document.addEventListener("htmx:load", (ev) => {
     const el = ev.target;
+    if (el.id === "conv-details") { restoreDrafts(sidebarDrafts); sidebarDrafts = []; }
     // After a search or filter the keys work on the list again (j, k, Enter), as they did
     // when the form reloaded the page; htmx would otherwise refocus the new search box.
     if (el.id === "sidebar" && el.contains(document.activeElement)) document.activeElement.blur();

@@ -274,6 +274,48 @@ def test_counts_rows_and_the_open_thread_stay_live(
     assert same_page(page)
 
 
+def test_a_live_refresh_keeps_what_the_agent_typed_for_the_resolve_form(
+    page: Any, base_url: str, rt: Runtime, team_setup: dict[str, Any], width: int, lang: str
+) -> None:
+    """The summary and follow-up are sent with Resolve, later: a refresh in between (a
+    colleague's change, a new message) must not blank them. CI once resolved with an empty
+    summary after the agent had typed one (test_keyboard_shortcuts_are_documented_and_work)."""
+    if width <= PHONE:
+        pytest.skip("the same stream and refresh at every width")
+    conv = _setup(rt, team_setup, lang)
+    sign_in(page, base_url, "mina@example.test")
+    page.goto(f"{base_url}/inbox/c/{conv.id}")
+    page.wait_for_selector("#live-state.on")
+    mark_page(page)
+    page.click(".resolve-more summary")
+    page.fill("#resolve-summary", "배송 일정 안내함")
+    page.select_option("#follow-up-days", "3")
+    page.fill("#follow-up-task", "입고 후 연락")
+    page.keyboard.press("Escape")  # out of the box: the sidebar may be refreshed now
+    with rt.db.session() as session:  # a colleague assigns it: the sidebar is redrawn
+        fresh = session.get(Conversation, conv.id)
+        assert fresh is not None
+        apply_change(session, fresh, Change(assignee_id=team_setup["admin"].id), actor=None)
+    page.wait_for_selector(
+        f"#assign-select option[value='{team_setup['admin'].id}'][selected]", state="attached"
+    )
+    assert page.locator("#resolve-more").get_attribute("open") is not None
+    assert page.input_value("#resolve-summary") == "배송 일정 안내함"
+    assert page.input_value("#follow-up-task") == "입고 후 연락"
+    page.keyboard.press("p")  # another action's answer redraws it too
+    page.wait_for_selector("#conv-status.status-pending")
+    assert page.input_value("#resolve-summary") == "배송 일정 안내함"
+    assert page.input_value("#follow-up-days") == "3"
+    page.keyboard.press("e")
+    page.wait_for_selector("#conv-status.status-snoozed")  # resolved with a follow-up
+    assert same_page(page)
+    with rt.db.session() as session:
+        done = session.get(Conversation, conv.id)
+        assert done is not None
+        assert done.resolution_summary == "배송 일정 안내함"
+        assert done.follow_up_task == "입고 후 연락"
+
+
 def test_everything_works_without_javascript(
     browser: Any, base_url: str, rt: Runtime, team_setup: dict[str, Any]
 ) -> None:
