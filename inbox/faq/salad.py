@@ -6,7 +6,8 @@ the score gate believes it, and the veto has seen too few such lines to learn th
 share is not a topic but a shape, read here without any list of topics:
 
 - code, SQL or template markup (`{{ }}`, `{"…": null}`, `console.`, `print(`, `time.sleep(`,
-  `while True`, `SET x =`, `; --`): a customer pastes an order number, never a program;
+  `while True`, `SET x =`, `; --`) or a shell command (`git push …`, `sudo rm -rf /`): a
+  customer pastes an order number, never a program;
 - a keyboard mash of bare jamo (ㅁㄴㅇㄹ, ㅓㅏㅓㅏ), laughter and ㅠㅠ aside;
 - a word salad: four or more of the articles' request words, some repeated (or run together in
   one or two tokens), and hardly any other word: no predicate, no object, no request.
@@ -43,6 +44,13 @@ _SQL = re.compile(
     r";\s*--|\b(?:set|where)\s+[a-z_]+\s*=|\bdrop\s+table\b|\bselect\s+\*|"
     r"\bunion\s+select\b|\binsert\s+into\b"
 )
+# A shell command pasted whole ("git push origin main --force", "sudo rm -rf /", "kubectl get
+# pods -n staging"): a command word first and no Hangul anywhere (round 20).
+_SHELL = re.compile(
+    r"^\s*(?:sudo\s+)?(?:git|npm|npx|yarn|pip3?|kubectl|docker|rm|chmod|chown|curl|wget|"
+    r"apt|apt-get|brew|ssh|scp|mkdir)\s+[a-z0-9./~-]"
+)
+_HANGUL = re.compile(r"[가-힣ㄱ-ㅎㅏ-ㅣ]")
 _JAMO_RUN = re.compile(r"[ㄱ-ㅎㅏ-ㅣ]{3,}")
 # Bare jamo a customer does write: laughter, tears, "ㅇㅋ", "ㄱㅅ" (고마워), "ㄷㄷ".
 _JAMO_WORDS = re.compile(r"^(?:[ㅋㅎㅠㅜㄷㄱㅇㄴ]+|ㅇㅋ|ㄱㅅ|ㅈㅅ)$")
@@ -53,6 +61,8 @@ def word_salad(text: str) -> bool:
     """Is `text` code, a keyboard mash, or article words strung together with no request?"""
     low = text.lower()
     if _CODE.search(low) or _SQL.search(low):
+        return True
+    if _SHELL.match(low) and not _HANGUL.search(low):
         return True
     if any(not _JAMO_WORDS.match(run) for run in _JAMO_RUN.findall(low)):
         return True

@@ -83,6 +83,7 @@ class ServiceNames:
 
     other: Mapping[str, str]
     store: frozenset[str]
+    couriers: frozenset[str] = frozenset()  # the store's names in its "couriers" category
 
 
 def _names(groups: Any, where: str) -> dict[str, str]:
@@ -110,7 +111,8 @@ def parse_services(data: Any) -> ServiceNames:
         raise ValueError("services: the file must hold an object with 'store' and 'other'")
     store = _names(data.get("store", {}), "store")
     other = {n: c for n, c in _names(data.get("other", {}), "other").items() if n not in store}
-    return ServiceNames(other=other, store=frozenset(store))
+    couriers = frozenset(n for n, c in store.items() if c == "couriers")
+    return ServiceNames(other=other, store=frozenset(store), couriers=couriers)
 
 
 def load_services(path: str | Path | None = None) -> ServiceNames:
@@ -170,9 +172,10 @@ _EN_ACCOUNT_AFTER = re.compile(r"^\s?(?:account|acct|profile)\b")
 # ("토스 계좌 해지", "삼성카드 결제일 변경", "카카오페이 잔액 충전"), a messenger's own features
 # ("카카오톡 프로필", "라인 채팅방"). A store name heading one of them is the owner of the
 # request, as an account there is (`_ACCOUNT`); the instrumental still keeps it ours
-# ("카카오페이 잔액으로 환불되나요").
+# ("카카오페이 잔액으로 환불되나요"). A card's statement as the place our charge shows ("신한카드
+# 명세서에 배송비가 따로 찍혔는데") is about our charge (round 20).
 _OWN_PART = re.compile(
-    r"고객센터|콜센터|\bars\b|상담실|본사|홈페이지|계좌|잔액|충전|송금|이체|결제일|한도|명세서|"
+    r"고객센터|콜센터|\bars\b|상담실|본사|홈페이지|계좌|잔액|충전|송금|이체|결제일|한도|명세서(?!\s?에)|"
     r"연회비|프로필|친구\s?추가|채팅방|단톡|선물하기|이모티콘|멤버십|등급|쿠폰함|본인인증|인계|"
     r"방문\s?접수|"
     r"\b(?:customer service|support line|help ?desk|balance|top ?up|profile|membership)"
@@ -211,6 +214,7 @@ class OtherServices:
         # Names the store uses (its channels, payment methods, an article's words): a request
         # about the customer's own account there is still theirs.
         self.store = frozenset({*names.store, *(n for n in names.other if n not in self.other)})
+        self._couriers = names.couriers
         self._regex = _compile(tuple(sorted({*self.other, *self.store}, key=_longest_first)))
 
     def _unnamed(self, low: str) -> list[str]:
@@ -250,6 +254,8 @@ class OtherServices:
                 found.append(name)  # "쿠팡 로켓배송으로 시킨 거": that shop's order
             elif name in self.store and owns(before, after) and _asks_own(after):
                 found.append(name)  # the customer's own account, money or help desk there
+            elif name in self._couriers and owns(before, after) and _courier_app(after):
+                found.append(name)  # "CJ대한통운 앱 로그인이 안 돼요": the courier's own app
             elif _EN_ACCOUNT_BEFORE.search(before) and _EN_ACCOUNT_AFTER.match(after):
                 found.append(name)  # "deactivate my Instagram account": its own account
             elif self.other.get(name) in _SHOPS and _SHOP_ORDER.match(after):
@@ -278,14 +284,17 @@ class OtherServices:
 # Read only after a place particle (에, 에서): "네이버 검색 결과 삭제" is Naver's own search.
 # Linking an account (연동) and moving away (옮기면서, 갈아탔는데) are read in any form:
 # "구글 연동 계정 탈퇴", "KT로 통신사 옮기면서".
-_USE = re.compile(r"^(?:검색|쳐보|찾아보|추천|소개|나온|나왔|봤|팔려|팔았|팔고|팔던)")
+_USE = re.compile(r"^(?:검색|쳐보|찾아보|추천|소개|나온|나왔|봤|팔려|팔았|팔고|팔던|넣|입력)")
 _LINKED = re.compile(r"^(?:연동|옮기|옮겼|옮겨|갈아타|갈아탔)")
 _PLACE = re.compile(r"^(?:에서|에)(?![가-힣])")
+# The service's parcel tracking page as that place ("네이버 택배조회에 번호를 넣어도 아무것도 안
+# 떠요", round 20), read like 네이버에.
+_FEATURE_PLACE = re.compile(r"^(?:택배\s?조회|배송\s?조회|조회|조회창)(?:에|에서|에다)$")
 # A mail service the customer uses, or its spam folder, is where our mail lands ("다음 한메일
 # 쓰는데 비밀번호 찾기 메일이 안 들어와요", "지메일 스팸함에도 재설정 메일이 없어요") when the
 # message goes on about a mail; its own password or a hack in its clause is still its own.
-_MAILBOX = re.compile(r"^(?:쓰는|써요|써서|쓰고|쓰던|사용|스팸|메일함|받은편지|편지함)")
-_FOLDER = re.compile(r"^(?:스팸|메일함|받은편지|편지함)")
+_MAILBOX = re.compile(r"^(?:쓰는|써요|써서|쓰고|쓰던|사용|스팸|메일함|받은편지|편지함|프로모션)")
+_FOLDER = re.compile(r"^(?:스팸|메일함|받은편지|편지함|프로모션)")
 # A token that ends the name's clause (…는데, …서, …면서, …고, a sentence end): the use verb
 # must come before it, or a second clause's verb would speak for the first.
 _TOKEN_ENDS_CLAUSE = re.compile(r"(?:데|데요|서|면서|니까|다가|지만|고|[.!?~])$")
@@ -332,17 +341,32 @@ def _used(tokens: list[str], verbs: re.Pattern[str]) -> bool:
     return False
 
 
+# A portal named with its mail ("네이버 메일 쓰는데 비번 찾기 메일 스팸함에도 없어요", "재설정
+# 메일이 네이버 메일 스팸함에도 없어요", "네이버 메일 프로모션 탭에"): read as a mail service's name
+# (round 20; four writers' labelled questions were silenced as the portal's). Not its mailbox
+# (메일함), which is the portal's own ("네이버 메일함 용량 꽉 찼다는데").
+_PORTAL_MAIL = re.compile(r"^\s?(?:메일|이메일)(?!함)")
+# The address the customer signed up or uses with, told before the name ("가입할 때 쓴 네이버
+# 메일을", "등록한 지메일로").
+_USED_FOR = re.compile(r"(?:쓴|쓰는|쓰던|사용한|사용하는|사용하던|가입한|등록한|등록된)\s*$")
+
+
 def _mailbox(name: str, after: str, before: str = "") -> bool:
     """Is a mail service named as the customer's mailbox (`_MAILBOX`), not asked about? Also
     when a mail was named first and the service is only where it should land ("재설정 메일이
     지메일 어느 탭에도 없어요", "receipts to my work email instead of my Gmail")."""
+    portal = _PORTAL_MAIL.match(after)
+    if portal and not ("메일" in name or "mail" in name):
+        after = after[portal.end() :]  # "네이버 메일 스팸함에도": the portal's mail
+    elif not ("메일" in name or "mail" in name):
+        return False
     tokens = after.split(" ")
     clause = _clause_end(tokens, app_is_place=False)
     own_clause = " ".join(tokens[: clause + 1]) if clause is not None else after
-    if not ("메일" in name or "mail" in name):
-        return False
     if re.search(r"메일|mail", before) and not _asks_account(own_clause):
         return True
+    if _USED_FOR.search(before) and not _asks_account(own_clause):
+        return True  # "가입할 때 쓴 네이버 메일을 지메일로 교체": the address the customer uses
     rest = tokens[clause + 1 :] if clause is not None else tokens[1:]
     return (
         (_used(tokens, _FOLDER) or not _asks_account(own_clause))
@@ -487,12 +511,36 @@ def _asks_own(after: str) -> bool:
     return any(_IN_APP.match(t) for t in tokens[:2]) and bool(_APP_SETTING.search(clause))
 
 
+# Signing in to a courier's own app, or its drivers' app ("CJ대한통운 앱 로그인이 안 돼요 거기
+# 비밀번호 재설정", "우체국 스마트택배 앱에 로그인이 안 돼요", "CJ대한통운 기사용 앱에서 사진
+# 업로드가 안 돼요"): the courier's, not our sign-in. Only the store's couriers (round 20): a
+# messenger's login is as often our social sign-in ("카카오톡 앱 로그인이 안 돼서 가입을 못 해요").
+_COURIER_APP = re.compile(
+    r"(?:기사용|기사\s?전용|기사님용)\s?(?:앱|어플)|(?:앱|어플)\s?(?:에\s?|에서\s?|에서는\s?)?로그인"
+)
+
+
+def _courier_app(after: str) -> bool:
+    """Does the clause a courier's name heads ask about signing in to its own app, or about
+    its drivers' app (`_COURIER_APP`)?"""
+    return bool(_COURIER_APP.search(_clause(after.split(" "))))
+
+
 # A company's help desk with a comitative or instrumental ending ("쿠팡 고객센터랑 채팅", "토스
 # 고객센터로 전화했는데"): the ending makes the help desk a mere mention, but the help desk is the
 # company's own, so the company still owns the request. A message that points at us ("… 여기서
 # 환불해 준대요") is ours before this is read.
 _ORGAN_WITH = re.compile(
     r"^(?:고객센터|콜센터|상담실|고객상담실|본사|ars)(?:랑|이랑|하고|와|과|로|으로|에|에서|에다)$"
+)
+
+
+# A question word or a defect with the copula after the name ("수능 언제예요", "충전기 불량이라
+# 교환하고 싶어요"): the copula is the question's predicate or the thing's state, not the
+# name's description (…인데, …이에요 on the name itself), so the name owns the request (round 20).
+_ASKED_COPULA = re.compile(
+    r"^(?:언제|얼마|얼만|뭐|무엇|어디|며칠|몇\S*|누구)(?:이에요|예요|에요|이야|야|인가요|일까요|이죠|죠|임)$|"
+    r"^(?:불량|고장|하자)(?:이라|이라서|이에요|인데|인데요|이네요)$"
 )
 
 
@@ -505,6 +553,9 @@ def owns(before: str, after: str) -> bool:
     tokens = after.split(" ")
     if _used(tokens, _LINKED) or (_PLACE.match(tokens[0]) and _used(tokens, _USE)):
         return False
+    searched = len(tokens) > 2 and not tokens[0] and _FEATURE_PLACE.match(tokens[1])
+    if searched and _used(["", *tokens[2:]], _USE):
+        return False  # "네이버 택배조회에 번호를 넣어도": searched there
     for i, token in enumerate(tokens[: _PHRASE_TOKENS + 1]):
         token = token.strip(".,!?~()\"'")
         if not token:
@@ -513,6 +564,8 @@ def owns(before: str, after: str) -> bool:
             break
         if i > 0 and _ORGAN_WITH.match(token):
             return True  # "쿠팡 고객센터랑 채팅": the company's own help desk, met or called
+        if i > 0 and _ASKED_COPULA.match(token):
+            return True  # "수능 언제예요": the question's own copula
         if _MENTION_END.search(token) or (i == 0 and _MENTION_START.match(token)):
             return False
         if i > 0 and token not in _PHRASE_NOUNS:

@@ -38,8 +38,22 @@ _SOCIAL = re.compile(
     # "It works now": 이제 됐습니다, 드디어 됐어요, 알려주신 대로 하니까 바로 되네요, 이제 보이네요.
     r"이제\s?(?:됐|되네|되었|보이네|보여요|왔|들어왔)|드디어|알려주신\s?대로|바로\s?되네|"
     r"칭찬|괜찮네요|괜찮더라|편하더라|편하네요|알고\s?있겠|\blove\b|문제\s?(?:없어요|없습니다|없네요)|"
-    r"좋아하(?:세요|셔요|시네요|십니다|셨어요|시더라)|좋은\s?(?:밤|하루|주말|저녁|시간)\s?(?:되세요|보내세요)|"
-    r"\b(?:thanks?|thx|thank you|appreciate|got it|all good|solved|resolved)\b"
+    r"좋아하(?:세요|셔요|시네요|십니다|셨어요|시더라)|"
+    # A wish for the agent's evening or a season's greeting (round 20): "편안한 저녁 되세요
+    # 상담원님", "새해 복 많이 받으세요", "메리 크리스마스~".
+    r"(?:좋은|편안한|편한|즐거운|행복한|따뜻한|기분\s?좋은|멋진)\s?"
+    r"(?:밤|하루|주말|저녁|오후|시간|연휴|명절|한\s?주)\s?(?:되세요|보내세요)|"
+    r"복\s?(?:많이\s?)?받으|메리\s?크리스마스|즐거운\s?성탄|"
+    # Praise without a thanks word (round 20): "새벽인데도 일하시는 거 대단하세요".
+    r"대단하(?:세요|시네요|십니다|셔요|시다)|존경|"
+    # Saying hello and having understood: "인사 남겨요", "인사드려요", "이해 완료".
+    r"인사\s?(?:드려|드립|드리러|드리고|남겨|남깁|남기고|하러)|이해\s?완료|"
+    r"만\s?한\s?(?:데|곳|집)(?:가|이|는|도)?\s?없|"
+    # Greetings that are the whole message: "좋은 아침이에요", "반가워요", "굿모닝입니다~",
+    # "good evening!", "greetings from a rainy Daejeon afternoon", "you guys are awesome".
+    r"좋은\s?아침|반가워|반갑습|굿모닝|굿밤|"
+    r"\b(?:good (?:morning|afternoon|evening|night)|greetings|awesome|legend|you guys rock)\b|"
+    r"\b(?:thanks?|thx|thank you|appreciate|much obliged|obliged|got it|all good|solved|resolved)\b"
 )
 # "Nothing else to ask" is a closing, and "찌그러진 데 하나 없이" praise, not a problem: both
 # are read (and dropped) before the problems are.
@@ -50,7 +64,14 @@ _NOTHING_ELSE = re.compile(
     r"(?:그\s?)?(?:말|말씀|얘기|이야기|인사)\s?(?:을|를)?\s?(?:하고|드리고|전하고|남기고)\s?싶었\S*|"
     # "제가 잘못 봤네요 문제없어요": the customer's own mistake, and no problem left.
     r"(?:제가\s?)?잘못\s?(?:봤|본\s?거|읽었)\S*|문제\s?(?:없어요|없습니다|없네요|없어)|"
-    r"알려\s?주신\s?(?:대로|덕분)"
+    r"알려\s?주신\s?(?:대로|덕분)|"
+    # "여기만 한 데가 없네요": nothing is missing, the shop is praised.
+    r"만\s?한\s?(?:데|곳|집)(?:가|이|는|도)?\s?없\S*|"
+    # Thanks passed on to someone ("아까 그 상담원분께 고맙다고 전해주세요") asks for nothing
+    # the FAQ answers; nor does "appreciate the quick help" ("help" is a request word).
+    r"(?:고맙|감사하|감사드린|수고\s?하셨|수고\s?많으셨)\S*\s?(?:다고|단)\s?(?:꼭\s?|좀\s?)?"
+    r"(?:전해|말씀\s?(?:전해|해|드려))\S*(?:\s?(?:주세요|주시겠어요|주실래요|줘요|드려요))?|"
+    r"\b(?:thanks|thank you|appreciate)\s+(?:\w+\s+){0,3}?(?:help|support|answer|reply)\b"
 )
 # A request: a question, a question word, a request or wish ending, a report of a problem.
 # 안 is read only as a spaced negation or glued to a verb's start (안와요, 안돼요): 안내, 안녕,
@@ -90,6 +111,9 @@ _FILLER = re.compile(
     r"문의할|질문할|물어볼|여쭤볼|"
     r"있는데|있는데요|있습니다|있어서|있어서요|생겨서|생겨서요|생겼어요|"
     r"처음|또|왔어요|왔습니다|들어와|들어와서|들어왔는데|봤어요|봤습니다|"
+    # Coming back and leaving, and "anyone there" (round 20): "오랜만이에요 또 왔어요", "거기
+    # 사람 있어요?", "그럼 이제 가볼게요 안녕히 계세요".
+    r"오랜만이에요|오랜만입니다|오랜만이네요|오랜만|거기|거기요|안녕히|가볼게요|가볼께요|갈게요|이제|계신|"
     r"될까요|돼요|되나요|되죠|했는데|하려고|하려고요|들어왔어요|"
     r"까먹었네|까먹었네요|까먹었어요|까먹었다|잊어버렸네|"
     r"부탁드립니다|부탁드려요|부탁해요|잘|"
@@ -117,7 +141,14 @@ _CHAT = re.compile(
     r"\d+분째|\d+시간째|분째|시간째|천천히|보시고|내일|다시|이따|나중에|들어올게요|올게요|"
     r"와봤어요|와봤습니다|와봤네요|와\s?봤어요|이거|지금|여기|가는|가요|맞나|맞나요|맞나여|맞죠|맞아요|"
     r"받으시는|받으세요|분|보이세요|보이나요|들리세요|"
-    r"this|thing|on|test|message|msg|pls|please|ignore|working|works|just|checking|if"
+    r"this|thing|on|test|message|msg|pls|please|ignore|working|works|just|checking|if|"
+    # Testing the line (round 20): "메시지 보내지는지 한번 찍어봅니다", "just testing this chat
+    # box, ignore", "채팅창 처음 써봐요 그냥 눌러봤어요", "다음에 또 올게요".
+    r"채팅창|위젯|화면|보고|보내지는지|가는지|되는지|한번|시험|시험삼아|삼아|테스트|"
+    r"찍어봅니다|찍어봐요|보내봅니다|보내봐요|눌러봤어요|눌러봐요|써봐요|써봅니다|다음에|"
+    # "아 이거 어디다 물어봐야 되는지 몰라서 여기 씁니다": where to ask, not what.
+    r"어디다|어디에|물어봐야|여쭤봐야|몰라서|씁니다|써요|남겨요|남깁니다|"
+    r"chat|box|widget|the"
 )
 # A pasted order or tracking number with its label ("주문번호 2024061137188", "20240611-0038821").
 # An order code may carry letters too ("Y7K2-99QX"): six or more letters, digits or dashes,

@@ -81,12 +81,14 @@ _EN_PLACE = re.compile(
 # stays out of it. Splitting more only ever makes fewer silences. Not after "어디서" (where) or
 # a place's "…에서", nor at "…고 싶": those are inside the request ("요가원 수강권 연장 어디서
 # 해요", "도서관 대출 연장하고 싶어요" were cut to "해요" and "싶어요"; round 18). Nor after
-# "…마다" (every): "엔진오일 몇 km마다 갈아야 돼요" was cut to "갈아야 돼요" (round 19).
+# "…마다" (every): "엔진오일 몇 km마다 갈아야 돼요" was cut to "갈아야 돼요" (round 19). Nor after
+# the nouns 재입고 and 재고 (restock, stock), which end in 고 too ("패딩 … 사이즈 재입고 언제
+# 되나요" was cut to "언제 되나요"; round 20).
 _REQUEST_CLAUSE = re.compile(
     r"(?:" + _CLAUSE_END.pattern + r")"
     r"|(?:(?<=[가-힣]서)(?<!어디서)(?<!에서)|(?<=느라)|(?<=길에)|(?<=동안)|(?<=중에)|(?<=[가-힣]\s때)"
     r"|(?<=[가-힣][요다죠])(?<!마다))\s+"
-    r"|(?<=[가-힣]고)\s+(?!싶)"
+    r"|(?<=[가-힣]고)(?<!재입고)(?<!재고)\s+(?!싶)"
     r"|,\s+|\s+(?:and|but|so|because|since|then)\s+"
 )
 # The articles' request words, what customers ask about a thing (언제, 얼마, 변경, 방법, …하는
@@ -94,12 +96,13 @@ _REQUEST_CLAUSE = re.compile(
 # buying or booking verbs (시켰는데, 샀는데, 등록했는데, 예매했는데, 맡겼는데). Not 보내:
 # "아이 어린이집 보내고" is a story.
 _NEAR_TOKENS = 3  # the rest of the foreign word's token and the next two
+_EN_NEAR = 4  # English: the words read before a Latin foreign word, and after it
 _ASKS = re.compile(
     r"배송|배달|택배|환불|반품|교환|취소|주문|시키|시켜|시켰|시킨|결제|회원|가입|탈퇴|비밀번호|"
-    r"비번|아이디|계정|주소|조회|송장|분실|도착|재고|유통기한|성분|상담|영수증|해지|구매|접수|"
+    r"비번|암호|패스워드|아이디|계정|주소|조회|송장|분실|도착|재고|유통기한|성분|상담|영수증|해지|구매|접수|"
     r"예약|먹|샀|사서|산 거|산거|구입|등록|신청|예매|맡겼|맡긴|계약|변경|수정|바꾸|바꿀|바꿔|"
     r"연락처|전화번호|고객센터|언제|입금|들어와|돌려받|수령|설치|방법|사이즈|청구|수수료|"
-    r"요금|비용|얼마|며칠|환급|지원|채용|공고|일정|결과|인증|출금|지연|탈회|는\s?법(?![가-힣])|"
+    r"요금|비용|얼마|며칠|기준|환급|반납|지원|채용|공고|일정|결과|인증|출금|지연|탈회|는\s?법(?![가-힣])|"
     r"\b(?:deliver|order|refund|cancel|return|account|password|ship)"
 )
 
@@ -135,6 +138,30 @@ _SENDING = re.compile(
     r"(?:보내는\s?(?:법|방법)|보내려면|보내려고|보내려는데|부치는\s?(?:법|방법)|부치려면|부치려고)"
 )
 _SENT_TO_US = re.compile(r"반품|교환|환불|회수|반송|돌려|불량|파손|return|refund")
+
+
+# A named medicine asked about itself (round 20): its dose ("타이레놀 하루 최대 몇 알까지"), two
+# medicines together ("감기약이랑 해열제 같이 먹어도 돼요?"), a medicine with a drink or the
+# wheel ("혈압약 복용 중인데 자몽주스", "코감기약 먹고 운전해도"). The shop's forms and intake
+# words (복용, 섭취, 알약, 한 알, 캡슐) are the medicine's too, so they do not make such a message
+# ours; a product ("혈압약 먹는데 이 비타민D 같이 먹어도 되나요"), a pointer at us (여기, 이거)
+# or an order word does. One medicine taken "together" with nothing else named is asked of our
+# product, unnamed ("혈압약 먹는 중인데 같이 먹어도 되나요?"), and stays ours.
+MEDICINES = "medicines"
+_FORMS = frozenset(
+    {"복용", "섭취", "알약", "한 알", "두 알", "캡슐", "정제", "분말", "capsule", "pill", "tablet"}
+)
+_SHOP = re.compile(
+    r"주문|배송|택배|환불|반품|교환|구매|구입|결제|회원|가입|탈퇴|적립|쿠폰|재고|성분표|함량|"
+    r"상품|제품|사이트|쇼핑몰|샀|산\s?거|시킨|시켰|"
+    r"\b(?:order|ship|deliver|refund|return|product|buy|bought)"
+)
+_TOGETHER = re.compile(r"같이|함께|병행|\b(?:with|together)\b")
+# What a medicine is taken with besides a product: drink, coffee, food, smoking, driving.
+_WITH_OTHER = re.compile(
+    r"술|소주|맥주|와인|막걸리|음주|커피|카페인|자몽|우유|주스|담배|흡연|운전|"
+    r"\b(?:alcohol|beer|wine|coffee|grapefruit|drive|driving)\b"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,9 +265,11 @@ class OffTopic:
             if word.split()[0] not in own or not re.search(_pattern(word), own)
         }
         self.foreign = frozenset(foreign - words.ours)
+        self._medicines = words.foreign.get(MEDICINES, frozenset()) & self.foreign
         by_length = lambda w: (-len(w), w)  # noqa: E731 - longest first: 헬스장 before 헬스
         self._foreign = _compile(tuple(sorted(self.foreign, key=by_length)))
         self._ours = _compile(tuple(sorted(words.ours, key=by_length)))
+        self._products = _compile(tuple(sorted(words.ours - _FORMS, key=by_length)))
 
     def points_at_us(self, low: str) -> bool:
         """Does the (lower-cased) message point at us (여기) or name one of our products? A
@@ -255,6 +284,16 @@ class OffTopic:
             not any(start <= m.start() and m.end() <= end for start, end in spans)
             for m in self._ours.finditer(low)
         )
+
+    def _asks_medicine(self, low: str, named: int) -> bool:
+        """Does a message naming `named` medicines ask about them, not about a product of
+        ours taken with them (`MEDICINES`)?"""
+        if OURS.search(low) or _SHOP.search(low):
+            return False
+        if self._products is not None and self._products.search(low):
+            return False
+        # "혈압약 먹는 중인데 같이 먹어도 되나요?": with our product, unnamed.
+        return not (_TOGETHER.search(low) and named == 1 and not _WITH_OTHER.search(low))
 
     def owners(self, text: str) -> list[str]:
         """The foreign words `text` asks about, in order (empty: the question may be ours).
@@ -271,6 +310,11 @@ class OffTopic:
         if self._foreign is None:
             return []
         low = " ".join(text.lower().split())
+        # A named medicine is read by its own rule (`_asks_medicine`), before the shop's forms
+        # and intake words (복용, 알약) make the message look like ours.
+        medicines = [m.group() for m in self._foreign.finditer(low) if m.group() in self._medicines]
+        if medicines and self._asks_medicine(low, len(medicines)):
+            return medicines
         if self.points_at_us(low):
             return []
         found = []
@@ -283,12 +327,18 @@ class OffTopic:
             # The front desk at my hotel wants to know").
             request_clause = len(low) + 1
         for match in self._foreign.finditer(low):
+            if match.group() in self._medicines:
+                continue  # read above, by its own rule
             before, after = low[: match.start()], low[match.end() :]
             near = match.group() + " ".join(_CLAUSE_END.split(after)[0].split(" ")[:_NEAR_TOKENS])
             asks = match.start() >= request_clause or _ASKS.search(near)
             if _LATIN.match(match.group()) and not asks:
-                # English puts the request before its object: "cancel my car insurance".
-                asks = _ASKS.search(" ".join(_CLAUSE_END.split(before)[-1].split()[-4:]))
+                # English puts the request before its object: "cancel my car insurance"; or,
+                # the foreign thing as its subject, a few words after it: "my landlord still
+                # hasn't returned my deposit" (round 20).
+                asks = _ASKS.search(
+                    " ".join(_CLAUSE_END.split(before)[-1].split()[-_EN_NEAR:])
+                ) or _ASKS.search(" ".join(_REQUEST_CLAUSE.split(after)[0].split()[:_EN_NEAR]))
             if _LATIN.match(match.group()) and _EN_PLACE.search(before):
                 continue
             if asks and not _CIRCUMSTANCE.match(after) and owns(before, after):
