@@ -471,11 +471,11 @@ HAND_KO_SYNONYMS: dict[str, str] = {
     "전자우편": "이메일",
     "일람": "목록",
     "회원 신청": "회원가입 신청",
-    # Misspellings a dozen splits share, which the veto read as words of no article (환볼 신청,
-    # 환뷸 어떡케 받아요, 게정 맨드는 방법: hard-tune-2, hard-dev-19a, hard-final-13b, -18a):
-    # 환뷸/환볼 (13 questions), 게정 (8), 삭재 (4). 자정 넘어서 (hard-dev-19a, -20a) is the
-    # articles' 야간, as 밤샘 and 당직 are.
-    "환뷸": "환불",
+    # Misspellings the typo fixer cannot correct, since their wrong syllable is a known one
+    # (볼 수, 게시판, 재고), and which the veto read as words of no article (환볼 신청, 게정
+    # 맨드는 방법: hard-tune-2, hard-final-13b, hard-dev-18a): 환볼, 게정 (8 questions, six
+    # splits), 삭재 (4). 환뷸 is the fixer's (뷸 is no known syllable). 자정 넘어서
+    # (hard-dev-19a, -20a) is the articles' 야간, as 밤샘 and 당직 are.
     "환볼": "환불",
     "게정": "계정",
     "삭재": "삭제",

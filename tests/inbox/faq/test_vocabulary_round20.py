@@ -1,8 +1,8 @@
 """Round 20: labelled questions silenced or mis-ranked because of words the articles never saw —
 무르다 both ways, 틀다 a parcel toward a place, 수령처, 식구 되다, 돈 반환, 맞바꾸다, 박살, 송장이
-뜨다, 처리 경과, 운송 요금, 아이디 발급, 지르다, 도로 보내다, frequent misspellings (환뷸, 게정),
-Chungcheong endings, 폰번호 — an owner the shop knows (왕복, 망했다, a home's address), and the
-false friends those words would open stay closed.
+뜨다, 처리 경과, 운송 요금, 아이디 발급, 지르다, 도로 보내다, misspellings the typo fixer cannot
+correct (환볼, 게정), Chungcheong endings, 폰번호 — an owner the shop knows (왕복, 망했다, a
+home's address), and the false friends those words would open stay closed.
 
 Wordings are written for these tests, not taken from the bench splits. `gate` has no veto and
 no ranker (how the curated side reads a question); the silences are asked of the shipped
@@ -46,7 +46,7 @@ from inbox.faq.synonyms import fold
         ("회원 신청 어디서", "회원가입 신청 어디서"),
         ("맛없어서 도로 보내도 돼요", "맛없어서 반품 보내도 돼요"),
         ("제주도로 보내면 며칠", "제주도로 보내면 며칠"),
-        ("환뷸 신청", "환불 신청"),
+        ("환볼 신청", "환불 신청"),
         ("게정 삭재", "계정 삭제"),
         ("자정 넘어서 상담", "야간 넘어서 상담"),
         ("동·호수 잘못 적었어요", "주소 잘못 적었어요"),
