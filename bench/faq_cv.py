@@ -173,7 +173,8 @@ def veto_cv(
                 hits = blend(hits, ranking_posterior(ranker, text), BLEND_WEIGHT)
             ranked[i] = [slug for slug, _s in hits[:3]]
             p_none[i] = veto.p_none(q[0])
-            p_part[i] = part_p_none(veto, q[0]) if hits else 0.0
+            ours = gate.names_product(q[0])
+            p_part[i] = part_p_none(veto, q[0], ours=ours) if hits else 0.0
     print(f"folds: {', '.join(folds)}")
     for part in parts:
         print(f"\nthe most none-like part of a message read at P(none) ≥ {part} too:\n")
@@ -292,7 +293,8 @@ def refusals(questions: Sequence[Question], folds: Sequence[str]) -> list[Refusa
             shown = [slug for slug, _s in blend(hits, whole, BLEND_WEIGHT)[:3]]
             cover = index.coverage(q[0], first, correct=False, scaffolding=False) if first else 0
             # As the veto reads it (search.vetoed_by): 0 when no asking part reads none.
-            p = veto.p_none(q[0]) if part_p_none(veto, q[0]) >= VETO_PART else 0.0
+            ours = index.names_product(q[0])
+            p = veto.p_none(q[0]) if part_p_none(veto, q[0], ours=ours) >= VETO_PART else 0.0
             out.append(Refusal(q, fold, posterior, order, cover, p, shown))
     return out
 

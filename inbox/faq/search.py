@@ -38,7 +38,13 @@ from inbox.faq.classifier import (
 )
 from inbox.faq.owners import UnknownOwners
 from inbox.faq.salad import word_salad
-from inbox.faq.services import _PHRASE_NOUNS, OtherServices, ServiceNames, default_services
+from inbox.faq.services import (
+    _PHRASE_NOUNS,
+    OURS,
+    OtherServices,
+    ServiceNames,
+    default_services,
+)
 from inbox.faq.spacing import Spacer
 from inbox.faq.synonyms import EN_SYNONYMS, KO_SYNONYMS, fold
 from inbox.faq.thanks import no_request_left
@@ -706,9 +712,12 @@ _US_CONTRAST = re.compile(
 # 배송비 내는 방식이 궁금해요", "쿠팡은 가입하면 바로 되던데 여기서…"): any 여기 then.
 _COMPARISON = re.compile(r"처럼|던데|달리|와\s?다르게|과\s?다르게")
 _HERE = re.compile(r"(?<![가-힣])여기")
+# A deictic the topics lexicon counts as ours (이거 먹어도 돼요?) but that names no product: the
+# veto's parts rule reads only product words (`FaqIndex.names_product`).
+_DEICTIC = re.compile(r"(?<![가-힣])이거")
 
 
-def veto_parts(text: str) -> list[str]:
+def veto_parts(text: str, *, ours: bool = False) -> list[str]:
     """The parts of a message the veto reads one by one (`vetoed_by`); `[text]` for one part.
 
     Two kinds of part are left out. A part that asks nothing (inbox.faq.thanks: thanks, an
@@ -716,7 +725,13 @@ def veto_parts(text: str) -> list[str]:
     언제 배송돼요?" is a question about the next order. When no part asks ("딸이 대신 해줘서
     이제 다 끝났어요~ | 고생하셨어요"), every part is read. And what comes before the shop as a
     contrastive topic (`_US_CONTRAST`), or before 여기 after a comparison (`_COMPARISON`):
-    the comparison's other side."""
+    the comparison's other side.
+
+    `ours`: the message names one of the shop's products (`FaqIndex.names_product`). Its
+    story is then the customer's own circumstance around our goods ("강아지가 제 영양제를
+    먹어버렸는데 | 성분 확인하고 싶어요", "대학생 딸이 … 영양제는 알아서 사 먹겠대요 | 딸이
+    혼자 계정을 …"), and only the parts that ask (`_REQUEST`) are read, when one does: a story
+    part that reads none alone must not outvote a request of ours (round 20)."""
     parts = [p.strip() for p in _VETO_BREAK.split(text) if p and p.strip()]
     if len(parts) < 2:
         return [text]
@@ -728,23 +743,30 @@ def veto_parts(text: str) -> list[str]:
         if _US_CONTRAST.search(low) or (
             _HERE.search(low) and any(_COMPARISON.search(p) for p in parts[:k])
         ):
-            return parts[k:]
+            parts = parts[k:]
+            break
+    if ours:
+        requests = [p for p in parts if _REQUEST.search(p.lower())]
+        if requests:
+            return requests
     return parts
 
 
-def vetoed_by(model: PhrasingClassifier, query: str, threshold: float = VETO) -> bool:
+def vetoed_by(
+    model: PhrasingClassifier, query: str, threshold: float = VETO, *, ours: bool = False
+) -> bool:
     """Does the veto's `model` silence `query`? Only when the whole message reads P(none) ≥
     `threshold` and, for a message of several parts (`veto_parts`), one part alone reads at
     least VETO_PART (round 19): the whole message's P(none) can be weak evidence multiplied
     over parts none of which reads as no-answer ("GS25 반값택배로 반품 상품 보내도 되나요? |
-    아니면 먼저 상담원한테 접수해야 하나요")."""
+    아니면 먼저 상담원한테 접수해야 하나요"). `ours`: see `veto_parts`."""
     text = query[:MAX_QUERY_CHARS]
-    return model.p_none(text) >= threshold and part_p_none(model, text) >= VETO_PART
+    return model.p_none(text) >= threshold and part_p_none(model, text, ours=ours) >= VETO_PART
 
 
-def part_p_none(model: PhrasingClassifier, text: str) -> float:
+def part_p_none(model: PhrasingClassifier, text: str, *, ours: bool = False) -> float:
     """P(none) of the most none-like part of `text` (`veto_parts`; the whole for one part)."""
-    return max(model.p_none(part) for part in veto_parts(text[:MAX_QUERY_CHARS]))
+    return max(model.p_none(part) for part in veto_parts(text[:MAX_QUERY_CHARS], ours=ours))
 
 
 class FaqIndex:
@@ -1002,8 +1024,20 @@ class FaqIndex:
         article's phrasings (a courier job ad, a parcel at the post office, a pet that will
         not eat)? Asked only after the gate let it through: it can silence, never answer.
         A message of several parts is silenced only if one part that asks reads so alone too
-        (`vetoed_by`, round 19)."""
-        return self._veto is not None and vetoed_by(self._veto, query)
+        (`vetoed_by`, round 19); of a message naming one of the shop's products, only the
+        parts that ask (`names_product`, round 20)."""
+        return self._veto is not None and vetoed_by(
+            self._veto, query, ours=self.names_product(query)
+        )
+
+    def names_product(self, query: str) -> bool:
+        """Does the message name one of the shop's products (the topics lexicon's own words,
+        inbox.faq.topics, outside a foreign compound: 영양제, 비타민, 단백질 …)? Not 여기
+        (services.OURS): asking us about another shop's parcel ("11번가에서 산 운동화가 안
+        왔는데 여기서 조회해 줄 수 있어요?") is not ours; nor 이거, which points at whatever the
+        story told ("택시에 두고 내렸는데 이거 어떻게 찾아요")."""
+        low = normalize(self._spacer(query[:MAX_QUERY_CHARS]))
+        return self._topics.points_at_us(_DEICTIC.sub(" ", OURS.sub(" ", low)))
 
     def rerank(
         self, query: str, hits: Sequence[Hit], posterior: Mapping[str, float] | None = None
