@@ -31,10 +31,12 @@ _ANCHOR_TEXT = """
 """
 _ANCHOR = re.compile("|".join(sorted(_ANCHOR_TEXT.split(), key=len, reverse=True)))
 _HANGUL = re.compile(r"^[가-힣]+$")
-# A token ending like this is a verb, an adverbial or a noun with a particle: not an owner.
+# A token ending like this is a verb, an adverbial or a noun with a particle: not an owner. A
+# past or future verb closing a sentence (망했다, 깜빡했다, 큰일났다: round 20) is one too: "아
+# 망했다 주소 옛날 집으로 찍혀 있네" read 망했 as an unknown owner of 주소.
 _NOT_BARE = re.compile(
     r"(?:데|거|후|부터|니까|더니|려고|려니|면서|해서|어서|아서|으로|에서|한테|까지|처럼|보다|"
-    r"인지|는지|했|[로에면서게야던만를을랑와고요죠지은는이가도의어아])$"
+    r"인지|는지|했|[았었였했됐났왔갔봤겠]다|[로에면서게야던만를을랑와고요죠지은는이가도의어아])$"
 )
 # Closed-class adverbs and quantities a customer puts before a request ("일단 주문 취소부터",
 # "종종 주문을", "그럼 배송비"): never the request's owner, and no list of nouns names them.

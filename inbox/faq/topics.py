@@ -139,6 +139,16 @@ _SENDING = re.compile(
 )
 _SENT_TO_US = re.compile(r"반품|교환|환불|회수|반송|돌려|불량|파손|return|refund")
 
+# A home the lexicon lists as a property (원룸, 투룸, 오피스텔: renting and moving are not ours)
+# is also where a parcel goes: its address, parcel locker or door is the customer's, and a
+# request about it is the shop's ("예전 원룸 주소가 그대로 들어가 있더라고요 … 새 집으로 보내
+# 주실 수 있나요", "오피스텔 택배함에 넣었다고 사진까지 왔는데": hard-final-14, -17b, -20,
+# hard-dev-17; round 20).
+_HOMES = frozenset({"원룸", "투룸", "오피스텔"})
+_DELIVERY_SPOT = re.compile(
+    r"^\s?(?:의\s)?(?:주소|택배함|무인함|우편함|현관|문\s?앞|경비실|관리실)"
+)
+
 
 # A named medicine asked about itself (round 20): its dose ("타이레놀 하루 최대 몇 알까지"), two
 # medicines together ("감기약이랑 해열제 같이 먹어도 돼요?"), a medicine with a drink or the
@@ -341,6 +351,8 @@ class OffTopic:
                 ) or _ASKS.search(" ".join(_REQUEST_CLAUSE.split(after)[0].split()[:_EN_NEAR]))
             if _LATIN.match(match.group()) and _EN_PLACE.search(before):
                 continue
+            if match.group() in _HOMES and _DELIVERY_SPOT.match(after):
+                continue  # the customer's home as where the parcel goes
             if asks and not _CIRCUMSTANCE.match(after) and owns(before, after):
                 found.append(match.group())
         sending = _SENDING.search(low)

@@ -40,6 +40,7 @@ _WORDS = """
 묻어 닫고 잠금 잠겨 싸다 싼 큰 짧 멀어 좁 넓 찢어 젖어 녹아 굳어 썩어 쓴 짠 싱겁 흘려 섞어
 탔 끓여
 신입
+왕복 편도
 """
 KO_EVERYDAY_WORDS: tuple[str, ...] = tuple(_WORDS.split())
 
