@@ -636,6 +636,31 @@ article has (tests/inbox/faq/test_learning.py); where keywords already answer, l
 phrasings must not outvote them. The gate judges the curated article only; a learned phrasing
 vouches just for a near-repeat of itself (60 % of content n-grams shared both ways).
 
+**Result of round 20: first rank above the aim, top 3 and silence still short.** Round 20
+taught round 19's spent splits, then had three more article-only sessions write held-out splits
+(`hard-final-21`, `-21b`, `-22`: 389 labelled and 130 no-answer questions; each writer ran the
+near-duplicate check against every earlier question and its own lines until 0 were near; lines
+near another new split were dropped: 1 and 8) and two more write tuning splits (`hard-dev-20a`:
+303 labelled, weighted to vocabulary and long stories; `hard-dev-20b`: 252 no-answer questions
+over other companies' services and everyday domains incl. medicine doses, and 102 labelled
+contrasts; filtered against the held-out ones). Each held-out split was run once, aggregate
+only, before any change (together 95.6 / 96.7 / 123 of 130). Three tuners worked on the tuning
+splits only: the veto reads only the asking parts of a message that names one of the shop's
+products; a named medicine's dose, a courier's own app login, a work VPN, customs and pasted
+shell commands silenced, and more messages that ask nothing (greetings alone, praise, testing
+the line); words the articles never saw (무를 수, 틀다, 식구 되다, 박살, 송장 뜨다, 수령처) and
+misspellings the typo fixer cannot correct. The lead re-taught the ranker and the veto (7,249
+phrasings, 2,403 no-answer questions). One run after, identical through HTTP: **`hard-final-21`
+96.9 / 97.7 / 45 of 46 → 97.7 / 98.5 / 46; `hard-final-21b` 95.4 / 96.2 / 41 of 45 → 95.4 /
+96.2 / 41; `hard-final-22` 94.6 / 96.1 / 37 of 39 → 95.3 / 96.1 / 37.** Together: first rank
+95.6 → 96.1 % (aim ≥ 92: met), top 3 96.7 → 96.9 % (aim ≥ 98: not met), silent 123 → 124 of
+130 (aim: all; not met). Read after the run: 15 labelled questions miss first rank, 12 of them
+silences — 9 by the score gate (the index and the classifier disagree, or agree just under the
+trust bar: 밤 11시 통화 가능?, kids 유산균 with milk), one each by the veto (주문 엎을 수), the
+topics rule (민원 응대 창구) and the owners rule (무배임); 3 are ranked second or third. 6
+no-answer questions are answered: two "is this chat on?" checks, a greeting, English praise,
+우체국 EMS to the US, a company messenger's password.
+
 **Result of round 19: first rank above the aim again, top 3 and silence still short.** Round 19
 taught round 18's spent splits, then had three more article-only sessions write held-out splits
 (`hard-final-19`, `-19b`, `-20`: 343 labelled and 134 no-answer questions; each writer ran the
