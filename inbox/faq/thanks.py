@@ -148,7 +148,10 @@ _CHAT = re.compile(
     r"찍어봅니다|찍어봐요|보내봅니다|보내봐요|눌러봤어요|눌러봐요|써봐요|써봅니다|다음에|"
     # "아 이거 어디다 물어봐야 되는지 몰라서 여기 씁니다": where to ask, not what.
     r"어디다|어디에|물어봐야|여쭤봐야|몰라서|씁니다|써요|남겨요|남깁니다|"
-    r"chat|box|widget|the"
+    r"chat|box|widget|the|"
+    # Is the chat itself on? (after round 20's run: "채팅 열려 있는 거 맞죠? 답이 없어서요",
+    # "지금 이 채팅 켜져 있는 거 맞나요?", "저기요~ 방금 들어왔어요ㅎㅎ"; two writers).
+    r"이|열려|켜져|열려있는|켜져있는|있는|되는|거|건|답이|답을|없어서요|없네요|방금|들어왔어요"
 )
 # A pasted order or tracking number with its label ("주문번호 2024061137188", "20240611-0038821").
 # An order code may carry letters too ("Y7K2-99QX"): six or more letters, digits or dashes,
@@ -166,6 +169,8 @@ def _nothing_asked(low: str) -> bool:
     # A number pasted in groups ("6082 1345 7781") is one number.
     low = re.sub(r"(?<=\d)[\s-]+(?=\d)", "-", low)
     tokens = re.sub(r"[^\w#-]+", " ", low).replace("_", " ").split()
+    # Laughter or a sob typed onto a word ("들어왔어요ㅎㅎ") is not a word of its own.
+    tokens = [re.sub(r"(?<=[가-힣])[ㅋㅎㅠㅜ]+$", "", t) for t in tokens]
     if not tokens:
         return False
     if any(_NUMBER.fullmatch(t) for t in tokens):

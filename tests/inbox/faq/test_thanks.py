@@ -122,3 +122,32 @@ def test_an_opener_or_a_number_before_a_request_is_answered(
 ) -> None:
     assert not no_request_left(message)
     assert slug in [hit.slug for hit in index.answer(message)]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "채팅창 켜져 있는 거 맞아요? 답이 없네요",  # is the chat itself on?
+        "여기 채팅 되는 거 맞나요",
+        "저기요 방금 들어왔어요ㅋㅋ",  # laughter typed onto the word
+        "안녕하세요ㅎㅎ",
+    ],
+)
+def test_asking_whether_the_chat_is_on_gets_no_answer(index: FaqIndex, message: str) -> None:
+    assert no_request_left(message)
+    assert index.answer(message) == []
+
+
+@pytest.mark.parametrize(
+    ("message", "slug"),
+    [
+        ("이거 환불 되는 거 맞나요", "refund-return"),
+        ("주문 들어간 거 맞나요ㅎㅎ", "order-status"),
+        ("방금 주문했는데 취소 되는 거 맞죠", "order-change-cancel"),
+    ],
+)
+def test_whether_a_shop_thing_is_on_is_still_answered(
+    index: FaqIndex, message: str, slug: str
+) -> None:
+    assert not no_request_left(message)
+    assert slug in [hit.slug for hit in index.answer(message)]
