@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import re
 
+# "여기만 한 데가 없네요": praise (`_SOCIAL`), and nothing missing (`_NOTHING_ELSE` drops it).
+_NONE_BETTER = r"만\s?한\s?(?:데|곳|집)(?:가|이|는|도)?\s?없"
 # What a customer writes when nothing is left to ask: thanks, praise, apologies for the
 # trouble, a report that it went well, an acknowledgement, "nothing else".
 _SOCIAL = re.compile(
@@ -47,8 +49,7 @@ _SOCIAL = re.compile(
     # Praise without a thanks word (round 20): "새벽인데도 일하시는 거 대단하세요".
     r"대단하(?:세요|시네요|십니다|셔요|시다)|존경|"
     # Saying hello and having understood: "인사 남겨요", "인사드려요", "이해 완료".
-    r"인사\s?(?:드려|드립|드리러|드리고|남겨|남깁|남기고|하러)|이해\s?완료|"
-    r"만\s?한\s?(?:데|곳|집)(?:가|이|는|도)?\s?없|"
+    r"인사\s?(?:드려|드립|드리러|드리고|남겨|남깁|남기고|하러)|이해\s?완료|" + _NONE_BETTER + r"|"
     # Greetings that are the whole message: "좋은 아침이에요", "반가워요", "굿모닝입니다~",
     # "good evening!", "greetings from a rainy Daejeon afternoon", "you guys are awesome".
     r"좋은\s?아침|반가워|반갑습|굿모닝|굿밤|"
@@ -64,9 +65,7 @@ _NOTHING_ELSE = re.compile(
     r"(?:그\s?)?(?:말|말씀|얘기|이야기|인사)\s?(?:을|를)?\s?(?:하고|드리고|전하고|남기고)\s?싶었\S*|"
     # "제가 잘못 봤네요 문제없어요": the customer's own mistake, and no problem left.
     r"(?:제가\s?)?잘못\s?(?:봤|본\s?거|읽었)\S*|문제\s?(?:없어요|없습니다|없네요|없어)|"
-    r"알려\s?주신\s?(?:대로|덕분)|"
-    # "여기만 한 데가 없네요": nothing is missing, the shop is praised.
-    r"만\s?한\s?(?:데|곳|집)(?:가|이|는|도)?\s?없\S*|"
+    r"알려\s?주신\s?(?:대로|덕분)|" + _NONE_BETTER + r"\S*|"
     # Thanks passed on to someone ("아까 그 상담원분께 고맙다고 전해주세요") asks for nothing
     # the FAQ answers; nor does "appreciate the quick help" ("help" is a request word).
     r"(?:고맙|감사하|감사드린|수고\s?하셨|수고\s?많으셨)\S*\s?(?:다고|단)\s?(?:꼭\s?|좀\s?)?"
@@ -151,7 +150,7 @@ _CHAT = re.compile(
     r"chat|box|widget|the|"
     # Is the chat itself on? (after round 20's run: "채팅 열려 있는 거 맞죠? 답이 없어서요",
     # "지금 이 채팅 켜져 있는 거 맞나요?", "저기요~ 방금 들어왔어요ㅎㅎ"; two writers).
-    r"이|열려|켜져|열려있는|켜져있는|있는|되는|거|건|답이|답을|없어서요|없네요|방금|들어왔어요"
+    r"이|열려|켜져|열려있는|켜져있는|있는|되는|건|답이|답을|없어서요|없네요|방금"
 )
 # A pasted order or tracking number with its label ("주문번호 2024061137188", "20240611-0038821").
 # An order code may carry letters too ("Y7K2-99QX"): six or more letters, digits or dashes,
