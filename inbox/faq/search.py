@@ -753,15 +753,24 @@ def veto_parts(text: str, *, ours: bool = False) -> list[str]:
 
 
 def vetoed_by(
-    model: PhrasingClassifier, query: str, threshold: float = VETO, *, ours: bool = False
+    model: PhrasingClassifier,
+    query: str,
+    threshold: float = VETO,
+    *,
+    ours: Callable[[str], bool] | None = None,
 ) -> bool:
     """Does the veto's `model` silence `query`? Only when the whole message reads P(none) ≥
     `threshold` and, for a message of several parts (`veto_parts`), one part alone reads at
     least VETO_PART (round 19): the whole message's P(none) can be weak evidence multiplied
     over parts none of which reads as no-answer ("GS25 반값택배로 반품 상품 보내도 되나요? |
-    아니면 먼저 상담원한테 접수해야 하나요"). `ours`: see `veto_parts`."""
+    아니면 먼저 상담원한테 접수해야 하나요"). `ours`: does the text name one of the shop's
+    products (see `veto_parts`); asked only of a message the whole reading would silence, so
+    the answers the veto lets through pay nothing for it."""
     text = query[:MAX_QUERY_CHARS]
-    return model.p_none(text) >= threshold and part_p_none(model, text, ours=ours) >= VETO_PART
+    if model.p_none(text) < threshold:
+        return False
+    named = ours is not None and ours(text)
+    return part_p_none(model, text, ours=named) >= VETO_PART
 
 
 def part_p_none(model: PhrasingClassifier, text: str, *, ours: bool = False) -> float:
@@ -1026,9 +1035,7 @@ class FaqIndex:
         A message of several parts is silenced only if one part that asks reads so alone too
         (`vetoed_by`, round 19); of a message naming one of the shop's products, only the
         parts that ask (`names_product`, round 20)."""
-        return self._veto is not None and vetoed_by(
-            self._veto, query, ours=self.names_product(query)
-        )
+        return self._veto is not None and vetoed_by(self._veto, query, ours=self.names_product)
 
     def names_product(self, query: str) -> bool:
         """Does the message name one of the shop's products (the topics lexicon's own words,

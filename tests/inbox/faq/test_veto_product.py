@@ -61,7 +61,7 @@ def test_a_story_around_our_product_does_not_veto_a_request_of_ours(
     shipped: FaqIndex, message: str, slug: str
 ) -> None:
     assert shipped._veto is not None
-    assert vetoed_by(shipped._veto, message, ours=False)  # every part read: vetoed
+    assert vetoed_by(shipped._veto, message)  # every part read: vetoed
     assert not shipped.vetoed(message)
     assert slug in [hit.slug for hit in shipped.answer(message)]
 
