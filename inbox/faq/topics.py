@@ -92,9 +92,8 @@ _REQUEST_CLAUSE = re.compile(
     r"|,\s+|\s+(?:and|but|so|because|since|then)\s+"
 )
 # The articles' request words, what customers ask about a thing (언제, 얼마, 변경, 방법, …하는
-# 법…), and
-# buying or booking verbs (시켰는데, 샀는데, 등록했는데, 예매했는데, 맡겼는데). Not 보내:
-# "아이 어린이집 보내고" is a story.
+# 법…), and buying or booking verbs (시켰는데, 샀는데, 등록했는데, 예매했는데, 맡겼는데). Not
+# 보내: "아이 어린이집 보내고" is a story.
 _NEAR_TOKENS = 3  # the rest of the foreign word's token and the next two
 _EN_NEAR = 4  # English: the words read before a Latin foreign word, and after it
 _ASKS = re.compile(
