@@ -456,6 +456,9 @@ wherever it was run, rounds 5 to 8):
 | hard-final-19 | 19 | 110 + 45 | 94.5 / 94.5 / 44 of 45 | 94.5 / 94.5 / 44 of 45 |
 | hard-final-19b | 19 | 103 + 43 | 96.1 / 98.1 / 41 of 43 | 98.1 / 100.0 / 41 of 43 |
 | hard-final-20 | 19 | 130 + 46 | 92.3 / 93.1 / 44 of 46 | 93.1 / 93.1 / 44 of 46 |
+| hard-final-21 | 20 | 130 + 46 | 96.9 / 97.7 / 45 of 46 | 97.7 / 98.5 / 46 of 46 |
+| hard-final-21b | 20 | 130 + 45 | 95.4 / 96.2 / 41 of 45 | 95.4 / 96.2 / 41 of 45 |
+| hard-final-22 | 20 | 129 + 39 | 94.6 / 96.1 / 37 of 39 | 95.3 / 96.1 / 37 of 39 |
 
 **Held-out discipline, in seven rounds.** `bench/faq_hard.jsonl` was written and
 committed (9e1dc41) before any change to the engine it measures: long, colloquial, vocabulary the
