@@ -11,7 +11,7 @@ import pytest
 
 from connectors.fake import FakeConnector
 from inbox import announcements
-from inbox.announcements import Draft, NewImage
+from inbox.announcements import Draft, NewImage, PublishJob
 from inbox.models.announcements import Announcement, AnnouncementTarget
 from switchboard.runtime import Runtime
 from workers.publish import enqueue, sweep_publishing
@@ -32,9 +32,14 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 20.0) -> None:
         time.sleep(0.05)
 
 
-def create_and_schedule(
+def create_scheduled(
     rt: Runtime, targets: dict[int, str | None], text: str, at: datetime | None = None
-) -> int:
+) -> tuple[int, list[PublishJob]]:
+    """Create and schedule (committed); the jobs are returned, not yet handed to the runner.
+
+    The timed tests check what scheduling decided before any job can run: once a job is in
+    the runner, how soon it runs depends on the machine's load, not on the test.
+    """
     with rt.db.session() as session:
         ann = announcements.create(
             session,
@@ -43,8 +48,15 @@ def create_and_schedule(
             store=rt.store,
         )
         jobs = announcements.schedule(session, ann, None, at, now=datetime.now(UTC))
+    return ann.id, jobs
+
+
+def create_and_schedule(
+    rt: Runtime, targets: dict[int, str | None], text: str, at: datetime | None = None
+) -> int:
+    ann_id, jobs = create_scheduled(rt, targets, text, at)
     enqueue(rt, jobs)
-    return ann.id
+    return ann_id
 
 
 def statuses(rt: Runtime, announcement_id: int) -> dict[int, str]:
@@ -102,27 +114,29 @@ def test_transient_errors_are_retried(rt: Runtime, factory: Any) -> None:
 def test_scheduled_announcement_goes_out_at_its_time(rt: Runtime, factory: Any) -> None:
     fb = factory.account("facebook")
     at = datetime.now(UTC) + timedelta(seconds=1.5)
-    ann_id = create_and_schedule(rt, {fb.id: None}, "예약 게시물", at)
-    pending = rt.jobs.pending()  # type: ignore[attr-defined]
-    assert [(when, func) for when, func, _ in pending] == [(at, "workers.publish.publish_target")]
+    ann_id, jobs = create_scheduled(rt, {fb.id: None}, "예약 게시물", at)
+    assert [job.at for job in jobs] == [at]
     assert statuses(rt, ann_id) == {fb.id: "scheduled"}
+    enqueue(rt, jobs)
     wait_for(lambda: statuses(rt, ann_id)[fb.id] == "published")
     with rt.db.session() as session:
         target = session.query(AnnouncementTarget).one()
         assert target.published_at is not None and target.published_at >= at
+    assert len(FakeConnector.posts[fb.external_id]) == 1
 
 
 def test_retimed_announcement_goes_out_once_at_the_new_time(rt: Runtime, factory: Any) -> None:
     fb = factory.account("facebook")
     first = datetime.now(UTC) + timedelta(seconds=1)
-    ann_id = create_and_schedule(rt, {fb.id: None}, "시간 변경", first)
+    ann_id, first_jobs = create_scheduled(rt, {fb.id: None}, "시간 변경", first)
     later = first + timedelta(seconds=1.5)
     with rt.db.session() as session:
         ann = session.get(Announcement, ann_id)
         assert ann is not None
-        jobs = announcements.schedule(session, ann, None, later, now=datetime.now(UTC))
-    enqueue(rt, jobs)
-    assert len(rt.jobs.pending()) == 2  # type: ignore[attr-defined]
+        later_jobs = announcements.schedule(session, ann, None, later, now=datetime.now(UTC))
+    (old,), (new,) = first_jobs, later_jobs
+    assert (new.target_id, new.version, new.at) == (old.target_id, old.version + 1, later)
+    enqueue(rt, first_jobs + later_jobs)  # the first job is still queued when the second comes
     wait_for(lambda: not rt.jobs.pending())  # type: ignore[attr-defined]
     assert rt.jobs.drain()  # type: ignore[attr-defined]
     assert len(FakeConnector.posts[fb.external_id]) == 1
@@ -135,8 +149,8 @@ def test_retimed_announcement_goes_out_once_at_the_new_time(rt: Runtime, factory
 def test_cancelled_and_deleted_announcements_never_go_out(rt: Runtime, factory: Any) -> None:
     fb = factory.account("facebook")
     at = datetime.now(UTC) + timedelta(seconds=1)
-    cancelled = create_and_schedule(rt, {fb.id: None}, "취소될 글", at)
-    deleted = create_and_schedule(rt, {fb.id: None}, "삭제될 글", at)
+    cancelled, cancelled_jobs = create_scheduled(rt, {fb.id: None}, "취소될 글", at)
+    deleted, deleted_jobs = create_scheduled(rt, {fb.id: None}, "삭제될 글", at)
     with rt.db.session() as session:
         ann = session.get(Announcement, cancelled)
         assert ann is not None
@@ -144,6 +158,7 @@ def test_cancelled_and_deleted_announcements_never_go_out(rt: Runtime, factory: 
         gone = session.get(Announcement, deleted)
         assert gone is not None
         announcements.delete(session, gone, None)
+    enqueue(rt, cancelled_jobs + deleted_jobs)  # the queue still holds them: they must do nothing
     wait_for(lambda: not rt.jobs.pending())  # type: ignore[attr-defined]
     assert rt.jobs.drain()  # type: ignore[attr-defined]
     assert FakeConnector.posts == {}
