@@ -53,16 +53,10 @@ from inbox.faq.classifier import (  # noqa: E402
     PhrasingClassifier,
     blend,
 )
-from inbox.faq.search import (  # noqa: E402
-    MAX_QUERY_CHARS,
-    FaqIndex,
-    _classifier,
-    _veto_classifier,
-    part_p_none,
-    ranking_posterior,
-    request_posterior,
-)
+from inbox.faq.clauses import part_p_none, ranking_posterior, request_posterior  # noqa: E402
+from inbox.faq.search import FaqIndex, _classifier, _veto_classifier  # noqa: E402
 from inbox.faq.services import ServiceNames  # noqa: E402
+from inbox.faq.text import MAX_QUERY_CHARS  # noqa: E402
 from inbox.faq.topics import TopicWords, default_topics  # noqa: E402
 
 NO_SERVICES = ServiceNames(other={}, store=frozenset())
@@ -147,7 +141,7 @@ def veto_cv(
     directions are counted: no-answer questions silenced, labelled ones wrongly silenced.
     `none_from`: the splits whose no-answer questions train the veto (NONE_SPLITS, what
     ships, unless told). `topics`: the gate's lexicon (the shipped one by default). `parts`:
-    the P(none) a message's most none-like part must read too (search.vetoed_by; 0: the
+    the P(none) a message's most none-like part must read too (clauses.vetoed_by; 0: the
     whole message alone, as before round 19), one table each."""
     articles = default_articles()
     plain = FaqIndex(articles, classify=False, topics=topics)
@@ -234,7 +228,7 @@ class Refusal:
     posterior: Mapping[str, float]
     index_order: list[str]  # the index's own ranking, best first
     coverage: float  # of the question by the ranker's first choice (content, no scaffolding)
-    p_none: float  # the fold's veto (0 when search.vetoed_by would not silence it)
+    p_none: float  # the fold's veto (0 when clauses.vetoed_by would not silence it)
     shown: list[str]  # what would be shown if answered: the index hits blended with the ranker
 
     @property
@@ -292,7 +286,7 @@ def refusals(questions: Sequence[Question], folds: Sequence[str]) -> list[Refusa
             whole = index._whole_posterior(q[0])
             shown = [slug for slug, _s in blend(hits, whole, BLEND_WEIGHT)[:3]]
             cover = index.coverage(q[0], first, correct=False, scaffolding=False) if first else 0
-            # As the veto reads it (search.vetoed_by): 0 when no asking part reads none.
+            # As the veto reads it (clauses.vetoed_by): 0 when no asking part reads none.
             ours = index.names_product(q[0])
             p = veto.p_none(q[0]) if part_p_none(veto, q[0], ours=ours) >= VETO_PART else 0.0
             out.append(Refusal(q, fold, posterior, order, cover, p, shown))

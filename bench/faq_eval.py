@@ -34,12 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from inbox.faq.articles import Article, default_articles  # noqa: E402
-from inbox.faq.search import (  # noqa: E402
-    Analyzer,
-    FaqIndex,
-    NgramAnalyzer,
-    normalize,
-)
+from inbox.faq.search import FaqIndex  # noqa: E402
+from inbox.faq.text import Analyzer, NgramAnalyzer, normalize  # noqa: E402
 
 EVAL = ROOT / "bench" / "faq_eval.jsonl"
 BENCHMARKS = ROOT / "BENCHMARKS.md"

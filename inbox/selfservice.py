@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from inbox.conversations import Change, apply_change, system_event
 from inbox.events import emit
 from inbox.faq import evidence
-from inbox.faq.search import content
 from inbox.faq.service import Suggestion, suggest
+from inbox.faq.text import content
 from inbox.models import Conversation, Message, utcnow
 
 OFFERED = "offered"

@@ -54,8 +54,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from inbox.faq.articles import default_articles  # noqa: E402
-from inbox.faq.search import KO_STOP_PHRASES, normalize  # noqa: E402
 from inbox.faq.synonyms import HAND_KO_SYNONYMS  # noqa: E402
+from inbox.faq.text import KO_STOP_PHRASES, normalize  # noqa: E402
 
 OUT = ROOT / "inbox" / "faq" / "vocabulary.json"
 REVIEW = ROOT / "scripts" / "faq_vocabulary_review.json"

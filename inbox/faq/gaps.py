@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from inbox.faq.search import content
+from inbox.faq.text import content
 from inbox.models import Conversation, Message
 
 GAP_OUTCOMES = ("no_match", "handed_off")

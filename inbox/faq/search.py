@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,14 +26,20 @@ from inbox.faq.classifier import (
     FRAMES,
     NONE,
     NUMBERS,
-    TEMPERATURE,
-    VETO,
     VETO_ALPHA,
-    VETO_PART,
     PhrasingClassifier,
     blend,
     default_examples,
     default_no_answer,
+)
+from inbox.faq.clauses import (
+    _DEICTIC,
+    _content_size,
+    clause_weights,
+    ranking_posterior,
+    request_posterior,
+    split_clauses,
+    vetoed_by,
 )
 from inbox.faq.owners import UnknownOwners
 from inbox.faq.salad import word_salad
@@ -46,418 +51,29 @@ from inbox.faq.services import (
     default_services,
 )
 from inbox.faq.spacing import Spacer
-from inbox.faq.synonyms import EN_SYNONYMS, KO_SYNONYMS, fold
+from inbox.faq.synonyms import KO_SYNONYMS, fold
+from inbox.faq.text import (
+    DEFAULT_TERM_WEIGHTS,
+    KO_STOP_PHRASES,
+    MAX_QUERY_CHARS,
+    Analyzer,
+    NgramAnalyzer,
+    TypoFixer,
+    _content_words,
+    _scaffolded,
+    _stem,
+    _word_ngrams,
+    normalize,
+)
 from inbox.faq.thanks import no_request_left
 from inbox.faq.topics import OffTopic, TopicWords, default_topics
-from inbox.faq.words import (
-    KO_EVERYDAY_WORDS,
-    KO_FILLER_PARTS,
-    KO_FILLER_WORDS,
-    KO_QUESTION_ENDINGS,
-)
-
-Analyzer = Callable[[str], list[str]]
-
-_HANGUL_RUN = re.compile(r"[가-힣]+(?:\s+[가-힣]+)*")
-_LATIN_WORD = re.compile(r"[a-z0-9]+")
-# Lone jamo (ㅠㅠ, ㅋㅋ, ㅎㅎ) carry feeling, not content; NFKC turns them into conjoining jamo.
-_LONE_JAMO = re.compile(r"[\u1100-\u11ff\u3130-\u318f]+")
-_SPACES = re.compile(r"\s+")
-
-# Initial and final consonants of a syllable (Unicode order), for the consonant skeleton.
-_CHO = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
-_JONG = " ㄱㄲㄳㄴㄵㄶㄷㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅄㅅㅆㅇㅈㅊㅋㅌㅍㅎ"
-
-# Question scaffolding every article shares ("어떻게 하나요", "싶어요", "어디서"); left in, these
-# n-grams outscore the one content word of a short question. Removed as substrings because
-# customers do not space them.
-KO_STOP_PHRASES: tuple[str, ...] = (
-    # "…할 수 있나요" whole, before 있나요 below leaves its 수 behind: 수정+수 then matched
-    # the address article's title "배송지를 바꿀 수 있나요" in every "…할 수 있나요" question.
-    "수 있나요",
-    "수있나요",
-    "수 있어요",
-    "수있어요",
-    "수 있을까요",
-    "수있을까요",
-    "어떻게",
-    # How customers type 어떻게 on a phone ("반퓸 접수 어떻케 해요").
-    "어떻케",
-    "어떠케",
-    "어뜨케",
-    "어캐",
-    "어케",
-    "어떡",
-    "어디서",
-    "어디에",
-    "어딨",
-    "지금",
-    "혹시",
-    "그냥",
-    "싶어요",
-    "싶은데요",
-    "싶은데",
-    "싶어",
-    "싶음",
-    "하나요",
-    "되나요",
-    "될까요",
-    "있나요",
-    "있어요",
-    "있을까요",
-    # "…할 수 있나요", "받을 수 있어요": ability, asked of every article.
-    "수 있",
-    "수있",
-    "해주세요",
-    "주세요",
-    "해요",
-    "돼요",
-    "되요",
-    "인가요",
-    "에요",
-    "예요",
-    # Greetings and "I have a question" say nothing about which answer fits.
-    "안녕하세요",
-    "안녕하십니까",
-    "감사합니다",
-    "고맙습니다",
-    "알겠습니다",
-    "알겠어요",
-    "수고하세요",
-    # Acknowledgements ("좋아요", "아 그렇군요") answer the agent; they ask nothing.
-    "좋아요",
-    "좋습니다",
-    "그렇군요",
-    "그렇구나",
-    "알았어요",
-    "알았습니다",
-    "확인했어요",
-    "확인했습니다",
-    "네네",
-    # A closing after the problem is solved ("ㅇㅋ 해결됐어요 수고하세요", hard-final-10): it
-    # reports, it asks nothing. Only the done forms: "해결이 안 돼요" is a request for a person.
-    "해결됐어요",
-    "해결됐습니다",
-    "해결됐네요",
-    "해결되었어요",
-    "해결되었습니다",
-    "해결했어요",
-    "해결했습니다",
-    # Politeness around the question ("빠른 답변 부탁드려요", "확인 부탁드립니다") and the
-    # honorific "…해 드려요" of the answers: wrapped around nonsense, these let the wrapper
-    # alone reach an article (round 4's politeness probe, BENCHMARKS.md).
-    "확인 부탁",
-    "확인부탁",
-    "빠른 답변",
-    "빠른답변",
-    "답변",
-    "부탁드립니다",
-    "부탁드려요",
-    "부탁드려",
-    "부탁해요",
-    "부탁합니다",
-    "부탁",
-    "드립니다",
-    "드려요",
-    "드릴게요",
-    "드려",
-    "수고 많으십니다",
-    "수고많으십니다",
-    "수고하십니다",
-    "다름이 아니라",
-    "다름이아니라",
-    "문의드립니다",
-    "문의드려요",
-    "문의합니다",
-    "문의",
-    "질문",
-    "저기요",
-)
-
-_EN_STOPWORD_TEXT = (
-    "a an the i me my we our you your is are was were be been do does did to of in on at for "
-    "it this that and or how what when where why can could would will with from there here "
-    "please get got have has"
-)
-_EN_STOPWORDS = frozenset(_EN_STOPWORD_TEXT.split())
-
-
-def normalize(text: str) -> str:
-    """NFKC, lower case, emoticon jamo dropped, whitespace collapsed."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = _LONE_JAMO.sub(" ", text)
-    return _SPACES.sub(" ", text).strip()
-
-
-def content(text: str) -> tuple[list[str], list[str]]:
-    """A question's content: Hangul runs (folded, scaffolding removed, unspaced) and English
-    content words. What coverage and the gaps report compare; the analyzer indexes more."""
-    folded = fold(normalize(text))
-    return [run.replace(" ", "") for run in _stripped_runs(folded)], _content_words(folded)
-
-
-def _stripped_runs(folded: str) -> list[str]:
-    """The Hangul runs of folded text, each scaffolding phrase replaced by a space."""
-    runs = []
-    for run in _HANGUL_RUN.findall(folded):
-        for phrase in KO_STOP_PHRASES:
-            run = run.replace(phrase, " ")
-        runs.append(run)
-    return runs
-
-
-def _content_words(folded: str) -> list[str]:
-    return [w for w in _LATIN_WORD.findall(folded) if w not in _EN_STOPWORDS]
-
-
-def scaffolded(text: str) -> list[tuple[str, list[bool]]]:
-    """`content`'s Hangul runs, each with which of its syllables are scaffolding around the
-    content: a colloquial ending closing a word (words.KO_QUESTION_ENDINGS), a filler word
-    (KO_FILLER_WORDS), or a filler inside an unspaced run (KO_FILLER_PARTS). Coverage judges
-    a question on the rest ("FAQ round 16" in docs/decisions.md)."""
-    return _scaffolded(fold(normalize(text)))
-
-
-def _scaffolded(folded: str) -> list[tuple[str, list[bool]]]:
-    out = []
-    for run in _stripped_runs(folded):
-        syllables, mask = "", []
-        for word in run.split():
-            marks = [False] * len(word)
-            if word in KO_FILLER_WORDS:
-                marks = [True] * len(word)
-            else:
-                for ending in KO_QUESTION_ENDINGS:
-                    stem = len(word) - len(ending)
-                    if word.endswith(ending) and stem >= (1 if len(ending) > 1 else 2):
-                        marks[len(word) - len(ending) :] = [True] * len(ending)
-                        break
-                for part in KO_FILLER_PARTS:
-                    start = word.find(part)
-                    while start >= 0:
-                        marks[start : start + len(part)] = [True] * len(part)
-                        start = word.find(part, start + 1)
-            syllables += word
-            mask += marks
-        out.append((syllables, mask))
-    return out
-
-
-def _stem(word: str) -> str:
-    # Deliberately crude: enough to meet "orders"/"order", "tracking"/"track".
-    for suffix, repl in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: len(word) - len(suffix)] + repl
-    return word
-
-
-def _skeleton(syllable: str) -> str:
-    index = ord(syllable) - 0xAC00
-    return _CHO[index // 588] + _JONG[index % 28].strip()
-
-
-def _jamo(syllable: str) -> tuple[int, int, int]:
-    index = ord(syllable) - 0xAC00
-    return index // 588, (index % 588) // 28, index % 28
-
-
-def _one_jamo_away(syllable: str) -> Iterable[str]:
-    """Every syllable that differs from `syllable` in exactly one of its three jamo: the
-    typos customers make (반풍 for 반품, 변겅 for 변경, 췩소 for 취소, 배쏭 for 배송)."""
-    cho, jung, jong = _jamo(syllable)
-    for c in range(19):
-        if c != cho:
-            yield chr(0xAC00 + c * 588 + jung * 28 + jong)
-    for v in range(21):
-        if v != jung:
-            yield chr(0xAC00 + cho * 588 + v * 28 + jong)
-    for f in range(28):
-        if f != jong:
-            yield chr(0xAC00 + cho * 588 + jung * 28 + f)
-
-
-class TypoFixer:
-    """Replace a Hangul syllable that no article uses by the one-jamo-away syllable that
-    completes a word of some title or keyword.
-
-    The skeleton n-grams already let a misspelt word rank its article, but the no-match gate
-    judges the question by the exact n-grams it shares with the article, so "반풍 접수" (one
-    content word, mangled) was refused. Only syllables found nowhere in the articles are
-    touched, and only when the change completes a whole keyword word (반품, 변경, 탈퇴):
-    a real word is never "corrected", and "부탁" does not become "부작" because 부작용 is a
-    keyword.
-    """
-
-    def __init__(self, articles: Sequence[Article]) -> None:
-        self.known: set[str] = set()
-        self.words: dict[str, set[str]] = defaultdict(set)  # syllable -> keyword words with it
-        for article in articles:
-            for text in article.texts.values():
-                for chunk in (text.title, text.answer, *text.keywords):
-                    self.known.update(_syllables(chunk))
-                    self.known.update(_syllables(chunk, folded=False))
-                for phrase in (text.title, *text.keywords):
-                    self._add_words(phrase)
-        # Words the index folds or drops are real words too, never typos.
-        for word in (*KO_SYNONYMS, *KO_SYNONYMS.values(), *KO_STOP_PHRASES, *KO_EVERYDAY_WORDS):
-            self.known.update(_syllables(word, folded=False))
-        self._english = _EnglishTypos(articles)
-
-    def _add_words(self, phrase: str) -> None:
-        normal = normalize(phrase)
-        for text in normal, fold(normal):
-            for run in _HANGUL_RUN.findall(text):
-                for word in {run.replace(" ", ""), *run.split()}:
-                    if len(word) >= 2:
-                        for syllable in word:
-                            self.words[syllable].add(word)
-
-    def __call__(self, text: str) -> str:
-        text = self._english(text)
-        if all(s in self.known for s in _syllables(text, folded=False)):
-            return text
-        chars = list(text)
-        for i, char in enumerate(chars):
-            if not ("가" <= char <= "힣") or char in self.known:
-                continue
-            around = "".join(chars[max(0, i - 5) : i + 6]).replace(" ", "")
-            best, best_length = char, 0
-            for candidate in _one_jamo_away(char):
-                fixed = around.replace(char, candidate)
-                for word in self.words.get(candidate, ()):
-                    if len(word) > best_length and word in fixed and word not in around:
-                        best, best_length = candidate, len(word)
-            chars[i] = best
-        return "".join(chars)
-
-
-_LONG_LATIN_WORD = re.compile(r"[A-Za-z]{5,}")
-
-
-class _EnglishTypos:
-    """Replace an English word no article uses by the keyword or title word it is one slip
-    from: a letter left out (acount, registr), one too many (shippping) or two swapped
-    (refnud, recieve). Never a changed letter: a real word is one letter from a keyword far
-    too often (older/order), and with no English dictionary at hand that cannot be told
-    from a typo. Words under five letters are left alone (form/from), and so is a word two
-    keywords are one slip from."""
-
-    def __init__(self, articles: Sequence[Article]) -> None:
-        self.known: set[str] = set(_EN_STOPWORDS) | set(EN_SYNONYMS) | set(EN_SYNONYMS.values())
-        targets: set[str] = set()
-        for article in articles:
-            for text in article.texts.values():
-                for chunk in (text.title, text.answer, *text.keywords):
-                    self.known.update(w.lower() for w in re.findall(r"[A-Za-z]+", chunk))
-                for chunk in (text.title, *text.keywords):
-                    targets.update(w.lower() for w in _LONG_LATIN_WORD.findall(chunk))
-        self.targets = frozenset(targets)
-        # A keyword with one letter left out -> the keywords it can be.
-        self.missing: dict[str, set[str]] = defaultdict(set)
-        for word in targets:
-            for i in range(len(word)):
-                self.missing[word[:i] + word[i + 1 :]].add(word)
-
-    def candidates(self, word: str) -> set[str]:
-        found = set(self.missing.get(word, ()))
-        found.update(w for i in range(len(word)) if (w := word[:i] + word[i + 1 :]) in self.targets)
-        for i in range(len(word) - 1):
-            swapped = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
-            if swapped != word and swapped in self.targets:
-                found.add(swapped)
-        return found
-
-    def __call__(self, text: str) -> str:
-        def fixed(match: re.Match[str]) -> str:
-            word = match.group(0)
-            if word.lower() in self.known:
-                return word
-            found = self.candidates(word.lower())
-            return found.pop() if len(found) == 1 else word
-
-        return _LONG_LATIN_WORD.sub(fixed, text)
-
-
-def _syllables(text: str, *, folded: bool = True) -> list[str]:
-    """The Hangul syllables of `text`, as the index sees them (or as written: the question is
-    corrected before synonyms are folded)."""
-    text = normalize(text)
-    return [c for c in (fold(text) if folded else text) if "가" <= c <= "힣"]
-
-
-def _word_ngrams(text: str, stop_phrases: Sequence[str]) -> set[str]:
-    """The Hangul 2-/3-grams inside one word of `text` as the customer spaced it (after
-    synonyms: "없던 걸로" is one word, 취소), never across a space or a removed phrase."""
-    inside: set[str] = set()
-    for run in _HANGUL_RUN.findall(fold(normalize(text))):
-        for phrase in stop_phrases:
-            run = run.replace(phrase, " ")
-        for word in run.split():
-            for n in (2, 3):
-                inside.update(f"h{n}:{g}" for g in _ngrams(word, n))
-    return inside
+from inbox.faq.words import KO_EVERYDAY_WORDS
 
 
 def _idf(df: int, n: int) -> float:
     return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
 
-def _ngrams(seq: Sequence[str], n: int) -> Iterable[str]:
-    return ("".join(seq[i : i + n]) for i in range(len(seq) - n + 1))
-
-
-@dataclass(frozen=True, slots=True)
-class NgramAnalyzer:
-    """Hangul syllable n-grams (spaces removed), consonant-skeleton n-grams, English words."""
-
-    hangul_orders: tuple[int, ...] = (1, 2, 3)
-    skeleton_orders: tuple[int, ...] = (2,)
-    skip_bigrams: bool = True
-    latin_trigrams: bool = True
-    stop_phrases: tuple[str, ...] = KO_STOP_PHRASES
-
-    def __call__(self, text: str) -> list[str]:
-        text = fold(normalize(text))
-        terms: list[str] = []
-        for run in _HANGUL_RUN.findall(text):
-            for phrase in self.stop_phrases:
-                run = run.replace(phrase, " ")
-            syllables = run.replace(" ", "")
-            for n in self.hangul_orders:
-                terms.extend(f"h{n}:{g}" for g in _ngrams(syllables, n))
-            skeleton = [_skeleton(s) for s in syllables]
-            for n in self.skeleton_orders:
-                terms.extend(f"k{n}:{g}" for g in _ngrams(skeleton, n))
-            if self.skip_bigrams:
-                pairs = zip(syllables, syllables[2:], strict=False)
-                terms.extend(f"s2:{a}{b}" for a, b in pairs)
-        for word in _LATIN_WORD.findall(text):
-            if word in _EN_STOPWORDS:
-                continue
-            stem = _stem(word)
-            terms.append(f"w:{stem}")
-            if self.latin_trigrams and len(stem) > 3:
-                terms.extend(f"c:{g}" for g in _ngrams(f"#{stem}#", 3))
-        return terms
-
-
-# How much one matching query term of each kind counts; single syllables and skeletons are
-# weak evidence on their own but rescue typos.
-DEFAULT_TERM_WEIGHTS: Mapping[str, float] = {
-    "h1": 0.2,
-    "h2": 1.0,
-    "h3": 1.0,
-    "k1": 0.2,
-    "k2": 0.4,
-    "k3": 0.4,
-    "s2": 0.3,
-    "w": 1.5,
-    "c": 0.3,
-    "m": 1.0,
-}
-
-
-MAX_QUERY_CHARS = 500
 # A question this close to a phrasing agents or visitors taught (share of content n-grams
 # both ways) is answered by that phrasing's article even when the curated text is silent.
 LEARNED_MATCH = 0.6
@@ -556,226 +172,12 @@ def _article_terms(
     return tf
 
 
-# Where one intent ends and the next begins: sentence punctuation, connective words said
-# between two requests, and the connective endings -는데/-ㄴ데 ("취소했는데 환불은…") and -고
-# ("바꾸고 환불도…"), but not -고 싶- ("반품하고 싶어요" is one intent).
-_CLAUSE_BREAK = re.compile(
-    r"[.?!;\n。？！]+"
-    r"|\s(?:그리고|근데|그런데|그리고요|또한|또|아니면|그래서|and also|and|but|also)\s"
-    r"|(?<=[는은]데)\s|(?<=[는은]데요)\s|(?<=[가-힣]고)\s(?!싶)",
-    re.IGNORECASE,
-)
-_MIN_CLAUSE_CHARS = 4
 # How much the whole message counts beside its best clause (FaqIndex.search). 0.5 until round
 # 18; on the 35 folds of bench/faq_cv.py (4,852 labelled questions) 1.0 ranks better (first
 # rank +12, top 3 +11 with the other round-18 changes) and silences the same no-answer
 # questions; 1.5 and more silenced one fewer. A long message's story is often where its topic
 # is ("물건 돌려보낸 지 열흘… 원래 이렇게 오래 걸리나요?").
 _WHOLE_WEIGHT = 1.0
-
-
-def split_clauses(text: str) -> list[str]:
-    """The clauses of a message, each long enough to carry an intent; short ones join the next."""
-    clauses: list[str] = []
-    carry = ""
-    for part in _CLAUSE_BREAK.split(text):
-        part = (carry + " " + part).strip() if carry else part.strip()
-        if len(part.replace(" ", "")) < _MIN_CLAUSE_CHARS:
-            carry = part
-            continue
-        clauses.append(part)
-        carry = ""
-    if carry:
-        if clauses:
-            clauses[-1] = clauses[-1] + " " + carry
-        else:
-            clauses.append(carry)
-    return clauses
-
-
-# What a request sounds like ("…해 주세요", "…하고 싶어요", "어떻게…", "…되나요", "가능할까요",
-# "ㄱㄴ?"), as opposed to the background a long message gives first ("지난주에 주문했는데",
-# "선물로 받았거든요"). Matched on the normalized clause; lone-jamo abbreviations are matched
-# before normalize drops them.
-_REQUEST = re.compile(
-    r"주세요|주실|주시|싶어|싶은|싶습|싶음|싶다|원해|원합|바랍|부탁|알려|궁금|"
-    r"[나까가죠]요|[나까가]\s*$|니까\s*$|나여|까여|"
-    r"어떻게|어케|어떡|어디|어딨|언제|얼마|며칠|몇|뭐|무엇|왜|방법|가능|되나|될까|"
-    r"할까|있나|있을까|되죠|하죠|인가|건지|는지|은지|"
-    r"\?|ㄱㄴ|ㄱㄱ|"
-    r"\b(?:how|can|could|where|when|what|why|please|want|need|would|is there|do i|does)\b",
-    re.IGNORECASE,
-)
-_BACKGROUND_WEIGHT = 0.3
-_MIN_ASK_SCORE = 8.0  # SearchConfig.confident_score: what a clause needs to be an answer's
-
-
-def _content_size(text: str) -> int:
-    runs, words = content(text)
-    return sum(len(r) for r in runs) + len(words)
-
-
-def clause_weights(clauses: Sequence[str], strengths: Sequence[float] | None = None) -> list[float]:
-    """How much each clause of a message counts: a request clause fully, background less.
-
-    A long message tells its story before it asks ("어머니 선물로 산 건데 … 환불 받을 수 있나요"),
-    and the story's words (선물, 주문했는데, 적립금) point at other articles; counting them at
-    the same weight let side details win first rank. Background still counts (0.3, and fully
-    in the whole-message score): it is often where the topic is. When no clause sounds like a
-    request, the last one is taken for it (Korean asks last: "지난주에 주문했는데 비번
-    까먹음"). `strengths` (each clause's best article score): a request that reaches no
-    article by itself ("이거 맘에 안 드는데 어떻게 해야 하나요?") asks about the background, and
-    then every clause counts fully. 0.3 was chosen on the tuning splits (flat from 1.0 to 0.3)
-    and on background-prefixed tuning questions (BENCHMARKS.md, "FAQ answers").
-    """
-    asks = [bool(_REQUEST.search(c.lower())) for c in clauses]
-    if not any(asks):
-        asks[-1] = True
-    if all(asks):
-        return [1.0] * len(clauses)
-    if (
-        strengths is not None
-        and max((s for s, ask in zip(strengths, asks, strict=True) if ask), default=0.0)
-        < _MIN_ASK_SCORE
-    ):
-        return [1.0] * len(clauses)
-    return [1.0 if ask else _BACKGROUND_WEIGHT for ask in asks]
-
-
-def request_posterior(
-    model: PhrasingClassifier, query: str, temperature: float = TEMPERATURE
-) -> dict[str, float]:
-    """The classifier's P(article) for the re-ranking: tempered, and for a story told before
-    its request, the mean of the whole message's and the request clauses' own.
-
-    The ranking counts a story less than its request (clause_weights); the classifier read
-    the whole message, so a story's words ("택배 추적 링크로 보니까 오늘 도착한대요. 근데 …
-    반품하고 싶은데") carried first rank back to the story's article ("FAQ round 12",
-    docs/decisions.md). Half, not all: the story is often where the topic is.
-
-    Since round 18 only the trust check reads it (`FaqIndex.trusted`): for the ranking itself
-    the whole message's posterior (`ranking_posterior`) ranks better on the folds.
-    """
-    whole = model.posterior(query, temperature=temperature)
-    clauses = [c for c in split_clauses(query) if _content_size(c)]
-    weights = clause_weights(clauses) if len(clauses) > 1 else [1.0]
-    if all(w == 1.0 for w in weights):
-        return whole
-    asked = " ".join(c for c, w in zip(clauses, weights, strict=True) if w == 1.0)
-    request = model.posterior(asked, temperature=temperature)
-    if not request:
-        return whole
-    return {
-        slug: (whole.get(slug, 0.0) + request.get(slug, 0.0)) / 2
-        for slug in whole.keys() | request.keys()
-    }
-
-
-def ranking_posterior(
-    model: PhrasingClassifier, query: str, temperature: float = TEMPERATURE
-) -> dict[str, float]:
-    """The classifier's tempered P(article) over the whole message: what the ranking blends.
-
-    Round 12 averaged it with the request clauses' own (`request_posterior`), so a story's
-    words would not carry first rank. With 4,852 labelled questions over 35 folds
-    (bench/faq_cv.py, "FAQ round 18" in docs/decisions.md) the whole message ranks better:
-    first rank +12 over the average, and every larger share for the request clause ranked
-    worse (0.67: -14, 0.8: -33; the request's sentence instead of its clause: -1 to +6).
-    Naive Bayes trained on whole customer messages reads a story as the customers who wrote
-    them meant it: "예전 원룸 주소가 그대로… 새 집으로 보내주실 수 있나요" is about the
-    address, and the request clause alone ("보내주실 수 있나요") is not.
-    """
-    return model.posterior(query, temperature=temperature)
-
-
-# Where the veto cuts a message into parts (`veto_parts`): the clause breaks, and also a
-# sentence's end without punctuation ("잘 받았어요 감사해요 다음 주문은…"; …다 only as
-# …니다/…었다, since 생각보다 is no sentence), …던데 ("쿠팡은 바로 탈퇴되던데 여기는…") and a
-# comma. Finer than `split_clauses`, and no part is carried over: a short thanks ("감사해요")
-# must stay a part of its own. …고 only after a verb's stem (the list
-# inbox.faq.topics ends a clause with), not after a noun (광고, 재고, 최고).
-_VETO_BREAK = re.compile(
-    r"[.?!;\n。？！~…]+"
-    r"|\s(?:그리고|근데|그런데|그리고요|또한|또|아니면|그래서|and also|and|but|also)\s"
-    r"|(?<=[는은던]데)\s|(?<=데요)\s|(?<=[가-힣][요죠])\s+|(?<=[니었았였했됐겠]다)\s+|,\s+"
-    r"|(?<=[하했되됐있었았였먹받보내가와오주줬없않못타쓰치놓두넣찾]고)\s(?!싶)",
-    re.IGNORECASE,
-)
-# The shop as a contrastive topic ("쿠팡은 앱에서 바로 탈퇴되던데 여기는 탈퇴 버튼이 어디
-# 있어요", "마트에서는 … 환불해 주던데 여기는 …"): what comes before it is the other company's,
-# told to compare. 42 labelled questions of bench/faq_hard.jsonl's tuning splits say it, and no
-# no-answer question. Not 이 가게는: a delivery app's shop ("이 가게는 배달팁이 왜 …").
-_US_CONTRAST = re.compile(
-    r"(?<![가-힣])(?:여기는|여긴|여기선|여기서는|이\s?(?:쇼핑몰|사이트)(?:은|는|에선|에서는))"
-)
-# ... and the shop named after a comparison ("스마트스토어처럼 착불로 받을 수도 있어요? 여기
-# 배송비 내는 방식이 궁금해요", "쿠팡은 가입하면 바로 되던데 여기서…"): any 여기 then.
-_COMPARISON = re.compile(r"처럼|던데|달리|와\s?다르게|과\s?다르게")
-_HERE = re.compile(r"(?<![가-힣])여기")
-# A deictic the topics lexicon counts as ours (이거 먹어도 돼요?) but that names no product: the
-# veto's parts rule reads only product words (`FaqIndex.names_product`).
-_DEICTIC = re.compile(r"(?<![가-힣])이거")
-
-
-def veto_parts(text: str, *, ours: bool = False) -> list[str]:
-    """The parts of a message the veto reads one by one (`vetoed_by`); `[text]` for one part.
-
-    Two kinds of part are left out. A part that asks nothing (inbox.faq.thanks: thanks, an
-    opener, a "done"), when another part asks something: "잘 받았어요 감사해요 | 다음 주문은
-    언제 배송돼요?" is a question about the next order. When no part asks ("딸이 대신 해줘서
-    이제 다 끝났어요~ | 고생하셨어요"), every part is read. And what comes before the shop as a
-    contrastive topic (`_US_CONTRAST`), or before 여기 after a comparison (`_COMPARISON`):
-    the comparison's other side.
-
-    `ours`: the message names one of the shop's products (`FaqIndex.names_product`). Its
-    story is then the customer's own circumstance around our goods ("강아지가 제 영양제를
-    먹어버렸는데 | 성분 확인하고 싶어요", "대학생 딸이 … 영양제는 알아서 사 먹겠대요 | 딸이
-    혼자 계정을 …"), and only the parts that ask (`_REQUEST`) are read, when one does: a story
-    part that reads none alone must not outvote a request of ours (round 20)."""
-    parts = [p.strip() for p in _VETO_BREAK.split(text) if p and p.strip()]
-    if len(parts) < 2:
-        return [text]
-    asking = [p for p in parts if not no_request_left(p)]
-    if len(asking) < len(parts) and any(_REQUEST.search(p.lower()) for p in asking):
-        parts = asking
-    for k, part in enumerate(parts[1:], start=1):
-        low = part.lower()
-        if _US_CONTRAST.search(low) or (
-            _HERE.search(low) and any(_COMPARISON.search(p) for p in parts[:k])
-        ):
-            parts = parts[k:]
-            break
-    if ours:
-        requests = [p for p in parts if _REQUEST.search(p.lower())]
-        if requests:
-            return requests
-    return parts
-
-
-def vetoed_by(
-    model: PhrasingClassifier,
-    query: str,
-    threshold: float = VETO,
-    *,
-    ours: Callable[[str], bool] | None = None,
-) -> bool:
-    """Does the veto's `model` silence `query`? Only when the whole message reads P(none) ≥
-    `threshold` and, for a message of several parts (`veto_parts`), one part alone reads at
-    least VETO_PART (round 19): the whole message's P(none) can be weak evidence multiplied
-    over parts none of which reads as no-answer ("GS25 반값택배로 반품 상품 보내도 되나요? |
-    아니면 먼저 상담원한테 접수해야 하나요"). `ours`: does the text name one of the shop's
-    products (see `veto_parts`); asked only of a message the whole reading would silence, so
-    the answers the veto lets through pay nothing for it."""
-    text = query[:MAX_QUERY_CHARS]
-    if model.p_none(text) < threshold:
-        return False
-    named = ours is not None and ours(text)
-    return part_p_none(model, text, ours=named) >= VETO_PART
-
-
-def part_p_none(model: PhrasingClassifier, text: str, *, ours: bool = False) -> float:
-    """P(none) of the most none-like part of `text` (`veto_parts`; the whole for one part)."""
-    return max(model.p_none(part) for part in veto_parts(text[:MAX_QUERY_CHARS], ours=ours))
 
 
 class FaqIndex:
@@ -912,8 +314,8 @@ class FaqIndex:
         Only the first MAX_QUERY_CHARS characters count: a question is short, and a pasted
         20,000-character message must not cost more than one. A message of several clauses
         ("주문 취소했는데 환불은 언제 들어오나요") is also scored clause by clause: an article
-        scores its best clause plus half its whole-message score, so each intent of the message
-        can rank on its own instead of being diluted by the others.
+        scores its best clause plus its whole-message score (`_WHOLE_WEIGHT`), so each intent
+        of the message can rank on its own instead of being diluted by the others.
         """
         query = query[:MAX_QUERY_CHARS]
         if correct:

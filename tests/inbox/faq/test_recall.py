@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from inbox.faq.search import FaqIndex, scaffolded
+from inbox.faq.search import FaqIndex
 from inbox.faq.spacing import Spacer
+from inbox.faq.text import scaffolded
 
 
 def test_a_corrected_typo_with_a_sure_score_is_answered(gate: FaqIndex) -> None:

@@ -4,21 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+import inbox.faq.clauses as clauses_module
 import inbox.faq.search as search_module
 from inbox.faq.articles import default_articles
 from inbox.faq.classifier import BLEND_WEIGHT, TEMPERATURE, blend
-from inbox.faq.search import (
-    FaqIndex,
-    NgramAnalyzer,
-    TypoFixer,
-    clause_weights,
-    content,
-    normalize,
-    rank,
-    request_posterior,
-    split_clauses,
-)
+from inbox.faq.clauses import clause_weights, request_posterior, split_clauses
+from inbox.faq.search import FaqIndex, rank
 from inbox.faq.synonyms import fold
+from inbox.faq.text import NgramAnalyzer, TypoFixer, content, normalize
 
 
 @pytest.fixture(scope="module")
@@ -187,7 +180,7 @@ def test_each_intent_of_a_two_part_message_is_offered(index: FaqIndex) -> None:
 
 
 def test_request_clauses_count_fully_and_background_less() -> None:
-    background = search_module._BACKGROUND_WEIGHT
+    background = clauses_module._BACKGROUND_WEIGHT
     story, ask = "택배 추적 링크로 보니까 오늘 도착한대요", "받으면 반품하고 싶은데 어떻게 하나요"
     assert clause_weights([story, ask]) == [background, 1.0]
     # No clause sounds like a request: Korean asks last.
@@ -208,7 +201,7 @@ def test_a_multi_intent_question_offers_both_and_the_index_ranks_the_request_fir
     # The index itself still counts the story less than the request ...
     assert index.search(question)[0].slug == "refund-return"
     # ... and counting the story like the request lets its words (택배 추적 링크) win.
-    monkeypatch.setattr(search_module, "_BACKGROUND_WEIGHT", 1.0)
+    monkeypatch.setattr(clauses_module, "_BACKGROUND_WEIGHT", 1.0)
     assert index.search(question)[0].slug == "shipping-tracking"
 
 

@@ -10,17 +10,17 @@ from collections.abc import Iterator
 
 import pytest
 
-from inbox.faq import search
-from inbox.faq.classifier import VETO_PART
-from inbox.faq.search import FaqIndex, part_p_none, veto_parts
+from inbox.faq import clauses
+from inbox.faq.classifier import VETO, VETO_PART
+from inbox.faq.clauses import part_p_none, veto_parts
+from inbox.faq.search import FaqIndex
 
 
 @pytest.fixture
-def whole_message_veto() -> Iterator[None]:
+def whole_message_veto(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The veto as it was before round 19: the whole message's P(none) alone."""
-    search.VETO_PART = 0.0
+    monkeypatch.setattr(clauses, "VETO_PART", 0.0)
     yield
-    search.VETO_PART = VETO_PART
 
 
 def test_a_part_that_asks_nothing_is_left_out_when_another_part_asks() -> None:
@@ -80,7 +80,7 @@ def test_a_message_whose_asking_parts_are_ours_is_answered(
     shipped: FaqIndex, message: str, slug: str
 ) -> None:
     assert shipped._veto is not None
-    assert shipped._veto.p_none(message) >= search.VETO  # the whole message alone would veto
+    assert shipped._veto.p_none(message) >= VETO  # the whole message alone would veto
     assert part_p_none(shipped._veto, message) < VETO_PART
     assert not shipped.vetoed(message)
     assert slug in [hit.slug for hit in shipped.answer(message)]

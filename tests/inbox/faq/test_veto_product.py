@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from inbox.faq.search import FaqIndex, veto_parts, vetoed_by
+from inbox.faq.clauses import veto_parts, vetoed_by
+from inbox.faq.search import FaqIndex
 
 
 def test_only_the_asking_parts_are_read_when_the_message_is_ours() -> None:

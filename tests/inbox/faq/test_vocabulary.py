@@ -11,7 +11,7 @@ from importlib import resources
 import pytest
 
 from inbox.faq.articles import default_articles
-from inbox.faq.search import FaqIndex, normalize
+from inbox.faq.search import FaqIndex
 from inbox.faq.synonyms import (
     HAND_KO_SYNONYMS,
     KO_SYNONYMS,
@@ -20,6 +20,7 @@ from inbox.faq.synonyms import (
     fold,
     load_vocabulary,
 )
+from inbox.faq.text import normalize
 
 
 def _committed() -> dict[str, object]:
