@@ -31,7 +31,7 @@ NONE = "(none)"
 # bench/faq_cv.py --veto ("FAQ round 10" in docs/decisions.md).
 VETO = 0.7
 # ... and the P(none) one part of a message of several must read alone for the whole message's
-# P(none) to count (inbox.faq.search.veto_parts, round 19). Naive Bayes multiplies weak
+# P(none) to count (inbox.faq.clauses.veto_parts, round 19). Naive Bayes multiplies weak
 # evidence: "카카오톡 채널 차단했는데 | 회원 탈퇴도 같이 하고 싶어요" reads 0.99 whole and 0.00
 # in each part. On the 39 folds (bench/faq_cv.py --veto-part) the labelled questions it gives
 # back read at most 0.08 in their most none-like part; with round 19's silence rules merged, a
