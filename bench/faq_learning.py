@@ -99,6 +99,11 @@ def load() -> list[Question]:
             "final22": "hard-final-22",
             "dev20a": "hard-dev-20a",
             "dev20b": "hard-dev-20b",
+            "final23": "hard-final-23",
+            "final23b": "hard-final-23b",
+            "final24": "hard-final-24",
+            "dev21a": "hard-dev-21a",
+            "dev21b": "hard-dev-21b",
         }[row["split"]]
         out.append((row["q"], tuple(row["slugs"]), row["kind"], split))
     for line in FIRST.read_text(encoding="utf-8").splitlines():
@@ -280,6 +285,9 @@ TAUGHT = (
     "hard-final-20",
     "hard-dev-20a",
     "hard-dev-20b",
+    "hard-final-21",
+    "hard-final-21b",
+    "hard-final-22",
     "first-dev",
     "first-test",
 )
@@ -327,8 +335,10 @@ TAUGHT = (
 # which wrote its own three first (hard-final-19, -19b, -20; see docs/decisions.md "FAQ round 19").
 # Round 19's held-out splits, the same way: spent by round 19's after-run, taught in round 20,
 # which wrote its own three first (hard-final-21, -21b, -22; see docs/decisions.md "FAQ round 20").
-HELD_OUT = "hard-final-21"
-HELD_OUT_SPLITS = (HELD_OUT, "hard-final-21b", "hard-final-22")
+# Round 20's held-out splits, the same way: spent by round 20's after-run, taught in round 21,
+# which wrote its own three first (hard-final-23, -23b, -24; see docs/decisions.md "FAQ round 21").
+HELD_OUT = "hard-final-23"
+HELD_OUT_SPLITS = (HELD_OUT, "hard-final-23b", "hard-final-24")
 # Round 13's check of transfer: a third writer's questions (labelled and no-answer), never
 # read line by line, run with --check (aggregate only) before and after the round's changes
 # (92.3 / 95.9 / 103 of 137 -> 92.0 / 95.3 / 105; "FAQ round 13" in docs/decisions.md); then
