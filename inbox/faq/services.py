@@ -64,6 +64,7 @@ _PHRASE_NOUNS = frozenset(_PHRASE_NOUN_TEXT.split())
 _PHRASE_TOKENS = 3  # how far a phrase may run past the name before its role is assumed
 # English: the word before the name says the same ("paid with PayPal", "on KakaoTalk").
 _EN_MENTION_BEFORE = frozenset({"with", "via", "through", "using", "by", "than", "like"})
+_EN_DETERMINERS = frozenset({"my", "the", "our", "a", "an", "his", "her", "their"})
 # The message points at us, or compares our product with one seen elsewhere ("올리브영 매장에서
 # 본 거랑 같은 제품인가요"): whatever else it names, it asks about this store. "Not here" is a
 # parcel that has not come ("My Amazon package says delivered but it's not here"), not us.
@@ -75,6 +76,21 @@ OURS = re.compile(
     r"\bsame as\b",
     re.IGNORECASE,
 )
+
+
+# English addresses the shop as "you" (round 21): "Can I reach you on WhatsApp or Messenger",
+# "Outlook put your reset email in junk", "iHerb waives delivery over a total, what's your
+# cutoff", "the password for this shop, not my Gmail one". Read, like OURS, outside the names,
+# and only here: a foreign thing asked of "you" ("what's your opinion on bitcoin") is still
+# not the shop's (inbox.faq.topics reads OURS alone).
+_EN_OURS = re.compile(
+    r"\byour\b|\byou\s(?:guys|folks|all)\b|"
+    r"\b(?:reach|contact|message|text|call|email|e-mail|dm|ping|write\sto)\s(?:you|u)\b|"
+    r"\bthis\s(?:shop|store|site|website|web\s?site|app|page)\b"
+)
+# A name the customer sets aside ("not my Gmail one", "not the Naver account") is not the
+# request's owner.
+_EN_NOT = re.compile(r"\bnot\s(?:my|the|on|via|through|with|from|in|for)?\s?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,18 +252,22 @@ class OtherServices:
         low = " ".join(text.lower().split())
         matches = list(self._regex.finditer(low))
         if not matches:
-            return [*self._unnamed(low), *_elsewhere(low)] if not OURS.search(low) else []
+            ours = OURS.search(low) or _EN_OURS.search(low)
+            return [*self._unnamed(low), *_elsewhere(low)] if not ours else []
         # Pointing at us is read outside the names: 여기어때 is a travel app, not "here".
         rest, end = [], 0
         for match in matches:
             rest.append(low[end : match.start()])
             end = match.end()
-        if OURS.search(" ".join([*rest, low[end:]])):
+        outside = " ".join([*rest, low[end:]])
+        if OURS.search(outside) or _EN_OURS.search(outside):
             return []
         found = [*self._unnamed(low), *_elsewhere(low)]
         for match in matches:
             name = " ".join(match.group().split())
             before, after = low[: match.start()], low[match.end() :]
+            if _EN_NOT.search(before):
+                continue  # "not my Gmail one": set aside, not asked about
             if name in self.other and owns(before, after) and not _mailbox(name, after, before):
                 found.append(name)
             elif self.other.get(name) in _SHOPS and _ordered_through(after):
@@ -548,6 +568,9 @@ def owns(before: str, after: str) -> bool:
     """Is the name between `before` and `after` the owner of the request (not an instrument,
     a comparison or a description)? inbox.faq.topics reads a foreign thing's role with it."""
     words_before = re.findall(r"[a-z0-9]+", before[-20:])
+    # "paid through my bank's app", "with my PayPal": the determiner is read past (round 21).
+    while len(words_before) > 1 and words_before[-1] in _EN_DETERMINERS:
+        words_before.pop()
     if words_before and words_before[-1] in _EN_MENTION_BEFORE and not after[:1].strip():
         return False
     tokens = after.split(" ")
