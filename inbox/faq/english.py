@@ -39,7 +39,8 @@ _CLOSING = re.compile(
     r"my\sbad|my\smistake|false\salarm|"
     r"(?:it'?s|it\sis|they'?re|they\sare|its)\s(?:there|here|in)\snow|"
     r"(?:just\s)?(?:showed|turned)\sup|(?:sorted|figured|worked)\s(?:it\s|that\s)?out|"
-    r"found\sit|(?:all\s)?sorted(?:\snow)?|(?:works|working)\snow|all\sgood(?:\snow)?|"
+    r"found\s(?:it|them|that|the\s(?:\w+\s){0,2}?(?:link|email|mail|number|page|button|option|setting|code|tab))|"
+    r"(?:all\s)?sorted(?:\snow)?|(?:works|working)\snow|all\sgood(?:\snow)?|"
     r"sorry\sfor\s(?:the|all\sthe|any)\s(?:bother|trouble|confusion|hassle|noise|spam|fuss)|"
     r"sorry\sto\sbother(?:\syou)?|"
     r"have\sa\s(?:nice|good|great|lovely|wonderful)\s(?:day|one|evening|weekend|night|week)|"
@@ -52,10 +53,13 @@ _CLOSING = re.compile(
     r"thanks?|thank\syou|thx|ty|appreciated?|appreciate\sit|much\sobliged)\b"
 )
 # Praise that reads like a question word: "love how fast it came", and "when" telling a story
-# in the past ("when I had a problem once your agent fixed it"), not asking a time.
+# in the past ("when I had a problem once your agent fixed it"), not asking a time; a problem
+# had in that story is over ("when I had an issue last spring your team sorted it out").
 _NOT_ASKED = re.compile(
     r"\bhow\s(?:fast|quick|quickly|easy|nice|good|well|great|lovely|smooth|friendly|helpful|"
     r"patient|kind|nicely|carefully)\b|"
+    r"\b(?:when|once|the\sone\stime)\s(?:i|we)\shad\s(?:a|an|one|some)\s(?:\w+\s)?"
+    r"(?:problem|issue|question)s?\b|"
     r"\bwhen(?=\s(?:i|we|he|she|they|my\s\w+|our\s\w+)\s(?:\w+\s)?"
     r"(?:had|was|were|did|got|came|went|called|asked|wrote|\w+ed)\b)"
 )

@@ -84,7 +84,7 @@ OURS = re.compile(
 # and only here: a foreign thing asked of "you" ("what's your opinion on bitcoin") is still
 # not the shop's (inbox.faq.topics reads OURS alone).
 _EN_OURS = re.compile(
-    r"\byour\b|\byou\s(?:guys|folks|all)\b|"
+    r"(?<!not\s)\byours?\b|\byou\s(?:guys|folks|all)\b|"
     r"\b(?:reach|contact|message|text|call|email|e-mail|dm|ping|write\sto)\s(?:you|u)\b|"
     r"\bthis\s(?:shop|store|site|website|web\s?site|app|page)\b"
 )
@@ -233,6 +233,11 @@ class OtherServices:
         self._couriers = names.couriers
         self._regex = _compile(tuple(sorted({*self.other, *self.store}, key=_longest_first)))
 
+    def _shop(self, name: str) -> bool:
+        """Is `name` a shop or a delivery app (`_SHOPS`)? A category's English sibling
+        ("shops (English names)", round 21) is read as the category."""
+        return self.other.get(name, "").split(" (")[0] in _SHOPS
+
     def _unnamed(self, low: str) -> list[str]:
         """Companies no list names, read from the organ they head (`_ORGAN`, `_MALL`)."""
         heads = [m.group(1) for m in (*_ORGAN.finditer(low), *_MALL.finditer(low))]
@@ -270,7 +275,7 @@ class OtherServices:
                 continue  # "not my Gmail one": set aside, not asked about
             if name in self.other and owns(before, after) and not _mailbox(name, after, before):
                 found.append(name)
-            elif self.other.get(name) in _SHOPS and _ordered_through(after):
+            elif self._shop(name) and _ordered_through(after):
                 found.append(name)  # "쿠팡 로켓배송으로 시킨 거": that shop's order
             elif name in self.store and owns(before, after) and _asks_own(after):
                 found.append(name)  # the customer's own account, money or help desk there
@@ -278,7 +283,7 @@ class OtherServices:
                 found.append(name)  # "CJ대한통운 앱 로그인이 안 돼요": the courier's own app
             elif _EN_ACCOUNT_BEFORE.search(before) and _EN_ACCOUNT_AFTER.match(after):
                 found.append(name)  # "deactivate my Instagram account": its own account
-            elif self.other.get(name) in _SHOPS and _SHOP_ORDER.match(after):
+            elif self._shop(name) and _SHOP_ORDER.match(after):
                 found.append(name)  # "쿠팡 주문건인데": that shop's order
             elif (
                 name in _COUNTER
