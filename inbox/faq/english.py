@@ -29,7 +29,8 @@ _HANGUL = re.compile(r"[가-힣ㄱ-ㅎㅏ-ㅣ]")
 #   "figured it out", "found it", "works now";
 # - apologies and wishes: "sorry for the bother", "have a nice day", "take care";
 # - praise with nothing asked: "just wanted to say", "no question", "keep it up", "the best",
-#   "love", "happy", "way better than";
+#   "love", "happy", "way better than", "great service, will order again", "five stars";
+# - an answer understood: "got it", "that helps", "makes sense", "all set", "no worries";
 # - thanks: "thank you", "thx", "appreciate it", "much obliged".
 _CLOSING = re.compile(
     r"\b(?:never\s?mind|nvm|nevermind|ignore\s(?:that|this|me|it|my\s(?:last\s)?(?:message|msg|question))|"
@@ -49,7 +50,11 @@ _CLOSING = re.compile(
     r"that'?s\sall|nothing\selse|keep\s(?:it|up\sthe\sgood\swork)\sup|keep\sit\sup|"
     r"well\sdone|good\sjob|great\sjob|the\sbest|love|loved|loving|lovely|awesome|amazing|"
     r"fantastic|excellent|brilliant|wonderful|impressed|happy|delighted|grateful|"
-    r"(?:way|much|so\smuch|a\slot)\sbetter\sthan|"
+    r"(?:way|much|so\smuch|a\slot)\sbetter\sthan|perfect|(?:super|so|very|really)\shelpful|"
+    r"great\s(?:service|products?|stuff|quality|shop|store)|(?:five|5)\sstars|highly\srecommend|"
+    r"(?:will|i'?ll|we'?ll)\s(?:definitely\s|surely\s)?(?:order|buy|shop)(?:\sfrom\syou)?\sagain|"
+    r"(?:will|i'?ll|we'?ll)\s(?:definitely\s)?be\sback|"
+    r"no\sworries|all\sset|that\s(?:helps|helped|clears\sit\sup)|makes\ssense|got\sit|"
     r"thanks?|thank\syou|thx|ty|appreciated?|appreciate\sit|much\sobliged)\b"
 )
 # Praise that reads like a question word: "love how fast it came", and "when" telling a story

@@ -33,6 +33,9 @@ def _slugs(index: FaqIndex, question: str) -> list[str]:
         "Never mind, my brother figured it out. Take care",
         # The trouble solved on its own, and an apology for the bother.
         "ah it's here now, sorry for the trouble!",
+        # An answer understood, and a review with nothing asked.
+        "ok that helps, no worries",
+        "Great service, will definitely order again. Five stars!",
         # Praise with nothing asked, short and long.
         "Honestly the omega 3 is fantastic, my knees feel way better. Keep up the good work!",
         "Just wanted to let you know the gummies are a hit with my kids, no question here",
@@ -56,6 +59,8 @@ def test_an_english_closing_gets_no_answer(shipped: FaqIndex, message: str) -> N
         # A problem reported after thanks or an apology.
         ("thanks, the package arrived but one bottle was cracked", "refund-return"),
         ("my order never arrived, sorry to bother you", "shipping-missing"),
+        # Praise with a problem, and a question that only looks like a promise to come back.
+        ("Great products but the last order was missing a bottle", "shipping-missing"),
         # An imperative with thanks.
         ("Please wipe my profile and all my data, thanks.", "account-delete"),
     ],
