@@ -41,6 +41,7 @@ from inbox.faq.clauses import (
     split_clauses,
     vetoed_by,
 )
+from inbox.faq.english import english_closing
 from inbox.faq.owners import UnknownOwners
 from inbox.faq.salad import word_salad
 from inbox.faq.services import (
@@ -361,6 +362,8 @@ class FaqIndex:
             return []  # code, a keyboard mash, article words strung together: inbox.faq.salad
         if no_request_left(query[:MAX_QUERY_CHARS]):
             return []  # thanks, praise, a closing with nothing asked: inbox.faq.thanks
+        if english_closing(query[:MAX_QUERY_CHARS]):
+            return []  # the same in English ("never mind", "wrong window"): inbox.faq.english
         low = normalize(self._fix(worded))
         if self._unknown.owner(low) and not self._topics.points_at_us(low):
             return []  # owned by a word the shop never saw (사주 상담): inbox.faq.owners

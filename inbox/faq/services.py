@@ -64,6 +64,7 @@ _PHRASE_NOUNS = frozenset(_PHRASE_NOUN_TEXT.split())
 _PHRASE_TOKENS = 3  # how far a phrase may run past the name before its role is assumed
 # English: the word before the name says the same ("paid with PayPal", "on KakaoTalk").
 _EN_MENTION_BEFORE = frozenset({"with", "via", "through", "using", "by", "than", "like"})
+_EN_DETERMINERS = frozenset({"my", "the", "our", "a", "an", "his", "her", "their"})
 # The message points at us, or compares our product with one seen elsewhere ("올리브영 매장에서
 # 본 거랑 같은 제품인가요"): whatever else it names, it asks about this store. "Not here" is a
 # parcel that has not come ("My Amazon package says delivered but it's not here"), not us.
@@ -75,6 +76,21 @@ OURS = re.compile(
     r"\bsame as\b",
     re.IGNORECASE,
 )
+
+
+# English addresses the shop as "you" (round 21): "Can I reach you on WhatsApp or Messenger",
+# "Outlook put your reset email in junk", "iHerb waives delivery over a total, what's your
+# cutoff", "the password for this shop, not my Gmail one". Read, like OURS, outside the names,
+# and only here: a foreign thing asked of "you" ("what's your opinion on bitcoin") is still
+# not the shop's (inbox.faq.topics reads OURS alone).
+_EN_OURS = re.compile(
+    r"(?<!not\s)\byours?\b|\byou\s(?:guys|folks|all)\b|"
+    r"\b(?:reach|contact|message|text|call|email|e-mail|dm|ping|write\sto)\s(?:you|u)\b|"
+    r"\bthis\s(?:shop|store|site|website|web\s?site|app|page)\b"
+)
+# A name the customer sets aside ("not my Gmail one", "not the Naver account") is not the
+# request's owner.
+_EN_NOT = re.compile(r"\bnot\s(?:my|the|on|via|through|with|from|in|for)?\s?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +233,11 @@ class OtherServices:
         self._couriers = names.couriers
         self._regex = _compile(tuple(sorted({*self.other, *self.store}, key=_longest_first)))
 
+    def _shop(self, name: str) -> bool:
+        """Is `name` a shop or a delivery app (`_SHOPS`)? A category's English sibling
+        ("shops (English names)", round 21) is read as the category."""
+        return self.other.get(name, "").split(" (")[0] in _SHOPS
+
     def _unnamed(self, low: str) -> list[str]:
         """Companies no list names, read from the organ they head (`_ORGAN`, `_MALL`)."""
         heads = [m.group(1) for m in (*_ORGAN.finditer(low), *_MALL.finditer(low))]
@@ -236,21 +257,25 @@ class OtherServices:
         low = " ".join(text.lower().split())
         matches = list(self._regex.finditer(low))
         if not matches:
-            return [*self._unnamed(low), *_elsewhere(low)] if not OURS.search(low) else []
+            ours = OURS.search(low) or _EN_OURS.search(low)
+            return [*self._unnamed(low), *_elsewhere(low)] if not ours else []
         # Pointing at us is read outside the names: 여기어때 is a travel app, not "here".
         rest, end = [], 0
         for match in matches:
             rest.append(low[end : match.start()])
             end = match.end()
-        if OURS.search(" ".join([*rest, low[end:]])):
+        outside = " ".join([*rest, low[end:]])
+        if OURS.search(outside) or _EN_OURS.search(outside):
             return []
         found = [*self._unnamed(low), *_elsewhere(low)]
         for match in matches:
             name = " ".join(match.group().split())
             before, after = low[: match.start()], low[match.end() :]
+            if _EN_NOT.search(before):
+                continue  # "not my Gmail one": set aside, not asked about
             if name in self.other and owns(before, after) and not _mailbox(name, after, before):
                 found.append(name)
-            elif self.other.get(name) in _SHOPS and _ordered_through(after):
+            elif self._shop(name) and _ordered_through(after):
                 found.append(name)  # "쿠팡 로켓배송으로 시킨 거": that shop's order
             elif name in self.store and owns(before, after) and _asks_own(after):
                 found.append(name)  # the customer's own account, money or help desk there
@@ -258,7 +283,7 @@ class OtherServices:
                 found.append(name)  # "CJ대한통운 앱 로그인이 안 돼요": the courier's own app
             elif _EN_ACCOUNT_BEFORE.search(before) and _EN_ACCOUNT_AFTER.match(after):
                 found.append(name)  # "deactivate my Instagram account": its own account
-            elif self.other.get(name) in _SHOPS and _SHOP_ORDER.match(after):
+            elif self._shop(name) and _SHOP_ORDER.match(after):
                 found.append(name)  # "쿠팡 주문건인데": that shop's order
             elif (
                 name in _COUNTER
@@ -548,6 +573,9 @@ def owns(before: str, after: str) -> bool:
     """Is the name between `before` and `after` the owner of the request (not an instrument,
     a comparison or a description)? inbox.faq.topics reads a foreign thing's role with it."""
     words_before = re.findall(r"[a-z0-9]+", before[-20:])
+    # "paid through my bank's app", "with my PayPal": the determiner is read past (round 21).
+    while len(words_before) > 1 and words_before[-1] in _EN_DETERMINERS:
+        words_before.pop()
     if words_before and words_before[-1] in _EN_MENTION_BEFORE and not after[:1].strip():
         return False
     tokens = after.split(" ")

@@ -549,6 +549,13 @@ EN_SYNONYMS: dict[str, str] = {
     "my box": "my package",
     "pw": "password",
     "setting myself up": "sign up",
+    # Round 21: a name that changed with a marriage ("still my maiden name", "my married name",
+    # "my surname changed") is the account's name to edit, not a new account; the story's
+    # wedding read as signing up.
+    "maiden name": "change name",
+    "married name": "change name",
+    "surname": "name",
+    "family name": "name",
 }
 
 

@@ -136,6 +136,13 @@ _SENDING = re.compile(
     r"(?:택배|소포|짐|박스|화물)\s?(?:를|을|로|으로|는|좀)?\s?"
     r"(?:보내는\s?(?:법|방법)|보내려면|보내려고|보내려는데|부치는\s?(?:법|방법)|부치려면|부치려고)"
 )
+# The same in English (round 21): "best way to ship a parcel from Seoul to Vancouver", "how do
+# I mail a package abroad", "cheapest way to send a box to Canada". Only with an indefinite
+# article: "the parcel", "my package" are an order's ("can you send my package to my office").
+_EN_SENDING = re.compile(
+    r"\b(?:ship|send|mail|post)(?:ing)?\s(?:a|an|some|one|two|few)\s(?:\w+\s)?"
+    r"(?:parcel|package|box|letter|gift|care\spackage)s?\b"
+)
 _SENT_TO_US = re.compile(r"반품|교환|환불|회수|반송|돌려|불량|파손|return|refund")
 
 # A home the lexicon lists as a property (원룸, 투룸, 오피스텔: renting and moving are not ours)
@@ -171,6 +178,17 @@ _WITH_OTHER = re.compile(
     r"술|소주|맥주|와인|막걸리|음주|커피|카페인|자몽|우유|주스|담배|흡연|운전|"
     r"\b(?:alcohol|beer|wine|coffee|grapefruit|drive|driving)\b"
 )
+
+
+def _medicine_words(words: TopicWords) -> frozenset[str]:
+    """The `MEDICINES` domain's words and those of its sibling domains ("medicines (English)",
+    round 21: antidepressants, melatonin, blood thinners), all read by the medicine rule."""
+    return frozenset(
+        word
+        for domain, listed in words.foreign.items()
+        if domain.split(" (")[0] == MEDICINES
+        for word in listed
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,7 +292,7 @@ class OffTopic:
             if word.split()[0] not in own or not re.search(_pattern(word), own)
         }
         self.foreign = frozenset(foreign - words.ours)
-        self._medicines = words.foreign.get(MEDICINES, frozenset()) & self.foreign
+        self._medicines = _medicine_words(words) & self.foreign
         by_length = lambda w: (-len(w), w)  # noqa: E731 - longest first: 헬스장 before 헬스
         self._foreign = _compile(tuple(sorted(self.foreign, key=by_length)))
         self._ours = _compile(tuple(sorted(words.ours, key=by_length)))
@@ -354,7 +372,7 @@ class OffTopic:
                 continue  # the customer's home as where the parcel goes
             if asks and not _CIRCUMSTANCE.match(after) and owns(before, after):
                 found.append(match.group())
-        sending = _SENDING.search(low)
+        sending = _SENDING.search(low) or _EN_SENDING.search(low)
         if sending and not _SENT_TO_US.search(low):
             found.append(sending.group())  # the customer sends a parcel: not an order of ours
         return found
