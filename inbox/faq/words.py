@@ -41,6 +41,7 @@ _WORDS = """
 탔 끓여
 신입
 왕복 편도
+어찌 어째 어쩌
 """
 KO_EVERYDAY_WORDS: tuple[str, ...] = tuple(_WORDS.split())
 
@@ -63,7 +64,7 @@ KO_QUESTION_ENDINGS: tuple[str, ...] = tuple(
 )
 _FILLERS = """
 이거 그거 저거 요거 이것 그것 여기 거기 저기 처음 자꾸 아직 다시 아무 뭐 뭐부터 뭘 머 좀 막 아
-어 음 저 제가 저희 우리 제 내가 진짜 완전 너무 그냥 걍 일단 혹시 혹 그 이 저기요 근데 그럼
+어 음 저 제가 저희 우리 제 내가 나 내 진짜 완전 너무 그냥 걍 일단 혹시 혹 그 이 저기요 근데 그럼
 거임 한거임 된거임 거야 거냐 건가 됨 임 셈 하셈 뭐임 머임 거 것 건 걸
 """
 KO_FILLER_WORDS: frozenset[str] = frozenset(_FILLERS.split())
