@@ -553,8 +553,18 @@ HAND_KO_SYNONYMS: dict[str, str] = {
     "대표 번호": "고객센터 전화번호",
     "대표전화": "고객센터 전화번호",
     "대표 전화": "고객센터 전화번호",
-    # Office words for what delivery costs: 물류비 (logistics cost), 택배 비용.
+    # What delivery costs, said with 택배: 택배 비용 (택배비 is the article's own).
     "택배 비용": "배송비",
+    # The older 우송료 / 발송료 (postage) is the same fee (not 송료 alone: 배송료 holds it).
+    "우송료": "배송비",
+    "발송료": "배송비",
+    # 미착 (not arrived: office shorthand, as 미도착) is the missing parcel's; 미착용 (not
+    # worn) is kept whole.
+    "미착용": "미착용",
+    "미착": "도착 안 함",
+    # Where to ask and where it goes, as offices write them: 문의처 (연락처), 배송처 (배송지).
+    "문의처": "연락처",
+    "배송처": "배송지",
     # Money sent back (물건값 도로 부쳐 주다, 돈 도로 보내 주다) is a refund; only where a word
     # starts: 제주도로 부쳐 is sending to Jeju.
     "도로 부쳐": "환불해",

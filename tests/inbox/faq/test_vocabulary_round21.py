@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import pytest
 
+from inbox.faq.articles import default_articles
 from inbox.faq.search import FaqIndex
 from inbox.faq.synonyms import fold
-from inbox.faq.text import scaffolded
+from inbox.faq.text import TypoFixer, scaffolded
 
 
 @pytest.mark.parametrize(
@@ -34,6 +35,12 @@ from inbox.faq.text import scaffolded
         ("대표 전화 몇 번", "고객센터 전화번호 몇 번"),
         ("택배 부치는 삯 얼마", "택배 배송비 얼마"),
         ("택배 비용 누가 내요", "배송비 누가 내요"),
+        ("우송료 별도인가요", "배송비 별도인가요"),
+        ("배송료 얼마", "배송료 얼마"),
+        ("물건 미착", "물건 도착 안 함"),
+        ("미착용 제품", "미착용 제품"),
+        ("문의처 알려주세요", "연락처 알려주세요"),
+        ("배송처 변경", "배송지 수정"),
         ("물건값 도로 부쳐 주세요", "물건값 환불해 주세요"),
         ("물건값 돌려주나요", "물건환불주나요"),
         ("보장균수 몇 억 cfu", "균수 몇 억 균수"),
@@ -57,6 +64,12 @@ from inbox.faq.text import scaffolded
 )
 def test_round21_words_fold_to_the_articles_words(written: str, folded: str) -> None:
     assert fold(written) == folded
+
+
+def test_dialect_adverbs_are_not_typos() -> None:
+    """쪼매 (a little) and 퍼뜩 (quickly) were corrected to 포매 and 포뜩 (포, a sachet)."""
+    question = "주문 취소 쪼매 퍼뜩 환불"
+    assert TypoFixer(default_articles())(question) == question
 
 
 def test_pronouns_are_scaffolding() -> None:
@@ -85,6 +98,9 @@ def test_pronouns_are_scaffolding() -> None:
         ("물건 언제 온당가", "shipping-time"),
         ("인스타 디엠으로 문의돼요?", "contact-channels"),
         ("이름 고칠 수 있나", "account-edit"),
+        ("물건 미착", "shipping-missing"),
+        ("문의처 알려주세요", "contact-channels"),
+        ("발송료는 따로 내요?", "shipping-fee"),
     ],
 )
 def test_round21_words_reach_their_article(shipped: FaqIndex, question: str, slug: str) -> None:
