@@ -28,6 +28,7 @@ from inbox.faq.text import TypoFixer, scaffolded
         ("벌써 주문했당께", "벌써 주문했어요"),
         ("취소 되남", "취소 되나요"),
         ("택배 언제 오노", "택배 언제 와요"),
+        ("물건 언제 오남", "물건 언제 와요"),
         ("어디 붙어 있어요", "어디 있어요"),
         # Older and office words for the articles' own.
         ("고객 등록 하려면", "회원가입 하려면"),
@@ -96,6 +97,7 @@ def test_pronouns_are_scaffolding() -> None:
         ("주문한 게 함흥차사네요", "shipping-missing"),
         ("몇 밤 더 자야 와요", "shipping-time"),
         ("물건 언제 온당가", "shipping-time"),
+        ("택배 언제 오는가", "shipping-time"),
         ("인스타 디엠으로 문의돼요?", "contact-channels"),
         ("이름 고칠 수 있나", "account-edit"),
         ("물건 미착", "shipping-missing"),
