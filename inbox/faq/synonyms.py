@@ -534,7 +534,6 @@ HAND_KO_SYNONYMS: dict[str, str] = {
     "고객 등록": "회원가입",
     "새 회원": "신규 회원",
     "회원 되는": "회원가입하는",
-    "회원 되려": "회원가입하려",
     "회원 될": "회원가입할",
     "회원 되고 싶": "회원가입하고 싶",
     # Somewhere to ask (물어볼 데, 물어볼 곳, 물어보는 곳) is the customer center.
@@ -623,8 +622,16 @@ HAND_KO_SYNONYMS: dict[str, str] = {
     "쪽지 남겼": "메시지 남겼",
     "쪽지 보냈": "메시지 보냈",
     "쪽지로": "메시지로",
-    # How many nights until it comes (몇 밤 자면, 몇 밤 더): a child's way of counting days.
-    "몇 밤": "며칠",
+    # How many nights until it comes (몇 밤 자면 와, 받기까지 몇 밤): a child's way of counting
+    # days. Only with coming, arriving or receiving: 몇 밤 자고 나면 낫나요 is an illness
+    # (round 19 dropped 몇 밤 alone for it).
+    **{
+        f"몇 밤 {wait} {verb}": f"며칠 {wait} {verb}"
+        for wait in ("자면", "자야", "더 자면", "더 자야")
+        for verb in ("와", "오", "도착", "받")
+    },
+    "까지 몇 밤": "까지 며칠",
+    "몇 밤 걸려": "며칠 걸려",
     # The shop's social accounts in their short names (페북, 인스타); the
     # whole names kept whole so the short key does not write 인스타그램그램.
     "인스타그램": "인스타그램",
