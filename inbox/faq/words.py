@@ -10,6 +10,8 @@ the articles lack, which is where new entries come from. Everyday verb endings a
 So are everyday verbs and adjectives no article uses (빼고, 풀고, 값, 닫고, 싸다): "유산균
 하나 빼고 싶어요" was corrected to 재고 and "잠금 풀고" to 출고, and since round 16 a corrected
 question with a sure score is answered, so a wrong correction answers the wrong article.
+Round 21 added dialect and old adverbs (어찌, 어째, 쪼매, 퍼뜩): "물건값 … 어찌 되는지요" was
+read as 어디, and 쪼매/퍼뜩 as 포 (a sachet) next to an order's words.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ _WORDS = """
 탔 끓여
 신입
 왕복 편도
+어찌 어째 어쩌 쪼매 쪼까 쪼끔 퍼뜩
 """
 KO_EVERYDAY_WORDS: tuple[str, ...] = tuple(_WORDS.split())
 
@@ -63,9 +66,11 @@ KO_QUESTION_ENDINGS: tuple[str, ...] = tuple(
 )
 _FILLERS = """
 이거 그거 저거 요거 이것 그것 여기 거기 저기 처음 자꾸 아직 다시 아무 뭐 뭐부터 뭘 머 좀 막 아
-어 음 저 제가 저희 우리 제 내가 진짜 완전 너무 그냥 걍 일단 혹시 혹 그 이 저기요 근데 그럼
+어 음 저 제가 저희 우리 제 내가 나 내 진짜 완전 너무 그냥 걍 일단 혹시 혹 그 이 저기요 근데 그럼
 거임 한거임 된거임 거야 거냐 건가 됨 임 셈 하셈 뭐임 머임 거 것 건 걸
 """
+# 나 and 내 (banmal I, my) since round 21, as 제 and 내가: "내 이름 … 고칠 수 있나" kept 내 and
+# the 나 that "수 있" leaves behind as content no article covers.
 KO_FILLER_WORDS: frozenset[str] = frozenset(_FILLERS.split())
 # Fillers long enough to find inside an unspaced run ("처음와봤는데여기멤버되려면"): two
 # syllables or more, and none a part of a usual content word.
