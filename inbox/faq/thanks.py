@@ -46,6 +46,12 @@ _SOCIAL = re.compile(
     r"(?:좋은|편안한|편한|즐거운|행복한|따뜻한|기분\s?좋은|멋진)\s?"
     r"(?:밤|하루|주말|저녁|오후|시간|연휴|명절|한\s?주)\s?(?:되세요|보내세요)|"
     r"복\s?(?:많이\s?)?받으|메리\s?크리스마스|즐거운\s?성탄|"
+    # A holiday wish with no adjective, and "rest well" (round 21): "추석 연휴 잘 보내세요",
+    # "명절 잘 쇠세요", "설 연휴 편히 보내시길", "직원분들도 푹 쉬시길", "새해 건강하세요".
+    r"(?:연휴|명절|추석|한가위|설|설날|새해|연말|휴가|방학|주말)\s?"
+    r"(?:잘|즐겁게|편히|편하게|편안히|행복하게|건강하게|따뜻하게|푸근하게)?\s?"
+    r"(?:보내세요|보내시길|보내십시오|보내시고|쇠세요|쇠시길|쇠십시오|되세요|되시길)|"
+    r"푹\s?쉬(?:세요|시길|십시오|셔요|시고)|건강하세요|건강하시길|"
     # Praise without a thanks word (round 20): "새벽인데도 일하시는 거 대단하세요".
     r"대단하(?:세요|시네요|십니다|셔요|시다)|존경|"
     # Saying hello and having understood: "인사 남겨요", "인사드려요", "이해 완료".
@@ -150,7 +156,13 @@ _CHAT = re.compile(
     r"chat|box|widget|the|"
     # Is the chat itself on? (after round 20's run: "채팅 열려 있는 거 맞죠? 답이 없어서요",
     # "지금 이 채팅 켜져 있는 거 맞나요?", "저기요~ 방금 들어왔어요ㅎㅎ"; two writers).
-    r"이|열려|켜져|열려있는|켜져있는|있는|되는|건|답이|답을|없어서요|없네요|방금"
+    r"이|열려|켜져|열려있는|켜져있는|있는|되는|건|답이|답을|없어서요|없네요|방금|"
+    # Finding out where one is (round 21): "어? 이게 상담창이구나", "아 여기가 상담하는
+    # 데구나", "오 채팅창이네요". A question about the chat ("이거 챗봇이에요?") has no such
+    # ending and goes on to the gate.
+    r"이게|여기가|여기구나|여기네|여기네요|상담하는|채팅하는|문의하는|물어보는|"
+    r"(?:상담창|채팅창|상담방|채팅방|채팅|상담|챗봇|창|데|곳)"
+    r"(?:이구나|구나|이네|이네요|이군요|군요|이었구나|였구나|이었네|였네)"
 )
 # A pasted order or tracking number with its label ("주문번호 2024061137188", "20240611-0038821").
 # An order code may carry letters too ("Y7K2-99QX"): six or more letters, digits or dashes,
@@ -160,6 +172,29 @@ _NUMBER_LABEL = re.compile(
     r"주문번호|송장번호|운송장번호|운송장|송장|주문|번호|제|내|입니다|이에요|예요|요|"
     r"order|tracking|no|number|my"
 )
+
+
+# A message sent by mistake (round 21): "잘못 눌렀어요 죄송합니다", "앗 실수로 보냈네요 무시해
+# 주세요", "메시지 잘못 쳤어요 죄송". The slip is read as a phrase, the pressing or sending verb
+# right after 잘못/실수로, since 잘못 alone is a problem ("잘못 왔어요": a wrong item came).
+# What is left must be an apology, a filler or a word about the chat: "결제 잘못 눌렀어요
+# 죄송합니다" names a payment and stays with the gate.
+_SLIP = re.compile(
+    r"(?:잘못|실수로|모르고)\s?(?:눌렀|눌러|누른|클릭|터치|보냈|보내|쳤|입력했|들어왔|들어와)\S*"
+)
+_SORRY = re.compile(
+    r"죄송합니다|죄송해요|죄송|죄송요|미안해요|미안합니다|미안|쏘리|앗|헉|아이고|이런|"
+    r"무시해|무시해주세요|무시하세요|무시|메시지를|메세지를|창을|창"
+)
+
+
+def _sent_by_mistake(low: str) -> bool:
+    """Is the message only a slip (`_SLIP`) with an apology, filler or chat words around it?"""
+    if not _SLIP.search(low):
+        return False
+    tokens = re.sub(r"[^\w]+", " ", _SLIP.sub(" ", low)).split()
+    tokens = [re.sub(r"(?<=[가-힣])[ㅋㅎㅠㅜ]+$", "", t) for t in tokens]
+    return all(_SORRY.fullmatch(t) or _FILLER.fullmatch(t) or _CHAT.fullmatch(t) for t in tokens)
 
 
 def _nothing_asked(low: str) -> bool:
@@ -182,7 +217,7 @@ def no_request_left(text: str) -> bool:
     """Does `text` thank, praise or close, with no request left once that is read, or ask
     nothing at all (an opener, a bare "done", a number pasted alone)?"""
     low = " ".join(text.lower().split())
-    if _nothing_asked(low):
+    if _nothing_asked(low) or _sent_by_mistake(low):
         return True
     if not _SOCIAL.search(low):
         return False

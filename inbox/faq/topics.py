@@ -173,6 +173,23 @@ _WITH_OTHER = re.compile(
 )
 
 
+# Is it legal? (round 21): "경비실에서 택배 안 받아주겠다고 공지 붙었는데 이게 법적으로 가능한가요",
+# "자전거 도로에서 킥보드 타도 불법 아닌가요", "손으로 쓴 유언장도 법적 효력이 있나요". The FAQ
+# answers no point of law; a parcel or a building named with it is a neighbour's or a
+# landlord's rule, not our order. Only a legality asked of a deal with the shop stays ours: its
+# order, payment, refund, exchange or withdrawal ("개봉했다고 환불 안 해 주는 거 불법 아닌가요",
+# "청약철회 기간 법적으로 며칠이에요"), or our delivery (배송), or a product of ours (read before
+# this, `points_at_us`).
+_LEGALITY = re.compile(
+    r"법적으로|법적\s?(?:효력|책임|문제|근거|처벌|제재)|합법|불법|위법|법에\s?(?:걸리|어긋|저촉)|"
+    r"법\s?위반|고소\s?(?:가능|할\s?수)|신고\s?(?:가능한가요|할\s?수\s?있나요)"
+)
+_SHOP_DEAL = re.compile(
+    r"주문|결제|환불|반품|교환|취소|청약\s?철회|환급|배송|적립금|쿠폰|개인정보|탈퇴|회원|"
+    r"판매|파는|팔아|팔았|유통기한|구매|구입|샀|산\s?거|시킨|시켰|\b(?:order|refund|return|purchase)"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class TopicWords:
     """The shop's own words, and foreign words by domain (lower-cased, spaces collapsed)."""
@@ -357,4 +374,7 @@ class OffTopic:
         sending = _SENDING.search(low)
         if sending and not _SENT_TO_US.search(low):
             found.append(sending.group())  # the customer sends a parcel: not an order of ours
+        legality = _LEGALITY.search(low)
+        if legality and not _SHOP_DEAL.search(low):
+            found.append(legality.group())  # a point of law, not a deal with the shop
         return found
