@@ -54,7 +54,7 @@ _SHELL = re.compile(
 # ("ls -la /var/log | grep error", "cat /etc/hosts", "tail -f app.log"), a Python or Java
 # error ("Traceback (most recent call last): File \"main.py\", line 3", "KeyError: 'id'",
 # "Exception in thread \"main\""), and SQL that rewrites a table ("TRUNCATE shipments
-# CASCADE", "ALTER TABLE orders ADD …", "DELETE FROM carts WHERE …"). A command word alone is not
+# CASCADE", "ALTER TABLE orders ADD …", "SELECT name FROM users"). A command word alone is not
 # enough: "find my order", "cat food", "head office" are English requests or topics.
 _SHELL_ARGS = re.compile(
     r"^\s*(?:sudo\s+)?(?:ls|cd|cat|grep|egrep|echo|tail|sed|awk|tar|ps|kill|python3?|node|"
@@ -70,7 +70,8 @@ _TRACE = re.compile(
 )
 _SQL_DDL = re.compile(
     r"(?:^|;)\s*truncate\s+(?:table\s+)?[a-z_]+|\b(?:alter|create)\s+table\b|\bdrop\s+database\b|"
-    r"\bdelete\s+from\s+[a-z_]+\s+where\b"
+    r"\bdelete\s+from\s+[a-z_]+\s+where\b|"
+    r"^\s*select\s+[a-z_, *]+\s+from\s+[a-z_]+\s*(?:where\b|;|$)"
 )
 _HANGUL = re.compile(r"[가-힣ㄱ-ㅎㅏ-ㅣ]")
 _JAMO_RUN = re.compile(r"[ㄱ-ㅎㅏ-ㅣ]{3,}")

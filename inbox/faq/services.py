@@ -256,6 +256,8 @@ class OtherServices:
                 found.append(name)  # "쿠팡 로켓배송으로 시킨 거": that shop's order
             elif name in self._couriers and _tracked_there(after):
                 pass  # "로젠 홈페이지에서 찍어보니 정보 없음": our parcel on the courier's site
+            elif name in self.store and _LEAVES.match(after) and owns(before, after):
+                found.append(name)  # "인스타 탈퇴", "트위터 계정 영구 삭제": leaving it
             elif name in self.store and owns(before, after) and _asks_own(after):
                 found.append(name)  # the customer's own account, money or help desk there
             elif name in self._couriers and owns(before, after) and _courier_app(after):
@@ -585,11 +587,31 @@ _ASKED_COPULA = re.compile(
 # name itself ("쿠팡이랑 비교하면"), on a noun of its phrase ("카카오 계정이랑 연동"), on a
 # product compared ("다이소 비타민이랑 뭐가 다른지": our product asked about).
 _JOINED = re.compile(r"(?:이랑|랑)$")
+# 랑 before a verb of likeness compares: "카카오페이 비번이랑 헷갈려서 비밀번호를 까먹었어요",
+# "네이버 비밀번호랑 같은 걸로 했는데" ask about our password, the service's only the model.
+_COMPARED = re.compile(r"^(?:헷갈|같|똑같|달라|다르|다른|비슷|비교|섞|겹|혼동|구분|구별)")
 
 
 def _own_thing(word: str) -> bool:
-    """Is `word` a service's own thing: its account's state or one of its parts?"""
-    return word not in _PHRASE_NOUNS and bool(_ACCOUNT.search(word) or _OWN_PART.search(word))
+    """Is `word` a service's own thing: its account's state, leaving it, or one of its parts?"""
+    if word in _PHRASE_NOUNS:
+        return False
+    return bool(_ACCOUNT.search(word) or _OWN_PART.search(word) or _LEAVING.match(word))
+
+
+# Leaving a service the store also uses, named right after it, with or without 계정 ("인스타
+# 탈퇴 어떻게 해요", "카톡 탈퇴하면 대화 다 날아가요?", "트위터 계정 영구 삭제 방법", "페이스북
+# 계정 비활성화"; round 21): the service's own account, not ours. An instrumental ("카카오로
+# 가입했는데 탈퇴하려면") or a pointer at us ("카톡 탈퇴랑은 별개로 여기 회원 탈퇴") keeps ours,
+# and so does leaving told as the story before our request ("카톡 탈퇴해서 카카오 로그인이 안
+# 되는데", "국민카드 해지해서 저장해 둔 결제 카드를 바꿔야 해요": 해지 is not read at all, a
+# card's end is why our payment details change).
+_LEAVING = re.compile(r"(?:영구\s?|완전히?\s?|아예\s?)?(?:탈퇴|삭제|비활성)")
+_LEAVES = re.compile(
+    r"^\s?(?:계정|아이디|id)?\s?(?:을|를|은|는|도)?\s?"
+    + _LEAVING.pattern
+    + r"(?!\S*(?:해서|하고|했는데|했더니|하니까|한\s?뒤|한\s?후))"
+)
 
 
 def owns(before: str, after: str) -> bool:
@@ -615,7 +637,9 @@ def owns(before: str, after: str) -> bool:
         if i > 0 and _ASKED_COPULA.match(token):
             return True  # "수능 언제예요": the question's own copula
         if i > 0 and _JOINED.search(token) and _own_thing(_JOINED.sub("", token)):
-            return True  # "페이스북 계정 비활성화랑 영구 삭제": two of the name's own things
+            compared = i + 1 < len(tokens) and _COMPARED.match(tokens[i + 1])
+            if not compared:
+                return True  # "페이스북 계정 비활성화랑 영구 삭제": two of its own things
         if _MENTION_END.search(token) or (i == 0 and _MENTION_START.match(token)):
             return False
         if i > 0 and token not in _PHRASE_NOUNS:

@@ -47,11 +47,11 @@ _SOCIAL = re.compile(
     r"(?:밤|하루|주말|저녁|오후|시간|연휴|명절|한\s?주)\s?(?:되세요|보내세요)|"
     r"복\s?(?:많이\s?)?받으|메리\s?크리스마스|즐거운\s?성탄|"
     # A holiday wish with no adjective, and "rest well" (round 21): "추석 연휴 잘 보내세요",
-    # "명절 잘 쇠세요", "설 연휴 편히 보내시길", "직원분들도 푹 쉬시길", "새해 건강하세요".
+    # "명절 잘 쇠세요", "한가위 풍성하게 보내세요", "직원분들도 푹 쉬시길", "새해 건강하세요".
     r"(?:연휴|명절|추석|한가위|설|설날|새해|연말|휴가|방학|주말)\s?"
-    r"(?:잘|즐겁게|편히|편하게|편안히|행복하게|건강하게|따뜻하게|푸근하게)?\s?"
+    r"(?:잘|편히|[가-힣]{1,3}(?:하게|롭게|겁게))?\s?"
     r"(?:보내세요|보내시길|보내십시오|보내시고|쇠세요|쇠시길|쇠십시오|되세요|되시길)|"
-    r"푹\s?쉬(?:세요|시길|십시오|셔요|시고)|건강하세요|건강하시길|"
+    r"(?:푹|잘|편히)\s?쉬(?:세요|시길|십시오|셔요|시고)|건강하세요|건강하시길|"
     # Praise without a thanks word (round 20): "새벽인데도 일하시는 거 대단하세요".
     r"대단하(?:세요|시네요|십니다|셔요|시다)|존경|"
     # Saying hello and having understood: "인사 남겨요", "인사드려요", "이해 완료".
@@ -160,7 +160,7 @@ _CHAT = re.compile(
     # Finding out where one is (round 21): "어? 이게 상담창이구나", "아 여기가 상담하는
     # 데구나", "오 채팅창이네요". A question about the chat ("이거 챗봇이에요?") has no such
     # ending and goes on to the gate.
-    r"이게|여기가|여기구나|여기네|여기네요|상담하는|채팅하는|문의하는|물어보는|"
+    r"오|와|우와|헐|이게|여기가|여기구나|여기네|여기네요|상담하는|채팅하는|문의하는|물어보는|"
     r"(?:상담창|채팅창|상담방|채팅방|채팅|상담|챗봇|창|데|곳)"
     r"(?:이구나|구나|이네|이네요|이군요|군요|이었구나|였구나|이었네|였네)"
 )
@@ -175,12 +175,13 @@ _NUMBER_LABEL = re.compile(
 
 
 # A message sent by mistake (round 21): "잘못 눌렀어요 죄송합니다", "앗 실수로 보냈네요 무시해
-# 주세요", "메시지 잘못 쳤어요 죄송". The slip is read as a phrase, the pressing or sending verb
-# right after 잘못/실수로, since 잘못 alone is a problem ("잘못 왔어요": a wrong item came).
+# 주세요", "창 잘못 열었어요", "메시지 잘못 쳤어요 죄송". The slip is read as a phrase, the
+# pressing, opening or sending verb right after 잘못/실수로, since 잘못 alone is a problem
+# ("잘못 왔어요": a wrong item came).
 # What is left must be an apology, a filler or a word about the chat: "결제 잘못 눌렀어요
 # 죄송합니다" names a payment and stays with the gate.
 _SLIP = re.compile(
-    r"(?:잘못|실수로|모르고)\s?(?:눌렀|눌러|누른|클릭|터치|보냈|보내|쳤|입력했|들어왔|들어와)\S*"
+    r"(?:잘못|실수로|모르고)\s?(?:눌렀|눌러|누른|클릭|터치|보냈|보내|쳤|입력했|들어왔|들어와|열었|열어)\S*"
 )
 _SORRY = re.compile(
     r"죄송합니다|죄송해요|죄송|죄송요|미안해요|미안합니다|미안|쏘리|앗|헉|아이고|이런|"

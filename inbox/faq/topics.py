@@ -178,15 +178,16 @@ _WITH_OTHER = re.compile(
 # answers no point of law; a parcel or a building named with it is a neighbour's or a
 # landlord's rule, not our order. Only a legality asked of a deal with the shop stays ours: its
 # order, payment, refund, exchange or withdrawal ("개봉했다고 환불 안 해 주는 거 불법 아닌가요",
-# "청약철회 기간 법적으로 며칠이에요"), or our delivery (배송), or a product of ours (read before
-# this, `points_at_us`).
+# "청약철회 기간 법적으로 며칠이에요"), our delivery or a parcel lost, broken or late ("택배
+# 분실됐는데 법적으로 보상받을 수 있나요"), or a product of ours (read before, `points_at_us`).
 _LEGALITY = re.compile(
     r"법적으로|법적\s?(?:효력|책임|문제|근거|처벌|제재)|합법|불법|위법|법에\s?(?:걸리|어긋|저촉)|"
     r"법\s?위반|고소\s?(?:가능|할\s?수)|신고\s?(?:가능한가요|할\s?수\s?있나요)"
 )
 _SHOP_DEAL = re.compile(
     r"주문|결제|환불|반품|교환|취소|청약\s?철회|환급|배송|적립금|쿠폰|개인정보|탈퇴|회원|"
-    r"판매|파는|팔아|팔았|유통기한|구매|구입|샀|산\s?거|시킨|시켰|\b(?:order|refund|return|purchase)"
+    r"판매|파는|팔아|팔았|유통기한|구매|구입|샀|산\s?거|시킨|시켰|"
+    r"분실|파손|누락|보상|배상|지연|못\s?받|안\s?(?:왔|와|옴)|\b(?:order|refund|return|purchase)"
 )
 
 
