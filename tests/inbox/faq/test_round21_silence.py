@@ -37,6 +37,14 @@ def _slugs(index: FaqIndex, question: str) -> list[str]:
         # Finding out where one is.
         "아 여기가 채팅하는 곳이구나",
         "오 이게 상담창이네요ㅎㅎ",
+        # Cheering, stars, no reply needed, ignore it, a question forgotten.
+        "늘 응원합니다 파이팅!",
+        "별점 만점 주고 가요 다음에 또 올게요",
+        "네 말씀하신 대로 해 볼게요",
+        "확인했어요 답장 안 하셔도 돼요",
+        "조카가 장난으로 보낸 거예요 무시해 주세요",
+        "문의하려던 게 있었는데 까먹었어요 생각나면 다시 올게요",
+        "이 영양제 먹고 엄마가 좋아하셔서 그냥 자랑하고 싶어서 왔어요",
     ],
 )
 def test_a_message_that_asks_nothing_gets_no_answer(shipped: FaqIndex, message: str) -> None:
@@ -54,6 +62,10 @@ def test_a_message_that_asks_nothing_gets_no_answer(shipped: FaqIndex, message: 
         # A request after the wish or the discovery.
         "명절 잘 보내세요 근데 배송 언제 와요",
         "이게 상담창이구나 배송 언제 와요",
+        "앞 메시지 무시해 주세요 주소 바꿔주세요",
+        "말씀하신 대로 했는데 안 돼요",
+        "비밀번호 까먹었어요 생각나면 다시 올게요",
+        "환불 원합니다",
     ],
 )
 def test_a_request_around_those_words_is_no_closing(message: str) -> None:
