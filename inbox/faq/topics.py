@@ -136,6 +136,15 @@ _SENDING = re.compile(
     r"(?:택배|소포|짐|박스|화물)\s?(?:를|을|로|으로|는|좀)?\s?"
     r"(?:보내는\s?(?:법|방법)|보내려면|보내려고|보내려는데|부치는\s?(?:법|방법)|부치려면|부치려고)"
 )
+# The customer sending mail abroad by post (round 21): "우체국 EMS로 캐나다 사는 동생한테 김이랑
+# 고추장 보내려는데", "독일로 서류 EMS로 보낼 거예요", "국제 소포로 한약 보내도 통관 문제없나요".
+# The shop ships its own orders; a visitor's EMS or international parcel, with the visitor's
+# sending verb (…려는데, …려면, 보낼 거예요, 보내도) a few words on, is the post office's. A
+# request to the shop ("EMS로 보내 주시나요") has no such verb, and a return names itself.
+_POSTED_ABROAD = re.compile(
+    r"(?<![a-z])(?:ems|국제\s?소포|국제\s?우편|해외\s?소포)\S*\s(?:\S+\s){0,5}?"
+    r"(?:보내려|보낼\s?(?:거|건|때|예정)|보내도|부치려|부칠\s?(?:거|건|때))"
+)
 _SENT_TO_US = re.compile(r"반품|교환|환불|회수|반송|돌려|불량|파손|return|refund")
 
 # A home the lexicon lists as a property (원룸, 투룸, 오피스텔: renting and moving are not ours)
@@ -375,6 +384,9 @@ class OffTopic:
         sending = _SENDING.search(low)
         if sending and not _SENT_TO_US.search(low):
             found.append(sending.group())  # the customer sends a parcel: not an order of ours
+        abroad = _POSTED_ABROAD.search(low)
+        if abroad and not _SENT_TO_US.search(low):
+            found.append(abroad.group())  # the customer posts a parcel abroad
         legality = _LEGALITY.search(low)
         if legality and not _SHOP_DEAL.search(low):
             found.append(legality.group())  # a point of law, not a deal with the shop

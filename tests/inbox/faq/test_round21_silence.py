@@ -186,6 +186,9 @@ def test_the_same_names_around_our_request_stay_ours(
         # A point of law with no deal of the shop's.
         "아파트 관리실이 택배 보관 거부하는 거 합법인가요",
         "회사에서 연차 안 주는 거 불법 아닌가요",
+        # The customer posting a parcel abroad.
+        "EMS로 일본 사는 언니한테 반찬 보내려는데 며칠 걸려요",
+        "국제 소포로 호주에 옷 부치려면 박스 크기 제한 있어요",
     ],
 )
 def test_a_foreign_things_request_gets_no_answer(shipped: FaqIndex, question: str) -> None:
@@ -201,6 +204,9 @@ def test_a_foreign_things_request_gets_no_answer(shipped: FaqIndex, question: st
         ("택배 분실됐는데 법적으로 보상받을 수 있나요", "shipping-missing"),
         # An injection as the story, our product asked about.
         ("마늘 주사 맞고 비타민C 영양제 같이 먹어도 돼요", "product-info"),
+        # A return by EMS names itself; a holiday gift of ours is no post abroad.
+        ("EMS로 반품 보내려면 주소 어디예요", "refund-return"),
+        ("설 연휴 끼면 얼마나 늦어짐? 시골 부모님 명절선물로 보낼거라", "shipping-time"),
         # Our account's lock.
         ("계정 잠금 풀고 비밀번호 다시 정하고 싶어요", "account-password-reset"),
         # A charge on our order: 과금 is a game's only in 게임 과금.
