@@ -50,11 +50,43 @@ _SHELL = re.compile(
     r"^\s*(?:sudo\s+)?(?:git|npm|npx|yarn|pip3?|kubectl|docker|rm|chmod|chown|curl|wget|"
     r"apt|apt-get|brew|ssh|scp|mkdir)\s+[a-z0-9./~-]"
 )
+# More of a terminal and a program's output (round 21): a command with its flags, path or pipe
+# ("ls -la /var/log | grep error", "cat /etc/hosts", "tail -f app.log"), a Python or Java
+# error ("Traceback (most recent call last): File \"main.py\", line 3", "KeyError: 'id'",
+# "Exception in thread \"main\""), and SQL that rewrites a table ("TRUNCATE shipments
+# CASCADE", "ALTER TABLE orders ADD …", "SELECT name FROM users"). A command word alone is not
+# enough: "find my order", "cat food", "head office" are English requests or topics.
+_SHELL_ARGS = re.compile(
+    r"^\s*(?:sudo\s+)?(?:ls|cd|cat|grep|egrep|echo|tail|sed|awk|tar|ps|kill|python3?|node|"
+    r"cargo|systemctl|journalctl|df|du|mv|cp|vim?|nano)\s+"
+    r"(?:\S+\s+)*?(?:-{1,2}[a-z]|/|~/|\||&&|>)"
+)
+_PIPE = re.compile(r"\|\s*(?:grep|awk|sed|sort|uniq|head|tail|wc|xargs|less|jq)\b")
+_TRACE = re.compile(
+    r"\btraceback \(most recent call last\)|\bfile \"[^\"]+\.py\", line \d|"
+    r"\b(?:type|value|key|index|attribute|name|syntax|import|runtime|zerodivision|"
+    r"modulenotfound|assertion|recursion)error:|\bexception in thread\b|"
+    r"\bat [a-z0-9_.$]+\([a-z0-9_]+\.(?:java|kt|js|ts):\d+\)"
+)
+_SQL_DDL = re.compile(
+    r"(?:^|;)\s*truncate\s+(?:table\s+)?[a-z_]+|\b(?:alter|create)\s+table\b|\bdrop\s+database\b|"
+    r"\bdelete\s+from\s+[a-z_]+\s+where\b|"
+    r"^\s*select\s+[a-z_, *]+\s+from\s+[a-z_]+\s*(?:where\b|;|$)"
+)
 _HANGUL = re.compile(r"[가-힣ㄱ-ㅎㅏ-ㅣ]")
 _JAMO_RUN = re.compile(r"[ㄱ-ㅎㅏ-ㅣ]{3,}")
 # Bare jamo a customer does write: laughter, tears, "ㅇㅋ", "ㄱㅅ" (고마워), "ㄷㄷ".
 _JAMO_WORDS = re.compile(r"^(?:[ㅋㅎㅠㅜㄷㄱㅇㄴ]+|ㅇㅋ|ㄱㅅ|ㅈㅅ)$")
 _MIN_WORDS = 4
+
+
+def _program_text(low: str) -> bool:
+    """Is `low` a command line, a program's error or SQL that rewrites a table (round 21)?
+    Commands and pipes only with no Hangul: a customer quoting a command in a question is
+    rare, and its Korean words keep it for the gate."""
+    if _TRACE.search(low) or _SQL_DDL.search(low):
+        return True
+    return bool(_SHELL_ARGS.match(low) or _PIPE.search(low)) and not _HANGUL.search(low)
 
 
 def word_salad(text: str) -> bool:
@@ -63,6 +95,8 @@ def word_salad(text: str) -> bool:
     if _CODE.search(low) or _SQL.search(low):
         return True
     if _SHELL.match(low) and not _HANGUL.search(low):
+        return True
+    if _program_text(low):
         return True
     if any(not _JAMO_WORDS.match(run) for run in _JAMO_RUN.findall(low)):
         return True

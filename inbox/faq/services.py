@@ -70,6 +70,8 @@ _EN_DETERMINERS = frozenset({"my", "the", "our", "a", "an", "his", "her", "their
 # parcel that has not come ("My Amazon package says delivered but it's not here"), not us.
 # 여긴 is 여기는 contracted: one syllable block, so 여기 does not find it.
 OURS = re.compile(
+    # "이 몰은 처음이라서요": this mall with its particle (round 21), as 이 몰 alone is.
+    r"이\s?몰(?:은|는|이|에|에서|에선|에는|엔|을|를|의|도|만|이랑|하고)(?![가-힣])|"
     r"여기|여긴|이곳|이쪽|이\s?쇼핑몰|이\s?사이트|이\s?몰(?![가-힣])|이\s?가게|"
     r"같은\s?(?:제품|상품|거|건|성분)|(?:거|것|건)\s?(?:랑|이랑|하고|와|과)\s?같|똑같|비교|"
     r"(?<!not )(?<!n't )(?<!isnt )\bhere\b|\byour (?:shop|store|site|website|app)\b|\bfrom you\b|"
@@ -277,6 +279,10 @@ class OtherServices:
                 found.append(name)
             elif self._shop(name) and _ordered_through(after):
                 found.append(name)  # "쿠팡 로켓배송으로 시킨 거": that shop's order
+            elif name in self._couriers and _tracked_there(after):
+                pass  # "로젠 홈페이지에서 찍어보니 정보 없음": our parcel on the courier's site
+            elif name in self.store and _LEAVES.match(after) and owns(before, after):
+                found.append(name)  # "인스타 탈퇴", "트위터 계정 영구 삭제": leaving it
             elif name in self.store and owns(before, after) and _asks_own(after):
                 found.append(name)  # the customer's own account, money or help desk there
             elif name in self._couriers and owns(before, after) and _courier_app(after):
@@ -545,6 +551,36 @@ _COURIER_APP = re.compile(
 )
 
 
+# Our parcel looked up on a courier's own site or app ("로젠 홈페이지에서 찍어보니 정보 없음으로
+# 나오는데", "한진 사이트에 송장 넣어봤는데 안 떠요", "우체국 앱에서 조회하니까 배달완료래요";
+# round 21): the site is only where the customer looked, as 네이버 택배조회에 is (`owns`). Not
+# what is done there for the courier's own service: a pick-up booked on its site ("한진택배
+# 홈페이지에서 방문 예약했는데"), its sign-in, its notices, or the customer's own mail and
+# parcels sent there ("우체국 홈페이지에서 등기 조회하는 법") stay the courier's.
+_SITE = re.compile(
+    r"^(?:홈페이지|홈피|사이트|웹사이트|앱|어플|조회\s?페이지|조회\s?화면)\s?(?:에서|에서는|에선|에|에다|에다가)$"
+)
+_LOOKED_UP = re.compile(
+    r"조회|찍어|찍었|찍으|찍힌|검색|쳐\s?보|쳐봤|넣어|넣었|넣으니|입력|추적|확인해\s?보|확인하니"
+)
+_COURIERS_OWN = re.compile(
+    r"예약|접수|픽업|방문|로그인|가입|탈퇴|비밀번호|비번|알림|수신|회원|기사님\s?연락|"
+    r"등기|우편|소포|편지|보낸|보내는|보냈|부친|부치는|부쳤"
+)
+
+
+def _tracked_there(after: str) -> bool:
+    """Does the courier's name head its own site or app as the place (`_SITE`) where the
+    customer looked our parcel up (`_LOOKED_UP`), with nothing of the courier's own asked in
+    that clause (`_COURIERS_OWN`)?"""
+    tokens = after.split(" ")
+    at = 1 if len(tokens) > 1 and not tokens[0] else 0
+    if not _SITE.match(tokens[at].strip(".,!?~")):
+        return False
+    clause = _clause(["", *tokens[at + 1 :]])  # 홈페이지에서 ends in 서 but is the place
+    return bool(_LOOKED_UP.search(clause)) and not _COURIERS_OWN.search(clause)
+
+
 def _courier_app(after: str) -> bool:
     """Does the clause a courier's name heads ask about signing in to its own app, or about
     its drivers' app (`_COURIER_APP`)?"""
@@ -566,6 +602,40 @@ _ORGAN_WITH = re.compile(
 _ASKED_COPULA = re.compile(
     r"^(?:언제|얼마|얼만|뭐|무엇|어디|며칠|몇\S*|누구)(?:이에요|예요|에요|이야|야|인가요|일까요|이죠|죠|임)$|"
     r"^(?:불량|고장|하자)(?:이라|이라서|이에요|인데|인데요|이네요)$"
+)
+
+
+# A comitative on a later word of the name's phrase joins two things the name owns ("페이스북
+# 계정 비활성화랑 영구 삭제 차이", "인스타 계정 해킹이랑 도용 신고", "토스 잔액이랑 충전 내역";
+# round 21): when that word is the service's own (its account's state, `_ACCOUNT`, or one of
+# its parts, `_OWN_PART`), the name is still the owner. Elsewhere 랑 keeps the mention: on the
+# name itself ("쿠팡이랑 비교하면"), on a noun of its phrase ("카카오 계정이랑 연동"), on a
+# product compared ("다이소 비타민이랑 뭐가 다른지": our product asked about).
+_JOINED = re.compile(r"(?:이랑|랑)$")
+# 랑 before a verb of likeness compares: "카카오페이 비번이랑 헷갈려서 비밀번호를 까먹었어요",
+# "네이버 비밀번호랑 같은 걸로 했는데" ask about our password, the service's only the model.
+_COMPARED = re.compile(r"^(?:헷갈|같|똑같|달라|다르|다른|비슷|비교|섞|겹|혼동|구분|구별)")
+
+
+def _own_thing(word: str) -> bool:
+    """Is `word` a service's own thing: its account's state, leaving it, or one of its parts?"""
+    if word in _PHRASE_NOUNS:
+        return False
+    return bool(_ACCOUNT.search(word) or _OWN_PART.search(word) or _LEAVING.match(word))
+
+
+# Leaving a service the store also uses, named right after it, with or without 계정 ("인스타
+# 탈퇴 어떻게 해요", "카톡 탈퇴하면 대화 다 날아가요?", "트위터 계정 영구 삭제 방법", "페이스북
+# 계정 비활성화"; round 21): the service's own account, not ours. An instrumental ("카카오로
+# 가입했는데 탈퇴하려면") or a pointer at us ("카톡 탈퇴랑은 별개로 여기 회원 탈퇴") keeps ours,
+# and so does leaving told as the story before our request ("카톡 탈퇴해서 카카오 로그인이 안
+# 되는데", "국민카드 해지해서 저장해 둔 결제 카드를 바꿔야 해요": 해지 is not read at all, a
+# card's end is why our payment details change).
+_LEAVING = re.compile(r"(?:영구\s?|완전히?\s?|아예\s?)?(?:탈퇴|삭제|비활성)")
+_LEAVES = re.compile(
+    r"^\s?(?:계정|아이디|id)?\s?(?:을|를|은|는|도)?\s?"
+    + _LEAVING.pattern
+    + r"(?!\S*(?:해서|하고|했는데|했더니|하니까|한\s?뒤|한\s?후))"
 )
 
 
@@ -594,6 +664,10 @@ def owns(before: str, after: str) -> bool:
             return True  # "쿠팡 고객센터랑 채팅": the company's own help desk, met or called
         if i > 0 and _ASKED_COPULA.match(token):
             return True  # "수능 언제예요": the question's own copula
+        if i > 0 and _JOINED.search(token) and _own_thing(_JOINED.sub("", token)):
+            compared = i + 1 < len(tokens) and _COMPARED.match(tokens[i + 1])
+            if not compared:
+                return True  # "페이스북 계정 비활성화랑 영구 삭제": two of its own things
         if _MENTION_END.search(token) or (i == 0 and _MENTION_START.match(token)):
             return False
         if i > 0 and token not in _PHRASE_NOUNS:

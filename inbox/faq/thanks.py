@@ -46,6 +46,21 @@ _SOCIAL = re.compile(
     r"(?:좋은|편안한|편한|즐거운|행복한|따뜻한|기분\s?좋은|멋진)\s?"
     r"(?:밤|하루|주말|저녁|오후|시간|연휴|명절|한\s?주)\s?(?:되세요|보내세요)|"
     r"복\s?(?:많이\s?)?받으|메리\s?크리스마스|즐거운\s?성탄|"
+    # A holiday wish with no adjective, and "rest well" (round 21): "추석 연휴 잘 보내세요",
+    # "명절 잘 쇠세요", "한가위 풍성하게 보내세요", "직원분들도 푹 쉬시길", "새해 건강하세요".
+    r"(?:연휴|명절|추석|한가위|설|설날|새해|연말|휴가|방학|주말)\s?"
+    r"(?:잘|편히|[가-힣]{1,3}(?:하게|롭게|겁게))?\s?"
+    r"(?:보내세요|보내시길|보내십시오|보내시고|쇠세요|쇠시길|쇠십시오|되세요|되시길)|"
+    r"(?:푹|잘|편히)\s?쉬(?:세요|시길|십시오|셔요|시고)|건강하세요|건강하시길|"
+    # Cheering, stars, a plan to try what was said, "that's all" (round 21): "별건 아니고
+    # 응원합니다 화이팅", "별점 다섯 개 드리고 갑니다", "넹 말씀하신 대로 해볼게요~", "채팅창
+    # 디자인 예쁘네요 그게 다예요", "따로 답 안 주셔도 돼요", "앞에 보낸 거 무시해 주세요",
+    # "질문하려다가 까먹었네요 생각나면 다시 올게요".
+    r"응원(?:합니다|해요|할게요|드려요|드립니다)|화이팅|파이팅|별점|말씀하신\s?대로|"
+    r"예쁘네요|예뻐요|이쁘네요|그게\s?다(?:예요|에요|입니다)|"
+    r"(?:답|답장|답변|대답|회신)\s?(?:은|는)?\s?(?:따로\s?)?안\s?(?:해\s?)?(?:주셔도|하셔도)|"
+    r"무시해\s?(?:주세요|주셔도|줘요)|무시하(?:세요|셔도)|생각나면\s?다시|"
+    r"(?:자랑|칭찬)\S*\s?(?:하고\s?)?싶어서|"
     # Praise without a thanks word (round 20): "새벽인데도 일하시는 거 대단하세요".
     r"대단하(?:세요|시네요|십니다|셔요|시다)|존경|"
     # Saying hello and having understood: "인사 남겨요", "인사드려요", "이해 완료".
@@ -59,6 +74,15 @@ _SOCIAL = re.compile(
 # "Nothing else to ask" is a closing, and "찌그러진 데 하나 없이" praise, not a problem: both
 # are read (and dropped) before the problems are.
 _NOTHING_ELSE = re.compile(
+    # Round 21: no reply needed, ignore what was sent, a question forgotten, only wanting to
+    # boast or cheer ("따로 답 안 주셔도 돼요", "아기가 폰 만지다가 보낸 거예요 무시해 주세요",
+    # "질문하려다가 까먹었네요", "그냥 자랑하고 싶어서 남겨요"): none of them asks.
+    r"(?:답|답장|답변|대답|회신)\s?(?:은|는)?\s?(?:따로\s?)?안\s?(?:해\s?)?(?:주셔도|하셔도)\s?\S*|"
+    r"무시해\s?(?:주세요|주셔도|줘요)\S*|무시하(?:세요|셔도)\S*|"
+    r"(?:질문|문의|물어보|여쭤보)\S*(?:\s(?:게|거|건|뭐였는지|뭔지|있었는데|있었는데요|있었던))*"
+    r"\s?까먹었\S*|생각나면\s?다시\s?\S+|"
+    r"(?:자랑|칭찬|응원|인사|얘기)\S*\s?(?:하고\s?)?싶어서\S*|"
+    r"응원(?:합니다|해요|할게요|드려요|드립니다)|"  # its 원합 is not "want"
     r"(?:다른|더|궁금한|여쭤볼|물어볼)\s?(?:[가-힣]+\s)?(?:건|게|것은|거는|질문은|문의는)\s?없\S*|"
     r"\S+\s?(?:데|곳|거|것|부분)?\s?(?:하나|한\s?군데)?\s?없이|"
     # "그냥 그 말 하고 싶었어요": a wish already told is the thanks itself, not a request.
@@ -150,7 +174,14 @@ _CHAT = re.compile(
     r"chat|box|widget|the|"
     # Is the chat itself on? (after round 20's run: "채팅 열려 있는 거 맞죠? 답이 없어서요",
     # "지금 이 채팅 켜져 있는 거 맞나요?", "저기요~ 방금 들어왔어요ㅎㅎ"; two writers).
-    r"이|열려|켜져|열려있는|켜져있는|있는|되는|건|답이|답을|없어서요|없네요|방금"
+    r"이|열려|켜져|열려있는|켜져있는|있는|되는|건|답이|답을|없어서요|없네요|방금|"
+    # Finding out where one is (round 21): "어? 이게 상담창이구나", "아 여기가 상담하는
+    # 데구나", "오 채팅창이네요". A question about the chat ("이거 챗봇이에요?") has no such
+    # ending and goes on to the gate.
+    r"오|와|우와|헐|이게|여기가|여기구나|여기네|여기네요|상담하는|채팅하는|문의하는|물어보는|"
+    r"눌러보는|눌러보는중|눌러봅니다|눌러보는\s?중|하이룽|하잉|하이요|ㅎㅇ|"
+    r"(?:상담창|채팅창|상담방|채팅방|채팅|상담|챗봇|창|데|곳)"
+    r"(?:이구나|구나|이네|이네요|이군요|군요|이었구나|였구나|이었네|였네)"
 )
 # A pasted order or tracking number with its label ("주문번호 2024061137188", "20240611-0038821").
 # An order code may carry letters too ("Y7K2-99QX"): six or more letters, digits or dashes,
@@ -160,6 +191,30 @@ _NUMBER_LABEL = re.compile(
     r"주문번호|송장번호|운송장번호|운송장|송장|주문|번호|제|내|입니다|이에요|예요|요|"
     r"order|tracking|no|number|my"
 )
+
+
+# A message sent by mistake (round 21): "잘못 눌렀어요 죄송합니다", "앗 실수로 보냈네요 무시해
+# 주세요", "창 잘못 열었어요", "메시지 잘못 쳤어요 죄송". The slip is read as a phrase, the
+# pressing, opening or sending verb right after 잘못/실수로, since 잘못 alone is a problem
+# ("잘못 왔어요": a wrong item came).
+# What is left must be an apology, a filler or a word about the chat: "결제 잘못 눌렀어요
+# 죄송합니다" names a payment and stays with the gate.
+_SLIP = re.compile(
+    r"(?:잘못|실수로|모르고)\s?(?:눌렀|눌러|누른|클릭|터치|보냈|보내|쳤|입력했|들어왔|들어와|열었|열어)\S*"
+)
+_SORRY = re.compile(
+    r"죄송합니다|죄송해요|죄송|죄송요|미안해요|미안합니다|미안|쏘리|앗|헉|아이고|이런|"
+    r"무시해|무시해주세요|무시하세요|무시|메시지를|메세지를|창을|창"
+)
+
+
+def _sent_by_mistake(low: str) -> bool:
+    """Is the message only a slip (`_SLIP`) with an apology, filler or chat words around it?"""
+    if not _SLIP.search(low):
+        return False
+    tokens = re.sub(r"[^\w]+", " ", _SLIP.sub(" ", low)).split()
+    tokens = [re.sub(r"(?<=[가-힣])[ㅋㅎㅠㅜ]+$", "", t) for t in tokens]
+    return all(_SORRY.fullmatch(t) or _FILLER.fullmatch(t) or _CHAT.fullmatch(t) for t in tokens)
 
 
 def _nothing_asked(low: str) -> bool:
@@ -182,7 +237,7 @@ def no_request_left(text: str) -> bool:
     """Does `text` thank, praise or close, with no request left once that is read, or ask
     nothing at all (an opener, a bare "done", a number pasted alone)?"""
     low = " ".join(text.lower().split())
-    if _nothing_asked(low):
+    if _nothing_asked(low) or _sent_by_mistake(low):
         return True
     if not _SOCIAL.search(low):
         return False

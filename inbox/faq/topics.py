@@ -143,6 +143,15 @@ _EN_SENDING = re.compile(
     r"\b(?:ship|send|mail|post)(?:ing)?\s(?:a|an|some|one|two|few)\s(?:\w+\s)?"
     r"(?:parcel|package|box|letter|gift|care\spackage)s?\b"
 )
+# The customer sending mail abroad by post (round 21): "우체국 EMS로 캐나다 사는 동생한테 김이랑
+# 고추장 보내려는데", "독일로 서류 EMS로 보낼 거예요", "국제 소포로 한약 보내도 통관 문제없나요".
+# The shop ships its own orders; a visitor's EMS or international parcel, with the visitor's
+# sending verb (…려는데, …려면, 보낼 거예요, 보내도) a few words on, is the post office's. A
+# request to the shop ("EMS로 보내 주시나요") has no such verb, and a return names itself.
+_POSTED_ABROAD = re.compile(
+    r"(?<![a-z])(?:ems|국제\s?소포|국제\s?우편|해외\s?소포)\S*\s(?:\S+\s){0,5}?"
+    r"(?:보내려|보낼\s?(?:거|건|때|예정)|보내도|부치려|부칠\s?(?:거|건|때))"
+)
 _SENT_TO_US = re.compile(r"반품|교환|환불|회수|반송|돌려|불량|파손|return|refund")
 
 # A home the lexicon lists as a property (원룸, 투룸, 오피스텔: renting and moving are not ours)
@@ -189,6 +198,24 @@ def _medicine_words(words: TopicWords) -> frozenset[str]:
         if domain.split(" (")[0] == MEDICINES
         for word in listed
     )
+
+
+# Is it legal? (round 21): "경비실에서 택배 안 받아주겠다고 공지 붙었는데 이게 법적으로 가능한가요",
+# "자전거 도로에서 킥보드 타도 불법 아닌가요", "손으로 쓴 유언장도 법적 효력이 있나요". The FAQ
+# answers no point of law; a parcel or a building named with it is a neighbour's or a
+# landlord's rule, not our order. Only a legality asked of a deal with the shop stays ours: its
+# order, payment, refund, exchange or withdrawal ("개봉했다고 환불 안 해 주는 거 불법 아닌가요",
+# "청약철회 기간 법적으로 며칠이에요"), our delivery or a parcel lost, broken or late ("택배
+# 분실됐는데 법적으로 보상받을 수 있나요"), or a product of ours (read before, `points_at_us`).
+_LEGALITY = re.compile(
+    r"법적으로|법적\s?(?:효력|책임|문제|근거|처벌|제재)|합법|불법|위법|법에\s?(?:걸리|어긋|저촉)|"
+    r"법\s?위반|고소\s?(?:가능|할\s?수)|신고\s?(?:가능한가요|할\s?수\s?있나요)"
+)
+_SHOP_DEAL = re.compile(
+    r"주문|결제|환불|반품|교환|취소|청약\s?철회|환급|배송|적립금|쿠폰|개인정보|탈퇴|회원|"
+    r"판매|파는|팔아|팔았|유통기한|구매|구입|샀|산\s?거|시킨|시켰|"
+    r"분실|파손|누락|보상|배상|지연|못\s?받|안\s?(?:왔|와|옴)|\b(?:order|refund|return|purchase)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,4 +402,10 @@ class OffTopic:
         sending = _SENDING.search(low) or _EN_SENDING.search(low)
         if sending and not _SENT_TO_US.search(low):
             found.append(sending.group())  # the customer sends a parcel: not an order of ours
+        abroad = _POSTED_ABROAD.search(low)
+        if abroad and not _SENT_TO_US.search(low):
+            found.append(abroad.group())  # the customer posts a parcel abroad
+        legality = _LEGALITY.search(low)
+        if legality and not _SHOP_DEAL.search(low):
+            found.append(legality.group())  # a point of law, not a deal with the shop
         return found
