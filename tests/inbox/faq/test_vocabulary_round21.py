@@ -123,6 +123,10 @@ def test_round21_words_reach_their_article(shipped: FaqIndex, question: str, slu
         "국민은행 대표번호 알려줘",
         "구청 대표 전화 알려줘",
         "된장 주문 어떻게 해요",
+        # Where to ask about something the shop never handles: 물어볼 데 folds to the customer
+        # center's words, so the topics rule must read it as a request about that thing.
+        "부동산 문제 물어볼 데 없을까요",
+        "세무서 관련해서 물어볼 곳 있나요",
     ],
 )
 def test_round21_false_friends_stay_silent(shipped: FaqIndex, question: str) -> None:
