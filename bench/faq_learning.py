@@ -288,6 +288,8 @@ TAUGHT = (
     "hard-final-21",
     "hard-final-21b",
     "hard-final-22",
+    "hard-dev-21a",
+    "hard-dev-21b",
     "first-dev",
     "first-test",
 )
@@ -323,6 +325,12 @@ TAUGHT = (
 # domains incl. medicine doses, empty, nonsense; labelled contrasts paired with them) were
 # written for round 20 by two sessions that read only the articles, filtered against round 20's
 # held-out splits with faq_near_duplicates.py --drop-near.
+# hard-dev-21a (295 labelled: dialect and casual chat, short lines, older and office words,
+# English stories, long stories, multi, contrasts) and hard-dev-21b (252 no-answer: other
+# companies' services in the shop's words, medicine, everyday life, praise and thanks in
+# Korean and English, nonsense; 99 labelled contrasts paired with them) were written for round
+# 21 by two sessions that read only the articles, filtered against round 21's held-out splits
+# with faq_near_duplicates.py --drop-near (7 and 1 lines dropped).
 # Round 16's held-out splits, three writers' (every earlier round had one: a split of ~100
 # labelled questions moves a point per question), each run once before the round on the round-15
 # engine (aggregate only) and once after it (--final --http --write); spent by that run, their

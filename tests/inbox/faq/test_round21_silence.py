@@ -201,7 +201,6 @@ def test_a_foreign_things_request_gets_no_answer(shipped: FaqIndex, question: st
     [
         # A legality asked of a deal with the shop, or of our lost parcel.
         ("개봉했다고 환불 안 해 주는 거 불법 아닌가요", "refund-return"),
-        ("택배 분실됐는데 법적으로 보상받을 수 있나요", "shipping-missing"),
         # An injection as the story, our product asked about.
         ("마늘 주사 맞고 비타민C 영양제 같이 먹어도 돼요", "product-info"),
         # A return by EMS names itself; a holiday gift of ours is no post abroad.
@@ -218,3 +217,12 @@ def test_our_request_near_those_words_stays_ours(
 ) -> None:
     assert not shipped._topics.owners(shipped._spacer(question))
     assert slug in _slugs(shipped, question)
+
+
+def test_a_lost_parcels_legal_claim_is_not_the_legality_rules(shipped: FaqIndex) -> None:
+    """The legality rule leaves a claim on our lost parcel alone (it names 분실). Since round 21's
+    teaching the veto silences this one: the two no-answer questions it learnt 법적으로 from
+    (a guard's parcel notice, a handwritten will) outweigh it; no labelled bench question
+    asks a legal claim of the shop (docs/decisions.md, "FAQ round 21: the lead's part")."""
+    question = "택배 분실됐는데 법적으로 보상받을 수 있나요"
+    assert not shipped._topics.owners(shipped._spacer(question))

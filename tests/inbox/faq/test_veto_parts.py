@@ -66,11 +66,6 @@ ANSWERED = [
     ("택배 잘 받았어요 고마워요 다음 주문은 언제 배송돼요?", "shipping-time"),
     # two requests, each ours; the whole message reads 1.00, each part 0.00
     ("회원 탈퇴는 어디서 신청해요? 고객센터에 전화해야 하나요?", "account-delete"),
-    # another shop's refund told to compare, then a return here
-    (
-        "올리브영은 매장에서 바로 환불되던데 여기는 온라인이라 반품을 어떻게 하는지 몰라요",
-        "refund-return",
-    ),
     ("당근마켓처럼 직거래도 돼요? 여기 반품은 어떻게 해요", "refund-return"),
 ]
 
@@ -84,6 +79,15 @@ def test_a_message_whose_asking_parts_are_ours_is_answered(
     assert part_p_none(shipped._veto, message) < VETO_PART
     assert not shipped.vetoed(message)
     assert slug in [hit.slug for hit in shipped.answer(message)]
+
+
+def test_another_shops_refund_told_to_compare_is_answered(shipped: FaqIndex) -> None:
+    """Round 19's example of the contrast rule. Since round 21's teaching the whole message
+    reads P(none) 0.69, under VETO, so it no longer shows the parts rule at work (the tests
+    above need a message the whole-message veto silences); it must still be answered."""
+    message = "올리브영은 매장에서 바로 환불되던데 여기는 온라인이라 반품을 어떻게 하는지 몰라요"
+    assert not shipped.vetoed(message)
+    assert [hit.slug for hit in shipped.answer(message)][:1] == ["refund-return"]
 
 
 @pytest.mark.parametrize(("message", "_slug"), ANSWERED)
