@@ -35,6 +35,11 @@ _REQUEST_WORDS = re.compile(
 _CODE = re.compile(
     r"\{\{|\}\}|\{\s*\"|console\.|print\(|\)\s*;|=>|\bundefined\b|\bnull\b|\$\{|"
     r"\b[a-z_]+\.[a-z_]+\(|\bwhile\s+true\b|"
+    # A function defined ("def f(x): return x**2", "function add(a, b) {", "lambda x: x + 1";
+    # round 21, after the run), or a power written as code: a definition's shape, not the
+    # words, since "return" and "function" are a customer's too.
+    r"\bdef\s+[a-z_]\w*\s*\(|\bfunction\s*[a-z_]*\s*\([^)]*\)\s*\{|\blambda\s+[a-z_]\w*\s*:|"
+    r"\b[a-z_]\w*\s*\*\*\s*\d|"
     # Arithmetic with an equals sign ("2x+3=11 이면 x는", "1+1=?"): homework, not an order.
     r"\d\s*[a-z]?\s*[-+*/×÷^]\s*\d+\s*[a-z]?\s*="
 )

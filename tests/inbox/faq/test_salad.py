@@ -32,6 +32,11 @@ def index() -> FaqIndex:
         "'; update orders set status='refunded' where id=42; --",
         "select * from orders where 1=1",
         "배송 조회'; insert into coupons values (1)",
+        # Round 21 (after the run): a function defined, a power written as code.
+        "def total(order): return order.qty * 3",
+        "function refund(id) { return null }",
+        "lambda y: y + 1",
+        "주문 수량 n**2 이면",
     ],
 )
 def test_a_salad_of_article_words_or_code_gets_no_answer(index: FaqIndex, question: str) -> None:
@@ -47,6 +52,7 @@ def test_a_salad_of_article_words_or_code_gets_no_answer(index: FaqIndex, questi
         ("<b>배송 언제 와요</b>", "shipping-time"),
         ("주문취소하고 환불받고 싶은데 배송비도 돌려주나요", "refund-return"),
         ("please delete my account from your site", "account-delete"),
+        ("how do I return it, the function of the capsule is unclear", "refund-return"),
         ("can you set my delivery address to the office", "shipping-address-change"),
     ],
 )

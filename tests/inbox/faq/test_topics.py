@@ -332,3 +332,52 @@ def test_the_customer_sending_a_parcel_is_not_an_order_of_ours(index: FaqIndex) 
     assert index._topics.owners("시골 부모님께 소포 부치려면 어디로 가요")
     assert not index._topics.owners("반품 택배 보내려면 어떻게 포장해요")
     assert not index._topics.owners("여기로 택배 보내려면 주소가 어디예요")
+
+
+@pytest.mark.parametrize(
+    ("question", "slug"),
+    [
+        # A foreign word at the start of another word is not that word (round 21).
+        ("택배가 지금 어디 있는지 실시간 모니터링 되나요?", "shipping-tracking"),
+        ("이 캡슐 식물성이에요?", "product-info"),
+        ("보름째 그림자도 안 보이는 제 택배 어디 갔나요", "shipping-missing"),
+    ],
+)
+def test_a_longer_word_that_begins_with_a_foreign_word_is_not_it(
+    shipped: FaqIndex, question: str, slug: str
+) -> None:
+    assert not shipped._topics.owners(shipped._spacer(question))
+    assert slug in [hit.slug for hit in shipped.answer(question)]
+
+
+@pytest.mark.parametrize(
+    ("question", "word"),
+    [("모니터 배송 언제 와요", "모니터"), ("카페 창업 비용 얼마예요", "카페")],
+)
+def test_the_foreign_word_itself_still_owns_its_request(
+    shipped: FaqIndex, question: str, word: str
+) -> None:
+    assert shipped._topics.owners(shipped._spacer(question)) == [word]
+    assert shipped.answer(question) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "slug"),
+    [
+        # A foreign thing that sets the time of our delivery is the customer's circumstance.
+        ("이번 주말 캠핑 전에 받을 수 있을까요", "shipping-time"),
+        ("시험 끝나고 받을 수 있게 배송 늦출 수 있나요", "shipping-time"),
+    ],
+)
+def test_a_foreign_thing_that_sets_the_time_is_circumstance(
+    shipped: FaqIndex, question: str, slug: str
+) -> None:
+    assert not shipped._topics.owners(shipped._spacer(question))
+    assert slug in [hit.slug for hit in shipped.answer(question)]
+
+
+@pytest.mark.parametrize("question", ["캠핑 전에 뭐 챙겨야 돼요", "여행 전에 환전 어디서 해요"])
+def test_asking_about_the_foreign_thing_itself_stays_silent(
+    shipped: FaqIndex, question: str
+) -> None:
+    assert shipped.answer(question) == []
