@@ -95,6 +95,18 @@ _EN_OURS = re.compile(
 _EN_NOT = re.compile(r"\bnot\s(?:my|the|on|via|through|with|from|in|for)?\s?$")
 
 
+def base_category(label: str) -> str:
+    """A category of services.json or a domain of topics.json, with its English sibling's
+    suffix dropped: round 21 keeps English names in blocks of their own ("shops (English
+    names)", "medicines (English)") that the rules read as the category itself."""
+    return label.split(" (")[0]
+
+
+def _addressed_to_us(text: str) -> bool:
+    """Does `text` point at this shop, in Korean (OURS) or as English's "you" (`_EN_OURS`)?"""
+    return bool(OURS.search(text) or _EN_OURS.search(text))
+
+
 @dataclass(frozen=True, slots=True)
 class ServiceNames:
     """Lower-cased name -> its category ("store" for the store's own names)."""
@@ -238,7 +250,7 @@ class OtherServices:
     def _shop(self, name: str) -> bool:
         """Is `name` a shop or a delivery app (`_SHOPS`)? A category's English sibling
         ("shops (English names)", round 21) is read as the category."""
-        return self.other.get(name, "").split(" (")[0] in _SHOPS
+        return base_category(self.other.get(name, "")) in _SHOPS
 
     def _unnamed(self, low: str) -> list[str]:
         """Companies no list names, read from the organ they head (`_ORGAN`, `_MALL`)."""
@@ -259,15 +271,14 @@ class OtherServices:
         low = " ".join(text.lower().split())
         matches = list(self._regex.finditer(low))
         if not matches:
-            ours = OURS.search(low) or _EN_OURS.search(low)
-            return [*self._unnamed(low), *_elsewhere(low)] if not ours else []
+            return [] if _addressed_to_us(low) else [*self._unnamed(low), *_elsewhere(low)]
         # Pointing at us is read outside the names: 여기어때 is a travel app, not "here".
         rest, end = [], 0
         for match in matches:
             rest.append(low[end : match.start()])
             end = match.end()
         outside = " ".join([*rest, low[end:]])
-        if OURS.search(outside) or _EN_OURS.search(outside):
+        if _addressed_to_us(outside):
             return []
         found = [*self._unnamed(low), *_elsewhere(low)]
         for match in matches:

@@ -32,7 +32,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from inbox.faq.services import OURS, owns
+from inbox.faq.services import OURS, base_category, owns
 
 FORMAT = "switchboard-faq-topics/1"
 _LATIN = re.compile(r"[a-z0-9]")
@@ -200,7 +200,7 @@ def _medicine_words(words: TopicWords) -> frozenset[str]:
     return frozenset(
         word
         for domain, listed in words.foreign.items()
-        if domain.split(" (")[0] == MEDICINES
+        if base_category(domain) == MEDICINES
         for word in listed
     )
 
