@@ -352,17 +352,18 @@ class FaqIndex:
         once, so a weak best hit must be backed by covering much of the question.
         """
         query = _MARKUP.sub(" ", query)
+        head = query[:MAX_QUERY_CHARS]  # what the rule modules read
         # The lists read word by word: an unspaced run is spaced for them (inbox.faq.spacing).
-        worded = self._spacer(query[:MAX_QUERY_CHARS])
+        worded = self._spacer(head)
         if self._others.owners(worded):
             return []  # another service's request (쿠팡 주문 취소): inbox.faq.services
         if self._topics.owners(worded):
             return []  # about something the shop never handles (피자 배달): inbox.faq.topics
-        if word_salad(query[:MAX_QUERY_CHARS]):
+        if word_salad(head):
             return []  # code, a keyboard mash, article words strung together: inbox.faq.salad
-        if no_request_left(query[:MAX_QUERY_CHARS]):
+        if no_request_left(head):
             return []  # thanks, praise, a closing with nothing asked: inbox.faq.thanks
-        if english_closing(query[:MAX_QUERY_CHARS]):
+        if english_closing(head):
             return []  # the same in English ("never mind", "wrong window"): inbox.faq.english
         low = normalize(self._fix(worded))
         if self._unknown.owner(low) and not self._topics.points_at_us(low):
