@@ -208,12 +208,20 @@ _SORRY = re.compile(
 )
 
 
+# Laughter or a sob typed onto a word ("들어왔어요ㅎㅎ") is not a word of its own.
+_LAUGHTER_TAIL = re.compile(r"(?<=[가-힣])[ㅋㅎㅠㅜ]+$")
+
+
+def _without_laughter(tokens: list[str]) -> list[str]:
+    return [_LAUGHTER_TAIL.sub("", t) for t in tokens]
+
+
 def _sent_by_mistake(low: str) -> bool:
     """Is the message only a slip (`_SLIP`) with an apology, filler or chat words around it?"""
     if not _SLIP.search(low):
         return False
     tokens = re.sub(r"[^\w]+", " ", _SLIP.sub(" ", low)).split()
-    tokens = [re.sub(r"(?<=[가-힣])[ㅋㅎㅠㅜ]+$", "", t) for t in tokens]
+    tokens = _without_laughter(tokens)
     return all(_SORRY.fullmatch(t) or _FILLER.fullmatch(t) or _CHAT.fullmatch(t) for t in tokens)
 
 
@@ -223,8 +231,7 @@ def _nothing_asked(low: str) -> bool:
     # A number pasted in groups ("6082 1345 7781") is one number.
     low = re.sub(r"(?<=\d)[\s-]+(?=\d)", "-", low)
     tokens = re.sub(r"[^\w#-]+", " ", low).replace("_", " ").split()
-    # Laughter or a sob typed onto a word ("들어왔어요ㅎㅎ") is not a word of its own.
-    tokens = [re.sub(r"(?<=[가-힣])[ㅋㅎㅠㅜ]+$", "", t) for t in tokens]
+    tokens = _without_laughter(tokens)
     if not tokens:
         return False
     if any(_NUMBER.fullmatch(t) for t in tokens):
