@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-_HANGUL = re.compile(r"[가-힣ㄱ-ㅎㅏ-ㅣ]")
+from inbox.faq.text import HANGUL_LETTER
 
 # What a customer writes when nothing is left to ask, each read as a phrase and dropped before
 # the request words are looked for:
@@ -88,7 +88,7 @@ def english_closing(text: str) -> bool:
     """Does an English `text` only praise, thank, take its question back or close (`_CLOSING`),
     with no request left once that is read?"""
     low = " ".join(text.lower().replace("’", "'").split())
-    if _HANGUL.search(low) or not _CLOSING.search(low):
+    if HANGUL_LETTER.search(low) or not _CLOSING.search(low):
         return False
     rest = _NOT_ASKED.sub(" ", _CLOSING.sub(" ", low))
     return not _REQUEST.search(rest)

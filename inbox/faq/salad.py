@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import re
 
+from inbox.faq.text import HANGUL_LETTER
+
 # The articles' request words and topics (the topics gate's and owners.py's, and the nouns a
 # salad strings together: 문의, 제품, 연락처).
 _REQUEST_WORDS = re.compile(
@@ -78,7 +80,6 @@ _SQL_DDL = re.compile(
     r"\bdelete\s+from\s+[a-z_]+\s+where\b|"
     r"^\s*select\s+[a-z_, *]+\s+from\s+[a-z_]+\s*(?:where\b|;|$)"
 )
-_HANGUL = re.compile(r"[가-힣ㄱ-ㅎㅏ-ㅣ]")
 _JAMO_RUN = re.compile(r"[ㄱ-ㅎㅏ-ㅣ]{3,}")
 # Bare jamo a customer does write: laughter, tears, "ㅇㅋ", "ㄱㅅ" (고마워), "ㄷㄷ".
 _JAMO_WORDS = re.compile(r"^(?:[ㅋㅎㅠㅜㄷㄱㅇㄴ]+|ㅇㅋ|ㄱㅅ|ㅈㅅ)$")
@@ -91,7 +92,7 @@ def _program_text(low: str) -> bool:
     rare, and its Korean words keep it for the gate."""
     if _TRACE.search(low) or _SQL_DDL.search(low):
         return True
-    return bool(_SHELL_ARGS.match(low) or _PIPE.search(low)) and not _HANGUL.search(low)
+    return bool(_SHELL_ARGS.match(low) or _PIPE.search(low)) and not HANGUL_LETTER.search(low)
 
 
 def word_salad(text: str) -> bool:
@@ -99,7 +100,7 @@ def word_salad(text: str) -> bool:
     low = text.lower()
     if _CODE.search(low) or _SQL.search(low):
         return True
-    if _SHELL.match(low) and not _HANGUL.search(low):
+    if _SHELL.match(low) and not HANGUL_LETTER.search(low):
         return True
     if _program_text(low):
         return True

@@ -30,6 +30,9 @@ _LATIN_WORD = re.compile(r"[a-z0-9]+")
 # Lone jamo (ㅠㅠ, ㅋㅋ, ㅎㅎ) carry feeling, not content; NFKC turns them into conjoining jamo.
 _LONE_JAMO = re.compile(r"[\u1100-\u11ff\u3130-\u318f]+")
 _SPACES = re.compile(r"\s+")
+# Any Hangul letter, syllable or lone jamo: the rules that read a message as English or as code
+# step aside as soon as one appears.
+HANGUL_LETTER = re.compile(r"[가-힣ㄱ-ㅎㅏ-ㅣ]")
 
 # Initial and final consonants of a syllable (Unicode order), for the consonant skeleton.
 _CHO = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"

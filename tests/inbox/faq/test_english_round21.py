@@ -13,11 +13,7 @@ import pytest
 
 from inbox.faq.english import english_closing
 from inbox.faq.search import FaqIndex
-
-
-def _slugs(index: FaqIndex, question: str) -> list[str]:
-    return [hit.slug for hit in index.answer(question)]
-
+from tests.support.faq import slugs
 
 # -- english.py ------------------------------------------------------------------------------
 
@@ -67,7 +63,7 @@ def test_an_english_closing_gets_no_answer(shipped: FaqIndex, message: str) -> N
 )
 def test_a_request_after_a_closing_is_answered(shipped: FaqIndex, message: str, slug: str) -> None:
     assert not english_closing(message)
-    assert slug in _slugs(shipped, message)
+    assert slug in slugs(shipped, message)
 
 
 def test_a_message_with_hangul_is_left_to_thanks() -> None:
@@ -117,7 +113,7 @@ def test_a_question_to_us_naming_a_service_is_ours(
 ) -> None:
     assert not shipped._others.owners(shipped._spacer(question))
     if slug:
-        assert slug in _slugs(shipped, question)
+        assert slug in slugs(shipped, question)
 
 
 # -- topics: English foreign words and the customer's own parcel -----------------------------
@@ -157,7 +153,7 @@ def test_an_english_off_topic_question_gets_no_answer(shipped: FaqIndex, questio
 )
 def test_a_near_miss_stays_ours(shipped: FaqIndex, question: str, slug: str) -> None:
     assert not shipped._topics.owners(shipped._spacer(question))
-    assert slug in _slugs(shipped, question)
+    assert slug in slugs(shipped, question)
 
 
 # -- synonyms: a name changed with a marriage -------------------------------------------------
@@ -172,4 +168,4 @@ def test_a_near_miss_stays_ours(shipped: FaqIndex, question: str, slug: str) -> 
     ],
 )
 def test_a_changed_name_is_an_account_edit(shipped: FaqIndex, question: str) -> None:
-    assert _slugs(shipped, question)[:1] == ["account-edit"]
+    assert slugs(shipped, question)[:1] == ["account-edit"]

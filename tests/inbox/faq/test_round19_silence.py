@@ -15,11 +15,7 @@ from inbox.faq import services
 from inbox.faq.salad import word_salad
 from inbox.faq.search import FaqIndex
 from inbox.faq.thanks import no_request_left
-
-
-def _slugs(index: FaqIndex, question: str) -> list[str]:
-    return [hit.slug for hit in index.answer(question)]
-
+from tests.support.faq import slugs
 
 # -- services.py ----------------------------------------------------------------------------
 
@@ -74,7 +70,7 @@ def test_the_same_names_around_our_request_stay_ours(
     shipped: FaqIndex, question: str, slug: str
 ) -> None:
     assert not shipped._others.owners(shipped._spacer(question))
-    assert slug in _slugs(shipped, question)
+    assert slug in slugs(shipped, question)
 
 
 def test_our_refund_sent_by_a_bank_stays_ours(shipped: FaqIndex) -> None:
@@ -113,7 +109,7 @@ def test_a_message_about_the_chat_itself_asks_nothing(shipped: FaqIndex, message
 )
 def test_waiting_on_an_order_is_still_asked(shipped: FaqIndex, message: str, slug: str) -> None:
     assert not no_request_left(message)
-    assert slug in _slugs(shipped, message)
+    assert slug in slugs(shipped, message)
 
 
 # -- topics.py ------------------------------------------------------------------------------
@@ -162,14 +158,14 @@ def test_our_request_beside_a_foreign_thing_is_answered(
     shipped: FaqIndex, question: str, slug: str
 ) -> None:
     assert not shipped._topics.owners(question.lower())
-    assert slug in _slugs(shipped, question)
+    assert slug in slugs(shipped, question)
 
 
 def test_our_supplement_beside_a_foreign_word_stays_ours(shipped: FaqIndex) -> None:
     low = "강아지가 제 영양제를 먹었는데 괜찮을까요"
     assert shipped._topics.points_at_us(low)
     assert not shipped._topics.owners(low)
-    assert "product-info" in _slugs(shipped, "유산균은 몇 시간마다 먹어야 해요?")
+    assert "product-info" in slugs(shipped, "유산균은 몇 시간마다 먹어야 해요?")
 
 
 # -- salad.py -------------------------------------------------------------------------------
@@ -185,4 +181,4 @@ def test_a_method_call_or_a_loop_is_code(text: str) -> None:
 def test_a_site_address_or_a_one_plus_one_offer_is_no_code(shipped: FaqIndex) -> None:
     assert not word_salad("사이트 주소가 shop.example.com 맞나요?")
     assert not word_salad("1+1 행사 상품도 무료배송인가요")
-    assert "shipping-fee" in _slugs(shipped, "1+1 행사 상품도 무료배송인가요")
+    assert "shipping-fee" in slugs(shipped, "1+1 행사 상품도 무료배송인가요")

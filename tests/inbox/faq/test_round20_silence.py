@@ -14,11 +14,7 @@ import pytest
 from inbox.faq.salad import word_salad
 from inbox.faq.search import FaqIndex
 from inbox.faq.thanks import no_request_left
-
-
-def _slugs(index: FaqIndex, question: str) -> list[str]:
-    return [hit.slug for hit in index.answer(question)]
-
+from tests.support.faq import slugs
 
 # -- services.py ----------------------------------------------------------------------------
 
@@ -61,7 +57,7 @@ def test_the_same_names_around_our_request_stay_ours(
     shipped: FaqIndex, question: str, slug: str
 ) -> None:
     assert not shipped._others.owners(shipped._spacer(question))
-    assert slug in _slugs(shipped, question)
+    assert slug in slugs(shipped, question)
 
 
 # -- topics.py / topics.json ----------------------------------------------------------------
@@ -108,7 +104,7 @@ def test_a_medicine_beside_our_product_stays_ours(
     shipped: FaqIndex, question: str, slug: str
 ) -> None:
     assert not shipped._topics.owners(shipped._spacer(question))
-    assert slug in _slugs(shipped, question)
+    assert slug in slugs(shipped, question)
 
 
 # -- thanks.py ------------------------------------------------------------------------------
@@ -149,7 +145,7 @@ def test_a_request_after_those_words_is_answered(
     shipped: FaqIndex, message: str, slug: str
 ) -> None:
     assert not no_request_left(message)
-    assert slug in _slugs(shipped, message)
+    assert slug in slugs(shipped, message)
 
 
 # -- salad.py -------------------------------------------------------------------------------
@@ -164,4 +160,4 @@ def test_a_shell_command_gets_no_answer(shipped: FaqIndex, message: str) -> None
 def test_a_command_word_in_a_korean_question_is_no_salad(shipped: FaqIndex) -> None:
     question = "docker 몰라도 주문 취소는 어디서 해요"
     assert not word_salad(question)
-    assert "order-change-cancel" in _slugs(shipped, question)
+    assert "order-change-cancel" in slugs(shipped, question)

@@ -13,11 +13,7 @@ import pytest
 from inbox.faq.salad import word_salad
 from inbox.faq.search import FaqIndex
 from inbox.faq.thanks import no_request_left
-
-
-def _slugs(index: FaqIndex, question: str) -> list[str]:
-    return [hit.slug for hit in index.answer(question)]
-
+from tests.support.faq import slugs
 
 # -- thanks.py --------------------------------------------------------------------------------
 
@@ -82,7 +78,7 @@ def test_a_request_around_those_words_is_no_closing(message: str) -> None:
 def test_a_holiday_or_a_slip_in_a_question_is_answered(
     shipped: FaqIndex, question: str, slug: str
 ) -> None:
-    assert slug in _slugs(shipped, question)
+    assert slug in slugs(shipped, question)
 
 
 # -- salad.py ---------------------------------------------------------------------------------
@@ -168,7 +164,7 @@ def test_the_same_names_around_our_request_stay_ours(
     shipped: FaqIndex, question: str, slug: str
 ) -> None:
     assert not shipped._others.owners(shipped._spacer(question))
-    assert slug in _slugs(shipped, question)
+    assert slug in slugs(shipped, question)
 
 
 # -- topics.py and topics.json ----------------------------------------------------------------
@@ -216,7 +212,7 @@ def test_our_request_near_those_words_stays_ours(
     shipped: FaqIndex, question: str, slug: str
 ) -> None:
     assert not shipped._topics.owners(shipped._spacer(question))
-    assert slug in _slugs(shipped, question)
+    assert slug in slugs(shipped, question)
 
 
 def test_a_lost_parcels_legal_claim_is_not_the_legality_rules(shipped: FaqIndex) -> None:
