@@ -104,6 +104,11 @@ def load() -> list[Question]:
             "final24": "hard-final-24",
             "dev21a": "hard-dev-21a",
             "dev21b": "hard-dev-21b",
+            "final25": "hard-final-25",
+            "final25b": "hard-final-25b",
+            "final26": "hard-final-26",
+            "dev22a": "hard-dev-22a",
+            "dev22b": "hard-dev-22b",
         }[row["split"]]
         out.append((row["q"], tuple(row["slugs"]), row["kind"], split))
     for line in FIRST.read_text(encoding="utf-8").splitlines():
@@ -290,6 +295,9 @@ TAUGHT = (
     "hard-final-22",
     "hard-dev-21a",
     "hard-dev-21b",
+    "hard-final-23",
+    "hard-final-23b",
+    "hard-final-24",
     "first-dev",
     "first-test",
 )
@@ -345,8 +353,10 @@ TAUGHT = (
 # which wrote its own three first (hard-final-21, -21b, -22; see docs/decisions.md "FAQ round 20").
 # Round 20's held-out splits, the same way: spent by round 20's after-run, taught in round 21,
 # which wrote its own three first (hard-final-23, -23b, -24; see docs/decisions.md "FAQ round 21").
-HELD_OUT = "hard-final-23"
-HELD_OUT_SPLITS = (HELD_OUT, "hard-final-23b", "hard-final-24")
+# Round 21's held-out splits, the same way: spent by round 21's after-run, taught in round 22,
+# which wrote its own three first (hard-final-25, -25b, -26; see docs/decisions.md "FAQ round 22").
+HELD_OUT = "hard-final-25"
+HELD_OUT_SPLITS = (HELD_OUT, "hard-final-25b", "hard-final-26")
 # Round 13's check of transfer: a third writer's questions (labelled and no-answer), never
 # read line by line, run with --check (aggregate only) before and after the round's changes
 # (92.3 / 95.9 / 103 of 137 -> 92.0 / 95.3 / 105; "FAQ round 13" in docs/decisions.md); then

@@ -11,6 +11,7 @@ import pytest
 
 from inbox.faq.clauses import veto_parts, vetoed_by
 from inbox.faq.search import FaqIndex
+from tests.support.faq import slugs
 
 
 def test_only_the_asking_parts_are_read_when_the_message_is_ours() -> None:
@@ -53,7 +54,9 @@ ANSWERED = [
     ),
     ("인스타에서 영양제 광고 보고 들어왔어요. 가입하면 쿠폰 주나요?", "account-signup"),
     ("카페에서 친구가 유산균 추천해 줬어요. 배송 언제 와요?", "shipping-time"),
-    ("아기 어린이집 보내고 나서 유산균 주문했는데 언제 와요?", "shipping-time"),
+    # Round 22's re-teaching left "아기 어린이집 보내고 나서 유산균 주문했는데 언제 와요?" below
+    # the veto as a whole (P(none) 0.67), so it no longer tests this; the same story does.
+    ("아이 어린이집 보내놓고 홍삼 주문했는데 언제 와요?", "shipping-time"),
 ]
 
 
@@ -64,7 +67,7 @@ def test_a_story_around_our_product_does_not_veto_a_request_of_ours(
     assert shipped._veto is not None
     assert vetoed_by(shipped._veto, message)  # every part read: vetoed
     assert not shipped.vetoed(message)
-    assert slug in [hit.slug for hit in shipped.answer(message)]
+    assert slug in slugs(shipped, message)
 
 
 @pytest.mark.parametrize(
