@@ -648,6 +648,7 @@ HAND_KO_SYNONYMS: dict[str, str] = {
     # …서 하노 (어데서 하노 = where do I do it), as round 21's …서 보노; 하노이 kept whole.
     "서 하노이": "서 하노이",
     "서 하노": "서 하나요",
+    "어데서 하노": "어디서 하나요",
     # Buying without joining (회원 아니어도, 가입 안 하고, 가입 없이) is the sign-up article's
     # 비회원 주문; not 회원 아닌데 (a non-member's order is then asked about).
     **{
