@@ -754,6 +754,37 @@ HAND_KO_SYNONYMS: dict[str, str] = {
     },
     # Morning or evening (루테인 아침저녁?) asks when to take it: the product page's 섭취.
     "아침저녁": "아침 저녁 섭취",
+    # Last year and the year before (작년, 재작년) are the order history's 지난 (지난해 산 물건들,
+    # 재작년 영수 확인): every 작년 question of the bench is that or a story's time.
+    "재작년": "지지난해",
+    "작년": "지난해",
+    # The money coming back (돈 언제 돌려줌, 돈은 언제 돌아와요) is the refund's 환불 언제
+    # 들어와요, as 돈 돌려 is 환불.
+    **{
+        f"돈{p} {when}{verb}": f"환불{p} {when}{target}"
+        for p in ("", "은", "이")
+        for when in ("", "언제 ")
+        for verb, target in (
+            ("돌려줌", "들어옴"),
+            ("돌아옴", "들어옴"),
+            ("돌아오", "들어오"),
+            ("돌아와", "들어와"),
+            ("돌려주", "들어오"),
+            ("돌려줘", "들어와"),
+        )
+    },
+    # 감감하다 (no news: 택배 감감하다, 감감함, 감감혀유) is 감감무소식's 안 와요.
+    "감감하": "안 오",
+    "감감함": "안 옴",
+    "감감해": "안 와",
+    "감감혀": "안 와",
+    # Paying or ordering by mistake (실수로 결제함) is the articles' 잘못 주문.
+    "실수로 결제": "잘못 주문 결제",
+    "실수로 주문": "잘못 주문",
+    # Days to a place (대구까지 이틀?) ask how long it takes, as 까지 몇 밤 does.
+    "까지 이틀": "까지 며칠 이틀",
+    "까지 사흘": "까지 며칠 사흘",
+    "까지 나흘": "까지 며칠 나흘",
     # A business's 매입 (purchases) with its ledger words is the customer's 구매 내역.
     **{f"매입 {book}": f"구매 {book}" for book in ("이력", "내역", "목록", "기록", "명세", "건")},
 }

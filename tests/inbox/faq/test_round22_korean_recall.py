@@ -1,7 +1,8 @@
 """Round 22 (faq27): Korean questions the gate silenced for words the articles never use —
-short telegraphic lines (열흘째 감감, 두번눌러짐, 오늘나감?), dialect (맹글다, …서 하노),
-loan and office words (프리 딜리버리, 트래킹 코드, 회원 등재, 매입 이력, 제형) — folded as
-families in `synonyms.py`, and the false friends those folds would open kept closed.
+short telegraphic lines (열흘째 감감, 두번눌러짐, 오늘나감?, 돈 언제 돌아옴, 대구까지 이틀?),
+dialect (맹글다, …서 하노), loan and office words (프리 딜리버리, 트래킹 코드, 회원 등재, 매입
+이력, 제형), 작년 for the order history — folded as families in `synonyms.py`, and the false
+friends those folds would open kept closed.
 
 Wordings are written for these tests, not taken from the bench splits. `shipped` is the engine
 a visitor meets."""
@@ -64,6 +65,14 @@ from tests.support.faq import slugs
         ("개봉 후엔 얼마나 가요", "개봉 후엔 보관 방법 얼마나 가요"),
         ("개봉 후 반품", "개봉 후 반품"),
         ("아침저녁?", "아침 저녁 섭취?"),
+        # Last year's purchases, money coming back, no news, a mistaken order, days to a place.
+        ("재작년 주문", "지지난해 주문"),
+        ("작년에 산 거", "지난해에 산 거"),
+        ("돈 언제 돌려줌", "환불 언제 들어옴"),
+        ("돈은 언제 돌아와요", "환불은 언제 들어와요"),
+        ("택배 감감하네요", "택배 안 오네요"),
+        ("실수로 결제함", "잘못 주문 결제함"),
+        ("대구까지 이틀?", "대구까지 며칠 이틀?"),
     ],
 )
 def test_round22_words_fold_to_the_articles_words(written: str, folded: str) -> None:
@@ -88,6 +97,11 @@ def test_round22_words_fold_to_the_articles_words(written: str, folded: str) -> 
         ("소프트젤 제형 있어요?", "product-info"),
         ("뜯고 얼마나 버텨요", "product-info"),
         ("오메가3 아침저녁 나눠서?", "product-info"),
+        ("재작년 산 것", "order-history"),
+        ("돈 언제 돌려줘요", "refund-return"),
+        ("돈은 언제 돌아와", "refund-return"),
+        ("물건 감감함", "shipping-missing"),
+        ("부산까지 사흘?", "shipping-time"),
     ],
 )
 def test_round22_words_reach_their_article(shipped: FaqIndex, question: str, slug: str) -> None:
@@ -117,6 +131,7 @@ def test_round22_neighbours_keep_their_article(shipped: FaqIndex, question: str,
         "서울에서 하노이 가는 비행기 얼마예요",
         "맨드라미 키우는 법",
         "중고 금 매입 시세 알려줘",
+        "작년 연말정산 환급금 언제 들어와요",
     ],
 )
 def test_round22_false_friends_stay_silent(shipped: FaqIndex, question: str) -> None:
