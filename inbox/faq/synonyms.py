@@ -639,6 +639,154 @@ HAND_KO_SYNONYMS: dict[str, str] = {
     "페북": "페이스북",
     # Selling a sold-out product again (다시 팔기, 다시 판매) is the articles' 재입고.
     "다시 판매": "재입고",
+    # Round 22 (hard-dev-22a's short and dialect lines the gate silenced; each a family, the
+    # forms written from the family). 맹글다 / 맨들다 are 만들다 in 경상도 and 전라도 (계정
+    # 맹글기, 게정 맨드는): word start only.
+    "맹글": "만들",
+    "맨들": "만들",
+    "맨드는": "만드는",
+    # …서 하노 (어데서 하노 = where do I do it), as round 21's …서 보노; 하노이 kept whole.
+    "서 하노이": "서 하노이",
+    "서 하노": "서 하나요",
+    "어데서 하노": "어디서 하나요",
+    # Buying without joining (회원 아니어도, 가입 안 하고, 가입 없이) is the sign-up article's
+    # 비회원 주문; not 회원 아닌데 (a non-member's order is then asked about).
+    **{
+        f"{who} {how}": "비회원으로"
+        for who in ("회원", "회원이", "회원가입", "가입")
+        for how in ("아니어도", "아니라도", "아니여도", "안 해도", "안 하고", "안하고", "없이")
+        if not (who == "회원이" and how.startswith(("안", "없")))
+    },
+    # An order that 먹히다 went through (주문 잘 먹혔나, 결제 먹힌 거): the articles' 접수.
+    # Only after 주문/결제: 약이 잘 먹혔다 is a medicine that worked.
+    **{
+        f"{noun}{particle} {adverb}{form}": f"{noun}{particle} {adverb}{target}"
+        for noun in ("주문", "결제")
+        for particle in ("", "이", "은", "도")
+        for adverb in ("", "잘 ", "제대로 ")
+        for form, target in (
+            ("먹혔", "접수됐"),
+            ("먹힌", "접수된"),
+            ("먹혀", "접수돼"),
+            ("먹힘", "접수됨"),
+        )
+        if not (noun == "결제" and particle == "이")
+    },
+    # Leaving the warehouse (오늘 나가요?, 오늘나감, 당일 나가나요, 다음날 나가요) is the
+    # articles' 출고; only after a day word (배송비가 나가다 is money spent, 나가는 메뉴 leaving).
+    **{
+        f"{day} {form}": f"{day} {target}"
+        for day in ("오늘", "당일", "내일", "다음날", "담날", "그날")
+        for form, target in (
+            ("나감", "출고됨"),
+            ("나가나", "출고되나"),
+            ("나가는지", "출고되는지"),
+            ("나가요", "출고돼요"),
+            ("나갈 수", "출고될 수"),
+            ("나갈까", "출고될까"),
+            ("나가죠", "출고되죠"),
+        )
+    },
+    # Days without a word of the parcel (열흘째 감감, 보름째 소식없음): a duration with 째 and
+    # 감감/소식 없 is the missing parcel's 안 와요, as 감감무소식 is.
+    "째 감감무소식": "째 안 와요",
+    "째 감감 무소식": "째 안 와요",
+    "째 감감": "째 안 와요",
+    **{f"째 소식{p} 없": f"째 지연 소식{p} 없" for p in ("", "이", "도")},
+    # Pressing pay twice (두번눌러짐, 두 번 눌렀어요) is the articles' 중복 주문, as 두 번 결제.
+    **{
+        f"{twice} {form}": "중복 주문"
+        for twice in ("두 번", "두번", "2번")
+        for form in ("눌러", "눌렀", "눌림", "눌려", "눌렸")
+    },
+    # Free delivery in loan words (프리 딜리버리, 프리 배송, 프리 쉬핑) is 무료 배송; not 프리
+    # alone (글루텐 프리). The threshold as a 라인 (구매 라인, 금액 라인) is the 기준, as
+    # 커트라인 is.
+    "프리 딜리버리": "무료 배송",
+    "프리 배송": "무료 배송",
+    "프리 쉬핑": "무료 배송",
+    "프리 택배": "무료 배송",
+    "구매 라인": "구매 기준 금액",
+    "금액 라인": "기준 금액",
+    "주문 라인": "주문 기준 금액",
+    # A tracking code (트래킹 코드, 추적 코드, 송장 코드) is its number; a waybill 발급 is its
+    # number coming up, as 송장 뜨다 is.
+    "트래킹 코드": "트래킹 번호",
+    "트랙킹 코드": "트래킹 번호",
+    "추적 코드": "추적 번호",
+    "송장 코드": "송장 번호",
+    "트래킹 번호 발급": "트래킹 번호 나오",
+    "송장 번호 발급": "송장 번호 나오",
+    "송장 발급": "송장 번호 나오",
+    # Being entered on the members' list (회원 등재, 이용자 등록) is joining, as 회원 등록.
+    "회원 등재": "회원가입",
+    "회원으로 등재": "회원가입",
+    "회원으로 등록": "회원가입",
+    "고객 등재": "회원가입",
+    "이용자 등록": "회원가입",
+    "이용자 등재": "회원가입",
+    "이용자로 등록": "회원가입",
+    # A product's form (제형: 정제, 연질캡슐, 소프트젤, 츄어블) is asked of the product page;
+    # 제형 is 제품 형태. 정제 only before 말고/로/형 (정제수, 정제된 소금 are refined things).
+    "제형": "제품 형태",
+    "연질캡슐": "연질 캡슐",
+    "경질캡슐": "경질 캡슐",
+    "소프트젤": "연질 캡슐",
+    "정제 말고": "알약 말고",
+    "정제형": "알약형",
+    # How long it keeps once opened (개봉 후엔 얼마나 가요, 뜯고 얼마나 버텨요) is the product
+    # page's 보관 방법, not a return after opening (개봉 후 반품).
+    **{
+        f"{opened} 얼마나 {verb}": f"{opened} 보관 방법 얼마나 {verb}"
+        for opened in (
+            "개봉 후",
+            "개봉 후엔",
+            "개봉 후에",
+            "개봉 후에는",
+            "개봉하고",
+            "개봉하면",
+            "뜯고",
+            "뜯은 뒤",
+            "뜯은 후",
+            "따고",
+        )
+        for verb in ("가", "갈", "버티", "버텨", "보관", "둬", "두고", "먹을 수")
+    },
+    # Morning or evening (루테인 아침저녁?) asks when to take it: the product page's 섭취.
+    "아침저녁": "아침 저녁 섭취",
+    # Last year and the year before (작년, 재작년) are the order history's 지난 (지난해 산 물건들,
+    # 재작년 영수 확인): every 작년 question of the bench is that or a story's time.
+    "재작년": "지지난해",
+    "작년": "지난해",
+    # The money coming back (돈 언제 돌려줌, 돈은 언제 돌아와요) is the refund's 환불 언제
+    # 들어와요, as 돈 돌려 is 환불.
+    **{
+        f"돈{p} {when}{verb}": f"환불{p} {when}{target}"
+        for p in ("", "은", "이")
+        for when in ("", "언제 ")
+        for verb, target in (
+            ("돌려줌", "들어옴"),
+            ("돌아옴", "들어옴"),
+            ("돌아오", "들어오"),
+            ("돌아와", "들어와"),
+            ("돌려주", "들어오"),
+            ("돌려줘", "들어와"),
+        )
+    },
+    # 감감하다 (no news: 택배 감감하다, 감감함, 감감혀유) is 감감무소식's 안 와요.
+    "감감하": "안 오",
+    "감감함": "안 옴",
+    "감감해": "안 와",
+    "감감혀": "안 와",
+    # Paying or ordering by mistake (실수로 결제함) is the articles' 잘못 주문.
+    "실수로 결제": "잘못 주문 결제",
+    "실수로 주문": "잘못 주문",
+    # Days to a place (대구까지 이틀?) ask how long it takes, as 까지 몇 밤 does.
+    "까지 이틀": "까지 며칠 이틀",
+    "까지 사흘": "까지 며칠 사흘",
+    "까지 나흘": "까지 며칠 나흘",
+    # A business's 매입 (purchases) with its ledger words is the customer's 구매 내역.
+    **{f"매입 {book}": f"구매 {book}" for book in ("이력", "내역", "목록", "기록", "명세", "건")},
 }
 
 # Hand-written keys folded only where a word starts, like the generated paradigms: inside a
@@ -646,6 +794,9 @@ HAND_KO_SYNONYMS: dict[str, str] = {
 HAND_WORD_START: frozenset[str] = frozenset(
     {
         "물러도",
+        "맹글",
+        "맨들",
+        "맨드는",
         "도로 보내",
         "아노",
         "도로 부쳐",
