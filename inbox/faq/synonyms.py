@@ -773,6 +773,19 @@ _EN_ROUND22: dict[str, str] = {
         ),
         "verification email",
     ),
+    # A sold-out product's next batch is its restock ("sold out, any ETA on the next batch?"),
+    # money given back is a refund ("to get reimbursed"), and the customer's old home is an
+    # address ("ordered to my old flat by accident"). The home word is kept: folded to "wrong
+    # address" alone, the ranker lost "flat" for the address article and "I typed my flat but
+    # won't be there all week, could the parcel go to my workplace?" fell to second.
+    "sold out": "out of stock",
+    "next batch": "restock",
+    "reimbursed": "refund",
+    **{
+        f"{det} old {home}": f"{det} old {home} address"
+        for det in ("my", "the", "our")
+        for home in ("flat", "place", "apartment", "house", "home")
+    },
 }
 
 EN_SYNONYMS: dict[str, str] = {

@@ -13,6 +13,7 @@ import pytest
 
 from inbox.faq.english import english_closing
 from inbox.faq.search import FaqIndex
+from inbox.faq.synonyms import fold
 from tests.support.faq import slugs
 
 # -- synonyms.py: English word families ------------------------------------------------------
@@ -41,10 +42,26 @@ from tests.support.faq import slugs
         ("is anyone packing my stuff yet", "order-status"),
         # The sign-up mail's code.
         ("the code you sent to confirm my email never arrives", "account-signup"),
+        # A sold-out product's next batch.
+        ("the magnesium is sold out, when's the next batch?", "product-info"),
     ],
 )
 def test_an_english_family_reaches_its_article(shipped: FaqIndex, question: str, slug: str) -> None:
     assert slugs(shipped, question)[:1] == [slug]
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("how do i get reimbursed", "refund"),
+        ("it went to my old flat", "my old flat address"),
+        ("the old apartment", "address"),
+        ("sold out, any eta on the next batch", "out of stock"),
+        ("sold out, any eta on the next batch", "restock"),
+    ],
+)
+def test_an_english_family_folds_to_the_articles_word(text: str, word: str) -> None:
+    assert word in fold(text)
 
 
 @pytest.mark.parametrize(
