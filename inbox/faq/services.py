@@ -114,8 +114,9 @@ _EN_SWITCHED = re.compile(
 # follows it, and "@" before it makes it a mention.
 _EN_DOMAIN = re.compile(r"^\.(?:com|net|org|co\.kr|co\.uk|kr|jp)\b")
 # Round 22: a stay or a home named by a service ("still haven't shown up at my Airbnb", "staying
-# at an Airbnb until Friday") is where the parcel goes: a place preposition with "my" or "a".
-_EN_AT_PLACE = re.compile(r"\b(?:at|to|in)\s(?:my|our|a|an)\s$")
+# at an Airbnb until Friday") is where the parcel goes: "at" with "my" or "a". Not "to" or "in":
+# "add a card to my Netflix account", "the email in my Coupang account" are the service's.
+_EN_AT_PLACE = re.compile(r"\b(?:at\s(?:my|our|a|an)|staying\s(?:in|at)\s(?:my|our|a|an))\s$")
 
 
 def base_category(label: str) -> str:

@@ -753,11 +753,22 @@ _EN_ROUND22: dict[str, str] = {
         ),
         "ingredients",
     ),
+    # … but what is in a parcel or an order is its contents, kept as written.
+    **{
+        f"{what} {det} {thing}": f"{what} {det} {thing}"
+        for what in ("what's in", "whats in", "what is in")
+        for det in ("the", "my", "this", "your")
+        for thing in ("box", "parcel", "package", "order", "cart")
+    },
     "no longer valid": "expired",
     "not valid anymore": "expired",
     "isn't valid anymore": "expired",
     "not valid any more": "expired",
-    "packing": "preparing for shipment",
+    # Packing an order, not the packing material ("the packing was torn" is a damaged parcel).
+    **{
+        f"packing {what}": f"preparing for shipment {what}"
+        for what in ("it", "them", "this", "my", "our", "the order", "the parcel", "the box")
+    },
     **dict.fromkeys(
         (
             "verification code",

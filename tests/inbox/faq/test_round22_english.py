@@ -65,6 +65,18 @@ def test_an_english_family_folds_to_the_articles_word(text: str, word: str) -> N
 
 
 @pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        # The packing material, and a parcel's contents, are not the family's.
+        ("the packing was torn and one bottle leaked", "preparing"),
+        ("what's in the box? one item is missing", "ingredients"),
+    ],
+)
+def test_a_near_english_phrase_is_not_folded(text: str, word: str) -> None:
+    assert word not in fold(text)
+
+
+@pytest.mark.parametrize(
     ("question", "slug"),
     [
         # "ring the bell" is the driver's, not a call.
@@ -113,6 +125,8 @@ def test_an_english_name_not_asked_about_owns_nothing(shipped: FaqIndex, questio
         "How do I switch from Netflix Standard to Basic?",
         "Who do I complain to at Amazon about the driver?",
         "How do I cancel my Spotify subscription?",
+        # "to"/"in my <name>" is the service's own account, not a place.
+        "how do I add a card to my Netflix account",
         "forgot my gmail password, how do I recover it",
     ],
 )
