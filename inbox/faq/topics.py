@@ -138,9 +138,17 @@ _EN_BARE_REQUEST = re.compile(
     r"(?:normal|legal|allowed|ok|okay|fair|lawful)|can\s(?:they|he|she)\s(?:even\s)?do\s(?:that|this)"
     r")\W*$"
 )
+# The shop's products in English, beyond the lexicon's `ours`: "my doctor told me to stop the fish
+# oil before surgery, what now?", "… take whey after workouts, is that normal?".
+_EN_PRODUCTS = (
+    r"capsules?|pills?|tablets?|softgels?|supplements?|vitamins?|products?|"
+    r"collagen|magnesium|zinc|calcium|iron|protein|whey|ginseng|lutein|omega\S*|fish\soil|krill|"
+    r"probiotics?|gumm(?:y|ies)|biotin|electrolytes?|creatine|glucosamine|folic\sacid|turmeric|"
+    r"coq10|propolis"
+)
 _EN_PARCEL = re.compile(
     r"\b(?:box|boxes|bottles?|jars?|deliver\w*|courier|tracking|shipp\w*|shipment|refund|"
-    r"return\w*|purchase\w*|bought|capsules?|pills?|tablets?|softgels?|supplements?|vitamins?)\b"
+    r"return\w*|purchase\w*|bought|" + _EN_PRODUCTS + r")\b"
 )
 # A record of the customer's orders wanted for something else ("a list of all my past purchases
 # for my insurance claim", "my order history for my tax return"): the foreign thing after "for"
@@ -158,8 +166,9 @@ _EN_LEGALITY = re.compile(
     r"\b(?:illegal|unlawful|against\sthe\slaw|legally\s(?:allowed|required|entitled|obliged))\b"
 )
 _EN_SHOP_DEAL = re.compile(
-    r"\b(?:you|your|yours|deliver\w*|ship\w*|parcel|package|account|data|bought|products?|"
-    r"supplements?|vitamins?)\b"
+    r"\b(?:you|your|yours|deliver\w*|ship\w*|parcel|package|account|data|bought|"
+    + _EN_PRODUCTS
+    + r")\b"
 )
 
 

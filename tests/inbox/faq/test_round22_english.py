@@ -179,6 +179,9 @@ def test_a_foreign_thing_that_is_not_the_object_leaves_it_ours(
         # A bare request after a story about our parcel or order.
         ("The bottle arrived cracked, what do I do?", "refund-return"),
         ("my order page still says processing, is that normal?", "order-status"),
+        # … or about one of our products, named in English.
+        ("my doctor told me to stop the fish oil before surgery, what now?", "product-info"),
+        ("My gym coach says to take whey after workouts, is that normal?", "product-info"),
         # Legality asked of a deal with the shop.
         ("You kept my refund for a month, is that legal?", "refund-return"),
     ],
