@@ -103,9 +103,9 @@ EN_ASIDE = re.compile(
 # Round 22: moving away from a service, told as what happened ("Switched from SKT to an MVNO and
 # my mobile number changed", "after moving from Verizon to T-Mobile"), leaves both names a
 # story, as 옮기면서 and 갈아탔는데 do (`_LINKED`); "how do I switch from …" asks it and is not
-# read here.
+# read here, nor "went to" (a visit: "I went to Costco, can I return stuff there …").
 _EN_SWITCHED = re.compile(
-    r"\b(?:switched|switching|moved|moving|changed|changing|ported|porting|went|migrated|"
+    r"\b(?:switched|switching|moved|moving|changed|changing|ported|porting|migrated|"
     r"migrating|transferred|jumped)\s(?:over\s)?(?:from|to)\s(?:(?:my|the|a|an|our)\s)?"
     r"(?:(?:[\w.&'+-]+\s){1,3}(?:to|from)\s(?:(?:my|the|a|an|our)\s)?)?$"
 )

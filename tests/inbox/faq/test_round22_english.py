@@ -127,6 +127,8 @@ def test_an_english_name_not_asked_about_owns_nothing(shipped: FaqIndex, questio
         "How do I cancel my Spotify subscription?",
         # "to"/"in my <name>" is the service's own account, not a place.
         "how do I add a card to my Netflix account",
+        # Going to a shop is a visit, not a switch away.
+        "I went to Costco, can I return stuff there without a receipt",
         "forgot my gmail password, how do I recover it",
     ],
 )
