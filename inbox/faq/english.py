@@ -84,11 +84,50 @@ _REQUEST = re.compile(
 )
 
 
+# A question about the chat itself and nothing else (round 22, faq28): "is this chat actually
+# live or a bot", "am I talking to a real person?", "are you a bot lol". As "yo is this thing on"
+# (inbox.faq.thanks), it asks nothing of the shop; the widget's offer of a person answers it.
+# Read as a yes/no question whose subject is the chat ("is this/are you/is it", "am I talking
+# to"), so a request for a person is not one: "real person pls", "is there a real human I can
+# talk to, or just this bot?", "can I talk to a real person", and a second question ("are you
+# guys actually open at 3am or is this chat a bot till morning?") leaves words behind.
+_WHAT_CHAT_IS = (
+    r"(?:a\s|an\s|just\s(?:a\s)?)?(?:actual\s|real\s)?"
+    r"(?:bot|robot|chatbot|ai|machine|human|person|live|real|automated|not)"
+)
+_CHAT_CHECK = re.compile(
+    r"\b(?:(?:is|are)\s(?:this|you|it)(?:\s(?:chat|thing|chatbox|chat\sbox|line))?"
+    r"|am\si\s(?:talking|chatting|speaking|writing)\s(?:to|with))"
+    r"\s(?:actually\s|really\s|even\s|still\s)?" + _WHAT_CHAT_IS + r"(?:\s(?:person|agent|human))?"
+    r"(?:\s?,?\s(?:or|or\sis\s(?:it|this|that))\s"
+    + _WHAT_CHAT_IS
+    + r"(?:\s(?:person|agent|human))?)?\b"
+)
+# Greetings and fillers around it: "hi, is this a bot?", "lol are you a real person".
+_CHAT_FILLER = re.compile(
+    r"\b(?:hi|hello|hey|yo|lol|haha|just\scurious|quick\squestion|so|um|uh|ok|okay|wait|sorry)\b"
+)
+
+
+def _chat_check(low: str) -> bool:
+    """Is the (lower-cased, English) message only a question about the chat itself
+    (`_CHAT_CHECK`), with greetings or fillers around it?"""
+    if not _CHAT_CHECK.search(low):
+        return False
+    rest = _CHAT_FILLER.sub(" ", _CHAT_CHECK.sub(" ", low))
+    return not re.search(r"[a-z0-9]", rest)
+
+
 def english_closing(text: str) -> bool:
     """Does an English `text` only praise, thank, take its question back or close (`_CLOSING`),
-    with no request left once that is read?"""
+    with no request left once that is read, or only ask whether the chat is a person or a bot
+    (`_chat_check`)?"""
     low = " ".join(text.lower().replace("’", "'").split())
-    if HANGUL_LETTER.search(low) or not _CLOSING.search(low):
+    if HANGUL_LETTER.search(low):
+        return False
+    if _chat_check(low):
+        return True
+    if not _CLOSING.search(low):
         return False
     rest = _NOT_ASKED.sub(" ", _CLOSING.sub(" ", low))
     return not _REQUEST.search(rest)

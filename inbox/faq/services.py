@@ -91,8 +91,32 @@ _EN_OURS = re.compile(
     r"\bthis\s(?:shop|store|site|website|web\s?site|app|page)\b"
 )
 # A name the customer sets aside ("not my Gmail one", "not the Naver account") is not the
-# request's owner.
-_EN_NOT = re.compile(r"\bnot\s(?:my|the|on|via|through|with|from|in|for)?\s?$")
+# request's owner. Round 22 (faq28): English sets a name aside in more words than "not": "want
+# my company gmail on the account instead of naver one", "rather than my Gmail", "not asking
+# about Coupang", "nothing to do with Netflix" (inbox.faq.topics reads the same before a foreign
+# thing: "not asking about my gym membership").
+EN_ASIDE = re.compile(
+    r"\b(?:not|instead\sof|rather\sthan|other\sthan|apart\sfrom|unlike|"
+    r"not\s(?:asking|talking|writing|emailing|messaging)\s(?:about|re)|nothing\sto\sdo\swith|"
+    r"unrelated\sto)\s(?:(?:my|the|on|via|through|with|from|in|for|a|an|our)\s)?$"
+)
+# Round 22: moving away from a service, told as what happened ("Switched from SKT to an MVNO and
+# my mobile number changed", "after moving from Verizon to T-Mobile"), leaves both names a
+# story, as 옮기면서 and 갈아탔는데 do (`_LINKED`); "how do I switch from …" asks it and is not
+# read here, nor "went to" (a visit: "I went to Costco, can I return stuff there …").
+_EN_SWITCHED = re.compile(
+    r"\b(?:switched|switching|moved|moving|changed|changing|ported|porting|migrated|"
+    r"migrating|transferred|jumped)\s(?:over\s)?(?:from|to)\s(?:(?:my|the|a|an|our)\s)?"
+    r"(?:(?:[\w.&'+-]+\s){1,3}(?:to|from)\s(?:(?:my|the|a|an|our)\s)?)?$"
+)
+# Round 22: a name in an e-mail address is the customer's mailbox ("join with an outlook.com
+# email", "kim@naver.com"), read as the name alone: its domain ending is dropped from what
+# follows it, and "@" before it makes it a mention.
+_EN_DOMAIN = re.compile(r"^\.(?:com|net|org|co\.kr|co\.uk|kr|jp)\b")
+# Round 22: a stay or a home named by a service ("still haven't shown up at my Airbnb", "staying
+# at an Airbnb until Friday") is where the parcel goes: "at" with "my" or "a". Not "to" or "in":
+# "add a card to my Netflix account", "the email in my Coupang account" are the service's.
+_EN_AT_PLACE = re.compile(r"\b(?:at\s(?:my|our|a|an)|staying\s(?:in|at)\s(?:my|our|a|an))\s$")
 
 
 def base_category(label: str) -> str:
@@ -284,8 +308,9 @@ class OtherServices:
         for match in matches:
             name = " ".join(match.group().split())
             before, after = low[: match.start()], low[match.end() :]
-            if _EN_NOT.search(before):
-                continue  # "not my Gmail one": set aside, not asked about
+            if EN_ASIDE.search(before):
+                continue  # "not my Gmail one", "instead of naver one": set aside, not asked about
+            after = _EN_DOMAIN.sub("", after, count=1)  # "an outlook.com email": the name
             if name in self.other and owns(before, after) and not _mailbox(name, after, before):
                 found.append(name)
             elif self._shop(name) and _ordered_through(after):
@@ -393,6 +418,14 @@ _PORTAL_MAIL = re.compile(r"^\s?(?:메일|이메일)(?!함)")
 _USED_FOR = re.compile(r"(?:쓴|쓰는|쓰던|사용한|사용하는|사용하던|가입한|등록한|등록된)\s*$")
 
 
+# English names the address a mail service gives by putting it on our account ("want my company
+# gmail on the account instead of naver one", "my hotmail address as the login"; round 22).
+_EN_ON_ACCOUNT = re.compile(
+    r"^\s(?:e-?mail\s|address\s|one\s)?(?:on|to|for|as)\s(?:the|my|your|this)\s"
+    r"(?:account|acct|profile|login)\b"
+)
+
+
 def _mailbox(name: str, after: str, before: str = "") -> bool:
     """Is a mail service named as the customer's mailbox (`_MAILBOX`), not asked about? Also
     when a mail was named first and the service is only where it should land ("재설정 메일이
@@ -402,6 +435,8 @@ def _mailbox(name: str, after: str, before: str = "") -> bool:
         after = after[portal.end() :]  # "네이버 메일 스팸함에도": the portal's mail
     elif not ("메일" in name or "mail" in name):
         return False
+    if _EN_ON_ACCOUNT.match(after):
+        return True  # "my company gmail on the account": the address for our account
     tokens = after.split(" ")
     clause = _clause_end(tokens, app_is_place=False)
     own_clause = " ".join(tokens[: clause + 1]) if clause is not None else after
@@ -653,6 +688,8 @@ _LEAVES = re.compile(
 def owns(before: str, after: str) -> bool:
     """Is the name between `before` and `after` the owner of the request (not an instrument,
     a comparison or a description)? inbox.faq.topics reads a foreign thing's role with it."""
+    if _EN_SWITCHED.search(before) or _EN_AT_PLACE.search(before) or before.endswith("@"):
+        return False  # "switched from SKT to …", "at my Airbnb", "kim@naver.com" (round 22)
     words_before = re.findall(r"[a-z0-9]+", before[-20:])
     # "paid through my bank's app", "with my PayPal": the determiner is read past (round 21).
     while len(words_before) > 1 and words_before[-1] in _EN_DETERMINERS:

@@ -32,7 +32,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from inbox.faq.services import OURS, base_category, owns
+from inbox.faq.services import EN_ASIDE, OURS, base_category, owns
 
 FORMAT = "switchboard-faq-topics/1"
 _LATIN = re.compile(r"[a-z0-9]")
@@ -120,6 +120,56 @@ _ASKS = re.compile(
 _PARCEL = re.compile(r"주문|택배|시킨|시켰|배송|상품|제품|물건|order|parcel|package")
 _BARE_REQUEST = re.compile(r"(?:카드|돈)?\s?(?:환불|교환|반품|취소)\S*")
 _PREDICATE = re.compile(r"(?:받|할|하|해|돼|되|가능|언제|수|있|싶|들어|요|처리|좀)\S*|\?+")
+
+
+# English asks with no object of its own too (round 22, faq28): "what do I do", "what now", "is
+# that legal?", "any advice?", "who do I call?" after a story take the story's foreign thing as
+# their object, as a bare 환불 받을 수 있나요 does: "My bank card got blocked after three wrong
+# PINs, what do I do", "My phone carrier charged me a cancellation fee, is that legal?". A story
+# that names our parcel, order or product ("The bottle arrived cracked … What do I do?", "my
+# order page still says processing, is that normal?") keeps the request ours (`_PARCEL`,
+# `_EN_PARCEL`).
+_EN_BARE_REQUEST = re.compile(
+    r"^\W*(?:(?:so|ok|okay|and|but)\s)?(?:"
+    r"what\s(?:do|should|can|shall|would)\s(?:i|we)\s(?:even\s)?do(?:\snow|\sabout\s(?:it|this|that))?|"
+    r"what\snow|now\swhat|what\snext|any\s(?:advice|tips|ideas)|"
+    r"who\s(?:do|should|can)\s(?:i|we)\s(?:call|contact|ask|talk\sto|speak\sto|complain\sto)|"
+    r"(?:is|was|isn't)\s(?:that|this|it)\s(?:even\s|really\s)?"
+    r"(?:normal|legal|allowed|ok|okay|fair|lawful)|can\s(?:they|he|she)\s(?:even\s)?do\s(?:that|this)"
+    r")\W*$"
+)
+# The shop's products in English, beyond the lexicon's `ours`: "my doctor told me to stop the fish
+# oil before surgery, what now?", "… take whey after workouts, is that normal?".
+_EN_PRODUCTS = (
+    r"capsules?|pills?|tablets?|softgels?|supplements?|vitamins?|products?|"
+    r"collagen|magnesium|zinc|calcium|iron|protein|whey|ginseng|lutein|omega\S*|fish\soil|krill|"
+    r"probiotics?|gumm(?:y|ies)|biotin|electrolytes?|creatine|glucosamine|folic\sacid|turmeric|"
+    r"coq10|propolis"
+)
+_EN_PARCEL = re.compile(
+    r"\b(?:box|boxes|bottles?|jars?|deliver\w*|courier|tracking|shipp\w*|shipment|refund|"
+    r"return\w*|purchase\w*|bought|" + _EN_PRODUCTS + r")\b"
+)
+# A record of the customer's orders wanted for something else ("a list of all my past purchases
+# for my insurance claim", "my order history for my tax return"): the foreign thing after "for"
+# is what the record is for; the record is ours (round 22).
+_EN_RECORD_FOR = re.compile(
+    r"\b(?:purchases|orders|order\shistory|purchase\shistory|past\sorders)\b(?:\s[\w'-]+){0,4}?"
+    r"\sfor\s(?:(?:my|the|a|an|our|his|her)\s)?$"
+)
+# Is it legal, in English (round 22): "My phone carrier charged me a cancellation fee, is that
+# legal?", "is it even allowed by law for my landlord to …". As `_LEGALITY`, only a deal with the
+# shop keeps it ours: its order, refund or return (`_SHOP_DEAL`), or the shop as "you" ("is it
+# legal for you to keep my data"), a parcel or a purchase.
+_EN_LEGALITY = re.compile(
+    r"\b(?:is|was|isn't)\s(?:that|it|this)\s(?:even\s|really\s)?(?:legal|lawful|allowed\sby\slaw)\b|"
+    r"\b(?:illegal|unlawful|against\sthe\slaw|legally\s(?:allowed|required|entitled|obliged))\b"
+)
+_EN_SHOP_DEAL = re.compile(
+    r"\b(?:you|your|yours|deliver\w*|ship\w*|parcel|package|account|data|bought|"
+    + _EN_PRODUCTS
+    + r")\b"
+)
 
 
 def _bare_request(clause: str) -> bool:
@@ -390,6 +440,8 @@ class OffTopic:
         request_clause = len(low) - len(last)
         if _bare_request(last) and not _PARCEL.search(low):
             request_clause = 0  # the story's foreign thing is the request's object
+        elif _EN_BARE_REQUEST.match(last) and not (_PARCEL.search(low) or _EN_PARCEL.search(low)):
+            request_clause = 0  # the same in English: "…, what do I do" (round 22)
         if "?" in low[:request_clause]:
             # The question was asked first; what follows it is context ("Where is my parcel?
             # The front desk at my hotel wants to know").
@@ -411,6 +463,10 @@ class OffTopic:
                 ) or _ASKS.search(" ".join(_REQUEST_CLAUSE.split(after)[0].split()[:_EN_NEAR]))
             if _LATIN.match(match.group()) and _EN_PLACE.search(before):
                 continue
+            if _LATIN.match(match.group()) and (
+                EN_ASIDE.search(before) or _EN_RECORD_FOR.search(before)
+            ):
+                continue  # "not asking about my gym", "my past purchases for my insurance claim"
             if match.group() in _HOMES and _DELIVERY_SPOT.match(after):
                 continue  # the customer's home as where the parcel goes
             if asks and not _CIRCUMSTANCE.match(after) and owns(before, after):
@@ -424,4 +480,7 @@ class OffTopic:
         legality = _LEGALITY.search(low)
         if legality and not _SHOP_DEAL.search(low):
             found.append(legality.group())  # a point of law, not a deal with the shop
+        legal = _EN_LEGALITY.search(low)
+        if legal and not (_SHOP_DEAL.search(low) or _EN_SHOP_DEAL.search(low)):
+            found.append(legal.group())  # the same in English (round 22)
         return found
