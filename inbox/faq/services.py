@@ -59,11 +59,12 @@ _COPULA_BEFORE_NOUN = re.compile(r"^(?:인|이던|였던|이었던)$")
 _MENTION_START = re.compile(
     r"(?:으로|로|보다|처럼|만큼|같이|대신|말고|인데|이던데|던데|이라|이에요|예요|이었|였|랑|이랑)"
 )
-# Nouns that stay inside the name's phrase ("토스 앱으로", "네이버 아이디로", "카카오 계정으로").
+# Nouns that stay inside the name's phrase ("토스 앱으로", "네이버 아이디로", "카카오 계정으로",
+# "네이버 최저가 보고 왔는데": round 22).
 _PHRASE_NOUN_TEXT = """
 앱 어플 어플리케이션 계정 아이디 id 메일 이메일 주소 로그인 간편로그인 소셜 사이트
 홈페이지 채널 페이 간편결제 카드 포인트 택배 기사님 기사 광고 블로그 카페 후기 리뷰 영상
-라이브 검색
+라이브 검색 최저가 가격비교 쇼핑
 """
 _PHRASE_NOUNS = frozenset(_PHRASE_NOUN_TEXT.split())
 _PHRASE_TOKENS = 3  # how far a phrase may run past the name before its role is assumed
@@ -373,7 +374,9 @@ class OtherServices:
 _USE = re.compile(
     r"^(?:검색|쳐보|찾아보|추천|소개|나온|나왔|봤|보고|보구|보다가|팔려|팔았|팔고|팔던|넣|입력)"
 )
-_LINKED = re.compile(r"^(?:연동|옮기|옮겼|옮겨|갈아타|갈아탔)")
+# Round 22: an address imported from it ("네이버 간편주소 불러왔더니 옛날 원룸 주소가 들어갔어요
+# 주문한 거 새 주소로 돌려주세요").
+_LINKED = re.compile(r"^(?:연동|옮기|옮겼|옮겨|갈아타|갈아탔|불러오|불러와|불러왔)")
 _PLACE = re.compile(r"^(?:에서|에)(?![가-힣])")
 # The service's parcel tracking page as that place ("네이버 택배조회에 번호를 넣어도 아무것도 안
 # 떠요", round 20), read like 네이버에.
@@ -381,8 +384,10 @@ _FEATURE_PLACE = re.compile(r"^(?:택배\s?조회|배송\s?조회|조회|조회�
 # A mail service the customer uses, or its spam folder, is where our mail lands ("다음 한메일
 # 쓰는데 비밀번호 찾기 메일이 안 들어와요", "지메일 스팸함에도 재설정 메일이 없어요") when the
 # message goes on about a mail; its own password or a hack in its clause is still its own.
-_MAILBOX = re.compile(r"^(?:쓰는|써요|써서|쓰고|쓰던|사용|스팸|메일함|받은편지|편지함|프로모션)")
-_FOLDER = re.compile(r"^(?:스팸|메일함|받은편지|편지함|프로모션)")
+_MAILBOX = re.compile(
+    r"^(?:쓰는|써요|써서|쓰고|쓰던|사용|스팸|정크|메일함|받은편지|편지함|프로모션)"
+)
+_FOLDER = re.compile(r"^(?:스팸|정크|메일함|받은편지|편지함|프로모션)")
 # What our mail carries, named after the mailbox: the mail itself, or its link or code ("지메일
 # 스팸함까지 다 뒤졌는데 암호 변경 링크가 한 통도 안 왔어요", round 22).
 _MAIL_SENT = re.compile(r"메일|mail|링크|link|인증\s?(?:번호|코드|메일)")
@@ -453,8 +458,8 @@ def _mailbox(name: str, after: str, before: str = "") -> bool:
     portal = _PORTAL_MAIL.match(after)
     if portal and not ("메일" in name or "mail" in name):
         after = after[portal.end() :]  # "네이버 메일 스팸함에도": the portal's mail
-    elif not ("메일" in name or "mail" in name):
-        return False
+    elif not ("메일" in name or "mail" in name or _used(after.split(" "), _FOLDER)):
+        return False  # a mail folder after the name makes it a mail service (아웃룩 정크메일함)
     tokens = after.split(" ")
     clause = _clause_end(tokens, app_is_place=False)
     own_clause = " ".join(tokens[: clause + 1]) if clause is not None else after

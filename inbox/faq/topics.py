@@ -124,12 +124,12 @@ _ASKS = re.compile(
 # in it. "주문 취소 가능해요?" names its object and is read as before, and a story that names
 # a parcel or an order ("호텔 프론트에서 받은 택배 열어봤는데 … 교환해주세요") is about ours.
 _PARCEL = re.compile(r"주문|택배|시킨|시켰|배송|상품|제품|물건|order|parcel|package")
-# A refund told as 환급 (환급금이 아직 안 들어왔어요, round 22) is one too: "5월에 홈택스
-# 신고했는데 환급금이 아직 안 들어왔어요" asks about the tax office's refund; "아직" and a spaced
-# "안" are predicate words.
-_BARE_REQUEST = re.compile(r"(?:카드|돈)?\s?(?:환불|환급|교환|반품|취소)\S*")
+# A refund told as 환급 and a consultation asked for (round 22) are two more: "5월에 홈택스
+# 신고했는데 환급금이 아직 안 들어왔어요" asks about the tax office's refund, "바이러스 걸린 것
+# 같은데 상담 가능해요?" for a computer repair; "아직" and a spaced "안" are predicate words.
+_BARE_REQUEST = re.compile(r"(?:카드|돈)?\s?(?:환불|환급|교환|반품|취소|상담)\S*")
 _PREDICATE = re.compile(
-    r"(?:받|할|하|해|돼|되|가능|언제|수|있|싶|들어|요|처리|좀)\S*|\?+|아직|아직도|안|왜"
+    r"(?:받|할|하|해|돼|되|됐|가능|언제|수|있|싶|들어|요|처리|좀)\S*|\?+|아직|아직도|안|왜"
 )
 
 
