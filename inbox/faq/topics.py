@@ -234,6 +234,24 @@ _SHOP_DEAL = re.compile(
 )
 
 
+# Where the foreign word's own phrase ends for `_past_phrase`: a connective or a sentence's end
+# (…면서, …는데, …서, …고, …어요, …다).
+_PHRASE_END = re.compile(r"(?:[요다죠]|데|서|면서|고|[.!?~])$")
+
+
+def _past_phrase(after: str) -> str:
+    """What follows the foreign word's own phrase (its token's rest and up to `_NEAR_TOKENS`
+    words, cut at a connective or a sentence's end): where a later request of ours is read
+    (services.changes_ours, round 22). "헬스장 회원정보 수정하려면요" leaves nothing after it;
+    "폰 요금제 바꾸면서 | 번호가 바뀌었어요 회원정보 연락처 수정하려고요" leaves the change."""
+    tokens = after.split(" ")
+    cut = next(
+        (i + 1 for i, t in enumerate(tokens[:_NEAR_TOKENS]) if i and _PHRASE_END.search(t)),
+        _NEAR_TOKENS,
+    )
+    return " ".join(tokens[cut:])
+
+
 @dataclass(frozen=True, slots=True)
 class TopicWords:
     """The shop's own words, and foreign words by domain (lower-cased, spaces collapsed)."""
@@ -413,7 +431,7 @@ class OffTopic:
             if low.startswith(_LONGER_WORDS, match.start()):
                 continue  # another word that begins with it (모니터링)
             before, after = low[: match.start()], low[match.end() :]
-            if changes_ours(" ".join(after.split(" ")[_NEAR_TOKENS:])):
+            if changes_ours(_past_phrase(after)):
                 continue  # a story, then a change of ours asked (회원정보 연락처 수정하려고요)
             near = match.group() + " ".join(_CLAUSE_END.split(after)[0].split(" ")[:_NEAR_TOKENS])
             asks = match.start() >= request_clause or _ASKS.search(near)
