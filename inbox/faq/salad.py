@@ -6,8 +6,8 @@ the score gate believes it, and the veto has seen too few such lines to learn th
 share is not a topic but a shape, read here without any list of topics:
 
 - code, SQL or template markup (`{{ }}`, `{"…": null}`, `console.`, `print(`, `time.sleep(`,
-  `while True`, `SET x =`, `; --`) or a shell command (`git push …`, `sudo rm -rf /`): a
-  customer pastes an order number, never a program;
+  `while True`, `SET x =`, `; --`, `#include`, `main() {`) or a shell command (`git push …`,
+  `sudo rm -rf /`): a customer pastes an order number, never a program;
 - a keyboard mash of bare jamo (ㅁㄴㅇㄹ, ㅓㅏㅓㅏ), laughter and ㅠㅠ aside;
 - a word salad: four or more of the articles' request words, some repeated (or run together in
   one or two tokens), and hardly any other word: no predicate, no object, no request.
@@ -43,7 +43,13 @@ _CODE = re.compile(
     r"\bdef\s+[a-z_]\w*\s*\(|\bfunction\s*[a-z_]*\s*\([^)]*\)\s*\{|\blambda\s+[a-z_]\w*\s*:|"
     r"\b[a-z_]\w*\s*\*\*\s*\d|"
     # Arithmetic with an equals sign ("2x+3=11 이면 x는", "1+1=?"): homework, not an order.
-    r"\d\s*[a-z]?\s*[-+*/×÷^]\s*\d+\s*[a-z]?\s*="
+    r"\d\s*[a-z]?\s*[-+*/×÷^]\s*\d+\s*[a-z]?\s*=|"
+    # C, C++ and Java (round 22: "#include <stdio.h> int main(){return 0;}"): a preprocessor
+    # line, a function's body opened after its parameters, a literal returned with a
+    # semicolon, a library call; "can I return it; the box is torn" returns no literal.
+    r"#\s*(?:include|define|ifndef|pragma)\b|\b[a-z_]\w*\s*\([^()]*\)\s*\{|"
+    r"\breturn\s+(?:-?\d+|true|false|null|nullptr)\s*;|\bstd::|\bprintf\s*\(|"
+    r"\bpublic\s+static\s+void\b|\bsystem\.out\."
 )
 # SQL a visitor pastes to probe the widget ("'; UPDATE members SET grade='VIP' WHERE id=7; --"):
 # the shapes of a statement, not its words, since "delete my account from the site" is ours.

@@ -49,6 +49,7 @@ from inbox.faq.services import (
     OURS,
     OtherServices,
     ServiceNames,
+    changes_ours,
     default_services,
 )
 from inbox.faq.spacing import Spacer
@@ -448,8 +449,12 @@ class FaqIndex:
         inbox.faq.topics, outside a foreign compound: 영양제, 비타민, 단백질 …)? Not 여기
         (services.OURS): asking us about another shop's parcel ("11번가에서 산 운동화가 안
         왔는데 여기서 조회해 줄 수 있어요?") is not ours; nor 이거, which points at whatever the
-        story told ("택시에 두고 내렸는데 이거 어떻게 찾아요")."""
+        story told ("택시에 두고 내렸는데 이거 어떻게 찾아요"). A change asked of the customer's
+        account here (services.changes_ours: "주민센터에 전입신고 끝났어요 이제 기본 배송 주소
+        바꾸고 싶은데", round 22) is read as such a product: the story is why it changes."""
         low = normalize(self._spacer(query[:MAX_QUERY_CHARS]))
+        if changes_ours(low):
+            return True
         return self._topics.points_at_us(_DEICTIC.sub(" ", OURS.sub(" ", low)))
 
     def rerank(

@@ -40,25 +40,31 @@ from pathlib import Path
 from typing import Any
 
 from inbox.faq.owners import bare_noun
+from inbox.faq.thanks import asks
 
 _LATIN = re.compile(r"[a-z0-9]")
 # Endings of the phrase a name heads that keep the request ours: instrumental, comparison,
 # copula (describing our parcel's courier, the customer's mailbox), and where the customer
-# saw us ("유튜브 광고 보고 왔는데"). Checked on one token.
+# saw us ("유튜브 광고 보고 왔는데", "넷플릭스 보다가 광고에 나온 루테인": round 22). Checked on
+# one token.
 _MENTION_END = re.compile(
     r"(?:으로|로|로는|로도|로만|으로는|으로도|보다|보다는|보단|처럼|만큼|같이|대신|말고|"
     r"인데|이던데|던데|인데요|이라|이라서|라서|이에요|예요|이요|이었|였|랑|이랑|"
-    r"보고|보구|봤는데|보니까)[^가-힣]*$"
+    r"보고|보구|봤는데|보니까|보다가)[^가-힣]*$"
 )
+# The copula before a noun, right on the name ("아이디가 제 지메일인 건 확실한데 암호를
+# 모르겠어요", "CJ였던 택배": round 22): the name is what something is, as with 인데.
+_COPULA_BEFORE_NOUN = re.compile(r"^(?:인|이던|였던|이었던)$")
 # The same endings right after a name the customer did not space ("카카오로가입할수있나요").
 _MENTION_START = re.compile(
     r"(?:으로|로|보다|처럼|만큼|같이|대신|말고|인데|이던데|던데|이라|이에요|예요|이었|였|랑|이랑)"
 )
-# Nouns that stay inside the name's phrase ("토스 앱으로", "네이버 아이디로", "카카오 계정으로").
+# Nouns that stay inside the name's phrase ("토스 앱으로", "네이버 아이디로", "카카오 계정으로",
+# "네이버 최저가 보고 왔는데": round 22).
 _PHRASE_NOUN_TEXT = """
 앱 어플 어플리케이션 계정 아이디 id 메일 이메일 주소 로그인 간편로그인 소셜 사이트
 홈페이지 채널 페이 간편결제 카드 포인트 택배 기사님 기사 광고 블로그 카페 후기 리뷰 영상
-라이브 검색
+라이브 검색 최저가 가격비교 쇼핑
 """
 _PHRASE_NOUNS = frozenset(_PHRASE_NOUN_TEXT.split())
 _PHRASE_TOKENS = 3  # how far a phrase may run past the name before its role is assumed
@@ -78,6 +84,37 @@ OURS = re.compile(
     r"\bsame as\b",
     re.IGNORECASE,
 )
+
+
+# A thing only the customer's account or order with this shop has (round 22): the account
+# here (여기 계정, 여기 회원, 여기 비밀번호…), the member profile (회원정보), the default
+# delivery address (기본 배송지), the address signed up with (가입 이메일). Not 주소록 alone
+# (a phone's contacts) nor 배송 날짜 (a sofa's delivery).
+OUR_THINGS = re.compile(
+    r"여기\s?(?:계정|회원|아이디|비밀번호|비번|로그인|가입|주문|배송지|주소록)|"
+    r"회원\s?정보|기본\s?(?:배송\s?(?:지|주소)|주소)|"
+    r"가입(?:한|했던|할\s?때\s?쓴|\s?시)?\s?(?:이메일|메일|e-?mail)(?!함)"
+)
+# Changing it: a change elsewhere (a new phone number, a move, a mail address gone, a hacked
+# account) is why the customer updates it here.
+_CHANGE = re.compile(
+    r"변경|수정|바꾸|바꿔|바꿀|바꿨|바뀐|고치|고쳐|고칠|옮기|옮겨|옮길|교체|업데이트|갱신"
+)
+_CHANGE_TOKENS = 4  # the thing's token and the next three
+
+
+def changes_ours(text: str) -> bool:
+    """Does `text` ask to change a thing of the customer's account or order here
+    (`OUR_THINGS`, a change verb within its next few words)? Told after a story about another
+    company or domain ("KT 인터넷 해지하면서 이메일 주소가 없어졌어요 가입 이메일 변경
+    가능해요?", "폰 요금제 바꾸면서 번호가 바뀌었어요 회원정보 연락처 수정하려고요"), it is the
+    request, and the story's company or domain owns nothing (round 22). Leaving or deleting is
+    not read: "넷플릭스 해지했는데 회원정보 삭제돼요?" goes on with the story's own account."""
+    for match in OUR_THINGS.finditer(text):
+        near = " ".join(text[match.start() :].split(" ")[:_CHANGE_TOKENS])
+        if _CHANGE.search(near):
+            return True
+    return False
 
 
 # English addresses the shop as "you" (round 21): "Can I reach you on WhatsApp or Messenger",
@@ -310,6 +347,10 @@ class OtherServices:
             before, after = low[: match.start()], low[match.end() :]
             if EN_ASIDE.search(before):
                 continue  # "not my Gmail one", "instead of naver one": set aside, not asked about
+            if _COMPARED_BEFORE.search(before):
+                continue  # "쿠팡처럼 로켓배송 되나요?": what was compared, named again
+            if _ours_after_story(after):
+                continue  # "KT 인터넷 해지하면서 … 가입 이메일 변경 가능해요?": a story, then ours
             after = _EN_DOMAIN.sub("", after, count=1)  # "an outlook.com email": the name
             if name in self.other and owns(before, after) and not _mailbox(name, after, before):
                 found.append(name)
@@ -323,6 +364,8 @@ class OtherServices:
                 found.append(name)  # the customer's own account, money or help desk there
             elif name in self._couriers and owns(before, after) and _courier_app(after):
                 found.append(name)  # "CJ대한통운 앱 로그인이 안 돼요": the courier's own app
+            elif name in self._couriers and _status_told(low):
+                found.append(name)  # "롯데택배 배송 조회가 이틀째 집하 상태예요": only told
             elif _EN_ACCOUNT_BEFORE.search(before) and _EN_ACCOUNT_AFTER.match(after):
                 found.append(name)  # "deactivate my Instagram account": its own account
             elif self._shop(name) and _SHOP_ORDER.match(after):
@@ -351,8 +394,14 @@ class OtherServices:
 # Read only after a place particle (에, 에서): "네이버 검색 결과 삭제" is Naver's own search.
 # Linking an account (연동) and moving away (옮기면서, 갈아탔는데) are read in any form:
 # "구글 연동 계정 탈퇴", "KT로 통신사 옮기면서".
-_USE = re.compile(r"^(?:검색|쳐보|찾아보|추천|소개|나온|나왔|봤|팔려|팔았|팔고|팔던|넣|입력)")
-_LINKED = re.compile(r"^(?:연동|옮기|옮겼|옮겨|갈아타|갈아탔)")
+# Round 22: 보고/보다가 as 봤 ("유튜브에서 보고 왔는데 이 밀크씨슬 …", "올리브영에서 이 브랜드
+# 보고 왔어요 … 가입은 어디서 해요?").
+_USE = re.compile(
+    r"^(?:검색|쳐보|찾아보|추천|소개|나온|나왔|봤|보고|보구|보다가|팔려|팔았|팔고|팔던|넣|입력)"
+)
+# Round 22: an address imported from it ("네이버 간편주소 불러왔더니 옛날 원룸 주소가 들어갔어요
+# 주문한 거 새 주소로 돌려주세요").
+_LINKED = re.compile(r"^(?:연동|옮기|옮겼|옮겨|갈아타|갈아탔|불러오|불러와|불러왔)")
 _PLACE = re.compile(r"^(?:에서|에)(?![가-힣])")
 # The service's parcel tracking page as that place ("네이버 택배조회에 번호를 넣어도 아무것도 안
 # 떠요", round 20), read like 네이버에.
@@ -360,8 +409,17 @@ _FEATURE_PLACE = re.compile(r"^(?:택배\s?조회|배송\s?조회|조회|조회�
 # A mail service the customer uses, or its spam folder, is where our mail lands ("다음 한메일
 # 쓰는데 비밀번호 찾기 메일이 안 들어와요", "지메일 스팸함에도 재설정 메일이 없어요") when the
 # message goes on about a mail; its own password or a hack in its clause is still its own.
-_MAILBOX = re.compile(r"^(?:쓰는|써요|써서|쓰고|쓰던|사용|스팸|메일함|받은편지|편지함|프로모션)")
-_FOLDER = re.compile(r"^(?:스팸|메일함|받은편지|편지함|프로모션)")
+_MAILBOX = re.compile(
+    r"^(?:쓰는|써요|써서|쓰고|쓰던|사용|스팸|정크|메일함|받은편지|편지함|프로모션)"
+)
+_FOLDER = re.compile(r"^(?:스팸|정크|메일함|받은편지|편지함|프로모션)")
+# What our mail carries, named after the mailbox: the mail itself, or its link or code ("지메일
+# 스팸함까지 다 뒤졌는데 암호 변경 링크가 한 통도 안 왔어요", round 22).
+_MAIL_SENT = re.compile(r"메일|mail|링크|link|인증\s?(?:번호|코드|메일)")
+# ... and that it is missing: "Gmail 받은편지함에 주문 확인 메일이 안 보여요... 주문은 된
+# 건가요?" names the folder, then our mail not there (round 22). A folder's own setting
+# ("지메일 스팸함 자동 삭제 설정") names nothing missing.
+_NOT_COME = re.compile(r"안\s?(?:와|왔|오|옴|보|들어|떠|뜨)|없|못\s?받|\b(?:never|no|not)\b")
 # A token that ends the name's clause (…는데, …서, …면서, …고, a sentence end): the use verb
 # must come before it, or a second clause's verb would speak for the first.
 _TOKEN_ENDS_CLAUSE = re.compile(r"(?:데|데요|서|면서|니까|다가|지만|고|[.!?~])$")
@@ -433,8 +491,8 @@ def _mailbox(name: str, after: str, before: str = "") -> bool:
     portal = _PORTAL_MAIL.match(after)
     if portal and not ("메일" in name or "mail" in name):
         after = after[portal.end() :]  # "네이버 메일 스팸함에도": the portal's mail
-    elif not ("메일" in name or "mail" in name):
-        return False
+    elif not ("메일" in name or "mail" in name or _used(after.split(" "), _FOLDER)):
+        return False  # a mail folder after the name makes it a mail service (아웃룩 정크메일함)
     if _EN_ON_ACCOUNT.match(after):
         return True  # "my company gmail on the account": the address for our account
     tokens = after.split(" ")
@@ -444,11 +502,18 @@ def _mailbox(name: str, after: str, before: str = "") -> bool:
         return True
     if _USED_FOR.search(before) and not _asks_account(own_clause):
         return True  # "가입할 때 쓴 네이버 메일을 지메일로 교체": the address the customer uses
+    if (
+        _used(tokens, _FOLDER)
+        and not _asks_account(own_clause)
+        and _MAIL_SENT.search(" ".join(tokens[1:]))
+        and _NOT_COME.search(after)
+    ):
+        return True  # "Gmail 받은편지함에 주문 확인 메일이 안 보여요": our mail looked for there
     rest = tokens[clause + 1 :] if clause is not None else tokens[1:]
     return (
         (_used(tokens, _FOLDER) or not _asks_account(own_clause))
         and _used(tokens, _MAILBOX)
-        and bool(re.search(r"메일|mail", " ".join(rest)))
+        and bool(_MAIL_SENT.search(" ".join(rest)))
     )
 
 
@@ -566,6 +631,34 @@ def _clause_end(tokens: list[str], *, app_is_place: bool = True) -> int | None:
     )
 
 
+# A name right after a comparison goes on with it ("쿠팡처럼 로켓배송 되나요? 오늘 시키면 내일
+# 받을 수 있어요?", round 22): the service compared, its feature named, and the question ours.
+_COMPARED_BEFORE = re.compile(r"[가-힣a-z0-9](?:처럼|만큼)\s$")
+
+
+# A sentence's end without punctuation (…어요, …다, …죠) also ends the name's story for
+# `_ours_after_story`: "폰 요금제 바꿨어요 회원정보 수정하려고요".
+_SENTENCE_END = re.compile(r"[요다죠]$")
+
+
+def _ours_after_story(after: str) -> bool:
+    """Does the name's own clause end (`_clause_end`, or a sentence's end) before a later one
+    asks to change a thing of the customer's account here (`changes_ours`, round 22)? The
+    name's clause is then a story, and the request after it is ours."""
+    tokens = after.split(" ")
+    end = next(
+        (
+            i
+            for i, t in enumerate(tokens)
+            if i
+            and (_TOKEN_ENDS_CLAUSE.search(t) or _SENTENCE_END.search(t))
+            and not _IN_APP.match(t)
+        ),
+        None,
+    )
+    return end is not None and changes_ours(" ".join(tokens[end + 1 :]))
+
+
 def _clause(tokens: list[str]) -> str:
     """The name's own clause: its tokens up to the first that ends a clause (`_clause_end`)."""
     end = _clause_end(tokens)
@@ -625,6 +718,31 @@ def _tracked_there(after: str) -> bool:
         return False
     clause = _clause(["", *tokens[at + 1 :]])  # 홈페이지에서 ends in 서 but is the place
     return bool(_LOOKED_UP.search(clause)) and not _COURIERS_OWN.search(clause)
+
+
+# A courier's tracking status told, and nothing else (round 22): "롯데택배 배송 조회가 이틀째
+# 집하 상태예요". Nothing is asked (inbox.faq.thanks's request reading: no question, no request
+# ending), nothing is wrong (a problem word: 안, 못, 없, 멈춰, 비어 있어요, 하얗게만 나와요), and
+# nothing says the parcel is ours (주문, 여기, 시킨, 상품, 제 택배…): the courier's page is
+# quoted, and whose parcel it is nobody can tell. "한진택배 조회하면 '집하'에서 멈춰 있어요"
+# and "CJ대한통운 기사님이 택배함에 넣었다는데 택배함이 비어 있어요" tell a problem and stay.
+_STATUS = re.compile(r"조회|추적|배송\s?상태|집하|간선|상차|하차|터미널|허브|배송\s?중|배달\s?중")
+_STATUS_WRONG = re.compile(r"비어|텅|하얗|아니|그대로|이상")
+_STATUS_OURS = re.compile(
+    r"주문|여기|시킨|시켰|산\s?거|샀|구매|구입|상품|제품|물건|제\s?택배|내\s?택배|저희|우리|"
+    r"영양제|\b(?:order|my|you)\b"
+)
+
+
+def _status_told(low: str) -> bool:
+    """Is `low` only a courier's tracking status told (`_STATUS`), with nothing asked, nothing
+    wrong and nothing of ours named?"""
+    return (
+        bool(_STATUS.search(low))
+        and not asks(low)
+        and not _STATUS_WRONG.search(low)
+        and not _STATUS_OURS.search(low)
+    )
 
 
 def _courier_app(after: str) -> bool:
@@ -718,6 +836,8 @@ def owns(before: str, after: str) -> bool:
                 return True  # "페이스북 계정 비활성화랑 영구 삭제": two of its own things
         if _MENTION_END.search(token) or (i == 0 and _MENTION_START.match(token)):
             return False
+        if i == 0 and _COPULA_BEFORE_NOUN.match(token):
+            return False  # "아이디가 제 지메일인 건 확실한데": the name describes, as 인데 does
         if i > 0 and token not in _PHRASE_NOUNS:
             return True
         if i == 0 and re.search(r"[가-힣]", token):

@@ -109,13 +109,19 @@ _REQUEST = re.compile(
     r"좀|이요(?![가-힣])|(?:취소|환불|반품|교환|변경|조회|탈퇴|가입|재발송)\s?요(?![가-힣])|"
     r"물어|궁금|요청|하려면|하려는|려고요|려는데|방법|해야|돼야|되야|"
     r"(?<![가-힣])안\s|(?<![가-힣])안(?:와|왔|오|돼|되|됐|나|보|떠|뜨|들|열|맞|움직|넘어|가|갔|받)|"
-    r"않|못|없(?!이)|아직|실패|오류|에러|문제|이상해|이상하|잘못|틀렸|틀린|파손|깨져|깨졌|"
+    r"않|못|없(?!이)|아직|실패|오류|에러|문제|이상해|이상하|잘못|틀렸|틀린|파손|깨져|깨졌|만료|"
     r"터져|터졌|찢어|찢겨|누락|빠졌|불량|멈춰|멈췄|늦어|늦었|늦네|까먹|잊어|잃어|"
     r"\b(?:how|where|when|what|why|which|who|can|could|would|please|need|want|help|not|"
     r"still|wrong|missing|broken|damaged|never|but|however|delete|remove|cancel|change|update|send|resend|"
     r"reset|close|nuke|wipe|erase|tell|show|let me|i'd like|i would like)\b|n't|"
     r"바람|바랍|요망"
 )
+
+
+def asks(low: str) -> bool:
+    """Does the (lower-cased) message ask or report a problem (`_REQUEST`)? inbox.faq.services
+    reads a courier's status told with nothing asked by it (round 22)."""
+    return bool(_REQUEST.search(low))
 
 
 # Words that ask nothing by themselves: greetings, fillers, a call for someone, the announcement
@@ -181,7 +187,14 @@ _CHAT = re.compile(
     r"오|와|우와|헐|이게|여기가|여기구나|여기네|여기네요|상담하는|채팅하는|문의하는|물어보는|"
     r"눌러보는|눌러보는중|눌러봅니다|눌러보는\s?중|하이룽|하잉|하이요|ㅎㅇ|"
     r"(?:상담창|채팅창|상담방|채팅방|채팅|상담|챗봇|창|데|곳)"
-    r"(?:이구나|구나|이네|이네요|이군요|군요|이었구나|였구나|이었네|였네)"
+    r"(?:이구나|구나|이네|이네요|이군요|군요|이었구나|였구나|이었네|였네)|"
+    # Checking the chat itself (round 22): is someone on it now ("혹시 지금 상담 되나요", as
+    # "거기 사람 있어요?" and "상담원 있나요" were), does typing or sending work ("글자 잘
+    # 써지나 확인", "채팅창 제대로 열리는지 확인용입니다"). A time or a channel asked about
+    # ("새벽인데 지금 상담 돼?", "카톡 상담 되나요") is no such word and stays a question.
+    r"상담|글자|글씨|써지나|써지나요|써지는지|써지네|써지네요|쳐지나|쳐지나요|쳐지는지|"
+    r"입력되나|입력되나요|입력되는지|전송되나|전송되나요|전송되는지|보내지나|보내지나요|"
+    r"제대로|열리는지|열리나|열리나요|확인용|확인용입니다|확인용이에요|확인용이요|확인차|확인차요"
 )
 # A pasted order or tracking number with its label ("주문번호 2024061137188", "20240611-0038821").
 # An order code may carry letters too ("Y7K2-99QX"): six or more letters, digits or dashes,
