@@ -298,6 +298,8 @@ TAUGHT = (
     "hard-final-23",
     "hard-final-23b",
     "hard-final-24",
+    "hard-dev-22a",
+    "hard-dev-22b",
     "first-dev",
     "first-test",
 )
@@ -339,6 +341,12 @@ TAUGHT = (
 # Korean and English, nonsense; 99 labelled contrasts paired with them) were written for round
 # 21 by two sessions that read only the articles, filtered against round 21's held-out splits
 # with faq_near_duplicates.py --drop-near (7 and 1 lines dropped).
+# hard-dev-22a (296 labelled: short telegraphic lines, dialect and casual chat, long stories,
+# English incl. another service set aside, vocabulary, multi, polite) and hard-dev-22b (242
+# no-answer: everyday life over 40+ domains in the shop's words, other companies' own services,
+# checks of the chat itself, code; 100 labelled contrasts paired with them) were written for
+# round 22 by two sessions that read only the articles, filtered against round 22's held-out
+# splits with faq_near_duplicates.py --drop-near (4 and 10 lines dropped).
 # Round 16's held-out splits, three writers' (every earlier round had one: a split of ~100
 # labelled questions moves a point per question), each run once before the round on the round-15
 # engine (aggregate only) and once after it (--final --http --write); spent by that run, their
