@@ -498,6 +498,9 @@ wherever it was run, rounds 5 to 8):
 | hard-final-23 | 21 | 130 + 46 | 94.6 / 94.6 / 44 of 46 | 95.4 / 95.4 / 44 of 46 |
 | hard-final-23b | 21 | 130 + 46 | 96.9 / 97.7 / 45 of 46 | 96.9 / 97.7 / 46 of 46 |
 | hard-final-24 | 21 | 130 + 46 | 96.9 / 97.7 / 43 of 46 | 96.9 / 97.7 / 44 of 46 |
+| hard-final-25 | 22 | 130 + 46 | 95.4 / 97.7 / 45 of 46 | 96.9 / 98.5 / 45 of 46 |
+| hard-final-25b | 22 | 130 + 46 | 96.9 / 97.7 / 45 of 46 | 96.9 / 97.7 / 45 of 46 |
+| hard-final-26 | 22 | 130 + 46 | 96.2 / 97.7 / 43 of 46 | 96.2 / 97.7 / 43 of 46 |
 
 **Held-out discipline, in seven rounds.** `bench/faq_hard.jsonl` was written and
 committed (9e1dc41) before any change to the engine it measures: long, colloquial, vocabulary the
@@ -677,6 +680,30 @@ one half of the tuning split and measuring the other, both ways. Its value is vo
 article has (tests/inbox/faq/test_learning.py); where keywords already answer, learned
 phrasings must not outvote them. The gate judges the curated article only; a learned phrasing
 vouches just for a near-repeat of itself (60 % of content n-grams shared both ways).
+
+**Result of round 22: top 3 one question short of the aim.** Round 22 taught round 21's spent
+splits, then had three more article-only sessions write held-out splits (`hard-final-25`,
+`-25b`, `-26`: 390 labelled and 138 no-answer questions, with round 21's kinds and counts; each
+writer ran the near-duplicate check against every earlier question and its own lines until 0
+were near) and two more write tuning splits (`hard-dev-22a`: 296 labelled, weighted to short
+telegraphic lines, dialect, long stories and English that sets another service aside;
+`hard-dev-22b`: 242 no-answer questions and 100 labelled contrasts; 4 and 10 lines near a
+held-out line dropped). Each held-out split was run once, aggregate only, before any change
+(together 96.2 / 97.7 / 133 of 138). Three tuners worked on the tuning splits only: Korean word
+families the gate and the veto silenced (맹글다, 먹힌 주문, N째 감감, 프리 배송, 트래킹 코드,
+회원 등재, 매입 이력, 제형); English both ways (withdraw, void, amend, ring somebody; "instead
+of", "rather than" and "not asking about" set a name aside; a switch away and a name inside an
+email address are stories; bare English requests take the story's foreign thing; chat checks);
+Korean silence rules both ways (a change asked of our account after a story about another
+company is ours; tax refunds, symptoms, a courier's status told alone, checks of the chat
+itself and C code get no answer). Out of sample on the tuning splits before they were taught:
+90.9 / 92.7 / 231 of 242 → 99.0 / 99.7 / 242 of 242. The lead re-taught the ranker and the veto
+(8,932 phrasings, 3,165 no-answer questions). One run after, identical through HTTP:
+**`hard-final-25` 95.4 / 97.7 / 45 of 46 → 96.9 / 98.5 / 45; `hard-final-25b` 96.9 / 97.7 / 45
+of 46 → 96.9 / 97.7 / 45; `hard-final-26` 96.2 / 97.7 / 43 of 46 → 96.2 / 97.7 / 43.**
+Together: first rank 96.2 → 96.7 % (aim ≥ 92: met), top 3 97.7 → 97.9 % (aim ≥ 98: not met,
+382 of 390 where 383 is needed), silent 133 → 133 of 138 (aim: all; not met). The misses, read
+after the run, are in docs/decisions.md ("FAQ round 22: the lead's part").
 
 **Result of round 21: the same picture on three more fresh splits.** Round 21 taught round 20's
 spent splits, then had three more article-only sessions write held-out splits (`hard-final-23`,
