@@ -97,6 +97,10 @@ def test_a_request_after_thanks_is_left_to_the_gate(message: str) -> None:
         "결제 드디어 됐어요 ㅎㅎ",
         "유산균 맛이 생각보다 괜찮네요",  # praise without a thanks word
         "어제 상담해주신 분 칭찬합니다",
+        # Greeting the agent before the question, and a question forgotten (round 22).
+        "수고하십니다 뭐 좀 여쭤보려고 들어왔어요",
+        "고생하세요~ 질문 하나 있는데요",
+        "음 뭘 물어보려고 했더라",
     ],
 )
 def test_a_message_that_asks_nothing_gets_no_answer(index: FaqIndex, message: str) -> None:
@@ -116,6 +120,8 @@ def test_a_message_that_asks_nothing_gets_no_answer(index: FaqIndex, message: st
         ("저 또 왔는데 주문 취소 돼요?", "order-change-cancel"),
         ("알려주신 대로 했는데 비밀번호 재설정 메일이 안 와요", "account-password-reset"),
         ("결제 드디어 됐는데 주문 내역에 안 보여요", "order-status"),
+        ("수고 많으십니다 환불 신청은 어디서 해요", "refund-return"),
+        ("뭐 주문했더라 지난 주문 내역 어디서 봐요", "order-history"),
     ],
 )
 def test_an_opener_or_a_number_before_a_request_is_answered(
