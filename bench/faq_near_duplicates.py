@@ -4,9 +4,15 @@
         # print every line of NEW that is near a question already in bench/faq_hard.jsonl,
         # bench/faq_eval.jsonl or the shipped inbox/faq/examples.json / no_answer.json;
         # exit 1 if there is one
+    .venv/bin/python bench/faq_near_duplicates.py NEW.jsonl --known ALL.jsonl
+        # the same against another reference (a writer's kit holds every known question in one
+        # JSON Lines file, since the writer reads nothing of the repository)
     .venv/bin/python bench/faq_near_duplicates.py TRAINING.jsonl --drop-near HELD_OUT.jsonl \
         --out KEPT.jsonl
         # keep only the training lines that are near no held-out line; print counts only
+
+Every check also compares each line of NEW with its earlier lines: round 22's writers were asked
+to, since a split that repeats itself weighs one question twice.
 
 A held-out split means something only if nothing tuned on resembles it, and exact matching
 misses the usual copies: the same question re-spaced, one word swapped, a greeting changed.
@@ -82,14 +88,19 @@ class Reference:
         return None
 
 
-def check(new: Path) -> int:
-    reference = Reference(t for path in KNOWN if path.exists() for t in questions(path))
+def check(new: Path, known: tuple[Path, ...] = KNOWN) -> int:
+    reference = Reference(t for path in known if path.exists() for t in questions(path))
     found = 0
+    earlier: list[str] = []
     for text in questions(new):
         other = reference.nearest(text)
+        if other is None:
+            own = Reference(earlier).nearest(text)
+            other = None if own is None else f"{own} (an earlier line of this file)"
         if other is not None:
             found += 1
             print(f"{text!r}\n    near {other!r}")
+        earlier.append(text)
     print(f"# {found} near-duplicate line(s) against {len(reference.texts)} known questions")
     return 1 if found else 0
 
@@ -115,12 +126,15 @@ def main() -> None:
     parser.add_argument("new", type=Path, help="a JSON Lines question set")
     parser.add_argument("--drop-near", type=Path, help="a held-out split to filter against")
     parser.add_argument("--out", type=Path, help="where --drop-near writes the kept lines")
+    parser.add_argument(
+        "--known", type=Path, nargs="+", help="compare with these files instead of the bench's"
+    )
     args = parser.parse_args()
     if args.drop_near is not None:
         if args.out is None:
             parser.error("--drop-near needs --out")
         sys.exit(drop_near(args.new, args.drop_near, args.out))
-    sys.exit(check(args.new))
+    sys.exit(check(args.new, tuple(args.known) if args.known else KNOWN))
 
 
 if __name__ == "__main__":
