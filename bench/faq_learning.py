@@ -109,6 +109,11 @@ def load() -> list[Question]:
             "final26": "hard-final-26",
             "dev22a": "hard-dev-22a",
             "dev22b": "hard-dev-22b",
+            "final27": "hard-final-27",
+            "final27b": "hard-final-27b",
+            "final28": "hard-final-28",
+            "dev23a": "hard-dev-23a",
+            "dev23b": "hard-dev-23b",
         }[row["split"]]
         out.append((row["q"], tuple(row["slugs"]), row["kind"], split))
     for line in FIRST.read_text(encoding="utf-8").splitlines():
@@ -298,6 +303,9 @@ TAUGHT = (
     "hard-final-23",
     "hard-final-23b",
     "hard-final-24",
+    "hard-final-25",
+    "hard-final-25b",
+    "hard-final-26",
     "hard-dev-22a",
     "hard-dev-22b",
     "first-dev",
@@ -363,8 +371,10 @@ TAUGHT = (
 # which wrote its own three first (hard-final-23, -23b, -24; see docs/decisions.md "FAQ round 21").
 # Round 21's held-out splits, the same way: spent by round 21's after-run, taught in round 22,
 # which wrote its own three first (hard-final-25, -25b, -26; see docs/decisions.md "FAQ round 22").
-HELD_OUT = "hard-final-25"
-HELD_OUT_SPLITS = (HELD_OUT, "hard-final-25b", "hard-final-26")
+# Round 22's held-out splits, the same way: spent by round 22's after-run, taught in round 23,
+# which wrote its own three first (hard-final-27, -27b, -28; see docs/decisions.md "FAQ round 23").
+HELD_OUT = "hard-final-27"
+HELD_OUT_SPLITS = (HELD_OUT, "hard-final-27b", "hard-final-28")
 # Round 13's check of transfer: a third writer's questions (labelled and no-answer), never
 # read line by line, run with --check (aggregate only) before and after the round's changes
 # (92.3 / 95.9 / 103 of 137 -> 92.0 / 95.3 / 105; "FAQ round 13" in docs/decisions.md); then

@@ -160,14 +160,15 @@ def test_suggest_answers_in_the_asked_locale(seeded: Runtime) -> None:
 
 def test_suggest_sees_an_edit_committed_elsewhere(seeded: Runtime) -> None:
     with seeded.db.session() as session:
-        assert service.suggest(session, "적립금 소멸", limit=1)[0].slug != "contact-channels"
+        before = service.suggest(session, "적립금 소멸", limit=1)[0]
+    assert before.slug == "account-delete" and before.title != "적립금 소멸 안내"
     # A second session commits an edit and nothing tells the cache: the fingerprint must.
     with seeded.db.session() as session:
-        ko = LocalizedText("적립금 소멸 안내", "적립금은 1년 뒤 소멸됩니다.", ("적립금 소멸",))
-        service.update_article(session, "contact-channels", texts={"ko": ko}, editor_id=None)
+        ko = LocalizedText("적립금 소멸 안내", "탈퇴하면 적립금은 소멸됩니다.", ("적립금 소멸",))
+        service.update_article(session, "account-delete", texts={"ko": ko}, editor_id=None)
     with seeded.db.session() as session:
         hit = service.suggest(session, "적립금 소멸", limit=1)[0]
-    assert (hit.slug, hit.title) == ("contact-channels", "적립금 소멸 안내")
+    assert (hit.slug, hit.title) == ("account-delete", "적립금 소멸 안내")
 
 
 def test_an_admin_makes_a_name_ours_by_using_it_in_an_article(seeded: Runtime) -> None:
