@@ -264,6 +264,7 @@ class FaqIndex:
         )
         self._postings = self._build_postings(docs)
         self._phrases = self._build_phrases(articles, docs)
+        self._named = _named_by(articles)
 
     def _build_phrases(
         self, articles: Sequence[Article], docs: list[dict[str, float]]
@@ -472,7 +473,19 @@ class FaqIndex:
         if posterior is None:
             posterior = self._whole_posterior(query)
         mixed = blend(((h.slug, h.score) for h in hits), posterior, BLEND_WEIGHT)
-        return [Hit(slug=slug, score=round(value * best, 4)) for slug, value in mixed]
+        ranked = [Hit(slug=slug, score=round(value * best, 4)) for slug, value in mixed]
+        named = self._named.get(normalize(query))
+        if named is None or ranked[0].slug == named:
+            return ranked
+        # The question is one article's own keyword or title, word for word: the admins named
+        # that article so, and learned phrasings of another must not outvote them (an edited
+        # keyword "적립금 소멸" against hundreds of phrasings about leaving with one's points).
+        # Its score is raised just above the first's: consumers that sort by score agree.
+        top = round(ranked[0].score + 0.0001, 4)
+        return [
+            Hit(slug=h.slug, score=top if h.slug == named else h.score)
+            for h in sorted(ranked, key=lambda h: h.slug != named)
+        ]
 
     def confident(self, query: str, hit: Hit) -> bool:
         """Is `hit` a believable answer? Judged on the curated article (keywords, title, answer);
@@ -604,6 +617,17 @@ class FaqIndex:
 # customer's words: "<svg onload=confirm(9)>" was answered because "confirm" met the order
 # articles' English "confirmation". Text between tags stays ("<b>비밀번호</b> 바꿔요").
 _MARKUP = re.compile(r"<[a-zA-Z/!][^<>]*>")
+
+
+def _named_by(articles: Sequence[Article]) -> dict[str, str]:
+    """Normalized title or keyword -> the one article that has it (a phrase two articles share
+    names neither): what `FaqIndex.rerank` keeps first when a question is exactly that."""
+    owners: dict[str, set[str]] = defaultdict(set)
+    for article in articles:
+        for text in article.texts.values():
+            for phrase in (text.title, *text.keywords):
+                owners[normalize(phrase)].add(article.slug)
+    return {phrase: next(iter(slugs)) for phrase, slugs in owners.items() if len(slugs) == 1}
 
 
 def _classifier(
