@@ -67,7 +67,7 @@ from inbox.faq.text import (
     _word_ngrams,
     normalize,
 )
-from inbox.faq.thanks import no_request_left
+from inbox.faq.thanks import no_request_left, without_vocative
 from inbox.faq.topics import OffTopic, TopicWords, default_topics
 from inbox.faq.words import KO_EVERYDAY_WORDS
 
@@ -353,7 +353,8 @@ class FaqIndex:
         article; showing a visitor three unrelated answers is worse than offering a person at
         once, so a weak best hit must be backed by covering much of the question.
         """
-        query = _MARKUP.sub(" ", query)
+        # "안녕하세요 상담원님, …": the agent greeted is no word of the question (round 23).
+        query = without_vocative(_MARKUP.sub(" ", query))
         head = query[:MAX_QUERY_CHARS]  # what the rule modules read
         # The lists read word by word: an unspaced run is spaced for them (inbox.faq.spacing).
         worded = self._spacer(head)

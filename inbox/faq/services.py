@@ -93,7 +93,11 @@ OURS = re.compile(
 OUR_THINGS = re.compile(
     r"여기\s?(?:계정|회원|아이디|비밀번호|비번|로그인|가입|주문|배송지|주소록)|"
     r"회원\s?정보|기본\s?(?:배송\s?(?:지|주소)|주소)|"
-    r"가입(?:한|했던|할\s?때\s?쓴|\s?시)?\s?(?:이메일|메일|e-?mail)(?!함)"
+    r"가입(?:한|했던|할\s?때\s?쓴|\s?시)?\s?(?:이메일|메일|e-?mail)(?!함)|"
+    # The member's name (round 23, faq31): a name changed at the 주민센터 or the court, then
+    # "회원 이름도 바꾸려면", "회원명 변경", "가입자 이름 수정". A gym's member name has its
+    # 헬스장 in the same phrase and stays the gym's (topics._past_phrase skips it).
+    r"(?:회원|가입자)\s?(?:이름|명|성함|실명)"
 )
 # Changing it: a change elsewhere (a new phone number, a move, a mail address gone, a hacked
 # account) is why the customer updates it here.

@@ -787,6 +787,25 @@ HAND_KO_SYNONYMS: dict[str, str] = {
     "까지 나흘": "까지 며칠 나흘",
     # A business's 매입 (purchases) with its ledger words is the customer's 구매 내역.
     **{f"매입 {book}": f"구매 {book}" for book in ("이력", "내역", "목록", "기록", "명세", "건")},
+    # Round 23 (faq31): an order done away with (그 주문 없애고 제 카드로 새로 하려면요, 기존
+    # 주문 없애고 새로 해야 하나요) is cancelled, as 주문 접다 is; only after 주문, since 흔적을
+    # 없애다 and 냄새 없애는 법 are no orders.
+    **{
+        f"주문{particle} 없{ending}": f"주문{particle} 취소{target}"
+        for particle in ("", "을", "은", "건", "건은")
+        for ending, target in (
+            ("애고", "하고"),
+            ("애려", "하려"),
+            ("앨 수", "할 수"),
+            ("앨게", "할게"),
+            ("애 주", "해 주"),
+            ("애주", "해주"),
+            ("애 줘", "해 줘"),
+            ("애줘", "해줘"),
+            ("애도", "해도"),
+            ("애면", "하면"),
+        )
+    },
 }
 
 # Hand-written keys folded only where a word starts, like the generated paradigms: inside a

@@ -154,6 +154,8 @@ _FILLER = re.compile(
     r"말씀|말씀드릴|말씀드릴게요|여쭙겠습니다|여쭙니다|굿모닝|"
     r"[\d-]{1,8}|test|testing|yo|got|for|you|"
     r"됐어요|됐어|됐습니다|됐네요|됨|해결|해결됨|해결됐어요|해결됐습니다|완료|"
+    # Taking the question back (round 23): "아 아니다 됐어요 ㅎㅎ", "아니에요 괜찮아요".
+    r"아니다|아니에요|아니예요|아닙니다|아냐|아니야|괜찮아요|괜찮습니다|"
     r"찾았어요|찾았어|찾았습니다|찾았네요|알겠어요|알겠습니다|알겠음|"
     r"hi|hello|hey|anyone|there|is|i|have|a|quick|question|questions|can|ask|something|"
     r"excuse|me|ok|okay|cool|sorted|cheers|nvm|never|mind|done|"
@@ -198,8 +200,23 @@ _CHAT = re.compile(
     # ("새벽인데 지금 상담 돼?", "카톡 상담 되나요") is no such word and stays a question.
     r"상담|글자|글씨|써지나|써지나요|써지는지|써지네|써지네요|쳐지나|쳐지나요|쳐지는지|"
     r"입력되나|입력되나요|입력되는지|전송되나|전송되나요|전송되는지|보내지나|보내지나요|"
-    r"제대로|열리는지|열리나|열리나요|확인용|확인용입니다|확인용이에요|확인용이요|확인차|확인차요"
+    r"제대로|열리는지|열리나|열리나요|확인용|확인용입니다|확인용이에요|확인용이요|확인차|확인차요|"
+    # Is the line up, is what I write seen or heard (round 23): "지금 상담원님이랑 연결된 상태
+    # 맞죠?", "연결 중인가요?" (read with its 중 joined, `_ON_LINE`), "제 글 보이시나요", "제 말
+    # 들려요?". Being connected is checked (연결된, 연결중, 연결됐나요); a bare 연결 and 연결돼 ask
+    # for a person ("상담원 연결 부탁드려요", "상담원 연결돼요?") and stay questions, as does
+    # anything not seen ("버튼이 안 보여요": 안 is no word here).
+    r"연결(?:된|됐|되어|중)[가-힣]*|상태|상태죠|상태인가요|상태예요|상태에요|"
+    r"(?:상담원|상담사|직원|담당자)(?:님|분)?(?:이랑|랑|과|하고|께서|이)|"
+    r"제|제글|글|말|내|보이시나요|보이시죠|보이시는지|보이시나|보이죠|보여요|보이나|보이는지|"
+    r"들려요|들리시나요|들리시죠|들리나|들리나요|들리죠|들리는지|들리시는지|"
+    # Arriving on someone's word (round 23): "지인 추천받고 처음 들어와 봤어요~", "친구 소개로
+    # 와 봤어요". What the word was about ("추천인 코드 어디 넣어요") is no such word.
+    r"지인|친구|언니|동생|엄마|아빠|동료|지인이|친구가|지인분|지인분이|"
+    r"(?:추천|소개)(?:받고|받아서|받았어요|받았는데|받아|으로|로|해줘서|해주셔서|해서)"
 )
+# "연결 중인가요": the progressive joined onto 연결 before the tokens are read.
+_ON_LINE = re.compile(r"(?<=연결)\s+(?=중)")
 # A pasted order or tracking number with its label ("주문번호 2024061137188", "20240611-0038821").
 # An order code may carry letters too ("Y7K2-99QX"): six or more letters, digits or dashes,
 # two of them digits.
@@ -242,9 +259,34 @@ def _sent_by_mistake(low: str) -> bool:
     return all(_SORRY.fullmatch(t) or _FILLER.fullmatch(t) or _CHAT.fullmatch(t) for t in tokens)
 
 
+# Going to look something up and come back (round 23): "주문 메일 어디 있더라 찾아보고 다시
+# 말씀드릴게요", "주문번호 확인해 보고 다시 연락드릴게요". The customer leaves to look; what
+# they name is what they look for, not a request. A recollection said aloud (…더라: "어디
+# 있더라", "뭐였더라") asks no one. Anything else that asks (`_REQUEST`: "배송지 바꾸고 싶은데
+# 주소 확인해 보고 다시 연락드릴게요") keeps the message for the gate.
+_LATER = re.compile(
+    r"(?:찾아|확인해|확인|알아|살펴|생각해|정리해|정리)\s?(?:좀\s?)?(?:보고|본\s?다음에?|보고서|하고)\s?"
+    r"(?:다시|또|나중에|이따가?|곧)?\s?"
+    r"(?:말씀\s?드릴|연락\s?드릴|문의\s?드릴|여쭤\s?볼|물어\s?볼|올|들어올|글\s?남길)"
+    r"(?:게요|께요|겠습니다|게|께)"
+)
+_RECOLLECTION = re.compile(
+    r"(?:(?:어디|뭐|언제|몇|어떻게|무슨|어느|누구)\S*\s)?(?:\S+\s)?\S*더라(?![가-힣])"
+)
+
+
+def _defers(low: str) -> bool:
+    """Does the customer only leave to look something up and come back (`_LATER`)?"""
+    if not _LATER.search(low):
+        return False
+    rest = _RECOLLECTION.sub(" ", _LATER.sub(" ", low))
+    return not _REQUEST.search(rest)
+
+
 def _nothing_asked(low: str) -> bool:
     """Is the message only greetings, fillers and acknowledgements (`_FILLER`), or a number
     pasted with at most its label?"""
+    low = _ON_LINE.sub("", low)
     # A number pasted in groups ("6082 1345 7781") is one number.
     low = re.sub(r"(?<=\d)[\s-]+(?=\d)", "-", low)
     tokens = re.sub(r"[^\w#-]+", " ", low).replace("_", " ").split()
@@ -261,8 +303,28 @@ def no_request_left(text: str) -> bool:
     """Does `text` thank, praise or close, with no request left once that is read, or ask
     nothing at all (an opener, a bare "done", a number pasted alone)?"""
     low = " ".join(text.lower().split())
-    if _nothing_asked(low) or _sent_by_mistake(low):
+    if _nothing_asked(low) or _sent_by_mistake(low) or _defers(low):
         return True
     if not _SOCIAL.search(low):
         return False
     return not _REQUEST.search(_NOTHING_ELSE.sub(" ", low))
+
+
+# The agent greeted by name before the question (round 23): "안녕하세요 상담원님, 주문한
+# 오메가3 언제 발송되는지 알 수 있을까요?". The vocative, closed by its comma or mark, asks
+# for no person; read as a word of the question it drew the ranking to the contact article.
+# Without the mark only after a greeting, and not before what asks for the person: "상담원님
+# 연결해 주세요", "안녕하세요 상담원님 계세요?", "상담원분 계세요? 새벽에도 돼요?" ask for one.
+_GREETING = r"(?:안녕하세요|안녕하십니까|수고하십니다|수고\s?많으십니다|저기요|실례합니다)"
+_AGENT = r"(?:상담원|상담사|직원|담당자|매니저)\s?(?:님|분)"
+_VOCATIVE = re.compile(
+    r"^\s*(?:" + _GREETING + r"\s*[,~!.]*\s*)?" + _AGENT + r"\s*[,~!.]+\s*"
+    r"|^\s*" + _GREETING + r"\s*[,~!.]*\s*" + _AGENT + r"\s+"
+    r"(?!연결|통화|전화|상담|계|있|바꿔|얘기|좀|호출|부탁|찾|불러)"
+)
+
+
+def without_vocative(text: str) -> str:
+    """`text` without the agent greeted at its start (`_VOCATIVE`), unless nothing follows."""
+    rest = _VOCATIVE.sub("", text, count=1)
+    return rest if rest.strip() else text
