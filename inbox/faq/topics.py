@@ -167,6 +167,9 @@ _EN_POSTED_ABROAD = re.compile(
     r"\b(?:korea\spost\s|the\spost\soffice'?s?\s|k-?packet\s)?ems\s(?:usually\s|normally\s)?"
     r"(?:take|takes|cost|costs|charge|charges)\b"
 )
+# A foreign phrase that starts with its verb ("report my new address", "top it up") after "to"
+# is an infinitive ("do I have to report my new address"), not a place.
+_EN_VERB_FIRST = re.compile(r"(?:report|top)\s")
 _EN_OUR_DEAL = re.compile(r"\b(?:you|your|yours|order\w*|bought|purchase\w*)\b")
 # The shop's products in English, beyond the lexicon's `ours`: "my doctor told me to stop the fish
 # oil before surgery, what now?", "… take whey after workouts, is that normal?".
@@ -517,7 +520,11 @@ class OffTopic:
                 asks = _ASKS.search(
                     " ".join(_CLAUSE_END.split(before)[-1].split()[-_EN_NEAR:])
                 ) or _ASKS.search(" ".join(_REQUEST_CLAUSE.split(after)[0].split()[:_EN_NEAR]))
-            if _LATIN.match(match.group()) and _EN_PLACE.search(before):
+            if (
+                _LATIN.match(match.group())
+                and _EN_PLACE.search(before)
+                and not (before.endswith("to ") and _EN_VERB_FIRST.match(match.group()))
+            ):
                 continue
             if _LATIN.match(match.group()) and (
                 EN_ASIDE.search(before) or _EN_RECORD_FOR.search(before)
