@@ -867,9 +867,9 @@ def owns(before: str, after: str) -> bool:
     # "paid through my bank's app", "with my PayPal": the determiner is read past (round 21).
     while len(words_before) > 1 and words_before[-1] in _EN_DETERMINERS:
         words_before.pop()
-    if len(words_before) > 1 and words_before[-1] in _EN_COMPARED_PREP:
-        if words_before[-2] in _EN_COMPARING:
-            return False  # "register like on Coupang" (round 23)
+    likened = len(words_before) > 1 and words_before[-2] in _EN_COMPARING
+    if likened and words_before[-1] in _EN_COMPARED_PREP:
+        return False  # "register like on Coupang" (round 23)
     if words_before and words_before[-1] in _EN_USED and _EN_USED_FOR.match(after):
         return False  # "used my Gmail to sign up" (round 23)
     if words_before and words_before[-1] in _EN_MENTION_BEFORE and not after[:1].strip():
