@@ -159,6 +159,11 @@ _EN_PRONOUN_REQUEST = re.compile(
     r"\b(?:get|find|recover|retrieve|replace|fix|unblock|unlock|reactivate|renew|top|send|"
     r"take|bring)\s(?:it|them)\b|\b(?:it|them)\s(?:back|up|fixed|replaced|unblocked)\b"
 )
+# ... and a story naming the customer's account, login or name here keeps it ours too ("My
+# account still shows my maiden name since the wedding, can I fix it myself?").
+_EN_OUR_ACCOUNT = re.compile(
+    r"\b(?:account|password|login|log\sin|profile|username|e-?mail|you|your|yours)\b"
+)
 # The visitor's EMS in English (round 23): "How long does Korea Post EMS take to the US?", "how
 # much does EMS cost to Canada": the post office's service is the subject of take/cost, as
 # `_POSTED_ABROAD` reads 보내려는데. The shop's orders ("how long does shipping take", "do you ship
@@ -496,7 +501,7 @@ class OffTopic:
         elif _EN_BARE_REQUEST.match(last) and not (_PARCEL.search(low) or _EN_PARCEL.search(low)):
             request_clause = 0  # the same in English: "…, what do I do" (round 22)
         elif _EN_PRONOUN_REQUEST.search(last) and not (
-            _PARCEL.search(low) or _EN_PARCEL.search(low)
+            _PARCEL.search(low) or _EN_PARCEL.search(low) or _EN_OUR_ACCOUNT.search(low)
         ):
             request_clause = 0  # "…, how do I get it back?" (round 23)
         if "?" in low[:request_clause]:
