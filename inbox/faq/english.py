@@ -109,12 +109,39 @@ _CHAT_FILLER = re.compile(
 )
 
 
+# Round 23 (faq30): whether the message is read at all is a question about the chat too: "Is
+# there an actual human reading this?", "can you see my messages?", "is anyone actually reading
+# these", "are my messages getting through?", "can u hear me". Read as a whole message, as
+# `_CHAT_CHECK`: someone reading or seeing this chat, not talking in it, so "is there a real
+# human I can talk to" and "can I talk to a person" stay requests for a person (contact-channels),
+# and "can you see my order?" (an order, not the messages) stays a question about the order.
+_WHO_READS = (
+    r"(?:an?\s)?(?:actual\s|real\s|live\s)?"
+    r"(?:human|person|people|anyone|anybody|someone|somebody|one|agent|staff)"
+    r"(?:\s(?:at\s)?(?:all|there|here|else|being))?"
+)
+_MESSAGES = r"(?:this|these|that|it|me|my\s(?:messages?|msgs?|texts?|chats?|words|questions?))"
+_CHAT_READ = re.compile(
+    r"\b(?:(?:is|are)\s(?:there\s)?" + _WHO_READS + r"|(?:does|do|will|did)\s" + _WHO_READS + r")"
+    r"\s(?:actually\s|even\s|really\s|still\s)?"
+    r"(?:reading|read|seeing|see|getting|get|receiving|receive|checking|check|watching)\s"
+    + _MESSAGES
+    + r"(?:\s(?:chat|at\sall|right\snow|now))?\b|"
+    r"\b(?:can|could|do|did)\s(?:you|u|anyone|anybody|someone|somebody|you\sguys)\s"
+    r"(?:even\s|actually\s|really\s|still\s)?(?:see|read|hear|get|receive)\s"
+    + _MESSAGES
+    + r"(?:\s(?:at\sall|right\snow|now|ok|okay))?\b|"
+    r"\b(?:are|did|is)\s(?:my\s(?:messages?|msgs?|texts?|chats?)|this|it)\s"
+    r"(?:even\s|actually\s)?(?:getting|going|coming|get|go|come|went)\sthrough\b"
+)
+
+
 def _chat_check(low: str) -> bool:
     """Is the (lower-cased, English) message only a question about the chat itself
-    (`_CHAT_CHECK`), with greetings or fillers around it?"""
-    if not _CHAT_CHECK.search(low):
+    (`_CHAT_CHECK`, or whether it is read: `_CHAT_READ`), with greetings or fillers around it?"""
+    if not (_CHAT_CHECK.search(low) or _CHAT_READ.search(low)):
         return False
-    rest = _CHAT_FILLER.sub(" ", _CHAT_CHECK.sub(" ", low))
+    rest = _CHAT_FILLER.sub(" ", _CHAT_READ.sub(" ", _CHAT_CHECK.sub(" ", low)))
     return not re.search(r"[a-z0-9]", rest)
 
 

@@ -167,9 +167,62 @@ def base_category(label: str) -> str:
     return label.split(" (")[0]
 
 
+# Round 23 (faq30), English. (1) A policy asked of "you" after another shop's is told: "Amazon
+# lets me return opened stuff, do you accept returns on an opened bottle?", "iHerb ships free,
+# do you offer that too?": "do/can/will you" with a verb of the shop's dealings (accept, take,
+# allow, offer, ship, sell…) asks the shop, whatever shop the story named. Not "can you help",
+# "do you know" (a foreigner's errand asked of anyone: "do you know where the ATM is").
+_EN_ASKED_OF_YOU = re.compile(
+    r"\b(?:do|does|can|could|will|would)\s(?:you|u)\s(?:guys\s)?(?:also\s|even\s|still\s)?"
+    r"(?:accept|take|allow|let|offer|ship|deliver|sell|carry|stock|refund|exchange|honou?r|"
+    r"match|give)\b"
+)
+# (2) A comparison with a place after it ("do I need to register like on Coupang?", "cheaper
+# than at Olive Young"): "like"/"than" before the name is read past its preposition.
+_EN_COMPARED_PREP = frozenset({"on", "at", "in", "from", "with", "for"})
+_EN_COMPARING = frozenset({"like", "than", "unlike"})
+# (3) An account used to join or sign in ("Used my Gmail to sign up but forgot the password",
+# "I use my Naver to log in"): "used" before the name and "to/for" signing after it.
+_EN_USED = frozenset({"used", "use", "uses"})
+_EN_USED_FOR = re.compile(
+    r"^\s(?:(?:account|email|e-mail|address|id|login)\s)?(?:to|for)\s"
+    r"(?:sign|log|register|join|create|make|open|check\sout|buy|order|shop)"
+)
+# (4) A store name's own workings asked in English: a card linked to the payment app ("How do I
+# link a foreign credit card to Naver Pay?"), the app used with a foreign card ("Can I use
+# Samsung Pay with a card issued abroad?"), the messenger's own login and chats ("My KakaoTalk got
+# logged out on my new phone, how do I restore my chats?"). Paying here with it ("can I pay with
+# Naver Pay", "do you take Samsung Pay") and reaching us on it are not read: those name no card
+# added to the app, no foreign card, no chats of its own, and "you" or "here" keeps them ours.
+_EN_LINKED_TO = re.compile(
+    r"\b(?:link|add|register|connect|attach|save|put)(?:ing|ed)?\s(?:(?:a|an|my|the|our)\s)?"
+    r"(?:[\w-]+\s){0,3}?(?:card|account|bank\saccount)\s(?:to|with|on|in|into)\s(?:(?:my|the)\s)?$"
+)
+_EN_FOREIGN_CARD = re.compile(
+    r"^\s(?:app\s)?(?:with|on|for|using)\s(?:(?:a|an|my)\s)?(?:[\w-]+\s){0,2}?"
+    r"(?:(?:foreign|overseas|international|non-korean|us|american|european)\s(?:[\w-]+\s)?card|"
+    r"card\s(?:issued|made|from)\s(?:abroad|overseas|outside|in\sanother|back\shome))"
+)
+_EN_APP_OWN = re.compile(
+    r"^\s(?:app\s|account\s)?(?:\w+\s){0,1}?(?:got|was|keeps|kept|is|has\sbeen)\s(?:getting\s)?"
+    r"(?:logged|signed|locked|kicked)\sout\b|"
+    r"\brestore\s(?:my|the|all\s(?:my|the))\s(?:old\s)?(?:chats?|chat\shistory|messages|"
+    r"conversations|photos|backup)\b"
+)
+
+
+def _en_store_own(before: str, after: str) -> bool:
+    """Does an English message ask about a store name's own workings (`_EN_LINKED_TO`,
+    `_EN_FOREIGN_CARD`, `_EN_APP_OWN`), read around the name?"""
+    return bool(
+        _EN_LINKED_TO.search(before) or _EN_FOREIGN_CARD.match(after) or _EN_APP_OWN.search(after)
+    )
+
+
 def _addressed_to_us(text: str) -> bool:
-    """Does `text` point at this shop, in Korean (OURS) or as English's "you" (`_EN_OURS`)?"""
-    return bool(OURS.search(text) or _EN_OURS.search(text))
+    """Does `text` point at this shop, in Korean (OURS) or as English's "you" (`_EN_OURS`,
+    `_EN_ASKED_OF_YOU`)?"""
+    return bool(OURS.search(text) or _EN_OURS.search(text) or _EN_ASKED_OF_YOU.search(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,6 +423,8 @@ class OtherServices:
                 found.append(name)  # "CJ대한통운 앱 로그인이 안 돼요": the courier's own app
             elif name in self._couriers and _status_told(low):
                 found.append(name)  # "롯데택배 배송 조회가 이틀째 집하 상태예요": only told
+            elif name in self.store and _en_store_own(before, after) and owns(before, after):
+                found.append(name)  # "link a foreign card to Naver Pay" (round 23)
             elif _EN_ACCOUNT_BEFORE.search(before) and _EN_ACCOUNT_AFTER.match(after):
                 found.append(name)  # "deactivate my Instagram account": its own account
             elif self._shop(name) and _SHOP_ORDER.match(after):
@@ -816,6 +871,11 @@ def owns(before: str, after: str) -> bool:
     # "paid through my bank's app", "with my PayPal": the determiner is read past (round 21).
     while len(words_before) > 1 and words_before[-1] in _EN_DETERMINERS:
         words_before.pop()
+    likened = len(words_before) > 1 and words_before[-2] in _EN_COMPARING
+    if likened and words_before[-1] in _EN_COMPARED_PREP:
+        return False  # "register like on Coupang" (round 23)
+    if words_before and words_before[-1] in _EN_USED and _EN_USED_FOR.match(after):
+        return False  # "used my Gmail to sign up" (round 23)
     if words_before and words_before[-1] in _EN_MENTION_BEFORE and not after[:1].strip():
         return False
     tokens = after.split(" ")

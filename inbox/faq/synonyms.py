@@ -969,6 +969,42 @@ _EN_ROUND22: dict[str, str] = {
     },
 }
 
+# Round 23 (faq30): English families of hard-dev-23a/b's misses, each a way to put an article's
+# request in other words:
+# - an order placed twice, counted in words: "my order went through two times", "charged two
+#   times" (as "went through twice", round 22);
+# - the place a parcel goes, as "place": "it's going to his old place", "ship it to my new place"
+#   (the address to change; "place an order" is a verb and has no old/new before it);
+# - the phone number on the account, as "old/new number": "the delivery texts still go to my old
+#   Korean number, where can I put in my new one?" (the member details to edit).
+_EN_ROUND23: dict[str, str] = {
+    **dict.fromkeys((f"{verb} through two times" for verb in _EN_THROUGH_TWICE), "duplicate order"),
+    **dict.fromkeys(
+        (
+            f"{verb} two times"
+            for verb in ("charged", "processed", "placed", "submitted", "billed", "paid")
+        ),
+        "duplicate order",
+    ),
+    **dict.fromkeys(
+        (
+            f"{det} {age} place"
+            for det in ("my", "his", "her", "our", "their", "the")
+            for age in ("old", "new", "previous")
+        ),
+        "new address",
+    ),
+    **dict.fromkeys(
+        (
+            f"{det} {age}{kind} number"
+            for det in ("my", "his", "her", "the")
+            for age in ("old", "new", "previous")
+            for kind in ("", " korean", " phone", " mobile", " cell")
+        ),
+        "phone number",
+    ),
+}
+
 EN_SYNONYMS: dict[str, str] = {
     "parcel": "package",
     "moved": "new address",
@@ -1021,6 +1057,7 @@ EN_SYNONYMS: dict[str, str] = {
     "surname": "name",
     "family name": "name",
     **_EN_ROUND22,
+    **_EN_ROUND23,
 }
 
 

@@ -152,6 +152,33 @@ _EN_BARE_REQUEST = re.compile(
     r"(?:normal|legal|allowed|ok|okay|fair|lawful)|can\s(?:they|he|she)\s(?:even\s)?do\s(?:that|this)"
     r")\W*$"
 )
+# Round 23 (faq30): English asks about the story's thing by a pronoun too: "My bank card got
+# swallowed by the ATM, how do I get it back?", "My airline lost my suitcase, how long do they
+# usually take to find it?", "My prepaid SIM ran out of data, can I top it up …". The request's
+# object is "it"/"them", what the story named, so a foreign thing there owns the request as after
+# "what do I do" (`_EN_BARE_REQUEST`); a story naming our parcel or product ("my vitamins came
+# crushed, can I send them back?") keeps it ours (`_PARCEL`, `_EN_PARCEL`).
+_EN_PRONOUN_REQUEST = re.compile(
+    r"\b(?:get|find|recover|retrieve|replace|fix|unblock|unlock|reactivate|renew|top|send|"
+    r"take|bring)\s(?:it|them)\b|\b(?:it|them)\s(?:back|up|fixed|replaced|unblocked)\b"
+)
+# ... and a story naming the customer's account, login or name here keeps it ours too ("My
+# account still shows my maiden name since the wedding, can I fix it myself?").
+_EN_OUR_ACCOUNT = re.compile(
+    r"\b(?:account|password|login|log\sin|profile|username|e-?mail|you|your|yours)\b"
+)
+# The visitor's EMS in English (round 23): "How long does Korea Post EMS take to the US?", "how
+# much does EMS cost to Canada": the post office's service is the subject of take/cost, as
+# `_POSTED_ABROAD` reads 보내려는데. The shop's orders ("how long does shipping take", "do you ship
+# by EMS") name no EMS as subject, and an order, purchase or "you" keeps the message ours.
+_EN_POSTED_ABROAD = re.compile(
+    r"\b(?:korea\spost\s|the\spost\soffice'?s?\s|k-?packet\s)?ems\s(?:usually\s|normally\s)?"
+    r"(?:take|takes|cost|costs|charge|charges)\b"
+)
+# A foreign phrase that starts with its verb ("report my new address", "top it up") after "to"
+# is an infinitive ("do I have to report my new address"), not a place.
+_EN_VERB_FIRST = re.compile(r"(?:report|top)\s")
+_EN_OUR_DEAL = re.compile(r"\b(?:you|your|yours|order\w*|bought|purchase\w*)\b")
 # The shop's products in English, beyond the lexicon's `ours`: "my doctor told me to stop the fish
 # oil before surgery, what now?", "… take whey after workouts, is that normal?".
 _EN_PRODUCTS = (
@@ -476,6 +503,10 @@ class OffTopic:
             request_clause = 0  # the story's foreign thing is the request's object
         elif _EN_BARE_REQUEST.match(last) and not (_PARCEL.search(low) or _EN_PARCEL.search(low)):
             request_clause = 0  # the same in English: "…, what do I do" (round 22)
+        elif _EN_PRONOUN_REQUEST.search(last) and not (
+            _PARCEL.search(low) or _EN_PARCEL.search(low) or _EN_OUR_ACCOUNT.search(low)
+        ):
+            request_clause = 0  # "…, how do I get it back?" (round 23)
         if "?" in low[:request_clause]:
             # The question was asked first; what follows it is context ("Where is my parcel?
             # The front desk at my hotel wants to know").
@@ -497,7 +528,11 @@ class OffTopic:
                 asks = _ASKS.search(
                     " ".join(_CLAUSE_END.split(before)[-1].split()[-_EN_NEAR:])
                 ) or _ASKS.search(" ".join(_REQUEST_CLAUSE.split(after)[0].split()[:_EN_NEAR]))
-            if _LATIN.match(match.group()) and _EN_PLACE.search(before):
+            if (
+                _LATIN.match(match.group())
+                and _EN_PLACE.search(before)
+                and not (before.endswith("to ") and _EN_VERB_FIRST.match(match.group()))
+            ):
                 continue
             if _LATIN.match(match.group()) and (
                 EN_ASIDE.search(before) or _EN_RECORD_FOR.search(before)
@@ -513,6 +548,9 @@ class OffTopic:
         abroad = _POSTED_ABROAD.search(low)
         if abroad and not _SENT_TO_US.search(low):
             found.append(abroad.group())  # the customer posts a parcel abroad
+        posted = _EN_POSTED_ABROAD.search(low)
+        if posted and not (_SENT_TO_US.search(low) or _EN_OUR_DEAL.search(low)):
+            found.append(posted.group())  # "how long does Korea Post EMS take" (round 23)
         legality = _LEGALITY.search(low)
         if legality and not _SHOP_DEAL.search(low):
             found.append(legality.group())  # a point of law, not a deal with the shop
