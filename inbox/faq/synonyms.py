@@ -790,13 +790,9 @@ HAND_KO_SYNONYMS: dict[str, str] = {
     # Round 23 (faq32): office words (hard-dev-23a's out-of-sample misses and the taught splits'
     # leftovers). 탈회 is the club's word for leaving: 탈퇴.
     "탈회": "탈퇴",
-    # An ID is 발급ed (ID 신규 발급, 아이디 발급받으려면): the sign-up's 아이디 만들기. 발급 alone
-    # stays (여권 재발급, 카드 재발급: the no-answer class's word).
-    **{
-        f"{who} {new}발급": "아이디 만들기"
-        for who in ("id", "아이디")
-        for new in ("", "신규 ", "새로 ")
-    },
+    # A new ID 발급ed (ID 신규 발급, 아이디 새로 발급) is round 20's 아이디 발급: 아이디 생성.
+    # 발급 alone stays (여권 재발급, 카드 재발급: the no-answer class's word).
+    **{f"{who} {new} 발급": "아이디 생성" for who in ("id", "아이디") for new in ("신규", "새로")},
     # Applying for or registering a membership (멤버십 신청, 멤버십 등록) is joining; 멤버십
     # 해지 is leaving and is left to the other folds, 멤버십 포인트/등급 stay as written.
     **{f"멤버십 {act}": "회원가입" for act in ("신청", "가입", "등록")},
@@ -816,7 +812,10 @@ HAND_KO_SYNONYMS: dict[str, str] = {
     # is the order's 수량 변경. Not 통 alone: 전화 한 통, 문자 한 통, 한 통만 사면 (a fee).
     **{
         f"{a}{sep}{b}": f"{a} 수량 변경 {b}"
-        for a in (*(f"{n} 통" for n in ("한", "두", "세", "네", "다섯")), *(f"{n}통" for n in "12345"))
+        for a in (
+            *(f"{n} 통" for n in ("한", "두", "세", "네", "다섯")),
+            *(f"{n}통" for n in "12345"),
+        )
         for sep, b in (
             ("을 ", "한 통으로"),
             ("을 ", "두 통으로"),
