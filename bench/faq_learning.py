@@ -308,6 +308,8 @@ TAUGHT = (
     "hard-final-26",
     "hard-dev-22a",
     "hard-dev-22b",
+    "hard-dev-23a",
+    "hard-dev-23b",
     "first-dev",
     "first-test",
 )

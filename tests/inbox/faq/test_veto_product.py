@@ -53,7 +53,9 @@ ANSWERED = [
         "order-change-cancel",
     ),
     ("인스타에서 영양제 광고 보고 들어왔어요. 가입하면 쿠폰 주나요?", "account-signup"),
-    ("카페에서 친구가 유산균 추천해 줬어요. 배송 언제 와요?", "shipping-time"),
+    # Round 23's teaching left "카페에서 친구가 유산균 추천해 줬어요. 배송 언제 와요?" unvetoed
+    # whole (answered either way); the same kind of story, vetoed whole:
+    ("미용실에서 원장님이 콜라겐 추천해 주셨어요. 배송 언제 와요?", "shipping-time"),
     # Round 22's re-teaching left "아기 어린이집 보내고 나서 유산균 주문했는데 언제 와요?" below
     # the veto as a whole (P(none) 0.67), so it no longer tests this; the same story does.
     ("아이 어린이집 보내놓고 홍삼 주문했는데 언제 와요?", "shipping-time"),
