@@ -513,6 +513,9 @@ wherever it was run, rounds 5 to 8):
 | hard-final-25 | 22 | 130 + 46 | 95.4 / 97.7 / 45 of 46 | 96.9 / 98.5 / 45 of 46 |
 | hard-final-25b | 22 | 130 + 46 | 96.9 / 97.7 / 45 of 46 | 96.9 / 97.7 / 45 of 46 |
 | hard-final-26 | 22 | 130 + 46 | 96.2 / 97.7 / 43 of 46 | 96.2 / 97.7 / 43 of 46 |
+| hard-final-27 | 23 | 130 + 46 | 99.2 / 99.2 / 46 of 46 | 99.2 / 99.2 / 46 of 46 |
+| hard-final-27b | 23 | 130 + 46 | 98.5 / 99.2 / 46 of 46 | 99.2 / 100.0 / 46 of 46 |
+| hard-final-28 | 23 | 130 + 46 | 93.8 / 94.6 / 46 of 46 | 93.8 / 94.6 / 46 of 46 |
 
 **Held-out discipline, in seven rounds.** `bench/faq_hard.jsonl` was written and
 committed (9e1dc41) before any change to the engine it measures: long, colloquial, vocabulary the
@@ -692,6 +695,31 @@ one half of the tuning split and measuring the other, both ways. Its value is vo
 article has (tests/inbox/faq/test_learning.py); where keywords already answer, learned
 phrasings must not outvote them. The gate judges the curated article only; a learned phrasing
 vouches just for a near-repeat of itself (60 % of content n-grams shared both ways).
+
+**Result of round 23: every no-answer question silent; top 3 again one question short.** Round 23
+taught round 22's spent splits, then had three more article-only sessions write held-out splits
+(`hard-final-27`, `-27b`, `-28`: 390 labelled and 138 no-answer questions, round 22's kinds and
+counts, each checked against every earlier question and its own lines until 0 were near) and two
+more write tuning splits (`hard-dev-23a`: 311 labelled, weighted to office words, contrasts with
+weather, banks and couriers, short lines and English; `hard-dev-23b`: 250 no-answer questions,
+chat checks and openers among them, and 98 labelled contrasts; 6 and 3 lines near a held-out line
+dropped). Each held-out split was run once, aggregate only, before any change (together 97.2 /
+97.7 / 138 of 138). Three tuners worked on the tuning splits only: English both ways (checks
+whether anyone reads the chat, foreigners' errands such as ATMs, SIM top-ups and EMS, a payment
+app's or messenger's own workings, another store named only to compare); Korean chat checks,
+openers and other parties' errands (연결된 상태 맞죠, 제 글 보이시나요, 찾아보고 다시 말씀드릴게요,
+a delivery rider's mistake, 공동인증서, 소액결제; a greeting to the agent before the question is
+no word of it); Korean office words folded as families (탈회, ID 신규 발급, 멤버십 신청, 번지수,
+오기재, 용법·용량, a change in the number of tubs, 민원 창구). The lead made a question that is
+exactly one article's keyword or title rank that article first. Out of sample on the tuning
+splits before they were taught, 48 of 659 questions missed → 11. The lead re-taught the ranker and
+the veto (9,786 phrasings, 3,553 no-answer questions). One run after, identical through HTTP:
+**`hard-final-27` 99.2 / 99.2 / 46 of 46 → 99.2 / 99.2 / 46; `hard-final-27b` 98.5 / 99.2 / 46
+of 46 → 99.2 / 100.0 / 46; `hard-final-28` 93.8 / 94.6 / 46 of 46 → 93.8 / 94.6 / 46.** Together:
+first rank 97.2 → 97.4 % (aim ≥ 92: met), top 3 97.7 → 97.9 % (aim ≥ 98: not met, 382 of 390
+where 383 is needed), silent 138 → 138 of 138 (aim: all; met on this round's splits, before and
+after). The misses, read after the run, are in docs/decisions.md ("FAQ round 23: the lead's
+part").
 
 **Result of round 22: top 3 one question short of the aim.** Round 22 taught round 21's spent
 splits, then had three more article-only sessions write held-out splits (`hard-final-25`,
