@@ -33,6 +33,7 @@ from importlib import resources
 from typing import Any
 
 from inbox.faq.services import EN_ASIDE, OURS, base_category, changes_ours, owns
+from inbox.faq.synonyms import COMPLAINT_WINDOW_VERBS
 
 FORMAT = "switchboard-faq-topics/1"
 _LATIN = re.compile(r"[a-z0-9]")
@@ -395,7 +396,7 @@ _LONGER_WORDS = ("식물성", "카페인", "편지함", "재활용", "그림자"
 # the shop's help desk, as 상담 창구 is: every such line of the bench is labelled
 # contact-channels. 민원 alone stays foreign (구청 민원 신청, 택배사 민원, 민원 접수 결과 조회),
 # and so does any other foreign word of the message (우체국 창구).
-_COMPLAINT_WINDOW = re.compile(r"민원\s?(?:(?:넣을|넣는|응대|접수|접수할)\s?)?창구")
+_COMPLAINT_WINDOW = re.compile(r"민원\s?(?:(?:" + "|".join(COMPLAINT_WINDOW_VERBS) + r")\s?)?창구")
 
 
 _END = ""  # a trie key no character uses: a word ends here
