@@ -114,6 +114,11 @@ def load() -> list[Question]:
             "final28": "hard-final-28",
             "dev23a": "hard-dev-23a",
             "dev23b": "hard-dev-23b",
+            "final29": "hard-final-29",
+            "final29b": "hard-final-29b",
+            "final30": "hard-final-30",
+            "dev24a": "hard-dev-24a",
+            "dev24b": "hard-dev-24b",
         }[row["split"]]
         out.append((row["q"], tuple(row["slugs"]), row["kind"], split))
     for line in FIRST.read_text(encoding="utf-8").splitlines():
@@ -310,6 +315,9 @@ TAUGHT = (
     "hard-dev-22b",
     "hard-dev-23a",
     "hard-dev-23b",
+    "hard-final-27",
+    "hard-final-27b",
+    "hard-final-28",
     "first-dev",
     "first-test",
 )
@@ -357,6 +365,12 @@ TAUGHT = (
 # checks of the chat itself, code; 100 labelled contrasts paired with them) were written for
 # round 22 by two sessions that read only the articles, filtered against round 22's held-out
 # splits with faq_near_duplicates.py --drop-near (4 and 10 lines dropped).
+# hard-dev-24a (319 labelled: rare, slang, loan and office words, ingredient questions, typos
+# inside casual endings, English with idioms and stories naming a bank, carrier or gym) and
+# hard-dev-24b (247 no-answer over 40+ everyday domains in the shop's words, other companies'
+# own services, chat checks and openers; 100 labelled contrasts, asking for a person among them)
+# were written for round 24 by two sessions that read only the writers' kit, filtered against
+# round 24's held-out splits with faq_near_duplicates.py --drop-near (1 and 3 lines dropped).
 # Round 16's held-out splits, three writers' (every earlier round had one: a split of ~100
 # labelled questions moves a point per question), each run once before the round on the round-15
 # engine (aggregate only) and once after it (--final --http --write); spent by that run, their
@@ -375,8 +389,10 @@ TAUGHT = (
 # which wrote its own three first (hard-final-25, -25b, -26; see docs/decisions.md "FAQ round 22").
 # Round 22's held-out splits, the same way: spent by round 22's after-run, taught in round 23,
 # which wrote its own three first (hard-final-27, -27b, -28; see docs/decisions.md "FAQ round 23").
-HELD_OUT = "hard-final-27"
-HELD_OUT_SPLITS = (HELD_OUT, "hard-final-27b", "hard-final-28")
+# Round 23's held-out splits, the same way: spent by round 23's after-run, taught in round 24,
+# which wrote its own three first (hard-final-29, -29b, -30; see docs/decisions.md "FAQ round 24").
+HELD_OUT = "hard-final-29"
+HELD_OUT_SPLITS = (HELD_OUT, "hard-final-29b", "hard-final-30")
 # Round 13's check of transfer: a third writer's questions (labelled and no-answer), never
 # read line by line, run with --check (aggregate only) before and after the round's changes
 # (92.3 / 95.9 / 103 of 137 -> 92.0 / 95.3 / 105; "FAQ round 13" in docs/decisions.md); then
