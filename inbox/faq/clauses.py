@@ -65,6 +65,15 @@ _REQUEST = re.compile(
     r"\b(?:how|can|could|where|when|what|why|please|want|need|would|is there|do i|does)\b",
     re.IGNORECASE,
 )
+# A reason told after the request (round 24, faq35): "밤 11시 넘어서 전화해도 받아? 퇴근이
+# 늦어서", "…교환 돼요? 사이즈가 안 맞아서요". When no clause sounds like a request (the "?" is
+# split off with the clause), the last clause is taken for it; a clause that only gives a cause
+# (…어서, …니까, …거든요) is not the request, and the one before it is.
+# The papers named …서 (영수증 계산서, 주문서, 설명서) are nouns, not causes.
+_AFTERTHOUGHT = re.compile(
+    r"(?:(?<!계산)(?<!주문)(?<!설명)(?<!명세)(?<!증명)(?<!신청)(?<!확인)(?<!보고)(?<!문)[가-힣]서"
+    r"|서요|니까|니까요|거든|거든요)\s*$"
+)
 _BACKGROUND_WEIGHT = 0.3
 _MIN_ASK_SCORE = 8.0  # SearchConfig.confident_score: what a clause needs to be an answer's
 
@@ -89,7 +98,10 @@ def clause_weights(clauses: Sequence[str], strengths: Sequence[float] | None = N
     """
     asks = [bool(_REQUEST.search(c.lower())) for c in clauses]
     if not any(asks):
-        asks[-1] = True
+        last = len(clauses) - 1
+        while last > 0 and _AFTERTHOUGHT.search(clauses[last].strip(" ~.!")):
+            last -= 1
+        asks[last] = True
     if all(asks):
         return [1.0] * len(clauses)
     if (

@@ -409,6 +409,8 @@ class OtherServices:
             if _ours_after_story(after):
                 continue  # "KT 인터넷 해지하면서 … 가입 이메일 변경 가능해요?": a story, then ours
             after = _EN_DOMAIN.sub("", after, count=1)  # "an outlook.com email": the name
+            if _tried_mailboxes(after):
+                continue  # "지메일, 네이버 둘 다 해봤는데 … 메일이 안 들어와요" (round 24)
             if name in self.other and owns(before, after) and not _mailbox(name, after, before):
                 found.append(name)
             elif self._shop(name) and _ordered_through(after):
@@ -574,6 +576,29 @@ def _mailbox(name: str, after: str, before: str = "") -> bool:
         and _used(tokens, _MAILBOX)
         and bool(_MAIL_SENT.search(" ".join(rest)))
     )
+
+
+# Mailboxes tried in turn (round 24, faq35): "지메일, 네이버 둘 다 해봤는데 가입 확인 메일이
+# 어디에도 안 들어와요", "네이버랑 다음 메일 다 넣어봤는데 인증 메일이 안 와요". The names are
+# the addresses the customer typed, and what is asked is our mail that never came: "both/all"
+# and a verb of trying in the names' own clause, then our mail (`_MAIL_SENT`) not come
+# (`_NOT_COME`). A name asked about itself ("네이버 둘 다 해봤는데 로그인이 안 돼요") has no mail
+# of ours after it and stays the owner.
+_TRIED_BOTH = re.compile(
+    r"^[^가-힣a-z]*(?:[가-힣a-z0-9.]+[^가-힣a-z0-9]+){0,3}?"
+    r"(?:둘\s?다|세\s?개\s?다|다|모두|전부|번갈아)\s?"
+    r"(?:해\s?봤|해\s?보았|써\s?봤|넣어\s?봤|바꿔\s?봤|시도해\s?봤|입력해\s?봤|확인해\s?봤)\S*"
+)
+
+
+def _tried_mailboxes(after: str) -> bool:
+    """Is the name one of the mailboxes the customer tried, our mail missing in all
+    (`_TRIED_BOTH`)?"""
+    tried = _TRIED_BOTH.match(after)
+    if not tried:
+        return False
+    rest = after[tried.end() :]
+    return bool(_MAIL_SENT.search(rest) and _NOT_COME.search(rest))
 
 
 # A mail service of the customer's employer or school ("회사 메일 비밀번호를 90일마다 바꾸라는데",

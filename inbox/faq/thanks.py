@@ -132,6 +132,7 @@ _FILLER = re.compile(
     r"저|제가|아+|어|음+|흠|혹시|잠깐|잠깐만|잠깐만요|잠시만|잠시만요|뭐|좀|그|그냥|"
     r"네|넵|넹|예|ㅇㅇ|ㅇㅋ|오케이|오키|그럼|하나|하나만|한|두|가지|가지만|몇|"
     r"상담원님?|상담사님?|직원분?|담당자님?|누구|아무도|사람|"
+    r"죄송합니다|죄송해요|"
     r"계세요|계신가요|계십니까|계실까요|계시나요|있나요|있어요|있으세요|"
     r"질문|질문이|질문을|질문이요|문의|문의가|문의를|궁금한|궁금한게|궁금한거|궁금한\s?게|게|거|"
     r"물어볼|물어볼게|물어볼게요|물어봐도|여쭤볼|여쭤볼게|여쭤볼게요|여쭤봐도|여쭐게|여쭐게요|"
@@ -192,6 +193,15 @@ _CHAT = re.compile(
     # ending and goes on to the gate.
     r"오|와|우와|헐|이게|여기가|여기구나|여기네|여기네요|상담하는|채팅하는|문의하는|물어보는|"
     r"눌러보는|눌러보는중|눌러봅니다|눌러보는\s?중|하이룽|하잉|하이요|ㅎㅇ|"
+    # Round 24 (faq35): a chatty hello, a first meeting, a return after long, a visit tried
+    # ("하이루~ 오랜만에 들어와 봐요", "처음 뵙겠습니다 ^^", "간만에 와 봤어요"; the 보다 of a
+    # try is joined to its verb first, `_TRIED`), and a connection checked as a question to
+    # oneself ("연결된 건가?", as 연결된 상태 맞죠 was). None names a thing or asks for a person.
+    r"하이루|하이룽요|하이염|하이여|안뇽|안뇽하세요|안녕하세여|방가|방가방가|방가워요|방가워여|"
+    r"뵙겠습니다|뵙겠어요|뵙네요|뵙습니다|봬요|뵈어요|뵈요|"
+    r"오랜만에|오랫만에|오랫만|오랫만이에요|간만에|간만|"
+    r"(?:들어|놀러|구경)?와(?:봐요|봤어요|봤습니다|봤네요|봅니다|봐여|봤어여|보네요)|"
+    r"건가|건가요|건가여|건지|"
     r"(?:상담창|채팅창|상담방|채팅방|채팅|상담|챗봇|창|데|곳)"
     r"(?:이구나|구나|이네|이네요|이군요|군요|이었구나|였구나|이었네|였네)|"
     # Checking the chat itself (round 22): is someone on it now ("혹시 지금 상담 되나요", as
@@ -217,6 +227,16 @@ _CHAT = re.compile(
 )
 # "연결 중인가요": the progressive joined onto 연결 before the tokens are read.
 _ON_LINE = re.compile(r"(?<=연결)\s+(?=중)")
+# "들어와 봐요", "와 봤어요": the 보다 of a visit tried joined onto 와 (round 24), one token.
+_TRIED = re.compile(r"(?<=와)\s+(?=봐|봤|봅|보네)")
+# An apology for the hour or for the bother (round 24): "늦은 시간에 실례합니다", "이른 아침부터
+# 죄송해요", "바쁘신데 실례합니다". The time is dropped only before the apology: a time alone
+# ("늦은 시간에 전화 돼요?", "새벽에 상담 되나요") asks the hours and stays a question.
+_HOUR_COURTESY = re.compile(
+    r"(?:(?:늦은|이른)\s?(?:시간|밤|아침|새벽|시각|저녁)(?:에|인데|부터)?|밤\s?늦게|늦게|"
+    r"(?:이른\s?)?아침부터|새벽부터|주말에|주말인데|휴일에|휴일인데|"
+    r"바쁘신\s?(?:데|와중에|시간에|중에|때)|바쁘실\s?텐데|바쁘신데)\s+(?=실례|죄송|미안)"
+)
 # A pasted order or tracking number with its label ("주문번호 2024061137188", "20240611-0038821").
 # An order code may carry letters too ("Y7K2-99QX"): six or more letters, digits or dashes,
 # two of them digits.
@@ -286,7 +306,7 @@ def _defers(low: str) -> bool:
 def _nothing_asked(low: str) -> bool:
     """Is the message only greetings, fillers and acknowledgements (`_FILLER`), or a number
     pasted with at most its label?"""
-    low = _ON_LINE.sub("", low)
+    low = _TRIED.sub("", _HOUR_COURTESY.sub("", _ON_LINE.sub("", low)))
     # A number pasted in groups ("6082 1345 7781") is one number.
     low = re.sub(r"(?<=\d)[\s-]+(?=\d)", "-", low)
     tokens = re.sub(r"[^\w#-]+", " ", low).replace("_", " ").split()

@@ -214,6 +214,27 @@ _EN_SHOP_DEAL = re.compile(
 )
 
 
+# Round 24 (faq35): preparing for the story's event, asked with no object of its own ("처음으로
+# 10km 마라톤 나가는데 준비 기간 얼마나 잡아야 해요", "이번 달 결혼식인데 준비물 뭐 챙겨요"):
+# the request clause opens on 준비, so what is prepared for is what the story named, as after a
+# bare 환불 받을 수 있나요. A story naming our parcel or order keeps it ours (`_PARCEL`).
+_PREPARING = re.compile(
+    r"^\W*준비(?:물|기간|시간|운동|과정|하려면|하는\s?데|하는데|할\s?때)?(?![가-힣])"
+)
+# A leftover told of a tub or a bottle with a refund asked ("한 통 먹다 남은 거 환불 안 되나요",
+# round 24): the product half eaten is ours, not a cook's leftovers. Any other foreign thing of
+# the message ("치킨 먹다 남은 거 환불") is read as before.
+_LEFTOVERS = frozenset({"먹다 남은", "leftover", "leftovers"})
+_LEFTOVER_RETURNED = re.compile(r"환불|반품|교환|돌려|refund|return")
+# The customer packing perishables to send them (round 24): "한여름에 아이스박스로 반찬을
+# 보내면 하루 넘게 걸려도 안 상할까요", "보냉팩 넣어서 김치 부치면 괜찮을까요". An ice box or a
+# cold pack is the sender's packing, and a shop's customer sends nothing but a return.
+_PACKED = re.compile(
+    r"(?:아이스\s?박스|스티로폼\s?박스|보냉\s?(?:팩|백|박스|가방)|아이스\s?팩|얼음\s?팩)"
+    r"\S*\s(?:\S+\s){0,4}?(?:보내면|보내려면|보내려는데|보내도|보낼\s?(?:건데|거|때)|부치면|부치려면|부치려는데|부쳐도)"
+)
+
+
 def _bare_request(clause: str) -> bool:
     """Is the request clause only a refund/exchange/cancel word and its predicate?"""
     tokens = clause.strip(" .!?~").split()
@@ -506,7 +527,7 @@ class OffTopic:
         found = []
         last = _REQUEST_CLAUSE.split(low)[-1]
         request_clause = len(low) - len(last)
-        if _bare_request(last) and not _PARCEL.search(low):
+        if (_bare_request(last) or _PREPARING.match(last)) and not _PARCEL.search(low):
             request_clause = 0  # the story's foreign thing is the request's object
         elif _EN_BARE_REQUEST.match(last) and not (_PARCEL.search(low) or _EN_PARCEL.search(low)):
             request_clause = 0  # the same in English: "…, what do I do" (round 22)
@@ -549,11 +570,16 @@ class OffTopic:
                 continue  # "not asking about my gym", "my past purchases for my insurance claim"
             if match.group() in _HOMES and _DELIVERY_SPOT.match(after):
                 continue  # the customer's home as where the parcel goes
+            if match.group() in _LEFTOVERS and _LEFTOVER_RETURNED.search(after):
+                continue  # "한 통 먹다 남은 거 환불": our product half eaten (round 24)
             if asks and not _CIRCUMSTANCE.match(after) and owns(before, after):
                 found.append(match.group())
         sending = _SENDING.search(low) or _EN_SENDING.search(low)
         if sending and not _SENT_TO_US.search(low):
             found.append(sending.group())  # the customer sends a parcel: not an order of ours
+        packed = _PACKED.search(low)
+        if packed and not _SENT_TO_US.search(low):
+            found.append(packed.group())  # the customer packs and sends food (round 24)
         abroad = _POSTED_ABROAD.search(low)
         if abroad and not _SENT_TO_US.search(low):
             found.append(abroad.group())  # the customer posts a parcel abroad
