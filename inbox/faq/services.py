@@ -409,6 +409,8 @@ class OtherServices:
             if _ours_after_story(after):
                 continue  # "KT 인터넷 해지하면서 … 가입 이메일 변경 가능해요?": a story, then ours
             after = _EN_DOMAIN.sub("", after, count=1)  # "an outlook.com email": the name
+            if _tried_as_mailbox(after):
+                continue  # "지메일, 네이버 둘 다 해봤는데 … 메일이 안 들어와요": round 24
             if name in self.other and owns(before, after) and not _mailbox(name, after, before):
                 found.append(name)
             elif self._shop(name) and _ordered_through(after):
@@ -541,6 +543,22 @@ _EN_ON_ACCOUNT = re.compile(
     r"^\s(?:e-?mail\s|address\s|one\s)?(?:on|to|for|as)\s(?:the|my|your|this)\s"
     r"(?:account|acct|profile|login)\b"
 )
+
+
+# Round 24 (faq33): mail services listed and each tried as the address ("지메일, 네이버 둘 다
+# 해봤는데 가입 확인 메일이 어디에도 안 들어와요"): the customer's mailboxes, where our mail
+# did not arrive. Read on what follows the name (the list's next name, then "both/all tried"),
+# and only with our mail missing in the message (`_MAIL_SENT`, `_NOT_COME`): "쿠팡, 11번가 둘 다
+# 해봤는데 배송이 느려요" names no mail and stays the shops'.
+_TRIED_ALL = re.compile(
+    r"^[^.?!]{0,24}?(?:둘\s?다|셋\s?다|모두|전부|다)\s?(?:해\s?봤|해\s?봐|써\s?봤|써\s?봐|"
+    r"넣어\s?봤|넣어\s?봐|시도해|확인해\s?봤)"
+)
+
+
+def _tried_as_mailbox(after: str) -> bool:
+    """Is the name one of the mailboxes the customer tried, our mail missing from each?"""
+    return bool(_TRIED_ALL.match(after) and _MAIL_SENT.search(after) and _NOT_COME.search(after))
 
 
 def _mailbox(name: str, after: str, before: str = "") -> bool:

@@ -399,6 +399,21 @@ _LONGER_WORDS = ("식물성", "카페인", "편지함", "재활용", "그림자"
 _COMPLAINT_WINDOW = re.compile(r"민원\s?(?:(?:" + "|".join(COMPLAINT_WINDOW_VERBS) + r")\s?)?창구")
 
 
+# Round 24 (faq33): the shop's own mileage. 마일리지 is an airline's (the travel domain), but
+# with the shop's membership named ("멤버십 해지하면 쌓아둔 마일리지는 소멸되나요", "회원 탈퇴
+# 시 마일리지") it is the account's 적립금 (inbox.faq.synonyms folds it so). Only a membership
+# named unqualified, first in the message (after 혹시, 제, 저희 …): "대한항공 회원인데 마일리지
+# …" and "카드 해지하면 마일리지 …" name someone else's, and 회원권 is a gym's.
+_MILEAGE = "마일리지"
+_OUR_MEMBERSHIP = re.compile(
+    r"^(?:(?:혹시|그|저|제|저희|내|여기|이\s?사이트)\s?)?(?:멤버십|멤버쉽|회원(?!권))"
+)
+# A tub or a bottle started and left (한 통 먹다 남은 거, 반 병 먹다 남은): the product's
+# container, not leftovers of a meal (the food domain's 먹다 남은).
+_LEFTOVER = "먹다 남은"
+_CONTAINER_BEFORE = re.compile(r"(?:한|반|두|세|\d)\s?(?:통|병)\s*(?:정도\s*)?$")
+
+
 _END = ""  # a trie key no character uses: a word ends here
 
 
@@ -526,6 +541,10 @@ class OffTopic:
             if _COMPLAINT_WINDOW.match(low, match.start()):
                 continue  # the shop's complaint window (민원 넣을 창구): round 23, faq32
             before, after = low[: match.start()], low[match.end() :]
+            if match.group() == _MILEAGE and _OUR_MEMBERSHIP.search(low):
+                continue  # the shop's mileage: round 24
+            if match.group() == _LEFTOVER and _CONTAINER_BEFORE.search(before):
+                continue  # a tub of ours started and left: round 24
             if changes_ours(_past_phrase(after)):
                 continue  # a story, then a change of ours asked (회원정보 연락처 수정하려고요)
             near = match.group() + " ".join(_CLAUSE_END.split(after)[0].split(" ")[:_NEAR_TOKENS])
