@@ -221,11 +221,11 @@ _EN_SHOP_DEAL = re.compile(
 _PREPARING = re.compile(
     r"^\W*준비(?:물|기간|시간|운동|과정|하려면|하는\s?데|하는데|할\s?때)?(?![가-힣])"
 )
-# A leftover told of a tub or a bottle with a refund asked ("한 통 먹다 남은 거 환불 안 되나요",
-# round 24): the product half eaten is ours, not a cook's leftovers. Any other foreign thing of
-# the message ("치킨 먹다 남은 거 환불") is read as before.
-_LEFTOVERS = frozenset({"먹다 남은", "leftover", "leftovers"})
-_LEFTOVER_RETURNED = re.compile(r"환불|반품|교환|돌려|refund|return")
+# A tub or a bottle started and left (한 통 먹다 남은 거 환불 안 되나요, 반 병 먹다 남은; round
+# 24, faq33 and faq35; 반쯤 먹다 남은 too): the product's container, not leftovers of a meal (the food domain's
+# 먹다 남은: "피자 한 판 먹다 남은 거 환불돼요" stays the pizzeria's).
+_LEFTOVER = "먹다 남은"
+_CONTAINER_BEFORE = re.compile(r"(?:(?:한|반|두|세|\d)\s?(?:통|병)|반쯤|절반쯤?)\s*(?:정도\s*)?$")
 # The customer packing perishables to send them (round 24): "한여름에 아이스박스로 반찬을
 # 보내면 하루 넘게 걸려도 안 상할까요", "보냉팩 넣어서 김치 부치면 괜찮을까요". An ice box or a
 # cold pack is the sender's packing, and a shop's customer sends nothing but a return.
@@ -420,6 +420,17 @@ _LONGER_WORDS = ("식물성", "카페인", "편지함", "재활용", "그림자"
 _COMPLAINT_WINDOW = re.compile(r"민원\s?(?:(?:" + "|".join(COMPLAINT_WINDOW_VERBS) + r")\s?)?창구")
 
 
+# Round 24 (faq33): the shop's own mileage. 마일리지 is an airline's (the travel domain), but
+# with the shop's membership named ("멤버십 해지하면 쌓아둔 마일리지는 소멸되나요", "회원 탈퇴
+# 시 마일리지") it is the account's 적립금 (inbox.faq.synonyms folds it so). Only a membership
+# named unqualified, first in the message (after 혹시, 제, 저희 …): "대한항공 회원인데 마일리지
+# …" and "카드 해지하면 마일리지 …" name someone else's, and 회원권 is a gym's.
+_MILEAGE = "마일리지"
+_OUR_MEMBERSHIP = re.compile(
+    r"^(?:(?:혹시|그|저|제|저희|내|여기|이\s?사이트)\s?)?(?:멤버십|멤버쉽|회원(?!권))"
+)
+
+
 _END = ""  # a trie key no character uses: a word ends here
 
 
@@ -547,6 +558,8 @@ class OffTopic:
             if _COMPLAINT_WINDOW.match(low, match.start()):
                 continue  # the shop's complaint window (민원 넣을 창구): round 23, faq32
             before, after = low[: match.start()], low[match.end() :]
+            if match.group() == _MILEAGE and _OUR_MEMBERSHIP.search(low):
+                continue  # the shop's mileage: round 24
             if changes_ours(_past_phrase(after)):
                 continue  # a story, then a change of ours asked (회원정보 연락처 수정하려고요)
             near = match.group() + " ".join(_CLAUSE_END.split(after)[0].split(" ")[:_NEAR_TOKENS])
@@ -570,8 +583,8 @@ class OffTopic:
                 continue  # "not asking about my gym", "my past purchases for my insurance claim"
             if match.group() in _HOMES and _DELIVERY_SPOT.match(after):
                 continue  # the customer's home as where the parcel goes
-            if match.group() in _LEFTOVERS and _LEFTOVER_RETURNED.search(after):
-                continue  # "한 통 먹다 남은 거 환불": our product half eaten (round 24)
+            if match.group() == _LEFTOVER and _CONTAINER_BEFORE.search(before):
+                continue  # "한 통 먹다 남은 거 환불": a tub of ours started and left (round 24)
             if asks and not _CIRCUMSTANCE.match(after) and owns(before, after):
                 found.append(match.group())
         sending = _SENDING.search(low) or _EN_SENDING.search(low)
