@@ -117,7 +117,10 @@ _ASKS = re.compile(
     # Renewing or issuing a thing is a request about it (round 23): "공동인증서 갱신하는데
     # 비밀번호가 기억 안 나요", "회원권 갱신하려면", "여권 재발급".
     r"갱신|재발급|발급|"
-    r"\b(?:deliver|order|refund|cancel|return|account|password|ship)"
+    r"\b(?:deliver|order|refund|cancel|return|account|password|ship|"
+    # Round 24 (faq34): signing up, paying and resetting are asked of a thing in English too:
+    # "my kid's school sent a sign-up form for after-school clubs, do parents pay upfront?".
+    r"sign-?\s?up|signup|regist|enrol|fees?\b|pay|reset|log-?\s?in)"
 )
 
 
@@ -529,7 +532,9 @@ class OffTopic:
             if changes_ours(_past_phrase(after)):
                 continue  # a story, then a change of ours asked (회원정보 연락처 수정하려고요)
             near = match.group() + " ".join(_CLAUSE_END.split(after)[0].split(" ")[:_NEAR_TOKENS])
-            asks = match.start() >= request_clause or _ASKS.search(near)
+            # A foreign phrase the clause split cuts ("lost and found" at its "and") ends in
+            # the request clause and is read as in it (round 24, faq34).
+            asks = match.end() > request_clause or _ASKS.search(near)
             if _LATIN.match(match.group()) and not asks:
                 # English puts the request before its object: "cancel my car insurance"; or,
                 # the foreign thing as its subject, a few words after it: "my landlord still
