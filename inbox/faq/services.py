@@ -219,6 +219,36 @@ def _en_store_own(before: str, after: str) -> bool:
     )
 
 
+# Round 24 (faq34), English: a bank, telco or platform named in a story told before a question
+# about an order ("Hana Bank flagged my payment so I panicked and placed the order twice. Can I
+# ditch one of them?") owns nothing: such a service takes no orders, so a later clause (after a
+# sentence's end, a comma, so/and/but/then/because) that names an order is about ours. A shop's,
+# a delivery app's or a café's name is not read so: "ordered on Coupang and the order never
+# came" is that shop's order. Nor a bank's own orders ("standing order", "money order").
+_EN_NO_ORDERS = frozenset(
+    {
+        "banks and finance",
+        "telcos",
+        "platforms and software",
+        "platforms and media",
+        "streaming and media",
+    }
+)
+_EN_CLAUSE_BREAK = re.compile(r"[.!?;,]\s|\s(?:so|and|but|then|because)\s")
+_EN_AN_ORDER = re.compile(
+    r"(?<!standing\s)(?<!money\s)(?<!payment\s)(?<!bank\s)\b(?:order|orders|ordered)\b"
+)
+
+
+def _en_order_after_story(category: str, after: str) -> bool:
+    """Is the name (of `category`) a story's, ended before a later clause names an order
+    (`_EN_NO_ORDERS`, `_EN_AN_ORDER`)?"""
+    if base_category(category) not in _EN_NO_ORDERS:
+        return False
+    end = _EN_CLAUSE_BREAK.search(after)
+    return end is not None and bool(_EN_AN_ORDER.search(after[end.end() :]))
+
+
 def _addressed_to_us(text: str) -> bool:
     """Does `text` point at this shop, in Korean (OURS) or as English's "you" (`_EN_OURS`,
     `_EN_ASKED_OF_YOU`)?"""
@@ -411,6 +441,8 @@ class OtherServices:
             after = _EN_DOMAIN.sub("", after, count=1)  # "an outlook.com email": the name
             if _tried_mailboxes(after):
                 continue  # "지메일, 네이버 둘 다 해봤는데 … 메일이 안 들어와요" (round 24)
+            if name in self.other and _en_order_after_story(self.other[name], after):
+                continue  # "Hana Bank flagged my payment so … the order twice" (round 24)
             if name in self.other and owns(before, after) and not _mailbox(name, after, before):
                 found.append(name)
             elif self._shop(name) and _ordered_through(after):

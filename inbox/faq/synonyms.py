@@ -1149,6 +1149,93 @@ _EN_ROUND23: dict[str, str] = {
     ),
 }
 
+# Round 24 (faq34): English phrasal verbs and idioms for the articles' requests, and the
+# ingredient words of a product question (hard-dev-24a, out of sample):
+# - taking an order back: "can I still back out of my order?", "ditch one of them" after an order
+#   placed twice, "scrap the order" (an object after the verb: "ditch the box" stays as written);
+# - an order placed twice with its object between: "placed the order twice" (as "placed twice");
+# - finding a past order: "where do I dig up what I ordered last spring?", "pull up my old
+#   orders" (not "what I ordered" alone: "what I ordered last week never came" is a parcel's);
+# - a softgel is a capsule, and the animal a gelatin comes from is what "animal-derived"
+#   asks ("bovine gelatin", "pork gelatin", "halal gelatin");
+# - "OK for someone who's breastfeeding" asks about taking the product in that state, not for a
+#   person to talk to ("someone" alone stays "person": "can someone call me", "is there someone
+#   who can help").
+_EN_ORDERS = ("order", "purchase", "orders", "purchases")
+_EN_DETS = ("my", "the", "this", "that", "our", "an", "one")
+_EN_ROUND24: dict[str, str] = {
+    **dict.fromkeys(
+        (f"back out of {det} {what}" for det in _EN_DETS for what in _EN_ORDERS),
+        "cancel order",
+    ),
+    "back out of it": "cancel it",
+    **dict.fromkeys(
+        (
+            f"{verb} {what}"
+            for verb in ("ditch", "scrap", "drop")
+            for what in (
+                "one of them",
+                "one of the orders",
+                "the second one",
+                "the other one",
+                "the extra one",
+                "the duplicate",
+                "the second order",
+                *(f"{det} {o}" for det in ("my", "the", "this", "that") for o in _EN_ORDERS),
+            )
+        ),
+        "cancel order",
+    ),
+    **dict.fromkeys(
+        (
+            f"{verb} {det} order twice"
+            for verb in ("placed", "submitted", "made", "put in")
+            for det in ("the", "my", "this", "that", "an")
+        ),
+        "duplicate order",
+    ),
+    **dict.fromkeys(
+        (
+            f"{verb} what {who} {did}"
+            for verb in ("dig up", "pull up", "look up", "track down", "dig out", "find out")
+            for who in ("i", "we")
+            for did in ("ordered", "bought", "purchased", "got")
+        ),
+        "see my past orders",
+    ),
+    **dict.fromkeys(
+        (
+            f"{verb} {det} {age} orders"
+            for verb in ("dig up", "pull up", "dig out", "track down")
+            for det in ("my", "the", "our")
+            for age in ("old", "past", "previous", "earlier")
+        ),
+        "see my past orders",
+    ),
+    "softgel": "capsule",
+    "softgels": "capsules",
+    "soft gel": "capsule",
+    "soft gels": "capsules",
+    "gelcap": "capsule",
+    "gelcaps": "capsules",
+    **dict.fromkeys(
+        (
+            f"{animal} gelatin{e}"
+            for animal in ("bovine", "beef", "porcine", "pork", "pig", "fish", "halal", "cow")
+            for e in ("", "e")
+        ),
+        "animal-derived capsules ingredients",
+    ),
+    **dict.fromkeys(
+        (
+            f"for {who} who{be}"
+            for who in ("someone", "somebody", "people", "anyone")
+            for be in ("'s", " is", " are", "'re")
+        ),
+        "to take while",
+    ),
+}
+
 EN_SYNONYMS: dict[str, str] = {
     "parcel": "package",
     "moved": "new address",
@@ -1202,6 +1289,7 @@ EN_SYNONYMS: dict[str, str] = {
     "family name": "name",
     **_EN_ROUND22,
     **_EN_ROUND23,
+    **_EN_ROUND24,
 }
 
 

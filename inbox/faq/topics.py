@@ -117,7 +117,10 @@ _ASKS = re.compile(
     # Renewing or issuing a thing is a request about it (round 23): "공동인증서 갱신하는데
     # 비밀번호가 기억 안 나요", "회원권 갱신하려면", "여권 재발급".
     r"갱신|재발급|발급|"
-    r"\b(?:deliver|order|refund|cancel|return|account|password|ship)"
+    r"\b(?:deliver|order|refund|cancel|return|account|password|ship|"
+    # Round 24 (faq34): signing up, paying and resetting are asked of a thing in English too:
+    # "my kid's school sent a sign-up form for after-school clubs, do parents pay upfront?".
+    r"sign-?\s?up|signup|regist|enrol|fees?\b|pay|reset|log-?\s?in)"
 )
 
 
@@ -221,9 +224,9 @@ _EN_SHOP_DEAL = re.compile(
 _PREPARING = re.compile(
     r"^\W*준비(?:물|기간|시간|운동|과정|하려면|하는\s?데|하는데|할\s?때)?(?![가-힣])"
 )
-# A tub or a bottle started and left (한 통 먹다 남은 거 환불 안 되나요, 반 병 먹다 남은; round
-# 24, faq33 and faq35; 반쯤 먹다 남은 too): the product's container, not leftovers of a meal (the food domain's
-# 먹다 남은: "피자 한 판 먹다 남은 거 환불돼요" stays the pizzeria's).
+# A tub or a bottle started and left (한 통 먹다 남은 거 환불 안 되나요, 반 병, 반쯤 먹다 남은;
+# round 24, faq33 and faq35): the product's container, not leftovers of a meal (the food
+# domain's 먹다 남은: "피자 한 판 먹다 남은 거 환불돼요" stays the pizzeria's).
 _LEFTOVER = "먹다 남은"
 _CONTAINER_BEFORE = re.compile(r"(?:(?:한|반|두|세|\d)\s?(?:통|병)|반쯤|절반쯤?)\s*(?:정도\s*)?$")
 # The customer packing perishables to send them (round 24): "한여름에 아이스박스로 반찬을
@@ -563,7 +566,9 @@ class OffTopic:
             if changes_ours(_past_phrase(after)):
                 continue  # a story, then a change of ours asked (회원정보 연락처 수정하려고요)
             near = match.group() + " ".join(_CLAUSE_END.split(after)[0].split(" ")[:_NEAR_TOKENS])
-            asks = match.start() >= request_clause or _ASKS.search(near)
+            # A foreign phrase the clause split cuts ("lost and found" at its "and") ends in
+            # the request clause and is read as in it (round 24, faq34).
+            asks = match.end() > request_clause or _ASKS.search(near)
             if _LATIN.match(match.group()) and not asks:
                 # English puts the request before its object: "cancel my car insurance"; or,
                 # the foreign thing as its subject, a few words after it: "my landlord still
