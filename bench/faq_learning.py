@@ -318,6 +318,8 @@ TAUGHT = (
     "hard-final-27",
     "hard-final-27b",
     "hard-final-28",
+    "hard-dev-24a",
+    "hard-dev-24b",
     "first-dev",
     "first-test",
 )

@@ -65,26 +65,32 @@ def test_the_lists_still_silence_what_the_ranker_is_sure_of(index: FaqIndex) -> 
 
 
 # Round 17: tuning questions cut short (not shipped phrasings themselves) that the ranker reads
-# at P 0.85-0.95 (between TRUST_AGREED and TRUST), each also the index's own first hit. (The
-# first set, 섬인데 며칠이면 오냐…, read ≥ 0.96 once classifier.ALPHA became 0.3; round 19's
-# re-teaching made "냉장고에 넣어야 돼?" and "비용은 제가 부담하는 건가요" sure alone, 0.955 and
-# 0.959, so they left the band; round 23's made "11시에도 채팅 되나요/돼요?" sure, 0.959; the
-# band's logic is also checked below with set readings.)
+# at P 0.85-0.95 (between TRUST_AGREED, 0.85 until round 24, and TRUST), each also the index's
+# own first hit. Every re-teaching moves these readings a little (round 19 made "냉장고에 넣어야
+# 돼?" sure alone, round 23 "11시에도 채팅 되나요", round 24 "10시에도 …" at 0.9520), so since
+# round 24 the test reads a few near wordings of one question: each must be answered with the
+# index's article, and at least one must still read in the band, or the test has lost its
+# premise and fails. (The band's logic is also checked below with set readings.)
 AGREED = [
-    ("10시에도 채팅 되나요?", "contact-channels"),
+    "8시에도 채팅 되나요?",
+    "저녁에도 채팅 되나요?",
+    "아홉 시에도 채팅 돼요?",
+    "10시에도 채팅 되나요?",
 ]
 
 
-@pytest.mark.parametrize(("question", "slug"), AGREED)
 def test_a_less_sure_ranker_is_trusted_when_the_index_ranks_the_same_article_first(
-    index: FaqIndex, question: str, slug: str
+    index: FaqIndex,
 ) -> None:
-    hits = index.search(question)
-    assert hits[0].slug == slug and not index.confident(question, hits[0])
-    posterior = index._posterior(question)
     assert search.TRUST_AGREED is not None and search.TRUST is not None
-    assert search.TRUST_AGREED <= posterior[slug] < search.TRUST
-    assert index.answer(question)[0].slug == slug
+    in_band = []
+    for question in AGREED:
+        hits = index.search(question)
+        assert hits[0].slug == "contact-channels" and not index.confident(question, hits[0])
+        if search.TRUST_AGREED <= index._posterior(question)["contact-channels"] < search.TRUST:
+            in_band.append(question)
+        assert index.answer(question)[0].slug == "contact-channels"
+    assert in_band
 
 
 @pytest.mark.parametrize(

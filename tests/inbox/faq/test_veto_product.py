@@ -52,7 +52,10 @@ ANSWERED = [
         "헬스장에서 형들이 단백질 추천해 줬는데요. 주문하고 나서 맛 변경 가능해요?",
         "order-change-cancel",
     ),
-    ("인스타에서 영양제 광고 보고 들어왔어요. 가입하면 쿠폰 주나요?", "account-signup"),
+    # Round 24's teaching (coupons of delivery apps as no-answer questions) made the request
+    # "가입하면 쿠폰 주나요" read P(none) 0.073 alone, over VETO_PART: that message is vetoed now
+    # (a loss, docs/decisions.md "FAQ round 24: the lead's part"); the same story, asked how:
+    ("인스타에서 영양제 광고 보고 들어왔어요. 가입은 어떻게 해요?", "account-signup"),
     # Round 23's teaching left "카페에서 친구가 유산균 추천해 줬어요. 배송 언제 와요?" unvetoed
     # whole (answered either way); the same kind of story, vetoed whole:
     ("미용실에서 원장님이 콜라겐 추천해 주셨어요. 배송 언제 와요?", "shipping-time"),
